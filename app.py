@@ -1,0 +1,40 @@
+"""Entry point: `streamlit run app.py`. Sets up the page, the sidebar region
+selector shared by every page, and the navigation. No statistics here."""
+
+from pathlib import Path
+
+import streamlit as st
+
+from pages import common
+
+st.set_page_config(page_title="Panel feedback analysis", page_icon=":material/insights:", layout="wide")
+
+HERE = Path(__file__).parent
+
+SECTIONS = {
+    "Survey": [
+        ("pages/overview.py", "Overview", ":material/dashboard:"),
+        ("pages/results.py", "Results by role", ":material/bar_chart:"),
+        ("pages/compare.py", "Compare", ":material/compare_arrows:"),
+        ("pages/upload.py", "Upload a survey", ":material/upload_file:"),
+    ],
+    "Roundtables": [
+        ("pages/roundtables.py", "Roundtable notes", ":material/forum:"),
+    ],
+    "Panel responses": [
+        ("pages/tracker.py", "Response tracker", ":material/task_alt:"),
+        ("pages/tracker_data.py", "Import, export and backup", ":material/sync_alt:"),
+    ],
+    "Yearly reports": [
+        ("pages/audits.py", "Yearly-report audits", ":material/fact_check:"),
+    ],
+}
+
+navigation = {
+    section: [st.Page(path, title=title, icon=icon, default=(path == "pages/overview.py"))
+              for path, title, icon in pages if (HERE / path).exists()]
+    for section, pages in SECTIONS.items()
+}
+page = st.navigation({k: v for k, v in navigation.items() if v})
+common.sidebar()
+page.run()

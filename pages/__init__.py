@@ -1,0 +1,1 @@
+"""Streamlit pages. Thin: widgets and layout only; every number comes from src/feedback."""

@@ -1,0 +1,140 @@
+"""UI helpers shared by every page: the region selector, who is editing,
+download buttons, error display and the database engine.
+
+Kept small on purpose: anything that computes belongs in ``src/feedback``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import streamlit as st
+
+from feedback.errors import InputError
+from feedback.regions import ALL_REGIONS, REGIONS
+
+REGION_KEY = "region"
+USER_KEY = "editor_name"
+
+
+def sidebar() -> None:
+    """Draw the controls every page shares. Called once per run by app.py."""
+    with st.sidebar:
+        st.selectbox(
+            "Region",
+            [ALL_REGIONS, *REGIONS],
+            key=REGION_KEY,
+            bind="query-params",
+            help="Every page shows this region only. The choice is kept in the page address, "
+            "so you can bookmark your region's view.",
+        )
+        if _signed_in_name() is None:
+            st.text_input(
+                "Your name",
+                key=USER_KEY,
+                help="Recorded against every change you make (login is not configured).",
+            )
+        else:
+            st.caption(f"Signed in as {_signed_in_name()}")
+
+
+def current_region() -> str | None:
+    """The region chosen in the sidebar, or None for all of England."""
+    region = st.session_state.get(REGION_KEY, ALL_REGIONS)
+    return None if region in (None, ALL_REGIONS) else region
+
+
+def region_label() -> str:
+    """Plain words for the current region, for titles and captions."""
+    return current_region() or "England (all regions)"
+
+
+def _signed_in_name() -> str | None:
+    try:
+        if st.user.is_logged_in:
+            return str(st.user.get("name") or st.user.get("email"))
+    except Exception:  # noqa: BLE001 - st.user raises when auth is not configured
+        return None
+    return None
+
+
+def current_user() -> str:
+    """Who is making a change: the signed-in user, else the name typed in the sidebar."""
+    return _signed_in_name() or str(st.session_state.get(USER_KEY, "")).strip()
+
+
+def require_user() -> str | None:
+    """The editor's name, or None after telling the person to give one."""
+    name = current_user()
+    if not name:
+        st.warning("Type your name in the sidebar first: every change records who made it.")
+        return None
+    return name
+
+
+def show_input_error(err: Exception) -> None:
+    """Show a bad-input error as plain text (never HTML, never a traceback)."""
+    st.error(str(err) if isinstance(err, InputError) else f"Something went wrong: {err}", icon=":material/error:")
+
+
+def content_key(data: bytes) -> str:
+    """A short hash of file content, the key for caches shared by all users."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def _slug(name: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in name.lower()).strip("_")[:80] or "export"
+
+
+def download_chart(chart, name: str, *, alt: str, key: str | None = None) -> None:
+    """PNG (200 ppi) and SVG download buttons for a chart, with its alt text alongside."""
+    from feedback.charts import chart_png, chart_svg
+
+    slug = _slug(name)
+    key = key or slug
+    col1, col2 = st.columns(2)
+    col1.download_button("Download chart (PNG)", chart_png(chart), file_name=f"{slug}.png",
+                         mime="image/png", key=f"png_{key}", on_click="ignore", icon=":material/image:")
+    col2.download_button("Download chart (SVG)", chart_svg(chart), file_name=f"{slug}.svg",
+                         mime="image/svg+xml", key=f"svg_{key}", on_click="ignore", icon=":material/draw:")
+    with st.expander("Alt text for this chart"):
+        st.text(alt)
+
+
+def download_table(df: pd.DataFrame, name: str, *, notes: list[str] | tuple[str, ...] = (),
+                   percent_columns: tuple[str, ...] = (), key: str | None = None) -> None:
+    """CSV and XLSX download buttons for a table (text cells neutralised against formulas)."""
+    from feedback.export import to_csv_bytes, to_xlsx_bytes
+
+    slug = _slug(name)
+    key = key or slug
+    col1, col2 = st.columns(2)
+    col1.download_button("Download table (CSV)", to_csv_bytes(df), file_name=f"{slug}.csv",
+                         mime="text/csv", key=f"csv_{key}", on_click="ignore", icon=":material/table:")
+    col2.download_button(
+        "Download table (XLSX)",
+        to_xlsx_bytes({name[:31] or "Table": df}, notes=list(notes), percent_columns=percent_columns),
+        file_name=f"{slug}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"xlsx_{key}", on_click="ignore", icon=":material/grid_on:",
+    )
+
+
+@st.cache_resource
+def db_engine():
+    """One engine per server process (connection pool only: no personal data).
+
+    The database URL comes from FEEDBACK_DATABASE_URL or Streamlit secrets
+    (``database_url``); otherwise the embedded SQLite file. The schema is
+    upgraded to the latest migration on first use.
+    """
+    from feedback import db
+
+    try:
+        secret = st.secrets.get("database_url")
+    except Exception:  # noqa: BLE001 - no secrets file is the normal case
+        secret = None
+    engine = db.get_engine(db.database_url(secret))
+    db.upgrade(engine)
+    return engine
