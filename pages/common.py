@@ -137,4 +137,16 @@ def db_engine():
         secret = None
     engine = db.get_engine(db.database_url(secret))
     db.upgrade(engine)
+    seed_sample_data(engine)
     return engine
+
+
+SAMPLE_SEEDERS = ("feedback.tracker.seed", "feedback.roundtables.seed", "feedback.audits.seed")
+
+
+def seed_sample_data(engine) -> None:
+    """Load each area's embedded sample data into an empty database (idempotent)."""
+    import importlib
+
+    for name in SAMPLE_SEEDERS:
+        importlib.import_module(name).seed_if_empty(engine)
