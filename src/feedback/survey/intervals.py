@@ -1,0 +1,163 @@
+"""Confidence intervals for proportions, vectorised over any array shape.
+
+Two families, one entry point (:func:`proportion_interval`):
+
+* binomial intervals on an effective base (``wilson``, ``clopper-pearson``,
+  ``jeffreys``, ``agresti-coull``): the base is the Kish effective n when the
+  data are weighted; with equal weights they are exactly statsmodels'
+  ``proportion_confint``;
+* design-based intervals from the linearisation standard error (``logit``,
+  ``beta`` = Korn-Graubard, ``mean``): the formulas of R ``survey``'s
+  ``svyciprop`` (see tests/fixtures and the reference README), so weighted
+  results match the field's reference implementation.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+from scipy.special import expit, logit
+
+from feedback.errors import InputError
+
+BINOMIAL_METHODS = ("wilson", "clopper-pearson", "jeffreys", "agresti-coull")
+DESIGN_METHODS = ("logit", "beta", "mean")
+METHODS = BINOMIAL_METHODS + DESIGN_METHODS
+
+_ALIASES = {
+    "clopper_pearson": "clopper-pearson", "exact": "clopper-pearson", "cp": "clopper-pearson",
+    "agresti_coull": "agresti-coull", "korn-graubard": "beta", "korn_graubard": "beta",
+    "wald": "mean",
+}
+
+
+def check_method(method: str) -> str:
+    """Return the canonical method name, or raise InputError naming the choices."""
+    key = str(method).strip().lower()
+    key = _ALIASES.get(key, key)
+    if key not in METHODS:
+        raise InputError(f"unknown interval method {method!r}: use one of {', '.join(METHODS)}")
+    return key
+
+
+def check_level(level: float) -> float:
+    """Return a confidence level in (0, 1); 90/95/99 are read as percentages."""
+    try:
+        value = float(level)
+    except (TypeError, ValueError):
+        raise InputError(f"confidence level {level!r} is not a number: use e.g. 0.95") from None
+    if 1 < value < 100:
+        value /= 100
+    if not 0 < value < 1:
+        raise InputError(f"confidence level {level!r} must be between 0 and 1, e.g. 0.95")
+    return value
+
+
+def _out(low: np.ndarray, high: np.ndarray):
+    if low.ndim == 0:
+        return float(low), float(high)
+    return low, high
+
+
+def _binomial(x, n, method: str, alpha: float):
+    """Binomial-family interval for x successes out of n (both may be non-integer)."""
+    x = np.asarray(x, dtype=float)
+    n = np.asarray(n, dtype=float)
+    x, n = np.broadcast_arrays(x, n)
+    valid = np.isfinite(x) & np.isfinite(n) & (n > 0)
+    n_safe = np.where(valid, n, 1.0)
+    x_safe = np.where(valid, np.clip(x, 0.0, n_safe), 0.0)
+    q = x_safe / n_safe
+    crit = stats.norm.isf(alpha / 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if method == "wilson":
+            crit2 = crit**2
+            denom = 1 + crit2 / n_safe
+            center = (q + crit2 / (2 * n_safe)) / denom
+            dist = crit * np.sqrt(q * (1.0 - q) / n_safe + crit2 / (4.0 * n_safe**2)) / denom
+            low, high = center - dist, center + dist
+        elif method == "agresti-coull":
+            n_c = n_safe + crit**2
+            q_c = (x_safe + crit**2 / 2.0) / n_c
+            dist = crit * np.sqrt(q_c * (1.0 - q_c) / n_c)
+            low, high = q_c - dist, q_c + dist
+        else:
+            # Beta quantile form: works for the non-integer counts of weighted data.
+            shift = 0.5 if method == "jeffreys" else 0.0
+            a_low, b_low = x_safe + shift, n_safe - x_safe + 1 - shift
+            a_high, b_high = x_safe + 1 - shift, n_safe - x_safe + shift
+            low = stats.beta.ppf(alpha / 2, np.where(a_low > 0, a_low, 1.0), b_low)
+            high = stats.beta.isf(alpha / 2, a_high, np.where(b_high > 0, b_high, 1.0))
+            # At 0 or n the interval reaches the boundary (Clopper-Pearson by
+            # definition; Jeffreys with Brown, Cai & DasGupta's correction so
+            # that p always lies inside its interval).
+            low = np.where(q == 0, 0.0, low)
+            high = np.where(q == 1, 1.0, high)
+    low = np.where(valid, np.clip(low, 0.0, 1.0), np.nan)
+    high = np.where(valid, np.clip(high, 0.0, 1.0), np.nan)
+    return low, high
+
+
+def _design(p, n_eff, se, n, method: str, alpha: float):
+    """svyciprop's logit, beta (Korn-Graubard) and mean intervals."""
+    p, n_eff, se, n = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (p, n_eff, se, n)))
+    valid = np.isfinite(p) & np.isfinite(se) & np.isfinite(n_eff) & (n_eff > 0)
+    var = se**2
+    # With no variation (p of 0 or 1) the design formulas degenerate; the
+    # interval then runs from the boundary as Clopper-Pearson's does on the
+    # Kish effective base, which is what a reader of "0%" needs.
+    degenerate = valid & ((p <= 0) | (p >= 1) | (var <= 0))
+    inner = valid & ~degenerate
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        t = stats.t.isf(alpha / 2, np.where(n > 1, n - 1, np.nan))
+        if method == "mean":
+            low, high = p - t * se, p + t * se
+        elif method == "logit":
+            half = t * se / (p * (1 - p))
+            low, high = expit(logit(p) - half), expit(logit(p) + half)
+        else:  # beta, Korn-Graubard: effective n from the design variance
+            ne = np.where(inner, p * (1 - p) / var, 1.0)
+            x = ne * np.where(inner, p, 0.5)
+            low = stats.beta.ppf(alpha / 2, x, ne - x + 1)
+            high = stats.beta.ppf(1 - alpha / 2, x + 1, ne - x)
+    edge_low, edge_high = _binomial(np.clip(p, 0, 1) * n_eff, n_eff, "clopper-pearson", alpha)
+    low = np.where(inner, np.clip(low, 0.0, 1.0), np.where(degenerate, edge_low, np.nan))
+    high = np.where(inner, np.clip(high, 0.0, 1.0), np.where(degenerate, edge_high, np.nan))
+    return low, high
+
+
+def proportion_interval(p, n_eff, method: str = "wilson", level: float = 0.95, *, se=None, n=None):
+    """Interval (low, high) for proportions ``p`` on effective bases ``n_eff``.
+
+    Arrays broadcast; scalars give floats. Binomial methods use ``p * n_eff``
+    as the (possibly non-integer) count. Design methods use ``se`` (the
+    linearisation standard error) and ``n`` (unweighted base, for the t
+    quantile's n - 1 degrees of freedom); without them they assume simple
+    random sampling: se = sqrt(p(1-p)/n_eff), n = n_eff. Bounds lie in [0, 1]
+    (R's ``mean`` interval can leave it; here it is clipped). NaN where the
+    base is empty.
+    """
+    method = check_method(method)
+    alpha = 1 - check_level(level)
+    p = np.asarray(p, dtype=float)
+    n_eff = np.asarray(n_eff, dtype=float)
+    if method in BINOMIAL_METHODS:
+        with np.errstate(invalid="ignore"):
+            return _out(*_binomial(p * n_eff, n_eff, method, alpha))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        se = np.sqrt(p * (1 - p) / n_eff) if se is None else np.asarray(se, dtype=float)
+    n = n_eff if n is None else np.asarray(n, dtype=float)
+    return _out(*_design(p, n_eff, se, n, method, alpha))
+
+
+def count_interval(count, nobs, method: str = "wilson", level: float = 0.95):
+    """Interval for ``count`` successes out of ``nobs`` (unweighted counts, e.g. audits)."""
+    method = check_method(method)
+    alpha = 1 - check_level(level)
+    count = np.asarray(count, dtype=float)
+    nobs = np.asarray(nobs, dtype=float)
+    if method in BINOMIAL_METHODS:
+        return _out(*_binomial(count, nobs, method, alpha))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = count / nobs
+    return proportion_interval(p, nobs, method, level)

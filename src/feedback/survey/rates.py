@@ -1,0 +1,306 @@
+"""Rates by group: every question x group of a respondent-level survey at once.
+
+The answers become two respondent x question 0/1 matrices (in the base; positive),
+and each group's five sums (count, weighted positives and negatives, and
+their squared-weight versions) come from one matrix product with a 0/1
+membership matrix covering the total and every group of every grouping.
+Everything after that is arithmetic on (group x question) arrays.
+
+Each group, and any filter, is a domain of the full design (as R ``survey``'s
+``subset``): the variance uses N, the size of the whole sample, so a group's
+standard error is not the one obtained by cutting the data down first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from feedback.errors import InputError
+from feedback.regions import REGIONS
+from feedback.survey.intervals import check_level, check_method, proportion_interval
+from feedback.survey.significance import adjust_pvalues, check_adjust, mark, two_proportion_test
+
+COLUMNS = ["question", "question_text", "base_label", "by", "group", "n", "base_weighted", "p",
+           "ci_low", "ci_high", "n_eff", "deff", "se", "flag", "sig_vs_rest", "p_value_vs_rest",
+           "p_adj_vs_rest", "method", "level", "source"]
+
+CROSS = " × "
+GROUP_JOIN = " / "
+_CHUNK = 32768  # rows per matrix product: bounds the float copy of the answers to ~50 MB
+
+
+@dataclass(frozen=True)
+class SmallBase:
+    """Unweighted bases below ``suppress`` are shown as [c], below ``flag`` as [u]."""
+
+    suppress: int = 10
+    flag: int = 30
+
+
+def _norm(value) -> str:
+    """Answer label as compared with the codebook: trimmed, case-folded, 1.0 -> '1'."""
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        value = int(value)
+    return " ".join(str(value).split()).casefold()
+
+
+def _weights(frame: pd.DataFrame, codebook) -> np.ndarray:
+    column = getattr(codebook, "weight", None) or ""
+    if not column:
+        return np.ones(len(frame))
+    if column not in frame.columns:
+        raise InputError(f"weight column {column!r} (from the codebook) is not in the data: "
+                         "correct [columns] weight in the codebook, or set it to \"\" for unweighted data")
+    raw = frame[column]
+    values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isfinite(values) | (values < 0)
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        what = "missing" if pd.isna(raw.iloc[row]) else f"{raw.iloc[row]!r}, not a number of 0 or more"
+        raise InputError(f"weight column {column!r}, data row {row + 1}: the weight is {what} "
+                         f"({int(bad.sum())} such row(s)); every respondent needs a weight of 0 or more")
+    return values
+
+
+def _coded(series: pd.Series, labels: Iterable[str]) -> np.ndarray:
+    """Boolean per respondent: is the answer one of ``labels`` (missing -> False)."""
+    codes, uniques = pd.factorize(series)
+    wanted = {_norm(v) for v in labels}
+    hit = np.fromiter((_norm(u) in wanted for u in uniques), dtype=bool, count=len(uniques))
+    return np.append(hit, False)[codes]
+
+
+def _answered(series: pd.Series, excluded: Iterable[str]) -> np.ndarray:
+    """Boolean per respondent: answered, and not with an answer left out of the base."""
+    codes, uniques = pd.factorize(series)
+    out = {_norm(v) for v in excluded}
+    keep = np.fromiter(((k := _norm(u)) != "" and k not in out for u in uniques), dtype=bool,
+                       count=len(uniques))
+    return np.append(keep, False)[codes]
+
+
+def answer_matrices(frame: pd.DataFrame, codebook) -> tuple[np.ndarray, np.ndarray]:
+    """(in_base, positive): respondent x question booleans, routing applied.
+
+    A respondent is in a question's base when they answered it, their answer
+    is not excluded, and (routed questions) they are positive on the base
+    question, itself resolved first.
+    """
+    questions = list(codebook.questions)
+    index = {q.id: j for j, q in enumerate(questions)}
+    n = len(frame)
+    in_base = np.zeros((n, len(questions)), dtype=bool)
+    positive = np.zeros((n, len(questions)), dtype=bool)
+    for j, q in enumerate(questions):
+        if q.column not in frame.columns:
+            raise InputError(f"question {q.id!r}: column {q.column!r} is not in the data; "
+                             "correct its column in the codebook")
+        in_base[:, j] = _answered(frame[q.column], q.exclude or ())
+        positive[:, j] = in_base[:, j] & _coded(frame[q.column], q.positive or ())
+    done: set[int] = set()
+
+    def route(j: int, chain: tuple[int, ...]) -> None:
+        base = questions[j].base_question
+        if j in done or not base:
+            done.add(j)
+            return
+        if base not in index:
+            raise InputError(f"question {questions[j].id!r}: base_question {base!r} is not a question id "
+                             "in the codebook")
+        b = index[base]
+        if b in chain:
+            raise InputError(f"question {questions[j].id!r}: its base_question chain loops back to itself")
+        route(b, chain + (j,))
+        in_base[:, j] &= positive[:, b]
+        positive[:, j] &= positive[:, b]
+        done.add(j)
+
+    for j in range(len(questions)):
+        route(j, ())
+    return in_base, positive
+
+
+def _column_for(key: str, frame: pd.DataFrame, codebook) -> str:
+    column = getattr(codebook, key, None) if key in ("role", "region") else None
+    if column:
+        if column not in frame.columns:
+            raise InputError(f"{key} column {column!r} (from the codebook) is not in the data: "
+                             f"correct [columns] {key} in the codebook")
+        return column
+    if key in frame.columns:
+        return key
+    raise InputError(f"cannot group or filter by {key!r}: it is neither a codebook column "
+                     "(role, region) nor a column of the data")
+
+
+def _labels(series: pd.Series, key: str) -> tuple[np.ndarray, list[str]]:
+    """Integer group code per respondent (-1: no group) and the labels in display order."""
+    text = series.astype("string").str.strip()
+    text = text.mask(text == "")
+    codes, uniques = pd.factorize(text)
+    labels = [str(u) for u in uniques]
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        order = [str(c).strip() for c in series.cat.categories]
+    elif key == "region":
+        order = list(REGIONS)
+    else:
+        order = []
+    rank = {lab: i for i, lab in enumerate(order)}
+    sorted_labels = sorted(labels, key=lambda lab: (rank.get(lab, len(rank)), lab))
+    remap = np.array([sorted_labels.index(lab) for lab in labels] + [-1])
+    return remap[codes], sorted_labels
+
+
+def _normalise_by(by) -> list[tuple[str, ...]]:
+    if by is None:
+        return []
+    if isinstance(by, str):
+        by = (by,)
+    return [(g,) if isinstance(g, str) else tuple(g) for g in by]
+
+
+def _domain(frame: pd.DataFrame, codebook, filter: Mapping | None) -> np.ndarray:
+    """Respondents inside the filter (all when no filter)."""
+    inside = np.ones(len(frame), dtype=bool)
+    for key, wanted in (filter or {}).items():
+        values = [wanted] if isinstance(wanted, str) or not isinstance(wanted, Iterable) else list(wanted)
+        inside &= _coded(frame[_column_for(key, frame, codebook)], values)
+    if filter and not inside.any():
+        shown = ", ".join(f"{k} = {v!r}" for k, v in filter.items())
+        raise InputError(f"no respondents match the filter {shown}: check the spelling against the data")
+    return inside
+
+
+def _groupings(frame, codebook, by, inside) -> list[tuple[str, list[str], np.ndarray]]:
+    """(by label, group labels, code per respondent) for the total and each grouping.
+
+    Groups with nobody inside the domain are left out (a London filter shows
+    London, not eight empty regions).
+    """
+    out = [("total", ["Total"], np.where(inside, 0, -1))]
+    for keys in _normalise_by(by):
+        code = np.zeros(len(frame), dtype=np.int64)
+        labels = [""]
+        for key in keys:
+            c, labs = _labels(frame[_column_for(key, frame, codebook)], key)
+            code = np.where((code < 0) | (c < 0), -1, code * len(labs) + c)
+            labels = [a + GROUP_JOIN + b if a else b for a in labels for b in labs]
+        code = np.where(inside, code, -1)
+        present = np.bincount(code[code >= 0], minlength=len(labels)) > 0
+        remap = np.cumsum(present) - 1
+        code = np.where(code >= 0, remap[np.maximum(code, 0)], -1)
+        out.append((CROSS.join(keys), [lab for lab, keep in zip(labels, present) if keep], code))
+    return out
+
+
+def group_sums(codes: list[np.ndarray], sizes: list[int], weights: np.ndarray,
+               in_base: np.ndarray, positive: np.ndarray) -> dict[str, np.ndarray]:
+    """Per (group x question): n, Σw and Σw² over positives and negatives.
+
+    One membership-matrix product per chunk of rows, for all groupings at once.
+    """
+    offsets = np.concatenate([[0], np.cumsum(sizes)])
+    k, q = int(offsets[-1]), in_base.shape[1]
+    total = np.zeros((k, 5 * q))
+    for start in range(0, len(weights), _CHUNK):
+        stop = min(start + _CHUNK, len(weights))
+        rows = stop - start
+        member = np.zeros((rows, k))
+        for code, offset in zip(codes, offsets[:-1]):
+            c = code[start:stop]
+            hit = c >= 0
+            member[np.flatnonzero(hit), offset + c[hit]] = 1.0
+        w = weights[start:stop, None]
+        base = in_base[start:stop]
+        pos = positive[start:stop]
+        neg = base & ~pos
+        data = np.hstack([base, pos * w, neg * w, pos * (w * w), neg * (w * w)])
+        total += member.T @ data
+    n, w1, w0, w21, w20 = np.split(total, 5, axis=1)
+    return {"n": n, "w1": w1, "w0": w0, "w21": w21, "w20": w20}
+
+
+def domain_estimates(s: Mapping[str, np.ndarray], n_sample: int) -> dict[str, np.ndarray]:
+    """p, linearisation se, R's deff ("replace") and Kish n_eff from group sums.
+
+    With z_i = w_i (y_i - p) / Σw over the domain, var = N/(N-1) Σz²; the
+    squares are split by y so every term is a sum of non-negative parts.
+    """
+    n, w1, w0, w21, w20 = (np.asarray(s[k], dtype=float) for k in ("n", "w1", "w0", "w21", "w20"))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sw, sw2 = w1 + w0, w21 + w20
+        p = w1 / sw
+        ss_z = (w21 * (1 - p) ** 2 + w20 * p**2) / sw**2
+        var = n_sample / (n_sample - 1) * ss_z
+        s2 = n / (n - 1) * (w1 * (1 - p) ** 2 + w0 * p**2) / sw
+        deff = var / (s2 / n)
+        n_eff = sw**2 / sw2
+    return {"n": n, "base_weighted": sw, "p": p, "se": np.sqrt(var), "deff": deff, "n_eff": n_eff}
+
+
+def rates_by_group(frame: pd.DataFrame, codebook, by=(("role",), ("region",)), filter: Mapping | None = None,
+                   method: str = "wilson", level: float = 0.95, small_base: SmallBase = SmallBase(),
+                   adjust: str = "holm") -> pd.DataFrame:
+    """One row per question x group (total first), in the results model of docs/architecture.md.
+
+    ``by``: groupings, each a tuple of codebook keys ("role", "region") or
+    data columns; a tuple of several is their crossing. ``filter``:
+    ``{key: value or values}``, a domain of the full design.
+    """
+    method, level, adjust = check_method(method), check_level(level), check_adjust(adjust)
+    weights = _weights(frame, codebook)
+    in_base, positive = answer_matrices(frame, codebook)
+    inside = _domain(frame, codebook, filter)
+    in_base &= inside[:, None]
+    positive &= inside[:, None]
+    groupings = _groupings(frame, codebook, by, inside)
+    sums = group_sums([g[2] for g in groupings], [len(g[1]) for g in groupings], weights, in_base, positive)
+    est = domain_estimates(sums, len(frame))
+    # The rest of the sample (within the filter) for each group: total minus group.
+    rest = domain_estimates({k: v[:1] - v for k, v in sums.items()}, len(frame))
+
+    k, q = est["p"].shape
+    by_of_group = np.concatenate([[g[0]] * len(g[1]) for g in groupings])
+    label_of_group = np.concatenate([g[1] for g in groupings])
+    family = np.repeat(np.arange(len(groupings)), [len(g[1]) for g in groupings])
+
+    n = est["n"]
+    suppressed = n < small_base.suppress
+    flag = np.where(suppressed, "[c]", np.where(n < small_base.flag, "[u]", ""))
+    p = np.where(suppressed, np.nan, est["p"])
+    low, high = proportion_interval(p, est["n_eff"], method, level, se=est["se"], n=n)
+    testable = ~suppressed & (family[:, None] > 0)
+    z, p_value = two_proportion_test(p, est["n_eff"], rest["p"], rest["n_eff"])
+    p_value = np.where(testable, p_value, np.nan)
+    p_adj = adjust_pvalues(p_value, family[:, None] * q + np.arange(q)[None, :], adjust).reshape(k, q)
+    sig = mark(p - rest["p"], p_adj, level)
+
+    questions = list(codebook.questions)
+    long = lambda a: np.asarray(a).T.ravel()  # (group x question) -> question-major rows
+    out = pd.DataFrame({
+        "question": np.repeat([qq.id for qq in questions], k),
+        "question_text": np.repeat([qq.text or "" for qq in questions], k),
+        "base_label": np.repeat([qq.base_label or "" for qq in questions], k),
+        "by": np.tile(by_of_group, q),
+        "group": np.tile(label_of_group, q),
+        "n": long(n).astype(np.int64),
+        "base_weighted": long(est["base_weighted"]),
+        "p": long(p),
+        "ci_low": long(low),
+        "ci_high": long(high),
+        "n_eff": long(est["n_eff"]),
+        "deff": long(np.where(suppressed, np.nan, est["deff"])),
+        "se": long(np.where(suppressed, np.nan, est["se"])),
+        "flag": long(flag),
+        "sig_vs_rest": long(sig),
+        "p_value_vs_rest": long(p_value),
+        "p_adj_vs_rest": long(p_adj),
+    })
+    out["method"] = method
+    out["level"] = level
+    out["source"] = "respondents"
+    return out[COLUMNS]
