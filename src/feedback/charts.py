@@ -1,0 +1,498 @@
+"""Charts for the app and its annex exports, in the Government Analysis
+Function colours, rendered to PNG/SVG with vl-convert.
+
+Every chart this module builds carries a title, a subtitle (what was asked,
+the base, the region), a source line and notes (e.g. what ``[u]``, ``[c]``
+and the significance symbol mean) inside the chart itself, so an exported
+PNG/SVG stands on its own in a report annex. Values are always written on
+the chart and intervals drawn as error bars: colour never carries meaning
+alone.
+
+No Streamlit here: pages call these functions and hand the chart to
+``st.altair_chart``.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Iterable, Sequence
+
+import altair as alt
+import pandas as pd
+
+# Government Analysis Function colour guidance.
+DARK_BLUE = "#12436D"
+TURQUOISE = "#28A197"
+DARK_PINK = "#801650"
+ORANGE = "#F46A25"
+DARK_GREY = "#3D3D3D"
+LIGHT_PURPLE = "#A285D1"
+PALETTE: tuple[str, ...] = (DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, LIGHT_PURPLE)
+TWO_SERIES: tuple[str, str] = (DARK_BLUE, ORANGE)
+SEQUENTIAL: tuple[str, str, str] = (DARK_BLUE, "#2073BC", "#6BACE6")
+FOCUS: tuple[str, str] = (DARK_BLUE, "#BFBFBF")
+GREY = "#BFBFBF"
+TEXT = "#0B0C0C"  # GOV.UK text colour
+FONT = "Arial, Liberation Sans, Helvetica, sans-serif"
+
+WIDTH = 560  # plot width in px; with labels the whole chart stays under ~900 px
+ROW_HEIGHT = 26
+
+# Significance symbols (not colour, not asterisks: GSS guidance keeps `*` for other uses).
+SIG_SYMBOLS = {"higher": "▲", "lower": "▼"}
+
+
+def _config(chart):
+    return (
+        chart.configure(font=FONT, background="white")
+        .configure_view(stroke=None)
+        .configure_axis(labelColor=TEXT, titleColor=TEXT, labelFontSize=12, titleFontSize=12,
+                        gridColor="#E5E5E5", domainColor="#8A8A8A", tickColor="#8A8A8A", labelLimit=260)
+        .configure_title(anchor="start", color=TEXT, fontSize=16, subtitleFontSize=12,
+                         subtitleColor=DARK_GREY, offset=12)
+        .configure_legend(labelColor=TEXT, titleColor=TEXT, labelFontSize=12, titleFontSize=12,
+                          orient="bottom", direction="horizontal", labelLimit=300)
+    )
+
+
+def _wrap(text: str, width: int = 95) -> list[str]:
+    """Split text into lines of at most ``width`` characters at spaces."""
+    words, lines, line = str(text).split(), [], ""
+    for word in words:
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    if line:
+        lines.append(line)
+    return lines or [""]
+
+
+def _lines(items: str | Iterable[str] | None, width: int = 95) -> list[str]:
+    if items is None:
+        return []
+    if isinstance(items, str):
+        items = [items]
+    out: list[str] = []
+    for item in items:
+        if item:
+            out.extend(_wrap(item, width))
+    return out
+
+
+def _footer(source: str | None, notes: Sequence[str], width: int):
+    """Source line and notes as a text block under the plot (part of the exported image)."""
+    lines = _lines(list(notes), 100) + _lines(source, 100)
+    if not lines:
+        return None
+    frame = pd.DataFrame({"line": lines, "i": range(len(lines))})
+    return (
+        alt.Chart(frame)
+        .mark_text(align="left", baseline="top", fontSize=11, color=DARK_GREY, font=FONT)
+        .encode(x=alt.value(0), y=alt.Y("i:O", axis=None), text="line:N")
+        .properties(width=width, height=16 * len(lines))
+    )
+
+
+def _titled(body, *, title: str, subtitle, source, notes, width: int):
+    footer = _footer(source, list(notes or ()), width)
+    params = alt.TitleParams(text=_lines(title, 70) or [""], subtitle=_lines(subtitle, 95))
+    chart = alt.vconcat(body, footer, spacing=14) if footer is not None else body
+    return _config(chart.properties(title=params))
+
+
+def percent_label(p: float | None, flag: str = "", digits: int = 0) -> str:
+    """``0.873, "[u]"`` -> ``"87% [u]"``; suppressed or missing -> the flag or ``"[x]"``."""
+    if flag == "[c]":
+        return "[c]"
+    if p is None or (isinstance(p, float) and math.isnan(p)) or pd.isna(p):
+        return flag or "[x]"
+    text = f"{100 * float(p):.{digits}f}%"
+    return f"{text} {flag}".strip()
+
+
+def bar_with_intervals(
+    df: pd.DataFrame,
+    *,
+    category: str,
+    value: str,
+    low: str | None = None,
+    high: str | None = None,
+    label: str | None = None,
+    color: str | None = None,
+    color_domain: Sequence[str] | None = None,
+    offset: str | None = None,
+    row: str | None = None,
+    legend: bool = True,
+    title: str,
+    subtitle: str | Sequence[str] = (),
+    source: str | None = None,
+    notes: Sequence[str] = (),
+    mark: str = "bar",
+    percent: bool = True,
+    sort: Sequence[str] | str | None = None,
+    value_title: str | None = None,
+    category_title: str | None = None,
+    domain: tuple[float, float] | None = None,
+    width: int = WIDTH,
+):
+    """A horizontal bar (or dot) chart with interval error bars and value labels.
+
+    - ``category`` (y axis) and ``value`` (x axis) are column names of ``df``;
+      ``low``/``high`` the interval's columns (drawn as error bars);
+      ``label`` a text column written at the end of each bar/interval (default:
+      the value, as a percentage when ``percent``).
+    - ``color``: column for colour (Analysis Function palette in order, or
+      ``color_domain`` to fix the order); with ``offset`` (usually the same
+      column) bars of the same category sit side by side.
+    - ``row``: one panel per value of this column (e.g. a question), each with
+      its own categories, headed by the value.
+    - Rows whose value is missing (e.g. suppressed ``[c]``) keep their place
+      and show only their label.
+    - ``sort``: the category order (list), ``"value"`` (largest first), or None
+      to keep the frame's order.
+    - ``mark``: ``"bar"`` or ``"dot"``.
+    Returns an Altair chart (a vconcat of the plot and its footer) with the
+    title, subtitle, source and notes built in.
+    """
+    data = df.copy()
+    if label is None:
+        label = "__label"
+        data[label] = [percent_label(v) if percent else ("" if pd.isna(v) else f"{v:,.1f}")
+                       for v in data[value]]
+    if sort == "value":
+        order = list(data.sort_values(value, ascending=False, na_position="last")[category].drop_duplicates())
+    elif sort is None:
+        order = list(pd.unique(data[category]))
+    else:
+        order = list(sort)
+    # Where the label sits: right of the interval (or of the value), or at 0 when missing.
+    end = data[high] if high else data[value]
+    data["__label_at"] = pd.to_numeric(end, errors="coerce").fillna(pd.to_numeric(data[value], errors="coerce")).fillna(0)
+
+    if domain is None:
+        domain = (0, 1) if percent else (0, float(pd.to_numeric(end, errors="coerce").max() or 1) * 1.15)
+    x_axis = alt.Axis(format=".0%" if percent else ",", tickCount=5, grid=True)
+    x = alt.X(f"{value}:Q", title=value_title if value_title is not None else "", axis=x_axis,
+              scale=alt.Scale(domain=list(domain), nice=False, clamp=True))
+    y = alt.Y(f"{category}:N", sort=order, title=category_title if category_title is not None else "",
+              axis=alt.Axis(labelLimit=260, ticks=False, domain=False))
+
+    if color:
+        domain_values = list(color_domain) if color_domain is not None else list(pd.unique(data[color].dropna()))
+        colour = alt.Color(f"{color}:N", title=None, sort=domain_values,
+                           scale=alt.Scale(domain=domain_values, range=list(PALETTE[: max(1, len(domain_values))])),
+                           legend=alt.Legend(orient="bottom", title=None) if legend else None)
+    else:
+        colour = alt.value(DARK_BLUE)
+
+    base = (alt.Chart() if row else alt.Chart(data)).encode(y=y)
+    extra = {"yOffset": alt.YOffset(f"{offset}:N", sort=list(pd.unique(data[offset].dropna())))} if offset else {}
+    tooltip = [alt.Tooltip(f"{category}:N", title="Group"),
+               alt.Tooltip(f"{label}:N", title="Value")]
+    if low and high:
+        tooltip += [alt.Tooltip(f"{low}:Q", title="Interval from", format=".1%" if percent else ",.2f"),
+                    alt.Tooltip(f"{high}:Q", title="Interval to", format=".1%" if percent else ",.2f")]
+    if color and color != category:
+        tooltip.insert(1, alt.Tooltip(f"{color}:N", title="Series"))
+
+    if mark == "dot":
+        main = base.mark_point(filled=True, size=90, opacity=1).encode(x=x, color=colour, tooltip=tooltip, **extra)
+    else:
+        main = base.mark_bar(height={"band": 0.7}).encode(x=x, color=colour, tooltip=tooltip, **extra)
+    layers = [main]
+    if low and high:
+        layers.append(
+            base.mark_errorbar(ticks=alt.MarkConfig(size=6), color=TEXT, thickness=1.2)
+            .encode(x=alt.X(f"{low}:Q", title=""), x2=f"{high}:Q", **extra)
+        )
+    layers.append(
+        base.mark_text(align="left", dx=5, fontSize=12, color=TEXT)
+        .encode(x=alt.X("__label_at:Q"), text=f"{label}:N", **extra)
+    )
+    if row:
+        per_panel = int(data.groupby(row, sort=False)[category].nunique().max())
+        body = (alt.layer(*layers, data=data).properties(width=width, height=max(40, ROW_HEIGHT * per_panel))
+                .facet(row=alt.Row(f"{row}:N", sort=list(pd.unique(data[row])), title=None,
+                                   header=alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start",
+                                                     labelOrient="top", labelFontSize=13, labelFontWeight="bold",
+                                                     labelColor=TEXT, labelLimit=width + 250)),
+                       spacing=10)
+                .resolve_scale(y="independent"))
+        return _titled(body, title=title, subtitle=subtitle, source=source, notes=notes, width=width)
+    n_rows = len(order) * (len(pd.unique(data[offset].dropna())) if offset else 1)
+    body = alt.layer(*layers).properties(width=width, height=max(60, ROW_HEIGHT * n_rows))
+    return _titled(body, title=title, subtitle=subtitle, source=source, notes=notes, width=width)
+
+
+def heat_table(
+    df: pd.DataFrame,
+    *,
+    row: str,
+    column: str,
+    value: str,
+    label: str | None = None,
+    title: str,
+    subtitle: str | Sequence[str] = (),
+    source: str | None = None,
+    notes: Sequence[str] = (),
+    row_sort: Sequence[str] | None = None,
+    column_sort: Sequence[str] | None = None,
+    value_title: str = "",
+    percent: bool = False,
+    cell_width: int = 62,
+):
+    """A table of coloured cells (e.g. themes x regions) with the value written in each.
+
+    Colour runs from white to the Analysis Function dark blue; the number is
+    always written in the cell (dark or white text by the cell's darkness).
+    """
+    data = df.copy()
+    if label is None:
+        label = "__label"
+        data[label] = [("" if pd.isna(v) else (f"{100 * v:.0f}%" if percent else f"{v:,.0f}")) for v in data[value]]
+    vmax = float(pd.to_numeric(data[value], errors="coerce").max() or 0) or 1.0
+    data["__dark"] = pd.to_numeric(data[value], errors="coerce").fillna(0) > 0.55 * vmax
+    rows = list(row_sort) if row_sort is not None else list(pd.unique(data[row]))
+    cols = list(column_sort) if column_sort is not None else list(pd.unique(data[column]))
+    x = alt.X(f"{column}:N", sort=cols, title=None, axis=alt.Axis(orient="top", labelAngle=-40, labelLimit=140))
+    y = alt.Y(f"{row}:N", sort=rows, title=None, axis=alt.Axis(labelLimit=280))
+    base = alt.Chart(data).encode(x=x, y=y)
+    cells = base.mark_rect(stroke="white", strokeWidth=1).encode(
+        color=alt.Color(f"{value}:Q", title=value_title or None,
+                        scale=alt.Scale(range=["#FFFFFF", SEQUENTIAL[2], SEQUENTIAL[1], DARK_BLUE],
+                                        domain=[0, vmax / 3, 2 * vmax / 3, vmax]),
+                        legend=alt.Legend(orient="bottom", format=".0%" if percent else ",d")),
+        tooltip=[alt.Tooltip(f"{row}:N"), alt.Tooltip(f"{column}:N"), alt.Tooltip(f"{label}:N", title="Value")],
+    )
+    text = base.mark_text(fontSize=12).encode(
+        text=f"{label}:N",
+        color=alt.condition(alt.datum["__dark"], alt.value("white"), alt.value(TEXT)),
+    )
+    width = cell_width * len(cols)
+    body = alt.layer(cells, text).properties(width=width, height=ROW_HEIGHT * len(rows))
+    return _titled(body, title=title, subtitle=subtitle, source=source, notes=notes, width=max(width, 420))
+
+
+# ---------------------------------------------------------------- survey results
+
+def _level_text(level: float) -> str:
+    return f"{round(100 * float(level))}%"
+
+
+def survey_notes(results: pd.DataFrame, *, thresholds: tuple[int, int] | None = (10, 30)) -> list[str]:
+    """The notes a survey chart or table needs: interval, [u]/[c] and significance symbols used."""
+    notes = []
+    if len(results):
+        method = str(results["method"].iloc[0]) if "method" in results else "wilson"
+        level = float(results["level"].iloc[0]) if "level" in results else 0.95
+        weighted = "n_eff" in results and "n" in results and bool(
+            (pd.to_numeric(results["n_eff"], errors="coerce") - pd.to_numeric(results["n"], errors="coerce")).abs().gt(0.5).any())
+        notes.append(f"Lines show {_level_text(level)} confidence intervals ({method.replace('-', ' ').title()} method"
+                     + (", on the effective base of weighted data" if weighted else "") + ").")
+        if "source" in results and (results["source"] == "data tables").any():
+            notes.append("Figures read from published data tables: intervals computed from the published bases.")
+    flags = set(results.get("flag", pd.Series(dtype=str)).fillna(""))
+    suppress, flag = thresholds or (10, 30)
+    if "[c]" in flags:
+        notes.append(f"[c] fewer than {suppress} responses: figure not shown.")
+    if "[u]" in flags:
+        notes.append(f"[u] fewer than {flag} responses: low reliability, treat with caution.")
+    sig = set(results.get("sig_vs_rest", pd.Series(dtype=str)).fillna(""))
+    if sig & {"higher", "lower"}:
+        level = float(results["level"].iloc[0]) if "level" in results else 0.95
+        notes.append(f"{SIG_SYMBOLS['higher']} / {SIG_SYMBOLS['lower']} significantly higher / lower than the rest "
+                     f"of the sample at the {_level_text(level)} level (adjusted for multiple comparisons).")
+    return notes
+
+
+def _survey_labels(results: pd.DataFrame) -> list[str]:
+    labels = []
+    for p, flag, sig in zip(results["p"], results.get("flag", [""] * len(results)),
+                            results.get("sig_vs_rest", [""] * len(results))):
+        text = percent_label(p, flag if isinstance(flag, str) else "")
+        symbol = SIG_SYMBOLS.get(sig, "") if isinstance(sig, str) else ""
+        labels.append(f"{text} {symbol}".strip() if flag != "[c]" else text)
+    return labels
+
+
+def _base_text(results: pd.DataFrame) -> str:
+    """'Base: all safeguarding partners (139; weighted 139)' from the total row (or the sum of groups)."""
+    label = str(results["base_label"].iloc[0]) if "base_label" in results and len(results) else "all respondents"
+    total = results[results["by"] == "total"] if "by" in results else results.iloc[0:0]
+    if len(total):
+        n = int(total["n"].iloc[0])
+        bw = float(total["base_weighted"].iloc[0])
+    else:
+        n = int(pd.to_numeric(results["n"], errors="coerce").sum())
+        bw = float(pd.to_numeric(results["base_weighted"], errors="coerce").sum())
+    weighted = abs(bw - n) > 0.5
+    base = f"{n:,}" + (f", weighted {bw:,.0f}" if weighted else "")
+    return f"Base: {label[:1].lower() + label[1:] if label else 'all respondents'} ({base})"
+
+
+def _sorted_for_chart(res: pd.DataFrame, sort: str) -> pd.DataFrame:
+    """Total first, then each grouping in turn; within a grouping largest first
+    (``sort="value"``) or in the given order; suppressed rows last."""
+    res = res.copy()
+    res["__by_order"] = (res["by"] != "total").astype(int)
+    res["__by_first"] = res["by"].map({b: i for i, b in enumerate(pd.unique(res["by"]))})
+    res["__pos"] = range(len(res))
+    if sort == "value":
+        keys, asc = ["__by_order", "__by_first", "p"], [True, True, False]
+    else:
+        keys, asc = ["__by_order", "__by_first", "__pos"], [True, True, True]
+    return res.sort_values(keys, ascending=asc, na_position="last", kind="stable")
+
+
+def survey_chart(
+    results: pd.DataFrame,
+    *,
+    region: str | None = None,
+    title: str | None = None,
+    source: str | None = None,
+    mark: str = "bar",
+    sort: str = "value",
+    thresholds: tuple[int, int] = (10, 30),
+):
+    """One question's results (rows of the results model) as a bar/dot chart.
+
+    Groups are sorted by value (largest first) within their grouping, with the
+    total (if present) on top; labels carry the percentage, ``[u]``/``[c]`` and
+    ``▲``/``▼`` for significant differences, all explained in the notes. The
+    title is the question text (or ``title``, and the question text moves to
+    the subtitle); the subtitle gives the base and the region.
+    """
+    if results["question"].nunique() != 1:
+        raise ValueError("survey_chart draws one question: use survey_questions_chart for several")
+    res = _sorted_for_chart(results, sort)
+    res["__label"] = _survey_labels(res)
+    text = str(res["question_text"].iloc[0]) if "question_text" in res else str(res["question"].iloc[0])
+    subtitle = [f"{_base_text(res)}. Region: {region or 'England (all regions)'}."]
+    if title:
+        subtitle.insert(0, f"“{text}”")
+    # The total in dark blue, groups in turquoise (the axis label says "Total": colour is not the only cue).
+    res["__series"] = res["by"].map(lambda b: "Total" if b == "total" else "Groups")
+    color_domain = [s for s in ("Total", "Groups") if s in set(res["__series"])]
+    return bar_with_intervals(
+        res, category="group", value="p", low="ci_low", high="ci_high", label="__label",
+        color="__series" if len(color_domain) > 1 else None, color_domain=color_domain, legend=False,
+        title=title or text, subtitle=subtitle, source=source,
+        notes=survey_notes(res, thresholds=thresholds), mark=mark, sort=list(res["group"]),
+        value_title="Percentage giving a positive answer",
+    )
+
+
+def survey_questions_chart(
+    results: pd.DataFrame,
+    *,
+    region: str | None = None,
+    title: str,
+    source: str | None = None,
+    mark: str = "bar",
+    sort: str = "value",
+    thresholds: tuple[int, int] = (10, 30),
+):
+    """Several questions in one chart: one panel per question (headed by its
+    text and base), one bar per group, sorted as in ``survey_chart``."""
+    parts = []
+    for _, res in results.groupby("question", sort=False):
+        res = _sorted_for_chart(res, sort)
+        text = str(res["question_text"].iloc[0]) if "question_text" in res else str(res["question"].iloc[0])
+        text = text if len(text) <= 95 else text[:92] + "…"
+        res["__panel"] = f"{text} ({_base_text(res).replace('Base: ', 'base: ')})"
+        parts.append(res)
+    res = pd.concat(parts, ignore_index=True)
+    res["__label"] = _survey_labels(res)
+    res["__series"] = res["by"].map(lambda b: "Total" if b == "total" else "Groups")
+    color_domain = [s for s in ("Total", "Groups") if s in set(res["__series"])]
+    subtitle = [f"Region: {region or 'England (all regions)'}. Base for each question in its heading."]
+    return bar_with_intervals(
+        res, category="group", value="p", low="ci_low", high="ci_high", label="__label", row="__panel",
+        color="__series" if len(color_domain) > 1 else None, color_domain=color_domain, legend=False,
+        title=title, subtitle=subtitle, source=source, notes=survey_notes(res, thresholds=thresholds),
+        mark=mark, sort=list(pd.unique(res["group"])), value_title="Percentage giving a positive answer",
+    )
+
+
+def _short_title(text: str) -> str:
+    return text if len(text) <= 90 else text[:87] + "…"
+
+
+def survey_alt_text(results: pd.DataFrame, *, region: str | None = None, title: str | None = None) -> str:
+    """Alt text for a survey chart: what it shows and every value with its interval and base."""
+    res = results
+    text = str(res["question_text"].iloc[0]) if "question_text" in res and len(res) else ""
+    items = []
+    for row in res.itertuples(index=False):
+        label = f"{row.group}" if res["question"].nunique() == 1 else f"{row.question_text} – {row.group}"
+        if getattr(row, "flag", "") == "[c]" or pd.isna(row.p):
+            items.append(f"{label}: not shown, fewer than the minimum responses [c]")
+            continue
+        item = f"{label}: {100 * row.p:.0f}% (interval {100 * row.ci_low:.0f}% to {100 * row.ci_high:.0f}%, base {int(row.n)})"
+        if getattr(row, "flag", "") == "[u]":
+            item += ", low reliability"
+        if getattr(row, "sig_vs_rest", "") in ("higher", "lower"):
+            item += f", significantly {row.sig_vs_rest} than the rest"
+        items.append(item)
+    head = f"Bar chart: {title or text}. Region: {region or 'England (all regions)'}. "
+    return head + "; ".join(items) + "."
+
+
+def alt_text(
+    df: pd.DataFrame,
+    *,
+    category: str,
+    value: str,
+    title: str,
+    low: str | None = None,
+    high: str | None = None,
+    subtitle: str = "",
+    kind: str = "Bar chart",
+    percent: bool = True,
+) -> str:
+    """Generic alt text: '<kind>: <title>. <subtitle>. A: 87% (80% to 92%); B: ...'."""
+    def fmt(v):
+        if pd.isna(v):
+            return "not available"
+        return f"{100 * v:.0f}%" if percent else f"{v:,.4g}"
+
+    parts = []
+    for _, r in df.iterrows():
+        item = f"{r[category]}: {fmt(r[value])}"
+        if low and high and not pd.isna(r[value]):
+            item += f" (interval {fmt(r[low])} to {fmt(r[high])})"
+        parts.append(item)
+    head = f"{kind}: {title}." + (f" {subtitle.rstrip('.')}." if subtitle else "")
+    return f"{head} " + "; ".join(parts) + "."
+
+
+# ---------------------------------------------------------------- rendering
+
+@functools.lru_cache(maxsize=128)
+def _render_png(spec: str, ppi: int) -> bytes:
+    import vl_convert as vlc
+
+    return vlc.vegalite_to_png(spec, ppi=ppi)
+
+
+@functools.lru_cache(maxsize=128)
+def _render_svg(spec: str) -> str:
+    import vl_convert as vlc
+
+    return vlc.vegalite_to_svg(spec)
+
+
+def chart_png(chart, ppi: int = 200) -> bytes:
+    """The chart as a PNG at ``ppi`` pixels per inch (the PNG records that density).
+
+    Rendered by vl-convert, no browser needed. Cached on the chart's spec.
+    """
+    return _render_png(chart.to_json(indent=None), int(ppi))
+
+
+def chart_svg(chart) -> str:
+    """The chart as SVG text (vl-convert)."""
+    return _render_svg(chart.to_json(indent=None))
