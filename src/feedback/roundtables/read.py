@@ -1,0 +1,453 @@
+"""Read one roundtable event's notes (.docx, Markdown, plain text, or a
+CSV/XLSX of points) into its metadata and its feedback points.
+
+Notes come from whoever took them, in whatever shape Word gave them, so the
+reader accepts headings, bullet and numbered lists, paragraphs and tables,
+and reads the event's details from an opening block of ``Key: value`` lines.
+What it cannot find is listed in ``EventNotes.missing`` so the page can ask.
+Every failure is an ``InputError`` naming the file and what to do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+import pandas as pd
+
+from feedback.errors import InputError
+from feedback.regions import REGIONS, normalise_region
+
+#: The event details every set of notes needs, in the order the form asks.
+META_FIELDS = ("region", "event_date", "attendees", "partnerships", "panel_lead")
+META_LABELS = {"title": "Event", "region": "Region", "event_date": "Date", "attendees": "Attendees",
+               "partnerships": "Partnerships", "panel_lead": "Panel lead", "note": "Note"}
+_META_KEYS = {
+    "region": "region", "date": "event_date", "event date": "event_date", "date of event": "event_date",
+    "attendees": "attendees", "number of attendees": "attendees", "attendance": "attendees",
+    "partnerships": "partnerships", "number of partnerships": "partnerships",
+    "safeguarding partnerships": "partnerships", "partnerships represented": "partnerships",
+    "panel lead": "panel_lead", "panel member": "panel_lead", "lead": "panel_lead",
+    "event": "title", "title": "title", "note": "note", "notes": "note",
+}
+_POINT_COLUMNS = ("point", "feedback point", "feedback", "text", "comment", "what was said", "issue raised", "issue")
+_SECTION_COLUMNS = ("section", "heading", "topic")
+MERGE_THRESHOLD = 0.85
+SUFFIXES = (".docx", ".md", ".markdown", ".txt", ".csv", ".xlsx")
+MAX_ZIP_RATIO_BYTES = 200 * 1024 * 1024  # fallback when feedback.safety is not present
+
+
+@dataclass
+class EventMeta:
+    """An event's details; None where the notes did not say."""
+
+    title: str | None = None
+    region: str | None = None
+    event_date: dt.date | None = None
+    attendees: int | None = None
+    partnerships: int | None = None
+    panel_lead: str | None = None
+    note: str | None = None
+
+    def missing(self) -> list[str]:
+        """The details still needed, as field names (see META_LABELS for words)."""
+        return [name for name in META_FIELDS if getattr(self, name) in (None, "")]
+
+
+@dataclass
+class Point:
+    """One feedback point. ``merged`` holds the other near-identical texts folded into it."""
+
+    seq: int
+    text: str
+    section: str = ""
+    kind: str = "paragraph"  # bullet | numbered | paragraph | table
+    merged: list[str] = field(default_factory=list)
+
+
+@dataclass
+class EventNotes:
+    filename: str
+    meta: EventMeta
+    points: list[Point]
+    problems: list[str] = field(default_factory=list)  # details present but unusable (e.g. unknown region)
+
+    @property
+    def missing(self) -> list[str]:
+        return self.meta.missing()
+
+    def points_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            {"seq": [p.seq for p in self.points], "section": [p.section for p in self.points],
+             "kind": [p.kind for p in self.points], "text": [p.text for p in self.points],
+             "merged_count": [len(p.merged) for p in self.points]}
+        )
+
+
+@dataclass
+class _Block:
+    kind: str  # heading | bullet | numbered | paragraph | table
+    text: str
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def read_notes(filename: str, content: bytes, *, merge_threshold: float = MERGE_THRESHOLD) -> EventNotes:
+    """Read one event's notes; the format is chosen by extension and checked against the bytes."""
+    name = PurePath(filename).name or "the file"
+    suffix = PurePath(name).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise InputError(f"{name}: notes must be a Word document (.docx), Markdown (.md), plain text (.txt), "
+                         f"or a CSV/XLSX of points; '{suffix or 'no extension'}' is not one of these.")
+    _check_size(name, content)
+    if not content.strip():
+        raise InputError(f"{name} is empty: export the notes again and upload the saved file.")
+    if suffix in (".docx", ".xlsx"):
+        _check_zip(name, content, suffix)
+    if suffix == ".docx":
+        blocks = _docx_blocks(name, content)
+    elif suffix in (".md", ".markdown", ".txt"):
+        blocks = _text_blocks(_decode(name, content), markdown=suffix != ".txt")
+    else:
+        return _read_points_table(name, content, suffix, merge_threshold)
+    notes = notes_from_blocks(name, blocks)
+    notes.points = merge_near_duplicates(notes.points, merge_threshold)
+    if not notes.points:
+        raise InputError(f"{name}: no feedback points found. Put each point in its own bullet, numbered item, "
+                         "paragraph or table row, below the event details.")
+    return notes
+
+
+def _check_size(name: str, content: bytes) -> None:
+    try:
+        from feedback.safety import MAX_UPLOAD_BYTES
+    except ImportError:
+        MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise InputError(f"{name} is {len(content) / 1e6:.0f} MB, over the {MAX_UPLOAD_BYTES / 1e6:.0f} MB limit "
+                         "for notes: split it into one file per event.")
+
+
+def _check_zip(name: str, content: bytes, suffix: str) -> None:
+    """Refuse files that are not zip packages, or that expand to far more than they weigh."""
+    kind = "a Word document" if suffix == ".docx" else "an Excel workbook"
+    if not content.startswith(b"PK"):
+        raise InputError(f"{name} is not {kind} (it is not a zip package inside). "
+                         f"Open it in {'Word' if suffix == '.docx' else 'Excel'} and save it again as {suffix}.")
+    try:
+        from feedback import safety
+    except ImportError:
+        safety = None
+    check = getattr(safety, "check_zip", None) if safety else None
+    if check is not None:
+        try:
+            check(name, content)
+        except InputError:
+            raise
+        except ValueError as err:
+            raise InputError(str(err)) from err
+        return
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as zf:
+            total = sum(info.file_size for info in zf.infolist())
+    except zipfile.BadZipFile as err:
+        raise InputError(f"{name} is damaged ({err}). Open it and save it again as {suffix}.") from err
+    if total > MAX_ZIP_RATIO_BYTES:
+        raise InputError(f"{name} expands to {total / 1e6:.0f} MB when opened, too large to be notes: "
+                         "check it is the right file.")
+
+
+def _decode(name: str, content: bytes) -> str:
+    try:
+        from feedback.safety import decode_text  # type: ignore[attr-defined]
+    except ImportError:
+        decode_text = None
+    if decode_text is not None:
+        return decode_text(name, content)
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InputError(f"{name}: the text is not UTF-8 or Windows-1252. Save it again as UTF-8 text.")
+
+
+# ---------------------------------------------------------------- formats -> blocks
+
+
+def _docx_blocks(name: str, content: bytes) -> list[_Block]:
+    """Paragraphs and tables in document order, classified by style and numbering."""
+    import docx
+    from docx.table import Table
+
+    try:
+        document = docx.Document(io.BytesIO(content))
+        items = list(document.iter_inner_content())
+    except Exception as err:  # noqa: BLE001 - python-docx raises many kinds on damaged packages
+        raise InputError(f"{name} could not be read as a Word document ({type(err).__name__}: {err}). "
+                         "Open it in Word and save it again as .docx, or save the notes as plain text.") from err
+    blocks: list[_Block] = []
+    for item in items:
+        if isinstance(item, Table):
+            blocks.extend(_table_rows([[cell.text for cell in row.cells] for row in item.rows]))
+            continue
+        text = " ".join(item.text.split())
+        if not text:
+            continue
+        style = (item.style.name if item.style is not None else "") or ""
+        ppr = item._p.pPr
+        numbered = ppr is not None and ppr.numPr is not None
+        if style.startswith("Heading") or style in ("Title", "Subtitle"):
+            blocks.append(_Block("heading", text))
+        elif "Number" in style:
+            blocks.append(_Block("numbered", text))
+        elif "Bullet" in style or style.startswith("List") or numbered:
+            blocks.append(_Block("bullet", text))
+        else:
+            blocks.append(_Block("paragraph", text))
+    return blocks
+
+
+def _table_rows(rows: list[list[str]]) -> list[_Block]:
+    """A table becomes metadata lines (a two-column key/value table) or one point per row."""
+    rows = [[" ".join(c.split()) for c in row] for row in rows if any(c.strip() for c in row)]
+    if not rows:
+        return []
+    # Word repeats merged cells: drop consecutive duplicates within a row.
+    rows = [[c for i, c in enumerate(row) if i == 0 or c != row[i - 1]] for row in rows]
+    if all(len(r) == 2 and _meta_key(r[0]) for r in rows):
+        return [_Block("paragraph", f"{r[0].rstrip(':')}: {r[1]}") for r in rows]
+    header = [c.casefold().strip(" :") for c in rows[0]]
+    column = next((header.index(h) for h in _POINT_COLUMNS if h in header), None)
+    body = rows[1:] if column is not None or (len(rows) > 1 and max(map(len, rows[0])) < 40) else rows
+    if column is None:
+        width = max(len(r) for r in body) if body else 0
+        lengths = [sum(len(r[i]) for r in body if i < len(r)) for i in range(width)]
+        column = lengths.index(max(lengths)) if lengths else 0
+    return [_Block("table", r[column]) for r in body if column < len(r) and r[column]]
+
+
+_BULLET = re.compile(r"^\s*(?:[-*+\u2022\u00b7\u25aa\u2013])\s+(.*)$")
+_NUMBER = re.compile(r"^\s*(?:\d+|[a-zA-Z])[.)]\s+(.*)$")
+_MD_HEADING = re.compile(r"^\s*#{1,6}\s+(.*?)\s*#*\s*$")
+_MD_TABLE = re.compile(r"^\s*\|.*\|\s*$")
+_MD_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+
+
+def _text_blocks(text: str, *, markdown: bool) -> list[_Block]:
+    """Markdown or plain text: headings, list items (with continuation lines), pipe tables, paragraphs."""
+    blocks: list[_Block] = []
+    current: _Block | None = None
+    table: list[list[str]] = []
+
+    def flush() -> None:
+        nonlocal current, table
+        if current is not None and current.text.strip():
+            current.text = " ".join(current.text.split())
+            blocks.append(current)
+        current = None
+        if table:
+            blocks.extend(_table_rows(table))
+            table = []
+
+    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        line = raw.rstrip()
+        if not line.strip():
+            flush()
+            continue
+        if markdown and _MD_TABLE.match(line):
+            if current is not None:
+                flush()
+            if not _MD_RULE.match(line):
+                table.append([c.strip() for c in line.strip().strip("|").split("|")])
+            continue
+        if table:
+            flush()
+        heading = _MD_HEADING.match(line) if markdown else None
+        if heading:
+            flush()
+            blocks.append(_Block("heading", heading.group(1).strip("*_ ")))
+            continue
+        if not markdown and line.strip().endswith(":") and len(line.strip()) < 60 and current is None:
+            blocks.append(_Block("heading", line.strip().rstrip(":")))
+            continue
+        bullet, number = _BULLET.match(line), _NUMBER.match(line)
+        if bullet or number:
+            flush()
+            current = _Block("bullet" if bullet else "numbered", (bullet or number).group(1))
+            continue
+        if current is None:
+            current = _Block("paragraph", line)
+        elif current.kind == "paragraph" and _meta_line(current.text) and _meta_line(line):
+            flush()  # consecutive "Key: value" lines are separate details, not one paragraph
+            current = _Block("paragraph", line)
+        else:
+            current.text += " " + line.strip()
+    flush()
+    if markdown:
+        for block in blocks:
+            block.text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", block.text)
+    return blocks
+
+
+# ---------------------------------------------------------------- blocks -> notes
+
+
+def _meta_key(text: str) -> str | None:
+    return _META_KEYS.get(" ".join(text.replace("*", "").split()).casefold().rstrip(":").strip())
+
+
+def _meta_line(text: str) -> tuple[str, str] | None:
+    if ":" not in text:
+        return None
+    key, value = text.split(":", 1)
+    name = _meta_key(key)
+    return (name, value.strip().strip("*_ ")) if name and len(key) < 40 else None
+
+
+def notes_from_blocks(name: str, blocks: list[_Block]) -> EventNotes:
+    """Read the opening block of details, then one point per list item, paragraph or table row."""
+    meta = EventMeta()
+    problems: list[str] = []
+    points: list[Point] = []
+    section = ""
+    opening, seen_meta = True, False
+    for block in blocks:
+        found = _meta_line(block.text) if opening and block.kind in ("paragraph", "bullet") else None
+        if found:
+            _set_meta(meta, found[0], found[1], name, problems)
+            seen_meta = True
+            continue
+        if block.kind == "heading":
+            if opening and meta.title is None and not seen_meta:
+                meta.title = block.text
+            else:
+                section = block.text
+                opening = False
+            continue
+        opening = False
+        points.append(Point(seq=len(points) + 1, text=block.text, section=section, kind=block.kind))
+    return EventNotes(filename=name, meta=meta, points=points, problems=problems)
+
+
+def _set_meta(meta: EventMeta, key: str, value: str, name: str, problems: list[str]) -> None:
+    if not value:
+        return
+    if key == "region":
+        region = normalise_region(value)
+        if region is None:
+            problems.append(f"{name}: region '{value}' is not one of the nine English regions "
+                            f"({', '.join(REGIONS)}); choose one.")
+        meta.region = region
+    elif key == "event_date":
+        meta.event_date = parse_date(value)
+        if meta.event_date is None:
+            problems.append(f"{name}: date '{value}' is not a date I can read; write it like 14 May 2021.")
+    elif key in ("attendees", "partnerships"):
+        number = re.search(r"\d[\d,]*", value)
+        if number is None:
+            problems.append(f"{name}: {META_LABELS[key].lower()} '{value}' is not a number.")
+        else:
+            setattr(meta, key, int(number.group(0).replace(",", "")))
+    else:
+        setattr(meta, key, value)
+
+
+_DATE_FORMATS = ("%d %B %Y", "%d %b %Y", "%A %d %B %Y", "%a %d %b %Y", "%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y",
+                 "%B %d %Y", "%d-%m-%Y")
+
+
+def parse_date(value: str) -> dt.date | None:
+    """A date as people write it in notes (British order), or None."""
+    text = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", " ".join(str(value).replace(",", " ").split()))
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+# ---------------------------------------------------------------- CSV / XLSX of points
+
+
+def _read_points_table(name: str, content: bytes, suffix: str, merge_threshold: float) -> EventNotes:
+    """A table with one point per row; event details in columns must be the same on every row."""
+    try:
+        if suffix == ".csv":
+            frame = pd.read_csv(io.StringIO(_decode(name, content)), dtype=str, keep_default_na=False)
+        else:
+            frame = pd.read_excel(io.BytesIO(content), dtype=str, engine="calamine").fillna("")
+    except InputError:
+        raise
+    except Exception as err:  # noqa: BLE001 - parser errors come in many types
+        raise InputError(f"{name} could not be read as a {suffix[1:].upper()} table ({err}). "
+                         "Save it again with one point per row and a header row.") from err
+    frame.columns = [" ".join(str(c).split()).casefold() for c in frame.columns]
+    text_col = next((c for c in _POINT_COLUMNS if c in frame.columns), None)
+    if text_col is None:
+        raise InputError(f"{name}: no column of points. Name the column with the feedback 'Point' "
+                         f"(found: {', '.join(map(str, frame.columns)) or 'no columns'}).")
+    section_col = next((c for c in _SECTION_COLUMNS if c in frame.columns), None)
+    meta, problems = EventMeta(), []
+    for column in frame.columns:
+        key = _meta_key(column)
+        if key is None:
+            continue
+        values = sorted({v.strip() for v in frame[column].astype(str) if v.strip()})
+        if len(values) > 1:
+            raise InputError(f"{name}: column '{column}' has more than one value ({', '.join(values[:3])}); "
+                             "a file holds one event, so save each event's points in its own file.")
+        if values:
+            _set_meta(meta, key, values[0], name, problems)
+    texts = frame[text_col].astype(str).str.split().str.join(" ")
+    sections = frame[section_col].astype(str).str.strip() if section_col else pd.Series("", index=frame.index)
+    keep = texts != ""
+    points = [Point(seq=i + 1, text=t, section=s, kind="table")
+              for i, (t, s) in enumerate(zip(texts[keep], sections[keep], strict=True))]
+    if not points:
+        raise InputError(f"{name}: the '{text_col}' column is empty; put one feedback point on each row.")
+    notes = EventNotes(filename=name, meta=meta, points=merge_near_duplicates(points, merge_threshold),
+                       problems=problems)
+    return notes
+
+
+# ---------------------------------------------------------------- merging
+
+
+def _normal(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
+
+
+def similarity(a: str, b: str) -> float:
+    """How alike two points are: the larger of the character ratio and the word-set Jaccard."""
+    na, nb = _normal(a), _normal(b)
+    if not na or not nb:
+        return 0.0
+    wa, wb = set(na.split()), set(nb.split())
+    jaccard = len(wa & wb) / len(wa | wb)
+    return max(jaccard, difflib.SequenceMatcher(None, na, nb, autojunk=False).ratio())
+
+
+def merge_near_duplicates(points: list[Point], threshold: float = MERGE_THRESHOLD) -> list[Point]:
+    """Fold points that say nearly the same thing into the first of them, keeping every text.
+
+    Notes often repeat a point (two note-takers, or a point restated in a
+    summary); counting it twice would inflate that theme for that event.
+    """
+    kept: list[Point] = []
+    for point in points:
+        twin = next((k for k in kept if similarity(k.text, point.text) >= threshold
+                     or any(similarity(m, point.text) >= threshold for m in k.merged)), None)
+        if twin is None:
+            kept.append(Point(seq=len(kept) + 1, text=point.text, section=point.section, kind=point.kind,
+                              merged=list(point.merged)))
+        else:
+            twin.merged.append(point.text)
+    return kept

@@ -1,0 +1,188 @@
+"""Counts and tables the roundtable page and CLI show: themes by region,
+themes per event, the points behind a count, and attendance totals.
+
+Everything works on three plain frames, whether they come from the database
+(``feedback.roundtables.store.load_frames``) or straight from files
+(``frames_from_notes``), so the CLI and the page give the same numbers:
+
+- events: event_id, title, region, event_date, attendees, partnerships, panel_lead, filename
+- points: point_id, event_id, seq, section, text, merged (list of merged texts)
+- codings: point_id, coder, codes (tuple of code ids), matched ({code: words}), coded_at
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from feedback.regions import REGIONS
+from feedback.roundtables.coding import RULES_CODER, auto_code
+from feedback.roundtables.read import EventNotes
+from feedback.roundtables.themes import ThemeCodebook
+
+EVENT_COLUMNS = ["event_id", "title", "region", "event_date", "attendees", "partnerships", "panel_lead", "filename"]
+POINT_COLUMNS = ["point_id", "event_id", "seq", "section", "text", "merged"]
+CODING_COLUMNS = ["point_id", "coder", "codes", "matched", "coded_at"]
+
+
+@dataclass
+class Frames:
+    events: pd.DataFrame
+    points: pd.DataFrame
+    codings: pd.DataFrame
+
+
+def frames_from_notes(notes: list[EventNotes], codebook: ThemeCodebook) -> Frames:
+    """Events, points and rule codings for notes read from files (no database)."""
+    events, points, codings = [], [], []
+    for event_id, note in enumerate(notes, start=1):
+        m = note.meta
+        events.append((event_id, m.title or note.filename, m.region, m.event_date, m.attendees, m.partnerships,
+                       m.panel_lead, note.filename))
+        for p in note.points:
+            point_id = len(points) + 1
+            points.append((point_id, event_id, p.seq, p.section, p.text, list(p.merged)))
+            matched = auto_code(p.text, codebook)
+            codings.append((point_id, RULES_CODER, tuple(matched), matched, pd.NaT))
+    return Frames(pd.DataFrame(events, columns=EVENT_COLUMNS), pd.DataFrame(points, columns=POINT_COLUMNS),
+                  pd.DataFrame(codings, columns=CODING_COLUMNS))
+
+
+def current_codes(codings: pd.DataFrame) -> pd.DataFrame:
+    """One row per (point, code) in force: the latest person's coding, else the rules'.
+
+    People override the rules; between people the most recent decision wins
+    (double coding is for measuring agreement, not for counting twice).
+    """
+    if codings.empty:
+        return pd.DataFrame(columns=["point_id", "code", "coder", "matched_words"])
+    c = codings.assign(_person=codings["coder"] != RULES_CODER,
+                       _when=pd.to_datetime(codings["coded_at"], utc=True, errors="coerce"))
+    c = c.sort_values(["point_id", "_person", "_when"], na_position="first", kind="stable")
+    chosen = c.drop_duplicates("point_id", keep="last")
+    long = chosen[["point_id", "coder", "codes", "matched"]].explode("codes").dropna(subset=["codes"])
+    long = long.rename(columns={"codes": "code"})
+    long["matched_words"] = [", ".join((m or {}).get(code, [])) if isinstance(m, dict) else ""
+                             for code, m in zip(long["code"], long["matched"], strict=True)]
+    return long[["point_id", "code", "coder", "matched_words"]].reset_index(drop=True)
+
+
+def coded_points(frames: Frames, codebook: ThemeCodebook) -> pd.DataFrame:
+    """One row per (point, code in force) with the point's event, region, theme and sub-theme."""
+    long = current_codes(frames.codings)
+    by_id = codebook.by_id()
+    long = long[long["code"].isin(by_id)]
+    out = (long.merge(frames.points, on="point_id", how="inner")
+           .merge(frames.events[["event_id", "title", "region", "event_date"]], on="event_id", how="inner"))
+    out["theme"] = out["code"].map(lambda c: by_id[c].theme)
+    out["sub_theme"] = out["code"].map(lambda c: by_id[c].name)
+    return out
+
+
+def _filter_region(frames: Frames, region: str | None) -> Frames:
+    if region is None:
+        return frames
+    events = frames.events[frames.events["region"] == region]
+    points = frames.points[frames.points["event_id"].isin(events["event_id"])]
+    return Frames(events, points, frames.codings[frames.codings["point_id"].isin(points["point_id"])])
+
+
+def themes_by_region(frames: Frames, codebook: ThemeCodebook, *, level: str = "sub_theme",
+                     region: str | None = None) -> pd.DataFrame:
+    """Points per sub-theme (or theme) and region, regions in the Panel's order, with a total.
+
+    A point counts once per row even when several of its codes fall in the
+    same theme. Every codebook row appears, zero or not, so absences show.
+    """
+    frames = _filter_region(frames, region)
+    coded = coded_points(frames, codebook)
+    rows = _row_index(codebook, level)
+    regions = [region] if region else list(REGIONS)
+    key = "code" if level == "sub_theme" else "theme"
+    cells = coded.drop_duplicates(["point_id", key])
+    table = pd.crosstab(cells[key], cells["region"]).reindex(index=rows, columns=regions, fill_value=0)
+    table = table.fillna(0).astype(int)
+    table["Total"] = cells.groupby(key)["point_id"].nunique().reindex(rows, fill_value=0).astype(int)
+    return _label_rows(table, codebook, level)
+
+
+def themes_by_event(frames: Frames, codebook: ThemeCodebook, *, level: str = "sub_theme",
+                    region: str | None = None) -> pd.DataFrame:
+    """Points per sub-theme (or theme) and event, events in date order, with a total."""
+    frames = _filter_region(frames, region)
+    coded = coded_points(frames, codebook)
+    rows = _row_index(codebook, level)
+    key = "code" if level == "sub_theme" else "theme"
+    events = frames.events.sort_values(["event_date", "event_id"], kind="stable")
+    labels = event_labels(events)
+    cells = coded.drop_duplicates(["point_id", key])
+    table = pd.crosstab(cells[key], cells["event_id"]).reindex(index=rows, columns=list(events["event_id"]),
+                                                               fill_value=0)
+    table = table.fillna(0).astype(int)
+    table.columns = [labels[e] for e in table.columns]
+    table["Total"] = cells.groupby(key)["point_id"].nunique().reindex(rows, fill_value=0).astype(int)
+    return _label_rows(table, codebook, level)
+
+
+def event_labels(events: pd.DataFrame) -> dict[int, str]:
+    """A short unique label per event: region and date (e.g. 'London, 24 Jun 2021')."""
+    dates = pd.to_datetime(events["event_date"], errors="coerce")
+    text = dates.dt.strftime("%d %b %Y").fillna("date not given")
+    return dict(zip(events["event_id"], events["region"].fillna("Region not given") + ", " + text, strict=True))
+
+
+def _row_index(codebook: ThemeCodebook, level: str) -> list[str]:
+    if level not in ("sub_theme", "theme"):
+        raise ValueError(f"level must be 'sub_theme' or 'theme', not {level!r}")
+    return [c.id for c in codebook.codes] if level == "sub_theme" else codebook.themes
+
+
+def _label_rows(table: pd.DataFrame, codebook: ThemeCodebook, level: str) -> pd.DataFrame:
+    table = table.copy()
+    if level == "sub_theme":
+        by_id = codebook.by_id()
+        table.insert(0, "Sub-theme", [by_id[c].name for c in table.index])
+        table.insert(0, "Theme", [by_id[c].theme for c in table.index])
+        table.index.name = "code"
+    else:
+        table.insert(0, "Theme", list(table.index))
+        table.index.name = "theme"
+    table.columns.name = None
+    return table
+
+
+def points_behind(frames: Frames, codebook: ThemeCodebook, *, code: str | None = None, theme: str | None = None,
+                  region: str | None = None, event_id: int | None = None) -> pd.DataFrame:
+    """The points counted in a cell, with their event, region, coder and the words that matched."""
+    coded = coded_points(_filter_region(frames, region), codebook)
+    if code is not None:
+        coded = coded[coded["code"] == code]
+    if theme is not None:
+        coded = coded[coded["theme"] == theme]
+    if event_id is not None:
+        coded = coded[coded["event_id"] == event_id]
+    out = coded.groupby("point_id", sort=False).agg(
+        region=("region", "first"), event=("title", "first"), event_date=("event_date", "first"),
+        event_id=("event_id", "first"), text=("text", "first"), merged=("merged", "first"),
+        sub_themes=("sub_theme", "; ".join), matched=("matched_words", lambda s: "; ".join(w for w in s if w)),
+        coder=("coder", "first"),
+    ).reset_index()
+    return out.sort_values(["event_date", "event_id", "point_id"], kind="stable").reset_index(drop=True)
+
+
+def event_totals(events: pd.DataFrame, *, region: str | None = None) -> pd.DataFrame:
+    """One row per event (region, date, attendees, partnerships, Panel lead) and an 'All events' total row."""
+    if region is not None:
+        events = events[events["region"] == region]
+    rows = events.sort_values(["event_date", "event_id"], kind="stable")
+    table = pd.DataFrame({
+        "Event": rows["title"].to_numpy(), "Region": rows["region"].to_numpy(),
+        "Date": pd.to_datetime(rows["event_date"], errors="coerce").dt.strftime("%d %b %Y").to_numpy(),
+        "Events": 1, "Attendees": rows["attendees"].to_numpy(), "Partnerships": rows["partnerships"].to_numpy(),
+        "Panel lead": rows["panel_lead"].to_numpy(),
+    })
+    total = pd.DataFrame([{"Event": "All events", "Region": region or "England (all regions)", "Date": "",
+                           "Events": len(rows), "Attendees": int(pd.to_numeric(rows["attendees"]).sum()),
+                           "Partnerships": int(pd.to_numeric(rows["partnerships"]).sum()), "Panel lead": ""}])
+    return pd.concat([table, total], ignore_index=True)
