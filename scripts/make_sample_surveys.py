@@ -364,7 +364,9 @@ def make_frontline_weights(rng, role, region) -> np.ndarray:
     for _ in range(20):
         w = np.clip(w, 0.4, 2.5)
         w = w / w.mean()
-    w = np.clip(w, 0.4, 2.5)
+    w = np.round(np.clip(w, 0.4, 2.5), 4)
+    # weights to 4 decimals that still sum to the sample size exactly (mean 1)
+    w[np.argmax(w)] += round(len(w) - w.sum(), 4)
     return np.round(w, 4)
 
 
