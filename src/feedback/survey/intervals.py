@@ -41,12 +41,12 @@ def check_method(method: str) -> str:
 
 
 def check_level(level: float) -> float:
-    """Return a confidence level in (0, 1); 90/95/99 are read as percentages."""
+    """Return a confidence level in (0, 1); 90, 95, 99 (50 to 100) are read as percentages."""
     try:
         value = float(level)
     except (TypeError, ValueError):
         raise InputError(f"confidence level {level!r} is not a number: use e.g. 0.95") from None
-    if 1 < value < 100:
+    if 50 <= value < 100:
         value /= 100
     if not 0 < value < 1:
         raise InputError(f"confidence level {level!r} must be between 0 and 1, e.g. 0.95")
