@@ -1,0 +1,294 @@
+"""The database module: the only place that opens connections.
+
+Tracker, roundtables and audits all store their data through this module, so
+that there is one engine, one schema (built by Alembic migrations), one
+append-only history of changes and one way to edit a row without silently
+overwriting somebody else's edit (:func:`apply_edit`).
+
+SQLite is the embedded default (a file under ``var/``); PostgreSQL is used when
+``FEEDBACK_DATABASE_URL`` (or the Streamlit secret ``database_url``) names one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    DateTime,
+    Engine,
+    Integer,
+    String,
+    Text,
+    create_engine,
+    event,
+    inspect,
+    select,
+    update,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, declared_attr, mapped_column
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_SQLITE_PATH = ROOT / "var" / "feedback.sqlite3"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+ENV_VAR = "FEEDBACK_DATABASE_URL"
+
+
+class Base(DeclarativeBase):
+    """Declarative base shared by every area's models (one metadata, one schema)."""
+
+
+class Versioned:
+    """Mixin for rows people edit: an integer ``version`` that every edit bumps.
+
+    ``version_id_col`` also makes any plain ORM flush of a changed row
+    conditional on the version, so even code that bypasses :func:`apply_edit`
+    cannot silently overwrite a newer row (it gets ``StaleDataError``).
+    """
+
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805 - SQLAlchemy API
+        return {"version_id_col": cls.__table__.c.version}
+
+
+def utcnow() -> dt.datetime:
+    """Timezone-aware now, so history times mean the same thing on every server."""
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class History(Base):
+    """One changed field of one row: who, when, old, new and why.
+
+    Append-only: migration 0001 installs triggers that make the database itself
+    refuse UPDATE and DELETE on this table (SQLite and PostgreSQL).
+    """
+
+    __tablename__ = "history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entity: Mapped[str] = mapped_column(String(64), nullable=False)
+    entity_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    field: Mapped[str] = mapped_column(String(64), nullable=False)
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    changed_by: Mapped[str] = mapped_column(String(200), nullable=False)
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+    reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+
+class StaleEdit(Exception):
+    """Someone else changed the row since the editor saw it; nothing was written.
+
+    ``current`` holds the newer values (column -> value), ``version`` the
+    row's current version and ``changed_by`` who made the latest change (if
+    history knows), so a page can show them and let the person try again.
+    """
+
+    def __init__(self, entity: str, entity_id: Any, seen_version: int, version: int | None,
+                 current: dict[str, Any], changed_by: str | None = None):
+        self.entity = entity
+        self.entity_id = entity_id
+        self.seen_version = seen_version
+        self.version = version
+        self.current = current
+        self.changed_by = changed_by
+        if version is None:
+            msg = f"This {entity} record ({entity_id}) no longer exists; your edit was not saved."
+        else:
+            who = f" by {changed_by}" if changed_by else ""
+            msg = (f"This {entity} record ({entity_id}) was changed{who} after you opened it "
+                   f"(you saw version {seen_version}, it is now version {version}). "
+                   "Your edit was not saved. Look at the newer values and make your change again.")
+        super().__init__(msg)
+
+
+# --------------------------------------------------------------------------- engine
+
+
+def database_url(secrets_url: str | None = None) -> str:
+    """Where the data lives: FEEDBACK_DATABASE_URL, else the given secret, else SQLite under var/."""
+    url = os.environ.get(ENV_VAR) or secrets_url
+    if url:
+        return url
+    DEFAULT_SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{DEFAULT_SQLITE_PATH}"
+
+
+def _sqlite_on_connect(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+    finally:
+        cursor.close()
+
+
+def get_engine(url: str | None = None) -> Engine:
+    """An engine for ``url`` (default :func:`database_url`): SQLite gets WAL and foreign keys on."""
+    url = url or database_url()
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        event.listen(engine, "connect", _sqlite_on_connect)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """A session in one transaction: committed on success, rolled back on any error."""
+    session = Session(engine, expire_on_commit=False)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+# --------------------------------------------------------------------------- migrations
+
+
+def _alembic_config(connection):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` (default: the latest migration)."""
+    from alembic import command
+
+    with engine.begin() as connection:
+        command.upgrade(_alembic_config(connection), revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the schema back to ``revision`` ("base" = empty). For tests and recovery."""
+    from alembic import command
+
+    with engine.begin() as connection:
+        command.downgrade(_alembic_config(connection), revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The migration the database is at, or None for an empty database."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+# --------------------------------------------------------------------------- history and edits
+
+
+def as_text(value: Any) -> str | None:
+    """How a value is written into history: ISO dates, enum values, plain strings."""
+    if value is None:
+        return None
+    if isinstance(value, enum.Enum):
+        value = value.value
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+def record_change(session: Session, entity: str, entity_id: Any, field: str, old: Any, new: Any,
+                  who: str, reason: str = "") -> History:
+    """Add one history row to the session (same transaction as the change it describes)."""
+    if not who or not str(who).strip():
+        raise ValueError("Every change needs the name of the person making it.")
+    row = History(entity=entity, entity_id=str(entity_id), field=field, old_value=as_text(old),
+                  new_value=as_text(new), changed_by=str(who).strip(), changed_at=utcnow(),
+                  reason=reason or "")
+    session.add(row)
+    return row
+
+
+def history_for(session: Session, entity: str, entity_id: Any) -> list[History]:
+    """Every change to one row, oldest first."""
+    stmt = (select(History).where(History.entity == entity, History.entity_id == str(entity_id))
+            .order_by(History.changed_at, History.id))
+    return list(session.scalars(stmt))
+
+
+def _row_values(session: Session, table, pk_col, pk) -> dict[str, Any] | None:
+    row = session.execute(select(table).where(pk_col == pk)).mappings().first()
+    return dict(row) if row is not None else None
+
+
+def _last_changed_by(session: Session, entity: str, entity_id: Any) -> str | None:
+    stmt = (select(History.changed_by).where(History.entity == entity, History.entity_id == str(entity_id))
+            .order_by(History.changed_at.desc(), History.id.desc()).limit(1))
+    return session.scalar(stmt)
+
+
+def apply_edit(session: Session, obj: Base, seen_version: int, changes: Mapping[str, Any], who: str,
+               reason: str = "") -> dict[str, tuple[Any, Any]]:
+    """Edit a versioned row only if it is still at ``seen_version``; write history alongside.
+
+    First a conditional ``UPDATE ... WHERE id = :id AND version = :seen`` that
+    changes nothing but takes the row's write lock (PostgreSQL row lock, SQLite
+    write lock); if no row matches, somebody else got there first and
+    :class:`StaleEdit` is raised with the newer values. Otherwise the values
+    are read under that lock, the fields that really differ are updated with
+    ``version = seen + 1``, and one history row per changed field is added to
+    the same transaction. Returns ``{field: (old, new)}`` (empty if nothing
+    differed; the version is then left alone). The caller commits.
+    """
+    mapper = inspect(obj).mapper
+    table = mapper.local_table
+    entity = table.name
+    if len(mapper.primary_key) != 1:
+        raise TypeError(f"apply_edit needs a single-column primary key ({entity}).")
+    if "version" not in table.c:
+        raise TypeError(f"{entity} has no version column; it cannot be edited with apply_edit.")
+    if session.is_modified(obj):
+        raise ValueError("apply_edit: the object has unsaved attribute changes; pass them in `changes`.")
+    if not who or not str(who).strip():
+        raise ValueError("Every change needs the name of the person making it.")
+    pk_col = mapper.primary_key[0]
+    pk = mapper.primary_key_from_instance(obj)[0]
+    forbidden = {pk_col.name, "version"}
+    unknown = [name for name in changes if name not in table.c or name in forbidden]
+    if unknown:
+        raise ValueError(f"apply_edit: {entity} has no editable field(s) {', '.join(map(str, unknown))}.")
+    seen_version = int(seen_version)
+
+    # Step 1: claim the row at the version the editor saw (changes nothing yet).
+    claimed = session.execute(
+        update(table).where(pk_col == pk, table.c.version == seen_version).values(version=seen_version)
+    ).rowcount
+    if claimed != 1:
+        current = _row_values(session, table, pk_col, pk)
+        raise StaleEdit(entity, pk, seen_version, None if current is None else current["version"],
+                        current or {}, _last_changed_by(session, entity, pk))
+
+    # Step 2: under the lock, compare and write the real differences.
+    before = _row_values(session, table, pk_col, pk)
+    diff = {name: (before[name], new) for name, new in changes.items() if before[name] != new}
+    if diff:
+        session.execute(update(table).where(pk_col == pk, table.c.version == seen_version)
+                        .values(**{name: new for name, (_old, new) in diff.items()}, version=seen_version + 1))
+        for name, (old, new) in diff.items():
+            record_change(session, entity, pk, name, old, new, who, reason)
+        session.flush()
+    session.expire(obj)
+    return diff
