@@ -1,0 +1,175 @@
+"""``python -m feedback roundtables ...``: read, import and count roundtable notes.
+
+Counting commands work on files given on the command line (no database), or
+on the app's database when no file is given, so a number on the page can be
+reproduced from the shell.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from feedback.errors import InputError
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("roundtables", help="regional roundtable notes: import, themes, totals, kappa")
+    sub = parser.add_subparsers(dest="roundtables_command", required=True)
+
+    read = sub.add_parser("read", help="show the event details and points a file of notes gives")
+    read.add_argument("files", nargs="+", type=Path)
+    read.set_defaults(func=_read)
+
+    imp = sub.add_parser("import", help="import notes into the database (all files or none)")
+    imp.add_argument("files", nargs="+", type=Path)
+    imp.add_argument("--who", required=True, help="your name, recorded against the import")
+    for name in ("region", "date", "attendees", "partnerships", "panel-lead"):
+        imp.add_argument(f"--{name}", help=f"the event's {name.replace('-', ' ')}, when the notes do not say "
+                                           "(applies to every file given)")
+    imp.add_argument("--database-url", help="default: FEEDBACK_DATABASE_URL or the embedded SQLite file")
+    imp.set_defaults(func=_import)
+
+    for name, helptext in (("themes-by-region", "points per theme and region"),
+                           ("themes-by-event", "points per theme and event"),
+                           ("totals", "events, attendees and partnerships per event and overall")):
+        cmd = sub.add_parser(name, help=helptext)
+        cmd.add_argument("files", nargs="*", type=Path, help="notes files; none = the database")
+        cmd.add_argument("--region", help="one region only")
+        if name != "totals":
+            cmd.add_argument("--level", choices=("sub_theme", "theme"), default="sub_theme")
+        cmd.add_argument("--format", choices=("table", "csv", "xlsx"), default="table")
+        cmd.add_argument("--output", type=Path, help="write here instead of standard output (needed for xlsx)")
+        cmd.add_argument("--database-url")
+        cmd.set_defaults(func=_table, table=name)
+
+    kappa = sub.add_parser("kappa", help="Cohen's kappa per sub-theme between two coders (database)")
+    kappa.add_argument("coder_a")
+    kappa.add_argument("coder_b")
+    kappa.add_argument("--format", choices=("table", "csv"), default="table")
+    kappa.add_argument("--database-url")
+    kappa.set_defaults(func=_kappa)
+
+
+def _engine(args):
+    from feedback import db
+
+    engine = db.get_engine(args.database_url or db.database_url())
+    db.upgrade(engine)
+    return engine
+
+
+def _region(value: str | None) -> str | None:
+    from feedback.regions import REGIONS, normalise_region
+
+    if value is None:
+        return None
+    region = normalise_region(value)
+    if region is None:
+        raise InputError(f"--region '{value}' is not one of: {', '.join(REGIONS)}.")
+    return region
+
+
+def _read(args) -> int:
+    from feedback.roundtables.read import META_LABELS, read_notes
+
+    for path in args.files:
+        notes = read_notes(path.name, path.read_bytes())
+        m = notes.meta
+        print(f"{path.name}: {m.title or ''}")
+        for key in ("region", "event_date", "attendees", "partnerships", "panel_lead"):
+            value = getattr(m, key)
+            print(f"  {META_LABELS[key]}: {'(missing)' if value in (None, '') else value}")
+        for problem in notes.problems:
+            print(f"  problem: {problem}")
+        for p in notes.points:
+            merged = f"  [merged with {len(p.merged)} near-identical]" if p.merged else ""
+            print(f"  {p.seq:>3}. [{p.section}] {p.text}{merged}")
+    return 0
+
+
+def _import(args) -> int:
+    from feedback.roundtables.store import import_files
+
+    details = {"region": args.region, "event_date": args.date, "attendees": args.attendees,
+               "partnerships": args.partnerships, "panel_lead": args.panel_lead}
+    details = {k: v for k, v in details.items() if v not in (None, "")}
+    files = [(p.name, p.read_bytes()) for p in args.files]
+    ids = import_files(_engine(args), files, args.who, {name: details for name, _ in files})
+    print(f"imported {len(ids)} event(s): ids {', '.join(map(str, ids))}")
+    return 0
+
+
+def _frames(args):
+    from feedback.roundtables import views
+    from feedback.roundtables.read import read_notes
+    from feedback.roundtables.themes import load_themes
+
+    if args.files:
+        codebook = load_themes()
+        notes = [read_notes(p.name, p.read_bytes()) for p in args.files]
+        return views.frames_from_notes(notes, codebook), codebook
+    from feedback.roundtables.store import current_codebook, load_frames
+
+    engine = _engine(args)
+    return load_frames(engine), current_codebook(engine)[0]
+
+
+def _table(args) -> int:
+    from feedback.roundtables import views
+
+    frames, codebook = _frames(args)
+    region = _region(args.region)
+    if args.table == "totals":
+        table = views.event_totals(frames.events, region=region)
+    elif args.table == "themes-by-region":
+        table = views.themes_by_region(frames, codebook, level=args.level, region=region).reset_index(drop=True)
+    else:
+        table = views.themes_by_event(frames, codebook, level=args.level, region=region).reset_index(drop=True)
+    return _write(table, args, name=args.table)
+
+
+def _kappa(args) -> int:
+    from feedback.roundtables.coding import agreement
+    from feedback.roundtables.store import current_codebook, load_frames
+
+    engine = _engine(args)
+    frames, codebook = load_frames(engine), current_codebook(engine)[0]
+    table = agreement(frames.codings, args.coder_a, args.coder_b, [c.id for c in codebook.codes], codebook.names())
+    args.output = None
+    return _write(table, args, name="kappa")
+
+
+def _write(table: pd.DataFrame, args, *, name: str) -> int:
+    from feedback.export import to_csv_bytes, to_xlsx_bytes
+
+    if args.format == "xlsx":
+        if args.output is None:
+            raise InputError("--format xlsx needs --output FILE.xlsx")
+        args.output.write_bytes(to_xlsx_bytes({name: table}, notes=[
+            "Counts are feedback points (near-identical points within an event counted once)."], percent_columns=()))
+        return 0
+    if args.format == "csv":
+        data = to_csv_bytes(table)
+        if args.output:
+            args.output.write_bytes(data)
+        else:
+            sys.stdout.buffer.write(data)
+        return 0
+    with pd.option_context("display.width", 200, "display.max_columns", 30, "display.max_colwidth", 50):
+        text = table.to_string(index=False)
+    if args.output:
+        args.output.write_text(text + "\n", encoding="utf-8")
+    else:
+        print(text)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers(dest="command"))
+    ns = parser.parse_args()
+    sys.exit(ns.func(ns))
