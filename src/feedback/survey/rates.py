@@ -41,11 +41,16 @@ class SmallBase:
     flag: int = 30
 
 
-def _norm(value) -> str:
-    """Answer label as compared with the codebook: trimmed, case-folded, 1.0 -> '1'."""
+def _display(value) -> str:
+    """A label as shown: spaces tidied, 1.0 -> '1' (numeric codes read from files)."""
     if isinstance(value, (float, np.floating)) and float(value).is_integer():
         value = int(value)
-    return " ".join(str(value).split()).casefold()
+    return " ".join(str(value).split())
+
+
+def _norm(value) -> str:
+    """A label as compared with the codebook: also case-folded."""
+    return _display(value).casefold()
 
 
 def _weights(frame: pd.DataFrame, codebook) -> np.ndarray:
@@ -66,21 +71,22 @@ def _weights(frame: pd.DataFrame, codebook) -> np.ndarray:
     return values
 
 
-def _coded(series: pd.Series, labels: Iterable[str]) -> np.ndarray:
-    """Boolean per respondent: is the answer one of ``labels`` (missing -> False)."""
+def _factorized(series: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Codes per respondent (-1 = missing) and the normalised label of each code."""
     codes, uniques = pd.factorize(series)
-    wanted = {_norm(v) for v in labels}
-    hit = np.fromiter((_norm(u) in wanted for u in uniques), dtype=bool, count=len(uniques))
+    return codes, [_norm(u) for u in uniques]
+
+
+def _lookup(codes: np.ndarray, labels: list[str], test) -> np.ndarray:
+    """Per respondent: ``test(label)`` of their answer; False where missing."""
+    hit = np.fromiter((test(lab) for lab in labels), dtype=bool, count=len(labels))
     return np.append(hit, False)[codes]
 
 
-def _answered(series: pd.Series, excluded: Iterable[str]) -> np.ndarray:
-    """Boolean per respondent: answered, and not with an answer left out of the base."""
-    codes, uniques = pd.factorize(series)
-    out = {_norm(v) for v in excluded}
-    keep = np.fromiter(((k := _norm(u)) != "" and k not in out for u in uniques), dtype=bool,
-                       count=len(uniques))
-    return np.append(keep, False)[codes]
+def _coded(series: pd.Series, wanted: Iterable[str]) -> np.ndarray:
+    """Per respondent: is the answer one of ``wanted`` (loosely matched)."""
+    keys = {_norm(v) for v in wanted}
+    return _lookup(*_factorized(series), keys.__contains__)
 
 
 def answer_matrices(frame: pd.DataFrame, codebook) -> tuple[np.ndarray, np.ndarray]:
@@ -99,8 +105,10 @@ def answer_matrices(frame: pd.DataFrame, codebook) -> tuple[np.ndarray, np.ndarr
         if q.column not in frame.columns:
             raise InputError(f"question {q.id!r}: column {q.column!r} is not in the data; "
                              "correct its column in the codebook")
-        in_base[:, j] = _answered(frame[q.column], q.exclude or ())
-        positive[:, j] = in_base[:, j] & _coded(frame[q.column], q.positive or ())
+        codes, labels = _factorized(frame[q.column])
+        out, pos = {_norm(v) for v in q.exclude or ()}, {_norm(v) for v in q.positive or ()}
+        in_base[:, j] = _lookup(codes, labels, lambda lab: lab != "" and lab not in out)
+        positive[:, j] = in_base[:, j] & _lookup(codes, labels, pos.__contains__)
     done: set[int] = set()
 
     def route(j: int, chain: tuple[int, ...]) -> None:
@@ -138,21 +146,23 @@ def _column_for(key: str, frame: pd.DataFrame, codebook) -> str:
 
 
 def _labels(series: pd.Series, key: str) -> tuple[np.ndarray, list[str]]:
-    """Integer group code per respondent (-1: no group) and the labels in display order."""
-    text = series.astype("string").str.strip()
-    text = text.mask(text == "")
-    codes, uniques = pd.factorize(text)
-    labels = [str(u) for u in uniques]
+    """Integer group code per respondent (-1: no group) and the labels in display order.
+
+    Order: a categorical column's own order, the Panel's for regions, else alphabetical.
+    """
+    codes, uniques = pd.factorize(series)
+    shown = [_display(u) for u in uniques]
     if isinstance(series.dtype, pd.CategoricalDtype):
-        order = [str(c).strip() for c in series.cat.categories]
+        order = [_display(c) for c in series.cat.categories]
     elif key == "region":
         order = list(REGIONS)
     else:
         order = []
     rank = {lab: i for i, lab in enumerate(order)}
-    sorted_labels = sorted(labels, key=lambda lab: (rank.get(lab, len(rank)), lab))
-    remap = np.array([sorted_labels.index(lab) for lab in labels] + [-1])
-    return remap[codes], sorted_labels
+    labels = sorted({lab for lab in shown if lab}, key=lambda lab: (rank.get(lab, len(rank)), lab))
+    position = {lab: i for i, lab in enumerate(labels)}
+    remap = np.array([position.get(lab, -1) for lab in shown] + [-1])
+    return remap[codes], labels
 
 
 def _normalise_by(by) -> list[tuple[str, ...]]:
@@ -215,10 +225,14 @@ def group_sums(codes: list[np.ndarray], sizes: list[int], weights: np.ndarray,
             hit = c >= 0
             member[np.flatnonzero(hit), offset + c[hit]] = 1.0
         w = weights[start:stop, None]
-        base = in_base[start:stop]
         pos = positive[start:stop]
-        neg = base & ~pos
-        data = np.hstack([base, pos * w, neg * w, pos * (w * w), neg * (w * w)])
+        neg = in_base[start:stop] & ~pos
+        data = np.empty((rows, 5 * q))
+        data[:, :q] = in_base[start:stop]
+        np.multiply(pos, w, out=data[:, q:2 * q])
+        np.multiply(neg, w, out=data[:, 2 * q:3 * q])
+        np.multiply(data[:, q:2 * q], w, out=data[:, 3 * q:4 * q])
+        np.multiply(data[:, 2 * q:3 * q], w, out=data[:, 4 * q:])
         total += member.T @ data
     n, w1, w0, w21, w20 = np.split(total, 5, axis=1)
     return {"n": n, "w1": w1, "w0": w0, "w21": w21, "w20": w20}
