@@ -1,0 +1,371 @@
+"""Tracker operations: create, validate, edit (never losing an update), list, filter,
+overdue, an item's history as a timeline, and the dashboard counts.
+
+Everything takes a SQLAlchemy session from ``feedback.db.session_scope`` and
+returns plain values or pandas frames, so pages, the CLI and tests share it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from feedback import db
+from feedback.regions import REGIONS
+from feedback.tracker.models import (
+    DECISIONS,
+    OPEN_STATUSES,
+    RAGS,
+    SOURCES,
+    STATUSES,
+    Action,
+    Item,
+    Response,
+    join_list,
+    split_list,
+)
+
+NATIONAL = "All England (national)"
+
+# Which fields a person may change, per entity (ids, versions and audit columns never).
+ITEM_FIELDS = ("reference", "text", "source", "source_detail", "date_raised", "regions", "themes", "is_sample")
+RESPONSE_FIELDS = ("decision", "text", "decided_on", "decided_by", "is_sample")
+ACTION_FIELDS = ("reference", "description", "owner", "due_date", "revised_due_date", "completion_criteria",
+                 "evidence", "status", "rag", "is_sample")
+EDITABLE = {Item: ITEM_FIELDS, Response: RESPONSE_FIELDS, Action: ACTION_FIELDS}
+
+# Plain-English labels for fields, used in messages, grids and the timeline.
+LABELS = {
+    "reference": "reference", "text": "text", "source": "source", "source_detail": "source detail",
+    "date_raised": "date raised", "regions": "regions", "themes": "themes", "is_sample": "sample data",
+    "decision": "decision", "decided_on": "decided on", "decided_by": "decided by",
+    "description": "description", "owner": "owner", "due_date": "due date",
+    "revised_due_date": "revised due date", "completion_criteria": "completion criteria",
+    "evidence": "evidence", "status": "status", "rag": "RAG", "created": "created",
+}
+
+
+class TrackerError(ValueError):
+    """A change that breaks a tracker rule; the message says which and what to do."""
+
+
+# --------------------------------------------------------------------------- rules
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def item_problems(values: Mapping[str, Any]) -> list[str]:
+    """What is wrong with an item's values, in plain English (empty when fine)."""
+    problems = []
+    if not _text(values.get("reference")):
+        problems.append("the reference is empty (give each item a short unique reference, e.g. AC-01)")
+    elif len(_text(values.get("reference"))) > 40:
+        problems.append("the reference is longer than 40 characters")
+    if not _text(values.get("text")):
+        problems.append("the text of the point raised is empty")
+    if values.get("source") not in SOURCES:
+        problems.append(f"source '{_text(values.get('source'))}' is not one of: {', '.join(SOURCES)}")
+    unknown = [r for r in split_list(values.get("regions")) if r not in REGIONS]
+    if unknown:
+        problems.append(f"unknown region(s) {', '.join(unknown)}; use the nine English regions, separated "
+                        "by ';' (leave empty for a national item)")
+    date = values.get("date_raised")
+    if date is not None and not isinstance(date, dt.date):
+        problems.append("the date raised is not a date")
+    return problems
+
+
+def response_problems(values: Mapping[str, Any]) -> list[str]:
+    """What is wrong with a Panel response's values (empty when fine)."""
+    problems = []
+    if values.get("decision") not in DECISIONS:
+        problems.append(f"decision '{_text(values.get('decision'))}' is not one of: {', '.join(DECISIONS)}")
+    date = values.get("decided_on")
+    if date is not None and not isinstance(date, dt.date):
+        problems.append("the decision date is not a date")
+    return problems
+
+
+def action_problems(values: Mapping[str, Any]) -> list[str]:
+    """What is wrong with an action's values (empty when fine). Complete needs evidence."""
+    problems = []
+    if not _text(values.get("reference")):
+        problems.append("the action reference is empty (e.g. AC-01/1)")
+    elif len(_text(values.get("reference"))) > 40:
+        problems.append("the action reference is longer than 40 characters")
+    if not _text(values.get("description")):
+        problems.append("the description of the action is empty")
+    status = values.get("status")
+    if status not in STATUSES:
+        problems.append(f"status '{_text(status)}' is not one of: {', '.join(STATUSES)}")
+    if (values.get("rag") or "") not in RAGS:
+        problems.append(f"RAG '{_text(values.get('rag'))}' is not one of: red, amber, green (or empty)")
+    if status == "complete" and not _text(values.get("evidence")):
+        problems.append("an action can be marked complete only with evidence recorded (a link or a "
+                        "description of what shows it is done)")
+    for field in ("due_date", "revised_due_date"):
+        date = values.get(field)
+        if date is not None and not isinstance(date, dt.date):
+            problems.append(f"the {LABELS[field]} is not a date")
+    return problems
+
+
+PROBLEMS = {Item: item_problems, Response: response_problems, Action: action_problems}
+
+
+def _values(obj) -> dict[str, Any]:
+    return {field: getattr(obj, field) for field in EDITABLE[type(obj)]}
+
+
+def _normalise(model, changes: Mapping[str, Any]) -> dict[str, Any]:
+    out = {}
+    for field, value in changes.items():
+        if field not in EDITABLE[model]:
+            raise TrackerError(f"'{field}' cannot be edited here.")
+        if isinstance(value, pd.Timestamp):
+            value = value.date()
+        elif isinstance(value, dt.datetime):
+            value = value.date()
+        if isinstance(value, str) and field not in ("text", "description", "completion_criteria", "evidence"):
+            value = value.strip()
+        if field in ("regions", "themes"):
+            value = join_list(split_list(value))
+        if field == "rag" and value is None:
+            value = ""
+        out[field] = value
+    return out
+
+
+# --------------------------------------------------------------------------- create and edit
+
+
+def _created(session: Session, obj, who: str, label: str) -> None:
+    session.flush()
+    db.record_change(session, obj.__tablename__, obj.id, "created", None, label, who, "created")
+
+
+def create_item(session: Session, who: str, **values) -> Item:
+    """Add an item (a point raised or a recommendation); refuses invalid values."""
+    values = _normalise(Item, values)
+    problems = item_problems(values)
+    if problems:
+        raise TrackerError("The item was not saved: " + "; ".join(problems) + ".")
+    item = Item(created_by=who, **values)
+    session.add(item)
+    _created(session, item, who, values["reference"])
+    return item
+
+
+def create_response(session: Session, item: Item, who: str, **values) -> Response:
+    """Record the Panel's response to an item (one per item; later changes are edits)."""
+    values = _normalise(Response, values)
+    problems = response_problems(values)
+    if problems:
+        raise TrackerError("The response was not saved: " + "; ".join(problems) + ".")
+    if session.scalar(select(Response.id).where(Response.item_id == item.id)) is not None:
+        raise TrackerError(f"Item {item.reference} already has a Panel response; edit it instead.")
+    response = Response(item_id=item.id, created_by=who, **values)
+    session.add(response)
+    _created(session, response, who, f"response to {item.reference}")
+    return response
+
+
+def create_action(session: Session, item: Item, who: str, **values) -> Action:
+    """Add an action to an item; refuses invalid values (complete needs evidence)."""
+    values = {"status": "not started", "rag": "", **_normalise(Action, values)}
+    problems = action_problems(values)
+    if problems:
+        raise TrackerError("The action was not saved: " + "; ".join(problems) + ".")
+    action = Action(item_id=item.id, created_by=who, **values)
+    session.add(action)
+    _created(session, action, who, values["reference"])
+    return action
+
+
+def edit(session: Session, obj, seen_version: int, changes: Mapping[str, Any], who: str,
+         reason: str = "") -> dict[str, tuple[Any, Any]]:
+    """Change an item, response or action if nobody else has since ``seen_version``.
+
+    Rules are checked on the values as they would be after the change, then
+    :func:`feedback.db.apply_edit` does the version-checked write and the
+    history. Raises ``TrackerError`` (rule broken) or ``db.StaleEdit``.
+    """
+    if not _text(who):
+        raise TrackerError("Give your name (in the sidebar) before changing anything: every change records who made it.")
+    changes = _normalise(type(obj), changes)
+    session.refresh(obj)
+    if obj.version != int(seen_version):  # someone else got there first: say so, before any rule
+        return db.apply_edit(session, obj, seen_version, changes, who, reason)
+    merged = {**_values(obj), **changes}
+    problems = PROBLEMS[type(obj)](merged)
+    if problems:
+        raise TrackerError("The change was not saved: " + "; ".join(problems) + ".")
+    return db.apply_edit(session, obj, seen_version, changes, who, reason)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def effective_due(action: Action) -> dt.date | None:
+    """The date an action is now due: the revised date when there is one."""
+    return action.revised_due_date or action.due_date
+
+
+def is_overdue(action: Action, today: dt.date | None = None) -> bool:
+    """Open (not started / in progress) and past its (revised) due date."""
+    due = effective_due(action)
+    return action.status in OPEN_STATUSES and due is not None and due < (today or dt.date.today())
+
+
+def all_items(session: Session) -> list[Item]:
+    stmt = (select(Item).options(selectinload(Item.response), selectinload(Item.actions))
+            .order_by(Item.id))
+    return list(session.scalars(stmt))
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the tracker page is narrowed to; None / empty means "any"."""
+
+    region: str | None = None
+    include_national: bool = True
+    sources: tuple[str, ...] = ()
+    themes: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    owners: tuple[str, ...] = ()
+    overdue_only: bool = False
+    text: str = ""
+
+
+def _item_matches(item: Item, f: Filters) -> bool:
+    regions = split_list(item.regions)
+    if f.region and not ((f.region in regions) or (not regions and f.include_national)):
+        return False
+    if f.sources and item.source not in f.sources:
+        return False
+    if f.themes and not set(split_list(item.themes)) & set(f.themes):
+        return False
+    if f.text:
+        needle = f.text.casefold()
+        hay = " ".join([item.reference, item.text, item.source_detail, item.themes,
+                        item.response.text if item.response else ""]).casefold()
+        if needle not in hay:
+            return False
+    return True
+
+
+def _action_matches(action: Action, f: Filters, today: dt.date) -> bool:
+    if f.statuses and action.status not in f.statuses:
+        return False
+    if f.owners and action.owner not in f.owners:
+        return False
+    return not (f.overdue_only and not is_overdue(action, today))
+
+
+def _action_filters_on(f: Filters) -> bool:
+    return bool(f.statuses or f.owners or f.overdue_only)
+
+
+ITEM_COLUMNS = ["id", "version", "reference", "text", "source", "source_detail", "date_raised", "regions",
+                "themes", "decision", "response", "actions", "open_actions", "overdue_actions", "is_sample"]
+ACTION_COLUMNS = ["id", "version", "reference", "item", "item_text", "description", "owner", "due_date",
+                  "revised_due_date", "status", "rag", "overdue", "completion_criteria", "evidence", "is_sample"]
+
+
+def filtered(session: Session, f: Filters = Filters(), today: dt.date | None = None
+             ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(items, actions) frames after the filters: item filters pick items, action
+    filters (status, owner, overdue) pick actions and keep only items that have one."""
+    today = today or dt.date.today()
+    item_rows, action_rows = [], []
+    for item in all_items(session):
+        if not _item_matches(item, f):
+            continue
+        actions = [a for a in item.actions if _action_matches(a, f, today)]
+        if _action_filters_on(f) and not actions:
+            continue
+        item_rows.append({
+            "id": item.id, "version": item.version, "reference": item.reference, "text": item.text,
+            "source": item.source, "source_detail": item.source_detail, "date_raised": item.date_raised,
+            "regions": item.regions or NATIONAL, "themes": item.themes,
+            "decision": item.response.decision if item.response else "",
+            "response": item.response.text if item.response else "",
+            "actions": len(item.actions),
+            "open_actions": sum(a.status in OPEN_STATUSES for a in item.actions),
+            "overdue_actions": sum(is_overdue(a, today) for a in item.actions),
+            "is_sample": item.is_sample,
+        })
+        for a in actions:
+            action_rows.append({
+                "id": a.id, "version": a.version, "reference": a.reference, "item": item.reference,
+                "item_text": item.text, "description": a.description, "owner": a.owner,
+                "due_date": a.due_date, "revised_due_date": a.revised_due_date, "status": a.status,
+                "rag": a.rag, "overdue": is_overdue(a, today), "completion_criteria": a.completion_criteria,
+                "evidence": a.evidence, "is_sample": a.is_sample,
+            })
+    return (pd.DataFrame(item_rows, columns=ITEM_COLUMNS), pd.DataFrame(action_rows, columns=ACTION_COLUMNS))
+
+
+def choices(session: Session) -> dict[str, list[str]]:
+    """The values the filters can offer: themes and owners in use."""
+    items = all_items(session)
+    themes = sorted({t for i in items for t in split_list(i.themes)}, key=str.casefold)
+    owners = sorted({a.owner for i in items for a in i.actions if a.owner}, key=str.casefold)
+    return {"themes": themes, "owners": owners}
+
+
+def timeline(session: Session, item_id: int) -> pd.DataFrame:
+    """Every recorded change to an item, its response and its actions, oldest first."""
+    item = session.get(Item, item_id)
+    if item is None:
+        raise TrackerError(f"There is no item with id {item_id}.")
+    targets = {("tracker_item", str(item.id)): f"Item {item.reference}"}
+    if item.response:
+        targets[("tracker_response", str(item.response.id))] = "Panel response"
+    for a in item.actions:
+        targets[("tracker_action", str(a.id))] = f"Action {a.reference}"
+    rows = []
+    for (entity, entity_id), what in targets.items():
+        for h in db.history_for(session, entity, entity_id):
+            rows.append({"when": h.changed_at, "who": h.changed_by, "what": what,
+                         "field": LABELS.get(h.field, h.field), "old": h.old_value, "new": h.new_value,
+                         "reason": h.reason, "history_id": h.id})
+    frame = pd.DataFrame(rows, columns=["when", "who", "what", "field", "old", "new", "reason", "history_id"])
+    return frame.sort_values(["when", "history_id"], kind="stable").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- dashboard
+
+
+def dashboard(items: pd.DataFrame, actions: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Counts for the dashboard charts, from the (filtered) frames of :func:`filtered`.
+
+    ``actions_by_status`` (all five statuses, zeros kept), ``items_by_source``,
+    ``items_by_decision`` ("no response yet" for items without one),
+    ``items_by_region`` (national items under their own label),
+    ``overdue_by_owner``.
+    """
+    by_status = (actions["status"].value_counts().reindex(list(STATUSES), fill_value=0)
+                 .rename_axis("status").reset_index(name="actions"))
+    by_source = (items["source"].value_counts().reindex(list(SOURCES), fill_value=0)
+                 .rename_axis("source").reset_index(name="items"))
+    by_source = by_source[by_source["items"] > 0].reset_index(drop=True)
+    decisions = items["decision"].replace("", "no response yet")
+    by_decision = (decisions.value_counts().reindex([*DECISIONS, "no response yet"], fill_value=0)
+                   .rename_axis("decision").reset_index(name="items"))
+    regions = [r for value in items["regions"] for r in (split_list(value) if value != NATIONAL else [NATIONAL])]
+    by_region = (pd.Series(regions, dtype=object).value_counts().reindex([NATIONAL, *REGIONS], fill_value=0)
+                 .rename_axis("region").reset_index(name="items"))
+    overdue = actions[actions["overdue"].astype(bool)] if len(actions) else actions
+    by_owner = (overdue["owner"].replace("", "(no owner)").value_counts().rename_axis("owner")
+                .reset_index(name="overdue actions"))
+    return {"actions_by_status": by_status, "items_by_source": by_source, "items_by_decision": by_decision,
+            "items_by_region": by_region, "overdue_by_owner": by_owner}

@@ -1,0 +1,108 @@
+"""Database fixtures shared by every area's tests.
+
+- ``sqlite_engine``: a fresh SQLite file in a temporary folder, upgraded to head.
+- ``postgres_engine``: a fresh schema on the server named by
+  ``FEEDBACK_TEST_POSTGRES_URL`` (``.ci/run`` starts one), upgraded to head,
+  dropped afterwards. Skipped, with the reason printed at the end of the run,
+  when no server can be had.
+- ``engine``: parametrized over both, so one test runs on SQLite and PostgreSQL.
+- ``blank_engine``: the same two, *not* upgraded (for migration tests).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+
+POSTGRES_ENV = "FEEDBACK_TEST_POSTGRES_URL"
+_postgres_skips: list[str] = []
+
+
+def _sqlite(tmp_path, upgraded: bool):
+    from feedback import db
+
+    engine = db.get_engine(f"sqlite:///{tmp_path / 'test.sqlite3'}")
+    if upgraded:
+        db.upgrade(engine)
+    return engine
+
+
+def _postgres_unavailable(reason: str):
+    _postgres_skips.append(reason)
+    pytest.skip(f"PostgreSQL tests skipped: {reason}")
+
+
+def _postgres(upgraded: bool):
+    """Yield an engine whose search_path is a brand-new schema; drop the schema afterwards."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import OperationalError
+
+    from feedback import db
+
+    url = os.environ.get(POSTGRES_ENV)
+    if not url:
+        _postgres_unavailable(f"{POSTGRES_ENV} is not set (run .ci/run, which starts a server)")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url)
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except OperationalError as err:
+        admin.dispose()
+        _postgres_unavailable(f"cannot connect to {make_url(url).render_as_string(hide_password=True)}: "
+                              f"{str(err.orig).strip().splitlines()[0]}")
+    engine = db.get_engine(make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
+                           .render_as_string(hide_password=False))
+    try:
+        if upgraded:
+            db.upgrade(engine)
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path):
+    engine = _sqlite(tmp_path, upgraded=True)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def postgres_engine():
+    yield from _postgres(upgraded=True)
+
+
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=BACKENDS)
+def engine(request, tmp_path):
+    if request.param == "sqlite":
+        engine = _sqlite(tmp_path, upgraded=True)
+        yield engine
+        engine.dispose()
+    else:
+        yield from _postgres(upgraded=True)
+
+
+@pytest.fixture(params=BACKENDS)
+def blank_engine(request, tmp_path):
+    if request.param == "sqlite":
+        engine = _sqlite(tmp_path, upgraded=False)
+        yield engine
+        engine.dispose()
+    else:
+        yield from _postgres(upgraded=False)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _postgres_skips:
+        terminalreporter.write_sep("-", "PostgreSQL")
+        terminalreporter.write_line(f"{len(_postgres_skips)} PostgreSQL test(s) SKIPPED: {_postgres_skips[0]}")
