@@ -1,4 +1,4 @@
-"""Roundtables in the database: migration, seed, all-or-nothing import, coding
+"""Roundtables in the database (SQLite, and PostgreSQL when a server is given): migration, seed, all-or-nothing import, coding
 with history and stale-edit refusal, codebook edits, kappa from stored codings."""
 
 from __future__ import annotations
@@ -17,14 +17,6 @@ from feedback.roundtables.models import RoundtableCoding, RoundtableEvent, Round
 from .conftest import make_docx
 
 TABLES = {"roundtable_event", "roundtable_point", "roundtable_coding", "roundtable_codebook"}
-
-
-@pytest.fixture
-def engine(tmp_path):
-    engine = db.get_engine(f"sqlite:///{tmp_path / 'rt.sqlite3'}")
-    db.upgrade(engine)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture
@@ -50,8 +42,8 @@ def _notes_docx(region="North East", point="Information sharing with schools is 
     return make_docx(build)
 
 
-def test_migration_0002_up_and_down(tmp_path):
-    engine = db.get_engine(f"sqlite:///{tmp_path / 'm.sqlite3'}")
+def test_migration_0002_up_and_down(blank_engine):
+    engine = blank_engine
     db.upgrade(engine, "0001")
     assert TABLES.isdisjoint(inspect(engine).get_table_names())
     db.upgrade(engine)
@@ -61,7 +53,6 @@ def test_migration_0002_up_and_down(tmp_path):
         ("roundtable_event", ("event_id",)), ("tracker_item", ("tracker_item_id",))}
     db.downgrade(engine, "0001")
     assert TABLES.isdisjoint(inspect(engine).get_table_names())
-    engine.dispose()
 
 
 def test_seed_loads_the_sample_once_and_totals_reconcile(seeded):

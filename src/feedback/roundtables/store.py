@@ -166,7 +166,7 @@ def load_frames(engine) -> Frames:
         events = session.execute(select(
             RoundtableEvent.id, RoundtableEvent.title, RoundtableEvent.region, RoundtableEvent.event_date,
             RoundtableEvent.attendees, RoundtableEvent.partnerships, RoundtableEvent.panel_lead,
-            RoundtableEvent.filename, RoundtableEvent.version)).all()
+            RoundtableEvent.filename, RoundtableEvent.version, RoundtableEvent.imported_by)).all()
         points = session.execute(select(
             RoundtablePoint.id, RoundtablePoint.event_id, RoundtablePoint.seq, RoundtablePoint.section,
             RoundtablePoint.text, RoundtablePoint.merged_texts, RoundtablePoint.tracker_item_id,
@@ -174,7 +174,7 @@ def load_frames(engine) -> Frames:
         codings = session.execute(select(
             RoundtableCoding.point_id, RoundtableCoding.coder, RoundtableCoding.codes, RoundtableCoding.matched,
             RoundtableCoding.coded_at, RoundtableCoding.id, RoundtableCoding.version)).all()
-    ev = pd.DataFrame(events, columns=[*EVENT_COLUMNS, "version"])
+    ev = pd.DataFrame(events, columns=[*EVENT_COLUMNS, "version", "imported_by"])
     pt = pd.DataFrame(points, columns=[*POINT_COLUMNS, "tracker_item_id", "version"])
     pt["merged"] = pt["merged"].map(json.loads)
     pt["tracker_item_id"] = pt["tracker_item_id"].astype("Int64")

@@ -57,10 +57,7 @@ def current_codes(codings: pd.DataFrame) -> pd.DataFrame:
     """
     if codings.empty:
         return pd.DataFrame(columns=["point_id", "code", "coder", "matched_words"])
-    c = codings.assign(_person=codings["coder"] != RULES_CODER,
-                       _when=pd.to_datetime(codings["coded_at"], utc=True, errors="coerce"))
-    c = c.sort_values(["point_id", "_person", "_when"], na_position="first", kind="stable")
-    chosen = c.drop_duplicates("point_id", keep="last")
+    chosen = _in_force(codings)
     long = chosen[["point_id", "coder", "codes", "matched"]].explode("codes").dropna(subset=["codes"])
     long = long.rename(columns={"codes": "code"})
     long["matched_words"] = [", ".join((m or {}).get(code, [])) if isinstance(m, dict) else ""
@@ -186,3 +183,50 @@ def event_totals(events: pd.DataFrame, *, region: str | None = None) -> pd.DataF
                            "Events": len(rows), "Attendees": int(pd.to_numeric(rows["attendees"]).sum()),
                            "Partnerships": int(pd.to_numeric(rows["partnerships"]).sum()), "Panel lead": ""}])
     return pd.concat([table, total], ignore_index=True)
+
+
+def point_codings(frames: Frames, codebook: ThemeCodebook, point_id: int) -> pd.DataFrame:
+    """Every coder's codes for one point, rules first, with matched words and version (for the edit check)."""
+    names = codebook.names()
+    rows = frames.codings[frames.codings["point_id"] == point_id]
+    rows = rows.assign(_rules=rows["coder"] != RULES_CODER).sort_values(["_rules", "coded_at"], kind="stable")
+    return pd.DataFrame({
+        "Coder": rows["coder"].to_numpy(),
+        "Sub-themes": ["; ".join(names.get(c, f"{c} (not in codebook)") for c in codes) or "(none)"
+                       for codes in rows["codes"]],
+        "Matched words": ["; ".join(f"{names.get(c, c)}: {', '.join(w)}" for c, w in (m or {}).items())
+                          for m in rows["matched"]],
+        "Coded at": pd.to_datetime(rows["coded_at"], utc=True, errors="coerce").dt.strftime("%d %b %Y %H:%M").to_numpy(),
+        "version": rows["version"].to_numpy() if "version" in rows else 1,
+    })
+
+
+def event_points(frames: Frames, codebook: ThemeCodebook, event_id: int) -> pd.DataFrame:
+    """An event's points in order with the codes in force and who set them."""
+    names = codebook.names()
+    points = frames.points[frames.points["event_id"] == event_id].sort_values("seq")
+    long = current_codes(frames.codings[frames.codings["point_id"].isin(points["point_id"])])
+    codes = long.groupby("point_id")["code"].agg(lambda s: "; ".join(names.get(c, c) for c in s))
+    coder = current_codes_coder(frames.codings[frames.codings["point_id"].isin(points["point_id"])])
+    return pd.DataFrame({
+        "point_id": points["point_id"].to_numpy(), "No.": points["seq"].to_numpy(),
+        "Section": points["section"].to_numpy(), "Point": points["text"].to_numpy(),
+        "Sub-themes": points["point_id"].map(codes).fillna("(none)").to_numpy(),
+        "Coded by": points["point_id"].map(coder).fillna("").to_numpy(),
+        "Merged": points["merged"].map(len).to_numpy(),
+    })
+
+
+def current_codes_coder(codings: pd.DataFrame) -> pd.Series:
+    """Whose coding is in force for each point (point_id -> coder), even when it has no codes."""
+    if codings.empty:
+        return pd.Series(dtype=object)
+    return _in_force(codings).set_index("point_id")["coder"]
+
+
+def _in_force(codings: pd.DataFrame) -> pd.DataFrame:
+    """The coding row in force per point: the latest person's, else the rules'."""
+    c = codings.assign(_person=codings["coder"] != RULES_CODER,
+                       _when=pd.to_datetime(codings["coded_at"], utc=True, errors="coerce"))
+    c = c.sort_values(["point_id", "_person", "_when"], na_position="first", kind="stable")
+    return c.drop_duplicates("point_id", keep="last")

@@ -1,0 +1,178 @@
+"""Points and the Panel's response tracker: raise a tracker item from a point,
+link a point to an existing item, and show the Panel's response and action
+status beside each theme.
+
+Uses only the tracker's service functions (``feedback.tracker.service``);
+this module never writes to the tracker's tables itself.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+from sqlalchemy import select
+
+from feedback import db
+from feedback.errors import InputError
+from feedback.roundtables import views
+from feedback.roundtables.models import RoundtableEvent, RoundtablePoint
+from feedback.roundtables.themes import ThemeCodebook
+
+SOURCE = "roundtable event"
+REFERENCE_PREFIX = "RT-"
+
+
+class TrackerUnavailable(RuntimeError):
+    """The tracker package is not installed in this build."""
+
+
+def _service():
+    try:
+        from feedback.tracker import service
+    except ImportError as err:  # pragma: no cover - the tracker ships with the app
+        raise TrackerUnavailable("The response tracker is not available, so points cannot be linked.") from err
+    return service
+
+
+def available() -> bool:
+    try:
+        _service()
+    except TrackerUnavailable:
+        return False
+    return True
+
+
+def _point(session, point_id: int, seen_version: int) -> tuple[RoundtablePoint, RoundtableEvent]:
+    point = session.get(RoundtablePoint, point_id)
+    if point is None:
+        raise InputError(f"Point {point_id} no longer exists; reload the page.")
+    if point.version != int(seen_version):
+        raise db.StaleEdit("roundtable_point", point_id, int(seen_version), point.version,
+                           {"tracker_item_id": point.tracker_item_id})
+    return point, point.event
+
+
+def _next_reference(session, service) -> str:
+    taken = {i.reference for i in service.all_items(session)}
+    numbers = [int(m.group(1)) for r in taken if (m := re.fullmatch(rf"{REFERENCE_PREFIX}(\d+)", r))]
+    return f"{REFERENCE_PREFIX}{max(numbers, default=0) + 1:03d}"
+
+
+def raise_item(engine, point_id: int, who: str, seen_version: int, codebook: ThemeCodebook | None = None) -> str:
+    """Create a tracker item (source 'roundtable event') from a point and link them; returns its reference.
+
+    The item carries the point's text, event, date, region and the sub-themes
+    in force; both writes are one transaction.
+    """
+    service = _service()
+    from feedback.roundtables.store import current_codebook, load_frames
+
+    if not (who or "").strip():
+        raise InputError("Give your name before raising a tracker item.")
+    codebook = codebook or current_codebook(engine)[0]
+    frames = load_frames(engine)
+    codes = views.current_codes(frames.codings[frames.codings["point_id"] == point_id])["code"]
+    names = codebook.names()
+    with db.session_scope(engine) as session:
+        point, event = _point(session, point_id, seen_version)
+        if point.tracker_item_id is not None:
+            raise InputError("This point is already linked to a tracker item; link it to another instead.")
+        try:
+            item = service.create_item(
+                session, who, reference=_next_reference(session, service), text=point.text, source=SOURCE,
+                source_detail=f"{event.title}, {event.event_date:%d %b %Y}, point {point.seq}",
+                date_raised=event.event_date, regions=event.region,
+                themes="; ".join(names[c] for c in codes if c in names))
+        except service.TrackerError as err:
+            raise InputError(str(err)) from err
+        db.apply_edit(session, point, seen_version, {"tracker_item_id": item.id}, who,
+                      f"raised tracker item {item.reference}")
+        return item.reference
+
+
+def link_item(engine, point_id: int, item_id: int | None, who: str, seen_version: int) -> str:
+    """Link a point to an existing tracker item (replacing any earlier link); returns the item's reference."""
+    service = _service()
+    if item_id is None:
+        raise InputError("Choose a tracker item to link this point to.")
+    with db.session_scope(engine) as session:
+        point, _ = _point(session, point_id, seen_version)
+        item = session.get(service.Item, int(item_id))
+        if item is None:
+            raise InputError(f"Tracker item {item_id} no longer exists; reload the page.")
+        db.apply_edit(session, point, seen_version, {"tracker_item_id": item.id}, who or "",
+                      f"linked to tracker item {item.reference}")
+        return item.reference
+
+
+def item_choices(engine) -> dict[int, str]:
+    """{item id: 'REF: text'} for a picker."""
+    service = _service()
+    with db.session_scope(engine) as session:
+        return {i.id: f"{i.reference}: {i.text[:90]}" for i in service.all_items(session)}
+
+
+def item_summary(engine, item_id: int) -> pd.DataFrame:
+    """One tracker item with the Panel's decision and response and its actions' status."""
+    service = _service()
+    with db.session_scope(engine) as session:
+        items, actions = service.filtered(session)
+    row = items[items["id"] == item_id]
+    if row.empty:
+        return pd.DataFrame({"Tracker item": [f"item {item_id} (no longer in the tracker)"]})
+    acts = actions[actions["item"] == row["reference"].iloc[0]]
+    return pd.DataFrame({
+        "Tracker item": row["reference"].to_numpy(), "Point raised": row["text"].to_numpy(),
+        "Panel decision": row["decision"].replace("", "no response yet").to_numpy(),
+        "Panel response": row["response"].to_numpy(),
+        "Actions": [_status_words(acts["status"])],
+        "Overdue actions": row["overdue_actions"].to_numpy(),
+    })
+
+
+def _status_words(statuses: pd.Series) -> str:
+    counts = statuses.value_counts()
+    return ", ".join(f"{n} {s}" for s, n in counts.items()) or "no actions"
+
+
+def theme_status(engine, frames: views.Frames, codebook: ThemeCodebook, *, region: str | None = None,
+                 level: str = "sub_theme") -> pd.DataFrame:
+    """Per sub-theme (or theme): the tracker items behind it, the Panel's decisions and action status.
+
+    An item belongs to a theme when a point coded to the theme is linked to
+    it, or when the item itself lists the theme's name among its themes.
+    """
+    if not available():
+        return pd.DataFrame()
+    service = _service()
+    with db.session_scope(engine) as session:
+        items, actions = service.filtered(session, service.Filters(region=region))
+    key = "Sub-theme" if level == "sub_theme" else "Theme"
+    coded = views.coded_points(frames, codebook)
+    if region is not None:
+        coded = coded[coded["region"] == region]
+    linked = coded.dropna(subset=["tracker_item_id"]) if "tracker_item_id" in coded else coded.iloc[0:0]
+    label = "sub_theme" if level == "sub_theme" else "theme"
+    pairs = pd.DataFrame({key: linked[label].to_numpy(), "id": linked.get("tracker_item_id", pd.Series(dtype="Int64"))
+                          .astype("Int64").to_numpy()})
+    wanted = {c.name.casefold(): (c.name if level == "sub_theme" else c.theme) for c in codebook.codes}
+    wanted.update({t.casefold(): t for t in codebook.themes} if level == "theme" else {})
+    by_name = items[["id", "themes"]].assign(name=items["themes"].str.split(";")).explode("name")
+    by_name["name"] = by_name["name"].fillna("").str.strip().str.casefold().map(wanted)
+    pairs = pd.concat([pairs, by_name.dropna(subset=["name"]).rename(columns={"name": key})[[key, "id"]]])
+    pairs = pairs.dropna().astype({"id": int}).drop_duplicates()
+    if pairs.empty:
+        return pd.DataFrame(columns=[key, "Tracker items", "Panel decisions", "Actions"])
+    joined = pairs.merge(items[["id", "reference", "decision"]], on="id", how="inner")
+    acts = actions[["item", "status"]].rename(columns={"item": "reference"})
+    grouped = joined.groupby(key, sort=False)
+    out = pd.DataFrame({
+        "Tracker items": grouped["reference"].agg(lambda s: ", ".join(sorted(s))),
+        "Panel decisions": grouped["decision"].agg(
+            lambda s: _status_words(s.replace("", "no response yet"))),
+    })
+    per_theme_actions = joined[[key, "reference"]].merge(acts, on="reference", how="inner")
+    out["Actions"] = per_theme_actions.groupby(key)["status"].agg(_status_words).reindex(out.index).fillna(
+        "no actions")
+    return out.reset_index()
