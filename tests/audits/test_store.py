@@ -150,3 +150,24 @@ def test_migration_0003_goes_up_from_0002_and_back(blank_engine):
     assert "audit" not in inspect(blank_engine).get_table_names()
     db.upgrade(blank_engine)
     assert "audit_score" in inspect(blank_engine).get_table_names()
+
+
+def test_a_finding_becomes_a_tracker_item_with_history(seeded):
+    from feedback.tracker.models import Item
+
+    frames = store.load_frames(seeded)
+    row = summaries.criterion_summary(frames, FW, year="2020-21").set_index("criterion").loc["impact"]
+    text = summaries.finding_text(row)
+    assert text.startswith("7 of 18 audited 2020-21 yearly reports (39%; 95% interval 20% to 61%)")
+    ref = store.raise_finding(seeded, text=text, reporting_year="2020-21", criterion="impact", framework=FW,
+                              region="London", who="Panel analyst")
+    ref2 = store.raise_finding(seeded, text="Second finding", reporting_year="2020-21", who="Panel analyst")
+    assert (ref, ref2) == ("YRA-2020-21-01", "YRA-2020-21-02")
+    with db.session_scope(seeded) as s:
+        item = s.scalars(select(Item).where(Item.reference == ref)).one()
+        assert (item.source, item.regions, item.text) == ("yearly-report audit", "London", text)
+        assert "Impact on children and families" in item.source_detail
+        assert [h.changed_by for h in db.history_for(s, "tracker_item", item.id)] == ["Panel analyst"]
+    assert store.findings(seeded)["criterion"].tolist() == ["impact", ""]
+    with pytest.raises(InputError, match="Write the finding first"):
+        store.raise_finding(seeded, text="  ", reporting_year="2020-21", who="A")

@@ -229,3 +229,44 @@ def findings(engine) -> pd.DataFrame:
                                       AuditFinding.criterion, AuditFinding.raised_by, AuditFinding.raised_at)
                                .order_by(AuditFinding.id)).all()
     return pd.DataFrame(rows, columns=["tracker_item_id", "reporting_year", "criterion", "raised_by", "raised_at"])
+
+
+# --------------------------------------------------------------------------- findings -> tracker
+
+FINDING_SOURCE = "yearly-report audit"
+
+
+def raise_finding(engine, *, text: str, reporting_year: str, who: str, criterion: str = "",
+                  framework: Framework | None = None, region: str | None = None,
+                  date_raised: dt.date | None = None) -> str:
+    """Raise a finding from the audits as a tracker item (source "yearly-report audit").
+
+    Uses the tracker's own ``create_item`` (its rules, its history) in the same
+    transaction as the link kept here; returns the new item's reference
+    (``YRA-<year>-NN``).
+    """
+    from feedback.tracker import service
+    from feedback.tracker.models import Item
+
+    if not who or not str(who).strip():
+        raise InputError("Give your name first: every change records who made it.")
+    text = " ".join(str(text).split())
+    if not text:
+        raise InputError("Write the finding first: the tracker item needs its text.")
+    label = framework.criterion(criterion).label if (framework and criterion) else ""
+    prefix = f"YRA-{reporting_year}-"
+    with db.session_scope(engine) as session:
+        taken = session.scalars(select(Item.reference).where(Item.reference.like(f"{prefix}%"))).all()
+        numbers = [int(r[len(prefix):]) for r in taken if r[len(prefix):].isdigit()]
+        reference = f"{prefix}{max(numbers, default=0) + 1:02d}"
+        try:
+            item = service.create_item(
+                session, who, reference=reference, text=text, source=FINDING_SOURCE,
+                source_detail=f"Audits of {reporting_year} yearly reports" + (f": {label}" if label else ""),
+                date_raised=date_raised or dt.date.today(), regions=region or "", themes=label)
+        except service.TrackerError as err:
+            raise InputError(str(err)) from None
+        session.flush()
+        session.add(AuditFinding(tracker_item_id=item.id, reporting_year=reporting_year, criterion=criterion,
+                                 raised_by=str(who).strip(), raised_at=db.utcnow()))
+    return reference

@@ -190,3 +190,11 @@ def published_check(frames: dict, framework: Framework, register: pd.DataFrame,
         rows.append({"year": year, "figure": fig["text"], "published": published, "computed": computed,
                      "matches": matches, "source": fig["source"]})
     return pd.DataFrame(rows, columns=["year", "figure", "published", "computed", "matches", "source"])
+
+
+def finding_text(row: pd.Series, *, region: str | None = None) -> str:
+    """A plain sentence stating one criterion's result, to start a finding from."""
+    where = f" in {region}" if region else ""
+    return (f"{row['evidenced']} of {row['n']} audited {row['reporting_year']} yearly reports{where} "
+            f"({row['p']:.0%}; 95% interval {row['ci_low']:.0%} to {row['ci_high']:.0%}) fully or partly "
+            f"evidenced: {row['label'].lower()}. {row['not_evidenced']} did not.")
