@@ -292,3 +292,42 @@ def apply_edit(session: Session, obj: Base, seen_version: int, changes: Mapping[
         session.flush()
     session.expire(obj)
     return diff
+
+
+# --------------------------------------------------------------------------- backup
+
+
+def backup_sqlite(engine: Engine, destination: str | Path) -> Path:
+    """Copy a SQLite database with the online backup API (consistent while the app runs).
+
+    PostgreSQL databases are backed up with ``pg_dump`` instead; this raises
+    ``ValueError`` for them with that advice.
+    """
+    import sqlite3
+
+    if engine.dialect.name != "sqlite":
+        raise ValueError("This database is PostgreSQL: back it up with pg_dump (and restore with pg_restore).")
+    destination = Path(destination)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    tmp = destination.with_name(destination.name + ".part")
+    tmp.unlink(missing_ok=True)
+    raw = engine.raw_connection()
+    try:
+        target = sqlite3.connect(tmp)
+        try:
+            raw.driver_connection.backup(target)
+        finally:
+            target.close()
+    finally:
+        raw.close()
+    tmp.replace(destination)
+    return destination
+
+
+def backup_bytes(engine: Engine) -> bytes:
+    """The SQLite backup as bytes, for a download button."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = backup_sqlite(engine, Path(folder) / "backup.sqlite3")
+        return path.read_bytes()

@@ -1,0 +1,406 @@
+"""XLSX round-trip of items, Panel responses and actions.
+
+Export writes three sheets keyed by references (not database ids), so a
+workbook can move between databases. Import reads every row, checks every
+row, and only then writes, in one transaction: one bad row means nothing
+changes, and the person gets every problem at once, by sheet, row and column.
+Rows whose reference already exists are edits; the ``Version`` column must
+still be the row's current version, so an import never overwrites a change
+made after the export.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from feedback import db
+from feedback.errors import InputError
+from feedback.export import DANGEROUS_PREFIXES, to_xlsx_bytes
+from feedback.tracker import service
+from feedback.tracker.models import Action, Item, Response
+
+MAX_BYTES = 20 * 1024 * 1024
+MAX_ROWS = 20_000
+IMPORT_REASON = "imported from spreadsheet"
+
+# (sheet, [(field, header)]) in the order written. "item" = the item's reference.
+SHEETS: dict[str, list[tuple[str, str]]] = {
+    "Items": [("reference", "Reference"), ("text", "Text"), ("source", "Source"),
+              ("source_detail", "Source detail"), ("date_raised", "Date raised"), ("regions", "Regions"),
+              ("themes", "Themes"), ("is_sample", "Sample data"), ("version", "Version")],
+    "Responses": [("item", "Item reference"), ("decision", "Decision"), ("text", "Response text"),
+                  ("decided_on", "Decided on"), ("decided_by", "Decided by"), ("is_sample", "Sample data"),
+                  ("version", "Version")],
+    "Actions": [("reference", "Reference"), ("item", "Item reference"), ("description", "Description"),
+                ("owner", "Owner"), ("due_date", "Due date"), ("revised_due_date", "Revised due date"),
+                ("status", "Status"), ("rag", "RAG"), ("completion_criteria", "Completion criteria"),
+                ("evidence", "Evidence"), ("is_sample", "Sample data"), ("version", "Version")],
+}
+DATE_FIELDS = {"date_raised", "decided_on", "due_date", "revised_due_date"}
+NOTES = [
+    "Panel response tracker: items raised, the Panel's responses, and the actions.",
+    "Edit cells and import the file again on the 'Import, export and backup' page "
+    "(or: python -m feedback tracker import FILE.xlsx).",
+    "A row whose Reference already exists changes that row; a new Reference adds a row. "
+    "Rows left out of the file are not deleted.",
+    "Version: leave it as exported. If someone changed the row after your export, the import refuses "
+    "that row and changes nothing; export again and redo your change.",
+    "Regions and Themes: several values separated by ';'. Empty Regions means a national item.",
+    "Sources: " + ", ".join(service.SOURCES) + ".",
+    "Decisions: " + ", ".join(service.DECISIONS) + ".",
+    "Statuses: " + ", ".join(service.STATUSES) + ". An action can be complete only with Evidence.",
+    "RAG: red, amber, green or empty. Dates: a date cell, or text as 2023-03-31 or 31/03/2023.",
+    "Sample data = yes marks invented sample content.",
+    "Text starting with = + - @ is written with a leading apostrophe so spreadsheets do not run it; "
+    "the import removes that apostrophe again.",
+]
+
+
+# --------------------------------------------------------------------------- export
+
+
+def frames(session: Session) -> dict[str, pd.DataFrame]:
+    """The three sheets as frames with their spreadsheet headers."""
+    items = service.all_items(session)
+    rows: dict[str, list[dict]] = {name: [] for name in SHEETS}
+    yes = {True: "yes", False: "no"}
+    for item in items:
+        rows["Items"].append({"reference": item.reference, "text": item.text, "source": item.source,
+                              "source_detail": item.source_detail, "date_raised": item.date_raised,
+                              "regions": item.regions, "themes": item.themes,
+                              "is_sample": yes[item.is_sample], "version": item.version})
+        if item.response:
+            r = item.response
+            rows["Responses"].append({"item": item.reference, "decision": r.decision, "text": r.text,
+                                      "decided_on": r.decided_on, "decided_by": r.decided_by,
+                                      "is_sample": yes[r.is_sample], "version": r.version})
+        for a in item.actions:
+            rows["Actions"].append({"reference": a.reference, "item": item.reference,
+                                    "description": a.description, "owner": a.owner, "due_date": a.due_date,
+                                    "revised_due_date": a.revised_due_date, "status": a.status, "rag": a.rag,
+                                    "completion_criteria": a.completion_criteria, "evidence": a.evidence,
+                                    "is_sample": yes[a.is_sample], "version": a.version})
+    out = {}
+    for name, spec in SHEETS.items():
+        frame = pd.DataFrame(rows[name], columns=[f for f, _ in spec])
+        frame["version"] = frame["version"].astype("Int64")
+        out[name] = frame.rename(columns=dict(spec))
+    return out
+
+
+def export_workbook(session: Session) -> bytes:
+    """The whole tracker as an XLSX workbook (Items, Responses, Actions, Notes)."""
+    return to_xlsx_bytes(frames(session), notes=NOTES, percent_columns=(),
+                         title="Panel response tracker export")
+
+
+# --------------------------------------------------------------------------- import: reading
+
+
+@dataclass
+class Row:
+    sheet: str
+    number: int  # the row number a spreadsheet shows
+    values: dict[str, Any]
+
+    @property
+    def where(self) -> str:
+        key = self.values.get("reference") or self.values.get("item") or ""
+        return f"{self.sheet} sheet, row {self.number}" + (f" ({key})" if key else "")
+
+
+@dataclass
+class ImportReport:
+    """What an import did: counts per sheet of rows added, changed and left as they were."""
+
+    added: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SHEETS, 0))
+    changed: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SHEETS, 0))
+    unchanged: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SHEETS, 0))
+
+    def summary(self) -> str:
+        parts = [f"{name}: {self.added[name]} added, {self.changed[name]} changed, "
+                 f"{self.unchanged[name]} unchanged" for name in SHEETS]
+        return "; ".join(parts) + "."
+
+
+class ImportProblems(InputError):
+    """Every problem found in an import file; nothing was written. ``problems`` is the list."""
+
+    def __init__(self, filename: str, problems: list[str]):
+        self.problems = problems
+        shown = problems[:50]
+        more = f"\n... and {len(problems) - len(shown)} more." if len(problems) > len(shown) else ""
+        super().__init__(f"{filename}: nothing was imported, because of {len(problems)} problem(s). "
+                         "Fix them in the spreadsheet and import it again:\n- " + "\n- ".join(shown) + more)
+
+
+def _unneutralise(text: str) -> str:
+    if len(text) > 1 and text[0] == "'" and text[1:].startswith(DANGEROUS_PREFIXES):
+        return text[1:]
+    return text
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.date().isoformat() if isinstance(value, dt.datetime) else value.isoformat()
+    return _unneutralise(str(value))
+
+
+def _cell_date(value: Any) -> dt.date | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d %B %Y", "%d %b %Y"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"'{text}' is not a date (use a date cell, or 2023-03-31, or 31/03/2023)")
+
+
+def _cell_bool(value: Any) -> bool:
+    text = _cell_text(value).strip().casefold()
+    if text in ("yes", "y", "true", "1"):
+        return True
+    if text in ("", "no", "n", "false", "0"):
+        return False
+    raise ValueError(f"'{_cell_text(value)}' should be yes or no")
+
+
+def _cell_version(value: Any) -> int | None:
+    text = _cell_text(value).strip()
+    if not text:
+        return None
+    try:
+        version = int(text)
+    except ValueError:
+        raise ValueError(f"'{text}' is not a whole number (leave Version as exported)") from None
+    if version < 1:
+        raise ValueError(f"'{text}' is not a version number (leave Version as exported)")
+    return version
+
+
+def read_rows(filename: str, content: bytes) -> tuple[dict[str, list[Row]], list[str]]:
+    """Every non-empty row of each sheet, converted; plus the problems found while converting."""
+    from openpyxl import load_workbook
+
+    if len(content) > MAX_BYTES:
+        raise InputError(f"{filename}: the file is larger than {MAX_BYTES // (1024 * 1024)} MB.")
+    try:
+        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as err:  # noqa: BLE001 - any unreadable file gets the same plain answer
+        raise InputError(f"{filename}: this is not an XLSX workbook Excel can open ({type(err).__name__}). "
+                         "Export from this page, edit, and import that file.") from None
+    problems: list[str] = []
+    rows: dict[str, list[Row]] = {name: [] for name in SHEETS}
+    try:
+        sheet_by_name = {ws.title.strip().casefold(): ws for ws in wb.worksheets}
+        if "items" not in sheet_by_name:
+            raise InputError(f"{filename}: there is no 'Items' sheet. Use a workbook exported from this app.")
+        for name, spec in SHEETS.items():
+            ws = sheet_by_name.get(name.casefold())
+            if ws is None:
+                continue  # Responses / Actions may be left out
+            header_to_field = {h.casefold(): f for f, h in spec}
+            it = ws.iter_rows(values_only=True)
+            header = next(it, None) or ()
+            columns: dict[int, str] = {}
+            for j, cell in enumerate(header):
+                key = _cell_text(cell).strip().casefold()
+                if key in header_to_field:
+                    columns[j] = header_to_field[key]
+            missing = [h for f, h in spec if f not in columns.values() and f not in ("version", "is_sample")]
+            if missing:
+                problems.append(f"{name} sheet: column(s) {', '.join(missing)} missing from row 1.")
+                continue
+            for number, raw in enumerate(it, start=2):
+                if number > MAX_ROWS + 1:
+                    problems.append(f"{name} sheet: more than {MAX_ROWS} rows; split the file.")
+                    break
+                cells = {columns[j]: v for j, v in enumerate(raw) if j in columns}
+                if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells.values()):
+                    continue
+                values: dict[str, Any] = {}
+                row_problems = []
+                header_of = dict(spec)
+                for fld, v in cells.items():
+                    try:
+                        if fld in DATE_FIELDS:
+                            values[fld] = _cell_date(v)
+                        elif fld == "is_sample":
+                            values[fld] = _cell_bool(v)
+                        elif fld == "version":
+                            values[fld] = _cell_version(v)
+                        else:
+                            values[fld] = _cell_text(v)
+                    except ValueError as err:
+                        row_problems.append(f"column {header_of[fld]}: {err}")
+                row = Row(name, number, values)
+                problems.extend(f"{row.where}: {p}." for p in row_problems)
+                rows[name].append(row)
+    finally:
+        wb.close()
+    return rows, problems
+
+
+# --------------------------------------------------------------------------- import: checking and writing
+
+_SHEET_MODEL = {"Items": Item, "Responses": Response, "Actions": Action}
+
+
+def _changes(obj, values: dict[str, Any]) -> dict[str, Any]:
+    fields = service.EDITABLE[type(obj)]
+    normalised = service._normalise(type(obj), {k: v for k, v in values.items() if k in fields})
+    return {k: v for k, v in normalised.items() if getattr(obj, k) != v}
+
+
+def _check(session: Session, rows: dict[str, list[Row]]) -> list[str]:
+    """Every rule, for every row, against the file and the database; nothing written."""
+    problems: list[str] = []
+    items_db = {i.reference: i for i in session.scalars(select(Item))}
+    actions_db = {a.reference: a for a in session.scalars(select(Action))}
+    file_items = {}
+    for name in SHEETS:
+        seen: dict[str, int] = {}
+        for row in rows[name]:
+            key = row.values.get("item" if name == "Responses" else "reference", "")
+            if key and key in seen:
+                what = "item reference" if name == "Responses" else "reference"
+                problems.append(f"{row.where}: the {what} {key} is also on row {seen[key]}; keep one row each.")
+            elif key:
+                seen[key] = row.number
+            if name == "Items" and key:
+                file_items[key] = row
+
+    def version_problem(row: Row, obj) -> str | None:
+        given = row.values.get("version")
+        if given is None:
+            return (f"{row.where}: this row already exists but its Version is empty; export again and "
+                    "redo your change.")
+        if given != obj.version:
+            who = db._last_changed_by(session, obj.__tablename__, obj.id)
+            by = f" by {who}" if who else ""
+            return (f"{row.where}: changed{by} since this file was exported (file has version {given}, "
+                    f"the tracker has version {obj.version}); export again and redo your change.")
+        return None
+
+    for row in rows["Items"]:
+        existing = items_db.get(row.values.get("reference", ""))
+        merged = {**(service._values(existing) if existing else {"is_sample": False}),
+                  **service._normalise(Item, {k: v for k, v in row.values.items() if k in service.ITEM_FIELDS})}
+        problems.extend(f"{row.where}: {p}." for p in service.item_problems(merged))
+        if existing and _changes(existing, row.values):
+            problem = version_problem(row, existing)
+            if problem:
+                problems.append(problem)
+
+    def item_known(row: Row) -> bool:
+        ref = row.values.get("item", "")
+        if not ref:
+            problems.append(f"{row.where}: the Item reference is empty.")
+            return False
+        if ref not in items_db and ref not in file_items:
+            problems.append(f"{row.where}: there is no item {ref} in the tracker or on the Items sheet.")
+            return False
+        return True
+
+    for row in rows["Responses"]:
+        if not item_known(row):
+            continue
+        item = items_db.get(row.values["item"])
+        existing = item.response if item else None
+        merged = {**(service._values(existing) if existing else {"is_sample": False}),
+                  **service._normalise(Response, {k: v for k, v in row.values.items()
+                                                  if k in service.RESPONSE_FIELDS})}
+        problems.extend(f"{row.where}: {p}." for p in service.response_problems(merged))
+        if existing and _changes(existing, row.values):
+            problem = version_problem(row, existing)
+            if problem:
+                problems.append(problem)
+
+    for row in rows["Actions"]:
+        known = item_known(row)
+        existing = actions_db.get(row.values.get("reference", ""))
+        merged = {**(service._values(existing) if existing else {"status": "not started", "rag": "",
+                                                                  "is_sample": False}),
+                  **service._normalise(Action, {k: v for k, v in row.values.items() if k in service.ACTION_FIELDS})}
+        problems.extend(f"{row.where}: {p}." for p in service.action_problems(merged))
+        if existing and known and existing.item.reference != row.values["item"]:
+            problems.append(f"{row.where}: this action belongs to item {existing.item.reference}; moving it to "
+                            f"{row.values['item']} is not supported.")
+        if existing and _changes(existing, row.values):
+            problem = version_problem(row, existing)
+            if problem:
+                problems.append(problem)
+    return problems
+
+
+def _write(session: Session, rows: dict[str, list[Row]], who: str, report: ImportReport) -> None:
+    items = {i.reference: i for i in session.scalars(select(Item))}
+    actions = {a.reference: a for a in session.scalars(select(Action))}
+
+    def upsert(name: str, existing, create, values: dict[str, Any]) -> None:
+        fields = service.EDITABLE[_SHEET_MODEL[name]]
+        data = {k: v for k, v in values.items() if k in fields}
+        if existing is None:
+            create(data)
+            report.added[name] += 1
+            return
+        changes = _changes(existing, values)
+        if changes:
+            service.edit(session, existing, values["version"], changes, who, IMPORT_REASON)
+            report.changed[name] += 1
+        else:
+            report.unchanged[name] += 1
+
+    for row in rows["Items"]:
+        ref = row.values["reference"]
+
+        def create_item(data, ref=ref):
+            items[ref] = service.create_item(session, who, **data)
+        upsert("Items", items.get(ref), create_item, row.values)
+    for row in rows["Responses"]:
+        item = items[row.values["item"]]
+        session.refresh(item)
+        upsert("Responses", item.response, lambda data, item=item: service.create_response(session, item, who, **data),
+               row.values)
+    for row in rows["Actions"]:
+        item = items[row.values["item"]]
+        upsert("Actions", actions.get(row.values["reference"]),
+               lambda data, item=item: service.create_action(session, item, who, **data), row.values)
+
+
+def import_workbook(engine: Engine, filename: str, content: bytes, who: str) -> ImportReport:
+    """Check every row of the workbook, then apply it all in one transaction, or nothing.
+
+    Raises :class:`ImportProblems` (an ``InputError``) listing every problem,
+    with the database unchanged.
+    """
+    if not str(who or "").strip():
+        raise InputError("Give your name first: every change an import makes records who made it.")
+    rows, problems = read_rows(filename, content)
+    report = ImportReport()
+    with db.session_scope(engine) as session:
+        problems += _check(session, rows)
+        if problems:
+            raise ImportProblems(filename, problems)
+        try:
+            _write(session, rows, who, report)
+        except (db.StaleEdit, service.TrackerError) as err:  # a change landed between check and write
+            raise ImportProblems(filename, [str(err)]) from None
+    return report
