@@ -1,0 +1,1 @@
+"""Survey engine (issue 2): readers, codebook, rates, significance."""

@@ -1,0 +1,273 @@
+"""Respondent-level survey files (CSV, XLSX, SPSS SAV): bytes in, tidy frame out.
+
+Every reader returns answers as text labels (missing = NA), one row per
+respondent, one column per source column, so the codebook and the engine see
+the same thing whatever the format. Bad input raises ``InputError`` with one
+plain sentence naming the file, sheet, row or column and what to do.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from feedback import safety
+from feedback.errors import InputError
+
+CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+SAV_SUFFIXES = (".sav", ".zsav")
+SUFFIXES = CSV_SUFFIXES + XLSX_SUFFIXES + SAV_SUFFIXES
+HEADER_SEARCH_ROWS = 30
+_DELIMITERS = (",", ";", "\t", "|")
+_NUMBER = r"^[-+]?[\d.,]+%?$"
+
+
+@dataclass
+class SurveyData:
+    """One row per respondent; ``question_text`` maps columns to SPSS variable labels."""
+
+    frame: pd.DataFrame
+    question_text: dict[str, str] = field(default_factory=dict)
+    filename: str = ""
+
+
+# ------------------------------------------------------------------ shared grid helpers
+def column_letter(index: int) -> str:
+    """0 -> 'A', 27 -> 'AB' (as Excel names columns)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def as_text(grid: pd.DataFrame) -> pd.DataFrame:
+    """Cells as trimmed text (1.0 -> '1'), empty -> NA, every column of dtype str."""
+    out = {}
+    for key, col in grid.items():
+        text = col.astype(str).str.strip()
+        if col.dtype == object or pd.api.types.is_float_dtype(col):
+            text = text.str.replace(r"^(-?\d+)\.0$", r"\1", regex=True)
+        out[key] = text.mask(col.isna() | (text == ""))
+    return pd.DataFrame(out, index=grid.index, dtype=str)
+
+
+def find_header_row(grid: pd.DataFrame, where: str) -> int:
+    """Index of the first row where most cells are non-empty text and data follow.
+
+    A title block above the header (one or two cells per row) is skipped.
+    """
+    head = grid.iloc[:HEADER_SEARCH_ROWS]
+    filled = head.notna()
+    width = int(filled.sum(axis=1).max()) if len(head) else 0
+    if width == 0:
+        raise InputError(f"{where}: no data found (the sheet or file is empty). Check you chose the right file.")
+    numeric = head.apply(lambda c: c.str.match(_NUMBER, na=False))
+    text_cells = (filled & ~numeric).sum(axis=1)
+    below = filled.sum(axis=1).shift(-1, fill_value=0)
+    need = max(1, int(np.ceil(0.6 * width)))
+    candidates = np.flatnonzero((text_cells >= need).to_numpy() & (below > 0).to_numpy())
+    if not len(candidates):
+        raise InputError(f"{where}: no header row found in the first {HEADER_SEARCH_ROWS} rows. Put the column "
+                         "names in one row directly above the answers (one respondent per row).")
+    return int(candidates[0])
+
+
+def frame_below_header(grid: pd.DataFrame, where: str, row_offset: int = 1) -> pd.DataFrame:
+    """Respondent frame from a text grid: header row found, names checked, empty rows dropped."""
+    h = find_header_row(grid, where)
+    names = grid.iloc[h]
+    body = grid.iloc[h + 1:]
+    has_data = body.notna().any()
+    keep = names.notna() | has_data
+    unnamed = [i for i in np.flatnonzero((names.isna() & has_data).to_numpy())]
+    if unnamed:
+        letter = column_letter(int(unnamed[0]))
+        raise InputError(f"{where}: column {letter} has answers but no name in the header row (row "
+                         f"{h + row_offset}). Give every column a name.")
+    names = names[keep]
+    body = body.loc[:, keep]
+    dupes = names[names.duplicated(keep=False)]
+    if len(dupes):
+        first = dupes.iloc[0]
+        letters = ", ".join(column_letter(int(i)) for i in np.flatnonzero((names == first).to_numpy()))
+        raise InputError(f"{where}: the column name {first!r} appears more than once (header row {h + row_offset},"
+                         f" columns {letters}). Give each column a different name.")
+    body = body[body.notna().any(axis=1)]
+    if body.empty:
+        raise InputError(f"{where}: the header row {h + row_offset} has no answers below it. "
+                         "Put one respondent per row under the column names.")
+    body.columns = list(names)
+    return body.reset_index(drop=True)
+
+
+# ------------------------------------------------------------------ CSV
+def _delimiter(lines: list[str]) -> str:
+    """The delimiter: csv.Sniffer on a sample, else the most frequent one in the header line."""
+    sample = "\n".join(lines)
+    try:
+        return csv.Sniffer().sniff(sample, delimiters="".join(_DELIMITERS)).delimiter
+    except csv.Error:
+        pass
+    first = next((ln for ln in lines if ln.strip()), "")
+    counts = {d: first.count(d) for d in _DELIMITERS}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+def read_csv(name: str, content: bytes) -> pd.DataFrame:
+    """CSV/TSV in UTF-8 (BOM or not) or Windows-1252; comma, semicolon, tab or bar."""
+    if content.startswith(b"PK\x03\x04"):
+        raise InputError(f"{name} is an Excel workbook, not a CSV file: upload it with the .xlsx extension.")
+    if content.startswith((b"$FL2", b"$FL3")):
+        raise InputError(f"{name} is an SPSS file, not a CSV file: upload it with the .sav extension.")
+    text = safety.decode_text(name, content)
+    if not text.strip():
+        raise InputError(f"{name} holds no data (only blank lines): export the survey again.")
+    lines = text.splitlines()[:HEADER_SEARCH_ROWS + 20]
+    delimiter = "\t" if name.lower().endswith(".tsv") else _delimiter(lines)
+    top = pd.DataFrame(list(csv.reader(lines, delimiter=delimiter)), dtype=object)
+    h = find_header_row(as_text(top), name)
+    try:
+        raw = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, skiprows=h, dtype=str,
+                          keep_default_na=False, na_filter=False, skip_blank_lines=False)
+    except pd.errors.ParserError as err:
+        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(err))
+        where = (f"line {int(found.group(2)) + h}: expected {found.group(1)} values (as in the header), saw "
+                 f"{found.group(3)}" if found else str(err).splitlines()[0])
+        raise InputError(f"{name}, {where}. A value probably contains the delimiter {delimiter!r} without quotes: "
+                         "export the file again with values quoted.") from None
+    return frame_below_header(as_text(raw), name, row_offset=h + 1)
+
+
+# ------------------------------------------------------------------ XLSX
+def workbook_grids(name: str, content: bytes) -> dict[str, pd.DataFrame]:
+    """Every sheet of an XLSX as an object grid (row i = Excel row i + 1), checked first.
+
+    python-calamine reads it (fast); openpyxl is the fallback for files it rejects.
+    """
+    safety.check_zip(name, content)
+    try:
+        import python_calamine
+
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
+        grids = {}
+        for sheet in book.sheet_names:
+            rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            grids[sheet] = pd.DataFrame(rows, dtype=object).replace("", None)
+        return grids
+    except Exception:  # noqa: BLE001 - calamine raises its own types; openpyxl gets a second try
+        pass
+    try:
+        import defusedxml  # noqa: F401 - present, openpyxl parses with it (XML bombs refused)
+        import openpyxl
+
+        wb = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        grids = {ws.title: pd.DataFrame(list(ws.iter_rows(values_only=True)), dtype=object) for ws in wb}
+        wb.close()
+        return grids
+    except Exception as err:  # noqa: BLE001 - any parser failure is a damaged file to the user
+        raise InputError(f"{name} could not be read as an Excel workbook ({type(err).__name__}): open it in "
+                         "Excel and save it again as .xlsx.") from None
+
+
+def read_xlsx(name: str, content: bytes) -> pd.DataFrame:
+    """The respondent sheet: the first sheet with a header row and data below it."""
+    grids = workbook_grids(name, content)
+    problems = []
+    for sheet, grid in grids.items():
+        if grid.empty or grid.isna().all().all():
+            continue
+        try:
+            return frame_below_header(as_text(grid), f"{name}, sheet {sheet!r}")
+        except InputError as err:
+            problems.append(str(err))
+    if problems:
+        raise InputError(problems[0])
+    raise InputError(f"{name}: every sheet is empty. Check you chose the right workbook.")
+
+
+# ------------------------------------------------------------------ SPSS
+def _labelled(values: pd.Series, labels: dict, missing: list[dict]) -> pd.Series:
+    """Codes -> value labels, as a categorical in code order (user-missing codes left out)."""
+    def is_missing(code) -> bool:
+        return any(r["lo"] <= code <= r["hi"] for r in missing) if isinstance(code, (int, float)) else \
+            any(code == r["lo"] for r in missing)
+    order = [lab for code, lab in sorted(labels.items(), key=lambda kv: kv[0]) if not is_missing(code)]
+    mapped = values.map(labels)
+    unlabelled = values.notna() & mapped.isna()
+    if unlabelled.any():  # codes without a label keep their number, as text
+        mapped = mapped.astype(object).where(~unlabelled, as_text(values[unlabelled].to_frame()).iloc[:, 0])
+    categories = list(dict.fromkeys([str(x) for x in order] + sorted(set(mapped.dropna().astype(str)) - set(order))))
+    return pd.Categorical(mapped.astype(object).where(mapped.notna(), None), categories=categories)
+
+
+def read_sav_file(path: str) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Runs in the child process: SAV -> (labelled text frame, variable labels)."""
+    import pyreadstat
+
+    name = Path(path).name
+    try:
+        frame, meta = pyreadstat.read_sav(path, user_missing=True)
+    except Exception as err:  # noqa: BLE001 - pyreadstat raises ReadstatError, PyreadstatError, OSError...
+        raise InputError(f"{name} could not be read as an SPSS file ({str(err).strip() or type(err).__name__}): "
+                         "save it again from SPSS as .sav.") from None
+    missing = meta.missing_ranges or {}
+    out = {}
+    for column in frame.columns:
+        for r in missing.get(column, []):  # user-missing codes -> NA
+            values = frame[column]
+            hit = values.between(r["lo"], r["hi"]) if pd.api.types.is_numeric_dtype(values) else values == r["lo"]
+            frame[column] = values.mask(hit)
+        labels = meta.variable_value_labels.get(column)
+        if labels:
+            out[column] = _labelled(frame[column], labels, missing.get(column, []))
+        else:
+            out[column] = as_text(frame[[column]])[column]
+    labels = {k: v for k, v in (meta.column_names_to_labels or {}).items() if v}
+    return pd.DataFrame(out), labels
+
+
+def read_sav(name: str, content: bytes) -> SurveyData:
+    """SPSS .sav/.zsav, parsed in a child process with time and memory limits."""
+    if not content.startswith((b"$FL2", b"$FL3")):
+        raise InputError(f"{name} is not an SPSS data file (it does not start like one): save it again from "
+                         "SPSS as .sav, or upload a CSV or XLSX export instead.")
+    with tempfile.TemporaryDirectory(prefix="feedback-sav-") as folder:
+        path = os.path.join(folder, "upload" + Path(name).suffix.lower())
+        Path(path).write_bytes(content)
+        try:
+            frame, labels = safety.run_limited(read_sav_file, path, name=name)
+        except InputError as err:
+            raise InputError(str(err).replace("upload" + Path(name).suffix.lower(), name)) from None
+    if frame.empty or not len(frame.columns):
+        raise InputError(f"{name} holds no respondents: check you chose the right SPSS file.")
+    return SurveyData(frame=frame, question_text=labels, filename=name)
+
+
+# ------------------------------------------------------------------ dispatch
+def read_survey(filename: str, content: bytes) -> SurveyData:
+    """Read a respondent-level CSV / XLSX / SAV by its extension (checked against the bytes)."""
+    name = Path(filename).name or "the file"
+    safety.check_size(name, content)
+    suffix = Path(name).suffix.lower()
+    if suffix in CSV_SUFFIXES:
+        return SurveyData(frame=read_csv(name, content), filename=name)
+    if suffix in XLSX_SUFFIXES:
+        return SurveyData(frame=read_xlsx(name, content), filename=name)
+    if suffix in SAV_SUFFIXES:
+        return read_sav(name, content)
+    if suffix == ".xls":
+        raise InputError(f"{name} is in the old Excel format (.xls): open it in Excel and save it as .xlsx.")
+    raise InputError(f"{name}: files of type {suffix or '(no extension)'!r} cannot be read. Upload the survey as "
+                     "CSV, Excel (.xlsx) or SPSS (.sav).")
