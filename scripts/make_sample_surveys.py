@@ -248,7 +248,7 @@ def _assign(rng: np.random.Generator, counts: dict[str, int]) -> np.ndarray:
     return rng.permutation(values)
 
 
-def _split(rng, n: int, labels: list[str], shares: list[float]) -> list[str]:
+def _split(n: int, labels: list[str], shares: list[float]) -> list[str]:
     """n labels in proportion to shares (largest remainder), in label order."""
     raw = np.array(shares, dtype=float) / sum(shares) * n
     counts = np.floor(raw).astype(int)
@@ -260,7 +260,7 @@ def _split(rng, n: int, labels: list[str], shares: list[float]) -> list[str]:
 def _fill(rng, answers: np.ndarray, idx_by_score: np.ndarray, labels: list[str],
           shares: list[float]) -> None:
     """Give respondents idx (best score first) labels in scale order, a little shuffled."""
-    out = _split(rng, len(idx_by_score), labels, shares)
+    out = _split(len(idx_by_score), labels, shares)
     # mostly in score order (keen respondents give the stronger answers), with some noise
     jitter = np.arange(len(out)) + rng.normal(0, max(1.0, len(out) * 0.15), len(out))
     answers[idx_by_score[np.argsort(jitter, kind="stable")]] = np.array(out, dtype=object)
