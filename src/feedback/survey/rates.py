@@ -2,9 +2,9 @@
 
 The answers become two respondent x question 0/1 matrices (in the base; positive),
 and each group's five sums (count, weighted positives and negatives, and
-their squared-weight versions) come from one matrix product with a 0/1
-membership matrix covering the total and every group of every grouping.
-Everything after that is arithmetic on (group x question) arrays.
+their squared-weight versions) come from one pass over those matrices for
+the total and every group of every grouping (``group_sums``). Everything
+after that is arithmetic on (group x question) arrays.
 
 Each group, and any filter, is a domain of the full design (as R ``survey``'s
 ``subset``): the variance uses N, the size of the whole sample, so a group's
@@ -30,7 +30,7 @@ COLUMNS = ["question", "question_text", "base_label", "by", "group", "n", "base_
 
 CROSS = " × "
 GROUP_JOIN = " / "
-_CHUNK = 32768  # rows per matrix product: bounds the float copy of the answers to ~50 MB
+_CHUNK = 32768  # rows per pass: bounds the temporary index and weight arrays to ~10 MB each
 
 
 @dataclass(frozen=True)
@@ -207,34 +207,47 @@ def _groupings(frame, codebook, by, inside) -> list[tuple[str, list[str], np.nda
     return out
 
 
+def _cells(codes: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The finest cells of all groupings: cell per respondent, and one member row per cell.
+
+    Every group of every grouping is a union of these cells (e.g. role x region
+    cells make up both the roles and the regions).
+    """
+    cell = np.zeros(len(codes[0]), dtype=np.int64)
+    for code in codes:
+        cell = cell * (int(code.max()) + 2) + (code + 1)
+        _, first, cell = np.unique(cell, return_index=True, return_inverse=True)
+    return cell.ravel(), first
+
+
 def group_sums(codes: list[np.ndarray], sizes: list[int], weights: np.ndarray,
                in_base: np.ndarray, positive: np.ndarray) -> dict[str, np.ndarray]:
-    """Per (group x question): n, Σw and Σw² over positives and negatives.
+    """Per (group x question): n, and Σw, Σw² over positives and over negatives.
 
-    One membership-matrix product per chunk of rows, for all groupings at once.
+    The five sums are taken per finest cell over the whole respondent x
+    question matrix at once (``np.bincount`` on cell x question indices, in
+    chunks of rows to bound memory), then added up into every group of every
+    grouping with one small 0/1 matrix product.
     """
-    offsets = np.concatenate([[0], np.cumsum(sizes)])
-    k, q = int(offsets[-1]), in_base.shape[1]
-    total = np.zeros((k, 5 * q))
+    cell, first = _cells(codes)
+    n_cells, q = len(first), in_base.shape[1]
+    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
+    into = np.zeros((int(offsets[-1]), n_cells))
+    for code, offset in zip(codes, offsets[:-1]):
+        of_cell = code[first]
+        into[offset + of_cell[of_cell >= 0], np.flatnonzero(of_cell >= 0)] = 1.0
+    sums = np.zeros((5, n_cells * q))
+    columns = np.arange(q)
     for start in range(0, len(weights), _CHUNK):
         stop = min(start + _CHUNK, len(weights))
-        rows = stop - start
-        member = np.zeros((rows, k))
-        for code, offset in zip(codes, offsets[:-1]):
-            c = code[start:stop]
-            hit = c >= 0
-            member[np.flatnonzero(hit), offset + c[hit]] = 1.0
+        index = (cell[start:stop, None] * q + columns).ravel()
         w = weights[start:stop, None]
         pos = positive[start:stop]
         neg = in_base[start:stop] & ~pos
-        data = np.empty((rows, 5 * q))
-        data[:, :q] = in_base[start:stop]
-        np.multiply(pos, w, out=data[:, q:2 * q])
-        np.multiply(neg, w, out=data[:, 2 * q:3 * q])
-        np.multiply(data[:, q:2 * q], w, out=data[:, 3 * q:4 * q])
-        np.multiply(data[:, 2 * q:3 * q], w, out=data[:, 4 * q:])
-        total += member.T @ data
-    n, w1, w0, w21, w20 = np.split(total, 5, axis=1)
+        w_pos, w_neg = pos * w, neg * w
+        for k, values in enumerate((in_base[start:stop], w_pos, w_neg, w_pos * w, w_neg * w)):
+            sums[k] += np.bincount(index, weights=values.ravel(), minlength=n_cells * q)
+    n, w1, w0, w21, w20 = (into @ s.reshape(n_cells, q) for s in sums)
     return {"n": n, "w1": w1, "w0": w0, "w21": w21, "w20": w20}
 
 
@@ -266,6 +279,8 @@ def rates_by_group(frame: pd.DataFrame, codebook, by=(("role",), ("region",)), f
     ``{key: value or values}``, a domain of the full design.
     """
     method, level, adjust = check_method(method), check_level(level), check_adjust(adjust)
+    if len(frame) == 0:
+        raise InputError("the data has no respondent rows: check that the right file and sheet were read")
     weights = _weights(frame, codebook)
     in_base, positive = answer_matrices(frame, codebook)
     inside = _domain(frame, codebook, filter)
