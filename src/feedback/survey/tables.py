@@ -1,0 +1,350 @@
+"""YouGov-style data tables (crosstab workbooks) read into the results model.
+
+Published tables give, per question and banner column, the percentage of each
+answer and the weighted and unweighted bases, not respondents. They are read
+into a long frame (one row per question x answer x column), and
+``rates_from_tables`` turns that into the same results model as respondent
+data, with intervals computed from the published unweighted bases (marked
+``source = "data tables"``).
+
+Layout read (each sheet): a title block, a blank row, banner row 1 with group
+spans (``Total``, ``Role`` above the first role column, ``Region`` ...),
+banner row 2 with each column's label; then per question: its text in column
+A, ``Base: ...``, ``Weighted Sample``, ``Unweighted Sample``, answer rows
+(``NET: ...`` rows are nets), a blank row.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+
+from feedback.errors import InputError
+from feedback.survey.read import XLSX_SUFFIXES, as_text, column_letter, workbook_grids
+
+TABLE_COLUMNS = ["sheet", "question", "question_text", "base_label", "answer", "is_net", "by", "group", "n",
+                 "base_weighted", "percent"]
+_WEIGHTED = re.compile(r"^weighted\s+(sample|base|total)\b", re.I)
+_UNWEIGHTED = re.compile(r"^unweighted\s+(sample|base|total)\b", re.I)
+_BASE = re.compile(r"^base\s*[:\-]\s*", re.I)
+_NET = re.compile(r"^net\s*:\s*", re.I)
+_SKIP = re.compile(r"^(sigma|question id\s*:|note\s*:|source\s*:)", re.I)
+_NONE = {"*", "-", "–", "—"}  # shown for zero / below 0.5%
+
+
+def _key(text) -> str:
+    return " ".join(str(text).split()).casefold()
+
+
+def slugify(text: str) -> str:
+    """A question id from its text: lower-case words joined by '_', cut at a word near 40 characters."""
+    slug = re.sub(r"[^a-z0-9]+", "_", str(text).lower()).strip("_")
+    if len(slug) > 40:
+        slug = slug[:41].rsplit("_", 1)[0] if "_" in slug[:41] else slug[:40]
+    return slug or "question"
+
+
+def _numbers(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(value, written_as_percent): numbers from cells holding 0.49, 49, '49%', '*', '-' or nothing."""
+    text = as_text(raw)
+    percent_text = text.apply(lambda c: c.str.endswith("%", na=False))
+    cleaned = text.apply(lambda c: c.str.rstrip("%").str.replace(",", "", regex=False).str.strip())
+    values = cleaned.apply(pd.to_numeric, errors="coerce")
+    values = values.mask(text.isin(_NONE), 0.0)
+    values = values.mask(percent_text, values / 100)
+    return values.astype(float), percent_text
+
+
+def _banner(text: pd.DataFrame, where: str) -> tuple[int, list[int], list[str], list[str]]:
+    """(last banner row, data columns, their grouping 'by', their group label)."""
+    label_col = text.iloc[:, 0]
+    totals = text.iloc[:, 1:].apply(lambda c: c.str.casefold().eq("total")).any(axis=1) & label_col.isna()
+    rows = np.flatnonzero(totals.to_numpy())
+    if not len(rows):
+        raise InputError(f"{where}: no banner found (a row with 'Total' at the top of a column, column A empty). "
+                         "Data tables need the group labels above the percentages: Total, then e.g. Role and "
+                         "Region columns.")
+    first = int(rows[0])
+    second = first + 1 if first + 1 < len(text) and label_col.iloc[first + 1:first + 2].isna().all() \
+        and text.iloc[first + 1, 1:].notna().any() else None
+    labels_row = text.iloc[second if second is not None else first, 1:]
+    spans_row = text.iloc[first, 1:] if second is not None else pd.Series(dtype=str)
+    columns = [int(c) for c in np.flatnonzero(labels_row.notna().to_numpy()) + 1]
+    if not columns:
+        raise InputError(f"{where}: the banner row {first + 1} has no column labels.")
+    spans = spans_row.reindex(range(1, text.shape[1])).ffill() if second is not None else None
+    by, group = [], []
+    for c in columns:
+        label = str(labels_row[c])
+        span = str(spans[c]) if spans is not None and pd.notna(spans[c]) else ""
+        if _key(label) == "total":
+            by.append("total")
+            group.append("Total")
+        else:
+            by.append(_key(span) if span else "group")
+            group.append(label)
+    return (second if second is not None else first), columns, by, group
+
+
+def _sheet(name: str, sheet: str, grid: pd.DataFrame) -> pd.DataFrame:
+    """Long frame (one row per question x answer x column) for one sheet."""
+    where = f"{name}, sheet {sheet!r}"
+    text = as_text(grid)
+    last, columns, by, group = _banner(text, where)
+    body_text = text.iloc[last + 1:]
+    values, _ = _numbers(grid.iloc[last + 1:, columns])
+    label = body_text.iloc[:, 0]
+    has_values = values.notna().any(axis=1)
+    is_base = label.str.match(_BASE.pattern, case=False, na=False)
+    is_w = label.str.match(_WEIGHTED.pattern, case=False, na=False)
+    is_u = label.str.match(_UNWEIGHTED.pattern, case=False, na=False)
+    skip = label.str.match(_SKIP.pattern, case=False, na=False)
+    is_question = label.notna() & ~has_values & ~is_base & ~is_w & ~is_u & ~skip
+    is_answer = label.notna() & has_values & ~is_base & ~is_w & ~is_u & ~skip
+    block = is_question.cumsum()
+    stray = is_answer & (block == 0)
+    if stray.any():
+        row = int(stray.idxmax()) + 1
+        raise InputError(f"{where}, row {row}: answer {label[stray].iloc[0]!r} comes before any question text. "
+                         "Put the question in column A above its Base and Sample rows.")
+    if not is_answer.any():
+        raise InputError(f"{where}: no answer rows with percentages found below the banner (row {last + 1}).")
+    qtext = label.where(is_question).groupby(block).transform("first")
+    base_label = label.where(is_base).str.replace(_BASE, "", regex=True).groupby(block).transform("first")
+    weighted = values.where(is_w, axis=0).groupby(block).transform("first")
+    unweighted = values.where(is_u, axis=0).groupby(block).transform("first")
+    answers = is_answer & qtext.notna()
+    missing_n = answers & unweighted.isna().all(axis=1)
+    if missing_n.any():
+        row = int(missing_n.idxmax()) + 1
+        raise InputError(f"{where}, row {row}: the question {qtext[missing_n].iloc[0]!r} has no 'Unweighted "
+                         "Sample' row with the unweighted base of each column; add it above the answers.")
+    weighted = weighted.fillna(unweighted)
+    pct = values[answers]
+    # Percentages as whole numbers (49 for 49%) are scaled per sheet; '49%' text already is.
+    if (pct.to_numpy()[np.isfinite(pct.to_numpy())] > 1 + 1e-9).any():
+        as_number = ~_numbers(grid.iloc[last + 1:, columns])[1][answers]
+        pct = pct.mask(as_number, pct / 100)
+    if ((pct < 0) | (pct > 1 + 1e-6)).any().any():
+        bad = ((pct < 0) | (pct > 1 + 1e-6)).any(axis=1)
+        raise InputError(f"{where}, row {int(bad.idxmax()) + 1}: a percentage is outside 0-100%; check the cell.")
+    k = len(columns)
+    rows = int(answers.sum())
+    base_u = unweighted[answers].to_numpy()
+    out = pd.DataFrame({
+        "sheet": sheet,
+        "question_text": np.repeat(qtext[answers].to_numpy(dtype=object), k),
+        "base_label": np.repeat(base_label[answers].fillna("").to_numpy(dtype=object), k),
+        "answer": np.repeat(label[answers].to_numpy(dtype=object), k),
+        "is_net": np.repeat(label[answers].str.match(_NET.pattern, case=False).to_numpy(), k),
+        "by": np.tile(np.array(by, dtype=object), rows),
+        "group": np.tile(np.array(group, dtype=object), rows),
+        "n": base_u.ravel(),
+        "base_weighted": weighted[answers].to_numpy().ravel(),
+        "percent": pct.fillna(0.0).to_numpy().ravel(),
+        "_col": np.tile(columns, rows),
+        "_row": np.repeat(label.index[answers].to_numpy() + 1, k),
+    })
+    if out["n"].isna().any():
+        r = out[out["n"].isna()].iloc[0]
+        raise InputError(f"{where}, row {int(r['_row'])}, column {column_letter(int(r['_col']))}: the unweighted "
+                         "base is missing for this column; fill in the 'Unweighted Sample' row.")
+    return out
+
+
+def _title_block(grid: pd.DataFrame) -> dict[str, str]:
+    """title / fieldwork / sample from the lines above the banner of the first sheet."""
+    lines = [str(x) for x in as_text(grid.iloc[:10, :1]).iloc[:, 0].dropna()]
+    meta = {}
+    for line in lines:
+        low = line.casefold()
+        if low.startswith("fieldwork"):
+            meta["fieldwork"] = line.split(":", 1)[-1].strip()
+        elif low.startswith("sample"):
+            meta["sample"] = line.split(":", 1)[-1].strip()
+        elif "title" not in meta and not low.startswith(("base", "synthetic")):
+            meta["title"] = line
+    return meta
+
+
+def assign_ids(tables: pd.DataFrame, codebook=None) -> pd.DataFrame:
+    """Question ids: the codebook's where its text matches (case/space-insensitive), else a slug."""
+    texts = list(dict.fromkeys(tables["question_text"]))
+    by_text = {_key(q.text): q.id for q in getattr(codebook, "questions", []) if q.text}
+    ids, used = {}, set()
+    for t in texts:
+        qid = by_text.get(_key(t)) or slugify(t)
+        base, i = qid, 2
+        while qid in used:
+            qid, i = f"{base}_{i}", i + 1
+        ids[t] = qid
+        used.add(qid)
+    return tables.assign(question=tables["question_text"].map(ids))
+
+
+def read_data_tables(filename: str, content: bytes, codebook=None) -> pd.DataFrame:
+    """Every sheet's questions as one long frame (columns ``TABLE_COLUMNS``).
+
+    ``attrs`` carries the title block (title, fieldwork, sample, source).
+    """
+    name = Path(filename).name or "the workbook"
+    if not name.lower().endswith(XLSX_SUFFIXES):
+        raise InputError(f"{name}: data tables must be an Excel workbook (.xlsx).")
+    grids = workbook_grids(name, content)
+    frames, problems = [], []
+    for sheet, grid in grids.items():
+        if grid.empty or grid.isna().all().all():
+            continue
+        if grid.shape[1] < 2:
+            grid = grid.reindex(columns=range(2))
+        try:
+            frames.append(_sheet(name, sheet, grid))
+        except InputError as err:
+            problems.append(str(err))
+    if not frames:
+        raise InputError(problems[0] if problems else f"{name}: every sheet is empty.")
+    out = assign_ids(pd.concat(frames, ignore_index=True), codebook)
+    out = out[TABLE_COLUMNS]
+    out.attrs.update(_title_block(next(iter(grids.values()))))
+    if out.attrs.get("title"):
+        out.attrs["source"] = f"Source: {out.attrs['title']} (published data tables)"
+    return out
+
+
+def is_data_tables(filename: str, content: bytes) -> bool:
+    """Is this upload a data tables workbook (so the app routes it here)?"""
+    if not str(filename).lower().endswith(XLSX_SUFFIXES) or not content.startswith(b"PK"):
+        return False
+    try:
+        grids = workbook_grids(filename, content)
+    except InputError:
+        return False
+    for grid in grids.values():
+        if grid.empty:
+            continue
+        labels = as_text(grid.iloc[:, :1]).iloc[:, 0]
+        if labels.str.match(_UNWEIGHTED.pattern, case=False, na=False).any():
+            try:
+                _banner(as_text(grid.iloc[:60]), "")
+                return True
+            except InputError:
+                continue
+    return False
+
+
+# ------------------------------------------------------------------ results model
+def _chosen(tables: pd.DataFrame, codebook) -> tuple[pd.Series, pd.Series]:
+    """(positive, excluded) per row: which answer rows make up p, and which leave the base."""
+    from feedback.survey.rates import _norm
+
+    key = tables["answer"].map(_norm)
+    bare = tables["answer"].str.replace(_NET, "", regex=True).map(_norm)
+    positive = pd.Series(False, index=tables.index)
+    excluded = pd.Series(False, index=tables.index)
+    questions = {q.id: q for q in getattr(codebook, "questions", [])}
+    for qid, rows in tables.groupby("question", sort=False).groups.items():
+        sub_key, sub_bare, net = key[rows], bare[rows], tables.loc[rows, "is_net"]
+        q = questions.get(qid)
+        if q is not None and q.positive:
+            wanted = {_norm(p) for p in q.positive}
+            pick = ~net & sub_key.isin(wanted)
+            if not pick.any():
+                pick = net & (sub_key.isin(wanted) | sub_bare.isin(wanted))
+            if not pick.any():
+                sheet = tables.loc[rows[0], "sheet"]
+                raise InputError(f"sheet {sheet!r}, question {qid!r}: none of the codebook's positive answers "
+                                 f"{q.positive} is an answer row of the table "
+                                 f"({', '.join(dict.fromkeys(tables.loc[rows, 'answer']))}); correct the codebook.")
+            excluded[rows] = ~net & sub_key.isin({_norm(e) for e in q.exclude})
+        elif net.any():
+            pick = net & sub_bare.eq(sub_bare[net].iloc[0])
+        elif sub_key.eq("yes").any():
+            pick = sub_key.eq("yes")
+        else:
+            pick = sub_key.eq(sub_key.iloc[0])
+        positive[rows] = pick
+    return positive, excluded
+
+
+def _select(tables: pd.DataFrame, by, filter: Mapping | None) -> pd.DataFrame:
+    """Keep the total and the requested groupings (published tables have no crossings)."""
+    present = list(dict.fromkeys(tables["by"]))
+    if filter:
+        if len(filter) != 1:
+            raise InputError("data tables can be filtered on one grouping only (e.g. region=\"London\").")
+        (key, value), = filter.items()
+        value = value if isinstance(value, str) else (list(value) + [""])[0]
+        hit = (tables["by"] == _key(key)) & (tables["group"].map(_key) == _key(value))
+        if not hit.any():
+            raise InputError(f"the data tables have no column {key} = {value!r}; "
+                             f"columns: {', '.join(dict.fromkeys(tables['group']))}")
+        if by:
+            raise InputError("published data tables do not cross groups: use --filter alone, or --by alone.")
+        return tables[hit].assign(by="total")
+    if by is None:
+        keys = [b for b in present if b != "total"]
+    else:
+        keys = []
+        for grouping in ([by] if isinstance(by, str) else by):
+            grouping = (grouping,) if isinstance(grouping, str) else tuple(grouping)
+            if len(grouping) != 1:
+                raise InputError(f"data tables publish no crossing {' × '.join(grouping)}: choose "
+                                 f"{' or '.join(grouping)} alone, or use the respondent-level file.")
+            if _key(grouping[0]) not in present:
+                raise InputError(f"the data tables have no {grouping[0]!r} columns; they have: "
+                                 f"{', '.join(present)}")
+            keys.append(_key(grouping[0]))
+    return tables[tables["by"].isin(["total", *keys])]
+
+
+def rates_from_tables(tables, codebook=None, *, by=None, filter: Mapping | None = None, level: float = 0.95,
+                      method: str = "wilson", small_base=None) -> pd.DataFrame:
+    """The results model (docs/architecture.md) from data tables.
+
+    ``tables``: the frame of ``read_data_tables``, or a file name with the
+    workbook's bytes as second argument (``rates_from_tables(name, content,
+    by=...)``). p is the codebook's positive answers (a net row, or the sum of
+    answer rows), else the first NET row, else "Yes", else the first answer.
+    n and n_eff are the unweighted base, so intervals are those of a simple
+    random sample of the published base; deff is unknown (NaN).
+    """
+    from feedback.survey.intervals import check_level, check_method, proportion_interval
+    from feedback.survey.rates import COLUMNS, SmallBase
+
+    if isinstance(codebook, (bytes, bytearray)):
+        tables, codebook = read_data_tables(str(tables), bytes(codebook)), None
+    method, level = check_method(method), check_level(level)
+    small_base = small_base or SmallBase()
+    tables = assign_ids(tables, codebook)
+    positive, excluded = _chosen(tables, codebook)
+    tables = _select(tables.assign(_pos=tables["percent"].where(positive, 0.0),
+                                   _exc=tables["percent"].where(excluded, 0.0)), by, filter)
+    keys = ["question", "by", "group"]
+    grouped = tables.groupby(keys, sort=False)
+    out = grouped.agg(question_text=("question_text", "first"), base_label=("base_label", "first"),
+                      n=("n", "first"), base_weighted=("base_weighted", "first"), p=("_pos", "sum"),
+                      excluded=("_exc", "sum")).reset_index()
+    kept = (1 - out["excluded"]).clip(lower=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.clip(out["p"] / kept, 0, 1)
+    n = np.round(out["n"] * kept).astype(np.int64)
+    suppressed = n < small_base.suppress
+    p = p.where(~suppressed)
+    low, high = proportion_interval(p.to_numpy(), n.to_numpy(float), method, level)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        se = np.sqrt(p * (1 - p) / n)
+    questions = {q.id: q for q in getattr(codebook, "questions", [])}
+    out["base_label"] = [bl or getattr(questions.get(q), "base_label", "") or ""
+                         for q, bl in zip(out["question"], out["base_label"])]
+    out = out.assign(n=n, base_weighted=out["base_weighted"] * kept, p=p, ci_low=low, ci_high=high,
+                     n_eff=n.astype(float), deff=np.nan, se=se,
+                     flag=np.where(suppressed, "[c]", np.where(n < small_base.flag, "[u]", "")),
+                     sig_vs_rest="", p_value_vs_rest=np.nan, p_adj_vs_rest=np.nan, method=method, level=level,
+                     source="data tables")
+    out.attrs.update(tables.attrs)
+    return out[COLUMNS].reset_index(drop=True)
