@@ -20,10 +20,10 @@ POSTGRES_ENV = "FEEDBACK_TEST_POSTGRES_URL"
 _postgres_skips: list[str] = []
 
 
-def _sqlite(tmp_path, upgraded: bool):
+def _sqlite(tmp_path, upgraded: bool, name: str):
     from feedback import db
 
-    engine = db.get_engine(f"sqlite:///{tmp_path / 'test.sqlite3'}")
+    engine = db.get_engine(f"sqlite:///{tmp_path / (name + '.sqlite3')}")
     if upgraded:
         db.upgrade(engine)
     return engine
@@ -69,7 +69,7 @@ def _postgres(upgraded: bool):
 
 @pytest.fixture
 def sqlite_engine(tmp_path):
-    engine = _sqlite(tmp_path, upgraded=True)
+    engine = _sqlite(tmp_path, upgraded=True, name="sqlite_engine")
     yield engine
     engine.dispose()
 
@@ -85,7 +85,7 @@ BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 @pytest.fixture(params=BACKENDS)
 def engine(request, tmp_path):
     if request.param == "sqlite":
-        engine = _sqlite(tmp_path, upgraded=True)
+        engine = _sqlite(tmp_path, upgraded=True, name="engine")
         yield engine
         engine.dispose()
     else:
@@ -95,7 +95,7 @@ def engine(request, tmp_path):
 @pytest.fixture(params=BACKENDS)
 def blank_engine(request, tmp_path):
     if request.param == "sqlite":
-        engine = _sqlite(tmp_path, upgraded=False)
+        engine = _sqlite(tmp_path, upgraded=False, name="blank_engine")
         yield engine
         engine.dispose()
     else:
