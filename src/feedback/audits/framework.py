@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from feedback.errors import InputError
@@ -120,6 +121,12 @@ def normalise_year(text) -> str:
 def year_start(year: str) -> int:
     """The first calendar year of a reporting year ("2020-21" -> 2020)."""
     return int(normalise_year(year)[:4])
+
+
+def reporting_years(first: str, until: date) -> list[str]:
+    """Reporting years from ``first`` to the one whose report could have been written by ``until``."""
+    last = until.year - 1  # a 2020-21 report is written after March 2021
+    return [f"{y}-{(y + 1) % 100:02d}" for y in range(year_start(first), max(last, year_start(first)) + 1)]
 
 
 def available_editions(data_dir: Path = DATA_DIR) -> list[str]:

@@ -1,0 +1,119 @@
+"""Charts of the audit summaries (Altair, via feedback.charts), each with its alt text.
+
+Kept out of the page so the charts can be built, exported and tested
+without Streamlit. Labels always give the count and the base ("13 of 18"),
+not only a percentage, because the bases are small.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from feedback import charts
+
+SOURCE = "Source: audits of safeguarding partners' yearly reports (integrated audit tool)"
+SAMPLE_NOTE = "Sample data built from the published figures, not real data."
+INTERVAL_NOTE = "Error bars: 95% Wilson intervals (the audited reports are a sample of all yearly reports)."
+
+
+def _notes(sample: bool, extra: tuple[str, ...] = ()) -> list[str]:
+    return [*extra, *([SAMPLE_NOTE] if sample else [])]
+
+
+def _count_label(count, n, p) -> str:
+    return "" if pd.isna(p) else f"{int(count)} of {int(n)} ({100 * p:.0f}%)"
+
+
+def criteria_chart(summary: pd.DataFrame, *, year: str, where: str, sample: bool = False):
+    """Share of audited reports fully or partly evidencing each criterion, with intervals."""
+    data = summary.assign(__label=[_count_label(c, n, p) for c, n, p in
+                                   zip(summary["evidenced"], summary["n"], summary["p"], strict=True)])
+    n = int(summary["n"].max()) if len(summary) else 0
+    return charts.bar_with_intervals(
+        data, category="label", value="p", low="ci_low", high="ci_high", label="__label", color="theme",
+        color_domain=list(pd.unique(summary["theme"])), sort=list(summary["label"]),
+        title=f"Yearly reports fully or partly evidencing each criterion, {year}",
+        subtitle=[f"{where}. Base: {n} audited reports."], source=SOURCE,
+        notes=_notes(sample, (INTERVAL_NOTE,)), value_title="Reports fully or partly evidencing the criterion")
+
+
+def criteria_alt(summary: pd.DataFrame, *, year: str, where: str) -> str:
+    items = [f"{r.label}: {r.evidenced} of {r.n} ({100 * r.p:.0f}%, interval {100 * r.ci_low:.0f}% to "
+             f"{100 * r.ci_high:.0f}%); fully {r.fully}, partly {r.partly}, not {r.not_evidenced}"
+             for r in summary.itertuples(index=False)]
+    return (f"Bar chart: yearly reports fully or partly evidencing each audit criterion, {year}, {where}. "
+            + "; ".join(items) + ".")
+
+
+def codes_chart(freq: pd.DataFrame, *, list_name: str, year: str, where: str, sample: bool = False):
+    """How many audited reports set each priority (or practice theme), most common first."""
+    data = freq.assign(__label=[_count_label(c, n, p) for c, n, p in
+                                zip(freq["count"], freq["n"], freq["p"], strict=True)])
+    n = int(freq["n"].max()) if len(freq) else 0
+    return charts.bar_with_intervals(
+        data, category="label", value="p", low="ci_low", high="ci_high", label="__label",
+        sort=list(freq["label"]), title=f"{list_name}: share of audited yearly reports, {year}",
+        subtitle=[f"{where}. Base: {n} audited reports. A report can set several."], source=SOURCE,
+        notes=_notes(sample, (INTERVAL_NOTE,)), value_title="Reports")
+
+
+def codes_alt(freq: pd.DataFrame, *, list_name: str, year: str, where: str) -> str:
+    items = [f"{r.label}: {r.count} of {r.n}" for r in freq.itertuples(index=False)]
+    return f"Bar chart: {list_name.lower()} in audited yearly reports, {year}, {where}. " + "; ".join(items) + "."
+
+
+def region_chart(by_region: pd.DataFrame, *, year: str, regions: list[str], sample: bool = False):
+    """Criteria by region: the share evidencing each, with the count in each cell."""
+    data = by_region.assign(__label=[f"{e}/{n}" for e, n in zip(by_region["evidenced"], by_region["n"], strict=True)])
+    return charts.heat_table(
+        data, row="label", column="region", value="p", label="__label", percent=True,
+        title=f"Criteria fully or partly evidenced, by region, {year}",
+        subtitle=["Each cell: reports evidencing the criterion / reports audited in the region."],
+        source=SOURCE, notes=_notes(sample, ("Bases per region are very small: read counts, not percentages.",)),
+        row_sort=list(pd.unique(by_region["label"])), column_sort=regions, value_title="Share evidencing")
+
+
+def region_alt(by_region: pd.DataFrame, *, year: str) -> str:
+    parts = [f"{r.label}, {r.region}: {r.evidenced} of {r.n}" for r in by_region.itertuples(index=False)]
+    return f"Table chart: criteria evidenced by region, {year}. " + "; ".join(parts) + "."
+
+
+def years_chart(yoy: pd.DataFrame, *, where: str, sample: bool = False):
+    """Year against year: each criterion's share evidenced, one bar per reporting year."""
+    data = yoy.assign(__label=[_count_label(c, n, p) for c, n, p in
+                               zip(yoy["evidenced"], yoy["n"], yoy["p"], strict=True)])
+    years = sorted(pd.unique(yoy["reporting_year"]))
+    return charts.bar_with_intervals(
+        data, category="label", value="p", low="ci_low", high="ci_high", label="__label",
+        color="reporting_year", color_domain=years, offset="reporting_year",
+        sort=list(pd.unique(yoy["label"])), title="Criteria fully or partly evidenced, year against year",
+        subtitle=[f"{where}. Reporting years {', '.join(years)}; bases differ by year."], source=SOURCE,
+        notes=_notes(sample, (INTERVAL_NOTE,)), value_title="Reports fully or partly evidencing the criterion")
+
+
+def years_alt(yoy: pd.DataFrame, *, where: str) -> str:
+    parts = [f"{r.label}, {r.reporting_year}: {r.evidenced} of {r.n} ({100 * r.p:.0f}%)"
+             for r in yoy.itertuples(index=False)]
+    return f"Bar chart: criteria evidenced year against year, {where}. " + "; ".join(parts) + "."
+
+
+def rate_chart(rate: pd.DataFrame, *, year: str, by, sample: bool = False):
+    """Share of partnerships whose yearly report had arrived by the cut-off, by region."""
+    data = rate[["region", "partnerships", "received", "rate"]].assign(
+        __label=[_count_label(r, n, p) for r, n, p in zip(rate["received"], rate["partnerships"], rate["rate"],
+                                                           strict=True)],
+        __series=["England" if r == "England" else "Regions" for r in rate["region"]])
+    series = [s for s in ("Regions", "England") if s in set(data["__series"])]
+    return charts.bar_with_intervals(
+        data, category="region", value="rate", label="__label", sort=list(rate["region"]),
+        color="__series" if len(series) > 1 else None, color_domain=series,
+        title=f"Partnerships that had sent their {year} yearly report by {by.day} {by:%B %Y}",
+        subtitle=["All partnerships on the register (a census: no interval)."], source=SOURCE.replace(
+            "audits of safeguarding partners' yearly reports (integrated audit tool)", "register of yearly reports"),
+        notes=_notes(sample), value_title="Partnerships")
+
+
+def rate_alt(rate: pd.DataFrame, *, year: str, by) -> str:
+    parts = [f"{r.region}: {r.received} of {r.partnerships}" + ("" if pd.isna(r.rate) else f" ({100 * r.rate:.0f}%)")
+             for r in rate.itertuples(index=False)]
+    return f"Bar chart: partnerships that had sent their {year} yearly report by {by.day} {by:%B %Y}. " + "; ".join(parts) + "."

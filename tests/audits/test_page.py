@@ -1,0 +1,59 @@
+"""The audits page in Streamlit's AppTest: it opens on the sample, and an audit entered in the form
+is saved and counted (the browser test does the same through a real browser)."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from feedback.audits.framework import load_framework
+
+FW = load_framework("wt2018")
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "audits.py")
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    monkeypatch.setenv("FEEDBACK_DATABASE_URL", f"sqlite:///{tmp_path / 'page.sqlite3'}")
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.session_state["editor_name"] = "Page tester"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    yield at
+    from pages.common import db_engine
+
+    db_engine.clear()
+
+
+def metric(at, label_start):
+    return next(m.value for m in at.metric if m.label.startswith(label_start))
+
+
+def test_opens_on_the_sample_with_the_published_figures(app):
+    assert metric(app, "Reports audited") == "18"
+    assert metric(app, "Reports received by 1 June 2022") == "49% (67 of 137)"
+    assert any("Sample data built from the published figures" in i.value for i in app.info)
+
+
+def test_entering_an_audit_changes_the_count(app):
+    app.selectbox(key="aud_f_partnership_0").set_value("London sample partnership 01")
+    app.text_input(key="aud_f_auditor_0").set_value("Page tester")
+    for c in FW.criteria:
+        app.radio(key=f"aud_f_{c.id}_0").set_value("Partly evidenced")
+        app.text_input(key=f"aud_f_{c.id}_page_0").set_value("3")
+    app.button[[b.label for b in app.button].index("Save the audit")].click()
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert [e.value for e in app.error] == []
+    assert metric(app, "Reports audited") == "19"
+    assert any("Saved the audit of London sample partnership 01" in s.value for s in app.success)
+
+
+def test_a_bad_audit_is_refused_with_reasons_and_nothing_changes(app):
+    app.selectbox(key="aud_f_partnership_0").set_value("London sample partnership 01")
+    app.text_input(key="aud_f_auditor_0").set_value("Page tester")
+    app.button[[b.label for b in app.button].index("Save the audit")].click()
+    app.run()
+    errors = " ".join(e.value for e in app.error)
+    assert "The audit was not saved" in errors and "has no score" in errors
+    assert metric(app, "Reports audited") == "18"
