@@ -1,0 +1,149 @@
+"""Upload protections: size limit, zip and XML bombs, and the limited child process."""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+import zipfile
+
+import openpyxl
+import pytest
+
+from feedback import safety
+from feedback.errors import InputError
+
+
+def small_xlsx() -> bytes:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["id", "answer"])
+    ws.append([1, "Yes"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def replace_part(xlsx: bytes, part: str, data: bytes) -> bytes:
+    """The same package with one part's bytes replaced (compressed as Excel does)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, data if info.filename == part else src.read(info.filename))
+    return out.getvalue()
+
+
+SHEET = "xl/worksheets/sheet1.xml"
+BILLION_LAUGHS = (b'<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n'
+                  + b"".join(b' <!ENTITY lol%d "%s">\n' % (i, b"".join([b"&lol%s;" % (str(i - 1).encode()
+                                                                                      if i > 1 else b"")] * 10))
+                             for i in range(1, 10))
+                  + b']>\n<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                    b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row></sheetData>'
+                    b'</worksheet>')
+
+
+def test_defusedxml_protects_openpyxl():
+    import defusedxml  # noqa: F401
+    import openpyxl.xml
+
+    assert openpyxl.xml.DEFUSEDXML is True
+
+
+def test_size_limit_and_empty(monkeypatch):
+    with pytest.raises(InputError, match=r"empty \(0 bytes\)"):
+        safety.check_size("a.csv", b"")
+    monkeypatch.setattr(safety, "MAX_UPLOAD_BYTES", 1000)
+    with pytest.raises(InputError, match=r"a.csv is 0.0 MB, over the 0 MB upload limit"):
+        safety.check_size("a.csv", b"x" * 1001)
+    safety.check_size("a.csv", b"x" * 1000)  # at the limit: fine
+
+
+def test_a_real_xlsx_passes_the_zip_check():
+    safety.check_zip("ok.xlsx", small_xlsx())
+
+
+def test_truncated_and_non_zip_are_refused():
+    content = small_xlsx()
+    for bad in (content[: len(content) // 2], b"PK\x03\x04" + os.urandom(500), b"not a zip at all"):
+        with pytest.raises(InputError, match=r"bad.xlsx is damaged .* save it again"):
+            safety.check_zip("bad.xlsx", bad)
+
+
+def test_zip_bomb_refused_by_ratio():
+    # 30 MB of spaces in the sheet XML compresses to ~30 KB: a 1000:1 ratio
+    xml = b'<?xml version="1.0"?><worksheet>' + b" " * 30_000_000 + b"</worksheet>"
+    bomb = replace_part(small_xlsx(), SHEET, xml)
+    assert len(bomb) < 100_000
+    t = time.perf_counter()
+    with pytest.raises(InputError, match=r"bomb.xlsx expands to more than .* possible zip bomb"):
+        safety.check_zip("bomb.xlsx", bomb)
+    assert time.perf_counter() - t < 1.0  # stopped after the first megabyte, not fully expanded
+
+
+def test_zip_over_total_limit_refused(monkeypatch):
+    varied = b"".join(b'<row r="%d"><c><v>%d</v></c></row>' % (i, i * 7919 % 100_003) for i in range(20_000))
+    content = replace_part(small_xlsx(), SHEET, b"<worksheet><sheetData>" + varied + b"</sheetData></worksheet>")
+    safety.check_zip("big.xlsx", content)  # fine at the default limit
+    monkeypatch.setattr(safety, "MAX_UNZIPPED_BYTES", 200_000)
+    with pytest.raises(InputError, match="possible zip bomb"):
+        safety.check_zip("big.xlsx", content)
+
+
+def test_too_many_members_refused():
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for i in range(30):
+            zf.writestr(f"part{i}.xml", b"<a/>")
+    with pytest.raises(InputError, match="holds 30 parts"):
+        safety.check_zip("many.xlsx", out.getvalue(), max_members=20)
+
+
+def test_xml_bomb_refused_before_parsing():
+    bomb = replace_part(small_xlsx(), SHEET, BILLION_LAUGHS)
+    with pytest.raises(InputError, match=r"part xl/worksheets/sheet1.xml declares XML entities"):
+        safety.check_zip("laughs.xlsx", bomb)
+    # and openpyxl, even if it were reached, refuses it too (defusedxml is active)
+    with pytest.raises(Exception) as err:
+        openpyxl.load_workbook(io.BytesIO(bomb))
+    chain = [err.value, err.value.__cause__, err.value.__context__]
+    assert any(type(e).__name__ == "EntitiesForbidden" for e in chain), chain
+
+
+def test_decode_text():
+    assert safety.decode_text("a.csv", "é".encode("utf-8")) == "é"
+    assert safety.decode_text("a.csv", b"\xef\xbb\xbfid") == "id"
+    assert safety.decode_text("a.csv", "Don’t know".encode("cp1252")) == "Don’t know"
+    with pytest.raises(InputError, match="not a text file"):
+        safety.decode_text("a.csv", b"\x00\x01\x02binary")
+    with pytest.raises(InputError, match="neither UTF-8 nor Windows-1252"):
+        safety.decode_text("a.csv", b"abc \x81\x8d\x90")
+
+
+# ------------------------------------------------------------------ child process
+def test_run_limited_runs_in_a_child_and_returns():
+    assert safety.run_limited(safety._pid) != os.getpid()
+    assert safety.run_limited(sum, [1, 2, 3]) == 6
+
+
+def test_run_limited_reraises_the_childs_error():
+    with pytest.raises(ValueError, match="invalid literal"):
+        safety.run_limited(int, "x")
+
+
+def test_run_limited_stops_a_slow_function():
+    t = time.perf_counter()
+    with pytest.raises(safety.LimitExceeded, match=r"slow.sav took longer than 0.5 s"):
+        safety.run_limited(time.sleep, 30, name="slow.sav", timeout=0.5)
+    assert time.perf_counter() - t < 5
+
+
+def test_run_limited_caps_memory():
+    with pytest.raises(safety.LimitExceeded, match=r"big.sav needs more than 1.0 GB"):
+        safety.run_limited(bytearray, 3 * 2**30, name="big.sav", memory=2**30)
+
+
+def test_run_limited_survives_a_crash():
+    with pytest.raises(safety.LimitExceeded, match=r"crash.sav made the reader fail"):
+        safety.run_limited(os.abort, name="crash.sav")
+    assert safety.run_limited(sum, [2, 2]) == 4  # and the next call still works
