@@ -136,14 +136,16 @@ def read_csv(name: str, content: bytes) -> pd.DataFrame:
         raise InputError(f"{name} holds no data (only blank lines): export the survey again.")
     lines = text.splitlines()[:HEADER_SEARCH_ROWS + 20]
     delimiter = "\t" if name.lower().endswith(".tsv") else _delimiter(lines)
-    top = pd.DataFrame(list(csv.reader(lines, delimiter=delimiter)), dtype=object)
+    sample = list(csv.reader(lines, delimiter=delimiter))
+    width = max(map(len, sample), default=0)
+    top = pd.DataFrame([r + [None] * (width - len(r)) for r in sample], dtype=object)
     h = find_header_row(as_text(top), name)
     try:
         raw = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, skiprows=h, dtype=str,
                           keep_default_na=False, na_filter=False, skip_blank_lines=False)
     except pd.errors.ParserError as err:
         found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(err))
-        where = (f"line {int(found.group(2)) + h}: expected {found.group(1)} values (as in the header), saw "
+        where = (f"line {found.group(2)}: expected {found.group(1)} values (as in the header), saw "
                  f"{found.group(3)}" if found else str(err).splitlines()[0])
         raise InputError(f"{name}, {where}. A value probably contains the delimiter {delimiter!r} without quotes: "
                          "export the file again with values quoted.") from None
