@@ -251,8 +251,9 @@ def validate(cb: Codebook, frame: pd.DataFrame) -> list[str]:
         if q.kind not in KINDS:
             problems.append(f"question {q.id!r}: kind {q.kind!r} is not one of {', '.join(KINDS)}")
         if q.column not in columns:
-            close = difflib.get_close_matches(q.column, [str(c) for c in frame.columns], n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            lowered = {str(c).casefold(): str(c) for c in frame.columns}
+            close = difflib.get_close_matches(q.column.casefold(), list(lowered), n=1)
+            hint = f" (did you mean {lowered[close[0]]!r}?)" if close else ""
             problems.append(f"question {q.id!r}: column {q.column!r} is not in the data{hint}")
             continue
         if not q.positive:

@@ -1,0 +1,179 @@
+"""Codebook: TOML round trip, structural errors, suggestion from data, validation."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from feedback.errors import InputError
+from feedback.survey.codebook import Codebook, Question, dump_codebook, load_codebook, suggest_codebook, validate
+from feedback.survey.read import SurveyData, read_survey
+
+SURVEYS = Path(__file__).resolve().parents[2] / "data" / "surveys"
+
+EXAMPLE = """
+[survey]
+title = "Safeguarding partners survey 2021"
+audience = "partners"
+fieldwork = "June to September 2021"
+source = "Source: YouGov"
+
+[columns]
+role = "role"
+region = "region"
+weight = ""
+
+[[questions]]
+id = "aware_ce_review"
+column = "q7_aware_ce"
+text = "Are you aware of the Panel's national review of criminal exploitation?"
+kind = "awareness"
+positive = ["Yes"]
+exclude = []
+base_question = ""
+base_label = "All safeguarding partners"
+
+[[questions]]
+id = "ce_changes"
+column = "q8_ce_changes"
+kind = "yes_no"
+positive = "Yes"
+base_question = "aware_ce_review"
+"""
+
+
+def test_load_example_and_round_trip(tmp_path):
+    cb = load_codebook(EXAMPLE)
+    assert (cb.title, cb.audience, cb.role, cb.region, cb.weight) == \
+        ("Safeguarding partners survey 2021", "partners", "role", "region", "")
+    first, second = cb.questions
+    assert first == Question(id="aware_ce_review", column="q7_aware_ce",
+                             text="Are you aware of the Panel's national review of criminal exploitation?",
+                             kind="awareness", positive=["Yes"], exclude=[], base_question="",
+                             base_label="All safeguarding partners")
+    assert second.positive == ["Yes"] and second.base_question == "aware_ce_review" and second.exclude == []
+    assert load_codebook(dump_codebook(cb)) == cb
+    path = tmp_path / "cb.toml"
+    path.write_text(dump_codebook(cb), encoding="utf-8")
+    assert load_codebook(path) == cb and load_codebook(str(path)) == cb
+
+
+def test_sample_codebooks_load_round_trip_and_fit_their_data():
+    for data_name, cb_name in (("partners_2021.sav", "partners_2021.toml"),
+                               ("frontline_2021.xlsx", "frontline_2021.toml")):
+        cb = load_codebook((SURVEYS / cb_name).read_text(encoding="utf-8"))
+        assert load_codebook(dump_codebook(cb)) == cb
+        assert validate(cb, read_survey(data_name, (SURVEYS / data_name).read_bytes()).frame) == []
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[survey\ntitle = 1", r"codebook: not valid TOML"),
+    ("[survey]\ntitle = 'x'\n", r"no \[\[questions\]\] found"),
+    ("[[questions]]\ncolumn = 'q1'\n", r"question 1 has no id"),
+    ("[[questions]]\nid = 'a'\nkind = 'rating'\n", r"question 'a' has kind 'rating'; use one of awareness"),
+    ("[[questions]]\nid = 'a'\n[[questions]]\nid = 'a'\n", r"question id 'a' is used twice"),
+    ("[[questions]]\nid = 'a'\npositve = ['Yes']\n", r"question 1 has unknown key\(s\) positve"),
+    ("[[questions]]\nid = 'a'\npositive = [['Yes']]\n", r"question 'a' positive must be a list of answers"),
+])
+def test_load_errors(text, message):
+    with pytest.raises(InputError, match=message):
+        load_codebook(text)
+
+
+# ------------------------------------------------------------------ suggestion
+def survey_frame() -> SurveyData:
+    n = 40
+    cycle = lambda values: [values[i % len(values)] for i in range(n)]  # noqa: E731
+    frame = pd.DataFrame({
+        "Respondent ID": [str(1000 + i) for i in range(n)],
+        "Job Role": cycle(["Police", "Health", "Education"]),
+        "REGION": cycle(["London", "North East"]),
+        "Wt": cycle(["1.2", "0.8"]),
+        "q1_heard_of_panel": cycle(["Yes", "No", "Don't know"]),
+        "q2_improves": cycle(["Tend to agree", "Strongly disagree", "Strongly agree", "Neither agree nor disagree"]),
+        "q3_useful": cycle(["Fairly useful", "Not very useful", "Very useful", "Don't know"]),
+        "q4_independent": cycle(["Yes", "No", "Not sure"]),
+        "q5_read_report": cycle(["Yes, some of it", "No, none of it", "Yes, all of it"]),
+        "q6_letters": cycle(["Selected", "Not selected"]),
+        "q7_emails": cycle(["1", "0"]),
+        "q8_other": cycle(["0", "1"]),
+        "comments": [f"comment {i}" for i in range(n)],
+        "q9_colour": cycle(["Red", "Blue"]),
+    }, dtype=str)
+    return SurveyData(frame=frame, question_text={"q7_emails": "Emails from the Panel"}, filename="test.csv")
+
+
+def test_suggest_recognises_columns_and_scales():
+    cb = suggest_codebook(survey_frame())
+    assert (cb.role, cb.region, cb.weight) == ("Job Role", "REGION", "Wt")
+    got = {q.id: (q.column, q.kind, q.positive, q.exclude) for q in cb.questions}
+    assert got == {
+        "q1_heard_of_panel": ("q1_heard_of_panel", "awareness", ["Yes"], []),
+        "q2_improves": ("q2_improves", "agreement", ["Strongly agree", "Tend to agree"], []),
+        "q3_useful": ("q3_useful", "usefulness", ["Very useful", "Fairly useful"], []),
+        "q4_independent": ("q4_independent", "yes_no", ["Yes"], []),
+        "q5_read_report": ("q5_read_report", "yes_no", ["Yes, some of it", "Yes, all of it"], []),
+        "q6_letters": ("q6_letters", "multi_select", ["Selected"], []),
+        "q7_emails": ("q7_emails", "multi_select", ["1"], []),
+    }  # no id, free text, unlabelled 0/1 or unknown scale; "Don't know" stays in the base
+    assert cb.question("q7_emails").text == "Emails from the Panel"
+    assert validate(cb, survey_frame().frame) == []
+    assert load_codebook(dump_codebook(cb)) == cb
+
+
+@pytest.mark.parametrize("name", ["role", "Role", "job_role", "JobRole", "job role"])
+def test_role_column_names(name):
+    data = SurveyData(frame=pd.DataFrame({name: ["a", "b"], "q": ["Yes", "No"]}, dtype=str))
+    assert suggest_codebook(data).role == name
+
+
+def test_suggest_on_the_sample_spss_matches_its_codebook():
+    data = read_survey("partners_2021.sav", (SURVEYS / "partners_2021.sav").read_bytes())
+    suggested = {q.column: q for q in suggest_codebook(data).questions}
+    published = load_codebook((SURVEYS / "partners_2021.toml").read_text(encoding="utf-8"))
+    for q in published.questions:
+        s = suggested[q.column]
+        assert (s.kind, s.positive) == (q.kind, q.positive), q.id
+        assert s.text == q.text  # SPSS variable label
+
+
+def test_cli_codebook_suggest(capsys):
+    from feedback.__main__ import main
+
+    assert main(["codebook", "suggest", str(SURVEYS / "frontline_2021.xlsx")]) == 0
+    cb = load_codebook(capsys.readouterr().out)
+    assert cb.weight == "weight" and [q.id for q in cb.questions][:2] == ["Q1_heard_of_panel",
+                                                                           "Q2_aware_panel_reviews"]
+
+
+# ------------------------------------------------------------------ validation
+def test_validate_names_each_problem():
+    frame = pd.DataFrame({"role": ["a", "b", "c"], "wt": ["1", "x", "-2"], "q1": ["Yes", "No", "Yes"],
+                          "q2": ["Tend to agree", "Strongly agree", "Disagree"]}, dtype=str)
+    cb = Codebook(role="role", region="area", weight="wt", questions=[
+        Question(id="q1", column="q1", positive=["Ja"]),
+        Question(id="q2", column="q2", positive=["Strongly agree", "Tend to agre"], kind="agreement"),
+        Question(id="q3", column="Q2", positive=["Yes"], base_question="q9"),
+        Question(id="q4", column="q1", positive=[]),
+    ])
+    problems = validate(cb, frame)
+    assert problems == [
+        "the region column 'area' named in the codebook's [columns] is not in the data",
+        "the weight column 'wt' is not numeric (data row 2: 'x'); weights must be numbers",
+        "the weight column 'wt' has 1 negative weight(s); weights must be 0 or more",
+        "question 'q1': none of its positive answers ['Ja'] is in column 'q1' (answers there: Yes, No)",
+        "question 'q2': positive answer 'Tend to agre' is not in column 'q2'; did you mean 'Tend to agree'?",
+        "question 'q3': base_question 'q9' is not a question id in the codebook",
+        "question 'q3': column 'Q2' is not in the data (did you mean 'q2'?)",
+        "question 'q4' (column 'q1') lists no positive answers",
+    ]
+
+
+def test_validate_fine_and_case_insensitive():
+    frame = pd.DataFrame({"q1": ["yes ", "No"], "w": ["1.5", "0"]}, dtype=str)
+    cb = Codebook(weight="w", questions=[Question(id="q1", column="q1", positive=["YES"])])
+    assert validate(cb, frame) == []
