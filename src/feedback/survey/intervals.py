@@ -59,15 +59,19 @@ def _out(low: np.ndarray, high: np.ndarray):
     return low, high
 
 
-def _binomial(x, n, method: str, alpha: float):
-    """Binomial-family interval for x successes out of n (both may be non-integer)."""
+def _binomial(x, n, method: str, alpha: float, q=None):
+    """Binomial-family interval for x successes out of n (both may be non-integer).
+
+    ``q`` is the proportion when the caller has it (x / n can differ from it in
+    the last bit, and p must stay inside its interval).
+    """
     x = np.asarray(x, dtype=float)
     n = np.asarray(n, dtype=float)
     x, n = np.broadcast_arrays(x, n)
     valid = np.isfinite(x) & np.isfinite(n) & (n > 0)
     n_safe = np.where(valid, n, 1.0)
     x_safe = np.where(valid, np.clip(x, 0.0, n_safe), 0.0)
-    q = x_safe / n_safe
+    q = x_safe / n_safe if q is None else np.where(valid, np.clip(np.broadcast_to(q, x.shape), 0, 1), 0.0)
     crit = stats.norm.isf(alpha / 2)
     with np.errstate(divide="ignore", invalid="ignore"):
         if method == "wilson":
@@ -86,15 +90,20 @@ def _binomial(x, n, method: str, alpha: float):
             shift = 0.5 if method == "jeffreys" else 0.0
             a_low, b_low = x_safe + shift, n_safe - x_safe + 1 - shift
             a_high, b_high = x_safe + 1 - shift, n_safe - x_safe + shift
-            low = stats.beta.ppf(alpha / 2, np.where(a_low > 0, a_low, 1.0), b_low)
-            high = stats.beta.isf(alpha / 2, a_high, np.where(b_high > 0, b_high, 1.0))
+            # Below a count of 1e-10 the lower quantile is 0 to any precision
+            # (it is below (alpha/2)^1e10), and scipy would overflow computing it.
+            tiny_a, tiny_b = a_low < 1e-10, b_high < 1e-10
+            low = stats.beta.ppf(alpha / 2, np.where(tiny_a, 1.0, a_low), b_low)
+            high = stats.beta.isf(alpha / 2, a_high, np.where(tiny_b, 1.0, b_high))
             # At 0 or n the interval reaches the boundary (Clopper-Pearson by
             # definition; Jeffreys with Brown, Cai & DasGupta's correction so
             # that p always lies inside its interval).
-            low = np.where(q == 0, 0.0, low)
-            high = np.where(q == 1, 1.0, high)
-    low = np.where(valid, np.clip(low, 0.0, 1.0), np.nan)
-    high = np.where(valid, np.clip(high, 0.0, 1.0), np.nan)
+            low = np.where((q == 0) | tiny_a, 0.0, low)
+            high = np.where((q == 1) | tiny_b, 1.0, high)
+    # Every method contains p in exact arithmetic; this only removes floating-point
+    # slips at extreme inputs (e.g. a beta quantile of 1e-12 for p = 1e-300).
+    low = np.where(valid, np.clip(np.minimum(low, q), 0.0, 1.0), np.nan)
+    high = np.where(valid, np.clip(np.maximum(high, q), 0.0, 1.0), np.nan)
     return low, high
 
 
@@ -121,8 +130,8 @@ def _design(p, n_eff, se, n, method: str, alpha: float):
             low = stats.beta.ppf(alpha / 2, x, ne - x + 1)
             high = stats.beta.ppf(1 - alpha / 2, x + 1, ne - x)
     edge_low, edge_high = _binomial(np.clip(p, 0, 1) * n_eff, n_eff, "clopper-pearson", alpha)
-    low = np.where(inner, np.clip(low, 0.0, 1.0), np.where(degenerate, edge_low, np.nan))
-    high = np.where(inner, np.clip(high, 0.0, 1.0), np.where(degenerate, edge_high, np.nan))
+    low = np.where(inner, np.clip(np.minimum(low, p), 0.0, 1.0), np.where(degenerate, edge_low, np.nan))
+    high = np.where(inner, np.clip(np.maximum(high, p), 0.0, 1.0), np.where(degenerate, edge_high, np.nan))
     return low, high
 
 
@@ -143,7 +152,7 @@ def proportion_interval(p, n_eff, method: str = "wilson", level: float = 0.95, *
     n_eff = np.asarray(n_eff, dtype=float)
     if method in BINOMIAL_METHODS:
         with np.errstate(invalid="ignore"):
-            return _out(*_binomial(p * n_eff, n_eff, method, alpha))
+            return _out(*_binomial(p * n_eff, n_eff, method, alpha, q=p))
     with np.errstate(divide="ignore", invalid="ignore"):
         se = np.sqrt(p * (1 - p) / n_eff) if se is None else np.asarray(se, dtype=float)
     n = n_eff if n is None else np.asarray(n, dtype=float)

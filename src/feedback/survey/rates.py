@@ -48,9 +48,12 @@ def _display(value) -> str:
     return " ".join(str(value).split())
 
 
-def _norm(value) -> str:
-    """A label as compared with the codebook: also case-folded."""
+def answer_key(value) -> str:
+    """A label as compared with the codebook (also case-folded): the one matching rule."""
     return _display(value).casefold()
+
+
+_norm = answer_key
 
 
 def _weights(frame: pd.DataFrame, codebook) -> np.ndarray:

@@ -1,0 +1,216 @@
+"""Survey commands: ``rates`` and ``codebook suggest``.
+
+``python -m feedback rates FILE --codebook CB.toml [--by role] [--by role*region]
+[--filter region="London"] [--method wilson] [--level 0.95] [--small-base 10,30]
+[--adjust holm|bh|none] [--format csv|xlsx|json] [--out PATH]``
+
+Every number comes from ``rates_by_group`` (or, for a YouGov data tables
+workbook, from ``feedback.survey.tables``), so the CLI and the app agree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from feedback.errors import InputError
+from feedback.survey.intervals import METHODS
+
+FORMATS = ("csv", "xlsx", "json")
+_CROSS = re.compile(r"\s*(?:\*|×|\bx\b)\s*")
+
+
+def parse_by(text: str) -> tuple[str, ...]:
+    """'role', 'role*region', 'role x region', 'role×region' -> grouping keys."""
+    keys = tuple(k.strip() for k in _CROSS.split(text.strip()) if k.strip())
+    if not keys:
+        raise InputError(f"--by {text!r} names no column: use e.g. --by role or --by role*region")
+    return keys
+
+
+def parse_filters(items: list[str] | None) -> dict[str, str | list[str]] | None:
+    """['region="London"', 'role=Health'] -> {'region': 'London', 'role': 'Health'} (repeats -> list)."""
+    out: dict[str, str | list[str]] = {}
+    for item in items or ():
+        key, sep, value = item.partition("=")
+        key, value = key.strip(), value.strip().strip("\"'").strip()
+        if not sep or not key or not value:
+            raise InputError(f"--filter {item!r} is not KEY=VALUE: use e.g. --filter region=\"London\"")
+        if key in out:
+            previous = out[key]
+            out[key] = (previous if isinstance(previous, list) else [previous]) + [value]
+        else:
+            out[key] = value
+    return out or None
+
+
+def parse_small_base(text: str):
+    """'10,30' -> SmallBase(suppress=10, flag=30)."""
+    from feedback.survey.rates import SmallBase
+
+    parts = [p.strip() for p in str(text).split(",")]
+    try:
+        suppress, flag = (int(p) for p in parts)
+    except ValueError:
+        raise InputError(f"--small-base {text!r} must be two whole numbers, SUPPRESS,FLAG (e.g. 10,30)") from None
+    if suppress < 0 or flag < suppress:
+        raise InputError(f"--small-base {text!r}: need 0 <= suppress <= flag (e.g. 10,30)")
+    return SmallBase(suppress=suppress, flag=flag)
+
+
+def _load_codebook(path: str | None, file: str):
+    from feedback.survey.codebook import load_codebook
+
+    if not path:
+        raise InputError(f"{file}: a respondent-level file needs --codebook CB.toml "
+                         f"(draft one with: python -m feedback codebook suggest {file} > CB.toml)")
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"codebook {path}: not UTF-8 text; save it as UTF-8 TOML") from None
+    return load_codebook(text)
+
+
+def _rates_from_tables(args, name: str, content: bytes, groupings, filters, small_base):
+    """Results for a YouGov data tables workbook, or None when the file is not one."""
+    try:
+        from feedback.survey import tables
+    except ModuleNotFoundError:
+        return None
+    if not tables.is_data_tables(name, content):
+        return None
+    return tables.rates_from_tables(name, content, by=groupings, filter=filters, method=args.method,
+                                    level=args.level, small_base=small_base)
+
+
+def compute_rates(args) -> tuple[pd.DataFrame, object | None]:
+    """Results frame for the parsed ``rates`` arguments, and the codebook (None for data tables)."""
+    from feedback.survey.rates import rates_by_group
+    from feedback.survey.read import read_survey
+
+    groupings = tuple(parse_by(b) for b in args.by or ())
+    filters = parse_filters(args.filter)
+    small_base = parse_small_base(args.small_base)
+    content = Path(args.file).read_bytes()
+    name = Path(args.file).name
+    results = _rates_from_tables(args, name, content, groupings, filters, small_base)
+    if results is not None:
+        return results, None
+    codebook = _load_codebook(args.codebook, args.file)
+    data = read_survey(name, content)
+    try:
+        from feedback.survey.codebook import validate
+    except ImportError:
+        validate = None
+    problems = validate(codebook, data.frame) if validate else []
+    if problems:
+        raise InputError(f"codebook {args.codebook} does not fit {name}: " + "; ".join(problems))
+    results = rates_by_group(data.frame, codebook, by=groupings, filter=filters, method=args.method,
+                             level=args.level, small_base=small_base, adjust=args.adjust)
+    return results, codebook
+
+
+def _notes(results: pd.DataFrame, codebook, args) -> list[str]:
+    """What a reader of the exported table needs to know."""
+    level = float(results["level"].iloc[0]) if len(results) else args.level
+    notes = [getattr(codebook, "title", "") or "", getattr(codebook, "source", "") or "",
+             f"p, ci_low and ci_high are proportions (0-1); intervals: {args.method} at {level:.0%} confidence.",
+             "n is the unweighted base, base_weighted the weighted base, n_eff the Kish effective base; "
+             "deff is the design effect.",
+             f"[c] suppressed: unweighted base below {args.small_base.split(',')[0].strip()}; "
+             f"[u] low reliability: base below {args.small_base.split(',')[-1].strip()}.",
+             f"sig_vs_rest: each group against the rest of the sample ({args.adjust}-adjusted p below "
+             f"{1 - level:.2g})."]
+    return [n for n in notes if n]
+
+
+def write_results(results: pd.DataFrame, codebook, args) -> None:
+    """CSV/JSON to --out or stdout; XLSX only to --out."""
+    from feedback.export import safe_frame, to_csv_bytes, to_xlsx_bytes
+
+    fmt = args.format or (Path(args.out).suffix.lstrip(".").lower() if args.out else "csv")
+    if fmt not in FORMATS:
+        raise InputError(f"cannot tell the output format from {args.out!r}: give --format csv, xlsx or json")
+    if fmt == "xlsx":
+        if not args.out:
+            raise InputError("--format xlsx writes a workbook: give --out PATH.xlsx")
+        Path(args.out).write_bytes(to_xlsx_bytes({"Rates": results}, notes=_notes(results, codebook, args)))
+        return
+    if fmt == "json":
+        text = results.to_json(orient="records", force_ascii=False, indent=1) + "\n"
+    else:
+        text = safe_frame(results).to_csv(index=False)
+    if args.out:
+        Path(args.out).write_bytes(to_csv_bytes(results) if fmt == "csv" else text.encode("utf-8"))
+    else:
+        sys.stdout.write(text)
+
+
+def run_rates(args) -> int:
+    results, codebook = compute_rates(args)
+    write_results(results, codebook, args)
+    return 0
+
+
+def run_suggest(args) -> int:
+    from feedback.survey.codebook import dump_codebook, suggest_codebook
+    from feedback.survey.read import read_survey
+
+    content = Path(args.file).read_bytes()
+    sys.stdout.write(dump_codebook(suggest_codebook(read_survey(Path(args.file).name, content))))
+    return 0
+
+
+def _one_line_errors(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Usage mistakes end like bad input: one line on stderr, exit status 2.
+
+    Unknown options are caught here too, before they reach the top-level
+    parser (which would print its multi-line usage).
+    """
+    def error(message: str):
+        parser.exit(2, f"error: {parser.prog}: {message} (see --help)\n")
+
+    parse_known = parser.parse_known_args
+
+    def parse_known_args(args=None, namespace=None):
+        namespace, extras = parse_known(args, namespace)
+        if extras:
+            error(f"unrecognized arguments: {' '.join(extras)}")
+        return namespace, extras
+
+    parser.error = error
+    parser.parse_known_args = parse_known_args
+    return parser
+
+
+def register(subparsers) -> None:
+    """Add ``rates`` and ``codebook suggest`` to ``python -m feedback``."""
+    rates = _one_line_errors(subparsers.add_parser(
+        "rates", help="rates by role and region with confidence intervals",
+        description="One row per question x group: n, weighted base, p, interval, n_eff, deff, flags, tests."))
+    rates.add_argument("file", help="respondent-level CSV / XLSX / SAV, or a YouGov data tables XLSX")
+    rates.add_argument("--codebook", help="TOML codebook (needed for respondent-level files)")
+    rates.add_argument("--by", action="append", metavar="GROUPING",
+                       help="role, region, or a crossing role*region; repeat for several groupings "
+                            "(the total always comes first)")
+    rates.add_argument("--filter", action="append", metavar='KEY="VALUE"',
+                       help='restrict to a domain, e.g. region="London" (variance stays full-design)')
+    rates.add_argument("--method", default="wilson", choices=METHODS)
+    rates.add_argument("--level", type=float, default=0.95, help="confidence level, e.g. 0.90, 0.95, 0.99")
+    rates.add_argument("--small-base", default="10,30", metavar="SUPPRESS,FLAG",
+                       help="bases below SUPPRESS shown as [c], below FLAG as [u] (default 10,30)")
+    rates.add_argument("--adjust", default="holm", choices=("holm", "bh", "none"),
+                       help="multiple-comparison adjustment of the tests (default holm)")
+    rates.add_argument("--format", choices=FORMATS, help="default: from --out's extension, else csv")
+    rates.add_argument("--out", help="output file (stdout when omitted; required for xlsx)")
+    rates.set_defaults(func=run_rates)
+
+    codebook = _one_line_errors(subparsers.add_parser("codebook", help="draft a TOML codebook from a data file"))
+    actions = codebook.add_subparsers(dest="codebook_command", required=True)
+    suggest = _one_line_errors(actions.add_parser("suggest", help="print a suggested codebook (TOML)"))
+    suggest.add_argument("file", help="respondent-level CSV / XLSX / SAV")
+    suggest.set_defaults(func=run_suggest)
