@@ -156,3 +156,16 @@ def test_real_process_exit_status_and_single_line(survey):
                           cwd=ROOT, timeout=120)
     assert done.returncode == 2
     assert len(done.stderr.strip().splitlines()) == 1 and "--codebook" in done.stderr
+
+
+def test_data_tables_workbook_is_routed_to_the_tables_reader(capsys):
+    tables = ROOT / "data" / "surveys" / "frontline_2021_tables.xlsx"
+    codebook = ROOT / "data" / "surveys" / "frontline_2021.toml"
+    code, out, err = run(capsys, "rates", tables, "--codebook", codebook, "--by", "role")
+    frame = pd.read_csv(io.StringIO(out))
+    assert code == 0, err
+    assert (frame["source"] == "data tables").all() and list(frame.columns) == COLUMNS
+    total = frame[frame["by"] == "total"].set_index("question")
+    assert round(total.loc["heard_of_panel", "p"] * 100) == 49
+    code, _, err = run(capsys, "rates", tables, "--codebook", codebook, "--by", "role*region")
+    assert code == 2 and len(err.strip().splitlines()) == 1

@@ -76,19 +76,25 @@ def _load_codebook(path: str | None, file: str):
 
 
 def _rates_from_tables(args, name: str, content: bytes, groupings, filters, small_base):
-    """Results for a YouGov data tables workbook, or None when the file is not one."""
+    """Results for a YouGov data tables workbook, or None when the file is not one.
+
+    With --codebook, its question ids and positive answers are used; without,
+    ids come from the question text and p from each table's first net.
+    """
     try:
         from feedback.survey import tables
     except ModuleNotFoundError:
         return None
     if not tables.is_data_tables(name, content):
         return None
-    return tables.rates_from_tables(name, content, by=groupings, filter=filters, method=args.method,
-                                    level=args.level, small_base=small_base)
+    codebook = _load_codebook(args.codebook, args.file) if args.codebook else None
+    frame = tables.read_data_tables(name, content, codebook)
+    return tables.rates_from_tables(frame, codebook, by=groupings, filter=filters, method=args.method,
+                                    level=args.level, small_base=small_base), codebook
 
 
 def compute_rates(args) -> tuple[pd.DataFrame, object | None]:
-    """Results frame for the parsed ``rates`` arguments, and the codebook (None for data tables)."""
+    """Results frame for the parsed ``rates`` arguments, and the codebook used (if any)."""
     from feedback.survey.rates import rates_by_group
     from feedback.survey.read import read_survey
 
@@ -97,9 +103,9 @@ def compute_rates(args) -> tuple[pd.DataFrame, object | None]:
     small_base = parse_small_base(args.small_base)
     content = Path(args.file).read_bytes()
     name = Path(args.file).name
-    results = _rates_from_tables(args, name, content, groupings, filters, small_base)
-    if results is not None:
-        return results, None
+    from_tables = _rates_from_tables(args, name, content, groupings, filters, small_base)
+    if from_tables is not None:
+        return from_tables
     codebook = _load_codebook(args.codebook, args.file)
     data = read_survey(name, content)
     try:
