@@ -173,18 +173,20 @@ def _title_block(grid: pd.DataFrame) -> dict[str, str]:
 
 
 def assign_ids(tables: pd.DataFrame, codebook=None) -> pd.DataFrame:
-    """Question ids: the codebook's where its text matches (case/space-insensitive), else a slug."""
-    texts = list(dict.fromkeys(tables["question_text"]))
+    """Question ids: the codebook's where its text matches (case/space-insensitive), else a
+    slug; the same text on two sheets is two questions (``_2`` added)."""
+    blocks = tables["sheet"].astype(str) + "\x00" + tables["question_text"].astype(str)
     by_text = {_key(q.text): q.id for q in getattr(codebook, "questions", []) if q.text}
     ids, used = {}, set()
-    for t in texts:
-        qid = by_text.get(_key(t)) or slugify(t)
+    for block in dict.fromkeys(blocks):
+        text = block.split("\x00", 1)[1]
+        qid = by_text.get(_key(text)) or slugify(text)
         base, i = qid, 2
         while qid in used:
             qid, i = f"{base}_{i}", i + 1
-        ids[t] = qid
+        ids[block] = qid
         used.add(qid)
-    return tables.assign(question=tables["question_text"].map(ids))
+    return tables.assign(question=blocks.map(ids))
 
 
 def read_data_tables(filename: str, content: bytes, codebook=None) -> pd.DataFrame:
@@ -320,7 +322,8 @@ def rates_from_tables(tables, codebook=None, *, by=None, filter: Mapping | None 
         tables, codebook = read_data_tables(str(tables), bytes(codebook)), None
     method, level = check_method(method), check_level(level)
     small_base = small_base or SmallBase()
-    tables = assign_ids(tables, codebook)
+    if codebook is not None or "question" not in tables:
+        tables = assign_ids(tables, codebook)
     positive, excluded = _chosen(tables, codebook)
     tables = _select(tables.assign(_pos=tables["percent"].where(positive, 0.0),
                                    _exc=tables["percent"].where(excluded, 0.0)), by, filter)
