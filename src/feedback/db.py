@@ -211,12 +211,15 @@ def as_text(value: Any) -> str | None:
 
 
 def record_change(session: Session, entity: str, entity_id: Any, field: str, old: Any, new: Any,
-                  who: str, reason: str = "") -> History:
-    """Add one history row to the session (same transaction as the change it describes)."""
+                  who: str, reason: str = "", at: dt.datetime | None = None) -> History:
+    """Add one history row to the session (same transaction as the change it describes).
+
+    ``at`` lets one edit stamp all its fields with the same moment (default: now).
+    """
     if not who or not str(who).strip():
         raise ValueError("Every change needs the name of the person making it.")
     row = History(entity=entity, entity_id=str(entity_id), field=field, old_value=as_text(old),
-                  new_value=as_text(new), changed_by=str(who).strip(), changed_at=utcnow(),
+                  new_value=as_text(new), changed_by=str(who).strip(), changed_at=at or utcnow(),
                   reason=reason or "")
     session.add(row)
     return row
@@ -287,8 +290,9 @@ def apply_edit(session: Session, obj: Base, seen_version: int, changes: Mapping[
     if diff:
         session.execute(update(table).where(pk_col == pk, table.c.version == seen_version)
                         .values(**{name: new for name, (_old, new) in diff.items()}, version=seen_version + 1))
+        now = utcnow()
         for name, (old, new) in diff.items():
-            record_change(session, entity, pk, name, old, new, who, reason)
+            record_change(session, entity, pk, name, old, new, who, reason, at=now)
         session.flush()
     session.expire(obj)
     return diff

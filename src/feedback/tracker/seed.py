@@ -19,7 +19,7 @@ from feedback.tracker.models import Item
 
 SEED_FILE = db.ROOT / "data" / "tracker" / "seed.toml"
 SEEDER = "sample data loader"
-PARTNERSHIP_OWNER = "Sample partnership: learning and improvement subgroup"
+PARTNERSHIP_OWNER = "Sample partnership: learning subgroup"
 
 
 def _challenge_items(group: dict) -> list[dict]:

@@ -1,0 +1,92 @@
+"""Tracker import, export and backup: XLSX round-trip (every row checked before anything
+is written), a download of the whole database, and how to restore it.
+
+Thin on purpose: reading, checking and writing are in feedback.tracker.spreadsheet
+and feedback.db.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from feedback import db
+from feedback.errors import InputError
+from feedback.tracker.spreadsheet import ImportProblems, export_workbook, import_workbook
+from pages import common
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+RESULT = "tracker_import_result"
+
+engine = common.db_engine()
+stamp = dt.date.today().isoformat()
+
+st.title("Tracker: import, export and backup")
+st.caption("Move the Panel response tracker in and out of Excel, and keep a copy of the database.")
+
+st.subheader("Export to Excel", anchor=False)
+st.markdown("One workbook with three sheets (Items, Responses, Actions) and a Notes sheet explaining the "
+            "columns. Edit it in Excel and import it below: rows are matched by their Reference.")
+
+
+def _export() -> bytes:
+    with db.session_scope(engine) as session:
+        return export_workbook(session)
+
+
+st.download_button("Download the tracker (XLSX)", _export, file_name=f"panel-response-tracker-{stamp}.xlsx",
+                   mime=XLSX_MIME, on_click="ignore", icon=":material/download:", key="tracker_export")
+
+st.subheader("Import from Excel", anchor=False)
+st.markdown(
+    "Every row is checked first. If any row has a problem, **nothing is imported** and each problem is "
+    "listed with its sheet, row and column. A row changed in the tracker after your export is refused "
+    "(its Version no longer matches), so an import never overwrites someone else's change. Rows left "
+    "out of the file are not deleted.")
+upload = st.file_uploader("Workbook exported from this page (.xlsx)", type=["xlsx"], key="tracker_import_file")
+if upload is not None and st.button("Check and import", type="primary", key="tracker_import_go"):
+    who = common.require_user()
+    if who is not None:
+        try:
+            report = import_workbook(engine, upload.name, upload.getvalue(), who)
+        except ImportProblems as err:
+            st.session_state[RESULT] = ("problems", upload.name, err.problems)
+        except InputError as err:
+            st.session_state[RESULT] = ("error", upload.name, str(err))
+        else:
+            st.session_state[RESULT] = ("done", upload.name, report.summary())
+
+result = st.session_state.get(RESULT)
+if result:
+    kind, name, detail = result
+    if kind == "done":
+        st.success(f"{name} imported. {detail}", icon=":material/check_circle:")
+    elif kind == "error":
+        st.error(detail, icon=":material/error:")
+    else:
+        st.error(f"{name}: nothing was imported, because of {len(detail)} problem(s). Fix them in the "
+                 "spreadsheet and import it again.", icon=":material/error:")
+        st.dataframe(pd.DataFrame({"problem": detail}), hide_index=True,
+                     column_config={"problem": st.column_config.TextColumn("Problem", width="large")})
+
+st.subheader("Backup and restore", anchor=False)
+if engine.dialect.name == "sqlite":
+    st.markdown("A consistent copy of the whole database (tracker, roundtables, audits and all history), "
+                "taken with SQLite's online backup, so it is safe while people are using the app.")
+    st.download_button("Download a backup", lambda: db.backup_bytes(engine),
+                       file_name=f"feedback-backup-{stamp}.sqlite3", mime="application/vnd.sqlite3",
+                       on_click="ignore", icon=":material/backup:", key="tracker_backup")
+    with st.expander("How to restore a backup", icon=":material/restore:"):
+        st.markdown(
+            "1. Stop the app (press Ctrl+C where `make run` is running).\n"
+            "2. Move the current `var/feedback.sqlite3` aside, with its `-wal` and `-shm` files if present.\n"
+            "3. Copy the backup file to `var/feedback.sqlite3`.\n"
+            "4. Start the app again with `make run`. If the backup is from an older version of the app, "
+            "its database is upgraded automatically on start.\n\n"
+            "From the command line, `python -m feedback db backup --out FILE` takes the same backup.")
+else:
+    st.info("This app uses a PostgreSQL database: back it up with `pg_dump` and restore it with "
+            "`pg_restore` (ask whoever runs the database server). The download button is for the "
+            "embedded SQLite database only.", icon=":material/info:")

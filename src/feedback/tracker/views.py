@@ -1,0 +1,100 @@
+"""Small helpers behind the tracker pages (no Streamlit): what changed in the grid,
+the timeline as readable entries, a refused edit side by side with the newer values."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pandas as pd
+
+from feedback import db
+from feedback.tracker.service import LABELS
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def md_escape(text: Any) -> str:
+    """Text a person typed, safe to show with st.markdown: every Markdown character escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", "" if text is None else str(text))
+
+
+def _clean(value: Any) -> Any:
+    """Grid cell -> the value the model stores (NaN/NaT -> None, timestamps -> dates)."""
+    if value is None:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.date()
+    if isinstance(value, dt.datetime):
+        return value.date()
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if hasattr(value, "item") and not isinstance(value, str):
+        return value.item()
+    return value
+
+
+TEXT_FIELDS = {"description", "owner", "completion_criteria", "evidence", "rag", "status", "text", "themes",
+               "regions", "source_detail", "decided_by", "reference"}
+
+
+def grid_changes(before: pd.DataFrame, after: pd.DataFrame, editable: list[str]) -> list[dict[str, Any]]:
+    """Rows edited in a grid: ``[{"id", "version", "reference", "changes": {field: new}}]``.
+
+    ``before`` is the snapshot the person saw (with ``id`` and ``version``),
+    ``after`` what the grid returned; rows are matched by ``id``.
+    """
+    out = []
+    after = after.set_index("id", drop=False)
+    for _, old in before.iterrows():
+        if old["id"] not in after.index:
+            continue
+        new = after.loc[old["id"]]
+        changes = {}
+        for field in editable:
+            a, b = _clean(old[field]), _clean(new[field])
+            if field in TEXT_FIELDS:
+                a, b = a or "", b or ""
+            if a != b:
+                changes[field] = b
+        if changes:
+            out.append({"id": int(old["id"]), "version": int(old["version"]), "reference": old["reference"],
+                        "changes": changes})
+    return out
+
+
+def _when(value) -> str:
+    if value is None or pd.isna(value):
+        return ""
+    ts = pd.Timestamp(value)
+    if ts.tzinfo is None:
+        ts = ts.tz_localize("UTC")
+    return ts.tz_convert("Europe/London").strftime("%d %b %Y, %H:%M")
+
+
+def timeline_entries(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The timeline frame grouped into entries: one per (moment, person, record, reason),
+    each with its field changes, newest first."""
+    entries: list[dict[str, Any]] = []
+    for _, row in frame.iterrows():
+        key = (row["when"], row["who"], row["what"], row["reason"])  # one edit = one moment
+        if not entries or entries[-1]["key"] != key:
+            entries.append({"key": key, "when": _when(row["when"]), "who": row["who"], "what": row["what"],
+                            "reason": row["reason"], "changes": []})
+        if row["field"] == "created":
+            entries[-1]["created"] = True
+        else:
+            entries[-1]["changes"].append((row["field"], row["old"], row["new"]))
+    return list(reversed(entries))
+
+
+def stale_comparison(err: db.StaleEdit, attempted: dict[str, Any]) -> pd.DataFrame:
+    """For a refused edit: each field the person tried to change, the value now in the
+    tracker (someone else's) and theirs, so they can decide and redo it."""
+    rows = [{"field": LABELS.get(f, f), "now in the tracker": db.as_text(err.current.get(f)) or "",
+             "your change (not saved)": db.as_text(v) or ""} for f, v in attempted.items()]
+    return pd.DataFrame(rows, columns=["field", "now in the tracker", "your change (not saved)"])
