@@ -242,10 +242,14 @@ def test_routed_partner_questions_are_user_missing_not_asked():
 
 # ------------------------------------------------------------------ data tables
 def test_data_tables_give_the_same_whole_percentages(frontline):
-    tables_module = pytest.importorskip("feedback.survey.tables")  # until the tables reader lands
-    read_data_tables, rates_from_tables = tables_module.read_data_tables, tables_module.rates_from_tables
+    from feedback.survey.tables import rates_from_tables, read_data_tables
+
     name = "frontline_2021_tables.xlsx"
     tables = read_data_tables(name, (SURVEYS / name).read_bytes())
+    assert tables.attrs["fieldwork"] == "June to September 2021"
+    assert "307" in tables.attrs["sample"]
+    assert set(tables["sheet"]) == {"Awareness", "Reviews"}
+    assert tables["is_net"].any()
     _, codebook, respondent_rates = frontline
     from_tables = rates_from_tables(tables, codebook)
     assert set(from_tables["source"]) == {"data tables"}
