@@ -204,3 +204,15 @@ def test_weighted_rates_use_weights_and_kish_base():
         assert row["n_eff"] == pytest.approx(w.sum() ** 2 / (w**2).sum(), rel=1e-12)
         low, high = proportion_confint(row["p"] * row["n_eff"], row["n_eff"], method="wilson")
         assert (row["ci_low"], row["ci_high"]) == pytest.approx((low, high), rel=1e-12)
+
+
+def test_grouping_by_a_column_the_codebook_does_not_name_is_explained():
+    frame, codebook = frontline_like(seed=13)
+    codebook.region = ""
+    frame = frame.rename(columns={"region": "area"})
+    with pytest.raises(InputError, match=r"names no region column"):
+        rates_by_group(frame, codebook, by=(("region",),))
+    by_area = rates_by_group(frame, codebook, by=(("area",),))  # any data column can group
+    assert set(by_area.loc[by_area["by"] == "area", "group"]) == set(FOUR_REGIONS)
+    with pytest.raises(InputError, match="no respondent rows"):
+        rates_by_group(frame.iloc[:0], codebook, by=())

@@ -136,6 +136,7 @@ def answer_matrices(frame: pd.DataFrame, codebook) -> tuple[np.ndarray, np.ndarr
 
 
 def _column_for(key: str, frame: pd.DataFrame, codebook) -> str:
+    """The data column behind a grouping or filter key (codebook role/region, else a column name)."""
     column = getattr(codebook, key, None) if key in ("role", "region") else None
     if column:
         if column not in frame.columns:
@@ -144,6 +145,9 @@ def _column_for(key: str, frame: pd.DataFrame, codebook) -> str:
         return column
     if key in frame.columns:
         return key
+    if key in ("role", "region"):
+        raise InputError(f"the codebook names no {key} column ([columns] {key} = \"\"), so the results "
+                         f"cannot be grouped or filtered by {key}: name the column in the codebook")
     raise InputError(f"cannot group or filter by {key!r}: it is neither a codebook column "
                      "(role, region) nor a column of the data")
 
@@ -279,7 +283,8 @@ def rates_by_group(frame: pd.DataFrame, codebook, by=(("role",), ("region",)), f
 
     ``by``: groupings, each a tuple of codebook keys ("role", "region") or
     data columns; a tuple of several is their crossing. ``filter``:
-    ``{key: value or values}``, a domain of the full design.
+    ``{key: value or values}``, a domain of the full design; the test of a
+    group against "the rest" then compares it with the rest of that domain.
     """
     method, level, adjust = check_method(method), check_level(level), check_adjust(adjust)
     if len(frame) == 0:
