@@ -111,11 +111,12 @@ def download_table(df: pd.DataFrame, name: str, *, notes: list[str] | tuple[str,
     slug = _slug(name)
     key = key or slug
     col1, col2 = st.columns(2)
-    col1.download_button("Download table (CSV)", to_csv_bytes(df), file_name=f"{slug}.csv",
+    # Built only when clicked (callables), so a rerun does not pay for openpyxl.
+    col1.download_button("Download table (CSV)", lambda: to_csv_bytes(df), file_name=f"{slug}.csv",
                          mime="text/csv", key=f"csv_{key}", on_click="ignore", icon=":material/table:")
     col2.download_button(
         "Download table (XLSX)",
-        to_xlsx_bytes({name[:31] or "Table": df}, notes=list(notes), percent_columns=percent_columns),
+        lambda: to_xlsx_bytes({name[:31] or "Table": df}, notes=list(notes), percent_columns=percent_columns),
         file_name=f"{slug}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"xlsx_{key}", on_click="ignore", icon=":material/grid_on:",
