@@ -292,6 +292,9 @@ def run(sizes, questions, repeats, naive_questions, read_sizes, openpyxl_max, lo
                 figures["reads"].append(dict(n=n, reader=name, seconds=seconds,
                                              file_mb=sizes_mb[name.split(":")[0].lower()]))
                 log(f"  read {n:,}: {name}: {_s(seconds)}")
+    import resource
+
+    figures["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return figures
 
 
@@ -351,6 +354,8 @@ def report(figures: dict, info: dict[str, str], questions: int, repeats: int) ->
         for r in figures["reads"]:
             lines.append(f"| {r['n']:,} | {r['reader']} | {_mb(r['file_mb'])} | {_s(r['seconds'])} |")
         lines.append("")
+    lines += [f"Peak resident memory of the whole benchmark process (`resource.getrusage`, including the",
+              f"synthetic frames and the naive loop): {figures.get('max_rss_mb', 0):,.0f} MB.", ""]
     lines += ["## Against the aim", ""]
     by_n = {r["n"]: r for r in figures["engine"]}
     if 100_000 in by_n:

@@ -169,3 +169,13 @@ def test_data_tables_workbook_is_routed_to_the_tables_reader(capsys):
     assert round(total.loc["heard_of_panel", "p"] * 100) == 49
     code, _, err = run(capsys, "rates", tables, "--codebook", codebook, "--by", "role*region")
     assert code == 2 and len(err.strip().splitlines()) == 1
+
+
+def test_benchmark_script_runs_small_and_reports(tmp_path):
+    from feedback import bench
+
+    target = tmp_path / "performance.md"
+    assert bench.main(["--sizes", "1500", "--questions", "5", "--repeats", "1", "--read-sizes", "",
+                       "--write", str(target)]) == 0
+    text = target.read_text(encoding="utf-8")
+    assert "## Machine" in text and "| 1,500 | 250 |" in text
