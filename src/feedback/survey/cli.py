@@ -98,7 +98,7 @@ def compute_rates(args) -> tuple[pd.DataFrame, object | None]:
     from feedback.survey.rates import rates_by_group
     from feedback.survey.read import read_survey
 
-    groupings = tuple(parse_by(b) for b in args.by or ())
+    groupings = tuple(g for g in (parse_by(b) for b in args.by or ()) if g != ("total",))  # total is always there
     filters = parse_filters(args.filter)
     small_base = parse_small_base(args.small_base)
     content = Path(args.file).read_bytes()
