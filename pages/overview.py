@@ -1,0 +1,69 @@
+"""Overview: what survey is loaded, who answered (bases by role and region),
+and the headline figures as cards with their intervals and bases."""
+
+import streamlit as st
+
+from feedback import charts
+from feedback.survey import explorer
+from pages import common, survey_ui
+
+survey_ui.keep_state()
+st.title("Survey overview")
+region = common.current_region()
+
+survey = survey_ui.pick_survey()
+if survey is None:
+    st.stop()
+
+s = survey_ui.settings()
+st.caption(
+    f"Region: {common.region_label()}. "
+    + ("Weighted data: intervals use the effective base. " if survey.weighted else "")
+    + f"Intervals: {explorer.LEVELS.get(s['level'], s['level'])} {explorer.METHODS[s['method']]} "
+    "(change on the Results page)."
+)
+
+with st.spinner("Working out the figures…"):
+    base = survey_ui.bases(survey, region)
+    res = survey_ui.results(survey, "Role", region)
+head = res[res["by"] == "total"]
+
+c1, c2, c3 = st.columns(3)
+c1.metric("Respondents" + (f" in {region}" if region else ""), f"{int(base['n'].iloc[0]):,}")
+c2.metric("Questions", f"{len(survey.questions()):,}")
+c3.metric("Fieldwork", survey.fieldwork or "Not stated")
+st.caption(f"{survey.title or survey.name} · {survey.filename} · "
+           + ("respondent-level data" if survey.kind == "respondents" else "published data tables"))
+
+st.subheader("Headline figures")
+st.caption("Share giving a positive answer, with its interval and base. "
+           "[u] low reliability (few responses); [c] too few responses to show.")
+cols = st.columns(3)
+for i, row in enumerate(head.itertuples(index=False)):
+    label = charts.percent_label(row.p, row.flag)
+    if row.flag == "[c]":
+        detail = f"Fewer than {s['suppress']} responses"
+    else:
+        detail = (f"{100 * row.ci_low:.0f}% to {100 * row.ci_high:.0f}% · base {int(row.n):,}"
+                  + (f" (weighted {row.base_weighted:,.0f})" if survey.weighted else ""))
+    with cols[i % 3].container(border=True):
+        st.metric(row.question_text or row.question, label, help=f"Base: {row.base_label or 'all respondents'}")
+        st.caption(f"{detail}. {row.base_label or 'All respondents'}.")
+
+st.subheader("Who answered")
+left, right = st.columns(2)
+for column, key, label in ((left, "role", "By role"), (right, "region", "By region")):
+    part = base[base["by"] == key][["group", "n", "base_weighted"]]
+    if part.empty:
+        continue
+    shown = part.rename(columns={"group": label.replace("By ", "").capitalize(), "n": "Unweighted n",
+                                 "base_weighted": "Weighted base"})
+    if not survey.weighted:
+        shown = shown.drop(columns="Weighted base")
+    with column:
+        st.markdown(f"**{label}**")
+        st.dataframe(shown, hide_index=True, width="stretch",
+                     column_config={"Weighted base": st.column_config.NumberColumn(format="%.1f")})
+        common.download_table(shown, f"Respondents {label.lower()}", key=f"bases_{key}",
+                              notes=[f"Respondents to {survey.title or survey.name}, {label.lower()}.",
+                                     f"Region: {common.region_label()}.", survey.source])

@@ -1,0 +1,184 @@
+"""Streamlit glue shared by the survey pages (Overview, Results, Compare, Upload):
+which survey this session has loaded, the method settings, and cached calls
+into ``feedback.survey.explorer``. No statistics here.
+
+Caches (``st.cache_data``) are shared by every user, so they are keyed by the
+file's content hash; what this user uploaded lives in ``st.session_state``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import streamlit as st
+
+from feedback.errors import InputError
+from feedback.survey import explorer
+
+UPLOAD_KEY = "survey_upload"          # {"filename", "content", "codebook_text", "kind", "name"}
+CHOICE_KEY = "survey_choice"
+# Settings kept across pages (Streamlit drops a widget's state when a page without it runs).
+SETTINGS_DEFAULTS = {
+    "survey_method": "wilson",
+    "survey_level": 0.95,
+    "survey_suppress": 10,
+    "survey_flag": 30,
+    "survey_adjust": "holm",
+}
+PERSISTENT = (CHOICE_KEY, *SETTINGS_DEFAULTS, "survey_grouping", "survey_questions", "survey_mark",
+              "survey_layout", "compare_mode", "compare_grouping", "compare_a", "compare_b",
+              "compare_survey_a", "compare_survey_b")
+
+
+def keep_state() -> None:
+    """Re-assign kept widget values so they survive moving between pages."""
+    for key in PERSISTENT:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+    for key, value in SETTINGS_DEFAULTS.items():
+        st.session_state.setdefault(key, value)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def plain(text) -> str:
+    """Text from a file or user, escaped so Markdown shows it literally (no links, images or HTML)."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+# ---------------------------------------------------------------- loading (cached by content)
+
+@st.cache_data(max_entries=32, ttl=3600, show_spinner="Reading the survey…")
+def _load(key: str, filename: str, _content: bytes, codebook_text: str | None, name: str,
+          kind: str) -> explorer.Survey:
+    return explorer.load_survey(filename, _content, codebook_text, name=name, kind=kind)
+
+
+@st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
+def _results(key: str, _survey: explorer.Survey, grouping: str, region: str | None, method: str, level: float,
+             suppress: int, flag: int, adjust: str) -> pd.DataFrame:
+    return explorer.results(_survey, grouping=grouping, region=region, method=method, level=level,
+                            suppress=suppress, flag=flag, adjust=adjust)
+
+
+@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
+def _bases(key: str, _survey: explorer.Survey, region: str | None) -> pd.DataFrame:
+    return explorer.bases(_survey, region)
+
+
+def load_sample(sample: explorer.Sample) -> explorer.Survey:
+    content, codebook_text = explorer.sample_files(sample)
+    key = explorer.content_hash(content, codebook_text)
+    survey = _load(key, sample.data_file, content, codebook_text, sample.name, sample.kind)
+    survey.key = key
+    return survey
+
+
+def load_upload(upload: dict) -> explorer.Survey:
+    key = explorer.content_hash(upload["content"], upload.get("codebook_text"), upload.get("kind", "auto"))
+    survey = _load(key, upload["filename"], upload["content"], upload.get("codebook_text"),
+                   upload.get("name") or upload["filename"], upload.get("kind", "auto"))
+    survey.key = key
+    return survey
+
+
+def choices() -> dict[str, object]:
+    """Label -> sample or the session's upload, in the order shown."""
+    out: dict[str, object] = {}
+    upload = st.session_state.get(UPLOAD_KEY)
+    if upload:
+        out[f"Your upload: {upload.get('name') or upload['filename']}"] = upload
+    for sample in explorer.available_samples():
+        out[sample.name] = sample
+    return out
+
+
+def load_choice(choice) -> explorer.Survey:
+    if isinstance(choice, explorer.Sample):
+        return load_sample(choice)
+    return load_upload(choice)
+
+
+def pick_survey(label: str = "Survey", key: str = CHOICE_KEY, *, respondents_only: bool = False,
+                exclude: str | None = None) -> explorer.Survey | None:
+    """The survey selector at the top of a survey page; returns the loaded survey (or None after an error)."""
+    options = choices()
+    if respondents_only:
+        options = {k: v for k, v in options.items()
+                   if not (isinstance(v, explorer.Sample) and v.kind == "data tables")}
+    if exclude:
+        options = {k: v for k, v in options.items() if k != exclude} or options
+    if not options:
+        st.warning("No survey is loaded: the sample data files are missing. Upload a survey on the Upload page.")
+        return None
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = next(iter(options))
+    name = st.selectbox(label, list(options), key=key,
+                        help="The embedded samples are synthetic records built to reproduce the Panel's "
+                             "published 2021 figures. Upload your own survey on the Upload page.")
+    try:
+        return load_choice(options[name])
+    except InputError as err:
+        show_error(err)
+        return None
+
+
+def show_error(err: Exception) -> None:
+    """A bad-input error as plain text (the message may quote the user's file)."""
+    st.error(plain(err) if isinstance(err, InputError) else "Something went wrong reading this survey.",
+             icon=":material/error:")
+
+
+def settings() -> dict:
+    """The method settings chosen on the Results page (defaults elsewhere)."""
+    s = st.session_state
+    return {"method": s.get("survey_method", "wilson"), "level": float(s.get("survey_level", 0.95)),
+            "suppress": int(s.get("survey_suppress", 10)), "flag": int(s.get("survey_flag", 30)),
+            "adjust": s.get("survey_adjust", "holm")}
+
+
+def settings_controls() -> None:
+    """Interval method, level, small-base thresholds and multiple-comparison adjustment."""
+    c1, c2, c3 = st.columns(3)
+    c1.selectbox("Interval method", list(explorer.METHODS), format_func=explorer.METHODS.get, key="survey_method",
+                 help="Wilson is the default. The design-based methods (logit, beta, mean) follow R's survey "
+                      "package; with weights, intervals use the effective base.")
+    c2.selectbox("Confidence level", list(explorer.LEVELS), format_func=explorer.LEVELS.get, key="survey_level")
+    c3.selectbox("Multiple comparisons", list(explorer.ADJUSTS), format_func=explorer.ADJUSTS.get,
+                 key="survey_adjust", help="How p values are adjusted when many groups are tested at once.")
+    c4, c5, _ = st.columns(3)
+    c4.number_input("Suppress below (responses) [c]", min_value=1, max_value=1000, step=1, key="survey_suppress")
+    c5.number_input("Flag as low reliability below [u]", min_value=1, max_value=1000, step=1, key="survey_flag")
+
+
+def results(survey: explorer.Survey, grouping: str, region: str | None) -> pd.DataFrame:
+    s = settings()
+    return _results(survey.key, survey, grouping, region, s["method"], s["level"], s["suppress"],
+                    s["flag"], s["adjust"])
+
+
+def bases(survey: explorer.Survey, region: str | None) -> pd.DataFrame:
+    return _bases(survey.key, survey, region)
+
+
+def show_chart(chart, alt: str | None = None) -> None:
+    """Draw a chart from feedback.charts exactly as it exports (its own colours and fonts),
+    with its alt text for screen readers."""
+    from feedback.charts import vega_spec
+
+    st.vega_lite_chart(spec=vega_spec(chart), width="content", theme=None, alt=alt)
+
+
+def percent_columns(df: pd.DataFrame, columns=("Positive (%)", "Interval from", "Interval to", "p_a", "p_b",
+                                               "diff", "diff_low", "diff_high", "Confidence level")) -> dict:
+    """column_config showing proportions as percentages in st.dataframe."""
+    config = {c: st.column_config.NumberColumn(c, format="percent") for c in columns if c in df.columns}
+    for c in ("Weighted base", "Effective n", "Design effect", "Standard error"):
+        if c in df.columns:
+            config[c] = st.column_config.NumberColumn(c, format="%.2f" if c != "Weighted base" else "%.1f")
+    for c in ("p value", "Adjusted p value"):
+        if c in df.columns:
+            config[c] = st.column_config.NumberColumn(c, format="%.4f")
+    return config

@@ -1,0 +1,193 @@
+"""Upload a survey: respondent-level CSV / XLSX / SAV (with a suggested,
+editable codebook) or a YouGov-style data tables workbook. Once accepted, the
+survey feeds every page, for this session only."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+import streamlit as st
+
+from feedback.errors import InputError
+from feedback.survey import explorer
+from pages import survey_ui
+
+survey_ui.keep_state()
+st.title("Upload a survey")
+st.write("Upload the survey supplier's export. What you upload is used in your session only: other people "
+         "using the app do not see it, and it is not saved.")
+
+KINDS = {"auto": "Work it out from the file", "respondents": "One row per respondent (CSV, XLSX or SAV)",
+         "data tables": "Data tables workbook (crosstabs, XLSX)"}
+
+file = st.file_uploader("Survey file", type=["csv", "xlsx", "sav"], key="upload_file",
+                        help="CSV (UTF-8 or Windows-1252; comma, semicolon or tab), Excel XLSX or SPSS SAV.")
+codebook_file = st.file_uploader("Codebook (optional, TOML)", type=["toml"], key="upload_codebook",
+                                 help="Leave empty to start from a suggested codebook, which you can edit below.")
+kind = st.radio("What kind of file is it?", list(KINDS), format_func=KINDS.get, key="upload_kind", horizontal=True)
+
+current = st.session_state.get(survey_ui.UPLOAD_KEY)
+if current:
+    st.success(f"In use this session: {current.get('name') or current['filename']}. Choose it at the top of the "
+               "Overview, Results and Compare pages.", icon=":material/check_circle:")
+    if st.button("Stop using the uploaded survey", key="upload_forget"):
+        st.session_state.pop(survey_ui.UPLOAD_KEY, None)
+        st.session_state.pop(survey_ui.CHOICE_KEY, None)
+        st.rerun()
+
+if file is None:
+    st.stop()
+
+content = file.getvalue()
+filename = file.name
+codebook_text = codebook_file.getvalue().decode("utf-8", errors="replace") if codebook_file is not None else None
+key = explorer.content_hash(content)
+
+
+@st.cache_data(max_entries=16, ttl=3600, show_spinner="Reading the file…")
+def _read(key: str, filename: str, _content: bytes):
+    from feedback.survey import read
+
+    return read.read_survey(filename, _content)
+
+
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def _is_tables(key: str, filename: str, _content: bytes) -> bool:
+    return explorer.is_data_tables(filename, _content)
+
+
+@st.cache_data(max_entries=16, ttl=3600, show_spinner="Suggesting a codebook…")
+def _suggest(key: str, _data) -> str:
+    from feedback.survey import codebook as cbmod
+
+    return cbmod.dump_codebook(cbmod.suggest_codebook(_data))
+
+
+def use(upload: dict) -> None:
+    try:
+        survey = survey_ui.load_upload(upload)
+    except InputError as err:
+        survey_ui.show_error(err)
+        return
+    st.session_state[survey_ui.UPLOAD_KEY] = upload
+    st.session_state[survey_ui.CHOICE_KEY] = f"Your upload: {upload.get('name') or upload['filename']}"
+    st.session_state.pop("survey_questions", None)
+    st.success(f"Loaded {survey.name}: {survey.n:,} respondents, {len(survey.questions())} questions. "
+               "Every survey page now offers it.", icon=":material/check_circle:")
+    st.page_link("pages/results.py", label="See its results", icon=":material/bar_chart:")
+
+
+resolved = kind
+if kind == "auto":
+    resolved = "data tables" if codebook_text is None and _is_tables(key, filename, content) else "respondents"
+
+if resolved == "data tables":
+    st.subheader("Data tables workbook")
+    upload = {"filename": filename, "content": content, "codebook_text": None, "kind": "data tables",
+              "name": filename}
+    try:
+        survey = survey_ui.load_upload(upload)
+    except InputError as err:
+        survey_ui.show_error(err)
+        st.stop()
+    st.write(f"Read {len(survey.questions())} question(s) with their published bases.")
+    st.dataframe(survey.questions().rename(columns={"question": "Question id", "question_text": "Question",
+                                                    "base_label": "Base"}), hide_index=True, width="stretch")
+    if st.button("Use this survey in every page", type="primary", key="upload_use"):
+        use(upload)
+    st.stop()
+
+try:
+    data = _read(key, filename, content)
+except InputError as err:
+    survey_ui.show_error(err)
+    st.stop()
+
+st.subheader("The data")
+st.write(f"{len(data.frame):,} respondents and {data.frame.shape[1]:,} columns.")
+with st.expander("First rows"):
+    st.dataframe(data.frame.head(20), width="stretch")
+
+from feedback.survey import codebook as cbmod  # noqa: E402
+
+try:
+    cb = cbmod.load_codebook(codebook_text) if codebook_text else cbmod.load_codebook(_suggest(key, data))
+except InputError as err:
+    survey_ui.show_error(err)
+    st.stop()
+
+st.subheader("Codebook")
+st.write("What the columns mean. Check the suggestion: the positive answers are what each question's "
+         "percentage counts; answers left out of the base are not counted at all (\"Don't know\" stays in "
+         "the base unless you list it).")
+columns = ["(none)", *map(str, data.frame.columns)]
+
+
+def _index(value: str) -> int:
+    return columns.index(value) if value in columns else 0
+
+
+c1, c2, c3 = st.columns(3)
+role = c1.selectbox("Role column", columns, index=_index(cb.role), key=f"cb_role_{key}")
+region = c2.selectbox("Region column", columns, index=_index(cb.region), key=f"cb_region_{key}")
+weight = c3.selectbox("Weight column", columns, index=_index(cb.weight), key=f"cb_weight_{key}",
+                      help="Leave as (none) for unweighted data.")
+c4, c5 = st.columns(2)
+title = c4.text_input("Survey title", value=cb.title or filename, key=f"cb_title_{key}")
+source = c5.text_input("Source line for charts", value=cb.source or f"Source: {filename}", key=f"cb_source_{key}")
+
+KINDS_Q = ["awareness", "agreement", "usefulness", "yes_no", "multi_select"]
+rows = pd.DataFrame([{
+    "use": True, "id": q.id, "column": q.column, "text": q.text, "kind": q.kind,
+    "positive": "; ".join(q.positive or []), "exclude": "; ".join(q.exclude or []),
+    "base_question": q.base_question or "", "base_label": q.base_label or "",
+} for q in cb.questions])
+edited = st.data_editor(
+    rows, key=f"cb_questions_{key}", hide_index=True, width="stretch", num_rows="fixed",
+    column_config={
+        "use": st.column_config.CheckboxColumn("Use", help="Untick to leave the question out."),
+        "id": st.column_config.TextColumn("Id", help="Short id; the same id in two surveys lets them be compared."),
+        "column": st.column_config.SelectboxColumn("Column", options=list(map(str, data.frame.columns))),
+        "text": st.column_config.TextColumn("Question text", width="large"),
+        "kind": st.column_config.SelectboxColumn("Kind", options=KINDS_Q),
+        "positive": st.column_config.TextColumn("Positive answers (separate with ;)", width="medium"),
+        "exclude": st.column_config.TextColumn("Left out of the base (;)"),
+        "base_question": st.column_config.TextColumn("Only those positive on (question id)"),
+        "base_label": st.column_config.TextColumn("Base label"),
+    },
+)
+
+
+def _split(text) -> list[str]:
+    return [p.strip() for p in str(text or "").split(";") if p.strip()]
+
+
+questions = [
+    dataclasses.replace(
+        cb.questions[i],
+        id=str(row["id"]).strip(), column=str(row["column"]), text=str(row["text"] or ""), kind=str(row["kind"]),
+        positive=_split(row["positive"]), exclude=_split(row["exclude"]),
+        base_question=str(row["base_question"] or "").strip(), base_label=str(row["base_label"] or ""),
+    )
+    for i, row in enumerate(edited.to_dict("records")) if bool(row["use"])
+]
+edited_cb = dataclasses.replace(cb, role="" if role == "(none)" else role, region="" if region == "(none)" else region,
+                                weight="" if weight == "(none)" else weight, title=title, source=source,
+                                questions=questions)
+problems = cbmod.validate(edited_cb, data.frame) if questions else ["Tick at least one question to use."]
+
+st.subheader("Checks")
+if problems:
+    st.error(f"{len(problems)} problem(s) to fix before the survey can be used:", icon=":material/error:")
+    st.dataframe(pd.DataFrame({"Problem": problems}), hide_index=True, width="stretch")
+else:
+    st.success("The codebook fits the data.", icon=":material/check_circle:")
+
+toml_text = cbmod.dump_codebook(edited_cb)
+st.download_button("Download this codebook (TOML)", toml_text, file_name=f"{filename.rsplit('.', 1)[0]}.toml",
+                   mime="application/toml", on_click="ignore", key="upload_codebook_download",
+                   icon=":material/download:")
+if st.button("Use this survey in every page", type="primary", key="upload_use", disabled=bool(problems)):
+    use({"filename": filename, "content": content, "codebook_text": toml_text, "kind": "respondents",
+         "name": title or filename})

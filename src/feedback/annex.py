@@ -1,0 +1,72 @@
+"""The "annex pack": one ZIP with every chart (PNG and SVG, with its alt text)
+and every table (XLSX with notes, and CSV) of the current selection, plus a
+short methods note. Generic (``annex_pack``) and for survey results
+(``survey_annex``). No Streamlit here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from feedback import charts, export
+
+
+@dataclass
+class AnnexChart:
+    name: str          # file stem, e.g. "01_understand_remit"
+    chart: object      # an Altair chart from feedback.charts
+    alt: str           # alt text
+
+
+@dataclass
+class AnnexTable:
+    name: str
+    frame: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+    percent_columns: Sequence[str] = export.SURVEY_PERCENT_COLUMNS
+
+
+def _stem(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "_", str(text)).strip("_").lower()[:60] or "item"
+
+
+def annex_pack(charts_: Sequence[AnnexChart], tables: Sequence[AnnexTable], methods: Sequence[str], *,
+               title: str = "Annex pack", ppi: int = 200) -> bytes:
+    """ZIP: charts/NAME.png (at ``ppi``), charts/NAME.svg, charts/NAME_alt_text.txt,
+    tables/NAME.xlsx (with a Notes sheet), tables/NAME.csv, and methods.txt."""
+    files: dict[str, bytes | str] = {}
+    for item in charts_:
+        stem = _stem(item.name)
+        files[f"charts/{stem}.png"] = charts.chart_png(item.chart, ppi=ppi)
+        files[f"charts/{stem}.svg"] = charts.chart_svg(item.chart)
+        files[f"charts/{stem}_alt_text.txt"] = item.alt + "\n"
+    for table in tables:
+        stem = _stem(table.name)
+        files[f"tables/{stem}.xlsx"] = export.to_xlsx_bytes({table.name[:31]: table.frame}, notes=table.notes,
+                                                            percent_columns=table.percent_columns, title=title)
+        files[f"tables/{stem}.csv"] = export.to_csv_bytes(table.frame)
+    contents = [f"{title}", "", "Methods", *[f"- {m}" for m in methods], "", "Files"]
+    contents += [f"- {name}" for name in files]
+    files["methods.txt"] = "\n".join(contents) + "\n"
+    return export.annex_zip(files)
+
+
+def survey_annex(survey, res: pd.DataFrame, *, region: str | None, grouping: str, method: str, level: float,
+                 suppress: int, flag: int, adjust: str, mark: str = "bar", ppi: int = 200) -> bytes:
+    """The annex pack of a survey selection: one chart per question, the results table."""
+    from feedback.survey import explorer
+
+    items = []
+    for i, (qid, rows) in enumerate(res.groupby("question", sort=False), start=1):
+        chart = charts.survey_chart(rows, region=region, source=survey.source, mark=mark,
+                                    thresholds=(suppress, flag))
+        items.append(AnnexChart(f"{i:02d}_{qid}", chart, charts.survey_alt_text(rows, region=region)))
+    notes = explorer.table_notes(survey, res, region=region, grouping=grouping, method=method, level=level,
+                                 suppress=suppress, flag=flag, adjust=adjust)
+    table = AnnexTable("Results", res.reset_index(drop=True), notes)
+    return annex_pack(items, [table], notes, title=f"{survey.title or survey.name}: "
+                                                   f"{region or 'England (all regions)'}", ppi=ppi)

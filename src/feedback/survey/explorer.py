@@ -1,0 +1,374 @@
+"""What the survey explorer pages need, without Streamlit: the embedded sample
+surveys, a loaded survey (respondent-level data + codebook, or a data tables
+workbook), its results for a choice of groupings / region / method, its bases,
+the comparison of two groups or two audiences, and table/notes for export.
+
+Every number comes from the survey engine (``feedback.survey.rates``,
+``.tables``, ``.compare``); this module only chooses what to ask it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from feedback.errors import InputError
+
+GROUPINGS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "Role": (("role",),),
+    "Region": (("region",),),
+    "Role and region": (("role",), ("region",)),
+    "Role × region": (("role", "region"),),
+}
+METHODS: dict[str, str] = {
+    "wilson": "Wilson (recommended)",
+    "clopper-pearson": "Clopper–Pearson (exact)",
+    "jeffreys": "Jeffreys",
+    "agresti-coull": "Agresti–Coull",
+    "logit": "Logit (design-based)",
+    "beta": "Korn–Graubard beta (design-based)",
+    "mean": "Wald on the design (mean)",
+}
+LEVELS: dict[float, str] = {0.90: "90%", 0.95: "95%", 0.99: "99%"}
+ADJUSTS: dict[str, str] = {"holm": "Holm", "bh": "Benjamini–Hochberg", "none": "None"}
+
+# Columns of the results table shown and exported (the results model, in its order).
+TABLE_COLUMNS = ["question", "question_text", "base_label", "by", "group", "n", "base_weighted", "p", "ci_low",
+                 "ci_high", "n_eff", "deff", "se", "flag", "sig_vs_rest", "p_value_vs_rest", "p_adj_vs_rest",
+                 "method", "level", "source"]
+TABLE_LABELS = {
+    "question": "Question id", "question_text": "Question", "base_label": "Base", "by": "Grouping",
+    "group": "Group", "n": "Unweighted n", "base_weighted": "Weighted base", "p": "Positive (%)",
+    "ci_low": "Interval from", "ci_high": "Interval to", "n_eff": "Effective n", "deff": "Design effect",
+    "se": "Standard error", "flag": "Flag", "sig_vs_rest": "Versus rest of sample", "p_value_vs_rest": "p value",
+    "p_adj_vs_rest": "Adjusted p value", "method": "Interval method", "level": "Confidence level",
+    "source": "Figures from",
+}
+
+
+def data_dir() -> Path:
+    """The embedded sample data folder (``FEEDBACK_DATA_DIR`` overrides)."""
+    env = os.environ.get("FEEDBACK_DATA_DIR")
+    return Path(env) if env else Path(__file__).resolve().parents[3] / "data"
+
+
+@dataclass(frozen=True)
+class Sample:
+    name: str
+    data_file: str
+    codebook_file: str | None  # for data tables: optional, gives question ids and positive answers
+    kind: str = "respondents"
+
+
+SAMPLES: tuple[Sample, ...] = (
+    Sample("Safeguarding partners 2021 (sample)", "partners_2021.sav", "partners_2021.toml"),
+    Sample("Frontline professionals 2021 (sample)", "frontline_2021.xlsx", "frontline_2021.toml"),
+    Sample("Frontline professionals 2021, data tables (sample)", "frontline_2021_tables.xlsx", "frontline_2021.toml",
+           kind="data tables"),
+)
+
+
+def available_samples() -> list[Sample]:
+    """The embedded samples whose files are present."""
+    folder = data_dir() / "surveys"
+    return [s for s in SAMPLES if (folder / s.data_file).exists()
+            and (s.codebook_file is None or (folder / s.codebook_file).exists())]
+
+
+def sample_files(sample: Sample) -> tuple[bytes, str | None]:
+    folder = data_dir() / "surveys"
+    content = (folder / sample.data_file).read_bytes()
+    codebook = (folder / sample.codebook_file).read_text(encoding="utf-8") if sample.codebook_file else None
+    return content, codebook
+
+
+def content_hash(*parts: bytes | str | None) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        data = b"" if part is None else (part.encode("utf-8") if isinstance(part, str) else part)
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.hexdigest()
+
+
+@dataclass
+class Survey:
+    """A loaded survey, ready for ``results``."""
+
+    name: str
+    filename: str
+    kind: str  # "respondents" | "data tables"
+    frame: pd.DataFrame | None = None
+    codebook: object | None = None
+    tables: pd.DataFrame | None = None  # results model read from a data tables workbook
+    content: bytes | None = None  # the workbook's bytes (data tables are re-read per choice of grouping)
+    title: str = ""
+    audience: str = ""
+    fieldwork: str = ""
+    source: str = ""
+    notes: list[str] = field(default_factory=list)
+    key: str = ""  # content hash of data + codebook: the cache key for results
+
+    @property
+    def n(self) -> int:
+        if self.frame is not None:
+            return int(len(self.frame))
+        total = self.tables[self.tables["by"] == "total"]
+        return int(total["n"].max()) if len(total) else 0  # the published unweighted total base
+
+    @property
+    def weighted(self) -> bool:
+        if self.kind == "data tables":
+            return bool(self.tables is not None and
+                        (self.tables["base_weighted"] - self.tables["n"]).abs().gt(0.5).any())
+        return bool(getattr(self.codebook, "weight", ""))
+
+    def questions(self) -> pd.DataFrame:
+        """id, text and base label of each question, in the survey's order."""
+        if self.kind == "respondents":
+            return pd.DataFrame([{"question": q.id, "question_text": q.text or q.id,
+                                  "base_label": q.base_label or ""} for q in self.codebook.questions])
+        return (self.tables[["question", "question_text", "base_label"]]
+                .drop_duplicates("question").reset_index(drop=True))
+
+
+def _meta(codebook, attr: str) -> str:
+    for holder in (codebook, getattr(codebook, "survey", None)):
+        if holder is None:
+            continue
+        value = holder.get(attr) if isinstance(holder, dict) else getattr(holder, attr, None)
+        if value:
+            return str(value)
+    return ""
+
+
+def is_data_tables(filename: str, content: bytes) -> bool:
+    """Does this XLSX look like a YouGov-style data tables workbook (not respondent rows)?"""
+    if not filename.lower().endswith((".xlsx", ".xlsm")):
+        return False
+    from feedback.survey import tables
+
+    detector = getattr(tables, "is_data_tables", None)
+    if detector is not None:
+        return bool(detector(filename, content))
+    try:
+        tables.read_data_tables(filename, content)
+    except InputError:
+        return False
+    return True
+
+
+def load_survey(filename: str, content: bytes, codebook_text: str | None = None, *, name: str | None = None,
+                kind: str = "auto") -> Survey:
+    """Read a respondent-level file with its codebook (suggested when not given),
+    or a data tables workbook. Raises ``InputError`` with a plain message."""
+    if kind == "auto":
+        kind = "data tables" if codebook_text is None and is_data_tables(filename, content) else "respondents"
+    if kind == "data tables":
+        from feedback.survey import codebook as cbmod
+        from feedback.survey import tables
+
+        cb = cbmod.load_codebook(codebook_text) if codebook_text else None
+        frame = tables.read_data_tables(filename, content, cb)
+        fieldwork = str(frame.attrs.get("fieldwork", ""))
+        return Survey(name=name or filename, filename=filename, kind=kind, tables=frame, content=content, codebook=cb,
+                      audience=_meta(cb, "audience") if cb else "",
+                      title=_tables_title(frame) or name or filename, source=_tables_source(frame, filename),
+                      fieldwork=fieldwork)
+    from feedback.survey import codebook as cbmod
+    from feedback.survey import read
+
+    data = read.read_survey(filename, content)
+    cb = cbmod.load_codebook(codebook_text) if codebook_text else cbmod.suggest_codebook(data)
+    problems = cbmod.validate(cb, data.frame)
+    if problems:
+        raise InputError(f"{filename}: the codebook does not fit the data:\n- " + "\n- ".join(problems))
+    return Survey(name=name or _meta(cb, "title") or filename, filename=filename, kind=kind, frame=data.frame,
+                  codebook=cb, title=_meta(cb, "title") or filename, audience=_meta(cb, "audience"),
+                  fieldwork=_meta(cb, "fieldwork"), source=_meta(cb, "source") or f"Source: {filename}")
+
+
+def _tables_title(frame: pd.DataFrame) -> str:
+    return str(frame.attrs.get("title", "")) if hasattr(frame, "attrs") else ""
+
+
+def _tables_source(frame: pd.DataFrame, filename: str) -> str:
+    for attr in ("source", "title"):
+        value = frame.attrs.get(attr) if hasattr(frame, "attrs") else None
+        if value:
+            return str(value) if attr == "source" else f"Source: {value}"
+    return f"Source: {filename} (published data tables)"
+
+
+def results(survey: Survey, *, grouping: str = "Role", region: str | None = None, method: str = "wilson",
+            level: float = 0.95, suppress: int = 10, flag: int = 30, adjust: str = "holm",
+            questions: list[str] | None = None) -> pd.DataFrame:
+    """The results model for the chosen grouping, region (a domain of the full
+    design), method, level and small-base thresholds; questions in survey order."""
+    if survey.kind == "respondents":
+        from feedback.survey.rates import SmallBase, rates_by_group
+
+        out = rates_by_group(survey.frame, survey.codebook, by=GROUPINGS[grouping],
+                             filter={"region": region} if region else None, method=method, level=level,
+                             small_base=SmallBase(suppress=suppress, flag=flag), adjust=adjust)
+    else:
+        out = _tables_results(survey, grouping=grouping, region=region, method=method, level=level,
+                              suppress=suppress, flag=flag, adjust=adjust)
+    if questions:
+        keep = [q for q in questions if q in set(out["question"])]
+        out = out[out["question"].isin(keep)]
+        out = out.assign(__o=out["question"].map({q: i for i, q in enumerate(keep)})) \
+            .sort_values("__o", kind="stable").drop(columns="__o")
+    return out.reset_index(drop=True)
+
+
+def _tables_results(survey: Survey, *, grouping, region, method, level, suppress, flag, adjust) -> pd.DataFrame:
+    """Data tables: the engine's ``rates_from_tables`` (intervals from the
+    published bases). A region view is the published region column alone:
+    published tables do not cross region with role."""
+    from feedback.survey import tables
+    from feedback.survey.rates import SmallBase
+
+    small = SmallBase(suppress=suppress, flag=flag)
+    if region:
+        return tables.rates_from_tables(survey.tables, survey.codebook, by=None, filter={"region": region},
+                                        method=method,
+                                        level=level, small_base=small)
+    return tables.rates_from_tables(survey.tables, survey.codebook, by=GROUPINGS[grouping], method=method,
+                                    level=level,
+                                    small_base=small)
+
+
+def bases(survey: Survey, region: str | None = None) -> pd.DataFrame:
+    """Respondents by role and region: unweighted n and weighted base per group
+    (columns ``by, group, n, base_weighted``), the total first."""
+    if survey.kind != "respondents":
+        first = survey.tables["question"].iloc[0]
+        rows = survey.tables[survey.tables["question"] == first].drop_duplicates(["by", "group"])
+        if region:
+            rows = rows[(rows["by"] == "region") & (rows["group"] == region)].assign(by="total")
+        return rows[["by", "group", "n", "base_weighted"]].reset_index(drop=True)
+    frame, cb = survey.frame, survey.codebook
+    weight_col = getattr(cb, "weight", "") or ""
+    w = pd.to_numeric(frame[weight_col], errors="coerce").fillna(0).to_numpy(float) if weight_col \
+        else np.ones(len(frame))
+    inside = np.ones(len(frame), dtype=bool)
+    region_col = getattr(cb, "region", "") or ""
+    if region and region_col:
+        inside = frame[region_col].astype(str).to_numpy() == region
+    rows = [{"by": "total", "group": f"Total ({region})" if region else "Total", "n": int(inside.sum()),
+             "base_weighted": float(w[inside].sum())}]
+    for key in ("role", "region"):
+        col = getattr(cb, key, "") or ""
+        if not col or col not in frame:
+            continue
+        labels = frame[col].astype("string").fillna("Not stated").to_numpy()
+        sub = pd.DataFrame({"group": labels[inside], "w": w[inside]})
+        agg = sub.groupby("group", sort=False).agg(n=("w", "size"), base_weighted=("w", "sum")).reset_index()
+        order = _group_order(key, list(agg["group"]))
+        agg = agg.set_index("group").loc[order].reset_index()
+        rows += [{"by": key, "group": g, "n": int(n), "base_weighted": float(b)}
+                 for g, n, b in agg.itertuples(index=False)]
+    return pd.DataFrame(rows)
+
+
+def _group_order(key: str, groups: list[str]) -> list[str]:
+    if key == "region":
+        from feedback.regions import REGIONS
+
+        return [r for r in REGIONS if r in groups] + sorted(g for g in groups if g not in REGIONS)
+    return sorted(groups)
+
+
+def headline(survey: Survey, *, region: str | None = None, method: str = "wilson", level: float = 0.95,
+             suppress: int = 10, flag: int = 30) -> pd.DataFrame:
+    """The total row of every question (the Overview's cards)."""
+    out = results(survey, grouping="Role", region=region, method=method, level=level, suppress=suppress, flag=flag)
+    return out[out["by"] == "total"].reset_index(drop=True)
+
+
+def compare_two_groups(res: pd.DataFrame, group_a: str, group_b: str, *, level: float | None = None,
+                       adjust: str = "holm") -> pd.DataFrame:
+    """Difference between two groups of one grouping on every question (engine's compare_groups)."""
+    from feedback.survey.compare import compare_groups
+
+    return compare_groups(res, group_a=group_a, group_b=group_b, level=level, adjust=adjust)
+
+
+def compare_audiences(res_a: pd.DataFrame, res_b: pd.DataFrame, *, label_a: str, label_b: str,
+                      level: float | None = None, adjust: str = "holm") -> pd.DataFrame:
+    """Total of survey a against total of survey b on the questions (ids) they share."""
+    from feedback.survey.compare import compare_groups
+
+    return compare_groups(res_a, res_b, group_a=_total_label(res_a), group_b=_total_label(res_b),
+                          label_a=label_a, label_b=label_b, level=level, adjust=adjust)
+
+
+def _total_label(res: pd.DataFrame) -> str:
+    total = res[res["by"] == "total"]
+    return str(total["group"].iloc[0]) if len(total) else "Total"
+
+
+def shared_questions(a: Survey, b: Survey) -> list[str]:
+    ids_b = set(b.questions()["question"])
+    return [q for q in a.questions()["question"] if q in ids_b]
+
+
+def table_for_display(res: pd.DataFrame) -> pd.DataFrame:
+    """The results table with plain-English column names (values unchanged: proportions 0-1)."""
+    cols = [c for c in TABLE_COLUMNS if c in res.columns]
+    return res[cols].rename(columns=TABLE_LABELS)
+
+
+def table_notes(survey: Survey, res: pd.DataFrame, *, region: str | None, grouping: str, method: str,
+                level: float, suppress: int, flag: int, adjust: str) -> list[str]:
+    """The notes sheet of an exported table: what the figures are and how they were made."""
+    weighted = survey.weighted
+    notes = [
+        f"Survey: {survey.title or survey.name}" + (f", fieldwork {survey.fieldwork}" if survey.fieldwork else "")
+        + f" (file {survey.filename}).",
+        f"Region: {region or 'England (all regions)'}"
+        + (" — a domain of the full sample, so intervals use the full design." if region else "."),
+        f"Grouping: {grouping.lower()}.",
+        "p, ci_low and ci_high are proportions (0 to 1) shown as percentages: p is the share giving a positive "
+        "answer (the net, e.g. 'Strongly agree' + 'Tend to agree') among those in the question's base.",
+        f"Intervals: {LEVELS.get(level, f'{level:.0%}')} confidence, {METHODS.get(method, method)} method"
+        + (", on the Kish effective base (n_eff) because the data are weighted." if weighted else "."),
+        "n is the unweighted base; base_weighted the weighted base; deff the design effect (Kish); se the "
+        "standard error.",
+        f"[c]: fewer than {suppress} responses, figure suppressed. [u]: fewer than {flag} responses, "
+        "low reliability.",
+        f"sig_vs_rest: 'higher' or 'lower' when the group differs from the rest of the sample at the "
+        f"{LEVELS.get(level, f'{level:.0%}')} level (two-proportion test on effective bases, "
+        f"{ADJUSTS.get(adjust, adjust)} adjustment within each grouping); shown on charts as ▲ / ▼.",
+    ]
+    if survey.kind == "data tables":
+        notes.append("Figures read from published data tables; intervals computed from the published bases.")
+    if survey.source:
+        notes.append(survey.source)
+    notes.append("Produced with the Panel feedback analysis app; the same figures come from "
+                 "`python -m feedback rates` with the same choices.")
+    return notes
+
+
+def cli_command(survey: Survey, *, grouping: str, region: str | None, method: str, level: float,
+                suppress: int = 10, flag: int = 30, adjust: str = "holm") -> str:
+    """The equivalent command line, shown under the table so analysts can reproduce it."""
+    parts = ["python -m feedback rates", survey.filename]
+    if survey.kind == "respondents":
+        parts += ["--codebook", Path(survey.filename).with_suffix(".toml").name]
+    for g in GROUPINGS[grouping]:
+        parts.append("--by " + "*".join(g))
+    if region:
+        parts.append(f'--filter region="{region}"')
+    parts += [f"--method {method}", f"--level {level:g}"]
+    if suppress != 10 or flag != 30:
+        parts.append(f"--small-base {suppress},{flag}")
+    if adjust != "holm":
+        parts.append(f"--adjust {adjust}")
+    return " ".join(parts)

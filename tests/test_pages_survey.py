@@ -1,0 +1,209 @@
+"""AppTest runs of the survey pages (Overview, Results by role, Compare, Upload)
+on the embedded sample surveys, through app.py's navigation."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+SURVEYS = ROOT / "data" / "surveys"
+PARTNERS = "Safeguarding partners 2021 (sample)"
+FRONTLINE = "Frontline professionals 2021 (sample)"
+TABLES = "Frontline professionals 2021, data tables (sample)"
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    monkeypatch.setenv("FEEDBACK_DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def goto(at: AppTest, page: str) -> AppTest:
+    at.switch_page(f"pages/{page}.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def set_region(at: AppTest, region: str) -> AppTest:
+    """Choose a region as the sidebar selector does. (After switch_page, AppTest's element tree
+    does not list app.py's sidebar widgets, so set the selector's state by its key.)"""
+    boxes = [w for w in at.sidebar.selectbox if w.key == "region"]
+    if boxes:
+        boxes[0].set_value(region)
+    else:
+        at.session_state["region"] = region
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def cli_rates(*args: str) -> pd.DataFrame:
+    out = subprocess.run([sys.executable, "-m", "feedback", "rates", *args, "--format", "json"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    return pd.DataFrame(json.loads(out.stdout))
+
+
+def results_table(at: AppTest) -> pd.DataFrame:
+    return at.dataframe[-1].value
+
+
+def test_overview_shows_sample_bases_and_headline_cards(app):
+    at = goto(app, "overview")
+    assert at.selectbox(key="survey_choice").value == PARTNERS
+    labels = [m.label for m in at.metric]
+    values = {m.label: m.value for m in at.metric}
+    assert values["Respondents"] == "139"
+    # Annex D headline: 87% understand the Panel's remit (to the whole percentage).
+    remit = [m for m in at.metric if "remit" in m.label.lower()]
+    assert remit and remit[0].value == "87%", labels
+    assert any("Who answered" in s.value for s in at.subheader)
+
+
+def test_overview_region_changes_base(app):
+    at = goto(app, "overview")
+    set_region(at, "London")
+    values = {m.label: m.value for m in at.metric}
+    assert values["Respondents in London"] == "30"  # the partners sample has 30 in London
+    assert any("Region: London" in c.value for c in at.caption)
+
+
+def test_results_page_table_matches_cli_and_region_filter_changes_base(app):
+    at = goto(app, "results")
+    table = results_table(at)
+    assert list(table["Question id"].unique()) == ["understand_remit", "well_informed", "knowledge_improved"]
+    total = table[table["Grouping"] == "total"]
+    assert total["Unweighted n"].tolist() == [139, 139, 139]
+
+    cli = cli_rates(str(SURVEYS / "partners_2021.sav"), "--codebook", str(SURVEYS / "partners_2021.toml"),
+                    "--by", "role")
+    cli = cli[cli["question"].isin(table["Question id"])].reset_index(drop=True)
+    assert table["Group"].tolist() == cli["group"].tolist()
+    assert table["Unweighted n"].tolist() == cli["n"].tolist()
+    pd.testing.assert_series_equal(table["Positive (%)"].reset_index(drop=True), cli["p"], check_names=False)
+    pd.testing.assert_series_equal(table["Interval from"].reset_index(drop=True), cli["ci_low"], check_names=False)
+
+    set_region(at, "London")
+    london = results_table(at)
+    total = london[london["Grouping"] == "total"]
+    assert total["Unweighted n"].tolist() == [30, 30, 30]
+    captions = " ".join(c.value for c in at.caption)
+    assert "London" in captions
+
+
+def test_results_page_groupings_methods_and_combined_chart(app):
+    at = goto(app, "results")
+    at.radio(key="survey_grouping").set_value("Role × region").run()
+    table = results_table(at)
+    assert "Local authority / London" in set(table["Group"])
+    assert "[c]" in set(table["Flag"])  # small crossings are suppressed
+    at.selectbox(key="survey_method").set_value("jeffreys").run()
+    at.selectbox(key="survey_level").set_value(0.99).run()
+    at.radio(key="survey_layout").set_value("Combined").run()
+    assert not at.exception
+    table = results_table(at)
+    assert set(table["Interval method"]) == {"jeffreys"} and set(table["Confidence level"]) == {0.99}
+    # The chart, table and annex downloads are offered.
+    labels = {b.label for b in at.get("download_button")}
+    assert {"Download chart (PNG)", "Download chart (SVG)", "Download table (CSV)", "Download table (XLSX)",
+            "Download annex pack (ZIP)"} <= labels
+
+
+def test_results_page_on_weighted_frontline_and_data_tables(app):
+    at = goto(app, "results")
+    at.selectbox(key="survey_choice").set_value(FRONTLINE).run()
+    assert not at.exception
+    table = results_table(at)
+    heard = table[(table["Question id"] == "heard_of_panel") & (table["Grouping"] == "total")].iloc[0]
+    assert round(100 * heard["Positive (%)"]) == 49
+    assert heard["Effective n"] < heard["Unweighted n"]  # weighted: intervals on the effective base
+    at.selectbox(key="survey_choice").set_value(TABLES).run()
+    assert not at.exception
+    table = results_table(at)
+    assert set(table["Figures from"]) == {"data tables"}
+
+
+def test_compare_two_groups_and_two_audiences(app):
+    at = goto(app, "compare")
+    table = at.dataframe[-1].value
+    assert {"Difference", "Interval from", "Interval to", "p value"} <= set(table.columns)
+    at.radio(key="compare_mode").set_value("Two surveys on their shared questions").run()
+    assert not at.exception
+    at.selectbox(key="compare_survey_a").set_value(PARTNERS).run()
+    at.selectbox(key="compare_survey_b").set_value(FRONTLINE).run()
+    assert not at.exception
+    table = at.dataframe[-1].value
+    assert "know_thematic_reviews" in set(table["Question id"])
+    row = table[table["Question id"] == "know_thematic_reviews"].iloc[0]
+    assert round(100 * row["First (%)"]) == 76 and round(100 * row["Second (%)"]) == 28
+
+
+def test_upload_xlsx_with_suggested_codebook_feeds_results(app):
+    at = goto(app, "upload")
+    content = (SURVEYS / "frontline_2021.xlsx").read_bytes()
+    at.file_uploader(key="upload_file").set_value(
+        ("frontline_2021.xlsx", content, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("307 respondents" in m.value for m in at.markdown)
+    assert at.selectbox(key=next(k for k in _keys(at) if k.startswith("cb_weight_"))).value == "weight"
+    at.button(key="upload_use").click().run()
+    assert not at.exception
+    assert any("Loaded" in s.value for s in at.success)
+    at = goto(at, "results")
+    assert at.selectbox(key="survey_choice").value.startswith("Your upload")
+    table = results_table(at)
+    assert "Q1_heard_of_panel" in set(table["Question id"])  # a suggested question's id is its column
+
+
+def test_upload_with_codebook_reproduces_published_figure(app):
+    at = goto(app, "upload")
+    at.file_uploader(key="upload_file").set_value(
+        ("frontline_2021.xlsx", (SURVEYS / "frontline_2021.xlsx").read_bytes(), "application/octet-stream"))
+    at.file_uploader(key="upload_codebook").set_value(
+        ("frontline_2021.toml", (SURVEYS / "frontline_2021.toml").read_bytes(), "application/toml"))
+    at.run()
+    at.button(key="upload_use").click().run()
+    at = goto(at, "overview")
+    remit = [m for m in at.metric if "heard of" in m.label.lower()]
+    assert remit and remit[0].value == "49%"
+
+
+def test_upload_bad_file_shows_one_plain_error(app):
+    at = goto(app, "upload")
+    at.file_uploader(key="upload_file").set_value(("broken.xlsx", b"not a workbook", "application/octet-stream"))
+    at.run()
+    assert not at.exception
+    assert len(at.error) == 1 and "broken.xlsx" in at.error[0].value.replace("\\", "")
+
+
+def _keys(at: AppTest) -> list[str]:
+    return [w.key for w in at.selectbox if w.key]
+
+
+def test_rerender_on_region_change_is_fast(app):
+    """Changing region (or question) on the sample re-renders the Results page quickly (cached by content)."""
+    at = goto(app, "results")
+    for region in ("London", "North West"):  # warm the caches
+        set_region(at, region)
+    timings = []
+    for region in ("London", "North West", "All England", "London"):
+        start = time.perf_counter()
+        set_region(at, region)
+        timings.append(time.perf_counter() - start)
+    # The issue's target is 300 ms of server time; allow slack for a shared CI machine.
+    assert min(timings) < 0.3 or sorted(timings)[len(timings) // 2] < 1.0, timings
