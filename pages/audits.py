@@ -68,12 +68,14 @@ summary = summaries.criterion_summary(frames, fw, year=year, region=region)
 n_audited = len(summaries.select_audits(frames, year=year, region=region))
 cutoff_default = default_cutoff(year)
 rate_default = submission_rate(frames["register"], year, cutoff_default, region=region).iloc[-1]
-c1, c2, c3 = st.columns(3)
+c1, c2, c3, c4 = st.columns(4)
 c1.metric("Reports audited", f"{n_audited}")
-c2.metric(f"Reports received by {cutoff_default.day} {cutoff_default:%B %Y}",
-          "no register" if not rate_default["partnerships"] else
-          f"{rate_default['rate']:.0%} ({rate_default['received']} of {rate_default['partnerships']})")
-c3.metric("Partnerships on the register", f"{int(rate_default['partnerships'])}")
+c2.metric(f"Received by {cutoff_default.day} {cutoff_default:%B %Y}",
+          "–" if not rate_default["partnerships"] else f"{rate_default['rate']:.0%}",
+          help="Share of partnerships on the register whose yearly report had arrived by this date. "
+               "Change the date on the 'Register and submission rate' tab.")
+c3.metric("Reports received by then", f"{int(rate_default['received'])}")
+c4.metric("Partnerships on the register", f"{int(rate_default['partnerships'])}")
 
 tabs = st.tabs(["Summary", "Priorities and practice themes", "By region and year", "Register and submission rate",
                 "Enter an audit", "Import audits", "Audits and history", "Raise a finding"])
@@ -246,7 +248,7 @@ with tabs[4]:
             for c in (c for c in fw.criteria if c.theme == theme_id):
                 with st.container(border=True):
                     st.text(c.text)
-                    a, b, d = st.columns([3, 1, 3])
+                    a, b, d = st.columns([4, 1, 3])
                     score = a.radio(c.label, list(SCORES.values()), index=None, horizontal=True,
                                     key=f"aud_f_{c.id}_{round_}")
                     page = b.text_input("Page", key=f"aud_f_{c.id}_page_{round_}", max_chars=30)

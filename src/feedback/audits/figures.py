@@ -13,6 +13,8 @@ from feedback import charts
 
 SOURCE = "Source: audits of safeguarding partners' yearly reports (integrated audit tool)"
 SAMPLE_NOTE = "Sample data built from the published figures, not real data."
+#: Plot width that keeps the labelled chart inside the page column (and reads well exported).
+PLOT_WIDTH = 440
 INTERVAL_NOTE = "Error bars: 95% Wilson intervals (the audited reports are a sample of all yearly reports)."
 
 
@@ -34,7 +36,8 @@ def criteria_chart(summary: pd.DataFrame, *, year: str, where: str, sample: bool
         color_domain=list(pd.unique(summary["theme"])), sort=list(summary["label"]),
         title=f"Yearly reports fully or partly evidencing each criterion, {year}",
         subtitle=[f"{where}. Base: {n} audited reports."], source=SOURCE,
-        notes=_notes(sample, (INTERVAL_NOTE,)), value_title="Reports fully or partly evidencing the criterion")
+        notes=_notes(sample, (INTERVAL_NOTE,)), value_title="Reports fully or partly evidencing the criterion",
+        width=PLOT_WIDTH)
 
 
 def criteria_alt(summary: pd.DataFrame, *, year: str, where: str) -> str:
@@ -54,7 +57,7 @@ def codes_chart(freq: pd.DataFrame, *, list_name: str, year: str, where: str, sa
         data, category="label", value="p", low="ci_low", high="ci_high", label="__label",
         sort=list(freq["label"]), title=f"{list_name}: share of audited yearly reports, {year}",
         subtitle=[f"{where}. Base: {n} audited reports. A report can set several."], source=SOURCE,
-        notes=_notes(sample, (INTERVAL_NOTE,)), value_title="Reports")
+        notes=_notes(sample, (INTERVAL_NOTE,)), value_title="Reports", width=PLOT_WIDTH)
 
 
 def codes_alt(freq: pd.DataFrame, *, list_name: str, year: str, where: str) -> str:
@@ -88,7 +91,8 @@ def years_chart(yoy: pd.DataFrame, *, where: str, sample: bool = False):
         color="reporting_year", color_domain=years, offset="reporting_year",
         sort=list(pd.unique(yoy["label"])), title="Criteria fully or partly evidenced, year against year",
         subtitle=[f"{where}. Reporting years {', '.join(years)}; bases differ by year."], source=SOURCE,
-        notes=_notes(sample, (INTERVAL_NOTE,)), value_title="Reports fully or partly evidencing the criterion")
+        notes=_notes(sample, (INTERVAL_NOTE,)), value_title="Reports fully or partly evidencing the criterion",
+        width=PLOT_WIDTH)
 
 
 def years_alt(yoy: pd.DataFrame, *, where: str) -> str:
