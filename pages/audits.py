@@ -178,10 +178,12 @@ with tabs[3]:
     register = store.load_register(engine)
     shown_reg = register[(register["reporting_year"] == year)
                          & (register["region"] == region if region else True)]
-    st.dataframe(shown_reg[["partnership", "region", "reporting_year", "received_on"]], hide_index=True,
-                 width="stretch", column_config={"received_on": st.column_config.DateColumn("Received on")})
-    common.download_table(shown_reg[["partnership", "region", "reporting_year", "received_on"]],
-                          f"Register {year} {where}", key="aud_reg_t")
+    reg_table = shown_reg[["partnership", "region", "reporting_year", "received_on"]].rename(columns={
+        "partnership": "Partnership", "region": "Region", "reporting_year": "Reporting year",
+        "received_on": "Received on"})
+    st.dataframe(reg_table, hide_index=True, width="stretch",
+                 column_config={"Received on": st.column_config.DateColumn(format="D MMM YYYY")})
+    common.download_table(reg_table, f"Register {year} {where}", key="aud_reg_t")
 
     with st.form("aud_received_form"):
         st.markdown("**Record the date a yearly report arrived**")
@@ -301,8 +303,11 @@ with tabs[5]:
 with tabs[6]:
     audits_shown = store.audit_table(frames, fw)
     audits_shown = audits_shown[(audits_shown["reporting_year"] == year) & ((audits_shown["region"] == region) if region else True)]
-    st.dataframe(audits_shown.drop(columns=["audit_id"]), hide_index=True, width="stretch")
-    common.download_table(audits_shown.drop(columns=["audit_id"]), f"Audits {year} {where}", key="aud_list_t")
+    audits_listed = audits_shown.drop(columns=["audit_id"]).rename(columns={
+        "partnership": "Partnership", "region": "Region", "reporting_year": "Reporting year", "auditor": "Auditor",
+        "audited_on": "Audited on"})
+    st.dataframe(audits_listed, hide_index=True, width="stretch")
+    common.download_table(audits_listed, f"Audits {year} {where}", key="aud_list_t")
     if not audits_shown.empty:
         audit_labels = dict(zip(audits_shown["audit_id"], audits_shown["partnership"], strict=True))
         audit_id = st.selectbox("Audit", list(audits_shown["audit_id"]), format_func=lambda a: audit_labels[a], key="aud_pick")
@@ -316,7 +321,9 @@ with tabs[6]:
                                                                          strict=True)], ignore_index=True)
         st.markdown("**History of this audit**")
         st.dataframe(hist.sort_values("changed_at")[["changed_at", "changed_by", "what", "field", "old_value",
-                                                     "new_value", "reason"]], hide_index=True, width="stretch")
+                                                     "new_value", "reason"]].rename(columns={
+            "changed_at": "When", "changed_by": "Who", "what": "What", "field": "Field", "old_value": "Old value",
+            "new_value": "New value", "reason": "Reason"}), hide_index=True, width="stretch")
         with st.form("aud_correct"):
             st.markdown("**Correct one score**")
             crit_audit_labels = dict(zip(scores["criterion"], detail["Criterion"], strict=True))
@@ -369,4 +376,6 @@ with tabs[7]:
     raised = store.findings(engine)
     if not raised.empty:
         st.markdown("**Findings already raised**")
-        st.dataframe(raised, hide_index=True, width="stretch")
+        st.dataframe(raised.rename(columns={"tracker_item_id": "Tracker item", "reporting_year": "Reporting year",
+                                            "criterion": "Criterion", "raised_by": "Raised by",
+                                            "raised_at": "Raised at"}), hide_index=True, width="stretch")

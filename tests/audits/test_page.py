@@ -58,3 +58,19 @@ def test_a_bad_audit_is_refused_with_reasons_and_nothing_changes(app):
     errors = " ".join(e.value for e in app.error)
     assert "The audit was not saved" in errors and "has no score" in errors
     assert metric(app, "Reports audited") == "18"
+
+
+def test_raising_a_finding_from_the_page_creates_a_tracker_item(app):
+    app.button(key="aud_find_raise").click()
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert any("Raised tracker item YRA-2020-21-01" in s.value for s in app.success)
+
+
+def test_a_bad_spreadsheet_is_refused_and_changes_nothing(app):
+    app.file_uploader(key="aud_upload").set_value(
+        ("audits.csv", b"partnership,reporting_year\nLondon sample partnership 01,2020-21\n", "text/csv"))
+    app.run()
+    assert any("nothing was imported" in e.value or "missing the column" in e.value for e in app.error)
+    assert [b.label for b in app.button if b.label.startswith("Import ")] == []
+    assert metric(app, "Reports audited") == "18"
