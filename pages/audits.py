@@ -15,7 +15,7 @@ import streamlit as st
 from feedback import db
 from feedback.audits import figures, store, summaries
 from feedback.audits.entry import read_audits, record_to_row, template_frame
-from feedback.audits.framework import SCORES, load_framework, reporting_years
+from feedback.audits.framework import DEFAULT_EDITION, SCORES, framework_for_year, load_framework, reporting_years
 from feedback.audits.register import read_register, submission_rate
 from feedback.audits.sample import SAMPLE_NOTICE
 from feedback.errors import InputError
@@ -47,22 +47,24 @@ def default_cutoff(year: str) -> dt.date:
 engine = common.db_engine()
 region = common.current_region()
 where = common.region_label()
-fw = load_framework()
+first_edition = load_framework(DEFAULT_EDITION)
 frames = store.load_frames(engine)
 audits_all = frames["audits"]
 is_sample = bool(audits_all["is_sample"].any())
 
 st.title("Yearly-report audits")
-st.caption(f"Region: {where}. Audits of safeguarding partners' yearly reports against the "
-           f"{fw.edition} ({fw.short_name}) audit framework, and the register of reports received.")
+caption = st.empty()
 if is_sample:
     st.info(SAMPLE_NOTICE, icon=":material/science:")
 show_flash()
 
 years_in_data = sorted(set(audits_all["reporting_year"]) | set(frames["register"]["reporting_year"]), reverse=True)
-years_allowed = reporting_years(fw.first_year, dt.date.today())
+years_allowed = reporting_years(first_edition.first_year, dt.date.today())
 year = st.selectbox("Reporting year", years_in_data or years_allowed[::-1], key="aud_year",
                     help="The year the yearly reports cover (April to March).")
+fw = framework_for_year(year)  # the edition of Working Together this year's reports are audited against
+caption.caption(f"Region: {where}. Audits of safeguarding partners' yearly reports against the "
+                f"{fw.edition} ({fw.short_name}) audit framework, and the register of reports received.")
 
 summary = summaries.criterion_summary(frames, fw, year=year, region=region)
 n_audited = len(summaries.select_audits(frames, year=year, region=region))

@@ -1,5 +1,6 @@
 """The register: validation of its rows and the submission rate by a cut-off date."""
 
+import datetime as dt
 from datetime import date
 
 import pandas as pd
@@ -66,3 +67,21 @@ def test_register_needs_its_columns_and_a_real_file():
         read_register("r.xlsx", b"partnership,region\n")
     with pytest.raises(InputError, match="use a .csv or .xlsx file"):
         read_register("r.txt", b"")
+
+
+def test_xlsx_register_with_real_date_cells():
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Partnership", "Region", "Reporting year", "Received on"])
+    ws.append(["A", "london", "2020-21", dt.datetime(2022, 5, 31)])
+    ws.append(["B", "Yorkshire & Humber", "2020/21", None])
+    buf = io.BytesIO()
+    wb.save(buf)
+    reg = read_register("register.xlsx", buf.getvalue())
+    assert reg.to_dict("records") == [
+        {"partnership": "A", "region": "London", "reporting_year": "2020-21", "received_on": date(2022, 5, 31)},
+        {"partnership": "B", "region": "Yorkshire and the Humber", "reporting_year": "2020-21", "received_on": None}]
