@@ -91,18 +91,21 @@ plot["label"] = [
     ("not available" if pd.isna(d) else f"{100 * d:+.0f} points" + (f" {charts.SIG_SYMBOLS.get(sig, '')}" if sig else ""))
     for d, sig in zip(plot["diff"], plot["sig"])
 ]
-plot["question_label"] = [t if len(t) <= 70 else t[:67] + "…" for t in plot["question_text"].fillna(plot["question"])]
+short = explorer.short_labels(list(plot["question"]), list(plot["question_text"]), limit=60)
+plot["question_label"] = plot["question"].map(short)
 notes = [f"Lines show {explorer.LEVELS.get(s['level'], s['level'])} intervals for the difference (Newcombe).",
          "▲ / ▼ first group significantly higher / lower (two-proportion test on effective bases, adjusted)."]
 chart = charts.bar_with_intervals(plot, category="question_label", value="diff", low="diff_low", high="diff_high",
                                   label="label", title=title, subtitle=subtitle, source=source, notes=notes,
-                                  domain=(-1, 1), value_title="Difference (first minus second)")
+                                  domain=(-1, 1), value_title="Difference (first minus second)", mark="dot")
 alt_text = charts.alt_text(plot, category="question_label", value="diff", low="diff_low", high="diff_high",
                           title=title, subtitle=" ".join(subtitle))
 survey_ui.show_chart(chart, alt_text)
 common.download_chart(chart, f"compare_{title}", key="compare_chart", alt=alt_text)
 
-shown = diff.rename(columns={"question": "Question id", "question_text": "Question", "group_a": "First",
+order = ["question", "p_a", "p_b", "diff", "diff_low", "diff_high", "sig", "p_value", "p_adj", "z", "n_eff_a",
+         "n_eff_b", "group_a", "group_b", "question_text", "level", "adjust"]
+shown = diff[[c for c in order if c in diff.columns]].rename(columns={"question": "Question id", "question_text": "Question", "group_a": "First",
                              "group_b": "Second", "p_a": "First (%)", "p_b": "Second (%)", "n_eff_a": "First effective n",
                              "n_eff_b": "Second effective n", "diff": "Difference", "diff_low": "Interval from",
                              "diff_high": "Interval to", "z": "z", "p_value": "p value", "p_adj": "Adjusted p value",

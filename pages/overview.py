@@ -31,14 +31,16 @@ head = res[res["by"] == "total"]
 c1, c2, c3 = st.columns(3)
 c1.metric("Respondents" + (f" in {region}" if region else ""), f"{int(base['n'].iloc[0]):,}")
 c2.metric("Questions", f"{len(survey.questions()):,}")
-c3.metric("Fieldwork", survey.fieldwork or "Not stated")
-st.caption(f"{survey.title or survey.name} · {survey.filename} · "
+c3.metric("Weighted", "Yes" if survey.weighted else "No",
+          help="Weighted results use the Kish effective base for intervals and tests.")
+st.caption(f"{survey.title or survey.name} · fieldwork {survey.fieldwork or 'not stated'} · {survey.filename} · "
            + ("respondent-level data" if survey.kind == "respondents" else "published data tables"))
 
 st.subheader("Headline figures")
 st.caption("Share giving a positive answer, with its interval and base. "
            "[u] low reliability (few responses); [c] too few responses to show.")
 cols = st.columns(3)
+labels = explorer.short_labels(list(head["question"]), list(head["question_text"]), limit=110)
 for i, row in enumerate(head.itertuples(index=False)):
     label = charts.percent_label(row.p, row.flag)
     if row.flag == "[c]":
@@ -47,8 +49,9 @@ for i, row in enumerate(head.itertuples(index=False)):
         detail = (f"{100 * row.ci_low:.0f}% to {100 * row.ci_high:.0f}% · base {int(row.n):,}"
                   + (f" (weighted {row.base_weighted:,.0f})" if survey.weighted else ""))
     with cols[i % 3].container(border=True):
-        st.metric(row.question_text or row.question, label, help=f"Base: {row.base_label or 'all respondents'}")
-        st.caption(f"{detail}. {row.base_label or 'All respondents'}.")
+        st.markdown(survey_ui.plain(labels[row.question]), help=row.question_text or None)
+        st.metric(labels[row.question], label, label_visibility="collapsed")
+        st.caption(survey_ui.plain(f"{detail}. {row.base_label or 'All respondents'}."))
 
 st.subheader("Who answered")
 left, right = st.columns(2)

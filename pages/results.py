@@ -81,7 +81,7 @@ notes = explorer.table_notes(survey, res, region=region, grouping=grouping, **s)
 common.download_table(res, f"results_{grouping}_{region_text}", notes=notes,
                       percent_columns=("p", "ci_low", "ci_high", "level"), key="results_table")
 st.caption("Same figures from the command line:")
-st.code(explorer.cli_command(survey, grouping=grouping, region=region, **s), language="bash")
+st.code(explorer.cli_command(survey, grouping=grouping, region=region, **s), language="bash", wrap_lines=True)
 
 st.subheader("Annex pack")
 st.caption("One ZIP with every chart above (PNG at 200 ppi and SVG, with alt text), the table (XLSX with notes, "

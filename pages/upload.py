@@ -139,9 +139,9 @@ source = c5.text_input("Source line for charts", value=cb.source or f"Source: {f
 
 KINDS_Q = ["awareness", "agreement", "usefulness", "yes_no", "multi_select"]
 rows = pd.DataFrame([{
-    "use": True, "id": q.id, "column": q.column, "text": q.text, "kind": q.kind,
-    "positive": "; ".join(q.positive or []), "exclude": "; ".join(q.exclude or []),
-    "base_question": q.base_question or "", "base_label": q.base_label or "",
+    "use": True, "id": q.id, "kind": q.kind, "positive": "; ".join(q.positive or []),
+    "exclude": "; ".join(q.exclude or []), "text": q.text, "base_question": q.base_question or "",
+    "base_label": q.base_label or "", "column": q.column,
 } for q in cb.questions])
 edited = st.data_editor(
     rows, key=f"cb_questions_{key}", hide_index=True, width="stretch", num_rows="fixed",
@@ -149,9 +149,10 @@ edited = st.data_editor(
         "use": st.column_config.CheckboxColumn("Use", help="Untick to leave the question out."),
         "id": st.column_config.TextColumn("Id", help="Short id; the same id in two surveys lets them be compared."),
         "column": st.column_config.SelectboxColumn("Column", options=list(map(str, data.frame.columns))),
-        "text": st.column_config.TextColumn("Question text", width="large"),
+        "text": st.column_config.TextColumn("Question text", width="medium"),
         "kind": st.column_config.SelectboxColumn("Kind", options=KINDS_Q),
-        "positive": st.column_config.TextColumn("Positive answers (separate with ;)", width="medium"),
+        "positive": st.column_config.TextColumn("Positive answers (separate with ;)", width="medium",
+                                                help="The answers counted as positive, e.g. Strongly agree; Tend to agree"),
         "exclude": st.column_config.TextColumn("Left out of the base (;)"),
         "base_question": st.column_config.TextColumn("Only those positive on (question id)"),
         "base_label": st.column_config.TextColumn("Base label"),

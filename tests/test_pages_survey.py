@@ -207,3 +207,16 @@ def test_rerender_on_region_change_is_fast(app):
         timings.append(time.perf_counter() - start)
     # The target is 300 ms of server time; allow slack for a shared CI machine.
     assert min(timings) < 0.3 or sorted(timings)[len(timings) // 2] < 1.0, timings
+
+
+def test_short_labels_drop_shared_lead_in_and_stay_unique():
+    from feedback.survey.explorer import short_labels
+
+    labels = short_labels(["a", "b", "c", "d"], [
+        "To what extent do you agree or disagree: the Panel is independent",
+        "To what extent do you agree or disagree: the Panel is trusted",
+        "Through which of these, if any, do you hear about the Panel? Letters",
+        "Through which of these, if any, do you hear about the Panel? Emails"], limit=40)
+    assert labels["a"] == "The Panel is independent" and labels["b"] == "The Panel is trusted"
+    assert labels["c"].endswith("… (c)") and labels["d"].endswith("… (d)")  # same cut text: ids keep them apart
+    assert len(set(labels.values())) == 4

@@ -319,9 +319,33 @@ def shared_questions(a: Survey, b: Survey) -> list[str]:
     return [q for q in a.questions()["question"] if q in ids_b]
 
 
+def short_labels(ids: list[str], texts: list[str], limit: int = 70) -> dict[str, str]:
+    """Short, unique labels for questions: a lead-in shared by several questions
+    ("To what extent do you agree or disagree: ...") is dropped, long texts are
+    cut at ``limit`` characters, and labels that still clash get their id."""
+    texts = [str(t or i) for i, t in zip(ids, texts)]
+    leads = pd.Series([t.split(": ", 1)[0] if ": " in t else "" for t in texts])
+    counts = leads[leads != ""].value_counts()
+    out = []
+    for text, lead in zip(texts, leads):
+        if lead and counts.get(lead, 0) > 1:
+            rest = text.split(": ", 1)[1].strip()
+            text = rest[:1].upper() + rest[1:]
+        out.append(text if len(text) <= limit else text[: limit - 1].rstrip() + "…")
+    seen = pd.Series(out).value_counts()
+    return {i: (f"{label} ({i})" if seen[label] > 1 else label) for i, label in zip(ids, out)}
+
+
+# The results table as shown on screen: what matters first, the question text last.
+DISPLAY_ORDER = ["question", "group", "by", "p", "ci_low", "ci_high", "n", "base_weighted", "n_eff", "flag",
+                 "sig_vs_rest", "p_value_vs_rest", "p_adj_vs_rest", "deff", "se", "question_text", "base_label",
+                 "method", "level", "source"]
+
+
 def table_for_display(res: pd.DataFrame) -> pd.DataFrame:
-    """The results table with plain-English column names (values unchanged: proportions 0-1)."""
-    cols = [c for c in TABLE_COLUMNS if c in res.columns]
+    """The results table with plain-English column names, the most-read columns first
+    (values unchanged: proportions 0-1). Exports keep the CLI's column order."""
+    cols = [c for c in DISPLAY_ORDER if c in res.columns]
     return res[cols].rename(columns=TABLE_LABELS)
 
 

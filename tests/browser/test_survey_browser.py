@@ -1,0 +1,153 @@
+"""The survey explorer in a real browser (Playwright + Debian's Chromium) against
+`streamlit run app.py`: region in the sidebar, upload, chart and table downloads.
+Screenshots of every page go to the test's tmp folder and /tmp/screens/."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from tests.browser.conftest import screenshot, wait_for_app
+
+ROOT = Path(__file__).resolve().parents[2]
+SURVEYS = ROOT / "data" / "surveys"
+
+pytestmark = pytest.mark.timeout(300)
+
+
+def open_page(page, url: str) -> None:
+    page.goto(url)
+    wait_for_app(page)
+    page.wait_for_selector('[data-testid="stMainBlockContainer"] h1')
+    wait_for_app(page)
+
+
+def choose_region(page, region: str) -> None:
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first
+    box.click()
+    page.get_by_role("option", name=region, exact=True).click()
+    page.wait_for_timeout(300)
+    wait_for_app(page)
+
+
+def shot(page, name: str, tmp_path: Path) -> Path:
+    """Screenshot of the whole page: Streamlit scrolls inside its main area, so the
+    viewport is stretched to the content's height for the picture, then restored."""
+    wait_for_app(page)
+    height = page.evaluate("() => { const m = document.querySelector('[data-testid=\"stMain\"]');"
+                           " return m ? m.scrollHeight : document.body.scrollHeight; }")
+    page.set_viewport_size({"width": 1280, "height": max(800, min(int(height) + 40, 12000))})
+    page.wait_for_timeout(600)
+    try:
+        return screenshot(page, name, tmp_path)
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 800})
+
+
+def main_text(page) -> str:
+    return page.locator('[data-testid="stMain"]').inner_text()
+
+
+def png_ppi(png: bytes) -> float | None:
+    pos = 8
+    while pos < len(png):
+        length = struct.unpack(">I", png[pos:pos + 4])[0]
+        if png[pos + 4:pos + 8] == b"pHYs":
+            ppm, _, unit = struct.unpack(">IIB", png[pos + 8:pos + 17])
+            return ppm * 0.0254 if unit == 1 else None
+        pos += 12 + length
+    return None
+
+
+def cli_rates(*args: str) -> pd.DataFrame:
+    out = subprocess.run([sys.executable, "-m", "feedback", "rates", *args, "--format", "json"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    return pd.DataFrame(json.loads(out.stdout))
+
+
+def test_region_changes_base_and_downloads_match_cli(app_url, page, tmp_path):
+    open_page(page, app_url)
+    page.wait_for_selector("text=Headline figures", timeout=60_000)
+    assert "Survey overview" in main_text(page)
+    assert not page.locator('[data-testid="stException"]').count()
+    shot(page, "survey_overview", tmp_path)
+    # No horizontal scrolling at 1280x800.
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 1280
+
+    open_page(page, f"{app_url}/results")
+    page.wait_for_selector("text=Base: all safeguarding partners (139)")
+    shot(page, "survey_results_england", tmp_path)
+
+    choose_region(page, "London")
+    page.wait_for_selector("text=Base: all safeguarding partners (30). Region: London.")
+    assert "region=London" in page.url
+    assert "(139)" not in main_text(page).split("Table")[0]
+    shot(page, "survey_results_london", tmp_path)
+
+    # Chart PNG: a real PNG at 200 ppi, big enough for print.
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download chart (PNG)").first.click()
+    png = Path(info.value.path()).read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", png[16:24])
+    assert round(png_ppi(png)) == 200 and width >= 1200 and len(png) > 20_000
+    (tmp_path / "chart.png").write_bytes(png)
+    Path("/tmp/screens/survey_downloaded_chart.png").write_bytes(png)
+
+    # Results table XLSX: the same numbers as the command line for the same choices.
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download table (XLSX)").first.click()
+    wb = load_workbook(io.BytesIO(Path(info.value.path()).read_bytes()))
+    assert wb.sheetnames[-1] == "Notes"
+    notes = " ".join(str(r[0].value) for r in wb["Notes"].iter_rows())
+    assert "London" in notes and "[c]" in notes
+    ws = wb[wb.sheetnames[0]]
+    rows = list(ws.values)
+    got = pd.DataFrame(rows[1:], columns=rows[0])
+    assert ws.cell(2, rows[0].index("p") + 1).number_format == "0%"
+    cli = cli_rates(str(SURVEYS / "partners_2021.sav"), "--codebook", str(SURVEYS / "partners_2021.toml"),
+                    "--by", "role", "--filter", "region=London")
+    cli = cli[cli["question"].isin(got["question"])].reset_index(drop=True)
+    assert got["question"].tolist() == cli["question"].tolist()
+    assert got["group"].tolist() == cli["group"].tolist()
+    assert got["n"].tolist() == cli["n"].tolist()
+    assert got["flag"].fillna("").tolist() == cli["flag"].fillna("").tolist()
+    for column in ("base_weighted", "p", "ci_low", "ci_high", "n_eff"):
+        pd.testing.assert_series_equal(got[column].astype(float), cli[column].astype(float), check_names=False,
+                                       rtol=1e-12)
+
+
+def test_upload_sample_xlsx_and_see_its_results(app_url, page, tmp_path):
+    open_page(page, f"{app_url}/upload")
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(
+        str(SURVEYS / "frontline_2021.xlsx"))
+    page.wait_for_selector("text=307 respondents", timeout=60_000)
+    wait_for_app(page)
+    shot(page, "survey_upload", tmp_path)
+    page.get_by_role("button", name="Use this survey in every page").click()
+    page.wait_for_selector("text=Every survey page now offers it")
+    page.get_by_role("link", name="See its results").click()
+    wait_for_app(page)
+    page.wait_for_selector("text=Base:")
+    text = main_text(page)
+    chosen = page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]').first.evaluate(
+        "e => e.innerText + ' ' + Array.from(e.querySelectorAll('input')).map(i => i.value).join(' ')")
+    assert "Your upload: frontline_2021" in chosen, chosen
+    assert "Q1_heard_of_panel" in text  # a suggested question's id is its column
+    assert re.search(r"Base: all respondents \(307, weighted 307\)", text) or "(307" in text, text[:2000]
+    shot(page, "survey_results_upload", tmp_path)
+
+    open_page(page, f"{app_url}/compare")
+    page.wait_for_selector("text=A positive difference means", timeout=60_000)
+    assert "compared with" in main_text(page)
+    shot(page, "survey_compare", tmp_path)
