@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from feedback import db
+from feedback.charts import vega_spec
 from feedback.regions import REGIONS
 from feedback.tracker import figures, service, views
 from feedback.tracker.models import DECISIONS, RAGS, SOURCES, STATUSES, Action, Item, Response, split_list
@@ -118,7 +119,7 @@ with st.expander("Filters", expanded=True, icon=":material/filter_alt:"):
     owners = c4.multiselect("Owner", options["owners"], key="tracker_f_owner")
     c5, c6, c7 = st.columns([1, 1, 2])
     overdue_only = c5.toggle("Overdue actions only", key="tracker_f_overdue")
-    include_national = c6.toggle("Include national items", value=True, key="tracker_f_national",
+    include_national = c6.toggle("National items too", value=True, key="tracker_f_national",
                                  help="Items raised for all of England show under every region.",
                                  disabled=region is None)
     search = c7.text_input("Search the text", key="tracker_f_text", placeholder="e.g. information sharing")
@@ -171,26 +172,25 @@ with tab_items:
             f"Raised {item.date_raised:%d %B %Y}" if item.date_raised else "Date raised not recorded",
         ]))
 
-        left, right = st.columns(2)
-        with left:
-            st.markdown("**The Panel's response**")
-            if response:
-                st.markdown(f"Decision: **{views.md_escape(response.decision)}**"
-                            + (f", {response.decided_on:%d %B %Y}" if response.decided_on else "")
-                            + (f", by {views.md_escape(response.decided_by)}" if response.decided_by else ""))
-                st.markdown(views.md_escape(response.text) or "_No wording recorded._")
-            else:
-                st.markdown("_No response recorded yet._")
-        with right:
-            st.markdown(f"**Actions ({len(item_actions)})**")
-            if item_actions:
-                st.dataframe(pd.DataFrame([{
-                    "reference": a.reference, "description": a.description, "owner": a.owner,
-                    "due": service.effective_due(a), "status": a.status, "RAG": a.rag,
-                    "overdue": service.is_overdue(a, today), "evidence": a.evidence, "sample": a.is_sample,
-                } for a in item_actions]), hide_index=True)
-            else:
-                st.markdown("_No actions yet._")
+        st.markdown("**The Panel's response**")
+        if response:
+            st.markdown(f"Decision: **{views.md_escape(response.decision)}**"
+                        + (f", {response.decided_on:%d %B %Y}" if response.decided_on else "")
+                        + (f", by {views.md_escape(response.decided_by)}" if response.decided_by else ""))
+            st.markdown(views.md_escape(response.text) or "_No wording recorded._")
+        else:
+            st.markdown("_No response recorded yet._")
+        st.markdown(f"**Actions ({len(item_actions)})**")
+        if item_actions:
+            st.dataframe(pd.DataFrame([{
+                "reference": a.reference, "description": a.description, "owner": a.owner,
+                "due": service.effective_due(a), "status": a.status, "RAG": a.rag,
+                "overdue": service.is_overdue(a, today), "evidence": a.evidence, "sample": a.is_sample,
+            } for a in item_actions]), hide_index=True,
+                column_config={"description": st.column_config.TextColumn("description", width="large"),
+                               "due": st.column_config.DateColumn("due", format="DD/MM/YYYY")})
+        else:
+            st.markdown("_No actions yet._")
 
         with st.expander("Edit this item", icon=":material/edit:"):
             show_refusal("item", item.id)
@@ -403,7 +403,7 @@ with tab_dash:
     where = common.region_label() + ("" if filters == service.Filters(region=region) else ", filtered")
     for i, fig in enumerate(figures.dashboard_figures(items, actions, where=where,
                                                       today_text=f"{today:%d %B %Y}")):
-        st.altair_chart(fig.chart, width="content")
+        st.vega_lite_chart(vega_spec(fig.chart), width="content")
         common.download_chart(fig.chart, fig.name, alt=fig.alt, key=f"tracker_fig_{i}")
         common.download_table(fig.table, fig.name, key=f"tracker_tab_{i}")
         st.divider()

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pandas as pd
 import streamlit as st
 
 from feedback import db
 from feedback.errors import InputError
 from feedback.tracker.spreadsheet import ImportProblems, export_workbook, import_workbook
+from feedback.tracker.views import md_escape
 from pages import common
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -68,8 +68,8 @@ if result:
     else:
         st.error(f"{name}: nothing was imported, because of {len(detail)} problem(s). Fix them in the "
                  "spreadsheet and import it again.", icon=":material/error:")
-        st.dataframe(pd.DataFrame({"problem": detail}), hide_index=True,
-                     column_config={"problem": st.column_config.TextColumn("Problem", width="large")})
+        with st.container(height=400 if len(detail) > 12 else "content", border=True):
+            st.markdown("\n".join(f"- {md_escape(problem)}" for problem in detail))
 
 st.subheader("Backup and restore", anchor=False)
 if engine.dialect.name == "sqlite":

@@ -22,17 +22,15 @@ def md_escape(text: Any) -> str:
 
 def _clean(value: Any) -> Any:
     """Grid cell -> the value the model stores (NaN/NaT -> None, timestamps -> dates)."""
-    if value is None:
+    if value is None or value is pd.NaT:
         return None
-    if isinstance(value, pd.Timestamp):
-        return None if pd.isna(value) else value.date()
-    if isinstance(value, dt.datetime):
-        return value.date()
     try:
         if pd.isna(value):
             return None
     except (TypeError, ValueError):
         pass
+    if isinstance(value, dt.datetime):  # pandas Timestamp too
+        return value.date()
     if hasattr(value, "item") and not isinstance(value, str):
         return value.item()
     return value

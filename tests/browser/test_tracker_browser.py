@@ -1,0 +1,118 @@
+"""Response tracker in a real browser: edit an action's owner through the form and see
+the change, with who and why, in the item's history. Screenshots go to /tmp/screens/."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import screenshot, wait_for_app
+
+pytestmark = pytest.mark.timeout(300)
+
+EDITOR = "Browser Tester"
+NEW_OWNER = "Panel secretariat: browser test team"
+REASON = "handover agreed at team meeting"
+
+
+def main(page):
+    return page.locator('[data-testid="stMain"]')
+
+
+def tall_screenshot(page, name: str, tmp_path) -> None:
+    """Streamlit scrolls inside its own container, so make the window tall enough for the whole page."""
+    page.set_viewport_size({"width": 1280, "height": 3600})
+    page.wait_for_timeout(700)
+    screenshot(page, name, tmp_path)
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+
+def test_edit_action_and_see_it_in_the_history(app_url, page, tmp_path):
+    name = page.locator('[data-testid="stSidebar"] input[aria-label="Your name"]')
+    page.goto(app_url)
+    name.wait_for(timeout=60_000)
+    page.goto(f"{app_url}/tracker")
+    name.wait_for(timeout=60_000)
+    wait_for_app(page)
+    page.wait_for_selector("text=Panel response tracker")
+    name.fill(EDITOR)
+    name.press("Enter")
+    wait_for_app(page)
+    screenshot(page, "tracker_01_opened", tmp_path)
+    main(page).locator('[data-testid="stMarkdownContainer"]').filter(
+        has_text="The challenge involved in meeting the expected timescale").first.wait_for()
+
+    main(page).get_by_text("Edit an action").click()
+    form = main(page).locator('[data-testid="stForm"]').filter(has_text="Save action")
+    owner = form.locator('input[aria-label="Owner"]')
+    owner.wait_for()
+    assert owner.input_value() == "Panel secretariat: data team"
+    owner.fill(NEW_OWNER)
+    form.locator('input[aria-label="Reason for the change"]').fill(REASON)
+    form.get_by_role("button", name="Save action").click()
+    wait_for_app(page)
+    main(page).get_by_text("Saved: owner.").wait_for()
+
+    entry = main(page).locator('[data-testid="stMarkdownContainer"]').filter(has_text=REASON)
+    entry.first.wait_for()
+    text = entry.first.inner_text()
+    assert EDITOR in text and "SAMPLE-AC-01/1" in text.replace("\u2011", "-")
+    assert "owner: Panel secretariat: data team → " + NEW_OWNER in text
+    entry.first.scroll_into_view_if_needed()
+    tall_screenshot(page, "tracker_02_after_edit_history", tmp_path)
+
+    # The new value is what the form now shows (a fresh version), and the grid agrees.
+    main(page).get_by_text("Edit an action").click()
+    assert form.locator('input[aria-label="Owner"]').input_value() == NEW_OWNER
+    page.get_by_role("tab", name="Dashboard").click()
+    wait_for_app(page)
+    main(page).get_by_text("Actions by status").first.wait_for()
+    tall_screenshot(page, "tracker_03_dashboard", tmp_path)
+
+
+def test_import_with_a_bad_row_changes_nothing(app_url, page, tmp_path):
+    import io
+
+    import openpyxl
+
+    name = page.locator('[data-testid="stSidebar"] input[aria-label="Your name"]')
+    page.goto(app_url)
+    name.wait_for(timeout=60_000)
+    page.goto(f"{app_url}/tracker_data")
+    name.wait_for(timeout=60_000)
+    wait_for_app(page)
+    name.fill(EDITOR)
+    name.press("Enter")
+    wait_for_app(page)
+    main(page).get_by_text("Tracker: import, export and backup").wait_for()
+    screenshot(page, "tracker_04_data_page", tmp_path)
+    with page.expect_download() as download_info:
+        main(page).get_by_role("button", name="Download the tracker (XLSX)").click()
+    path = tmp_path / "export.xlsx"
+    download_info.value.save_as(path)
+    wb = openpyxl.load_workbook(path)
+    actions = wb["Actions"]
+    headers = [c.value for c in actions[1]]
+    row_of = {actions.cell(r, 1).value: r for r in range(2, actions.max_row + 1)}
+    # SAMPLE-AC-07/1 is "not started" with no evidence: marking it complete must be refused...
+    actions.cell(row_of["SAMPLE-AC-07/1"], headers.index("Status") + 1).value = "complete"
+    # ...and then this valid change on another row must not land either.
+    actions.cell(row_of["SAMPLE-AC-09/1"], headers.index("Owner") + 1).value = "A change that must not land"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(buffer.getvalue())
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(str(bad))
+    wait_for_app(page)
+    main(page).get_by_role("button", name="Check and import").click()
+    wait_for_app(page)
+    page.wait_for_timeout(1000)
+    wait_for_app(page)
+    tall_screenshot(page, "tracker_05_import_refused", tmp_path)
+    main(page).get_by_text("nothing was imported, because of 1 problem(s)").wait_for()
+    assert "SAMPLE-AC-07/1): an action can be marked complete only with evidence" in main(page).inner_text().replace("\\", "")
+    with page.expect_download() as again:
+        main(page).get_by_role("button", name="Download the tracker (XLSX)").click()
+    after = tmp_path / "after.xlsx"
+    again.value.save_as(after)
+    owners = [r[headers.index("Owner")] for r in openpyxl.load_workbook(after)["Actions"].iter_rows(values_only=True)]
+    assert "A change that must not land" not in owners

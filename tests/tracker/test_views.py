@@ -1,0 +1,52 @@
+"""Helpers behind the tracker pages: grid diffs, escaping, timeline entries, dashboard figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pandas as pd
+
+from feedback import db
+from feedback.charts import vega_spec
+from feedback.tracker import figures, seed, service, views
+
+
+def test_grid_changes_sees_only_real_edits_and_keeps_the_version_seen():
+    before = pd.DataFrame({"id": [1, 2], "version": [3, 1], "reference": ["A/1", "B/1"],
+                           "owner": ["Ann", None], "due_date": pd.to_datetime([dt.date(2024, 1, 1), None]),
+                           "status": ["in progress", "not started"]})
+    after = before.copy()
+    after.loc[0, "due_date"] = pd.Timestamp("2024-02-01")
+    after.loc[1, "owner"] = ""  # None -> "" is no change for text
+    assert views.grid_changes(before, after, ["owner", "due_date", "status"]) == [
+        {"id": 1, "version": 3, "reference": "A/1", "changes": {"due_date": dt.date(2024, 2, 1)}}]
+
+
+def test_md_escape_stops_markdown_and_html():
+    text = "**bold** [link](http://x) <img src=x onerror=alert(1)> # heading"
+    escaped = views.md_escape(text)
+    assert "\\*\\*bold\\*\\*" in escaped and "\\[link\\]\\(http" in escaped and "\\<img" in escaped
+
+
+def test_timeline_entries_group_one_edit_newest_first(engine):
+    with db.session_scope(engine) as session:
+        item = service.create_item(session, "Ann", reference="T-1", text="t", source="other")
+        service.edit(session, item, 1, {"text": "u", "themes": "a"}, "Bob", "why")
+        entries = views.timeline_entries(service.timeline(session, item.id))
+    assert [e["who"] for e in entries] == ["Bob", "Ann"]
+    assert entries[0]["changes"] == [("text", "t", "u"), ("themes", "", "a")] and entries[1].get("created")
+
+
+def test_dashboard_figures_have_titles_bases_alt_text_and_whole_number_axes(engine):
+    seed.seed_if_empty(engine)
+    with db.session_scope(engine) as session:
+        items, actions = service.filtered(session, today=dt.date(2024, 6, 1))
+    figs = figures.dashboard_figures(items, actions, where="England (all regions)", today_text="1 June 2024")
+    assert [f.name for f in figs] == ["Actions by status", "Overdue actions by owner", "Items by source",
+                                      "Items by Panel decision", "Items by region"]
+    for fig in figs:
+        spec = json.dumps(vega_spec(fig.chart))
+        assert '"format": ","' not in spec  # would show 1e+1 on the axis
+        assert "Base:" in spec and "Source: Panel response tracker" in spec
+        assert fig.alt.startswith("Bar chart: ") and len(fig.table)
