@@ -32,7 +32,7 @@ def check_size(name: str, content: bytes, limit: int | None = None) -> None:
     if not content:
         raise InputError(f"{name} is empty (0 bytes): choose the file again, or export it again from its program.")
     if len(content) > limit:
-        raise InputError(f"{name} is {len(content) / 1e6:.1f} MB, over the {limit / 1e6:.0f} MB upload limit: "
+        raise InputError(f"{name} is {len(content) / 2**20:.1f} MB, over the {limit / 2**20:.0f} MB upload limit: "
                          "remove unused sheets or columns, or split the file.")
 
 

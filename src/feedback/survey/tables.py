@@ -200,7 +200,7 @@ def read_data_tables(filename: str, content: bytes, codebook=None) -> pd.DataFra
     grids = workbook_grids(name, content)
     frames, problems = [], []
     for sheet, grid in grids.items():
-        if grid.empty or grid.isna().all().all():
+        if as_text(grid).isna().all().all():
             continue
         if grid.shape[1] < 2:
             grid = grid.reindex(columns=range(2))
