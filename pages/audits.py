@@ -39,6 +39,15 @@ def show_flash() -> None:
         st.error(message, icon=":material/error:")
 
 
+COLUMN_NAMES = {
+    "reporting_year": "Reporting year", "region": "Region", "theme": "Theme", "label": "Criterion",
+    "n": "Reports audited", "fully": "Fully", "partly": "Partly", "not_evidenced": "Not evidenced",
+    "evidenced": "Fully or partly", "p": "Share fully or partly", "ci_low": "Interval from", "ci_high": "Interval to",
+    "p_fully": "Share fully", "fully_ci_low": "Fully: interval from", "fully_ci_high": "Fully: interval to"}
+PERCENT = ("Share fully or partly", "Interval from", "Interval to")
+PERCENT_CONFIG = {c: st.column_config.NumberColumn(format="percent") for c in PERCENT}
+
+
 def default_cutoff(year: str) -> dt.date:
     """1 June of the second year after the reporting year began (2020-21 -> 1 June 2022)."""
     return dt.date(int(year[:4]) + 2, 6, 1)
@@ -91,14 +100,8 @@ with tabs[0]:
         st.altair_chart(chart, width="content")
         common.download_chart(chart, f"Audit criteria {year} {where}",
                               alt=figures.criteria_alt(summary, year=year, where=where), key="aud_crit")
-        shown = summary.drop(columns=["criterion"]).rename(columns={
-            "reporting_year": "Reporting year", "theme": "Theme", "label": "Criterion", "n": "Reports audited",
-            "fully": "Fully", "partly": "Partly", "not_evidenced": "Not evidenced",
-            "evidenced": "Fully or partly", "p": "Share fully or partly", "ci_low": "Interval from",
-            "ci_high": "Interval to", "p_fully": "Share fully", "fully_ci_low": "Fully: interval from",
-            "fully_ci_high": "Fully: interval to"})
-        pct = ("Share fully or partly", "Interval from", "Interval to", "Share fully", "Fully: interval from",
-               "Fully: interval to")
+        shown = summary.drop(columns=["criterion"]).rename(columns=COLUMN_NAMES)
+        pct = (*PERCENT, "Share fully", "Fully: interval from", "Fully: interval to")
         st.dataframe(shown, hide_index=True, width="stretch",
                      column_config={c: st.column_config.NumberColumn(format="percent") for c in pct})
         common.download_table(shown, f"Audit criteria {year} {where}", percent_columns=pct, key="aud_crit_t",
@@ -142,10 +145,10 @@ with tabs[2]:
         st.altair_chart(heat, width="content")
         common.download_chart(heat, f"Audit criteria by region {year}", alt=figures.region_alt(by_region, year=year),
                               key="aud_region")
-        table = by_region[["region", "label", "n", "fully", "partly", "not_evidenced", "p", "ci_low", "ci_high"]]
-        st.dataframe(table, hide_index=True, width="stretch")
-        common.download_table(table, f"Audit criteria by region {year}", percent_columns=("p", "ci_low", "ci_high"),
-                              key="aud_region_t")
+        table = by_region[["region", "label", "n", "fully", "partly", "not_evidenced", "evidenced", "p", "ci_low",
+                           "ci_high"]].rename(columns=COLUMN_NAMES)
+        st.dataframe(table, hide_index=True, width="stretch", column_config=PERCENT_CONFIG)
+        common.download_table(table, f"Audit criteria by region {year}", percent_columns=PERCENT, key="aud_region_t")
     st.subheader("Year against year")
     yoy = summaries.year_on_year(frames, fw, region=region)
     if yoy.empty:
@@ -155,10 +158,11 @@ with tabs[2]:
         st.altair_chart(years_chart, width="content")
         common.download_chart(years_chart, f"Audit criteria year against year {where}",
                               alt=figures.years_alt(yoy, where=where), key="aud_years")
-        table = yoy[["reporting_year", "label", "n", "evidenced", "p", "ci_low", "ci_high"]]
-        st.dataframe(table, hide_index=True, width="stretch")
-        common.download_table(table, f"Audit criteria year against year {where}",
-                              percent_columns=("p", "ci_low", "ci_high"), key="aud_years_t")
+        table = yoy[["reporting_year", "label", "n", "fully", "partly", "not_evidenced", "evidenced", "p", "ci_low",
+                     "ci_high"]].rename(columns=COLUMN_NAMES)
+        st.dataframe(table, hide_index=True, width="stretch", column_config=PERCENT_CONFIG)
+        common.download_table(table, f"Audit criteria year against year {where}", percent_columns=PERCENT,
+                              key="aud_years_t")
 
 # ------------------------------------------------------------------ register
 with tabs[3]:
