@@ -14,6 +14,7 @@ import pytest
 from feedback.errors import InputError
 from feedback.survey.codebook import Codebook, Question
 from feedback.survey.intervals import proportion_interval
+from feedback.survey.read import read_survey
 from feedback.survey.rates import COLUMNS, SmallBase
 from feedback.survey.tables import TABLE_COLUMNS, is_data_tables, rates_from_tables, read_data_tables, slugify
 
@@ -210,6 +211,8 @@ def test_sample_workbook():
     assert is_data_tables("frontline_2021_tables.xlsx", content)
     assert not is_data_tables("frontline_2021.xlsx", (SURVEYS / "frontline_2021.xlsx").read_bytes())
     assert not is_data_tables("frontline_2021_tables.csv", content)
+    with pytest.raises(InputError, match=r"is a data tables workbook .* not one row per respondent"):
+        read_survey("frontline_2021_tables.xlsx", content)
     t = read_data_tables("frontline_2021_tables.xlsx", content)
     assert t["question"].nunique() == 7 and set(t["by"]) == {"total", "role", "region"}
     assert t.loc[t["by"] == "total", "n"].max() == 307

@@ -196,6 +196,11 @@ def read_xlsx(name: str, content: bytes) -> pd.DataFrame:
         try:
             return frame_below_header(text, f"{name}, sheet {sheet!r}")
         except InputError as err:
+            from feedback.survey.tables import looks_like_tables
+
+            if looks_like_tables(text):
+                raise InputError(f"{name} is a data tables workbook (published percentages by group), not one row "
+                                 "per respondent: load it as data tables, without a codebook of columns.") from None
             problems.append(str(err))
     if problems:
         raise InputError(problems[0])

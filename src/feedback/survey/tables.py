@@ -226,17 +226,18 @@ def is_data_tables(filename: str, content: bytes) -> bool:
         grids = workbook_grids(filename, content)
     except InputError:
         return False
-    for grid in grids.values():
-        if grid.empty:
-            continue
-        labels = as_text(grid.iloc[:, :1]).iloc[:, 0]
-        if labels.str.match(_UNWEIGHTED.pattern, case=False, na=False).any():
-            try:
-                _banner(as_text(grid.iloc[:60]), "")
-                return True
-            except InputError:
-                continue
-    return False
+    return any(looks_like_tables(as_text(grid)) for grid in grids.values() if not grid.empty)
+
+
+def looks_like_tables(text: pd.DataFrame) -> bool:
+    """A sheet (as text) with 'Unweighted Sample' rows in column A under a 'Total' banner."""
+    if text.shape[1] < 2 or not text.iloc[:, 0].str.match(_UNWEIGHTED.pattern, case=False, na=False).any():
+        return False
+    try:
+        _banner(text.iloc[:60], "")
+    except InputError:
+        return False
+    return True
 
 
 # ------------------------------------------------------------------ results model
