@@ -284,6 +284,7 @@ with tabs[5]:
     st.caption("One row per report, with the columns of the template. Scores: Fully evidenced, Partly "
                "evidenced or Not evidenced; lists separated by semicolons. Every row is checked first; if any "
                "row is wrong, nothing is imported.")
+    st.markdown("**Blank template to fill in**")
     common.download_table(template_frame(fw), f"Audit template {fw.short_name}", key="aud_template")
     upload = st.file_uploader("Audits (CSV or XLSX)", type=["csv", "xlsx"], key="aud_upload")
     if upload is not None:

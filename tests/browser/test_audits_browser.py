@@ -96,3 +96,13 @@ def test_enter_an_audit_and_the_summary_changes(app_url, page, tmp_path):
     assert "Impact on children and families: 7 of 19" in alt
     assert "Independent scrutiny: 14 of 19" in alt
     assert re.search(r"What the partners have done: 19 of 19", alt)
+
+    # the sidebar's region selector applies: London has the sample's 2 audits plus the new one
+    region = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text="Region").first
+    region.click()
+    page.get_by_role("option", name="London", exact=True).click()
+    wait_for_app(page)
+    page.wait_for_function("() => document.body.innerText.includes('Region: London')")
+    assert metric(page, "Reports audited") == "3"
+    assert "region=London" in page.url
+    screenshot(page, "audits_london", tmp_path)
