@@ -215,8 +215,10 @@ def test_short_labels_drop_shared_lead_in_and_stay_unique():
     labels = short_labels(["a", "b", "c", "d"], [
         "To what extent do you agree or disagree: the Panel is independent",
         "To what extent do you agree or disagree: the Panel is trusted",
-        "Through which of these, if any, do you hear about the Panel? Letters",
-        "Through which of these, if any, do you hear about the Panel? Emails"], limit=40)
+        "Through which of these, if any, do you hear about the Panel? Letters from the Panel about reviews",
+        "Through which of these, if any, do you hear about the Panel? Letters from the Panel about reports"],
+        limit=30)
     assert labels["a"] == "The Panel is independent" and labels["b"] == "The Panel is trusted"
     assert labels["c"].endswith("… (c)") and labels["d"].endswith("… (d)")  # same cut text: ids keep them apart
+    assert labels["c"].startswith("Letters from the Panel")
     assert len(set(labels.values())) == 4

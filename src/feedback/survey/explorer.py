@@ -324,12 +324,20 @@ def short_labels(ids: list[str], texts: list[str], limit: int = 70) -> dict[str,
     ("To what extent do you agree or disagree: ...") is dropped, long texts are
     cut at ``limit`` characters, and labels that still clash get their id."""
     texts = [str(t or i) for i, t in zip(ids, texts)]
-    leads = pd.Series([t.split(": ", 1)[0] if ": " in t else "" for t in texts])
-    counts = leads[leads != ""].value_counts()
+
+    def split(text: str) -> tuple[str, str]:
+        """('lead-in', 'rest') at the first ': ' or '? ' followed by more words."""
+        cuts = [(text.find(sep), sep) for sep in (": ", "? ") if text.find(sep) > 0]
+        if not cuts:
+            return "", text
+        at, sep = min(cuts)
+        return text[: at + 1], text[at + len(sep):].strip()
+
+    parts = [split(t) for t in texts]
+    counts = pd.Series([lead for lead, _ in parts if lead]).value_counts()
     out = []
-    for text, lead in zip(texts, leads):
-        if lead and counts.get(lead, 0) > 1:
-            rest = text.split(": ", 1)[1].strip()
+    for text, (lead, rest) in zip(texts, parts):
+        if lead and rest and counts.get(lead, 0) > 1:
             text = rest[:1].upper() + rest[1:]
         out.append(text if len(text) <= limit else text[: limit - 1].rstrip() + "…")
     seen = pd.Series(out).value_counts()
