@@ -62,8 +62,8 @@ def auto_code(text: str, codebook: ThemeCodebook) -> dict[str, list[str]]:
             hit = match_rule(rule, normal)
             if hit:
                 words.extend(w for w in hit if w not in words)
-        if words:
-            codes[code.id] = words
+        if words:  # drop words already inside a longer match ("sharing" within "information sharing")
+            codes[code.id] = [w for w in words if not any(w != o and f" {w} " in f" {o} " for o in words)]
     return codes
 
 

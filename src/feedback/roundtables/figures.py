@@ -23,9 +23,12 @@ def heat_chart(table: pd.DataFrame, *, title: str, subtitle: str, sample: bool =
                                                             var_name="Column", value_name="Points")
     long = long.rename(columns={"__row": "Row"})
     notes = [NOTE] + (["Sample data built from the published summary (Annex C), not real notes."] if sample else [])
-    return charts.heat_table(long, row="Row", column="Column", value="Points", title=title, subtitle=subtitle,
-                             source=SOURCE, notes=notes, row_sort=list(_rows(table)), column_sort=value_cols,
-                             value_title="Points")
+    chart = charts.heat_table(long, row="Row", column="Column", value="Points", title=title, subtitle=subtitle,
+                              source=SOURCE, notes=notes, row_sort=list(_rows(table)), column_sort=value_cols,
+                              value_title="Points")
+    # Every column label must show (Vega hides alternate angled labels that overlap); the counts are
+    # written in the cells, so the colour legend adds nothing.
+    return chart.configure_axisX(labelOverlap=False).configure_legend(disable=True)
 
 
 def totals_chart(table: pd.DataFrame, *, title: str, subtitle: str, sample: bool = False):

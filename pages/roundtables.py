@@ -1,0 +1,357 @@
+"""Roundtable notes: import notes, see themes by region and by event, the
+points behind each count, recode points, coder agreement, link points to the
+Panel's response tracker, and edit the theme codebook.
+
+Thin on purpose: every number comes from feedback.roundtables.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from feedback import db
+from feedback.errors import InputError
+from feedback.regions import REGIONS
+from feedback.roundtables import coding, figures, links, store, views
+from feedback.roundtables.read import META_LABELS, SUFFIXES, read_notes
+from feedback.roundtables.themes import dump_themes
+from pages import common
+
+FLASH = "roundtables_flash"
+
+
+def flash(kind: str, message: str) -> None:
+    """Keep a message for the next run (a callback's result survives the rerun)."""
+    st.session_state[FLASH] = (kind, message)
+
+
+def show_flash() -> None:
+    """Show the kept message in a slot that is always there, so the tabs below keep their place
+    (an element appearing above them would make Streamlit reset them to the first tab)."""
+    slot = st.container()
+    kind, message = st.session_state.pop(FLASH, (None, None))
+    if kind == "success":
+        slot.success(message, icon=":material/check_circle:")
+    elif kind == "error":
+        slot.error(message, icon=":material/error:")
+    elif kind == "warning":
+        slot.warning(message, icon=":material/warning:")
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def read_cached(name: str, digest: str, content: bytes):
+    """Read an uploaded file once per content (cache key includes the hash)."""
+    return read_notes(name, content)
+
+
+engine = common.db_engine()
+region = common.current_region()
+frames = store.load_frames(engine)
+codebook, codebook_toml, codebook_version = store.current_codebook(engine)
+names = codebook.names()
+is_sample = bool((frames.events["imported_by"] == "sample data").any())
+
+st.title("Regional roundtable notes")
+st.caption(f"Region: {common.region_label()}. Feedback points from the Panel's regional roundtables, coded to "
+           "themes. " + ("Includes sample notes built from the published summary (Annex C), not real notes."
+                         if is_sample else ""))
+show_flash()
+
+totals = views.event_totals(frames.events, region=region)
+overall = totals.iloc[-1]
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("Events", f"{int(overall['Events']):,}")
+c2.metric("Attendees", f"{int(overall['Attendees']):,}")
+c3.metric("Partnerships", f"{int(overall['Partnerships']):,}")
+region_events = frames.events if region is None else frames.events[frames.events["region"] == region]
+c4.metric("Feedback points", f"{int(frames.points['event_id'].isin(region_events['event_id']).sum()):,}")
+
+tab_region, tab_event, tab_code, tab_agree, tab_import, tab_codebook = st.tabs(
+    ["Themes by region", "Themes per event", "Points and coding", "Coder agreement", "Import notes",
+     "Theme codebook"])
+
+# ------------------------------------------------------------------ themes by region
+with tab_region:
+    level_word = st.radio("Count by", ["Sub-theme", "Theme"], horizontal=True, key="rt_level")
+    level = "sub_theme" if level_word == "Sub-theme" else "theme"
+    table = views.themes_by_region(frames, codebook, level=level, region=region)
+    title = f"Feedback points by {level_word.lower()} and region"
+    subtitle = f"{common.region_label()}: {int(overall['Events'])} events, {int(overall['Attendees'])} attendees"
+    heat = figures.heat_chart(table, title=title, subtitle=subtitle, sample=is_sample)
+    st.altair_chart(heat, width="content")
+    common.download_chart(heat, title, alt=figures.heat_alt_text(table, title=title, subtitle=subtitle),
+                          key="rt_heat_region")
+
+    status = links.theme_status(engine, frames, codebook, region=region, level=level)
+    shown = table.reset_index(drop=True)
+    if not status.empty:
+        key_col = "Sub-theme" if level == "sub_theme" else "Theme"
+        shown = shown.merge(status, on=key_col, how="left")
+    st.dataframe(shown, hide_index=True, width="stretch")
+    common.download_table(shown, title, notes=[figures.NOTE, figures.SOURCE], key="rt_table_region")
+
+    bars_title = f"Feedback points by {level_word.lower()}"
+    bars = figures.totals_chart(table, title=bars_title, subtitle=subtitle, sample=is_sample)
+    with st.expander("Totals as a bar chart"):
+        st.altair_chart(bars, width="content")
+        common.download_chart(bars, bars_title, alt=figures.totals_alt_text(table, title=bars_title,
+                                                                            subtitle=subtitle), key="rt_bars")
+
+    st.subheader("The points behind a count")
+    left, right = st.columns(2)
+    rows = list(table.index)
+    label = (lambda r: names.get(r, r)) if level == "sub_theme" else str
+    row_choice = left.selectbox(level_word, rows, format_func=label, key="rt_cell_row")
+    region_options = [region] if region else ["All regions", *REGIONS]
+    col_choice = right.selectbox("Region", region_options, key="rt_cell_region")
+    cell_region = None if col_choice == "All regions" else col_choice
+    behind = views.points_behind(frames, codebook, region=cell_region,
+                                 **({"code": row_choice} if level == "sub_theme" else {"theme": row_choice}))
+    st.text(f"{len(behind)} point(s) on {label(row_choice)} in {col_choice}.")
+    if not behind.empty:
+        behind_shown = pd.DataFrame({
+            "Region": behind["region"], "Event": behind["event"],
+            "Date": pd.to_datetime(behind["event_date"]).dt.strftime("%d %b %Y"), "Point": behind["text"],
+            "Sub-themes": behind["sub_themes"], "Matched words": behind["matched"], "Coded by": behind["coder"],
+            "Merged texts": behind["merged"].map(lambda m: " | ".join(m)),
+        })
+        st.dataframe(behind_shown, hide_index=True, width="stretch")
+        common.download_table(behind_shown, f"Points on {label(row_choice)} in {col_choice}",
+                              key="rt_behind")
+
+    st.subheader("Totals per event")
+    st.dataframe(totals, hide_index=True, width="stretch")
+    common.download_table(totals, "Roundtable events and attendance", key="rt_totals",
+                          notes=["Sample data built from the published summary." if is_sample else ""])
+
+# ------------------------------------------------------------------ themes per event
+with tab_event:
+    level_word_e = st.radio("Count by", ["Sub-theme", "Theme"], horizontal=True, key="rt_level_event")
+    level_e = "sub_theme" if level_word_e == "Sub-theme" else "theme"
+    per_event = views.themes_by_event(frames, codebook, level=level_e, region=region)
+    title_e = f"Feedback points by {level_word_e.lower()} and event"
+    heat_e = figures.heat_chart(per_event, title=title_e, subtitle=common.region_label(), sample=is_sample)
+    st.altair_chart(heat_e, width="content")
+    common.download_chart(heat_e, title_e, alt=figures.heat_alt_text(per_event, title=title_e,
+                                                                     subtitle=common.region_label()),
+                          key="rt_heat_event")
+    st.dataframe(per_event.reset_index(drop=True), hide_index=True, width="stretch")
+    common.download_table(per_event.reset_index(drop=True), title_e, notes=[figures.NOTE], key="rt_table_event")
+
+# ------------------------------------------------------------------ points and coding
+
+
+def save_coding(point_id: int, seen_version: int | None) -> None:
+    """Form callback: runs before the rerun, with the version the person was looking at."""
+    who = common.current_user()
+    codes = st.session_state.get(f"rt_codes_{point_id}", [])
+    reason = st.session_state.get(f"rt_reason_{point_id}", "")
+    try:
+        store.code_point(engine, point_id, codes, who, seen_version, reason)
+    except db.StaleEdit as err:
+        flash("error", f"{err} Their codes now: {err.current.get('codes', '')}.")
+    except InputError as err:
+        flash("error", str(err))
+    else:
+        shown = "; ".join(names.get(c, c) for c in codes) or "no sub-theme"
+        flash("success", f"Saved your coding of point {point_id}: {shown}.")
+
+
+def link_item(point_id: int, seen_version: int, action: str) -> None:
+    who = common.current_user()
+    try:
+        if action == "raise":
+            ref = links.raise_item(engine, point_id, who, seen_version)
+            flash("success", f"Raised tracker item {ref} from this point.")
+        else:
+            item = st.session_state.get(f"rt_item_{point_id}")
+            ref = links.link_item(engine, point_id, item, who, seen_version)
+            flash("success", f"Linked this point to tracker item {ref}.")
+    except db.StaleEdit as err:
+        flash("error", str(err))
+    except (InputError, links.TrackerUnavailable) as err:
+        flash("error", str(err))
+
+
+with tab_code:
+    events = region_events.sort_values(["event_date", "event_id"])
+    if events.empty:
+        st.info("No roundtable notes for this region yet. Import some on the 'Import notes' tab.")
+    else:
+        event_label = views.event_labels(events)
+        event_id = st.selectbox("Event", list(events["event_id"]), format_func=lambda e: event_label[e],
+                                key="rt_event")
+        listing = views.event_points(frames, codebook, event_id)
+        st.dataframe(listing.drop(columns=["point_id"]), hide_index=True, width="stretch")
+        point_label = dict(zip(listing["point_id"], listing["No."].astype(str) + ". " + listing["Point"].str.slice(0, 90),
+                               strict=True))
+        point_id = st.selectbox("Point to code", list(listing["point_id"]), format_func=lambda p: point_label[p],
+                                key=f"rt_point_{event_id}")  # one per event: options differ
+        point = frames.points.set_index("point_id").loc[point_id]
+        with st.container(border=True):
+            st.caption("The point, as written in the notes")
+            st.text(point["text"])
+            if point["merged"]:
+                with st.expander(f"Merged with {len(point['merged'])} near-identical point(s)"):
+                    for text in point["merged"]:
+                        st.text(text)
+        history = views.point_codings(frames, codebook, point_id)
+        st.dataframe(history.drop(columns=["version"]), hide_index=True, width="stretch")
+
+        who = common.current_user()
+        mine = frames.codings[(frames.codings["point_id"] == point_id) & (frames.codings["coder"] == who)]
+        in_force = views.current_codes(frames.codings[frames.codings["point_id"] == point_id])
+        default = list(mine["codes"].iloc[0]) if not mine.empty else list(in_force["code"])
+        seen = int(mine["version"].iloc[0]) if not mine.empty else None
+        if not who:
+            st.warning("Type your name in the sidebar to code points: every coding records its coder.")
+        with st.form(f"rt_code_form_{point_id}"):
+            st.multiselect("Your sub-themes for this point", [c.id for c in codebook.codes],
+                           default=[c for c in default if c in names], format_func=lambda c: names.get(c, c),
+                           key=f"rt_codes_{point_id}",
+                           help="Starts from your own earlier coding, else the coding in force. Accept it as it "
+                                "is, remove codes, or add others. An empty list records 'none of these'.")
+            st.text_input("Reason (optional)", key=f"rt_reason_{point_id}")
+            st.form_submit_button("Save my coding", on_click=save_coding, args=(int(point_id), seen),
+                                  disabled=not who, type="primary")
+
+        st.subheader("Panel response")
+        item_id = point["tracker_item_id"]
+        if pd.notna(item_id):
+            st.dataframe(links.item_summary(engine, int(item_id)), hide_index=True, width="stretch")
+        if links.available():
+            left, right = st.columns(2)
+            with left:
+                st.button("Raise a new tracker item from this point", key=f"rt_raise_{point_id}",
+                          on_click=link_item, args=(int(point_id), int(point["version"]), "raise"),
+                          disabled=not who)
+            with right:
+                options = links.item_choices(engine)
+                st.selectbox("Or link an existing item", list(options), format_func=lambda i: options[i],
+                             key=f"rt_item_{point_id}", index=None, placeholder="Choose a tracker item")
+                st.button("Link", key=f"rt_link_{point_id}", on_click=link_item,
+                          args=(int(point_id), int(point["version"]), "link"), disabled=not who)
+        else:
+            st.info("The response tracker is not available yet, so points cannot be linked to it.")
+
+# ------------------------------------------------------------------ coder agreement
+with tab_agree:
+    in_region = frames.codings[frames.codings["point_id"].isin(
+        frames.points.loc[frames.points["event_id"].isin(region_events["event_id"]), "point_id"])]
+    people = coding.coders(in_region)
+    if len(people) < 2:
+        st.info("Agreement needs two coders who have coded the same points. The automatic rules count as a "
+                "coder ('rules'), so one person coding points is enough to compare with the rules.")
+    else:
+        left, right = st.columns(2)
+        coder_a = left.selectbox("First coder", people, index=0, key="rt_coder_a")
+        coder_b = right.selectbox("Second coder", [p for p in people if p != coder_a], index=0, key="rt_coder_b")
+        agree = coding.agreement(in_region, coder_a, coder_b, [c.id for c in codebook.codes], names)
+        n = int(agree["double_coded"].iloc[0]) if len(agree) else 0
+        st.text(f"{n} point(s) coded by both {coder_a} and {coder_b} in {common.region_label()}.")
+        shown_agree = pd.DataFrame({
+            "Sub-theme": agree["sub_theme"], "Double-coded points": agree["double_coded"],
+            "Both yes": agree["both_yes"], f"Only {coder_a}": agree["only_a"], f"Only {coder_b}": agree["only_b"],
+            "Both no": agree["both_no"], "Observed agreement": agree["observed_agreement"].round(3),
+            "Cohen's kappa": agree["kappa"].map(lambda k: "[z]" if pd.isna(k) else f"{k:.2f}"),
+        })
+        st.dataframe(shown_agree, hide_index=True, width="stretch")
+        st.caption("[z] kappa is not defined: both coders gave the same answer on every double-coded point "
+                   "(or none are double-coded).")
+        common.download_table(shown_agree, f"Coder agreement {coder_a} and {coder_b}", key="rt_kappa",
+                              notes=["Cohen's kappa per sub-theme over the points both coders coded."])
+
+# ------------------------------------------------------------------ import
+with tab_import:
+    st.write("Upload one file per event: Word (.docx), Markdown (.md), plain text (.txt), or a CSV/XLSX with a "
+             "'Point' column. Put the event's details at the top of the notes as lines like 'Region: London', "
+             "'Date: 24 June 2021', 'Attendees: 52', 'Partnerships: 17', 'Panel lead: ...'; the form asks "
+             "for anything missing. If any file cannot be imported, none is.")
+    upload_key = f"rt_upload_{st.session_state.get('rt_upload_round', 0)}"
+    uploads = st.file_uploader("Notes", type=[s.lstrip(".") for s in SUFFIXES], accept_multiple_files=True,
+                               key=upload_key)
+    readable = []
+    for upload in uploads or []:
+        content = upload.getvalue()
+        try:
+            notes = read_cached(upload.name, common.content_key(content), content)
+        except InputError as err:
+            common.show_input_error(err)
+            continue
+        readable.append((upload.name, notes, content))
+    if readable:
+        with st.form("rt_import_form"):
+            details: dict[str, dict] = {}
+            for name, notes, _ in readable:
+                merged = sum(len(p.merged) for p in notes.points)
+                with st.container(border=True):
+                    st.text(f"{name}: {len(notes.points)} point{'' if len(notes.points) == 1 else 's'}"
+                            + (f" ({merged} near-identical merged)" if merged else ""))
+                    for problem in notes.problems:
+                        st.warning(problem)
+                    if notes.missing:
+                        st.text("Missing from the notes: " + ", ".join(META_LABELS[m].lower() for m in notes.missing))
+                    m = notes.meta
+                    a, b, c = st.columns(3)
+                    d, e = st.columns([1, 2])
+                    details[name] = {
+                        "region": a.selectbox("Region", REGIONS, key=f"rt_f_region_{name}",
+                                              index=REGIONS.index(m.region) if m.region else None,
+                                              placeholder="Choose a region"),
+                        "event_date": b.date_input("Date", value=m.event_date, key=f"rt_f_date_{name}",
+                                                   format="DD/MM/YYYY"),
+                        "attendees": c.number_input("Attendees", min_value=0, step=1, value=m.attendees,
+                                                    key=f"rt_f_att_{name}"),
+                        "partnerships": d.number_input("Partnerships", min_value=0, step=1, value=m.partnerships,
+                                                       key=f"rt_f_part_{name}"),
+                        "panel_lead": e.text_input("Panel lead", value=m.panel_lead or "", key=f"rt_f_lead_{name}"),
+                    }
+                    with st.expander("Preview the points"):
+                        st.dataframe(notes.points_frame(), hide_index=True, width="stretch")
+            submitted = st.form_submit_button(f"Import {len(readable)} file(s)", type="primary",
+                                              disabled=not common.current_user())
+        if not common.current_user():
+            st.warning("Type your name in the sidebar to import: every import records who made it.")
+        if submitted:
+            try:
+                batch = [(store.fill_details(notes, details[name]), content) for name, notes, content in readable]
+                ids = store.import_notes(engine, batch, common.current_user(), codebook)
+            except InputError as err:
+                common.show_input_error(err)
+            else:
+                st.session_state["rt_upload_round"] = st.session_state.get("rt_upload_round", 0) + 1
+                flash("success", f"Imported {len(ids)} event(s) with their points, coded by the rules.")
+                st.rerun()
+
+# ------------------------------------------------------------------ codebook
+
+
+def save_codebook(seen_version: int | None) -> None:
+    try:
+        changed = store.save_codebook(engine, st.session_state.get("rt_codebook_text", ""),
+                                      common.current_user(), seen_version,
+                                      st.session_state.get("rt_codebook_reason", ""))
+    except db.StaleEdit as err:
+        flash("error", str(err))
+    except InputError as err:
+        flash("error", str(err))
+    else:
+        flash("success", f"Saved the codebook; the rules now code {changed} point(s) differently.")
+
+
+with tab_codebook:
+    book = pd.DataFrame([{"Theme": c.theme, "Sub-theme": c.name, "Description": c.description,
+                          "Keywords": "; ".join(c.keywords), "Phrases": "; ".join(c.phrases)}
+                         for c in codebook.codes])
+    st.dataframe(book, hide_index=True, width="stretch")
+    common.download_table(book, "Roundtable theme codebook", key="rt_codebook_table")
+    st.download_button("Download the codebook (TOML)", dump_themes(codebook).encode(), file_name="themes.toml",
+                       mime="application/toml", on_click="ignore", icon=":material/download:")
+    with st.form("rt_codebook_form"):
+        st.text_area("Edit the codebook (TOML)", value=codebook_toml, height=400, key="rt_codebook_text",
+                     help="Rules: a trailing * matches any ending; 'a & b' needs both in the same point. "
+                          "Saving re-runs the rules on every point; people's codings are kept.")
+        st.text_input("Reason for the change", key="rt_codebook_reason")
+        st.form_submit_button("Save the codebook", on_click=save_codebook, args=(codebook_version,),
+                              disabled=not common.current_user())

@@ -1,0 +1,137 @@
+"""Roundtable notes in a real browser: import a .docx, recode its point, and see
+the regional count behind the heat table change. Screenshots go to /tmp/screens/."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+
+from tests.browser.conftest import screenshot, wait_for_app
+
+pytestmark = pytest.mark.timeout(300)
+
+POINT = "Information sharing between the hospital and the school broke down at weekends."
+
+
+def notes_docx(path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Roundtable: North East (browser test)", level=0)
+    for line in ("Region: North East", "Attendees: 21", "Partnerships: 6", "Panel lead: Dale Simon"):
+        document.add_paragraph(line)  # the date is left out on purpose: the form must ask for it
+    document.add_heading("Practice themes", level=1)
+    document.add_paragraph(POINT, style="List Bullet")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    path.write_bytes(buffer.getvalue())
+
+
+def main_text(page) -> str:
+    return page.locator('[data-testid="stMain"]').inner_text()
+
+
+def tab(page, name: str) -> None:
+    page.get_by_role("tab", name=name).click()
+    wait_for_app(page)
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick an option in the visible selectbox with this label."""
+    box = page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]:visible').filter(has_text=label).first
+    wanted = page.get_by_role("option", name=option, exact=True)
+    for _ in range(3):  # a rerun that lands just after the click closes the list: open it again
+        wait_for_app(page)
+        box.click()
+        try:
+            wanted.wait_for(timeout=5_000)
+            break
+        except Exception:  # noqa: BLE001 - playwright's TimeoutError
+            page.keyboard.press("Escape")
+    wanted.click()
+    page.wait_for_timeout(300)
+    wait_for_app(page)
+
+
+def count_behind(page, theme: str, region: str) -> int:
+    choose(page, "Sub-theme", theme)
+    choose(page, "Region", region)
+    text = page.get_by_text(re.compile(rf"\d+ point\(s\) on {theme} in {region}\.")).inner_text()
+    return int(text.split()[0])
+
+
+def tall_screenshot(page, name: str, tmp_path) -> None:
+    """Streamlit scrolls inside its own container, so make the window tall enough to see the whole page."""
+    page.set_viewport_size({"width": 1280, "height": 3200})
+    page.wait_for_timeout(500)
+    screenshot(page, name, tmp_path)
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+
+def test_import_docx_recode_point_and_regional_count_changes(app_url, page, tmp_path):
+    name = page.locator('[data-testid="stSidebar"] input[aria-label="Your name"]')
+    page.goto(app_url)  # the app's entry script first, so its navigation and sidebar are in place
+    name.wait_for(timeout=60_000)
+    page.goto(f"{app_url}/roundtables")
+    name.wait_for(timeout=60_000)
+    wait_for_app(page)
+    page.wait_for_selector("text=Regional roundtable notes")
+    page.locator('[data-testid="stMetricValue"]', has_text="448").wait_for(timeout=60_000)
+    wait_for_app(page)
+    assert "448" in main_text(page) and "148" in main_text(page)  # the sample's totals
+    tall_screenshot(page, "roundtables_overview", tmp_path)
+
+    name.fill("Test Coder")
+    name.press("Enter")
+    page.wait_for_timeout(500)
+    wait_for_app(page)
+
+    before = count_behind(page, "Information sharing", "North East")
+
+    # Import: the date is missing, so the form asks for it.
+    tab(page, "Import notes")
+    docx_path = tmp_path / "north_east_extra.docx"
+    notes_docx(docx_path)
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(str(docx_path))
+    page.wait_for_selector("text=Missing from the notes: date", timeout=60_000)
+    wait_for_app(page)
+    day = page.locator('[data-testid="stDateInput"]:visible [role="spinbutton"]').first
+    day.click()
+    page.keyboard.type("01122021")  # day, month, year: the field moves on by itself
+    page.keyboard.press("Tab")
+    page.wait_for_timeout(300)
+    screenshot(page, "roundtables_import_form", tmp_path)
+    page.get_by_role("button", name="Import 1 file(s)").click()
+    page.wait_for_selector("text=Imported 1 event(s)", timeout=60_000)
+    wait_for_app(page)
+
+    tab(page, "Themes by region")
+    assert count_behind(page, "Information sharing", "North East") == before + 1
+    screenshot(page, "roundtables_after_import", tmp_path)
+
+    # Recode the imported point: not information sharing, but Panel engagement.
+    tab(page, "Points and coding")
+    choose(page, "Event", "North East, 01 Dec 2021")
+    screenshot(page, "roundtables_points_tab", tmp_path)
+    page.locator('[data-testid="stText"]:visible', has_text=POINT).first.wait_for()
+    codes = page.locator('[data-testid="stMultiSelect"]:visible').first
+    assert "Information sharing" in codes.inner_text()  # starts from the rules' code
+    codes.locator("input").first.click()
+    page.keyboard.press("Backspace")  # remove the last (only) code
+    screenshot(page, "roundtables_recoding", tmp_path)
+    page.keyboard.type("Panel communication")
+    page.get_by_role("option", name="Panel communication and engagement").click()
+    page.keyboard.press("Escape")
+    assert "Information sharing" not in codes.inner_text()
+    page.get_by_role("button", name="Save my coding").click()
+    page.wait_for_selector("text=Saved your coding of point", timeout=30_000)
+    wait_for_app(page)
+    screenshot(page, "roundtables_recoded", tmp_path)
+    assert "Saved your coding of point" in main_text(page) and "Panel communication and engagement." in main_text(page)
+
+    tab(page, "Themes by region")
+    assert count_behind(page, "Information sharing", "North East") == before
+    assert count_behind(page, "Panel communication and engagement", "North East") >= 1
+    tall_screenshot(page, "roundtables_after_recode", tmp_path)
