@@ -203,3 +203,25 @@ def test_upload_size_limit(monkeypatch):
 
 def test_column_letters():
     assert [column_letter(i) for i in (0, 25, 26, 27, 701, 702)] == ["A", "Z", "AA", "AB", "ZZ", "AAA"]
+
+
+# ------------------------------------------------------------------ property: any CSV export reads back
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_WORD = st.text(alphabet="abcdefgh ’'\",;-:", min_size=1, max_size=12).map(str.strip).filter(bool)
+_NAME = st.text(alphabet="abcdefghijklmnop_", min_size=1, max_size=8).filter(lambda s: s != "id")
+
+
+@settings(max_examples=40, deadline=None)
+@given(names=st.lists(_NAME, min_size=2, max_size=5, unique=True), data=st.data(),
+       sep=st.sampled_from([",", ";", "\t"]), encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]))
+def test_any_csv_export_reads_back(names, data, sep, encoding):
+    rows = data.draw(st.lists(st.lists(st.one_of(_WORD, st.just("")), min_size=len(names), max_size=len(names)),
+                              min_size=1, max_size=6))
+    frame = pd.DataFrame(rows, columns=names)
+    frame.insert(0, "id", [str(i + 1) for i in range(len(frame))])
+    content = frame.to_csv(sep=sep, index=False).encode(encoding)
+    got = read_survey("export.csv", content).frame
+    expected = frame.replace("", pd.NA)
+    assert list(got.columns) == list(expected.columns)
+    assert got.fillna("<NA>").values.tolist() == expected.fillna("<NA>").values.tolist()
