@@ -172,7 +172,7 @@ def published_check(frames: dict, framework: Framework, register: pd.DataFrame,
             count = int(row["count"].iloc[0]) if len(row) else 0
             rank = int(row["rank"].iloc[0]) if len(row) else None
             published = f"{fig['count']} of {fig['of']}" + (f", rank {fig['rank']}" if "rank" in fig else "")
-            computed = f"{count} of {n}" + (f", rank {rank}" if "rank" in fig else "")
+            computed = f"{count} of {n}" + (f", rank {rank}" if "rank" in fig and rank is not None else "")
         elif fig["kind"] == "criterion":
             scored = _scores(frames, framework, year, None)
             scored = scored[scored["criterion"] == fig["criterion"]]
