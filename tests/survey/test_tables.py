@@ -111,6 +111,31 @@ def test_several_sheets_without_merged_cells_and_dashes():
     assert t.loc[(t["answer"] == "Don't know") & (t["group"] == "Social worker"), "percent"].eq(0).all()
 
 
+@pytest.mark.parametrize("variant", ["total_below_only", "total_above_only"])
+def test_banner_with_total_written_once(variant):
+    wb = openpyxl.load_workbook(io.BytesIO(workbook({"S": [AWARE]}, merged=False)))
+    ws = wb["S"]
+    spans_row = next(c.row for c in ws["B"] if c.value == "Total")
+    ws.cell(spans_row if variant == "total_below_only" else spans_row + 1, 2).value = None
+    buf = io.BytesIO()
+    wb.save(buf)
+    t = read_data_tables("t.xlsx", buf.getvalue())
+    yes = t[t["answer"] == "Yes"]
+    assert yes[["by", "group"]].values.tolist() == [["total", "Total"], ["role", "Social worker"],
+                                                    ["role", "Police"], ["region", "London"],
+                                                    ["region", "North East"]]
+
+
+def test_one_level_banner_groups_without_a_name():
+    wb = openpyxl.load_workbook(io.BytesIO(workbook({"S": [AWARE]}, merged=False)))
+    ws = wb["S"]
+    ws.delete_rows(next(c.row for c in ws["B"] if c.value == "Total"))
+    buf = io.BytesIO()
+    wb.save(buf)
+    t = read_data_tables("t.xlsx", buf.getvalue())
+    assert list(dict.fromkeys(t["by"])) == ["total", "group"]
+
+
 def test_same_question_text_twice_gets_distinct_ids():
     t = read_data_tables("t.xlsx", workbook({"A": [AWARE], "B": [AWARE]}))
     assert list(dict.fromkeys(t["question"])) == ["before_today_had_you_heard_of_the_panel",

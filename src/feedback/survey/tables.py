@@ -61,7 +61,12 @@ def _numbers(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def _banner(text: pd.DataFrame, where: str) -> tuple[int, list[int], list[str], list[str]]:
-    """(last banner row, data columns, their grouping 'by', their group label)."""
+    """(last banner row, data columns, their grouping 'by', their group label).
+
+    The banner is the row with 'Total' (column A empty) and, when the row just
+    below or above it is also a banner row, that pair: spans (Role, Region)
+    over labels (Social worker, ..., London).
+    """
     label_col = text.iloc[:, 0]
     totals = text.iloc[:, 1:].apply(lambda c: c.str.casefold().eq("total")).any(axis=1) & label_col.isna()
     rows = np.flatnonzero(totals.to_numpy())
@@ -70,25 +75,29 @@ def _banner(text: pd.DataFrame, where: str) -> tuple[int, list[int], list[str], 
                          "Data tables need the group labels above the percentages: Total, then e.g. Role and "
                          "Region columns.")
     first = int(rows[0])
-    second = first + 1 if first + 1 < len(text) and label_col.iloc[first + 1:first + 2].isna().all() \
-        and text.iloc[first + 1, 1:].notna().any() else None
-    labels_row = text.iloc[second if second is not None else first, 1:]
-    spans_row = text.iloc[first, 1:] if second is not None else pd.Series(dtype=str)
+
+    def banner_row(r: int) -> bool:
+        return 0 <= r < len(text) and pd.isna(label_col.iloc[r]) and text.iloc[r, 1:].notna().any()
+
+    spans_at, labels_at = (first, first + 1) if banner_row(first + 1) else         (first - 1, first) if banner_row(first - 1) else (None, first)
+    labels_row = text.iloc[labels_at, 1:]
+    if spans_at is not None:
+        spans_row = text.iloc[spans_at, 1:]
+        labels_row = labels_row.fillna(spans_row.where(spans_row.str.casefold().eq("total")))
+        spans = spans_row.ffill()
+    else:
+        spans = pd.Series(pd.NA, index=labels_row.index, dtype=str)
     columns = [int(c) for c in np.flatnonzero(labels_row.notna().to_numpy()) + 1]
-    if not columns:
-        raise InputError(f"{where}: the banner row {first + 1} has no column labels.")
-    spans = spans_row.reindex(range(1, text.shape[1])).ffill() if second is not None else None
     by, group = [], []
     for c in columns:
-        label = str(labels_row[c])
-        span = str(spans[c]) if spans is not None and pd.notna(spans[c]) else ""
+        label, span = str(labels_row[c]), spans[c]
         if _key(label) == "total":
             by.append("total")
             group.append("Total")
         else:
-            by.append(_key(span) if span else "group")
+            by.append(_key(span) if pd.notna(span) else "group")
             group.append(label)
-    return (second if second is not None else first), columns, by, group
+    return labels_at, columns, by, group
 
 
 def _sheet(name: str, sheet: str, grid: pd.DataFrame) -> pd.DataFrame:
