@@ -53,6 +53,10 @@ for i, row in enumerate(head.itertuples(index=False)):
         st.metric(labels[row.question], label, label_visibility="collapsed")
         st.caption(survey_ui.plain(f"{detail}. {row.base_label or 'All respondents'}."))
 
+common.download_table(head.reset_index(drop=True), f"headline_figures_{common.region_label()}", key="headline",
+                      notes=explorer.table_notes(survey, head, region=region, grouping="Role", **s),
+                      percent_columns=("p", "ci_low", "ci_high", "level"))
+
 st.subheader("Who answered")
 left, right = st.columns(2)
 for column, key, label in ((left, "role", "By role"), (right, "region", "By region")):

@@ -222,3 +222,55 @@ def test_short_labels_drop_shared_lead_in_and_stay_unique():
     assert labels["c"].endswith("… (c)") and labels["d"].endswith("… (d)")  # same cut text: ids keep them apart
     assert labels["c"].startswith("Letters from the Panel")
     assert len(set(labels.values())) == 4
+
+
+def test_upload_codebook_that_does_not_fit_lists_problems_and_blocks_use(app):
+    at = goto(app, "upload")
+    csv = "role,region,q1\nPolice,London,Yes\nHealth,North East,No\n".encode()
+    codebook = (SURVEYS / "frontline_2021.toml").read_bytes()  # names columns this CSV does not have
+    at.file_uploader(key="upload_file").set_value(("mine.csv", csv, "text/csv"))
+    at.file_uploader(key="upload_codebook").set_value(("frontline_2021.toml", codebook, "application/toml"))
+    at.run()
+    assert not at.exception
+    problems = at.dataframe[-1].value["Problem"].tolist()
+    assert problems and any("Q1_heard_of_panel" in p for p in problems), problems
+    assert at.button(key="upload_use").disabled
+
+
+def test_upload_data_tables_workbook(app):
+    at = goto(app, "upload")
+    at.file_uploader(key="upload_file").set_value(
+        ("tables.xlsx", (SURVEYS / "frontline_2021_tables.xlsx").read_bytes(), "application/octet-stream"))
+    at.run()
+    assert not at.exception
+    assert any("Data tables workbook" in s.value for s in at.subheader)
+    at.button(key="upload_use").click().run()
+    at = goto(at, "results")
+    set_region(at, "London")
+    table = results_table(at)
+    assert set(table["Figures from"]) == {"data tables"}
+    assert set(table["Unweighted n"]) == {45}  # the published London column
+
+
+def test_annex_pack_holds_every_chart_table_and_methods():
+    import zipfile
+
+    from feedback import annex
+    from feedback.survey import explorer
+
+    sample = explorer.SAMPLES[1]
+    content, codebook = explorer.sample_files(sample)
+    survey = explorer.load_survey(sample.data_file, content, codebook, kind=sample.kind)
+    res = explorer.results(survey, grouping="Role", region="London", questions=["heard_of_panel", "aware_ce_review"])
+    data = annex.survey_annex(survey, res, region="London", grouping="Role", method="wilson", level=0.95,
+                              suppress=10, flag=30, adjust="holm")
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        names = set(zf.namelist())
+        assert {"charts/01_heard_of_panel.png", "charts/01_heard_of_panel.svg",
+                "charts/01_heard_of_panel_alt_text.txt", "charts/02_aware_ce_review.png",
+                "tables/results.xlsx", "tables/results.csv", "methods.txt"} <= names
+        assert zf.read("charts/01_heard_of_panel.png")[:8] == b"\x89PNG\r\n\x1a\n"
+        methods = zf.read("methods.txt").decode()
+        assert "Region: London" in methods and "effective base" in methods
+        csv = pd.read_csv(io.BytesIO(zf.read("tables/results.csv")), encoding="utf-8-sig")
+        assert csv["n"].tolist() == res["n"].tolist()

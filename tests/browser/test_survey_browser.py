@@ -88,6 +88,7 @@ def test_region_changes_base_and_downloads_match_cli(app_url, page, tmp_path):
     page.wait_for_selector("text=Base: all safeguarding partners (139)")
     shot(page, "survey_results_england", tmp_path)
 
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 1280
     choose_region(page, "London")
     page.wait_for_selector("text=Base: all safeguarding partners (30). Region: London.")
     assert "region=London" in page.url
