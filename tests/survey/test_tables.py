@@ -38,7 +38,7 @@ def cell(value: float, style: str):
         return value
     if style == "int":
         return int(round(value * 100))
-    return ("-" if style == "dash" else "*") if value == 0 else f"{round(value * 100)}%"
+    return {"dash": "-", "lt": "<1%"}.get(style, "*") if value == 0 else f"{round(value * 100)}%"
 
 
 def workbook(sheets: dict[str, list[dict]], title_lines: int = 3, style: str = "fraction", banner: bool = True,
@@ -79,7 +79,7 @@ def workbook(sheets: dict[str, list[dict]], title_lines: int = 3, style: str = "
     return buf.getvalue()
 
 
-@pytest.mark.parametrize("style", ["fraction", "int", "string"])
+@pytest.mark.parametrize("style", ["fraction", "int", "string", "dash", "lt"])
 @pytest.mark.parametrize("title_lines", [1, 5])
 def test_layout_and_variations(style, title_lines):
     content = workbook({"Awareness": [AWARE, USEFUL]}, title_lines=title_lines, style=style)
@@ -95,7 +95,7 @@ def test_layout_and_variations(style, title_lines):
     assert yes["base_weighted"].tolist() == [300, 150, 150, 200, 100]
     assert set(yes["base_label"]) == {"All frontline professionals"}
     dk = t[(t["answer"] == "Don't know") & (t["group"] == "Social worker")]["percent"]
-    assert dk.tolist() == [0.0, 0.0]  # '*' means none
+    assert dk.tolist() == [0.0, 0.0]  # '*', '-' and '<1%' count as none
     net = t[t["is_net"]]
     assert set(net["answer"]) == {"NET: Useful"} and len(net) == len(GROUPS)
     assert t.attrs["fieldwork"] == "June to September 2021" if title_lines > 1 else True

@@ -50,12 +50,12 @@ def slugify(text: str) -> str:
 
 
 def _numbers(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(value, written_as_percent): numbers from cells holding 0.49, 49, '49%', '*', '-' or nothing."""
+    """(value, written_as_percent): numbers from cells holding 0.49, 49, '49%', '*', '-', '<1%' or nothing."""
     text = as_text(raw)
     percent_text = text.apply(lambda c: c.str.endswith("%", na=False))
     cleaned = text.apply(lambda c: c.str.rstrip("%").str.replace(",", "", regex=False).str.strip())
     values = cleaned.apply(pd.to_numeric, errors="coerce")
-    values = values.mask(text.isin(_NONE), 0.0)
+    values = values.mask(text.isin(_NONE) | text.apply(lambda c: c.str.startswith("<", na=False)), 0.0)  # '<1%
     values = values.mask(percent_text, values / 100)
     return values.astype(float), percent_text
 
