@@ -79,7 +79,7 @@ with tab_region:
     title = f"Feedback points by {level_word.lower()} and region"
     subtitle = f"{common.region_label()}: {int(overall['Events'])} events, {int(overall['Attendees'])} attendees"
     heat = figures.heat_chart(table, title=title, subtitle=subtitle, sample=is_sample)
-    st.altair_chart(heat, width="content")
+    st.altair_chart(heat, width="content", theme=None)  # as exported
     common.download_chart(heat, title, alt=figures.heat_alt_text(table, title=title, subtitle=subtitle),
                           key="rt_heat_region")
 
@@ -88,13 +88,13 @@ with tab_region:
     if not status.empty:
         key_col = "Sub-theme" if level == "sub_theme" else "Theme"
         shown = shown.merge(status, on=key_col, how="left")
-    st.dataframe(shown, hide_index=True, width="stretch")
+    st.dataframe(shown, hide_index=True, width="stretch", height=36 * (len(shown) + 1) + 4)
     common.download_table(shown, title, notes=[figures.NOTE, figures.SOURCE], key="rt_table_region")
 
     bars_title = f"Feedback points by {level_word.lower()}"
     bars = figures.totals_chart(table, title=bars_title, subtitle=subtitle, sample=is_sample)
     with st.expander("Totals as a bar chart"):
-        st.altair_chart(bars, width="content")
+        st.altair_chart(bars, width="content", theme=None)
         common.download_chart(bars, bars_title, alt=figures.totals_alt_text(table, title=bars_title,
                                                                             subtitle=subtitle), key="rt_bars")
 
@@ -121,7 +121,7 @@ with tab_region:
                               key="rt_behind")
 
     st.subheader("Totals per event")
-    st.dataframe(totals, hide_index=True, width="stretch")
+    st.dataframe(totals, hide_index=True, width="stretch", height=36 * (len(totals) + 1) + 4)
     common.download_table(totals, "Roundtable events and attendance", key="rt_totals",
                           notes=["Sample data built from the published summary." if is_sample else ""])
 
@@ -132,7 +132,7 @@ with tab_event:
     per_event = views.themes_by_event(frames, codebook, level=level_e, region=region)
     title_e = f"Feedback points by {level_word_e.lower()} and event"
     heat_e = figures.heat_chart(per_event, title=title_e, subtitle=common.region_label(), sample=is_sample)
-    st.altair_chart(heat_e, width="content")
+    st.altair_chart(heat_e, width="content", theme=None)
     common.download_chart(heat_e, title_e, alt=figures.heat_alt_text(per_event, title=title_e,
                                                                      subtitle=common.region_label()),
                           key="rt_heat_event")

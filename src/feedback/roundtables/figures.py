@@ -26,18 +26,41 @@ def heat_chart(table: pd.DataFrame, *, title: str, subtitle: str, sample: bool =
     chart = charts.heat_table(long, row="Row", column="Column", value="Points", title=title, subtitle=subtitle,
                               source=SOURCE, notes=notes, row_sort=list(_rows(table)), column_sort=value_cols,
                               value_title="Points")
-    # Every column label must show (Vega hides alternate angled labels that overlap); the counts are
-    # written in the cells, so the colour legend adds nothing.
-    return chart.configure_axisX(labelOverlap=False).configure_legend(disable=True)
+    return _readable_heat(chart)
+
+
+def _readable_heat(chart):
+    """Adjust the shared heat table for long column names: show every column label in full
+    (Vega drops alternate angled labels that overlap, and cuts long ones), and drop the colour
+    legend, since each cell has its count written in it."""
+    spec = chart.to_dict()
+
+    def walk(node):
+        if isinstance(node, dict):
+            enc = node.get("encoding", {})
+            if isinstance(enc.get("color"), dict) and "legend" in enc["color"]:
+                enc["color"]["legend"] = None
+            x = enc.get("x")
+            if isinstance(x, dict) and isinstance(x.get("axis"), dict):
+                x["axis"].update(labelOverlap=False, labelLimit=320)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(spec)
+    return type(chart).from_dict(spec)
 
 
 def totals_chart(table: pd.DataFrame, *, title: str, subtitle: str, sample: bool = False):
     """Bar chart of the Total column (points per sub-theme or theme)."""
     data = pd.DataFrame({"Row": _rows(table).to_numpy(), "Points": table["Total"].to_numpy()})
+    data["Label"] = data["Points"].map(lambda n: f"{int(n):,}")
     notes = [NOTE] + (["Sample data built from the published summary (Annex C), not real notes."] if sample else [])
     return charts.bar_with_intervals(data, category="Row", value="Points", title=title, subtitle=subtitle,
                                      source=SOURCE, notes=notes, percent=False, sort="value",
-                                     label=None, value_title="Points")
+                                     label="Label", value_title="Points")
 
 
 def heat_alt_text(table: pd.DataFrame, *, title: str, subtitle: str) -> str:
