@@ -14,6 +14,8 @@ import os
 import resource
 import zipfile
 
+import defusedxml  # noqa: F401 - required: openpyxl parses untrusted XML through it when it is installed
+
 from feedback.errors import InputError
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024          # one upload (Streamlit's server.maxUploadSize is 50 MB too)

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import openpyxl
-import pandas as pd
 import pytest
 
 from feedback.errors import InputError

@@ -173,8 +173,7 @@ def workbook_grids(name: str, content: bytes) -> dict[str, pd.DataFrame]:
     except Exception:  # noqa: BLE001 - calamine raises its own types; openpyxl gets a second try
         pass
     try:
-        import defusedxml  # noqa: F401 - present, openpyxl parses with it (XML bombs refused)
-        import openpyxl
+        import openpyxl  # parses with defusedxml (imported by feedback.safety): XML bombs refused
 
         wb = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         grids = {ws.title: pd.DataFrame(list(ws.iter_rows(values_only=True)), dtype=object) for ws in wb}

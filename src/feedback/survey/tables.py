@@ -16,7 +16,6 @@ A, ``Base: ...``, ``Weighted Sample``, ``Unweighted Sample``, answer rows
 
 from __future__ import annotations
 
-import io
 import re
 from pathlib import Path
 from typing import Mapping
