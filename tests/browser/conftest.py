@@ -95,6 +95,9 @@ def page(browser, tmp_path):
 def wait_for_app(page) -> None:
     """Wait until Streamlit has finished running the script (no 'Running...' status)."""
     page.wait_for_selector('[data-testid="stApp"]')
+    # The sidebar's region selector is drawn by app.py after st.navigation: until it is
+    # there, the first (slow, database-seeding) run has not reached the page yet.
+    page.wait_for_selector('[data-testid="stSidebar"] [data-testid="stSelectbox"]', timeout=60_000)
     page.wait_for_timeout(300)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
