@@ -199,3 +199,17 @@ def test_similarity_separates_related_but_different_points():
     points = [Point(1, "Rapid reviews in 15 days are hard."), Point(2, "LCSPRs in six months are hard.")]
     assert len(merge_near_duplicates(points)) == 2
     assert len(merge_near_duplicates(points, threshold=0.3)) == 1
+
+
+def test_zip_bomb_posing_as_docx_is_refused_before_parsing():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("word/document.xml", b"\0" * (40 * 1024 * 1024))
+    with pytest.raises(InputError, match="bomb.docx.*zip bomb"):
+        read_notes("bomb.docx", buffer.getvalue())
+
+
+def test_semicolon_csv_from_excel_is_read():
+    notes = read_notes("semi.csv", "Point;Region\nTier 4 beds are scarce;London\n".encode("cp1252"))
+    assert [p.text for p in notes.points] == ["Tier 4 beds are scarce"] and notes.meta.region == "London"

@@ -14,12 +14,12 @@ import datetime as dt
 import difflib
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
 import pandas as pd
 
+from feedback import safety
 from feedback.errors import InputError
 from feedback.regions import REGIONS, normalise_region
 
@@ -39,7 +39,6 @@ _POINT_COLUMNS = ("point", "feedback point", "feedback", "text", "comment", "wha
 _SECTION_COLUMNS = ("section", "heading", "topic")
 MERGE_THRESHOLD = 0.85
 SUFFIXES = (".docx", ".md", ".markdown", ".txt", ".csv", ".xlsx")
-MAX_ZIP_RATIO_BYTES = 200 * 1024 * 1024  # fallback when feedback.safety is not present
 
 
 @dataclass
@@ -105,7 +104,7 @@ def read_notes(filename: str, content: bytes, *, merge_threshold: float = MERGE_
     if suffix not in SUFFIXES:
         raise InputError(f"{name}: notes must be a Word document (.docx), Markdown (.md), plain text (.txt), "
                          f"or a CSV/XLSX of points; '{suffix or 'no extension'}' is not one of these.")
-    _check_size(name, content)
+    safety.check_size(name, content)
     if not content.strip():
         raise InputError(f"{name} is empty: export the notes again and upload the saved file.")
     if suffix in (".docx", ".xlsx"):
@@ -113,7 +112,7 @@ def read_notes(filename: str, content: bytes, *, merge_threshold: float = MERGE_
     if suffix == ".docx":
         blocks = _docx_blocks(name, content)
     elif suffix in (".md", ".markdown", ".txt"):
-        blocks = _text_blocks(_decode(name, content), markdown=suffix != ".txt")
+        blocks = _text_blocks(safety.decode_text(name, content), markdown=suffix != ".txt")
     else:
         return _read_points_table(name, content, suffix, merge_threshold)
     notes = notes_from_blocks(name, blocks)
@@ -124,58 +123,13 @@ def read_notes(filename: str, content: bytes, *, merge_threshold: float = MERGE_
     return notes
 
 
-def _check_size(name: str, content: bytes) -> None:
-    try:
-        from feedback.safety import MAX_UPLOAD_BYTES
-    except ImportError:
-        MAX_UPLOAD_BYTES = 50 * 1024 * 1024
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise InputError(f"{name} is {len(content) / 1e6:.0f} MB, over the {MAX_UPLOAD_BYTES / 1e6:.0f} MB limit "
-                         "for notes: split it into one file per event.")
-
-
 def _check_zip(name: str, content: bytes, suffix: str) -> None:
-    """Refuse files that are not zip packages, or that expand to far more than they weigh."""
-    kind = "a Word document" if suffix == ".docx" else "an Excel workbook"
+    """Refuse files that are not zip packages, zip bombs and XML with a DTD (feedback.safety)."""
     if not content.startswith(b"PK"):
+        kind = "a Word document" if suffix == ".docx" else "an Excel workbook"
         raise InputError(f"{name} is not {kind} (it is not a zip package inside). "
                          f"Open it in {'Word' if suffix == '.docx' else 'Excel'} and save it again as {suffix}.")
-    try:
-        from feedback import safety
-    except ImportError:
-        safety = None
-    check = getattr(safety, "check_zip", None) if safety else None
-    if check is not None:
-        try:
-            check(name, content)
-        except InputError:
-            raise
-        except ValueError as err:
-            raise InputError(str(err)) from err
-        return
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as zf:
-            total = sum(info.file_size for info in zf.infolist())
-    except zipfile.BadZipFile as err:
-        raise InputError(f"{name} is damaged ({err}). Open it and save it again as {suffix}.") from err
-    if total > MAX_ZIP_RATIO_BYTES:
-        raise InputError(f"{name} expands to {total / 1e6:.0f} MB when opened, too large to be notes: "
-                         "check it is the right file.")
-
-
-def _decode(name: str, content: bytes) -> str:
-    try:
-        from feedback.safety import decode_text  # type: ignore[attr-defined]
-    except ImportError:
-        decode_text = None
-    if decode_text is not None:
-        return decode_text(name, content)
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InputError(f"{name}: the text is not UTF-8 or Windows-1252. Save it again as UTF-8 text.")
+    safety.check_zip(name, content)
 
 
 # ---------------------------------------------------------------- formats -> blocks
@@ -379,16 +333,10 @@ def parse_date(value: str) -> dt.date | None:
 
 def _read_points_table(name: str, content: bytes, suffix: str, merge_threshold: float) -> EventNotes:
     """A table with one point per row; event details in columns must be the same on every row."""
-    try:
-        if suffix == ".csv":
-            frame = pd.read_csv(io.StringIO(_decode(name, content)), dtype=str, keep_default_na=False)
-        else:
-            frame = pd.read_excel(io.BytesIO(content), dtype=str, engine="calamine").fillna("")
-    except InputError:
-        raise
-    except Exception as err:  # noqa: BLE001 - parser errors come in many types
-        raise InputError(f"{name} could not be read as a {suffix[1:].upper()} table ({err}). "
-                         "Save it again with one point per row and a header row.") from err
+    from feedback.survey.read import read_csv, read_xlsx  # the survey's readers: delimiters, header row, safety
+
+    frame = (read_csv if suffix == ".csv" else read_xlsx)(name, content)
+    frame = frame.astype("string").fillna("")
     frame.columns = [" ".join(str(c).split()).casefold() for c in frame.columns]
     text_col = next((c for c in _POINT_COLUMNS if c in frame.columns), None)
     if text_col is None:
