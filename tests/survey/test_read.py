@@ -60,6 +60,12 @@ def test_csv_encodings_and_delimiters(encoding, sep):
     assert data.filename == "survey.csv" and data.question_text == {}
 
 
+@pytest.mark.parametrize("sep", [",", ";", "\t"])
+def test_csv_delimiter_found_below_a_title_block(sep):
+    content = csv_bytes(sep=sep, encoding="cp1252", title=["Frontline survey 2021", "Fieldwork: June, July", ""])
+    check_frame(read_survey("survey.csv", content))
+
+
 def test_csv_semicolon_with_commas_inside_answers():
     rows = [["id", "q1", "q2"], ["1", "Yes, some of it", "No"], ["2", "Yes, all of it", "Yes"],
             ["3", "No, none of it", "Yes"]]

@@ -115,16 +115,23 @@ def frame_below_header(grid: pd.DataFrame, where: str, row_offset: int = 1) -> p
 
 # ------------------------------------------------------------------ CSV
 def _delimiter(lines: list[str]) -> str:
-    """The delimiter: csv.Sniffer on a sample, else the most frequent one in the header line."""
-    sample = "\n".join(lines)
-    try:
-        return csv.Sniffer().sniff(sample, delimiters="".join(_DELIMITERS)).delimiter
-    except csv.Error:
-        pass
-    first = next((ln for ln in lines if ln.strip()), "")
-    counts = {d: first.count(d) for d in _DELIMITERS}
-    best = max(counts, key=counts.get)
-    return best if counts[best] else ","
+    """The delimiter that splits the most sample lines into the same number of fields.
+
+    Count-based rather than csv.Sniffer, which a title block above the header
+    misleads; quoted text is ignored, so commas inside answers do not count.
+    """
+    unquoted = [re.sub(r'"[^"]*"', "", ln) for ln in lines if ln.strip()]
+    best, best_score = ",", (0, 0)
+    for d in _DELIMITERS:
+        counts = pd.Series([ln.count(d) for ln in unquoted], dtype=int)
+        counts = counts[counts > 0]
+        if counts.empty:
+            continue
+        mode = int(counts.mode().max())
+        score = (int((counts == mode).sum()), mode)
+        if score > best_score:
+            best, best_score = d, score
+    return best
 
 
 def read_csv(name: str, content: bytes) -> pd.DataFrame:
