@@ -7,6 +7,8 @@ Thin on purpose: every number comes from feedback.roundtables.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import streamlit as st
 
@@ -19,6 +21,12 @@ from feedback.roundtables.themes import dump_themes
 from pages import common
 
 FLASH = "roundtables_flash"
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$])")
+
+
+def plain(text: str) -> str:
+    """Escape Markdown so names and values people typed show as typed (never as links or formatting)."""
+    return _MARKDOWN.sub(r"\\\1", str(text))
 
 
 def flash(kind: str, message: str) -> None:
@@ -32,11 +40,11 @@ def show_flash() -> None:
     slot = st.container()
     kind, message = st.session_state.pop(FLASH, (None, None))
     if kind == "success":
-        slot.success(message, icon=":material/check_circle:")
+        slot.success(plain(message), icon=":material/check_circle:")
     elif kind == "error":
-        slot.error(message, icon=":material/error:")
+        slot.error(plain(message), icon=":material/error:")
     elif kind == "warning":
-        slot.warning(message, icon=":material/warning:")
+        slot.warning(plain(message), icon=":material/warning:")
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -131,7 +139,8 @@ with tab_event:
     level_e = "sub_theme" if level_word_e == "Sub-theme" else "theme"
     per_event = views.themes_by_event(frames, codebook, level=level_e, region=region)
     title_e = f"Feedback points by {level_word_e.lower()} and event"
-    heat_e = figures.heat_chart(per_event, title=title_e, subtitle=common.region_label(), sample=is_sample)
+    heat_e = figures.heat_chart(per_event, title=title_e, subtitle=common.region_label(), sample=is_sample,
+                                vertical_labels=True)
     st.altair_chart(heat_e, width="content", theme=None)
     common.download_chart(heat_e, title_e, alt=figures.heat_alt_text(per_event, title=title_e,
                                                                      subtitle=common.region_label()),
@@ -218,18 +227,25 @@ with tab_code:
 
         st.subheader("Panel response")
         item_id = point["tracker_item_id"]
-        if pd.notna(item_id):
-            st.dataframe(links.item_summary(engine, int(item_id)), hide_index=True, width="stretch")
+        linked = pd.notna(item_id)
+        if linked:
+            summary = links.item_summary(engine, int(item_id))
+            first = summary.iloc[0]
+            st.text(f"Linked to tracker item {first['Tracker item']}: Panel decision "
+                    f"{first.get('Panel decision', 'not known')}; actions: {first.get('Actions', 'none')}.")
+            st.dataframe(summary, hide_index=True, width="stretch")
         if links.available():
             left, right = st.columns(2)
-            with left:
-                st.button("Raise a new tracker item from this point", key=f"rt_raise_{point_id}",
-                          on_click=link_item, args=(int(point_id), int(point["version"]), "raise"),
-                          disabled=not who)
-            with right:
+            if not linked:
+                with left:
+                    st.button("Raise a new tracker item from this point", key=f"rt_raise_{point_id}",
+                              on_click=link_item, args=(int(point_id), int(point["version"]), "raise"),
+                              disabled=not who)
+            with right if not linked else left:
                 options = links.item_choices(engine)
-                st.selectbox("Or link an existing item", list(options), format_func=lambda i: options[i],
-                             key=f"rt_item_{point_id}", index=None, placeholder="Choose a tracker item")
+                st.selectbox("Link to a different tracker item" if linked else "Or link an existing item",
+                             list(options), format_func=lambda i: options[i], key=f"rt_item_{point_id}",
+                             index=None, placeholder="Choose a tracker item")
                 st.button("Link", key=f"rt_link_{point_id}", on_click=link_item,
                           args=(int(point_id), int(point["version"]), "link"), disabled=not who)
         else:
@@ -252,9 +268,10 @@ with tab_agree:
         st.text(f"{n} point(s) coded by both {coder_a} and {coder_b} in {common.region_label()}.")
         shown_agree = pd.DataFrame({
             "Sub-theme": agree["sub_theme"], "Double-coded points": agree["double_coded"],
-            "Both yes": agree["both_yes"], f"Only {coder_a}": agree["only_a"], f"Only {coder_b}": agree["only_b"],
-            "Both no": agree["both_no"], "Observed agreement": agree["observed_agreement"].round(3),
             "Cohen's kappa": agree["kappa"].map(lambda k: "[z]" if pd.isna(k) else f"{k:.2f}"),
+            "Observed agreement": agree["observed_agreement"].round(3),
+            "Both yes": agree["both_yes"], f"Only {coder_a}": agree["only_a"], f"Only {coder_b}": agree["only_b"],
+            "Both no": agree["both_no"],
         })
         st.dataframe(shown_agree, hide_index=True, width="stretch")
         st.caption("[z] kappa is not defined: both coders gave the same answer on every double-coded point "
@@ -289,7 +306,7 @@ with tab_import:
                     st.text(f"{name}: {len(notes.points)} point{'' if len(notes.points) == 1 else 's'}"
                             + (f" ({merged} near-identical merged)" if merged else ""))
                     for problem in notes.problems:
-                        st.warning(problem)
+                        st.warning(plain(problem), icon=":material/warning:")
                     if notes.missing:
                         st.text("Missing from the notes: " + ", ".join(META_LABELS[m].lower() for m in notes.missing))
                     m = notes.meta

@@ -135,3 +135,23 @@ def test_import_docx_recode_point_and_regional_count_changes(app_url, page, tmp_
     assert count_behind(page, "Information sharing", "North East") == before
     assert count_behind(page, "Panel communication and engagement", "North East") >= 1
     tall_screenshot(page, "roundtables_after_recode", tmp_path)
+
+    # From the point, raise a tracker item; its Panel response shows beside the point.
+    tab(page, "Points and coding")
+    choose(page, "Event", "North East, 01 Dec 2021")
+    page.get_by_role("button", name="Raise a new tracker item from this point").click()
+    page.wait_for_selector("text=Raised tracker item RT-", timeout=30_000)
+    page.wait_for_selector("text=Linked to tracker item RT-", timeout=30_000)
+    assert "Panel decision no response yet" in main_text(page)
+    wait_for_app(page)
+    tall_screenshot(page, "roundtables_tracker_link", tmp_path)
+
+    # The other views, for a look: agreement (Test Coder against the rules), per event, codebook.
+    tab(page, "Coder agreement")
+    page.wait_for_selector("text=coded by both", timeout=30_000)
+    assert re.search(r"1 point\(s\) coded by both Test Coder and rules", main_text(page))
+    tall_screenshot(page, "roundtables_agreement", tmp_path)
+    tab(page, "Themes per event")
+    tall_screenshot(page, "roundtables_per_event", tmp_path)
+    tab(page, "Theme codebook")
+    tall_screenshot(page, "roundtables_codebook", tmp_path)

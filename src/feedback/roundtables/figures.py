@@ -16,8 +16,13 @@ def _rows(table: pd.DataFrame) -> pd.Series:
     return table["Sub-theme"] if "Sub-theme" in table.columns else table["Theme"]
 
 
-def heat_chart(table: pd.DataFrame, *, title: str, subtitle: str, sample: bool = False):
-    """Heat table (rows = sub-themes or themes, columns = regions or events) with counts written in."""
+def heat_chart(table: pd.DataFrame, *, title: str, subtitle: str, sample: bool = False,
+               vertical_labels: bool = False):
+    """Heat table (rows = sub-themes or themes, columns = regions or events) with counts written in.
+
+    Cells narrow as columns are added so the chart keeps to the page width;
+    ``vertical_labels`` stands long column names (events) upright.
+    """
     value_cols = [c for c in table.columns if c not in ("Theme", "Sub-theme", "Total")]
     long = table.assign(__row=_rows(table).to_numpy()).melt(id_vars="__row", value_vars=value_cols,
                                                             var_name="Column", value_name="Points")
@@ -25,11 +30,11 @@ def heat_chart(table: pd.DataFrame, *, title: str, subtitle: str, sample: bool =
     notes = [NOTE] + (["Sample data built from the published summary (Annex C), not real notes."] if sample else [])
     chart = charts.heat_table(long, row="Row", column="Column", value="Points", title=title, subtitle=subtitle,
                               source=SOURCE, notes=notes, row_sort=list(_rows(table)), column_sort=value_cols,
-                              value_title="Points")
-    return _readable_heat(chart)
+                              value_title="Points", cell_width=max(36, min(62, 560 // max(1, len(value_cols)))))
+    return _readable_heat(chart, angle=-90 if vertical_labels else None)
 
 
-def _readable_heat(chart):
+def _readable_heat(chart, angle: int | None = None):
     """Adjust the shared heat table for long column names: show every column label in full
     (Vega drops alternate angled labels that overlap, and cuts long ones), and drop the colour
     legend, since each cell has its count written in it."""
@@ -43,6 +48,8 @@ def _readable_heat(chart):
             x = enc.get("x")
             if isinstance(x, dict) and isinstance(x.get("axis"), dict):
                 x["axis"].update(labelOverlap=False, labelLimit=320)
+                if angle is not None:
+                    x["axis"]["labelAngle"] = angle
             for value in node.values():
                 walk(value)
         elif isinstance(node, list):
