@@ -9,9 +9,11 @@ child process with a time and memory limit so the server survives it.
 from __future__ import annotations
 
 import io
-import multiprocessing
 import os
+import pickle
 import resource
+import subprocess
+import sys
 import zipfile
 
 import defusedxml  # noqa: F401 - required: openpyxl parses untrusted XML through it when it is installed
@@ -110,66 +112,64 @@ class LimitExceeded(InputError):
     """The child process ran out of time or memory, or died: the input is the likely cause."""
 
 
-def _child(conn, memory: int, func, args, kwargs) -> None:
-    """Body of the child: limit memory, run, send ("ok", result) or ("error", exception)."""
+def _child_main() -> None:
+    """Body of the child (``python -c``): limit memory, unpickle the call from stdin,
+    run it, pickle ("ok", result) / ("error", exception) / ("memory", None) to stdout."""
+    memory = int(sys.argv[1])
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a crash leaves no core file behind
+    out = sys.stdout.buffer
+    sys.stdout = sys.stderr  # anything the work prints must not corrupt the reply
     try:
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a crash leaves no core file behind
-        conn.send(("ok", func(*args, **kwargs)))
+        func, args, kwargs = pickle.loads(sys.stdin.buffer.read())
+        reply = ("ok", func(*args, **kwargs))
     except MemoryError:
-        conn.send(("memory", None))
+        reply = ("memory", None)
     except BaseException as err:  # noqa: BLE001 - everything goes back to the parent as data
-        try:
-            conn.send(("error", err))
-        except Exception:  # noqa: BLE001 - unpicklable exception: send its words instead
-            conn.send(("error", RuntimeError(f"{type(err).__name__}: {err}")))
-    finally:
-        conn.close()
-
-
-_CONTEXT = None
-
-
-def _context():
-    """A 'forkserver' context (no fork of a threaded server), preloading the parsers once."""
-    global _CONTEXT
-    if _CONTEXT is None:
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["feedback.safety", "pandas", "pyreadstat"])
-        _CONTEXT = ctx
-    return _CONTEXT
+        reply = ("error", err)
+    try:
+        data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
+    except MemoryError:
+        data = pickle.dumps(("memory", None))
+    except Exception as err:  # noqa: BLE001 - an unpicklable exception: send its words instead
+        data = pickle.dumps(("error", RuntimeError(f"{type(reply[1]).__name__}: {reply[1]} ({err})")))
+    out.write(data)
+    out.flush()
 
 
 def run_limited(func, *args, name: str = "the file", timeout: float | None = None, memory: int | None = None,
                 **kwargs):
-    """``func(*args, **kwargs)`` in a child process with a time and memory limit.
+    """``func(*args, **kwargs)`` in a fresh Python process with a time and memory limit.
 
-    ``func`` and its arguments must be picklable (a module-level function).
-    Exceptions raised in the child are raised again here; a timeout, memory
-    exhaustion or a crash of the child raise ``LimitExceeded`` naming ``name``.
+    A new interpreter (not fork) so a server's threads and locks are not
+    copied, and nothing of the caller's ``__main__`` is re-run. ``func`` and
+    its arguments must be picklable (a module-level function). Exceptions
+    raised in the child are raised again here; a timeout, memory exhaustion
+    or a crash of the child raise ``LimitExceeded`` naming ``name``.
     """
     timeout = CHILD_TIMEOUT_S if timeout is None else timeout
     memory = CHILD_MEMORY_BYTES if memory is None else memory
-    ctx = _context()
-    receive, send = ctx.Pipe(duplex=False)
-    process = ctx.Process(target=_child, args=(send, memory, func, args, kwargs), daemon=True)
-    process.start()
-    send.close()
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p),
+           "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    payload = pickle.dumps((func, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
+    process = subprocess.Popen([sys.executable, "-c", "from feedback.safety import _child_main; _child_main()",
+                                str(int(memory))], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, env=env)
     try:
-        if not receive.poll(timeout):
-            raise LimitExceeded(f"{name} took longer than {timeout:g} s to read and was stopped: check it is "
-                                "the right file, or save it again (e.g. as CSV) and retry.")
-        try:
-            status, value = receive.recv()
-        except (EOFError, OSError):
-            process.join(5)
-            raise LimitExceeded(f"{name} made the reader fail (exit code {process.exitcode}): the file is "
+        out, err = process.communicate(payload, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise LimitExceeded(f"{name} took longer than {timeout:g} s to read and was stopped: check it is "
+                            "the right file, or save it again (e.g. as CSV) and retry.") from None
+    try:
+        status, value = pickle.loads(out)
+    except Exception:  # noqa: BLE001 - no reply: the child died (signal, abort, or out of memory)
+        if b"MemoryError" in err:
+            status, value = "memory", None
+        else:
+            raise LimitExceeded(f"{name} made the reader fail (exit code {process.returncode}): the file is "
                                 "damaged or not what its name says. Save it again from its program.") from None
-    finally:
-        receive.close()
-        if process.is_alive():
-            process.kill()
-        process.join(5)
     if status == "memory":
         raise LimitExceeded(f"{name} needs more than {memory / 2**30:.1f} GB of memory to read and was stopped: "
                             "split the file or keep only the columns you need.")

@@ -214,18 +214,23 @@ def read_xlsx(name: str, content: bytes) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------ SPSS
-def _labelled(values: pd.Series, labels: dict, missing: list[dict]) -> pd.Series:
-    """Codes -> value labels, as a categorical in code order (user-missing codes left out)."""
-    def is_missing(code) -> bool:
-        return any(r["lo"] <= code <= r["hi"] for r in missing) if isinstance(code, (int, float)) else \
-            any(code == r["lo"] for r in missing)
-    order = [lab for code, lab in sorted(labels.items(), key=lambda kv: kv[0]) if not is_missing(code)]
-    mapped = values.map(labels)
-    unlabelled = values.notna() & mapped.isna()
-    if unlabelled.any():  # codes without a label keep their number, as text
-        mapped = mapped.astype(object).where(~unlabelled, as_text(values[unlabelled].to_frame()).iloc[:, 0])
-    categories = list(dict.fromkeys([str(x) for x in order] + sorted(set(mapped.dropna().astype(str)) - set(order))))
-    return pd.Categorical(mapped.astype(object).where(mapped.notna(), None), categories=categories)
+def _code_text(code) -> str:
+    """An unlabelled code as text: 7.0 -> '7'."""
+    return str(int(code)) if isinstance(code, float) and code.is_integer() else str(code)
+
+
+def _labelled(values: pd.Series, labels: dict) -> pd.Categorical:
+    """Codes -> value labels, as a categorical in code order (codes without a label
+    keep their number as text). Categorises the codes, then renames the
+    categories: no per-respondent Python work."""
+    present = pd.unique(values.dropna())
+    codes = sorted(labels, key=str) if any(isinstance(c, str) for c in labels) else sorted(labels)
+    codes += sorted((c for c in present if c not in labels), key=lambda c: (str(type(c)), c))
+    names = [str(labels[c]) if c in labels else _code_text(c) for c in codes]
+    if len(set(names)) < len(names):  # two codes share a label: merge them
+        mapped = values.map(dict(zip(codes, names)))
+        return pd.Categorical(mapped, categories=list(dict.fromkeys(names)))
+    return pd.Categorical(values, categories=codes).rename_categories(names)
 
 
 def read_sav_file(path: str) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -246,8 +251,12 @@ def read_sav_file(path: str) -> tuple[pd.DataFrame, dict[str, str]]:
             hit = values.between(r["lo"], r["hi"]) if pd.api.types.is_numeric_dtype(values) else values == r["lo"]
             frame[column] = values.mask(hit)
         labels = meta.variable_value_labels.get(column)
-        if labels:
-            out[column] = _labelled(frame[column], labels, missing.get(column, []))
+        if labels:  # user-missing codes are not answers: left out of the categories
+            ranges = missing.get(column, [])
+            kept = {c: v for c, v in labels.items()
+                    if not any((r["lo"] <= c <= r["hi"]) if isinstance(c, (int, float)) else c == r["lo"]
+                               for r in ranges)}
+            out[column] = _labelled(frame[column], kept)
         else:
             out[column] = as_text(frame[[column]])[column]
     labels = {k: v for k, v in (meta.column_names_to_labels or {}).items() if v}
