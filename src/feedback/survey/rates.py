@@ -229,12 +229,12 @@ def _cells(codes: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
 
 def group_sums(codes: list[np.ndarray], sizes: list[int], weights: np.ndarray,
                in_base: np.ndarray, positive: np.ndarray) -> dict[str, np.ndarray]:
-    """Per (group x question): n, and Σw, Σw² over positives and over negatives.
+    """Per (group x question): n, and Σw, Σw² over positives and over negatives (positive ⊆ in_base).
 
-    The five sums are taken per finest cell over the whole respondent x
-    question matrix at once (``np.bincount`` on cell x question indices, in
-    chunks of rows to bound memory), then added up into every group of every
-    grouping with one small 0/1 matrix product.
+    The sums are taken per finest cell over the whole respondent x question
+    matrix at once (``np.bincount`` on cell x question x answer-status bins,
+    in chunks of rows to bound memory), then added up into every group of
+    every grouping with small 0/1 matrix products.
     """
     cell, first = _cells(codes)
     n_cells, q = len(first), in_base.shape[1]
@@ -243,18 +243,23 @@ def group_sums(codes: list[np.ndarray], sizes: list[int], weights: np.ndarray,
     for code, offset in zip(codes, offsets[:-1]):
         of_cell = code[first]
         into[offset + of_cell[of_cell >= 0], np.flatnonzero(of_cell >= 0)] = 1.0
-    sums = np.zeros((5, n_cells * q))
+    # Each answer's status: 0 out of the base, 1 negative, 2 positive. One pass
+    # per power of the weight (0, 1, 2) sums over (cell, question, status) bins.
+    bins = n_cells * q * 3
+    sums = np.zeros((3, bins))
     columns = np.arange(q)
     for start in range(0, len(weights), _CHUNK):
         stop = min(start + _CHUNK, len(weights))
-        index = (cell[start:stop, None] * q + columns).ravel()
-        w = weights[start:stop, None]
-        pos = positive[start:stop]
-        neg = in_base[start:stop] & ~pos
-        w_pos, w_neg = pos * w, neg * w
-        for k, values in enumerate((in_base[start:stop], w_pos, w_neg, w_pos * w, w_neg * w)):
-            sums[k] += np.bincount(index, weights=values.ravel(), minlength=n_cells * q)
-    n, w1, w0, w21, w20 = (into @ s.reshape(n_cells, q) for s in sums)
+        status = in_base[start:stop].view(np.uint8) + positive[start:stop].view(np.uint8)
+        index = ((cell[start:stop, None] * q + columns) * 3 + status).ravel()
+        w = np.repeat(weights[start:stop], q)
+        sums[0] += np.bincount(index, minlength=bins)
+        sums[1] += np.bincount(index, weights=w, minlength=bins)
+        sums[2] += np.bincount(index, weights=w * w, minlength=bins)
+    by_status = sums.reshape(3, n_cells, q, 3)
+    n = into @ (by_status[0, :, :, 1] + by_status[0, :, :, 2])
+    w1, w0 = into @ by_status[1, :, :, 2], into @ by_status[1, :, :, 1]
+    w21, w20 = into @ by_status[2, :, :, 2], into @ by_status[2, :, :, 1]
     return {"n": n, "w1": w1, "w0": w0, "w21": w21, "w20": w20}
 
 
