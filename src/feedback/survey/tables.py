@@ -105,7 +105,7 @@ def _sheet(name: str, sheet: str, grid: pd.DataFrame) -> pd.DataFrame:
     text = as_text(grid)
     last, columns, by, group = _banner(text, where)
     body_text = text.iloc[last + 1:]
-    values, _ = _numbers(grid.iloc[last + 1:, columns])
+    values, written_percent = _numbers(grid.iloc[last + 1:, columns])
     label = body_text.iloc[:, 0]
     has_values = values.notna().any(axis=1)
     is_base = label.str.match(_BASE.pattern, case=False, na=False)
@@ -136,8 +136,7 @@ def _sheet(name: str, sheet: str, grid: pd.DataFrame) -> pd.DataFrame:
     pct = values[answers]
     # Percentages as whole numbers (49 for 49%) are scaled per sheet; '49%' text already is.
     if (pct.to_numpy()[np.isfinite(pct.to_numpy())] > 1 + 1e-9).any():
-        as_number = ~_numbers(grid.iloc[last + 1:, columns])[1][answers]
-        pct = pct.mask(as_number, pct / 100)
+        pct = pct.mask(~written_percent[answers], pct / 100)
     if ((pct < 0) | (pct > 1 + 1e-6)).any().any():
         bad = ((pct < 0) | (pct > 1 + 1e-6)).any(axis=1)
         raise InputError(f"{where}, row {int(bad.idxmax()) + 1}: a percentage is outside 0-100%; check the cell.")
