@@ -128,6 +128,12 @@ with tab_region:
         common.download_table(behind_shown, f"Points on {label(row_choice)} in {col_choice}",
                               key="rt_behind")
 
+    responses = links.theme_items(engine, frames, codebook, label(row_choice), region=cell_region, level=level)
+    if not responses.empty:
+        st.text(f"The Panel's response on {label(row_choice)}: {len(responses)} tracker item(s).")
+        st.dataframe(responses, hide_index=True, width="stretch")
+        common.download_table(responses, f"Panel responses on {label(row_choice)}", key="rt_responses")
+
     st.subheader("Totals per event")
     st.dataframe(totals, hide_index=True, width="stretch", height=36 * (len(totals) + 1) + 4)
     common.download_table(totals, "Roundtable events and attendance", key="rt_totals",

@@ -69,3 +69,21 @@ def test_link_a_point_to_an_existing_item(seeded):
     assert [(h.field, h.new_value, h.changed_by) for h in history] == [("tracker_item_id", str(item_id), "Ann")]
     with pytest.raises(InputError, match="Choose a tracker item"):
         links.link_item(seeded, point_id, None, "Ann", version + 1)
+
+
+def test_annex_c_items_in_the_tracker_sample_sit_beside_their_themes(sqlite_engine):
+    from feedback.tracker import seed as tracker_seed
+
+    tracker_seed.seed_if_empty(sqlite_engine)
+    seed.seed_if_empty(sqlite_engine)
+    frames = store.load_frames(sqlite_engine)
+    cb = store.current_codebook(sqlite_engine)[0]
+    status = links.theme_status(sqlite_engine, frames, cb).set_index("Sub-theme")
+    annex = {"Rapid review timescales": "AC-01", "Impact of reviews and repeated learning": "AC-02",
+             "Alternative review approaches": "AC-05", "Extra-familial harm and criminal exploitation": "AC-06",
+             "Mental health, suicide and tier 4 beds": "AC-07", "Meaning of \"persistent failure\" in neglect": "AC-08",
+             "Information sharing": "AC-09"}
+    for name, ref in annex.items():
+        assert ref in status.loc[name, "Tracker items"].split(", "), name
+    items = links.theme_items(sqlite_engine, frames, cb, "Mental health, suicide and tier 4 beds")
+    assert "Department for Health and Social Care" in items.set_index("Tracker item").loc["AC-07", "Panel response"]

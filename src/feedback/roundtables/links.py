@@ -16,6 +16,7 @@ from sqlalchemy import select
 from feedback import db
 from feedback.errors import InputError
 from feedback.roundtables import views
+from feedback.roundtables.coding import auto_code
 from feedback.roundtables.models import RoundtableEvent, RoundtablePoint
 from feedback.roundtables.themes import ThemeCodebook
 
@@ -136,15 +137,9 @@ def _status_words(statuses: pd.Series) -> str:
     return ", ".join(f"{n} {s}" for s, n in counts.items()) or "no actions"
 
 
-def theme_status(engine, frames: views.Frames, codebook: ThemeCodebook, *, region: str | None = None,
-                 level: str = "sub_theme") -> pd.DataFrame:
-    """Per sub-theme (or theme): the tracker items behind it, the Panel's decisions and action status.
-
-    An item belongs to a theme when a point coded to the theme is linked to
-    it, or when the item itself lists the theme's name among its themes.
-    """
-    if not available():
-        return pd.DataFrame()
+def _theme_item_pairs(engine, frames: views.Frames, codebook: ThemeCodebook, *, region: str | None,
+                      level: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(pairs of theme label and item id, items, actions) from the tracker, as theme_status explains."""
     service = _service()
     with db.session_scope(engine) as session:
         items, actions = service.filtered(session, service.Filters(region=region))
@@ -160,8 +155,30 @@ def theme_status(engine, frames: views.Frames, codebook: ThemeCodebook, *, regio
     wanted.update({t.casefold(): t for t in codebook.themes} if level == "theme" else {})
     by_name = items[["id", "themes"]].assign(name=items["themes"].str.split(";")).explode("name")
     by_name["name"] = by_name["name"].fillna("").str.strip().str.casefold().map(wanted)
-    pairs = pd.concat([pairs, by_name.dropna(subset=["name"]).rename(columns={"name": key})[[key, "id"]]])
+    by_id = codebook.by_id()
+    roundtable = items[items["source"] == SOURCE]
+    by_rules = pd.DataFrame(
+        [(by_id[code].name if level == "sub_theme" else by_id[code].theme, item_id)
+         for item_id, text in zip(roundtable["id"], roundtable["text"], strict=True)
+         for code in auto_code(text, codebook)], columns=[key, "id"])
+    pairs = pd.concat([pairs, by_name.dropna(subset=["name"]).rename(columns={"name": key})[[key, "id"]], by_rules])
     pairs = pairs.dropna().astype({"id": int}).drop_duplicates()
+    return pairs, items, actions
+
+
+def theme_status(engine, frames: views.Frames, codebook: ThemeCodebook, *, region: str | None = None,
+                 level: str = "sub_theme") -> pd.DataFrame:
+    """Per sub-theme (or theme): the tracker items behind it, the Panel's decisions and action status.
+
+    An item belongs to a theme when a point coded to the theme is linked to
+    it, when the item lists the theme's name among its themes, or when it is
+    a roundtable item (such as the Annex C points) whose text the theme's
+    rules match.
+    """
+    if not available():
+        return pd.DataFrame()
+    key = "Sub-theme" if level == "sub_theme" else "Theme"
+    pairs, items, actions = _theme_item_pairs(engine, frames, codebook, region=region, level=level)
     if pairs.empty:
         return pd.DataFrame(columns=[key, "Tracker items", "Panel decisions", "Actions"])
     joined = pairs.merge(items[["id", "reference", "decision"]], on="id", how="inner")
@@ -176,3 +193,21 @@ def theme_status(engine, frames: views.Frames, codebook: ThemeCodebook, *, regio
     out["Actions"] = per_theme_actions.groupby(key)["status"].agg(_status_words).reindex(out.index).fillna(
         "no actions")
     return out.reset_index()
+
+
+def theme_items(engine, frames: views.Frames, codebook: ThemeCodebook, label: str, *, region: str | None = None,
+                level: str = "sub_theme") -> pd.DataFrame:
+    """The tracker items behind one sub-theme (or theme), with the Panel's response text and actions."""
+    if not available():
+        return pd.DataFrame()
+    key = "Sub-theme" if level == "sub_theme" else "Theme"
+    pairs, items, actions = _theme_item_pairs(engine, frames, codebook, region=region, level=level)
+    chosen = items[items["id"].isin(pairs.loc[pairs[key] == label, "id"])].sort_values("reference")
+    statuses = actions.groupby("item")["status"].agg(_status_words)
+    return pd.DataFrame({
+        "Tracker item": chosen["reference"].to_numpy(), "Point raised": chosen["text"].to_numpy(),
+        "Source": chosen["source"].to_numpy(),
+        "Panel decision": chosen["decision"].replace("", "no response yet").to_numpy(),
+        "Panel response": chosen["response"].to_numpy(),
+        "Actions": chosen["reference"].map(statuses).fillna("no actions").to_numpy(),
+    })
