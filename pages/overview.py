@@ -33,7 +33,8 @@ c1.metric("Respondents" + (f" in {region}" if region else ""), f"{int(base['n'].
 c2.metric("Questions", f"{len(survey.questions()):,}")
 c3.metric("Weighted", "Yes" if survey.weighted else "No",
           help="Weighted results use the Kish effective base for intervals and tests.")
-st.caption(f"{survey.title or survey.name} · fieldwork {survey.fieldwork or 'not stated'} · {survey.filename} · "
+st.caption(survey_ui.plain(f"{survey.title or survey.name} · fieldwork {survey.fieldwork or 'not stated'} · "
+                           f"{survey.filename} · ")
            + ("respondent-level data" if survey.kind == "respondents" else "published data tables"))
 
 st.subheader("Headline figures")
@@ -49,7 +50,7 @@ for i, row in enumerate(head.itertuples(index=False)):
         detail = (f"{100 * row.ci_low:.0f}% to {100 * row.ci_high:.0f}% · base {int(row.n):,}"
                   + (f" (weighted {row.base_weighted:,.0f})" if survey.weighted else ""))
     with cols[i % 3].container(border=True):
-        st.markdown(survey_ui.plain(labels[row.question]), help=row.question_text or None)
+        st.markdown(survey_ui.plain(labels[row.question]), help=survey_ui.plain(row.question_text) if row.question_text else None)
         st.metric(labels[row.question], label, label_visibility="collapsed")
         st.caption(survey_ui.plain(f"{detail}. {row.base_label or 'All respondents'}."))
 

@@ -69,7 +69,7 @@ else:
                                         thresholds=thresholds)
             alt_text = charts.survey_alt_text(rows, region=region)
             survey_ui.show_chart(chart, alt_text)
-            st.caption(charts.base_and_region(rows, region))
+            st.caption(survey_ui.plain(charts.base_and_region(rows, region)))
             common.download_chart(chart, f"{qid}_{grouping}_{region_text}", alt=alt_text, key=f"chart_{qid}")
 
 st.subheader("Table")

@@ -29,7 +29,8 @@ kind = st.radio("What kind of file is it?", list(KINDS), format_func=KINDS.get, 
 
 current = st.session_state.get(survey_ui.UPLOAD_KEY)
 if current:
-    st.success(f"In use this session: {current.get('name') or current['filename']}. Choose it at the top of the "
+    st.success(f"In use this session: {survey_ui.plain(current.get('name') or current['filename'])}. "
+               "Choose it at the top of the "
                "Overview, Results and Compare pages.", icon=":material/check_circle:")
     if st.button("Stop using the uploaded survey", key="upload_forget"):
         st.session_state.pop(survey_ui.UPLOAD_KEY, None)
@@ -73,7 +74,7 @@ def use(upload: dict) -> None:
     st.session_state[survey_ui.UPLOAD_KEY] = upload
     st.session_state[survey_ui.CHOICE_KEY] = f"Your upload: {upload.get('name') or upload['filename']}"
     st.session_state.pop("survey_questions", None)
-    st.success(f"Loaded {survey.name}: {survey.n:,} respondents, {len(survey.questions())} questions. "
+    st.success(f"Loaded {survey_ui.plain(survey.name)}: {survey.n:,} respondents, {len(survey.questions())} questions. "
                "Every survey page now offers it.", icon=":material/check_circle:")
     st.page_link("pages/results.py", label="See its results", icon=":material/bar_chart:")
 

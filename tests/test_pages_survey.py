@@ -274,3 +274,21 @@ def test_annex_pack_holds_every_chart_table_and_methods():
         assert "Region: London" in methods and "effective base" in methods
         csv = pd.read_csv(io.BytesIO(zf.read("tables/results.csv")), encoding="utf-8-sig")
         assert csv["n"].tolist() == res["n"].tolist()
+
+
+def test_text_from_an_upload_is_shown_literally_not_as_markdown(app):
+    at = goto(app, "upload")
+    csv = ("role,region,Q1\n" + "\n".join(f"{r},London,{a}" for r, a in
+                                          [("Police", "Yes"), ("Health", "No")] * 10)).encode()
+    at.file_uploader(key="upload_file").set_value(("![x](https://evil.example/t.png).csv", csv, "text/csv"))
+    at.run()
+    at.text_input(key=next(w.key for w in at.text_input if w.key.startswith("cb_title_"))) \
+        .set_value("<img src=x onerror=alert(1)> [click](https://evil.example)").run()
+    at.button(key="upload_use").click().run()
+    assert not at.exception
+    shown = " ".join(e.value for e in [*at.success, *at.markdown, *at.caption, *at.error])
+    assert "](https://evil.example" not in shown  # links/images escaped: \[click\]\(https...
+    assert "\\<img" in shown or "<img" not in shown
+    at = goto(at, "overview")
+    shown = " ".join(e.value for e in [*at.markdown, *at.caption])
+    assert "](https://evil.example" not in shown

@@ -26,7 +26,11 @@ pytestmark = pytest.mark.timeout(300)
 
 def open_page(page, url: str) -> None:
     page.goto(url)
-    wait_for_app(page)
+    try:
+        wait_for_app(page)
+    except Exception:
+        page.screenshot(path="/tmp/screens/survey_open_page_failed.png")
+        raise
     page.wait_for_selector('[data-testid="stMainBlockContainer"] h1')
     wait_for_app(page)
 
@@ -129,6 +133,9 @@ def test_region_changes_base_and_downloads_match_cli(app_url, page, tmp_path):
 
 
 def test_upload_sample_xlsx_and_see_its_results(app_url, page, tmp_path):
+    # Open the app's root first: on a fresh server whose very first request is a deep link,
+    # Streamlit runs the page in its legacy pages/ mode (without app.py) until app.py has run once.
+    open_page(page, app_url)
     open_page(page, f"{app_url}/upload")
     page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(
         str(SURVEYS / "frontline_2021.xlsx"))
@@ -140,7 +147,11 @@ def test_upload_sample_xlsx_and_see_its_results(app_url, page, tmp_path):
     page.get_by_role("link", name="See its results").click()
     wait_for_app(page)
     page.wait_for_selector("text=Base:")
+    page.wait_for_selector("text=Questions")
+    wait_for_app(page)
     text = main_text(page)
+    if "Q1_heard_of_panel" not in text:
+        shot(page, "survey_results_upload_failed", tmp_path)
     chosen = page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]').first.evaluate(
         "e => e.innerText + ' ' + Array.from(e.querySelectorAll('input')).map(i => i.value).join(' ')")
     assert "Your upload: frontline_2021" in chosen, chosen
