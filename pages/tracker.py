@@ -299,9 +299,6 @@ with tab_items:
                                               completion_criteria=criteria)
                 except service.TrackerError as err:
                     st.error(str(err))
-                except Exception as err:  # noqa: BLE001 - e.g. a reference already taken
-                    st.error(f"The action was not added: {type(err).__name__}. Is the reference {ref!r} "
-                             "already used?")
                 else:
                     flash("success", f"Action {ref} added.")
                     st.rerun()

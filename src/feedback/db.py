@@ -93,18 +93,19 @@ class StaleEdit(Exception):
     """
 
     def __init__(self, entity: str, entity_id: Any, seen_version: int, version: int | None,
-                 current: dict[str, Any], changed_by: str | None = None):
+                 current: dict[str, Any], changed_by: str | None = None, label: str | None = None):
         self.entity = entity
         self.entity_id = entity_id
         self.seen_version = seen_version
         self.version = version
         self.current = current
         self.changed_by = changed_by
+        what = label or f"This {entity} record ({entity_id})"
         if version is None:
-            msg = f"This {entity} record ({entity_id}) no longer exists; your edit was not saved."
+            msg = f"{what} no longer exists; your edit was not saved."
         else:
             who = f" by {changed_by}" if changed_by else ""
-            msg = (f"This {entity} record ({entity_id}) was changed{who} after you opened it "
+            msg = (f"{what} was changed{who} after you opened it "
                    f"(you saw version {seen_version}, it is now version {version}). "
                    "Your edit was not saved. Look at the newer values and make your change again.")
         super().__init__(msg)
@@ -244,7 +245,7 @@ def _last_changed_by(session: Session, entity: str, entity_id: Any) -> str | Non
 
 
 def apply_edit(session: Session, obj: Base, seen_version: int, changes: Mapping[str, Any], who: str,
-               reason: str = "") -> dict[str, tuple[Any, Any]]:
+               reason: str = "", *, label: str | None = None) -> dict[str, tuple[Any, Any]]:
     """Edit a versioned row only if it is still at ``seen_version``; write history alongside.
 
     First a conditional ``UPDATE ... WHERE id = :id AND version = :seen`` that
@@ -254,7 +255,8 @@ def apply_edit(session: Session, obj: Base, seen_version: int, changes: Mapping[
     are read under that lock, the fields that really differ are updated with
     ``version = seen + 1``, and one history row per changed field is added to
     the same transaction. Returns ``{field: (old, new)}`` (empty if nothing
-    differed; the version is then left alone). The caller commits.
+    differed; the version is then left alone). The caller commits. ``label``
+    names the record in the refusal message (e.g. "Action AC-01/1").
     """
     mapper = inspect(obj).mapper
     table = mapper.local_table
@@ -282,7 +284,7 @@ def apply_edit(session: Session, obj: Base, seen_version: int, changes: Mapping[
     if claimed != 1:
         current = _row_values(session, table, pk_col, pk)
         raise StaleEdit(entity, pk, seen_version, None if current is None else current["version"],
-                        current or {}, _last_changed_by(session, entity, pk))
+                        current or {}, _last_changed_by(session, entity, pk), label)
 
     # Step 2: under the lock, compare and write the real differences.
     before = _row_values(session, table, pk_col, pk)

@@ -152,3 +152,16 @@ def test_dashboard_counts_match_the_frames(engine):
     assert figures["overdue_by_owner"]["overdue actions"].sum() == int(actions["overdue"].sum())
     region = figures["items_by_region"].set_index("region")["items"]
     assert region["London"] == 1 and region["South West"] == 1 and region[service.NATIONAL] == 34
+
+
+def test_references_must_be_unique(engine):
+    with db.session_scope(engine) as session:
+        item = _item(session, "T-1")
+        other = _item(session, "T-2")
+        with pytest.raises(TrackerError, match="T-1 is already used by an item"):
+            _item(session, "T-1")
+        with pytest.raises(TrackerError, match="T-1 is already used by an item"):
+            service.edit(session, other, 1, {"reference": "T-1"}, "Ann")
+        service.create_action(session, item, "Ann", reference="T-1/1", description="d")
+        with pytest.raises(TrackerError, match="already used by an action"):
+            service.create_action(session, other, "Ann", reference="T-1/1", description="d")

@@ -152,10 +152,20 @@ def _created(session: Session, obj, who: str, label: str) -> None:
     db.record_change(session, obj.__tablename__, obj.id, "created", None, label, who, "created")
 
 
+def _reference_taken(session: Session, model, reference: str, own_id: int | None = None) -> str | None:
+    found = session.scalar(select(model.id).where(model.reference == reference))
+    if found is not None and found != own_id:
+        what = "an item" if model is Item else "an action"
+        return f"the reference {reference} is already used by {what}; choose another"
+    return None
+
+
 def create_item(session: Session, who: str, **values) -> Item:
     """Add an item (a point raised or a recommendation); refuses invalid values."""
     values = _normalise(Item, values)
     problems = item_problems(values)
+    if not problems and (taken := _reference_taken(session, Item, values["reference"])):
+        problems.append(taken)
     if problems:
         raise TrackerError("The item was not saved: " + "; ".join(problems) + ".")
     item = Item(created_by=who, **values)
@@ -182,6 +192,8 @@ def create_action(session: Session, item: Item, who: str, **values) -> Action:
     """Add an action to an item; refuses invalid values (complete needs evidence)."""
     values = {"status": "not started", "rag": "", **_normalise(Action, values)}
     problems = action_problems(values)
+    if not problems and (taken := _reference_taken(session, Action, values["reference"])):
+        problems.append(taken)
     if problems:
         raise TrackerError("The action was not saved: " + "; ".join(problems) + ".")
     action = Action(item_id=item.id, created_by=who, **values)
@@ -202,13 +214,25 @@ def edit(session: Session, obj, seen_version: int, changes: Mapping[str, Any], w
         raise TrackerError("Give your name (in the sidebar) before changing anything: every change records who made it.")
     changes = _normalise(type(obj), changes)
     session.refresh(obj)
+    label = describe(obj)
     if obj.version != int(seen_version):  # someone else got there first: say so, before any rule
-        return db.apply_edit(session, obj, seen_version, changes, who, reason)
+        return db.apply_edit(session, obj, seen_version, changes, who, reason, label=label)
     merged = {**_values(obj), **changes}
     problems = PROBLEMS[type(obj)](merged)
+    if "reference" in changes and not problems and (taken := _reference_taken(session, type(obj), changes["reference"], obj.id)):
+        problems.append(taken)
     if problems:
         raise TrackerError("The change was not saved: " + "; ".join(problems) + ".")
-    return db.apply_edit(session, obj, seen_version, changes, who, reason)
+    return db.apply_edit(session, obj, seen_version, changes, who, reason, label=label)
+
+
+def describe(obj) -> str:
+    """How a record is named to people: "Item AC-01", "Action AC-01/1", "The Panel's response to AC-01"."""
+    if isinstance(obj, Item):
+        return f"Item {obj.reference}"
+    if isinstance(obj, Action):
+        return f"Action {obj.reference}"
+    return f"The Panel's response to {obj.item.reference}"
 
 
 # --------------------------------------------------------------------------- reading
