@@ -286,6 +286,19 @@ with tab_agree:
                               notes=["Cohen's kappa per sub-theme over the points both coders coded."])
 
 # ------------------------------------------------------------------ import
+def remove_event(event_id: int | None, seen_version: int | None) -> None:
+    if event_id is None or seen_version is None:
+        return
+    try:
+        store.remove_event(engine, int(event_id), seen_version, common.current_user(),
+                           st.session_state.get("rt_remove_reason", "") or "removed on the roundtables page")
+    except (db.StaleEdit, InputError, ValueError) as err:
+        flash("error", str(err))
+    else:
+        st.session_state["rt_remove_event"] = None
+        flash("success", "Removed the event with its points and codings.")
+
+
 with tab_import:
     st.write("Upload one file per event: Word (.docx), Markdown (.md), plain text (.txt), or a CSV/XLSX with a "
              "'Point' column. Put the event's details at the top of the notes as lines like 'Region: London', "
@@ -346,6 +359,22 @@ with tab_import:
                 st.session_state["rt_upload_round"] = st.session_state.get("rt_upload_round", 0) + 1
                 flash("success", f"Imported {len(ids)} event(s) with their points, coded by the rules.")
                 st.rerun()
+
+    with st.expander("Remove an imported event"):
+        st.caption("Removes the event with its points and codings (links to tracker items go with them; the "
+                   "tracker items stay). The removal is recorded in the history.")
+        all_events = frames.events.sort_values(["event_date", "event_id"])
+        if not all_events.empty:
+            labels_all = views.event_labels(all_events)
+            st.selectbox("Event to remove", list(all_events["event_id"]), index=None, key="rt_remove_event",
+                         format_func=lambda e: f"{labels_all[e]}: {all_events.set_index('event_id').loc[e, 'filename']}",
+                         placeholder="Choose an event")
+            chosen = st.session_state.get("rt_remove_event")
+            seen_event = (int(all_events.set_index("event_id").loc[chosen, "version"])
+                          if chosen in set(all_events["event_id"]) else None)
+            st.text_input("Reason", key="rt_remove_reason")
+            st.button("Remove this event", on_click=remove_event, args=(chosen, seen_event),
+                      disabled=chosen is None or not common.current_user())
 
 # ------------------------------------------------------------------ codebook
 
