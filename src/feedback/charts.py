@@ -127,12 +127,15 @@ def _titled(bodies, *, title: str, subtitle, source, notes, width: int):
     if not params["subtitle"]:
         params.pop("subtitle")
     parts = bodies + ([footer] if footer is not None else [])
+    padding = {"left": 8, "top": 8, "right": 48, "bottom": 8}  # room for a label such as "88% [u] ▲"
     if len(parts) == 1:
         chart = parts[0]
         chart.title = params
         chart.config = copy.deepcopy(CONFIG)
+        chart.padding = padding
         return chart
-    return alt.VConcatChart(vconcat=parts, spacing=14, title=params, config=copy.deepcopy(CONFIG))
+    return alt.VConcatChart(vconcat=parts, spacing=14, title=params, config=copy.deepcopy(CONFIG),
+                            padding=padding)
 
 
 def percent_label(p: float | None, flag: str = "", digits: int = 0) -> str:
@@ -392,6 +395,10 @@ def _sorted_for_chart(res: pd.DataFrame, sort: str) -> pd.DataFrame:
     return res.sort_values(keys, ascending=asc, na_position="last", kind="stable")
 
 
+def _series_name(by: str) -> str:
+    return "Total" if by == "total" else f"By {str(by).replace('_', ' ')}"
+
+
 def base_and_region(results: pd.DataFrame, region: str | None = None) -> str:
     """'Base: all safeguarding partners (139). Region: London.' for one question's rows."""
     return f"{_base_text(results)}. Region: {region or 'England (all regions)'}."
@@ -423,12 +430,14 @@ def survey_chart(
     subtitle = [base_and_region(res, region)]
     if title:
         subtitle.insert(0, f"“{text}”")
-    # The total in dark blue, groups in turquoise (the axis label says "Total": colour is not the only cue).
-    res["__series"] = res["by"].map(lambda b: "Total" if b == "total" else "Groups")
-    color_domain = [s for s in ("Total", "Groups") if s in set(res["__series"])]
+    # The total in dark blue, each grouping in the next palette colour; the axis names every
+    # group, and a legend names the groupings when there are several (colour is never the only cue).
+    res["__series"] = res["by"].map(_series_name)
+    color_domain = list(pd.unique(res["__series"]))
     return bar_with_intervals(
         res, category="group", value="p", low="ci_low", high="ci_high", label="__label",
-        color="__series" if len(color_domain) > 1 else None, color_domain=color_domain, legend=False,
+        color="__series" if len(color_domain) > 1 else None, color_domain=color_domain,
+        legend=len(color_domain) > 2,
         title=title or text, subtitle=subtitle, source=source,
         notes=survey_notes(res, thresholds=thresholds), mark=mark, sort=list(res["group"]),
         value_title="Percentage giving a positive answer",
@@ -456,12 +465,13 @@ def survey_questions_chart(
         parts.append(res)
     res = pd.concat(parts, ignore_index=True)
     res["__label"] = _survey_labels(res)
-    res["__series"] = res["by"].map(lambda b: "Total" if b == "total" else "Groups")
-    color_domain = [s for s in ("Total", "Groups") if s in set(res["__series"])]
+    res["__series"] = res["by"].map(_series_name)
+    color_domain = list(pd.unique(res["__series"]))
     subtitle = [f"Region: {region or 'England (all regions)'}. Base for each question in its heading."]
     return bar_with_intervals(
         res, category="group", value="p", low="ci_low", high="ci_high", label="__label", row="__panel",
-        color="__series" if len(color_domain) > 1 else None, color_domain=color_domain, legend=False,
+        color="__series" if len(color_domain) > 1 else None, color_domain=color_domain,
+        legend=len(color_domain) > 2,
         title=title, subtitle=subtitle, source=source, notes=survey_notes(res, thresholds=thresholds),
         mark=mark, sort=list(pd.unique(res["group"])), value_title="Percentage giving a positive answer",
     )
