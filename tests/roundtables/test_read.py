@@ -213,3 +213,21 @@ def test_zip_bomb_posing_as_docx_is_refused_before_parsing():
 def test_semicolon_csv_from_excel_is_read():
     notes = read_notes("semi.csv", "Point;Region\nTier 4 beds are scarce;London\n".encode("cp1252"))
     assert [p.text for p in notes.points] == ["Tier 4 beds are scarce"] and notes.meta.region == "London"
+
+
+def test_docx_list_items_by_numbering_without_a_list_style():
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    def build(document):
+        document.add_paragraph("Region: London")
+        para = document.add_paragraph("Numbered in Word by hand, Normal style.")
+        num_pr = OxmlElement("w:numPr")
+        for tag, value in (("w:ilvl", "0"), ("w:numId", "1")):
+            el = OxmlElement(tag)
+            el.set(qn("w:val"), value)
+            num_pr.append(el)
+        para._p.get_or_add_pPr().append(num_pr)
+
+    notes = read_notes("numbered.docx", make_docx(build))
+    assert [(p.kind, p.text) for p in notes.points] == [("bullet", "Numbered in Word by hand, Normal style.")]

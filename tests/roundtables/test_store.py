@@ -181,3 +181,11 @@ def test_remove_event_takes_its_points_and_codings(seeded):
         assert s.execute(select(func.count()).select_from(RoundtablePoint).where(
             RoundtablePoint.event_id == event_id)).scalar_one() == 0
         assert db.history_for(s, "roundtable_event", event_id)[-1].field == "removed"
+
+
+def test_long_headings_and_titles_are_cut_not_refused(engine):
+    title, heading = "T" * 400, "H" * 400
+    content = f"# {title}\nRegion: London\nDate: 1 May 2021\nAttendees: 3\nPartnerships: 1\nPanel lead: X\n\n## {heading}\n- a point\n"
+    (event_id,) = store.import_files(engine, [("long.md", content.encode())], "Ann")
+    frames = store.load_frames(engine)
+    assert frames.events.loc[0, "title"] == "T" * 300 and frames.points.loc[0, "section"] == "H" * 300

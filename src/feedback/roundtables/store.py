@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from feedback import db
 from feedback.errors import InputError
@@ -102,6 +103,15 @@ def import_notes(engine, batch: list[tuple[EventNotes, bytes]], who: str,
         hashes[digest] = notes.filename
     codebook = codebook or current_codebook(engine)[0]
     ids: list[int] = []
+    try:
+        _write(engine, batch, hashes, who, codebook, ids)
+    except IntegrityError as err:  # the same file imported by someone else a moment ago
+        raise InputError("Nothing was imported: one of these files was imported by someone else just now. "
+                         "Reload the page to see it.") from err
+    return ids
+
+
+def _write(engine, batch, hashes: dict[str, str], who: str, codebook: ThemeCodebook, ids: list[int]) -> None:
     with db.session_scope(engine) as session:
         existing = session.execute(select(RoundtableEvent).where(
             RoundtableEvent.content_sha256.in_(list(hashes)))).scalars().first()
@@ -112,13 +122,13 @@ def import_notes(engine, batch: list[tuple[EventNotes, bytes]], who: str,
                 "from the list, or remove the earlier import first.")
         for (notes, content), digest in zip(batch, hashes, strict=True):
             m = notes.meta
-            event = RoundtableEvent(
-                title=m.title or f"Roundtable: {m.region}", region=m.region, event_date=m.event_date,
-                attendees=m.attendees, partnerships=m.partnerships, panel_lead=m.panel_lead,
-                filename=notes.filename, content_sha256=digest, note=m.note or "", imported_by=who,
+            event = RoundtableEvent(  # text columns have limits on PostgreSQL: cut, never fail, on long values
+                title=(m.title or f"Roundtable: {m.region}")[:300], region=m.region, event_date=m.event_date,
+                attendees=m.attendees, partnerships=m.partnerships, panel_lead=m.panel_lead[:300],
+                filename=notes.filename[:300], content_sha256=digest, note=m.note or "", imported_by=who[:200],
                 imported_at=_now())
             for p in notes.points:
-                point = RoundtablePoint(seq=p.seq, section=p.section, kind=p.kind, text=p.text,
+                point = RoundtablePoint(seq=p.seq, section=p.section[:300], kind=p.kind, text=p.text,
                                         merged_texts=json.dumps(p.merged))
                 matched = auto_code(p.text, codebook)
                 point.codings.append(RoundtableCoding(coder=RULES_CODER, codes=json.dumps(list(matched)),
@@ -130,7 +140,6 @@ def import_notes(engine, batch: list[tuple[EventNotes, bytes]], who: str,
                              f"{notes.filename}: {len(notes.points)} points", who,
                              f"imported roundtable notes ({m.region}, {m.event_date:%d %b %Y})")
             ids.append(event.id)
-    return ids
 
 
 def import_files(engine, files: Iterable[tuple[str, bytes]], who: str,
