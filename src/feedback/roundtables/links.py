@@ -99,7 +99,9 @@ def link_item(engine, point_id: int, item_id: int | None, who: str, seen_version
         raise InputError("Choose a tracker item to link this point to.")
     with db.session_scope(engine) as session:
         point, _ = _point(session, point_id, seen_version)
-        item = session.get(service.Item, int(item_id))
+        from feedback.tracker.models import Item
+
+        item = session.get(Item, int(item_id))
         if item is None:
             raise InputError(f"Tracker item {item_id} no longer exists; reload the page.")
         db.apply_edit(session, point, seen_version, {"tracker_item_id": item.id}, who or "",
