@@ -39,8 +39,9 @@ def goto(at: AppTest, page: str) -> AppTest:
 
 
 def set_region(at: AppTest, region: str) -> AppTest:
-    """Choose a region as the sidebar selector does. (After switch_page, AppTest's element tree
-    does not list app.py's sidebar widgets, so set the selector's state by its key.)"""
+    """Choose a region as the sidebar selector does. (AppTest resets Streamlit's legacy pages/
+    flag before every run, so after switch_page it runs the page file without app.py and the
+    sidebar is not drawn: set the selector's state by its key, which current_region() reads.)"""
     boxes = [w for w in at.sidebar.selectbox if w.key == "region"]
     if boxes:
         boxes[0].set_value(region)

@@ -99,6 +99,12 @@ def test_region_changes_base_and_downloads_match_cli(app_url, page, tmp_path):
     assert "(139)" not in main_text(page).split("Table")[0]
     shot(page, "survey_results_london", tmp_path)
 
+    # A regional lead's bookmark: the same address in a new tab opens on London.
+    bookmark = page.context.new_page()
+    open_page(bookmark, page.url)
+    bookmark.wait_for_selector("text=Base: all safeguarding partners (30). Region: London.")
+    bookmark.close()
+
     # Chart PNG: a real PNG at 200 ppi, big enough for print.
     with page.expect_download() as info:
         page.get_by_role("button", name="Download chart (PNG)").first.click()
@@ -135,7 +141,6 @@ def test_region_changes_base_and_downloads_match_cli(app_url, page, tmp_path):
 def test_upload_sample_xlsx_and_see_its_results(app_url, page, tmp_path):
     # Open the app's root first: on a fresh server whose very first request is a deep link,
     # Streamlit runs the page in its legacy pages/ mode (without app.py) until app.py has run once.
-    open_page(page, app_url)
     open_page(page, f"{app_url}/upload")
     page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(
         str(SURVEYS / "frontline_2021.xlsx"))
