@@ -352,7 +352,7 @@ with tab_grid:
             disabled=["reference", "item", "overdue", "is_sample", "version"],
             column_config={
                 "reference": st.column_config.TextColumn("Reference", pinned=True),
-                "item": "Item",
+                "item": st.column_config.TextColumn("Item", width="small"),
                 "description": st.column_config.TextColumn("Description", width="large"),
                 "owner": "Owner",
                 "due_date": st.column_config.DateColumn("Due", format="DD/MM/YYYY"),

@@ -139,6 +139,7 @@ def _choose_item(page, label_start: str) -> None:
     for _ in range(3):  # a rerun landing just after the click closes the list: open it again
         wait_for_app(page)
         box.click()
+        page.keyboard.type(label_start.split(":")[0])  # the list is long and virtualised: filter it
         try:
             option.wait_for(timeout=5_000)
             break
@@ -187,3 +188,42 @@ def test_two_people_edit_the_same_action_and_the_second_is_refused(app_url, page
         assert "Owner chosen by A" in text and "Owner chosen by B" not in text
     finally:
         other.context.close()
+
+
+def test_edit_an_owner_in_the_actions_grid(app_url, page, tmp_path):
+    _open_tracker(page, app_url, "Grid Editor")
+    page.get_by_role("tab", name="Edit actions in a grid").click()
+    wait_for_app(page)
+    grid = main(page).locator('[data-testid="stDataFrame"]:visible').first
+    grid.wait_for()
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 40, box["y"] + 35 + 8 * 35)  # a cell of the 9th action (SAMPLE-R6-3/1... in any order)
+    for _ in range(3):  # Reference -> Item -> Description -> Owner
+        page.keyboard.press("ArrowRight")
+        page.wait_for_timeout(150)
+    page.keyboard.press("Enter")  # opens the cell editor
+    editor = page.locator("#portal textarea, #portal input").first
+    editor.wait_for()
+    editor.fill("Owner typed in the grid")
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(800)
+    wait_for_app(page)
+    main(page).locator('input[aria-label="Reason for these changes"]:visible').fill("grid test")
+    main(page).get_by_role("button", name="Save changes").click()
+    wait_for_app(page)
+    saved = main(page).locator('[data-testid="stAlert"]').filter(has_text="Saved 1 action(s)")
+    try:
+        saved.wait_for()
+    except Exception:
+        tall_screenshot(page, "tracker_debug_grid", tmp_path)
+        raise
+    reference = saved.inner_text().split(": ", 1)[1].rstrip(".")
+    tall_screenshot(page, "tracker_07_grid_saved", tmp_path)
+    page.get_by_role("tab", name="Items, responses and history").click()
+    item = reference.split("/")[0].removeprefix("SAMPLE-")
+    _choose_item(page, f"{item}:")
+    entry = main(page).locator('[data-testid="stMarkdownContainer"]').filter(has_text="grid test")
+    entry.first.wait_for()
+    text = entry.first.inner_text()
+    assert "Grid Editor" in text and "Owner typed in the grid" in text
