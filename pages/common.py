@@ -152,3 +152,24 @@ def seed_sample_data(engine) -> None:
 
     for name in SAMPLE_SEEDERS:
         importlib.import_module(name).seed_if_empty(engine)
+
+
+def ensure_app_router() -> None:
+    """Make a bookmarked page address work on a freshly started server.
+
+    Streamlit treats a folder named ``pages/`` as its legacy multipage mode until
+    ``st.navigation`` has run once in the process, so the very first request for,
+    say, ``/results?region=London`` would run that page alone: no sidebar, no region.
+    The design card wants the folder named ``pages/``; so switch the legacy mode off
+    and rerun, and ``app.py`` routes the request. (AppTest resets the flag before
+    every run and a rerun would drop its clicks, so it is left alone there.)
+    """
+    from streamlit import config
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory and not config.get_option("global.appTest"):
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+ensure_app_router()  # every page imports this module first

@@ -15,6 +15,7 @@ import streamlit as st
 
 from feedback.errors import InputError
 from feedback.survey import explorer
+from pages import common  # noqa: F401 - first import hands a deep link over to app.py
 
 UPLOAD_KEY = "survey_upload"          # {"filename", "content", "codebook_text", "kind", "name"}
 CHOICE_KEY = "survey_choice"
@@ -31,26 +32,8 @@ PERSISTENT = (CHOICE_KEY, *SETTINGS_DEFAULTS, "survey_grouping", "survey_questio
               "compare_survey_a", "compare_survey_b")
 
 
-def ensure_app_router() -> None:
-    """Make a deep link work on a freshly started server.
-
-    With a ``pages/`` folder next to app.py, Streamlit starts in its legacy
-    multipage mode: until app.py has run ``st.navigation`` once, a first request
-    for e.g. ``/results?region=London`` runs this file alone (no sidebar, no
-    region). Switch the legacy mode off and rerun, so app.py routes the request.
-    """
-    from streamlit import config
-    from streamlit.runtime.pages_manager import PagesManager
-
-    # AppTest resets the legacy flag before every run (and reruns would drop its clicks): leave it be.
-    if PagesManager.uses_pages_directory and not config.get_option("global.appTest"):
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
 def keep_state() -> None:
     """Re-assign kept widget values so they survive moving between pages."""
-    ensure_app_router()
     for key in PERSISTENT:
         if key in st.session_state:
             st.session_state[key] = st.session_state[key]
