@@ -287,11 +287,15 @@ def heat_table(
     value_title: str = "",
     percent: bool = False,
     cell_width: int = 62,
+    label_angle: int = -40,
 ):
     """A table of coloured cells (e.g. themes x regions) with the value written in each.
 
     Colour runs from white to the Analysis Function dark blue; the number is
-    always written in the cell (dark or white text by the cell's darkness).
+    always written in the cell (dark or white text by the cell's darkness), so
+    there is no colour legend. Every column label is shown in full (Vega would
+    otherwise drop alternate angled labels that overlap); ``label_angle=-90``
+    stands long labels upright.
     """
     data = df.copy()
     if label is None:
@@ -303,14 +307,14 @@ def heat_table(
     rows = list(row_sort) if row_sort is not None else list(pd.unique(data[row]))
     cols = list(column_sort) if column_sort is not None else list(pd.unique(data[column]))
     x = {"field": _f(column), "type": "nominal", "sort": cols, "title": None,
-         "axis": {"orient": "top", "labelAngle": -40, "labelLimit": 140}}
+         "axis": {"orient": "top", "labelAngle": label_angle, "labelLimit": 320, "labelOverlap": False}}
     y = {"field": _f(row), "type": "nominal", "sort": rows, "title": None, "axis": {"labelLimit": 280}}
     cells = _chart(None, {"type": "rect", "stroke": "white", "strokeWidth": 1}, {
         "x": x, "y": y,
         "color": {"field": _f(value), "type": "quantitative", "title": value_title or None,
                   "scale": {"range": ["#FFFFFF", SEQUENTIAL[2], SEQUENTIAL[1], DARK_BLUE],
                             "domain": [0, vmax / 3, 2 * vmax / 3, vmax], "interpolate": "rgb"},
-                  "legend": {"orient": "bottom", "format": ".0%" if percent else ",d"}},
+                  "legend": None},
         "tooltip": [{"field": _f(row), "type": "nominal"}, {"field": _f(column), "type": "nominal"},
                     {"field": _f(label), "type": "nominal", "title": "Value"}],
     })

@@ -28,36 +28,10 @@ def heat_chart(table: pd.DataFrame, *, title: str, subtitle: str, sample: bool =
                                                             var_name="Column", value_name="Points")
     long = long.rename(columns={"__row": "Row"})
     notes = [NOTE] + (["Sample data built from the published summary (Annex C), not real notes."] if sample else [])
-    chart = charts.heat_table(long, row="Row", column="Column", value="Points", title=title, subtitle=subtitle,
+    return charts.heat_table(long, row="Row", column="Column", value="Points", title=title, subtitle=subtitle,
                               source=SOURCE, notes=notes, row_sort=list(_rows(table)), column_sort=value_cols,
-                              value_title="Points", cell_width=max(36, min(62, 560 // max(1, len(value_cols)))))
-    return _readable_heat(chart, angle=-90 if vertical_labels else None)
-
-
-def _readable_heat(chart, angle: int | None = None):
-    """Adjust the shared heat table for long column names: show every column label in full
-    (Vega drops alternate angled labels that overlap, and cuts long ones), and drop the colour
-    legend, since each cell has its count written in it."""
-    spec = chart.to_dict()
-
-    def walk(node):
-        if isinstance(node, dict):
-            enc = node.get("encoding", {})
-            if isinstance(enc.get("color"), dict) and "legend" in enc["color"]:
-                enc["color"]["legend"] = None
-            x = enc.get("x")
-            if isinstance(x, dict) and isinstance(x.get("axis"), dict):
-                x["axis"].update(labelOverlap=False, labelLimit=320)
-                if angle is not None:
-                    x["axis"]["labelAngle"] = angle
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(spec)
-    return type(chart).from_dict(spec)
+                              value_title="Points", cell_width=max(36, min(62, 560 // max(1, len(value_cols)))),
+                              label_angle=-90 if vertical_labels else -40)
 
 
 def totals_chart(table: pd.DataFrame, *, title: str, subtitle: str, sample: bool = False):
