@@ -15,9 +15,16 @@ from feedback.errors import InputError
 AREAS = ("feedback.survey.cli", "feedback.tracker.cli", "feedback.roundtables.cli", "feedback.audits.cli")
 
 
+class _OneLineParser(argparse.ArgumentParser):
+    """Usage mistakes end like every other bad input: one line on stderr, exit status 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"error: {self.prog}: {message} (see --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m feedback", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = _OneLineParser(prog="python -m feedback", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_OneLineParser)
     for name in AREAS:
         try:
             module = importlib.import_module(name)

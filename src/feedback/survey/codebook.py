@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from feedback.errors import InputError
-from feedback.survey.rates import _norm as answer_key  # the engine's own answer matching
+from feedback.survey.rates import answer_key  # the engine's own answer matching
 
 KINDS = ("awareness", "agreement", "usefulness", "yes_no", "multi_select")
 ROLE_NAMES = {"role", "jobrole"}

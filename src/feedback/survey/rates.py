@@ -53,7 +53,6 @@ def answer_key(value) -> str:
     return _display(value).casefold()
 
 
-_norm = answer_key
 
 
 def _weights(frame: pd.DataFrame, codebook) -> np.ndarray:
@@ -77,7 +76,7 @@ def _weights(frame: pd.DataFrame, codebook) -> np.ndarray:
 def _factorized(series: pd.Series) -> tuple[np.ndarray, list[str]]:
     """Codes per respondent (-1 = missing) and the normalised label of each code."""
     codes, uniques = pd.factorize(series)
-    return codes, [_norm(u) for u in uniques]
+    return codes, [answer_key(u) for u in uniques]
 
 
 def _lookup(codes: np.ndarray, labels: list[str], test) -> np.ndarray:
@@ -88,7 +87,7 @@ def _lookup(codes: np.ndarray, labels: list[str], test) -> np.ndarray:
 
 def _coded(series: pd.Series, wanted: Iterable[str]) -> np.ndarray:
     """Per respondent: is the answer one of ``wanted`` (loosely matched)."""
-    keys = {_norm(v) for v in wanted}
+    keys = {answer_key(v) for v in wanted}
     return _lookup(*_factorized(series), keys.__contains__)
 
 
@@ -109,7 +108,7 @@ def answer_matrices(frame: pd.DataFrame, codebook) -> tuple[np.ndarray, np.ndarr
             raise InputError(f"question {q.id!r}: column {q.column!r} is not in the data; "
                              "correct its column in the codebook")
         codes, labels = _factorized(frame[q.column])
-        out, pos = {_norm(v) for v in q.exclude or ()}, {_norm(v) for v in q.positive or ()}
+        out, pos = {answer_key(v) for v in q.exclude or ()}, {answer_key(v) for v in q.positive or ()}
         in_base[:, j] = _lookup(codes, labels, lambda lab: lab != "" and lab not in out)
         positive[:, j] = in_base[:, j] & _lookup(codes, labels, pos.__contains__)
     done: set[int] = set()

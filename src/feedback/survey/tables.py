@@ -250,10 +250,10 @@ def looks_like_tables(text: pd.DataFrame) -> bool:
 # ------------------------------------------------------------------ results model
 def _chosen(tables: pd.DataFrame, codebook) -> tuple[pd.Series, pd.Series]:
     """(positive, excluded) per row: which answer rows make up p, and which leave the base."""
-    from feedback.survey.rates import _norm
+    from feedback.survey.rates import answer_key
 
-    key = tables["answer"].map(_norm)
-    bare = tables["answer"].str.replace(_NET, "", regex=True).map(_norm)
+    key = tables["answer"].map(answer_key)
+    bare = tables["answer"].str.replace(_NET, "", regex=True).map(answer_key)
     positive = pd.Series(False, index=tables.index)
     excluded = pd.Series(False, index=tables.index)
     questions = {q.id: q for q in getattr(codebook, "questions", [])}
@@ -261,7 +261,7 @@ def _chosen(tables: pd.DataFrame, codebook) -> tuple[pd.Series, pd.Series]:
         sub_key, sub_bare, net = key[rows], bare[rows], tables.loc[rows, "is_net"]
         q = questions.get(qid)
         if q is not None and q.positive:
-            wanted = {_norm(p) for p in q.positive}
+            wanted = {answer_key(p) for p in q.positive}
             pick = ~net & sub_key.isin(wanted)
             if not pick.any():
                 pick = net & (sub_key.isin(wanted) | sub_bare.isin(wanted))
@@ -270,7 +270,7 @@ def _chosen(tables: pd.DataFrame, codebook) -> tuple[pd.Series, pd.Series]:
                 raise InputError(f"sheet {sheet!r}, question {qid!r}: none of the codebook's positive answers "
                                  f"{q.positive} is an answer row of the table "
                                  f"({', '.join(dict.fromkeys(tables.loc[rows, 'answer']))}); correct the codebook.")
-            excluded[rows] = ~net & sub_key.isin({_norm(e) for e in q.exclude})
+            excluded[rows] = ~net & sub_key.isin({answer_key(e) for e in q.exclude})
         elif net.any():
             pick = net & sub_bare.eq(sub_bare[net].iloc[0])
         elif sub_key.eq("yes").any():
