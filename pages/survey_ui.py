@@ -172,7 +172,7 @@ def show_chart(chart, alt: str | None = None) -> None:
     st.vega_lite_chart(spec=vega_spec(chart), width="content", theme=None, alt=alt)
 
 
-def percent_columns(df: pd.DataFrame, columns=("Positive (%)", "Interval from", "Interval to", "p_a", "p_b",
+def percent_columns(df: pd.DataFrame, columns=("p_a", "p_b",
                                                "diff", "diff_low", "diff_high", "Confidence level")) -> dict:
     """column_config showing proportions as percentages in st.dataframe."""
     config = {c: st.column_config.NumberColumn(c, format="percent") for c in columns if c in df.columns}

@@ -351,10 +351,16 @@ DISPLAY_ORDER = ["question", "group", "by", "p", "ci_low", "ci_high", "n", "base
 
 
 def table_for_display(res: pd.DataFrame) -> pd.DataFrame:
-    """The results table with plain-English column names, the most-read columns first
-    (values unchanged: proportions 0-1). Exports keep the CLI's column order."""
+    """The results table as read on screen: plain-English column names, the most-read
+    columns first, percentages to one decimal place, and a suppressed figure shown as
+    its symbol ``[c]`` in the cell, as GSS tables do. Exports keep the CLI's numbers."""
     cols = [c for c in DISPLAY_ORDER if c in res.columns]
-    return res[cols].rename(columns=TABLE_LABELS)
+    shown = res[cols].copy()
+    for c in ("p", "ci_low", "ci_high"):
+        if c in shown.columns:
+            text = (100 * shown[c].astype(float)).map("{:.1f}".format)
+            shown[c] = text.where(shown[c].notna(), shown.get("flag", "").where(shown.get("flag", "") != "", "[x]"))
+    return shown.rename(columns={**TABLE_LABELS, "ci_low": "Interval from (%)", "ci_high": "Interval to (%)"})
 
 
 def table_notes(survey: Survey, res: pd.DataFrame, *, region: str | None, grouping: str, method: str,
