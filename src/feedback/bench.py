@@ -397,6 +397,16 @@ def _parse_sizes(text: str) -> list[int]:
     return [int(float(s)) for s in text.split(",") if s.strip()]
 
 
+KEPT_SECTIONS = "\n## Explorer re-render"  # written by scripts/measure_explorer.py; kept as it is
+
+
+def _replace_engine_part(path: Path, text: str) -> None:
+    """Write the engine's report, keeping the sections other scripts measured after it."""
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    kept = old[old.index(KEPT_SECTIONS):] if KEPT_SECTIONS in old else ""
+    path.write_text(text.rstrip("\n") + "\n" + kept, encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m feedback.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000,1000000", help="respondent counts, comma-separated")
@@ -418,7 +428,7 @@ def main(argv: list[str] | None = None) -> int:
     figures = run(sizes, args.questions, args.repeats, budget, read_sizes, args.openpyxl_max, log)
     text = report(figures, info, args.questions, args.repeats)
     if args.write:
-        Path(args.write).write_text(text, encoding="utf-8")
+        _replace_engine_part(Path(args.write), text)
         log(f"wrote {args.write}")
     else:
         print(text)
