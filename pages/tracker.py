@@ -35,7 +35,7 @@ def flash(kind: str, message: str) -> None:
 
 def show_flash() -> None:
     for kind, message in st.session_state.pop(FLASH, []):
-        {"success": st.success, "error": st.error, "warning": st.warning}[kind](message)
+        {"success": st.success, "error": st.error, "warning": st.warning}[kind](views.md_escape(message))
 
 
 def seen(kind: str, obj) -> dict:
@@ -71,7 +71,7 @@ def save(kind: str, model, obj_id: int, snapshot: dict, new_values: dict, reason
         forget(kind, obj_id)
         st.rerun()
     except service.TrackerError as err:
-        st.error(str(err), icon=":material/error:")
+        st.error(views.md_escape(str(err)), icon=":material/error:")
         return
     forget(kind, obj_id)
     st.session_state.pop(f"tracker_stale_{kind}_{obj_id}", None)
@@ -84,7 +84,7 @@ def show_refusal(kind: str, obj_id: int) -> None:
     key = f"tracker_stale_{kind}_{obj_id}"
     if key in st.session_state:
         message, table = st.session_state[key]
-        st.error(message, icon=":material/sync_problem:")
+        st.error(views.md_escape(message), icon=":material/sync_problem:")
         st.dataframe(table, hide_index=True)
         st.caption("The form below now shows the newer values. Make your change again if it still applies.")
         if st.button("Dismiss", key=f"dismiss_{key}"):
@@ -163,7 +163,7 @@ with tab_items:
             response, item_actions = item.response, list(item.actions)
             timeline = service.timeline(session, item_id)
 
-        st.subheader(f"{item.reference}" + (" (sample)" if item.is_sample else ""), anchor=False)
+        st.subheader(views.md_escape(item.reference) + (" (sample)" if item.is_sample else ""), anchor=False)
         st.markdown(views.md_escape(item.text))
         st.caption(" · ".join(views.md_escape(x) for x in [
             item.source + (f": {item.source_detail}" if item.source_detail else ""),
@@ -242,7 +242,7 @@ with tab_items:
                         with db.session_scope(engine) as session:
                             service.create_response(session, session.get(Item, item.id), who, **values)
                     except service.TrackerError as err:
-                        st.error(str(err))
+                        st.error(views.md_escape(str(err)))
                     else:
                         flash("success", "Response recorded.")
                         st.rerun()
@@ -298,7 +298,7 @@ with tab_items:
                                               description=desc, owner=owner, due_date=due,
                                               completion_criteria=criteria)
                 except service.TrackerError as err:
-                    st.error(str(err))
+                    st.error(views.md_escape(str(err)))
                 else:
                     flash("success", f"Action {ref} added.")
                     st.rerun()
@@ -327,9 +327,9 @@ with tab_grid:
     report = st.session_state.get(GRID_REPORT)
     if report:
         for message in report["messages"]:
-            {"success": st.success, "error": st.error}[message[0]](message[1])
+            {"success": st.success, "error": st.error}[message[0]](views.md_escape(message[1]))
         for ref, text, table in report["stale"]:
-            st.error(text, icon=":material/sync_problem:")
+            st.error(views.md_escape(text), icon=":material/sync_problem:")
             st.dataframe(table, hide_index=True)
         if st.button("Dismiss these messages", key="tracker_grid_dismiss"):
             st.session_state.pop(GRID_REPORT, None)

@@ -62,11 +62,11 @@ result = st.session_state.get(RESULT)
 if result:
     kind, name, detail = result
     if kind == "done":
-        st.success(f"{name} imported. {detail}", icon=":material/check_circle:")
+        st.success(md_escape(f"{name} imported. {detail}"), icon=":material/check_circle:")
     elif kind == "error":
-        st.error(detail, icon=":material/error:")
+        st.error(md_escape(detail), icon=":material/error:")
     else:
-        st.error(f"{name}: nothing was imported, because of {len(detail)} problem(s). Fix them in the "
+        st.error(f"{md_escape(name)}: nothing was imported, because of {len(detail)} problem(s). Fix them in the "
                  "spreadsheet and import it again.", icon=":material/error:")
         with st.container(height=400 if len(detail) > 12 else "content", border=True):
             st.markdown("\n".join(f"- {md_escape(problem)}" for problem in detail))
