@@ -100,6 +100,7 @@ def test_database_refuses_to_change_history(engine, statement):
     assert rows == [("new", "Ann")]
 
 
+@pytest.mark.postgres
 def test_postgres_refuses_truncate_of_history(postgres_engine):
     with db.session_scope(postgres_engine) as session:
         db.record_change(session, "tracker_item", 1, "text", "a", "b", "Ann")
@@ -234,6 +235,7 @@ def test_sqlite_backup_is_a_working_copy(sqlite_engine, tmp_path):
     assert db.backup_bytes(sqlite_engine)[:16] == b"SQLite format 3\x00"
 
 
+@pytest.mark.postgres
 def test_backup_of_postgres_explains_pg_dump(postgres_engine):
     with pytest.raises(ValueError, match="pg_dump"):
         db.backup_sqlite(postgres_engine, "/tmp/never-written.sqlite3")
