@@ -85,3 +85,15 @@ def test_data_page_reports_every_bad_row_and_changes_nothing(app_db):
     assert at.error[0].value.startswith("\\*\\*bad\\*\\*")  # a file name is never Markdown
     listed = " ".join(m.value for m in at.markdown)
     assert "status 'finished'" in listed.replace("\\", "") and "source 'rumour'" in listed.replace("\\", "")
+
+
+def test_sidebar_region_narrows_the_tracker(app_db):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "pages" / "tracker.py"), default_timeout=120)
+    at.session_state["region"] = "London"
+    at.run()
+    assert not at.exception
+    assert at.metric[0].value == "35"  # 34 national items + the London sample item
+    at.toggle(key="tracker_f_national").set_value(False).run()
+    assert at.metric[0].value == "1"
