@@ -353,7 +353,7 @@ with tabs[6]:
                     except InputError as err:
                         common.show_input_error(err)
                     else:
-                        flash("success", f"Corrected '{crit_audit_labels[crit]}' for {audit_labels[audit_id]}.")
+                        flash("success", f"Corrected '{crit_audit_labels[crit_fix]}' for {audit_labels[audit_id]}.")
                         st.rerun()
 
 # ------------------------------------------------------------------ raise a finding

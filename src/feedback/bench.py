@@ -372,7 +372,7 @@ def report(figures: dict, info: dict[str, str], questions: int, repeats: int) ->
             shown = _s(r["seconds"]) if isinstance(r["seconds"], float) else r["seconds"]
             lines.append(f"| {r['n']:,} | {r['reader']} | {_mb(r['file_mb'])} | {shown} |")
         lines.append("")
-    lines += [f"Peak resident memory of the whole benchmark process (`resource.getrusage`, including the",
+    lines += ["Peak resident memory of the whole benchmark process (`resource.getrusage`, including the",
               f"synthetic frames and the naive loop): {figures.get('max_rss_mb', 0):,.0f} MB.", ""]
     lines += NOTES.splitlines()[:-1]
     reads = {(r["n"], r["reader"]): r["seconds"] for r in figures["reads"] if isinstance(r["seconds"], float)}

@@ -209,7 +209,7 @@ def bar_with_intervals(
     data["__label_at"] = end.fillna(values_num).fillna(0)
     if domain is None:
         domain = (0, 1) if percent else (0, float(end.max() if end.notna().any() else 1) * 1.15 or 1)
-    fmt = ".0%" if percent else ","
+    fmt = ".0%" if percent else ",~f"  # ",~f": 10, 20, 30 (plain "," shows 1e+1 on steps of ten)
 
     def encodings(last: bool, categories: list) -> dict:
         y = {"field": _f(category), "type": "nominal", "sort": categories,

@@ -74,3 +74,18 @@ def test_a_bad_spreadsheet_is_refused_and_changes_nothing(app):
     assert any("nothing was imported" in e.value or "missing the column" in e.value for e in app.error)
     assert [b.label for b in app.button if b.label.startswith("Import ")] == []
     assert metric(app, "Reports audited") == "18"
+
+
+def test_correcting_a_score_is_saved_with_its_history(app):
+    app.selectbox(key="aud_cor_crit").set_value(app.selectbox(key="aud_cor_crit").options[0])
+    label = app.selectbox(key="aud_cor_crit").value
+    app.radio(key="aud_cor_score").set_value("Not evidenced")
+    app.text_input(key="aud_cor_page").set_value("12")
+    app.text_input(key="aud_cor_reason").set_value("Second reading of the report")
+    app.button[[b.label for b in app.button].index("Save the correction")].click()
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert [e.value for e in app.error] == []
+    assert any(s.value.startswith("Corrected '") for s in app.success), [s.value for s in app.success]
+    history = " ".join(df.value.to_csv() for df in app.dataframe)
+    assert "Second reading of the report" in history and label

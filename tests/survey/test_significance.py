@@ -1,7 +1,6 @@
 """Group tests against statsmodels: z tests, Newcombe intervals, Holm and BH."""
 
 import numpy as np
-import pandas as pd
 import pytest
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import confint_proportions_2indep, proportions_ztest
@@ -10,7 +9,7 @@ from feedback.errors import InputError
 from feedback.survey.compare import compare_groups
 from feedback.survey.rates import SmallBase, rates_by_group
 from feedback.survey.significance import adjust_pvalues, difference_interval, pairwise, two_proportion_test
-from tests.survey.engine_helpers import ROLES, frontline_like
+from tests.survey.engine_helpers import frontline_like
 
 SM_ADJUST = {"holm": "holm", "bh": "fdr_bh"}
 

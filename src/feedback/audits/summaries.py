@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from feedback.audits.framework import DATA_DIR, EVIDENCED, SCORES, Framework, normalise_year
+from feedback.audits.framework import DATA_DIR, SCORES, Framework, normalise_year
 from feedback.audits.register import submission_rate
 from feedback.regions import REGIONS
 from feedback.survey.intervals import proportion_interval

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 
 import pandas as pd
-from sqlalchemy import select
 
 from feedback import db
 from feedback.errors import InputError
@@ -94,7 +93,6 @@ def raise_item(engine, point_id: int, who: str, seen_version: int, codebook: The
 
 def link_item(engine, point_id: int, item_id: int | None, who: str, seen_version: int) -> str:
     """Link a point to an existing tracker item (replacing any earlier link); returns the item's reference."""
-    service = _service()
     if item_id is None:
         raise InputError("Choose a tracker item to link this point to.")
     with db.session_scope(engine) as session:

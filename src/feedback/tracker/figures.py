@@ -24,24 +24,6 @@ class Figure:
     alt: str
 
 
-def _whole_number_axis(chart):
-    """Counts on the axis as 10, 20, 30: the shared chart's "," format shows 1e+1 when ticks
-    step by a power of ten (d3 picks 1 significant digit), so use ",~f" here."""
-    def fix(node):
-        if isinstance(node, dict):
-            axis = node.get("axis")
-            if isinstance(axis, dict) and axis.get("format") == ",":
-                axis["format"] = ",~f"
-            for value in node.values():
-                fix(value)
-        elif isinstance(node, list):
-            for value in node:
-                fix(value)
-    spec = chart.to_dict(validate=False)
-    fix(spec)
-    return type(chart).from_dict(spec, validate=False)
-
-
 def _figure(name: str, table: pd.DataFrame, category: str, value: str, title: str, subtitle: str,
             notes: tuple[str, ...] = ()) -> Figure:
     data = table.copy()
@@ -49,7 +31,7 @@ def _figure(name: str, table: pd.DataFrame, category: str, value: str, title: st
     chart = bar_with_intervals(data, category=category, value=value, label="label", title=title,
                                subtitle=subtitle, source=SOURCE, notes=notes, percent=False, sort=None,
                                domain=(0, max(1.0, float(data[value].max() if len(data) else 1) * 1.15)))
-    return Figure(name, _whole_number_axis(chart), table, alt_text(table, category=category, value=value, title=title,
+    return Figure(name, chart, table, alt_text(table, category=category, value=value, title=title,
                                               subtitle=subtitle, percent=False))
 
 
