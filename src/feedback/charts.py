@@ -224,7 +224,7 @@ def bar_with_intervals(
             dom = list(color_domain) if color_domain is not None else list(pd.unique(data[color].dropna()))
             enc["color"] = {"field": _f(color), "type": "nominal", "title": None, "sort": dom,
                             "scale": {"domain": dom, "range": list(PALETTE[: max(1, len(dom))])},
-                            "legend": {"orient": "bottom", "title": None} if (legend and last) else None}
+                            "legend": {"orient": "bottom", "title": None, "direction": "vertical", "labelLimit": 560} if (legend and last) else None}
         else:
             enc["color"] = {"value": DARK_BLUE}
         if offset:
