@@ -24,3 +24,15 @@ def normalise_region(name: str) -> str | None:
     aliases = {"yorkshire and humber": "Yorkshire and the Humber", "east": "East of England",
                "eastern": "East of England", "yorkshire": "Yorkshire and the Humber"}
     return aliases.get(key)
+
+
+def region_option(value: str | None, option: str = "--region") -> str | None:
+    """A region given on the command line, made canonical; None stays None (all England)."""
+    from feedback.errors import InputError
+
+    if value is None:
+        return None
+    region = normalise_region(value)
+    if region is None:
+        raise InputError(f"{option} '{value}' is not one of: {', '.join(REGIONS)}.")
+    return region

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from feedback.errors import InputError
+from feedback.regions import region_option
 
 
 def register(subparsers) -> None:
@@ -62,15 +63,7 @@ def _engine(args):
     return engine
 
 
-def _region(value: str | None) -> str | None:
-    from feedback.regions import REGIONS, normalise_region
-
-    if value is None:
-        return None
-    region = normalise_region(value)
-    if region is None:
-        raise InputError(f"--region '{value}' is not one of: {', '.join(REGIONS)}.")
-    return region
+_region = region_option
 
 
 def _read(args) -> int:
