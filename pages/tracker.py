@@ -130,11 +130,12 @@ filters = service.Filters(region=region, include_national=include_national, sour
 with db.session_scope(engine) as session:
     items, actions = service.filtered(session, filters, today=today)
 
+counts = service.headline_counts(items, actions)
 m1, m2, m3, m4 = st.columns(4)
-m1.metric("Items", f"{len(items):,}")
-m2.metric("Without a Panel response", f"{int((items['decision'] == '').sum()):,}")
-m3.metric("Open actions", f"{int(actions['status'].isin(['not started', 'in progress']).sum()):,}")
-m4.metric("Overdue actions", f"{int(actions['overdue'].sum()):,}")
+m1.metric("Items", f"{counts['items']:,}")
+m2.metric("Without a Panel response", f"{counts['without_response']:,}")
+m3.metric("Open actions", f"{counts['open_actions']:,}")
+m4.metric("Overdue actions", f"{counts['overdue_actions']:,}")
 
 tab_items, tab_grid, tab_dash = st.tabs(["Items, responses and history", "Edit actions in a grid", "Dashboard"])
 

@@ -152,6 +152,12 @@ def test_dashboard_counts_match_the_frames(engine):
     assert figures["overdue_by_owner"]["overdue actions"].sum() == int(actions["overdue"].sum())
     region = figures["items_by_region"].set_index("region")["items"]
     assert region["London"] == 1 and region["South West"] == 1 and region[service.NATIONAL] == 34
+    counts = service.headline_counts(items, actions)
+    assert counts["items"] == len(items)
+    assert counts["without_response"] == figures["items_by_decision"].set_index("decision")["items"]["no response yet"]
+    assert counts["open_actions"] == figures["actions_by_status"].set_index("status")["actions"][
+        ["not started", "in progress"]].sum()
+    assert counts["overdue_actions"] == figures["overdue_by_owner"]["overdue actions"].sum()
 
 
 def test_references_must_be_unique(engine):

@@ -369,6 +369,16 @@ def timeline(session: Session, item_id: int) -> pd.DataFrame:
 # --------------------------------------------------------------------------- dashboard
 
 
+def headline_counts(items: pd.DataFrame, actions: pd.DataFrame) -> dict[str, int]:
+    """The four numbers at the top of the tracker, from the (filtered) frames of :func:`filtered`."""
+    return {
+        "items": len(items),
+        "without_response": int((items["decision"] == "").sum()),
+        "open_actions": int(actions["status"].isin(OPEN_STATUSES).sum()),
+        "overdue_actions": int(actions["overdue"].astype(bool).sum()),
+    }
+
+
 def dashboard(items: pd.DataFrame, actions: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Counts for the dashboard charts, from the (filtered) frames of :func:`filtered`.
 
