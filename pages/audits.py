@@ -223,8 +223,9 @@ with tabs[3]:
         who = common.require_user()
         if who:
             try:
-                counts = store.save_register(engine, read_register(upload.name, upload.getvalue()), who,
-                                             reason=f"imported from {upload.name}")
+                with st.spinner("Checking and saving the register…"):
+                    counts = store.save_register(engine, read_register(upload.name, upload.getvalue()), who,
+                                                 reason=f"imported from {upload.name}")
             except InputError as err:
                 common.show_input_error(err)
             else:
@@ -289,7 +290,8 @@ with tabs[5]:
     upload = st.file_uploader("Audits (CSV or XLSX)", type=["csv", "xlsx"], key="aud_upload")
     if upload is not None:
         try:
-            records = read_audits(upload.name, upload.getvalue(), fw, store.partnership_regions(engine))
+            with st.spinner("Checking the audits in the spreadsheet…"):
+                records = read_audits(upload.name, upload.getvalue(), fw, store.partnership_regions(engine))
         except InputError as err:
             common.show_input_error(err)
         else:
@@ -299,7 +301,8 @@ with tabs[5]:
                 who = common.require_user()
                 if who:
                     try:
-                        ids = store.add_audits(engine, records, who, reason=f"imported from {upload.name}")
+                        with st.spinner("Saving the audits…"):
+                            ids = store.add_audits(engine, records, who, reason=f"imported from {upload.name}")
                     except InputError as err:
                         common.show_input_error(err)
                     else:

@@ -123,7 +123,7 @@ def download_table(df: pd.DataFrame, name: str, *, notes: list[str] | tuple[str,
     )
 
 
-@st.cache_resource
+@st.cache_resource(show_spinner="Opening the database (the first time, loading the sample data)…")
 def db_engine():
     """One engine per server process (connection pool only: no personal data).
 

@@ -352,7 +352,8 @@ with tab_import:
         if submitted:
             try:
                 batch = [(store.fill_details(notes, details[name]), content) for name, notes, content in readable]
-                ids = store.import_notes(engine, batch, common.current_user(), codebook)
+                with st.spinner("Importing the notes and coding their points…"):
+                    ids = store.import_notes(engine, batch, common.current_user(), codebook)
             except InputError as err:
                 common.show_input_error(err)
             else:
