@@ -1,15 +1,11 @@
 """Entry point: `streamlit run app.py`. Sets up the page, the sidebar region
 selector shared by every page, and the navigation. No statistics here."""
 
-from pathlib import Path
-
 import streamlit as st
 
 from pages import common
 
 st.set_page_config(page_title="Panel feedback analysis", page_icon=":material/insights:", layout="wide")
-
-HERE = Path(__file__).parent
 
 SECTIONS = {
     "Survey": [
@@ -30,11 +26,9 @@ SECTIONS = {
     ],
 }
 
-navigation = {
-    section: [st.Page(path, title=title, icon=icon, default=(path == "pages/overview.py"))
-              for path, title, icon in pages if (HERE / path).exists()]
+page = st.navigation({
+    section: [st.Page(path, title=title, icon=icon, default=(path == "pages/overview.py")) for path, title, icon in pages]
     for section, pages in SECTIONS.items()
-}
-page = st.navigation({k: v for k, v in navigation.items() if v})
+})
 common.sidebar()
 page.run()
