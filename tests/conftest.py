@@ -102,6 +102,29 @@ def blank_engine(request, tmp_path):
         yield from _postgres(upgraded=False)
 
 
+@pytest.fixture
+def page_app(tmp_path, monkeypatch):
+    """Run one page file (e.g. "audits.py") in Streamlit's AppTest on its own SQLite
+    database, with an editor's name set in the sidebar state; returns the run AppTest."""
+    from pathlib import Path
+
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("FEEDBACK_DATABASE_URL", f"sqlite:///{tmp_path / 'page.sqlite3'}")
+    st.cache_resource.clear()  # pages.common.db_engine is cached per process
+
+    def run(page: str, editor: str = "Page tester") -> AppTest:
+        at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "pages" / page), default_timeout=120)
+        at.session_state["editor_name"] = editor
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    yield run
+    st.cache_resource.clear()
+
+
 def pytest_terminal_summary(terminalreporter):
     if _postgres_skips:
         terminalreporter.write_sep("-", "PostgreSQL")

@@ -1,28 +1,16 @@
 """The audits page in Streamlit's AppTest: it opens on the sample, and an audit entered in the form
 is saved and counted (the browser test does the same through a real browser)."""
 
-from pathlib import Path
-
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from feedback.audits.framework import load_framework
 
 FW = load_framework("wt2018")
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "audits.py")
 
 
 @pytest.fixture
-def app(tmp_path, monkeypatch):
-    monkeypatch.setenv("FEEDBACK_DATABASE_URL", f"sqlite:///{tmp_path / 'page.sqlite3'}")
-    at = AppTest.from_file(PAGE, default_timeout=120)
-    at.session_state["editor_name"] = "Page tester"
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    yield at
-    from pages.common import db_engine
-
-    db_engine.clear()
+def app(page_app):
+    return page_app("audits.py")
 
 
 def metric(at, label_start):

@@ -2,25 +2,12 @@
 reconcile to the published 10 events, 448 attendees and 148 partnerships, and follows
 the region chosen in the sidebar (the browser test covers import and recoding)."""
 
-from pathlib import Path
-
 import pytest
-from streamlit.testing.v1 import AppTest
-
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "roundtables.py")
 
 
 @pytest.fixture
-def app(tmp_path, monkeypatch):
-    monkeypatch.setenv("FEEDBACK_DATABASE_URL", f"sqlite:///{tmp_path / 'page.sqlite3'}")
-    at = AppTest.from_file(PAGE, default_timeout=120)
-    at.session_state["editor_name"] = "Page tester"
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    yield at
-    from pages.common import db_engine
-
-    db_engine.clear()
+def app(page_app):
+    return page_app("roundtables.py")
 
 
 def metrics(at) -> dict[str, str]:
