@@ -122,3 +122,13 @@ def screenshot(page, name: str, tmp_path: Path | None = None) -> Path:
     if tmp_path is not None:
         shutil.copy(target, tmp_path / target.name)
     return target
+
+
+def tall_screenshot(page, name: str, tmp_path: Path | None = None, height: int = 3600) -> Path:
+    """A whole-page screenshot: Streamlit scrolls inside its own container, so make the
+    window tall enough for the page, take it, then go back to 1280x800."""
+    page.set_viewport_size({"width": 1280, "height": height})
+    page.wait_for_timeout(700)
+    target = screenshot(page, name, tmp_path)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    return target

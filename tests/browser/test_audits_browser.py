@@ -9,7 +9,7 @@ import re
 import pytest
 
 from feedback.audits.framework import load_framework
-from tests.browser.conftest import screenshot, wait_for_app
+from tests.browser.conftest import screenshot, tall_screenshot, wait_for_app
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -29,14 +29,6 @@ def tab(page, name: str) -> None:
 def metric(page, label: str) -> str:
     box = page.locator('[data-testid="stMetric"]').filter(has_text=label).first
     return box.locator('[data-testid="stMetricValue"]').inner_text()
-
-
-def tall_screenshot(page, name: str, tmp_path, height: int = 3200) -> None:
-    """Streamlit scrolls inside its own container, so make the window tall enough to see the page."""
-    page.set_viewport_size({"width": 1280, "height": height})
-    page.wait_for_timeout(800)
-    screenshot(page, name, tmp_path)
-    page.set_viewport_size({"width": 1280, "height": 800})
 
 
 def test_enter_an_audit_and_the_summary_changes(app_url, page, tmp_path):

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import screenshot, wait_for_app
+from tests.browser.conftest import screenshot, tall_screenshot, wait_for_app
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -60,14 +60,6 @@ def count_behind(page, theme: str, region: str) -> int:
     choose(page, "Region", region)
     text = page.get_by_text(re.compile(rf"\d+ point\(s\) on {theme} in {region}\.")).inner_text()
     return int(text.split()[0])
-
-
-def tall_screenshot(page, name: str, tmp_path) -> None:
-    """Streamlit scrolls inside its own container, so make the window tall enough to see the whole page."""
-    page.set_viewport_size({"width": 1280, "height": 3200})
-    page.wait_for_timeout(500)
-    screenshot(page, name, tmp_path)
-    page.set_viewport_size({"width": 1280, "height": 800})
 
 
 def test_import_docx_recode_point_and_regional_count_changes(app_url, page, tmp_path):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot, wait_for_app
+from tests.browser.conftest import screenshot, tall_screenshot, wait_for_app
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -19,14 +19,6 @@ OWNER = 'input[aria-label="Owner"]:visible'
 
 def main(page):
     return page.locator('[data-testid="stMain"]')
-
-
-def tall_screenshot(page, name: str, tmp_path) -> None:
-    """Streamlit scrolls inside its own container, so make the window tall enough for the whole page."""
-    page.set_viewport_size({"width": 1280, "height": 3600})
-    page.wait_for_timeout(700)
-    screenshot(page, name, tmp_path)
-    page.set_viewport_size({"width": 1280, "height": 800})
 
 
 def test_edit_action_and_see_it_in_the_history(app_url, page, tmp_path):
