@@ -3,7 +3,7 @@ selector shared by every page, and the navigation. No statistics here."""
 
 import streamlit as st
 
-from pages import common
+from ui import common
 
 st.set_page_config(page_title="Panel feedback analysis", page_icon=":material/insights:", layout="wide")
 

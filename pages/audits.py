@@ -20,7 +20,7 @@ from feedback.audits.register import read_register, submission_rate
 from feedback.audits.sample import SAMPLE_NOTICE
 from feedback.errors import InputError
 from feedback.regions import REGIONS
-from pages import common
+from ui import common
 
 FLASH = "audits_flash"
 FORM_ROUND = "audits_form_round"

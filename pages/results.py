@@ -6,7 +6,7 @@ import streamlit as st
 
 from feedback import annex, charts
 from feedback.survey import explorer
-from pages import common, survey_ui
+from ui import common, survey_ui
 
 survey_ui.keep_state()
 st.title("Results by role")

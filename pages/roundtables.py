@@ -18,7 +18,7 @@ from feedback.regions import REGIONS
 from feedback.roundtables import coding, figures, links, store, views
 from feedback.roundtables.read import META_LABELS, SUFFIXES, read_notes
 from feedback.roundtables.themes import dump_themes
-from pages import common
+from ui import common
 
 FLASH = "roundtables_flash"
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$])")

@@ -19,7 +19,7 @@ from feedback.charts import vega_spec
 from feedback.regions import REGIONS
 from feedback.tracker import figures, service, views
 from feedback.tracker.models import DECISIONS, RAGS, SOURCES, STATUSES, Action, Item, Response, split_list
-from pages import common
+from ui import common
 
 FLASH = "tracker_flash"
 GRID = "tracker_grid"

@@ -15,7 +15,7 @@ from feedback import db
 from feedback.errors import InputError
 from feedback.tracker.spreadsheet import ImportProblems, export_workbook, import_workbook
 from feedback.tracker.views import md_escape
-from pages import common
+from ui import common
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RESULT = "tracker_import_result"

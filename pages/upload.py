@@ -11,7 +11,7 @@ import streamlit as st
 
 from feedback.errors import InputError
 from feedback.survey import explorer
-from pages import survey_ui
+from ui import survey_ui
 
 survey_ui.keep_state()
 st.title("Upload a survey")

@@ -112,7 +112,7 @@ def page_app(tmp_path, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("FEEDBACK_DATABASE_URL", f"sqlite:///{tmp_path / 'page.sqlite3'}")
-    st.cache_resource.clear()  # pages.common.db_engine is cached per process
+    st.cache_resource.clear()  # ui.common.db_engine is cached per process
 
     def run(page: str, editor: str = "Page tester") -> AppTest:
         at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "pages" / page), default_timeout=120)

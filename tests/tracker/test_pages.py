@@ -22,7 +22,7 @@ def app_db(tmp_path, monkeypatch):
     monkeypatch.setenv(db.ENV_VAR, url)
     import streamlit as st
 
-    st.cache_resource.clear()  # pages.common.db_engine is cached per process
+    st.cache_resource.clear()  # ui.common.db_engine is cached per process
     yield db.get_engine(url)
     st.cache_resource.clear()
 

@@ -15,7 +15,7 @@ import streamlit as st
 
 from feedback.errors import InputError
 from feedback.survey import explorer
-from pages import common  # noqa: F401 - first import hands a deep link over to app.py
+from ui import common  # noqa: F401 - first import hands a deep link over to app.py
 
 UPLOAD_KEY = "survey_upload"          # {"filename", "content", "codebook_text", "kind", "name"}
 CHOICE_KEY = "survey_choice"

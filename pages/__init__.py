@@ -1,1 +1,0 @@
-"""Streamlit pages. Thin: widgets and layout only; every number comes from src/feedback."""
