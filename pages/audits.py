@@ -53,6 +53,14 @@ def default_cutoff(year: str) -> dt.date:
     return dt.date(int(year[:4]) + 2, 6, 1)
 
 
+# Figures from the tables, cached by the tables' content: a page switch recomputes nothing.
+criterion_summary = common.by_content(summaries.criterion_summary)
+code_frequencies = common.by_content(summaries.code_frequencies)
+year_on_year = common.by_content(summaries.year_on_year)
+cached_submission_rate = common.by_content(submission_rate)
+audit_table = common.by_content(store.audit_table)
+published_check = common.by_content(summaries.published_check)
+
 engine = common.db_engine()
 region = common.current_region()
 where = common.region_label()
@@ -75,10 +83,10 @@ fw = framework_for_year(year)  # the edition of Working Together this year's rep
 caption.caption(f"Region: {where}. Audits of safeguarding partners' yearly reports against the "
                 f"{fw.edition} ({fw.short_name}) audit framework, and the register of reports received.")
 
-summary = summaries.criterion_summary(frames, fw, year=year, region=region)
+summary = criterion_summary(frames, fw, year=year, region=region)
 n_audited = len(summaries.select_audits(frames, year=year, region=region))
 cutoff_default = default_cutoff(year)
-rate_default = submission_rate(frames["register"], year, cutoff_default, region=region).iloc[-1]
+rate_default = cached_submission_rate(frames["register"], year, cutoff_default, region=region).iloc[-1]
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Reports audited", f"{n_audited}")
 c2.metric(f"Received by {cutoff_default.day} {cutoff_default:%B %Y}",
@@ -97,7 +105,7 @@ with tabs[0]:
         st.info(f"No audits of {year} reports in {where} yet. Enter one on the 'Enter an audit' tab.")
     else:
         chart = figures.criteria_chart(summary, year=year, where=where, sample=is_sample)
-        st.altair_chart(chart, width="content")
+        common.show_chart(chart)
         common.download_chart(chart, f"Audit criteria {year} {where}",
                               alt=figures.criteria_alt(summary, year=year, where=where), key="aud_crit")
         shown = summary.drop(columns=["criterion"]).rename(columns=COLUMN_NAMES)
@@ -109,19 +117,19 @@ with tabs[0]:
                                      *([figures.SAMPLE_NOTE] if is_sample else [])])
     with st.expander("Published figures beside the same figures from these data"):
         st.caption("The annual report's figures, recomputed from the audits and register held here (all regions).")
-        check = summaries.published_check(frames, fw, frames["register"])
+        check = published_check(frames, fw, frames["register"])
         st.dataframe(check, hide_index=True, width="stretch")
 
 # ------------------------------------------------------------------ coded lists
 with tabs[1]:
     for lst in fw.lists:
-        freq = summaries.code_frequencies(frames, fw, lst.id, year=year, region=region)
-        st.subheader(lst.name)
+        freq = code_frequencies(frames, fw, lst.id, year=year, region=region)
+        st.header(lst.name)
         if freq.empty:
             st.info(f"No audits of {year} reports in {where} yet.")
             continue
         chart = figures.codes_chart(freq, list_name=lst.name, year=year, where=where, sample=is_sample)
-        st.altair_chart(chart, width="content")
+        common.show_chart(chart)
         common.download_chart(chart, f"{lst.name} {year} {where}",
                               alt=figures.codes_alt(freq, list_name=lst.name, year=year, where=where),
                               key=f"aud_codes_{lst.id}")
@@ -135,27 +143,27 @@ with tabs[1]:
 
 # ------------------------------------------------------------------ by region and year against year
 with tabs[2]:
-    by_region = summaries.criterion_summary(frames, fw, year=year, region=region, by_region=True)
-    st.subheader(f"By region, {year}")
+    by_region = criterion_summary(frames, fw, year=year, region=region, by_region=True)
+    st.header(f"By region, {year}")
     if by_region.empty:
         st.info(f"No audits of {year} reports in {where} yet.")
     else:
         regions_shown = [r for r in REGIONS if r in set(by_region["region"])]
         heat = figures.region_chart(by_region, year=year, regions=regions_shown, sample=is_sample)
-        st.altair_chart(heat, width="content")
+        common.show_chart(heat)
         common.download_chart(heat, f"Audit criteria by region {year}", alt=figures.region_alt(by_region, year=year),
                               key="aud_region")
         table = by_region[["region", "label", "n", "fully", "partly", "not_evidenced", "evidenced", "p", "ci_low",
                            "ci_high"]].rename(columns=COLUMN_NAMES)
         st.dataframe(table, hide_index=True, width="stretch", column_config=PERCENT_CONFIG)
         common.download_table(table, f"Audit criteria by region {year}", percent_columns=PERCENT, key="aud_region_t")
-    st.subheader("Year against year")
-    yoy = summaries.year_on_year(frames, fw, region=region)
+    st.header("Year against year")
+    yoy = year_on_year(frames, fw, region=region)
     if yoy.empty:
         st.info(f"No audits in {where} yet.")
     else:
         years_chart = figures.years_chart(yoy, where=where, sample=is_sample)
-        st.altair_chart(years_chart, width="content")
+        common.show_chart(years_chart)
         common.download_chart(years_chart, f"Audit criteria year against year {where}",
                               alt=figures.years_alt(yoy, where=where), key="aud_years")
         table = yoy[["reporting_year", "label", "n", "fully", "partly", "not_evidenced", "evidenced", "p", "ci_low",
@@ -168,9 +176,9 @@ with tabs[2]:
 with tabs[3]:
     cutoff = st.date_input("Reports received on or before", value=cutoff_default, key=f"aud_cutoff_{year}",
                            format="DD/MM/YYYY")
-    rate = submission_rate(frames["register"], year, cutoff, region=region)
+    rate = cached_submission_rate(frames["register"], year, cutoff, region=region)
     chart = figures.rate_chart(rate, year=year, by=cutoff, sample=is_sample)
-    st.altair_chart(chart, width="content")
+    common.show_chart(chart)
     common.download_chart(chart, f"Submission rate {year} by {cutoff}", alt=figures.rate_alt(rate, year=year, by=cutoff),
                           key="aud_rate")
     rate_table = rate.rename(columns={"reporting_year": "Reporting year", "by": "Received by", "region": "Region",
@@ -180,7 +188,7 @@ with tabs[3]:
     common.download_table(rate_table, f"Submission rate {year} by {cutoff}", percent_columns=("Rate",),
                           key="aud_rate_t")
 
-    st.subheader("The register")
+    st.header("The register")
     register = store.load_register(engine)
     shown_reg = register[(register["reporting_year"] == year)
                          & (register["region"] == region if region else True)]
@@ -311,7 +319,7 @@ with tabs[5]:
 
 # ------------------------------------------------------------------ audits and history
 with tabs[6]:
-    audits_shown = store.audit_table(frames, fw)
+    audits_shown = audit_table(frames, fw)
     audits_shown = audits_shown[(audits_shown["reporting_year"] == year) & ((audits_shown["region"] == region) if region else True)]
     audits_listed = audits_shown.drop(columns=["audit_id"]).rename(columns={
         "partnership": "Partnership", "region": "Region", "reporting_year": "Reporting year", "auditor": "Auditor",

@@ -9,6 +9,7 @@ from ui import common, survey_ui
 
 survey_ui.keep_state()
 st.title("Survey overview")
+st.markdown(common.APP_PURPOSE)
 region = common.current_region()
 
 survey = survey_ui.pick_survey()
@@ -37,7 +38,7 @@ st.caption(survey_ui.plain(f"{survey.title or survey.name} · fieldwork {survey.
                            f"{survey.filename} · ")
            + ("respondent-level data" if survey.kind == "respondents" else "published data tables"))
 
-st.subheader("Headline figures")
+st.header("Headline figures")
 st.caption("Share giving a positive answer, with its interval and base. "
            "[u] low reliability (few responses); [c] too few responses to show.")
 cols = st.columns(3)
@@ -58,7 +59,7 @@ common.download_table(head.reset_index(drop=True), f"headline_figures_{common.re
                       notes=explorer.table_notes(survey, head, region=region, grouping="Role", **s),
                       percent_columns=("p", "ci_low", "ci_high", "level"))
 
-st.subheader("Who answered")
+st.header("Who answered")
 left, right = st.columns(2)
 for column, key, label in ((left, "role", "By role"), (right, "region", "By region")):
     part = base[base["by"] == key][["group", "n", "base_weighted"]]

@@ -54,7 +54,7 @@ mark_kind = "dot" if mark == "Dots" else "bar"
 thresholds = (s["suppress"], s["flag"])
 region_text = common.region_label()
 
-st.subheader("Charts")
+st.header("Charts")
 if layout == "Combined" and len(picked) > 1:
     title = f"{survey.title or survey.name}: {len(picked)} questions by {grouping.lower()}"
     chart = charts.survey_questions_chart(res, region=region, title=title, source=survey.source, mark=mark_kind,
@@ -72,7 +72,7 @@ else:
             st.caption(survey_ui.plain(charts.base_and_region(rows, region)))
             common.download_chart(chart, f"{qid}_{grouping}_{region_text}", alt=alt_text, key=f"chart_{qid}")
 
-st.subheader("Table")
+st.header("Table")
 st.caption("Unweighted n, weighted base, positive share, interval, effective n and the test against the rest "
            "of the sample. " + " ".join(charts.survey_notes(res, thresholds=thresholds)))
 st.dataframe(explorer.table_for_display(res), hide_index=True, width="stretch",
@@ -83,7 +83,7 @@ common.download_table(res, f"results_{grouping}_{region_text}", notes=notes,
 st.caption("Same figures from the command line:")
 st.code(explorer.cli_command(survey, grouping=grouping, region=region, **s), language="bash", wrap_lines=True)
 
-st.subheader("Annex pack")
+st.header("Annex pack")
 st.caption("One ZIP with every chart above (PNG at 200 ppi and SVG, with alt text), the table (XLSX with notes, "
            "and CSV) and a short methods note.")
 st.download_button(

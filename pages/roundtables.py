@@ -53,6 +53,12 @@ def read_cached(name: str, digest: str, content: bytes):
     return read_notes(name, content)
 
 
+# Tables from the notes, cached by the notes' content: a page switch recomputes nothing.
+event_totals = common.by_content(views.event_totals)
+themes_by_region = common.by_content(views.themes_by_region)
+themes_by_event = common.by_content(views.themes_by_event)
+points_behind = common.by_content(views.points_behind)
+
 engine = common.db_engine()
 region = common.current_region()
 frames = store.load_frames(engine)
@@ -66,7 +72,7 @@ st.caption(f"Region: {common.region_label()}. Feedback points from the Panel's r
                          if is_sample else ""))
 show_flash()
 
-totals = views.event_totals(frames.events, region=region)
+totals = event_totals(frames.events, region=region)
 overall = totals.iloc[-1]
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Events", f"{int(overall['Events']):,}")
@@ -83,11 +89,11 @@ tab_region, tab_event, tab_code, tab_agree, tab_import, tab_codebook = st.tabs(
 with tab_region:
     level_word = st.radio("Count by", ["Sub-theme", "Theme"], horizontal=True, key="rt_level")
     level = "sub_theme" if level_word == "Sub-theme" else "theme"
-    table = views.themes_by_region(frames, codebook, level=level, region=region)
+    table = themes_by_region(frames, codebook, level=level, region=region)
     title = f"Feedback points by {level_word.lower()} and region"
     subtitle = f"{common.region_label()}: {int(overall['Events'])} events, {int(overall['Attendees'])} attendees"
     heat = figures.heat_chart(table, title=title, subtitle=subtitle, sample=is_sample)
-    st.altair_chart(heat, width="content", theme=None)  # as exported
+    common.show_chart(heat)  # as exported
     common.download_chart(heat, title, alt=figures.heat_alt_text(table, title=title, subtitle=subtitle),
                           key="rt_heat_region")
 
@@ -102,11 +108,11 @@ with tab_region:
     bars_title = f"Feedback points by {level_word.lower()}"
     bars = figures.totals_chart(table, title=bars_title, subtitle=subtitle, sample=is_sample)
     with st.expander("Totals as a bar chart"):
-        st.altair_chart(bars, width="content", theme=None)
+        common.show_chart(bars)
         common.download_chart(bars, bars_title, alt=figures.totals_alt_text(table, title=bars_title,
                                                                             subtitle=subtitle), key="rt_bars")
 
-    st.subheader("The points behind a count")
+    st.header("The points behind a count")
     left, right = st.columns(2)
     rows = list(table.index)
     label = (lambda r: names.get(r, r)) if level == "sub_theme" else str
@@ -114,7 +120,7 @@ with tab_region:
     region_options = [region] if region else ["All regions", *REGIONS]
     col_choice = right.selectbox("Region", region_options, key="rt_cell_region")
     cell_region = None if col_choice == "All regions" else col_choice
-    behind = views.points_behind(frames, codebook, region=cell_region,
+    behind = points_behind(frames, codebook, region=cell_region,
                                  **({"code": row_choice} if level == "sub_theme" else {"theme": row_choice}))
     st.text(f"{len(behind)} point(s) on {label(row_choice)} in {col_choice}.")
     if not behind.empty:
@@ -134,7 +140,7 @@ with tab_region:
         st.dataframe(responses, hide_index=True, width="stretch")
         common.download_table(responses, f"Panel responses on {label(row_choice)}", key="rt_responses")
 
-    st.subheader("Totals per event")
+    st.header("Totals per event")
     st.dataframe(totals, hide_index=True, width="stretch", height=36 * (len(totals) + 1) + 4)
     common.download_table(totals, "Roundtable events and attendance", key="rt_totals",
                           notes=["Sample data built from the published summary." if is_sample else ""])
@@ -143,11 +149,11 @@ with tab_region:
 with tab_event:
     level_word_e = st.radio("Count by", ["Sub-theme", "Theme"], horizontal=True, key="rt_level_event")
     level_e = "sub_theme" if level_word_e == "Sub-theme" else "theme"
-    per_event = views.themes_by_event(frames, codebook, level=level_e, region=region)
+    per_event = themes_by_event(frames, codebook, level=level_e, region=region)
     title_e = f"Feedback points by {level_word_e.lower()} and event"
     heat_e = figures.heat_chart(per_event, title=title_e, subtitle=common.region_label(), sample=is_sample,
                                 vertical_labels=True)
-    st.altair_chart(heat_e, width="content", theme=None)
+    common.show_chart(heat_e)
     common.download_chart(heat_e, title_e, alt=figures.heat_alt_text(per_event, title=title_e,
                                                                      subtitle=common.region_label()),
                           key="rt_heat_event")
@@ -231,7 +237,7 @@ with tab_code:
             st.form_submit_button("Save my coding", on_click=save_coding, args=(int(point_id), seen),
                                   disabled=not who, type="primary")
 
-        st.subheader("Panel response")
+        st.header("Panel response")
         item_id = point["tracker_item_id"]
         linked = pd.notna(item_id)
         if linked:

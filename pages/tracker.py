@@ -164,7 +164,7 @@ with tab_items:
             response, item_actions = item.response, list(item.actions)
             timeline = service.timeline(session, item_id)
 
-        st.subheader(views.md_escape(item.reference) + (" (sample)" if item.is_sample else ""), anchor=False)
+        st.header(views.md_escape(item.reference) + (" (sample)" if item.is_sample else ""), anchor=False)
         st.markdown(views.md_escape(item.text))
         st.caption(" · ".join(views.md_escape(x) for x in [
             item.source + (f": {item.source_detail}" if item.source_detail else ""),
@@ -304,7 +304,7 @@ with tab_items:
                     flash("success", f"Action {ref} added.")
                     st.rerun()
 
-        st.markdown("#### History")
+        st.markdown("### History")
         entries = views.timeline_entries(timeline)
         st.caption(f"{len(timeline)} recorded change(s), newest first. History cannot be edited or deleted.")
         with st.container(height=360 if len(entries) > 6 else "content", border=False):

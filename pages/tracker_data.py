@@ -26,7 +26,7 @@ stamp = dt.date.today().isoformat()
 st.title("Tracker: import, export and backup")
 st.caption("Move the Panel response tracker in and out of Excel, and keep a copy of the database.")
 
-st.subheader("Export to Excel", anchor=False)
+st.header("Export to Excel", anchor=False)
 st.markdown("One workbook with three sheets (Items, Responses, Actions) and a Notes sheet explaining the "
             "columns. Edit it in Excel and import it below: rows are matched by their Reference.")
 
@@ -39,7 +39,7 @@ def _export() -> bytes:
 st.download_button("Download the tracker (XLSX)", _export, file_name=f"panel-response-tracker-{stamp}.xlsx",
                    mime=XLSX_MIME, on_click="ignore", icon=":material/download:", key="tracker_export")
 
-st.subheader("Import from Excel", anchor=False)
+st.header("Import from Excel", anchor=False)
 st.markdown(
     "Every row is checked first. If any row has a problem, **nothing is imported** and each problem is "
     "listed with its sheet, row and column. A row changed in the tracker after your export is refused "
@@ -72,7 +72,7 @@ if result:
         with st.container(height=400 if len(detail) > 12 else "content", border=True):
             st.markdown("\n".join(f"- {md_escape(problem)}" for problem in detail))
 
-st.subheader("Backup and restore", anchor=False)
+st.header("Backup and restore", anchor=False)
 if engine.dialect.name == "sqlite":
     st.markdown("A consistent copy of the whole database (tracker, roundtables, audits and all history), "
                 "taken with SQLite's online backup, so it is safe while people are using the app.")

@@ -84,7 +84,7 @@ if kind == "auto":
     resolved = "data tables" if codebook_text is None and _is_tables(key, filename, content) else "respondents"
 
 if resolved == "data tables":
-    st.subheader("Data tables workbook")
+    st.header("Data tables workbook")
     upload = {"filename": filename, "content": content, "codebook_text": None, "kind": "data tables",
               "name": filename}
     try:
@@ -105,7 +105,7 @@ except InputError as err:
     survey_ui.show_error(err)
     st.stop()
 
-st.subheader("The data")
+st.header("The data")
 st.write(f"{len(data.frame):,} respondents and {data.frame.shape[1]:,} columns.")
 with st.expander("First rows"):
     st.dataframe(data.frame.head(20), width="stretch")
@@ -118,7 +118,7 @@ except InputError as err:
     survey_ui.show_error(err)
     st.stop()
 
-st.subheader("Codebook")
+st.header("Codebook")
 st.write("What the columns mean. Check the suggestion: the positive answers are what each question's "
          "percentage counts; answers left out of the base are not counted at all (\"Don't know\" stays in "
          "the base unless you list it).")
@@ -179,7 +179,7 @@ edited_cb = dataclasses.replace(cb, role="" if role == "(none)" else role, regio
                                 questions=questions)
 problems = cbmod.validate(edited_cb, data.frame) if questions else ["Tick at least one question to use."]
 
-st.subheader("Checks")
+st.header("Checks")
 if problems:
     st.error(f"{len(problems)} problem(s) to fix before the survey can be used:", icon=":material/error:")
     st.dataframe(pd.DataFrame({"Problem": problems}), hide_index=True, width="stretch")

@@ -72,7 +72,7 @@ def test_overview_shows_sample_bases_and_headline_cards(app):
     # Annex D headline: 87% understand the Panel's remit (to the whole percentage).
     remit = [m for m in at.metric if "remit" in m.label.lower()]
     assert remit and remit[0].value == "87%", labels
-    assert any("Who answered" in s.value for s in at.subheader)
+    assert any("Who answered" in s.value for s in at.header)
 
 
 def test_overview_region_changes_base(app):
@@ -246,7 +246,7 @@ def test_upload_data_tables_workbook(app):
         ("tables.xlsx", (SURVEYS / "frontline_2021_tables.xlsx").read_bytes(), "application/octet-stream"))
     at.run()
     assert not at.exception
-    assert any("Data tables workbook" in s.value for s in at.subheader)
+    assert any("Data tables workbook" in s.value for s in at.header)
     at.button(key="upload_use").click().run()
     at = goto(at, "results")
     set_region(at, "London")

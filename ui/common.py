@@ -14,6 +14,13 @@ import streamlit as st
 from feedback.errors import InputError
 from feedback.regions import ALL_REGIONS, REGIONS
 
+# What the app is for and where to start: the first thing the first page says.
+APP_PURPOSE = (
+    "This app turns the Panel's feedback into figures you can publish: survey results by role and region "
+    "with their intervals, regional roundtable notes coded into themes, the Panel's responses and actions, "
+    "and audits of partnerships' yearly reports. Start with the headline figures below, choose your region "
+    "in the sidebar, or open **Results by role** for charts and tables to download."
+)
 REGION_KEY = "region"
 USER_KEY = "editor_name"
 
@@ -87,6 +94,32 @@ def _slug(name: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in name.lower()).strip("_")[:80] or "export"
 
 
+def show_chart(chart, alt: str | None = None) -> None:
+    """Draw a chart from the package exactly as it exports (its own colours and fonts), with
+    its alt text for screen readers. A plain Vega-Lite dict with its data inline: Altair's
+    schema validation in ``st.altair_chart`` cost 0.1-0.4 s per chart on every rerun."""
+    from feedback.charts import vega_spec
+
+    st.vega_lite_chart(spec=vega_spec(chart), width="content", theme=None, alt=alt)
+
+
+def by_content(func):
+    """``func`` cached by the content of its arguments (data frames are hashed by value), for
+    figures computed from database tables: an edit changes the tables and so the key, and a
+    page switch or a rerun recomputes nothing. Shared by all users: only for figures every
+    user may see."""
+    return st.cache_data(func, max_entries=64, ttl=3600, show_spinner=False,
+                         hash_funcs={pd.DataFrame: _frame_bytes})
+
+
+def _frame_bytes(frame: pd.DataFrame) -> bytes:
+    """A frame's content as bytes for a cache key: Streamlit's own frame hashing fails (and
+    warns) on cells holding lists or dicts, such as merged roundtable points."""
+    import pickle
+
+    return pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL)
+
+
 def download_chart(chart, name: str, *, alt: str, key: str | None = None) -> None:
     """PNG (200 ppi) and SVG download buttons for a chart, with its alt text alongside."""
     from feedback.charts import chart_png, chart_svg
@@ -154,22 +187,6 @@ def seed_sample_data(engine) -> None:
         importlib.import_module(name).seed_if_empty(engine)
 
 
-def ensure_app_router() -> None:
-    """Make a bookmarked page address work on a freshly started server.
-
-    Streamlit treats a folder named ``pages/`` as its legacy multipage mode until
-    ``st.navigation`` has run once in the process, so the very first request for,
-    say, ``/results?region=London`` would run that page alone: no sidebar, no region.
-    The design card wants the folder named ``pages/``; so switch the legacy mode off
-    and rerun, and ``app.py`` routes the request. (AppTest resets the flag before
-    every run and a rerun would drop its clicks, so it is left alone there.)
-    """
-    from streamlit import config
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory and not config.get_option("global.appTest"):
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
+from ui.navigation import ensure_app_router  # noqa: E402 - after the helpers it hands over to
 
 ensure_app_router()  # every page imports this module first

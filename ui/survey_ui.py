@@ -15,7 +15,7 @@ import streamlit as st
 
 from feedback.errors import InputError
 from feedback.survey import explorer
-from ui import common  # noqa: F401 - first import hands a deep link over to app.py
+from ui import common  # first import hands a deep link over to app.py
 
 UPLOAD_KEY = "survey_upload"          # {"filename", "content", "codebook_text", "kind", "name"}
 CHOICE_KEY = "survey_choice"
@@ -53,8 +53,8 @@ def plain(text) -> str:
 
 @st.cache_data(max_entries=32, ttl=3600, show_spinner="Reading the survey…")
 def _load(key: str, filename: str, _content: bytes, codebook_text: str | None, name: str,
-          kind: str) -> explorer.Survey:
-    return explorer.load_survey(filename, _content, codebook_text, name=name, kind=kind)
+          kind: str, trusted: bool = False) -> explorer.Survey:
+    return explorer.load_survey(filename, _content, codebook_text, name=name, kind=kind, trusted=trusted)
 
 
 @st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
@@ -72,7 +72,8 @@ def _bases(key: str, _survey: explorer.Survey, region: str | None) -> pd.DataFra
 def load_sample(sample: explorer.Sample) -> explorer.Survey:
     content, codebook_text = explorer.sample_files(sample)
     key = explorer.content_hash(content, codebook_text)
-    survey = _load(key, sample.data_file, content, codebook_text, sample.name, sample.kind)
+    # The samples ship with the app: read in this process (uploads go to a child process).
+    survey = _load(key, sample.data_file, content, codebook_text, sample.name, sample.kind, trusted=True)
     survey.key = key
     return survey
 
@@ -164,12 +165,7 @@ def bases(survey: explorer.Survey, region: str | None) -> pd.DataFrame:
     return _bases(survey.key, survey, region)
 
 
-def show_chart(chart, alt: str | None = None) -> None:
-    """Draw a chart from feedback.charts exactly as it exports (its own colours and fonts),
-    with its alt text for screen readers."""
-    from feedback.charts import vega_spec
-
-    st.vega_lite_chart(spec=vega_spec(chart), width="content", theme=None, alt=alt)
+show_chart = common.show_chart  # the survey pages' charts draw like every other page's
 
 
 def percent_columns(df: pd.DataFrame, columns=("p_a", "p_b",

@@ -132,3 +132,37 @@ def tall_screenshot(page, name: str, tmp_path: Path | None = None, height: int =
     target = screenshot(page, name, tmp_path)
     page.set_viewport_size({"width": 1280, "height": 800})
     return target
+
+
+def app_file_names() -> list[str]:
+    """How Streamlit's legacy page list would name the app's files ("tracker data")."""
+    return sorted({"app", *(p.stem.replace("_", " ") for p in (ROOT / "pages").glob("*.py"))})
+
+
+# Run before the page's own scripts (page.add_init_script): on every DOM change, note
+# whether the sidebar shows a link named like one of the app's Python files (Streamlit's
+# legacy page list) and when the first headline figure appeared (ms from navigation).
+FILE_LIST_WATCH = """
+(fileNames) => {
+  window.__fileList = false;
+  window.__firstFigure = null;
+  const check = () => {
+    const side = document.querySelector('[data-testid="stSidebar"]');
+    if (side && !window.__fileList) {
+      for (const a of side.querySelectorAll('a')) {
+        if (fileNames.includes(a.innerText.trim())) { window.__fileList = a.innerText.trim(); break; }
+      }
+    }
+    if (window.__firstFigure === null
+        && document.querySelector('[data-testid="stMain"] [data-testid="stMetricValue"]')) {
+      window.__firstFigure = performance.now();
+    }
+  };
+  new MutationObserver(check).observe(document, {subtree: true, childList: true, characterData: true});
+}
+"""
+
+
+def watch_for_file_list(page) -> None:
+    """Record, from the first byte of every document the tab loads, whether a file list is drawn."""
+    page.add_init_script(f"({FILE_LIST_WATCH})({app_file_names()!r})")

@@ -1,0 +1,154 @@
+"""Accessibility in a real browser: axe-core on every page and on every tab and
+expander that holds content (no serious or critical violations, headings in order),
+and a keyboard-only path through the main tasks with focus visible at every step."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.browser.conftest import screenshot, wait_for_app
+from ui.navigation import DEFAULT_PAGE, SECTIONS
+
+pytestmark = pytest.mark.timeout(600)
+FAILING_IMPACTS = ("serious", "critical")
+ALWAYS_FAILING_RULES = ("heading-order", "page-has-heading-one")  # the brief asks for ordered headings
+AXE = Axe()
+PAGES = [("" if path == DEFAULT_PAGE else path.removeprefix("pages/").removesuffix(".py"), title)
+         for pages in SECTIONS.values() for path, title, _ in pages]
+
+
+def problems(page, where: str) -> list[str]:
+    """axe-core's violations that fail the test, one line each."""
+    results = AXE.run(page)
+    out = []
+    for v in results.response["violations"]:
+        if v["impact"] in FAILING_IMPACTS or v["id"] in ALWAYS_FAILING_RULES:
+            targets = ", ".join(str(n["target"]) for n in v["nodes"][:3])
+            out.append(f"{where}: {v['impact']} {v['id']} ({v['help']}) at {targets}")
+    return out
+
+
+def settle(page) -> None:
+    page.wait_for_timeout(300)
+    wait_for_app(page)
+
+
+def open_expanders(page, scope) -> int:
+    """Open every closed expander inside scope; returns how many were opened."""
+    opened = 0
+    for summary in scope.locator("details:not([open]) > summary").all():
+        if summary.is_visible():
+            summary.click()
+            opened += 1
+    if opened:
+        page.wait_for_timeout(300)
+    return opened
+
+
+@pytest.mark.parametrize("path,title", PAGES, ids=[t for _, t in PAGES])
+def test_axe_finds_nothing_serious_on_any_page_tab_or_expander(app_url, page, path, title):
+    page.goto(f"{app_url}/{path}")
+    wait_for_app(page)
+    main = page.locator('[data-testid="stMain"]')
+    main.locator("h1").first.wait_for()
+    found = problems(page, title)
+    tabs = main.locator('[role="tab"]')
+    if tabs.count():
+        for i in range(tabs.count()):
+            tab = tabs.nth(i)
+            name = tab.inner_text().strip()
+            tab.click()
+            settle(page)
+            panel = main.locator('[role="tabpanel"]:visible').first
+            open_expanders(page, panel)
+            found += problems(page, f"{title}, tab '{name}' with its expanders open")
+    if open_expanders(page, main):
+        found += problems(page, f"{title}, expanders open")
+    assert not found, "\n".join(found)
+
+
+def focus_ring() -> str:
+    """JS: is the focused element (or the label or box drawn for it) ringed by a visible outline?"""
+    return """() => {
+      let el = document.activeElement;
+      if (!el || el === document.body) return 'nothing focused';
+      const name = el.getAttribute('aria-label') || el.innerText || el.value || el.tagName;
+      for (let i = 0; el && i < 5; i++, el = el.parentElement) {
+        const s = getComputedStyle(el), r = el.getBoundingClientRect();
+        if (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2 && r.width >= 8 && r.height >= 8) return '';
+      }
+      return 'no visible focus on ' + String(name).slice(0, 60);
+    }"""
+
+
+def tab_to(page, matches, limit: int = 80) -> str:
+    """Press Tab until the focused element satisfies the JS predicate `matches`,
+    checking that focus is visible at every step; returns the focused element's name."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        problem = page.evaluate(focus_ring())
+        assert not problem, problem
+        if page.evaluate(matches):
+            return page.evaluate("document.activeElement.getAttribute('aria-label') || document.activeElement.innerText")
+    raise AssertionError(f"Tab never reached the element ({matches})")
+
+
+def test_keyboard_only_region_grouping_and_chart_download(app_url, page, tmp_path):
+    page.goto(f"{app_url}/results")
+    wait_for_app(page)
+    page.locator('[data-testid="stMain"] [data-testid="stVegaLiteChart"]').first.wait_for()
+    page.locator("body").focus()
+
+    # 1. The region, in the sidebar: tab to its box, type, Enter.
+    tab_to(page, """() => !!document.activeElement.closest('[data-testid="stSidebar"] [data-testid="stSelectbox"]')""")
+    page.keyboard.type("London")
+    page.keyboard.press("Enter")
+    settle(page)
+    page.get_by_text("Region: London").first.wait_for()
+    assert "region=London" in page.url
+    assert not page.evaluate(focus_ring())
+
+    # 2. The grouping: tab to the "Group by" radio buttons, arrow to "Region".
+    tab_to(page, """() => document.activeElement.type === 'radio'
+                       && !!document.activeElement.closest('[role="radiogroup"]')
+                       && document.activeElement.closest('[data-testid="stRadio"]').innerText.includes('Group by')""")
+    page.keyboard.press("ArrowRight")
+    settle(page)
+    assert page.evaluate("""() => document.activeElement.closest('[data-testid="stRadio"]')
+                              .querySelector('input:checked').parentElement.innerText""").strip() == "Region"
+    assert not page.evaluate(focus_ring())
+    screenshot(page, "keyboard_grouping_focus", tmp_path)
+
+    # 3. Download a chart: tab to the first "Download chart (PNG)" button, press Enter.
+    tab_to(page, """() => document.activeElement.tagName === 'BUTTON'
+                       && document.activeElement.innerText.includes('Download chart (PNG)')""", limit=120)
+    screenshot(page, "keyboard_download_focus", tmp_path)
+    with page.expect_download() as download:
+        page.keyboard.press("Enter")
+    assert download.value.suggested_filename.endswith(".png")
+    assert not page.evaluate(focus_ring())
+
+
+@pytest.mark.parametrize("path", [p for p, _ in PAGES])
+def test_every_chart_has_a_table_beside_it(app_url, page, path):
+    """Each chart on the page is followed, in its own section, by a table or a table download."""
+    page.goto(f"{app_url}/{path}")
+    wait_for_app(page)
+    main = page.locator('[data-testid="stMain"]')
+    main.locator("h1").first.wait_for()
+    lonely = page.evaluate("""() => {
+      const out = [];
+      for (const chart of document.querySelectorAll('[data-testid="stMain"] [data-testid="stVegaLiteChart"]')) {
+        // The chart's section: the nearest tab panel, expander or the page itself.
+        const section = chart.closest('[role="tabpanel"], details, [data-testid="stMain"]');
+        const all = [...section.querySelectorAll('[data-testid="stVegaLiteChart"], [data-testid="stDataFrame"],'
+                     + ' [data-testid="stTable"], [data-testid="stDownloadButton"]')];
+        const after = all.slice(all.indexOf(chart) + 1);
+        const table = after.find(e => e.dataset.testid !== 'stVegaLiteChart'
+                                      && (e.dataset.testid !== 'stDownloadButton' || /table/i.test(e.innerText)));
+        if (!table) out.push((chart.querySelector('[aria-label]') || chart).getAttribute('aria-label') || 'a chart');
+      }
+      return out;
+    }""")
+    assert not lonely, f"charts with no table after them on /{path}: {lonely}"

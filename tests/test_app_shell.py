@@ -1,0 +1,65 @@
+"""The app shell under AppTest: the page links, the first page's purpose sentence, the
+accessibility statement, and what the background warm-up imports."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ui import common, navigation, warmup
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    monkeypatch.setenv("FEEDBACK_DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_first_page_says_what_the_app_is_for_and_where_to_start(app):
+    assert app.title[0].value == "Survey overview"
+    assert app.markdown[0].value == common.APP_PURPOSE
+    assert "Start with the headline figures" in common.APP_PURPOSE
+
+
+def test_every_page_listed_exists_and_the_statement_is_one_of_them():
+    paths = [path for pages in navigation.SECTIONS.values() for path, _, _ in pages]
+    assert all((ROOT / p).exists() for p in paths)
+    assert "pages/accessibility.py" in paths
+    assert sorted(paths) == sorted(f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py"))
+
+
+def test_accessibility_statement_lists_each_known_issue_with_reason_and_workaround(app):
+    app.switch_page("pages/accessibility.py").run()
+    assert not app.exception
+    assert app.title[0].value == "Accessibility statement"
+    text = "\n".join(m.value for m in app.markdown)
+    issues = known_issues()
+    assert len(issues) >= 5
+    for problem, reason, workaround in issues:
+        assert f"**{problem}**" in text
+        assert f"Why: {reason}" in text
+        assert f"What to do instead: {workaround}" in text
+    assert [h.value for h in app.header][:2] == ["How accessible this app is", "What the app does for accessibility"]
+
+
+def known_issues() -> list[tuple[str, str, str]]:
+    """KNOWN_ISSUES as written in the page script (pages/ holds scripts, not importable modules)."""
+    tree = ast.parse((ROOT / "pages" / "accessibility.py").read_text(encoding="utf-8"))
+    node = next(n for n in tree.body if isinstance(n, ast.Assign) and n.targets[0].id == "KNOWN_ISSUES")
+    return ast.literal_eval(node.value)
+
+
+def test_warm_up_imports_the_modules_the_pages_use():
+    modules = warmup.page_modules()
+    assert {"feedback.audits.summaries", "feedback.roundtables.views", "feedback.survey.explorer"} <= set(modules)
+    assert all(m.split(".")[0] == "feedback" for m in modules)
+    assert len(modules) == len(set(modules))

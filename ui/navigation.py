@@ -1,0 +1,93 @@
+"""The app's pages and the sidebar links to them.
+
+Streamlit's own sidebar navigation is switched off (``client.showSidebarNavigation
+= false`` in ``.streamlit/config.toml``) for two reasons: with sections it puts
+headers inside its ``<ul>`` (invalid list markup that screen readers announce
+wrongly), and on a freshly started server its legacy ``pages/`` mode would draw
+a list of the app's Python file names for the first request. The links are
+drawn here instead, with ``st.page_link``, one labelled group per section.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import streamlit as st
+
+SECTIONS: dict[str, list[tuple[str, str, str]]] = {
+    "Survey": [
+        ("pages/overview.py", "Overview", ":material/dashboard:"),
+        ("pages/results.py", "Results by role", ":material/bar_chart:"),
+        ("pages/compare.py", "Compare", ":material/compare_arrows:"),
+        ("pages/upload.py", "Upload a survey", ":material/upload_file:"),
+    ],
+    "Roundtables": [
+        ("pages/roundtables.py", "Roundtable notes", ":material/forum:"),
+    ],
+    "Panel responses": [
+        ("pages/tracker.py", "Response tracker", ":material/task_alt:"),
+        ("pages/tracker_data.py", "Import, export and backup", ":material/sync_alt:"),
+    ],
+    "Yearly reports": [
+        ("pages/audits.py", "Yearly-report audits", ":material/fact_check:"),
+    ],
+    "About this app": [
+        ("pages/accessibility.py", "Accessibility statement", ":material/accessibility_new:"),
+    ],
+}
+DEFAULT_PAGE = "pages/overview.py"
+
+
+def app_pages() -> dict[str, list]:
+    """The pages for ``st.navigation``, by section."""
+    return {section: [st.Page(path, title=title, icon=icon, default=(path == DEFAULT_PAGE))
+                      for path, title, icon in pages]
+            for section, pages in SECTIONS.items()}
+
+
+def navigation():
+    """Register the pages (hidden: the sidebar links below are the visible menu) and
+    return the page this request asks for."""
+    return st.navigation(app_pages(), position="hidden")
+
+
+def sidebar_links() -> None:
+    """One group of page links per section, at the top of the sidebar."""
+    with st.sidebar:
+        with st.container(key="app_pages"):
+            for section, pages in SECTIONS.items():
+                st.markdown(f"**{section}**")
+                for path, title, icon in pages:
+                    st.page_link(path, label=title, icon=icon, width="stretch")
+        st.divider()
+
+
+_router_checked = False
+_router_lock = threading.Lock()
+
+
+def ensure_app_router() -> None:
+    """Make a bookmarked page address work on a freshly started server.
+
+    Streamlit runs a folder named ``pages/`` in its legacy multipage mode until
+    ``st.navigation`` has been called once in the process ("the pages/ directory
+    is ignored once st.navigation is called"). So the first request after a start,
+    say ``/results?region=London``, would run that page alone: no sidebar, no
+    region. The first time the app's helpers are imported in a process is that
+    first run; calling ``st.navigation`` with the app's pages ends the legacy mode
+    and the rerun lets ``app.py`` route the request. (AppTest resets the mode
+    before every run, and a rerun would drop its clicks, so it is left alone there.)
+    The state lives here, in a module whose import never raises, so it survives
+    the rerun that interrupts the import of ``ui.common``.
+    """
+    global _router_checked
+    with _router_lock:
+        if _router_checked:
+            return
+        _router_checked = True
+    from streamlit import config
+
+    if config.get_option("global.appTest"):
+        return
+    navigation()
+    st.rerun()
