@@ -164,9 +164,10 @@ def is_data_tables(filename: str, content: bytes) -> bool:
 
 
 def load_survey(filename: str, content: bytes, codebook_text: str | None = None, *, name: str | None = None,
-                kind: str = "auto") -> Survey:
+                kind: str = "auto", trusted: bool = False) -> Survey:
     """Read a respondent-level file with its codebook (suggested when not given),
-    or a data tables workbook. Raises ``InputError`` with a plain message."""
+    or a data tables workbook. Raises ``InputError`` with a plain message.
+    ``trusted`` only for the embedded samples: their SPSS file is read in this process."""
     if kind == "auto":
         kind = "data tables" if codebook_text is None and is_data_tables(filename, content) else "respondents"
     if kind == "data tables":
@@ -183,7 +184,7 @@ def load_survey(filename: str, content: bytes, codebook_text: str | None = None,
     from feedback.survey import codebook as cbmod
     from feedback.survey import read
 
-    data = read.read_survey(filename, content)
+    data = read.read_survey(filename, content, trusted=trusted)
     cb = cbmod.load_codebook(codebook_text) if codebook_text else cbmod.suggest_codebook(data)
     problems = cbmod.validate(cb, data.frame)
     if problems:
