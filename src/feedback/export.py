@@ -209,12 +209,11 @@ SHORTHAND = {
     "[z]": "Not applicable: the question was not asked of this group.",
 }
 SHEET_LIMIT = 31
-_ABBREVIATIONS = (("Yorkshire and the Humber", "Yorks & Humber"), ("East of England", "E England"),
-                  ("East Midlands", "E Midlands"), ("West Midlands", "W Midlands"), ("North East", "NE"),
-                  ("North West", "NW"), ("South East", "SE"), ("South West", "SW"),
-                  ("England (all regions)", "England"), ("professionals", "prof"), ("safeguarding", "sg"),
-                  ("Safeguarding", "Sg"), ("partners", "ptnrs"), ("survey", ""), ("Results", "Res"),
-                  (" and ", " & "), ("Role × region", "Role x reg"), ("region", "reg"))
+_ABBREVIATIONS = (("Yorkshire and the Humber", "Yorks"), ("East of England", "East"), ("East Midlands", "E Mids"),
+                  ("West Midlands", "W Mids"), ("North East", "NE"), ("North West", "NW"), ("South East", "SE"),
+                  ("South West", "SW"), ("England (all regions)", "England"), ("Role × region", "RolexReg"),
+                  ("Role and region", "Role+Reg"), ("professionals", "prof"), ("Safeguarding", "Sg"),
+                  ("safeguarding", "sg"), ("partners", "ptnrs"), (" survey", ""), (" and ", " & "))
 
 
 @dataclass
@@ -226,25 +225,35 @@ class PublishedTable:
     ``[c]`` may sit in any value cell.
     """
 
-    sheet: str
+    sheet: str | Sequence[str]  # a name, or its parts (layout, survey, grouping, region)
     title: str
     frame: pd.DataFrame
     percent_columns: Sequence[str] = ()
     p_value_columns: Sequence[str] = ()
 
 
-def short_sheet_name(name: str, taken: Iterable[str] = ()) -> str:
-    """A sheet name within 31 characters, shortened on purpose (known words abbreviated, then cut
-    at a word), unique among ``taken``."""
-    text = _BAD_SHEET_CHARS.sub(" ", str(name)).strip()
+def short_sheet_name(name: str | Sequence[str], taken: Iterable[str] = ()) -> str:
+    """A sheet name within 31 characters, shortened on purpose, unique among ``taken``.
+
+    ``name`` may be parts (e.g. layout, survey, grouping, region): known words
+    are abbreviated ("Yorkshire and the Humber" -> "Yorks"), then the longest
+    part is trimmed, so every part keeps a recognisable piece.
+    """
+    parts = [str(name)] if isinstance(name, str) else [str(p) for p in name if p]
+    parts = [_BAD_SHEET_CHARS.sub(" ", p).strip() for p in parts]
+
+    def joined() -> str:
+        return re.sub(r"\s+", " ", " ".join(parts)).strip()
+
     for long, short in _ABBREVIATIONS:
-        if len(text) <= SHEET_LIMIT:
+        if len(joined()) <= SHEET_LIMIT:
             break
-        text = re.sub(r"\s+", " ", text.replace(long, short)).strip()
-    if len(text) > SHEET_LIMIT:
-        cut = text[:SHEET_LIMIT].rsplit(" ", 1)[0]
-        text = cut if len(cut) >= 12 else text[:SHEET_LIMIT]
-    return sheet_title(text, taken)
+        parts = [p.replace(long, short).strip() for p in parts]
+    while len(joined()) > SHEET_LIMIT and max(len(p) for p in parts) > 4:
+        i = max(range(len(parts)), key=lambda k: len(parts[k]))
+        parts[i] = parts[i][: len(parts[i]) - (len(joined()) - SHEET_LIMIT) if len(parts) > 1 else SHEET_LIMIT]
+        parts[i] = parts[i].rstrip() if len(parts[i]) > 4 else parts[i]
+    return sheet_title(joined()[:SHEET_LIMIT], taken)
 
 
 def p_value_cell(p) -> object:
@@ -437,10 +446,10 @@ def survey_tables(res: pd.DataFrame, *, survey: str, grouping: str, region: str 
     long = survey_long_table(res)
     pct_wide = [c for c in wide.columns if c.endswith(" (%)")]
     return [
-        PublishedTable(sheet=f"{survey} {grouping} {where}", frame=wide, percent_columns=pct_wide,
+        PublishedTable(sheet=("Wide", survey, grouping, where), frame=wide, percent_columns=pct_wide,
                        title=f"{survey}: share giving a positive answer by {grouping.lower()}, with bases, "
                              f"{where}"),
-        PublishedTable(sheet=f"Long {survey} {grouping} {where}", frame=long,
+        PublishedTable(sheet=("Tidy", survey, grouping, where), frame=long,
                        percent_columns=["Positive (%)", TABLE_LABELS["ci_low"], TABLE_LABELS["ci_high"],
                                         TABLE_LABELS["level"]],
                        p_value_columns=[TABLE_LABELS["p_value_vs_rest"], TABLE_LABELS["p_adj_vs_rest"]],
