@@ -62,14 +62,16 @@ def seed_sample_data(engine) -> None:
         importlib.import_module(name).seed_if_empty(engine)
 
 
-def build_annex(*, surveys: Sequence[tuple[str, bytes, str | None]] | None = None, engine=None,
+def build_annex(*, surveys: Sequence[tuple[str, bytes, str | None]] | None = None, loaded: Sequence | None = None,
+                engine=None,
                 region: str | None = None, template: bytes | None = None, parts: Sequence[str] = PARTS,
                 method: str = "wilson", level: float = 0.95, suppress: int = 10, flag: int = 30,
                 title: str | None = None, progress: Callable[[float, str], None] | None = None) -> AnnexFiles:
     """The annex document and its figures workbook.
 
     ``surveys``: (filename, content, codebook text or None) for each survey,
-    None for the embedded samples. ``engine``: the database for the
+    None for the embedded samples; or ``loaded``: surveys already read
+    (``explorer.Survey``, their ``key`` is the source hash). ``engine``: the database for the
     roundtable and audit parts (needed only when those parts are asked for).
     ``progress(fraction, message)`` is told how far the work has gone.
     """
@@ -88,7 +90,10 @@ def build_annex(*, surveys: Sequence[tuple[str, bytes, str | None]] | None = Non
     sources: list[str] = []
     if "survey" in parts:
         say(0.05, "Reading the surveys…")
-        inputs = load_inputs(sample_surveys() if surveys is None else surveys)
+        if loaded is not None:
+            inputs = [SurveyInput(s, s.filename, s.key or content_hash(s.content)) for s in loaded]
+        else:
+            inputs = load_inputs(sample_surveys() if surveys is None else surveys)
         sources += [f"{i.source_file} ({i.survey.title})" for i in inputs]
         say(0.2, "Writing the survey findings and drawing their charts…")
         annex.add(*survey_findings(inputs, figures, region=region, method=method, level=level, suppress=suppress,
