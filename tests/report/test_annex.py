@@ -258,3 +258,23 @@ def test_user_template_keeps_its_styles_and_bad_template_is_refused(tmp_path):
     openpyxl.Workbook().save(workbook)
     with pytest.raises(InputError, match="house.docx: not a Word document"):
         document.check_template("house.docx", workbook.getvalue())
+
+
+def test_two_waves_say_what_changed():
+    from feedback.report.figures import Figures
+    from feedback.report.survey_findings import survey_findings
+    from feedback.survey import explorer
+
+    sample = explorer.SAMPLES[0]
+    content, codebook = explorer.sample_files(sample)
+    earlier = codebook.replace('fieldwork = "June to September 2021"', 'fieldwork = "June to September 2020"')
+    inputs = build.load_inputs([("partners_2020.sav", content, earlier), (sample.data_file, content, codebook)])
+    figures = Figures()
+    blocks = survey_findings(inputs, figures, ppi=60)
+    text = "\n".join(getattr(b, "text", "") for b in blocks)
+    # The same answers in both waves: no change is significant, and the earlier figure is referenced.
+    assert re.search(r"\(87% \[D\d+\]\), no significant change from 87% \[D\d+\] in 2020\.", text)
+    assert "up from" not in text and "down from" not in text
+    rows = figures.frame()
+    earlier_rows = rows[rows["Group"].str.endswith(", 2020")]
+    assert len(earlier_rows) == 26 and set(earlier_rows["Source file"]) == {"partners_2020.sav"}
