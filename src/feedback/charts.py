@@ -172,6 +172,7 @@ def bar_with_intervals(
     category_title: str | None = None,
     domain: tuple[float, float] | None = None,
     width: int = WIDTH,
+    wrap: int | None = None,
 ):
     """A horizontal bar (or dot) chart with interval error bars and value labels.
 
@@ -189,10 +190,19 @@ def bar_with_intervals(
     - ``sort``: the category order (list), ``"value"`` (largest first), or None
       to keep the frame's order.
     - ``mark``: ``"bar"`` or ``"dot"``.
+    - ``wrap``: category labels longer than this many characters go on several
+      lines (never cut), and rows grow to fit them.
     Returns an Altair chart (a vconcat of the plot and its footer) with the
     title, subtitle, source and notes built in.
     """
     data = df.copy()
+    line_count = 1
+    if wrap:
+        wrapped = {c: "|".join(_wrap(str(c), wrap)) for c in pd.unique(data[category])}
+        data[category] = data[category].map(wrapped)
+        if isinstance(sort, (list, tuple)):
+            sort = [wrapped.get(c, c) for c in sort]
+        line_count = max((v.count("|") + 1 for v in wrapped.values()), default=1)
     if label is None:
         label = "__label"
         data[label] = [percent_label(v) if percent else ("" if pd.isna(v) else f"{v:,.1f}")
@@ -214,7 +224,8 @@ def bar_with_intervals(
     def encodings(last: bool, categories: list, first: bool = True) -> dict:
         y = {"field": _f(category), "type": "nominal", "sort": categories,
              "title": category_title if category_title is not None else "",
-             "axis": {"labelLimit": 260, "ticks": False, "domain": False}}
+             "axis": {"labelLimit": 260, "ticks": False, "domain": False,
+                      **({"labelExpr": "split(datum.label, '|')", "labelLimit": 0} if wrap else {})}}
         x = {"field": _f(value), "type": "quantitative",
              "title": (value_title if value_title is not None else "") if last else "",
              "axis": {"format": fmt, "tickCount": 5, "grid": True, "labels": last},
@@ -258,7 +269,8 @@ def bar_with_intervals(
                              {**shared, "x": {"field": "__label_at", "type": "quantitative"},
                               "text": {"field": _f(label), "type": "nominal"}}))
         n_rows = len(categories) * (len(pd.unique(rows[offset].dropna())) if offset else 1)
-        props = {"width": width, "height": max(40 if row else 60, ROW_HEIGHT * n_rows)}
+        row_height = max(ROW_HEIGHT, 15 * line_count + 10)
+        props = {"width": width, "height": max(40 if row else 60, row_height * n_rows)}
         if panel_title:
             # Wrapped, never cut: a combined chart must show each question and its base in full.
             props["title"] = {"text": _lines(panel_title, 80), "anchor": "start", "fontSize": 13,

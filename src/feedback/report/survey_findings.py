@@ -212,11 +212,11 @@ def _finding(item: SurveyInput, rows: pd.DataFrame, finding: str, figures: Figur
 
 
 def _group_name(group: str) -> str:
-    """A group as it reads mid-sentence: 'Police' stays, 'Social worker' -> 'social workers'."""
+    """A group as it reads mid-sentence: 'Social worker' -> 'social workers', 'Police' -> 'Police respondents'."""
     text = str(group)
-    if text.lower() in ("social worker", "business manager"):
+    if text.lower().endswith(("worker", "manager", "professional", "partner")):
         return text.lower() + "s"
-    return text if text[:1].isupper() and text.lower() not in ("education", "health") else text.lower()
+    return f"{text} respondents"
 
 
 def _section_chart(item: SurveyInput, rows: pd.DataFrame, refs: list[str], *, section: str, where: str, ppi: int,
@@ -224,7 +224,9 @@ def _section_chart(item: SurveyInput, rows: pd.DataFrame, refs: list[str], *, se
     """Totals of a section's questions as a bar chart, with alt text and the same figures as a table."""
     s = item.survey
     totals = rows[rows["by"] == "total"].reset_index(drop=True)
-    labels = explorer.short_labels(list(totals["question"]), list(totals["question_text"]), limit=60)
+    labels = explorer.short_labels(list(totals["question"]), list(totals["question_text"]), limit=200)
+    findings = {qid: f for qid, (_, f) in _question_meta(s).items() if f}
+    labels = {q: wording.capitalise(findings.get(q, labels[q])) for q in totals["question"]}
     totals = totals.assign(label=totals["question"].map(labels),
                            shown=[charts.percent_label(p, f) for p, f in zip(totals["p"], totals["flag"], strict=True)])
     title = f"{section}: {s.title}"
@@ -233,7 +235,8 @@ def _section_chart(item: SurveyInput, rows: pd.DataFrame, refs: list[str], *, se
     chart = charts.bar_with_intervals(totals, category="label", value="p", low="ci_low", high="ci_high",
                                       label="shown", title=title, subtitle=subtitle, source=s.source,
                                       notes=charts.survey_notes(totals, thresholds=thresholds),
-                                      sort=list(totals["label"]), value_title="Percentage giving a positive answer")
+                                      sort=list(totals["label"]), value_title="Percentage giving a positive answer",
+                                      wrap=45, width=440)
     alt = charts.alt_text(totals, category="label", value="p", low="ci_low", high="ci_high", title=title,
                           subtitle=f"Region: {where}", kind="Bar chart")
     table = pd.DataFrame({
