@@ -131,7 +131,8 @@ def survey_findings(inputs: list[SurveyInput], figures: Figures, *, region: str 
                              source_file=item.source_file, source_hash=item.source_hash)
         intro = (f"{s.title}: {n_text} respondents" + (f", fieldwork {s.fieldwork}" if s.fieldwork else "")
                  + f". Region: {where}. Figures are the share giving a positive answer among those asked, "
-                 f"with {round(100 * level)}% confidence intervals ({explorer.METHODS.get(method, method)}).")
+                 f"with {round(100 * level)}% confidence intervals "
+                 f"({explorer.METHODS.get(method, method).split(' (')[0]} method).")
         if before is not None:
             intro += (f" Changes are against the {wave_year(before.survey)} wave "
                       f"({before.survey.title}), tested at the {round(100 * level)}% level.")
