@@ -122,8 +122,12 @@ def test_results_page_groupings_methods_and_combined_chart(app):
     assert set(table["Interval method"]) == {"jeffreys"} and set(table["Confidence level"]) == {0.99}
     # The chart, table and annex downloads are offered.
     labels = {b.label for b in at.get("download_button")}
-    assert {"Download chart (PNG)", "Download chart (SVG)", "Download table (CSV)", "Download table (XLSX)",
-            "Download annex pack (ZIP)"} <= labels
+    assert {"Download chart (PNG)", "Download chart (SVG)", "Download table (CSV)",
+            "Download tables (XLSX, for publication)", "Download annex pack (ZIP)"} <= labels
+    # Publication options: suppressed groups hidden (and counted in the chart's notes), sort by value.
+    at.checkbox(key="survey_hide_c").check().run()
+    at.checkbox(key="survey_sort_value").check().run()
+    assert not at.exception
 
 
 def test_results_page_on_weighted_frontline_and_data_tables(app):
