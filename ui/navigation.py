@@ -31,6 +31,9 @@ SECTIONS: dict[str, list[tuple[str, str, str]]] = {
     "Yearly reports": [
         ("pages/audits.py", "Yearly-report audits", ":material/fact_check:"),
     ],
+    "Annual report": [
+        ("pages/annex.py", "Annex builder", ":material/description:"),
+    ],
     "About this app": [
         ("pages/accessibility.py", "Accessibility statement", ":material/accessibility_new:"),
     ],
