@@ -26,6 +26,10 @@ KNOWN_ISSUES = [
      "Streamlit's status sign is not a live region.",
      "Long work shows a spinner with words in the page itself ('Calculating rates…', 'Opening the "
      "database…'), which screen readers read."),
+    ("After you use a download button, keyboard focus goes back to the start of the page.",
+     "Streamlit redraws the button once the file has been made.",
+     "Press Tab to move on: the page links come first, then the page in reading order. The file is "
+     "downloaded as usual."),
     ("The page language is English ('en'), not British English ('en-GB').",
      "Streamlit sets the page's language attribute itself.",
      "Screen readers read the pages in English; set your reader's English voice to British English."),
