@@ -12,7 +12,7 @@ import sys
 
 from feedback.errors import InputError
 
-AREAS = ("feedback.survey.cli", "feedback.tracker.cli", "feedback.roundtables.cli", "feedback.audits.cli")
+AREAS = ("feedback.survey.cli", "feedback.survey.waves_cli", "feedback.tracker.cli", "feedback.roundtables.cli", "feedback.audits.cli")
 
 
 class _OneLineParser(argparse.ArgumentParser):
