@@ -21,6 +21,7 @@ import pandas as pd
 from feedback.errors import InputError
 from feedback.survey.cli import FORMATS, _one_line_errors, parse_by, parse_filters, parse_small_base
 from feedback.survey.intervals import METHODS
+from feedback.survey.trends import change_notes
 
 CHANGE_PERCENTS = ("p_before", "p_after", "change", "ci_low", "ci_high", "level")
 TREND_PERCENTS = ("p", "ci_low", "ci_high")
@@ -78,29 +79,6 @@ def _write(frame: pd.DataFrame, args, *, sheet: str, notes: list[str], percents)
         Path(args.out).write_bytes(to_csv_bytes(frame) if fmt == "csv" else text.encode("utf-8"))
     else:
         sys.stdout.write(text)
-
-
-def change_notes(out: pd.DataFrame) -> list[str]:
-    """What a reader of an exported change table needs to know."""
-    level = float(out["level"].iloc[0]) if len(out) else 0.95
-    adjust = str(out["adjust"].iloc[0]) if len(out) else "holm"
-    notes = [
-        "p_before, p_after, change, ci_low and ci_high are proportions (0-1): change is p_after - p_before "
-        "(x 100 = percentage points).",
-        "The two waves are independent samples: se = sqrt(se_before^2 + se_after^2), each the design-based "
-        "standard error of the group (a domain of its wave's full sample).",
-        f"Interval: Wald, {level:.0%} confidence, normal reference; p_value from the Wald z test; p_adj "
-        f"{adjust}-adjusted within each question x grouping; sig 'up' / 'down' when p_adj < {1 - level:.2g}.",
-        "[b] break in series: the question's wording or answers changed, so it is not tested (unless its "
-        "codebook says comparable = true). [c] too few responses in either wave; [u] low reliability.",
-    ]
-    if (out["source"] == "data tables").any():
-        notes.append("Rows with source 'data tables': change computed from published percentages and "
-                     "unweighted bases (no design information).")
-    left = out.attrs.get("left_out") or {}
-    if left:
-        notes.append("Left out (asked in one wave only): " + ", ".join(f"{q} ({w})" for q, w in left.items()) + ".")
-    return notes
 
 
 def run_change(args) -> int:
