@@ -63,11 +63,11 @@ asked = list(dict.fromkeys(rows["wave"]))
 if len(asked) < len(series):
     st.caption(survey_ui.plain(f"Asked in {', '.join(asked)} only."))
 chart, alt_text = trends.question_chart(rows, region=region, grouping=grouping, source=source)
-left, right = st.columns([3, 2])
+survey_ui.show_chart(chart, alt_text)
+left, right = st.columns([2, 1])
 with left:
-    survey_ui.show_chart(chart, alt_text)
-with right:
     st.dataframe(trends.trend_table(rows), hide_index=True, width="stretch")
+with right:
     latest = change[(change["question"] == qid) & (change["by"] == "total")]
     if len(latest):
         row = latest.iloc[0]
@@ -123,6 +123,8 @@ st.download_button(
 
 # ---------------------------------------------------------------- other areas by year
 st.subheader("Roundtables and audits by year")
+st.caption(f"Region: {region_text}. Roundtable points by the year of the event, and yearly-report audit "
+           "criteria by reporting year (the same figures as on their own pages).")
 try:
     engine = common.db_engine()
 except Exception as err:  # noqa: BLE001 - the survey part above does not need the database
@@ -133,7 +135,6 @@ from feedback.roundtables import store as rt_store  # noqa: E402 - only once the
 frames = rt_store.load_frames(engine)
 codebook, _, _ = rt_store.current_codebook(engine)
 themes = trends.roundtable_themes_by_year(frames, codebook, region=region)
-left, right = st.columns([3, 2])
 if themes["points"].sum() == 0:
     st.info(f"No coded roundtable points in {region_text} yet.")
 else:
@@ -144,12 +145,10 @@ else:
     heat_alt = charts.alt_text(themes.assign(cell=themes["Theme"] + ", " + themes["year"]), category="cell",
                                value="points", title=f"Roundtable points by theme and year, {region_text}",
                                kind="Heat table", percent=False)
-    with left:
-        survey_ui.show_chart(heat, heat_alt)
-    with right:
-        wide = themes.pivot(index="Theme", columns="year", values="points").reset_index()
-        wide.columns.name = None
-        st.dataframe(wide, hide_index=True, width="stretch")
+    survey_ui.show_chart(heat, heat_alt)
+    wide = themes.pivot(index="Theme", columns="year", values="points").reset_index()
+    wide.columns.name = None
+    st.dataframe(wide, hide_index=True, width="content")
     common.download_chart(heat, f"roundtable_themes_by_year_{region_text}", alt=heat_alt, key="rt_years_chart")
 
 from feedback.audits import figures as audit_figures  # noqa: E402
@@ -169,13 +168,10 @@ else:
         is_sample = bool(audit_frames["audits"]["is_sample"].any())
         years_chart = audit_figures.years_chart(yoy, where=region_text, sample=is_sample)
         years_alt = audit_figures.years_alt(yoy, where=region_text)
-        left, right = st.columns([3, 2])
-        with left:
-            survey_ui.show_chart(years_chart, years_alt)
-        with right:
-            st.dataframe(yoy[["reporting_year", "label", "evidenced", "n", "p"]].rename(columns={
-                "reporting_year": "Year", "label": "Criterion", "evidenced": "Evidenced", "n": "Audited",
-                "p": "Share"}), hide_index=True, width="stretch",
-                column_config={"Share": st.column_config.NumberColumn(format="percent")})
+        survey_ui.show_chart(years_chart, years_alt)
+        st.dataframe(yoy[["reporting_year", "label", "evidenced", "n", "p"]].rename(columns={
+            "reporting_year": "Year", "label": "Criterion", "evidenced": "Evidenced", "n": "Audited",
+            "p": "Share"}), hide_index=True, width="stretch",
+            column_config={"Share": st.column_config.NumberColumn(format="percent")})
         common.download_chart(years_chart, f"audit_criteria_by_year_{region_text}", alt=years_alt,
                               key="aud_years_chart")
