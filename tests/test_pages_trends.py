@@ -3,27 +3,17 @@ on the embedded sample waves (2021 and the synthetic 2022)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from feedback.survey import trends, waves
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.test_pages_survey import app, goto  # noqa: F401 - the shared app fixture
 
 
 @pytest.fixture
-def app(tmp_path, monkeypatch):
-    monkeypatch.setenv("FEEDBACK_DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite3'}")
-    monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.run()
-    assert not at.exception, at.exception
-    at.switch_page("pages/trends.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+def trends_app(app):
+    """The app (tests/test_pages_survey.py's fixture: its own database) on the Trends page."""
+    return goto(app, "trends")
 
 
 def _rerun(at: AppTest) -> AppTest:
@@ -36,8 +26,8 @@ def _changed(at: AppTest):
     return next(d.value for d in at.dataframe if "Change (points)" in d.value.columns)
 
 
-def test_trends_page_shows_chart_table_and_what_changed(app):
-    at = app
+def test_trends_page_shows_chart_table_and_what_changed(trends_app):
+    at = trends_app
     assert [s.value for s in at.subheader][:2] == ["Each question over the waves", "What changed"]
     assert at.selectbox(key="trends_series").value.startswith("Safeguarding partners")
     shown = _changed(at)
@@ -52,8 +42,8 @@ def test_trends_page_shows_chart_table_and_what_changed(app):
     assert any("synthetic" in i.value for i in at.info)
 
 
-def test_significant_only_and_region(app):
-    at = app
+def test_significant_only_and_region(trends_app):
+    at = trends_app
     at.toggle(key="trends_significant").set_value(True)
     _rerun(at)
     shown = _changed(at)
@@ -68,8 +58,8 @@ def test_significant_only_and_region(app):
     assert any("London" in c.value for c in at.caption)
 
 
-def test_frontline_series_question_new_and_reworded(app):
-    at = app
+def test_frontline_series_question_new_and_reworded(trends_app):
+    at = trends_app
     label = next(o for o in at.selectbox(key="trends_series").options if o.startswith("Frontline professionals (2"))
     at.selectbox(key="trends_series").set_value(label)
     _rerun(at)
@@ -87,10 +77,9 @@ def test_frontline_series_question_new_and_reworded(app):
     assert any("Asked in 2022" in c.value for c in at.caption)
 
 
-def test_overview_card_says_change_since_previous_wave(app):
-    at = app
-    at.switch_page("pages/overview.py")
-    _rerun(at)
+def test_overview_card_says_change_since_previous_wave(trends_app):
+    at = trends_app
+    goto(at, "overview")
     assert any("later wave" in c.value for c in at.caption)
     at.selectbox(key="survey_choice").set_value("Frontline professionals 2022 (synthetic)")
     _rerun(at)

@@ -16,10 +16,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import pandas as pd
 
 from feedback.errors import InputError
-from feedback.survey.cli import FORMATS, _one_line_errors, parse_by, parse_filters, parse_small_base
+from feedback.survey.cli import FORMATS, _one_line_errors, parse_by, parse_filters, parse_small_base, write_frame
 from feedback.survey.intervals import METHODS
 from feedback.survey.trends import change_notes
 
@@ -60,27 +59,6 @@ def _groupings(args):
     return tuple(g for g in (parse_by(b) for b in args.by or ()) if g != ("total",)) or ()
 
 
-def _write(frame: pd.DataFrame, args, *, sheet: str, notes: list[str], percents) -> None:
-    from feedback.export import safe_frame, to_csv_bytes, to_xlsx_bytes
-
-    fmt = args.format or (Path(args.out).suffix.lstrip(".").lower() if args.out else "csv")
-    if fmt not in FORMATS:
-        raise InputError(f"cannot tell the output format from {args.out!r}: give --format csv, xlsx or json")
-    if fmt == "xlsx":
-        if not args.out:
-            raise InputError("--format xlsx writes a workbook: give --out PATH.xlsx")
-        Path(args.out).write_bytes(to_xlsx_bytes({sheet: frame}, notes=notes, percent_columns=percents))
-        return
-    if fmt == "json":
-        text = frame.to_json(orient="records", force_ascii=False, indent=1) + "\n"
-    else:
-        text = safe_frame(frame).to_csv(index=False)
-    if args.out:
-        Path(args.out).write_bytes(to_csv_bytes(frame) if fmt == "csv" else text.encode("utf-8"))
-    else:
-        sys.stdout.write(text)
-
-
 def run_change(args) -> int:
     from feedback.survey.waves import change
 
@@ -91,7 +69,7 @@ def run_change(args) -> int:
                  adjust=args.adjust, small_base=parse_small_base(args.small_base))
     for question, why in (out.attrs.get("left_out") or {}).items():
         print(f"left out: {question} ({why})", file=sys.stderr)
-    _write(out, args, sheet="Change", notes=change_notes(out), percents=CHANGE_PERCENTS)
+    write_frame(out, args, sheet="Change", notes=change_notes(out), percent_columns=CHANGE_PERCENTS)
     return 0
 
 
@@ -104,7 +82,7 @@ def run_trend(args) -> int:
     notes = ["One row per wave x question x group; a question appears for the waves that asked it.",
              f"p, ci_low and ci_high are proportions (0-1); intervals: {args.method} at {args.level:.0%}.",
              "[b] on the first wave after a break in series (question changed); [c] suppressed; [u] low base."]
-    _write(out, args, sheet="Trend", notes=notes, percents=TREND_PERCENTS)
+    write_frame(out, args, sheet="Trend", notes=notes, percent_columns=TREND_PERCENTS)
     return 0
 
 
