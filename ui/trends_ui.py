@@ -80,27 +80,31 @@ def change(before: waves.Wave, after: waves.Wave, grouping: str, region: str | N
                    s["level"], s["adjust"], s["suppress"], s["flag"])
 
 
-def series_for(survey: explorer.Survey) -> list[waves.Wave]:
-    """The embedded series the given survey belongs to (same audience and kind), else []."""
-    audience = survey.audience
-    if not audience:
-        return []
-    series = load_series(audience, survey.kind)
-    return series if any(w.survey.key == survey.key for w in series) else []
+def _position(survey: explorer.Survey) -> tuple[list, int]:
+    """The embedded series (samples, oldest first) the survey is one of, and its place; ([], -1) if none.
+    Read from the codebooks only: no survey file is opened here."""
+    samples = waves.sample_series(survey.kind).get(survey.audience or "", [])
+    for i, sample in enumerate(samples):
+        if sample.data_file == survey.filename and sample.name == survey.name:
+            return samples, i
+    return [], -1
 
 
 def card_changes(survey: explorer.Survey, region: str | None) -> tuple[dict[str, str], str]:
     """For the Overview cards: {question: "Since 2021: ▲ 5 pts, significant"} when the survey has an
     earlier wave, and a line naming the latest wave when a later one exists."""
-    series = series_for(survey)
-    if not series:
+    samples, at = _position(survey)
+    if at < 0:
         return {}, ""
-    at = next(i for i, w in enumerate(series) if w.survey.key == survey.key)
-    later = "" if at == len(series) - 1 else f"A later wave is loaded: {series[-1].label}. Choose it above, or " \
-                                              "see the Trends page."
+    later = ""
+    if at < len(samples) - 1:
+        later = (f"A later wave is loaded: {samples[-1].name}. Choose it above to see the change since this "
+                 "wave, or open the Trends page.")
     if at == 0:
         return {}, later
-    rows = change(series[at - 1], series[at], "Role", region)
+    previous = survey_ui.load_sample(samples[at - 1])
+    rows = change(waves.Wave(waves.wave_label(previous), previous), waves.Wave(waves.wave_label(survey), survey),
+                  "Role", region)
     rows = rows[rows["by"] == "total"]
     return ({r.question: f"Since {r.wave_before}: {waves.change_words(r)}" for r in rows.itertuples(index=False)},
             later)
