@@ -23,6 +23,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
+from feedback import safety
 from feedback.errors import InputError
 from feedback.survey.read import XLSX_SUFFIXES, as_text, column_letter, workbook_grids
 
@@ -200,10 +201,17 @@ def read_data_tables(filename: str, content: bytes, codebook=None) -> pd.DataFra
     """Every sheet's questions as one long frame (columns ``TABLE_COLUMNS``).
 
     ``attrs`` carries the title block (title, fieldwork, sample, source).
+    Parsed in a limited child process (``feedback.isolation``).
     """
     name = Path(filename).name or "the workbook"
     if not name.lower().endswith(XLSX_SUFFIXES):
         raise InputError(f"{name}: data tables must be an Excel workbook (.xlsx).")
+    safety.check_size(name, content)
+    out = safety.parse_untrusted(_read_data_tables, name, content, codebook)
+    return out
+
+
+def _read_data_tables(name: str, content: bytes, codebook=None) -> pd.DataFrame:
     grids = workbook_grids(name, content)
     frames, problems = [], []
     for sheet, grid in grids.items():
@@ -219,7 +227,8 @@ def read_data_tables(filename: str, content: bytes, codebook=None) -> pd.DataFra
         raise InputError(problems[0] if problems else f"{name}: every sheet is empty.")
     out = assign_ids(pd.concat(frames, ignore_index=True), codebook)
     out = out[TABLE_COLUMNS]
-    out.attrs.update(_title_block(next(iter(grids.values()))))
+    first = next((g for g in grids.values() if not as_text(g).isna().all().all()), None)
+    out.attrs.update(_title_block(first) if first is not None and first.shape[1] else {})
     if out.attrs.get("title"):
         out.attrs["source"] = f"Source: {out.attrs['title']} (published data tables)"
     return out
@@ -229,10 +238,16 @@ def is_data_tables(filename: str, content: bytes) -> bool:
     """Is this upload a data tables workbook (so the app routes it here)?"""
     if not str(filename).lower().endswith(XLSX_SUFFIXES) or not content.startswith(b"PK"):
         return False
+    name = Path(filename).name or "the workbook"
     try:
-        grids = workbook_grids(filename, content)
+        safety.check_size(name, content)
+        return bool(safety.parse_untrusted(_is_data_tables, name, content))
     except InputError:
         return False
+
+
+def _is_data_tables(name: str, content: bytes) -> bool:
+    grids = workbook_grids(name, content)
     return any(looks_like_tables(as_text(grid)) for grid in grids.values() if not grid.empty)
 
 
