@@ -152,7 +152,6 @@ def _check_zip(name: str, content: bytes, suffix: str) -> None:
 def _docx_blocks(name: str, content: bytes) -> list[_Block]:
     """Paragraphs and tables in document order, classified by style and numbering."""
     import docx
-    from docx.table import Table, _Cell
 
     _check_docx_tables(name, content)
     try:
@@ -163,6 +162,20 @@ def _docx_blocks(name: str, content: bytes) -> list[_Block]:
     except Exception as err:  # noqa: BLE001 - python-docx raises many kinds on damaged packages
         raise InputError(f"{name} could not be read as a Word document ({type(err).__name__}: {err}). "
                          "Open it in Word and save it again as .docx, or save the notes as plain text.") from None
+    try:
+        return _classify(items)
+    except (InputError, MemoryError):
+        raise
+    except Exception as err:  # noqa: BLE001 - styles, numbering or tables damaged inside the package
+        raise InputError(f"{name}: part of the Word document is damaged ({type(err).__name__}: "
+                         f"{' '.join(str(err).split())[:120]}). Open it in Word and save it again as .docx, or save "
+                         "the notes as plain text.") from None
+
+
+def _classify(items) -> list[_Block]:
+    """Headings, list items, paragraphs and table rows, from python-docx's items in order."""
+    from docx.table import Table, _Cell
+
     blocks: list[_Block] = []
     for item in items:
         if isinstance(item, Table):

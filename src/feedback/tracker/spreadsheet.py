@@ -268,6 +268,13 @@ def _read_rows(filename: str, content: bytes) -> tuple[dict[str, list[Row]], lis
                 row = Row(name, number, values)
                 problems.extend(f"{row.where}: {p}." for p in row_problems)
                 rows[name].append(row)
+    except (InputError, MemoryError):
+        raise
+    except Exception as err:  # noqa: BLE001 - a sheet's XML broken part-way: one message, nothing imported
+        sheet = locals().get("name", "a")
+        raise InputError(f"{filename}: the {sheet} sheet cannot be read ({type(err).__name__}: "
+                         f"{' '.join(str(err).split())[:120]}); the file is damaged. Export from this page, "
+                         "edit, and import that file.") from None
     finally:
         wb.close()
     return rows, problems
