@@ -19,6 +19,8 @@ from pathlib import Path
 import docx
 import openpyxl
 
+from feedback import fuzz
+
 OUT = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "untrusted"
 SHEET = "xl/worksheets/sheet1.xml"
 
@@ -136,6 +138,10 @@ def fixtures() -> dict[str, bytes]:
         # 2,001 columns in a CSV: over the app's column limit
         "too_many_columns.csv": (",".join(f"c{i}" for i in range(2001)) + "\n"
                                  + ",".join("1" for _ in range(2001)) + "\n").encode(),
+        # data far from A1 (row 999,999, column 2,000): a grid of two billion cells
+        "sparse_far_cell.xlsx": repack(base, SHEET, lambda d: d.replace(b'r="C151"', b'r="BXX999999"')),
+        # a mutated SPSS file that makes pyreadstat's C code crash (SIGSEGV): only isolation contains it
+        "pyreadstat_segfault.sav": fuzz.replay("sav", 100003, 19),
     }
     return out
 

@@ -43,6 +43,8 @@ def test_fixtures_are_what_the_script_makes():
     ("row_99999999.xlsx", r"^row_99999999.xlsx, sheet 'Data' has a cell at C99999999, beyond the 1,048,576 rows"),
     ("corrupt_deflate.xlsx", r"^corrupt_deflate.xlsx is damaged .* save it again"),
     ("too_many_columns.csv", r"^too_many_columns.csv: 2,001 columns in one row, more than the 2,000"),
+    ("sparse_far_cell.xlsx", r"^sparse_far_cell.xlsx, sheet 'Data' spans A1:BXX999999 \(1,999,998,000 cells\)"),
+    ("pyreadstat_segfault.sav", r"^pyreadstat_segfault.sav made the reader stop abruptly \(SIGSEGV\)"),
 ])
 def test_survey_crashers_are_one_line(name, message):
     with pytest.raises(InputError, match=message) as err:

@@ -78,6 +78,7 @@ def seed_files() -> dict[str, tuple[str, bytes]]:
                              variable_value_labels={"q1": {1.0: "Strongly agree", 2.0: "Tend to agree",
                                                            3.0: "Tend to disagree", 4.0: "Don't know"}})
         sav = open(path, "rb").read()
+    sav = sav[:92] + b"01 Jan 2100:00:00" + sav[109:]  # the header's creation date and time: fixed, so cases replay
     markdown = (b"# Roundtable\n\nRegion: London\nDate: 24 June 2021\n\n## Data\n\n- Sharing data is slow\n"
                 b"- sharing data is slow!\n- More money for partnerships\n")
     register = b"partnership,region,reporting_year,received_on\nBarnet,London,2020-21,2021-09-30\n"

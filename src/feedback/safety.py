@@ -31,6 +31,7 @@ MAX_ZIP_RATIO = 200                          # decompressed / compressed, per pa
 SHEET_MAX_ROWS, SHEET_MAX_COLUMNS = 1_048_576, 16_384
 MAX_ROWS = 1_000_000
 MAX_COLUMNS = 2_000
+MAX_CELLS = 25_000_000        # rows x columns of one sheet's grid (a parser allocates for all of it)
 # Text files.
 MAX_CSV_COLUMNS = 2_000
 MAX_FIELD_CHARS = 1_000_000   # one CSV cell; the csv module's own default is 131,072
@@ -217,6 +218,10 @@ def sheet_extents(name: str, content: bytes) -> list[SheetExtent]:
                     if len(tail) > 65_536:  # one tag longer than this is not a spreadsheet
                         raise InputError(f"{name}, sheet {sheet!r}: the sheet's XML is malformed (a tag of over 64 KB)"
                                          ": open the file in Excel and save it again.")
+            if extent.rows * extent.columns > MAX_CELLS:
+                raise InputError(f"{name}, sheet {sheet!r} spans A1:{column_letters(extent.columns)}{extent.rows} "
+                                 f"({extent.rows * extent.columns:,} cells), more than the {MAX_CELLS:,} this app "
+                                 "reads: delete unused rows and columns (cells far from the data), or split it.")
             extents.append(extent)
     return extents
 
