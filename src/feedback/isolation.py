@@ -79,6 +79,7 @@ def _child_main(conn, func, args, kwargs, allowance: int) -> None:
     global _IN_CHILD
     _IN_CHILD = True
     start_rss = _rss_bytes()
+    start_cpu = time.process_time()
     wanted = _vm_bytes() + allowance
     _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     limit = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
@@ -93,6 +94,7 @@ def _child_main(conn, func, args, kwargs, allowance: int) -> None:
     except BaseException as err:  # noqa: BLE001 - everything goes back to the parent as data
         reply = ("error", err)
     measures = {"peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, "start_rss": start_rss,
+                "cpu": time.process_time() - start_cpu,
                 "limit": limit, "clamped": clamped}
     try:
         conn.send((*reply, measures))

@@ -459,7 +459,8 @@ def similarity(a: str, b: str) -> float:
 
 
 def _similar_pairs(texts: list[str], threshold: float) -> np.ndarray:
-    """Boolean matrix: ``similarity(texts[i], texts[j]) >= threshold``, for all pairs at once.
+    """Boolean matrix: ``similarity(texts[i], texts[j]) >= threshold`` for every j < i (the
+    lower triangle is what merging reads).
 
     rapidfuzz's ``cdist`` with a score cutoff (vectorised C++, lengths that
     cannot reach the cutoff skipped) for the character ratio; a sparse word
@@ -471,8 +472,13 @@ def _similar_pairs(texts: list[str], threshold: float) -> np.ndarray:
     normals = [_normal(t) for t in texts]
     n = len(normals)
     cutoff = int(np.ceil(threshold * 100 - 1e-9))
-    chars = process.cdist(normals, normals, scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.uint8, workers=1)
-    alike = chars >= cutoff
+    alike = np.zeros((n, n), dtype=bool)
+    block = 512
+    for start in range(0, n, block):  # each point against the ones before it: half the pairs
+        stop = min(n, start + block)
+        chars = process.cdist(normals[start:stop], normals[:stop], scorer=fuzz.ratio, score_cutoff=cutoff,
+                              dtype=np.uint8, workers=-1)
+        alike[start:stop, :stop] = chars >= cutoff
     vocab: dict[str, int] = {}
     rows, cols = [], []
     for i, text in enumerate(normals):
