@@ -11,7 +11,11 @@ Layout read (each sheet): a title block, a blank row, banner row 1 with group
 spans (``Total``, ``Role`` above the first role column, ``Region`` ...),
 banner row 2 with each column's label; then per question: its text in column
 A, ``Base: ...``, ``Weighted Sample``, ``Unweighted Sample``, answer rows
-(``NET: ...`` rows are nets), a blank row.
+(``NET: ...`` rows are nets), a blank row. ``Weighted Sample`` /
+``Unweighted Sample`` may instead be given once under the banner, for every
+question without its own pair (a routed question with its own base rows,
+then questions back on the sheet's base). Empty sheets and a cover sheet
+without a banner are skipped.
 """
 
 from __future__ import annotations
@@ -127,6 +131,13 @@ def _sheet(name: str, sheet: str, grid: pd.DataFrame) -> pd.DataFrame:
     base_label = label.where(is_base).str.replace(_BASE, "", regex=True).groupby(block).transform("first")
     weighted = values.where(is_w, axis=0).groupby(block).transform("first")
     unweighted = values.where(is_u, axis=0).groupby(block).transform("first")
+    # A pair given once under the banner (before any question) is the sheet's base: every
+    # question without its own pair (e.g. after a routed question that had one) uses it.
+    sheet_w, sheet_u = weighted[block == 0], unweighted[block == 0]
+    if len(sheet_u) and sheet_u.notna().any(axis=None):
+        own = unweighted.notna().any(axis=1)
+        weighted = weighted.where(own, axis=0).fillna(sheet_w.iloc[0]) if len(sheet_w) else weighted
+        unweighted = unweighted.where(own, axis=0).fillna(sheet_u.iloc[0])
     answers = is_answer & qtext.notna()
     missing_n = answers & unweighted.isna().all(axis=1)
     if missing_n.any():
