@@ -385,3 +385,31 @@ def rates_from_tables(tables, codebook=None, *, by=None, filter: Mapping | None 
                      source="data tables")
     out.attrs.update(tables.attrs)
     return out[COLUMNS].reset_index(drop=True)
+
+
+# ------------------------------------------------------------------ draft codebook
+def suggest_tables_codebook(tables: pd.DataFrame):
+    """A draft codebook for a data tables workbook: one question per table, with its id,
+    text, base label and positive answers (the first net, else "Yes", else the first
+    answer), so several waves can share ids once the drafts are edited to match."""
+    from feedback.survey.codebook import Codebook, Question
+
+    questions = []
+    for qid, rows in tables.groupby("question", sort=False):
+        answers = list(dict.fromkeys(rows["answer"]))
+        nets = list(dict.fromkeys(rows.loc[rows["is_net"], "answer"]))
+        bare = [_NET.sub("", a).casefold() for a in answers]
+        if nets:
+            positive = [nets[0]]
+        elif "yes" in bare:
+            positive = [answers[bare.index("yes")]]
+        else:
+            positive = answers[:1]
+        words = " ".join(positive).casefold()
+        kind = ("yes_no" if words.strip() == "yes" else "usefulness" if "useful" in words
+                else "agreement" if "agree" in words else "awareness" if "aware" in words else "agreement")
+        questions.append(Question(id=str(qid), column=str(qid), text=str(rows["question_text"].iloc[0]), kind=kind,
+                                  positive=positive, base_label=str(rows["base_label"].iloc[0] or "")))
+    attrs = tables.attrs
+    return Codebook(title=str(attrs.get("title", "")), fieldwork=str(attrs.get("fieldwork", "")),
+                    source=str(attrs.get("source", "")), questions=questions)
