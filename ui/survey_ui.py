@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from feedback.errors import InputError
+from feedback.isolation import in_process
 from feedback.survey import explorer
 from ui import common  # first import hands a deep link over to app.py
 
@@ -53,8 +54,8 @@ def plain(text) -> str:
 
 @st.cache_data(max_entries=32, ttl=3600, show_spinner="Reading the survey…")
 def _load(key: str, filename: str, _content: bytes, codebook_text: str | None, name: str,
-          kind: str, trusted: bool = False) -> explorer.Survey:
-    return explorer.load_survey(filename, _content, codebook_text, name=name, kind=kind, trusted=trusted)
+          kind: str) -> explorer.Survey:
+    return explorer.load_survey(filename, _content, codebook_text, name=name, kind=kind)
 
 
 @st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
@@ -72,16 +73,17 @@ def _bases(key: str, _survey: explorer.Survey, region: str | None) -> pd.DataFra
 def load_sample(sample: explorer.Sample) -> explorer.Survey:
     content, codebook_text = explorer.sample_files(sample)
     key = explorer.content_hash(content, codebook_text)
-    # The samples ship with the app: read in this process (uploads go to a child process).
-    survey = _load(key, sample.data_file, content, codebook_text, sample.name, sample.kind, trusted=True)
+    with in_process():  # the app's own files: read without a child process
+        survey = _load(key, sample.data_file, content, codebook_text, sample.name, sample.kind)
     survey.key = key
     return survey
 
 
 def load_upload(upload: dict) -> explorer.Survey:
     key = explorer.content_hash(upload["content"], upload.get("codebook_text"), upload.get("kind", "auto"))
-    survey = _load(key, upload["filename"], upload["content"], upload.get("codebook_text"),
-                   upload.get("name") or upload["filename"], upload.get("kind", "auto"))
+    with common.upload_queue():
+        survey = _load(key, upload["filename"], upload["content"], upload.get("codebook_text"),
+                       upload.get("name") or upload["filename"], upload.get("kind", "auto"))
     survey.key = key
     return survey
 
@@ -165,7 +167,12 @@ def bases(survey: explorer.Survey, region: str | None) -> pd.DataFrame:
     return _bases(survey.key, survey, region)
 
 
-show_chart = common.show_chart  # the survey pages' charts draw like every other page's
+def show_chart(chart, alt: str | None = None) -> None:
+    """Draw a chart from feedback.charts exactly as it exports (its own colours and fonts),
+    with its alt text for screen readers."""
+    from feedback.charts import vega_spec
+
+    st.vega_lite_chart(spec=vega_spec(chart), width="content", theme=None, alt=alt)
 
 
 def percent_columns(df: pd.DataFrame, columns=("p_a", "p_b",

@@ -63,6 +63,7 @@ class Sample:
     data_file: str
     codebook_file: str | None  # for data tables: optional, gives question ids and positive answers
     kind: str = "respondents"
+    synthetic_wave: bool = False  # an invented later wave (for trends): never the default of a report annex
 
 
 SAMPLES: tuple[Sample, ...] = (
@@ -70,6 +71,13 @@ SAMPLES: tuple[Sample, ...] = (
     Sample("Frontline professionals 2021 (sample)", "frontline_2021.xlsx", "frontline_2021.toml"),
     Sample("Frontline professionals 2021, data tables (sample)", "frontline_2021_tables.xlsx", "frontline_2021.toml",
            kind="data tables"),
+    # an invented second wave, for change between waves (no 2022 figures were published)
+    Sample("Safeguarding partners 2022 (synthetic)", "partners_2022.sav", "partners_2022.toml",
+           synthetic_wave=True),
+    Sample("Frontline professionals 2022 (synthetic)", "frontline_2022.xlsx", "frontline_2022.toml",
+           synthetic_wave=True),
+    Sample("Frontline professionals 2022, data tables (synthetic)", "frontline_2022_tables.xlsx",
+           "frontline_2022.toml", kind="data tables", synthetic_wave=True),
 )
 
 
@@ -164,10 +172,9 @@ def is_data_tables(filename: str, content: bytes) -> bool:
 
 
 def load_survey(filename: str, content: bytes, codebook_text: str | None = None, *, name: str | None = None,
-                kind: str = "auto", trusted: bool = False) -> Survey:
+                kind: str = "auto") -> Survey:
     """Read a respondent-level file with its codebook (suggested when not given),
-    or a data tables workbook. Raises ``InputError`` with a plain message.
-    ``trusted`` only for the embedded samples: their SPSS file is read in this process."""
+    or a data tables workbook. Raises ``InputError`` with a plain message."""
     if kind == "auto":
         kind = "data tables" if codebook_text is None and is_data_tables(filename, content) else "respondents"
     if kind == "data tables":
@@ -184,7 +191,7 @@ def load_survey(filename: str, content: bytes, codebook_text: str | None = None,
     from feedback.survey import codebook as cbmod
     from feedback.survey import read
 
-    data = read.read_survey(filename, content, trusted=trusted)
+    data = read.read_survey(filename, content)
     cb = cbmod.load_codebook(codebook_text) if codebook_text else cbmod.suggest_codebook(data)
     problems = cbmod.validate(cb, data.frame)
     if problems:
