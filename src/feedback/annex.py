@@ -56,17 +56,19 @@ def annex_pack(charts_: Sequence[AnnexChart], tables: Sequence[AnnexTable], meth
 
 
 def survey_annex(survey, res: pd.DataFrame, *, region: str | None, grouping: str, method: str, level: float,
-                 suppress: int, flag: int, adjust: str, mark: str = "bar", ppi: int = 200) -> bytes:
+                 suppress: int, flag: int, adjust: str, mark: str = "bar", ppi: int = 200, test: str = "design",
+                 suppress_on: str = "n", flag_on: str = "n") -> bytes:
     """The annex pack of a survey selection: one chart per question, the results table."""
     from feedback.survey import explorer
 
     items = []
     for i, (qid, rows) in enumerate(res.groupby("question", sort=False), start=1):
         chart = charts.survey_chart(rows, region=region, source=survey.source, mark=mark,
-                                    thresholds=(suppress, flag))
+                                    thresholds=(suppress, flag, suppress_on, flag_on))
         items.append(AnnexChart(f"{i:02d}_{qid}", chart, charts.survey_alt_text(rows, region=region)))
     notes = explorer.table_notes(survey, res, region=region, grouping=grouping, method=method, level=level,
-                                 suppress=suppress, flag=flag, adjust=adjust)
+                                 suppress=suppress, flag=flag, adjust=adjust, test=test, suppress_on=suppress_on,
+                                 flag_on=flag_on)
     table = AnnexTable("Results", res.reset_index(drop=True), notes)
     return annex_pack(items, [table], notes, title=f"{survey.title or survey.name}: "
                                                    f"{region or 'England (all regions)'}", ppi=ppi)
