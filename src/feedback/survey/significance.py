@@ -189,16 +189,12 @@ def results_test(results: pd.DataFrame, test: str | None = None) -> str:
 
 
 def _row_tests(rows: pd.DataFrame, test: str) -> np.ndarray:
-    """Per row, the test it can take: the design test needs respondent-level rows with an se."""
-    if test == "effective-base":
+    """Per row, the test it can take: the design test needs respondent-level rows (with a design se)."""
+    if test == "effective-base" or "se" not in rows:
         return np.full(len(rows), "effective-base", dtype=object)
     design = np.ones(len(rows), dtype=bool)
     if "source" in rows:
         design &= (rows["source"].astype(str) != "data tables").to_numpy()
-    if "se" in rows:
-        design &= rows["se"].notna().to_numpy()
-    else:
-        design[:] = False
     return np.where(design, "design", "effective-base").astype(object)
 
 
