@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
 from feedback.errors import InputError
 from feedback.survey.intervals import check_level, proportion_interval
@@ -67,10 +67,11 @@ def design_test(diff, se, df):
         t = np.where(se > 0, diff / se, np.where(diff == 0, 0.0, np.sign(diff) * np.inf))
     ok = np.isfinite(diff) & np.isfinite(se) & np.isfinite(df) & (df >= 1)
     t = np.where(ok, t, np.nan)
-    return t, 2 * stats.t.sf(np.abs(t), np.where(ok, df, 1.0))
+    return t, 2 * special.stdtr(np.where(ok, df, 1.0), -np.abs(t))  # stats.t.sf without its argument checks
 
 
-def pair_statistics(p_a, se_a, n_a, n_eff_a, p_b, se_b, n_b, n_eff_b, test: str, level: float):
+def pair_statistics(p_a, se_a, n_a, n_eff_a, p_b, se_b, n_b, n_eff_b, test: str, level: float,
+                    interval: bool = True):
     """Everything a comparison of two disjoint domains reports, for either test, vectorised.
 
     Returns a dict of arrays: diff, se, ci_low, ci_high, t, df, p_value.
@@ -87,12 +88,18 @@ def pair_statistics(p_a, se_a, n_a, n_eff_a, p_b, se_b, n_b, n_eff_b, test: str,
         se = np.sqrt(se_a**2 + se_b**2)
         df = n_a + n_b - 2
         t, p_value = design_test(diff, se, df)
-        with np.errstate(invalid="ignore"):
-            half = stats.t.isf((1 - level) / 2, np.where(df >= 1, df, np.nan)) * se
+        half = np.full(diff.shape, np.nan)
+        if interval and diff.size:  # the t quantile depends only on df: one per distinct df
+            values, where = np.unique(np.where(df >= 1, df, np.nan), return_inverse=True)
+            with np.errstate(invalid="ignore"):
+                half = special.stdtrit(values, 1 - (1 - level) / 2)[where.ravel()].reshape(diff.shape) * se
         return {"diff": diff, "se": se, "ci_low": diff - half, "ci_high": diff + half, "t": t, "df": df,
                 "p_value": p_value}
     t, p_value = two_proportion_test(p_a, n_eff_a, p_b, n_eff_b)
-    _, low, high = difference_interval(p_a, n_eff_a, p_b, n_eff_b, level)
+    if interval:
+        _, low, high = difference_interval(p_a, n_eff_a, p_b, n_eff_b, level)
+    else:
+        low = high = np.full(diff.shape, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         pooled = (p_a * n_eff_a + p_b * n_eff_b) / (n_eff_a + n_eff_b)
         se = np.sqrt(pooled * (1 - pooled) * (1 / n_eff_a + 1 / n_eff_b))
@@ -148,20 +155,20 @@ def adjust_pvalues(p_values, families, method: str = "holm") -> np.ndarray:
     if method == "none" or p.size == 0:
         return p.copy()
     fam = pd.factorize(pd.Series(np.asarray(families).ravel()))[0]
-    frame = pd.DataFrame({"fam": fam, "p": p})
-    frame = frame[frame["p"].notna()].sort_values(["fam", "p"], kind="mergesort")
-    group = frame.groupby("fam", sort=False)["p"]
-    m = group.transform("size").to_numpy(dtype=float)
-    rank = group.cumcount().to_numpy(dtype=float) + 1  # 1 = smallest
+    keep = np.flatnonzero(~np.isnan(p))
+    order = np.lexsort((p[keep], fam[keep]))  # by family, then p (stable)
+    idx, f, v = keep[order], fam[keep][order], p[keep][order]
+    start = np.r_[0, np.flatnonzero(np.diff(f)) + 1] if len(f) else np.zeros(0, dtype=int)
+    sizes = np.diff(np.r_[start, len(f)])
+    m = np.repeat(sizes, sizes).astype(float)
+    rank = (np.arange(len(f)) - np.repeat(start, sizes) + 1).astype(float)  # 1 = smallest
     if method == "holm":
-        scaled = pd.Series((m - rank + 1) * frame["p"].to_numpy(), index=frame.index)
-        adjusted = scaled.groupby(frame["fam"].to_numpy(), sort=False).cummax()
+        adjusted = pd.Series((m - rank + 1) * v).groupby(f, sort=False).cummax().to_numpy()
     else:
-        scaled = pd.Series(m / rank * frame["p"].to_numpy(), index=frame.index)
-        reverse = scaled.iloc[::-1]
-        adjusted = reverse.groupby(frame["fam"].to_numpy()[::-1], sort=False).cummin().iloc[::-1]
+        reverse = pd.Series((m / rank * v)[::-1])
+        adjusted = reverse.groupby(f[::-1], sort=False).cummin().to_numpy()[::-1]
     out = np.full(p.size, np.nan)
-    out[adjusted.index.to_numpy()] = np.minimum(adjusted.to_numpy(), 1.0)
+    out[idx] = np.minimum(adjusted, 1.0)
     return out
 
 
@@ -198,6 +205,49 @@ def _row_tests(rows: pd.DataFrame, test: str) -> np.ndarray:
     return np.where(design, "design", "effective-base").astype(object)
 
 
+def _pairs(results: pd.DataFrame, by: str | None, level: float, adjust: str, test: str, interval: bool = True):
+    """Every pair within each (question, grouping) family, as row positions into ``results``.
+
+    Returns (a, b, stats, p_adj, design): a < b in results order; all numpy,
+    so that the pairwise table and the column letters share one computation.
+    """
+    kept = (results["by"] != "total").to_numpy() & results["p"].notna().to_numpy()
+    if "flag" in results:
+        kept &= (results["flag"] != "[c]").to_numpy()
+    if by is not None:
+        kept &= (results["by"] == by).to_numpy()
+    rows = np.flatnonzero(kept)
+    q_code = pd.factorize(results["question"].to_numpy()[rows])[0]
+    by_code = pd.factorize(results["by"].to_numpy()[rows])[0]
+    family = pd.factorize(q_code * (int(by_code.max(initial=0)) + 1) + by_code)[0]
+    rows = rows[np.argsort(family, kind="stable")]
+    family = np.sort(family, kind="stable")
+    # All i < j within each family: row k pairs with every later row of its family.
+    end = np.searchsorted(family, family, side="right")
+    later = end - 1 - np.arange(len(rows))
+    first = np.repeat(np.arange(len(rows)), later)
+    offset = np.arange(len(first)) - np.repeat(np.cumsum(later) - later, later)
+    second = first + 1 + offset
+    a, b = rows[first], rows[second]
+    tests = _row_tests(results, test)
+    design = (tests[a] == "design") & (tests[b] == "design")
+    num = lambda c: (results[c].to_numpy(dtype=float) if c in results  # noqa: E731
+                     else np.full(len(results), np.nan))
+    cols = {c: num(c) for c in ("p", "se", "n", "n_eff")}
+    args = [cols["p"][a], cols["se"][a], cols["n"][a], cols["n_eff"][a],
+            cols["p"][b], cols["se"][b], cols["n"][b], cols["n_eff"][b]]
+    if design.all():
+        stat = pair_statistics(*args, test="design", level=level, interval=interval)
+    elif not design.any():
+        stat = pair_statistics(*args, test="effective-base", level=level, interval=interval)
+    else:
+        by_design = pair_statistics(*args, test="design", level=level, interval=interval)
+        by_base = pair_statistics(*args, test="effective-base", level=level, interval=interval)
+        stat = {k: np.where(design, by_design[k], by_base[k]) for k in by_design}
+    p_adj = adjust_pvalues(stat["p_value"], family[first], adjust)
+    return a, b, stat, p_adj, design
+
+
 def pairwise(results: pd.DataFrame, by: str | None = None, level: float | None = None,
              adjust: str = "holm", test: str | None = None) -> pd.DataFrame:
     """Every pair of groups within each grouping of a results frame.
@@ -212,36 +262,21 @@ def pairwise(results: pd.DataFrame, by: str | None = None, level: float | None =
     """
     adjust = check_adjust(adjust)
     test = results_test(results, test)
-    rows = results[(results["by"] != "total") & results["p"].notna()]
-    if "flag" in rows:
-        rows = rows[rows["flag"] != "[c]"]
-    if by is not None:
-        rows = rows[rows["by"] == by]
     if level is None:
         level = float(results["level"].iloc[0]) if len(results) else 0.95
     level = check_level(level)
-    rows = rows.assign(_order=np.arange(len(rows)), _test=_row_tests(rows, test),
-                       se=rows["se"] if "se" in rows else np.nan)
-    rows = rows[["question", "by", "group", "p", "se", "n", "n_eff", "_test", "_order"]]
-    pairs = rows.merge(rows, on=["question", "by"], suffixes=("_a", "_b"))
-    pairs = pairs[pairs["_order_a"] < pairs["_order_b"]].sort_values(["_order_a", "_order_b"])
-    col = lambda c: pairs[c].to_numpy(dtype=float)  # noqa: E731
-    design = ((pairs["_test_a"] == "design") & (pairs["_test_b"] == "design")).to_numpy()
-    args = [col(c) for c in ("p_a", "se_a", "n_a", "n_eff_a", "p_b", "se_b", "n_b", "n_eff_b")]
-    by_design = pair_statistics(*args, test="design", level=level)
-    by_base = pair_statistics(*args, test="effective-base", level=level)
-    stat = {k: np.where(design, by_design[k], by_base[k]) for k in by_design}
-    families = pairs["question"].astype(str) + "\x1f" + pairs["by"].astype(str)
-    p_adj = adjust_pvalues(stat["p_value"], families.to_numpy(), adjust)
+    a, b, stat, p_adj, design = _pairs(results, by, level, adjust, test)
+    text = lambda c, rows: results[c].array.take(rows)  # noqa: E731 - no per-string conversion
+    num = lambda c, rows: results[c].to_numpy(dtype=float)[rows]  # noqa: E731
     out = pd.DataFrame({
-        "question": pairs["question"].to_numpy(), "by": pairs["by"].to_numpy(),
-        "group_a": pairs["group_a"].to_numpy(), "group_b": pairs["group_b"].to_numpy(),
-        "p_a": args[0], "p_b": args[4], "n_a": args[2].astype(np.int64), "n_b": args[6].astype(np.int64),
-        "n_eff_a": args[3], "n_eff_b": args[7],
+        "question": text("question", a), "by": text("by", a), "group_a": text("group", a),
+        "group_b": text("group", b), "p_a": num("p", a), "p_b": num("p", b),
+        "n_a": num("n", a).astype(np.int64), "n_b": num("n", b).astype(np.int64),
+        "n_eff_a": num("n_eff", a), "n_eff_b": num("n_eff", b),
         **stat, "p_adj": p_adj, "sig": mark(stat["diff"], p_adj, level),
         "test": np.where(design, "design", "effective-base"), "level": level, "adjust": adjust,
     })
-    return out[PAIRWISE_COLUMNS].reset_index(drop=True)
+    return out[PAIRWISE_COLUMNS]
 
 
 def group_letters(labels) -> list[str]:
@@ -256,8 +291,8 @@ def group_letters(labels) -> list[str]:
     return out
 
 
-def column_letters(results: pd.DataFrame, pairs: pd.DataFrame | None = None, *, level: float | None = None,
-                   adjust: str = "holm", test: str | None = None) -> pd.DataFrame:
+def column_letters(results: pd.DataFrame, *, level: float | None = None, adjust: str = "holm",
+                   test: str | None = None) -> pd.DataFrame:
     """The results frame with the tab-book columns ``letter`` and ``higher_than``.
 
     Each group of a grouping gets a letter (A, B, C... in display order, the
@@ -268,31 +303,38 @@ def column_letters(results: pd.DataFrame, pairs: pd.DataFrame | None = None, *, 
     the letters (AA, AB, ...) are separated by spaces. A suppressed cell is
     never tested, so it neither carries nor gives a letter.
     """
+    adjust, test = check_adjust(adjust), results_test(results, test)
+    if level is None:
+        level = float(results["level"].iloc[0]) if len(results) else 0.95
+    level = check_level(level)
     out = results.copy()
-    groups = out.loc[out["by"] != "total", ["by", "group"]].drop_duplicates()
-    code = {}
-    for by, labels in groups.groupby("by", sort=False)["group"]:
-        code.update({(by, g): c for g, c in zip(labels, group_letters(list(labels)))})
-    keys = pd.Series(list(zip(out["by"], out["group"])), index=out.index)
-    out["letter"] = np.array([code.get(k, "") for k in keys], dtype=object)
-    if pairs is None:
-        pairs = pairwise(results, level=level, adjust=adjust, test=test)
-    hits = pairs[pairs["sig"] != ""]
-    winner = np.where(hits["sig"] == "higher", hits["group_a"], hits["group_b"])
-    loser = np.where(hits["sig"] == "higher", hits["group_b"], hits["group_a"])
-    won = pd.DataFrame({"question": hits["question"].to_numpy(), "by": hits["by"].to_numpy(), "group": winner,
-                        "letter": [code.get((b, g), "") for b, g in zip(hits["by"], loser)]})
-    wide = {b: max((len(c) for (bb, _), c in code.items() if bb == b), default=1) > 1 for b in groups["by"]}
-    higher = pd.Series("", index=out.index, dtype=object)
-    if len(won):
-        rank = {c: i for i, c in enumerate(group_letters(range(max(len(code), 1))))}
-        won = won.assign(_r=won["letter"].map(rank)).sort_values("_r", kind="stable")
-        joined = won.groupby(["question", "by", "group"], sort=False)["letter"].agg(list)
-        index = pd.MultiIndex.from_arrays([out["question"], out["by"], out["group"]])
-        found = joined.reindex(index)
-        higher = pd.Series([(" " if wide.get(b, False) else "").join(v) if isinstance(v, list) else ""
-                            for v, b in zip(found.to_numpy(), out["by"])], index=out.index, dtype=object)
-    out["higher_than"] = higher.to_numpy()
+    by_values, groups = out["by"].to_numpy(dtype=object), out["group"].to_numpy(dtype=object)
+    grouped = by_values != "total"
+    # Letter = rank of the group within its grouping, in order of first appearance.
+    key = pd.factorize(pd.Series(by_values).str.cat(pd.Series(groups), sep="\x1f").to_numpy())[0]
+    by_code = pd.factorize(by_values)[0]
+    _, first_row = np.unique(key, return_index=True)  # factorize codes follow first appearance
+    by_of_key = by_code[first_row]
+    rank_of_key = pd.Series(by_of_key).groupby(by_of_key).cumcount().to_numpy()
+    rank = np.where(grouped, rank_of_key[key], -1)
+    names = group_letters(range(int(rank.max(initial=-1)) + 1))
+    letter = np.array([names[r] if r >= 0 else "" for r in rank], dtype=object)
+    out["letter"] = letter
+    a, b, stat, p_adj, _ = _pairs(results, None, level, adjust, test, interval=False)
+    sig = mark(stat["diff"], p_adj, level)
+    hit = sig != ""
+    winner = np.where(sig == "higher", a, b)[hit]
+    loser = np.where(sig == "higher", b, a)[hit]
+    order = np.lexsort((rank[loser], winner))
+    winner, loser = winner[order], loser[order]
+    wide = set(by_code[rank >= 26])  # groupings past Z: letters separated by spaces
+    higher = np.full(len(out), "", dtype=object)
+    bounds = np.flatnonzero(np.diff(winner)) + 1
+    for chunk_w, chunk_l in zip(np.split(winner, bounds), np.split(loser, bounds)):
+        if len(chunk_w):
+            row = int(chunk_w[0])
+            higher[row] = (" " if by_code[row] in wide else "").join(letter[chunk_l])
+    out["higher_than"] = higher
     return out
 
 
