@@ -35,7 +35,7 @@ if st.session_state.get("survey_grouping") not in groupings:
 grouping = c1.radio("Group by", groupings, key="survey_grouping", horizontal=True)
 mark = c2.radio("Show as", ["Bars", "Dots"], key="survey_mark", horizontal=True)
 layout = c3.radio("Charts", ["One per question", "Combined"], key="survey_layout", horizontal=True)
-with st.expander("Method: interval, level, small bases, multiple comparisons"):
+with st.expander("Method: interval, level, small bases, significance test"):
     survey_ui.settings_controls()
 s = survey_ui.settings()
 
