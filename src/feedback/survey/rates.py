@@ -117,6 +117,8 @@ def _weights(frame: pd.DataFrame, codebook) -> np.ndarray:
 
 def _factorized(series: pd.Series) -> tuple[np.ndarray, list[str]]:
     """Codes per respondent (-1 = missing) and the normalised label of each code."""
+    if isinstance(series.dtype, pd.CategoricalDtype):  # coded once already (SAV labels, code_answers)
+        return series.cat.codes.to_numpy(), [answer_key(u) for u in series.cat.categories]
     codes, uniques = pd.factorize(series)
     return codes, [answer_key(u) for u in uniques]
 
@@ -143,8 +145,9 @@ def answer_matrices(frame: pd.DataFrame, codebook) -> tuple[np.ndarray, np.ndarr
     questions = list(codebook.questions)
     index = {q.id: j for j, q in enumerate(questions)}
     n = len(frame)
-    in_base = np.zeros((n, len(questions)), dtype=bool)
-    positive = np.zeros((n, len(questions)), dtype=bool)
+    # Column-major: each question's column is written (and routed) contiguously.
+    in_base = np.zeros((n, len(questions)), dtype=bool, order="F")
+    positive = np.zeros((n, len(questions)), dtype=bool, order="F")
     for j, q in enumerate(questions):
         if q.column not in frame.columns:
             raise InputError(f"question {q.id!r}: column {q.column!r} is not in the data; "
@@ -261,6 +264,16 @@ def _cells(codes: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     Every group of every grouping is a union of these cells (e.g. role x region
     cells make up both the roles and the regions).
     """
+    radix = [int(code.max()) + 2 for code in codes]
+    if np.prod(np.array(radix, dtype=float)) <= 2**24:  # mixed-radix cell ids, compacted with one bincount
+        cell = np.zeros(len(codes[0]), dtype=np.int64)
+        for code, r in zip(codes, radix):
+            cell = cell * r + (code + 1)
+        present = np.bincount(cell) > 0
+        cell = (np.cumsum(present) - 1)[cell]
+        first = np.empty(int(present.sum()), dtype=np.int64)
+        first[cell] = np.arange(len(cell))  # any member row will do: all share every code
+        return cell, first
     cell = np.zeros(len(codes[0]), dtype=np.int64)
     for code in codes:
         cell = cell * (int(code.max()) + 2) + (code + 1)
