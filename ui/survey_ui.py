@@ -15,7 +15,7 @@ import streamlit as st
 
 from feedback.errors import InputError
 from feedback.survey import explorer
-from ui import common  # noqa: F401 - first import hands a deep link over to app.py
+from ui import common  # first import hands a deep link over to app.py
 
 UPLOAD_KEY = "survey_upload"          # {"filename", "content", "codebook_text", "kind", "name"}
 CHOICE_KEY = "survey_choice"
@@ -41,12 +41,7 @@ def keep_state() -> None:
         st.session_state.setdefault(key, value)
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
-def plain(text) -> str:
-    """Text from a file or user, escaped so Markdown shows it literally (no links, images or HTML)."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
+plain = common.plain  # text from a file or user, shown literally by Markdown
 
 
 # ---------------------------------------------------------------- loading (cached by content)
