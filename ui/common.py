@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -21,21 +20,16 @@ import streamlit as st
 
 from feedback.errors import InputError
 from feedback.regions import ALL_REGIONS, REGIONS
-from feedback.validation import NAME_LENGTH, clean_name
+from feedback.validation import NAME_LENGTH, clean_name, markdown_literal
 
 REGION_KEY = "region"
 USER_KEY = "editor_name"
 log = logging.getLogger("feedback.pages")
 
-# Everything Markdown, Streamlit's colour/emoji directives (:red[...]) or LaTeX ($...$) could act on.
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&^])")
-
-
 def plain(text) -> str:
     """Text from a file or a person, escaped so Markdown shows it literally: no bold, links,
-    images, colour directives or formulas. Line breaks are kept as line breaks."""
-    lines = (" ".join(line.split()) for line in str(text).splitlines())
-    return "  \n".join(_MD_SPECIAL.sub(r"\\\1", line) for line in lines if line)
+    images, colour directives or formulas (``feedback.validation.markdown_literal``)."""
+    return markdown_literal(text)
 
 
 @contextmanager

@@ -11,6 +11,8 @@ same plain message whichever database is behind the app:
 - ``whole_number``: a count typed by a person, strictly ("52" yes, "about 50" no).
 - ``export_text``: text for a spreadsheet cell or XML, with the characters
   XLSX cannot hold removed (the screen keeps the original text).
+- ``markdown_literal``: text for any element that reads Markdown (labels, captions,
+  messages), escaped so it shows exactly as typed.
 """
 
 from __future__ import annotations
@@ -131,3 +133,17 @@ def whole_number(value: Any, *, field: str, minimum: int | None = 0) -> int | No
 def export_text(value: str) -> str:
     """Text as a spreadsheet cell can hold it: control characters XLSX refuses are removed."""
     return _NOT_IN_XLSX.sub("", value)
+
+
+# Everything Markdown, Streamlit's colour/emoji directives (:red[...]) or LaTeX ($...$) could act on.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&^])")
+# Bare web and e-mail addresses become links even when escaped (GitHub-flavoured autolinks):
+# an invisible word joiner after "://", "www" or "@" stops that without changing what is seen.
+_AUTOLINK = re.compile(r"(\\:(?=//)|(?<![\w])www(?=\\\.)|@)", re.IGNORECASE)
+
+
+def markdown_literal(text: Any) -> str:
+    """Text from a file or a person, escaped so Markdown shows it literally: no bold, links,
+    images, colour directives, formulas or HTML. Line breaks stay line breaks."""
+    lines = (" ".join(line.split()) for line in ("" if text is None else str(text)).splitlines())
+    return "  \n".join(_AUTOLINK.sub("\\1\u2060", _MD_SPECIAL.sub(r"\\\1", line)) for line in lines if line)

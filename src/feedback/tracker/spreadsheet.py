@@ -203,7 +203,12 @@ def read_rows(filename: str, content: bytes) -> tuple[dict[str, list[Row]], list
 
     if len(content) > MAX_BYTES:
         raise InputError(f"{filename}: the file is larger than {MAX_BYTES // (1024 * 1024)} MB.")
-    safety.check_zip(filename, content)  # damaged zip, zip bomb or XML DTD: refused before parsing
+    try:  # damaged zip, zip bomb or XML DTD: refused before parsing
+        safety.check_zip(filename, content)
+    except InputError as err:
+        raise InputError(f"{filename}: this is not an XLSX workbook Excel can open "
+                         f"({str(err).removeprefix(filename + ': ').rstrip('.')}). "
+                         "Export from this page, edit, and import that file.") from None
     try:  # python-calamine: ~10x faster than openpyxl on a 20,000-row sheet
         wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
     except BaseException as err:  # noqa: BLE001 - includes calamine's PanicException (a BaseException)
