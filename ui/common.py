@@ -168,17 +168,21 @@ def db_engine():
     """One engine per server process (connection pool only: no personal data).
 
     The database URL comes from FEEDBACK_DATABASE_URL or Streamlit secrets
-    (``database_url``); otherwise the embedded SQLite file. The schema is
+    (``database_url``); otherwise the embedded SQLite file. Migrations run as the
+    owner (FEEDBACK_OWNER_DATABASE_URL or ``owner_database_url``) when one is given. The schema is
     upgraded to the latest migration on first use.
     """
     from feedback import db
 
+    import os
+
     try:
         secret = st.secrets.get("database_url")
+        owner = st.secrets.get("owner_database_url")  # PostgreSQL: the tables' owner, for migrations
     except Exception:  # noqa: BLE001 - no secrets file is the normal case
-        secret = None
+        secret = owner = None
     engine = db.get_engine(db.database_url(secret))
-    db.upgrade(engine)
+    db.upgrade(engine, owner_url=os.environ.get(db.OWNER_ENV_VAR) or owner)
     seed_sample_data(engine)
     return engine
 
