@@ -55,6 +55,8 @@ def test_roundtable_attendees_are_parsed_strictly():
     assert any("Attendees should be a whole number" in p for p in notes.problems), notes.problems
     good = read_notes("event.md", b"Region: London\nDate: 24 June 2021\nAttendees: 1,052\n\n- A point.\n")
     assert good.meta.attendees == 1052
+    unit = read_notes("event.md", b"Region: London\nDate: 24 June 2021\nAttendees: 56 people\n\n- A point.\n")
+    assert unit.meta.attendees == 56
 
 
 # ----------------------------------------------------------------------------- limits on both databases

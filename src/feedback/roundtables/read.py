@@ -291,6 +291,10 @@ def notes_from_blocks(name: str, blocks: list[_Block]) -> EventNotes:
     return EventNotes(filename=name, meta=meta, points=points, problems=problems)
 
 
+_COUNT_UNIT = re.compile(r"\s+(people|persons|attendees|participants|delegates|partnerships|partners)\.?\s*$",
+                         re.IGNORECASE)
+
+
 def _set_meta(meta: EventMeta, key: str, value: str, name: str, problems: list[str]) -> None:
     if not value:
         return
@@ -305,8 +309,10 @@ def _set_meta(meta: EventMeta, key: str, value: str, name: str, problems: list[s
         if meta.event_date is None:
             problems.append(f"{name}: date '{value}' is not a date I can read; write it like 14 May 2021.")
     elif key in ("attendees", "partnerships"):
-        try:  # strictly a whole number: "52" or "1,200", never the first digits of "about 50, maybe 60"
-            setattr(meta, key, whole_number(value, field=META_LABELS[key]))
+        # Strictly a whole number ("52", "1,200", "56 people"), never the first digits of "about 50, maybe 60".
+        count = _COUNT_UNIT.sub("", value)
+        try:
+            setattr(meta, key, whole_number(count, field=META_LABELS[key]))
         except InputError as err:
             problems.append(f"{name}: {err}")
     else:
