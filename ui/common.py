@@ -10,6 +10,7 @@ Kept small on purpose: anything that computes belongs in ``src/feedback``.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from contextlib import contextmanager
 import pandas as pd
 import streamlit as st
 
+from feedback import isolation
 from feedback.errors import InputError
 from feedback.regions import ALL_REGIONS, REGIONS
 from feedback.validation import NAME_LENGTH, clean_name, markdown_literal
@@ -217,3 +219,19 @@ def ensure_app_router() -> None:
 
 
 ensure_app_router()  # every page imports this module first
+
+
+# ---------------------------------------------------------------- uploads parsed in a child process
+isolation.warm_up()  # start the parsing forkserver with the server, so the first upload does not wait for it
+
+
+@contextlib.contextmanager
+def upload_queue():
+    """Around reading an upload: says so when every parse slot is taken and this one queues."""
+    note = st.empty()
+    if isolation.parsing_busy():
+        note.info("Waiting for another upload to finish…", icon=":material/hourglass_top:")
+    try:
+        yield
+    finally:
+        note.empty()

@@ -166,8 +166,13 @@ def run_suggest(args) -> int:
     from feedback.survey.codebook import dump_codebook, suggest_codebook
     from feedback.survey.read import read_survey
 
-    content = Path(args.file).read_bytes()
-    sys.stdout.write(dump_codebook(suggest_codebook(read_survey(Path(args.file).name, content))))
+    from feedback.survey import tables
+
+    name, content = Path(args.file).name, Path(args.file).read_bytes()
+    if tables.is_data_tables(name, content):  # published tables: ids, texts and positive answers (nets first)
+        sys.stdout.write(dump_codebook(tables.suggest_tables_codebook(tables.read_data_tables(name, content))))
+    else:
+        sys.stdout.write(dump_codebook(suggest_codebook(read_survey(name, content))))
     return 0
 
 

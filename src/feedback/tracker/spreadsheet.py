@@ -20,7 +20,7 @@ import pandas as pd
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from feedback import db
+from feedback import db, safety
 from feedback.errors import InputError
 from feedback.export import DANGEROUS_PREFIXES, to_xlsx_bytes
 from feedback.tracker import service
@@ -196,23 +196,27 @@ def _cell_version(value: Any) -> int | None:
 
 
 def read_rows(filename: str, content: bytes) -> tuple[dict[str, list[Row]], list[str]]:
-    """Every non-empty row of each sheet, converted; plus the problems found while converting."""
-    import python_calamine
+    """Every non-empty row of each sheet, converted; plus the problems found while converting.
 
-    from feedback import safety
-
+    Parsed in a limited child process (``feedback.isolation``): the zip and
+    sheet sizes are checked first, and any other failure is one message.
+    """
     if len(content) > MAX_BYTES:
         raise InputError(f"{filename}: the file is larger than {MAX_BYTES // (1024 * 1024)} MB.")
-    try:  # damaged zip, zip bomb or XML DTD: refused before parsing
-        safety.check_zip(filename, content)
-    except InputError as err:
-        raise InputError(f"{filename}: this is not an XLSX workbook Excel can open "
-                         f"({str(err).removeprefix(filename + ': ').rstrip('.')}). "
-                         "Export from this page, edit, and import that file.") from None
+    if not content.startswith(b"PK"):
+        raise InputError(f"{filename}: this is not an XLSX workbook Excel can open. Export from this page, edit, "
+                         "and import that file.")
+    return safety.parse_untrusted(_read_rows, filename, content)
+
+
+def _read_rows(filename: str, content: bytes) -> tuple[dict[str, list[Row]], list[str]]:
+    import python_calamine
+
+    content = safety.checked_workbook(filename, content)
     try:  # python-calamine: ~10x faster than openpyxl on a 20,000-row sheet
         wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
     except BaseException as err:  # noqa: BLE001 - includes calamine's PanicException (a BaseException)
-        if isinstance(err, (KeyboardInterrupt, SystemExit)):
+        if isinstance(err, (KeyboardInterrupt, SystemExit, MemoryError)):
             raise
         raise InputError(f"{filename}: this is not an XLSX workbook Excel can open ({type(err).__name__}). "
                          "Export from this page, edit, and import that file.") from None
@@ -229,7 +233,7 @@ def read_rows(filename: str, content: bytes) -> tuple[dict[str, list[Row]], list
             try:  # every row from A1, so row numbers are the ones the spreadsheet shows
                 grid = wb.get_sheet_by_name(title).to_python(skip_empty_area=False, nrows=MAX_ROWS + 2)
             except BaseException as err:  # noqa: BLE001 - as above
-                if isinstance(err, (KeyboardInterrupt, SystemExit)):
+                if isinstance(err, (KeyboardInterrupt, SystemExit, MemoryError)):
                     raise
                 raise InputError(f"{filename}: the {name} sheet cannot be read ({type(err).__name__}).") from None
             it = iter(grid)
@@ -269,6 +273,13 @@ def read_rows(filename: str, content: bytes) -> tuple[dict[str, list[Row]], list
                 row = Row(name, number, values)
                 problems.extend(f"{row.where}: {p}." for p in row_problems)
                 rows[name].append(row)
+    except (InputError, MemoryError):
+        raise
+    except Exception as err:  # noqa: BLE001 - a sheet's XML broken part-way: one message, nothing imported
+        sheet = locals().get("name", "a")
+        raise InputError(f"{filename}: the {sheet} sheet cannot be read ({type(err).__name__}: "
+                         f"{' '.join(str(err).split())[:120]}); the file is damaged. Export from this page, "
+                         "edit, and import that file.") from None
     finally:
         close = getattr(wb, "close", None)
         if close:
