@@ -189,7 +189,8 @@ def db_engine():
     return engine
 
 
-SAMPLE_SEEDERS = ("feedback.tracker.seed", "feedback.roundtables.seed", "feedback.audits.seed")
+SAMPLE_SEEDERS = ("feedback.tracker.seed", "feedback.tracker.targets", "feedback.roundtables.seed",
+                  "feedback.audits.seed")
 
 
 def seed_sample_data(engine) -> None:
