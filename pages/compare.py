@@ -92,7 +92,7 @@ st.caption(f"{len(diff)} question(s). A positive difference means the first is h
            f"▲ / ▼: significant at the {explorer.LEVELS.get(s['level'], s['level'])} level after "
            f"{explorer.ADJUSTS.get(s['adjust'], s['adjust'])} adjustment across the questions.")
 
-with common.section("The chart"):
+with common.section('The comparison'):
     plot = diff.copy()
     plot["label"] = [
         ("not available" if pd.isna(d) else f"{100 * d:+.0f} points" + (f" {charts.SIG_SYMBOLS.get(sig, '')}" if sig else ""))
@@ -100,8 +100,7 @@ with common.section("The chart"):
     ]
     short = explorer.short_labels(list(plot["question"]), list(plot["question_text"]), limit=60)
     plot["question_label"] = plot["question"].map(short)
-    notes = [f"Lines show {explorer.LEVELS.get(s['level'], s['level'])} intervals for the difference (Newcombe).",
-             "▲ / ▼ first group significantly higher / lower (two-proportion test on effective bases, adjusted)."]
+    notes = explorer.difference_notes(diff, level=s["level"])
     chart = charts.bar_with_intervals(plot, category="question_label", value="diff", low="diff_low", high="diff_high",
                                       label="label", title=title, subtitle=subtitle, source=source, notes=notes,
                                       domain=(-1, 1), value_title="Difference (first minus second)", mark="dot")
@@ -110,17 +109,17 @@ with common.section("The chart"):
     survey_ui.show_chart(chart, alt_text)
     common.download_chart(chart, f"compare_{title}", key="compare_chart", alt=alt_text)
 
-with common.section("The table"):
-    order = ["question", "p_a", "p_b", "diff", "diff_low", "diff_high", "sig", "p_value", "p_adj", "z", "n_eff_a",
-             "n_eff_b", "group_a", "group_b", "question_text", "level", "adjust"]
+    order = ["question", "p_a", "p_b", "diff", "diff_low", "diff_high", "sig", "p_value", "p_adj", "t", "df", "n_eff_a",
+             "n_eff_b", "test", "group_a", "group_b", "question_text", "level", "adjust"]
     shown = diff[[c for c in order if c in diff.columns]].rename(columns={"question": "Question id", "question_text": "Question", "group_a": "First",
                                  "group_b": "Second", "p_a": "First (%)", "p_b": "Second (%)", "n_eff_a": "First effective n",
                                  "n_eff_b": "Second effective n", "diff": "Difference", "diff_low": "Interval from",
-                                 "diff_high": "Interval to", "z": "z", "p_value": "p value", "p_adj": "Adjusted p value",
+                                 "diff_high": "Interval to", "t": "t (z for effective-base)",
+                                 "df": "Degrees of freedom", "test": "Test", "p_value": "p value", "p_adj": "Adjusted p value",
                                  "sig": "Significant", "level": "Confidence level", "adjust": "Adjustment"})
     config = {c: st.column_config.NumberColumn(c, format="percent")
               for c in ("First (%)", "Second (%)", "Difference", "Interval from", "Interval to", "Confidence level")}
-    config.update({c: st.column_config.NumberColumn(c, format="%.4f") for c in ("p value", "Adjusted p value", "z")})
+    config.update({c: st.column_config.NumberColumn(c, format="%.4f") for c in ("p value", "Adjusted p value", "t (z for effective-base)")})
     config.update({c: st.column_config.NumberColumn(c, format="%.1f") for c in ("First effective n", "Second effective n")})
     st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
     common.download_table(diff, f"compare_{title}", key="compare_table",

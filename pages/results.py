@@ -5,7 +5,7 @@ each downloadable, plus the annex pack."""
 import streamlit as st
 
 from feedback import annex, charts, export
-from feedback.survey import explorer
+from feedback.survey import explorer, significance
 from ui import common, survey_ui
 
 survey_ui.keep_state()
@@ -44,7 +44,7 @@ sort_by_value = o1.checkbox("Sort groups by value", key="survey_sort_value",
                                  "regions in the Panel's order.")
 hide_c = o2.checkbox("Hide suppressed [c] groups", key="survey_hide_c",
                      help="The chart notes say how many groups were hidden.")
-with st.expander("Method: interval, level, small bases, multiple comparisons"):
+with st.expander("Method: interval, level, small bases, significance test"):
     survey_ui.settings_controls()
 s = survey_ui.settings()
 
@@ -63,7 +63,7 @@ res = res_all[res_all["question"].isin(picked)]
 res = res.assign(_o=res["question"].map({q: i for i, q in enumerate(picked)})).sort_values("_o", kind="stable") \
     .drop(columns="_o").reset_index(drop=True)
 mark_kind = "dot" if mark == "Dots" else "bar"
-thresholds = (s["suppress"], s["flag"])
+thresholds = survey_ui.thresholds()
 sort = "value" if sort_by_value else None
 region_text = common.region_label()
 
@@ -88,9 +88,13 @@ else:
             common.download_chart(chart, f"{qid}_{grouping}_{region_text}", alt=alt_text, key=f"chart_{qid}")
 
 st.subheader("Table")
-with common.section("The table"):
-    st.caption("Unweighted n, weighted base, positive share, interval, effective n and the test against the "
-               "rest of the sample. " + common.plain(" ".join(charts.survey_notes(res, thresholds=thresholds))))
+with common.section('The table'):
+    st.caption("Unweighted n, weighted base, positive share, interval, effective n, the test against the rest "
+               "of the sample and the column letters of the groups each is significantly higher than. "
+               + " ".join(charts.survey_notes(res, thresholds=thresholds)))
+    legend = significance.letters_legend(res)
+    if legend:
+        st.caption(survey_ui.plain(" ".join(legend)))
     st.dataframe(explorer.table_for_display(res), hide_index=True, width="stretch",
                  column_config=survey_ui.percent_columns(explorer.table_for_display(res)))
     notes = explorer.table_notes(survey, res, region=region, grouping=grouping, **s)
@@ -107,8 +111,7 @@ with common.section("The table"):
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key="xlsx_results_table", on_click="ignore", icon=":material/grid_on:")
     st.caption("Same figures from the command line:")
-    st.code(explorer.cli_command(survey, grouping=grouping, region=region, **s), language="bash",
-            wrap_lines=True)
+    st.code(explorer.cli_command(survey, grouping=grouping, region=region, **s), language="bash", wrap_lines=True)
 
 st.subheader("Annex pack")
 st.caption("One ZIP with every chart above (PNG at 200 ppi and SVG, with alt text), the tables (XLSX with cover, "
