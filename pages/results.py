@@ -17,6 +17,9 @@ if survey is None:
     st.stop()
 
 questions = survey.questions()
+if questions.empty:
+    st.info("This survey has no questions with answers to show.")
+    st.stop()
 text_of = dict(zip(questions["question"], questions["question_text"]))
 ids = list(questions["question"])
 chosen = [q for q in st.session_state.get("survey_questions", []) if q in text_of]
@@ -49,10 +52,13 @@ if not picked:
     st.info("Pick one or more questions above.")
     st.stop()
 if survey.kind == "data tables" and region:
-    st.info(f"Published data tables do not cross region with role: showing the {region} column only.")
+    st.info(f"Published data tables do not cross region with role: showing the {common.plain(region)} column only.")
 
-with st.spinner("Calculating rates…"):
+res_all = None
+with common.section("The results"), st.spinner("Calculating rates…"):
     res_all = survey_ui.results(survey, grouping, region)
+if res_all is None:
+    st.stop()
 res = res_all[res_all["question"].isin(picked)]
 res = res.assign(_o=res["question"].map({q: i for i, q in enumerate(picked)})).sort_values("_o", kind="stable") \
     .drop(columns="_o").reset_index(drop=True)
@@ -63,16 +69,17 @@ region_text = common.region_label()
 
 st.header("Charts")
 if layout == "Combined" and len(picked) > 1:
-    title = f"{survey.title or survey.name}: {len(picked)} questions by {grouping.lower()}"
-    chart = charts.survey_questions_chart(res, region=region, title=title, source=survey.source, mark=mark_kind,
-                                          thresholds=thresholds, sort=sort, hide_c=hide_c)
-    alt_text = " ".join(charts.survey_alt_text(rows, region=region, mark=mark_kind)
-                        for _, rows in res.groupby("question", sort=False))
-    survey_ui.show_chart(chart, alt_text)
-    common.download_chart(chart, f"combined_{grouping}_{region_text}", alt=alt_text, key="chart_combined")
+    with common.section("The combined chart"):
+        title = f"{survey.title or survey.name}: {len(picked)} questions by {grouping.lower()}"
+        chart = charts.survey_questions_chart(res, region=region, title=title, source=survey.source,
+                                              mark=mark_kind, thresholds=thresholds, sort=sort, hide_c=hide_c)
+        alt_text = " ".join(charts.survey_alt_text(rows, region=region, mark=mark_kind)
+                            for _, rows in res.groupby("question", sort=False))
+        survey_ui.show_chart(chart, alt_text)
+        common.download_chart(chart, f"combined_{grouping}_{region_text}", alt=alt_text, key="chart_combined")
 else:
     for qid, rows in res.groupby("question", sort=False):
-        with st.container(border=True):
+        with st.container(border=True), common.section(f"The chart of {qid}"):
             chart = charts.survey_chart(rows, region=region, source=survey.source, mark=mark_kind,
                                         thresholds=thresholds, sort=sort, hide_c=hide_c)
             alt_text = charts.survey_alt_text(rows, region=region, mark=mark_kind)
@@ -81,29 +88,30 @@ else:
             common.download_chart(chart, f"{qid}_{grouping}_{region_text}", alt=alt_text, key=f"chart_{qid}")
 
 st.header("Table")
-st.caption("Unweighted n, weighted base, positive share, interval, effective n, the test against the rest "
-           "of the sample and the column letters of the groups each is significantly higher than. "
-           + " ".join(charts.survey_notes(res, thresholds=thresholds)))
-legend = significance.letters_legend(res)
-if legend:
-    st.caption(survey_ui.plain(" ".join(legend)))
-st.dataframe(explorer.table_for_display(res), hide_index=True, width="stretch",
-             column_config=survey_ui.percent_columns(explorer.table_for_display(res)))
-notes = explorer.table_notes(survey, res, region=region, grouping=grouping, **s)
-stem = export.file_stem("results", survey.name, grouping, region_text)
-t1, t2 = st.columns(2)
-t1.download_button("Download table (CSV)",
-                   lambda: export.publication_csv(export.survey_tables(res, survey=survey.title or survey.name,
-                                                                       grouping=grouping, region=region)[1]),
-                   file_name=f"{stem}.csv", mime="text/csv", key="csv_results_table", on_click="ignore",
-                   icon=":material/table:")
-t2.download_button("Download tables (XLSX, for publication)",
-                   lambda: annex.survey_workbook(survey, res, region=region, grouping=grouping, notes=notes),
-                   file_name=f"{stem}.xlsx",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                   key="xlsx_results_table", on_click="ignore", icon=":material/grid_on:")
-st.caption("Same figures from the command line:")
-st.code(explorer.cli_command(survey, grouping=grouping, region=region, **s), language="bash", wrap_lines=True)
+with common.section('The table'):
+    st.caption("Unweighted n, weighted base, positive share, interval, effective n, the test against the rest "
+               "of the sample and the column letters of the groups each is significantly higher than. "
+               + " ".join(charts.survey_notes(res, thresholds=thresholds)))
+    legend = significance.letters_legend(res)
+    if legend:
+        st.caption(survey_ui.plain(" ".join(legend)))
+    st.dataframe(explorer.table_for_display(res), hide_index=True, width="stretch",
+                 column_config=survey_ui.percent_columns(explorer.table_for_display(res)))
+    notes = explorer.table_notes(survey, res, region=region, grouping=grouping, **s)
+    stem = export.file_stem("results", survey.name, grouping, region_text)
+    t1, t2 = st.columns(2)
+    t1.download_button("Download table (CSV)",
+                       lambda: export.publication_csv(export.survey_tables(res, survey=survey.title or survey.name,
+                                                                           grouping=grouping, region=region)[1]),
+                       file_name=f"{stem}.csv", mime="text/csv", key="csv_results_table", on_click="ignore",
+                       icon=":material/table:")
+    t2.download_button("Download tables (XLSX, for publication)",
+                       lambda: annex.survey_workbook(survey, res, region=region, grouping=grouping, notes=notes),
+                       file_name=f"{stem}.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       key="xlsx_results_table", on_click="ignore", icon=":material/grid_on:")
+    st.caption("Same figures from the command line:")
+    st.code(explorer.cli_command(survey, grouping=grouping, region=region, **s), language="bash", wrap_lines=True)
 
 st.header("Annex pack")
 st.caption("One ZIP with every chart above (PNG at 200 ppi and SVG, with alt text), the tables (XLSX with cover, "

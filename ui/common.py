@@ -1,5 +1,9 @@
 """UI helpers shared by every page: the region selector, who is editing,
-download buttons, error display and the database engine.
+download buttons, error display, page sections that fail on their own, and the
+database engine.
+
+Text from files or people goes through :func:`plain` before any element that
+reads Markdown (labels, captions, messages, expanders, tabs, help).
 
 Kept small on purpose: anything that computes belongs in ``src/feedback``.
 """
@@ -8,6 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pandas as pd
 import streamlit as st
@@ -15,6 +22,7 @@ import streamlit as st
 from feedback import isolation
 from feedback.errors import InputError
 from feedback.regions import ALL_REGIONS, REGIONS
+from feedback.validation import NAME_LENGTH, clean_name, markdown_literal
 
 # What the app is for and where to start: the first thing the first page says.
 APP_PURPOSE = (
@@ -25,6 +33,31 @@ APP_PURPOSE = (
 )
 REGION_KEY = "region"
 USER_KEY = "editor_name"
+log = logging.getLogger("feedback.pages")
+
+def plain(text) -> str:
+    """Text from a file or a person, escaped so Markdown shows it literally: no bold, links,
+    images, colour directives or formulas (``feedback.validation.markdown_literal``)."""
+    return markdown_literal(text)
+
+
+@contextmanager
+def section(what: str) -> Iterator[None]:
+    """Run one part of a page so that an unexpected error there shows one line in its place
+    and the rest of the page (and every other page) keeps working.
+
+    ``with section("The themes chart"): ...``. Bad input (``InputError``) shows its own
+    message; anything else is logged with its traceback for the server's operator.
+    Streamlit's own stop and rerun pass through (they are not ``Exception``).
+    """
+    try:
+        yield
+    except InputError as err:
+        st.error(plain(err), icon=":material/error:")
+    except Exception as err:  # noqa: BLE001 - the point: one failing part never takes the page down
+        log.exception("Page section failed: %s", what)
+        st.error(f"{plain(what)} could not be shown because of an unexpected problem "
+                 f"({type(err).__name__}). The rest of the page still works.", icon=":material/error:")
 
 
 def sidebar() -> None:
@@ -42,10 +75,11 @@ def sidebar() -> None:
             st.text_input(
                 "Your name",
                 key=USER_KEY,
+                max_chars=NAME_LENGTH,
                 help="Recorded against every change you make (login is not configured).",
             )
         else:
-            st.caption(f"Signed in as {_signed_in_name()}")
+            st.caption(f"Signed in as {plain(_signed_in_name())}")
 
 
 def current_region() -> str | None:
@@ -69,8 +103,13 @@ def _signed_in_name() -> str | None:
 
 
 def current_user() -> str:
-    """Who is making a change: the signed-in user, else the name typed in the sidebar."""
-    return _signed_in_name() or str(st.session_state.get(USER_KEY, "")).strip()
+    """Who is making a change: the signed-in user, else the name typed in the sidebar,
+    normalised (NFC, no invisible or direction-changing characters, at most 200 characters;
+    a longer name counts as no name, so the page asks again)."""
+    try:
+        return clean_name(_signed_in_name() or st.session_state.get(USER_KEY, ""))
+    except InputError:
+        return ""
 
 
 def require_user() -> str | None:
@@ -84,7 +123,8 @@ def require_user() -> str | None:
 
 def show_input_error(err: Exception) -> None:
     """Show a bad-input error as plain text (never HTML, never a traceback)."""
-    st.error(str(err) if isinstance(err, InputError) else f"Something went wrong: {err}", icon=":material/error:")
+    st.error(plain(err) if isinstance(err, InputError) else
+             f"Something went wrong ({type(err).__name__}).", icon=":material/error:")
 
 
 def content_key(data: bytes) -> str:
@@ -163,17 +203,21 @@ def db_engine():
     """One engine per server process (connection pool only: no personal data).
 
     The database URL comes from FEEDBACK_DATABASE_URL or Streamlit secrets
-    (``database_url``); otherwise the embedded SQLite file. The schema is
+    (``database_url``); otherwise the embedded SQLite file. Migrations run as the
+    owner (FEEDBACK_OWNER_DATABASE_URL or ``owner_database_url``) when one is given. The schema is
     upgraded to the latest migration on first use.
     """
     from feedback import db
 
+    import os
+
     try:
         secret = st.secrets.get("database_url")
+        owner = st.secrets.get("owner_database_url")  # PostgreSQL: the tables' owner, for migrations
     except Exception:  # noqa: BLE001 - no secrets file is the normal case
-        secret = None
+        secret = owner = None
     engine = db.get_engine(db.database_url(secret))
-    db.upgrade(engine)
+    db.upgrade(engine, owner_url=os.environ.get(db.OWNER_ENV_VAR) or owner)
     seed_sample_data(engine)
     return engine
 

@@ -45,12 +45,7 @@ def keep_state() -> None:
         st.session_state.setdefault(key, value)
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
-def plain(text) -> str:
-    """Text from a file or user, escaped so Markdown shows it literally (no links, images or HTML)."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
+plain = common.plain  # text from a file or user, shown literally by Markdown
 
 
 # ---------------------------------------------------------------- loading (cached by content)

@@ -471,14 +471,20 @@ def table_notes(survey: Survey, res: pd.DataFrame, *, region: str | None, groupi
 def cli_command(survey: Survey, *, grouping: str, region: str | None, method: str, level: float,
                 suppress: int = 10, flag: int = 30, adjust: str = "holm", test: str = "design",
                 suppress_on: str = "n", flag_on: str = "n") -> str:
-    """The equivalent command line, shown under the table so analysts can reproduce it."""
-    parts = ["python -m feedback rates", survey.filename]
+    """The equivalent command line, shown under the table so analysts can reproduce it.
+
+    File names and values are quoted for the shell (``shlex.quote``): a name such as
+    ``notes; rm -rf ~.csv`` stays one argument.
+    """
+    import shlex
+
+    parts = ["python -m feedback rates", shlex.quote(survey.filename)]
     if survey.kind == "respondents":
-        parts += ["--codebook", Path(survey.filename).with_suffix(".toml").name]
+        parts += ["--codebook", shlex.quote(Path(survey.filename).with_suffix(".toml").name)]
     for g in GROUPINGS[grouping]:
-        parts.append("--by " + "*".join(g))
+        parts.append("--by " + shlex.quote("*".join(g)))
     if region:
-        parts.append(f'--filter region="{region}"')
+        parts.append("--filter " + shlex.quote(f"region={region}"))
     parts += [f"--method {method}", f"--level {level:g}"]
     if suppress != 10 or flag != 30:
         parts.append(f"--small-base {suppress},{flag}")

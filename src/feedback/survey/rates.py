@@ -328,7 +328,7 @@ def domain_estimates(s: Mapping[str, np.ndarray], n_sample: int) -> dict[str, np
         sw, sw2 = w1 + w0, w21 + w20
         p = w1 / sw
         ss_z = (w21 * (1 - p) ** 2 + w20 * p**2) / sw**2
-        var = n_sample / (n_sample - 1) * ss_z
+        var = (n_sample / (n_sample - 1) if n_sample > 1 else np.nan) * ss_z  # one respondent: no variance
         s2 = n / (n - 1) * (w1 * (1 - p) ** 2 + w0 * p**2) / sw
         deff = var / (s2 / n)
         n_eff = sw**2 / sw2

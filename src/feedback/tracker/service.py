@@ -14,9 +14,11 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from feedback import db
+from feedback.errors import InputError
 from feedback.regions import REGIONS
 from feedback.tracker.models import (
     DECISIONS,
@@ -30,6 +32,7 @@ from feedback.tracker.models import (
     join_list,
     split_list,
 )
+from feedback.validation import clean_name, clean_text, length_problems
 
 NATIONAL = "All England (national)"
 
@@ -62,6 +65,26 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
+MULTILINE_FIELDS = ("text", "description", "completion_criteria", "evidence")
+
+
+def _limits(model, values: Mapping[str, Any]) -> list[str]:
+    """Text longer than its column allows, by the same rule on SQLite and PostgreSQL."""
+    return length_problems(model, values)
+
+
+def _who(who: Any) -> str:
+    """The editor's name, normalised; refuses an empty or over-long one in plain words."""
+    try:
+        name = clean_name(who)
+    except InputError as err:
+        raise TrackerError(str(err)) from None
+    if not name:
+        raise TrackerError("Give your name (in the sidebar) before changing anything: every change records who "
+                           "made it.")
+    return name
+
+
 def item_problems(values: Mapping[str, Any]) -> list[str]:
     """What is wrong with an item's values, in plain English (empty when fine)."""
     problems = []
@@ -80,6 +103,7 @@ def item_problems(values: Mapping[str, Any]) -> list[str]:
     date = values.get("date_raised")
     if date is not None and not isinstance(date, dt.date):
         problems.append("the date raised is not a date")
+    problems.extend(p for p in _limits(Item, values) if not p.startswith("Reference"))
     return problems
 
 
@@ -91,6 +115,7 @@ def response_problems(values: Mapping[str, Any]) -> list[str]:
     date = values.get("decided_on")
     if date is not None and not isinstance(date, dt.date):
         problems.append("the decision date is not a date")
+    problems.extend(_limits(Response, values))
     return problems
 
 
@@ -115,6 +140,7 @@ def action_problems(values: Mapping[str, Any]) -> list[str]:
         date = values.get(field)
         if date is not None and not isinstance(date, dt.date):
             problems.append(f"the {LABELS[field]} is not a date")
+    problems.extend(p for p in _limits(Action, values) if not p.startswith("Reference"))
     return problems
 
 
@@ -134,8 +160,8 @@ def _normalise(model, changes: Mapping[str, Any]) -> dict[str, Any]:
             value = value.date()
         elif isinstance(value, dt.datetime):
             value = value.date()
-        if isinstance(value, str) and field not in ("text", "description", "completion_criteria", "evidence"):
-            value = value.strip()
+        if isinstance(value, str):  # NFC; no control, zero-width or direction-changing characters
+            value = clean_text(value, field=LABELS.get(field, field), multiline=field in MULTILINE_FIELDS)
         if field in ("regions", "themes"):
             value = join_list(split_list(value))
         if field == "rag" and value is None:
@@ -148,7 +174,25 @@ def _normalise(model, changes: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _created(session: Session, obj, who: str, label: str) -> None:
-    session.flush()
+    """Flush the new row and write its "created" history row.
+
+    Two people creating the same reference at the same moment both pass the check
+    before either has written; the database's unique constraint then refuses the
+    second, and that person gets the same plain message as if they had come second.
+    """
+    try:
+        session.flush()
+    except IntegrityError as err:
+        session.rollback()
+        reference = getattr(obj, "reference", None)
+        if reference is not None and "reference" in str(err.orig).lower():
+            what = "an item" if isinstance(obj, Item) else "an action"
+            raise TrackerError(f"The {'item' if isinstance(obj, Item) else 'action'} was not saved: the reference "
+                               f"{reference} is already used by {what}; choose another.") from None
+        if isinstance(obj, Response):
+            raise TrackerError("The response was not saved: this item already has a Panel response; "
+                               "edit it instead.") from None
+        raise
     db.record_change(session, obj.__tablename__, obj.id, "created", None, label, who, "created")
 
 
@@ -162,6 +206,7 @@ def _reference_taken(session: Session, model, reference: str, own_id: int | None
 
 def create_item(session: Session, who: str, **values) -> Item:
     """Add an item (a point raised or a recommendation); refuses invalid values."""
+    who = _who(who)
     values = _normalise(Item, values)
     problems = item_problems(values)
     if not problems and (taken := _reference_taken(session, Item, values["reference"])):
@@ -176,6 +221,7 @@ def create_item(session: Session, who: str, **values) -> Item:
 
 def create_response(session: Session, item: Item, who: str, **values) -> Response:
     """Record the Panel's response to an item (one per item; later changes are edits)."""
+    who = _who(who)
     values = _normalise(Response, values)
     problems = response_problems(values)
     if problems:
@@ -190,6 +236,7 @@ def create_response(session: Session, item: Item, who: str, **values) -> Respons
 
 def create_action(session: Session, item: Item, who: str, **values) -> Action:
     """Add an action to an item; refuses invalid values (complete needs evidence)."""
+    who = _who(who)
     values = {"status": "not started", "rag": "", **_normalise(Action, values)}
     problems = action_problems(values)
     if not problems and (taken := _reference_taken(session, Action, values["reference"])):
@@ -210,8 +257,7 @@ def edit(session: Session, obj, seen_version: int, changes: Mapping[str, Any], w
     :func:`feedback.db.apply_edit` does the version-checked write and the
     history. Raises ``TrackerError`` (rule broken) or ``db.StaleEdit``.
     """
-    if not _text(who):
-        raise TrackerError("Give your name (in the sidebar) before changing anything: every change records who made it.")
+    who = _who(who)
     changes = _normalise(type(obj), changes)
     session.refresh(obj)
     label = describe(obj)
