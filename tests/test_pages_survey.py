@@ -7,7 +7,6 @@ import io
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -200,20 +199,6 @@ def test_upload_bad_file_shows_one_plain_error(app):
 
 def _keys(at: AppTest) -> list[str]:
     return [w.key for w in at.selectbox if w.key]
-
-
-def test_rerender_on_region_change_is_fast(app):
-    """Changing region (or question) on the sample re-renders the Results page quickly (cached by content)."""
-    at = goto(app, "results")
-    for region in ("London", "North West"):  # warm the caches
-        set_region(at, region)
-    timings = []
-    for region in ("London", "North West", "All England", "London"):
-        start = time.perf_counter()
-        set_region(at, region)
-        timings.append(time.perf_counter() - start)
-    # The issue's target is 300 ms of server time; allow slack for a shared CI machine.
-    assert min(timings) < 0.3 or sorted(timings)[len(timings) // 2] < 1.0, timings
 
 
 def test_short_labels_drop_shared_lead_in_and_stay_unique():
