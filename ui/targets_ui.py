@@ -37,7 +37,7 @@ def _remeasured(engine) -> pd.DataFrame:
 
 def item_targets(engine, item, actions) -> None:
     """The "Survey targets" part of an item's page: trend, latest change, add / remove."""
-    st.markdown("#### Survey targets")
+    st.markdown("### Survey targets")
     measured = _remeasured(engine)
     mine = measured[measured["item_id"] == item.id] if len(measured) else measured
     if mine.empty:
@@ -117,7 +117,7 @@ def _add_form(engine, item, actions) -> None:
 
 def dashboard_targets(engine, items: pd.DataFrame) -> None:
     """Actions with a survey target, in three groups by what the target did in the latest waves."""
-    st.subheader("Did the figures move?")
+    st.header("Did the figures move?")
     measured = _remeasured(engine)
     if len(measured) and len(items):
         measured = measured[measured["item_id"].isin(items["id"])]
