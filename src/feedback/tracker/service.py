@@ -16,7 +16,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from feedback import db
+from feedback import access, db
 from feedback.regions import REGIONS
 from feedback.tracker.models import (
     DECISIONS,
@@ -49,6 +49,10 @@ LABELS = {
     "revised_due_date": "revised due date", "completion_criteria": "completion criteria",
     "evidence": "evidence", "status": "status", "rag": "RAG", "created": "created",
 }
+
+
+# How each kind of record is named in a refusal ("Only editors can change responses: ...").
+WHAT = {Item: "tracker items", Response: "responses", Action: "actions"}
 
 
 class TrackerError(ValueError):
@@ -160,9 +164,17 @@ def _reference_taken(session: Session, model, reference: str, own_id: int | None
     return None
 
 
-def create_item(session: Session, who: str, **values) -> Item:
-    """Add an item (a point raised or a recommendation); refuses invalid values."""
+def _item_of(obj) -> Item:
+    return obj if isinstance(obj, Item) else obj.item
+
+
+def create_item(session: Session, who: str | access.User, **values) -> Item:
+    """Add an item (a point raised or a recommendation); refuses invalid values.
+
+    ``who`` needs to be an editor (a regional lead: of a region the item is tagged with).
+    """
     values = _normalise(Item, values)
+    who = access.require(who, access.EDIT, split_list(values.get("regions")), what=WHAT[Item], log=session).label
     problems = item_problems(values)
     if not problems and (taken := _reference_taken(session, Item, values["reference"])):
         problems.append(taken)
@@ -174,8 +186,9 @@ def create_item(session: Session, who: str, **values) -> Item:
     return item
 
 
-def create_response(session: Session, item: Item, who: str, **values) -> Response:
+def create_response(session: Session, item: Item, who: str | access.User, **values) -> Response:
     """Record the Panel's response to an item (one per item; later changes are edits)."""
+    who = access.require(who, access.EDIT, split_list(item.regions), what=WHAT[Response], log=session).label
     values = _normalise(Response, values)
     problems = response_problems(values)
     if problems:
@@ -188,8 +201,9 @@ def create_response(session: Session, item: Item, who: str, **values) -> Respons
     return response
 
 
-def create_action(session: Session, item: Item, who: str, **values) -> Action:
+def create_action(session: Session, item: Item, who: str | access.User, **values) -> Action:
     """Add an action to an item; refuses invalid values (complete needs evidence)."""
+    who = access.require(who, access.EDIT, split_list(item.regions), what=WHAT[Action], log=session).label
     values = {"status": "not started", "rag": "", **_normalise(Action, values)}
     problems = action_problems(values)
     if not problems and (taken := _reference_taken(session, Action, values["reference"])):
@@ -202,18 +216,25 @@ def create_action(session: Session, item: Item, who: str, **values) -> Action:
     return action
 
 
-def edit(session: Session, obj, seen_version: int, changes: Mapping[str, Any], who: str,
+def edit(session: Session, obj, seen_version: int, changes: Mapping[str, Any], who: str | access.User,
          reason: str = "") -> dict[str, tuple[Any, Any]]:
     """Change an item, response or action if nobody else has since ``seen_version``.
 
     Rules are checked on the values as they would be after the change, then
     :func:`feedback.db.apply_edit` does the version-checked write and the
-    history. Raises ``TrackerError`` (rule broken) or ``db.StaleEdit``.
+    history. Raises ``TrackerError`` (rule broken), ``db.StaleEdit`` or
+    ``feedback.errors.Refused`` (a regional lead needs the item tagged with
+    their region, before and after the change).
     """
-    if not _text(who):
+    user = access.actor(who)
+    if not _text(user.name):
         raise TrackerError("Give your name (in the sidebar) before changing anything: every change records who made it.")
     changes = _normalise(type(obj), changes)
     session.refresh(obj)
+    access.require(user, access.EDIT, split_list(_item_of(obj).regions), what=WHAT[type(obj)], log=session)
+    if isinstance(obj, Item) and "regions" in changes:
+        access.require(user, access.EDIT, split_list(changes["regions"]), what=WHAT[Item], log=session)
+    who = user.label
     label = describe(obj)
     if obj.version != int(seen_version):  # someone else got there first: say so, before any rule
         return db.apply_edit(session, obj, seen_version, changes, who, reason, label=label)

@@ -20,7 +20,7 @@ import pandas as pd
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from feedback import db
+from feedback import access, access_log, db
 from feedback.errors import InputError
 from feedback.export import DANGEROUS_PREFIXES, to_xlsx_bytes
 from feedback.tracker import service
@@ -350,7 +350,7 @@ def _check(session: Session, rows: dict[str, list[Row]]) -> list[str]:
     return problems
 
 
-def _write(session: Session, rows: dict[str, list[Row]], who: str, report: ImportReport) -> None:
+def _write(session: Session, rows: dict[str, list[Row]], who: access.User, report: ImportReport) -> None:
     items = {i.reference: i for i in session.scalars(select(Item))}
     actions = {a.reference: a for a in session.scalars(select(Action))}
 
@@ -385,13 +385,41 @@ def _write(session: Session, rows: dict[str, list[Row]], who: str, report: Impor
                lambda data, item=item: service.create_action(session, item, who, **data), row.values)
 
 
-def import_workbook(engine: Engine, filename: str, content: bytes, who: str) -> ImportReport:
+def _require_roles(session: Session, rows: dict[str, list[Row]], user: access.User) -> None:
+    """Refuse the whole import, before anything is written, unless ``user`` may make every change:
+    changing existing rows is an admin's job; adding rows needs an editor (a regional lead: of
+    the items' regions)."""
+    items_db = {i.reference: i for i in session.scalars(select(Item))}
+    actions_db = {a.reference: a for a in session.scalars(select(Action))}
+    file_regions = {row.values.get("reference"): row.values.get("regions") for row in rows["Items"]}
+
+    def regions_of(ref: str):
+        item = items_db.get(ref)
+        return service.split_list(item.regions if item is not None else file_regions.get(ref))
+
+    existing_rows = [(items_db.get(r.values.get("reference", "")), r) for r in rows["Items"]]
+    existing_rows += [(getattr(items_db.get(r.values.get("item", "")), "response", None), r) for r in rows["Responses"]]
+    existing_rows += [(actions_db.get(r.values.get("reference", "")), r) for r in rows["Actions"]]
+    if any(obj is not None and _changes(obj, row.values) for obj, row in existing_rows):
+        access.require(user, access.REPLACE, what="tracker records", log=session)
+    for obj, row in existing_rows:  # rows to add (unchanged rows need nothing)
+        if obj is None:
+            name = row.sheet
+            regions = (service.split_list(row.values.get("regions")) if name == "Items"
+                       else regions_of(row.values.get("item", "")))
+            access.require(user, access.EDIT, regions, what=service.WHAT[_SHEET_MODEL[name]], log=session)
+
+
+def import_workbook(engine: Engine, filename: str, content: bytes, who: str | access.User) -> ImportReport:
     """Check every row of the workbook, then apply it all in one transaction, or nothing.
 
     Raises :class:`ImportProblems` (an ``InputError``) listing every problem,
-    with the database unchanged.
+    with the database unchanged, or ``feedback.errors.Refused`` when the
+    person's role does not cover every change (changing existing rows is for
+    admins). A completed import is written to the access log.
     """
-    if not str(who or "").strip():
+    user = access.actor(who)
+    if not user.name.strip():
         raise InputError("Give your name first: every change an import makes records who made it.")
     rows, problems = read_rows(filename, content)
     report = ImportReport()
@@ -399,8 +427,10 @@ def import_workbook(engine: Engine, filename: str, content: bytes, who: str) -> 
         problems += _check(session, rows)
         if problems:
             raise ImportProblems(filename, problems)
+        _require_roles(session, rows, user)
         try:
-            _write(session, rows, who, report)
+            _write(session, rows, user, report)
         except (db.StaleEdit, service.TrackerError) as err:  # a change landed between check and write
             raise ImportProblems(filename, [str(err)]) from None
+        access_log.add(session, user, access_log.IMPORT, f"tracker workbook {filename}: {report.summary()}")
     return report
