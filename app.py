@@ -3,6 +3,7 @@ selector shared by every page, and the navigation. No statistics here."""
 
 import streamlit as st
 
+from feedback import access
 from ui import common
 
 st.set_page_config(page_title="Panel feedback analysis", page_icon=":material/insights:", layout="wide")
@@ -26,9 +27,12 @@ SECTIONS = {
     ],
 }
 
+ADMIN = {"Admin": [("pages/access_log.py", "Access log", ":material/manage_search:")]}
+
+sections = {**SECTIONS, **(ADMIN if common.may(access.SEE_ACCESS_LOG) else {})}
 page = st.navigation({
     section: [st.Page(path, title=title, icon=icon, default=(path == "pages/overview.py")) for path, title, icon in pages]
-    for section, pages in SECTIONS.items()
+    for section, pages in sections.items()
 })
 common.sidebar()
 page.run()

@@ -88,7 +88,8 @@ st.caption("One ZIP with every chart above (PNG at 200 ppi and SVG, with alt tex
            "and CSV) and a short methods note.")
 st.download_button(
     "Download annex pack (ZIP)",
-    lambda: annex.survey_annex(survey, res, region=region, grouping=grouping, mark=mark_kind, **s),
+    common.logged_export(lambda: annex.survey_annex(survey, res, region=region, grouping=grouping,
+                                                    mark=mark_kind, **s), f"annex pack {survey.name}"),
     file_name=f"annex_pack_{common._slug(survey.name)}_{common._slug(region_text)}.zip",
     mime="application/zip", on_click="ignore", icon=":material/folder_zip:", key="annex_pack",
 )
