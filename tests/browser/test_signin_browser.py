@@ -31,8 +31,10 @@ PEOPLE = {
     "ed": {"email": "ed@example.org", "name": "Ed Editor"},
     "vera": {"email": "vera@example.org", "name": "Vera Viewer"},
     "lee": {"email": "lee@example.org", "name": "Lee Lead"},
+    "ada": {"email": "ada@example.org", "name": "Ada Admin"},
 }
-ROLES = {"default": "viewer", "people": {"ed@example.org": "editor", "lee@example.org": "regional lead: London"}}
+ROLES = {"default": "viewer", "people": {"ed@example.org": "editor", "lee@example.org": "regional lead: London",
+                                         "ada@example.org": "admin"}}
 
 
 @pytest.fixture(scope="module")
@@ -157,6 +159,14 @@ def test_viewer_sees_no_form_and_is_refused_by_the_service(signed_app, browser, 
     assert main(page).get_by_text("Edit this item").count() == 0
     assert page.get_by_role("button", name="Save item").count() == 0
     tall_screenshot(page, "signin_05_viewer", tmp_path)
+    page.goto(f"{url}/roundtables")
+    main(page).get_by_text("Only editors can change codings of roundtable points").wait_for(timeout=90_000)
+    assert page.get_by_role("button", name="Save my coding").count() == 0
+    tall_screenshot(page, "signin_07_viewer_roundtables", tmp_path)
+    page.goto(f"{url}/audits")
+    main(page).get_by_role("tab", name="Enter an audit").click(timeout=90_000)
+    main(page).get_by_text("Only editors can change audits").wait_for()
+    assert page.get_by_role("button", name="Save the audit").count() == 0
     context.close()
 
     viewer = access.signed_in_user({"sub": "vera", **PEOPLE["vera"]}, access.role_rules(ROLES))
@@ -188,3 +198,20 @@ def test_regional_lead_edits_their_region_only(signed_app, browser, tmp_path):
     with db.session_scope(engine) as s:
         item = s.scalar(select(Item).where(Item.reference == "SAMPLE-LDN-1"))
         assert db.history_for(s, "tracker_item", item.id)[-1].changed_by == "Lee Lead (lee@example.org)"
+
+
+def test_admin_reads_the_access_log(signed_app, browser, tmp_path):
+    url, engine = signed_app
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    sign_in(page, url, "ada")
+    sidebar(page).get_by_text("Access log").click()
+    main(page).get_by_role("heading", name="Access log").wait_for(timeout=60_000)
+    table = main(page).locator('[data-testid="stDataFrame"]')
+    table.wait_for()
+    tall_screenshot(page, "signin_08_access_log", tmp_path)
+    log = access_log.entries(engine)
+    assert {"sign-in", "sign-out", "refused"} <= set(log["event"])  # the other tests' sign-ins and refusals
+    assert "Ada Admin" in set(log.loc[log["event"] == "sign-in", "who"])
+    context.close()
