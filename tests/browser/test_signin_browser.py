@@ -160,12 +160,13 @@ def test_viewer_sees_no_form_and_is_refused_by_the_service(signed_app, browser, 
     assert page.get_by_role("button", name="Save item").count() == 0
     tall_screenshot(page, "signin_05_viewer", tmp_path)
     page.goto(f"{url}/roundtables")
-    main(page).get_by_text("Only editors can change codings of roundtable points").wait_for(timeout=90_000)
+    main(page).get_by_role("tab", name="Points and coding").click(timeout=90_000)
+    main(page).get_by_text("Only editors can change codings of roundtable points").first.wait_for(timeout=30_000)
     assert page.get_by_role("button", name="Save my coding").count() == 0
     tall_screenshot(page, "signin_07_viewer_roundtables", tmp_path)
     page.goto(f"{url}/audits")
     main(page).get_by_role("tab", name="Enter an audit").click(timeout=90_000)
-    main(page).get_by_text("Only editors can change audits").wait_for()
+    main(page).get_by_text("Only editors can change audits").first.wait_for()
     assert page.get_by_role("button", name="Save the audit").count() == 0
     context.close()
 
