@@ -25,6 +25,9 @@ SECTIONS = {
     "Yearly reports": [
         ("pages/audits.py", "Yearly-report audits", ":material/fact_check:"),
     ],
+    "Annual report": [
+        ("pages/annex.py", "Annex builder", ":material/description:"),
+    ],
 }
 
 ADMIN = {"Admin": [("pages/access_log.py", "Access log", ":material/manage_search:")]}
