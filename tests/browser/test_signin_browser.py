@@ -129,7 +129,7 @@ def test_editor_signs_in_edits_under_their_own_name_and_signs_out(signed_app, br
     form.locator('input[aria-label="Source detail"]:visible').fill("Checked at sign-in test")
     form.locator('input[aria-label="Reason for the change"]:visible').fill("signed-in edit")
     form.get_by_role("button", name="Save item").click()
-    main(page).get_by_text("Saved: source detail.").wait_for(timeout=30_000)
+    main(page).get_by_text("Saved: source detail.").wait_for(timeout=90_000)
     tall_screenshot(page, "signin_03_editor_saved", tmp_path)
     with db.session_scope(engine) as s:
         item = s.scalar(select(Item).where(Item.reference == "SAMPLE-LDN-1"))
@@ -187,8 +187,12 @@ def test_regional_lead_edits_their_region_only(signed_app, browser, tmp_path):
     main(page).get_by_text("Edit this item").click()
     form = main(page).locator('[data-testid="stForm"]').filter(has=page.get_by_role("button", name="Save item"))
     form.locator('input[aria-label="Source detail"]:visible').fill("London lead's correction")
+    form.locator('input[aria-label="Reason for the change"]:visible').fill("regional lead's edit")
     form.get_by_role("button", name="Save item").click()
-    main(page).get_by_text("Saved: source detail.").wait_for(timeout=30_000)
+    try:
+        main(page).get_by_text("Saved: source detail.").wait_for(timeout=90_000)
+    finally:
+        tall_screenshot(page, "signin_06a_regional_lead_own_region", tmp_path)
 
     open_item(page, url, "North East", "SAMPLE-NE-1")
     main(page).get_by_text("As regional lead for London you can change only London's tracker items; "
