@@ -6,7 +6,7 @@ PORT ?= 8501
 # This computer only; `make run HOST=0.0.0.0` serves the network (configure sign-in first).
 HOST ?= 127.0.0.1
 
-.PHONY: run test install install-test bench clean
+.PHONY: run test install install-test bench fuzz load clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -32,6 +32,15 @@ test: install-test
 
 bench: install
 	$(BIN)/python -m feedback.bench
+	$(BIN)/python -m feedback.bench --uploads
+
+# A longer fuzz campaign of every upload reader than the test suite runs (seeded, bounded).
+fuzz: install
+	$(BIN)/python -m feedback.fuzz --count 2000
+
+# Bounded load test on 127.0.0.1: 10 sessions upload a 40 MB CSV while another opens the Overview.
+load: install-test
+	$(BIN)/python scripts/load_test.py --sessions 10 --mb 40
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -5,7 +5,7 @@ import streamlit as st
 
 from feedback import charts
 from feedback.survey import explorer
-from ui import common, survey_ui
+from ui import common, survey_ui, trends_ui
 
 survey_ui.keep_state()
 st.title("Survey overview")
@@ -40,6 +40,9 @@ st.caption(survey_ui.plain(f"{survey.title or survey.name} · fieldwork {survey.
 st.subheader("Headline figures")
 st.caption("Share giving a positive answer, with its interval and base. "
            "[u] low reliability (few responses); [c] too few responses to show.")
+moves, later = trends_ui.card_changes(survey, region)
+if later:
+    st.caption(survey_ui.plain(later))
 cols = st.columns(3)
 labels = explorer.short_labels(list(head["question"]), list(head["question_text"]), limit=110)
 for i, row in enumerate(head.itertuples(index=False)):
@@ -53,6 +56,8 @@ for i, row in enumerate(head.itertuples(index=False)):
         st.markdown(survey_ui.plain(labels[row.question]), help=survey_ui.plain(row.question_text) if row.question_text else None)
         st.metric(labels[row.question], label, label_visibility="collapsed")
         st.caption(survey_ui.plain(f"{detail}. {row.base_label or 'All respondents'}."))
+        if row.question in moves:
+            st.markdown(f"**{survey_ui.plain(moves[row.question])}**")
 
 common.download_table(head.reset_index(drop=True), f"headline_figures_{common.region_label()}", key="headline",
                       notes=explorer.table_notes(survey, head, region=region, grouping="Role", **s),

@@ -96,12 +96,12 @@ def test_the_access_log_is_append_only(engine):
         ["Ed Editor", "export", "a table", "London"]]
 
 
-def test_migration_0004_goes_up_and_back(blank_engine):
+def test_migration_0005_goes_up_and_back(blank_engine):
     from sqlalchemy import inspect
 
-    db.upgrade(blank_engine, "0004")
+    db.upgrade(blank_engine, "0005")
     assert "access_log" in inspect(blank_engine).get_table_names()
-    db.downgrade(blank_engine, "0003")
+    db.downgrade(blank_engine, "0004")
     assert "access_log" not in inspect(blank_engine).get_table_names()
 
 

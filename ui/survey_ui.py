@@ -14,8 +14,9 @@ import pandas as pd
 import streamlit as st
 
 from feedback.errors import InputError
+from feedback.isolation import in_process
 from feedback.survey import explorer
-from ui import common  # noqa: F401 - first import hands a deep link over to app.py
+from ui import common  # first import hands a deep link over to app.py
 
 UPLOAD_KEY = "survey_upload"          # {"filename", "content", "codebook_text", "kind", "name"}
 CHOICE_KEY = "survey_choice"
@@ -72,15 +73,17 @@ def _bases(key: str, _survey: explorer.Survey, region: str | None) -> pd.DataFra
 def load_sample(sample: explorer.Sample) -> explorer.Survey:
     content, codebook_text = explorer.sample_files(sample)
     key = explorer.content_hash(content, codebook_text)
-    survey = _load(key, sample.data_file, content, codebook_text, sample.name, sample.kind)
+    with in_process():  # the app's own files: read without a child process
+        survey = _load(key, sample.data_file, content, codebook_text, sample.name, sample.kind)
     survey.key = key
     return survey
 
 
 def load_upload(upload: dict) -> explorer.Survey:
     key = explorer.content_hash(upload["content"], upload.get("codebook_text"), upload.get("kind", "auto"))
-    survey = _load(key, upload["filename"], upload["content"], upload.get("codebook_text"),
-                   upload.get("name") or upload["filename"], upload.get("kind", "auto"))
+    with common.upload_queue():
+        survey = _load(key, upload["filename"], upload["content"], upload.get("codebook_text"),
+                       upload.get("name") or upload["filename"], upload.get("kind", "auto"))
     survey.key = key
     return survey
 

@@ -2,7 +2,7 @@
 actions, imports and exports (who, when, what, which region).
 
 Like the history, the database itself refuses UPDATE and DELETE on this table
-(triggers in migration 0004). Entries about a change (an import) are written in
+(triggers in migration 0005). Entries about a change (an import) are written in
 the change's own transaction with :func:`add`; the others (a refusal, which
 rolls its transaction back; a sign-in; an export) with :func:`record`.
 """

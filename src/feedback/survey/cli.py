@@ -136,6 +136,13 @@ def _notes(results: pd.DataFrame, codebook, args) -> list[str]:
 
 def write_results(results: pd.DataFrame, codebook, args) -> None:
     """CSV/JSON to --out or stdout; XLSX only to --out."""
+    write_frame(results, args, sheet="Rates", notes=_notes(results, codebook, args))
+
+
+def write_frame(frame: pd.DataFrame, args, *, sheet: str, notes: list[str],
+                percent_columns=("p", "ci_low", "ci_high", "level")) -> None:
+    """Any command's table as --format / --out ask: CSV or JSON (stdout when no --out), XLSX
+    with a Notes sheet (needs --out); text cells neutralised against formulas."""
     from feedback.export import safe_frame, to_csv_bytes, to_xlsx_bytes
 
     fmt = args.format or (Path(args.out).suffix.lstrip(".").lower() if args.out else "csv")
@@ -144,14 +151,14 @@ def write_results(results: pd.DataFrame, codebook, args) -> None:
     if fmt == "xlsx":
         if not args.out:
             raise InputError("--format xlsx writes a workbook: give --out PATH.xlsx")
-        Path(args.out).write_bytes(to_xlsx_bytes({"Rates": results}, notes=_notes(results, codebook, args)))
+        Path(args.out).write_bytes(to_xlsx_bytes({sheet: frame}, notes=notes, percent_columns=percent_columns))
         return
     if fmt == "json":
-        text = results.to_json(orient="records", force_ascii=False, indent=1) + "\n"
+        text = frame.to_json(orient="records", force_ascii=False, indent=1) + "\n"
     else:
-        text = safe_frame(results).to_csv(index=False)
+        text = safe_frame(frame).to_csv(index=False)
     if args.out:
-        Path(args.out).write_bytes(to_csv_bytes(results) if fmt == "csv" else text.encode("utf-8"))
+        Path(args.out).write_bytes(to_csv_bytes(frame) if fmt == "csv" else text.encode("utf-8"))
     else:
         sys.stdout.write(text)
 
@@ -166,8 +173,13 @@ def run_suggest(args) -> int:
     from feedback.survey.codebook import dump_codebook, suggest_codebook
     from feedback.survey.read import read_survey
 
-    content = Path(args.file).read_bytes()
-    sys.stdout.write(dump_codebook(suggest_codebook(read_survey(Path(args.file).name, content))))
+    from feedback.survey import tables
+
+    name, content = Path(args.file).name, Path(args.file).read_bytes()
+    if tables.is_data_tables(name, content):  # published tables: ids, texts and positive answers (nets first)
+        sys.stdout.write(dump_codebook(tables.suggest_tables_codebook(tables.read_data_tables(name, content))))
+    else:
+        sys.stdout.write(dump_codebook(suggest_codebook(read_survey(name, content))))
     return 0
 
 

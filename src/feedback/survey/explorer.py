@@ -63,6 +63,7 @@ class Sample:
     data_file: str
     codebook_file: str | None  # for data tables: optional, gives question ids and positive answers
     kind: str = "respondents"
+    synthetic_wave: bool = False  # an invented later wave (for trends): never the default of a report annex
 
 
 SAMPLES: tuple[Sample, ...] = (
@@ -70,6 +71,13 @@ SAMPLES: tuple[Sample, ...] = (
     Sample("Frontline professionals 2021 (sample)", "frontline_2021.xlsx", "frontline_2021.toml"),
     Sample("Frontline professionals 2021, data tables (sample)", "frontline_2021_tables.xlsx", "frontline_2021.toml",
            kind="data tables"),
+    # an invented second wave, for change between waves (no 2022 figures were published)
+    Sample("Safeguarding partners 2022 (synthetic)", "partners_2022.sav", "partners_2022.toml",
+           synthetic_wave=True),
+    Sample("Frontline professionals 2022 (synthetic)", "frontline_2022.xlsx", "frontline_2022.toml",
+           synthetic_wave=True),
+    Sample("Frontline professionals 2022, data tables (synthetic)", "frontline_2022_tables.xlsx",
+           "frontline_2022.toml", kind="data tables", synthetic_wave=True),
 )
 
 
