@@ -24,8 +24,11 @@ if mode == "Two groups in one survey":
     if st.session_state.get("compare_grouping") not in groupings:
         st.session_state["compare_grouping"] = groupings[0]
     grouping = st.radio("Groups from", groupings, key="compare_grouping", horizontal=True)
-    with st.spinner("Calculating rates…"):
+    res = None
+    with common.section("The rates to compare"), st.spinner("Calculating rates…"):
         res = survey_ui.results(survey, grouping, region)
+    if res is None:
+        st.stop()
     key = grouping.lower()
     groups = list(pd.unique(res.loc[res["by"] == key, "group"]))
     if len(groups) < 2:
@@ -64,9 +67,12 @@ else:
         st.info("These two surveys share no question ids: nothing to compare. (Questions compare across "
                 "audiences when their codebooks give them the same id.)")
         st.stop()
-    with st.spinner("Calculating rates…"):
+    res_a = res_b = None
+    with common.section("The rates to compare"), st.spinner("Calculating rates…"):
         res_a = survey_ui.results(survey_a, "Role", region)
         res_b = survey_ui.results(survey_b, "Role", region)
+    if res_a is None or res_b is None:
+        st.stop()
     label_a = survey_a.audience.capitalize() or survey_a.name
     label_b = survey_b.audience.capitalize() or survey_b.name
     if label_a == label_b:
@@ -86,36 +92,37 @@ st.caption(f"{len(diff)} question(s). A positive difference means the first is h
            f"▲ / ▼: significant at the {explorer.LEVELS.get(s['level'], s['level'])} level after "
            f"{explorer.ADJUSTS.get(s['adjust'], s['adjust'])} adjustment across the questions.")
 
-plot = diff.copy()
-plot["label"] = [
-    ("not available" if pd.isna(d) else f"{100 * d:+.0f} points" + (f" {charts.SIG_SYMBOLS.get(sig, '')}" if sig else ""))
-    for d, sig in zip(plot["diff"], plot["sig"])
-]
-short = explorer.short_labels(list(plot["question"]), list(plot["question_text"]), limit=60)
-plot["question_label"] = plot["question"].map(short)
-notes = [f"Lines show {explorer.LEVELS.get(s['level'], s['level'])} intervals for the difference (Newcombe).",
-         "▲ / ▼ first group significantly higher / lower (two-proportion test on effective bases, adjusted)."]
-chart = charts.bar_with_intervals(plot, category="question_label", value="diff", low="diff_low", high="diff_high",
-                                  label="label", title=title, subtitle=subtitle, source=source, notes=notes,
-                                  domain=(-1, 1), value_title="Difference (first minus second)", mark="dot")
-alt_text = charts.alt_text(plot, category="question_label", value="diff", low="diff_low", high="diff_high",
-                          title=title, subtitle=" ".join(subtitle))
-survey_ui.show_chart(chart, alt_text)
-common.download_chart(chart, f"compare_{title}", key="compare_chart", alt=alt_text)
+with common.section('The comparison'):
+    plot = diff.copy()
+    plot["label"] = [
+        ("not available" if pd.isna(d) else f"{100 * d:+.0f} points" + (f" {charts.SIG_SYMBOLS.get(sig, '')}" if sig else ""))
+        for d, sig in zip(plot["diff"], plot["sig"])
+    ]
+    short = explorer.short_labels(list(plot["question"]), list(plot["question_text"]), limit=60)
+    plot["question_label"] = plot["question"].map(short)
+    notes = explorer.difference_notes(diff, level=s["level"])
+    chart = charts.bar_with_intervals(plot, category="question_label", value="diff", low="diff_low", high="diff_high",
+                                      label="label", title=title, subtitle=subtitle, source=source, notes=notes,
+                                      domain=(-1, 1), value_title="Difference (first minus second)", mark="dot")
+    alt_text = charts.alt_text(plot, category="question_label", value="diff", low="diff_low", high="diff_high",
+                              title=title, subtitle=" ".join(subtitle))
+    survey_ui.show_chart(chart, alt_text)
+    common.download_chart(chart, f"compare_{title}", key="compare_chart", alt=alt_text)
 
-order = ["question", "p_a", "p_b", "diff", "diff_low", "diff_high", "sig", "p_value", "p_adj", "z", "n_eff_a",
-         "n_eff_b", "group_a", "group_b", "question_text", "level", "adjust"]
-shown = diff[[c for c in order if c in diff.columns]].rename(columns={"question": "Question id", "question_text": "Question", "group_a": "First",
-                             "group_b": "Second", "p_a": "First (%)", "p_b": "Second (%)", "n_eff_a": "First effective n",
-                             "n_eff_b": "Second effective n", "diff": "Difference", "diff_low": "Interval from",
-                             "diff_high": "Interval to", "z": "z", "p_value": "p value", "p_adj": "Adjusted p value",
-                             "sig": "Significant", "level": "Confidence level", "adjust": "Adjustment"})
-config = {c: st.column_config.NumberColumn(c, format="percent")
-          for c in ("First (%)", "Second (%)", "Difference", "Interval from", "Interval to", "Confidence level")}
-config.update({c: st.column_config.NumberColumn(c, format="%.4f") for c in ("p value", "Adjusted p value", "z")})
-config.update({c: st.column_config.NumberColumn(c, format="%.1f") for c in ("First effective n", "Second effective n")})
-st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
-common.download_table(diff, f"compare_{title}", key="compare_table",
-                      percent_columns=("p_a", "p_b", "diff", "diff_low", "diff_high", "level"),
-                      notes=[title, *subtitle, *notes, "p_a, p_b, diff and its interval are proportions (0 to 1).",
-                             source])
+    order = ["question", "p_a", "p_b", "diff", "diff_low", "diff_high", "sig", "p_value", "p_adj", "t", "df", "n_eff_a",
+             "n_eff_b", "test", "group_a", "group_b", "question_text", "level", "adjust"]
+    shown = diff[[c for c in order if c in diff.columns]].rename(columns={"question": "Question id", "question_text": "Question", "group_a": "First",
+                                 "group_b": "Second", "p_a": "First (%)", "p_b": "Second (%)", "n_eff_a": "First effective n",
+                                 "n_eff_b": "Second effective n", "diff": "Difference", "diff_low": "Interval from",
+                                 "diff_high": "Interval to", "t": "t (z for effective-base)",
+                                 "df": "Degrees of freedom", "test": "Test", "p_value": "p value", "p_adj": "Adjusted p value",
+                                 "sig": "Significant", "level": "Confidence level", "adjust": "Adjustment"})
+    config = {c: st.column_config.NumberColumn(c, format="percent")
+              for c in ("First (%)", "Second (%)", "Difference", "Interval from", "Interval to", "Confidence level")}
+    config.update({c: st.column_config.NumberColumn(c, format="%.4f") for c in ("p value", "Adjusted p value", "t (z for effective-base)")})
+    config.update({c: st.column_config.NumberColumn(c, format="%.1f") for c in ("First effective n", "Second effective n")})
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
+    common.download_table(diff, f"compare_{title}", key="compare_table",
+                          percent_columns=("p_a", "p_b", "diff", "diff_low", "diff_high", "level"),
+                          notes=[title, *subtitle, *notes, "p_a, p_b, diff and its interval are proportions (0 to 1).",
+                                 source])

@@ -5,7 +5,7 @@ each downloadable, plus the annex pack."""
 import streamlit as st
 
 from feedback import annex, charts, export
-from feedback.survey import explorer
+from feedback.survey import explorer, significance
 from ui import common, survey_ui
 
 survey_ui.keep_state()
@@ -17,6 +17,9 @@ if survey is None:
     st.stop()
 
 questions = survey.questions()
+if questions.empty:
+    st.info("This survey has no questions with answers to show.")
+    st.stop()
 text_of = dict(zip(questions["question"], questions["question_text"]))
 ids = list(questions["question"])
 chosen = [q for q in st.session_state.get("survey_questions", []) if q in text_of]
@@ -41,7 +44,7 @@ sort_by_value = o1.checkbox("Sort groups by value", key="survey_sort_value",
                                  "regions in the Panel's order.")
 hide_c = o2.checkbox("Hide suppressed [c] groups", key="survey_hide_c",
                      help="The chart notes say how many groups were hidden.")
-with st.expander("Method: interval, level, small bases, multiple comparisons"):
+with st.expander("Method: interval, level, small bases, significance test"):
     survey_ui.settings_controls()
 s = survey_ui.settings()
 
@@ -49,30 +52,34 @@ if not picked:
     st.info("Pick one or more questions above.")
     st.stop()
 if survey.kind == "data tables" and region:
-    st.info(f"Published data tables do not cross region with role: showing the {region} column only.")
+    st.info(f"Published data tables do not cross region with role: showing the {common.plain(region)} column only.")
 
-with st.spinner("Calculating rates…"):
+res_all = None
+with common.section("The results"), st.spinner("Calculating rates…"):
     res_all = survey_ui.results(survey, grouping, region)
+if res_all is None:
+    st.stop()
 res = res_all[res_all["question"].isin(picked)]
 res = res.assign(_o=res["question"].map({q: i for i, q in enumerate(picked)})).sort_values("_o", kind="stable") \
     .drop(columns="_o").reset_index(drop=True)
 mark_kind = "dot" if mark == "Dots" else "bar"
-thresholds = (s["suppress"], s["flag"])
+thresholds = survey_ui.thresholds()
 sort = "value" if sort_by_value else None
 region_text = common.region_label()
 
 st.subheader("Charts")
 if layout == "Combined" and len(picked) > 1:
-    title = f"{survey.title or survey.name}: {len(picked)} questions by {grouping.lower()}"
-    chart = charts.survey_questions_chart(res, region=region, title=title, source=survey.source, mark=mark_kind,
-                                          thresholds=thresholds, sort=sort, hide_c=hide_c)
-    alt_text = " ".join(charts.survey_alt_text(rows, region=region, mark=mark_kind)
-                        for _, rows in res.groupby("question", sort=False))
-    survey_ui.show_chart(chart, alt_text)
-    common.download_chart(chart, f"combined_{grouping}_{region_text}", alt=alt_text, key="chart_combined")
+    with common.section("The combined chart"):
+        title = f"{survey.title or survey.name}: {len(picked)} questions by {grouping.lower()}"
+        chart = charts.survey_questions_chart(res, region=region, title=title, source=survey.source,
+                                              mark=mark_kind, thresholds=thresholds, sort=sort, hide_c=hide_c)
+        alt_text = " ".join(charts.survey_alt_text(rows, region=region, mark=mark_kind)
+                            for _, rows in res.groupby("question", sort=False))
+        survey_ui.show_chart(chart, alt_text)
+        common.download_chart(chart, f"combined_{grouping}_{region_text}", alt=alt_text, key="chart_combined")
 else:
     for qid, rows in res.groupby("question", sort=False):
-        with st.container(border=True):
+        with st.container(border=True), common.section(f"The chart of {qid}"):
             chart = charts.survey_chart(rows, region=region, source=survey.source, mark=mark_kind,
                                         thresholds=thresholds, sort=sort, hide_c=hide_c)
             alt_text = charts.survey_alt_text(rows, region=region, mark=mark_kind)
@@ -81,28 +88,33 @@ else:
             common.download_chart(chart, f"{qid}_{grouping}_{region_text}", alt=alt_text, key=f"chart_{qid}")
 
 st.subheader("Table")
-st.caption("Unweighted n, weighted base, positive share, interval, effective n and the test against the rest "
-           "of the sample. " + " ".join(charts.survey_notes(res, thresholds=thresholds)))
-st.dataframe(explorer.table_for_display(res), hide_index=True, width="stretch",
-             column_config=survey_ui.percent_columns(explorer.table_for_display(res)))
-notes = explorer.table_notes(survey, res, region=region, grouping=grouping, **s)
-stem = export.file_stem("results", survey.name, grouping, region_text)
-t1, t2 = st.columns(2)
-t1.download_button("Download table (CSV)",
-                   common.logged_export(lambda: export.publication_csv(export.survey_tables(
-                       res, survey=survey.title or survey.name, grouping=grouping, region=region)[1]),
-                       f"{stem}.csv"),
-                   file_name=f"{stem}.csv", mime="text/csv", key="csv_results_table", on_click="ignore",
-                   icon=":material/table:")
-t2.download_button("Download tables (XLSX, for publication)",
-                   common.logged_export(lambda: annex.survey_workbook(survey, res, region=region,
-                                                                      grouping=grouping, notes=notes),
-                                        f"{stem}.xlsx"),
-                   file_name=f"{stem}.xlsx",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                   key="xlsx_results_table", on_click="ignore", icon=":material/grid_on:")
-st.caption("Same figures from the command line:")
-st.code(explorer.cli_command(survey, grouping=grouping, region=region, **s), language="bash", wrap_lines=True)
+with common.section('The table'):
+    st.caption("Unweighted n, weighted base, positive share, interval, effective n, the test against the rest "
+               "of the sample and the column letters of the groups each is significantly higher than. "
+               + " ".join(charts.survey_notes(res, thresholds=thresholds)))
+    legend = significance.letters_legend(res)
+    if legend:
+        st.caption(survey_ui.plain(" ".join(legend)))
+    st.dataframe(explorer.table_for_display(res), hide_index=True, width="stretch",
+                 column_config=survey_ui.percent_columns(explorer.table_for_display(res)))
+    notes = explorer.table_notes(survey, res, region=region, grouping=grouping, **s)
+    stem = export.file_stem("results", survey.name, grouping, region_text)
+    t1, t2 = st.columns(2)
+    t1.download_button("Download table (CSV)",
+                       common.logged_export(lambda: export.publication_csv(export.survey_tables(
+                           res, survey=survey.title or survey.name, grouping=grouping, region=region)[1]),
+                           f"{stem}.csv"),
+                       file_name=f"{stem}.csv", mime="text/csv", key="csv_results_table", on_click="ignore",
+                       icon=":material/table:")
+    t2.download_button("Download tables (XLSX, for publication)",
+                       common.logged_export(lambda: annex.survey_workbook(survey, res, region=region,
+                                                                          grouping=grouping, notes=notes),
+                                            f"{stem}.xlsx"),
+                       file_name=f"{stem}.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       key="xlsx_results_table", on_click="ignore", icon=":material/grid_on:")
+    st.caption("Same figures from the command line:")
+    st.code(explorer.cli_command(survey, grouping=grouping, region=region, **s), language="bash", wrap_lines=True)
 
 st.subheader("Annex pack")
 st.caption("One ZIP with every chart above (PNG at 200 ppi and SVG, with alt text), the tables (XLSX with cover, "

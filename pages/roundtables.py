@@ -7,8 +7,6 @@ Thin on purpose: every number comes from feedback.roundtables.
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import streamlit as st
 
@@ -21,12 +19,7 @@ from feedback.roundtables.themes import dump_themes
 from ui import common
 
 FLASH = "roundtables_flash"
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$])")
-
-
-def plain(text: str) -> str:
-    """Escape Markdown so names and values people typed show as typed (never as links or formatting)."""
-    return _MARKDOWN.sub(r"\\\1", str(text))
+plain = common.plain  # names and values people typed show as typed (never as links or formatting)
 
 
 def flash(kind: str, message: str) -> None:
@@ -66,14 +59,15 @@ st.caption(f"Region: {common.region_label()}. Feedback points from the Panel's r
                          if is_sample else ""))
 show_flash()
 
+region_events = frames.events if region is None else frames.events[frames.events["region"] == region]
 totals = views.event_totals(frames.events, region=region)
 overall = totals.iloc[-1]
-c1, c2, c3, c4 = st.columns(4)
-c1.metric("Events", f"{int(overall['Events']):,}")
-c2.metric("Attendees", f"{int(overall['Attendees']):,}")
-c3.metric("Partnerships", f"{int(overall['Partnerships']):,}")
-region_events = frames.events if region is None else frames.events[frames.events["region"] == region]
-c4.metric("Feedback points", f"{int(frames.points['event_id'].isin(region_events['event_id']).sum()):,}")
+with common.section("The totals"):
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Events", f"{int(overall['Events']):,}")
+    c2.metric("Attendees", f"{int(overall['Attendees']):,}")
+    c3.metric("Partnerships", f"{int(overall['Partnerships']):,}")
+    c4.metric("Feedback points", f"{int(frames.points['event_id'].isin(region_events['event_id']).sum()):,}")
 
 tab_region, tab_event, tab_code, tab_agree, tab_import, tab_codebook = st.tabs(
     ["Themes by region", "Themes per event", "Points and coding", "Coder agreement", "Import notes",
@@ -81,78 +75,80 @@ tab_region, tab_event, tab_code, tab_agree, tab_import, tab_codebook = st.tabs(
 
 # ------------------------------------------------------------------ themes by region
 with tab_region:
-    level_word = st.radio("Count by", ["Sub-theme", "Theme"], horizontal=True, key="rt_level")
-    level = "sub_theme" if level_word == "Sub-theme" else "theme"
-    table = views.themes_by_region(frames, codebook, level=level, region=region)
-    title = f"Feedback points by {level_word.lower()} and region"
-    subtitle = f"{common.region_label()}: {int(overall['Events'])} events, {int(overall['Attendees'])} attendees"
-    heat = figures.heat_chart(table, title=title, subtitle=subtitle, sample=is_sample)
-    st.altair_chart(heat, width="content", theme=None)  # as exported
-    common.download_chart(heat, title, alt=figures.heat_alt_text(table, title=title, subtitle=subtitle),
-                          key="rt_heat_region")
+    with common.section('The themes by region'):
+        level_word = st.radio("Count by", ["Sub-theme", "Theme"], horizontal=True, key="rt_level")
+        level = "sub_theme" if level_word == "Sub-theme" else "theme"
+        table = views.themes_by_region(frames, codebook, level=level, region=region)
+        title = f"Feedback points by {level_word.lower()} and region"
+        subtitle = f"{common.region_label()}: {int(overall['Events'])} events, {int(overall['Attendees'])} attendees"
+        heat = figures.heat_chart(table, title=title, subtitle=subtitle, sample=is_sample)
+        st.altair_chart(heat, width="content", theme=None)  # as exported
+        common.download_chart(heat, title, alt=figures.heat_alt_text(table, title=title, subtitle=subtitle),
+                              key="rt_heat_region")
 
-    status = links.theme_status(engine, frames, codebook, region=region, level=level)
-    shown = table.reset_index(drop=True)
-    if not status.empty:
-        key_col = "Sub-theme" if level == "sub_theme" else "Theme"
-        shown = shown.merge(status, on=key_col, how="left")
-    st.dataframe(shown, hide_index=True, width="stretch", height=36 * (len(shown) + 1) + 4)
-    common.download_table(shown, title, notes=[figures.NOTE, figures.SOURCE], key="rt_table_region")
+        status = links.theme_status(engine, frames, codebook, region=region, level=level)
+        shown = table.reset_index(drop=True)
+        if not status.empty:
+            key_col = "Sub-theme" if level == "sub_theme" else "Theme"
+            shown = shown.merge(status, on=key_col, how="left")
+        st.dataframe(shown, hide_index=True, width="stretch", height=36 * (len(shown) + 1) + 4)
+        common.download_table(shown, title, notes=[figures.NOTE, figures.SOURCE], key="rt_table_region")
 
-    bars_title = f"Feedback points by {level_word.lower()}"
-    bars = figures.totals_chart(table, title=bars_title, subtitle=subtitle, sample=is_sample)
-    with st.expander("Totals as a bar chart"):
-        st.altair_chart(bars, width="content", theme=None)
-        common.download_chart(bars, bars_title, alt=figures.totals_alt_text(table, title=bars_title,
-                                                                            subtitle=subtitle), key="rt_bars")
+        bars_title = f"Feedback points by {level_word.lower()}"
+        bars = figures.totals_chart(table, title=bars_title, subtitle=subtitle, sample=is_sample)
+        with st.expander("Totals as a bar chart"):
+            st.altair_chart(bars, width="content", theme=None)
+            common.download_chart(bars, bars_title, alt=figures.totals_alt_text(table, title=bars_title,
+                                                                                subtitle=subtitle), key="rt_bars")
 
-    st.subheader("The points behind a count")
-    left, right = st.columns(2)
-    rows = list(table.index)
-    label = (lambda r: names.get(r, r)) if level == "sub_theme" else str
-    row_choice = left.selectbox(level_word, rows, format_func=label, key="rt_cell_row")
-    region_options = [region] if region else ["All regions", *REGIONS]
-    col_choice = right.selectbox("Region", region_options, key="rt_cell_region")
-    cell_region = None if col_choice == "All regions" else col_choice
-    behind = views.points_behind(frames, codebook, region=cell_region,
-                                 **({"code": row_choice} if level == "sub_theme" else {"theme": row_choice}))
-    st.text(f"{len(behind)} point(s) on {label(row_choice)} in {col_choice}.")
-    if not behind.empty:
-        behind_shown = pd.DataFrame({
-            "Region": behind["region"], "Event": behind["event"],
-            "Date": pd.to_datetime(behind["event_date"]).dt.strftime("%d %b %Y"), "Point": behind["text"],
-            "Sub-themes": behind["sub_themes"], "Matched words": behind["matched"], "Coded by": behind["coder"],
-            "Merged texts": behind["merged"].map(lambda m: " | ".join(m)),
-        })
-        st.dataframe(behind_shown, hide_index=True, width="stretch")
-        common.download_table(behind_shown, f"Points on {label(row_choice)} in {col_choice}",
-                              key="rt_behind")
+        st.subheader("The points behind a count")
+        left, right = st.columns(2)
+        rows = list(table.index)
+        label = (lambda r: names.get(r, r)) if level == "sub_theme" else str
+        row_choice = left.selectbox(level_word, rows, format_func=label, key="rt_cell_row")
+        region_options = [region] if region else ["All regions", *REGIONS]
+        col_choice = right.selectbox("Region", region_options, key="rt_cell_region")
+        cell_region = None if col_choice == "All regions" else col_choice
+        behind = views.points_behind(frames, codebook, region=cell_region,
+                                     **({"code": row_choice} if level == "sub_theme" else {"theme": row_choice}))
+        st.text(f"{len(behind)} point(s) on {label(row_choice)} in {col_choice}.")
+        if not behind.empty:
+            behind_shown = pd.DataFrame({
+                "Region": behind["region"], "Event": behind["event"],
+                "Date": pd.to_datetime(behind["event_date"]).dt.strftime("%d %b %Y"), "Point": behind["text"],
+                "Sub-themes": behind["sub_themes"], "Matched words": behind["matched"], "Coded by": behind["coder"],
+                "Merged texts": behind["merged"].map(lambda m: " | ".join(m)),
+            })
+            st.dataframe(behind_shown, hide_index=True, width="stretch")
+            common.download_table(behind_shown, f"Points on {label(row_choice)} in {col_choice}",
+                                  key="rt_behind")
 
-    responses = links.theme_items(engine, frames, codebook, label(row_choice), region=cell_region, level=level)
-    if not responses.empty:
-        st.text(f"The Panel's response on {label(row_choice)}: {len(responses)} tracker item(s).")
-        st.dataframe(responses, hide_index=True, width="stretch")
-        common.download_table(responses, f"Panel responses on {label(row_choice)}", key="rt_responses")
+        responses = links.theme_items(engine, frames, codebook, label(row_choice), region=cell_region, level=level)
+        if not responses.empty:
+            st.text(f"The Panel's response on {label(row_choice)}: {len(responses)} tracker item(s).")
+            st.dataframe(responses, hide_index=True, width="stretch")
+            common.download_table(responses, f"Panel responses on {label(row_choice)}", key="rt_responses")
 
-    st.subheader("Totals per event")
-    st.dataframe(totals, hide_index=True, width="stretch", height=36 * (len(totals) + 1) + 4)
-    common.download_table(totals, "Roundtable events and attendance", key="rt_totals",
-                          notes=["Sample data built from the published summary." if is_sample else ""])
+        st.subheader("Totals per event")
+        st.dataframe(totals, hide_index=True, width="stretch", height=36 * (len(totals) + 1) + 4)
+        common.download_table(totals, "Roundtable events and attendance", key="rt_totals",
+                              notes=["Sample data built from the published summary." if is_sample else ""])
 
 # ------------------------------------------------------------------ themes per event
 with tab_event:
-    level_word_e = st.radio("Count by", ["Sub-theme", "Theme"], horizontal=True, key="rt_level_event")
-    level_e = "sub_theme" if level_word_e == "Sub-theme" else "theme"
-    per_event = views.themes_by_event(frames, codebook, level=level_e, region=region)
-    title_e = f"Feedback points by {level_word_e.lower()} and event"
-    heat_e = figures.heat_chart(per_event, title=title_e, subtitle=common.region_label(), sample=is_sample,
-                                vertical_labels=True)
-    st.altair_chart(heat_e, width="content", theme=None)
-    common.download_chart(heat_e, title_e, alt=figures.heat_alt_text(per_event, title=title_e,
-                                                                     subtitle=common.region_label()),
-                          key="rt_heat_event")
-    st.dataframe(per_event.reset_index(drop=True), hide_index=True, width="stretch")
-    common.download_table(per_event.reset_index(drop=True), title_e, notes=[figures.NOTE], key="rt_table_event")
+    with common.section('The themes per event'):
+        level_word_e = st.radio("Count by", ["Sub-theme", "Theme"], horizontal=True, key="rt_level_event")
+        level_e = "sub_theme" if level_word_e == "Sub-theme" else "theme"
+        per_event = views.themes_by_event(frames, codebook, level=level_e, region=region)
+        title_e = f"Feedback points by {level_word_e.lower()} and event"
+        heat_e = figures.heat_chart(per_event, title=title_e, subtitle=common.region_label(), sample=is_sample,
+                                    vertical_labels=True)
+        st.altair_chart(heat_e, width="content", theme=None)
+        common.download_chart(heat_e, title_e, alt=figures.heat_alt_text(per_event, title=title_e,
+                                                                         subtitle=common.region_label()),
+                              key="rt_heat_event")
+        st.dataframe(per_event.reset_index(drop=True), hide_index=True, width="stretch")
+        common.download_table(per_event.reset_index(drop=True), title_e, notes=[figures.NOTE], key="rt_table_event")
 
 # ------------------------------------------------------------------ points and coding
 
@@ -190,104 +186,106 @@ def link_item(point_id: int, seen_version: int, action: str) -> None:
 
 
 with tab_code:
-    events = region_events.sort_values(["event_date", "event_id"])
-    if events.empty:
-        st.info("No roundtable notes for this region yet. Import some on the 'Import notes' tab.")
-    else:
-        event_label = views.event_labels(events)
-        event_id = st.selectbox("Event", list(events["event_id"]), format_func=lambda e: event_label[e],
-                                key="rt_event")
-        listing = views.event_points(frames, codebook, event_id)
-        st.dataframe(listing.drop(columns=["point_id"]), hide_index=True, width="stretch")
-        point_label = dict(zip(listing["point_id"], listing["No."].astype(str) + ". " + listing["Point"].str.slice(0, 90),
-                               strict=True))
-        point_id = st.selectbox("Point to code", list(listing["point_id"]), format_func=lambda p: point_label[p],
-                                key=f"rt_point_{event_id}")  # one per event: options differ
-        point = frames.points.set_index("point_id").loc[point_id]
-        with st.container(border=True):
-            st.caption("The point, as written in the notes")
-            st.text(point["text"])
-            if point["merged"]:
-                with st.expander(f"Merged with {len(point['merged'])} near-identical point(s)"):
-                    for text in point["merged"]:
-                        st.text(text)
-        history = views.point_codings(frames, codebook, point_id)
-        st.dataframe(history.drop(columns=["version"]), hide_index=True, width="stretch")
+    with common.section('The points and their coding'):
+        events = region_events.sort_values(["event_date", "event_id"])
+        if events.empty:
+            st.info("No roundtable notes for this region yet. Import some on the 'Import notes' tab.")
+        else:
+            event_label = views.event_labels(events)
+            event_id = st.selectbox("Event", list(events["event_id"]), format_func=lambda e: event_label[e],
+                                    key="rt_event")
+            listing = views.event_points(frames, codebook, event_id)
+            st.dataframe(listing.drop(columns=["point_id"]), hide_index=True, width="stretch")
+            point_label = dict(zip(listing["point_id"], listing["No."].astype(str) + ". " + listing["Point"].str.slice(0, 90),
+                                   strict=True))
+            point_id = st.selectbox("Point to code", list(listing["point_id"]), format_func=lambda p: point_label[p],
+                                    key=f"rt_point_{event_id}")  # one per event: options differ
+            point = frames.points.set_index("point_id").loc[point_id]
+            with st.container(border=True):
+                st.caption("The point, as written in the notes")
+                st.text(point["text"])
+                if point["merged"]:
+                    with st.expander(f"Merged with {len(point['merged'])} near-identical point(s)"):
+                        for text in point["merged"]:
+                            st.text(text)
+            history = views.point_codings(frames, codebook, point_id)
+            st.dataframe(history.drop(columns=["version"]), hide_index=True, width="stretch")
 
-        user = common.current_user()
-        who = user.label if user else ""
-        event_region = events.set_index("event_id").loc[event_id, "region"]
-        may_code = common.may(access.EDIT, event_region)
-        mine = frames.codings[(frames.codings["point_id"] == point_id) & (frames.codings["coder"] == who)]
-        in_force = views.current_codes(frames.codings[frames.codings["point_id"] == point_id])
-        default = list(mine["codes"].iloc[0]) if not mine.empty else list(in_force["code"])
-        seen = int(mine["version"].iloc[0]) if not mine.empty else None
-        if not who and may_code:
-            st.warning("Type your name in the sidebar to code points: every coding records its coder.")
-        if common.edit_allowed(event_region, what="codings of roundtable points"):
-            with st.form(f"rt_code_form_{point_id}"):
-                st.multiselect("Your sub-themes for this point", [c.id for c in codebook.codes],
-                               default=[c for c in default if c in names], format_func=lambda c: names.get(c, c),
-                               key=f"rt_codes_{point_id}",
-                               help="Starts from your own earlier coding, else the coding in force. Accept it as it "
-                                    "is, remove codes, or add others. An empty list records 'none of these'.")
-                st.text_input("Reason (optional)", key=f"rt_reason_{point_id}")
-                st.form_submit_button("Save my coding", on_click=save_coding, args=(int(point_id), seen),
-                                      disabled=not who, type="primary")
+            user = common.current_user()
+            who = user.label if user else ""
+            event_region = events.set_index("event_id").loc[event_id, "region"]
+            may_code = common.may(access.EDIT, event_region)
+            mine = frames.codings[(frames.codings["point_id"] == point_id) & (frames.codings["coder"] == who)]
+            in_force = views.current_codes(frames.codings[frames.codings["point_id"] == point_id])
+            default = list(mine["codes"].iloc[0]) if not mine.empty else list(in_force["code"])
+            seen = int(mine["version"].iloc[0]) if not mine.empty else None
+            if not who and may_code:
+                st.warning("Type your name in the sidebar to code points: every coding records its coder.")
+            if common.edit_allowed(event_region, what="codings of roundtable points"):
+                with st.form(f"rt_code_form_{point_id}"):
+                    st.multiselect("Your sub-themes for this point", [c.id for c in codebook.codes],
+                                   default=[c for c in default if c in names], format_func=lambda c: names.get(c, c),
+                                   key=f"rt_codes_{point_id}",
+                                   help="Starts from your own earlier coding, else the coding in force. Accept it as it "
+                                        "is, remove codes, or add others. An empty list records 'none of these'.")
+                    st.text_input("Reason (optional)", key=f"rt_reason_{point_id}")
+                    st.form_submit_button("Save my coding", on_click=save_coding, args=(int(point_id), seen),
+                                          disabled=not who, type="primary")
 
-        st.subheader("Panel response")
-        item_id = point["tracker_item_id"]
-        linked = pd.notna(item_id)
-        if linked:
-            summary = links.item_summary(engine, int(item_id))
-            first = summary.iloc[0]
-            st.text(f"Linked to tracker item {first['Tracker item']}: Panel decision "
-                    f"{first.get('Panel decision', 'not known')}; actions: {first.get('Actions', 'none')}.")
-            st.dataframe(summary, hide_index=True, width="stretch")
-        if links.available() and may_code:
-            left, right = st.columns(2)
-            if not linked:
-                with left:
-                    st.button("Raise a new tracker item from this point", key=f"rt_raise_{point_id}",
-                              on_click=link_item, args=(int(point_id), int(point["version"]), "raise"),
-                              disabled=not who)
-            with right if not linked else left:
-                options = links.item_choices(engine)
-                st.selectbox("Link to a different tracker item" if linked else "Or link an existing item",
-                             list(options), format_func=lambda i: options[i], key=f"rt_item_{point_id}",
-                             index=None, placeholder="Choose a tracker item")
-                st.button("Link", key=f"rt_link_{point_id}", on_click=link_item,
-                          args=(int(point_id), int(point["version"]), "link"), disabled=not who)
-        elif not links.available():
-            st.info("The response tracker is not available yet, so points cannot be linked to it.")
+            st.subheader("Panel response")
+            item_id = point["tracker_item_id"]
+            linked = pd.notna(item_id)
+            if linked:
+                summary = links.item_summary(engine, int(item_id))
+                first = summary.iloc[0]
+                st.text(f"Linked to tracker item {first['Tracker item']}: Panel decision "
+                        f"{first.get('Panel decision', 'not known')}; actions: {first.get('Actions', 'none')}.")
+                st.dataframe(summary, hide_index=True, width="stretch")
+            if links.available() and may_code:
+                left, right = st.columns(2)
+                if not linked:
+                    with left:
+                        st.button("Raise a new tracker item from this point", key=f"rt_raise_{point_id}",
+                                  on_click=link_item, args=(int(point_id), int(point["version"]), "raise"),
+                                  disabled=not who)
+                with right if not linked else left:
+                    options = links.item_choices(engine)
+                    st.selectbox("Link to a different tracker item" if linked else "Or link an existing item",
+                                 list(options), format_func=lambda i: options[i], key=f"rt_item_{point_id}",
+                                 index=None, placeholder="Choose a tracker item")
+                    st.button("Link", key=f"rt_link_{point_id}", on_click=link_item,
+                              args=(int(point_id), int(point["version"]), "link"), disabled=not who)
+            elif not links.available():
+                st.info("The response tracker is not available yet, so points cannot be linked to it.")
 
 # ------------------------------------------------------------------ coder agreement
 with tab_agree:
-    in_region = frames.codings[frames.codings["point_id"].isin(
-        frames.points.loc[frames.points["event_id"].isin(region_events["event_id"]), "point_id"])]
-    people = coding.coders(in_region)
-    if len(people) < 2:
-        st.info("Agreement needs two coders who have coded the same points. The automatic rules count as a "
-                "coder ('rules'), so one person coding points is enough to compare with the rules.")
-    else:
-        left, right = st.columns(2)
-        coder_a = left.selectbox("First coder", people, index=0, key="rt_coder_a")
-        coder_b = right.selectbox("Second coder", [p for p in people if p != coder_a], index=0, key="rt_coder_b")
-        agree = coding.agreement(in_region, coder_a, coder_b, [c.id for c in codebook.codes], names)
-        n = int(agree["double_coded"].iloc[0]) if len(agree) else 0
-        st.text(f"{n} point(s) coded by both {coder_a} and {coder_b} in {common.region_label()}.")
-        shown_agree = pd.DataFrame({
-            "Sub-theme": agree["sub_theme"], "Double-coded points": agree["double_coded"],
-            "Cohen's kappa": agree["kappa"].map(lambda k: "[z]" if pd.isna(k) else f"{k:.2f}"),
-            "Observed agreement": agree["observed_agreement"].round(3),
-            "Both yes": agree["both_yes"], f"Only {coder_a}": agree["only_a"], f"Only {coder_b}": agree["only_b"],
-            "Both no": agree["both_no"],
-        })
-        st.dataframe(shown_agree, hide_index=True, width="stretch")
-        st.caption("[z] kappa is not defined: both coders gave the same answer on every double-coded point "
-                   "(or none are double-coded).")
-        common.download_table(shown_agree, f"Coder agreement {coder_a} and {coder_b}", key="rt_kappa",
-                              notes=["Cohen's kappa per sub-theme over the points both coders coded."])
+    with common.section('Coder agreement'):
+        in_region = frames.codings[frames.codings["point_id"].isin(
+            frames.points.loc[frames.points["event_id"].isin(region_events["event_id"]), "point_id"])]
+        people = coding.coders(in_region)
+        if len(people) < 2:
+            st.info("Agreement needs two coders who have coded the same points. The automatic rules count as a "
+                    "coder ('rules'), so one person coding points is enough to compare with the rules.")
+        else:
+            left, right = st.columns(2)
+            coder_a = left.selectbox("First coder", people, index=0, key="rt_coder_a")
+            coder_b = right.selectbox("Second coder", [p for p in people if p != coder_a], index=0, key="rt_coder_b")
+            agree = coding.agreement(in_region, coder_a, coder_b, [c.id for c in codebook.codes], names)
+            n = int(agree["double_coded"].iloc[0]) if len(agree) else 0
+            st.text(f"{n} point(s) coded by both {coder_a} and {coder_b} in {common.region_label()}.")
+            shown_agree = pd.DataFrame({
+                "Sub-theme": agree["sub_theme"], "Double-coded points": agree["double_coded"],
+                "Cohen's kappa": agree["kappa"].map(lambda k: "[z]" if pd.isna(k) else f"{k:.2f}"),
+                "Observed agreement": agree["observed_agreement"].round(3),
+                "Both yes": agree["both_yes"], f"Only {coder_a}": agree["only_a"], f"Only {coder_b}": agree["only_b"],
+                "Both no": agree["both_no"],
+            })
+            st.dataframe(shown_agree, hide_index=True, width="stretch")
+            st.caption("[z] kappa is not defined: both coders gave the same answer on every double-coded point "
+                       "(or none are double-coded).")
+            common.download_table(shown_agree, f"Coder agreement {coder_a} and {coder_b}", key="rt_kappa",
+                                  notes=["Cohen's kappa per sub-theme over the points both coders coded."])
 
 # ------------------------------------------------------------------ import
 def remove_event(event_id: int | None, seen_version: int | None) -> None:
@@ -304,87 +302,94 @@ def remove_event(event_id: int | None, seen_version: int | None) -> None:
 
 
 with tab_import:
-    if not common.may_edit_some():
-        common.edit_allowed(what="roundtable events")  # says why there is no import form
-    else:
-        st.write("Upload one file per event: Word (.docx), Markdown (.md), plain text (.txt), or a CSV/XLSX with a "
-                 "'Point' column. Put the event's details at the top of the notes as lines like 'Region: London', "
-                 "'Date: 24 June 2021', 'Attendees: 52', 'Partnerships: 17', 'Panel lead: ...'; the form asks "
-                 "for anything missing. If any file cannot be imported, none is.")
-        upload_key = f"rt_upload_{st.session_state.get('rt_upload_round', 0)}"
-        uploads = st.file_uploader("Notes", type=[s.lstrip(".") for s in SUFFIXES], accept_multiple_files=True,
-                                   key=upload_key)
-        readable = []
-        for upload in uploads or []:
-            content = upload.getvalue()
-            try:
-                with common.upload_queue():
-                    notes = read_cached(upload.name, common.content_key(content), content)
-            except InputError as err:
-                common.show_input_error(err)
-                continue
-            readable.append((upload.name, notes, content))
-        if readable:
-            with st.form("rt_import_form"):
-                details: dict[str, dict] = {}
-                for name, notes, _ in readable:
-                    merged = sum(len(p.merged) for p in notes.points)
-                    with st.container(border=True):
-                        st.text(f"{name}: {len(notes.points)} point{'' if len(notes.points) == 1 else 's'}"
-                                + (f" ({merged} near-identical merged)" if merged else ""))
-                        for problem in notes.problems:
-                            st.warning(plain(problem), icon=":material/warning:")
-                        if notes.missing:
-                            st.text("Missing from the notes: " + ", ".join(META_LABELS[m].lower() for m in notes.missing))
-                        m = notes.meta
-                        a, b, c = st.columns(3)
-                        d, e = st.columns([1, 2])
-                        details[name] = {
-                            "region": a.selectbox("Region", REGIONS, key=f"rt_f_region_{name}",
-                                                  index=REGIONS.index(m.region) if m.region else None,
-                                                  placeholder="Choose a region"),
-                            "event_date": b.date_input("Date", value=m.event_date, key=f"rt_f_date_{name}",
-                                                       format="DD/MM/YYYY"),
-                            "attendees": c.number_input("Attendees", min_value=0, step=1, value=m.attendees,
-                                                        key=f"rt_f_att_{name}"),
-                            "partnerships": d.number_input("Partnerships", min_value=0, step=1, value=m.partnerships,
-                                                           key=f"rt_f_part_{name}"),
-                            "panel_lead": e.text_input("Panel lead", value=m.panel_lead or "", key=f"rt_f_lead_{name}"),
-                        }
-                        with st.expander("Preview the points"):
-                            st.dataframe(notes.points_frame(), hide_index=True, width="stretch")
-                submitted = st.form_submit_button(f"Import {len(readable)} file(s)", type="primary",
-                                                  disabled=not common.current_user())
-            if not common.current_user():
-                st.warning("Type your name in the sidebar to import: every import records who made it.")
-            if submitted:
+    with common.section("Importing notes"):
+        if not common.may_edit_some():
+            common.edit_allowed(what="roundtable events")  # says why there is no import form
+        else:
+            st.write("Upload one file per event: Word (.docx), Markdown (.md), plain text (.txt), or a CSV/XLSX with a "
+                     "'Point' column. Put the event's details at the top of the notes as lines like 'Region: London', "
+                     "'Date: 24 June 2021', 'Attendees: 52', 'Partnerships: 17', 'Panel lead: ...'; the form asks "
+                     "for anything missing. If any file cannot be imported, none is.")
+            upload_key = f"rt_upload_{st.session_state.get('rt_upload_round', 0)}"
+            uploads = st.file_uploader("Notes", type=[s.lstrip(".") for s in SUFFIXES], accept_multiple_files=True,
+                                       key=upload_key)
+            readable = []
+            for upload in uploads or []:
+                content = upload.getvalue()
                 try:
-                    batch = [(store.fill_details(notes, details[name]), content) for name, notes, content in readable]
-                    with st.spinner("Importing the notes and coding their points…"):
-                        ids = store.import_notes(engine, batch, common.current_user(), codebook)
+                    with common.upload_queue():
+                        notes = read_cached(upload.name, common.content_key(content), content)
                 except InputError as err:
                     common.show_input_error(err)
-                else:
-                    st.session_state["rt_upload_round"] = st.session_state.get("rt_upload_round", 0) + 1
-                    flash("success", f"Imported {len(ids)} event(s) with their points, coded by the rules.")
-                    st.rerun()
+                    continue
+                readable.append((upload.name, notes, content))
+            # Keys and details go by position and content, never by file name alone: two uploads may
+            # share a name (two folders' notes.docx).
+            if readable:
+                with st.form("rt_import_form"):
+                    details: list[dict] = []
+                    for i, (name, notes, content) in enumerate(readable):
+                        fkey = f"{i}_{common.content_key(content)[:12]}"
+                        merged = sum(len(p.merged) for p in notes.points)
+                        with st.container(border=True):
+                            st.text(f"{name}: {len(notes.points)} point{'' if len(notes.points) == 1 else 's'}"
+                                    + (f" ({merged} near-identical merged)" if merged else ""))
+                            for problem in notes.problems:
+                                st.warning(plain(problem), icon=":material/warning:")
+                            if notes.missing:
+                                st.text("Missing from the notes: " + ", ".join(META_LABELS[m].lower() for m in notes.missing))
+                            m = notes.meta
+                            a, b, c = st.columns(3)
+                            d, e = st.columns([1, 2])
+                            details.append({
+                                "region": a.selectbox("Region", REGIONS, key=f"rt_f_region_{fkey}",
+                                                      index=REGIONS.index(m.region) if m.region else None,
+                                                      placeholder="Choose a region"),
+                                "event_date": b.date_input("Date", value=m.event_date, key=f"rt_f_date_{fkey}",
+                                                           format="DD/MM/YYYY"),
+                                "attendees": c.number_input("Attendees", min_value=0, step=1, value=m.attendees,
+                                                            key=f"rt_f_att_{fkey}"),
+                                "partnerships": d.number_input("Partnerships", min_value=0, step=1, value=m.partnerships,
+                                                               key=f"rt_f_part_{fkey}"),
+                                "panel_lead": e.text_input("Panel lead", value=m.panel_lead or "", key=f"rt_f_lead_{fkey}"),
+                            })
+                            with st.expander("Preview the points"):
+                                st.dataframe(notes.points_frame(), hide_index=True, width="stretch")
+                    submitted = st.form_submit_button(f"Import {len(readable)} file(s)", type="primary",
+                                                      disabled=not common.current_user())
+                if not common.current_user():
+                    st.warning("Type your name in the sidebar to import: every import records who made it.")
+                if submitted:
+                    try:
+                        batch = [(store.fill_details(notes, given), content)
+                                 for (_name, notes, content), given in zip(readable, details, strict=True)]
+                        with st.spinner("Importing the notes and coding their points…"):
+                            ids = store.import_notes(engine, batch, common.current_user(), codebook)
+                    except InputError as err:
+                        common.show_input_error(err)
+                    else:
+                        st.session_state["rt_upload_round"] = st.session_state.get("rt_upload_round", 0) + 1
+                        flash("success", f"Imported {len(ids)} event(s) with their points, coded by the rules.")
+                        st.rerun()
 
-    if common.edit_allowed(action=access.DELETE, what="roundtable events"):
-        with st.expander("Remove an imported event"):
-            st.caption("Removes the event with its points and codings (links to tracker items go with them; the "
-                       "tracker items stay). The removal is recorded in the history.")
-            all_events = frames.events.sort_values(["event_date", "event_id"])
-            if not all_events.empty:
-                labels_all = views.event_labels(all_events)
-                st.selectbox("Event to remove", list(all_events["event_id"]), index=None, key="rt_remove_event",
-                             format_func=lambda e: f"{labels_all[e]}: {all_events.set_index('event_id').loc[e, 'filename']}",
-                             placeholder="Choose an event")
-                chosen = st.session_state.get("rt_remove_event")
-                seen_event = (int(all_events.set_index("event_id").loc[chosen, "version"])
-                              if chosen in set(all_events["event_id"]) else None)
-                st.text_input("Reason", key="rt_remove_reason")
-                st.button("Remove this event", on_click=remove_event, args=(chosen, seen_event),
-                          disabled=chosen is None or not common.current_user())
+    # Its own section: removing an event stays possible when a view above fails.
+    with common.section("Removing an event"):
+        if common.edit_allowed(action=access.DELETE, what="roundtable events"):
+            with st.expander("Remove an imported event"):
+                st.caption("Removes the event with its points and codings (links to tracker items go with them; the "
+                           "tracker items stay). The removal is recorded in the history.")
+                all_events = frames.events.sort_values(["event_date", "event_id"])
+                if not all_events.empty:
+                    labels_all = views.event_labels(all_events)
+                    st.selectbox("Event to remove", list(all_events["event_id"]), index=None, key="rt_remove_event",
+                                 format_func=lambda e: f"{labels_all[e]}: {all_events.set_index('event_id').loc[e, 'filename']}",
+                                 placeholder="Choose an event")
+                    chosen = st.session_state.get("rt_remove_event")
+                    seen_event = (int(all_events.set_index("event_id").loc[chosen, "version"])
+                                  if chosen in set(all_events["event_id"]) else None)
+                    st.text_input("Reason", key="rt_remove_reason")
+                    st.button("Remove this event", on_click=remove_event, args=(chosen, seen_event),
+                              disabled=chosen is None or not common.current_user())
 
 # ------------------------------------------------------------------ codebook
 
@@ -403,18 +408,19 @@ def save_codebook(seen_version: int | None) -> None:
 
 
 with tab_codebook:
-    book = pd.DataFrame([{"Theme": c.theme, "Sub-theme": c.name, "Description": c.description,
-                          "Keywords": "; ".join(c.keywords), "Phrases": "; ".join(c.phrases)}
-                         for c in codebook.codes])
-    st.dataframe(book, hide_index=True, width="stretch")
-    common.download_table(book, "Roundtable theme codebook", key="rt_codebook_table")
-    st.download_button("Download the codebook (TOML)", dump_themes(codebook).encode(), file_name="themes.toml",
-                       mime="application/toml", on_click="ignore", icon=":material/download:")
-    if common.edit_allowed(what="the theme codebook"):
-        with st.form("rt_codebook_form"):
-            st.text_area("Edit the codebook (TOML)", value=codebook_toml, height=400, key="rt_codebook_text",
-                         help="Rules: a trailing * matches any ending; 'a & b' needs both in the same point. "
-                              "Saving re-runs the rules on every point; people's codings are kept.")
-            st.text_input("Reason for the change", key="rt_codebook_reason")
-            st.form_submit_button("Save the codebook", on_click=save_codebook, args=(codebook_version,),
-                                  disabled=not common.current_user())
+    with common.section('The theme codebook'):
+        book = pd.DataFrame([{"Theme": c.theme, "Sub-theme": c.name, "Description": c.description,
+                              "Keywords": "; ".join(c.keywords), "Phrases": "; ".join(c.phrases)}
+                             for c in codebook.codes])
+        st.dataframe(book, hide_index=True, width="stretch")
+        common.download_table(book, "Roundtable theme codebook", key="rt_codebook_table")
+        st.download_button("Download the codebook (TOML)", dump_themes(codebook).encode(), file_name="themes.toml",
+                           mime="application/toml", on_click="ignore", icon=":material/download:")
+        if common.edit_allowed(what="the theme codebook"):
+            with st.form("rt_codebook_form"):
+                st.text_area("Edit the codebook (TOML)", value=codebook_toml, height=400, key="rt_codebook_text",
+                             help="Rules: a trailing * matches any ending; 'a & b' needs both in the same point. "
+                                  "Saving re-runs the rules on every point; people's codings are kept.")
+                st.text_input("Reason for the change", key="rt_codebook_reason")
+                st.form_submit_button("Save the codebook", on_click=save_codebook, args=(codebook_version,),
+                                      disabled=not common.current_user())

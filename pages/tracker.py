@@ -144,276 +144,279 @@ tab_items, tab_grid, tab_dash = st.tabs(["Items, responses and history",
 
 # --------------------------------------------------------------------------- items and one item in full
 with tab_items:
-    if items.empty:
-        st.info("No item matches these filters.")
-    else:
-        st.dataframe(
-            items[["reference", "text", "source", "regions", "themes", "decision", "actions", "open_actions",
-                   "overdue_actions", "is_sample"]],
-            hide_index=True, height=300,
-            column_config={
-                "reference": st.column_config.TextColumn("Reference", pinned=True),
-                "text": st.column_config.TextColumn("Point raised", width="large"),
-                "source": "Source", "regions": "Regions", "themes": "Themes",
-                "decision": "Panel decision", "actions": "Actions", "open_actions": "Open",
-                "overdue_actions": "Overdue", "is_sample": st.column_config.CheckboxColumn("Sample"),
-            })
-        labels = {int(r.id): f"{r.reference}: {r.text[:90]}{'…' if len(r.text) > 90 else ''}"
-                  for r in items.itertuples()}
-        item_id = st.selectbox("Open an item", list(labels), format_func=labels.get, key="tracker_item")
-
-        with db.session_scope(engine) as session:
-            item = session.get(Item, item_id)
-            response, item_actions = item.response, list(item.actions)
-            timeline = service.timeline(session, item_id)
-
-        st.subheader(views.md_escape(item.reference) + (" (sample)" if item.is_sample else ""), anchor=False)
-        st.markdown(views.md_escape(item.text))
-        st.caption(" · ".join(views.md_escape(x) for x in [
-            item.source + (f": {item.source_detail}" if item.source_detail else ""),
-            f"Regions: {item.regions or 'all England (national)'}",
-            f"Themes: {item.themes or 'none'}",
-            f"Raised {item.date_raised:%d %B %Y}" if item.date_raised else "Date raised not recorded",
-        ]))
-
-        st.markdown("**The Panel's response**")
-        if response:
-            st.markdown(f"Decision: **{views.md_escape(response.decision)}**"
-                        + (f", {response.decided_on:%d %B %Y}" if response.decided_on else "")
-                        + (f", by {views.md_escape(response.decided_by)}" if response.decided_by else ""))
-            st.markdown(views.md_escape(response.text) or "_No wording recorded._")
+    with common.section('The items, responses and history'):
+        if items.empty:
+            st.info("No item matches these filters.")
         else:
-            st.markdown("_No response recorded yet._")
-        st.markdown(f"**Actions ({len(item_actions)})**")
-        if item_actions:
-            st.dataframe(pd.DataFrame([{
-                "reference": a.reference, "description": a.description, "owner": a.owner,
-                "due": service.effective_due(a), "status": a.status, "RAG": a.rag,
-                "overdue": service.is_overdue(a, today), "evidence": a.evidence, "sample": a.is_sample,
-            } for a in item_actions]), hide_index=True,
-                column_config={"description": st.column_config.TextColumn("description", width="large"),
-                               "due": st.column_config.DateColumn("due", format="DD/MM/YYYY")})
-        else:
-            st.markdown("_No actions yet._")
+            st.dataframe(
+                items[["reference", "text", "source", "regions", "themes", "decision", "actions", "open_actions",
+                       "overdue_actions", "is_sample"]],
+                hide_index=True, height=300,
+                column_config={
+                    "reference": st.column_config.TextColumn("Reference", pinned=True),
+                    "text": st.column_config.TextColumn("Point raised", width="large"),
+                    "source": "Source", "regions": "Regions", "themes": "Themes",
+                    "decision": "Panel decision", "actions": "Actions", "open_actions": "Open",
+                    "overdue_actions": "Overdue", "is_sample": st.column_config.CheckboxColumn("Sample"),
+                })
+            labels = {int(r.id): f"{r.reference}: {r.text[:90]}{'…' if len(r.text) > 90 else ''}"
+                      for r in items.itertuples()}
+            item_id = st.selectbox("Open an item", list(labels), format_func=labels.get, key="tracker_item")
 
-        if common.edit_allowed(split_list(item.regions), what="tracker items"):
-            with st.expander("Edit this item", icon=":material/edit:"):
-                show_refusal("item", item.id)
-                snap = seen("item", item)
-                v, key = snap["values"], f"{item.id}_{snap['version']}"
-                with st.form(f"item_form_{key}"):
-                    text = st.text_area("Point raised", v["text"], key=f"it_text_{key}")
-                    a, b = st.columns(2)
-                    source = a.selectbox("Source", SOURCES, index=SOURCES.index(v["source"]), key=f"it_src_{key}")
-                    detail = b.text_input("Source detail", v["source_detail"], key=f"it_det_{key}")
-                    regions = a.multiselect("Regions (none = national)", REGIONS,
-                                            default=[r for r in split_list(v["regions"]) if r in REGIONS],
-                                            key=f"it_reg_{key}")
-                    themes_text = b.text_input("Themes (separate with ;)", v["themes"], key=f"it_th_{key}")
-                    raised = opt_date("Date raised", v["date_raised"], f"it_date_{key}")
-                    reason = st.text_input("Reason for the change", key=f"it_reason_{key}")
-                    submitted = st.form_submit_button("Save item", type="primary")
-                if submitted:
-                    save("item", Item, item.id, snap, {
-                        "text": text, "source": source, "source_detail": detail.strip(),
-                        "regions": "; ".join(regions), "themes": "; ".join(split_list(themes_text)),
-                        "date_raised": raised}, reason)
+            with db.session_scope(engine) as session:
+                item = session.get(Item, item_id)
+                response, item_actions = item.response, list(item.actions)
+                timeline = service.timeline(session, item_id)
 
-            with st.expander("Edit the Panel's response" if response else "Record the Panel's response",
-                             icon=":material/gavel:"):
-                if response:
-                    show_refusal("response", response.id)
-                    snap = seen("response", response)
-                    v, key = snap["values"], f"{response.id}_{snap['version']}"
-                else:
-                    snap, v, key = None, {"decision": "noted", "text": "", "decided_on": None, "decided_by": ""}, f"new_{item.id}"
-                with st.form(f"response_form_{key}"):
-                    decision = st.selectbox("Decision", DECISIONS, index=DECISIONS.index(v["decision"]),
-                                            key=f"rs_dec_{key}")
-                    rtext = st.text_area("Response", v["text"], key=f"rs_text_{key}")
-                    a, b = st.columns(2)
-                    with a:
-                        decided_on = opt_date("Decided on", v["decided_on"], f"rs_on_{key}")
-                    decided_by = b.text_input("Decided by", v["decided_by"], key=f"rs_by_{key}")
-                    reason = st.text_input("Reason for the change", key=f"rs_reason_{key}")
-                    submitted = st.form_submit_button("Save response", type="primary")
-                if submitted:
-                    values = {"decision": decision, "text": rtext, "decided_on": decided_on,
-                              "decided_by": decided_by.strip()}
+            st.subheader(views.md_escape(item.reference) + (" (sample)" if item.is_sample else ""), anchor=False)
+            st.markdown(views.md_escape(item.text))
+            st.caption(" · ".join(views.md_escape(x) for x in [
+                item.source + (f": {item.source_detail}" if item.source_detail else ""),
+                f"Regions: {item.regions or 'all England (national)'}",
+                f"Themes: {item.themes or 'none'}",
+                f"Raised {item.date_raised:%d %B %Y}" if item.date_raised else "Date raised not recorded",
+            ]))
+
+            st.markdown("**The Panel's response**")
+            if response:
+                st.markdown(f"Decision: **{views.md_escape(response.decision)}**"
+                            + (f", {response.decided_on:%d %B %Y}" if response.decided_on else "")
+                            + (f", by {views.md_escape(response.decided_by)}" if response.decided_by else ""))
+                st.markdown(views.md_escape(response.text) or "_No wording recorded._")
+            else:
+                st.markdown("_No response recorded yet._")
+            st.markdown(f"**Actions ({len(item_actions)})**")
+            if item_actions:
+                st.dataframe(pd.DataFrame([{
+                    "reference": a.reference, "description": a.description, "owner": a.owner,
+                    "due": service.effective_due(a), "status": a.status, "RAG": a.rag,
+                    "overdue": service.is_overdue(a, today), "evidence": a.evidence, "sample": a.is_sample,
+                } for a in item_actions]), hide_index=True,
+                    column_config={"description": st.column_config.TextColumn("description", width="large"),
+                                   "due": st.column_config.DateColumn("due", format="DD/MM/YYYY")})
+            else:
+                st.markdown("_No actions yet._")
+
+            if common.edit_allowed(split_list(item.regions), what="tracker items"):
+                with st.expander("Edit this item", icon=":material/edit:"):
+                    show_refusal("item", item.id)
+                    snap = seen("item", item)
+                    v, key = snap["values"], f"{item.id}_{snap['version']}"
+                    with st.form(f"item_form_{key}"):
+                        text = st.text_area("Point raised", v["text"], key=f"it_text_{key}")
+                        a, b = st.columns(2)
+                        source = a.selectbox("Source", SOURCES, index=SOURCES.index(v["source"]), key=f"it_src_{key}")
+                        detail = b.text_input("Source detail", v["source_detail"], key=f"it_det_{key}")
+                        regions = a.multiselect("Regions (none = national)", REGIONS,
+                                                default=[r for r in split_list(v["regions"]) if r in REGIONS],
+                                                key=f"it_reg_{key}")
+                        themes_text = b.text_input("Themes (separate with ;)", v["themes"], key=f"it_th_{key}")
+                        raised = opt_date("Date raised", v["date_raised"], f"it_date_{key}")
+                        reason = st.text_input("Reason for the change", key=f"it_reason_{key}")
+                        submitted = st.form_submit_button("Save item", type="primary")
+                    if submitted:
+                        save("item", Item, item.id, snap, {
+                            "text": text, "source": source, "source_detail": detail.strip(),
+                            "regions": "; ".join(regions), "themes": "; ".join(split_list(themes_text)),
+                            "date_raised": raised}, reason)
+
+                with st.expander("Edit the Panel's response" if response else "Record the Panel's response",
+                                 icon=":material/gavel:"):
                     if response:
-                        save("response", Response, response.id, snap, values, reason)
-                    elif (who := common.require_user()) is not None:
+                        show_refusal("response", response.id)
+                        snap = seen("response", response)
+                        v, key = snap["values"], f"{response.id}_{snap['version']}"
+                    else:
+                        snap, v, key = None, {"decision": "noted", "text": "", "decided_on": None, "decided_by": ""}, f"new_{item.id}"
+                    with st.form(f"response_form_{key}"):
+                        decision = st.selectbox("Decision", DECISIONS, index=DECISIONS.index(v["decision"]),
+                                                key=f"rs_dec_{key}")
+                        rtext = st.text_area("Response", v["text"], key=f"rs_text_{key}")
+                        a, b = st.columns(2)
+                        with a:
+                            decided_on = opt_date("Decided on", v["decided_on"], f"rs_on_{key}")
+                        decided_by = b.text_input("Decided by", v["decided_by"], key=f"rs_by_{key}")
+                        reason = st.text_input("Reason for the change", key=f"rs_reason_{key}")
+                        submitted = st.form_submit_button("Save response", type="primary")
+                    if submitted:
+                        values = {"decision": decision, "text": rtext, "decided_on": decided_on,
+                                  "decided_by": decided_by.strip()}
+                        if response:
+                            save("response", Response, response.id, snap, values, reason)
+                        elif (who := common.require_user()) is not None:
+                            try:
+                                with db.session_scope(engine) as session:
+                                    service.create_response(session, session.get(Item, item.id), who, **values)
+                            except (service.TrackerError, Refused) as err:
+                                st.error(views.md_escape(str(err)))
+                            else:
+                                flash("success", "Response recorded.")
+                                st.rerun()
+
+                with st.expander("Edit an action", icon=":material/task_alt:"):
+                    if not item_actions:
+                        st.markdown("_This item has no actions yet: add one below._")
+                    else:
+                        by_id = {a.id: a for a in item_actions}
+                        action_id = st.selectbox("Action", list(by_id), key=f"tracker_action_pick_{item.id}",
+                                                 format_func=lambda i: f"{by_id[i].reference}: {by_id[i].description[:80]}")
+                        action = by_id[action_id]
+                        show_refusal("action", action.id)
+                        snap = seen("action", action)
+                        v, key = snap["values"], f"{action.id}_{snap['version']}"
+                        with st.form(f"action_form_{key}"):
+                            desc = st.text_area("Description", v["description"], key=f"ac_desc_{key}")
+                            a, b = st.columns(2)
+                            owner = a.text_input("Owner", v["owner"], key=f"ac_owner_{key}")
+                            status = b.selectbox("Status", STATUSES, index=STATUSES.index(v["status"]),
+                                                 key=f"ac_status_{key}")
+                            with a:
+                                due = opt_date("Due date", v["due_date"], f"ac_due_{key}")
+                            with b:
+                                revised = opt_date("Revised due date", v["revised_due_date"], f"ac_rev_{key}")
+                            rag = a.selectbox("RAG", RAGS, index=RAGS.index(v["rag"] or ""), key=f"ac_rag_{key}",
+                                              format_func=lambda r: r or "(none)")
+                            criteria = st.text_area("Completion criteria", v["completion_criteria"], key=f"ac_crit_{key}")
+                            evidence = st.text_area("Evidence (needed to mark it complete)", v["evidence"],
+                                                    key=f"ac_ev_{key}")
+                            reason = st.text_input("Reason for the change", key=f"ac_reason_{key}")
+                            submitted = st.form_submit_button("Save action", type="primary")
+                        if submitted:
+                            save("action", Action, action.id, snap, {
+                                "description": desc, "owner": owner.strip(), "status": status, "due_date": due,
+                                "revised_due_date": revised, "rag": rag, "completion_criteria": criteria,
+                                "evidence": evidence}, reason)
+
+                with st.expander("Add an action", icon=":material/add_task:"):
+                    with st.form(f"new_action_{item.id}", clear_on_submit=False):
+                        ref = st.text_input("Reference", f"{item.reference}/{len(item_actions) + 1}")
+                        desc = st.text_area("Description")
+                        a, b = st.columns(2)
+                        owner = a.text_input("Owner")
+                        with b:
+                            due = opt_date("Due date", None, f"new_due_{item.id}")
+                        criteria = st.text_area("Completion criteria")
+                        submitted = st.form_submit_button("Add action", type="primary")
+                    if submitted and (who := common.require_user()) is not None:
                         try:
                             with db.session_scope(engine) as session:
-                                service.create_response(session, session.get(Item, item.id), who, **values)
+                                service.create_action(session, session.get(Item, item.id), who, reference=ref,
+                                                      description=desc, owner=owner, due_date=due,
+                                                      completion_criteria=criteria)
                         except (service.TrackerError, Refused) as err:
                             st.error(views.md_escape(str(err)))
                         else:
-                            flash("success", "Response recorded.")
+                            flash("success", f"Action {ref} added.")
                             st.rerun()
 
-            with st.expander("Edit an action", icon=":material/task_alt:"):
-                if not item_actions:
-                    st.markdown("_This item has no actions yet: add one below._")
-                else:
-                    by_id = {a.id: a for a in item_actions}
-                    action_id = st.selectbox("Action", list(by_id), key=f"tracker_action_pick_{item.id}",
-                                             format_func=lambda i: f"{by_id[i].reference}: {by_id[i].description[:80]}")
-                    action = by_id[action_id]
-                    show_refusal("action", action.id)
-                    snap = seen("action", action)
-                    v, key = snap["values"], f"{action.id}_{snap['version']}"
-                    with st.form(f"action_form_{key}"):
-                        desc = st.text_area("Description", v["description"], key=f"ac_desc_{key}")
-                        a, b = st.columns(2)
-                        owner = a.text_input("Owner", v["owner"], key=f"ac_owner_{key}")
-                        status = b.selectbox("Status", STATUSES, index=STATUSES.index(v["status"]),
-                                             key=f"ac_status_{key}")
-                        with a:
-                            due = opt_date("Due date", v["due_date"], f"ac_due_{key}")
-                        with b:
-                            revised = opt_date("Revised due date", v["revised_due_date"], f"ac_rev_{key}")
-                        rag = a.selectbox("RAG", RAGS, index=RAGS.index(v["rag"] or ""), key=f"ac_rag_{key}",
-                                          format_func=lambda r: r or "(none)")
-                        criteria = st.text_area("Completion criteria", v["completion_criteria"], key=f"ac_crit_{key}")
-                        evidence = st.text_area("Evidence (needed to mark it complete)", v["evidence"],
-                                                key=f"ac_ev_{key}")
-                        reason = st.text_input("Reason for the change", key=f"ac_reason_{key}")
-                        submitted = st.form_submit_button("Save action", type="primary")
-                    if submitted:
-                        save("action", Action, action.id, snap, {
-                            "description": desc, "owner": owner.strip(), "status": status, "due_date": due,
-                            "revised_due_date": revised, "rag": rag, "completion_criteria": criteria,
-                            "evidence": evidence}, reason)
+            targets_ui.item_targets(engine, item, item_actions)
 
-            with st.expander("Add an action", icon=":material/add_task:"):
-                with st.form(f"new_action_{item.id}", clear_on_submit=False):
-                    ref = st.text_input("Reference", f"{item.reference}/{len(item_actions) + 1}")
-                    desc = st.text_area("Description")
-                    a, b = st.columns(2)
-                    owner = a.text_input("Owner")
-                    with b:
-                        due = opt_date("Due date", None, f"new_due_{item.id}")
-                    criteria = st.text_area("Completion criteria")
-                    submitted = st.form_submit_button("Add action", type="primary")
-                if submitted and (who := common.require_user()) is not None:
-                    try:
-                        with db.session_scope(engine) as session:
-                            service.create_action(session, session.get(Item, item.id), who, reference=ref,
-                                                  description=desc, owner=owner, due_date=due,
-                                                  completion_criteria=criteria)
-                    except (service.TrackerError, Refused) as err:
-                        st.error(views.md_escape(str(err)))
-                    else:
-                        flash("success", f"Action {ref} added.")
-                        st.rerun()
-
-        targets_ui.item_targets(engine, item, item_actions)
-
-        st.markdown("#### History")
-        entries = views.timeline_entries(timeline)
-        st.caption(f"{len(timeline)} recorded change(s), newest first. History cannot be edited or deleted.")
-        with st.container(height=360 if len(entries) > 6 else "content", border=False):
-            for entry in entries:
-                head = (f"**{entry['when']}** · {views.md_escape(entry['who'])} · "
-                        f"{views.md_escape(entry['what'])}")
-                if entry.get("created"):
-                    head += " · created"
-                if entry["reason"] and entry["reason"] != "created":
-                    head += f" · _{views.md_escape(entry['reason'])}_"
-                lines = [f"- {views.md_escape(field)}: {views.md_escape(old) or '(empty)'} → "
-                         f"**{views.md_escape(new) or '(empty)'}**" for field, old, new in entry["changes"]]
-                st.markdown("\n".join([head, *lines]))
-        common.download_table(timeline.drop(columns="history_id"), f"History {item.reference}",
-                              key=f"history_{item.id}")
+            st.markdown("#### History")
+            entries = views.timeline_entries(timeline)
+            st.caption(f"{len(timeline)} recorded change(s), newest first. History cannot be edited or deleted.")
+            with st.container(height=360 if len(entries) > 6 else "content", border=False):
+                for entry in entries:
+                    head = (f"**{entry['when']}** · {views.md_escape(entry['who'])} · "
+                            f"{views.md_escape(entry['what'])}")
+                    if entry.get("created"):
+                        head += " · created"
+                    if entry["reason"] and entry["reason"] != "created":
+                        head += f" · _{views.md_escape(entry['reason'])}_"
+                    lines = [f"- {views.md_escape(field)}: {views.md_escape(old) or '(empty)'} → "
+                             f"**{views.md_escape(new) or '(empty)'}**" for field, old, new in entry["changes"]]
+                    st.markdown("\n".join([head, *lines]))
+            common.download_table(timeline.drop(columns="history_id"), f"History {item.reference}",
+                                  key=f"history_{item.id}")
 
 # --------------------------------------------------------------------------- the actions grid
 with tab_grid:
-    if can_edit:
-        st.caption("Change cells, give a reason, then save. Each row is saved only if nobody changed it since "
-                   "this grid was loaded; otherwise it is refused and the newer values are shown.")
-    report = st.session_state.get(GRID_REPORT)
-    if report:
-        for message in report["messages"]:
-            {"success": st.success, "error": st.error}[message[0]](views.md_escape(message[1]))
-        for ref, text, table in report["stale"]:
-            st.error(views.md_escape(text), icon=":material/sync_problem:")
-            st.dataframe(table, hide_index=True)
-        if st.button("Dismiss these messages", key="tracker_grid_dismiss"):
-            st.session_state.pop(GRID_REPORT, None)
-            st.rerun()
-
-    grid = st.session_state.get(GRID)
-    if grid is None or grid["filters"] != filters:
-        snapshot = actions.copy()
-        for col in ("due_date", "revised_due_date"):
-            snapshot[col] = pd.to_datetime(snapshot[col])
-        grid = {"filters": filters, "frame": snapshot, "n": (grid or {}).get("n", 0) + 1}
-        st.session_state[GRID] = grid
-    if grid["frame"].empty:
-        st.info("No action matches these filters.")
-    elif not can_edit:
-        common.edit_allowed(what="actions")  # says why there is no grid to edit
-        st.dataframe(grid["frame"].drop(columns=["id", "version"]), hide_index=True)
-    else:
-        edited = st.data_editor(
-            grid["frame"], key=f"tracker_grid_{grid['n']}", hide_index=True, num_rows="fixed",
-            column_order=["reference", "item", "description", "owner", "due_date", "revised_due_date", "status",
-                          "rag", "overdue", "evidence", "completion_criteria", "is_sample", "version"],
-            disabled=["reference", "item", "overdue", "is_sample", "version"],
-            column_config={
-                "reference": st.column_config.TextColumn("Reference", pinned=True),
-                "item": st.column_config.TextColumn("Item", width="small"),
-                "description": st.column_config.TextColumn("Description", width="large"),
-                "owner": "Owner",
-                "due_date": st.column_config.DateColumn("Due", format="DD/MM/YYYY"),
-                "revised_due_date": st.column_config.DateColumn("Revised due", format="DD/MM/YYYY"),
-                "status": st.column_config.SelectboxColumn("Status", options=list(STATUSES), required=True),
-                "rag": st.column_config.SelectboxColumn("RAG", options=list(RAGS)),
-                "overdue": st.column_config.CheckboxColumn("Overdue"),
-                "evidence": st.column_config.TextColumn("Evidence", help="Needed to mark an action complete"),
-                "completion_criteria": "Completion criteria",
-                "is_sample": st.column_config.CheckboxColumn("Sample"),
-                "version": st.column_config.NumberColumn("Version seen", help="The version you loaded"),
-            })
-        reason = st.text_input("Reason for these changes", key=f"tracker_grid_reason_{grid['n']}")
-        c1, c2 = st.columns([1, 4])
-        if c1.button("Save changes", type="primary", key="tracker_grid_save"):
-            who = common.require_user()
-            pending = views.grid_changes(grid["frame"], edited, GRID_FIELDS)
-            if who is not None and not pending:
-                st.info("Nothing to save: no cell differs from what was loaded.")
-            elif who is not None:
-                messages, stale, saved = [], [], []
-                for row in pending:
-                    try:
-                        with db.session_scope(engine) as session:
-                            service.edit(session, session.get(Action, row["id"]), row["version"], row["changes"],
-                                         who, reason)
-                        saved.append(row["reference"])
-                    except db.StaleEdit as err:
-                        stale.append((row["reference"], f"{row['reference']}: {err}",
-                                      views.stale_comparison(err, row["changes"])))
-                    except (service.TrackerError, Refused) as err:
-                        messages.append(("error", f"{row['reference']}: {err}"))
-                if saved:
-                    messages.insert(0, ("success", f"Saved {len(saved)} action(s): {', '.join(saved)}."))
-                st.session_state[GRID_REPORT] = {"messages": messages, "stale": stale}
-                st.session_state.pop(GRID, None)  # reload from the database, with the new versions
+    with common.section('The actions grid'):
+        if can_edit:
+            st.caption("Change cells, give a reason, then save. Each row is saved only if nobody changed it since "
+                       "this grid was loaded; otherwise it is refused and the newer values are shown.")
+        report = st.session_state.get(GRID_REPORT)
+        if report:
+            for message in report["messages"]:
+                {"success": st.success, "error": st.error}[message[0]](views.md_escape(message[1]))
+            for ref, text, table in report["stale"]:
+                st.error(views.md_escape(text), icon=":material/sync_problem:")
+                st.dataframe(table, hide_index=True)
+            if st.button("Dismiss these messages", key="tracker_grid_dismiss"):
+                st.session_state.pop(GRID_REPORT, None)
                 st.rerun()
-        if c2.button("Reload from the tracker (drops unsaved edits)", key="tracker_grid_reload"):
-            st.session_state.pop(GRID, None)
-            st.session_state.pop(GRID_REPORT, None)
-            st.rerun()
+
+        grid = st.session_state.get(GRID)
+        if grid is None or grid["filters"] != filters:
+            snapshot = actions.copy()
+            for col in ("due_date", "revised_due_date"):
+                snapshot[col] = pd.to_datetime(snapshot[col])
+            grid = {"filters": filters, "frame": snapshot, "n": (grid or {}).get("n", 0) + 1}
+            st.session_state[GRID] = grid
+        if grid["frame"].empty:
+            st.info("No action matches these filters.")
+        elif not can_edit:
+            common.edit_allowed(what="actions")  # says why there is no grid to edit
+            st.dataframe(grid["frame"].drop(columns=["id", "version"]), hide_index=True)
+        else:
+            edited = st.data_editor(
+                grid["frame"], key=f"tracker_grid_{grid['n']}", hide_index=True, num_rows="fixed",
+                column_order=["reference", "item", "description", "owner", "due_date", "revised_due_date", "status",
+                              "rag", "overdue", "evidence", "completion_criteria", "is_sample", "version"],
+                disabled=["reference", "item", "overdue", "is_sample", "version"],
+                column_config={
+                    "reference": st.column_config.TextColumn("Reference", pinned=True),
+                    "item": st.column_config.TextColumn("Item", width="small"),
+                    "description": st.column_config.TextColumn("Description", width="large"),
+                    "owner": "Owner",
+                    "due_date": st.column_config.DateColumn("Due", format="DD/MM/YYYY"),
+                    "revised_due_date": st.column_config.DateColumn("Revised due", format="DD/MM/YYYY"),
+                    "status": st.column_config.SelectboxColumn("Status", options=list(STATUSES), required=True),
+                    "rag": st.column_config.SelectboxColumn("RAG", options=list(RAGS)),
+                    "overdue": st.column_config.CheckboxColumn("Overdue"),
+                    "evidence": st.column_config.TextColumn("Evidence", help="Needed to mark an action complete"),
+                    "completion_criteria": "Completion criteria",
+                    "is_sample": st.column_config.CheckboxColumn("Sample"),
+                    "version": st.column_config.NumberColumn("Version seen", help="The version you loaded"),
+                })
+            reason = st.text_input("Reason for these changes", key=f"tracker_grid_reason_{grid['n']}")
+            c1, c2 = st.columns([1, 4])
+            if c1.button("Save changes", type="primary", key="tracker_grid_save"):
+                who = common.require_user()
+                pending = views.grid_changes(grid["frame"], edited, GRID_FIELDS)
+                if who is not None and not pending:
+                    st.info("Nothing to save: no cell differs from what was loaded.")
+                elif who is not None:
+                    messages, stale, saved = [], [], []
+                    for row in pending:
+                        try:
+                            with db.session_scope(engine) as session:
+                                service.edit(session, session.get(Action, row["id"]), row["version"], row["changes"],
+                                             who, reason)
+                            saved.append(row["reference"])
+                        except db.StaleEdit as err:
+                            stale.append((row["reference"], f"{row['reference']}: {err}",
+                                          views.stale_comparison(err, row["changes"])))
+                        except (service.TrackerError, Refused) as err:
+                            messages.append(("error", f"{row['reference']}: {err}"))
+                    if saved:
+                        messages.insert(0, ("success", f"Saved {len(saved)} action(s): {', '.join(saved)}."))
+                    st.session_state[GRID_REPORT] = {"messages": messages, "stale": stale}
+                    st.session_state.pop(GRID, None)  # reload from the database, with the new versions
+                    st.rerun()
+            if c2.button("Reload from the tracker (drops unsaved edits)", key="tracker_grid_reload"):
+                st.session_state.pop(GRID, None)
+                st.session_state.pop(GRID_REPORT, None)
+                st.rerun()
 
 # --------------------------------------------------------------------------- dashboard
 with tab_dash:
-    where = common.region_label() + ("" if filters == service.Filters(region=region) else ", filtered")
-    targets_ui.dashboard_targets(engine, items)
-    st.divider()
-    for i, fig in enumerate(figures.dashboard_figures(items, actions, where=where,
-                                                      today_text=f"{today:%d %B %Y}")):
-        st.vega_lite_chart(vega_spec(fig.chart), width="content")
-        common.download_chart(fig.chart, fig.name, alt=fig.alt, key=f"tracker_fig_{i}")
-        common.download_table(fig.table, fig.name, key=f"tracker_tab_{i}")
+    with common.section('The dashboard'):
+        where = common.region_label() + ("" if filters == service.Filters(region=region) else ", filtered")
+        targets_ui.dashboard_targets(engine, items)
         st.divider()
+        for i, fig in enumerate(figures.dashboard_figures(items, actions, where=where,
+                                                          today_text=f"{today:%d %B %Y}")):
+            st.vega_lite_chart(vega_spec(fig.chart), width="content")
+            common.download_chart(fig.chart, fig.name, alt=fig.alt, key=f"tracker_fig_{i}")
+            common.download_table(fig.table, fig.name, key=f"tracker_tab_{i}")
+            st.divider()

@@ -7,6 +7,9 @@
   when no server can be had.
 - ``engine``: parametrized over both, so one test runs on SQLite and PostgreSQL.
 - ``blank_engine``: the same two, *not* upgraded (for migration tests).
+- ``app_engine``: the app's own connections as deployed: SQLite with its guard, and
+  PostgreSQL as the app role of ``FEEDBACK_TEST_POSTGRES_APP_URL`` (``.ci/run``
+  creates it) on a schema migrated by the owner (``FEEDBACK_TEST_POSTGRES_URL``).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import uuid
 import pytest
 
 POSTGRES_ENV = "FEEDBACK_TEST_POSTGRES_URL"
+POSTGRES_APP_ENV = "FEEDBACK_TEST_POSTGRES_APP_URL"
 _postgres_skips: list[str] = []
 
 
@@ -34,8 +38,11 @@ def _postgres_unavailable(reason: str):
     pytest.skip(f"PostgreSQL tests skipped: {reason}")
 
 
-def _postgres(upgraded: bool):
-    """Yield an engine whose search_path is a brand-new schema; drop the schema afterwards."""
+def _postgres(upgraded: bool, app_role: bool = False):
+    """Yield an engine whose search_path is a brand-new schema; drop the schema afterwards.
+
+    ``app_role``: the engine connects as the app's role (``FEEDBACK_TEST_POSTGRES_APP_URL``)
+    and the owner migrates the schema and grants that role its rights."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import OperationalError
@@ -54,11 +61,24 @@ def _postgres(upgraded: bool):
         admin.dispose()
         _postgres_unavailable(f"cannot connect to {make_url(url).render_as_string(hide_password=True)}: "
                               f"{str(err.orig).strip().splitlines()[0]}")
-    engine = db.get_engine(make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
-                           .render_as_string(hide_password=False))
+    def in_schema(u: str) -> str:
+        return make_url(u).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+            hide_password=False)
+
+    owner_url = in_schema(url)
+    if app_role:
+        app_url = os.environ.get(POSTGRES_APP_ENV)
+        if not app_url:
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            admin.dispose()
+            _postgres_unavailable(f"{POSTGRES_APP_ENV} is not set (run .ci/run, which creates the app role)")
+        engine = db.get_engine(in_schema(app_url))
+    else:
+        engine = db.get_engine(owner_url)
     try:
         if upgraded:
-            db.upgrade(engine)
+            db.upgrade(engine, owner_url=owner_url if app_role else None)
         yield engine
     finally:
         engine.dispose()
@@ -90,6 +110,21 @@ def engine(request, tmp_path):
         engine.dispose()
     else:
         yield from _postgres(upgraded=True)
+
+
+@pytest.fixture
+def postgres_app_engine():
+    yield from _postgres(upgraded=True, app_role=True)
+
+
+@pytest.fixture(params=BACKENDS)
+def app_engine(request, tmp_path):
+    if request.param == "sqlite":
+        engine = _sqlite(tmp_path, upgraded=True, name="app_engine")
+        yield engine
+        engine.dispose()
+    else:
+        yield from _postgres(upgraded=True, app_role=True)
 
 
 @pytest.fixture(params=BACKENDS)

@@ -1,6 +1,9 @@
 """UI helpers shared by every page: the region selector, who is signed in (or,
-in local mode, who is editing), download buttons, error display and the
-database engine.
+in local mode, who is editing), download buttons, error display, page sections
+that fail on their own, and the database engine.
+
+Text from files or people goes through :func:`plain` before any element that
+reads Markdown (labels, captions, messages, expanders, tabs, help).
 
 Kept small on purpose: anything that computes belongs in ``src/feedback``.
 """
@@ -9,6 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pandas as pd
 import streamlit as st
@@ -16,11 +22,38 @@ import streamlit as st
 from feedback import access, isolation
 from feedback.errors import InputError, Refused
 from feedback.regions import ALL_REGIONS, REGIONS
+from feedback.validation import NAME_LENGTH, clean_name, markdown_literal
 
 REGION_KEY = "region"
 USER_KEY = "editor_name"
 SIGNED_IN_KEY = "access_signed_in_logged"
 LOCAL_MODE = "Local mode: anyone who can open this address can edit"
+log = logging.getLogger("feedback.pages")
+
+
+def plain(text) -> str:
+    """Text from a file or a person, escaped so Markdown shows it literally: no bold, links,
+    images, colour directives or formulas (``feedback.validation.markdown_literal``)."""
+    return markdown_literal(text)
+
+
+@contextmanager
+def section(what: str) -> Iterator[None]:
+    """Run one part of a page so that an unexpected error there shows one line in its place
+    and the rest of the page (and every other page) keeps working.
+
+    ``with section("The themes chart"): ...``. Bad input (``InputError``) shows its own
+    message; anything else is logged with its traceback for the server's operator.
+    Streamlit's own stop and rerun pass through (they are not ``Exception``).
+    """
+    try:
+        yield
+    except InputError as err:
+        st.error(plain(err), icon=":material/error:")
+    except Exception as err:  # noqa: BLE001 - the point: one failing part never takes the page down
+        log.exception("Page section failed: %s", what)
+        st.error(f"{plain(what)} could not be shown because of an unexpected problem "
+                 f"({type(err).__name__}). The rest of the page still works.", icon=":material/error:")
 
 
 def sidebar() -> None:
@@ -46,21 +79,18 @@ def sidebar() -> None:
             st.text_input(
                 "Your name",
                 key=USER_KEY,
+                max_chars=NAME_LENGTH,
                 help="Recorded against every change you make (sign-in is not configured).",
             )
             st.warning(LOCAL_MODE, icon=":material/lock_open:")
         elif user is not None:
             _log_sign_in(user)
-            from feedback.tracker.views import md_escape
-
-            st.caption(f"Signed in as {md_escape(user.label)}: {user.role_words}.")
+            st.caption(f"Signed in as {plain(user.label)}: {user.role_words}.")
             if st.button("Sign out", key="access_sign_out", icon=":material/logout:"):
                 from feedback import access_log
 
                 access_log.record(db_engine(), user, access_log.SIGN_OUT, "signed out", user.region)
                 st.logout()
-
-
 def auth_configured() -> bool:
     """True when ``[auth]`` is in the secrets: people sign in, and roles apply."""
     try:
@@ -129,7 +159,10 @@ def current_user() -> access.User | None:
         if not _logged_in():
             return None
         return access.signed_in_user(st.user.to_dict(), role_rules())
-    name = str(st.session_state.get(USER_KEY, "")).strip()
+    try:  # NFC, no invisible or direction-changing characters, at most 200 characters
+        name = clean_name(st.session_state.get(USER_KEY, ""))
+    except InputError:
+        return None  # too long: counts as no name, so the page asks again
     return access.User(name=name) if name else None
 
 
@@ -168,7 +201,7 @@ def edit_allowed(regions=None, *, what: str = "records", action: str = access.ED
 def show_input_error(err: Exception) -> None:
     """Show a bad-input error or a refusal as plain text (never HTML, never a traceback)."""
     known = isinstance(err, (InputError, Refused))
-    st.error(str(err) if known else f"Something went wrong: {err}",
+    st.error(plain(err) if known else f"Something went wrong ({type(err).__name__}).",
              icon=":material/block:" if isinstance(err, Refused) else ":material/error:")
 
 
@@ -241,17 +274,21 @@ def db_engine():
     """One engine per server process (connection pool only: no personal data).
 
     The database URL comes from FEEDBACK_DATABASE_URL or Streamlit secrets
-    (``database_url``); otherwise the embedded SQLite file. The schema is
+    (``database_url``); otherwise the embedded SQLite file. Migrations run as the
+    owner (FEEDBACK_OWNER_DATABASE_URL or ``owner_database_url``) when one is given. The schema is
     upgraded to the latest migration on first use.
     """
     from feedback import db
 
+    import os
+
     try:
         secret = st.secrets.get("database_url")
+        owner = st.secrets.get("owner_database_url")  # PostgreSQL: the tables' owner, for migrations
     except Exception:  # noqa: BLE001 - no secrets file is the normal case
-        secret = None
+        secret = owner = None
     engine = db.get_engine(db.database_url(secret))
-    db.upgrade(engine)
+    db.upgrade(engine, owner_url=os.environ.get(db.OWNER_ENV_VAR) or owner)
     seed_sample_data(engine)
     return engine
 

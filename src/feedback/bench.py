@@ -397,18 +397,332 @@ def report(figures: dict, info: dict[str, str], questions: int, repeats: int) ->
     return "\n".join(lines)
 
 
+# ----------------------------------------------------------------------------- design-based tests, side by side
+
+R_TIMING = r"""
+suppressMessages(library(survey))
+args <- commandArgs(trailingOnly = TRUE)
+d <- read.csv(args[1], stringsAsFactors = FALSE)
+qs <- strsplit(args[2], ",")[[1]]
+d$cross <- paste(d$role, d$region, sep = " / ")
+des <- svydesign(ids = ~1, weights = ~weight, data = d)
+t <- system.time(for (q in qs) {
+  sub <- subset(des, !is.na(d[[q]]))                  # the question's base: a domain of the full design
+  f <- as.formula(paste0("~", q))
+  svyciprop(f, sub, method = "logit")
+  for (g in c("role", "region", "cross"))
+    svyby(f, as.formula(paste0("~", g)), sub, svyciprop, vartype = "ci", method = "logit")
+})
+cat(t[["elapsed"]], t[["user.self"]] + t[["sys.self"]], as.character(packageVersion("survey")), "\n")
+"""
+
+
+def text_answers(frame: pd.DataFrame) -> pd.DataFrame:
+    """The survey with every categorical as a text column, as ``read_survey`` gives CSV and XLSX answers."""
+    out = frame.copy()
+    for col in out.columns:
+        if isinstance(out[col].dtype, pd.CategoricalDtype):
+            out[col] = out[col].astype("str").where(out[col].notna())
+    return out
+
+
+def design_engine(frame: pd.DataFrame, codebook, *, coded: bool = False):
+    """Intervals, design-based tests against the rest and pairwise (and column letters), every grouping.
+
+    ``coded=False``: from text answers, coding them in the call (``code_answers``); ``True``: the
+    answers were coded once when the survey was read, as the app and the CLI do.
+    """
+    from feedback.survey.rates import code_answers, rates_by_group
+    from feedback.survey.significance import pairwise
+
+    frame = frame if coded else code_answers(frame, codebook)
+    results = rates_by_group(frame, codebook, by=GROUPINGS, method="wilson", adjust="holm", test="design")
+    return results, pairwise(results)
+
+
+def design_naive(frame: pd.DataFrame, codebook, questions: int):
+    """The per-cell loop for the same figures: pandas masks, numpy sums, statsmodels and scipy per cell and pair.
+
+    Per question x group: p, the linearised domain se (N of the whole sample), Wilson on the Kish
+    base (statsmodels), the design t test against the rest (scipy), Holm per family
+    (statsmodels); then every pair within each grouping from the cells' se, and Holm. It skips
+    deff, the letters and the small-base rules, which flatters it.
+    """
+    from scipy import stats
+    from statsmodels.stats.multitest import multipletests
+    from statsmodels.stats.proportion import proportion_confint
+
+    w_all = frame["weight"].to_numpy()
+    big_n = len(frame)
+    ids = {q.id: q for q in codebook.questions}
+    cells = [("total", "Total", np.ones(len(frame), dtype=bool))]
+    for keys in GROUPINGS:
+        values = frame[keys[0]].astype(str)
+        for key in keys[1:]:
+            values = values + " / " + frame[key].astype(str)
+        for group in pd.unique(values):
+            cells.append((" × ".join(keys), group, (values == group).to_numpy()))
+
+    def domain(mask, y):
+        w = w_all[mask]
+        total = w.sum()
+        p = (w * y[mask]).sum() / total
+        z = w * (y[mask] - p) / total
+        return p, np.sqrt(big_n / (big_n - 1) * (z**2).sum()), mask.sum(), total**2 / (w**2).sum()
+
+    rows = []
+    for q in codebook.questions[:questions]:
+        answered = frame[q.column].notna().to_numpy().copy()
+        y = frame[q.column].isin(q.positive).to_numpy().astype(float)
+        if q.base_question:
+            answered &= frame[ids[q.base_question].column].isin(ids[q.base_question].positive).to_numpy()
+        stats_of, family_p = {}, {}
+        for by, group, member in cells:
+            p, se, n, n_eff = domain(member & answered, y)
+            proportion_confint(p * n_eff, n_eff, method="wilson")
+            if by != "total":
+                p_r, se_r, n_r, _ = domain(~member & answered, y)
+                t = (p - p_r) / np.hypot(se, se_r)
+                family_p.setdefault(by, []).append(2 * stats.t.sf(abs(t), n + n_r - 2))
+                stats_of.setdefault(by, []).append((group, p, se, n))
+            rows.append((q.id, by, group, p, se))
+        for values in family_p.values():
+            multipletests(values, method="holm")
+        for by, groups in stats_of.items():
+            pair_p = []
+            for i, (_, p_a, se_a, n_a) in enumerate(groups):
+                for _, p_b, se_b, n_b in groups[i + 1:]:
+                    t = (p_a - p_b) / np.hypot(se_a, se_b)
+                    pair_p.append(2 * stats.t.sf(abs(t), n_a + n_b - 2))
+            multipletests(pair_p, method="holm")
+    return rows
+
+
+def r_survey_seconds(frame: pd.DataFrame, codebook, questions: int) -> dict | None:
+    """R survey's svyciprop (total) and svyby(svyciprop) (role, region, role x region) on the first questions.
+
+    Returns {"elapsed", "cpu", "questions", "version"} or None when Rscript or the survey package is missing.
+    """
+    import shutil
+    import subprocess
+
+    rscript = shutil.which("Rscript")
+    if not rscript:
+        return None
+    ids = {q.id: q for q in codebook.questions}
+    chosen = codebook.questions[:questions]
+    data = {"role": frame["role"].astype(str), "region": frame["region"].astype(str), "weight": frame["weight"]}
+    for q in chosen:
+        answered = frame[q.column].notna()
+        if q.base_question:
+            answered &= frame[ids[q.base_question].column].isin(ids[q.base_question].positive)
+        data[q.id] = frame[q.column].isin(q.positive).astype(float).where(answered)
+    with tempfile.TemporaryDirectory() as tmp:
+        csv_path, script = Path(tmp) / "survey.csv", Path(tmp) / "timing.R"
+        pd.DataFrame(data).to_csv(csv_path, index=False)
+        script.write_text(R_TIMING, encoding="utf-8")
+        done = subprocess.run([rscript, str(script), str(csv_path), ",".join(q.id for q in chosen)],
+                              capture_output=True, text=True, timeout=3600)
+    if done.returncode != 0:
+        return None
+    elapsed, cpu, version = done.stdout.split()[:3]
+    return {"elapsed": float(elapsed), "cpu": float(cpu), "questions": questions, "version": version}
+
+
+def cpu_and_wall(fn, repeats: int) -> dict:
+    """Median and best wall-clock and CPU seconds of ``fn()`` over ``repeats`` runs."""
+    wall, cpu = [], []
+    for _ in range(repeats):
+        gc.collect()
+        w0, c0 = time.perf_counter(), time.process_time()
+        fn()
+        wall.append(time.perf_counter() - w0)
+        cpu.append(time.process_time() - c0)
+    return {"wall_median": statistics.median(wall), "wall_best": min(wall), "cpu_median": statistics.median(cpu)}
+
+
+def run_design(n: int, questions: int, repeats: int, naive_questions: int, r_questions: int, log) -> dict:
+    """Every comparison of the design-based section, measured in this one run."""
+    frame, codebook = synthetic(n, questions)
+    text = text_answers(frame)
+    from feedback.survey.rates import code_answers
+
+    coded = code_answers(text, codebook)
+    load_before = os.getloadavg()
+    design_engine(text.head(2000), codebook)  # warm imports
+    fig = {"n": n, "questions": questions, "repeats": repeats, "load_before": load_before}
+    fig["text"] = cpu_and_wall(lambda: design_engine(text, codebook), repeats)
+    fig["coded"] = cpu_and_wall(lambda: design_engine(coded, codebook, coded=True), repeats)
+    fig["categorical"] = cpu_and_wall(lambda: design_engine(frame, codebook, coded=True), repeats)
+    fig["coding"] = cpu_and_wall(lambda: code_answers(text, codebook), repeats)
+    results, pairs = design_engine(text, codebook)
+    fig["rows"], fig["pairs"] = len(results), len(pairs)
+    fig["peak"] = peak_memory(lambda: design_engine(text, codebook))
+    log(f"design {n:,}: text {_s(fig['text']['wall_median'])} median (CPU {_s(fig['text']['cpu_median'])}), "
+        f"coded {_s(fig['coded']['wall_median'])}, peak {_mb(fig['peak'])}")
+    naive = cpu_and_wall(lambda: design_naive(text, codebook, naive_questions), 1)
+    fig["naive"] = {k: v * questions / naive_questions for k, v in naive.items()}
+    fig["naive_questions"] = naive_questions
+    log(f"  naive loop {_s(fig['naive']['wall_median'])} (from {naive_questions} questions)")
+    fig["r"] = r_survey_seconds(text, codebook, r_questions)
+    if fig["r"]:
+        fig["r"]["scaled"] = fig["r"]["elapsed"] * questions / r_questions
+        fig["r"]["scaled_cpu"] = fig["r"]["cpu"] * questions / r_questions
+        log(f"  R survey {fig['r']['elapsed']:.1f} s on {r_questions} questions")
+    else:
+        log("  R survey: Rscript with the survey package is not installed here: no R timing")
+    fig["load_after"] = os.getloadavg()
+    return fig
+
+
+def design_report(fig: dict) -> str:
+    """The design-based tests section of docs/performance.md."""
+    n, q = fig["n"], fig["questions"]
+    load = lambda v: " ".join(f"{x:.2f}" for x in v)  # noqa: E731
+    t, c, k, cat = fig["text"], fig["coded"], fig["coding"], fig["categorical"]
+    lines = [
+        "## Design-based tests, side by side", "",
+        f"{n:,} respondents x {q} questions, every grouping (total, role, region, role x region):",
+        "Wilson intervals, the design-based t test of each group against the rest and of every pair within",
+        f"each grouping (Holm), and the column letters: {fig['rows']:,} result rows and {fig['pairs']:,} pairs",
+        f"(`design_engine` in `feedback.bench`). Median of {fig['repeats']} runs, wall clock and CPU time; all",
+        "measured in the same run, one after the other. Load average (1, 5, 15 min) before:",
+        f"{load(fig['load_before'])}; after: {load(fig['load_after'])} (2 cores shared with other jobs: a load",
+        "above 2 means the wall clock includes waiting for a core; the CPU column does not).", "",
+        "| what | median (wall) | best (wall) | median CPU |", "|---|---:|---:|---:|",
+        f"| engine from text answers (coded in the call, as from CSV/XLSX) | {_s(t['wall_median'])} "
+        f"| {_s(t['wall_best'])} | {_s(t['cpu_median'])} |",
+        f"| engine, answers coded once when read (the app and CLI) | {_s(c['wall_median'])} | {_s(c['wall_best'])} "
+        f"| {_s(c['cpu_median'])} |",
+        f"| engine, SAV-style categoricals | {_s(cat['wall_median'])} | {_s(cat['wall_best'])} "
+        f"| {_s(cat['cpu_median'])} |",
+        f"| coding the text answers once (`code_answers`) | {_s(k['wall_median'])} | {_s(k['wall_best'])} "
+        f"| {_s(k['cpu_median'])} |",
+        f"| per-cell pandas + statsmodels loop (timed on {fig['naive_questions']} questions, scaled to {q}) "
+        f"| {_s(fig['naive']['wall_median'])} | | {_s(fig['naive']['cpu_median'])} |",
+    ]
+    r = fig.get("r")
+    if r:
+        lines.append(f"| R survey {r['version']} svyciprop + svyby(svyciprop), intervals only (timed on "
+                     f"{r['questions']} questions, scaled to {q}) | {_s(r['scaled'])} | | {_s(r['scaled_cpu'])} |")
+    lines += ["", f"Peak memory of the engine from text answers (`tracemalloc`, beyond the input frame): "
+                  f"{_mb(fig['peak'])}.", ""]
+    speed = t["wall_median"]
+    lines += ["Against the aims:", "",
+              f"- median from text answers {_s(speed)} (aim: at most 300 ms on 2 cores): "
+              f"{'met' if speed <= 0.3 else 'NOT met'} (CPU {_s(t['cpu_median'])}: "
+              f"{'met' if t['cpu_median'] <= 0.3 else 'NOT met'} on CPU time);",
+              f"- {fig['naive']['wall_median'] / speed:,.0f}x faster than the per-cell loop (aim: at least 50x; "
+              f"CPU {fig['naive']['cpu_median'] / t['cpu_median']:,.0f}x);"]
+    if r:
+        lines.append(f"- {r['scaled'] / speed:,.0f}x faster than R survey on the same cells, though R computes only "
+                     f"the intervals (aim: at least 500x; CPU {r['scaled_cpu'] / t['cpu_median']:,.0f}x);")
+    else:
+        lines.append("- R survey: not installed on this machine (`Rscript` with `r-cran-survey`), so not timed;")
+    lines.append(f"- peak memory {_mb(fig['peak'])} (aim: at most 100 MB): "
+                 f"{'met' if fig['peak'] <= 100 * 1024**2 else 'NOT met'}.")
+    lines.append("")
+    return "\n".join(lines)
+
+
 def _parse_sizes(text: str) -> list[int]:
     return [int(float(s)) for s in text.split(",") if s.strip()]
 
 
-KEPT_SECTIONS = "\n## Explorer re-render"  # written by scripts/measure_explorer.py; kept as it is
+KEPT_SECTIONS = ("\n## Explorer re-render",  # written by scripts/measure_explorer.py; kept as it is
+                 "\n## Tracker import")     # written by --tracker-import
 
 
 def _replace_engine_part(path: Path, text: str) -> None:
     """Write the engine's report, keeping the sections other scripts measured after it."""
     old = path.read_text(encoding="utf-8") if path.exists() else ""
-    kept = old[old.index(KEPT_SECTIONS):] if KEPT_SECTIONS in old else ""
+    starts = [old.index(k) for k in KEPT_SECTIONS if k in old]
+    kept = old[min(starts):] if starts else ""
     path.write_text(text.rstrip("\n") + "\n" + kept, encoding="utf-8")
+
+
+# ----------------------------------------------------------------------------- tracker import
+
+TRACKER_SECTION = "\n## Tracker import"
+
+
+def tracker_workbook(n: int) -> bytes:
+    """A tracker workbook of ``n`` new items (every column filled), as people import them."""
+    from feedback.export import to_xlsx_bytes
+
+    regions = [REGIONS[i % len(REGIONS)] for i in range(n)]
+    items = pd.DataFrame({
+        "Reference": [f"BENCH-{i:06d}" for i in range(n)],
+        "Text": [f"Point {i} raised at a roundtable about multi-agency working and information sharing."
+                 for i in range(n)],
+        "Source": "roundtable event", "Source detail": "Bench roundtable", "Date raised": pd.Timestamp("2021-06-24"),
+        "Regions": regions, "Themes": "Information sharing; Multi-agency working", "Sample data": "yes",
+    })
+    return to_xlsx_bytes({"Items": items}, percent_columns=())
+
+
+def tracker_import(n: int, folder: Path, log) -> dict[str, float]:
+    """Time one import of ``n`` new items into a fresh SQLite database: reading and checking the
+    workbook, then the write transaction (how long SQLite's write lock is held), and in total."""
+    from feedback import db
+    from feedback.tracker import spreadsheet
+
+    content = tracker_workbook(n)
+    engine = db.get_engine(f"sqlite:///{folder / f'tracker_{n}.sqlite3'}")
+    db.upgrade(engine)
+    timings: dict[str, float] = {}
+    original = spreadsheet._insert_new
+
+    def timed_insert(*args, **kwargs):  # the first INSERT takes SQLite's write lock
+        timings.setdefault("write_start", time.perf_counter())
+        timings.setdefault("write_cpu_start", time.process_time())
+        return original(*args, **kwargs)
+
+    spreadsheet._insert_new = timed_insert
+    try:
+        start, cpu_start = time.perf_counter(), time.process_time()
+        report = spreadsheet.import_workbook(engine, "bench.xlsx", content, "Bench")
+        end, cpu_end = time.perf_counter(), time.process_time()  # after the commit
+        timings["total"], timings["total_cpu"] = end - start, cpu_end - cpu_start
+        timings["write"] = end - timings.pop("write_start")  # first INSERT to COMMIT: the write lock
+        timings["write_cpu"] = cpu_end - timings.pop("write_cpu_start")
+    finally:
+        spreadsheet._insert_new = original
+    assert report.added["Items"] == n, report.summary()
+    with engine.connect() as conn:
+        from sqlalchemy import text
+
+        timings["history_rows"] = conn.execute(text("SELECT count(*) FROM history")).scalar_one()
+    engine.dispose()
+    timings["bytes"] = len(content)
+    log(f"tracker import of {n:,} items: {timings['total']:.2f} s in total, write {timings['write']:.2f} s")
+    return timings
+
+
+def tracker_report(n: int, t: dict[str, float], info: dict[str, str]) -> str:
+    return (f"{TRACKER_SECTION} (`python -m feedback.bench --tracker-import {n}`)\n\n"
+            f"One XLSX of {n:,} new items ({t['bytes'] / 1e6:.1f} MB) imported into a fresh SQLite database "
+            f"(`spreadsheet.import_workbook`), on the machine above (load average {info.get('load', '?')}):\n\n"
+            "| Step | Seconds (wall clock) | CPU seconds of the import |\n| --- | --- | --- |\n"
+            f"| Read, check and prepare every row (no lock held) | {t['total'] - t['write']:.2f} "
+            f"| {t['total_cpu'] - t['write_cpu']:.2f} |\n"
+            f"| Write and commit: bulk INSERTs of items and their history rows (SQLite's write lock is held) "
+            f"| {t['write']:.2f} | {t['write_cpu']:.2f} |\n"
+            f"| Whole import | {t['total']:.2f} | {t['total_cpu']:.2f} |\n\n"
+            "Wall-clock time includes waiting for the CPU: on this shared two-core machine other sessions' "
+            "tests ran at the same time (the load average above), so the CPU column is the steadier figure.\n\n"
+            f"{int(t['history_rows']):,} history rows were written in the same transaction. Other people's saves "
+            "wait for the write step (SQLite's busy timeout is 10 s); the aim is under 3 s.\n")
+
+
+def _replace_section(path: Path, heading: str, text: str) -> None:
+    """Replace one '## ...' section of a Markdown file (or append it), keeping the rest."""
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    if heading in old:
+        start = old.index(heading)
+        end = old.find("\n## ", start + len(heading))
+        old = old[:start] + (old[end:] if end != -1 else "\n")
+    path.write_text(old.rstrip("\n") + "\n" + text, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -421,12 +735,29 @@ def main(argv: list[str] | None = None) -> int:
                              "all questions up to 100,000 respondents); beyond, time the first questions and scale")
     parser.add_argument("--read-sizes", default="10000,100000", help="sizes for the file-reading figures ('' = none)")
     parser.add_argument("--openpyxl-max", type=int, default=100_000, help="largest size read with openpyxl")
+    parser.add_argument("--design-size", type=int, default=100_000,
+                        help="respondents for the design-based tests section (0 = skip it)")
+    parser.add_argument("--design-repeats", type=int, default=7)
+    parser.add_argument("--design-naive-questions", type=int, default=2)
+    parser.add_argument("--r-questions", type=int, default=2, help="questions R survey is timed on (then scaled)")
     parser.add_argument("--write", metavar="PATH", help="write the Markdown report here (e.g. docs/performance.md)")
+    parser.add_argument("--tracker-import", type=int, metavar="N",
+                        help="only time a tracker import of N new items (e.g. 20000) and write its section")
     parser.add_argument("--uploads", action="store_true", help="only the untrusted-uploads figures (isolation, "
                         "merging, long Word tables, sheet check, memory per upload)")
     args = parser.parse_args(argv)
+    log = lambda msg: print(msg, file=sys.stderr, flush=True)
+    if args.tracker_import:
+        with tempfile.TemporaryDirectory() as folder:
+            timings = tracker_import(args.tracker_import, Path(folder), log)
+        text = tracker_report(args.tracker_import, timings, machine())
+        if args.write:
+            _replace_section(Path(args.write), TRACKER_SECTION, text)
+            log(f"wrote {args.write}")
+        else:
+            print(text)
+        return 0
     if args.uploads:
-        log = lambda msg: print(msg, file=sys.stderr, flush=True)
         text = uploads_report(uploads(args.repeats, log), machine())
         if args.write:
             _write_uploads(Path(args.write), text)
@@ -437,10 +768,13 @@ def main(argv: list[str] | None = None) -> int:
     sizes, read_sizes = _parse_sizes(args.sizes), _parse_sizes(args.read_sizes)
     per_question = 1 + len(ROLES) + len(REGIONS) + len(ROLES) * len(REGIONS)
     budget = lambda n: max(1, int(args.naive_budget / max(n, 1) / per_question))
-    log = lambda msg: print(msg, file=sys.stderr, flush=True)
     info = machine()
     figures = run(sizes, args.questions, args.repeats, budget, read_sizes, args.openpyxl_max, log)
     text = report(figures, info, args.questions, args.repeats)
+    if args.design_size:
+        design = run_design(args.design_size, args.questions, args.design_repeats, args.design_naive_questions,
+                            args.r_questions, log)
+        text = text.rstrip("\n") + "\n\n" + design_report(design)
     if args.write:
         _replace_engine_part(Path(args.write), text)
         log(f"wrote {args.write}")

@@ -362,16 +362,21 @@ def survey_notes(results: pd.DataFrame, *, thresholds: tuple[int, int] | None = 
         if "source" in results and (results["source"] == "data tables").any():
             notes.append("Figures read from published data tables: intervals computed from the published bases.")
     flags = set(results.get("flag", pd.Series(dtype=str)).fillna(""))
-    suppress, flag = thresholds or (10, 30)
+    # thresholds: (suppress, flag) on unweighted bases, or (suppress, flag, suppress_on, flag_on), each "n" or "n_eff"
+    suppress, flag, suppress_on, flag_on = (tuple(thresholds or (10, 30)) + ("n", "n"))[:4]
+    below = lambda k, on: f"fewer than {k} responses" if on != "n_eff" else f"effective base below {k}"  # noqa: E731
     if "[c]" in flags:
-        notes.append(f"[c] fewer than {suppress} responses: figure not shown.")
+        notes.append(f"[c] {below(suppress, suppress_on)}: figure not shown.")
     if "[u]" in flags:
-        notes.append(f"[u] fewer than {flag} responses: low reliability, treat with caution.")
+        notes.append(f"[u] {below(flag, flag_on)}: low reliability, treat with caution.")
     sig = set(results.get("sig_vs_rest", pd.Series(dtype=str)).fillna(""))
     if sig & {"higher", "lower"}:
         level = float(results["level"].iloc[0]) if "level" in results else 0.95
+        test = str(results["test"].iloc[0]) if "test" in results and len(results) else ""
+        how = {"design": "design-based t test", "effective-base": "z test on effective bases"}.get(test, "")
         notes.append(f"{SIG_SYMBOLS['higher']} / {SIG_SYMBOLS['lower']} significantly higher / lower than the rest "
-                     f"of the sample at the {_level_text(level)} level (adjusted for multiple comparisons).")
+                     f"of the sample at the {_level_text(level)} level ({how + ', ' if how else ''}adjusted for "
+                     "multiple comparisons).")
     return notes
 
 

@@ -7,6 +7,14 @@ overwriting somebody else's edit (:func:`apply_edit`).
 
 SQLite is the embedded default (a file under ``var/``); PostgreSQL is used when
 ``FEEDBACK_DATABASE_URL`` (or the Streamlit secret ``database_url``) names one.
+
+History cannot be rewritten through the app's connections: SQLite connections
+carry an authorizer that refuses DROP TRIGGER, schema changes to history and
+the pragmas that would switch its protection off, with ``recursive_triggers``
+on so REPLACE fires the no-delete trigger; migrations run on a separate,
+unguarded connection. On PostgreSQL the app runs as its own role with only the
+rights it needs (history: SELECT and INSERT), while migrations run as the
+tables' owner (``FEEDBACK_OWNER_DATABASE_URL``), see :func:`upgrade`.
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ from sqlalchemy import (
     create_engine,
     event,
     inspect,
+    make_url,
     select,
     update,
 )
@@ -38,6 +47,8 @@ ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SQLITE_PATH = ROOT / "var" / "feedback.sqlite3"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 ENV_VAR = "FEEDBACK_DATABASE_URL"
+OWNER_ENV_VAR = "FEEDBACK_OWNER_DATABASE_URL"  # PostgreSQL: the tables' owner, for migrations only
+APPEND_ONLY = ("history",)  # tables the app may only INSERT into and SELECT from
 
 
 class Base(DeclarativeBase):
@@ -129,18 +140,75 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=10000")
+        # REPLACE deletes the row it replaces; with recursive triggers on, that delete
+        # fires history's no-delete trigger instead of silently rewriting the row.
+        cursor.execute("PRAGMA recursive_triggers=ON")
     finally:
         cursor.close()
 
 
+# Pragmas that would switch history's protection off or edit the schema behind SQLite's back.
+_GUARDED_PRAGMAS = frozenset({"recursive_triggers", "writable_schema", "foreign_keys", "ignore_check_constraints",
+                              "trusted_schema", "legacy_alter_table"})
+
+
+def _sqlite_guard(action: int, arg1: str | None, arg2: str | None, _db: str | None, _source: str | None) -> int:
+    """The authorizer on every app connection: no trigger or schema changes, no history rewrites."""
+    import sqlite3
+
+    if action in (sqlite3.SQLITE_DROP_TRIGGER, sqlite3.SQLITE_DROP_TEMP_TRIGGER, sqlite3.SQLITE_CREATE_TRIGGER,
+                  sqlite3.SQLITE_CREATE_TEMP_TRIGGER):
+        return sqlite3.SQLITE_DENY
+    # UPDATE and DELETE on history are refused by its triggers (which this guard keeps in place).
+    if action == sqlite3.SQLITE_DROP_TABLE and arg1 in APPEND_ONLY:
+        return sqlite3.SQLITE_DENY
+    if action == sqlite3.SQLITE_ALTER_TABLE and arg2 in APPEND_ONLY:
+        return sqlite3.SQLITE_DENY
+    if action == sqlite3.SQLITE_PRAGMA and (arg1 or "").lower() in _GUARDED_PRAGMAS and arg2 is not None:
+        return sqlite3.SQLITE_DENY  # reading a pragma is fine; setting one of these is not
+    if action in (sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH):
+        return sqlite3.SQLITE_DENY
+    return sqlite3.SQLITE_OK
+
+
+def _sqlite_guard_on_connect(dbapi_connection, _record) -> None:
+    dbapi_connection.set_authorizer(_sqlite_guard)
+
+
+def _sqlite_engine(url, *, guarded: bool) -> Engine:
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+    event.listen(engine, "connect", _sqlite_on_connect)
+    if guarded:
+        event.listen(engine, "connect", _sqlite_guard_on_connect)
+    return engine
+
+
 def get_engine(url: str | None = None) -> Engine:
-    """An engine for ``url`` (default :func:`database_url`): SQLite gets WAL and foreign keys on."""
+    """The app's engine for ``url`` (default :func:`database_url`).
+
+    SQLite gets WAL, foreign keys and the history guard (:func:`_sqlite_guard`);
+    PostgreSQL is used as given: point it at the app's own role (see :func:`grant_app_rights`).
+    """
     url = url or database_url()
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
-        event.listen(engine, "connect", _sqlite_on_connect)
-        return engine
+        return _sqlite_engine(url, guarded=True)
     return create_engine(url, pool_pre_ping=True)
+
+
+@event.listens_for(Session, "before_flush")
+def _check_text_limits(session: Session, _context, _instances) -> None:
+    """Every ORM insert or update: text longer than its column is refused here, with the same
+    plain message on SQLite (which would store it) and PostgreSQL (which would raise DataError)."""
+    from feedback.errors import InputError
+    from feedback.validation import length_problems
+
+    problems: list[str] = []
+    for obj in [*session.new, *session.dirty]:
+        mapper = inspect(obj).mapper
+        values = {attr.columns[0].name: getattr(obj, attr.key) for attr in mapper.column_attrs}
+        problems.extend(length_problems(mapper.local_table, values))
+    if problems:
+        raise InputError("Not saved: " + "; ".join(dict.fromkeys(problems)) + ".")
 
 
 @contextmanager
@@ -169,19 +237,80 @@ def _alembic_config(connection):
     return cfg
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to ``revision`` (default: the latest migration)."""
+def owner_url_for(engine: Engine) -> str | None:
+    """The owner's URL for migrating ``engine``'s database: FEEDBACK_OWNER_DATABASE_URL when
+    ``engine`` is the configured app database (FEEDBACK_DATABASE_URL), else None."""
+    owner = os.environ.get(OWNER_ENV_VAR)
+    app = os.environ.get(ENV_VAR)
+    if owner and app and engine.url == make_url(app):
+        return owner
+    return None
+
+
+@contextmanager
+def _migration_engine(engine: Engine, owner_url: str | None) -> Iterator[Engine]:
+    """The engine migrations run on: the owner's (PostgreSQL), or SQLite without the app's guard."""
+    owner_url = owner_url or owner_url_for(engine)
+    if owner_url:
+        owner = get_engine(owner_url) if not owner_url.startswith("sqlite") else _sqlite_engine(owner_url, guarded=False)
+    elif engine.dialect.name == "sqlite":
+        owner = _sqlite_engine(engine.url, guarded=False)
+    else:
+        yield engine
+        return
+    try:
+        yield owner
+    finally:
+        owner.dispose()
+
+
+def upgrade(engine: Engine, revision: str = "head", *, owner_url: str | None = None) -> None:
+    """Bring the schema to ``revision`` (default: the latest migration).
+
+    Migrations run as the tables' owner: ``owner_url`` (or FEEDBACK_OWNER_DATABASE_URL
+    when ``engine`` is the configured app database); without one, on ``engine`` itself
+    (SQLite: a connection without the app's guard). On PostgreSQL, when the owner and
+    the app are different roles, the app's role is then given exactly the rights it
+    needs (:func:`grant_app_rights`).
+    """
     from alembic import command
 
-    with engine.begin() as connection:
-        command.upgrade(_alembic_config(connection), revision)
+    with _migration_engine(engine, owner_url) as owner:
+        with owner.begin() as connection:
+            command.upgrade(_alembic_config(connection), revision)
+            app_role = engine.url.username
+            if (owner is not engine and connection.dialect.name == "postgresql" and app_role
+                    and app_role != owner.url.username):
+                grant_app_rights(connection, app_role)
 
 
-def downgrade(engine: Engine, revision: str) -> None:
+def grant_app_rights(connection, role: str) -> None:
+    """Give the app's PostgreSQL role what it needs and no more, in the current schema.
+
+    Every table: SELECT, INSERT, UPDATE, DELETE, except the append-only ones
+    (history: SELECT and INSERT only) and the migration table (SELECT). No
+    TRUNCATE, no TRIGGER, no ownership: a role that does not own a table cannot
+    disable or drop its triggers.
+    """
+    from sqlalchemy import text
+
+    quoted = connection.dialect.identifier_preparer.quote
+    schema = connection.execute(text("SELECT current_schema()")).scalar_one()
+    q_role, q_schema = quoted(role), quoted(schema)
+    connection.execute(text(f"GRANT USAGE ON SCHEMA {q_schema} TO {q_role}"))
+    connection.execute(text(f"REVOKE ALL ON ALL TABLES IN SCHEMA {q_schema} FROM {q_role}"))
+    connection.execute(text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {q_schema} TO {q_role}"))
+    for table in APPEND_ONLY:
+        connection.execute(text(f"REVOKE UPDATE, DELETE ON {q_schema}.{quoted(table)} FROM {q_role}"))
+    connection.execute(text(f"REVOKE INSERT, UPDATE, DELETE ON {q_schema}.alembic_version FROM {q_role}"))
+    connection.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {q_schema} TO {q_role}"))
+
+
+def downgrade(engine: Engine, revision: str, *, owner_url: str | None = None) -> None:
     """Take the schema back to ``revision`` ("base" = empty). For tests and recovery."""
     from alembic import command
 
-    with engine.begin() as connection:
+    with _migration_engine(engine, owner_url) as owner, owner.begin() as connection:
         command.downgrade(_alembic_config(connection), revision)
 
 
@@ -276,6 +405,11 @@ def apply_edit(session: Session, obj: Base, seen_version: int, changes: Mapping[
     if unknown:
         raise ValueError(f"apply_edit: {entity} has no editable field(s) {', '.join(map(str, unknown))}.")
     seen_version = int(seen_version)
+    from feedback.errors import InputError
+    from feedback.validation import length_problems
+
+    if too_long := length_problems(table, changes):
+        raise InputError("Not saved: " + "; ".join(too_long) + ".")
 
     # Step 1: claim the row at the version the editor saw (changes nothing yet).
     claimed = session.execute(

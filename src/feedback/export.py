@@ -3,6 +3,9 @@
 - Text cells that a spreadsheet would run as a formula (starting with ``=``,
   ``+``, ``-``, ``@``, tab or carriage return) are neutralised by a leading
   apostrophe, in CSV and XLSX alike (``safe_cell``). Numbers stay numbers.
+- Control characters a spreadsheet cannot hold are removed from exported text
+  (``feedback.validation.export_text``); the screen keeps the original.
+- Timezone-aware times (PostgreSQL gives them) are written as UTC clock times.
 - XLSX (openpyxl): bold headers on the Analysis Function dark blue, frozen
   header row, sensible column widths, percentages stored as numbers (0-1) with
   a percent format, counts with thousands separators, and a ``Notes`` sheet
@@ -18,9 +21,11 @@ import re
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 import pandas as pd
+
+from feedback.validation import export_text
 
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FILL = "12436D"  # Analysis Function dark blue
@@ -36,9 +41,12 @@ def safe_cell(value):
     """Neutralise a text value a spreadsheet could run as a formula; other values unchanged.
 
     ``"=1+1"`` -> ``"'=1+1"``; ``"-5"`` (text) -> ``"'-5"``; ``-5`` (a number) -> ``-5``.
+    Control characters that XLSX cannot hold are removed from text first.
     """
-    if isinstance(value, str) and value.startswith(DANGEROUS_PREFIXES):
-        return "'" + value
+    if isinstance(value, str):
+        value = export_text(value)
+        if value.startswith(DANGEROUS_PREFIXES):
+            return "'" + value
     return value
 
 
@@ -63,7 +71,7 @@ _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 def sheet_title(name: str, taken: Iterable[str] = ()) -> str:
     """A valid, unique Excel sheet name (max 31 characters, no []:*?/\\)."""
-    base = _BAD_SHEET_CHARS.sub(" ", str(name)).strip().strip("'")[:31] or "Table"
+    base = _BAD_SHEET_CHARS.sub(" ", export_text(str(name))).strip().strip("'")[:31] or "Table"
     title, i, taken = base, 2, {t.lower() for t in taken}
     while title.lower() in taken:
         suffix = f" ({i})"
@@ -88,7 +96,9 @@ def _cell_value(v):
         except (AttributeError, ValueError):
             pass
     if isinstance(v, pd.Timestamp):
-        return v.to_pydatetime()
+        v = v.to_pydatetime()
+    if isinstance(v, datetime) and v.tzinfo is not None:  # XLSX has no time zones: write UTC clock time
+        return v.astimezone(timezone.utc).replace(tzinfo=None)
     return safe_cell(v) if isinstance(v, str) else v
 
 
@@ -399,9 +409,11 @@ def survey_long_table(res: pd.DataFrame) -> pd.DataFrame:
         TABLE_LABELS["method"]: res["method"].astype(str),
         TABLE_LABELS["level"]: pd.to_numeric(res["level"], errors="coerce"),
     })
-    if "letters" in res.columns:  # column letters of pairwise differences, when the engine gives them
-        out.insert(out.columns.get_loc(TABLE_LABELS["sig_vs_rest"]) + 1, "Differs from (columns)",
-                   res["letters"].fillna("").astype(str))
+    if "higher_than" in res.columns:  # tab-book column letters (significance.column_letters); legend in Notes
+        out.insert(out.columns.get_loc(TABLE_LABELS["group"]) + 1, TABLE_LABELS["letter"],
+                   res["letter"].fillna("").astype(str).to_numpy())
+        out.insert(out.columns.get_loc(TABLE_LABELS["sig_vs_rest"]) + 1, TABLE_LABELS["higher_than"],
+                   res["higher_than"].fillna("").astype(str).to_numpy())
     return out.reset_index(drop=True)
 
 

@@ -46,11 +46,13 @@ def totals_chart(table: pd.DataFrame, *, title: str, subtitle: str, sample: bool
 
 def heat_alt_text(table: pd.DataFrame, *, title: str, subtitle: str) -> str:
     """Alt text listing, for each row, its non-zero cells and total."""
-    value_cols = [c for c in table.columns if c not in ("Theme", "Sub-theme", "Total")]
+    positions = [j for j, c in enumerate(table.columns) if c not in ("Theme", "Sub-theme", "Total")]
+    names = [str(table.columns[j]) for j in positions]
+    values = table.iloc[:, positions].to_numpy()  # by position: two columns may share a label
     parts = []
-    for name, (_, row) in zip(_rows(table), table.iterrows(), strict=True):
-        cells = ", ".join(f"{c} {int(row[c])}" for c in value_cols if row[c])
-        parts.append(f"{name}: {int(row['Total'])} points" + (f" ({cells})" if cells else ""))
+    for name, total, counts in zip(_rows(table), table["Total"].to_numpy(), values, strict=True):
+        cells = ", ".join(f"{c} {int(v)}" for c, v in zip(names, counts, strict=True) if v)
+        parts.append(f"{name}: {int(total)} points" + (f" ({cells})" if cells else ""))
     return f"Heat table: {title}. {subtitle}. " + "; ".join(parts) + "."
 
 

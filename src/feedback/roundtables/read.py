@@ -22,6 +22,7 @@ import pandas as pd
 from feedback import safety
 from feedback.errors import InputError
 from feedback.regions import REGIONS, normalise_region
+from feedback.validation import whole_number
 
 #: The event details every set of notes needs, in the order the form asks.
 META_FIELDS = ("region", "event_date", "attendees", "partnerships", "panel_lead")
@@ -361,6 +362,10 @@ def notes_from_blocks(name: str, blocks: list[_Block]) -> EventNotes:
     return EventNotes(filename=name, meta=meta, points=points, problems=problems)
 
 
+_COUNT_UNIT = re.compile(r"\s+(people|persons|attendees|participants|delegates|partnerships|partners)\.?\s*$",
+                         re.IGNORECASE)
+
+
 def _set_meta(meta: EventMeta, key: str, value: str, name: str, problems: list[str]) -> None:
     if not value:
         return
@@ -375,11 +380,12 @@ def _set_meta(meta: EventMeta, key: str, value: str, name: str, problems: list[s
         if meta.event_date is None:
             problems.append(f"{name}: date '{value}' is not a date I can read; write it like 14 May 2021.")
     elif key in ("attendees", "partnerships"):
-        number = re.search(r"\d[\d,]*", value)
-        if number is None:
-            problems.append(f"{name}: {META_LABELS[key].lower()} '{value}' is not a number.")
-        else:
-            setattr(meta, key, int(number.group(0).replace(",", "")))
+        # Strictly a whole number ("52", "1,200", "56 people"), never the first digits of "about 50, maybe 60".
+        count = _COUNT_UNIT.sub("", value)
+        try:
+            setattr(meta, key, whole_number(count, field=META_LABELS[key]))
+        except InputError as err:
+            problems.append(f"{name}: {err}")
     else:
         setattr(meta, key, value)
 

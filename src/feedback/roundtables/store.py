@@ -26,6 +26,7 @@ from feedback.roundtables.models import RoundtableCodebook, RoundtableCoding, Ro
 from feedback.roundtables.read import META_LABELS, EventNotes, parse_date, read_notes
 from feedback.roundtables.themes import DEFAULT_THEMES, ThemeCodebook, load_themes
 from feedback.roundtables.views import CODING_COLUMNS, EVENT_COLUMNS, POINT_COLUMNS, Frames
+from feedback.validation import clean_text, whole_number
 
 
 def _now() -> dt.datetime:
@@ -60,13 +61,10 @@ def fill_details(notes: EventNotes, details: Mapping[str, object] | None) -> Eve
             meta.event_date = date
             problems = [p for p in problems if "date" not in p]
         elif key in ("attendees", "partnerships"):
-            number = int(value)
-            if number < 0:
-                raise InputError(f"{notes.filename}: {META_LABELS[key].lower()} cannot be negative.")
-            setattr(meta, key, number)
+            setattr(meta, key, whole_number(value, field=f"{notes.filename}: {META_LABELS[key]}"))
             problems = [p for p in problems if META_LABELS[key].lower() not in p]
         elif key in ("panel_lead", "title"):
-            setattr(meta, key, str(value).strip())
+            setattr(meta, key, clean_text(value, field=f"{notes.filename}: {META_LABELS[key]}", max_length=300))
         else:
             raise KeyError(key)
     return dataclasses.replace(notes, meta=meta, problems=problems)

@@ -123,10 +123,23 @@ def themes_by_event(frames: Frames, codebook: ThemeCodebook, *, level: str = "su
 
 
 def event_labels(events: pd.DataFrame) -> dict[int, str]:
-    """A short unique label per event: region and date (e.g. 'London, 24 Jun 2021')."""
+    """A short, unique label per event: region and date (e.g. 'London, 24 Jun 2021').
+
+    Two events with the same region and date (a second London roundtable that day)
+    are told apart by their titles, and if those match too, by their numbers
+    ('London, 24 Jun 2021 (event 12)'), so tables and keys built on labels never collide.
+    """
     dates = pd.to_datetime(events["event_date"], errors="coerce")
     text = dates.dt.strftime("%d %b %Y").fillna("date not given")
-    return dict(zip(events["event_id"], events["region"].fillna("Region not given") + ", " + text, strict=True))
+    labels = (events["region"].fillna("Region not given") + ", " + text).reset_index(drop=True)
+    titles = events["title"].fillna("").astype(str).str.strip().reset_index(drop=True) \
+        if "title" in events else pd.Series([""] * len(events))
+    ids = events["event_id"].reset_index(drop=True)
+    clash = labels.duplicated(keep=False)
+    labels = labels.where(~clash | (titles == ""), labels + " (" + titles.str.slice(0, 60) + ")")
+    clash = labels.duplicated(keep=False)
+    labels = labels.where(~clash, labels + " (event " + ids.astype(str) + ")")
+    return dict(zip(ids, labels, strict=True))
 
 
 def _row_index(codebook: ThemeCodebook, level: str) -> list[str]:

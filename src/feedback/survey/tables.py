@@ -350,7 +350,7 @@ def rates_from_tables(tables, codebook=None, *, by=None, filter: Mapping | None 
     random sample of the published base; deff is unknown (NaN).
     """
     from feedback.survey.intervals import check_level, check_method, proportion_interval
-    from feedback.survey.rates import COLUMNS, SmallBase
+    from feedback.survey.rates import COLUMN_DEFAULTS, COLUMNS, SmallBase
 
     if isinstance(codebook, (bytes, bytearray)):
         tables, codebook = read_data_tables(str(tables), bytes(codebook)), None
@@ -382,7 +382,7 @@ def rates_from_tables(tables, codebook=None, *, by=None, filter: Mapping | None 
                      n_eff=n.astype(float), deff=np.nan, se=se,
                      flag=np.where(suppressed, "[c]", np.where(n < small_base.flag, "[u]", "")),
                      sig_vs_rest="", p_value_vs_rest=np.nan, p_adj_vs_rest=np.nan, method=method, level=level,
-                     source="data tables")
+                     source="data tables", **COLUMN_DEFAULTS)
     out.attrs.update(tables.attrs)
     return out[COLUMNS].reset_index(drop=True)
 

@@ -7,6 +7,8 @@ returns plain values or pandas frames, so pages, the CLI and tests share it.
 
 from __future__ import annotations
 
+import dataclasses
+
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -14,9 +16,11 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from feedback import access, db
+from feedback.errors import InputError
 from feedback.regions import REGIONS
 from feedback.tracker.models import (
     DECISIONS,
@@ -30,6 +34,7 @@ from feedback.tracker.models import (
     join_list,
     split_list,
 )
+from feedback.validation import clean_name, clean_text, length_problems
 
 NATIONAL = "All England (national)"
 
@@ -66,6 +71,27 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
+MULTILINE_FIELDS = ("text", "description", "completion_criteria", "evidence")
+
+
+def _limits(model, values: Mapping[str, Any]) -> list[str]:
+    """Text longer than its column allows, by the same rule on SQLite and PostgreSQL."""
+    return length_problems(model, values)
+
+
+def _who(who: Any) -> access.User:
+    """The person acting, their name normalised; refuses an empty or over-long name in plain words."""
+    user = who if isinstance(who, access.User) else None
+    try:
+        name = clean_name(user.name if user else who)
+    except InputError as err:
+        raise TrackerError(str(err)) from None
+    if not name and not (user and user.email):
+        raise TrackerError("Give your name (in the sidebar) before changing anything: every change records who "
+                           "made it.")
+    return dataclasses.replace(user, name=name) if user else access.actor(name)
+
+
 def item_problems(values: Mapping[str, Any]) -> list[str]:
     """What is wrong with an item's values, in plain English (empty when fine)."""
     problems = []
@@ -84,6 +110,7 @@ def item_problems(values: Mapping[str, Any]) -> list[str]:
     date = values.get("date_raised")
     if date is not None and not isinstance(date, dt.date):
         problems.append("the date raised is not a date")
+    problems.extend(p for p in _limits(Item, values) if not p.startswith("Reference"))
     return problems
 
 
@@ -95,6 +122,7 @@ def response_problems(values: Mapping[str, Any]) -> list[str]:
     date = values.get("decided_on")
     if date is not None and not isinstance(date, dt.date):
         problems.append("the decision date is not a date")
+    problems.extend(_limits(Response, values))
     return problems
 
 
@@ -119,6 +147,7 @@ def action_problems(values: Mapping[str, Any]) -> list[str]:
         date = values.get(field)
         if date is not None and not isinstance(date, dt.date):
             problems.append(f"the {LABELS[field]} is not a date")
+    problems.extend(p for p in _limits(Action, values) if not p.startswith("Reference"))
     return problems
 
 
@@ -138,8 +167,8 @@ def _normalise(model, changes: Mapping[str, Any]) -> dict[str, Any]:
             value = value.date()
         elif isinstance(value, dt.datetime):
             value = value.date()
-        if isinstance(value, str) and field not in ("text", "description", "completion_criteria", "evidence"):
-            value = value.strip()
+        if isinstance(value, str):  # NFC; no control, zero-width or direction-changing characters
+            value = clean_text(value, field=LABELS.get(field, field), multiline=field in MULTILINE_FIELDS)
         if field in ("regions", "themes"):
             value = join_list(split_list(value))
         if field == "rag" and value is None:
@@ -152,7 +181,25 @@ def _normalise(model, changes: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _created(session: Session, obj, who: str, label: str) -> None:
-    session.flush()
+    """Flush the new row and write its "created" history row.
+
+    Two people creating the same reference at the same moment both pass the check
+    before either has written; the database's unique constraint then refuses the
+    second, and that person gets the same plain message as if they had come second.
+    """
+    try:
+        session.flush()
+    except IntegrityError as err:
+        session.rollback()
+        reference = getattr(obj, "reference", None)
+        if reference is not None and "reference" in str(err.orig).lower():
+            what = "an item" if isinstance(obj, Item) else "an action"
+            raise TrackerError(f"The {'item' if isinstance(obj, Item) else 'action'} was not saved: the reference "
+                               f"{reference} is already used by {what}; choose another.") from None
+        if isinstance(obj, Response):
+            raise TrackerError("The response was not saved: this item already has a Panel response; "
+                               "edit it instead.") from None
+        raise
     db.record_change(session, obj.__tablename__, obj.id, "created", None, label, who, "created")
 
 
@@ -173,6 +220,7 @@ def create_item(session: Session, who: str | access.User, **values) -> Item:
 
     ``who`` needs to be an editor (a regional lead: of a region the item is tagged with).
     """
+    who = _who(who)
     values = _normalise(Item, values)
     who = access.require(who, access.EDIT, split_list(values.get("regions")), what=WHAT[Item], log=session).label
     problems = item_problems(values)
@@ -188,7 +236,7 @@ def create_item(session: Session, who: str | access.User, **values) -> Item:
 
 def create_response(session: Session, item: Item, who: str | access.User, **values) -> Response:
     """Record the Panel's response to an item (one per item; later changes are edits)."""
-    who = access.require(who, access.EDIT, split_list(item.regions), what=WHAT[Response], log=session).label
+    who = access.require(_who(who), access.EDIT, split_list(item.regions), what=WHAT[Response], log=session).label
     values = _normalise(Response, values)
     problems = response_problems(values)
     if problems:
@@ -203,7 +251,7 @@ def create_response(session: Session, item: Item, who: str | access.User, **valu
 
 def create_action(session: Session, item: Item, who: str | access.User, **values) -> Action:
     """Add an action to an item; refuses invalid values (complete needs evidence)."""
-    who = access.require(who, access.EDIT, split_list(item.regions), what=WHAT[Action], log=session).label
+    who = access.require(_who(who), access.EDIT, split_list(item.regions), what=WHAT[Action], log=session).label
     values = {"status": "not started", "rag": "", **_normalise(Action, values)}
     problems = action_problems(values)
     if not problems and (taken := _reference_taken(session, Action, values["reference"])):
@@ -226,9 +274,7 @@ def edit(session: Session, obj, seen_version: int, changes: Mapping[str, Any], w
     ``feedback.errors.Refused`` (a regional lead needs the item tagged with
     their region, before and after the change).
     """
-    user = access.actor(who)
-    if not _text(user.name):
-        raise TrackerError("Give your name (in the sidebar) before changing anything: every change records who made it.")
+    user = _who(who)
     changes = _normalise(type(obj), changes)
     session.refresh(obj)
     access.require(user, access.EDIT, split_list(_item_of(obj).regions), what=WHAT[type(obj)], log=session)

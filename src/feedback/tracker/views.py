@@ -11,13 +11,12 @@ import pandas as pd
 
 from feedback import db
 from feedback.tracker.service import LABELS
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+from feedback.validation import markdown_literal
 
 
 def md_escape(text: Any) -> str:
     """Text a person typed, safe to show with st.markdown: every Markdown character escaped."""
-    return _MD_SPECIAL.sub(r"\\\1", "" if text is None else str(text))
+    return markdown_literal(text)
 
 
 def _clean(value: Any) -> Any:
