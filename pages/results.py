@@ -9,32 +9,33 @@ from feedback.survey import explorer
 from ui import common, survey_ui
 
 survey_ui.keep_state()
-st.title("Results by role")
-region = common.current_region()
+survey_ui.title("Results by role")
 
 survey = survey_ui.pick_survey()
 if survey is None:
     st.stop()
+region = survey_ui.region_scope(survey)
 
 questions = survey.questions()
 text_of = dict(zip(questions["question"], questions["question_text"]))
 ids = list(questions["question"])
-chosen = [q for q in st.session_state.get("survey_questions", []) if q in text_of]
-if not chosen:
-    st.session_state["survey_questions"] = ids[:3]
-elif chosen != st.session_state.get("survey_questions"):
-    st.session_state["survey_questions"] = chosen
-picked = st.multiselect("Questions", ids, key="survey_questions", format_func=lambda q: text_of.get(q, q),
+kept = st.session_state.get("survey_questions")
+chosen = [q for q in kept or () if q in text_of]
+if not chosen or chosen != kept:
+    st.session_state["survey_questions"] = chosen or ids[:3]
+picked = st.multiselect("Questions", ids, key="survey_questions", **survey_ui.KEPT,
+                        format_func=lambda q: text_of.get(q, q),
                         placeholder="Type to search the question text",
                         help="Search by any words of the question.")
 
 c1, c2, c3 = st.columns([2, 1, 1])
 groupings = list(explorer.GROUPINGS) if survey.kind == "respondents" else ["Role", "Region", "Role and region"]
-if st.session_state.get("survey_grouping") not in groupings:
-    st.session_state["survey_grouping"] = "Role"
-grouping = c1.radio("Group by", groupings, key="survey_grouping", horizontal=True)
-mark = c2.radio("Show as", ["Bars", "Dots"], key="survey_mark", horizontal=True)
-layout = c3.radio("Charts", ["One per question", "Combined"], key="survey_layout", horizontal=True)
+if st.session_state.get("survey_grouping", "Role") not in groupings:
+    del st.session_state["survey_grouping"]  # back to "Role"
+grouping = c1.radio("Group by", groupings, key="survey_grouping", horizontal=True, **survey_ui.KEPT)
+mark = c2.radio("Show as", ["Bars", "Dots"], key="survey_mark", horizontal=True, **survey_ui.KEPT)
+layout = c3.radio("Charts", ["One per question", "Combined"], key="survey_layout", horizontal=True,
+                  **survey_ui.KEPT)
 with st.expander("Method: interval, level, small bases, multiple comparisons"):
     survey_ui.settings_controls()
 s = survey_ui.settings()
@@ -46,30 +47,32 @@ if survey.kind == "data tables" and region:
     st.info(f"Published data tables do not cross region with role: showing the {region} column only.")
 
 with st.spinner("Calculating rates…"):
-    res_all = survey_ui.results(survey, grouping, region)
+    res_all = survey_ui.results_with_england(survey, grouping, region)
+survey_ui.suppressed_advice(res_all, region)
 res = res_all[res_all["question"].isin(picked)]
 res = res.assign(_o=res["question"].map({q: i for i, q in enumerate(picked)})).sort_values("_o", kind="stable") \
     .drop(columns="_o").reset_index(drop=True)
 mark_kind = "dot" if mark == "Dots" else "bar"
 thresholds = (s["suppress"], s["flag"])
-region_text = common.region_label()
+region_text = survey_ui.scope_name(region)
+region_words = region_text if region else None  # for chart titles and alt text
 
 st.subheader("Charts")
 if layout == "Combined" and len(picked) > 1:
     title = f"{survey.title or survey.name}: {len(picked)} questions by {grouping.lower()}"
-    chart = charts.survey_questions_chart(res, region=region, title=title, source=survey.source, mark=mark_kind,
+    chart = charts.survey_questions_chart(res, region=region_words, title=title, source=survey.source, mark=mark_kind,
                                           thresholds=thresholds)
-    alt_text = " ".join(charts.survey_alt_text(rows, region=region) for _, rows in res.groupby("question", sort=False))
+    alt_text = " ".join(charts.survey_alt_text(rows, region=region_words) for _, rows in res.groupby("question", sort=False))
     survey_ui.show_chart(chart, alt_text)
     common.download_chart(chart, f"combined_{grouping}_{region_text}", alt=alt_text, key="chart_combined")
 else:
     for qid, rows in res.groupby("question", sort=False):
         with st.container(border=True):
-            chart = charts.survey_chart(rows, region=region, source=survey.source, mark=mark_kind,
+            chart = charts.survey_chart(rows, region=region_words, source=survey.source, mark=mark_kind,
                                         thresholds=thresholds)
-            alt_text = charts.survey_alt_text(rows, region=region)
+            alt_text = charts.survey_alt_text(rows, region=region_words)
             survey_ui.show_chart(chart, alt_text)
-            st.caption(survey_ui.plain(charts.base_and_region(rows, region)))
+            st.caption(survey_ui.plain(charts.base_and_region(rows, region_words)))
             common.download_chart(chart, f"{qid}_{grouping}_{region_text}", alt=alt_text, key=f"chart_{qid}")
 
 st.subheader("Table")
@@ -88,7 +91,7 @@ st.caption("One ZIP with every chart above (PNG at 200 ppi and SVG, with alt tex
            "and CSV) and a short methods note.")
 st.download_button(
     "Download annex pack (ZIP)",
-    lambda: annex.survey_annex(survey, res, region=region, grouping=grouping, mark=mark_kind, **s),
+    lambda: annex.survey_annex(survey, res, region=region_words, grouping=grouping, mark=mark_kind, **s),
     file_name=f"annex_pack_{common._slug(survey.name)}_{common._slug(region_text)}.zip",
     mime="application/zip", on_click="ignore", icon=":material/folder_zip:", key="annex_pack",
 )

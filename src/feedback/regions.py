@@ -14,6 +14,26 @@ REGIONS: tuple[str, ...] = (
 
 ALL_REGIONS = "All England"
 
+# Regions that share a border, for combining a region whose figures are too small to show.
+NEIGHBOURS: dict[str, tuple[str, ...]] = {
+    "North East": ("North West", "Yorkshire and the Humber"),
+    "North West": ("North East", "Yorkshire and the Humber", "West Midlands", "East Midlands"),
+    "Yorkshire and the Humber": ("North East", "North West", "East Midlands"),
+    "East Midlands": ("Yorkshire and the Humber", "North West", "West Midlands", "East of England", "South East"),
+    "West Midlands": ("North West", "East Midlands", "South East", "South West"),
+    "East of England": ("East Midlands", "London", "South East"),
+    "London": ("East of England", "South East"),
+    "South East": ("London", "East of England", "East Midlands", "West Midlands", "South West"),
+    "South West": ("South East", "West Midlands"),
+}
+
+
+def neighbours(regions) -> list[str]:
+    """Regions bordering any of ``regions``, in the Panel's order (the regions themselves left out)."""
+    chosen = [regions] if isinstance(regions, str) else list(regions)
+    near = {n for r in chosen for n in NEIGHBOURS.get(r, ())}
+    return [r for r in REGIONS if r in near and r not in chosen]
+
 
 def normalise_region(name: str) -> str | None:
     """Return the canonical region for a loosely written name, or None."""
