@@ -91,7 +91,7 @@ plot = diff.copy()
 plot[["diff", "diff_low", "diff_high"]] = 100 * plot[["diff", "diff_low", "diff_high"]]  # percentage points
 plot["label"] = [
     text + (f" {charts.SIG_SYMBOLS.get(sig, '')}" if sig and text != "not available" else "")
-    for text, sig in zip(explorer.points_text(plot["diff"]), plot["sig"])
+    for text, sig in zip(explorer.points_text(diff["diff"]), diff["sig"])
 ]
 short = explorer.short_labels(list(plot["question"]), list(plot["question_text"]), limit=60)
 plot["question_label"] = plot["question"].map(short)

@@ -572,8 +572,6 @@ def compare_for_display(diff: pd.DataFrame) -> pd.DataFrame:
     """The comparison table as read on screen: shares in %, differences and their interval
     in percentage points, p values "< 0.001" rather than "0.0000". Exports keep the numbers."""
     out = pd.DataFrame({"Question id": diff["question"]})
-    if "question_text" in diff:
-        out["Question"] = diff["question_text"]
     out["First (%)"] = (100 * diff["p_a"]).round(1)
     out["Second (%)"] = (100 * diff["p_b"]).round(1)
     out["Difference"] = points_text(diff["diff"]).to_numpy()
@@ -587,6 +585,8 @@ def compare_for_display(diff: pd.DataFrame) -> pd.DataFrame:
     for col, name in (("group_a", "First"), ("group_b", "Second")):
         if col in diff:
             out[name] = diff[col]
+    if "question_text" in diff:
+        out["Question"] = diff["question_text"]
     return out
 
 
