@@ -60,7 +60,7 @@ codebook, codebook_toml, codebook_version = store.current_codebook(engine)
 names = codebook.names()
 is_sample = bool((frames.events["imported_by"] == "sample data").any())
 
-st.title("Regional roundtable notes")
+common.page_title("Regional roundtable notes")
 st.caption(f"Region: {common.region_label()}. Feedback points from the Panel's regional roundtables, coded to "
            "themes. " + ("Includes sample notes built from the published summary (Annex C), not real notes."
                          if is_sample else ""))
@@ -77,11 +77,11 @@ c4.metric("Feedback points", f"{int(frames.points['event_id'].isin(region_events
 
 tab_region, tab_event, tab_code, tab_agree, tab_import, tab_codebook = st.tabs(
     ["Themes by region", "Themes per event", "Points and coding", "Coder agreement", "Import notes",
-     "Theme codebook"])
+     "Theme codebook"], key="rt_tab", **common.IN_ADDRESS)
 
 # ------------------------------------------------------------------ themes by region
 with tab_region:
-    level_word = st.radio("Count by", ["Sub-theme", "Theme"], horizontal=True, key="rt_level")
+    level_word = st.radio("Count by", ["Sub-theme", "Theme"], horizontal=True, key="rt_level", **common.IN_ADDRESS)
     level = "sub_theme" if level_word == "Sub-theme" else "theme"
     table = views.themes_by_region(frames, codebook, level=level, region=region)
     title = f"Feedback points by {level_word.lower()} and region"
@@ -141,7 +141,8 @@ with tab_region:
 
 # ------------------------------------------------------------------ themes per event
 with tab_event:
-    level_word_e = st.radio("Count by", ["Sub-theme", "Theme"], horizontal=True, key="rt_level_event")
+    level_word_e = st.radio("Count by", ["Sub-theme", "Theme"], horizontal=True, key="rt_level_event",
+                             **common.IN_ADDRESS)
     level_e = "sub_theme" if level_word_e == "Sub-theme" else "theme"
     per_event = views.themes_by_event(frames, codebook, level=level_e, region=region)
     title_e = f"Feedback points by {level_word_e.lower()} and event"

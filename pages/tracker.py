@@ -102,7 +102,7 @@ engine = common.db_engine()
 region = common.current_region()
 today = dt.date.today()
 
-st.title("Panel response tracker")
+common.page_title("Panel response tracker")
 st.caption(f"Region: {common.region_label()}. Every point raised and recommendation made, the Panel's response, "
            "the actions and their history. Rows ticked 'Sample' are invented for the demonstration; the "
            "Annex C, chapter 6 and chapter 11 texts and the national-review challenges are real.")
@@ -113,16 +113,17 @@ with db.session_scope(engine) as session:
 
 with st.expander("Filters", expanded=True, icon=":material/filter_alt:"):
     c1, c2, c3, c4 = st.columns(4)
-    sources = c1.multiselect("Source", SOURCES, key="tracker_f_source")
-    themes = c2.multiselect("Theme", options["themes"], key="tracker_f_theme")
-    statuses = c3.multiselect("Action status", STATUSES, key="tracker_f_status")
-    owners = c4.multiselect("Owner", options["owners"], key="tracker_f_owner")
+    sources = c1.multiselect("Source", SOURCES, key="tracker_f_source", **common.IN_ADDRESS)
+    themes = c2.multiselect("Theme", options["themes"], key="tracker_f_theme", **common.IN_ADDRESS)
+    statuses = c3.multiselect("Action status", STATUSES, key="tracker_f_status", **common.IN_ADDRESS)
+    owners = c4.multiselect("Owner", options["owners"], key="tracker_f_owner", **common.IN_ADDRESS)
     c5, c6, c7 = st.columns([1, 1, 2])
-    overdue_only = c5.toggle("Overdue actions only", key="tracker_f_overdue")
+    overdue_only = c5.toggle("Overdue actions only", key="tracker_f_overdue", **common.IN_ADDRESS)
     include_national = c6.toggle("National items too", value=True, key="tracker_f_national",
                                  help="Items raised for all of England show under every region.",
-                                 disabled=region is None)
-    search = c7.text_input("Search the text", key="tracker_f_text", placeholder="e.g. information sharing")
+                                 disabled=region is None, **common.IN_ADDRESS)
+    search = c7.text_input("Search the text", key="tracker_f_text", placeholder="e.g. information sharing",
+                           **common.IN_ADDRESS)
 
 filters = service.Filters(region=region, include_national=include_national, sources=tuple(sources),
                           themes=tuple(themes), statuses=tuple(statuses), owners=tuple(owners),
@@ -137,7 +138,8 @@ m2.metric("Without a Panel response", f"{counts['without_response']:,}")
 m3.metric("Open actions", f"{counts['open_actions']:,}")
 m4.metric("Overdue actions", f"{counts['overdue_actions']:,}")
 
-tab_items, tab_grid, tab_dash = st.tabs(["Items, responses and history", "Edit actions in a grid", "Dashboard"])
+tab_items, tab_grid, tab_dash = st.tabs(["Items, responses and history", "Edit actions in a grid", "Dashboard"],
+                                        key="tracker_tab", **common.IN_ADDRESS)
 
 # --------------------------------------------------------------------------- items and one item in full
 with tab_items:
@@ -157,7 +159,8 @@ with tab_items:
             })
         labels = {int(r.id): f"{r.reference}: {r.text[:90]}{'…' if len(r.text) > 90 else ''}"
                   for r in items.itertuples()}
-        item_id = st.selectbox("Open an item", list(labels), format_func=labels.get, key="tracker_item")
+        item_id = st.selectbox("Open an item", list(labels), format_func=labels.get, key="tracker_item",
+                               **common.IN_ADDRESS)
 
         with db.session_scope(engine) as session:
             item = session.get(Item, item_id)

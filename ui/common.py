@@ -45,6 +45,16 @@ def current_region() -> str | None:
     return None if region in (None, ALL_REGIONS) else region
 
 
+def page_title(text: str) -> None:
+    """The page heading, naming the region shown ("Panel response tracker: London")."""
+    region = current_region()
+    st.title(f"{text}: {region}" if region else text)
+
+
+# Widgets whose choice is kept in the page address, so a bookmark or an e-mailed link reopens that view.
+IN_ADDRESS = {"bind": "query-params"}
+
+
 def region_label() -> str:
     """Plain words for the current region, for titles and captions."""
     return current_region() or "England (all regions)"
