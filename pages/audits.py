@@ -43,7 +43,8 @@ COLUMN_NAMES = {
     "reporting_year": "Reporting year", "region": "Region", "theme": "Theme", "label": "Criterion",
     "n": "Reports audited", "fully": "Fully", "partly": "Partly", "not_evidenced": "Not evidenced",
     "evidenced": "Fully or partly", "p": "Share fully or partly", "ci_low": "Interval from", "ci_high": "Interval to",
-    "p_fully": "Share fully", "fully_ci_low": "Fully: interval from", "fully_ci_high": "Fully: interval to"}
+    "p_fully": "Share fully", "fully_ci_low": "Fully: interval from", "fully_ci_high": "Fully: interval to",
+    "flag": "Flag ([c] under 10 reports, [u] under 30)"}
 PERCENT = ("Share fully or partly", "Interval from", "Interval to")
 PERCENT_CONFIG = {c: st.column_config.NumberColumn(format="percent") for c in PERCENT}
 
@@ -243,8 +244,11 @@ with tabs[4]:
                "Partly evidenced score, and a short quote if it helps.")
     with st.form(f"aud_entry_{round_}"):
         left, right = st.columns(2)
+        done = set(audits_all.loc[audits_all["reporting_year"] == year, "partnership"])
         partnership = left.selectbox("Partnership", choices, index=None, placeholder="Choose a partnership",
-                                     key=f"aud_f_partnership_{round_}")
+                                     format_func=lambda p: f"{p} (already audited for {year})" if p in done else p,
+                                     key=f"aud_f_partnership_{round_}",
+                                     help=f"Partnerships whose {year} report is already audited are marked.")
         entry_year = right.selectbox("Reporting year", years_allowed[::-1],
                                      index=years_allowed[::-1].index(year) if year in years_allowed else 0,
                                      key=f"aud_f_year_{round_}")
