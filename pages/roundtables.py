@@ -58,7 +58,8 @@ region = common.current_region()
 frames = store.load_frames(engine)
 codebook, codebook_toml, codebook_version = store.current_codebook(engine)
 names = codebook.names()
-is_sample = bool((frames.events["imported_by"] == "sample data").any())
+# The "sample data" note while the sample is all there is (not once real notes are imported beside it).
+is_sample = bool(len(frames.events)) and bool((frames.events["imported_by"] == "sample data").all())
 
 common.page_title("Regional roundtable notes")
 st.caption(f"Region: {common.region_label()}. Feedback points from the Panel's regional roundtables, coded to "
