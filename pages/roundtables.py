@@ -14,9 +14,9 @@ import streamlit as st
 
 from feedback import db
 from feedback.errors import InputError
-from feedback.regions import REGIONS
+from feedback.regions import REGIONS, region_in_text
 from feedback.roundtables import coding, figures, links, store, views
-from feedback.roundtables.read import META_LABELS, SUFFIXES, read_notes
+from feedback.roundtables.read import META_LABELS, SUFFIXES, is_lead_in, only_ticked, read_notes
 from feedback.roundtables.themes import dump_themes
 from ui import common
 
@@ -159,20 +159,24 @@ with tab_event:
 # ------------------------------------------------------------------ points and coding
 
 
-def save_coding(point_id: int, seen_version: int | None) -> None:
-    """Form callback: runs before the rerun, with the version the person was looking at."""
+def save_coding(point_id: int, seen_version: int | None, number: int) -> None:
+    """Form callback: runs before the rerun, with the version the person was looking at.
+    Messages name the point by the number shown in the event's list, not its database id."""
     who = common.current_user()
     codes = st.session_state.get(f"rt_codes_{point_id}", [])
-    reason = st.session_state.get(f"rt_reason_{point_id}", "")
+    reason_key = f"rt_reason_{point_id}"
+    reason = st.session_state.get(reason_key, "").strip()
     try:
         store.code_point(engine, point_id, codes, who, seen_version, reason)
     except db.StaleEdit as err:
         flash("error", f"{err} Their codes now: {err.current.get('codes', '')}.")
     except InputError as err:
-        flash("error", str(err))
+        flash("error", str(err).replace(f"Point {point_id} ", f"Point {number} "))
     else:
         shown = "; ".join(names.get(c, c) for c in codes) or "no sub-theme"
-        flash("success", f"Saved your coding of point {point_id}: {shown}.")
+        flash("success", f"Saved your coding of point {number}: {shown}."
+              + (" Your reason is in the coding history." if reason else ""))
+        st.session_state[reason_key] = ""  # the reason is kept in the history; the field starts empty again
 
 
 def link_item(point_id: int, seen_version: int, action: str) -> None:
@@ -215,6 +219,8 @@ with tab_code:
                         st.text(text)
         history = views.point_codings(frames, codebook, point_id)
         st.dataframe(history.drop(columns=["version"]), hide_index=True, width="stretch")
+        with st.expander("Coding history, with the reasons given"):
+            st.dataframe(store.coding_history(engine, int(point_id), names), hide_index=True, width="stretch")
 
         who = common.current_user()
         mine = frames.codings[(frames.codings["point_id"] == point_id) & (frames.codings["coder"] == who)]
@@ -230,7 +236,8 @@ with tab_code:
                            help="Starts from your own earlier coding, else the coding in force. Accept it as it "
                                 "is, remove codes, or add others. An empty list records 'none of these'.")
             st.text_input("Reason (optional)", key=f"rt_reason_{point_id}")
-            st.form_submit_button("Save my coding", on_click=save_coding, args=(int(point_id), seen),
+            number = int(listing.loc[listing["point_id"] == point_id, "No."].iloc[0])
+            st.form_submit_button("Save my coding", on_click=save_coding, args=(int(point_id), seen, number),
                                   disabled=not who, type="primary")
 
         st.subheader("Panel response")
@@ -321,6 +328,7 @@ with tab_import:
     if readable:
         with st.form("rt_import_form"):
             details: dict[str, dict] = {}
+            kept: dict[str, list[bool]] = {}
             for name, notes, _ in readable:
                 merged = sum(len(p.merged) for p in notes.points)
                 with st.container(border=True):
@@ -333,9 +341,11 @@ with tab_import:
                     m = notes.meta
                     a, b, c = st.columns(3)
                     d, e = st.columns([1, 2])
+                    # Pre-filled from the notes' "Region:" line, else the heading, else the sidebar.
+                    guess = m.region or region_in_text(m.title) or region
                     details[name] = {
                         "region": a.selectbox("Region", REGIONS, key=f"rt_f_region_{name}",
-                                              index=REGIONS.index(m.region) if m.region else None,
+                                              index=REGIONS.index(guess) if guess in REGIONS else None,
                                               placeholder="Choose a region"),
                         "event_date": b.date_input("Date", value=m.event_date, key=f"rt_f_date_{name}",
                                                    format="DD/MM/YYYY"),
@@ -345,15 +355,26 @@ with tab_import:
                                                        key=f"rt_f_part_{name}"),
                         "panel_lead": e.text_input("Panel lead", value=m.panel_lead or "", key=f"rt_f_lead_{name}"),
                     }
-                    with st.expander("Preview the points"):
-                        st.dataframe(notes.points_frame(), hide_index=True, width="stretch")
+                    with st.expander("Preview the points: untick lines that are not points",
+                                     expanded=any(is_lead_in(p.text) for p in notes.points)):
+                        preview = notes.points_frame()
+                        preview.insert(0, "include", [not is_lead_in(t) for t in preview["text"]])
+                        kept[name] = st.data_editor(
+                            preview, hide_index=True, width="stretch", key=f"rt_f_points_{name}",
+                            disabled=[c for c in preview.columns if c != "include"],
+                            column_config={"include": st.column_config.CheckboxColumn(
+                                "Import", help="Lead-in lines such as 'Feedback points raised by attendees:' "
+                                               "start unticked.", pinned=True),
+                                "seq": "No.", "section": "Section", "kind": "Kind", "text": "Point",
+                                "merged_count": "Merged"})["include"].tolist()
             submitted = st.form_submit_button(f"Import {len(readable)} file(s)", type="primary",
                                               disabled=not common.current_user())
         if not common.current_user():
             st.warning("Type your name in the sidebar to import: every import records who made it.")
         if submitted:
             try:
-                batch = [(store.fill_details(notes, details[name]), content) for name, notes, content in readable]
+                batch = [(store.fill_details(only_ticked(notes, kept.get(name)), details[name]), content)
+                         for name, notes, content in readable]
                 with st.spinner("Importing the notes and coding their points…"):
                     ids = store.import_notes(engine, batch, common.current_user(), codebook)
             except InputError as err:

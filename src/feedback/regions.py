@@ -56,3 +56,18 @@ def region_option(value: str | None, option: str = "--region") -> str | None:
     if region is None:
         raise InputError(f"{option} '{value}' is not one of: {', '.join(REGIONS)}.")
     return region
+
+
+def region_in_text(text: str | None) -> str | None:
+    """The region a heading names ("North East regional roundtable, June 2021" -> "North East"),
+    or None. The longest name wins, so "North East" is not read as "East"."""
+    import re
+
+    if not text:
+        return None
+    words = " " + " ".join(str(text).replace("&", "and").split()).casefold() + " "
+    names = sorted([*REGIONS, "Yorkshire and Humber", "Eastern"], key=len, reverse=True)
+    for name in names:
+        if re.search(rf"(?<![a-z]){re.escape(name.casefold())}(?![a-z])", words):
+            return normalise_region(name)
+    return None
