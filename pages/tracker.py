@@ -51,6 +51,12 @@ def forget(kind: str, obj_id: int) -> None:
     st.session_state.pop(f"tracker_seen_{kind}_{obj_id}", None)
 
 
+def typed(kind: str, obj_id: int, snapshot: dict) -> dict:
+    """The values a form opens with: the record's, with a refused edit's typed changes laid
+    over them, so the person can look at the newer values and save their change again."""
+    return {**snapshot["values"], **st.session_state.get(f"tracker_retry_{kind}_{obj_id}", {})}
+
+
 def save(kind: str, model, obj_id: int, snapshot: dict, new_values: dict, reason: str) -> None:
     """Apply the fields that differ from what the person saw. If someone else changed the
     record meanwhile, nothing is written: the refusal and the newer values are kept on screen
@@ -68,6 +74,7 @@ def save(kind: str, model, obj_id: int, snapshot: dict, new_values: dict, reason
             service.edit(session, obj, snapshot["version"], changes, who, reason)
     except db.StaleEdit as err:
         st.session_state[f"tracker_stale_{kind}_{obj_id}"] = (str(err), views.stale_comparison(err, changes))
+        st.session_state[f"tracker_retry_{kind}_{obj_id}"] = changes  # what they typed, offered again
         forget(kind, obj_id)
         st.rerun()
     except service.TrackerError as err:
@@ -75,6 +82,7 @@ def save(kind: str, model, obj_id: int, snapshot: dict, new_values: dict, reason
         return
     forget(kind, obj_id)
     st.session_state.pop(f"tracker_stale_{kind}_{obj_id}", None)
+    st.session_state.pop(f"tracker_retry_{kind}_{obj_id}", None)
     flash("success", f"Saved: {', '.join(service.LABELS.get(f, f) for f in changes)}.")
     st.rerun()
 
@@ -86,9 +94,11 @@ def show_refusal(kind: str, obj_id: int) -> None:
         message, table = st.session_state[key]
         st.error(views.md_escape(message), icon=":material/sync_problem:")
         st.dataframe(table, hide_index=True)
-        st.caption("The form below now shows the newer values. Make your change again if it still applies.")
-        if st.button("Dismiss", key=f"dismiss_{key}"):
+        st.caption("The form below still holds what you typed, now on the newer version: compare it with "
+                   "the newer values above and save again if your change still applies.")
+        if st.button("Dismiss and discard my change", key=f"dismiss_{key}"):
             st.session_state.pop(key, None)
+            st.session_state.pop(f"tracker_retry_{kind}_{obj_id}", None)
             st.rerun()
 
 
@@ -199,7 +209,7 @@ with tab_items:
         with st.expander("Edit this item", icon=":material/edit:"):
             show_refusal("item", item.id)
             snap = seen("item", item)
-            v, key = snap["values"], f"{item.id}_{snap['version']}"
+            v, key = typed("item", item.id, snap), f"{item.id}_{snap['version']}"
             with st.form(f"item_form_{key}"):
                 text = st.text_area("Point raised", v["text"], key=f"it_text_{key}")
                 a, b = st.columns(2)
@@ -223,7 +233,7 @@ with tab_items:
             if response:
                 show_refusal("response", response.id)
                 snap = seen("response", response)
-                v, key = snap["values"], f"{response.id}_{snap['version']}"
+                v, key = typed("response", response.id, snap), f"{response.id}_{snap['version']}"
             else:
                 snap, v, key = None, {"decision": "noted", "text": "", "decided_on": None, "decided_by": ""}, f"new_{item.id}"
             with st.form(f"response_form_{key}"):
@@ -261,7 +271,7 @@ with tab_items:
                 action = by_id[action_id]
                 show_refusal("action", action.id)
                 snap = seen("action", action)
-                v, key = snap["values"], f"{action.id}_{snap['version']}"
+                v, key = typed("action", action.id, snap), f"{action.id}_{snap['version']}"
                 with st.form(f"action_form_{key}"):
                     desc = st.text_area("Description", v["description"], key=f"ac_desc_{key}")
                     a, b = st.columns(2)
@@ -318,8 +328,10 @@ with tab_items:
                     head += " · created"
                 if entry["reason"] and entry["reason"] != "created":
                     head += f" · _{views.md_escape(entry['reason'])}_"
-                lines = [f"- {views.md_escape(field)}: {views.md_escape(old) or '(empty)'} → "
-                         f"**{views.md_escape(new) or '(empty)'}**" for field, old, new in entry["changes"]]
+                lines = [f"- {views.md_escape(field)}: " + (
+                    views.word_changes_markdown(old, new) if max(len(old or ""), len(new or "")) > views.LONG_TEXT
+                    else f"{views.md_escape(old) or '(empty)'} → **{views.md_escape(new) or '(empty)'}**")
+                    for field, old, new in entry["changes"]]
                 st.markdown("\n".join([head, *lines]))
         common.download_table(timeline.drop(columns="history_id"), f"History {item.reference}",
                               key=f"history_{item.id}")
