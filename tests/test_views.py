@@ -171,3 +171,27 @@ def test_region_helpers():
     assert list(explorer.points_text([-0.482, 0.03])) == ["\u221248.2 pts", "+3.0 pts"]
     assert explorer.one_source("Source: A.", "Source: B") == "Source: A; B."
     assert explorer.one_source("Source: A", "Source: A") == "Source: A."
+
+
+def test_upload_and_codebook_edits_survive_leaving_the_page(tmp_path, monkeypatch):
+    at = opened("upload", {}, tmp_path, monkeypatch)
+    content = (ROOT / "data" / "surveys" / "frontline_2021.xlsx").read_bytes()
+    at.file_uploader(key="upload_file").set_value(
+        ("frontline_2021.xlsx", content, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    title_key = next(w.key for w in at.text_input if str(w.key).startswith("cb_title_"))
+    # The suggestion reads the title and fieldwork from the file's title rows.
+    assert at.text_input(key=title_key).value == "Frontline professionals survey 2021"
+    at.text_input(key=title_key).set_value("My edited title").run()
+    at.switch_page("pages/overview.py")
+    at.run()
+    at.switch_page("pages/upload.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Still working on frontline" in i.value for i in at.info)
+    assert at.text_input(key=title_key).value == "My edited title"
+    editor = at.dataframe[-1] if at.dataframe else None
+    assert not at.button(key="upload_use").disabled
+    at.button(key="upload_use").click().run()
+    assert any("Loaded My edited title" in s.value for s in at.success)
