@@ -24,6 +24,9 @@ SECTIONS = {
     "Yearly reports": [
         ("pages/audits.py", "Yearly-report audits", ":material/fact_check:"),
     ],
+    "Annual report": [
+        ("pages/annex.py", "Annex builder", ":material/description:"),
+    ],
 }
 
 page = st.navigation({

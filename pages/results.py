@@ -4,7 +4,7 @@ each downloadable, plus the annex pack."""
 
 import streamlit as st
 
-from feedback import annex, charts
+from feedback import annex, charts, export
 from feedback.survey import explorer
 from ui import common, survey_ui
 
@@ -36,6 +36,12 @@ grouping = c1.radio("Group by", groupings, key="survey_grouping", horizontal=Tru
 mark = c2.radio("Show as", ["Bars", "Dots"], key="survey_mark", horizontal=True, **survey_ui.KEPT)
 layout = c3.radio("Charts", ["One per question", "Combined"], key="survey_layout", horizontal=True,
                   **survey_ui.KEPT)
+o1, o2 = st.columns(2)
+sort_by_value = o1.checkbox("Sort groups by value", key="survey_sort_value", **survey_ui.KEPT,
+                            help="Otherwise groups keep a fixed order: Total, then roles in codebook order, "
+                                 "regions in the Panel's order.")
+hide_c = o2.checkbox("Hide suppressed [c] groups", key="survey_hide_c", **survey_ui.KEPT,
+                     help="The chart notes say how many groups were hidden.")
 with st.expander("Method: interval, level, small bases, multiple comparisons"):
     survey_ui.settings_controls()
 s = survey_ui.settings()
@@ -54,23 +60,25 @@ res = res.assign(_o=res["question"].map({q: i for i, q in enumerate(picked)})).s
     .drop(columns="_o").reset_index(drop=True)
 mark_kind = "dot" if mark == "Dots" else "bar"
 thresholds = (s["suppress"], s["flag"])
+sort = "value" if sort_by_value else None
 region_text = survey_ui.scope_name(region)
 region_words = region_text if region else None  # for chart titles and alt text
 
 st.subheader("Charts")
 if layout == "Combined" and len(picked) > 1:
     title = f"{survey.title or survey.name}: {len(picked)} questions by {grouping.lower()}"
-    chart = charts.survey_questions_chart(res, region=region_words, title=title, source=survey.source, mark=mark_kind,
-                                          thresholds=thresholds)
-    alt_text = " ".join(charts.survey_alt_text(rows, region=region_words) for _, rows in res.groupby("question", sort=False))
+    chart = charts.survey_questions_chart(res, region=region_words, title=title, source=survey.source,
+                                          mark=mark_kind, thresholds=thresholds, sort=sort, hide_c=hide_c)
+    alt_text = " ".join(charts.survey_alt_text(rows, region=region_words, mark=mark_kind)
+                        for _, rows in res.groupby("question", sort=False))
     survey_ui.show_chart(chart, alt_text)
     common.download_chart(chart, f"combined_{grouping}_{region_text}", alt=alt_text, key="chart_combined")
 else:
     for qid, rows in res.groupby("question", sort=False):
         with st.container(border=True):
             chart = charts.survey_chart(rows, region=region_words, source=survey.source, mark=mark_kind,
-                                        thresholds=thresholds)
-            alt_text = charts.survey_alt_text(rows, region=region_words)
+                                        thresholds=thresholds, sort=sort, hide_c=hide_c)
+            alt_text = charts.survey_alt_text(rows, region=region_words, mark=mark_kind)
             survey_ui.show_chart(chart, alt_text)
             st.caption(survey_ui.plain(charts.base_and_region(rows, region_words)))
             common.download_chart(chart, f"{qid}_{grouping}_{region_text}", alt=alt_text, key=f"chart_{qid}")
@@ -81,17 +89,29 @@ st.caption("Unweighted n, weighted base, positive share, interval, effective n a
 st.dataframe(explorer.table_for_display(res), hide_index=True, width="stretch",
              column_config=survey_ui.percent_columns(explorer.table_for_display(res)))
 notes = explorer.table_notes(survey, res, region=region, grouping=grouping, **s)
-common.download_table(res, f"results_{grouping}_{region_text}", notes=notes,
-                      percent_columns=("p", "ci_low", "ci_high", "level"), key="results_table")
+stem = export.file_stem("results", survey.name, grouping, region_text)
+t1, t2 = st.columns(2)
+t1.download_button("Download table (CSV)",
+                   lambda: export.publication_csv(export.survey_tables(res, survey=survey.title or survey.name,
+                                                                       grouping=grouping, region=region_words)[1]),
+                   file_name=f"{stem}.csv", mime="text/csv", key="csv_results_table", on_click="ignore",
+                   icon=":material/table:")
+t2.download_button("Download tables (XLSX, for publication)",
+                   lambda: annex.survey_workbook(survey, res, region=region_words, grouping=grouping, notes=notes),
+                   file_name=f"{stem}.xlsx",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                   key="xlsx_results_table", on_click="ignore", icon=":material/grid_on:")
 st.caption("Same figures from the command line:")
 st.code(explorer.cli_command(survey, grouping=grouping, region=region, **s), language="bash", wrap_lines=True)
 
 st.subheader("Annex pack")
-st.caption("One ZIP with every chart above (PNG at 200 ppi and SVG, with alt text), the table (XLSX with notes, "
-           "and CSV) and a short methods note.")
+st.caption("One ZIP with every chart above (PNG at 200 ppi and SVG, with alt text), the tables (XLSX with cover, "
+           "contents and notes; CSV), the drafted Word annex of this survey with its figures workbook, and a short "
+           "methods note.")
 st.download_button(
     "Download annex pack (ZIP)",
-    lambda: annex.survey_annex(survey, res, region=region_words, grouping=grouping, mark=mark_kind, **s),
-    file_name=f"annex_pack_{common._slug(survey.name)}_{common._slug(region_text)}.zip",
+    lambda: annex.survey_annex(survey, res, region=region_words, grouping=grouping, mark=mark_kind, sort=sort,
+                               hide_c=hide_c, **s),
+    file_name=annex.pack_name(survey, grouping, region_words),
     mime="application/zip", on_click="ignore", icon=":material/folder_zip:", key="annex_pack",
 )

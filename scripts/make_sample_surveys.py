@@ -619,12 +619,67 @@ def write_frontline_tables(frame: pd.DataFrame, path: Path) -> None:
 
 
 # ---------------------------------------------------------------- codebooks
+
+# The report annex's headings (Annex D's sections) and each finding as a phrase
+# following its subject, e.g. "[Most safeguarding partners] report a good understanding ...".
+PERCEPTIONS = "Perceptions of the Panel"
+IMPACT = "Impact of thematic reviews and annual reports"
+KNOWLEDGE = "Improving safeguarding knowledge"
+DEVELOPMENT = "Areas of development"
+ANNEX_TEXT: dict[str, dict[str, tuple[str, str]]] = {
+    "partners": {
+        "understand_remit": (PERCEPTIONS, "report a good understanding of the Panel's remit and activities"),
+        "well_informed": (PERCEPTIONS, "report being well informed about the Panel's current activities"),
+        "knowledge_improved": (PERCEPTIONS, "think their knowledge of the Panel has improved compared to a year ago"),
+        "trusted_source": (PERCEPTIONS, "see the Panel as a trusted source of information"),
+        "identifies_improvements": (PERCEPTIONS, "think the Panel's work identifies improvements in how areas can "
+                                                 "work together on safeguarding"),
+        "improving_system": (PERCEPTIONS, "agree that the Panel's work is improving the safeguarding system"),
+        "rr_feedback_useful": (PERCEPTIONS, "agree that the Panel's feedback on rapid reviews is useful"),
+        "aware_ce_review": (IMPACT, "are aware of the criminal exploitation review"),
+        "ce_changes": (IMPACT, "say their organisation has already made changes to local safeguarding practice as "
+                               "a result of the criminal exploitation review"),
+        "aware_sudi_review": (IMPACT, "are aware of the national review into sudden unexpected death in infancy "
+                                      "(SUDI)"),
+        "sudi_changes": (IMPACT, "say their organisation has already made changes to local safeguarding practice "
+                                 "as a result of the SUDI review"),
+        "know_thematic_reviews": (IMPACT, "know at least a fair amount about the Panel's thematic reviews"),
+        "read_annual_report": (IMPACT, "have read some of the Panel's annual report"),
+        "recs_actionable": (IMPACT, "think the annual report's recommendations are understandable and actionable"),
+        "activities_beneficial": (KNOWLEDGE, "think the Panel's activities are beneficial for local safeguarding "
+                                             "practice"),
+        "comms_improve_practice": (KNOWLEDGE, "think the Panel's information and communication improves their "
+                                              "local safeguarding practice"),
+        "easy_to_find_info": (KNOWLEDGE, "think that it is easy to find information about the Panel"),
+        "govuk_useful": (KNOWLEDGE, "find the Panel's pages on the gov.uk website useful"),
+        "took_part_rapid_review": (KNOWLEDGE, "have taken part in a rapid review since the Panel was set up"),
+        "rr_feedback_improved_practice": (KNOWLEDGE, "found the Panel's feedback useful in improving their local "
+                                                     "practice"),
+        "should_be_independent": (DEVELOPMENT, "think the Panel should be independent of government"),
+        "is_independent": (DEVELOPMENT, "think that the Panel's work is currently independent of government"),
+        "info_via_letters": (DEVELOPMENT, "receive information directly from the Panel's letters"),
+        "info_via_emails": (DEVELOPMENT, "receive information directly from the Panel's emails"),
+        "want_newsletter": (DEVELOPMENT, "would like to receive information via a Panel newsletter"),
+        "want_webinars": (DEVELOPMENT, "would like to receive information via webinars run by the Panel"),
+    },
+    "frontline": {
+        "heard_of_panel": (DEVELOPMENT, "have heard of the Panel"),
+        "aware_panel_reviews": (DEVELOPMENT, "are aware of the Panel's reviews"),
+        "know_thematic_reviews": (DEVELOPMENT, "report knowledge of the Panel's thematic reviews"),
+        "aware_ce_review": (IMPACT, "are aware of the criminal exploitation review"),
+        "ce_review_useful": (IMPACT, "consider the criminal exploitation review useful in their day-to-day role"),
+        "aware_sudi_review": (IMPACT, "are aware of the SUDI review"),
+        "sudi_review_useful": (IMPACT, "consider the SUDI review useful in their day-to-day role"),
+    },
+}
+
 def _toml_str(s: str) -> str:
     return json.dumps(s, ensure_ascii=False)
 
 
 def codebook_toml(title: str, audience: str, weight: str, questions: list[Q],
                   default_base: str, comment: str) -> str:
+    annex = ANNEX_TEXT.get(audience, {})
     lines = [f"# {line}" for line in comment.splitlines()]
     lines += ["", "[survey]", f"title = {_toml_str(title)}", f"audience = {_toml_str(audience)}",
               f"fieldwork = {_toml_str(FIELDWORK)}", f"source = {_toml_str(SOURCE)}", "",
@@ -637,6 +692,9 @@ def codebook_toml(title: str, audience: str, weight: str, questions: list[Q],
                   "exclude = [" + ", ".join(_toml_str(p) for p in q.exclude) + "]",
                   f"base_question = {_toml_str(q.base_question)}",
                   f"base_label = {_toml_str(q.base_label or default_base)}"]
+        if q.id in annex:
+            section, finding = annex[q.id]
+            lines += [f"section = {_toml_str(section)}", f"finding = {_toml_str(finding)}"]
     return "\n".join(lines) + "\n"
 
 

@@ -77,11 +77,13 @@ def test_survey_chart_carries_title_base_region_flags_and_notes():
                       "Health": "[c]"}
 
 
-def test_survey_chart_sorts_total_first_then_largest():
+def test_survey_chart_keeps_codebook_order_and_sorts_by_value_only_when_asked():
     res = results_frame().query("question == 'understand_remit'")
-    chart = charts.survey_chart(res)
-    layer = chart.to_dict()["vconcat"][0]["layer"][0]
-    assert layer["encoding"]["y"]["sort"] == ["Total", "Director", "Business manager", "Police", "Health"]
+    res = pd.concat([res[res["by"] == "role"].iloc[::-1], res[res["by"] == "total"]])  # engine order: Health first
+    fixed = charts.survey_chart(res).to_dict()["vconcat"][0]["layer"][0]
+    assert fixed["encoding"]["y"]["sort"] == ["Total", "Health", "Police", "Business manager", "Director"]
+    by_value = charts.survey_chart(res, sort="value").to_dict()["vconcat"][0]["layer"][0]
+    assert by_value["encoding"]["y"]["sort"] == ["Total", "Director", "Business manager", "Police", "Health"]
 
 
 def test_survey_chart_refuses_several_questions():

@@ -122,8 +122,12 @@ def test_results_page_groupings_methods_and_combined_chart(app):
     assert set(table["Interval method"]) == {"jeffreys"} and set(table["Confidence level"]) == {0.99}
     # The chart, table and annex downloads are offered.
     labels = {b.label for b in at.get("download_button")}
-    assert {"Download chart (PNG)", "Download chart (SVG)", "Download table (CSV)", "Download table (XLSX)",
-            "Download annex pack (ZIP)"} <= labels
+    assert {"Download chart (PNG)", "Download chart (SVG)", "Download table (CSV)",
+            "Download tables (XLSX, for publication)", "Download annex pack (ZIP)"} <= labels
+    # Publication options: suppressed groups hidden (and counted in the chart's notes), sort by value.
+    at.checkbox(key="survey_hide_c").check().run()
+    at.checkbox(key="survey_sort_value").check().run()
+    assert not at.exception
 
 
 def test_results_page_on_weighted_frontline_and_data_tables(app):
@@ -281,14 +285,21 @@ def test_annex_pack_holds_every_chart_table_and_methods():
                               suppress=10, flag=30, adjust="holm")
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         names = set(zf.namelist())
+        from feedback.export import file_stem
+
+        stem = "tables/" + file_stem("results", survey.name, "Role", "London")
+        assert stem.endswith("_role_london")
         assert {"charts/01_heard_of_panel.png", "charts/01_heard_of_panel.svg",
                 "charts/01_heard_of_panel_alt_text.txt", "charts/02_aware_ce_review.png",
-                "tables/results.xlsx", "tables/results.csv", "methods.txt"} <= names
+                f"{stem}.xlsx", f"{stem}_tidy.csv", f"{stem}_wide.csv", "annex/annex.docx", "annex/figures.xlsx",
+                "methods.txt"} <= names
         assert zf.read("charts/01_heard_of_panel.png")[:8] == b"\x89PNG\r\n\x1a\n"
         methods = zf.read("methods.txt").decode()
         assert "Region: London" in methods and "effective base" in methods
-        csv = pd.read_csv(io.BytesIO(zf.read("tables/results.csv")), encoding="utf-8-sig")
-        assert csv["n"].tolist() == res["n"].tolist()
+        csv = pd.read_csv(io.BytesIO(zf.read(f"{stem}_tidy.csv")), encoding="utf-8-sig")
+        assert csv["Unweighted n"].tolist() == res["n"].tolist()
+    assert annex.pack_name(survey, "Role", "London") != annex.pack_name(survey, "Region", "London")
+    assert annex.pack_name(survey, "Role", "London") != annex.pack_name(survey, "Role", None)
 
 
 def test_text_from_an_upload_is_shown_literally_not_as_markdown(app):

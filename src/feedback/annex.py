@@ -35,10 +35,10 @@ def _stem(text: str) -> str:
 
 
 def annex_pack(charts_: Sequence[AnnexChart], tables: Sequence[AnnexTable], methods: Sequence[str], *,
-               title: str = "Annex pack", ppi: int = 200) -> bytes:
+               title: str = "Annex pack", ppi: int = 200, extra: dict[str, bytes | str] | None = None) -> bytes:
     """ZIP: charts/NAME.png (at ``ppi``), charts/NAME.svg, charts/NAME_alt_text.txt,
-    tables/NAME.xlsx (with a Notes sheet), tables/NAME.csv, and methods.txt."""
-    files: dict[str, bytes | str] = {}
+    tables/NAME.xlsx (with a Notes sheet), tables/NAME.csv, any ``extra`` files, and methods.txt."""
+    files: dict[str, bytes | str] = dict(extra or {})
     for item in charts_:
         stem = _stem(item.name)
         files[f"charts/{stem}.png"] = charts.chart_png(item.chart, ppi=ppi)
@@ -55,18 +55,46 @@ def annex_pack(charts_: Sequence[AnnexChart], tables: Sequence[AnnexTable], meth
     return export.annex_zip(files)
 
 
+def pack_name(survey, grouping: str, region: str | None) -> str:
+    """The pack's file name, different for every survey, grouping and region (packs never overwrite)."""
+    return export.file_stem("annex_pack", survey.name, grouping, region or "England") + ".zip"
+
+
+def survey_workbook(survey, res: pd.DataFrame, *, region: str | None, grouping: str, notes: Sequence[str]) -> bytes:
+    """The selection's results as a publication workbook (cover, contents, notes, two layouts)."""
+    tables = export.survey_tables(res, survey=survey.title or survey.name, grouping=grouping, region=region)
+    return export.publication_workbook(tables, title=f"{survey.title or survey.name}: results by "
+                                                     f"{grouping.lower()}, {region or 'England (all regions)'}",
+                                       survey=survey.title or survey.name, fieldwork=survey.fieldwork,
+                                       source=survey.source, contact="Child Safeguarding Practice Review Panel "
+                                                                     "secretariat", notes=notes)
+
+
 def survey_annex(survey, res: pd.DataFrame, *, region: str | None, grouping: str, method: str, level: float,
-                 suppress: int, flag: int, adjust: str, mark: str = "bar", ppi: int = 200) -> bytes:
-    """The annex pack of a survey selection: one chart per question, the results table."""
+                 suppress: int, flag: int, adjust: str, mark: str = "bar", ppi: int = 200, sort: str | None = None,
+                 hide_c: bool = False) -> bytes:
+    """The annex pack of a survey selection: one chart per question, the results in both publication
+    layouts (XLSX with cover, contents and notes; CSV), the drafted Word annex of the survey and its
+    figures workbook."""
+    from feedback.report import build
     from feedback.survey import explorer
 
     items = []
     for i, (qid, rows) in enumerate(res.groupby("question", sort=False), start=1):
         chart = charts.survey_chart(rows, region=region, source=survey.source, mark=mark,
-                                    thresholds=(suppress, flag))
-        items.append(AnnexChart(f"{i:02d}_{qid}", chart, charts.survey_alt_text(rows, region=region)))
+                                    thresholds=(suppress, flag), sort=sort, hide_c=hide_c)
+        items.append(AnnexChart(f"{i:02d}_{qid}", chart, charts.survey_alt_text(rows, region=region, mark=mark)))
     notes = explorer.table_notes(survey, res, region=region, grouping=grouping, method=method, level=level,
                                  suppress=suppress, flag=flag, adjust=adjust)
-    table = AnnexTable("Results", res.reset_index(drop=True), notes)
-    return annex_pack(items, [table], notes, title=f"{survey.title or survey.name}: "
-                                                   f"{region or 'England (all regions)'}", ppi=ppi)
+    stem = export.file_stem("results", survey.name, grouping, region or "England")
+    tables = export.survey_tables(res, survey=survey.title or survey.name, grouping=grouping, region=region)
+    drafted = build.build_annex(loaded=[survey], region=region, parts=("survey",), method=method, level=level,
+                                suppress=suppress, flag=flag,
+                                title=f"Survey findings: {survey.title or survey.name} "
+                                      f"({region or 'England (all regions)'})")
+    extra = {f"tables/{stem}.xlsx": survey_workbook(survey, res, region=region, grouping=grouping, notes=notes),
+             f"tables/{stem}_wide.csv": export.publication_csv(tables[0]),
+             f"tables/{stem}_tidy.csv": export.publication_csv(tables[1]),
+             "annex/annex.docx": drafted.docx, "annex/figures.xlsx": drafted.figures_xlsx}
+    return annex_pack(items, [], notes, title=f"{survey.title or survey.name}: "
+                                              f"{region or 'England (all regions)'}", ppi=ppi, extra=extra)

@@ -54,7 +54,7 @@ CONFIG = {
     "title": {"anchor": "start", "color": TEXT, "fontSize": 16, "subtitleFontSize": 12,
               "subtitleColor": DARK_GREY, "offset": 12},
     "legend": {"labelColor": TEXT, "titleColor": TEXT, "labelFontSize": 12, "titleFontSize": 12,
-               "orient": "bottom", "direction": "horizontal", "labelLimit": 300},
+               "orient": "top", "direction": "horizontal", "labelLimit": 300},
     "header": {"labelColor": TEXT, "titleColor": TEXT},
 }
 
@@ -172,6 +172,7 @@ def bar_with_intervals(
     category_title: str | None = None,
     domain: tuple[float, float] | None = None,
     width: int = WIDTH,
+    wrap: int | None = None,
 ):
     """A horizontal bar (or dot) chart with interval error bars and value labels.
 
@@ -189,10 +190,19 @@ def bar_with_intervals(
     - ``sort``: the category order (list), ``"value"`` (largest first), or None
       to keep the frame's order.
     - ``mark``: ``"bar"`` or ``"dot"``.
+    - ``wrap``: category labels longer than this many characters go on several
+      lines (never cut), and rows grow to fit them.
     Returns an Altair chart (a vconcat of the plot and its footer) with the
     title, subtitle, source and notes built in.
     """
     data = df.copy()
+    line_count = 1
+    if wrap:
+        wrapped = {c: "|".join(_wrap(str(c), wrap)) for c in pd.unique(data[category])}
+        data[category] = data[category].map(wrapped)
+        if isinstance(sort, (list, tuple)):
+            sort = [wrapped.get(c, c) for c in sort]
+        line_count = max((v.count("|") + 1 for v in wrapped.values()), default=1)
     if label is None:
         label = "__label"
         data[label] = [percent_label(v) if percent else ("" if pd.isna(v) else f"{v:,.1f}")
@@ -211,10 +221,11 @@ def bar_with_intervals(
         domain = (0, 1) if percent else (0, float(end.max() if end.notna().any() else 1) * 1.15 or 1)
     fmt = ".0%" if percent else ",~f"  # ",~f": 10, 20, 30 (plain "," shows 1e+1 on steps of ten)
 
-    def encodings(last: bool, categories: list) -> dict:
+    def encodings(last: bool, categories: list, first: bool = True) -> dict:
         y = {"field": _f(category), "type": "nominal", "sort": categories,
              "title": category_title if category_title is not None else "",
-             "axis": {"labelLimit": 260, "ticks": False, "domain": False}}
+             "axis": {"labelLimit": 260, "ticks": False, "domain": False,
+                      **({"labelExpr": "split(datum.label, '|')", "labelLimit": 0} if wrap else {})}}
         x = {"field": _f(value), "type": "quantitative",
              "title": (value_title if value_title is not None else "") if last else "",
              "axis": {"format": fmt, "tickCount": 5, "grid": True, "labels": last},
@@ -224,7 +235,8 @@ def bar_with_intervals(
             dom = list(color_domain) if color_domain is not None else list(pd.unique(data[color].dropna()))
             enc["color"] = {"field": _f(color), "type": "nominal", "title": None, "sort": dom,
                             "scale": {"domain": dom, "range": list(PALETTE[: max(1, len(dom))])},
-                            "legend": {"orient": "bottom", "title": None, "direction": "vertical", "labelLimit": 560} if (legend and last) else None}
+                            "legend": {"orient": "top", "title": None, "direction": "vertical", "labelLimit": 560}
+                            if (legend and first) else None}
         else:
             enc["color"] = {"value": DARK_BLUE}
         if offset:
@@ -240,9 +252,9 @@ def bar_with_intervals(
         enc["tooltip"] = tooltip
         return enc
 
-    def layer(rows: pd.DataFrame, last: bool, panel_title=None):
+    def layer(rows: pd.DataFrame, last: bool, panel_title=None, first: bool = True):
         categories = [c for c in order if c in set(rows[category])]
-        enc = encodings(last, categories)
+        enc = encodings(last, categories, first)
         shared = {"y": enc["y"], **({"yOffset": enc["yOffset"]} if offset else {})}
         if mark == "dot":
             main_mark = {"type": "point", "filled": True, "size": 90, "opacity": 1}
@@ -257,15 +269,18 @@ def bar_with_intervals(
                              {**shared, "x": {"field": "__label_at", "type": "quantitative"},
                               "text": {"field": _f(label), "type": "nominal"}}))
         n_rows = len(categories) * (len(pd.unique(rows[offset].dropna())) if offset else 1)
-        props = {"width": width, "height": max(40 if row else 60, ROW_HEIGHT * n_rows)}
+        row_height = max(ROW_HEIGHT, 15 * line_count + 10)
+        props = {"width": width, "height": max(40 if row else 60, row_height * n_rows)}
         if panel_title:
-            props["title"] = {"text": panel_title, "anchor": "start", "fontSize": 13, "fontWeight": "bold",
-                              "color": TEXT, "limit": width + 250}
+            # Wrapped, never cut: a combined chart must show each question and its base in full.
+            props["title"] = {"text": _lines(panel_title, 80), "anchor": "start", "fontSize": 13,
+                              "fontWeight": "bold", "color": TEXT, "limit": 0}
         return alt.LayerChart(layer=layers, data=alt.InlineData(values=_records(rows)), **props)
 
     if row:
         panels = list(pd.unique(data[row]))
-        bodies = [layer(data[data[row] == panel], i == len(panels) - 1, str(panel)) for i, panel in enumerate(panels)]
+        bodies = [layer(data[data[row] == panel], i == len(panels) - 1, str(panel), first=(i == 0))
+                  for i, panel in enumerate(panels)]
     else:
         bodies = [layer(data, True)]
     return _titled(bodies, title=title, subtitle=subtitle, source=source, notes=notes, width=width)
@@ -385,18 +400,48 @@ def _base_text(results: pd.DataFrame) -> str:
     return f"Base: {label[:1].lower() + label[1:] if label else 'all respondents'} ({base})"
 
 
-def _sorted_for_chart(res: pd.DataFrame, sort: str) -> pd.DataFrame:
-    """Total first, then each grouping in turn; within a grouping largest first
-    (``sort="value"``) or in the given order; suppressed rows last."""
+def group_order(results: pd.DataFrame, roles: Sequence[str] | None = None) -> list[str]:
+    """The fixed order of groups across charts and tables: "Total" first, then each grouping in
+    turn; regions in the Panel's order; roles (and other groupings) in codebook order, i.e. the
+    order the engine gives them (the data's answer-code order), unless ``roles`` is given."""
+    from feedback.regions import REGIONS
+
+    order: list[str] = []
+    by = results["by"].astype(str)
+    groups = results["group"].astype(str)
+    for grouping in ["total", *[b for b in pd.unique(by) if b != "total"]]:
+        seen = list(pd.unique(groups[by == grouping]))
+        if grouping == "region":
+            seen = [r for r in REGIONS if r in seen] + [g for g in seen if g not in REGIONS]
+        elif grouping == "role" and roles:
+            seen = [r for r in roles if r in seen] + [g for g in seen if g not in roles]
+        order += [g for g in seen if g not in order]
+    return order
+
+
+def _sorted_for_chart(res: pd.DataFrame, sort: str | None) -> pd.DataFrame:
+    """Total first, then each grouping in turn in the fixed group order (``group_order``);
+    largest first within a grouping only when ``sort="value"`` is asked for."""
     res = res.copy()
     res["__by_order"] = (res["by"] != "total").astype(int)
     res["__by_first"] = res["by"].map({b: i for i, b in enumerate(pd.unique(res["by"]))})
-    res["__pos"] = range(len(res))
+    res["__pos"] = res["group"].astype(str).map({g: i for i, g in enumerate(group_order(res))})
     if sort == "value":
         keys, asc = ["__by_order", "__by_first", "p"], [True, True, False]
     else:
         keys, asc = ["__by_order", "__by_first", "__pos"], [True, True, True]
     return res.sort_values(keys, ascending=asc, na_position="last", kind="stable")
+
+
+def hide_suppressed(results: pd.DataFrame, *, suppress: int = 10) -> tuple[pd.DataFrame, str | None]:
+    """Drop the suppressed ``[c]`` rows (the total is kept); the note says how many were hidden."""
+    flags = results.get("flag", pd.Series("", index=results.index)).fillna("")
+    hidden = (flags == "[c]") & (results["by"] != "total")
+    count = int(hidden.sum())
+    if not count:
+        return results, None
+    groups = "group" if count == 1 else "groups"
+    return results[~hidden], (f"{count} {groups} with fewer than {suppress} responses [c] not shown.")
 
 
 def _series_name(by: str) -> str:
@@ -421,13 +466,16 @@ def survey_chart(
     title: str | None = None,
     source: str | None = None,
     mark: str = "bar",
-    sort: str = "value",
+    sort: str | None = None,
     thresholds: tuple[int, int] = (10, 30),
+    hide_c: bool = False,
 ):
     """One question's results (rows of the results model) as a bar/dot chart.
 
-    Groups are sorted by value (largest first) within their grouping, with the
-    total (if present) on top; labels carry the percentage, ``[u]``/``[c]`` and
+    Groups keep the fixed order (``group_order``: total on top, regions in the
+    Panel's order, roles in codebook order), or largest first within their
+    grouping with ``sort="value"``; ``hide_c`` drops suppressed groups and
+    says how many in the notes; labels carry the percentage, ``[u]``/``[c]`` and
     ``▲``/``▼`` for significant differences, all explained in the notes. The
     title is the question text (or ``title``, and the question text moves to
     the subtitle); the subtitle gives the base and the region.
@@ -435,6 +483,9 @@ def survey_chart(
     if results["question"].nunique() != 1:
         raise ValueError("survey_chart draws one question: use survey_questions_chart for several")
     res = _sorted_for_chart(results, sort)
+    hidden_note = None
+    if hide_c:
+        res, hidden_note = hide_suppressed(res, suppress=thresholds[0])
     res["__label"] = _survey_labels(res)
     text = str(res["question_text"].iloc[0]) if "question_text" in res else str(res["question"].iloc[0])
     subtitle = [base_and_region(res, region)]
@@ -449,7 +500,8 @@ def survey_chart(
         color="__series" if len(color_domain) > 1 else None, color_domain=color_domain,
         legend=len(color_domain) > 2,
         title=title or text, subtitle=subtitle, source=source,
-        notes=survey_notes(res, thresholds=thresholds), mark=mark, sort=list(res["group"]),
+        notes=survey_notes(res, thresholds=thresholds) + ([hidden_note] if hidden_note else []), mark=mark,
+        sort=list(res["group"]),
         value_title="Percentage giving a positive answer",
     )
 
@@ -461,16 +513,22 @@ def survey_questions_chart(
     title: str,
     source: str | None = None,
     mark: str = "bar",
-    sort: str = "value",
+    sort: str | None = None,
     thresholds: tuple[int, int] = (10, 30),
+    hide_c: bool = False,
 ):
     """Several questions in one chart: one panel per question (headed by its
-    text and base), one bar per group, sorted as in ``survey_chart``."""
+    full text and base, wrapped, never cut), one bar per group, ordered as in
+    ``survey_chart``."""
     parts = []
+    hidden = 0
     for _, res in results.groupby("question", sort=False):
         res = _sorted_for_chart(res, sort)
+        if hide_c:
+            before = len(res)
+            res, _ = hide_suppressed(res, suppress=thresholds[0])
+            hidden += before - len(res)
         text = str(res["question_text"].iloc[0]) if "question_text" in res else str(res["question"].iloc[0])
-        text = text if len(text) <= 95 else text[:92] + "…"
         res["__panel"] = f"{text} — {_base_text(res).replace('Base: ', 'base: ')}"
         parts.append(res)
     res = pd.concat(parts, ignore_index=True)
@@ -482,8 +540,12 @@ def survey_questions_chart(
         res, category="group", value="p", low="ci_low", high="ci_high", label="__label", row="__panel",
         color="__series" if len(color_domain) > 1 else None, color_domain=color_domain,
         legend=len(color_domain) > 2,
-        title=title, subtitle=subtitle, source=source, notes=survey_notes(res, thresholds=thresholds),
-        mark=mark, sort=list(pd.unique(res["group"])), value_title="Percentage giving a positive answer",
+        title=title, subtitle=subtitle, source=source,
+        notes=survey_notes(res, thresholds=thresholds)
+        + ([f"{hidden} {'group' if hidden == 1 else 'groups'} with fewer than {thresholds[0]} responses [c] not shown."]
+           if hidden else []),
+        mark=mark, sort=[g for g in group_order(res) if g in set(res["group"].astype(str))],
+        value_title="Percentage giving a positive answer",
     )
 
 
@@ -491,8 +553,15 @@ def _short_title(text: str) -> str:
     return text if len(text) <= 90 else text[:87] + "…"
 
 
-def survey_alt_text(results: pd.DataFrame, *, region: str | None = None, title: str | None = None) -> str:
-    """Alt text for a survey chart: what it shows and every value with its interval and base."""
+def chart_kind(mark: str = "bar") -> str:
+    """The chart type as alt text names it: what is actually drawn."""
+    return "Dot chart" if mark == "dot" else "Bar chart"
+
+
+def survey_alt_text(results: pd.DataFrame, *, region: str | None = None, title: str | None = None,
+                    mark: str = "bar") -> str:
+    """Alt text for a survey chart: the chart type drawn, what it shows, and every value with its
+    interval and base."""
     res = results
     text = str(res["question_text"].iloc[0]) if "question_text" in res and len(res) else ""
     items = []
@@ -507,7 +576,7 @@ def survey_alt_text(results: pd.DataFrame, *, region: str | None = None, title: 
         if getattr(row, "sig_vs_rest", "") in ("higher", "lower"):
             item += f", significantly {row.sig_vs_rest} than the rest"
         items.append(item)
-    head = f"Bar chart: {title or text}. Region: {region or 'England (all regions)'}. "
+    head = f"{chart_kind(mark)}: {title or text}. Region: {region or 'England (all regions)'}. "
     return head + "; ".join(items) + "."
 
 

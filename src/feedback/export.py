@@ -17,6 +17,7 @@ import math
 import re
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 import pandas as pd
@@ -25,7 +26,8 @@ DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FILL = "12436D"  # Analysis Function dark blue
 PERCENT_FORMAT = "0%"
 INTEGER_FORMAT = "#,##0"
-DECIMAL_FORMAT = "#,##0.00"
+DECIMAL_FORMAT = "#,##0.0###"  # up to 4 decimals: 0.0072 shows as 0.0072, not 0.01
+P_VALUE_FORMAT = "0.000"
 # Results-model columns that are proportions (0-1) and shown as percentages.
 SURVEY_PERCENT_COLUMNS = ("p", "ci_low", "ci_high", "level")
 
@@ -99,8 +101,8 @@ def to_xlsx_bytes(
     """An XLSX workbook: one sheet per frame (in order), then a ``Notes`` sheet.
 
     Columns named in ``percent_columns`` hold proportions (0-1) and get a
-    percent format; integer columns a thousands format; other numbers two
-    decimals. Missing values are empty cells. Text is neutralised.
+    percent format; integer columns a thousands format; other numbers up
+    to four decimals. Missing values are empty cells. Text is neutralised.
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -189,3 +191,268 @@ def annex_zip(files: Mapping[str, bytes | str]) -> bytes:
 
 def export_timestamp() -> str:
     return datetime.now().strftime("%d %B %Y")
+
+
+# ---------------------------------------------------------------- publication spreadsheets
+# The Analysis Function's "Releasing statistics in spreadsheets": a cover sheet, a
+# contents sheet and a notes sheet; one table per sheet, its title in A1 and the
+# table straight under it (no merged cells, no blank rows); shorthand such as [c]
+# in the value cells themselves, explained on the notes sheet; numbers stored as
+# numbers; sheet names shortened on purpose to Excel's 31 characters, with the
+# full name on the contents sheet.
+
+SHORTHAND = {
+    "[c]": "Confidential: fewer responses than the suppression threshold, so the figure is not shown.",
+    "[u]": "Low reliability: the base is under the reliability threshold; the figure is shown, treat it with "
+           "caution. The base is given beside every figure.",
+    "[x]": "Not available: the figure could not be computed from the data.",
+    "[z]": "Not applicable: the question was not asked of this group.",
+}
+SHEET_LIMIT = 31
+_ABBREVIATIONS = (("Yorkshire and the Humber", "Yorks"), ("East of England", "East"), ("East Midlands", "E Mids"),
+                  ("West Midlands", "W Mids"), ("North East", "NE"), ("North West", "NW"), ("South East", "SE"),
+                  ("South West", "SW"), ("England (all regions)", "England"), ("Role × region", "RolexReg"),
+                  ("Role and region", "Role+Reg"), ("professionals", "prof"), ("Safeguarding", "Sg"),
+                  ("safeguarding", "sg"), ("partners", "ptnrs"), (" survey", ""), (" and ", " & "))
+
+
+@dataclass
+class PublishedTable:
+    """One table for a publication workbook: its sheet name (before shortening), full title and frame.
+
+    ``percent_columns`` hold proportions 0-1 (shown as percentages, one decimal);
+    ``p_value_columns`` hold p-values (three decimals, or "<0.001"). Text such as
+    ``[c]`` may sit in any value cell.
+    """
+
+    sheet: str | Sequence[str]  # a name, or its parts (layout, survey, grouping, region)
+    title: str
+    frame: pd.DataFrame
+    percent_columns: Sequence[str] = ()
+    p_value_columns: Sequence[str] = ()
+
+
+def short_sheet_name(name: str | Sequence[str], taken: Iterable[str] = ()) -> str:
+    """A sheet name within 31 characters, shortened on purpose, unique among ``taken``.
+
+    ``name`` may be parts (e.g. layout, survey, grouping, region): known words
+    are abbreviated ("Yorkshire and the Humber" -> "Yorks"), then the longest
+    part is trimmed, so every part keeps a recognisable piece.
+    """
+    parts = [str(name)] if isinstance(name, str) else [str(p) for p in name if p]
+    parts = [_BAD_SHEET_CHARS.sub(" ", p).strip() for p in parts]
+
+    def joined() -> str:
+        return re.sub(r"\s+", " ", " ".join(parts)).strip()
+
+    for long, short in _ABBREVIATIONS:
+        if len(joined()) <= SHEET_LIMIT:
+            break
+        parts = [p.replace(long, short).strip() for p in parts]
+    while len(joined()) > SHEET_LIMIT and max(len(p) for p in parts) > 4:
+        i = max(range(len(parts)), key=lambda k: len(parts[k]))
+        parts[i] = parts[i][: len(parts[i]) - (len(joined()) - SHEET_LIMIT) if len(parts) > 1 else SHEET_LIMIT]
+        parts[i] = parts[i].rstrip() if len(parts[i]) > 4 else parts[i]
+    return sheet_title(joined()[:SHEET_LIMIT], taken)
+
+
+def p_value_cell(p) -> object:
+    """A p-value as published: rounded to three decimals (a number), or "<0.001"; missing -> None."""
+    if p is None or (isinstance(p, float) and math.isnan(p)) or pd.isna(p):
+        return None
+    return "<0.001" if float(p) < 0.001 else round(float(p), 3)
+
+
+def _write_title_table(ws, title: str, frame: pd.DataFrame, *, percent_columns=(), p_value_columns=()) -> None:
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    ws.append([safe_cell(title)])
+    ws["A1"].font = Font(bold=True, size=14)
+    columns = [str(c) for c in frame.columns]
+    ws.append([safe_cell(c) for c in columns])
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    pcts, pvals = set(percent_columns), set(p_value_columns)
+    for row in frame.itertuples(index=False, name=None):
+        values = []
+        for col, v in zip(columns, row, strict=True):
+            if col in pvals and not isinstance(v, str):
+                values.append(p_value_cell(v))
+            else:
+                values.append(_cell_value(v))
+        ws.append(values)
+    for j, col in enumerate(columns, start=1):
+        series = frame.iloc[:, j - 1]
+        numeric = pd.to_numeric(series, errors="coerce")
+        if col in pcts:
+            fmt = "0.0%"
+        elif col in pvals:
+            fmt = P_VALUE_FORMAT
+        elif numeric.notna().any() and (numeric.dropna() == numeric.dropna().round()).all():
+            fmt = INTEGER_FORMAT
+        else:
+            fmt = DECIMAL_FORMAT
+        for (cell,) in ws.iter_rows(min_row=3, min_col=j, max_col=j):
+            if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+                cell.number_format = fmt
+        longest = max([len(col)] + [len(str(v)) for v in series.head(200) if v is not None])
+        ws.column_dimensions[get_column_letter(j)].width = min(60, max(10, longest + 2))
+    ws.freeze_panes = "A3"
+
+
+def publication_workbook(tables: Sequence[PublishedTable], *, title: str, survey: str = "", fieldwork: str = "",
+                         source: str = "", contact: str = "", notes: Sequence[str] = (),
+                         shorthand: Sequence[str] = tuple(SHORTHAND)) -> bytes:
+    """An XLSX laid out for publication: Cover, Contents, Notes, then one table per sheet."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    wb = Workbook()
+    cover = wb.active
+    cover.title = "Cover"
+    cover.append([safe_cell(title)])
+    cover["A1"].font = Font(bold=True, size=16)
+    for label, value in (("Survey", survey), ("Fieldwork", fieldwork), ("Source", source), ("Contact", contact),
+                         ("Produced", export_timestamp()),
+                         ("About these tables", "One table per sheet; the Contents sheet lists them and the Notes "
+                                                "sheet explains the notes and shorthand such as [c].")):
+        cover.append([label, safe_cell(str(value or "Not given"))])
+        cover.cell(cover.max_row, 1).font = Font(bold=True)
+        cover.cell(cover.max_row, 2).alignment = Alignment(wrap_text=True, vertical="top")
+    cover.column_dimensions["A"].width, cover.column_dimensions["B"].width = 22, 100
+    taken = ["Cover", "Contents", "Notes"]
+    names = []
+    for t in tables:
+        name = short_sheet_name(t.sheet, taken)
+        taken.append(name)
+        names.append(name)
+    contents = wb.create_sheet("Contents")
+    listing = pd.DataFrame({"Sheet name": names, "Table title (full name)": [t.title for t in tables],
+                            "Rows": [len(t.frame) for t in tables]})
+    _write_title_table(contents, "Contents", listing)
+    note_rows = [("Note " + str(i), str(n)) for i, n in enumerate(notes, start=1)]
+    note_rows += [(code, SHORTHAND[code]) for code in shorthand if code in SHORTHAND]
+    notes_sheet = wb.create_sheet("Notes")
+    _write_title_table(notes_sheet, "Notes", pd.DataFrame(note_rows, columns=["Note or shorthand", "Meaning"]))
+    notes_sheet.column_dimensions["B"].width = 110
+    for t, name in zip(tables, names, strict=True):
+        ws = wb.create_sheet(name)
+        _write_title_table(ws, t.title, t.frame, percent_columns=t.percent_columns,
+                           p_value_columns=t.p_value_columns)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def publication_csv(table: PublishedTable) -> bytes:
+    """The same table as CSV (no title row: a CSV holds one table and nothing else); p-values as published."""
+    frame = table.frame.copy()
+    for col in table.p_value_columns:
+        if col in frame.columns:
+            frame[col] = frame[col].map(lambda v: v if isinstance(v, str) else p_value_cell(v)).astype(object)
+    return to_csv_bytes(frame)
+
+
+def file_stem(*parts: str | None) -> str:
+    """A file name stem from its parts (survey, grouping, region): 'results_partners-2021_role_london'."""
+    words = []
+    for part in parts:
+        if part:
+            slug = re.sub(r"[^a-z0-9]+", "-", str(part).lower()).strip("-")
+            if slug:
+                words.append(slug)
+    return "_".join(words) or "table"
+
+
+# ---------------------------------------------------------------- survey results for publication
+
+def _shorthand_values(res: pd.DataFrame, column: str) -> pd.Series:
+    """A value column with [c] where suppressed and [x] where not computed, numbers elsewhere."""
+    values = res[column].astype(object)
+    flags = res["flag"].fillna("") if "flag" in res else pd.Series("", index=res.index)
+    values = values.where(flags != "[c]", "[c]")
+    missing = pd.to_numeric(res[column], errors="coerce").isna() & (flags != "[c]")
+    return values.where(~missing, "[x]")
+
+
+def survey_long_table(res: pd.DataFrame) -> pd.DataFrame:
+    """The tidy layout: one row per question and group, plain-English headers as on screen."""
+    from feedback.survey.explorer import TABLE_LABELS
+
+    out = pd.DataFrame({
+        TABLE_LABELS["question_text"]: res["question_text"].astype(str),
+        TABLE_LABELS["base_label"]: res["base_label"].astype(str),
+        TABLE_LABELS["by"]: res["by"].astype(str).str.replace("_", " ").str.capitalize(),
+        TABLE_LABELS["group"]: res["group"].astype(str),
+        "Positive (%)": _shorthand_values(res, "p"),
+        TABLE_LABELS["ci_low"]: _shorthand_values(res, "ci_low"),
+        TABLE_LABELS["ci_high"]: _shorthand_values(res, "ci_high"),
+        TABLE_LABELS["n"]: pd.to_numeric(res["n"], errors="coerce"),
+        TABLE_LABELS["base_weighted"]: pd.to_numeric(res["base_weighted"], errors="coerce").round(1),
+        TABLE_LABELS["n_eff"]: pd.to_numeric(res["n_eff"], errors="coerce").round(1),
+        "Low reliability": res["flag"].fillna("").where(res["flag"].fillna("") == "[u]", ""),
+        TABLE_LABELS["sig_vs_rest"]: res["sig_vs_rest"].fillna("").astype(str),
+        TABLE_LABELS["p_value_vs_rest"]: pd.to_numeric(res["p_value_vs_rest"], errors="coerce"),
+        TABLE_LABELS["p_adj_vs_rest"]: pd.to_numeric(res["p_adj_vs_rest"], errors="coerce"),
+        TABLE_LABELS["method"]: res["method"].astype(str),
+        TABLE_LABELS["level"]: pd.to_numeric(res["level"], errors="coerce"),
+    })
+    if "letters" in res.columns:  # column letters of pairwise differences, when the engine gives them
+        out.insert(out.columns.get_loc(TABLE_LABELS["sig_vs_rest"]) + 1, "Differs from (columns)",
+                   res["letters"].fillna("").astype(str))
+    return out.reset_index(drop=True)
+
+
+def survey_wide_table(res: pd.DataFrame) -> pd.DataFrame:
+    """Questions x groups: the percentage of each group with its unweighted base beside it.
+
+    Groups keep the chart order (Total first, then each grouping in turn); a
+    group the question was not asked of is ``[z]``.
+    """
+    from feedback.charts import group_order
+
+    order = group_order(res)
+    questions = list(pd.unique(res["question"]))
+    texts = res.drop_duplicates("question").set_index("question")
+    key = res.assign(__g=res["group"].astype(str)).set_index(["question", "__g"])
+    cols: dict[str, list] = {"Question": [str(texts.loc[q, "question_text"]) for q in questions],
+                             "Base": [str(texts.loc[q, "base_label"]) for q in questions]}
+    values = _shorthand_values(res, "p")
+    values.index = key.index
+    bases = pd.to_numeric(res["n"], errors="coerce")
+    bases.index = key.index
+    for g in order:
+        pct, base = [], []
+        for q in questions:
+            if (q, g) in values.index:
+                pct.append(values.loc[(q, g)])
+                base.append(bases.loc[(q, g)])
+            else:
+                pct.append("[z]")
+                base.append("[z]")
+        cols[f"{g} (%)"] = pct
+        cols[f"{g} base"] = base
+    return pd.DataFrame(cols)
+
+
+def survey_tables(res: pd.DataFrame, *, survey: str, grouping: str, region: str | None) -> list[PublishedTable]:
+    """The two publication layouts of a results selection, named by survey, grouping and region."""
+    from feedback.survey.explorer import TABLE_LABELS
+
+    where = region or "England (all regions)"
+    wide = survey_wide_table(res)
+    long = survey_long_table(res)
+    pct_wide = [c for c in wide.columns if c.endswith(" (%)")]
+    return [
+        PublishedTable(sheet=("Wide", survey, grouping, where), frame=wide, percent_columns=pct_wide,
+                       title=f"{survey}: share giving a positive answer by {grouping.lower()}, with bases, "
+                             f"{where}"),
+        PublishedTable(sheet=("Tidy", survey, grouping, where), frame=long,
+                       percent_columns=["Positive (%)", TABLE_LABELS["ci_low"], TABLE_LABELS["ci_high"],
+                                        TABLE_LABELS["level"]],
+                       p_value_columns=[TABLE_LABELS["p_value_vs_rest"], TABLE_LABELS["p_adj_vs_rest"]],
+                       title=f"{survey}: results by {grouping.lower()}, one row per question and group "
+                             f"(tidy layout), {where}"),
+    ]

@@ -115,31 +115,33 @@ def test_region_changes_base_and_downloads_match_cli(app_url, page, tmp_path):
     (tmp_path / "chart.png").write_bytes(png)
     Path("/tmp/screens/survey_downloaded_chart.png").write_bytes(png)
 
-    # Results table XLSX: the same numbers as the command line for the same choices.
+    # Results tables XLSX (publication layout): the same numbers as the command line for the same choices.
     with page.expect_download() as info:
-        page.get_by_role("button", name="Download table (XLSX)").first.click()
+        page.get_by_role("button", name="Download tables (XLSX, for publication)").first.click()
+    assert info.value.suggested_filename.endswith("_role_london.xlsx")
     wb = load_workbook(io.BytesIO(Path(info.value.path()).read_bytes()))
-    assert wb.sheetnames[-1] == "Notes"
-    notes = " ".join(str(r[0].value) for r in wb["Notes"].iter_rows())
+    assert wb.sheetnames[:3] == ["Cover", "Contents", "Notes"]
+    notes = " ".join(str(v) for r in wb["Notes"].iter_rows(values_only=True) for v in r)
     assert "London" in notes and "[c]" in notes
-    ws = wb[wb.sheetnames[0]]
+    ws = wb[wb.sheetnames[4]]  # the tidy layout, header under the title row
     rows = list(ws.values)
-    got = pd.DataFrame(rows[1:], columns=rows[0])
-    assert ws.cell(2, rows[0].index("p") + 1).number_format == "0%"
+    got = pd.DataFrame(rows[2:], columns=rows[1])
     # England's total sits beside London's ("London (all)"); the command line gives London alone.
-    assert set(got.loc[got["by"] == "england", "group"]) == {"England"}
-    got = got[got["by"] != "england"].reset_index(drop=True)
-    got["group"] = got["group"].replace({"London (all)": "Total"})
+    assert set(got.loc[got["Grouping"] == "England", "Group"]) == {"England"}
+    got = got[got["Grouping"] != "England"].reset_index(drop=True)
+    got["Group"] = got["Group"].replace({"London (all)": "Total"})
     cli = cli_rates(str(SURVEYS / "partners_2021.sav"), "--codebook", str(SURVEYS / "partners_2021.toml"),
                     "--by", "role", "--filter", "region=London")
-    cli = cli[cli["question"].isin(got["question"])].reset_index(drop=True)
-    assert got["question"].tolist() == cli["question"].tolist()
-    assert got["group"].tolist() == cli["group"].tolist()
-    assert got["n"].tolist() == cli["n"].tolist()
-    assert got["flag"].fillna("").tolist() == cli["flag"].fillna("").tolist()
-    for column in ("base_weighted", "p", "ci_low", "ci_high", "n_eff"):
-        pd.testing.assert_series_equal(got[column].astype(float), cli[column].astype(float), check_names=False,
-                                       rtol=1e-12)
+    cli = cli[cli["question_text"].isin(got["Question"])].reset_index(drop=True)
+    assert got["Question"].tolist() == cli["question_text"].tolist()
+    assert got["Group"].tolist() == cli["group"].tolist()
+    assert got["Unweighted n"].tolist() == cli["n"].tolist()
+    flags = cli["flag"].fillna("")
+    assert (got["Positive (%)"] == "[c]").tolist() == (flags == "[c]").tolist()
+    assert (got["Low reliability"] == "[u]").tolist() == (flags == "[u]").tolist()
+    shown = got["Positive (%)"] != "[c]"
+    pd.testing.assert_series_equal(got.loc[shown, "Positive (%)"].astype(float), cli.loc[shown, "p"].astype(float),
+                                   check_names=False, check_index=False, rtol=1e-12)
 
 
 def test_upload_sample_xlsx_and_see_its_results(app_url, page, tmp_path):

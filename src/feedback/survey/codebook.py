@@ -48,6 +48,11 @@ class Question:
     exclude: list[str] = field(default_factory=list)
     base_question: str = ""
     base_label: str = ""
+    # Optional, for the drafted report annex: the heading the question's finding
+    # sits under, and the finding as a phrase following its subject
+    # ("report a good understanding of the Panel's remit and activities").
+    section: str = ""
+    finding: str = ""
 
 
 @dataclass
@@ -70,6 +75,7 @@ class Codebook:
 _SURVEY_KEYS = ("title", "audience", "fieldwork", "source")
 _COLUMN_KEYS = ("role", "region", "weight")
 _QUESTION_KEYS = tuple(f.name for f in fields(Question))
+_OPTIONAL_KEYS = ("section", "finding")  # written only when given
 
 
 def _strings(value, where: str) -> list[str]:
@@ -124,7 +130,9 @@ def load_codebook(text_or_path) -> Codebook:
                               positive=_strings(raw.get("positive", []), f"question {qid!r} positive"),
                               exclude=_strings(raw.get("exclude", []), f"question {qid!r} exclude"),
                               base_question=str(raw.get("base_question", "")).strip(),
-                              base_label=str(raw.get("base_label", ""))))
+                              base_label=str(raw.get("base_label", "")),
+                              section=str(raw.get("section", "")).strip(),
+                              finding=str(raw.get("finding", "")).strip()))
     return Codebook(**{k: str(survey.get(k, "")) for k in _SURVEY_KEYS},
                     **{k: str(columns.get(k, "")).strip() for k in _COLUMN_KEYS}, questions=built)
 
@@ -136,7 +144,7 @@ def dump_codebook(cb: Codebook) -> str:
     return tomli_w.dumps({
         "survey": {k: getattr(cb, k) or "" for k in _SURVEY_KEYS},
         "columns": {k: getattr(cb, k) or "" for k in _COLUMN_KEYS},
-        "questions": [{k: v for k, v in asdict(q).items()} for q in cb.questions],
+        "questions": [{k: v for k, v in asdict(q).items() if v or k not in _OPTIONAL_KEYS} for q in cb.questions],
     })
 
 

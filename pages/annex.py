@@ -1,0 +1,82 @@
+"""Annex builder: draft the annual report's annexes (survey findings, roundtable
+feedback beside the Panel's response, audit findings) as a Word document with
+every figure traceable in a figures workbook."""
+
+import streamlit as st
+
+from feedback import export
+from feedback.errors import InputError
+from feedback.survey import explorer
+from ui import common, survey_ui
+
+survey_ui.keep_state()
+st.title("Annex builder")
+region = common.current_region()
+st.caption(
+    f"Region: {common.region_label()}. The app drafts the annexes in the style of the annual report (Annex D "
+    "survey findings, Annex C roundtable feedback, chapter 10 audit findings). Every figure carries a reference "
+    "such as [D4], listed with its base, interval, method, test and source in the figures workbook. Check the "
+    "wording before publication."
+)
+
+options = survey_ui.choices()
+respondent_options = [k for k, v in options.items()
+                      if not (isinstance(v, explorer.Sample) and v.kind == "data tables")]
+st.subheader("What goes in")
+parts = []
+c1, c2, c3 = st.columns(3)
+if c1.checkbox("Survey findings", value=True, key="annex_part_survey"):
+    parts.append("survey")
+if c2.checkbox("Roundtable feedback", value=True, key="annex_part_roundtables"):
+    parts.append("roundtables")
+if c3.checkbox("Audit findings", value=True, key="annex_part_audits"):
+    parts.append("audits")
+chosen = []
+if "survey" in parts:
+    chosen = st.multiselect(
+        "Surveys", respondent_options, default=[k for k in respondent_options if not k.startswith("Your upload")],
+        key="annex_surveys",
+        help="Two waves of the same survey (same audience, different years) are compared: the annex says what "
+             "changed. Upload your own survey on the Upload page.")
+template = st.file_uploader("House style (optional): a Word template (.docx)", type=["docx"], key="annex_template",
+                            help="The annex uses its styles (Title, Heading 1-3, List Bullet, Caption, Table Grid). "
+                                 "Without one, the default template in the app is used.")
+
+if st.button("Build the annex", type="primary", icon=":material/description:", key="annex_build",
+             disabled=not parts or ("survey" in parts and not chosen and parts == ["survey"])):
+    from feedback.report import build, document
+
+    bar = st.progress(0.0, text="Starting…")
+    try:
+        template_bytes = document.check_template(template.name, template.getvalue()) if template else None
+        surveys = [survey_ui.load_choice(options[name]) for name in chosen]
+        files = build.build_annex(loaded=surveys, engine=common.db_engine(), region=region, template=template_bytes,
+                                  parts=[p for p in parts if p != "survey" or surveys], **{
+                                      k: v for k, v in survey_ui.settings().items() if k != "adjust"},
+                                  progress=lambda f, m: bar.progress(min(1.0, f), text=m))
+    except InputError as err:
+        bar.empty()
+        survey_ui.show_error(err)
+    else:
+        st.session_state["annex_files"] = {"docx": files.docx, "xlsx": files.figures_xlsx,
+                                           "figures": len(files.figures), "region": common.region_label(),
+                                           "headings": document.headings(files.annex.blocks)}
+        bar.progress(1.0, text=f"Done: {len(files.figures)} figures referenced.")
+
+built = st.session_state.get("annex_files")
+if built:
+    st.subheader("Download")
+    stem = export.file_stem("annex", built["region"])
+    st.success(f"Annex drafted for {built['region']}: {built['figures']} figures, each with its reference.",
+               icon=":material/check_circle:")
+    d1, d2 = st.columns(2)
+    d1.download_button("Download the annex (Word)", built["docx"], file_name=f"{stem}.docx",
+                       mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                       key="annex_docx", icon=":material/description:", on_click="ignore")
+    d2.download_button("Download the figures workbook (XLSX)", built["xlsx"], file_name=f"{stem}_figures.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       key="annex_xlsx", icon=":material/grid_on:", on_click="ignore")
+    st.markdown("**Headings in the document**")
+    st.text("\n".join(("  " * max(0, level - 1)) + text for level, text in built["headings"] if level))
+st.caption("Same annex from the command line: `python -m feedback annex --out DIR [--survey FILE --codebook CB]... "
+           "[--region R] [--template T.docx]`")

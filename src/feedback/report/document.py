@@ -1,0 +1,232 @@
+"""The drafted annex as plain content blocks, and its Word rendering.
+
+Built with python-docx: the annex is assembled programmatically (tables of
+any length, pictures with alt text, repeating header rows), which python-docx
+does directly; docxtpl adds Jinja placeholders on top of python-docx, which
+would only move the same code into a template. House style comes from the
+template's styles (the user's ``.docx`` or ``data/templates/annex_template.docx``).
+
+Accessibility, as the Word checker and GOV.UK guidance ask: real heading
+styles in order (Title, then Heading 1, 2, 3 without skipping), a description
+on every picture (``wp:docPr descr``), table header rows marked to repeat
+(``w:tblHeader``), language en-GB in the default run properties, the document
+title set; every chart has a table beside it, so no text or number exists only
+inside an image.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+DEFAULT_TEMPLATE = Path(__file__).resolve().parents[3] / "data" / "templates" / "annex_template.docx"
+LANGUAGE = "en-GB"
+
+
+@dataclass
+class Heading:
+    text: str
+    level: int  # 0 = document title, then 1, 2, 3
+
+
+@dataclass
+class Paragraph:
+    text: str
+    bullet: bool = False
+
+
+@dataclass
+class Table:
+    caption: str
+    frame: pd.DataFrame  # cells as text, header = column names
+
+
+@dataclass
+class Chart:
+    caption: str
+    png: bytes
+    alt: str
+    table: Table  # the same figures as a table, beside the picture
+
+
+@dataclass
+class Annex:
+    title: str
+    blocks: list = field(default_factory=list)
+
+    def add(self, *blocks) -> None:
+        self.blocks.extend(blocks)
+
+    def text(self) -> str:
+        """Every word of the annex as plain text (headings, paragraphs, captions, table cells)."""
+        out = []
+        for b in self.blocks:
+            if isinstance(b, (Heading, Paragraph)):
+                out.append(b.text)
+            elif isinstance(b, Table):
+                out += [b.caption, *[" | ".join(map(str, r)) for r in b.frame.astype(str).itertuples(index=False)]]
+            elif isinstance(b, Chart):
+                out += [b.caption, *[" | ".join(map(str, r)) for r in b.table.frame.astype(str).itertuples(index=False)]]
+        return "\n".join(out)
+
+
+def _w(tag: str) -> str:
+    from docx.oxml.ns import qn
+
+    return qn(tag)
+
+
+def _set_language(doc) -> None:
+    """en-GB as the default language of every run (styles.xml docDefaults/rPrDefault/rPr/w:lang)."""
+    from docx.oxml import OxmlElement
+
+    styles = doc.styles.element
+    defaults = styles.find(_w("w:docDefaults"))
+    if defaults is None:
+        defaults = OxmlElement("w:docDefaults")
+        styles.insert(0, defaults)
+    rpr_default = defaults.find(_w("w:rPrDefault"))
+    if rpr_default is None:
+        rpr_default = OxmlElement("w:rPrDefault")
+        defaults.insert(0, rpr_default)
+    rpr = rpr_default.find(_w("w:rPr"))
+    if rpr is None:
+        rpr = OxmlElement("w:rPr")
+        rpr_default.append(rpr)
+    lang = rpr.find(_w("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    for attr in ("w:val", "w:eastAsia", "w:bidi"):
+        lang.set(_w(attr), LANGUAGE)
+
+
+def _clear_body(doc) -> None:
+    """Keep the template's styles, headers, footers and page set-up; drop its sample text."""
+    body = doc.element.body
+    for child in list(body):
+        if child.tag != _w("w:sectPr"):
+            body.remove(child)
+
+
+def _style(doc, name: str, *, fallback_level: int | None = None):
+    """The template's style by name; a missing heading style is added with its outline level."""
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.oxml import OxmlElement
+
+    try:
+        return doc.styles[name]
+    except KeyError:
+        pass
+    style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    style.base_style = doc.styles["Normal"]
+    if fallback_level is not None:
+        style.font.bold = True
+        ppr = style.element.get_or_add_pPr()
+        outline = OxmlElement("w:outlineLvl")
+        outline.set(_w("w:val"), str(max(0, fallback_level - 1)))
+        ppr.append(outline)
+    return style
+
+
+def _repeat_header(row) -> None:
+    from docx.oxml import OxmlElement
+
+    tr_pr = row._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(_w("w:val"), "true")
+    tr_pr.append(header)
+
+
+def _add_table(doc, table: Table) -> None:
+    from docx.shared import Pt
+
+    doc.add_paragraph(table.caption, style=_style(doc, "Caption"))
+    frame = table.frame
+    grid = doc.add_table(rows=1, cols=len(frame.columns))
+    try:
+        grid.style = doc.styles["Table Grid"]
+    except KeyError:
+        pass
+    for cell, name in zip(grid.rows[0].cells, frame.columns, strict=True):
+        cell.text = ""
+        run = cell.paragraphs[0].add_run(str(name))
+        run.bold = True
+    _repeat_header(grid.rows[0])
+    for values in frame.astype(str).itertuples(index=False, name=None):
+        cells = grid.add_row().cells
+        for cell, value in zip(cells, values, strict=True):
+            cell.text = value
+    for row in grid.rows:
+        for cell in row.cells:
+            for p in cell.paragraphs:
+                for run in p.runs:
+                    run.font.size = Pt(9)
+
+
+def _add_picture(doc, chart: Chart) -> None:
+    from docx.shared import Cm
+
+    doc.add_paragraph(chart.caption, style=_style(doc, "Caption"))
+    section = doc.sections[-1]
+    width = (section.page_width - section.left_margin - section.right_margin) if section.page_width else Cm(16)
+    shape = doc.add_picture(io.BytesIO(chart.png), width=width)
+    doc_pr = shape._inline.docPr
+    doc_pr.set("descr", chart.alt)
+    doc_pr.set("title", chart.caption[:250])
+    _add_table(doc, chart.table)
+
+
+def to_docx(annex: Annex, template: bytes | None = None) -> bytes:
+    """The annex as a Word document in the template's house style."""
+    from docx import Document
+
+    doc = Document(io.BytesIO(template) if template else str(DEFAULT_TEMPLATE))
+    _clear_body(doc)
+    _set_language(doc)
+    doc.core_properties.title = annex.title
+    doc.core_properties.language = LANGUAGE
+    for block in annex.blocks:
+        if isinstance(block, Heading):
+            name = "Title" if block.level == 0 else f"Heading {block.level}"
+            doc.add_paragraph(block.text, style=_style(doc, name, fallback_level=block.level or 1))
+        elif isinstance(block, Paragraph):
+            style = _style(doc, "List Bullet") if block.bullet else None
+            doc.add_paragraph(block.text, style=style)
+        elif isinstance(block, Chart):
+            _add_picture(doc, block)
+        elif isinstance(block, Table):
+            _add_table(doc, block)
+        else:  # pragma: no cover - a programming error, not bad input
+            raise TypeError(f"unknown annex block {type(block).__name__}")
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def check_template(filename: str, content: bytes) -> bytes:
+    """A user's template, checked like any uploaded Word file (size, zip bomb, DTD) and opened once."""
+    from feedback import safety
+    from feedback.errors import InputError
+
+    safety.check_size(filename, content)
+    safety.check_zip(filename, content)
+    try:
+        from docx import Document
+
+        Document(io.BytesIO(content))
+    except Exception:  # noqa: BLE001 - python-docx raises many types for a damaged file
+        raise InputError(f"{filename}: not a Word document (.docx) that can be opened; "
+                         "save it from Word as .docx and try again.") from None
+    return content
+
+
+def headings(blocks: Sequence) -> list[tuple[int, str]]:
+    return [(b.level, b.text) for b in blocks if isinstance(b, Heading)]
+
+
+__all__ = ["Annex", "Chart", "Heading", "Paragraph", "Table", "to_docx", "check_template", "DEFAULT_TEMPLATE", "headings"]

@@ -1,0 +1,280 @@
+"""The drafted annex on the embedded sample: accessibility of the Word document,
+traceability of every figure, and the published Annex C, Annex D and chapter 10 figures."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+import openpyxl
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+
+from feedback.report import build, wording
+
+REF = re.compile(r"(\d[\d,]*(?: of \d+)?%?) \[([DCA]\d+)\]")
+
+
+@pytest.fixture(scope="module")
+def annex(tmp_path_factory):
+    from feedback import db
+
+    path = tmp_path_factory.mktemp("annex") / "annex.sqlite3"
+    engine = db.get_engine(f"sqlite:///{path}")
+    db.upgrade(engine)
+    build.seed_sample_data(engine)
+    files = build.build_annex(engine=engine)
+    return files, Document(io.BytesIO(files.docx))
+
+
+def _all_text(doc) -> str:
+    parts = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        parts += [cell.text for row in table.rows for cell in row.cells]
+    return "\n".join(parts)
+
+
+def _figures_rows(files) -> dict[str, dict]:
+    wb = openpyxl.load_workbook(io.BytesIO(files.figures_xlsx))
+    ws = wb["Figures"]
+    header = [c.value for c in ws[2]]
+    return {row[0]: dict(zip(header, row, strict=True)) for row in ws.iter_rows(min_row=3, values_only=True)}
+
+
+def test_headings_use_real_styles_in_order(annex):
+    _, doc = annex
+    levels = []
+    for p in doc.paragraphs:
+        name = p.style.name
+        if name == "Title":
+            levels.append(0)
+        elif name.startswith("Heading "):
+            levels.append(int(name.split()[1]))
+    assert levels[0] == 0 and levels.count(0) == 1
+    assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False)), levels
+    heads = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
+    assert heads == ["Survey findings", "Roundtable feedback and the Panel's response",
+                     "Audit findings: safeguarding partners' yearly reports"]
+    sections = [p.text for p in doc.paragraphs if p.style.name == "Heading 2"]
+    for name in ("Perceptions of the Panel", "Impact of thematic reviews and annual reports",
+                 "Improving safeguarding knowledge", "Areas of development"):
+        assert name in sections
+
+
+def test_every_picture_has_a_description_and_a_table_after_it(annex):
+    _, doc = annex
+    pictures = doc.element.body.findall(".//" + qn("wp:docPr"))
+    assert len(pictures) >= 7  # four sections for partners, two for frontline, the audit chart
+    for pr in pictures:
+        descr = pr.get("descr") or ""
+        assert len(descr) > 40 and descr.startswith("Bar chart:"), descr
+    assert len(doc.inline_shapes) == len(pictures)
+
+
+def test_table_header_rows_repeat(annex):
+    _, doc = annex
+    assert doc.tables
+    for table in doc.tables:
+        tr_pr = table.rows[0]._tr.trPr
+        assert tr_pr is not None and tr_pr.find(qn("w:tblHeader")) is not None
+        assert all(r._tr.trPr is None or r._tr.trPr.find(qn("w:tblHeader")) is None for r in table.rows[1:])
+
+
+def test_language_and_title_are_set(annex):
+    files, doc = annex
+    with zipfile.ZipFile(io.BytesIO(files.docx)) as zf:
+        styles = zf.read("word/styles.xml").decode("utf-8")
+    default = re.search(r"<w:rPrDefault>.*?</w:rPrDefault>", styles, re.S).group(0)
+    assert 'w:lang w:val="en-GB"' in default
+    assert doc.core_properties.title.startswith("Annual report annexes")
+
+
+def test_every_reference_is_a_row_of_figures_xlsx_with_the_same_number(annex):
+    files, doc = annex
+    rows = _figures_rows(files)
+    found = REF.findall(_all_text(doc))
+    refs = [ref for _, ref in found]
+    assert len(refs) == len(set(refs)), "a reference is used twice"
+    assert set(refs) == set(rows), set(rows) ^ set(refs)
+    for written, ref in found:
+        row = rows[ref]
+        assert row["As written in the annex"] == written
+        if row["Unit"] == "percentage":
+            assert written == f"{100 * row['Value']:.0f}%"
+        elif " of " in written:
+            count, of = written.split(" of ")
+            assert int(count) == row["Value"] and int(of) == row["Base (number)"]
+        else:
+            assert int(written.replace(",", "")) == row["Value"]
+        assert row["Source content hash (SHA-256)"] and len(row["Source content hash (SHA-256)"]) == 64
+        assert row["Source file"]
+
+
+# Annex D of the Panel's annual report 2021: each published figure and the words it goes with.
+ANNEX_D = [
+    ("a good understanding of the Panel's remit and activities", "87%"),
+    ("well informed about the Panel's current activities", "87%"),
+    ("knowledge of the Panel has improved compared to a year ago", "64%"),
+    ("trusted source of information", "86%"),
+    ("identifies improvements in how areas can work together", "86%"),
+    ("know at least a fair amount about the Panel's thematic reviews", "76%"),
+    ("as a result of the criminal exploitation review", "72%"),
+    ("as a result of the SUDI review", "67%"),
+    ("consider the criminal exploitation review useful in their day-to-day role", "86%"),
+    ("consider the SUDI review useful in their day-to-day role", "81%"),
+    ("have read some of the Panel's annual report", "84%"),
+    ("recommendations are understandable and actionable", "87%"),
+    ("activities are beneficial for local safeguarding practice", "86%"),
+    ("information and communication improves their local safeguarding practice", "64%"),
+    ("easy to find information about the Panel", "78%"),
+    ("gov.uk website useful", "73%"),
+    ("found the Panel's feedback useful in improving their local practice", "75%"),
+    ("have heard of the Panel", "49%"),
+    ("report knowledge of the Panel's thematic reviews", "28%"),
+    ("should be independent of government", "90%"),
+    ("currently independent of government", "60%"),
+    ("receive information directly from the Panel's letters", "60%"),
+    ("receive information directly from the Panel's emails", "58%"),
+    ("via a Panel newsletter", "66%"),
+    ("via webinars run by the Panel", "59%"),
+]
+
+
+@pytest.mark.parametrize(("words", "figure"), ANNEX_D)
+def test_published_annex_d_figures_in_annex_d_words(annex, words, figure):
+    _, doc = annex
+    bullets = [p.text for p in doc.paragraphs if words in p.text]
+    assert bullets, words
+    assert any(re.search(rf"\({re.escape(figure)} \[D\d+\]", b) for b in bullets), bullets
+
+
+def test_wording_follows_the_size_of_the_figure(annex):
+    _, doc = annex
+    text = _all_text(doc)
+    assert "Almost nine in 10 safeguarding partners surveyed see the Panel as a trusted source" in text
+    assert "Three-quarters of safeguarding partners who took part in a rapid review" in text  # routed base named
+    assert "Half of frontline professionals surveyed have heard of the Panel (49%" in text
+
+
+def test_group_differences_only_when_significant(annex):
+    files, doc = annex
+    rows = _figures_rows(files)
+    text = _all_text(doc)
+    groups = [r for r in rows.values() if r["Area"] == "Survey" and r["Group"].startswith("role:")]
+    assert groups, "the sample has significant role differences (e.g. social workers' awareness)"
+    for r in groups:
+        p = r["Test"].split("adjusted p = ")[-1]
+        assert p == "<0.001" or float(p) < 0.05, r
+    assert "significantly higher among social workers" in text
+    assert "No role differs significantly from the rest." in text
+
+
+ANNEX_C = ["The challenge involved in meeting the expected timescale for rapid reviews.",
+           "is there a danger that learning is simply repeated in future reviews?",
+           "within 6 months due to ongoing criminal investigations.",
+           "What detail to include in a published LCSPR when criminal proceedings are still ongoing?",
+           "alternative learning review",
+           "Extra-familial harm",
+           "Mental health, suicide, and access to tier 4 beds.",
+           "What constitutes ‘persistent failure’",
+           "Information sharing – Safeguarding partners raised"]
+RESPONSES = ["timescales are improving", "Safeguarding partnerships do not need to reinvent the wheel.",
+             "it should usually be possible to conduct the LCSPR while the criminal investigation is ongoing",
+             "the child's experience can be lost due to anonymisation",
+             "should be referred to as an LCSPR", "criminal exploitation and the learning will be used",
+             "Department for Health and Social Care", "the adverse effect of neglect on children is cumulative",
+             "Arthur Labinjo-Hughes and Star Hobson"]
+
+
+def test_all_nine_annex_c_points_with_the_panels_responses(annex):
+    _, doc = annex
+    table = next(t for t in doc.tables if [c.text for c in t.rows[0].cells][:3] ==
+                 ["Reference", "Feedback", "Panel response"])
+    rows = [[c.text for c in r.cells] for r in table.rows[1:]]
+    for point, response in zip(ANNEX_C, RESPONSES, strict=True):
+        row = next((r for r in rows if point in r[1]), None)
+        assert row is not None, point
+        assert response in row[2], (point, row[2][:80])
+    text = _all_text(doc)
+    assert "The Panel held 10 [C1] regional roundtable events, attended by 448 [C2] representatives from " \
+           "148 [C3] safeguarding partnerships" in text
+
+
+def test_published_chapter_10_figures(annex):
+    _, doc = annex
+    text = _all_text(doc)
+    assert re.search(r"audits of 18 \[A\d+\] yearly reports for 2020-21", text)
+    assert re.search(r"As of 1 June 2022, the Panel had received a yearly report for 2020-21 from 49% \[A\d+\]",
+                     text)
+    assert re.search(r"13 of 18 \[A\d+\] reports included reference to independent scrutiny; 5 of 18 \[A\d+\] "
+                     r"did not", text)
+    assert re.search(r"neglect \(11 of 18 \[A\d+\]\)", text)
+    assert re.search(r"learning from reviews \(6 of 18 \[A\d+\]\), information sharing \(3 of 18 \[A\d+\]\) and "
+                     r"trauma-informed practice \(2 of 18 \[A\d+\]\)", text)
+
+
+def test_region_narrows_every_part(tmp_path):
+    from feedback import db
+
+    engine = db.get_engine(f"sqlite:///{tmp_path / 'r.sqlite3'}")
+    db.upgrade(engine)
+    build.seed_sample_data(engine)
+    files = build.build_annex(engine=engine, region="London", parts=("roundtables", "audits"))
+    text = files.annex.text()
+    assert "Region: London" in text and "England (all regions)" not in text
+    assert "The Panel held 2 [C1] regional roundtable events" in text  # London had two events
+
+
+@pytest.mark.parametrize(("p", "words"), [
+    (0.87, "almost nine in 10"), (0.86, "almost nine in 10"), (0.90, "nine in 10"), (0.75, "three-quarters of"),
+    (0.49, "half of"), (0.50, "half of"), (0.28, "almost three in 10"), (0.67, "two-thirds of"),
+    (0.72, "over seven in 10"), (0.97, "almost all"), (1.0, "all"), (0.03, "very few"),
+])
+def test_share_words(p, words):
+    assert wording.share_words(p) == words
+
+
+def test_user_template_keeps_its_styles_and_bad_template_is_refused(tmp_path):
+    from docx.shared import Pt
+
+    from feedback.errors import InputError
+    from feedback.report import document
+
+    doc = Document()
+    doc.styles["Heading 1"].font.size = Pt(30)
+    doc.add_paragraph("template text to be replaced")
+    buf = io.BytesIO()
+    doc.save(buf)
+    annex = document.Annex("Test annex", [document.Heading("Test annex", 0), document.Heading("Part", 1),
+                                          document.Paragraph("Body")])
+    out = Document(io.BytesIO(document.to_docx(annex, buf.getvalue())))
+    assert out.styles["Heading 1"].font.size == Pt(30)
+    assert [p.text for p in out.paragraphs] == ["Test annex", "Part", "Body"]
+    with pytest.raises(InputError, match="house.docx is damaged"):
+        document.check_template("house.docx", b"PK\x03\x04 not really a zip")
+    workbook = io.BytesIO()
+    openpyxl.Workbook().save(workbook)
+    with pytest.raises(InputError, match="house.docx: not a Word document"):
+        document.check_template("house.docx", workbook.getvalue())
+
+
+def test_two_waves_say_what_changed():
+    from feedback.report.figures import Figures
+    from feedback.report.survey_findings import survey_findings
+    from feedback.survey import explorer
+
+    sample = explorer.SAMPLES[0]
+    content, codebook = explorer.sample_files(sample)
+    earlier = codebook.replace('fieldwork = "June to September 2021"', 'fieldwork = "June to September 2020"')
+    inputs = build.load_inputs([("partners_2020.sav", content, earlier), (sample.data_file, content, codebook)])
+    figures = Figures()
+    blocks = survey_findings(inputs, figures, ppi=60)
+    text = "\n".join(getattr(b, "text", "") for b in blocks)
+    # The same answers in both waves: no change is significant, and the earlier figure is referenced.
+    assert re.search(r"\(87% \[D\d+\]\), no significant change from 87% \[D\d+\] in 2020\.", text)
+    assert "up from" not in text and "down from" not in text
+    rows = figures.frame()
+    earlier_rows = rows[rows["Group"].str.endswith(", 2020")]
+    assert len(earlier_rows) == 26 and set(earlier_rows["Source file"]) == {"partners_2020.sav"}
