@@ -35,7 +35,7 @@ KEPT = {"bind": "query-params"}
 # Choices kept for the session when the person moves to another page (Streamlit drops a widget's
 # state when a page without it runs; re-assigning it each run keeps it).
 PERSISTENT = (CHOICE_KEY, COMBINE_KEY, *SETTINGS_DEFAULTS, "survey_grouping", "survey_questions", "survey_mark",
-              "survey_layout", "compare_mode", "compare_grouping", "compare_a", "compare_b",
+              "survey_layout", "survey_sort_value", "survey_hide_c", "compare_mode", "compare_grouping", "compare_a", "compare_b",
               "compare_survey_a", "compare_survey_b")
 
 
