@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test install install-test bench clean
+.PHONY: run test install install-test bench fuzz load clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -30,6 +30,15 @@ test: install-test
 
 bench: install
 	$(BIN)/python -m feedback.bench
+	$(BIN)/python -m feedback.bench --uploads
+
+# A longer fuzz campaign of every upload reader than the test suite runs (seeded, bounded).
+fuzz: install
+	$(BIN)/python -m feedback.fuzz --count 2000
+
+# Bounded load test on 127.0.0.1: 10 sessions upload a 40 MB CSV while another opens the Overview.
+load: install-test
+	$(BIN)/python scripts/load_test.py --sessions 10 --mb 40
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -12,6 +12,7 @@ SECTIONS = {
         ("pages/overview.py", "Overview", ":material/dashboard:"),
         ("pages/results.py", "Results by role", ":material/bar_chart:"),
         ("pages/compare.py", "Compare", ":material/compare_arrows:"),
+        ("pages/trends.py", "Trends", ":material/trending_up:"),
         ("pages/upload.py", "Upload a survey", ":material/upload_file:"),
     ],
     "Roundtables": [

@@ -225,7 +225,7 @@ with tabs[3]:
         who = common.require_user()
         if who:
             try:
-                with st.spinner("Checking and saving the register…"):
+                with common.upload_queue(), st.spinner("Checking and saving the register…"):
                     counts = store.save_register(engine, read_register(upload.name, upload.getvalue()), who,
                                                  reason=f"imported from {upload.name}")
             except InputError as err:
@@ -295,7 +295,7 @@ with tabs[5]:
     upload = st.file_uploader("Audits (CSV or XLSX)", type=["csv", "xlsx"], key="aud_upload")
     if upload is not None:
         try:
-            with st.spinner("Checking the audits in the spreadsheet…"):
+            with common.upload_queue(), st.spinner("Checking the audits in the spreadsheet…"):
                 records = read_audits(upload.name, upload.getvalue(), fw, store.partnership_regions(engine))
         except InputError as err:
             common.show_input_error(err)

@@ -95,8 +95,7 @@ plot["label"] = [
 ]
 short = explorer.short_labels(list(plot["question"]), list(plot["question_text"]), limit=60)
 plot["question_label"] = plot["question"].map(short)
-notes = [f"Lines show {explorer.LEVELS.get(s['level'], s['level'])} intervals for the difference (Newcombe).",
-         "▲ / ▼ first group significantly higher / lower (two-proportion test on effective bases, adjusted)."]
+notes = explorer.difference_notes(diff, level=s["level"])
 chart = charts.bar_with_intervals(plot, category="question_label", value="diff", low="diff_low", high="diff_high",
                                   label="label", title=title, subtitle=subtitle, source=source, notes=notes,
                                   domain=(-100, 100), percent=False, mark="dot",

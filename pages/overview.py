@@ -5,7 +5,7 @@ import streamlit as st
 
 from feedback import charts
 from feedback.survey import explorer
-from ui import common, survey_ui
+from ui import common, survey_ui, trends_ui
 
 survey_ui.keep_state()
 survey_ui.title("Survey overview")
@@ -58,6 +58,9 @@ def card_detail(row) -> str:
 if survey_ui.suppressed_advice(res, region):
     pass  # the advice replaces a page of [c] cards
 else:
+    moves, later = trends_ui.card_changes(survey, region)
+    if later:
+        st.caption(survey_ui.plain(later))
     cols = st.columns(3)
     cards = explorer.headline_cards(head, survey.questions(), england=england)
     for i, card in enumerate(cards):
@@ -69,6 +72,8 @@ else:
                           label_visibility="visible" if len(card.rows) > 1 else "collapsed")
                 st.caption(survey_ui.plain(card_detail(row) + ("." if len(card.rows) > 1 else
                                                                f". {row.base_label or 'All respondents'}.")))
+                if row.question in moves:
+                    st.markdown(f"**{survey_ui.plain(moves[row.question])}**")
             if len(card.rows) > 1:
                 st.caption(survey_ui.plain(f"{card.rows['base_label'].iloc[0] or 'All respondents'}."))
 

@@ -5,7 +5,7 @@ each downloadable, plus the annex pack."""
 import streamlit as st
 
 from feedback import annex, charts, export
-from feedback.survey import explorer
+from feedback.survey import explorer, significance
 from ui import common, survey_ui
 
 survey_ui.keep_state()
@@ -42,7 +42,7 @@ sort_by_value = o1.checkbox("Sort groups by value", key="survey_sort_value", **s
                                  "regions in the Panel's order.")
 hide_c = o2.checkbox("Hide suppressed [c] groups", key="survey_hide_c", **survey_ui.KEPT,
                      help="The chart notes say how many groups were hidden.")
-with st.expander("Method: interval, level, small bases, multiple comparisons"):
+with st.expander("Method: interval, level, small bases, significance test"):
     survey_ui.settings_controls()
 s = survey_ui.settings()
 
@@ -59,7 +59,7 @@ res = res_all[res_all["question"].isin(picked)]
 res = res.assign(_o=res["question"].map({q: i for i, q in enumerate(picked)})).sort_values("_o", kind="stable") \
     .drop(columns="_o").reset_index(drop=True)
 mark_kind = "dot" if mark == "Dots" else "bar"
-thresholds = (s["suppress"], s["flag"])
+thresholds = survey_ui.thresholds()
 sort = "value" if sort_by_value else None
 region_text = survey_ui.scope_name(region)
 region_words = region_text if region else None  # for chart titles and alt text
@@ -84,8 +84,12 @@ else:
             common.download_chart(chart, f"{qid}_{grouping}_{region_text}", alt=alt_text, key=f"chart_{qid}")
 
 st.subheader("Table")
-st.caption("Unweighted n, weighted base, positive share, interval, effective n and the test against the rest "
-           "of the sample. " + " ".join(charts.survey_notes(res, thresholds=thresholds)))
+st.caption("Unweighted n, weighted base, positive share, interval, effective n, the test against the rest "
+           "of the sample and the column letters of the groups each is significantly higher than. "
+           + " ".join(charts.survey_notes(res, thresholds=thresholds)))
+legend = significance.letters_legend(res)
+if legend:
+    st.caption(survey_ui.plain(" ".join(legend)))
 st.dataframe(explorer.table_for_display(res), hide_index=True, width="stretch",
              column_config=survey_ui.percent_columns(explorer.table_for_display(res)))
 notes = explorer.table_notes(survey, res, region=region, grouping=grouping, **s)

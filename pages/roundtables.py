@@ -320,7 +320,8 @@ with tab_import:
     for upload in uploads or []:
         content = upload.getvalue()
         try:
-            notes = read_cached(upload.name, common.content_key(content), content)
+            with common.upload_queue():
+                notes = read_cached(upload.name, common.content_key(content), content)
         except InputError as err:
             common.show_input_error(err)
             continue

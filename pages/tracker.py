@@ -19,7 +19,7 @@ from feedback.charts import vega_spec
 from feedback.regions import REGIONS
 from feedback.tracker import figures, service, views
 from feedback.tracker.models import DECISIONS, RAGS, SOURCES, STATUSES, Action, Item, Response, split_list
-from ui import common
+from ui import common, targets_ui
 
 FLASH = "tracker_flash"
 GRID = "tracker_grid"
@@ -317,6 +317,8 @@ with tab_items:
                     flash("success", f"Action {ref} added.")
                     st.rerun()
 
+        targets_ui.item_targets(engine, item, item_actions)
+
         st.markdown("#### History")
         entries = views.timeline_entries(timeline)
         st.caption(f"{len(timeline)} recorded change(s), newest first. History cannot be edited or deleted.")
@@ -414,6 +416,8 @@ with tab_grid:
 # --------------------------------------------------------------------------- dashboard
 with tab_dash:
     where = common.region_label() + ("" if filters == service.Filters(region=region) else ", filtered")
+    targets_ui.dashboard_targets(engine, items)
+    st.divider()
     for i, fig in enumerate(figures.dashboard_figures(items, actions, where=where,
                                                       today_text=f"{today:%d %B %Y}")):
         st.vega_lite_chart(vega_spec(fig.chart), width="content")

@@ -61,7 +61,7 @@ if upload is not None and st.button("Check and import", type="primary", key="tra
     who = common.require_user()
     if who is not None:
         try:
-            with st.spinner("Checking every row, then importing…"):
+            with common.upload_queue(), st.spinner("Checking every row, then importing…"):
                 report = import_workbook(engine, upload.name, upload.getvalue(), who)
         except ImportProblems as err:
             st.session_state[RESULT] = ("problems", upload.name, err.problems)

@@ -11,7 +11,7 @@ import streamlit as st
 
 from feedback.errors import InputError
 from feedback.survey import explorer
-from ui import survey_ui
+from ui import common, survey_ui
 
 survey_ui.keep_state()
 PENDING = "upload_pending"  # the file being worked on, kept for the session when the person leaves the page
@@ -112,7 +112,8 @@ def use(upload: dict) -> None:
 
 resolved = kind
 if kind == "auto":
-    resolved = "data tables" if codebook_text is None and _is_tables(key, filename, content) else "respondents"
+    with common.upload_queue():
+        resolved = "data tables" if codebook_text is None and _is_tables(key, filename, content) else "respondents"
 
 if resolved == "data tables":
     st.subheader("Data tables workbook")
@@ -131,7 +132,8 @@ if resolved == "data tables":
     st.stop()
 
 try:
-    data = _read(key, filename, content)
+    with common.upload_queue():
+        data = _read(key, filename, content)
 except InputError as err:
     survey_ui.show_error(err)
     st.stop()

@@ -18,6 +18,10 @@ Outputs (all in the output folder):
   the header row.
 - frontline_2021_tables.xlsx: the frontline survey as YouGov-style data tables
   (weighted percentages by role and region), computed from the records above.
+- partners_2022.*, frontline_2022.* and frontline_2022_tables.xlsx: an invented
+  second wave, "2022 (synthetic)" (no 2022 figures were published), made from
+  the 2021 records with deliberate changes by role and region, for the change
+  between waves; one frontline question reworded (a break) and one new.
 """
 
 from __future__ import annotations
@@ -312,7 +316,8 @@ def make_partners(rng: np.random.Generator) -> pd.DataFrame:
     return frame
 
 
-def write_partners_sav(frame: pd.DataFrame, path: Path) -> None:
+def write_partners_sav(frame: pd.DataFrame, path: Path, questions: list[Q] = PARTNER_QUESTIONS,
+                       file_label: str = SAV_FILE_LABEL, note: str = SYNTHETIC_NOTE) -> None:
     import pyreadstat
 
     out = pd.DataFrame({"respondent_id": frame["respondent_id"].astype("float64")})
@@ -326,7 +331,7 @@ def write_partners_sav(frame: pd.DataFrame, path: Path) -> None:
                      "role": "Which of these best describes your role?",
                      "region": "In which region is your safeguarding partnership?"}
     missing = {}
-    for q in PARTNER_QUESTIONS:
+    for q in questions:
         codes = {label: code for code, label in q.labels.items()}
         labels = dict(q.labels)
         if q.base_question:
@@ -338,7 +343,7 @@ def write_partners_sav(frame: pd.DataFrame, path: Path) -> None:
         value_labels[q.column] = {float(k): v for k, v in labels.items()}
         column_labels[q.column] = q.text
     pyreadstat.write_sav(
-        out, str(path), file_label=SAV_FILE_LABEL, note=textwrap.wrap(SYNTHETIC_NOTE, 80),
+        out, str(path), file_label=file_label, note=textwrap.wrap(note, 80),
         column_labels=column_labels, variable_value_labels=value_labels,
         missing_ranges=missing,
         variable_measure={c: ("scale" if c == "respondent_id" else "nominal") for c in out},
@@ -461,16 +466,17 @@ def make_frontline(rng: np.random.Generator) -> pd.DataFrame:
     return frame
 
 
-def write_frontline_xlsx(frame: pd.DataFrame, path: Path) -> None:
+def write_frontline_xlsx(frame: pd.DataFrame, path: Path, title: str = "Frontline professionals survey 2021",
+                         note: str = SYNTHETIC_NOTE, fieldwork: str = FIELDWORK) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     wb = Workbook()
     ws = wb.active
     ws.title = "Data"
-    ws.append(["Frontline professionals survey 2021: respondent data"])
-    ws.append([SYNTHETIC_NOTE])
-    ws.append([f"Fieldwork: {FIELDWORK}. Weighted: use the 'weight' column."])
+    ws.append([f"{title}: respondent data"])
+    ws.append([note])
+    ws.append([f"Fieldwork: {fieldwork}. Weighted: use the 'weight' column."])
     ws["A1"].font = Font(bold=True, size=13)
     ws.append(list(frame.columns))
     for cell in ws[4]:
@@ -572,21 +578,23 @@ def table_rows(frame: pd.DataFrame, q: Q) -> list[list]:
     return rows
 
 
-def write_frontline_tables(frame: pd.DataFrame, path: Path) -> None:
+def write_frontline_tables(frame: pd.DataFrame, path: Path, questions_list: list[Q] = FRONTLINE_QUESTIONS,
+                           title: str = FRONTLINE_TITLE, fieldwork: str = FIELDWORK, note: str = SYNTHETIC_NOTE,
+                           sheets: dict[str, list[str]] = TABLE_SHEETS) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
-    questions = {q.id: q for q in FRONTLINE_QUESTIONS}
+    questions = {q.id: q for q in questions_list}
     header2 = [None, "Total", *FRONTLINE_ROLES, *REGIONS]
     n_roles, n_regions = len(FRONTLINE_ROLES), len(REGIONS)
     wb = Workbook()
     wb.remove(wb.active)
-    for sheet, ids in TABLE_SHEETS.items():
+    for sheet, ids in sheets.items():
         ws = wb.create_sheet(sheet)
-        ws.append([FRONTLINE_TITLE])
-        ws.append([f"Fieldwork: {FIELDWORK}"])
+        ws.append([title])
+        ws.append([f"Fieldwork: {fieldwork}"])
         ws.append([f"Sample: {len(frame)} frontline professionals"])
-        ws.append([SYNTHETIC_NOTE])
+        ws.append([note])
         ws.append([])
         ws["A1"].font = Font(bold=True, size=13)
         banner1 = [None, "Total", "Role"] + [None] * (n_roles - 1) + ["Region"] + \
@@ -678,11 +686,14 @@ def _toml_str(s: str) -> str:
 
 
 def codebook_toml(title: str, audience: str, weight: str, questions: list[Q],
-                  default_base: str, comment: str) -> str:
+                  default_base: str, comment: str, *, fieldwork: str = FIELDWORK, source: str = SOURCE,
+                  wave: str = "") -> str:
     annex = ANNEX_TEXT.get(audience, {})
     lines = [f"# {line}" for line in comment.splitlines()]
     lines += ["", "[survey]", f"title = {_toml_str(title)}", f"audience = {_toml_str(audience)}",
-              f"fieldwork = {_toml_str(FIELDWORK)}", f"source = {_toml_str(SOURCE)}", "",
+              f"fieldwork = {_toml_str(fieldwork)}", f"source = {_toml_str(source)}"]
+    lines += [f"wave = {_toml_str(wave)}"] if wave else []
+    lines += ["",
               "[columns]", 'role = "role"', 'region = "region"', f"weight = {_toml_str(weight)}"]
     for q in questions:
         kind = q.kind or KIND[q.scale]
@@ -706,6 +717,174 @@ def _comment(data_file: str) -> str:
             "Regenerate with: python scripts/make_sample_surveys.py")
 
 
+# ---------------------------------------------------------------- the later wave (2022, synthetic)
+# No 2022 figures were published: this second wave is invented to show change
+# between waves. Each respondent's chance of a positive answer is the 2021
+# sample's rate for their role (weighted, within the question's base), moved by
+# the changes below; some are large enough to be significant, others are not.
+SEED_2022 = 20220930
+WAVE_2022 = "2022 (synthetic)"
+FIELDWORK_2022 = "June to September 2022"
+SOURCE_2022 = ("Source: synthetic second wave for the Child Safeguarding Practice Review Panel's "
+               "survey, 2022 (invented sample data, no published figures)")
+NOTE_2022 = ("SYNTHETIC SAMPLE DATA: an invented second wave, '2022 (synthetic)'. The Panel has published "
+             "no 2022 figures from this survey; the records are made up from the 2021 sample with "
+             "deliberate changes, so that some changes between the waves are significant and some are not.")
+SAV_LABEL_2022 = "SYNTHETIC second wave 2022: invented, no published figures"
+PARTNER_ROLES_2022 = {"Local authority": 44, "Police": 33, "Health (ICB/CCG)": 35, "Business manager": 38}
+PARTNER_REGIONS_2022 = dict(zip(REGIONS, [10, 23, 15, 9, 14, 12, 32, 21, 14]))
+FRONTLINE_ROLES_2022 = {"Social worker": 105, "Health": 95, "Police": 85, "Education": 95}
+FRONTLINE_REGIONS_2022 = dict(zip(REGIONS, [17, 50, 37, 32, 41, 42, 56, 63, 42]))
+# question id -> {"all": change, role or region: change} in the share giving a positive answer
+PARTNER_CHANGES = {
+    "knowledge_improved": {"all": 0.14},
+    "easy_to_find_info": {"all": -0.14},
+    "is_independent": {"Police": 0.30},
+    "comms_improve_practice": {"North West": 0.32},
+    "well_informed": {"all": 0.03},
+    "trusted_source": {"London": -0.32},
+}
+FRONTLINE_CHANGES = {
+    "heard_of_panel": {"Education": 0.18, "Police": 0.22, "Health": 0.02, "London": 0.15},
+    "aware_panel_reviews": {"all": 0.05},
+    "aware_sudi_review": {"Police": 0.06},
+}
+FRONTLINE_QUESTIONS_2022 = [
+    # reworded in 2022: a break in the series [b]
+    Q("aware_panel_reviews", "Q2_aware_panel_reviews",
+      "Are you aware of any of the national or local reviews the Panel has published?",
+      "yes_no", None, kind="awareness") if q.id == "aware_panel_reviews" else q for q in FRONTLINE_QUESTIONS
+] + [Q("used_practice_guide", "Q8_used_practice_guide",
+       "Have you used any of the Panel's practice guidance in your work in the past year?",
+       "yes_no", None, kind="yes_no", aim=0.34)]
+TABLE_SHEETS_2022 = {"Awareness": TABLE_SHEETS["Awareness"], "Reviews": [*TABLE_SHEETS["Reviews"],
+                                                                          "used_practice_guide"]}
+
+
+def _normal_cdf(x: np.ndarray) -> np.ndarray:
+    from scipy.stats import norm
+
+    return norm.cdf(x)
+
+
+def _positive_mask(answers, q: Q) -> np.ndarray:
+    return np.isin(np.asarray(answers, dtype=object), q.positive)
+
+
+def _rates_2021(frame: pd.DataFrame, questions: list[Q], weights: np.ndarray) -> dict[str, dict[str, float]]:
+    """Per question and role: the 2021 weighted share positive within the question's base."""
+    by_id = {q.id: q for q in questions}
+    out = {}
+    for q in questions:
+        answers = frame[q.column].to_numpy(object)
+        base = pd.notna(frame[q.column]).to_numpy() & (answers != NOT_ASKED)
+        if q.exclude:
+            base &= ~np.isin(answers, q.exclude)
+        if q.base_question:
+            parent = by_id[q.base_question]
+            base &= _positive_mask(frame[parent.column], parent)
+        pos = base & _positive_mask(answers, q)
+        out[q.id] = {r: float(weights[pos & (frame["role"] == r).to_numpy()].sum()
+                              / max(weights[base & (frame["role"] == r).to_numpy()].sum(), 1e-9))
+                     for r in frame["role"].unique()}
+    return out
+
+
+def _later_wave(rng, questions: list[Q], old_rates, changes, role, region, *, nested: bool,
+                empty=NOT_ASKED, excluded_share: float = 0.0) -> dict[str, np.ndarray]:
+    """Answers per question column for the later wave (see the note above)."""
+    n = len(role)
+    engagement = rng.normal(0, 1, n)
+    done: dict[str, np.ndarray] = {}
+    out = {}
+    for q in questions:
+        labels, pos_labels, pos_split, neg = SCALES[q.scale]
+        rate = (np.array([old_rates[q.id][r] for r in role]) if q.id in old_rates
+                else np.full(n, q.aim if q.aim is not None else 0.5))
+        moved = changes.get(q.id, {})
+        rate = rate + moved.get("all", 0.0) + np.array([moved.get(r, 0.0) for r in role]) \
+            + np.array([moved.get(g, 0.0) for g in region])
+        rate = np.clip(rate, 0.03, 0.97)
+        if q.base_question:
+            base = np.isin(done[q.base_question], next(b for b in questions if b.id == q.base_question).positive)
+        else:
+            base = np.ones(n, dtype=bool)
+        # a routed question's rate is already among its base: drawn afresh. Otherwise one latent
+        # score per respondent (frontline: nested, aware of reviews only if heard of the Panel)
+        if q.base_question:
+            u = rng.random(n)
+        elif nested:
+            u = _normal_cdf(engagement)
+        else:
+            u = _normal_cdf((engagement + 0.6 * rng.normal(0, 1, n)) / np.sqrt(1.36))
+        positive = base & (1 - u < rate)
+        answers = np.full(n, empty, dtype=object)
+        idx = np.flatnonzero(base)
+        if q.exclude and excluded_share:
+            out_idx = idx[rng.random(len(idx)) < excluded_share]
+            answers[out_idx] = q.exclude[0]
+            positive[out_idx] = False
+            idx = np.setdiff1d(idx, out_idx)
+        pos_idx = idx[positive[idx]]
+        neg_idx = idx[~positive[idx]]
+        answers[pos_idx] = rng.choice(pos_labels, len(pos_idx), p=np.array(pos_split) / sum(pos_split))
+        shares = np.array(list(neg.values()), dtype=float)
+        answers[neg_idx] = rng.choice(list(neg), len(neg_idx), p=shares / shares.sum())
+        done[q.id] = answers
+        out[q.column] = answers
+    return out
+
+
+def make_later_waves(partners_2021: pd.DataFrame, frontline_2021: pd.DataFrame):
+    """The 2022 (synthetic) partners and frontline records."""
+    rng = np.random.default_rng(SEED_2022)
+    role, region = _assign(rng, PARTNER_ROLES_2022), _assign(rng, PARTNER_REGIONS_2022)
+    old = _rates_2021(partners_2021, PARTNER_QUESTIONS, np.ones(len(partners_2021)))
+    answers = _later_wave(rng, PARTNER_QUESTIONS, old, PARTNER_CHANGES, role, region, nested=False,
+                          excluded_share=9 / 139)
+    partners = pd.DataFrame({"respondent_id": np.arange(2001, 2001 + len(role)), "role": role,
+                             "region": region, **answers})
+    role, region = _assign(rng, FRONTLINE_ROLES_2022), _assign(rng, FRONTLINE_REGIONS_2022)
+    w = make_frontline_weights(rng, role, region)
+    old = _rates_2021(frontline_2021, FRONTLINE_QUESTIONS, frontline_2021["weight"].to_numpy(float))
+    answers = _later_wave(rng, FRONTLINE_QUESTIONS_2022, old, FRONTLINE_CHANGES, role, region, nested=True,
+                          empty=None)
+    frontline = pd.DataFrame({"respondent_id": np.arange(6001, 6001 + len(role)), "role": role,
+                              "region": region, "weight": w, **answers})
+    return partners, frontline
+
+
+def _comment_2022(data_file: str) -> str:
+    return (f"Codebook for {data_file}.\n"
+            "SYNTHETIC SAMPLE DATA: an invented second wave, \"2022 (synthetic)\"; the Panel has published\n"
+            "no 2022 figures from this survey. Made up from the 2021 sample with deliberate changes.\n"
+            "Regenerate with: python scripts/make_sample_surveys.py")
+
+
+def write_later_waves(partners: pd.DataFrame, frontline: pd.DataFrame, out: Path) -> dict[str, Path]:
+    paths = {name: out / name for name in (
+        "partners_2022.sav", "partners_2022.toml", "frontline_2022.xlsx", "frontline_2022.toml",
+        "frontline_2022_tables.xlsx")}
+    write_partners_sav(partners, paths["partners_2022.sav"], file_label=SAV_LABEL_2022, note=NOTE_2022)
+    paths["partners_2022.toml"].write_text(codebook_toml(
+        "Safeguarding partners survey 2022 (synthetic)", "partners", "", PARTNER_QUESTIONS, ALL_PARTNERS,
+        _comment_2022(f"partners_2022.sav ({len(partners)} safeguarding partners and business managers, "
+                      "unweighted)"), fieldwork=FIELDWORK_2022, source=SOURCE_2022, wave=WAVE_2022),
+        encoding="utf-8")
+    write_frontline_xlsx(frontline, paths["frontline_2022.xlsx"],
+                         title="Frontline professionals survey 2022 (synthetic)", note=NOTE_2022,
+                         fieldwork=FIELDWORK_2022)
+    paths["frontline_2022.toml"].write_text(codebook_toml(
+        "Frontline professionals survey 2022 (synthetic)", "frontline", "weight", FRONTLINE_QUESTIONS_2022,
+        ALL_FRONTLINE, _comment_2022(f"frontline_2022.xlsx ({len(frontline)} frontline professionals, weighted)"),
+        fieldwork=FIELDWORK_2022, source=SOURCE_2022, wave=WAVE_2022), encoding="utf-8")
+    write_frontline_tables(frontline, paths["frontline_2022_tables.xlsx"], FRONTLINE_QUESTIONS_2022,
+                           title="Child Safeguarding Practice Review Panel: survey of frontline professionals "
+                                 "2022 (synthetic)", fieldwork=FIELDWORK_2022, note=NOTE_2022,
+                           sheets=TABLE_SHEETS_2022)
+    return paths
+
+
 # ---------------------------------------------------------------- main
 def generate(out: Path) -> dict[str, Path]:
     out.mkdir(parents=True, exist_ok=True)
@@ -726,6 +905,7 @@ def generate(out: Path) -> dict[str, Path]:
         ALL_FRONTLINE, _comment("frontline_2021.xlsx (307 frontline professionals, weighted)")),
         encoding="utf-8")
     write_frontline_tables(frontline, paths["frontline_2021_tables.xlsx"])
+    paths.update(write_later_waves(*make_later_waves(partners, frontline), out))
     return paths
 
 

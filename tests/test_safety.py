@@ -122,8 +122,13 @@ def test_decode_text():
 
 # ------------------------------------------------------------------ child process
 def test_run_limited_runs_in_a_child_and_returns():
-    assert safety.run_limited(safety._pid) != os.getpid()
+    assert safety.run_limited(os.getpid) != os.getpid()
     assert safety.run_limited(sum, [1, 2, 3]) == 6
+
+
+def test_in_process_runs_here():
+    with safety.in_process():
+        assert safety.run_limited(os.getpid) == os.getpid()
 
 
 def test_run_limited_reraises_the_childs_error():
@@ -144,6 +149,43 @@ def test_run_limited_caps_memory():
 
 
 def test_run_limited_survives_a_crash():
-    with pytest.raises(safety.LimitExceeded, match=r"crash.sav made the reader fail"):
+    with pytest.raises(safety.LimitExceeded, match=r"crash.sav made the reader stop abruptly \(SIGABRT\)"):
         safety.run_limited(os.abort, name="crash.sav")
     assert safety.run_limited(sum, [2, 2]) == 4  # and the next call still works
+
+
+def _raise_base_exception(name, content):
+    class Panic(BaseException):  # like pyo3_runtime.PanicException: not an Exception
+        pass
+
+    raise Panic("called `Option::unwrap()` on a `None` value")
+
+
+def test_parse_untrusted_turns_any_failure_into_one_line():
+    with pytest.raises(InputError, match=r"^odd.xlsx could not be read \(Panic: called .* save it again"):
+        safety.parse_untrusted(_raise_base_exception, "odd.xlsx", b"PK")
+    with pytest.raises(InputError, match=r"^odd.csv could not be read \(ZeroDivisionError"):
+        safety.parse_untrusted(_divide, "odd.csv", b"x")
+
+
+def _divide(name, content):
+    return 1 / 0
+
+
+def test_queue_limits_how_many_parse_at_once(monkeypatch):
+    import threading
+
+    from feedback import isolation
+
+    monkeypatch.setattr(isolation, "_slots", threading.BoundedSemaphore(1))
+    monkeypatch.setattr(isolation, "PARSE_SLOTS", 1)
+    seen = []
+    worker = threading.Thread(target=lambda: seen.append(safety.run_limited(time.sleep, 1.0)))
+    worker.start()
+    time.sleep(0.3)
+    assert safety.parsing_busy()
+    t = time.perf_counter()
+    assert safety.run_limited(sum, [1]) == 1  # waited for the first to finish
+    assert time.perf_counter() - t > 0.4
+    worker.join()
+    assert not safety.parsing_busy()

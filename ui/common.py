@@ -6,11 +6,13 @@ Kept small on purpose: anything that computes belongs in ``src/feedback``.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 
 import pandas as pd
 import streamlit as st
 
+from feedback import isolation
 from feedback.errors import InputError
 from feedback.regions import ALL_REGIONS, REGIONS
 
@@ -153,7 +155,8 @@ def db_engine():
     return engine
 
 
-SAMPLE_SEEDERS = ("feedback.tracker.seed", "feedback.roundtables.seed", "feedback.audits.seed")
+SAMPLE_SEEDERS = ("feedback.tracker.seed", "feedback.tracker.targets", "feedback.roundtables.seed",
+                  "feedback.audits.seed")
 
 
 def seed_sample_data(engine) -> None:
@@ -183,3 +186,19 @@ def ensure_app_router() -> None:
 
 
 ensure_app_router()  # every page imports this module first
+
+
+# ---------------------------------------------------------------- uploads parsed in a child process
+isolation.warm_up()  # start the parsing forkserver with the server, so the first upload does not wait for it
+
+
+@contextlib.contextmanager
+def upload_queue():
+    """Around reading an upload: says so when every parse slot is taken and this one queues."""
+    note = st.empty()
+    if isolation.parsing_busy():
+        note.info("Waiting for another upload to finish…", icon=":material/hourglass_top:")
+    try:
+        yield
+    finally:
+        note.empty()

@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from feedback.errors import InputError
+from feedback.isolation import in_process
 from feedback.survey import explorer
 from ui import common  # first import hands a deep link over to app.py
 
@@ -27,6 +28,9 @@ SETTINGS_DEFAULTS = {
     "survey_suppress": 10,
     "survey_flag": 30,
     "survey_adjust": "holm",
+    "survey_test": "design",
+    "survey_suppress_on": "n",
+    "survey_flag_on": "n",
 }
 # The whole view is kept in the page address (bind="query-params"): a bookmark or an e-mailed
 # link reopens it. The widgets' defaults are the app's defaults, so an address without a
@@ -64,9 +68,11 @@ def _load(key: str, filename: str, _content: bytes, codebook_text: str | None, n
 
 @st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
 def _results(key: str, _survey: explorer.Survey, grouping: str, region: str | None, method: str, level: float,
-             suppress: int, flag: int, adjust: str) -> pd.DataFrame:
+             suppress: int, flag: int, adjust: str, test: str = "design", suppress_on: str = "n",
+             flag_on: str = "n") -> pd.DataFrame:
     return explorer.results(_survey, grouping=grouping, region=region, method=method, level=level,
-                            suppress=suppress, flag=flag, adjust=adjust)
+                            suppress=suppress, flag=flag, adjust=adjust, test=test, suppress_on=suppress_on,
+                            flag_on=flag_on)
 
 
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
@@ -77,15 +83,17 @@ def _bases(key: str, _survey: explorer.Survey, region: str | None) -> pd.DataFra
 def load_sample(sample: explorer.Sample) -> explorer.Survey:
     content, codebook_text = explorer.sample_files(sample)
     key = explorer.content_hash(content, codebook_text)
-    survey = _load(key, sample.data_file, content, codebook_text, sample.name, sample.kind)
+    with in_process():  # the app's own files: read without a child process
+        survey = _load(key, sample.data_file, content, codebook_text, sample.name, sample.kind)
     survey.key = key
     return survey
 
 
 def load_upload(upload: dict) -> explorer.Survey:
     key = explorer.content_hash(upload["content"], upload.get("codebook_text"), upload.get("kind", "auto"))
-    survey = _load(key, upload["filename"], upload["content"], upload.get("codebook_text"),
-                   upload.get("name") or upload["filename"], upload.get("kind", "auto"))
+    with common.upload_queue():
+        survey = _load(key, upload["filename"], upload["content"], upload.get("codebook_text"),
+                       upload.get("name") or upload["filename"], upload.get("kind", "auto"))
     survey.key = key
     return survey
 
@@ -142,7 +150,14 @@ def settings() -> dict:
     s = st.session_state
     return {"method": s.get("survey_method", "wilson"), "level": float(s.get("survey_level", 0.95)),
             "suppress": int(s.get("survey_suppress", 10)), "flag": int(s.get("survey_flag", 30)),
-            "adjust": s.get("survey_adjust", "holm")}
+            "adjust": s.get("survey_adjust", "holm"), "test": s.get("survey_test", "design"),
+            "suppress_on": s.get("survey_suppress_on", "n"), "flag_on": s.get("survey_flag_on", "n")}
+
+
+def thresholds() -> tuple:
+    """The small-base rules as the charts take them: (suppress, flag, suppress_on, flag_on)."""
+    s = settings()
+    return s["suppress"], s["flag"], s["suppress_on"], s["flag_on"]
 
 
 def settings_controls() -> None:
@@ -158,12 +173,21 @@ def settings_controls() -> None:
     c3.selectbox("Multiple comparisons", list(explorer.ADJUSTS), format_func=explorer.ADJUSTS.get,
                  index=list(explorer.ADJUSTS).index(d["survey_adjust"]), key="survey_adjust", **KEPT,
                  help="How p values are adjusted when many groups are tested at once.")
-    c4, c5, _ = st.columns(3)
-    c4.number_input("Suppress below (responses) [c]", min_value=1, max_value=1000, step=1, key="survey_suppress",
+    c4, c5, c6 = st.columns(3)
+    c4.number_input("Suppress below [c]", min_value=1, max_value=1000, step=1, key="survey_suppress",
                     value=d["survey_suppress"], **KEPT)
-    c5.number_input("Flag as low reliability below [u]", min_value=1, max_value=1000, step=1, key="survey_flag",
+    c5.selectbox("Suppression counts", list(explorer.BASES), format_func=explorer.BASES.get, key="survey_suppress_on",
+                 **KEPT, help="Apply the suppression rule to the unweighted base (the default) or to the effective base.")
+    c6.selectbox("Significance test", list(explorer.TESTS), format_func=explorer.TESTS.get, key="survey_test", **KEPT,
+                 help="Design-based: R survey's svyttest on the full design (the default). The z test on effective "
+                      "bases is the tab-book convention of Q, Displayr and SPSS Custom Tables.")
+    c7, c8, _ = st.columns(3)
+    c7.number_input("Flag as low reliability below [u]", min_value=1, max_value=1000, step=1, key="survey_flag",
                     value=d["survey_flag"], **KEPT)
-
+    c8.selectbox("Low-reliability flag counts", list(explorer.BASES), format_func=explorer.BASES.get,
+                 key="survey_flag_on", **KEPT,
+                 help="e.g. suppress below 10 responses and flag below an effective base of 30: a weighted "
+                      "group of 83 respondents can have an effective base of 29.")
 
 def region_scope(survey: explorer.Survey | None = None):
     """The region the survey pages show: None (England), the sidebar's region, or that
@@ -227,7 +251,7 @@ def survey_kind_allows_combine(res: pd.DataFrame) -> bool:
 def results(survey: explorer.Survey, grouping: str, region: str | None) -> pd.DataFrame:
     s = settings()
     return _results(survey.key, survey, grouping, region, s["method"], s["level"], s["suppress"],
-                    s["flag"], s["adjust"])
+                    s["flag"], s["adjust"], s["test"], s["suppress_on"], s["flag_on"])
 
 
 def results_with_england(survey: explorer.Survey, grouping: str, scope) -> pd.DataFrame:
@@ -254,7 +278,8 @@ def percent_columns(df: pd.DataFrame, columns=("p_a", "p_b",
                                                "diff", "diff_low", "diff_high", "Confidence level")) -> dict:
     """column_config showing proportions as percentages in st.dataframe."""
     config = {c: st.column_config.NumberColumn(c, format="percent") for c in columns if c in df.columns}
-    for c in ("Weighted base", "Effective n", "Design effect", "Standard error"):
+    for c in ("Weighted base", "Effective n", "Design effect", "Design effect (variance ratio)",
+              "Weighting effect (Kish deff)", "Standard error", "Test statistic"):
         if c in df.columns:
             config[c] = st.column_config.NumberColumn(c, format="%.2f" if c != "Weighted base" else "%.1f")
     return config

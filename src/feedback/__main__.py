@@ -12,8 +12,8 @@ import sys
 
 from feedback.errors import InputError
 
-AREAS = ("feedback.survey.cli", "feedback.tracker.cli", "feedback.roundtables.cli", "feedback.audits.cli",
-         "feedback.report.cli")
+AREAS = ("feedback.survey.cli", "feedback.survey.waves_cli", "feedback.tracker.cli", "feedback.roundtables.cli",
+         "feedback.audits.cli", "feedback.report.cli")
 
 
 class _OneLineParser(argparse.ArgumentParser):

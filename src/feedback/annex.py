@@ -72,7 +72,7 @@ def survey_workbook(survey, res: pd.DataFrame, *, region: str | None, grouping: 
 
 def survey_annex(survey, res: pd.DataFrame, *, region: str | None, grouping: str, method: str, level: float,
                  suppress: int, flag: int, adjust: str, mark: str = "bar", ppi: int = 200, sort: str | None = None,
-                 hide_c: bool = False) -> bytes:
+                 hide_c: bool = False, test: str = "design", suppress_on: str = "n", flag_on: str = "n") -> bytes:
     """The annex pack of a survey selection: one chart per question, the results in both publication
     layouts (XLSX with cover, contents and notes; CSV), the drafted Word annex of the survey and its
     figures workbook."""
@@ -82,10 +82,12 @@ def survey_annex(survey, res: pd.DataFrame, *, region: str | None, grouping: str
     items = []
     for i, (qid, rows) in enumerate(res.groupby("question", sort=False), start=1):
         chart = charts.survey_chart(rows, region=region, source=survey.source, mark=mark,
-                                    thresholds=(suppress, flag), sort=sort, hide_c=hide_c)
+                                    thresholds=(suppress, flag, suppress_on, flag_on), sort=sort,
+                                    hide_c=hide_c)
         items.append(AnnexChart(f"{i:02d}_{qid}", chart, charts.survey_alt_text(rows, region=region, mark=mark)))
     notes = explorer.table_notes(survey, res, region=region, grouping=grouping, method=method, level=level,
-                                 suppress=suppress, flag=flag, adjust=adjust)
+                                 suppress=suppress, flag=flag, adjust=adjust, test=test, suppress_on=suppress_on,
+                                 flag_on=flag_on)
     stem = export.file_stem("results", survey.name, grouping, region or "England")
     tables = export.survey_tables(res, survey=survey.title or survey.name, grouping=grouping, region=region)
     drafted = build.build_annex(loaded=[survey], region=region, parts=("survey",), method=method, level=level,

@@ -362,16 +362,21 @@ def survey_notes(results: pd.DataFrame, *, thresholds: tuple[int, int] | None = 
         if "source" in results and (results["source"] == "data tables").any():
             notes.append("Figures read from published data tables: intervals computed from the published bases.")
     flags = set(results.get("flag", pd.Series(dtype=str)).fillna(""))
-    suppress, flag = thresholds or (10, 30)
+    # thresholds: (suppress, flag) on unweighted bases, or (suppress, flag, suppress_on, flag_on), each "n" or "n_eff"
+    suppress, flag, suppress_on, flag_on = (tuple(thresholds or (10, 30)) + ("n", "n"))[:4]
+    below = lambda k, on: f"fewer than {k} responses" if on != "n_eff" else f"effective base below {k}"  # noqa: E731
     if "[c]" in flags:
-        notes.append(f"[c] fewer than {suppress} responses: figure not shown.")
+        notes.append(f"[c] {below(suppress, suppress_on)}: figure not shown.")
     if "[u]" in flags:
-        notes.append(f"[u] fewer than {flag} responses: low reliability, treat with caution.")
+        notes.append(f"[u] {below(flag, flag_on)}: low reliability, treat with caution.")
     sig = set(results.get("sig_vs_rest", pd.Series(dtype=str)).fillna(""))
     if sig & {"higher", "lower"}:
         level = float(results["level"].iloc[0]) if "level" in results else 0.95
+        test = str(results["test"].iloc[0]) if "test" in results and len(results) else ""
+        how = {"design": "design-based t test", "effective-base": "z test on effective bases"}.get(test, "")
         notes.append(f"{SIG_SYMBOLS['higher']} / {SIG_SYMBOLS['lower']} significantly higher / lower than the rest "
-                     f"of the sample at the {_level_text(level)} level (adjusted for multiple comparisons).")
+                     f"of the sample at the {_level_text(level)} level ({how + ', ' if how else ''}adjusted for "
+                     "multiple comparisons).")
     return notes
 
 
@@ -656,3 +661,59 @@ def chart_png(chart, ppi: int = 200) -> bytes:
 def chart_svg(chart) -> str:
     """The chart as SVG text (vl-convert)."""
     return _render_svg(chart.to_json(indent=None))
+
+
+# ---------------------------------------------------------------- trends over waves
+
+def trend_chart(rows: pd.DataFrame, *, title: str, subtitle: str | Sequence[str] = (), source: str | None = None,
+                notes: Sequence[str] = (), width: int = WIDTH):
+    """One question over the waves of a survey: a dot per wave and group with its interval
+    bar, groups side by side within each wave and joined by a thin line, the value written
+    above each interval. ``rows``: the trend model (``wave``, ``wave_order``, ``group``,
+    ``p``, ``ci_low``, ``ci_high``, ``flag``). Missing values (``[c]``) show only their label."""
+    data = rows.sort_values("wave_order", kind="stable").copy()
+    data["__label"] = [percent_label(p, f) for p, f in zip(data["p"], data["flag"])]
+    data["__label_at"] = pd.to_numeric(data["ci_high"], errors="coerce").fillna(data["p"]).fillna(0)
+    waves = list(pd.unique(data["wave"]))
+    groups = list(pd.unique(data["group"]))
+    x = {"field": "wave", "type": "nominal", "sort": waves, "title": "",
+         "axis": {"labelAngle": 0, "ticks": False, "labelLimit": 200}}
+    y = {"field": "p", "type": "quantitative", "title": "Percentage giving a positive answer",
+         "axis": {"format": ".0%", "tickCount": 5}, "scale": {"domain": [0, 1], "nice": False, "clamp": True}}
+    color = ({"field": "group", "type": "nominal", "title": None, "sort": groups,
+              "scale": {"domain": groups, "range": list(PALETTE[: max(1, len(groups))])},
+              "legend": {"orient": "bottom", "direction": "vertical", "labelLimit": 560}}
+             if len(groups) > 1 else {"value": DARK_BLUE})
+    offset = {"xOffset": {"field": "group", "type": "nominal", "sort": groups}} if len(groups) > 1 else {}
+    tooltip = [{"field": "wave", "type": "nominal", "title": "Wave"},
+               {"field": "group", "type": "nominal", "title": "Group"},
+               {"field": "__label", "type": "nominal", "title": "Value"},
+               {"field": "ci_low", "type": "quantitative", "title": "Interval from", "format": ".1%"},
+               {"field": "ci_high", "type": "quantitative", "title": "Interval to", "format": ".1%"}]
+    layers = [
+        _chart(None, {"type": "line", "strokeWidth": 1.2, "opacity": 0.6},
+               {"x": x, "y": y, "color": color, "detail": {"field": "group", "type": "nominal"}, **offset}),
+        _chart(None, {"type": "errorbar", "ticks": {"size": 6}, "thickness": 1.4},
+               {"x": x, "y": {"field": "ci_low", "type": "quantitative", "title": ""},
+                "y2": {"field": "ci_high"}, "color": color, **offset}),
+        _chart(None, {"type": "point", "filled": True, "size": 80, "opacity": 1},
+               {"x": x, "y": y, "color": color, "tooltip": tooltip, **offset}),
+        _chart(None, {"type": "text", "dy": -8, "fontSize": 11, "color": TEXT, "baseline": "bottom"},
+               {"x": x, "y": {"field": "__label_at", "type": "quantitative"},
+                "text": {"field": "__label", "type": "nominal"}, **offset}),
+    ]
+    body = alt.LayerChart(layer=layers, data=alt.InlineData(values=_records(data)), width=width, height=300)
+    return _titled([body], title=title, subtitle=subtitle, source=source, notes=notes, width=width)
+
+
+def trend_alt_text(rows: pd.DataFrame, *, title: str) -> str:
+    """Every wave's value and interval in words, group by group."""
+    parts = []
+    for group, part in rows.sort_values("wave_order", kind="stable").groupby("group", sort=False):
+        values = "; ".join(
+            f"{r.wave}: " + (f"{100 * r.p:.0f}% (interval {100 * r.ci_low:.0f}% to {100 * r.ci_high:.0f}%)"
+                             if pd.notna(r.p) else f"not shown {r.flag}".strip())
+            + (" [b] break in series" if "[b]" in str(r.flag) and pd.notna(r.p) else "")
+            for r in part.itertuples(index=False))
+        parts.append(f"{group}: {values}")
+    return f"Dot chart over survey waves: {title}. " + ". ".join(parts) + "."

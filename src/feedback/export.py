@@ -399,9 +399,11 @@ def survey_long_table(res: pd.DataFrame) -> pd.DataFrame:
         TABLE_LABELS["method"]: res["method"].astype(str),
         TABLE_LABELS["level"]: pd.to_numeric(res["level"], errors="coerce"),
     })
-    if "letters" in res.columns:  # column letters of pairwise differences, when the engine gives them
-        out.insert(out.columns.get_loc(TABLE_LABELS["sig_vs_rest"]) + 1, "Differs from (columns)",
-                   res["letters"].fillna("").astype(str))
+    if "higher_than" in res.columns:  # tab-book column letters (significance.column_letters); legend in Notes
+        out.insert(out.columns.get_loc(TABLE_LABELS["group"]) + 1, TABLE_LABELS["letter"],
+                   res["letter"].fillna("").astype(str).to_numpy())
+        out.insert(out.columns.get_loc(TABLE_LABELS["sig_vs_rest"]) + 1, TABLE_LABELS["higher_than"],
+                   res["higher_than"].fillna("").astype(str).to_numpy())
     return out.reset_index(drop=True)
 
 

@@ -1,31 +1,40 @@
 """Protections for untrusted uploads, shared by every area's readers.
 
-An upload may be huge, a zip bomb posing as XLSX/DOCX, an XML bomb, or a
-crafted SPSS file that crashes or hangs the C parser. The checks here run
-*before* a parser sees the bytes, and ``run_limited`` runs a parser in a
-child process with a time and memory limit so the server survives it.
+An upload may be huge, a zip bomb posing as XLSX/DOCX, an XML bomb, a sheet
+that claims a billion cells, or a crafted file that crashes or hangs a C or
+Rust parser. The checks here run *before* a parser sees the bytes; every
+reader also runs in a child process with a time and memory limit
+(``feedback.isolation``, re-exported here as ``run_limited`` /
+``parse_untrusted``) so the server survives whatever is left.
 """
 
 from __future__ import annotations
 
+import csv
 import io
-import os
-import pickle
-import resource
-import subprocess
-import sys
+import re
 import zipfile
+import zlib
+from dataclasses import dataclass
 
 import defusedxml  # noqa: F401 - required: openpyxl parses untrusted XML through it when it is installed
 
 from feedback.errors import InputError
+from feedback.isolation import (  # noqa: F401 - re-exported: one mechanism for every reader
+    CHILD_TIMEOUT_S, LimitExceeded, damaged, in_process, parse_untrusted, parsing_busy, run_limited, warm_up)
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024          # one upload (Streamlit's server.maxUploadSize is 50 MB too)
 MAX_UNZIPPED_BYTES = 500 * 1024 * 1024       # everything inside an XLSX/DOCX, decompressed
 MAX_ZIP_MEMBERS = 10_000                     # parts inside an XLSX/DOCX
 MAX_ZIP_RATIO = 200                          # decompressed / compressed, per part (real sheets: ~5-30)
-CHILD_TIMEOUT_S = 60.0
-CHILD_MEMORY_BYTES = 2 * 1024 * 1024 * 1024  # address space of the child (pandas alone maps ~0.5 GB)
+# Worksheet size: what the file format allows, and what this app reads.
+SHEET_MAX_ROWS, SHEET_MAX_COLUMNS = 1_048_576, 16_384
+MAX_ROWS = 1_000_000
+MAX_COLUMNS = 2_000
+MAX_CELLS = 25_000_000        # rows x columns of one sheet's grid (a parser allocates for all of it)
+# Text files.
+MAX_CSV_COLUMNS = 2_000
+MAX_FIELD_CHARS = 1_000_000   # one CSV cell; the csv module's own default is 131,072
 _CHUNK = 1 << 20
 _DTD_MARKERS = (b"<!DOCTYPE", b"<!ENTITY")
 
@@ -87,7 +96,10 @@ def check_zip(name: str, content: bytes, *, max_total: int | None = None, max_me
                                          "Office files never do: refused as a possible XML bomb. "
                                          "Save the file again from Excel or Word.")
                     tail = chunk[-16:]
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError, RuntimeError):
+    except InputError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError, RuntimeError,
+            zlib.error, ValueError):
         raise InputError(damaged) from None
 
 
@@ -107,77 +119,200 @@ def decode_text(name: str, content: bytes) -> str:
                          "'CSV UTF-8' (Excel: File > Save As).") from None
 
 
-# ------------------------------------------------------------------ child process with limits
-class LimitExceeded(InputError):
-    """The child process ran out of time or memory, or died: the input is the likely cause."""
+# ------------------------------------------------------------------ CSV limits
+def csv_field_limit() -> int:
+    """Set (deliberately) and return the longest CSV field the app reads."""
+    csv.field_size_limit(MAX_FIELD_CHARS)
+    return MAX_FIELD_CHARS
 
 
-def _child_main() -> None:
-    """Body of the child (``python -c``): limit memory, unpickle the call from stdin,
-    run it, pickle ("ok", result) / ("error", exception) / ("memory", None) to stdout."""
-    memory = int(sys.argv[1])
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a crash leaves no core file behind
-    out = sys.stdout.buffer
-    sys.stdout = sys.stderr  # anything the work prints must not corrupt the reply
+# ------------------------------------------------------------------ worksheet size, before any grid is built
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\sref="([^"]*)"[^>]*?/>')
+_REF = re.compile(r"^\$?([A-Za-z]{1,7})\$?([0-9]{1,12})$")
+_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+def column_number(letters: str | bytes) -> int:
+    """'A' -> 1, 'XFD' -> 16384."""
+    if isinstance(letters, bytes):
+        letters = letters.decode("ascii")
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + (ord(ch) - 64)
+    return n
+
+
+def column_letters(number: int) -> str:
+    """1 -> 'A', 16384 -> 'XFD'."""
+    letters = ""
+    while number > 0:
+        number, rem = divmod(number - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+@dataclass
+class SheetExtent:
+    """What a worksheet really holds, read from its cells (not from ``<dimension>``)."""
+
+    sheet: str
+    part: str
+    rows: int = 0
+    columns: int = 0
+    dimension: str | None = None  # as the file states it
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """(sheet name, zip member) for every worksheet, in workbook order."""
+    from defusedxml import ElementTree
+
+    names = set(zf.namelist())
     try:
-        func, args, kwargs = pickle.loads(sys.stdin.buffer.read())
-        reply = ("ok", func(*args, **kwargs))
-    except MemoryError:
-        reply = ("memory", None)
-    except BaseException as err:  # noqa: BLE001 - everything goes back to the parent as data
-        reply = ("error", err)
-    try:
-        data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
-    except MemoryError:
-        data = pickle.dumps(("memory", None))
-    except Exception as err:  # noqa: BLE001 - an unpicklable exception: send its words instead
-        data = pickle.dumps(("error", RuntimeError(f"{type(reply[1]).__name__}: {reply[1]} ({err})")))
-    out.write(data)
-    out.flush()
+        book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    except KeyError:
+        return [(p.rsplit("/", 1)[-1], p) for p in sorted(names) if re.match(r"xl/worksheets/[^/]+\.xml$", p)]
+    targets = {}
+    for rel in rels:
+        target = rel.get("Target", "")
+        target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        targets[rel.get("Id")] = re.sub(r"/[^/]+/\.\./", "/", target)
+    out = []
+    for sheet in book.iter(f"{_MAIN_NS}sheet"):
+        part = targets.get(sheet.get(f"{_REL_NS}id"))
+        if part in names:
+            out.append((sheet.get("name") or part, part))
+    return out
 
 
-def run_limited(func, *args, name: str = "the file", timeout: float | None = None, memory: int | None = None,
-                **kwargs):
-    """``func(*args, **kwargs)`` in a fresh Python process with a time and memory limit.
+def sheet_extents(name: str, content: bytes) -> list[SheetExtent]:
+    """The real size of every worksheet, streamed from its XML; refuses sheets beyond the limits.
 
-    A new interpreter (not fork) so a server's threads and locks are not
-    copied, and nothing of the caller's ``__main__`` is re-run. ``func`` and
-    its arguments must be picklable (a module-level function). Exceptions
-    raised in the child are raised again here; a timeout, memory exhaustion
-    or a crash of the child raise ``LimitExceeded`` naming ``name``.
+    Reads each cell's reference (``r="XFD1048576"``) in 1 MB chunks without
+    building a grid, so a sheet claiming a far corner is refused in
+    milliseconds instead of making a parser allocate for it. The message
+    names the sheet and the cell.
     """
-    timeout = CHILD_TIMEOUT_S if timeout is None else timeout
-    memory = CHILD_MEMORY_BYTES if memory is None else memory
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p),
-           "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-    payload = pickle.dumps((func, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
-    process = subprocess.Popen([sys.executable, "-c", "from feedback.safety import _child_main; _child_main()",
-                                str(int(memory))], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, env=env)
-    try:
-        out, err = process.communicate(payload, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.communicate()
-        raise LimitExceeded(f"{name} took longer than {timeout:g} s to read and was stopped: check it is "
-                            "the right file, or save it again (e.g. as CSV) and retry.") from None
-    try:
-        status, value = pickle.loads(out)
-    except Exception:  # noqa: BLE001 - no reply: the child died (signal, abort, or out of memory)
-        if b"MemoryError" in err:
-            status, value = "memory", None
-        else:
-            raise LimitExceeded(f"{name} made the reader fail (exit code {process.returncode}): the file is "
-                                "damaged or not what its name says. Save it again from its program.") from None
-    if status == "memory":
-        raise LimitExceeded(f"{name} needs more than {memory / 2**30:.1f} GB of memory to read and was stopped: "
-                            "split the file or keep only the columns you need.")
-    if status == "error":
-        raise value
-    return value
+    extents = []
+    with zipfile.ZipFile(io.BytesIO(content)) as zf:
+        for sheet, part in _sheet_parts(zf):
+            extent = SheetExtent(sheet, part)
+            tail, row_end = b"", None
+            with zf.open(part) as stream:
+                while True:
+                    chunk = stream.read(_CHUNK)
+                    window = tail + chunk
+                    if extent.dimension is None:
+                        found = _DIMENSION.search(window)
+                        if found:
+                            extent.dimension = found.group(1).decode("ascii", "replace")
+                    cut = window.rfind(b"<") if chunk else len(window)  # a tag split across chunks waits
+                    body, tail = window[:cut], window[cut:]
+                    if row_end is None:
+                        prefix = re.search(rb"<(\w+:)?sheetData\b", body)
+                        row_end = b"</" + (prefix.group(1) or b"" if prefix else b"") + b"row>"
+                    _scan_cells(name, extent, body, row_end)
+                    if not chunk:
+                        break
+                    if len(tail) > 65_536:  # one tag longer than this is not a spreadsheet
+                        raise InputError(f"{name}, sheet {sheet!r}: the sheet's XML is malformed (a tag of over 64 KB)"
+                                         ": open the file in Excel and save it again.")
+            if extent.rows * extent.columns > MAX_CELLS:
+                raise InputError(f"{name}, sheet {sheet!r} spans A1:{column_letters(extent.columns)}{extent.rows} "
+                                 f"({extent.rows * extent.columns:,} cells), more than the {MAX_CELLS:,} this app "
+                                 "reads: delete unused rows and columns (cells far from the data), or split it.")
+            extents.append(extent)
+    return extents
 
 
-def _pid() -> int:
-    """The current process id (used by tests to prove the work ran in a child)."""
-    return os.getpid()
+_ATTR_R = re.compile(rb' r="([A-Za-z]{1,7})([0-9]{1,12})"')
+
+
+def _cell_ref_at(body: bytes, at: int) -> tuple[bytes, bytes] | None:
+    """The (letters, digits) of the ``r="..."`` attribute at ``at``, if it belongs to a cell tag."""
+    found = _ATTR_R.match(body, at)
+    if not found:
+        return None
+    if body[at - 2:at] != b"<c":  # the usual spelling; else check the tag's name
+        tag = body.rfind(b"<", 0, at)
+        name = body[tag + 1:at].split()[0] if tag >= 0 and body[tag + 1:at].split() else b""
+        if name.rsplit(b":", 1)[-1] != b"c":
+            return None
+    return found.group(1), found.group(2)
+
+
+def _scan_cells(name: str, extent: SheetExtent, body: bytes, row_end: bytes = b"</row>") -> None:
+    """Columns and rows from the first and last cell of each row (cells in a row are in
+    order), so the work is a few byte searches per row, not per cell."""
+    refs = []
+    start = 0
+    find, rfind = body.find, body.rfind
+    while (end := find(row_end, start)) >= 0:
+        first = find(b' r="', find(b">", start) + 1, end)
+        last = rfind(b' r="', start, end)
+        for at in ((first,) if first == last else (first, last)):
+            if at >= 0:
+                ref = _cell_ref_at(body, at)
+                if ref:
+                    refs.append(ref)
+        start = end + len(row_end)
+    if not refs:
+        return
+    extent.columns = max(extent.columns, max(map(column_number, {a.upper() for a, _ in refs})))
+    extent.rows = max(extent.rows, max(map(int, {b for _, b in refs})))
+    if extent.rows <= MAX_ROWS and extent.columns <= MAX_COLUMNS:
+        return
+    numbered = [(column_number(a), int(b), f"{a.decode().upper()}{int(b)}") for a, b in refs]
+    where = f"{name}, sheet {extent.sheet!r}"
+    beyond = [ref for c, r, ref in numbered if r > SHEET_MAX_ROWS or c > SHEET_MAX_COLUMNS]
+    if beyond:
+        raise InputError(f"{where} has a cell at {beyond[0]}, beyond the {SHEET_MAX_ROWS:,} rows x "
+                         f"{SHEET_MAX_COLUMNS:,} columns a worksheet can hold: the file is damaged. Open it in Excel "
+                         "and save it again.")
+    if extent.columns > MAX_COLUMNS:
+        cell = next(ref for c, _, ref in numbered if c > MAX_COLUMNS)
+        raise InputError(f"{where} has data in cell {cell} (column {extent.columns:,}): this app reads at most "
+                         f"{MAX_COLUMNS:,} columns. Delete unused columns (or split the sheet) and upload it again.")
+    cell = next(ref for _, r, ref in numbered if r > MAX_ROWS)
+    raise InputError(f"{where} has data at {cell}: this app reads at most {MAX_ROWS:,} rows. Delete unused "
+                     "rows (or split the file) and upload it again.")
+
+
+def _dimension_matches(extent: SheetExtent) -> bool:
+    if extent.dimension is None:
+        return True
+    end = extent.dimension.split(":")[-1]
+    found = _REF.match(end.strip())
+    if not found:
+        return False
+    return (column_number(found.group(1)), int(found.group(2))) == (max(extent.columns, 1), max(extent.rows, 1))
+
+
+def checked_workbook(name: str, content: bytes) -> bytes:
+    """An XLSX's bytes, safe to give to calamine or openpyxl: zip checked, every sheet's real
+    size within the limits, and any ``<dimension>`` that disagrees with the real cells
+    (stale, or claiming a far corner) rewritten to the real extent, since both parsers
+    trust it (a stale one drops rows; a huge one makes them allocate for it)."""
+    check_zip(name, content)
+    try:
+        extents = sheet_extents(name, content)
+    except InputError:
+        raise
+    except Exception as err:  # noqa: BLE001 - malformed package parts: a damaged file to the person
+        raise InputError(f"{name} is damaged or is not an Excel workbook ({type(err).__name__}): open it in Excel "
+                         "and save it again as .xlsx.") from None
+    wrong = {e.part: e for e in extents if not _dimension_matches(e)}
+    if not wrong:
+        return content
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED,
+                                                                      compresslevel=1) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            extent = wrong.get(info.filename)
+            if extent is not None:
+                real = f"A1:{column_letters(max(extent.columns, 1))}{max(extent.rows, 1)}".encode()
+                data = _DIMENSION.sub(lambda m: m.group(0).replace(m.group(1), real), data, count=1)
+            dst.writestr(info.filename, data)
+    return out.getvalue()

@@ -5,13 +5,14 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from feedback.survey.compare import compare_groups
 from feedback.survey.intervals import METHODS, proportion_interval
 from feedback.survey.rates import SmallBase, rates_by_group
 from tests.survey.engine_helpers import make_codebook
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 NUMBERS = ["n", "base_weighted", "p", "ci_low", "ci_high", "n_eff", "deff", "se", "p_value_vs_rest",
-           "p_adj_vs_rest"]
+           "p_adj_vs_rest", "deff_kish", "t_vs_rest", "df_vs_rest"]
 
 
 @SETTINGS
@@ -72,10 +73,90 @@ def test_results_do_not_depend_on_row_order(frame, seed, method):
 
 
 @SETTINGS
-@given(frame=surveys(), scale=st.floats(1e-3, 1e3), method=st.sampled_from(["wilson", "logit", "mean"]))
-def test_results_do_not_depend_on_the_scale_of_the_weights(frame, scale, method):
+@given(frame=surveys(), scale=st.floats(1e-3, 1e3), method=st.sampled_from(["wilson", "logit", "mean"]),
+       test=st.sampled_from(["design", "effective-base"]))
+def test_results_do_not_depend_on_the_scale_of_the_weights(frame, scale, method, test):
     scaled = frame.assign(w=frame["w"] * scale)
-    a = rates_by_group(frame, CODEBOOK, by=BY, method=method, small_base=LOOSE)
-    b = rates_by_group(scaled, CODEBOOK, by=BY, method=method, small_base=LOOSE)
+    a = rates_by_group(frame, CODEBOOK, by=BY, method=method, small_base=LOOSE, test=test)
+    b = rates_by_group(scaled, CODEBOOK, by=BY, method=method, small_base=LOOSE, test=test)
     assert np.allclose(b["base_weighted"], a["base_weighted"] * scale, rtol=1e-9, equal_nan=True)
     _same(a.assign(base_weighted=0.0), b.assign(base_weighted=0.0))
+
+
+PAIR_NUMBERS = ["diff", "se", "t", "df", "p_value", "p_adj", "diff_low", "diff_high"]
+
+
+@SETTINGS
+@given(frame=surveys(), test=st.sampled_from(["design", "effective-base"]))
+def test_a_against_b_is_the_negative_of_b_against_a(frame, test):
+    res = rates_by_group(frame, CODEBOOK, by=(("role",),), small_base=LOOSE, test=test)
+    shown = set(res.loc[res["p"].notna() & (res["by"] == "role"), "group"])
+    if not {"A", "B"} <= shown:
+        return
+    ab = compare_groups(res, group_a="A", group_b="B")
+    ba = compare_groups(res, group_a="B", group_b="A")
+    assert (ab["test"] == test).all()
+    np.testing.assert_allclose(ab["diff"], -ba["diff"], rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(ab["t"], -ba["t"], rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(ab["se"], ba["se"], rtol=1e-12)
+    np.testing.assert_allclose(ab["p_value"], ba["p_value"], rtol=1e-12)
+    np.testing.assert_allclose(ab["diff_low"], -ba["diff_high"], rtol=1e-9, atol=1e-12)
+    assert list(ab["sig"].map({"higher": "lower", "lower": "higher", "": ""})) == list(ba["sig"])
+
+
+@SETTINGS
+@given(frame=surveys(), extra=st.integers(1, 30), seed=st.integers(0, 1000),
+       test=st.sampled_from(["design", "effective-base"]), method=st.sampled_from(["wilson", "logit", "beta"]))
+def test_adding_zero_weight_rows_changes_nothing(frame, extra, seed, test, method):
+    rng = np.random.default_rng(seed)
+    ghosts = frame.sample(n=extra, replace=True, random_state=seed).reset_index(drop=True)
+    ghosts["q1"] = rng.choice(["Yes", "No"], extra)  # answers of their own: still nowhere
+    ghosts["w"] = 0.0
+    both = pd.concat([frame, ghosts]).sample(frac=1, random_state=seed).reset_index(drop=True)
+    a = rates_by_group(frame, CODEBOOK, by=BY, method=method, small_base=LOOSE, test=test)
+    b = rates_by_group(both, CODEBOOK, by=BY, method=method, small_base=LOOSE, test=test)
+    _same(a, b)
+
+
+def test_a_group_whose_respondents_all_weigh_zero_is_suppressed():
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame({"role": rng.choice(["A", "B"], 80), "region": "London",
+                          "q1": rng.choice(["Yes", "No"], 80), "q2": rng.choice(["Agree", "Disagree"], 80),
+                          "w": rng.lognormal(0, 0.3, 80)})
+    frame.loc[:5, "role"], frame.loc[:5, "w"] = "Nobody", 0.0
+    out = rates_by_group(frame, CODEBOOK, by=(("role",),), small_base=SmallBase(suppress=0, flag=0))
+    nobody = out[out["group"] == "Nobody"]
+    assert len(nobody) == 3 and (nobody["flag"] == "[c]").all() and (nobody["n"] == 0).all()
+    assert nobody["p"].isna().all() and nobody["p_value_vs_rest"].isna().all() and (nobody["higher_than"] == "").all()
+
+
+def test_a_suppressed_cell_is_never_tested_even_with_lowered_thresholds():
+    rng = np.random.default_rng(4)
+    n = 300
+    frame = pd.DataFrame({"role": rng.choice(["A", "B", "C"], n, p=[0.49, 0.49, 0.02]), "region": "London",
+                          "q1": rng.choice(["Yes", "No"], n), "q2": rng.choice(["Agree", "Disagree"], n),
+                          "w": rng.lognormal(0, 1.2, n)})
+    rules = SmallBase(suppress=2, flag=3, suppress_on="n_eff", flag_on="n_eff")
+    out = rates_by_group(frame, CODEBOOK, by=(("role",),), small_base=rules)
+    c = out["flag"] == "[c]"
+    assert (out.loc[c, "n_eff"] < 2).all() and out.loc[c, "p_value_vs_rest"].isna().all()
+    from feedback.survey.significance import pairwise
+
+    pairs = pairwise(out)
+    hidden = set(zip(out.loc[c, "question"], out.loc[c, "group"]))
+    assert not any((q, g) in hidden for q, g in zip(pairs["question"], pairs["group_a"]))
+    assert not any((q, g) in hidden for q, g in zip(pairs["question"], pairs["group_b"]))
+
+
+def test_small_base_rules_on_the_effective_base():
+    rng = np.random.default_rng(5)
+    n = 400
+    frame = pd.DataFrame({"role": rng.choice(["A", "B", "C"], n, p=[0.6, 0.3, 0.1]), "region": "London",
+                          "q1": rng.choice(["Yes", "No"], n), "q2": rng.choice(["Agree", "Disagree"], n),
+                          "w": rng.lognormal(0, 1.0, n)})
+    plain = rates_by_group(frame, CODEBOOK, by=(("role",),), small_base=SmallBase(10, 30))
+    mixed = rates_by_group(frame, CODEBOOK, by=(("role",),), small_base=SmallBase(10, 30, flag_on="n_eff"))
+    assert (plain.loc[plain["n"] >= 30, "flag"] == "").all()
+    want = np.where(mixed["n"] < 10, "[c]", np.where(mixed["n_eff"] < 30, "[u]", ""))
+    assert list(mixed["flag"]) == list(want)
+    assert (mixed["flag"] != plain["flag"]).any()  # some groups of 30+ respondents have n_eff under 30

@@ -120,9 +120,11 @@ def sav_bytes(tmp_path_factory) -> bytes:
 
 
 def test_sav_labels_user_missing_and_question_text(sav_bytes, monkeypatch):
+    from feedback import isolation
+
     calls = []
-    real = safety.run_limited
-    monkeypatch.setattr(safety, "run_limited", lambda *a, **k: calls.append(k) or real(*a, **k))
+    real = isolation.run_limited
+    monkeypatch.setattr(isolation, "run_limited", lambda *a, **k: calls.append(k) or real(*a, **k))
     data = read_survey("s.sav", sav_bytes)
     assert calls and calls[0]["name"] == "s.sav"  # parsed in the limited child process
     frame = data.frame

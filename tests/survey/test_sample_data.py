@@ -27,6 +27,8 @@ SURVEYS = ROOT / "data" / "surveys"
 GENERATOR = ROOT / "scripts" / "make_sample_surveys.py"
 FILES = ["partners_2021.sav", "partners_2021.toml", "frontline_2021.xlsx",
          "frontline_2021.toml", "frontline_2021_tables.xlsx"]
+LATER = ["partners_2022.sav", "partners_2022.toml", "frontline_2022.xlsx",  # the synthetic second wave
+         "frontline_2022.toml", "frontline_2022_tables.xlsx"]
 
 # Published whole percentages (annual report 2021, chapter 11 and Annex D).
 PARTNERS_PUBLISHED = {
@@ -79,32 +81,36 @@ def _cells(path: Path) -> dict[str, list[tuple]]:
 
 
 def test_generator_writes_the_committed_files(regenerated):
-    assert sorted(p.name for p in regenerated.iterdir()) == sorted(FILES)
-    for name in ("partners_2021.toml", "frontline_2021.toml"):
+    assert sorted(p.name for p in regenerated.iterdir()) == sorted(FILES + LATER)
+    for name in ("partners_2021.toml", "frontline_2021.toml", "partners_2022.toml", "frontline_2022.toml"):
         assert (regenerated / name).read_text(encoding="utf-8") == \
             (SURVEYS / name).read_text(encoding="utf-8"), name
     # SPSS: same codes, value labels, variable labels and user-missing codes
-    new, new_meta = _sav(regenerated / "partners_2021.sav")
-    old, old_meta = _sav(SURVEYS / "partners_2021.sav")
-    pd.testing.assert_frame_equal(new, old)
-    for attr in ("column_names_to_labels", "variable_value_labels", "missing_ranges", "file_label",
-                 "notes"):
-        assert getattr(new_meta, attr) == getattr(old_meta, attr), attr
+    for sav in ("partners_2021.sav", "partners_2022.sav"):
+        new, new_meta = _sav(regenerated / sav)
+        old, old_meta = _sav(SURVEYS / sav)
+        pd.testing.assert_frame_equal(new, old)
+        for attr in ("column_names_to_labels", "variable_value_labels", "missing_ranges", "file_label",
+                     "notes"):
+            assert getattr(new_meta, attr) == getattr(old_meta, attr), attr
     # Excel: same cell values, merged ranges and number formats
-    for name in ("frontline_2021.xlsx", "frontline_2021_tables.xlsx"):
+    for name in ("frontline_2021.xlsx", "frontline_2021_tables.xlsx", "frontline_2022.xlsx",
+                 "frontline_2022_tables.xlsx"):
         assert _cells(regenerated / name) == _cells(SURVEYS / name), name
 
 
 # ------------------------------------------------------------------ synthetic notice
 def test_every_file_says_its_records_are_synthetic():
-    _, meta = _sav(SURVEYS / "partners_2021.sav")
-    assert "SYNTHETIC" in meta.file_label
-    assert "SYNTHETIC" in " ".join(meta.notes)
-    for name in ("partners_2021.toml", "frontline_2021.toml"):
+    for sav in ("partners_2021.sav", "partners_2022.sav"):
+        _, meta = _sav(SURVEYS / sav)
+        assert "SYNTHETIC" in meta.file_label
+        assert "SYNTHETIC" in " ".join(meta.notes)
+    for name in ("partners_2021.toml", "frontline_2021.toml", "partners_2022.toml", "frontline_2022.toml"):
         head = (SURVEYS / name).read_text(encoding="utf-8").splitlines()[:5]
         assert any(line.startswith("#") and "SYNTHETIC" in line for line in head), name
         assert "synthetic" in tomllib.loads((SURVEYS / name).read_text())["survey"]["source"]
-    for name in ("frontline_2021.xlsx", "frontline_2021_tables.xlsx"):
+    for name in ("frontline_2021.xlsx", "frontline_2021_tables.xlsx", "frontline_2022.xlsx",
+                 "frontline_2022_tables.xlsx"):
         wb = openpyxl.load_workbook(SURVEYS / name)
         for ws in wb:
             title_block = " ".join(str(ws.cell(r, 1).value or "") for r in range(1, 5))
@@ -268,3 +274,45 @@ def test_data_tables_give_the_same_whole_percentages(frontline):
     totals = right.xs("total", level="by")
     for question, published in FRONTLINE_PUBLISHED.items():
         assert _whole(totals.loc[(question, "Total"), "p"]) == published, question
+
+
+# ------------------------------------------------------------------ the synthetic second wave
+def _sample_waves(audience: str, kind: str = "respondents"):
+    from feedback.survey import explorer, waves
+
+    samples = waves.sample_series(kind)[audience]
+    return [waves.Wave(waves.wave_label(sv), sv) for sv in
+            (explorer.load_survey(s.data_file, *explorer.sample_files(s), kind=s.kind) for s in samples)]
+
+
+def test_second_wave_is_labelled_synthetic_and_has_some_significant_changes_and_some_not():
+    from feedback.survey.waves import change
+
+    for audience in ("partners", "frontline"):
+        before, after = _sample_waves(audience)
+        assert (before.label, after.label) == ("2021", "2022 (synthetic)")
+        out = change(before, after)
+        for by in ("total", "role", "region"):
+            rows = out[(out["by"] == by) & out["p_value"].notna()]
+            assert (rows["sig"] != "").any() and (rows["sig"] == "").any(), (audience, by)
+    frontline = change(*_sample_waves("frontline"), by=(("role",), ("region",)))
+    heard = frontline[frontline["question"] == "heard_of_panel"].set_index("group")
+    assert heard.loc["Total", "sig"] == "up"
+    assert heard.loc["Police", "sig"] == "up" and heard.loc["Social worker", "sig"] == ""
+    assert heard.loc["London", "sig"] == "up"
+    assert frontline.attrs["left_out"] == {"used_practice_guide": "only in 2022 (synthetic)"}
+    assert frontline.loc[frontline["question"] == "aware_panel_reviews", "flag"].str.startswith("[b]").all()
+
+
+def test_second_wave_data_tables_give_the_change_from_published_figures():
+    from feedback.survey.waves import change
+
+    tables = change(*_sample_waves("frontline", "data tables"), by=(("role",),))
+    respondents = change(*_sample_waves("frontline"), by=(("role",),))
+    assert (tables["source"] == "data tables").all()
+    both = tables.merge(respondents, on=["question", "by", "group"], suffixes=("_t", "_r"))
+    assert len(both) == len(respondents)
+    # the same weighted percentages (tables keep full precision) ...
+    np.testing.assert_allclose(both["change_t"], both["change_r"], atol=1e-9)
+    # ... but intervals from the published unweighted bases, not the design
+    assert (both["se_t"] - both["se_r"]).abs().max() > 1e-3

@@ -50,7 +50,7 @@ def test_difference_interval_is_newcombe():
 def test_each_group_against_the_rest_of_the_sample_by_hand():
     frame, codebook = frontline_like(n=700, seed=21)
     for adjust in ("holm", "bh"):
-        out = rates_by_group(frame, codebook, by=(("role",),), adjust=adjust)
+        out = rates_by_group(frame, codebook, by=(("role",),), adjust=adjust, test="effective-base")
         rows = out[(out["question"] == "aware_reviews") & (out["by"] == "role")].set_index("group")
         aware = frame["aware"] == "Yes"
         raw = []
@@ -78,7 +78,7 @@ def test_significance_marks_follow_the_confidence_level():
 
 def test_pairwise_within_a_grouping_by_hand():
     frame, codebook = frontline_like(n=700, seed=23)
-    results = rates_by_group(frame, codebook, by=(("role",), ("region",)))
+    results = rates_by_group(frame, codebook, by=(("role",), ("region",)), test="effective-base")
     pairs = pairwise(results, by="role")
     aware = pairs[pairs["question"] == "aware_reviews"]
     assert len(aware) == 6 and set(aware["by"]) == {"role"}
@@ -88,7 +88,8 @@ def test_pairwise_within_a_grouping_by_hand():
     x1, n1, x2, n2 = (frame["aware"][po] == "Yes").sum(), po.sum(), (frame["aware"][sw] == "Yes").sum(), sw.sum()
     assert row["p_value"] == pytest.approx(proportions_ztest([x1, x2], [n1, n2])[1], rel=1e-9)
     want = confint_proportions_2indep(x1, n1, x2, n2, method="newcomb", compare="diff")
-    assert (row["diff_low"], row["diff_high"]) == pytest.approx(want, rel=1e-12)
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx(want, rel=1e-12)
+    assert row["test"] == "effective-base" and np.isnan(row["df"])
     np.testing.assert_allclose(aware["p_adj"], multipletests(aware["p_value"], method="holm")[1], rtol=1e-12)
     assert row["sig"] == "lower"
     everything = pairwise(results)
@@ -101,7 +102,7 @@ def test_compare_two_audiences_on_shared_question_ids():
     cb_f.questions = cb_f.questions[:2]  # the frontline survey lacks the agree question
     res_p = rates_by_group(partners, cb_p, by=())
     res_f = rates_by_group(frontline, cb_f, by=())
-    out = compare_groups(res_p, res_f, label_a="Partners", label_b="Frontline")
+    out = compare_groups(res_p, res_f, label_a="Partners", label_b="Frontline", test="effective-base")
     assert out["question"].tolist() == ["aware_reviews", "review_useful"]
     assert (out["group_a"] == "Partners").all() and (out["group_b"] == "Frontline").all()
     row = out.iloc[0]

@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 import pandas as pd
 
+from feedback import safety
 from feedback.audits.framework import normalise_year
 from feedback.errors import InputError
 from feedback.regions import REGIONS, normalise_region
@@ -27,14 +28,29 @@ def _norm_header(name) -> str:
 
 
 def read_table(filename: str, content: bytes) -> pd.DataFrame:
-    """A CSV or XLSX file as text cells (nothing guessed), headers normalised to snake_case."""
+    """A CSV or XLSX file as text cells (nothing guessed), headers normalised to snake_case.
+
+    Parsed in a limited child process (``feedback.isolation``).
+    """
+    if not filename.lower().endswith((".csv", ".xlsx", ".xlsm")):
+        raise InputError(f"{filename}: use a .csv or .xlsx file.")
+    safety.check_size(filename, content)
+    return safety.parse_untrusted(_read_table, filename, content)
+
+
+def _read_table(filename: str, content: bytes) -> pd.DataFrame:
     lower = filename.lower()
     try:
         if lower.endswith(".csv"):
+            safety.csv_field_limit()
             frame = pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            if frame.shape[1] > safety.MAX_CSV_COLUMNS:
+                raise InputError(f"{filename}: {frame.shape[1]:,} columns, more than the {safety.MAX_CSV_COLUMNS:,} "
+                                 "this app reads. Delete unused columns and upload it again.")
         elif lower.endswith((".xlsx", ".xlsm")):
             if not content.startswith(b"PK"):
                 raise InputError(f"{filename} is named .xlsx but is not an Excel workbook: save it again as .xlsx.")
+            content = safety.checked_workbook(filename, content)
             frame = pd.read_excel(io.BytesIO(content), dtype=str, sheet_name=0, engine="calamine").fillna("")
         else:
             raise InputError(f"{filename}: use a .csv or .xlsx file.")
@@ -42,8 +58,11 @@ def read_table(filename: str, content: bytes) -> pd.DataFrame:
         raise
     except UnicodeDecodeError:
         raise InputError(f"{filename} is not UTF-8 text: save it as 'CSV UTF-8' and try again.") from None
-    except Exception as err:  # noqa: BLE001 - any parser failure is a bad file for the person
-        raise InputError(f"{filename} could not be read as a table ({err}). Check it opens in Excel.") from None
+    except MemoryError:
+        raise
+    except BaseException as err:  # noqa: BLE001 - any parser failure (a Rust panic too) is a bad file for the person
+        raise InputError(f"{filename} could not be read as a table ({type(err).__name__}: "
+                         f"{' '.join(str(err).split())[:160]}). Check it opens in Excel.") from None
     frame.columns = [_norm_header(c) for c in frame.columns]
     return frame.apply(lambda col: col.astype(str).str.strip())
 

@@ -12,6 +12,7 @@ import pandas as pd
 from feedback.audits.entry import AuditRecord, read_audits, records_to_frames
 from feedback.audits.framework import DATA_DIR, load_framework
 from feedback.audits.register import read_register
+from feedback.isolation import in_process
 
 SAMPLE_REGISTER = DATA_DIR / "sample_register.csv"
 SAMPLE_AUDITS = DATA_DIR / "sample_audits.csv"
@@ -21,13 +22,15 @@ SAMPLE_NOTICE = ("Sample data built from the published figures (Panel annual rep
 
 
 def sample_register() -> pd.DataFrame:
-    return read_register(SAMPLE_REGISTER.name, SAMPLE_REGISTER.read_bytes())
+    with in_process():  # the app's own file: no child process needed
+        return read_register(SAMPLE_REGISTER.name, SAMPLE_REGISTER.read_bytes())
 
 
 def sample_records(register: pd.DataFrame | None = None) -> list[AuditRecord]:
     register = sample_register() if register is None else register
     partnerships = dict(zip(register["partnership"], register["region"]))
-    return read_audits(SAMPLE_AUDITS.name, SAMPLE_AUDITS.read_bytes(), load_framework("wt2018"), partnerships)
+    with in_process():
+        return read_audits(SAMPLE_AUDITS.name, SAMPLE_AUDITS.read_bytes(), load_framework("wt2018"), partnerships)
 
 
 def sample_frames() -> dict[str, pd.DataFrame]:

@@ -37,10 +37,11 @@ class AnnexFiles:
 
 
 def sample_surveys() -> list[tuple[str, bytes, str | None]]:
-    """The embedded respondent-level sample surveys: (filename, content, codebook text)."""
+    """The embedded respondent-level sample surveys: (filename, content, codebook text).
+    The invented 2022 waves are left out: the sample annex reproduces the published 2021 figures."""
     out = []
     for s in explorer.available_samples():
-        if s.kind != "respondents":
+        if s.kind != "respondents" or s.synthetic_wave:
             continue
         content, codebook = explorer.sample_files(s)
         out.append((s.data_file, content, codebook))

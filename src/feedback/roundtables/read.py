@@ -13,12 +13,12 @@ from __future__ import annotations
 import dataclasses
 
 import datetime as dt
-import difflib
 import io
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
+import numpy as np
 import pandas as pd
 
 from feedback import safety
@@ -40,6 +40,10 @@ _META_KEYS = {
 _POINT_COLUMNS = ("point", "feedback point", "feedback", "text", "comment", "what was said", "issue raised", "issue")
 _SECTION_COLUMNS = ("section", "heading", "topic")
 MERGE_THRESHOLD = 0.85
+MAX_POINTS = 5_000          # points in one event's notes (a long event has a few hundred)
+MAX_POINT_CHARS = 20_000    # one point (about 3,000 words)
+MAX_TABLE_CELLS = 200_000   # cells in all of a Word document's tables
+MAX_GRID_SPAN = 64          # columns one Word table cell may span (Word's own limit)
 SUFFIXES = (".docx", ".md", ".markdown", ".txt", ".csv", ".xlsx")
 
 
@@ -120,8 +124,17 @@ class _Block:
 
 
 def read_notes(filename: str, content: bytes, *, merge_threshold: float = MERGE_THRESHOLD) -> EventNotes:
-    """Read one event's notes; the format is chosen by extension and checked against the bytes."""
+    """Read one event's notes; the format is chosen by extension and checked against the bytes.
+
+    Parsed in a limited child process (``feedback.isolation``); the embedded
+    samples are read in-process (``safety.in_process()``).
+    """
     name = PurePath(filename).name or "the file"
+    safety.check_size(name, content)
+    return safety.parse_untrusted(_read_notes, name, content, merge_threshold)
+
+
+def _read_notes(name: str, content: bytes, merge_threshold: float = MERGE_THRESHOLD) -> EventNotes:
     suffix = PurePath(name).suffix.lower()
     if suffix not in SUFFIXES:
         raise InputError(f"{name}: notes must be a Word document (.docx), Markdown (.md), plain text (.txt), "
@@ -138,6 +151,7 @@ def read_notes(filename: str, content: bytes, *, merge_threshold: float = MERGE_
     else:
         return _read_points_table(name, content, suffix, merge_threshold)
     notes = notes_from_blocks(name, blocks)
+    _check_points(name, notes.points)
     notes.points = merge_near_duplicates(notes.points, merge_threshold)
     if not notes.points:
         raise InputError(f"{name}: no feedback points found. Put each point in its own bullet, numbered item, "
@@ -160,18 +174,37 @@ def _check_zip(name: str, content: bytes, suffix: str) -> None:
 def _docx_blocks(name: str, content: bytes) -> list[_Block]:
     """Paragraphs and tables in document order, classified by style and numbering."""
     import docx
-    from docx.table import Table
 
+    _check_docx_tables(name, content)
     try:
         document = docx.Document(io.BytesIO(content))
         items = list(document.iter_inner_content())
+    except MemoryError:
+        raise
     except Exception as err:  # noqa: BLE001 - python-docx raises many kinds on damaged packages
         raise InputError(f"{name} could not be read as a Word document ({type(err).__name__}: {err}). "
-                         "Open it in Word and save it again as .docx, or save the notes as plain text.") from err
+                         "Open it in Word and save it again as .docx, or save the notes as plain text.") from None
+    try:
+        return _classify(items)
+    except (InputError, MemoryError):
+        raise
+    except Exception as err:  # noqa: BLE001 - styles, numbering or tables damaged inside the package
+        raise InputError(f"{name}: part of the Word document is damaged ({type(err).__name__}: "
+                         f"{' '.join(str(err).split())[:120]}). Open it in Word and save it again as .docx, or save "
+                         "the notes as plain text.") from None
+
+
+def _classify(items) -> list[_Block]:
+    """Headings, list items, paragraphs and table rows, from python-docx's items in order."""
+    from docx.table import Table, _Cell
+
     blocks: list[_Block] = []
     for item in items:
         if isinstance(item, Table):
-            blocks.extend(_table_rows([[cell.text for cell in row.cells] for row in item.rows]))
+            # The cells as written (tc elements), not python-docx's laid-out grid, which
+            # repeats spanned cells and costs far more on long tables.
+            rows = [[_Cell(tc, item).text for tc in tr.tc_lst] for tr in item._tbl.tr_lst]
+            blocks.extend(_table_rows(rows))
             continue
         text = " ".join(item.text.split())
         if not text:
@@ -188,6 +221,44 @@ def _docx_blocks(name: str, content: bytes) -> list[_Block]:
         else:
             blocks.append(_Block("paragraph", text))
     return blocks
+
+
+_GRID_SPAN = re.compile(rb'<w:gridSpan\b[^>]*?\bw:val="([^"]*)"')
+
+
+def _check_docx_tables(name: str, content: bytes) -> None:
+    """Refuse spans and tables no real notes have, before python-docx lays them out."""
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(content)) as zf:
+        try:
+            xml = zf.read("word/document.xml")
+        except KeyError:
+            raise InputError(f"{name} is not a Word document (it has no word/document.xml inside): open it in Word "
+                             "and save it again as .docx.") from None
+    for value in set(_GRID_SPAN.findall(xml)):
+        text = value.decode("ascii", "replace").strip()
+        if not text.isdigit():
+            raise InputError(f"{name}: a table cell spans {text!r} columns, which is not a number: the document is "
+                             "damaged. Open it in Word and save it again.")
+        if int(text) > MAX_GRID_SPAN:
+            raise InputError(f"{name}: a table cell spans {int(text):,} columns, more than the {MAX_GRID_SPAN} a "
+                             "Word table can have: the document is damaged. Open it in Word and save it again.")
+    cells = xml.count(b"<w:tc>") + xml.count(b"<w:tc ")
+    if cells > MAX_TABLE_CELLS:
+        raise InputError(f"{name}: its tables hold {cells:,} cells, more than the {MAX_TABLE_CELLS:,} this app "
+                         "reads: keep one event's notes per document, or save the points as CSV.")
+
+
+def _check_points(name: str, points: list[Point]) -> None:
+    """Caps on what one event's notes can hold, each with what to do."""
+    if len(points) > MAX_POINTS:
+        raise InputError(f"{name}: {len(points):,} feedback points, more than the {MAX_POINTS:,} one event's notes "
+                         "can hold here: split the notes into one file per event.")
+    long = next((p for p in points if len(p.text) > MAX_POINT_CHARS), None)
+    if long is not None:
+        raise InputError(f"{name}: point {long.seq} is {len(long.text):,} characters long, more than "
+                         f"{MAX_POINT_CHARS:,}: split it into separate points (one per bullet or paragraph).")
 
 
 def _table_rows(rows: list[list[str]]) -> list[_Block]:
@@ -383,6 +454,7 @@ def _read_points_table(name: str, content: bytes, suffix: str, merge_threshold: 
               for i, (t, s) in enumerate(zip(texts[keep], sections[keep], strict=True))]
     if not points:
         raise InputError(f"{name}: the '{text_col}' column is empty; put one feedback point on each row.")
+    _check_points(name, points)
     notes = EventNotes(filename=name, meta=meta, points=merge_near_duplicates(points, merge_threshold),
                        problems=problems)
     return notes
@@ -396,28 +468,79 @@ def _normal(text: str) -> str:
 
 
 def similarity(a: str, b: str) -> float:
-    """How alike two points are: the larger of the character ratio and the word-set Jaccard."""
+    """How alike two points are: the larger of the character ratio (Indel, as difflib's
+    ratio but exact and in C++) and the word-set Jaccard."""
+    from rapidfuzz import fuzz
+
     na, nb = _normal(a), _normal(b)
     if not na or not nb:
         return 0.0
     wa, wb = set(na.split()), set(nb.split())
     jaccard = len(wa & wb) / len(wa | wb)
-    return max(jaccard, difflib.SequenceMatcher(None, na, nb, autojunk=False).ratio())
+    return max(jaccard, fuzz.ratio(na, nb) / 100)
+
+
+def _similar_pairs(texts: list[str], threshold: float) -> np.ndarray:
+    """Boolean matrix: ``similarity(texts[i], texts[j]) >= threshold`` for every j < i (the
+    lower triangle is what merging reads).
+
+    rapidfuzz's ``cdist`` with a score cutoff (vectorised C++, lengths that
+    cannot reach the cutoff skipped) for the character ratio; a sparse word
+    matrix product for Jaccard. No Python loop over pairs.
+    """
+    from rapidfuzz import fuzz, process
+    from scipy import sparse
+
+    normals = [_normal(t) for t in texts]
+    n = len(normals)
+    cutoff = int(np.ceil(threshold * 100 - 1e-9))
+    alike = np.zeros((n, n), dtype=bool)
+    block = 512
+    for start in range(0, n, block):  # each point against the ones before it: half the pairs
+        stop = min(n, start + block)
+        chars = process.cdist(normals[start:stop], normals[:stop], scorer=fuzz.ratio, score_cutoff=cutoff,
+                              dtype=np.uint8, workers=-1)
+        alike[start:stop, :stop] = chars >= cutoff
+    vocab: dict[str, int] = {}
+    rows, cols = [], []
+    for i, text in enumerate(normals):
+        for word in set(text.split()):
+            rows.append(i)
+            cols.append(vocab.setdefault(word, len(vocab)))
+    if vocab:
+        words = sparse.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, cols)), shape=(n, len(vocab)))
+        shared = (words @ words.T).tocoo()
+        sizes = np.asarray(words.sum(axis=1)).ravel()
+        union = sizes[shared.row] + sizes[shared.col] - shared.data
+        hit = shared.data >= threshold * union - 1e-9
+        alike[shared.row[hit], shared.col[hit]] = True
+    empty = np.array([not t for t in normals])
+    alike[empty, :] = False
+    alike[:, empty] = False
+    return alike
 
 
 def merge_near_duplicates(points: list[Point], threshold: float = MERGE_THRESHOLD) -> list[Point]:
     """Fold points that say nearly the same thing into the first of them, keeping every text.
 
     Notes often repeat a point (two note-takers, or a point restated in a
-    summary); counting it twice would inflate that theme for that event.
+    summary); counting it twice would inflate that theme for that event. A
+    point joins the first kept point that it, or any text already folded into
+    that point, is alike.
     """
+    if not points:
+        return []
+    alike = _similar_pairs([p.text for p in points], threshold)
+    group = np.full(len(points), -1)
     kept: list[Point] = []
-    for point in points:
-        twin = next((k for k in kept if similarity(k.text, point.text) >= threshold
-                     or any(similarity(m, point.text) >= threshold for m in k.merged)), None)
-        if twin is None:
+    for i, point in enumerate(points):
+        earlier = group[:i][alike[i, :i]]
+        if len(earlier):
+            twin = kept[int(earlier.min())]
+            twin.merged.append(point.text)
+            group[i] = earlier.min()
+        else:
+            group[i] = len(kept)
             kept.append(Point(seq=len(kept) + 1, text=point.text, section=point.section, kind=point.kind,
                               merged=list(point.merged)))
-        else:
-            twin.merged.append(point.text)
     return kept

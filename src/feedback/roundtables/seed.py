@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from feedback import db
 from feedback.errors import InputError
+from feedback.isolation import in_process
 from feedback.roundtables.models import RoundtableEvent
 from feedback.roundtables.store import import_files, seed_codebook
 
@@ -26,7 +27,8 @@ def seed_if_empty(engine) -> int:
             return 0
         seed_codebook(session, SAMPLE_USER)
     try:
-        return len(import_files(engine, [(p.name, p.read_bytes()) for p in sample_files()], SAMPLE_USER))
+        with in_process():  # the app's own files: read without a child process
+            return len(import_files(engine, [(p.name, p.read_bytes()) for p in sample_files()], SAMPLE_USER))
     except InputError:
         # Another process seeded the same files a moment ago (content hashes are unique).
         return 0

@@ -1,8 +1,13 @@
-"""Survey commands: ``rates`` and ``codebook suggest``.
+"""Survey commands: ``rates``, ``pairwise`` and ``codebook suggest``.
 
 ``python -m feedback rates FILE --codebook CB.toml [--by role] [--by role*region]
 [--filter region="London"] [--method wilson] [--level 0.95] [--small-base 10,30]
-[--adjust holm|bh|none] [--format csv|xlsx|json] [--out PATH]``
+[--small-base-on unweighted,effective] [--adjust holm|bh|none]
+[--test design|effective-base] [--format csv|xlsx|json] [--out PATH]``
+
+``python -m feedback pairwise FILE --codebook CB.toml --by role [--by region]
+[--filter KEY="VALUE"] [--level L] [--adjust holm|bh|none] [--test design|effective-base]
+[--format csv|xlsx|json] [--out PATH]``: one row per question x grouping x pair.
 
 Every number comes from ``rates_by_group`` (or, for a YouGov data tables
 workbook, from ``feedback.survey.tables``), so the CLI and the app agree.
@@ -48,10 +53,15 @@ def parse_filters(items: list[str] | None) -> dict[str, str | list[str]] | None:
     return out or None
 
 
-def parse_small_base(text: str):
-    """'10,30' -> SmallBase(suppress=10, flag=30)."""
-    from feedback.survey.rates import SmallBase
+def parse_small_base(text: str, on: str = "unweighted"):
+    """'10,30' (and 'unweighted,effective') -> SmallBase(suppress=10, flag=30, suppress_on="n", flag_on="n_eff")."""
+    from feedback.survey.rates import SmallBase, check_base
 
+    bases = [b.strip() for b in str(on or "unweighted").split(",")]
+    if len(bases) not in (1, 2):
+        raise InputError(f"--small-base-on {on!r}: give one base, or two as SUPPRESS_BASE,FLAG_BASE "
+                         "(unweighted or effective), e.g. unweighted,effective")
+    suppress_on, flag_on = (check_base(b) for b in (bases * 2)[:2])
     parts = [p.strip() for p in str(text).split(",")]
     try:
         suppress, flag = (int(p) for p in parts)
@@ -59,7 +69,7 @@ def parse_small_base(text: str):
         raise InputError(f"--small-base {text!r} must be two whole numbers, SUPPRESS,FLAG (e.g. 10,30)") from None
     if suppress < 0 or flag < suppress:
         raise InputError(f"--small-base {text!r}: need 0 <= suppress <= flag (e.g. 10,30)")
-    return SmallBase(suppress=suppress, flag=flag)
+    return SmallBase(suppress=suppress, flag=flag, suppress_on=suppress_on, flag_on=flag_on)
 
 
 def _load_codebook(path: str | None, file: str):
@@ -100,7 +110,7 @@ def compute_rates(args) -> tuple[pd.DataFrame, object | None]:
 
     groupings = tuple(g for g in (parse_by(b) for b in args.by or ()) if g != ("total",))  # total is always there
     filters = parse_filters(args.filter)
-    small_base = parse_small_base(args.small_base)
+    small_base = parse_small_base(args.small_base, getattr(args, "small_base_on", "unweighted"))
     content = Path(args.file).read_bytes()
     name = Path(args.file).name
     from_tables = _rates_from_tables(args, name, content, groupings, filters, small_base)
@@ -115,27 +125,47 @@ def compute_rates(args) -> tuple[pd.DataFrame, object | None]:
     problems = validate(codebook, data.frame) if validate else []
     if problems:
         raise InputError(f"codebook {args.codebook} does not fit {name}: " + "; ".join(problems))
-    results = rates_by_group(data.frame, codebook, by=groupings, filter=filters, method=args.method,
-                             level=args.level, small_base=small_base, adjust=args.adjust)
+    from feedback.survey.rates import code_answers
+
+    results = rates_by_group(code_answers(data.frame, codebook), codebook, by=groupings, filter=filters,
+                             method=args.method, level=args.level, small_base=small_base, adjust=args.adjust,
+                             test=args.test)
     return results, codebook
 
 
 def _notes(results: pd.DataFrame, codebook, args) -> list[str]:
     """What a reader of the exported table needs to know."""
+    from feedback.survey.explorer import interval_notes, test_notes
+
     level = float(results["level"].iloc[0]) if len(results) else args.level
+    rules = parse_small_base(args.small_base, getattr(args, "small_base_on", "unweighted"))
     notes = [getattr(codebook, "title", "") or "", getattr(codebook, "source", "") or "",
              f"p, ci_low and ci_high are proportions (0-1); intervals: {args.method} at {level:.0%} confidence.",
-             "n is the unweighted base, base_weighted the weighted base, n_eff the Kish effective base; "
-             "deff is the design effect.",
-             f"[c] suppressed: unweighted base below {args.small_base.split(',')[0].strip()}; "
-             f"[u] low reliability: base below {args.small_base.split(',')[-1].strip()}.",
-             f"sig_vs_rest: each group against the rest of the sample ({args.adjust}-adjusted p below "
-             f"{1 - level:.2g})."]
+             *interval_notes(args.method),
+             "n is the unweighted base (respondents with a weight above 0), base_weighted the weighted base, n_eff "
+             "the Kish effective base; deff is R survey's design effect (variance ratio design / simple random "
+             "sampling), deff_kish Kish's n / n_eff.",
+             *rules.describe(),
+             *test_notes(results, level=level, adjust=args.adjust)]
+    if "n_not_grouped" in results and len(results):
+        for by, count in results[results["by"] != "total"].groupby("by", sort=False)["n_not_grouped"].max().items():
+            if count > 0:
+                notes.append(f"{int(count)} respondent(s) have no {by} recorded: in the total, in no {by} group and "
+                             "in no group's rest (n_not_grouped).")
     return [n for n in notes if n]
 
 
-def write_results(results: pd.DataFrame, codebook, args) -> None:
+def write_results(results: pd.DataFrame, codebook, args, *, sheet: str = "Rates", notes=None) -> None:
     """CSV/JSON to --out or stdout; XLSX only to --out."""
+    percent = tuple(c for c in ("p", "ci_low", "ci_high", "level", "p_a", "p_b", "diff") if c in results)
+    write_frame(results, args, sheet=sheet, notes=_notes(results, codebook, args) if notes is None else notes,
+                percent_columns=percent)
+
+
+def write_frame(frame: pd.DataFrame, args, *, sheet: str, notes: list[str],
+                percent_columns=("p", "ci_low", "ci_high", "level")) -> None:
+    """Any command's table as --format / --out ask: CSV or JSON (stdout when no --out), XLSX
+    with a Notes sheet (needs --out); text cells neutralised against formulas."""
     from feedback.export import safe_frame, to_csv_bytes, to_xlsx_bytes
 
     fmt = args.format or (Path(args.out).suffix.lstrip(".").lower() if args.out else "csv")
@@ -144,14 +174,14 @@ def write_results(results: pd.DataFrame, codebook, args) -> None:
     if fmt == "xlsx":
         if not args.out:
             raise InputError("--format xlsx writes a workbook: give --out PATH.xlsx")
-        Path(args.out).write_bytes(to_xlsx_bytes({"Rates": results}, notes=_notes(results, codebook, args)))
+        Path(args.out).write_bytes(to_xlsx_bytes({sheet: frame}, notes=notes, percent_columns=percent_columns))
         return
     if fmt == "json":
-        text = results.to_json(orient="records", force_ascii=False, indent=1) + "\n"
+        text = frame.to_json(orient="records", force_ascii=False, indent=1) + "\n"
     else:
-        text = safe_frame(results).to_csv(index=False)
+        text = safe_frame(frame).to_csv(index=False)
     if args.out:
-        Path(args.out).write_bytes(to_csv_bytes(results) if fmt == "csv" else text.encode("utf-8"))
+        Path(args.out).write_bytes(to_csv_bytes(frame) if fmt == "csv" else text.encode("utf-8"))
     else:
         sys.stdout.write(text)
 
@@ -162,12 +192,41 @@ def run_rates(args) -> int:
     return 0
 
 
+def run_pairwise(args) -> int:
+    """Every pair of groups within each grouping, with the chosen test."""
+    from feedback.survey.significance import TEST_NAMES, pairwise
+
+    if not args.by:
+        raise InputError("pairwise needs at least one grouping: give --by role (or --by region, --by role*region)")
+    args.method, args.small_base = "wilson", "10,30"
+    results, codebook = compute_rates(args)
+    pairs = pairwise(results, level=args.level, adjust=args.adjust, test=args.test)
+    used = sorted(set(pairs["test"])) or [args.test]
+    notes = [getattr(codebook, "title", "") or "",
+             "One row per question x grouping x pair of groups; diff = p_a - p_b (proportions 0-1); sig says how "
+             "group_a stands to group_b.",
+             *[f"Test: {TEST_NAMES[t]}." for t in used],
+             "Design-based: se = sqrt(se_a² + se_b²) (two groups share no respondent), df = n_a + n_b - 2, interval "
+             "diff ± t(df)·se, as R's svyttest(y ~ group, subset(design, group %in% c(a, b))).",
+             "Effective base: pooled two-proportion z (in column t; df empty) and Newcombe's interval.",
+             f"p_adj: {args.adjust} adjustment within each question and grouping; sig at adjusted p below "
+             f"{1 - float(pairs['level'].iloc[0] if len(pairs) else args.level):.2g}.",
+             "Groups suppressed [c] (unweighted base below 10) are never tested."]
+    write_results(pairs, codebook, args, sheet="Pairwise", notes=[n for n in notes if n])
+    return 0
+
+
 def run_suggest(args) -> int:
     from feedback.survey.codebook import dump_codebook, suggest_codebook
     from feedback.survey.read import read_survey
 
-    content = Path(args.file).read_bytes()
-    sys.stdout.write(dump_codebook(suggest_codebook(read_survey(Path(args.file).name, content))))
+    from feedback.survey import tables
+
+    name, content = Path(args.file).name, Path(args.file).read_bytes()
+    if tables.is_data_tables(name, content):  # published tables: ids, texts and positive answers (nets first)
+        sys.stdout.write(dump_codebook(tables.suggest_tables_codebook(tables.read_data_tables(name, content))))
+    else:
+        sys.stdout.write(dump_codebook(suggest_codebook(read_survey(name, content))))
     return 0
 
 
@@ -193,6 +252,16 @@ def _one_line_errors(parser: argparse.ArgumentParser) -> argparse.ArgumentParser
     return parser
 
 
+def _test_arguments(parser) -> None:
+    parser.add_argument("--adjust", default="holm", choices=("holm", "bh", "none"),
+                        help="multiple-comparison adjustment of the tests (default holm)")
+    parser.add_argument("--test", default="design", choices=("design", "effective-base"),
+                        help="design: design-based t test as R survey's svyttest (default); effective-base: "
+                             "pooled z test on Kish effective bases (the tab-book convention)")
+    parser.add_argument("--format", choices=FORMATS, help="default: from --out's extension, else csv")
+    parser.add_argument("--out", help="output file (stdout when omitted; required for xlsx)")
+
+
 def register(subparsers) -> None:
     """Add ``rates`` and ``codebook suggest`` to ``python -m feedback``."""
     rates = _one_line_errors(subparsers.add_parser(
@@ -209,11 +278,24 @@ def register(subparsers) -> None:
     rates.add_argument("--level", type=float, default=0.95, help="confidence level, e.g. 0.90, 0.95, 0.99")
     rates.add_argument("--small-base", default="10,30", metavar="SUPPRESS,FLAG",
                        help="bases below SUPPRESS shown as [c], below FLAG as [u] (default 10,30)")
-    rates.add_argument("--adjust", default="holm", choices=("holm", "bh", "none"),
-                       help="multiple-comparison adjustment of the tests (default holm)")
-    rates.add_argument("--format", choices=FORMATS, help="default: from --out's extension, else csv")
-    rates.add_argument("--out", help="output file (stdout when omitted; required for xlsx)")
+    rates.add_argument("--small-base-on", default="unweighted", metavar="SUPPRESS_BASE,FLAG_BASE",
+                       help="apply the small-base rules to the unweighted or the effective base, e.g. "
+                            "unweighted,effective (default unweighted for both)")
+    _test_arguments(rates)
     rates.set_defaults(func=run_rates)
+
+    pairs = _one_line_errors(subparsers.add_parser(
+        "pairwise", help="every pair of groups within each grouping, with the design-based test",
+        description="One row per question x grouping x pair: p_a, p_b, diff, se, interval, t, df, p, adjusted p."))
+    pairs.add_argument("file", help="respondent-level CSV / XLSX / SAV, or a YouGov data tables XLSX")
+    pairs.add_argument("--codebook", help="TOML codebook (needed for respondent-level files)")
+    pairs.add_argument("--by", action="append", metavar="GROUPING",
+                       help="role, region, or a crossing role*region; repeat for several groupings")
+    pairs.add_argument("--filter", action="append", metavar='KEY="VALUE"',
+                       help='restrict to a domain, e.g. region="London" (variance stays full-design)')
+    pairs.add_argument("--level", type=float, default=0.95, help="confidence level, e.g. 0.90, 0.95, 0.99")
+    _test_arguments(pairs)
+    pairs.set_defaults(func=run_pairwise)
 
     codebook = _one_line_errors(subparsers.add_parser("codebook", help="draft a TOML codebook from a data file"))
     actions = codebook.add_subparsers(dest="codebook_command", required=True)

@@ -48,6 +48,7 @@ class Question:
     exclude: list[str] = field(default_factory=list)
     base_question: str = ""
     base_label: str = ""
+    comparable: bool = False  # wording/answers changed since earlier waves, but the user says it compares
     # Optional, for the drafted report annex: the heading the question's finding
     # sits under, and the finding as a phrase following its subject
     # ("report a good understanding of the Panel's remit and activities").
@@ -63,6 +64,7 @@ class Codebook:
     audience: str = ""
     fieldwork: str = ""
     source: str = ""
+    wave: str = ""  # e.g. "2022": the wave of a yearly series (default: the year in the title)
     role: str = ""
     region: str = ""
     weight: str = ""
@@ -72,10 +74,10 @@ class Codebook:
         return next(q for q in self.questions if q.id == qid)
 
 
-_SURVEY_KEYS = ("title", "audience", "fieldwork", "source")
+_SURVEY_KEYS = ("title", "audience", "fieldwork", "source", "wave")
 _COLUMN_KEYS = ("role", "region", "weight")
 _QUESTION_KEYS = tuple(f.name for f in fields(Question))
-_OPTIONAL_KEYS = ("section", "finding")  # written only when given
+_OPTIONAL_KEYS = ("section", "finding", "comparable")  # written only when given
 
 
 def _strings(value, where: str) -> list[str]:
@@ -123,6 +125,9 @@ def load_codebook(text_or_path) -> Codebook:
         if qid in seen:
             raise InputError(f"codebook: question id {qid!r} is used twice; ids must be unique")
         seen.add(qid)
+        comparable = raw.get("comparable", False)
+        if not isinstance(comparable, bool):
+            raise InputError(f"codebook: question {qid!r} has comparable = {comparable!r}; use true or false")
         kind = str(raw.get("kind", "yes_no")).strip()
         if kind not in KINDS:
             raise InputError(f"codebook: question {qid!r} has kind {kind!r}; use one of {', '.join(KINDS)}")
@@ -130,7 +135,7 @@ def load_codebook(text_or_path) -> Codebook:
                               positive=_strings(raw.get("positive", []), f"question {qid!r} positive"),
                               exclude=_strings(raw.get("exclude", []), f"question {qid!r} exclude"),
                               base_question=str(raw.get("base_question", "")).strip(),
-                              base_label=str(raw.get("base_label", "")),
+                              base_label=str(raw.get("base_label", "")), comparable=comparable,
                               section=str(raw.get("section", "")).strip(),
                               finding=str(raw.get("finding", "")).strip()))
     return Codebook(**{k: str(survey.get(k, "")) for k in _SURVEY_KEYS},

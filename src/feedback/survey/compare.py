@@ -12,11 +12,11 @@ import pandas as pd
 
 from feedback.errors import InputError
 from feedback.survey.intervals import check_level
-from feedback.survey.significance import (adjust_pvalues, check_adjust, difference_interval, mark,
-                                          two_proportion_test)
+from feedback.survey.significance import _row_tests, adjust_pvalues, check_adjust, mark, pair_statistics, results_test
 
 COMPARE_COLUMNS = ["question", "question_text", "group_a", "group_b", "p_a", "p_b", "n_eff_a", "n_eff_b",
-                   "diff", "diff_low", "diff_high", "z", "p_value", "p_adj", "sig", "level", "adjust"]
+                   "diff", "diff_low", "diff_high", "se", "t", "df", "p_value", "p_adj", "sig", "test", "level",
+                   "adjust"]
 
 
 def _pick(results: pd.DataFrame, group) -> tuple[pd.DataFrame, str | None]:
@@ -36,8 +36,15 @@ def _pick(results: pd.DataFrame, group) -> tuple[pd.DataFrame, str | None]:
 
 def compare_groups(a: pd.DataFrame, b: pd.DataFrame | None = None, *, group_a="Total", group_b="Total",
                    label_a: str | None = None, label_b: str | None = None, level: float | None = None,
-                   adjust: str = "holm") -> pd.DataFrame:
-    """p_a - p_b per shared question, with Newcombe interval, z test and adjusted p.
+                   adjust: str = "holm", test: str | None = None) -> pd.DataFrame:
+    """p_a - p_b per shared question, with interval, test and adjusted p.
+
+    ``test``: ``design`` (default unless the results say otherwise: the
+    difference over sqrt(se_a² + se_b²) on t with n_a + n_b - 2 degrees of
+    freedom, interval diff ± t·se; two groups of one survey share no
+    respondent, and two surveys are independent samples) or
+    ``effective-base`` (pooled z on Kish bases, Newcombe interval; data tables
+    always). ``t`` holds z for the latter.
 
     ``b`` defaults to ``a`` (two groups of one survey; they must not overlap,
     so both come from the same grouping). The adjustment treats all the
@@ -56,18 +63,25 @@ def compare_groups(a: pd.DataFrame, b: pd.DataFrame | None = None, *, group_a="T
     if level is None:
         level = float(rows_a["level"].iloc[0]) if "level" in rows_a else 0.95
     level = check_level(level)
-    keep = ["question", "question_text", "group", "p", "n_eff"]
+    test = results_test(a, test)
+    keep = ["question", "question_text", "group", "p", "se", "n", "n_eff", "_test"]
+    rows_a = rows_a.assign(_test=_row_tests(rows_a, test), se=rows_a.get("se", np.nan))
+    rows_b = rows_b.assign(_test=_row_tests(rows_b, test), se=rows_b.get("se", np.nan))
     pairs = rows_a[keep].merge(rows_b[keep], on="question", suffixes=("_a", "_b"))
     if pairs.empty:
         raise InputError("the two sets of results share no question ids: nothing to compare")
-    p_a, n_a, p_b, n_b = (pairs[c].to_numpy(dtype=float) for c in ("p_a", "n_eff_a", "p_b", "n_eff_b"))
-    diff, low, high = difference_interval(p_a, n_a, p_b, n_b, level)
-    z, p_value = two_proportion_test(p_a, n_a, p_b, n_b)
-    p_adj = adjust_pvalues(p_value, np.zeros(len(pairs), dtype=int), adjust)
+    col = lambda c: pairs[c].to_numpy(dtype=float)  # noqa: E731
+    args = [col(c) for c in ("p_a", "se_a", "n_a", "n_eff_a", "p_b", "se_b", "n_b", "n_eff_b")]
+    design = ((pairs["_test_a"] == "design") & (pairs["_test_b"] == "design")).to_numpy()
+    by_design = pair_statistics(*args, test="design", level=level)
+    by_base = pair_statistics(*args, test="effective-base", level=level)
+    stat = {k: np.where(design, by_design[k], by_base[k]) for k in by_design}
+    p_adj = adjust_pvalues(stat["p_value"], np.zeros(len(pairs), dtype=int), adjust)
     return pd.DataFrame({
         "question": pairs["question"], "question_text": pairs["question_text_a"],
         "group_a": label_a or pairs["group_a"], "group_b": label_b or pairs["group_b"],
-        "p_a": p_a, "p_b": p_b, "n_eff_a": n_a, "n_eff_b": n_b, "diff": diff, "diff_low": low,
-        "diff_high": high, "z": z, "p_value": p_value, "p_adj": p_adj, "sig": mark(diff, p_adj, level),
-        "level": level, "adjust": adjust,
+        "p_a": args[0], "p_b": args[4], "n_eff_a": args[3], "n_eff_b": args[7], "diff": stat["diff"],
+        "diff_low": stat["ci_low"], "diff_high": stat["ci_high"], "se": stat["se"], "t": stat["t"],
+        "df": stat["df"], "p_value": stat["p_value"], "p_adj": p_adj, "sig": mark(stat["diff"], p_adj, level),
+        "test": np.where(design, "design", "effective-base"), "level": level, "adjust": adjust,
     })[COMPARE_COLUMNS].reset_index(drop=True)

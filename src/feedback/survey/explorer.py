@@ -36,18 +36,24 @@ METHODS: dict[str, str] = {
 }
 LEVELS: dict[float, str] = {0.90: "90%", 0.95: "95%", 0.99: "99%"}
 ADJUSTS: dict[str, str] = {"holm": "Holm", "bh": "Benjamini–Hochberg", "none": "None"}
+TESTS: dict[str, str] = {"design": "Design-based t test (recommended)",
+                         "effective-base": "z test on effective bases (tab-book convention)"}
+BASES: dict[str, str] = {"n": "Unweighted base", "n_eff": "Effective base"}
 
 # Columns of the results table shown and exported (the results model, in its order).
 TABLE_COLUMNS = ["question", "question_text", "base_label", "by", "group", "n", "base_weighted", "p", "ci_low",
                  "ci_high", "n_eff", "deff", "se", "flag", "sig_vs_rest", "p_value_vs_rest", "p_adj_vs_rest",
-                 "method", "level", "source"]
+                 "method", "level", "source", "deff_kish", "t_vs_rest", "df_vs_rest", "test", "letter", "higher_than",
+                 "n_not_grouped"]
 TABLE_LABELS = {
     "question": "Question id", "question_text": "Question", "base_label": "Base", "by": "Grouping",
     "group": "Group", "n": "Unweighted n", "base_weighted": "Weighted base", "p": "Positive (%)",
-    "ci_low": "Interval from", "ci_high": "Interval to", "n_eff": "Effective n", "deff": "Design effect",
+    "ci_low": "Interval from", "ci_high": "Interval to", "n_eff": "Effective n", "deff": "Design effect (variance ratio)",
     "se": "Standard error", "flag": "Flag", "sig_vs_rest": "Versus rest of sample", "p_value_vs_rest": "p value",
     "p_adj_vs_rest": "Adjusted p value", "method": "Interval method", "level": "Confidence level",
-    "source": "Figures from",
+    "source": "Figures from", "deff_kish": "Weighting effect (Kish deff)", "t_vs_rest": "Test statistic",
+    "df_vs_rest": "Degrees of freedom", "test": "Test", "letter": "Column letter",
+    "higher_than": "Significantly higher than", "n_not_grouped": "In no group (no label)",
 }
 
 
@@ -63,6 +69,7 @@ class Sample:
     data_file: str
     codebook_file: str | None  # for data tables: optional, gives question ids and positive answers
     kind: str = "respondents"
+    synthetic_wave: bool = False  # an invented later wave (for trends): never the default of a report annex
 
 
 SAMPLES: tuple[Sample, ...] = (
@@ -70,6 +77,13 @@ SAMPLES: tuple[Sample, ...] = (
     Sample("Frontline professionals 2021 (sample)", "frontline_2021.xlsx", "frontline_2021.toml"),
     Sample("Frontline professionals 2021, data tables (sample)", "frontline_2021_tables.xlsx", "frontline_2021.toml",
            kind="data tables"),
+    # an invented second wave, for change between waves (no 2022 figures were published)
+    Sample("Safeguarding partners 2022 (synthetic)", "partners_2022.sav", "partners_2022.toml",
+           synthetic_wave=True),
+    Sample("Frontline professionals 2022 (synthetic)", "frontline_2022.xlsx", "frontline_2022.toml",
+           synthetic_wave=True),
+    Sample("Frontline professionals 2022, data tables (synthetic)", "frontline_2022_tables.xlsx",
+           "frontline_2022.toml", kind="data tables", synthetic_wave=True),
 )
 
 
@@ -191,7 +205,10 @@ def load_survey(filename: str, content: bytes, codebook_text: str | None = None,
     problems = cbmod.validate(cb, data.frame)
     if problems:
         raise InputError(f"{filename}: the codebook does not fit the data:\n- " + "\n- ".join(problems))
-    return Survey(name=name or _meta(cb, "title") or filename, filename=filename, kind=kind, frame=data.frame,
+    from feedback.survey.rates import code_answers
+
+    frame = code_answers(data.frame, cb)  # answers coded once, kept with the survey
+    return Survey(name=name or _meta(cb, "title") or filename, filename=filename, kind=kind, frame=frame,
                   codebook=cb, title=_meta(cb, "title") or filename, audience=_meta(cb, "audience"),
                   fieldwork=_meta(cb, "fieldwork"), source=_meta(cb, "source") or f"Source: {filename}")
 
@@ -210,15 +227,17 @@ def _tables_source(frame: pd.DataFrame, filename: str) -> str:
 
 def results(survey: Survey, *, grouping: str = "Role", region: str | None = None, method: str = "wilson",
             level: float = 0.95, suppress: int = 10, flag: int = 30, adjust: str = "holm",
-            questions: list[str] | None = None) -> pd.DataFrame:
+            questions: list[str] | None = None, test: str = "design", suppress_on: str = "n",
+            flag_on: str = "n") -> pd.DataFrame:
     """The results model for the chosen grouping, region (a domain of the full
-    design), method, level and small-base thresholds; questions in survey order."""
+    design), method, level, small-base rules and test; questions in survey order."""
     if survey.kind == "respondents":
         from feedback.survey.rates import SmallBase, rates_by_group
 
         out = rates_by_group(survey.frame, survey.codebook, by=GROUPINGS[grouping],
                              filter={"region": region} if region else None, method=method, level=level,
-                             small_base=SmallBase(suppress=suppress, flag=flag), adjust=adjust)
+                             small_base=SmallBase(suppress=suppress, flag=flag, suppress_on=suppress_on,
+                                                  flag_on=flag_on), adjust=adjust, test=test)
     else:
         out = _tables_results(survey, grouping=grouping, region=region, method=method, level=level,
                               suppress=suppress, flag=flag, adjust=adjust)
@@ -358,9 +377,10 @@ def _group_order(key: str, groups: list[str]) -> list[str]:
 
 
 def headline(survey: Survey, *, region: str | None = None, method: str = "wilson", level: float = 0.95,
-             suppress: int = 10, flag: int = 30) -> pd.DataFrame:
+             suppress: int = 10, flag: int = 30, **rules) -> pd.DataFrame:
     """The total row of every question (the Overview's cards)."""
-    out = results(survey, grouping="Role", region=region, method=method, level=level, suppress=suppress, flag=flag)
+    out = results(survey, grouping="Role", region=region, method=method, level=level, suppress=suppress, flag=flag,
+                  **{k: v for k, v in rules.items() if k in ("suppress_on", "flag_on")})
     return out[out["by"] == "total"].reset_index(drop=True)
 
 
@@ -481,9 +501,10 @@ def headline_cards(head: pd.DataFrame, questions: pd.DataFrame, *, england: pd.D
 
 
 # The results table as shown on screen: what matters first, the question text last.
-DISPLAY_ORDER = ["question", "group", "by", "p", "ci_low", "ci_high", "n", "base_weighted", "n_eff", "flag",
-                 "sig_vs_rest", "p_value_vs_rest", "p_adj_vs_rest", "deff", "se", "question_text", "base_label",
-                 "method", "level", "source"]
+DISPLAY_ORDER = ["question", "group", "letter", "by", "p", "ci_low", "ci_high", "higher_than", "n", "base_weighted",
+                 "n_eff", "flag", "sig_vs_rest", "p_value_vs_rest", "p_adj_vs_rest", "t_vs_rest", "df_vs_rest",
+                 "test", "deff", "deff_kish", "se", "n_not_grouped", "question_text", "base_label", "method", "level",
+                 "source"]
 
 
 def table_for_display(res: pd.DataFrame) -> pd.DataFrame:
@@ -502,10 +523,57 @@ def table_for_display(res: pd.DataFrame) -> pd.DataFrame:
     return shown.rename(columns={**TABLE_LABELS, "ci_low": "Interval from (%)", "ci_high": "Interval to (%)"})
 
 
+def interval_notes(method: str) -> list[str]:
+    """What a reader needs to know about the interval method at the edges (p of 0% or 100%)."""
+    if method in ("logit", "beta", "mean"):
+        return ["Where a group's share is 0% or 100% the design-based interval is not defined (no variation, so a "
+                "standard error of 0); the interval shown there is Clopper–Pearson on the Kish effective base, "
+                "from 0% or to 100%."]
+    if method in ("clopper-pearson", "jeffreys"):
+        return ["At 0% or 100% the interval reaches 0% or 100% (Clopper–Pearson by definition; Jeffreys with "
+                "Brown, Cai and DasGupta's boundary correction)."]
+    return []
+
+
+def test_notes(res: pd.DataFrame, *, level: float, adjust: str) -> list[str]:
+    """Which test the significance marks and letters come from, in words."""
+    from feedback.survey.significance import TEST_NAMES, letters_legend, results_test
+
+    used = [t for t in pd.unique(res["test"].astype(str)) if t] if "test" in res and len(res) else []
+    if not used:
+        return ["No significance tests: published data tables give no respondent-level data for them."]
+    test = results_test(res)
+    lvl = LEVELS.get(level, f"{level:.0%}")
+    notes = [f"Test: {TEST_NAMES[test]}. sig_vs_rest: 'higher' or 'lower' when the group differs from the rest of "
+             f"the sample at the {lvl} level ({ADJUSTS.get(adjust, adjust)} adjustment within each question and "
+             "grouping); shown on charts as ▲ / ▼. The rest is the other respondents with a label for the grouping "
+             "(within the region, if one is chosen)."]
+    if test == "design":
+        notes.append("Design-based test: the difference of the two weighted proportions over its linearised "
+                     "standard error under the full design, on Student's t with n + n_rest - 2 degrees of freedom "
+                     "(R survey's svyttest); respondents outside a question's base stay in the design.")
+    notes += letters_legend(res)
+    return notes
+
+
+def difference_notes(diff: pd.DataFrame, *, level: float) -> list[str]:
+    """Notes for a table or chart of differences (Compare page): the interval and the test used."""
+    lvl = LEVELS.get(level, f"{level:.0%}")
+    if "test" in diff and (diff["test"] == "design").all():
+        return [f"Lines show {lvl} intervals for the difference (difference ± t × its design-based standard error).",
+                "▲ / ▼ first group significantly higher / lower (design-based t test, adjusted)."]
+    return [f"Lines show {lvl} intervals for the difference (Newcombe).",
+            "▲ / ▼ first group significantly higher / lower (two-proportion z test on effective bases, adjusted)."]
+
+
 def table_notes(survey: Survey, res: pd.DataFrame, *, region: str | None, grouping: str, method: str,
-                level: float, suppress: int, flag: int, adjust: str) -> list[str]:
+                level: float, suppress: int, flag: int, adjust: str, test: str = "design", suppress_on: str = "n",
+                flag_on: str = "n") -> list[str]:
     """The notes sheet of an exported table: what the figures are and how they were made."""
+    from feedback.survey.rates import SmallBase
+
     weighted = survey.weighted
+    rules = SmallBase(suppress=suppress, flag=flag, suppress_on=suppress_on, flag_on=flag_on)
     notes = [
         f"Survey: {survey.title or survey.name}" + (f", fieldwork {survey.fieldwork}" if survey.fieldwork else "")
         + f" (file {survey.filename}).",
@@ -516,14 +584,20 @@ def table_notes(survey: Survey, res: pd.DataFrame, *, region: str | None, groupi
         "answer (the net, e.g. 'Strongly agree' + 'Tend to agree') among those in the question's base.",
         f"Intervals: {LEVELS.get(level, f'{level:.0%}')} confidence, {METHODS.get(method, method)} method"
         + (", on the Kish effective base (n_eff) because the data are weighted." if weighted else "."),
-        "n is the unweighted base; base_weighted the weighted base; deff the design effect (Kish); se the "
-        "standard error.",
-        f"[c]: fewer than {suppress} responses, figure suppressed. [u]: fewer than {flag} responses, "
-        "low reliability.",
-        f"sig_vs_rest: 'higher' or 'lower' when the group differs from the rest of the sample at the "
-        f"{LEVELS.get(level, f'{level:.0%}')} level (two-proportion test on effective bases, "
-        f"{ADJUSTS.get(adjust, adjust)} adjustment within each grouping); shown on charts as ▲ / ▼.",
+        *interval_notes(method),
+        "n is the unweighted base (respondents with a weight above 0); base_weighted the weighted base; n_eff the "
+        "Kish effective base; se the standard error. deff is R survey's design effect, the ratio of the design "
+        "variance to simple random sampling's (below 1 is possible in small groups of unweighted data); "
+        "deff_kish is Kish's n / n_eff, the effect of the weights alone.",
+        *rules.describe(),
+        *test_notes(res, level=level, adjust=adjust),
     ]
+    if "n_not_grouped" in res and len(res):
+        missing = res[res["by"] != "total"].groupby("by", sort=False)["n_not_grouped"].max()
+        for by, count in missing.items():
+            if count > 0:
+                notes.append(f"{int(count)} respondent(s) have no {by} recorded: they count in the total but in no "
+                             f"{by} group and in no group's rest (column n_not_grouped, per question).")
     if survey.kind == "data tables":
         notes.append("Figures read from published data tables; intervals computed from the published bases.")
     if survey.source:
@@ -534,7 +608,8 @@ def table_notes(survey: Survey, res: pd.DataFrame, *, region: str | None, groupi
 
 
 def cli_command(survey: Survey, *, grouping: str, region: str | None, method: str, level: float,
-                suppress: int = 10, flag: int = 30, adjust: str = "holm") -> str:
+                suppress: int = 10, flag: int = 30, adjust: str = "holm", test: str = "design",
+                suppress_on: str = "n", flag_on: str = "n") -> str:
     """The equivalent command line, shown under the table so analysts can reproduce it."""
     parts = ["python -m feedback rates", survey.filename]
     if survey.kind == "respondents":
@@ -547,8 +622,13 @@ def cli_command(survey: Survey, *, grouping: str, region: str | None, method: st
     parts += [f"--method {method}", f"--level {level:g}"]
     if suppress != 10 or flag != 30:
         parts.append(f"--small-base {suppress},{flag}")
+    if suppress_on != "n" or flag_on != "n":
+        words = {"n": "unweighted", "n_eff": "effective"}
+        parts.append(f"--small-base-on {words[suppress_on]},{words[flag_on]}")
     if adjust != "holm":
         parts.append(f"--adjust {adjust}")
+    if test != "design" and survey.kind == "respondents":
+        parts.append(f"--test {test}")
     return " ".join(parts)
 
 

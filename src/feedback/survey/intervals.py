@@ -4,12 +4,16 @@ Two families, one entry point (:func:`proportion_interval`):
 
 * binomial intervals on an effective base (``wilson``, ``clopper-pearson``,
   ``jeffreys``, ``agresti-coull``): the base is the Kish effective n when the
-  data are weighted; with equal weights they are exactly statsmodels'
-  ``proportion_confint``;
+  data are weighted; with equal weights they are statsmodels'
+  ``proportion_confint``, except Jeffreys at x = 0 and x = n, where the bound
+  is 0 (or 1) with Brown, Cai & DasGupta's correction while statsmodels gives
+  the plain beta quantile;
 * design-based intervals from the linearisation standard error (``logit``,
   ``beta`` = Korn-Graubard, ``mean``): the formulas of R ``survey``'s
   ``svyciprop`` (see tests/fixtures and the reference README), so weighted
-  results match the field's reference implementation.
+  results match the field's reference implementation. Where p is 0 or 1
+  they are not defined (no variation); Clopper-Pearson on the Kish
+  effective base is used there instead.
 """
 
 from __future__ import annotations

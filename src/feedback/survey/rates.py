@@ -9,6 +9,13 @@ after that is arithmetic on (group x question) arrays.
 Each group, and any filter, is a domain of the full design (as R ``survey``'s
 ``subset``): the variance uses N, the size of the whole sample, so a group's
 standard error is not the one obtained by cutting the data down first.
+Respondents outside a question's base (unanswered, routed out) are outside
+its domain and inside the design.
+
+A respondent with weight 0 is not part of the sample: not in n, N, the
+small-base rules, the degrees of freedom or the design effect. A respondent
+with no label for a grouping (a blank role) is in none of its groups and not
+in any group's "rest"; ``n_not_grouped`` counts them.
 """
 
 from __future__ import annotations
@@ -22,23 +29,58 @@ import pandas as pd
 from feedback.errors import InputError
 from feedback.regions import REGIONS
 from feedback.survey.intervals import check_level, check_method, proportion_interval
-from feedback.survey.significance import adjust_pvalues, check_adjust, mark, two_proportion_test
+from feedback.survey.significance import (adjust_pvalues, check_adjust, check_test, column_letters, design_test,
+                                          mark, two_proportion_test)
 
 COLUMNS = ["question", "question_text", "base_label", "by", "group", "n", "base_weighted", "p",
            "ci_low", "ci_high", "n_eff", "deff", "se", "flag", "sig_vs_rest", "p_value_vs_rest",
-           "p_adj_vs_rest", "method", "level", "source"]
+           "p_adj_vs_rest", "method", "level", "source", "deff_kish", "t_vs_rest", "df_vs_rest", "test",
+           "letter", "higher_than", "n_not_grouped"]
+# What the columns added after the first twenty hold where a source cannot give them (data tables).
+COLUMN_DEFAULTS = {"deff_kish": np.nan, "t_vs_rest": np.nan, "df_vs_rest": np.nan, "test": "", "letter": "",
+                   "higher_than": "", "n_not_grouped": 0}
 
 CROSS = " × "
 GROUP_JOIN = " / "
 _CHUNK = 32768  # rows per pass: bounds the temporary index and weight arrays to ~10 MB each
 
 
+BASES = {"n": "unweighted base", "n_eff": "effective base"}
+_BASE_ALIASES = {"unweighted": "n", "n": "n", "effective": "n_eff", "n_eff": "n_eff", "neff": "n_eff",
+                 "effective base": "n_eff", "unweighted base": "n"}
+
+
+def check_base(base: str) -> str:
+    """``n`` (unweighted base) or ``n_eff`` (Kish effective base) from the words a user may type."""
+    key = _BASE_ALIASES.get(" ".join(str(base).strip().lower().replace("-", " ").split()))
+    if key is None:
+        raise InputError(f"unknown base {base!r} for a small-base rule: use unweighted or effective")
+    return key
+
+
 @dataclass(frozen=True)
 class SmallBase:
-    """Unweighted bases below ``suppress`` are shown as [c], below ``flag`` as [u]."""
+    """Bases below ``suppress`` are shown as [c], below ``flag`` as [u].
+
+    Each rule is applied to the unweighted base (``"n"``, the default) or to
+    the Kish effective base (``"n_eff"``): e.g. suppress when n < 10 and flag
+    when n_eff < 30, as a weighted cell of 83 respondents can have n_eff 29.
+    """
 
     suppress: int = 10
     flag: int = 30
+    suppress_on: str = "n"
+    flag_on: str = "n"
+
+    def __post_init__(self):
+        object.__setattr__(self, "suppress_on", check_base(self.suppress_on))
+        object.__setattr__(self, "flag_on", check_base(self.flag_on))
+
+    def describe(self) -> list[str]:
+        """The two rules in words, for notes."""
+        return [f"[c] suppressed: {BASES[self.suppress_on]} below {self.suppress} (and any cell with no "
+                "respondent of positive weight); a suppressed cell is never tested.",
+                f"[u] low reliability: {BASES[self.flag_on]} below {self.flag}."]
 
 
 def _display(value) -> str:
@@ -75,6 +117,8 @@ def _weights(frame: pd.DataFrame, codebook) -> np.ndarray:
 
 def _factorized(series: pd.Series) -> tuple[np.ndarray, list[str]]:
     """Codes per respondent (-1 = missing) and the normalised label of each code."""
+    if isinstance(series.dtype, pd.CategoricalDtype):  # coded once already (SAV labels, code_answers)
+        return series.cat.codes.to_numpy(), [answer_key(u) for u in series.cat.categories]
     codes, uniques = pd.factorize(series)
     return codes, [answer_key(u) for u in uniques]
 
@@ -101,8 +145,9 @@ def answer_matrices(frame: pd.DataFrame, codebook) -> tuple[np.ndarray, np.ndarr
     questions = list(codebook.questions)
     index = {q.id: j for j, q in enumerate(questions)}
     n = len(frame)
-    in_base = np.zeros((n, len(questions)), dtype=bool)
-    positive = np.zeros((n, len(questions)), dtype=bool)
+    # Column-major: each question's column is written (and routed) contiguously.
+    in_base = np.zeros((n, len(questions)), dtype=bool, order="F")
+    positive = np.zeros((n, len(questions)), dtype=bool, order="F")
     for j, q in enumerate(questions):
         if q.column not in frame.columns:
             raise InputError(f"question {q.id!r}: column {q.column!r} is not in the data; "
@@ -219,6 +264,16 @@ def _cells(codes: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     Every group of every grouping is a union of these cells (e.g. role x region
     cells make up both the roles and the regions).
     """
+    radix = [int(code.max()) + 2 for code in codes]
+    if np.prod(np.array(radix, dtype=float)) <= 2**24:  # mixed-radix cell ids, compacted with one bincount
+        cell = np.zeros(len(codes[0]), dtype=np.int64)
+        for code, r in zip(codes, radix):
+            cell = cell * r + (code + 1)
+        present = np.bincount(cell) > 0
+        cell = (np.cumsum(present) - 1)[cell]
+        first = np.empty(int(present.sum()), dtype=np.int64)
+        first[cell] = np.arange(len(cell))  # any member row will do: all share every code
+        return cell, first
     cell = np.zeros(len(codes[0]), dtype=np.int64)
     for code in codes:
         cell = cell * (int(code.max()) + 2) + (code + 1)
@@ -280,29 +335,68 @@ def domain_estimates(s: Mapping[str, np.ndarray], n_sample: int) -> dict[str, np
     return {"n": n, "base_weighted": sw, "p": p, "se": np.sqrt(var), "deff": deff, "n_eff": n_eff}
 
 
+def small_base_flags(n, n_eff, small_base: SmallBase) -> tuple[np.ndarray, np.ndarray]:
+    """(suppressed, flag text) per cell under the small-base rules; a cell with n = 0 is always [c]."""
+    n, n_eff = np.asarray(n, dtype=float), np.asarray(n_eff, dtype=float)
+    on = {"n": n, "n_eff": np.nan_to_num(n_eff, nan=0.0)}
+    suppressed = (n <= 0) | (on[small_base.suppress_on] < small_base.suppress)
+    flag = np.where(suppressed, "[c]", np.where(on[small_base.flag_on] < small_base.flag, "[u]", ""))
+    return suppressed, flag
+
+
+def code_answers(frame: pd.DataFrame, codebook) -> pd.DataFrame:
+    """The frame with each question's answers coded once, as categoricals (text labels kept).
+
+    Readers of CSV and XLSX give text columns, which every call of
+    ``rates_by_group`` would otherwise factorise again; SAV answers with value
+    labels are categoricals already. Run when a survey is read and keep the
+    result with the survey: the answers shown are unchanged. Grouping columns
+    are left as they are (their display order depends on their type).
+    """
+    keep = {getattr(codebook, "role", "") or "", getattr(codebook, "region", "") or "",
+            getattr(codebook, "weight", "") or ""}
+    columns = {q.column for q in codebook.questions} - keep
+    coded = {}
+    for c in frame.columns:
+        if c in columns and not isinstance(frame[c].dtype, pd.CategoricalDtype):
+            codes, labels = pd.factorize(frame[c])  # a hash pass: far cheaper than astype("category")
+            coded[c] = pd.Categorical.from_codes(codes, labels)
+    return frame.assign(**coded) if coded else frame
+
+
 def rates_by_group(frame: pd.DataFrame, codebook, by=(("role",), ("region",)), filter: Mapping | None = None,
                    method: str = "wilson", level: float = 0.95, small_base: SmallBase = SmallBase(),
-                   adjust: str = "holm") -> pd.DataFrame:
+                   adjust: str = "holm", test: str = "design") -> pd.DataFrame:
     """One row per question x group (total first), in the results model of docs/architecture.md.
 
     ``by``: groupings, each a tuple of codebook keys ("role", "region") or
     data columns; a tuple of several is their crossing. ``filter``:
     ``{key: value or values}``, a domain of the full design; the test of a
-    group against "the rest" then compares it with the rest of that domain.
+    group against "the rest" then compares it with the rest of that domain
+    (respondents with a label for the grouping). ``test``: ``design``
+    (R's svyttest) or ``effective-base`` (pooled z on Kish bases).
     """
-    method, level, adjust = check_method(method), check_level(level), check_adjust(adjust)
+    method, level, adjust, test = check_method(method), check_level(level), check_adjust(adjust), check_test(test)
     if len(frame) == 0:
         raise InputError("the data has no respondent rows: check that the right file and sheet were read")
     weights = _weights(frame, codebook)
+    counted = weights > 0  # weight 0: not part of the sample
     in_base, positive = answer_matrices(frame, codebook)
     inside = _domain(frame, codebook, filter)
-    in_base &= inside[:, None]
-    positive &= inside[:, None]
+    in_base &= (inside & counted)[:, None]
+    positive &= (inside & counted)[:, None]
     groupings = _groupings(frame, codebook, by, inside)
-    sums = group_sums([g[2] for g in groupings], [len(g[1]) for g in groupings], weights, in_base, positive)
-    est = domain_estimates(sums, len(frame))
-    # The rest of the sample (within the filter) for each group: total minus group.
-    rest = domain_estimates({k: v[:1] - v for k, v in sums.items()}, len(frame))
+    # Each grouping also gets the group of everyone with a label for it: a group's rest is that minus the group.
+    codes = [g[2] for g in groupings] + [np.where(g[2] >= 0, 0, -1) for g in groupings[1:]]
+    sizes = [len(g[1]) for g in groupings] + [1] * (len(groupings) - 1)
+    sums = group_sums(codes, sizes, weights, in_base, positive)
+    n_groups = sum(sizes[:len(groupings)])
+    n_sample = int(counted.sum())
+    groups = {k: v[:n_groups] for k, v in sums.items()}
+    labelled = {k: np.concatenate([v[:1]] + [np.repeat(v[n_groups + i:n_groups + i + 1], len(g[1]), axis=0)
+                                             for i, g in enumerate(groupings[1:])]) for k, v in sums.items()}
+    est = domain_estimates(groups, n_sample)
+    rest = domain_estimates({k: labelled[k] - groups[k] for k in groups}, n_sample)
 
     k, q = est["p"].shape
     by_of_group = np.concatenate([[g[0]] * len(g[1]) for g in groupings])
@@ -310,15 +404,24 @@ def rates_by_group(frame: pd.DataFrame, codebook, by=(("role",), ("region",)), f
     family = np.repeat(np.arange(len(groupings)), [len(g[1]) for g in groupings])
 
     n = est["n"]
-    suppressed = n < small_base.suppress
-    flag = np.where(suppressed, "[c]", np.where(n < small_base.flag, "[u]", ""))
+    suppressed, flag = small_base_flags(n, est["n_eff"], small_base)
+    rest_suppressed, _ = small_base_flags(rest["n"], rest["n_eff"], small_base)
     p = np.where(suppressed, np.nan, est["p"])
     low, high = proportion_interval(p, est["n_eff"], method, level, se=est["se"], n=n)
-    testable = ~suppressed & (family[:, None] > 0)
-    z, p_value = two_proportion_test(p, est["n_eff"], rest["p"], rest["n_eff"])
+    # Never tested: the total, a suppressed cell, or a cell whose rest is itself below the rules.
+    testable = ~suppressed & ~rest_suppressed & (family[:, None] > 0)
+    if test == "design":
+        df = n + rest["n"] - 2
+        stat, p_value = design_test(p - rest["p"], np.sqrt(est["se"] ** 2 + rest["se"] ** 2), df)
+    else:
+        df = np.full(p.shape, np.nan)
+        stat, p_value = two_proportion_test(p, est["n_eff"], rest["p"], rest["n_eff"])
+    stat, df = np.where(testable, stat, np.nan), np.where(testable, df, np.nan)
     p_value = np.where(testable, p_value, np.nan)
     p_adj = adjust_pvalues(p_value, family[:, None] * q + np.arange(q)[None, :], adjust).reshape(k, q)
     sig = mark(p - rest["p"], p_adj, level)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        deff_kish = n / est["n_eff"]
 
     questions = list(codebook.questions)
     long = lambda a: np.asarray(a).T.ravel()  # (group x question) -> question-major rows
@@ -340,8 +443,13 @@ def rates_by_group(frame: pd.DataFrame, codebook, by=(("role",), ("region",)), f
         "sig_vs_rest": long(sig),
         "p_value_vs_rest": long(p_value),
         "p_adj_vs_rest": long(p_adj),
+        "deff_kish": long(np.where(suppressed, np.nan, deff_kish)),
+        "t_vs_rest": long(stat),
+        "df_vs_rest": long(df),
+        "n_not_grouped": long(np.rint(est["n"][:1] - labelled["n"]) * (family[:, None] > 0)).astype(np.int64),
     })
     out["method"] = method
     out["level"] = level
     out["source"] = "respondents"
-    return out[COLUMNS]
+    out["test"] = test
+    return column_letters(out, level=level, adjust=adjust, test=test)[COLUMNS]

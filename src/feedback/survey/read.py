@@ -153,8 +153,16 @@ def read_csv(name: str, content: bytes) -> pd.DataFrame:
         raise InputError(f"{name} holds no data (only blank lines): export the survey again.")
     lines = text.splitlines()[:HEADER_SEARCH_ROWS + 20]
     delimiter = "\t" if name.lower().endswith(".tsv") else _delimiter(lines)
-    sample = list(csv.reader(lines, delimiter=delimiter))
+    limit = safety.csv_field_limit()
+    try:
+        sample = list(csv.reader(lines, delimiter=delimiter))
+    except csv.Error as err:
+        raise InputError(f"{name}: a value in the first {len(lines)} lines cannot be read ({err}); a value longer "
+                         f"than {limit:,} characters, or a stray quote: check the file and export it again.") from None
     width = max(map(len, sample), default=0)
+    if width > safety.MAX_CSV_COLUMNS:
+        raise InputError(f"{name}: {width:,} columns in one row, more than the {safety.MAX_CSV_COLUMNS:,} this app "
+                         "reads. Delete unused columns (or check the delimiter) and upload it again.")
     top = pd.DataFrame([r + [None] * (width - len(r)) for r in sample], dtype=object)
     h = find_header_row(as_text(top), name)
     try:
@@ -166,6 +174,13 @@ def read_csv(name: str, content: bytes) -> pd.DataFrame:
                  f"{found.group(3)}" if found else str(err).splitlines()[0])
         raise InputError(f"{name}, {where}. A value probably contains the delimiter {delimiter!r} without quotes: "
                          "export the file again with values quoted.") from None
+    if raw.shape[1] > safety.MAX_CSV_COLUMNS:
+        raise InputError(f"{name}: {raw.shape[1]:,} columns, more than the {safety.MAX_CSV_COLUMNS:,} this app "
+                         "reads. Delete unused columns and upload it again.")
+    long = raw.apply(lambda c: c.str.len().max()).max() if len(raw) else 0
+    if long and long > limit:
+        raise InputError(f"{name}: a value is {int(long):,} characters long, more than the {limit:,} this app "
+                         "reads in one cell. Check the file (a missing closing quote?) and export it again.")
     return frame_below_header(as_text(raw), name, row_offset=h + 1)
 
 
@@ -174,8 +189,12 @@ def workbook_grids(name: str, content: bytes) -> dict[str, pd.DataFrame]:
     """Every sheet of an XLSX as an object grid (row i = Excel row i + 1), checked first.
 
     python-calamine reads it (fast); openpyxl is the fallback for files it rejects.
+    The sheets' real sizes are checked first, and a ``<dimension>`` that does
+    not match the cells is corrected, since both parsers trust it
+    (``safety.checked_workbook``). Run it in a limited child (``read_survey``
+    does): a parser can still abort on a crafted file.
     """
-    safety.check_zip(name, content)
+    content = safety.checked_workbook(name, content)
     try:
         import python_calamine
 
@@ -185,15 +204,23 @@ def workbook_grids(name: str, content: bytes) -> dict[str, pd.DataFrame]:
             rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
             grids[sheet] = pd.DataFrame(rows, dtype=object)  # empty cells are "": as_text makes them NA
         return grids
-    except Exception:  # noqa: BLE001 - calamine raises its own types; openpyxl gets a second try
+    except MemoryError:
+        raise
+    except BaseException:  # noqa: BLE001 - calamine raises its own types, and pyo3 panics (BaseException)
         pass
     try:
         import openpyxl  # parses with defusedxml (imported by feedback.safety): XML bombs refused
 
         wb = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        grids = {ws.title: pd.DataFrame(list(ws.iter_rows(values_only=True)), dtype=object) for ws in wb}
+        grids = {}
+        for ws in wb:
+            if hasattr(ws, "reset_dimensions"):
+                ws.reset_dimensions()  # read the real cells, not the stated size
+            grids[ws.title] = pd.DataFrame(list(ws.iter_rows(values_only=True)), dtype=object)
         wb.close()
         return grids
+    except MemoryError:
+        raise
     except Exception as err:  # noqa: BLE001 - any parser failure is a damaged file to the user
         raise InputError(f"{name} could not be read as an Excel workbook ({type(err).__name__}): open it in "
                          "Excel and save it again as .xlsx.") from None
@@ -272,7 +299,7 @@ def read_sav_file(path: str) -> tuple[pd.DataFrame, dict[str, str]]:
 
 
 def read_sav(name: str, content: bytes) -> SurveyData:
-    """SPSS .sav/.zsav, parsed in a child process with time and memory limits."""
+    """SPSS .sav/.zsav (pyreadstat reads a path: the bytes go to a private temporary file)."""
     if not content.startswith((b"$FL2", b"$FL3")):
         raise InputError(f"{name} is not an SPSS data file (it does not start like one): save it again from "
                          "SPSS as .sav, or upload a CSV or XLSX export instead.")
@@ -290,9 +317,17 @@ def read_sav(name: str, content: bytes) -> SurveyData:
 
 # ------------------------------------------------------------------ dispatch
 def read_survey(filename: str, content: bytes) -> SurveyData:
-    """Read a respondent-level CSV / XLSX / SAV by its extension (checked against the bytes)."""
+    """Read a respondent-level CSV / XLSX / SAV by its extension (checked against the bytes).
+
+    Parsed in a limited child process (``feedback.isolation``); the embedded
+    samples are read in-process (``safety.in_process()``).
+    """
     name = Path(filename).name or "the file"
     safety.check_size(name, content)
+    return safety.parse_untrusted(_read_survey, name, content)
+
+
+def _read_survey(name: str, content: bytes) -> SurveyData:
     suffix = Path(name).suffix.lower()
     if suffix in CSV_SUFFIXES:
         return SurveyData(frame=read_csv(name, content), filename=name)

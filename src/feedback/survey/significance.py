@@ -1,11 +1,27 @@
-"""Tests of differences between groups, on effective bases, with multiplicity control.
+"""Tests of differences between groups, with multiplicity control and tab-book letters.
 
-Weighted groups are compared as two independent samples whose sizes are their
-Kish effective bases: the pooled two-proportion z test (statsmodels'
-``proportions_ztest`` exactly, on unweighted data) and Newcombe's hybrid score
-interval for the difference (``confint_proportions_2indep(method="newcomb")``).
-Both need only p and the effective base of each side, so they work on any
-results frame, including one read from published data tables.
+Two tests, chosen by name (``TESTS``):
+
+* ``design`` (the default for respondent-level data): the difference of two
+  domain proportions over its linearised standard error under the full
+  design, on Student's t with R ``survey``'s degrees of freedom. It is R's
+  ``svyttest(y ~ in_group, design)`` for a group against the rest and
+  ``svyttest(y ~ group, subset(design, group %in% c(a, b)))`` for a pair. Each
+  domain mean's influence function is z_i = w_i (y_i - p) / Σw on its domain
+  and 0 elsewhere; Var(p_a - p_b) = Var(p_a) + Var(p_b) - 2 Cov(p_a, p_b),
+  with Cov = N/(N-1) Σ z_a,i z_b,i = 0 for two groups that share no
+  respondent in a design without clusters (the codebook's designs are
+  weights-only). So the pair's standard error is sqrt(se_a² + se_b²) from
+  the two rows' full-design standard errors, and the degrees of freedom are
+  n_a + n_b - 2 (R's ``degf`` of the respondents in the test, less one for
+  the group coefficient).
+* ``effective-base`` (the tab-book convention of Q, Displayr and SPSS
+  CTABLES): weighted groups compared as two independent samples whose sizes
+  are their Kish effective bases: the pooled two-proportion z test
+  (statsmodels' ``proportions_ztest`` exactly, on unweighted data) and
+  Newcombe's hybrid score interval for the difference
+  (``confint_proportions_2indep(method="newcomb")``). It needs only p and the
+  effective base of each side, so it also works on published data tables.
 
 A family for Holm / Benjamini-Hochberg is one question within one grouping
 (e.g. the four roles on "heard of the Panel"): that is the set a reader scans
@@ -16,12 +32,79 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
 from feedback.errors import InputError
 from feedback.survey.intervals import check_level, proportion_interval
 
 ADJUSTMENTS = ("holm", "bh", "none")
+TESTS = ("design", "effective-base")
+TEST_NAMES = {
+    "design": "design-based t test (linearised standard error under the full design, as R survey's svyttest)",
+    "effective-base": "pooled two-proportion z test on Kish effective bases (the tab-book convention)",
+}
+
+
+def check_test(test: str | None) -> str:
+    """Canonical name of a significance test: ``design`` or ``effective-base``."""
+    key = "design" if test is None else str(test).strip().lower().replace("_", "-").replace(" ", "-")
+    key = {"design-based": "design", "t": "design", "effective": "effective-base", "z": "effective-base",
+           "tab-book": "effective-base", "n-eff": "effective-base"}.get(key, key)
+    if key not in TESTS:
+        raise InputError(f"unknown significance test {test!r}: use one of {', '.join(TESTS)}")
+    return key
+
+
+def design_test(diff, se, df):
+    """Design-based t test of a difference: (t, two-sided p-value on ``df`` degrees of freedom).
+
+    No variation on either side (se 0) and no difference gives t = 0, p = 1;
+    a difference with se 0 gives an infinite t and p = 0, as R does. NaN
+    where df < 1 or an input is missing.
+    """
+    diff, se, df = (np.asarray(a, dtype=float) for a in (diff, se, df))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(se > 0, diff / se, np.where(diff == 0, 0.0, np.sign(diff) * np.inf))
+    ok = np.isfinite(diff) & np.isfinite(se) & np.isfinite(df) & (df >= 1)
+    t = np.where(ok, t, np.nan)
+    return t, 2 * special.stdtr(np.where(ok, df, 1.0), -np.abs(t))  # stats.t.sf without its argument checks
+
+
+def pair_statistics(p_a, se_a, n_a, n_eff_a, p_b, se_b, n_b, n_eff_b, test: str, level: float,
+                    interval: bool = True):
+    """Everything a comparison of two disjoint domains reports, for either test, vectorised.
+
+    Returns a dict of arrays: diff, se, ci_low, ci_high, t, df, p_value.
+    Design: se = sqrt(se_a² + se_b²) (the covariance of two disjoint domain
+    means is 0), df = n_a + n_b - 2, interval diff ± t(df) se. Effective
+    base: the pooled z's standard error, df NaN (normal reference), Newcombe's
+    interval.
+    """
+    test, level = check_test(test), check_level(level)
+    p_a, se_a, n_a, n_eff_a, p_b, se_b, n_b, n_eff_b = (
+        np.asarray(a, dtype=float) for a in (p_a, se_a, n_a, n_eff_a, p_b, se_b, n_b, n_eff_b))
+    diff = p_a - p_b
+    if test == "design":
+        se = np.sqrt(se_a**2 + se_b**2)
+        df = n_a + n_b - 2
+        t, p_value = design_test(diff, se, df)
+        half = np.full(diff.shape, np.nan)
+        if interval and diff.size:  # the t quantile depends only on df: one per distinct df
+            values, where = np.unique(np.where(df >= 1, df, np.nan), return_inverse=True)
+            with np.errstate(invalid="ignore"):
+                half = special.stdtrit(values, 1 - (1 - level) / 2)[where.ravel()].reshape(diff.shape) * se
+        return {"diff": diff, "se": se, "ci_low": diff - half, "ci_high": diff + half, "t": t, "df": df,
+                "p_value": p_value}
+    t, p_value = two_proportion_test(p_a, n_eff_a, p_b, n_eff_b)
+    if interval:
+        _, low, high = difference_interval(p_a, n_eff_a, p_b, n_eff_b, level)
+    else:
+        low = high = np.full(diff.shape, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pooled = (p_a * n_eff_a + p_b * n_eff_b) / (n_eff_a + n_eff_b)
+        se = np.sqrt(pooled * (1 - pooled) * (1 / n_eff_a + 1 / n_eff_b))
+    return {"diff": diff, "se": se, "ci_low": low, "ci_high": high, "t": t, "df": np.full(diff.shape, np.nan),
+            "p_value": p_value}
 
 
 def check_adjust(adjust: str | None) -> str:
@@ -72,20 +155,20 @@ def adjust_pvalues(p_values, families, method: str = "holm") -> np.ndarray:
     if method == "none" or p.size == 0:
         return p.copy()
     fam = pd.factorize(pd.Series(np.asarray(families).ravel()))[0]
-    frame = pd.DataFrame({"fam": fam, "p": p})
-    frame = frame[frame["p"].notna()].sort_values(["fam", "p"], kind="mergesort")
-    group = frame.groupby("fam", sort=False)["p"]
-    m = group.transform("size").to_numpy(dtype=float)
-    rank = group.cumcount().to_numpy(dtype=float) + 1  # 1 = smallest
+    keep = np.flatnonzero(~np.isnan(p))
+    order = np.lexsort((p[keep], fam[keep]))  # by family, then p (stable)
+    idx, f, v = keep[order], fam[keep][order], p[keep][order]
+    start = np.r_[0, np.flatnonzero(np.diff(f)) + 1] if len(f) else np.zeros(0, dtype=int)
+    sizes = np.diff(np.r_[start, len(f)])
+    m = np.repeat(sizes, sizes).astype(float)
+    rank = (np.arange(len(f)) - np.repeat(start, sizes) + 1).astype(float)  # 1 = smallest
     if method == "holm":
-        scaled = pd.Series((m - rank + 1) * frame["p"].to_numpy(), index=frame.index)
-        adjusted = scaled.groupby(frame["fam"].to_numpy(), sort=False).cummax()
+        adjusted = pd.Series((m - rank + 1) * v).groupby(f, sort=False).cummax().to_numpy()
     else:
-        scaled = pd.Series(m / rank * frame["p"].to_numpy(), index=frame.index)
-        reverse = scaled.iloc[::-1]
-        adjusted = reverse.groupby(frame["fam"].to_numpy()[::-1], sort=False).cummin().iloc[::-1]
+        reverse = pd.Series((m / rank * v)[::-1])
+        adjusted = reverse.groupby(f[::-1], sort=False).cummin().to_numpy()[::-1]
     out = np.full(p.size, np.nan)
-    out[adjusted.index.to_numpy()] = np.minimum(adjusted.to_numpy(), 1.0)
+    out[idx] = np.minimum(adjusted, 1.0)
     return out
 
 
@@ -96,38 +179,178 @@ def mark(diff, p_adj, level: float) -> np.ndarray:
     return np.where(sig & (diff > 0), "higher", np.where(sig & (diff < 0), "lower", ""))
 
 
-PAIRWISE_COLUMNS = ["question", "by", "group_a", "group_b", "p_a", "p_b", "n_eff_a", "n_eff_b",
-                    "diff", "diff_low", "diff_high", "z", "p_value", "p_adj", "sig", "level", "adjust"]
+PAIRWISE_COLUMNS = ["question", "by", "group_a", "group_b", "p_a", "p_b", "n_a", "n_b", "n_eff_a", "n_eff_b",
+                    "diff", "se", "ci_low", "ci_high", "t", "df", "p_value", "p_adj", "sig", "test", "level",
+                    "adjust"]
+
+
+def results_test(results: pd.DataFrame, test: str | None = None) -> str:
+    """The test to use on a results frame: ``test`` if given, else the one its tests used, else design."""
+    if test is not None:
+        return check_test(test)
+    if "test" in results and len(results):
+        used = [t for t in pd.unique(results["test"].astype(str)) if t in TESTS]
+        if used:
+            return used[0]
+    return "design"
+
+
+def _row_tests(rows: pd.DataFrame, test: str) -> np.ndarray:
+    """Per row, the test it can take: the design test needs respondent-level rows (with a design se)."""
+    if test == "effective-base" or "se" not in rows:
+        return np.full(len(rows), "effective-base", dtype=object)
+    design = np.ones(len(rows), dtype=bool)
+    if "source" in rows:
+        design &= (rows["source"].astype(str) != "data tables").to_numpy()
+    return np.where(design, "design", "effective-base").astype(object)
+
+
+def _pairs(results: pd.DataFrame, by: str | None, level: float, adjust: str, test: str, interval: bool = True):
+    """Every pair within each (question, grouping) family, as row positions into ``results``.
+
+    Returns (a, b, stats, p_adj, design): a < b in results order; all numpy,
+    so that the pairwise table and the column letters share one computation.
+    """
+    kept = (results["by"] != "total").to_numpy() & results["p"].notna().to_numpy()
+    if "flag" in results:
+        kept &= (results["flag"] != "[c]").to_numpy()
+    if by is not None:
+        kept &= (results["by"] == by).to_numpy()
+    rows = np.flatnonzero(kept)
+    q_code = pd.factorize(results["question"].to_numpy()[rows])[0]
+    by_code = pd.factorize(results["by"].to_numpy()[rows])[0]
+    family = pd.factorize(q_code * (int(by_code.max(initial=0)) + 1) + by_code)[0]
+    rows = rows[np.argsort(family, kind="stable")]
+    family = np.sort(family, kind="stable")
+    # All i < j within each family: row k pairs with every later row of its family.
+    end = np.searchsorted(family, family, side="right")
+    later = end - 1 - np.arange(len(rows))
+    first = np.repeat(np.arange(len(rows)), later)
+    offset = np.arange(len(first)) - np.repeat(np.cumsum(later) - later, later)
+    second = first + 1 + offset
+    a, b = rows[first], rows[second]
+    tests = _row_tests(results, test)
+    design = (tests[a] == "design") & (tests[b] == "design")
+    num = lambda c: (results[c].to_numpy(dtype=float) if c in results  # noqa: E731
+                     else np.full(len(results), np.nan))
+    cols = {c: num(c) for c in ("p", "se", "n", "n_eff")}
+    args = [cols["p"][a], cols["se"][a], cols["n"][a], cols["n_eff"][a],
+            cols["p"][b], cols["se"][b], cols["n"][b], cols["n_eff"][b]]
+    if design.all():
+        stat = pair_statistics(*args, test="design", level=level, interval=interval)
+    elif not design.any():
+        stat = pair_statistics(*args, test="effective-base", level=level, interval=interval)
+    else:
+        by_design = pair_statistics(*args, test="design", level=level, interval=interval)
+        by_base = pair_statistics(*args, test="effective-base", level=level, interval=interval)
+        stat = {k: np.where(design, by_design[k], by_base[k]) for k in by_design}
+    p_adj = adjust_pvalues(stat["p_value"], family[first], adjust)
+    return a, b, stat, p_adj, design
 
 
 def pairwise(results: pd.DataFrame, by: str | None = None, level: float | None = None,
-             adjust: str = "holm") -> pd.DataFrame:
+             adjust: str = "holm", test: str | None = None) -> pd.DataFrame:
     """Every pair of groups within each grouping of a results frame.
 
     ``sig`` says whether group_a is significantly "higher" or "lower" than
-    group_b. Suppressed groups ([c], p missing) and the total are left out.
-    ``level`` defaults to the results' own level.
+    group_b. Suppressed groups ([c], p missing) and the total are left out:
+    a cell below the suppression threshold is never tested. ``level``
+    defaults to the results' own level, ``test`` to the test the results
+    used (``design`` unless they say otherwise); rows from published data
+    tables have no design standard error and take the effective-base test
+    (the ``test`` column says which test each row had).
     """
     adjust = check_adjust(adjust)
-    rows = results[(results["by"] != "total") & results["p"].notna()]
-    if by is not None:
-        rows = rows[rows["by"] == by]
+    test = results_test(results, test)
     if level is None:
         level = float(results["level"].iloc[0]) if len(results) else 0.95
     level = check_level(level)
-    rows = rows.assign(_order=np.arange(len(rows)))[["question", "by", "group", "p", "n_eff", "_order"]]
-    pairs = rows.merge(rows, on=["question", "by"], suffixes=("_a", "_b"))
-    pairs = pairs[pairs["_order_a"] < pairs["_order_b"]].sort_values(["_order_a", "_order_b"])
-    p_a, n_a, p_b, n_b = (pairs[c].to_numpy(dtype=float) for c in ("p_a", "n_eff_a", "p_b", "n_eff_b"))
-    diff, low, high = difference_interval(p_a, n_a, p_b, n_b, level)
-    z, p_value = two_proportion_test(p_a, n_a, p_b, n_b)
-    families = pairs["question"].astype(str) + "\x1f" + pairs["by"].astype(str)
-    p_adj = adjust_pvalues(p_value, families.to_numpy(), adjust)
+    a, b, stat, p_adj, design = _pairs(results, by, level, adjust, test)
+    text = lambda c, rows: results[c].array.take(rows)  # noqa: E731 - no per-string conversion
+    num = lambda c, rows: results[c].to_numpy(dtype=float)[rows]  # noqa: E731
     out = pd.DataFrame({
-        "question": pairs["question"].to_numpy(), "by": pairs["by"].to_numpy(),
-        "group_a": pairs["group_a"].to_numpy(), "group_b": pairs["group_b"].to_numpy(),
-        "p_a": p_a, "p_b": p_b, "n_eff_a": n_a, "n_eff_b": n_b,
-        "diff": diff, "diff_low": low, "diff_high": high, "z": z, "p_value": p_value, "p_adj": p_adj,
-        "sig": mark(diff, p_adj, level), "level": level, "adjust": adjust,
+        "question": text("question", a), "by": text("by", a), "group_a": text("group", a),
+        "group_b": text("group", b), "p_a": num("p", a), "p_b": num("p", b),
+        "n_a": num("n", a).astype(np.int64), "n_b": num("n", b).astype(np.int64),
+        "n_eff_a": num("n_eff", a), "n_eff_b": num("n_eff", b),
+        **stat, "p_adj": p_adj, "sig": mark(stat["diff"], p_adj, level),
+        "test": np.where(design, "design", "effective-base"), "level": level, "adjust": adjust,
     })
-    return out[PAIRWISE_COLUMNS].reset_index(drop=True)
+    return out[PAIRWISE_COLUMNS]
+
+
+def group_letters(labels) -> list[str]:
+    """Tab-book column letters for groups in display order: A, B, ... Z, then AA, AB, ..."""
+    out = []
+    for i in range(len(labels)):
+        letters, k = "", i + 1
+        while k:
+            k, rem = divmod(k - 1, 26)
+            letters = chr(65 + rem) + letters
+        out.append(letters)
+    return out
+
+
+def column_letters(results: pd.DataFrame, *, level: float | None = None, adjust: str = "holm",
+                   test: str | None = None) -> pd.DataFrame:
+    """The results frame with the tab-book columns ``letter`` and ``higher_than``.
+
+    Each group of a grouping gets a letter (A, B, C... in display order, the
+    same on every question; the total none). A cell's ``higher_than`` holds
+    the letters of the groups of its grouping that it is significantly
+    higher than (pairwise test, adjusted p below 1 - level; the family is
+    the question within the grouping), e.g. "BD"; with more than 26 groups
+    the letters (AA, AB, ...) are separated by spaces. A suppressed cell is
+    never tested, so it neither carries nor gives a letter.
+    """
+    adjust, test = check_adjust(adjust), results_test(results, test)
+    if level is None:
+        level = float(results["level"].iloc[0]) if len(results) else 0.95
+    level = check_level(level)
+    out = results.copy()
+    by_values, groups = out["by"].to_numpy(dtype=object), out["group"].to_numpy(dtype=object)
+    grouped = by_values != "total"
+    # Letter = rank of the group within its grouping, in order of first appearance.
+    key = pd.factorize(pd.Series(by_values).str.cat(pd.Series(groups), sep="\x1f").to_numpy())[0]
+    by_code = pd.factorize(by_values)[0]
+    _, first_row = np.unique(key, return_index=True)  # factorize codes follow first appearance
+    by_of_key = by_code[first_row]
+    rank_of_key = pd.Series(by_of_key).groupby(by_of_key).cumcount().to_numpy()
+    rank = np.where(grouped, rank_of_key[key], -1)
+    names = group_letters(range(int(rank.max(initial=-1)) + 1))
+    letter = np.array([names[r] if r >= 0 else "" for r in rank], dtype=object)
+    out["letter"] = letter
+    a, b, stat, p_adj, _ = _pairs(results, None, level, adjust, test, interval=False)
+    sig = mark(stat["diff"], p_adj, level)
+    hit = sig != ""
+    winner = np.where(sig == "higher", a, b)[hit]
+    loser = np.where(sig == "higher", b, a)[hit]
+    order = np.lexsort((rank[loser], winner))
+    winner, loser = winner[order], loser[order]
+    wide = set(by_code[rank >= 26])  # groupings past Z: letters separated by spaces
+    higher = np.full(len(out), "", dtype=object)
+    bounds = np.flatnonzero(np.diff(winner)) + 1
+    for chunk_w, chunk_l in zip(np.split(winner, bounds), np.split(loser, bounds)):
+        if len(chunk_w):
+            row = int(chunk_w[0])
+            higher[row] = (" " if by_code[row] in wide else "").join(letter[chunk_l])
+    out["higher_than"] = higher
+    return out
+
+
+def letters_legend(results: pd.DataFrame) -> list[str]:
+    """Plain-English lines explaining the column letters of a results frame, one per grouping."""
+    if "letter" not in results:
+        return []
+    lines = []
+    rows = results[(results["by"] != "total") & (results["letter"] != "")].drop_duplicates(["by", "group"])
+    for by, part in rows.groupby("by", sort=False):
+        pairs = ", ".join(f"{l} = {g}" for l, g in zip(part["letter"], part["group"]))
+        lines.append(f"Column letters ({by}): {pairs}.")
+    if lines:
+        level = float(results["level"].iloc[0]) if "level" in results and len(results) else 0.95
+        test = results_test(results)
+        lines.insert(0, f"Letters in 'higher_than' name the groups of the same grouping that a group is "
+                        f"significantly higher than at the {level:.0%} level, after adjustment for multiple "
+                        f"comparisons ({TEST_NAMES[test]}); suppressed cells [c] are never tested.")
+    return lines

@@ -11,7 +11,11 @@ Layout read (each sheet): a title block, a blank row, banner row 1 with group
 spans (``Total``, ``Role`` above the first role column, ``Region`` ...),
 banner row 2 with each column's label; then per question: its text in column
 A, ``Base: ...``, ``Weighted Sample``, ``Unweighted Sample``, answer rows
-(``NET: ...`` rows are nets), a blank row.
+(``NET: ...`` rows are nets), a blank row. ``Weighted Sample`` /
+``Unweighted Sample`` may instead be given once under the banner, for every
+question without its own pair (a routed question with its own base rows,
+then questions back on the sheet's base). Empty sheets and a cover sheet
+without a banner are skipped.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
+from feedback import safety
 from feedback.errors import InputError
 from feedback.survey.read import XLSX_SUFFIXES, as_text, column_letter, workbook_grids
 
@@ -126,6 +131,13 @@ def _sheet(name: str, sheet: str, grid: pd.DataFrame) -> pd.DataFrame:
     base_label = label.where(is_base).str.replace(_BASE, "", regex=True).groupby(block).transform("first")
     weighted = values.where(is_w, axis=0).groupby(block).transform("first")
     unweighted = values.where(is_u, axis=0).groupby(block).transform("first")
+    # A pair given once under the banner (before any question) is the sheet's base: every
+    # question without its own pair (e.g. after a routed question that had one) uses it.
+    sheet_w, sheet_u = weighted[block == 0], unweighted[block == 0]
+    if len(sheet_u) and sheet_u.notna().any(axis=None):
+        own = unweighted.notna().any(axis=1)
+        weighted = weighted.where(own, axis=0).fillna(sheet_w.iloc[0]) if len(sheet_w) else weighted
+        unweighted = unweighted.where(own, axis=0).fillna(sheet_u.iloc[0])
     answers = is_answer & qtext.notna()
     missing_n = answers & unweighted.isna().all(axis=1)
     if missing_n.any():
@@ -200,10 +212,17 @@ def read_data_tables(filename: str, content: bytes, codebook=None) -> pd.DataFra
     """Every sheet's questions as one long frame (columns ``TABLE_COLUMNS``).
 
     ``attrs`` carries the title block (title, fieldwork, sample, source).
+    Parsed in a limited child process (``feedback.isolation``).
     """
     name = Path(filename).name or "the workbook"
     if not name.lower().endswith(XLSX_SUFFIXES):
         raise InputError(f"{name}: data tables must be an Excel workbook (.xlsx).")
+    safety.check_size(name, content)
+    out = safety.parse_untrusted(_read_data_tables, name, content, codebook)
+    return out
+
+
+def _read_data_tables(name: str, content: bytes, codebook=None) -> pd.DataFrame:
     grids = workbook_grids(name, content)
     frames, problems = [], []
     for sheet, grid in grids.items():
@@ -219,7 +238,8 @@ def read_data_tables(filename: str, content: bytes, codebook=None) -> pd.DataFra
         raise InputError(problems[0] if problems else f"{name}: every sheet is empty.")
     out = assign_ids(pd.concat(frames, ignore_index=True), codebook)
     out = out[TABLE_COLUMNS]
-    out.attrs.update(_title_block(next(iter(grids.values()))))
+    first = next((g for g in grids.values() if not as_text(g).isna().all().all()), None)
+    out.attrs.update(_title_block(first) if first is not None and first.shape[1] else {})
     if out.attrs.get("title"):
         out.attrs["source"] = f"Source: {out.attrs['title']} (published data tables)"
     return out
@@ -229,10 +249,16 @@ def is_data_tables(filename: str, content: bytes) -> bool:
     """Is this upload a data tables workbook (so the app routes it here)?"""
     if not str(filename).lower().endswith(XLSX_SUFFIXES) or not content.startswith(b"PK"):
         return False
+    name = Path(filename).name or "the workbook"
     try:
-        grids = workbook_grids(filename, content)
+        safety.check_size(name, content)
+        return bool(safety.parse_untrusted(_is_data_tables, name, content))
     except InputError:
         return False
+
+
+def _is_data_tables(name: str, content: bytes) -> bool:
+    grids = workbook_grids(name, content)
     return any(looks_like_tables(as_text(grid)) for grid in grids.values() if not grid.empty)
 
 
@@ -324,7 +350,7 @@ def rates_from_tables(tables, codebook=None, *, by=None, filter: Mapping | None 
     random sample of the published base; deff is unknown (NaN).
     """
     from feedback.survey.intervals import check_level, check_method, proportion_interval
-    from feedback.survey.rates import COLUMNS, SmallBase
+    from feedback.survey.rates import COLUMN_DEFAULTS, COLUMNS, SmallBase
 
     if isinstance(codebook, (bytes, bytearray)):
         tables, codebook = read_data_tables(str(tables), bytes(codebook)), None
@@ -356,6 +382,34 @@ def rates_from_tables(tables, codebook=None, *, by=None, filter: Mapping | None 
                      n_eff=n.astype(float), deff=np.nan, se=se,
                      flag=np.where(suppressed, "[c]", np.where(n < small_base.flag, "[u]", "")),
                      sig_vs_rest="", p_value_vs_rest=np.nan, p_adj_vs_rest=np.nan, method=method, level=level,
-                     source="data tables")
+                     source="data tables", **COLUMN_DEFAULTS)
     out.attrs.update(tables.attrs)
     return out[COLUMNS].reset_index(drop=True)
+
+
+# ------------------------------------------------------------------ draft codebook
+def suggest_tables_codebook(tables: pd.DataFrame):
+    """A draft codebook for a data tables workbook: one question per table, with its id,
+    text, base label and positive answers (the first net, else "Yes", else the first
+    answer), so several waves can share ids once the drafts are edited to match."""
+    from feedback.survey.codebook import Codebook, Question
+
+    questions = []
+    for qid, rows in tables.groupby("question", sort=False):
+        answers = list(dict.fromkeys(rows["answer"]))
+        nets = list(dict.fromkeys(rows.loc[rows["is_net"], "answer"]))
+        bare = [_NET.sub("", a).casefold() for a in answers]
+        if nets:
+            positive = [nets[0]]
+        elif "yes" in bare:
+            positive = [answers[bare.index("yes")]]
+        else:
+            positive = answers[:1]
+        words = " ".join(positive).casefold()
+        kind = ("yes_no" if words.strip() == "yes" else "usefulness" if "useful" in words
+                else "agreement" if "agree" in words else "awareness" if "aware" in words else "agreement")
+        questions.append(Question(id=str(qid), column=str(qid), text=str(rows["question_text"].iloc[0]), kind=kind,
+                                  positive=positive, base_label=str(rows["base_label"].iloc[0] or "")))
+    attrs = tables.attrs
+    return Codebook(title=str(attrs.get("title", "")), fieldwork=str(attrs.get("fieldwork", "")),
+                    source=str(attrs.get("source", "")), questions=questions)

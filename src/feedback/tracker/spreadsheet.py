@@ -20,7 +20,7 @@ import pandas as pd
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from feedback import db
+from feedback import db, safety
 from feedback.errors import InputError
 from feedback.export import DANGEROUS_PREFIXES, to_xlsx_bytes
 from feedback.tracker import service
@@ -202,13 +202,27 @@ def _cell_version(value: Any) -> int | None:
 
 
 def read_rows(filename: str, content: bytes) -> tuple[dict[str, list[Row]], list[str]]:
-    """Every non-empty row of each sheet, converted; plus the problems found while converting."""
-    from openpyxl import load_workbook
+    """Every non-empty row of each sheet, converted; plus the problems found while converting.
 
+    Parsed in a limited child process (``feedback.isolation``): the zip and
+    sheet sizes are checked first, and any other failure is one message.
+    """
     if len(content) > MAX_BYTES:
         raise InputError(f"{filename}: the file is larger than {MAX_BYTES // (1024 * 1024)} MB.")
+    if not content.startswith(b"PK"):
+        raise InputError(f"{filename}: this is not an XLSX workbook Excel can open. Export from this page, edit, "
+                         "and import that file.")
+    return safety.parse_untrusted(_read_rows, filename, content)
+
+
+def _read_rows(filename: str, content: bytes) -> tuple[dict[str, list[Row]], list[str]]:
+    from openpyxl import load_workbook
+
+    content = safety.checked_workbook(filename, content)
     try:
         wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except MemoryError:
+        raise
     except Exception as err:  # noqa: BLE001 - any unreadable file gets the same plain answer
         raise InputError(f"{filename}: this is not an XLSX workbook Excel can open ({type(err).__name__}). "
                          "Export from this page, edit, and import that file.") from None
@@ -223,6 +237,7 @@ def read_rows(filename: str, content: bytes) -> tuple[dict[str, list[Row]], list
             if ws is None:
                 continue  # Responses / Actions may be left out
             header_to_field = {h.casefold(): f for f, h in spec}
+            ws.reset_dimensions()  # the real cells, not the stated size
             it = ws.iter_rows(values_only=True)
             header = next(it, None) or ()
             columns: dict[int, str] = {}
@@ -259,6 +274,13 @@ def read_rows(filename: str, content: bytes) -> tuple[dict[str, list[Row]], list
                 row = Row(name, number, values)
                 problems.extend(f"{row.where}: {p}." for p in row_problems)
                 rows[name].append(row)
+    except (InputError, MemoryError):
+        raise
+    except Exception as err:  # noqa: BLE001 - a sheet's XML broken part-way: one message, nothing imported
+        sheet = locals().get("name", "a")
+        raise InputError(f"{filename}: the {sheet} sheet cannot be read ({type(err).__name__}: "
+                         f"{' '.join(str(err).split())[:120]}); the file is damaged. Export from this page, "
+                         "edit, and import that file.") from None
     finally:
         wb.close()
     return rows, problems

@@ -1,0 +1,323 @@
+"""Untrusted uploads are parsed in a child process with time and memory limits.
+
+A crafted or damaged file can make a C or Rust parser abort the whole process
+(python-calamine asks for hundreds of GiB and aborts; pyreadstat can crash),
+hang, or eat all memory. Parsing each upload in its own short-lived child
+means such a file costs that one upload a one-line message, and the server
+and every other session carry on; the child's memory goes back to the system
+when it exits.
+
+Children are forked from a warm ``forkserver`` that has pandas, calamine,
+pyreadstat, python-docx, openpyxl and the app's readers already imported, so
+a child starts in tens of milliseconds (a fresh interpreter took ~1.9 s).
+At most ``PARSE_SLOTS`` uploads are parsed at once; the rest wait their turn
+(``parsing_busy()`` lets a page say so).
+
+The embedded sample files are the app's own and are read in-process
+(``with in_process(): ...``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import io
+import multiprocessing
+import multiprocessing.context
+import os
+import resource
+import signal
+import threading
+import time
+from multiprocessing import connection, popen_forkserver, reduction, spawn, util
+
+from feedback.errors import InputError
+
+#: How many uploads may be parsed at the same time (each in its own child); the rest queue.
+PARSE_SLOTS = max(1, int(os.environ.get("FEEDBACK_PARSE_SLOTS", "2")))
+CHILD_TIMEOUT_S = 60.0
+#: Memory a child may use on top of what it starts with (the preloaded libraries).
+MIN_WORK_MEMORY = 768 * 2**20
+WORK_MEMORY_PER_BYTE = 16          # a 40 MB file may use up to 640 MB while it is parsed
+MAX_WORK_MEMORY = 2 * 2**30
+QUEUE_TIMEOUT_S = 300.0
+#: Imported once by the forkserver, so every child starts with them.
+PRELOAD = ["feedback.isolation", "numpy", "pandas", "pyarrow", "python_calamine", "pyreadstat", "docx",
+           "openpyxl", "defusedxml", "rapidfuzz", "scipy.sparse", "feedback.safety", "feedback.survey.read",
+           "feedback.survey.tables", "feedback.roundtables.read", "feedback.audits.register",
+           "feedback.warm_readers"]
+
+
+class LimitExceeded(InputError):
+    """The child ran out of time or memory, or died: the input is the likely cause."""
+
+
+# ------------------------------------------------------------------ in the child
+_IN_CHILD = False
+_TRUSTED = contextvars.ContextVar("feedback_trusted_input", default=False)
+
+
+def _vm_bytes() -> int:
+    """This process's address space now (what RLIMIT_AS counts)."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return 0
+
+
+def _rss_bytes() -> int:
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return 0
+
+
+def _child_main(conn, func, args, kwargs, allowance: int) -> None:
+    """Body of the child: set the limits, run the call, send back (status, value, measures)."""
+    global _IN_CHILD
+    _IN_CHILD = True
+    start_rss = _rss_bytes()
+    start_cpu = time.process_time()
+    wanted = _vm_bytes() + allowance
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    clamped = limit < wanted  # the server's own limit is lower than what the file was given
+    reply: tuple
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a crash leaves no core file behind
+        reply = ("ok", func(*args, **kwargs))
+    except MemoryError:
+        reply = ("memory", clamped)
+    except BaseException as err:  # noqa: BLE001 - everything goes back to the parent as data
+        reply = ("error", err)
+    measures = {"peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, "start_rss": start_rss,
+                "cpu": time.process_time() - start_cpu,
+                "limit": limit, "clamped": clamped}
+    try:
+        conn.send((*reply, measures))
+    except MemoryError:
+        conn.send(("memory", clamped, measures))
+    except Exception as err:  # noqa: BLE001 - an unpicklable result or exception: send its words
+        conn.send(("error", RuntimeError(f"{type(reply[1]).__name__}: {reply[1]} ({err})"), measures))
+    conn.close()
+
+
+class _Popen(popen_forkserver.Popen):
+    """The forkserver launcher, minus re-running the parent's ``__main__`` in the child.
+
+    By default a child re-imports the parent's main script (under Streamlit,
+    its command-line module: ~0.7 s); the readers need nothing from it.
+    """
+
+    def _launch(self, process_obj):
+        prep_data = {k: v for k, v in spawn.get_preparation_data(process_obj._name).items()
+                     if not k.startswith("init_main")}
+        buf = io.BytesIO()
+        popen_forkserver.set_spawning_popen(self)
+        try:
+            reduction.dump(prep_data, buf)
+            reduction.dump(process_obj, buf)
+        finally:
+            popen_forkserver.set_spawning_popen(None)
+        self.sentinel, w = popen_forkserver.forkserver.connect_to_new_process(self._fds)
+        _parent_w = os.dup(w)
+        self.finalizer = util.Finalize(self, util.close_fds, (_parent_w, self.sentinel))
+        with open(w, "wb", closefd=True) as f:
+            f.write(buf.getbuffer())
+        self.pid = popen_forkserver.forkserver.read_signed(self.sentinel)
+
+
+class _LimitedProcess(multiprocessing.context.ForkServerProcess):
+    @staticmethod
+    def _Popen(process_obj):
+        return _Popen(process_obj)
+
+
+_lock = threading.Lock()
+_context = None
+
+
+def _ctx():
+    global _context
+    with _lock:
+        if _context is None:
+            # Set before numpy/pyarrow load in the forkserver: one thread each, system allocator
+            # (so the address-space limit counts what is really used).
+            for key in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+                os.environ.setdefault(key, "1")
+            os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(PRELOAD)
+            _context = ctx
+    return _context
+
+
+def warm_up(background: bool = True) -> None:
+    """Start the forkserver now (it imports the parsing libraries once, ~1-2 s), so the
+    first upload does not wait for it."""
+    def start():
+        _ctx()
+        popen_forkserver.forkserver.ensure_running()
+
+    if background:
+        threading.Thread(target=start, name="feedback-forkserver", daemon=True).start()
+    else:
+        start()
+
+
+# ------------------------------------------------------------------ queue of uploads
+_slots = threading.BoundedSemaphore(PARSE_SLOTS)
+_active = 0
+_active_lock = threading.Lock()
+
+
+def parsing_busy() -> bool:
+    """Are all parse slots taken (so a new upload will wait for another to finish)?"""
+    return _active >= PARSE_SLOTS
+
+
+@contextlib.contextmanager
+def in_process():
+    """Within this block, files are the app's own (embedded samples): read them in-process."""
+    token = _TRUSTED.set(True)
+    try:
+        yield
+    finally:
+        _TRUSTED.reset(token)
+
+
+def work_memory(size: int) -> int:
+    """Memory allowed for parsing a file of ``size`` bytes, beyond the child's start."""
+    return int(min(MAX_WORK_MEMORY, max(MIN_WORK_MEMORY, WORK_MEMORY_PER_BYTE * size)))
+
+
+_last_measures: dict = {}
+
+
+def last_measures() -> dict:
+    """Peak and starting resident memory of the most recent child (for the benchmark)."""
+    return dict(_last_measures)
+
+
+def run_limited(func, *args, name: str = "the file", timeout: float | None = None, memory: int | None = None,
+                **kwargs):
+    """``func(*args, **kwargs)`` in a fresh child forked from the warm forkserver, with limits.
+
+    ``memory`` is what the work may use beyond the child's start (default
+    ``MIN_WORK_MEMORY``); the address-space limit is the lower of that and the
+    server's own hard limit. Exceptions raised in the child are raised again
+    here; a timeout, memory exhaustion or a crash raise ``LimitExceeded``
+    naming ``name``. Inside a child, or within ``in_process()``, the call runs
+    directly. ``func`` must be a module-level function.
+    """
+    if _IN_CHILD or _TRUSTED.get():
+        return func(*args, **kwargs)
+    global _active
+    timeout = CHILD_TIMEOUT_S if timeout is None else timeout
+    memory = MIN_WORK_MEMORY if memory is None else int(memory)
+    if not _slots.acquire(timeout=QUEUE_TIMEOUT_S):
+        raise LimitExceeded(f"{name} could not be read: the server is busy reading other uploads. Try again in a "
+                            "few minutes.")
+    with _active_lock:
+        _active += 1
+    try:
+        return _run_child(func, args, kwargs, name=name, timeout=timeout, memory=memory)
+    finally:
+        with _active_lock:
+            _active -= 1
+        _slots.release()
+
+
+def _run_child(func, args, kwargs, *, name, timeout, memory):
+    ctx = _ctx()
+    receiver, sender = ctx.Pipe(duplex=False)
+    process = _LimitedProcess(target=_child_main, args=(sender, func, args, kwargs, memory), daemon=True,
+                                 name="feedback-parse")
+    process.start()
+    sender.close()
+    deadline = time.monotonic() + timeout
+    reply = None
+    try:
+        while reply is None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise LimitExceeded(f"{name} took longer than {timeout:g} s to read and was stopped: check it is "
+                                    "the right file, or save it again (e.g. as CSV) and retry.")
+            ready = connection.wait([receiver, process.sentinel], timeout=left)
+            if receiver in ready:
+                try:
+                    reply = receiver.recv()
+                except (EOFError, OSError):
+                    reply = ("died", None, {})
+            elif process.sentinel in ready:
+                if receiver.poll(0):
+                    continue
+                reply = ("died", None, {})
+    finally:
+        receiver.close()
+        if process.is_alive():
+            process.kill()
+        process.join(5)
+        exitcode = process.exitcode
+        if exitcode is not None:
+            process.close()
+    status, value, measures = reply
+    _last_measures.clear()
+    _last_measures.update(measures)
+    if status == "ok":
+        return value
+    if status == "error":
+        raise value
+    if status == "memory":
+        if value:  # clamped: the server's own limit is below what the file needed
+            raise LimitExceeded(f"{name} needs more memory than this server allows to read it (the server's limit "
+                                "is lower than the app's): ask whoever runs the server to raise it, or split the "
+                                "file or keep only the columns you need.")
+        raise LimitExceeded(f"{name} needs more than {memory / 2**30:.1f} GB of memory to read and was stopped: "
+                            "split the file or keep only the columns you need.")
+    raise LimitExceeded(f"{name} made the reader stop abruptly ({_signal_name(exitcode)}): the file is damaged, or needs more memory than the "
+                        f"{memory / 2**30:.1f} GB allowed. Open it in its program, save it again, and retry "
+                        "(or save it as CSV).") from None
+
+
+def parse_untrusted(func, name: str, content: bytes, *args, timeout: float | None = None, **kwargs):
+    """A reader ``func(name, content, *args, **kwargs)`` run in a limited child.
+
+    Memory allowed grows with the file's size (``work_memory``). Whatever the
+    reader raises other than ``InputError`` (zlib, XML, zip, CSV, index,
+    value errors, a Rust panic) becomes one ``InputError`` naming the file.
+    """
+    return run_limited(_guarded, func, name, content, *args, name=name, timeout=timeout,
+                       memory=work_memory(len(content)), **kwargs)
+
+
+def _guarded(func, name, content, *args, **kwargs):
+    """Runs in the child: the reader, with every failure turned into a message naming the file."""
+    try:
+        return func(name, content, *args, **kwargs)
+    except (InputError, MemoryError):
+        raise
+    except RecursionError:
+        raise InputError(f"{name} is nested too deeply to read: save it again from its program.") from None
+    except BaseException as err:  # noqa: BLE001 - includes pyo3's PanicException (a BaseException)
+        raise damaged(name, err) from None
+
+
+def damaged(name: str, err: BaseException) -> InputError:
+    """The one message for a parser failure: the file could not be read, and what to do."""
+    detail = " ".join(str(err).split())[:160]
+    kind = type(err).__name__
+    return InputError(f"{name} could not be read ({kind}{': ' + detail if detail else ''}): the file is damaged "
+                      "or not what its name says. Open it in its program, save it again, and retry.")
+
+
+def _signal_name(code: int | None) -> str:
+    if code is None or code >= 0:
+        return f"exit code {code}"
+    try:
+        return signal.Signals(-code).name
+    except ValueError:
+        return f"signal {-code}"

@@ -1,0 +1,121 @@
+"""Wave commands: ``change`` (between two waves) and ``trend`` (over several).
+
+``python -m feedback change BEFORE AFTER --codebook CB_BEFORE --codebook CB_AFTER [--by role]
+[--by region] [--filter KEY="VALUE"] [--level L] [--adjust holm|bh|none] [--format csv|xlsx|json]
+[--out PATH]``
+
+``python -m feedback trend FILE... --codebook CB... [same options]``
+
+Codebooks are given in the order of the files. Published data tables
+workbooks may be given without codebooks (then no file has one). Every number
+comes from ``feedback.survey.waves``, as on the Trends page.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+from feedback.errors import InputError
+from feedback.survey.cli import FORMATS, _one_line_errors, parse_by, parse_filters, parse_small_base, write_frame
+from feedback.survey.intervals import METHODS
+from feedback.survey.trends import change_notes
+
+CHANGE_PERCENTS = ("p_before", "p_after", "change", "ci_low", "ci_high", "level")
+TREND_PERCENTS = ("p", "ci_low", "ci_high")
+
+
+def _waves(files: list[str], codebooks: list[str] | None):
+    from feedback.survey.waves import load_wave, sort_waves
+
+    codebooks = codebooks or []
+    if codebooks and len(codebooks) != len(files):
+        raise InputError(f"{len(files)} files but {len(codebooks)} --codebook: give one codebook per file, "
+                         "in the same order (data tables workbooks may all go without)")
+    waves = []
+    for i, file in enumerate(files):
+        path = Path(file)
+        text = None
+        if codebooks:
+            try:
+                text = Path(codebooks[i]).read_text(encoding="utf-8-sig")
+            except UnicodeDecodeError:
+                raise InputError(f"codebook {codebooks[i]}: not UTF-8 text; save it as UTF-8 TOML") from None
+        content = path.read_bytes()
+        from feedback.survey.tables import is_data_tables
+
+        if text is None and not is_data_tables(path.name, content):
+            raise InputError(f"{file}: a respondent-level file needs its --codebook CB.toml (one per file, "
+                             "in the order of the files)")
+        try:
+            waves.append(load_wave(path.name, content, text))
+        except InputError as err:
+            raise InputError(str(err) if path.name in str(err) else f"{path.name}: {err}") from None
+    return sort_waves(waves)
+
+
+def _groupings(args):
+    return tuple(g for g in (parse_by(b) for b in args.by or ()) if g != ("total",)) or ()
+
+
+def run_change(args) -> int:
+    from feedback.survey.waves import change
+
+    if len(args.files) != 2:
+        raise InputError(f"change compares two waves: give BEFORE and AFTER (got {len(args.files)} files)")
+    before, after = _waves(args.files, args.codebook)
+    out = change(before, after, by=_groupings(args), filter=parse_filters(args.filter), level=args.level,
+                 adjust=args.adjust, small_base=parse_small_base(args.small_base))
+    for question, why in (out.attrs.get("left_out") or {}).items():
+        print(f"left out: {question} ({why})", file=sys.stderr)
+    write_frame(out, args, sheet="Change", notes=change_notes(out), percent_columns=CHANGE_PERCENTS)
+    return 0
+
+
+def run_trend(args) -> int:
+    from feedback.survey.waves import trend
+
+    waves = _waves(args.files, args.codebook)
+    out = trend(waves, by=_groupings(args), filter=parse_filters(args.filter), level=args.level,
+                method=args.method, small_base=parse_small_base(args.small_base))
+    notes = ["One row per wave x question x group; a question appears for the waves that asked it.",
+             f"p, ci_low and ci_high are proportions (0-1); intervals: {args.method} at {args.level:.0%}.",
+             "[b] on the first wave after a break in series (question changed); [c] suppressed; [u] low base."]
+    write_frame(out, args, sheet="Trend", notes=notes, percent_columns=TREND_PERCENTS)
+    return 0
+
+
+def _common(parser) -> None:
+    parser.add_argument("--codebook", action="append", metavar="CB.toml",
+                        help="one TOML codebook per file, in the same order")
+    parser.add_argument("--by", action="append", metavar="GROUPING",
+                        help="role, region, or a crossing role*region; repeat for several (total always first)")
+    parser.add_argument("--filter", action="append", metavar='KEY="VALUE"',
+                        help='restrict to a domain, e.g. region="London" (variance stays full-design)')
+    parser.add_argument("--level", type=float, default=0.95, help="confidence level, e.g. 0.90, 0.95, 0.99")
+    parser.add_argument("--small-base", default="10,30", metavar="SUPPRESS,FLAG",
+                        help="bases below SUPPRESS in either wave shown as [c], below FLAG as [u] (default 10,30)")
+    parser.add_argument("--format", choices=FORMATS, help="default: from --out's extension, else csv")
+    parser.add_argument("--out", help="output file (stdout when omitted; required for xlsx)")
+
+
+def register(subparsers) -> None:
+    """Add ``change`` and ``trend`` to ``python -m feedback``."""
+    change = _one_line_errors(subparsers.add_parser(
+        "change", help="change between two waves of a survey, with interval and test",
+        description="One row per shared question x group: p before and after, change, se, Wald interval, "
+                    "test, adjusted p, flags. Questions in one wave only are named on stderr."))
+    change.add_argument("files", nargs="+", metavar="FILE", help="BEFORE AFTER (respondent-level or data tables)")
+    _common(change)
+    change.add_argument("--adjust", default="holm", choices=("holm", "bh", "none"),
+                        help="multiple-comparison adjustment within each question x grouping (default holm)")
+    change.set_defaults(func=run_change)
+
+    trend = _one_line_errors(subparsers.add_parser(
+        "trend", help="each question over the waves of a survey, by group",
+        description="One row per wave x question x group, oldest wave first."))
+    trend.add_argument("files", nargs="+", metavar="FILE", help="the waves' files (any order)")
+    _common(trend)
+    trend.add_argument("--method", default="wilson", choices=METHODS)
+    trend.set_defaults(func=run_trend)

@@ -1,0 +1,163 @@
+"""Survey targets: the survey question(s) a tracker item or action aims to move,
+and their re-measure (the latest change between waves), so the Panel can see
+whether what it did moved the figure.
+
+A target names an audience (``frontline``), a question id (``heard_of_panel``)
+and a group (``total`` / ``Total``, or e.g. ``role`` / ``Police``). Table
+``survey_target`` (migration 0004); adding or removing one writes history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from feedback import db
+from feedback.db import Base, utcnow
+from feedback.tracker.models import Action, Item
+from feedback.tracker.service import TrackerError
+
+TARGET_COLUMNS = ["target_id", "item_id", "item_reference", "action_id", "action_reference", "description",
+                  "status", "audience", "question", "by", "group", "is_sample"]
+MOVED_UP, MOVED_DOWN, NO_CHANGE = "Moved up significantly", "Moved down significantly", "No significant change"
+GROUPS = (MOVED_UP, MOVED_DOWN, NO_CHANGE)
+
+
+class SurveyTarget(Base):
+    """One survey question (in one group) that an item or an action aims to move."""
+
+    __tablename__ = "survey_target"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("tracker_item.id", ondelete="CASCADE"))
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("tracker_action.id", ondelete="CASCADE"))
+    audience: Mapped[str] = mapped_column(String(60))
+    question: Mapped[str] = mapped_column(String(120))
+    by: Mapped[str] = mapped_column(String(60), default="total")
+    group_name: Mapped[str] = mapped_column(String(200), default="Total")
+    is_sample: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+def add_target(session: Session, who: str, *, audience: str, question: str, item: Item | None = None,
+               action: Action | None = None, by: str = "total", group: str = "Total",
+               is_sample: bool = False) -> SurveyTarget:
+    """Name a survey question an item or action aims to move (history written in the same transaction)."""
+    if not str(who or "").strip():
+        raise TrackerError("Give your name (in the sidebar) before changing anything: every change records who made it.")
+    if (item is None) == (action is None):
+        raise TrackerError("A survey target belongs to one item or one action.")
+    audience, question = str(audience).strip(), str(question).strip()
+    if not audience or not question:
+        raise TrackerError("A survey target needs the survey (audience) and the question id.")
+    owner = {"item_id": item.id if item else None, "action_id": action.id if action else None}
+    exists = session.scalar(select(SurveyTarget).filter_by(**owner, audience=audience, question=question, by=by,
+                                                           group_name=group))
+    if exists:
+        raise TrackerError(f"{_label(item, action)} already aims to move {question} ({audience}, {group}).")
+    target = SurveyTarget(**owner, audience=audience, question=question, by=by, group_name=group,
+                          is_sample=is_sample, created_by=str(who).strip())
+    session.add(target)
+    session.flush()
+    db.record_change(session, "survey_target", target.id, "created", None,
+                     f"{_label(item, action)}: {audience} {question} ({by}: {group})", who)
+    return target
+
+
+def remove_target(session: Session, target_id: int, who: str, reason: str = "") -> None:
+    target = session.get(SurveyTarget, target_id)
+    if target is None:
+        raise TrackerError("That survey target has already been removed.")
+    db.record_change(session, "survey_target", target.id, "removed",
+                     f"{target.audience} {target.question} ({target.by}: {target.group_name})", None, who, reason)
+    session.delete(target)
+
+
+def _label(item: Item | None, action: Action | None) -> str:
+    return f"Action {action.reference}" if action is not None else f"Item {item.reference}"
+
+
+def targets_frame(session: Session) -> pd.DataFrame:
+    """Every target with its item and action (an action's target also carries its item)."""
+    rows = []
+    for target, action, item in session.execute(
+            select(SurveyTarget, Action, Item)
+            .outerjoin(Action, SurveyTarget.action_id == Action.id)
+            .join(Item, (Item.id == SurveyTarget.item_id) | (Item.id == Action.item_id))
+            .order_by(SurveyTarget.id)):
+        rows.append({"target_id": target.id, "item_id": item.id, "item_reference": item.reference,
+                     "action_id": action.id if action else None,
+                     "action_reference": action.reference if action else "",
+                     "description": action.description if action else item.text,
+                     "status": action.status if action else "", "audience": target.audience,
+                     "question": target.question, "by": target.by, "group": target.group_name,
+                     "is_sample": bool(target.is_sample)})
+    return pd.DataFrame(rows, columns=TARGET_COLUMNS)
+
+
+def remeasure(targets: pd.DataFrame, changes: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Each target beside its question's latest change (``changes``: audience -> a ``waves.change``
+    frame), and its group: moved up / moved down significantly / no significant change.
+    A target whose question or group is not in the latest waves gets ``outcome`` "Not measured"."""
+    from feedback.survey.waves import change_words
+
+    parts = []
+    for audience, rows in targets.groupby("audience", sort=False):
+        ch = changes.get(audience)
+        if ch is None or ch.empty:
+            parts.append(rows.assign(outcome="Not measured"))
+            continue
+        keep = ["question", "by", "group", "question_text", "wave_before", "wave_after", "p_before", "p_after",
+                "change", "ci_low", "ci_high", "p_adj", "sig", "flag"]
+        parts.append(rows.merge(ch[keep], on=["question", "by", "group"], how="left"))
+    out = pd.concat(parts, ignore_index=True) if parts else targets.assign(outcome=[])
+    if "sig" not in out:
+        out["sig"] = ""
+    measured = out["wave_after"].notna() if "wave_after" in out else pd.Series(False, index=out.index)
+    out["outcome"] = [MOVED_UP if s == "up" else MOVED_DOWN if s == "down" else NO_CHANGE if m else "Not measured"
+                      for s, m in zip(out["sig"].fillna(""), measured)]
+    out["in_words"] = [change_words(r) if m else "not in the latest two waves"
+                       for r, m in zip(out.itertuples(index=False), measured)]
+    return out
+
+
+SAMPLE_ACTION = "SAMPLE-C11-1/2"
+
+
+def seed_if_empty(engine) -> int:
+    """Sample targets (marked as sample) on the Panel's chapter 11 commitment to communicate more,
+    once: a sample action "raise frontline awareness of the Panel" aimed at frontline
+    ``heard_of_panel``, and the commitment's own action aimed at two partners' questions."""
+    with db.session_scope(engine) as session:
+        if session.scalar(select(Action).filter_by(reference=SAMPLE_ACTION)) is not None:
+            return 0
+        if session.scalar(select(SurveyTarget).limit(1)) is not None:
+            return 0
+        item = session.scalar(select(Item).filter_by(reference="C11-1"))
+        if item is None:
+            return 0
+        from feedback.tracker.seed import SEEDER
+        from feedback.tracker.service import create_action
+
+        action = create_action(
+            session, item, SEEDER, reference=SAMPLE_ACTION,
+            description="Raise frontline awareness of the Panel: briefings for police, health and education "
+                        "staff through their professional networks.",
+            owner="Sample: Panel secretariat, communications", due_date=dt.date(2022, 5, 31),
+            completion_criteria="Briefings given in every region; awareness re-measured in the 2022 survey.",
+            evidence="Sample: briefings given in all nine regions (invented for the sample).",
+            status="complete", rag="green", is_sample=True)
+        session.flush()
+        add_target(session, SEEDER, audience="frontline", question="heard_of_panel", action=action, is_sample=True)
+        commitment = session.scalar(select(Action).filter_by(reference="C11-1/1"))
+        added = 1
+        if commitment is not None:
+            for question in ("easy_to_find_info", "well_informed"):
+                add_target(session, SEEDER, audience="partners", question=question, action=commitment,
+                           is_sample=True)
+                added += 1
+        return added

@@ -1,0 +1,38 @@
+"""The Trends page in a real browser: open it for a region on the two sample waves and
+see a change with its interval; the PNG export downloads. Screenshots go to /tmp/screens/."""
+
+from __future__ import annotations
+
+import pytest
+
+from feedback.survey import trends, waves
+from tests.browser.conftest import tall_screenshot, wait_for_app
+
+pytestmark = pytest.mark.timeout(600)
+
+
+def test_trends_for_a_region_shows_change_with_interval(app_url, page, tmp_path):
+    page.goto(app_url)  # the first run of a fresh server seeds the database
+    wait_for_app(page)
+    page.goto(f"{app_url}/trends?region=London")
+    wait_for_app(page)
+    page.wait_for_selector('[data-testid="stMainBlockContainer"] h1:has-text("Trends")', timeout=60_000)
+    wait_for_app(page)
+    main = page.locator('[data-testid="stMain"]')
+    # the first run reads four survey files and computes every change: slow on a busy machine
+    main.get_by_text("What changed", exact=True).wait_for(timeout=180_000)
+    main.get_by_text("pts", exact=False).first.wait_for(timeout=120_000)
+    wait_for_app(page)
+    text = main.inner_text()
+    assert "Region: London" in text and "Change, 2021 to 2022 (synthetic)" in text
+    london = waves.change(*trends.sample_waves("partners"), by=(("role",),), filter={"region": "London"})
+    heard = london[(london["question"] == "understand_remit") & (london["by"] == "total")].iloc[0]
+    # the first question's change (London: a domain of each wave) in the metric, and its interval in words beside it
+    assert f"{100 * heard['change']:+.1f} pts" in text
+    assert f"{100 * heard['ci_low']:+.1f} to {100 * heard['ci_high']:+.1f} points" in text
+    assert "significant" in text
+    assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 1
+    with page.expect_download() as info:
+        main.get_by_role("button", name="Download chart (PNG)").first.click()
+    assert info.value.suggested_filename.endswith(".png")
+    tall_screenshot(page, "trends_london_frontline", tmp_path, height=4200)

@@ -1,0 +1,146 @@
+"""Waves of a survey: change between two waves against R survey, Holm families, [b] breaks, trends."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from feedback.errors import InputError
+from feedback.survey.rates import SmallBase
+from feedback.survey.significance import adjust_pvalues
+from feedback.survey.waves import (BREAK, change, change_words, latest_change, load_wave, series, sort_waves,
+                                   trend)
+
+HERE = Path(__file__).resolve().parents[1] / "fixtures" / "waves"
+ALL = (("role",), ("region",), ("role", "region"))
+
+
+def _wave(year: int, codebook_text: str | None = None):
+    name = f"wave_{year}.csv"
+    return load_wave(name, (HERE / name).read_bytes(), codebook_text or (HERE / f"wave_{year}.toml").read_text())
+
+
+@pytest.fixture(scope="module")
+def waves():
+    return _wave(2021), _wave(2022)
+
+
+def test_change_equals_r_survey_with_waves_as_strata(waves):
+    """Every question x group (total, role, region, role x region, and a London filter) to 1e-8 of
+    svyby(..., covmat = TRUE) + svycontrast on the stacked design (reference.R)."""
+    before, after = waves
+    ref = pd.read_csv(HERE / "change_reference.csv", keep_default_na=False, na_values=[""])
+    ref["filter"] = ref["filter"].fillna("")
+    no_rules = SmallBase(suppress=0, flag=0)
+    got = pd.concat([
+        change(before, after, by=ALL, small_base=no_rules).assign(filter=""),
+        change(before, after, by=(("role",),), filter={"region": "London"}, small_base=no_rules)
+        .assign(filter="London"),
+    ])
+    merged = ref.merge(got, on=["filter", "question", "by", "group"], suffixes=("_r", ""), how="left",
+                       validate="one_to_one")
+    assert len(merged) == len(ref) == 60
+    assert set(merged["question"]) == {"aware", "useful", "agree"}  # the routed question is there
+    for column in ("p_before", "p_after", "change", "se", "ci_low", "ci_high", "p_value"):
+        np.testing.assert_allclose(merged[column], merged[f"{column}_r"], rtol=0, atol=1e-8, err_msg=column)
+    # the routed question's base is those aware, in each wave
+    useful = got[(got["question"] == "useful") & (got["by"] == "total") & (got["filter"] == "")].iloc[0]
+    aware = got[(got["question"] == "aware") & (got["by"] == "total") & (got["filter"] == "")].iloc[0]
+    assert useful["n_before"] < aware["n_before"] and useful["n_after"] < aware["n_after"]
+
+
+def test_question_new_in_later_wave_is_left_out_and_named(waves):
+    out = change(*waves)
+    assert "new_question" not in set(out["question"])
+    assert out.attrs["left_out"] == {"new_question": "only in 2022"}
+    tr = trend(waves)
+    asked = tr[tr["question"] == "new_question"]
+    assert set(asked["wave"]) == {"2022"} and len(asked) > 0
+    s = series(waves)
+    assert s.loc[(s["question"] == "new_question"), "present"].tolist() == [False, True]
+
+
+def test_holm_family_is_one_question_within_one_grouping(waves):
+    out = change(*waves, by=ALL, adjust="holm")
+    for (question, by), rows in out.groupby(["question", "by"]):
+        expected = adjust_pvalues(rows["p_value"].to_numpy(), np.zeros(len(rows)), "holm")
+        np.testing.assert_allclose(rows["p_adj"], expected, atol=1e-15)
+    regions = out[(out["question"] == "aware") & (out["by"] == "region")]
+    # Holm with m = 3 regions: the smallest p-value is multiplied by 3
+    assert regions["p_adj"].min() == pytest.approx(min(1, 3 * regions["p_value"].min()))
+    none = change(*waves, by=ALL, adjust="none")
+    np.testing.assert_allclose(none["p_adj"], none["p_value"])
+    bh = change(*waves, by=ALL, adjust="bh")
+    tested = out["p_adj"].notna()
+    assert tested.sum() > 20 and (bh["p_adj"][tested] <= out["p_adj"][tested] + 1e-15).all()
+
+
+def test_sig_follows_adjusted_p_and_sign(waves):
+    out = change(*waves, by=ALL, level=0.90, small_base=SmallBase(0, 0))
+    sig = out["p_adj"] < 0.10
+    assert (out.loc[sig & (out["change"] > 0), "sig"] == "up").all()
+    assert (out.loc[sig & (out["change"] < 0), "sig"] == "down").all()
+    assert (out.loc[~sig, "sig"] == "").all()
+    wide = change(*waves, level=0.99)
+    narrow = change(*waves, level=0.90)
+    assert ((wide["ci_high"] - wide["ci_low"]) > (narrow["ci_high"] - narrow["ci_low"])).all()
+
+
+def test_small_base_rules_apply_to_both_waves(waves):
+    out = change(*waves, by=(("role", "region"),), small_base=SmallBase(suppress=25, flag=40))
+    cells = out[out["by"] == "role × region"]
+    small = (cells["n_before"] < 25) | (cells["n_after"] < 25)
+    assert small.any() and (cells.loc[small, "flag"] == "[c]").all()
+    assert cells.loc[small, ["p_before", "p_after", "change", "se", "p_value"]].isna().all().all()
+    low = ~small & ((cells["n_before"] < 40) | (cells["n_after"] < 40))
+    assert low.any() and (cells.loc[low, "flag"] == "[u]").all()
+    assert cells.loc[low, "p_value"].notna().all()
+
+
+def test_changed_wording_is_a_break_not_tested_unless_comparable():
+    before = _wave(2021)
+    reworded = (HERE / "wave_2022.toml").read_text().replace(
+        'text = "The Panel is a trusted source of information"',
+        'text = "The Panel is a trusted and timely source of information"')
+    after = _wave(2022, reworded)
+    out = change(before, after)
+    agree = out[out["question"] == "agree"]
+    assert (agree["flag"].str.contains(BREAK, regex=False)).all()
+    assert agree["p_value"].isna().all() and (agree["sig"] == "").all()
+    assert agree["change"].notna().all()  # the figures are shown, just not tested
+    assert not out[out["question"] == "aware"]["flag"].str.contains(BREAK, regex=False).any()
+    assert change_words(agree.iloc[0]).startswith("not comparable")
+    s = series([before, after])
+    assert s.loc[(s["question"] == "agree") & (s["wave"] == "2022"), "break_before"].item()
+    tr = trend([before, after])
+    assert tr.loc[(tr["question"] == "agree") & (tr["wave"] == "2022"), "flag"].str.startswith(BREAK).all()
+    assert not tr.loc[(tr["question"] == "agree") & (tr["wave"] == "2021"), "flag"].str.contains("b").any()
+
+    # a changed positive answer is a break too
+    positive = (HERE / "wave_2022.toml").read_text().replace(
+        'positive = ["Strongly agree", "Tend to agree"]', 'positive = ["Strongly agree"]')
+    assert change(before, _wave(2022, positive)).query("question == 'agree'")["flag"].str.contains(
+        BREAK, regex=False).all()
+
+    # the user says the versions compare: tested again
+    comparable = reworded.replace('exclude = ["Don\'t know"]', 'exclude = ["Don\'t know"]\ncomparable = true')
+    again = change(before, _wave(2022, comparable)).query("question == 'agree'")
+    assert not again["flag"].str.contains(BREAK, regex=False).any() and again["p_value"].notna().all()
+
+
+def test_waves_sorted_by_year_and_labels_must_differ(waves):
+    before, after = waves
+    assert [w.label for w in sort_waves([after, before])] == ["2021", "2022"]
+    assert latest_change([after, before])["wave_after"].iloc[0] == "2022"
+    with pytest.raises(InputError, match="both waves are labelled"):
+        change(before, before)
+
+
+def test_change_in_words():
+    row = pd.Series({"change": 0.052, "sig": "up", "flag": ""})
+    assert change_words(row) == "▲ 5 pts, significant"
+    assert change_words(pd.Series({"change": -0.02, "sig": "", "flag": ""})) == "no significant change"
+    assert change_words(pd.Series({"change": -0.12, "sig": "down", "flag": "[u]"})) == "▼ 12 pts, significant"

@@ -1,0 +1,88 @@
+"""AppTest runs of the Trends page and the Overview's change since the previous wave,
+on the embedded sample waves (2021 and the synthetic 2022)."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from feedback.survey import trends, waves
+from tests.test_pages_survey import app, goto  # noqa: F401 - the shared app fixture
+
+
+@pytest.fixture
+def trends_app(app):
+    """The app (tests/test_pages_survey.py's fixture: its own database) on the Trends page."""
+    return goto(app, "trends")
+
+
+def _rerun(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _changed(at: AppTest):
+    return next(d.value for d in at.dataframe if "Change (points)" in d.value.columns)
+
+
+def test_trends_page_shows_chart_table_and_what_changed(trends_app):
+    at = trends_app
+    assert [s.value for s in at.subheader][:2] == ["Each question over the waves", "What changed"]
+    assert at.selectbox(key="trends_series").value.startswith("Safeguarding partners")
+    shown = _changed(at)
+    expected = waves.change(*trends.sample_waves("partners"), by=(("role",),))
+    assert len(shown) == len(expected)
+    # largest change first, and the same number as the engine's
+    top = expected.assign(size=expected["change"].abs()).sort_values("size", ascending=False).iloc[0]
+    assert shown.iloc[0]["Question id"] == top["question"] and shown.iloc[0]["Group"] == top["group"]
+    assert shown.iloc[0]["Change (points)"] == f"{100 * top['change']:+.1f}"
+    assert shown.iloc[0]["Interval from (points)"] == f"{100 * top['ci_low']:+.1f}"
+    assert any(m.label.startswith("Change, 2021 to 2022 (synthetic)") for m in at.metric)
+    assert any("synthetic" in i.value for i in at.info)
+
+
+def test_significant_only_and_region(trends_app):
+    at = trends_app
+    at.toggle(key="trends_significant").set_value(True)
+    _rerun(at)
+    shown = _changed(at)
+    assert len(shown) > 0 and set(shown["Significant"]) <= {"Yes, up", "Yes, down"}
+    at.session_state["region"] = "London"
+    _rerun(at)
+    shown = _changed(at)
+    london = waves.change(*trends.sample_waves("partners"), by=(("role",),), filter={"region": "London"})
+    significant = london[london["sig"] != ""]
+    assert len(shown) == len(significant) > 0
+    assert set(shown["Question id"]) == set(significant["question"])
+    assert any("London" in c.value for c in at.caption)
+
+
+def test_frontline_series_question_new_and_reworded(trends_app):
+    at = trends_app
+    label = next(o for o in at.selectbox(key="trends_series").options if o.startswith("Frontline professionals (2"))
+    at.selectbox(key="trends_series").set_value(label)
+    _rerun(at)
+    at.selectbox(key="trends_question").set_value("heard_of_panel")
+    _rerun(at)
+    metric = next(m for m in at.metric if m.label.startswith("Change"))
+    assert metric.value == "+14.8 pts"
+    assert any("significant" in c.value for c in at.caption)
+    shown = _changed(at)
+    assert (shown.loc[shown["Question id"] == "aware_panel_reviews", "Flag"].str.startswith("[b]")).all()
+    assert "used_practice_guide" not in set(shown["Question id"])
+    assert any("used" in c.value and "one wave only" in c.value for c in at.caption)
+    at.selectbox(key="trends_question").set_value("used_practice_guide")
+    _rerun(at)
+    assert any("Asked in 2022" in c.value for c in at.caption)
+
+
+def test_overview_card_says_change_since_previous_wave(trends_app):
+    at = trends_app
+    goto(at, "overview")
+    assert any("later wave" in c.value for c in at.caption)
+    at.selectbox(key="survey_choice").set_value("Frontline professionals 2022 (synthetic)")
+    _rerun(at)
+    texts = [m.value for m in at.markdown]
+    assert any("Since 2021" in t and "▲ 15 pts, significant" in t for t in texts), texts
+    assert any("no significant change" in t for t in texts)

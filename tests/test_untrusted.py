@@ -1,0 +1,157 @@
+"""Untrusted uploads: the files that once crashed or fooled the readers, a bounded fuzz run,
+and reading under the address-space limit some hosting sets (``ulimit -v``)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from feedback import fuzz, safety
+from feedback.errors import InputError
+from feedback.roundtables.read import read_notes
+from feedback.survey.read import read_survey
+from feedback.survey.tables import is_data_tables, read_data_tables
+from feedback.tracker.spreadsheet import read_rows
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures" / "untrusted"
+
+
+def fixture(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+def test_fixtures_are_what_the_script_makes():
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import make_untrusted_fixtures as script
+    finally:
+        sys.path.pop(0)
+    made = script.fixtures()
+    assert sorted(made) == sorted(p.name for p in FIXTURES.iterdir())
+    for name, content in made.items():
+        if name.endswith((".csv", ".md")):  # zip packages carry the time they were written
+            assert fixture(name) == content, name
+
+
+@pytest.mark.parametrize("name, message", [
+    ("far_corner_cell.xlsx", r"^far_corner_cell.xlsx, sheet 'Data' has data in cell XFD1048576 \(column 16,384\): "
+                             r"this app reads at most 2,000 columns"),
+    ("row_99999999.xlsx", r"^row_99999999.xlsx, sheet 'Data' has a cell at C99999999, beyond the 1,048,576 rows"),
+    ("corrupt_deflate.xlsx", r"^corrupt_deflate.xlsx is damaged .* save it again"),
+    ("too_many_columns.csv", r"^too_many_columns.csv: 2,001 columns in one row, more than the 2,000"),
+    ("sparse_far_cell.xlsx", r"^sparse_far_cell.xlsx, sheet 'Data' spans A1:BXX999999 \(1,999,998,000 cells\)"),
+    ("pyreadstat_segfault.sav", r"^pyreadstat_segfault.sav made the reader stop abruptly \(SIGSEGV\)"),
+])
+def test_survey_crashers_are_one_line(name, message):
+    with pytest.raises(InputError, match=message) as err:
+        read_survey(name, fixture(name))
+    assert "\n" not in str(err.value)
+
+
+def test_far_corner_dimension_and_stale_dimension_read_every_row():
+    for name in ("far_corner_dimension.xlsx", "stale_dimension.xlsx"):
+        data = read_survey(name, fixture(name))
+        assert len(data.frame) == 150, name  # a stale <dimension> no longer drops rows
+        assert data.frame["id"].iloc[-1] == "150"
+
+
+def test_long_csv_field_is_read():
+    data = read_survey("long_field.csv", fixture("long_field.csv"))
+    assert len(data.frame["q1_agree"].iloc[0]) == 200_000
+
+
+def test_data_tables_with_an_empty_cover_sheet():
+    content = fixture("tables_empty_cover.xlsx")
+    assert is_data_tables("tables_empty_cover.xlsx", content)
+    tables = read_data_tables("tables_empty_cover.xlsx", content)
+    assert set(tables["answer"]) == {"Yes", "No"}
+    assert tables.attrs["title"] == "Safeguarding partners survey"
+
+
+@pytest.mark.parametrize("name, message", [
+    ("gridspan_text.docx", r"^gridspan_text.docx: a table cell spans 'abc' columns, which is not a number"),
+    ("gridspan_million.docx", r"^gridspan_million.docx: a table cell spans 1,000,000 columns"),
+])
+def test_word_crashers_are_one_line(name, message):
+    with pytest.raises(InputError, match=message):
+        read_notes(name, fixture(name))
+
+
+def test_tracker_crashers_are_one_line():
+    with pytest.raises(InputError, match=r"^tracker_broken_sheet.xlsx: the Items sheet cannot be read"):
+        read_rows("tracker_broken_sheet.xlsx", fixture("tracker_broken_sheet.xlsx"))
+    with pytest.raises(InputError, match=r"^tracker_junk.xlsx is damaged"):
+        read_rows("tracker_junk.xlsx", fixture("tracker_junk.xlsx"))
+
+
+def test_many_points_merge_without_all_pairs_difflib():
+    notes = read_notes("many_points.md", fixture("many_points.md"))
+    assert sum(1 + len(p.merged) for p in notes.points) == 500  # every text kept, folded or not
+
+
+def test_cli_exits_2_on_an_aborting_workbook(tmp_path):
+    path = tmp_path / "row_99999999.xlsx"
+    path.write_bytes(fixture("row_99999999.xlsx"))
+    run = subprocess.run([sys.executable, "-m", "feedback", "codebook", "suggest", str(path)], capture_output=True,
+                         text=True, timeout=120, cwd=ROOT)
+    assert run.returncode == 2
+    assert "row_99999999.xlsx, sheet 'Data' has a cell at C99999999" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_aborting_parser_costs_only_that_upload():
+    """Without the sheet check, calamine aborts on this file: isolation turns that into one line."""
+    with pytest.raises(safety.LimitExceeded, match=r"^row_99999999.xlsx made the reader stop abruptly"):
+        safety.run_limited(_calamine_unchecked, "row_99999999.xlsx", fixture("row_99999999.xlsx"),
+                           name="row_99999999.xlsx")
+    assert safety.run_limited(sum, [1, 1]) == 2
+
+
+def _calamine_unchecked(name, content):
+    import io
+
+    import python_calamine
+
+    book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
+    return book.get_sheet_by_name(book.sheet_names[0]).to_python()
+
+
+# ------------------------------------------------------------------ fuzz
+@pytest.mark.timeout(600)
+def test_fuzz_readers_raise_only_input_error():
+    """A few hundred seeded mutations per format; a reader may only answer with InputError
+    (a crashing parser is contained by the child and must end as one too)."""
+    findings = fuzz.campaign(count=200, seed=7, batch=50)
+    assert findings == []
+
+
+# ------------------------------------------------------------------ ulimit -v
+def _limited_python(code: str, limit_kb: int = 1_500_000) -> subprocess.CompletedProcess:
+    import resource
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (limit_kb * 1024, limit_kb * 1024))
+
+    return subprocess.run([sys.executable, "-c", code], preexec_fn=limit, capture_output=True, text=True,
+                          timeout=300, cwd=ROOT)
+
+
+def test_valid_sav_is_read_under_ulimit_v():
+    run = _limited_python("from pathlib import Path; from feedback.survey.read import read_survey; "
+                          "p = Path('data/surveys/partners_2021.sav'); d = read_survey(p.name, p.read_bytes()); "
+                          "print(len(d.frame), d.frame.shape[1])")
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.split() == ["139", "29"]
+
+
+def test_a_limit_the_server_cannot_give_is_reported_as_a_limit():
+    run = _limited_python("from feedback import safety\n"
+                          "try:\n    safety.run_limited(bytearray, 3 * 2**30, name='big.sav', memory=2**31)\n"
+                          "except safety.LimitExceeded as err:\n    print(err)\n")
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "big.sav needs more memory than this server allows" in run.stdout
+    assert "damaged" not in run.stdout
