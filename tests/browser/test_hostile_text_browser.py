@@ -69,7 +69,7 @@ def assert_no_markup(page, port: int) -> None:
 
 def go(page, title: str) -> None:
     """Move to another page inside the same session (a new address would start a new session)."""
-    page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
+    page.locator('[data-testid="stSidebar"]').get_by_role("link", name=title, exact=True).first.click()
     wait_for_app(page)
 
 
