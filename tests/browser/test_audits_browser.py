@@ -90,7 +90,9 @@ def test_enter_an_audit_and_the_summary_changes(app_url, page, tmp_path):
     assert re.search(r"What the partners have done: 19 of 19", alt)
 
     # the sidebar's region selector applies: London has the sample's 2 audits plus the new one
-    region = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text="Region").first
+    page.keyboard.press("Escape")  # nothing left open over the sidebar
+    region = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first
+    region.scroll_into_view_if_needed()
     region.click()
     page.get_by_role("option", name="London", exact=True).click()
     wait_for_app(page)
