@@ -52,7 +52,8 @@ if st.button("Build the annex", type="primary", icon=":material/description:", k
         surveys = [survey_ui.load_choice(options[name]) for name in chosen]
         files = build.build_annex(loaded=surveys, engine=common.db_engine(), region=region, template=template_bytes,
                                   parts=[p for p in parts if p != "survey" or surveys], **{
-                                      k: v for k, v in survey_ui.settings().items() if k != "adjust"},
+                                      k: v for k, v in survey_ui.settings().items()
+                                      if k in ("method", "level", "suppress", "flag")},
                                   progress=lambda f, m: bar.progress(min(1.0, f), text=m))
     except InputError as err:
         bar.empty()
