@@ -106,6 +106,8 @@ with tab_region:
             common.show_chart(bars)
             common.download_chart(bars, bars_title, alt=figures.totals_alt_text(table, title=bars_title,
                                                                                 subtitle=subtitle), key="rt_bars")
+            st.caption("The same counts as a table:")
+            st.dataframe(table.reset_index(drop=True), hide_index=True, width="stretch")
 
         st.header("The points behind a count")
         left, right = st.columns(2)

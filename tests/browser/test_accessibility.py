@@ -4,7 +4,10 @@ and a keyboard-only path through the main tasks with focus visible at every step
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from axe_playwright_python.sync_playwright import Axe
 
 from tests.browser.conftest import screenshot
@@ -154,7 +157,7 @@ def test_every_chart_has_a_table_beside_it(app_url, page, path):
     ready(page)
     main = page.locator('[data-testid="stMain"]')
     main.locator("h1").first.wait_for()
-    lonely = page.evaluate("""() => {
+    find_lonely = """() => {
       const out = [];
       for (const chart of document.querySelectorAll('[data-testid="stMain"] [data-testid="stVegaLiteChart"]')) {
         // The chart's section: the nearest tab panel, expander or the page itself.
@@ -167,5 +170,9 @@ def test_every_chart_has_a_table_beside_it(app_url, page, path):
         if (!table) out.push((chart.querySelector('[aria-label]') || chart).getAttribute('aria-label') || 'a chart');
       }
       return out;
-    }""")
+    }"""
+    # Streamlit draws a page part by part: give the tables after the charts time to arrive.
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_function(f"() => ({find_lonely})().length === 0", timeout=20_000)
+    lonely = page.evaluate(find_lonely)
     assert not lonely, f"charts with no table after them on /{path}: {lonely}"
