@@ -106,7 +106,7 @@ with common.section('The comparison'):
                                       domain=(-1, 1), value_title="Difference (first minus second)", mark="dot")
     alt_text = charts.alt_text(plot, category="question_label", value="diff", low="diff_low", high="diff_high",
                               title=title, subtitle=" ".join(subtitle))
-    survey_ui.show_chart(chart, alt_text)
+    common.show_chart(chart, alt_text)
     common.download_chart(chart, f"compare_{title}", key="compare_chart", alt=alt_text)
 
     order = ["question", "p_a", "p_b", "diff", "diff_low", "diff_high", "sig", "p_value", "p_adj", "t", "df", "n_eff_a",

@@ -75,7 +75,7 @@ if layout == "Combined" and len(picked) > 1:
                                               mark=mark_kind, thresholds=thresholds, sort=sort, hide_c=hide_c)
         alt_text = " ".join(charts.survey_alt_text(rows, region=region, mark=mark_kind)
                             for _, rows in res.groupby("question", sort=False))
-        survey_ui.show_chart(chart, alt_text)
+        common.show_chart(chart, alt_text)
         common.download_chart(chart, f"combined_{grouping}_{region_text}", alt=alt_text, key="chart_combined")
 else:
     for qid, rows in res.groupby("question", sort=False):
@@ -83,7 +83,7 @@ else:
             chart = charts.survey_chart(rows, region=region, source=survey.source, mark=mark_kind,
                                         thresholds=thresholds, sort=sort, hide_c=hide_c)
             alt_text = charts.survey_alt_text(rows, region=region, mark=mark_kind)
-            survey_ui.show_chart(chart, alt_text)
+            common.show_chart(chart, alt_text)
             st.caption(survey_ui.plain(charts.base_and_region(rows, region)))
             common.download_chart(chart, f"{qid}_{grouping}_{region_text}", alt=alt_text, key=f"chart_{qid}")
 

@@ -63,7 +63,7 @@ asked = list(dict.fromkeys(rows["wave"]))
 if len(asked) < len(series):
     st.caption(survey_ui.plain(f"Asked in {', '.join(asked)} only."))
 chart, alt_text = trends.question_chart(rows, region=region, grouping=grouping, source=source)
-survey_ui.show_chart(chart, alt_text)
+common.show_chart(chart, alt_text)
 left, right = st.columns([2, 1])
 with left:
     st.dataframe(trends.trend_table(rows), hide_index=True, width="stretch")
@@ -145,7 +145,7 @@ else:
     heat_alt = charts.alt_text(themes.assign(cell=themes["Theme"] + ", " + themes["year"]), category="cell",
                                value="points", title=f"Roundtable points by theme and year, {region_text}",
                                kind="Heat table", percent=False)
-    survey_ui.show_chart(heat, heat_alt)
+    common.show_chart(heat, heat_alt)
     wide = themes.pivot(index="Theme", columns="year", values="points").reset_index()
     wide.columns.name = None
     st.dataframe(wide, hide_index=True, width="content")
@@ -168,7 +168,7 @@ else:
         is_sample = bool(audit_frames["audits"]["is_sample"].any())
         years_chart = audit_figures.years_chart(yoy, where=region_text, sample=is_sample)
         years_alt = audit_figures.years_alt(yoy, where=region_text)
-        survey_ui.show_chart(years_chart, years_alt)
+        common.show_chart(years_chart, years_alt)
         st.dataframe(yoy[["reporting_year", "label", "evidenced", "n", "p"]].rename(columns={
             "reporting_year": "Year", "label": "Criterion", "evidenced": "Evidenced", "n": "Audited",
             "p": "Share"}), hide_index=True, width="stretch",

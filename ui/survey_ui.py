@@ -184,14 +184,6 @@ def bases(survey: explorer.Survey, region: str | None) -> pd.DataFrame:
     return _bases(survey.key, survey, region)
 
 
-def show_chart(chart, alt: str | None = None) -> None:
-    """Draw a chart from feedback.charts exactly as it exports (its own colours and fonts),
-    with its alt text for screen readers."""
-    from feedback.charts import vega_spec
-
-    st.vega_lite_chart(spec=vega_spec(chart), width="content", theme=None, alt=alt)
-
-
 def percent_columns(df: pd.DataFrame, columns=("p_a", "p_b",
                                                "diff", "diff_low", "diff_high", "Confidence level")) -> dict:
     """column_config showing proportions as percentages in st.dataframe."""

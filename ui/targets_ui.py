@@ -61,7 +61,7 @@ def item_targets(engine, item, actions) -> None:
             if len(rows):
                 chart, alt = trends.question_chart(rows, region=None, grouping=row.group, source=None)
                 with left:
-                    survey_ui.show_chart(chart, alt)
+                    common.show_chart(chart, alt)
             with right:
                 value = "[c]" if pd.isna(row.change) else f"{100 * row.change:+.1f} pts"
                 st.metric(f"Change, {row.wave_before} to {row.wave_after}", value)

@@ -1,1 +1,1 @@
-"""Survey engine (issue 2): readers, codebook, rates, significance."""
+"""Survey engine: readers, codebook, rates, significance."""

@@ -1,1 +1,1 @@
-"""Issue 4: the Panel response tracker (items, responses, actions and their history)."""
+"""The Panel response tracker (items, responses, actions and their history)."""
