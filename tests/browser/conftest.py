@@ -114,6 +114,32 @@ def wait_for_app(page) -> None:
     )
 
 
+def choose_option(page, box, option: str) -> None:
+    """Open the select box ``box`` and pick ``option``. A rerun that lands just after the
+    click closes the list, and a loaded machine can take a while to draw it, so the list
+    is opened up to three times before giving up."""
+    wanted = page.get_by_role("option", name=option, exact=True)
+    for attempt in range(3):
+        wait_for_app(page)
+        box.scroll_into_view_if_needed()
+        box.click()
+        try:
+            wanted.wait_for(timeout=15_000)
+            break
+        except Exception:  # noqa: BLE001 - playwright's TimeoutError
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
+    wanted.click()
+    page.wait_for_timeout(300)
+    wait_for_app(page)
+
+
+def choose_region(page, region: str) -> None:
+    """Pick a region in the sidebar's region selector (its first select box)."""
+    choose_option(page, page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first, region)
+
+
 def screenshot(page, name: str, tmp_path: Path | None = None) -> Path:
     """Save a full-page screenshot to /tmp/screens/NAME.png (and tmp_path when given)."""
     SCREENS.mkdir(parents=True, exist_ok=True)

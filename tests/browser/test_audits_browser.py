@@ -9,7 +9,7 @@ import re
 import pytest
 
 from feedback.audits.framework import load_framework
-from tests.browser.conftest import screenshot, tall_screenshot, wait_for_app
+from tests.browser.conftest import choose_region, screenshot, tall_screenshot, wait_for_app
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -91,11 +91,7 @@ def test_enter_an_audit_and_the_summary_changes(app_url, page, tmp_path):
 
     # the sidebar's region selector applies: London has the sample's 2 audits plus the new one
     page.keyboard.press("Escape")  # nothing left open over the sidebar
-    region = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first
-    region.scroll_into_view_if_needed()
-    region.click()
-    page.get_by_role("option", name="London", exact=True).click()
-    wait_for_app(page)
+    choose_region(page, "London")
     page.wait_for_function("() => document.body.innerText.includes('Region: London')")
     assert metric(page, "Reports audited") == "3"
     assert "region=London" in page.url

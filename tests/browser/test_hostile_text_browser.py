@@ -108,6 +108,9 @@ def test_hostile_texts_render_as_typed_and_fetch_nothing(app_url, page, tmp_path
     go(page, "Overview")
     page.wait_for_selector("text=Headline figures", timeout=60_000)
     wait_for_app(page)
+    # the uploaded survey's questions replace the sample's once the page has rerun with it
+    page.wait_for_function("() => document.querySelector('[data-testid=\"stMain\"]').innerText.includes('**boldq**')",
+                           timeout=60_000)
     text = main_text(page)
     assert "**boldq**" in text and ":red[redq]" in text and "$x^{2}$" in text, text[:3000]
     assert_no_markup(page, port)

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import screenshot, tall_screenshot, wait_for_app
+from tests.browser.conftest import choose_option, screenshot, tall_screenshot, wait_for_app
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -41,18 +41,7 @@ def tab(page, name: str) -> None:
 def choose(page, label: str, option: str) -> None:
     """Pick an option in the visible selectbox with this label."""
     box = page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]:visible').filter(has_text=label).first
-    wanted = page.get_by_role("option", name=option, exact=True)
-    for _ in range(3):  # a rerun that lands just after the click closes the list: open it again
-        wait_for_app(page)
-        box.click()
-        try:
-            wanted.wait_for(timeout=5_000)
-            break
-        except Exception:  # noqa: BLE001 - playwright's TimeoutError
-            page.keyboard.press("Escape")
-    wanted.click()
-    page.wait_for_timeout(300)
-    wait_for_app(page)
+    choose_option(page, box, option)
 
 
 def count_behind(page, theme: str, region: str) -> int:

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from tests.browser.conftest import screenshot, wait_for_app
+from tests.browser.conftest import choose_region, screenshot, wait_for_app
 
 ROOT = Path(__file__).resolve().parents[2]
 SURVEYS = ROOT / "data" / "surveys"
@@ -32,14 +32,6 @@ def open_page(page, url: str) -> None:
         page.screenshot(path="/tmp/screens/survey_open_page_failed.png")
         raise
     page.wait_for_selector('[data-testid="stMainBlockContainer"] h1')
-    wait_for_app(page)
-
-
-def choose_region(page, region: str) -> None:
-    box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first
-    box.click()
-    page.get_by_role("option", name=region, exact=True).click()
-    page.wait_for_timeout(300)
     wait_for_app(page)
 
 
