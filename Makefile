@@ -3,6 +3,8 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
+# This computer only; `make run HOST=0.0.0.0` serves the network (configure sign-in first).
+HOST ?= 127.0.0.1
 
 .PHONY: run test install install-test bench fuzz load clean
 
@@ -23,7 +25,7 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 run: install
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	$(BIN)/streamlit run app.py --server.address $(HOST) --server.port $(PORT)
 
 test: install-test
 	$(BIN)/python -m pytest -q -p no:cacheprovider

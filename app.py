@@ -3,13 +3,15 @@ region selector shared by every page, and the app's styles. No statistics here."
 
 import streamlit as st
 
+from feedback import access
 from ui import common, navigation, style, warmup
 
 st.set_page_config(page_title="Panel feedback analysis", page_icon=":material/insights:", layout="wide")
 
-page = navigation.navigation()
+show_admin = common.may(access.SEE_ACCESS_LOG)
+page = navigation.navigation(admin=show_admin)
 style.apply()
-navigation.sidebar_links()
+navigation.sidebar_links(admin=show_admin)
 common.sidebar()
 try:
     page.run()

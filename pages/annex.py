@@ -71,10 +71,12 @@ if built:
     st.success(f"Annex drafted for {built['region']}: {built['figures']} figures, each with its reference.",
                icon=":material/check_circle:")
     d1, d2 = st.columns(2)
-    d1.download_button("Download the annex (Word)", built["docx"], file_name=f"{stem}.docx",
+    d1.download_button("Download the annex (Word)", common.logged_export(lambda: built["docx"], f"{stem}.docx"),
+                       file_name=f"{stem}.docx",
                        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                        key="annex_docx", icon=":material/description:", on_click="ignore")
-    d2.download_button("Download the figures workbook (XLSX)", built["xlsx"], file_name=f"{stem}_figures.xlsx",
+    d2.download_button("Download the figures workbook (XLSX)",
+                       common.logged_export(lambda: built["xlsx"], f"{stem}_figures.xlsx"), file_name=f"{stem}_figures.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key="annex_xlsx", icon=":material/grid_on:", on_click="ignore")
     st.markdown("**Headings in the document**")

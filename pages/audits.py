@@ -18,7 +18,7 @@ from feedback.audits.entry import read_audits, record_to_row, template_frame
 from feedback.audits.framework import DEFAULT_EDITION, SCORES, framework_for_year, load_framework, reporting_years
 from feedback.audits.register import read_register, submission_rate
 from feedback.audits.sample import SAMPLE_NOTICE
-from feedback.errors import InputError
+from feedback.errors import InputError, Refused
 from feedback.regions import REGIONS
 from ui import common
 
@@ -201,125 +201,129 @@ with tabs[3]:
                      column_config={"Received on": st.column_config.DateColumn(format="D MMM YYYY")})
         common.download_table(reg_table, f"Register {year} {where}", key="aud_reg_t")
 
-        with st.form("aud_received_form"):
-            st.markdown("**Record the date a yearly report arrived**")
-            options = list(shown_reg["report_id"])
-            report_labels = dict(zip(shown_reg["report_id"], shown_reg["partnership"], strict=True))
-            report_id = st.selectbox("Partnership", options, format_func=lambda r: report_labels[r], key="aud_rec_pid")
-            received = st.date_input("Received on (leave empty if not received)", value=None, key="aud_rec_date",
-                                     format="DD/MM/YYYY")
-            reason = st.text_input("Reason for the change (optional)", key="aud_rec_reason")
-            if st.form_submit_button("Save the date") and report_id is not None:
+        if common.may_edit_some() or common.edit_allowed(what="register entries"):
+            with st.form("aud_received_form"):
+                st.markdown("**Record the date a yearly report arrived**")
+                options = list(shown_reg["report_id"])
+                report_labels = dict(zip(shown_reg["report_id"], shown_reg["partnership"], strict=True))
+                report_id = st.selectbox("Partnership", options, format_func=lambda r: report_labels[r], key="aud_rec_pid")
+                received = st.date_input("Received on (leave empty if not received)", value=None, key="aud_rec_date",
+                                         format="DD/MM/YYYY")
+                reason = st.text_input("Reason for the change (optional)", key="aud_rec_reason")
+                if st.form_submit_button("Save the date") and report_id is not None:
+                    who = common.require_user()
+                    if who:
+                        seen = int(shown_reg.set_index("report_id").loc[report_id, "version"])
+                        try:
+                            store.set_received(engine, int(report_id), seen, received, who, reason)
+                        except db.StaleEdit as err:
+                            common.show_input_error(InputError(f"{err} It now says: received on "
+                                                               f"{err.current.get('received_on') or 'not yet'}."))
+                        except (InputError, Refused) as err:
+                            common.show_input_error(err)
+                        else:
+                            flash("success", f"Saved: {report_labels[report_id]}'s {year} report received "
+                                             f"{received.strftime('%d %B %Y') if received else 'not yet'}.")
+                            st.rerun()
+
+            st.markdown("**Add partnerships and received dates from a spreadsheet**")
+            st.caption("Columns: partnership, region, reporting_year, received_on. Every row is checked first; "
+                       "if any row is wrong, nothing is saved.")
+            upload = st.file_uploader("Register (CSV or XLSX)", type=["csv", "xlsx"], key="aud_reg_upload")
+            if upload is not None and st.button("Import the register", key="aud_reg_import"):
                 who = common.require_user()
                 if who:
-                    seen = int(shown_reg.set_index("report_id").loc[report_id, "version"])
                     try:
-                        store.set_received(engine, int(report_id), seen, received, who, reason)
-                    except db.StaleEdit as err:
-                        common.show_input_error(InputError(f"{err} It now says: received on "
-                                                           f"{err.current.get('received_on') or 'not yet'}."))
-                    except InputError as err:
+                        with common.upload_queue(), st.spinner("Checking and saving the register…"):
+                            counts = store.save_register(engine, read_register(upload.name, upload.getvalue()), who,
+                                                         reason=f"imported from {upload.name}", source=upload.name)
+                    except (InputError, Refused) as err:
                         common.show_input_error(err)
                     else:
-                        flash("success", f"Saved: {report_labels[report_id]}'s {year} report received "
-                                         f"{received.strftime('%d %B %Y') if received else 'not yet'}.")
+                        flash("success", f"Register imported: {counts['partnerships']} partnerships and "
+                                         f"{counts['reports']} yearly reports added, {counts['dates']} dates changed.")
                         st.rerun()
-
-        st.markdown("**Add partnerships and received dates from a spreadsheet**")
-        st.caption("Columns: partnership, region, reporting_year, received_on. Every row is checked first; "
-                   "if any row is wrong, nothing is saved.")
-        upload = st.file_uploader("Register (CSV or XLSX)", type=["csv", "xlsx"], key="aud_reg_upload")
-        if upload is not None and st.button("Import the register", key="aud_reg_import"):
-            who = common.require_user()
-            if who:
-                try:
-                    with common.upload_queue(), st.spinner("Checking and saving the register…"):
-                        counts = store.save_register(engine, read_register(upload.name, upload.getvalue()), who,
-                                                     reason=f"imported from {upload.name}")
-                except InputError as err:
-                    common.show_input_error(err)
-                else:
-                    flash("success", f"Register imported: {counts['partnerships']} partnerships and "
-                                     f"{counts['reports']} yearly reports added, {counts['dates']} dates changed.")
-                    st.rerun()
 
 # ------------------------------------------------------------------ enter an audit
 with tabs[4]:
     with common.section('Entering an audit'):
-        partnerships = store.partnership_regions(engine)
-        choices = sorted(p for p, r in partnerships.items() if region in (None, r))
-        round_ = st.session_state.get(FORM_ROUND, 0)
-        st.caption("One report at a time. Score every criterion; give the page of the report for each Fully or "
-                   "Partly evidenced score, and a short quote if it helps.")
-        with st.form(f"aud_entry_{round_}"):
-            left, right = st.columns(2)
-            partnership = left.selectbox("Partnership", choices, index=None, placeholder="Choose a partnership",
-                                         key=f"aud_f_partnership_{round_}")
-            entry_year = right.selectbox("Reporting year", years_allowed[::-1],
-                                         index=years_allowed[::-1].index(year) if year in years_allowed else 0,
-                                         key=f"aud_f_year_{round_}")
-            auditor = left.text_input("Auditor", key=f"aud_f_auditor_{round_}", max_chars=300)
-            audited_on = right.date_input("Audited on", value=None, key=f"aud_f_date_{round_}", format="DD/MM/YYYY")
-            values: dict = {"partnership": partnership or "", "reporting_year": entry_year, "auditor": auditor,
-                            "audited_on": audited_on.isoformat() if audited_on else ""}
-            themes = fw.theme_names()
-            for theme_id, theme_name in themes.items():
-                st.markdown(f"**{theme_name}**")
-                for c in (c for c in fw.criteria if c.theme == theme_id):
-                    with st.container(border=True):
-                        st.text(c.text)
-                        a, b, d = st.columns([4, 1, 3])
-                        score = a.radio(c.label, list(SCORES.values()), index=None, horizontal=True,
-                                        key=f"aud_f_{c.id}_{round_}")
-                        page = b.text_input("Page", key=f"aud_f_{c.id}_page_{round_}", max_chars=30)
-                        quote = d.text_input("Quote (optional)", key=f"aud_f_{c.id}_quote_{round_}", max_chars=1000)
-                        values |= {c.id: score or "", f"{c.id}_page": page, f"{c.id}_quote": quote}
-            for lst in fw.lists:
-                values[lst.id] = st.multiselect(lst.question, [c.label for c in lst.codes], key=f"aud_f_{lst.id}_{round_}")
-            values["notes"] = st.text_area("Notes (optional)", key=f"aud_f_notes_{round_}", max_chars=4000)
-            submitted = st.form_submit_button("Save the audit", type="primary")
-        if submitted:
-            who = common.require_user()
-            if who:
-                try:
-                    audit_id = store.enter_audit(engine, values, fw, who)
-                except InputError as err:
-                    st.error(common.plain("The audit was not saved. " + str(err)), icon=":material/error:")
-                else:
-                    st.session_state[FORM_ROUND] = round_ + 1
-                    flash("success", f"Saved the audit of {partnership}'s {entry_year} report (audit {audit_id}). "
-                                     "The summaries now include it.")
-                    st.rerun()
+        if common.may_edit_some() or common.edit_allowed(what="audits"):
+            partnerships = store.partnership_regions(engine)
+            choices = sorted(p for p, r in partnerships.items() if region in (None, r))
+            round_ = st.session_state.get(FORM_ROUND, 0)
+            st.caption("One report at a time. Score every criterion; give the page of the report for each Fully or "
+                       "Partly evidenced score, and a short quote if it helps.")
+            with st.form(f"aud_entry_{round_}"):
+                left, right = st.columns(2)
+                partnership = left.selectbox("Partnership", choices, index=None, placeholder="Choose a partnership",
+                                             key=f"aud_f_partnership_{round_}")
+                entry_year = right.selectbox("Reporting year", years_allowed[::-1],
+                                             index=years_allowed[::-1].index(year) if year in years_allowed else 0,
+                                             key=f"aud_f_year_{round_}")
+                auditor = left.text_input("Auditor", key=f"aud_f_auditor_{round_}", max_chars=300)
+                audited_on = right.date_input("Audited on", value=None, key=f"aud_f_date_{round_}", format="DD/MM/YYYY")
+                values: dict = {"partnership": partnership or "", "reporting_year": entry_year, "auditor": auditor,
+                                "audited_on": audited_on.isoformat() if audited_on else ""}
+                themes = fw.theme_names()
+                for theme_id, theme_name in themes.items():
+                    st.markdown(f"**{theme_name}**")
+                    for c in (c for c in fw.criteria if c.theme == theme_id):
+                        with st.container(border=True):
+                            st.text(c.text)
+                            a, b, d = st.columns([4, 1, 3])
+                            score = a.radio(c.label, list(SCORES.values()), index=None, horizontal=True,
+                                            key=f"aud_f_{c.id}_{round_}")
+                            page = b.text_input("Page", key=f"aud_f_{c.id}_page_{round_}", max_chars=30)
+                            quote = d.text_input("Quote (optional)", key=f"aud_f_{c.id}_quote_{round_}", max_chars=1000)
+                            values |= {c.id: score or "", f"{c.id}_page": page, f"{c.id}_quote": quote}
+                for lst in fw.lists:
+                    values[lst.id] = st.multiselect(lst.question, [c.label for c in lst.codes], key=f"aud_f_{lst.id}_{round_}")
+                values["notes"] = st.text_area("Notes (optional)", key=f"aud_f_notes_{round_}", max_chars=4000)
+                submitted = st.form_submit_button("Save the audit", type="primary")
+            if submitted:
+                who = common.require_user()
+                if who:
+                    try:
+                        audit_id = store.enter_audit(engine, values, fw, who)
+                    except (InputError, Refused) as err:
+                        st.error(common.plain("The audit was not saved. " + str(err)), icon=":material/error:")
+                    else:
+                        st.session_state[FORM_ROUND] = round_ + 1
+                        flash("success", f"Saved the audit of {partnership}'s {entry_year} report (audit {audit_id}). "
+                                         "The summaries now include it.")
+                        st.rerun()
 
 # ------------------------------------------------------------------ import audits
 with tabs[5]:
     with common.section('Importing audits'):
-        st.caption("One row per report, with the columns of the template. Scores: Fully evidenced, Partly "
-                   "evidenced or Not evidenced; lists separated by semicolons. Every row is checked first; if any "
-                   "row is wrong, nothing is imported.")
-        st.markdown("**Blank template to fill in**")
-        common.download_table(template_frame(fw), f"Audit template {fw.short_name}", key="aud_template")
-        upload = st.file_uploader("Audits (CSV or XLSX)", type=["csv", "xlsx"], key="aud_upload")
-        if upload is not None:
-            try:
-                with common.upload_queue(), st.spinner("Checking the audits in the spreadsheet…"):
-                    records = read_audits(upload.name, upload.getvalue(), fw, store.partnership_regions(engine))
-            except InputError as err:
-                common.show_input_error(err)
-            else:
-                st.success(f"All {len(records)} rows are valid.", icon=":material/check_circle:")
-                st.dataframe(pd.DataFrame([record_to_row(r, fw) for r in records]), hide_index=True, width="stretch")
-                if st.button(f"Import {len(records)} audits", type="primary", key="aud_import"):
-                    who = common.require_user()
-                    if who:
-                        try:
-                            with st.spinner("Saving the audits…"):
-                                ids = store.add_audits(engine, records, who, reason=f"imported from {upload.name}")
-                        except InputError as err:
-                            common.show_input_error(err)
-                        else:
-                            flash("success", f"Imported {len(ids)} audits from {upload.name}.")
-                            st.rerun()
+        if common.may_edit_some() or common.edit_allowed(what="audits"):
+            st.caption("One row per report, with the columns of the template. Scores: Fully evidenced, Partly "
+                       "evidenced or Not evidenced; lists separated by semicolons. Every row is checked first; if any "
+                       "row is wrong, nothing is imported.")
+            st.markdown("**Blank template to fill in**")
+            common.download_table(template_frame(fw), f"Audit template {fw.short_name}", key="aud_template")
+            upload = st.file_uploader("Audits (CSV or XLSX)", type=["csv", "xlsx"], key="aud_upload")
+            if upload is not None:
+                try:
+                    with common.upload_queue(), st.spinner("Checking the audits in the spreadsheet…"):
+                        records = read_audits(upload.name, upload.getvalue(), fw, store.partnership_regions(engine))
+                except (InputError, Refused) as err:
+                    common.show_input_error(err)
+                else:
+                    st.success(f"All {len(records)} rows are valid.", icon=":material/check_circle:")
+                    st.dataframe(pd.DataFrame([record_to_row(r, fw) for r in records]), hide_index=True, width="stretch")
+                    if st.button(f"Import {len(records)} audits", type="primary", key="aud_import"):
+                        who = common.require_user()
+                        if who:
+                            try:
+                                with st.spinner("Saving the audits…"):
+                                    ids = store.add_audits(engine, records, who, reason=f"imported from {upload.name}",
+                                                       source=upload.name)
+                            except (InputError, Refused) as err:
+                                common.show_input_error(err)
+                            else:
+                                flash("success", f"Imported {len(ids)} audits from {upload.name}.")
+                                st.rerun()
 
 # ------------------------------------------------------------------ audits and history
 with tabs[6]:
@@ -347,30 +351,31 @@ with tabs[6]:
                                                          "new_value", "reason"]].rename(columns={
                 "changed_at": "When", "changed_by": "Who", "what": "What", "field": "Field", "old_value": "Old value",
                 "new_value": "New value", "reason": "Reason"}), hide_index=True, width="stretch")
-            with st.form("aud_correct"):
-                st.markdown("**Correct one score**")
-                crit_audit_labels = dict(zip(scores["criterion"], detail["Criterion"], strict=True))
-                crit_fix = st.selectbox("Criterion", list(scores["criterion"]), format_func=lambda c: crit_audit_labels[c],
-                                    key="aud_cor_crit")
-                new_score = st.radio("Score", list(SCORES.values()), horizontal=True, key="aud_cor_score")
-                new_page = st.text_input("Page", key="aud_cor_page", max_chars=30)
-                new_quote = st.text_input("Quote", key="aud_cor_quote", max_chars=1000)
-                why = st.text_input("Reason for the correction", key="aud_cor_reason")
-                if st.form_submit_button("Save the correction"):
-                    who = common.require_user()
-                    if who:
-                        row = scores.set_index("criterion").loc[crit_fix]
-                        try:
-                            store.edit_score(engine, int(row["score_id"]), int(row["version"]),
-                                             {"score": new_score, "page": new_page, "quote": new_quote}, fw, who, why)
-                        except db.StaleEdit as err:
-                            common.show_input_error(InputError(f"{err} It now says: {SCORES.get(err.current.get('score'))},"
-                                                               f" page {err.current.get('page') or '-'}."))
-                        except InputError as err:
-                            common.show_input_error(err)
-                        else:
-                            flash("success", f"Corrected '{crit_audit_labels[crit_fix]}' for {audit_labels[audit_id]}.")
-                            st.rerun()
+            if common.edit_allowed(audits_shown.set_index("audit_id").loc[audit_id, "region"], what="audits"):
+                with st.form("aud_correct"):
+                    st.markdown("**Correct one score**")
+                    crit_audit_labels = dict(zip(scores["criterion"], detail["Criterion"], strict=True))
+                    crit_fix = st.selectbox("Criterion", list(scores["criterion"]), format_func=lambda c: crit_audit_labels[c],
+                                        key="aud_cor_crit")
+                    new_score = st.radio("Score", list(SCORES.values()), horizontal=True, key="aud_cor_score")
+                    new_page = st.text_input("Page", key="aud_cor_page", max_chars=30)
+                    new_quote = st.text_input("Quote", key="aud_cor_quote", max_chars=1000)
+                    why = st.text_input("Reason for the correction", key="aud_cor_reason")
+                    if st.form_submit_button("Save the correction"):
+                        who = common.require_user()
+                        if who:
+                            row = scores.set_index("criterion").loc[crit_fix]
+                            try:
+                                store.edit_score(engine, int(row["score_id"]), int(row["version"]),
+                                                 {"score": new_score, "page": new_page, "quote": new_quote}, fw, who, why)
+                            except db.StaleEdit as err:
+                                common.show_input_error(InputError(f"{err} It now says: {SCORES.get(err.current.get('score'))},"
+                                                                   f" page {err.current.get('page') or '-'}."))
+                            except (InputError, Refused) as err:
+                                common.show_input_error(err)
+                            else:
+                                flash("success", f"Corrected '{crit_audit_labels[crit_fix]}' for {audit_labels[audit_id]}.")
+                                st.rerun()
 
 # ------------------------------------------------------------------ raise a finding
 with tabs[7]:
@@ -385,18 +390,19 @@ with tabs[7]:
                                 key="aud_find_crit")
             text = st.text_area("Finding", value=summaries.finding_text(by_crit.loc[crit], region=region),
                                 key=f"aud_find_text_{year}_{region}_{crit}", max_chars=2000)
-            if st.button("Raise as a tracker item", key="aud_find_raise"):
-                who = common.require_user()
-                if who:
-                    try:
-                        ref = store.raise_finding(engine, text=text, reporting_year=year, criterion=crit, framework=fw,
-                                                  region=region, who=who)
-                    except InputError as err:
-                        common.show_input_error(err)
-                    else:
-                        flash("success", f"Raised tracker item {ref}. Record the Panel's response on the Response "
-                                         "tracker page.")
-                        st.rerun()
+            if common.edit_allowed(region, what="tracker items"):
+                if st.button("Raise as a tracker item", key="aud_find_raise"):
+                    who = common.require_user()
+                    if who:
+                        try:
+                            ref = store.raise_finding(engine, text=text, reporting_year=year, criterion=crit, framework=fw,
+                                                      region=region, who=who)
+                        except (InputError, Refused) as err:
+                            common.show_input_error(err)
+                        else:
+                            flash("success", f"Raised tracker item {ref}. Record the Panel's response on the Response "
+                                             "tracker page.")
+                            st.rerun()
         raised = store.findings(engine)
         if not raised.empty:
             st.markdown("**Findings already raised**")

@@ -101,12 +101,15 @@ with common.section('The table'):
     stem = export.file_stem("results", survey.name, grouping, region_text)
     t1, t2 = st.columns(2)
     t1.download_button("Download table (CSV)",
-                       lambda: export.publication_csv(export.survey_tables(res, survey=survey.title or survey.name,
-                                                                           grouping=grouping, region=region)[1]),
+                       common.logged_export(lambda: export.publication_csv(export.survey_tables(
+                           res, survey=survey.title or survey.name, grouping=grouping, region=region)[1]),
+                           f"{stem}.csv"),
                        file_name=f"{stem}.csv", mime="text/csv", key="csv_results_table", on_click="ignore",
                        icon=":material/table:")
     t2.download_button("Download tables (XLSX, for publication)",
-                       lambda: annex.survey_workbook(survey, res, region=region, grouping=grouping, notes=notes),
+                       common.logged_export(lambda: annex.survey_workbook(survey, res, region=region,
+                                                                          grouping=grouping, notes=notes),
+                                            f"{stem}.xlsx"),
                        file_name=f"{stem}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key="xlsx_results_table", on_click="ignore", icon=":material/grid_on:")
@@ -119,8 +122,8 @@ st.caption("One ZIP with every chart above (PNG at 200 ppi and SVG, with alt tex
            "methods note.")
 st.download_button(
     "Download annex pack (ZIP)",
-    lambda: annex.survey_annex(survey, res, region=region, grouping=grouping, mark=mark_kind, sort=sort,
-                               hide_c=hide_c, **s),
+    common.logged_export(lambda: annex.survey_annex(survey, res, region=region, grouping=grouping, mark=mark_kind,
+                                                    sort=sort, hide_c=hide_c, **s), f"annex pack {survey.name}"),
     file_name=annex.pack_name(survey, grouping, region),
     mime="application/zip", on_click="ignore", icon=":material/folder_zip:", key="annex_pack",
 )

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from feedback import db
-from feedback.errors import InputError
+from feedback import access, db
+from feedback.errors import InputError, Refused
 from feedback.regions import REGIONS
 from feedback.roundtables import coding, figures, links, store, views
 from feedback.roundtables.read import META_LABELS, SUFFIXES, read_notes
@@ -170,7 +170,7 @@ def save_coding(point_id: int, seen_version: int | None) -> None:
         store.code_point(engine, point_id, codes, who, seen_version, reason)
     except db.StaleEdit as err:
         flash("error", f"{err} Their codes now: {err.current.get('codes', '')}.")
-    except InputError as err:
+    except (InputError, Refused) as err:
         flash("error", str(err))
     else:
         shown = "; ".join(names.get(c, c) for c in codes) or "no sub-theme"
@@ -189,7 +189,7 @@ def link_item(point_id: int, seen_version: int, action: str) -> None:
             flash("success", f"Linked this point to tracker item {ref}.")
     except db.StaleEdit as err:
         flash("error", str(err))
-    except (InputError, links.TrackerUnavailable) as err:
+    except (InputError, Refused, links.TrackerUnavailable) as err:
         flash("error", str(err))
 
 
@@ -219,22 +219,26 @@ with tab_code:
             history = views.point_codings(frames, codebook, point_id)
             st.dataframe(history.drop(columns=["version"]), hide_index=True, width="stretch")
 
-            who = common.current_user()
+            user = common.current_user()
+            who = user.label if user else ""
+            event_region = events.set_index("event_id").loc[event_id, "region"]
+            may_code = common.may(access.EDIT, event_region)
             mine = frames.codings[(frames.codings["point_id"] == point_id) & (frames.codings["coder"] == who)]
             in_force = views.current_codes(frames.codings[frames.codings["point_id"] == point_id])
             default = list(mine["codes"].iloc[0]) if not mine.empty else list(in_force["code"])
             seen = int(mine["version"].iloc[0]) if not mine.empty else None
-            if not who:
+            if not who and may_code:
                 st.warning("Type your name in the sidebar to code points: every coding records its coder.")
-            with st.form(f"rt_code_form_{point_id}"):
-                st.multiselect("Your sub-themes for this point", [c.id for c in codebook.codes],
-                               default=[c for c in default if c in names], format_func=lambda c: names.get(c, c),
-                               key=f"rt_codes_{point_id}",
-                               help="Starts from your own earlier coding, else the coding in force. Accept it as it "
-                                    "is, remove codes, or add others. An empty list records 'none of these'.")
-                st.text_input("Reason (optional)", key=f"rt_reason_{point_id}")
-                st.form_submit_button("Save my coding", on_click=save_coding, args=(int(point_id), seen),
-                                      disabled=not who, type="primary")
+            if common.edit_allowed(event_region, what="codings of roundtable points"):
+                with st.form(f"rt_code_form_{point_id}"):
+                    st.multiselect("Your sub-themes for this point", [c.id for c in codebook.codes],
+                                   default=[c for c in default if c in names], format_func=lambda c: names.get(c, c),
+                                   key=f"rt_codes_{point_id}",
+                                   help="Starts from your own earlier coding, else the coding in force. Accept it as it "
+                                        "is, remove codes, or add others. An empty list records 'none of these'.")
+                    st.text_input("Reason (optional)", key=f"rt_reason_{point_id}")
+                    st.form_submit_button("Save my coding", on_click=save_coding, args=(int(point_id), seen),
+                                          disabled=not who, type="primary")
 
             st.header("Panel response")
             item_id = point["tracker_item_id"]
@@ -245,7 +249,7 @@ with tab_code:
                 st.text(f"Linked to tracker item {first['Tracker item']}: Panel decision "
                         f"{first.get('Panel decision', 'not known')}; actions: {first.get('Actions', 'none')}.")
                 st.dataframe(summary, hide_index=True, width="stretch")
-            if links.available():
+            if links.available() and may_code:
                 left, right = st.columns(2)
                 if not linked:
                     with left:
@@ -259,7 +263,7 @@ with tab_code:
                                  index=None, placeholder="Choose a tracker item")
                     st.button("Link", key=f"rt_link_{point_id}", on_click=link_item,
                               args=(int(point_id), int(point["version"]), "link"), disabled=not who)
-            else:
+            elif not links.available():
                 st.info("The response tracker is not available yet, so points cannot be linked to it.")
 
 # ------------------------------------------------------------------ coder agreement
@@ -298,7 +302,7 @@ def remove_event(event_id: int | None, seen_version: int | None) -> None:
     try:
         store.remove_event(engine, int(event_id), seen_version, common.current_user(),
                            st.session_state.get("rt_remove_reason", "") or "removed on the roundtables page")
-    except (db.StaleEdit, InputError, ValueError) as err:
+    except (db.StaleEdit, InputError, Refused, ValueError) as err:
         flash("error", str(err))
     else:
         st.session_state["rt_remove_event"] = None
@@ -307,89 +311,93 @@ def remove_event(event_id: int | None, seen_version: int | None) -> None:
 
 with tab_import:
     with common.section("Importing notes"):
-        st.write("Upload one file per event: Word (.docx), Markdown (.md), plain text (.txt), or a CSV/XLSX with a "
-                 "'Point' column. Put the event's details at the top of the notes as lines like 'Region: London', "
-                 "'Date: 24 June 2021', 'Attendees: 52', 'Partnerships: 17', 'Panel lead: ...'; the form asks "
-                 "for anything missing. If any file cannot be imported, none is.")
-        upload_key = f"rt_upload_{st.session_state.get('rt_upload_round', 0)}"
-        uploads = st.file_uploader("Notes", type=[s.lstrip(".") for s in SUFFIXES], accept_multiple_files=True,
-                                   key=upload_key)
-        readable = []
-        for upload in uploads or []:
-            content = upload.getvalue()
-            try:
-                with common.upload_queue():
-                    notes = read_cached(upload.name, common.content_key(content), content)
-            except InputError as err:
-                common.show_input_error(err)
-                continue
-            readable.append((upload.name, notes, content))
-        # Keys and details go by position and content, never by file name alone: two uploads may
-        # share a name (two folders' notes.docx).
-        if readable:
-            with st.form("rt_import_form"):
-                details: list[dict] = []
-                for i, (name, notes, content) in enumerate(readable):
-                    fkey = f"{i}_{common.content_key(content)[:12]}"
-                    merged = sum(len(p.merged) for p in notes.points)
-                    with st.container(border=True):
-                        st.text(f"{name}: {len(notes.points)} point{'' if len(notes.points) == 1 else 's'}"
-                                + (f" ({merged} near-identical merged)" if merged else ""))
-                        for problem in notes.problems:
-                            st.warning(plain(problem), icon=":material/warning:")
-                        if notes.missing:
-                            st.text("Missing from the notes: " + ", ".join(META_LABELS[m].lower() for m in notes.missing))
-                        m = notes.meta
-                        a, b, c = st.columns(3)
-                        d, e = st.columns([1, 2])
-                        details.append({
-                            "region": a.selectbox("Region", REGIONS, key=f"rt_f_region_{fkey}",
-                                                  index=REGIONS.index(m.region) if m.region else None,
-                                                  placeholder="Choose a region"),
-                            "event_date": b.date_input("Date", value=m.event_date, key=f"rt_f_date_{fkey}",
-                                                       format="DD/MM/YYYY"),
-                            "attendees": c.number_input("Attendees", min_value=0, step=1, value=m.attendees,
-                                                        key=f"rt_f_att_{fkey}"),
-                            "partnerships": d.number_input("Partnerships", min_value=0, step=1, value=m.partnerships,
-                                                           key=f"rt_f_part_{fkey}"),
-                            "panel_lead": e.text_input("Panel lead", value=m.panel_lead or "", key=f"rt_f_lead_{fkey}"),
-                        })
-                        with st.expander("Preview the points"):
-                            st.dataframe(notes.points_frame(), hide_index=True, width="stretch")
-                submitted = st.form_submit_button(f"Import {len(readable)} file(s)", type="primary",
-                                                  disabled=not common.current_user())
-            if not common.current_user():
-                st.warning("Type your name in the sidebar to import: every import records who made it.")
-            if submitted:
+        if not common.may_edit_some():
+            common.edit_allowed(what="roundtable events")  # says why there is no import form
+        else:
+            st.write("Upload one file per event: Word (.docx), Markdown (.md), plain text (.txt), or a CSV/XLSX with a "
+                     "'Point' column. Put the event's details at the top of the notes as lines like 'Region: London', "
+                     "'Date: 24 June 2021', 'Attendees: 52', 'Partnerships: 17', 'Panel lead: ...'; the form asks "
+                     "for anything missing. If any file cannot be imported, none is.")
+            upload_key = f"rt_upload_{st.session_state.get('rt_upload_round', 0)}"
+            uploads = st.file_uploader("Notes", type=[s.lstrip(".") for s in SUFFIXES], accept_multiple_files=True,
+                                       key=upload_key)
+            readable = []
+            for upload in uploads or []:
+                content = upload.getvalue()
                 try:
-                    batch = [(store.fill_details(notes, given), content)
-                             for (_name, notes, content), given in zip(readable, details, strict=True)]
-                    with st.spinner("Importing the notes and coding their points…"):
-                        ids = store.import_notes(engine, batch, common.current_user(), codebook)
+                    with common.upload_queue():
+                        notes = read_cached(upload.name, common.content_key(content), content)
                 except InputError as err:
                     common.show_input_error(err)
-                else:
-                    st.session_state["rt_upload_round"] = st.session_state.get("rt_upload_round", 0) + 1
-                    flash("success", f"Imported {len(ids)} event(s) with their points, coded by the rules.")
-                    st.rerun()
+                    continue
+                readable.append((upload.name, notes, content))
+            # Keys and details go by position and content, never by file name alone: two uploads may
+            # share a name (two folders' notes.docx).
+            if readable:
+                with st.form("rt_import_form"):
+                    details: list[dict] = []
+                    for i, (name, notes, content) in enumerate(readable):
+                        fkey = f"{i}_{common.content_key(content)[:12]}"
+                        merged = sum(len(p.merged) for p in notes.points)
+                        with st.container(border=True):
+                            st.text(f"{name}: {len(notes.points)} point{'' if len(notes.points) == 1 else 's'}"
+                                    + (f" ({merged} near-identical merged)" if merged else ""))
+                            for problem in notes.problems:
+                                st.warning(plain(problem), icon=":material/warning:")
+                            if notes.missing:
+                                st.text("Missing from the notes: " + ", ".join(META_LABELS[m].lower() for m in notes.missing))
+                            m = notes.meta
+                            a, b, c = st.columns(3)
+                            d, e = st.columns([1, 2])
+                            details.append({
+                                "region": a.selectbox("Region", REGIONS, key=f"rt_f_region_{fkey}",
+                                                      index=REGIONS.index(m.region) if m.region else None,
+                                                      placeholder="Choose a region"),
+                                "event_date": b.date_input("Date", value=m.event_date, key=f"rt_f_date_{fkey}",
+                                                           format="DD/MM/YYYY"),
+                                "attendees": c.number_input("Attendees", min_value=0, step=1, value=m.attendees,
+                                                            key=f"rt_f_att_{fkey}"),
+                                "partnerships": d.number_input("Partnerships", min_value=0, step=1, value=m.partnerships,
+                                                               key=f"rt_f_part_{fkey}"),
+                                "panel_lead": e.text_input("Panel lead", value=m.panel_lead or "", key=f"rt_f_lead_{fkey}"),
+                            })
+                            with st.expander("Preview the points"):
+                                st.dataframe(notes.points_frame(), hide_index=True, width="stretch")
+                    submitted = st.form_submit_button(f"Import {len(readable)} file(s)", type="primary",
+                                                      disabled=not common.current_user())
+                if not common.current_user():
+                    st.warning("Type your name in the sidebar to import: every import records who made it.")
+                if submitted:
+                    try:
+                        batch = [(store.fill_details(notes, given), content)
+                                 for (_name, notes, content), given in zip(readable, details, strict=True)]
+                        with st.spinner("Importing the notes and coding their points…"):
+                            ids = store.import_notes(engine, batch, common.current_user(), codebook)
+                    except InputError as err:
+                        common.show_input_error(err)
+                    else:
+                        st.session_state["rt_upload_round"] = st.session_state.get("rt_upload_round", 0) + 1
+                        flash("success", f"Imported {len(ids)} event(s) with their points, coded by the rules.")
+                        st.rerun()
 
     # Its own section: removing an event stays possible when a view above fails.
     with common.section("Removing an event"):
-        with st.expander("Remove an imported event"):
-            st.caption("Removes the event with its points and codings (links to tracker items go with them; the "
-                       "tracker items stay). The removal is recorded in the history.")
-            all_events = frames.events.sort_values(["event_date", "event_id"])
-            if not all_events.empty:
-                labels_all = views.event_labels(all_events)
-                st.selectbox("Event to remove", list(all_events["event_id"]), index=None, key="rt_remove_event",
-                             format_func=lambda e: f"{labels_all[e]}: {all_events.set_index('event_id').loc[e, 'filename']}",
-                             placeholder="Choose an event")
-                chosen = st.session_state.get("rt_remove_event")
-                seen_event = (int(all_events.set_index("event_id").loc[chosen, "version"])
-                              if chosen in set(all_events["event_id"]) else None)
-                st.text_input("Reason", key="rt_remove_reason")
-                st.button("Remove this event", on_click=remove_event, args=(chosen, seen_event),
-                          disabled=chosen is None or not common.current_user())
+        if common.edit_allowed(action=access.DELETE, what="roundtable events"):
+            with st.expander("Remove an imported event"):
+                st.caption("Removes the event with its points and codings (links to tracker items go with them; the "
+                           "tracker items stay). The removal is recorded in the history.")
+                all_events = frames.events.sort_values(["event_date", "event_id"])
+                if not all_events.empty:
+                    labels_all = views.event_labels(all_events)
+                    st.selectbox("Event to remove", list(all_events["event_id"]), index=None, key="rt_remove_event",
+                                 format_func=lambda e: f"{labels_all[e]}: {all_events.set_index('event_id').loc[e, 'filename']}",
+                                 placeholder="Choose an event")
+                    chosen = st.session_state.get("rt_remove_event")
+                    seen_event = (int(all_events.set_index("event_id").loc[chosen, "version"])
+                                  if chosen in set(all_events["event_id"]) else None)
+                    st.text_input("Reason", key="rt_remove_reason")
+                    st.button("Remove this event", on_click=remove_event, args=(chosen, seen_event),
+                              disabled=chosen is None or not common.current_user())
 
 # ------------------------------------------------------------------ codebook
 
@@ -401,7 +409,7 @@ def save_codebook(seen_version: int | None) -> None:
                                       st.session_state.get("rt_codebook_reason", ""))
     except db.StaleEdit as err:
         flash("error", str(err))
-    except InputError as err:
+    except (InputError, Refused) as err:
         flash("error", str(err))
     else:
         flash("success", f"Saved the codebook; the rules now code {changed} point(s) differently.")
@@ -416,10 +424,11 @@ with tab_codebook:
         common.download_table(book, "Roundtable theme codebook", key="rt_codebook_table")
         st.download_button("Download the codebook (TOML)", dump_themes(codebook).encode(), file_name="themes.toml",
                            mime="application/toml", on_click="ignore", icon=":material/download:")
-        with st.form("rt_codebook_form"):
-            st.text_area("Edit the codebook (TOML)", value=codebook_toml, height=400, key="rt_codebook_text",
-                         help="Rules: a trailing * matches any ending; 'a & b' needs both in the same point. "
-                              "Saving re-runs the rules on every point; people's codings are kept.")
-            st.text_input("Reason for the change", key="rt_codebook_reason")
-            st.form_submit_button("Save the codebook", on_click=save_codebook, args=(codebook_version,),
-                                  disabled=not common.current_user())
+        if common.edit_allowed(what="the theme codebook"):
+            with st.form("rt_codebook_form"):
+                st.text_area("Edit the codebook (TOML)", value=codebook_toml, height=400, key="rt_codebook_text",
+                             help="Rules: a trailing * matches any ending; 'a & b' needs both in the same point. "
+                                  "Saving re-runs the rules on every point; people's codings are kept.")
+                st.text_input("Reason for the change", key="rt_codebook_reason")
+                st.form_submit_button("Save the codebook", on_click=save_codebook, args=(codebook_version,),
+                                      disabled=not common.current_user())

@@ -19,6 +19,7 @@ from feedback.charts import vega_spec
 from feedback.regions import REGIONS
 from feedback.tracker import figures, service, views
 from feedback.tracker.models import DECISIONS, RAGS, SOURCES, STATUSES, Action, Item, Response, split_list
+from feedback.errors import Refused
 from ui import common, targets_ui
 
 FLASH = "tracker_flash"
@@ -70,7 +71,7 @@ def save(kind: str, model, obj_id: int, snapshot: dict, new_values: dict, reason
         st.session_state[f"tracker_stale_{kind}_{obj_id}"] = (str(err), views.stale_comparison(err, changes))
         forget(kind, obj_id)
         st.rerun()
-    except service.TrackerError as err:
+    except (service.TrackerError, Refused) as err:
         st.error(views.md_escape(str(err)), icon=":material/error:")
         return
     forget(kind, obj_id)
@@ -137,7 +138,9 @@ m2.metric("Without a Panel response", f"{counts['without_response']:,}")
 m3.metric("Open actions", f"{counts['open_actions']:,}")
 m4.metric("Overdue actions", f"{counts['overdue_actions']:,}")
 
-tab_items, tab_grid, tab_dash = st.tabs(["Items, responses and history", "Edit actions in a grid", "Dashboard"])
+can_edit = common.may_edit_some()
+tab_items, tab_grid, tab_dash = st.tabs(["Items, responses and history",
+                                         "Edit actions in a grid" if can_edit else "Actions", "Dashboard"])
 
 # --------------------------------------------------------------------------- items and one item in full
 with tab_items:
@@ -194,116 +197,117 @@ with tab_items:
             else:
                 st.markdown("_No actions yet._")
 
-            with st.expander("Edit this item", icon=":material/edit:"):
-                show_refusal("item", item.id)
-                snap = seen("item", item)
-                v, key = snap["values"], f"{item.id}_{snap['version']}"
-                with st.form(f"item_form_{key}"):
-                    text = st.text_area("Point raised", v["text"], key=f"it_text_{key}")
-                    a, b = st.columns(2)
-                    source = a.selectbox("Source", SOURCES, index=SOURCES.index(v["source"]), key=f"it_src_{key}")
-                    detail = b.text_input("Source detail", v["source_detail"], key=f"it_det_{key}")
-                    regions = a.multiselect("Regions (none = national)", REGIONS,
-                                            default=[r for r in split_list(v["regions"]) if r in REGIONS],
-                                            key=f"it_reg_{key}")
-                    themes_text = b.text_input("Themes (separate with ;)", v["themes"], key=f"it_th_{key}")
-                    raised = opt_date("Date raised", v["date_raised"], f"it_date_{key}")
-                    reason = st.text_input("Reason for the change", key=f"it_reason_{key}")
-                    submitted = st.form_submit_button("Save item", type="primary")
-                if submitted:
-                    save("item", Item, item.id, snap, {
-                        "text": text, "source": source, "source_detail": detail.strip(),
-                        "regions": "; ".join(regions), "themes": "; ".join(split_list(themes_text)),
-                        "date_raised": raised}, reason)
+            if common.edit_allowed(split_list(item.regions), what="tracker items"):
+                with st.expander("Edit this item", icon=":material/edit:"):
+                    show_refusal("item", item.id)
+                    snap = seen("item", item)
+                    v, key = snap["values"], f"{item.id}_{snap['version']}"
+                    with st.form(f"item_form_{key}"):
+                        text = st.text_area("Point raised", v["text"], key=f"it_text_{key}")
+                        a, b = st.columns(2)
+                        source = a.selectbox("Source", SOURCES, index=SOURCES.index(v["source"]), key=f"it_src_{key}")
+                        detail = b.text_input("Source detail", v["source_detail"], key=f"it_det_{key}")
+                        regions = a.multiselect("Regions (none = national)", REGIONS,
+                                                default=[r for r in split_list(v["regions"]) if r in REGIONS],
+                                                key=f"it_reg_{key}")
+                        themes_text = b.text_input("Themes (separate with ;)", v["themes"], key=f"it_th_{key}")
+                        raised = opt_date("Date raised", v["date_raised"], f"it_date_{key}")
+                        reason = st.text_input("Reason for the change", key=f"it_reason_{key}")
+                        submitted = st.form_submit_button("Save item", type="primary")
+                    if submitted:
+                        save("item", Item, item.id, snap, {
+                            "text": text, "source": source, "source_detail": detail.strip(),
+                            "regions": "; ".join(regions), "themes": "; ".join(split_list(themes_text)),
+                            "date_raised": raised}, reason)
 
-            with st.expander("Edit the Panel's response" if response else "Record the Panel's response",
-                             icon=":material/gavel:"):
-                if response:
-                    show_refusal("response", response.id)
-                    snap = seen("response", response)
-                    v, key = snap["values"], f"{response.id}_{snap['version']}"
-                else:
-                    snap, v, key = None, {"decision": "noted", "text": "", "decided_on": None, "decided_by": ""}, f"new_{item.id}"
-                with st.form(f"response_form_{key}"):
-                    decision = st.selectbox("Decision", DECISIONS, index=DECISIONS.index(v["decision"]),
-                                            key=f"rs_dec_{key}")
-                    rtext = st.text_area("Response", v["text"], key=f"rs_text_{key}")
-                    a, b = st.columns(2)
-                    with a:
-                        decided_on = opt_date("Decided on", v["decided_on"], f"rs_on_{key}")
-                    decided_by = b.text_input("Decided by", v["decided_by"], key=f"rs_by_{key}")
-                    reason = st.text_input("Reason for the change", key=f"rs_reason_{key}")
-                    submitted = st.form_submit_button("Save response", type="primary")
-                if submitted:
-                    values = {"decision": decision, "text": rtext, "decided_on": decided_on,
-                              "decided_by": decided_by.strip()}
+                with st.expander("Edit the Panel's response" if response else "Record the Panel's response",
+                                 icon=":material/gavel:"):
                     if response:
-                        save("response", Response, response.id, snap, values, reason)
-                    elif (who := common.require_user()) is not None:
+                        show_refusal("response", response.id)
+                        snap = seen("response", response)
+                        v, key = snap["values"], f"{response.id}_{snap['version']}"
+                    else:
+                        snap, v, key = None, {"decision": "noted", "text": "", "decided_on": None, "decided_by": ""}, f"new_{item.id}"
+                    with st.form(f"response_form_{key}"):
+                        decision = st.selectbox("Decision", DECISIONS, index=DECISIONS.index(v["decision"]),
+                                                key=f"rs_dec_{key}")
+                        rtext = st.text_area("Response", v["text"], key=f"rs_text_{key}")
+                        a, b = st.columns(2)
+                        with a:
+                            decided_on = opt_date("Decided on", v["decided_on"], f"rs_on_{key}")
+                        decided_by = b.text_input("Decided by", v["decided_by"], key=f"rs_by_{key}")
+                        reason = st.text_input("Reason for the change", key=f"rs_reason_{key}")
+                        submitted = st.form_submit_button("Save response", type="primary")
+                    if submitted:
+                        values = {"decision": decision, "text": rtext, "decided_on": decided_on,
+                                  "decided_by": decided_by.strip()}
+                        if response:
+                            save("response", Response, response.id, snap, values, reason)
+                        elif (who := common.require_user()) is not None:
+                            try:
+                                with db.session_scope(engine) as session:
+                                    service.create_response(session, session.get(Item, item.id), who, **values)
+                            except (service.TrackerError, Refused) as err:
+                                st.error(views.md_escape(str(err)))
+                            else:
+                                flash("success", "Response recorded.")
+                                st.rerun()
+
+                with st.expander("Edit an action", icon=":material/task_alt:"):
+                    if not item_actions:
+                        st.markdown("_This item has no actions yet: add one below._")
+                    else:
+                        by_id = {a.id: a for a in item_actions}
+                        action_id = st.selectbox("Action", list(by_id), key=f"tracker_action_pick_{item.id}",
+                                                 format_func=lambda i: f"{by_id[i].reference}: {by_id[i].description[:80]}")
+                        action = by_id[action_id]
+                        show_refusal("action", action.id)
+                        snap = seen("action", action)
+                        v, key = snap["values"], f"{action.id}_{snap['version']}"
+                        with st.form(f"action_form_{key}"):
+                            desc = st.text_area("Description", v["description"], key=f"ac_desc_{key}")
+                            a, b = st.columns(2)
+                            owner = a.text_input("Owner", v["owner"], key=f"ac_owner_{key}")
+                            status = b.selectbox("Status", STATUSES, index=STATUSES.index(v["status"]),
+                                                 key=f"ac_status_{key}")
+                            with a:
+                                due = opt_date("Due date", v["due_date"], f"ac_due_{key}")
+                            with b:
+                                revised = opt_date("Revised due date", v["revised_due_date"], f"ac_rev_{key}")
+                            rag = a.selectbox("RAG", RAGS, index=RAGS.index(v["rag"] or ""), key=f"ac_rag_{key}",
+                                              format_func=lambda r: r or "(none)")
+                            criteria = st.text_area("Completion criteria", v["completion_criteria"], key=f"ac_crit_{key}")
+                            evidence = st.text_area("Evidence (needed to mark it complete)", v["evidence"],
+                                                    key=f"ac_ev_{key}")
+                            reason = st.text_input("Reason for the change", key=f"ac_reason_{key}")
+                            submitted = st.form_submit_button("Save action", type="primary")
+                        if submitted:
+                            save("action", Action, action.id, snap, {
+                                "description": desc, "owner": owner.strip(), "status": status, "due_date": due,
+                                "revised_due_date": revised, "rag": rag, "completion_criteria": criteria,
+                                "evidence": evidence}, reason)
+
+                with st.expander("Add an action", icon=":material/add_task:"):
+                    with st.form(f"new_action_{item.id}", clear_on_submit=False):
+                        ref = st.text_input("Reference", f"{item.reference}/{len(item_actions) + 1}")
+                        desc = st.text_area("Description")
+                        a, b = st.columns(2)
+                        owner = a.text_input("Owner")
+                        with b:
+                            due = opt_date("Due date", None, f"new_due_{item.id}")
+                        criteria = st.text_area("Completion criteria")
+                        submitted = st.form_submit_button("Add action", type="primary")
+                    if submitted and (who := common.require_user()) is not None:
                         try:
                             with db.session_scope(engine) as session:
-                                service.create_response(session, session.get(Item, item.id), who, **values)
-                        except service.TrackerError as err:
+                                service.create_action(session, session.get(Item, item.id), who, reference=ref,
+                                                      description=desc, owner=owner, due_date=due,
+                                                      completion_criteria=criteria)
+                        except (service.TrackerError, Refused) as err:
                             st.error(views.md_escape(str(err)))
                         else:
-                            flash("success", "Response recorded.")
+                            flash("success", f"Action {ref} added.")
                             st.rerun()
-
-            with st.expander("Edit an action", icon=":material/task_alt:"):
-                if not item_actions:
-                    st.markdown("_This item has no actions yet: add one below._")
-                else:
-                    by_id = {a.id: a for a in item_actions}
-                    action_id = st.selectbox("Action", list(by_id), key=f"tracker_action_pick_{item.id}",
-                                             format_func=lambda i: f"{by_id[i].reference}: {by_id[i].description[:80]}")
-                    action = by_id[action_id]
-                    show_refusal("action", action.id)
-                    snap = seen("action", action)
-                    v, key = snap["values"], f"{action.id}_{snap['version']}"
-                    with st.form(f"action_form_{key}"):
-                        desc = st.text_area("Description", v["description"], key=f"ac_desc_{key}")
-                        a, b = st.columns(2)
-                        owner = a.text_input("Owner", v["owner"], key=f"ac_owner_{key}")
-                        status = b.selectbox("Status", STATUSES, index=STATUSES.index(v["status"]),
-                                             key=f"ac_status_{key}")
-                        with a:
-                            due = opt_date("Due date", v["due_date"], f"ac_due_{key}")
-                        with b:
-                            revised = opt_date("Revised due date", v["revised_due_date"], f"ac_rev_{key}")
-                        rag = a.selectbox("RAG", RAGS, index=RAGS.index(v["rag"] or ""), key=f"ac_rag_{key}",
-                                          format_func=lambda r: r or "(none)")
-                        criteria = st.text_area("Completion criteria", v["completion_criteria"], key=f"ac_crit_{key}")
-                        evidence = st.text_area("Evidence (needed to mark it complete)", v["evidence"],
-                                                key=f"ac_ev_{key}")
-                        reason = st.text_input("Reason for the change", key=f"ac_reason_{key}")
-                        submitted = st.form_submit_button("Save action", type="primary")
-                    if submitted:
-                        save("action", Action, action.id, snap, {
-                            "description": desc, "owner": owner.strip(), "status": status, "due_date": due,
-                            "revised_due_date": revised, "rag": rag, "completion_criteria": criteria,
-                            "evidence": evidence}, reason)
-
-            with st.expander("Add an action", icon=":material/add_task:"):
-                with st.form(f"new_action_{item.id}", clear_on_submit=False):
-                    ref = st.text_input("Reference", f"{item.reference}/{len(item_actions) + 1}")
-                    desc = st.text_area("Description")
-                    a, b = st.columns(2)
-                    owner = a.text_input("Owner")
-                    with b:
-                        due = opt_date("Due date", None, f"new_due_{item.id}")
-                    criteria = st.text_area("Completion criteria")
-                    submitted = st.form_submit_button("Add action", type="primary")
-                if submitted and (who := common.require_user()) is not None:
-                    try:
-                        with db.session_scope(engine) as session:
-                            service.create_action(session, session.get(Item, item.id), who, reference=ref,
-                                                  description=desc, owner=owner, due_date=due,
-                                                  completion_criteria=criteria)
-                    except service.TrackerError as err:
-                        st.error(views.md_escape(str(err)))
-                    else:
-                        flash("success", f"Action {ref} added.")
-                        st.rerun()
 
             targets_ui.item_targets(engine, item, item_actions)
 
@@ -327,8 +331,9 @@ with tab_items:
 # --------------------------------------------------------------------------- the actions grid
 with tab_grid:
     with common.section('The actions grid'):
-        st.caption("Change cells, give a reason, then save. Each row is saved only if nobody changed it since "
-                   "this grid was loaded; otherwise it is refused and the newer values are shown.")
+        if can_edit:
+            st.caption("Change cells, give a reason, then save. Each row is saved only if nobody changed it since "
+                       "this grid was loaded; otherwise it is refused and the newer values are shown.")
         report = st.session_state.get(GRID_REPORT)
         if report:
             for message in report["messages"]:
@@ -349,6 +354,9 @@ with tab_grid:
             st.session_state[GRID] = grid
         if grid["frame"].empty:
             st.info("No action matches these filters.")
+        elif not can_edit:
+            common.edit_allowed(what="actions")  # says why there is no grid to edit
+            st.dataframe(grid["frame"].drop(columns=["id", "version"]), hide_index=True)
         else:
             edited = st.data_editor(
                 grid["frame"], key=f"tracker_grid_{grid['n']}", hide_index=True, num_rows="fixed",
@@ -388,7 +396,7 @@ with tab_grid:
                         except db.StaleEdit as err:
                             stale.append((row["reference"], f"{row['reference']}: {err}",
                                           views.stale_comparison(err, row["changes"])))
-                        except service.TrackerError as err:
+                        except (service.TrackerError, Refused) as err:
                             messages.append(("error", f"{row['reference']}: {err}"))
                     if saved:
                         messages.insert(0, ("success", f"Saved {len(saved)} action(s): {', '.join(saved)}."))

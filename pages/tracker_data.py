@@ -11,8 +11,8 @@ import datetime as dt
 
 import streamlit as st
 
-from feedback import db
-from feedback.errors import InputError
+from feedback import access, db
+from feedback.errors import InputError, Refused
 from feedback.tracker.spreadsheet import ImportProblems, export_workbook, import_workbook
 from feedback.tracker.views import md_escape
 from ui import common
@@ -36,16 +36,20 @@ def _export() -> bytes:
         return export_workbook(session)
 
 
-st.download_button("Download the tracker (XLSX)", _export, file_name=f"panel-response-tracker-{stamp}.xlsx",
+st.download_button("Download the tracker (XLSX)", common.logged_export(_export, "tracker workbook (XLSX)"), file_name=f"panel-response-tracker-{stamp}.xlsx",
                    mime=XLSX_MIME, on_click="ignore", icon=":material/download:", key="tracker_export")
 
 st.header("Import from Excel", anchor=False)
-st.markdown(
-    "Every row is checked first. If any row has a problem, **nothing is imported** and each problem is "
-    "listed with its sheet, row and column. A row changed in the tracker after your export is refused "
-    "(its Version no longer matches), so an import never overwrites someone else's change. Rows left "
-    "out of the file are not deleted.")
-upload = st.file_uploader("Workbook exported from this page (.xlsx)", type=["xlsx"], key="tracker_import_file")
+can_import = common.may_edit_some() or common.edit_allowed(what="tracker records")
+if can_import:
+    st.markdown(
+        "Every row is checked first. If any row has a problem, **nothing is imported** and each problem is "
+        "listed with its sheet, row and column. A row changed in the tracker after your export is refused "
+        "(its Version no longer matches), so an import never overwrites someone else's change. Rows left "
+        "out of the file are not deleted. Only admins can import changes to existing rows; editors can add "
+        "rows.")
+upload = (st.file_uploader("Workbook exported from this page (.xlsx)", type=["xlsx"], key="tracker_import_file")
+          if can_import else None)
 if upload is not None and st.button("Check and import", type="primary", key="tracker_import_go"):
     who = common.require_user()
     if who is not None:
@@ -54,7 +58,7 @@ if upload is not None and st.button("Check and import", type="primary", key="tra
                 report = import_workbook(engine, upload.name, upload.getvalue(), who)
         except ImportProblems as err:
             st.session_state[RESULT] = ("problems", upload.name, err.problems)
-        except InputError as err:
+        except (InputError, Refused) as err:
             st.session_state[RESULT] = ("error", upload.name, str(err))
         else:
             st.session_state[RESULT] = ("done", upload.name, report.summary())
@@ -73,10 +77,13 @@ if result:
             st.markdown("\n".join(f"- {md_escape(problem)}" for problem in detail))
 
 st.header("Backup and restore", anchor=False)
-if engine.dialect.name == "sqlite":
+if engine.dialect.name == "sqlite" and common.edit_allowed(action=access.BACKUP):
+    backup_user = common.current_user() or ""  # taken now: the download runs outside the page
     st.markdown("A consistent copy of the whole database (tracker, roundtables, audits and all history), "
                 "taken with SQLite's online backup, so it is safe while people are using the app.")
-    st.download_button("Download a backup", lambda: db.backup_bytes(engine),
+    st.download_button("Download a backup",
+                       common.logged_export(lambda: db.backup_bytes(engine, backup_user),
+                                            "database backup"),
                        file_name=f"feedback-backup-{stamp}.sqlite3", mime="application/vnd.sqlite3",
                        on_click="ignore", icon=":material/backup:", key="tracker_backup")
     with st.expander("How to restore a backup", icon=":material/restore:"):
@@ -87,7 +94,7 @@ if engine.dialect.name == "sqlite":
             "4. Start the app again with `make run`. If the backup is from an older version of the app, "
             "its database is upgraded automatically on start.\n\n"
             "From the command line, `python -m feedback db backup --out FILE` takes the same backup.")
-else:
+elif engine.dialect.name != "sqlite":
     st.info("This app uses a PostgreSQL database: back it up with `pg_dump` and restore it with "
             "`pg_restore` (ask whoever runs the database server). The download button is for the "
             "embedded SQLite database only.", icon=":material/info:")

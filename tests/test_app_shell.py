@@ -31,9 +31,10 @@ def test_first_page_says_what_the_app_is_for_and_where_to_start(app):
 
 
 def test_every_page_listed_exists_and_the_statement_is_one_of_them():
-    paths = [path for pages in navigation.SECTIONS.values() for path, _, _ in pages]
+    paths = [path for pages in navigation.sections(admin=True).values() for path, _, _ in pages]
     assert all((ROOT / p).exists() for p in paths)
     assert "pages/accessibility.py" in paths
+    assert "pages/access_log.py" not in [path for pages in navigation.sections().values() for path, _, _ in pages]
     assert sorted(paths) == sorted(f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py"))
 
 

@@ -1,6 +1,6 @@
-"""UI helpers shared by every page: the region selector, who is editing,
-download buttons, error display, page sections that fail on their own, and the
-database engine.
+"""UI helpers shared by every page: the region selector, who is signed in (or,
+in local mode, who is editing), download buttons, error display, page sections
+that fail on their own, and the database engine.
 
 Text from files or people goes through :func:`plain` before any element that
 reads Markdown (labels, captions, messages, expanders, tabs, help).
@@ -19,8 +19,8 @@ from contextlib import contextmanager
 import pandas as pd
 import streamlit as st
 
-from feedback import isolation
-from feedback.errors import InputError
+from feedback import access, isolation
+from feedback.errors import InputError, Refused
 from feedback.regions import ALL_REGIONS, REGIONS
 from feedback.validation import NAME_LENGTH, clean_name, markdown_literal
 
@@ -33,7 +33,10 @@ APP_PURPOSE = (
 )
 REGION_KEY = "region"
 USER_KEY = "editor_name"
+SIGNED_IN_KEY = "access_signed_in_logged"
+LOCAL_MODE = "Local mode: anyone who can open this address can edit"
 log = logging.getLogger("feedback.pages")
+
 
 def plain(text) -> str:
     """Text from a file or a person, escaped so Markdown shows it literally: no bold, links,
@@ -61,7 +64,14 @@ def section(what: str) -> Iterator[None]:
 
 
 def sidebar() -> None:
-    """Draw the controls every page shares. Called once per run by app.py."""
+    """Draw the controls every page shares. Called once per run by app.py.
+
+    With ``[auth]`` in the secrets, nobody sees any page before signing in;
+    without it (local mode) the sidebar says that anyone can edit.
+    """
+    if auth_configured() and not _logged_in():
+        sign_in_page()
+        st.stop()
     with st.sidebar:
         st.selectbox(
             "Region",
@@ -71,15 +81,71 @@ def sidebar() -> None:
             help="Every page shows this region only. The choice is kept in the page address, "
             "so you can bookmark your region's view.",
         )
-        if _signed_in_name() is None:
+        user = current_user()
+        if not auth_configured():
             st.text_input(
                 "Your name",
                 key=USER_KEY,
                 max_chars=NAME_LENGTH,
-                help="Recorded against every change you make (login is not configured).",
+                help="Recorded against every change you make (sign-in is not configured).",
             )
-        else:
-            st.caption(f"Signed in as {plain(_signed_in_name())}")
+            st.warning(LOCAL_MODE, icon=":material/lock_open:")
+        elif user is not None:
+            _log_sign_in(user)
+            st.caption(f"Signed in as {plain(user.label)}: {user.role_words}.")
+            if st.button("Sign out", key="access_sign_out", icon=":material/logout:"):
+                from feedback import access_log
+
+                access_log.record(db_engine(), user, access_log.SIGN_OUT, "signed out", user.region)
+                st.logout()
+def auth_configured() -> bool:
+    """True when ``[auth]`` is in the secrets: people sign in, and roles apply."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # noqa: BLE001 - no secrets file: local mode
+        return False
+
+
+def _logged_in() -> bool:
+    try:
+        return bool(st.user.is_logged_in)
+    except Exception:  # noqa: BLE001 - st.user raises when auth is not configured
+        return False
+
+
+def sign_in_page() -> None:
+    st.title("Panel feedback analysis")
+    st.markdown("Sign in with your organisation account to see the surveys, roundtables, the response "
+                "tracker and the audits. What you may change depends on the role an admin gave you.")
+    if st.button("Sign in", type="primary", icon=":material/login:", key="access_sign_in"):
+        st.login()
+
+
+def role_rules() -> access.RoleRules:
+    """The ``[roles]`` section of the secrets, checked (a mistake there stops the app with one line)."""
+    try:
+        section = st.secrets.get("roles")
+    except Exception:  # noqa: BLE001 - no secrets file
+        section = None
+    try:
+        return access.role_rules(section.to_dict() if hasattr(section, "to_dict") else section)
+    except InputError as err:
+        st.error(str(err), icon=":material/error:")
+        st.stop()
+        raise
+
+
+def _log_sign_in(user: access.User) -> None:
+    """One access-log entry per sign-in: keyed by the ID token's issue time, so reloads are not counted."""
+    if st.session_state.get(SIGNED_IN_KEY):
+        return
+    from feedback import access_log
+
+    what = f"signed in (ID token issued at {st.user.get('iat', 'unknown')})"
+    engine = db_engine()
+    if not access_log.signed_in_before(engine, user, what):
+        access_log.record(engine, user, access_log.SIGN_IN, what, user.region)
+    st.session_state[SIGNED_IN_KEY] = True
 
 
 def current_region() -> str | None:
@@ -93,38 +159,57 @@ def region_label() -> str:
     return current_region() or "England (all regions)"
 
 
-def _signed_in_name() -> str | None:
-    try:
-        if st.user.is_logged_in:
-            return str(st.user.get("name") or st.user.get("email"))
-    except Exception:  # noqa: BLE001 - st.user raises when auth is not configured
-        return None
-    return None
-
-
-def current_user() -> str:
-    """Who is making a change: the signed-in user, else the name typed in the sidebar,
-    normalised (NFC, no invisible or direction-changing characters, at most 200 characters;
-    a longer name counts as no name, so the page asks again)."""
-    try:
-        return clean_name(_signed_in_name() or st.session_state.get(USER_KEY, ""))
+def current_user() -> access.User | None:
+    """Who is acting. Signed in: name, e-mail and role from the ID token and ``[roles]``.
+    Local mode: the name typed in the sidebar (None until one is typed), who may do anything."""
+    if auth_configured():
+        if not _logged_in():
+            return None
+        return access.signed_in_user(st.user.to_dict(), role_rules())
+    try:  # NFC, no invisible or direction-changing characters, at most 200 characters
+        name = clean_name(st.session_state.get(USER_KEY, ""))
     except InputError:
-        return ""
+        return None  # too long: counts as no name, so the page asks again
+    return access.User(name=name) if name else None
 
 
-def require_user() -> str | None:
-    """The editor's name, or None after telling the person to give one."""
-    name = current_user()
-    if not name:
+def require_user() -> access.User | None:
+    """The person acting, or None after telling them to give their name (local mode)."""
+    user = current_user()
+    if user is None:
         st.warning("Type your name in the sidebar first: every change records who made it.")
-        return None
-    return name
+    return user
+
+
+def may(action: str, regions=None) -> bool:
+    """Whether the person may do ``action`` on records of ``regions`` (pages hide forms otherwise).
+    Local mode: yes (the service still needs a typed name)."""
+    user = current_user()
+    return user is None and not auth_configured() or user is not None and user.can(action, regions)
+
+
+def may_edit_some() -> bool:
+    """Whether the person may change at least some records (viewers: no)."""
+    user = current_user()
+    return not auth_configured() or (user is not None and user.can_edit)
+
+
+def edit_allowed(regions=None, *, what: str = "records", action: str = access.EDIT) -> bool:
+    """``may(action, regions)``; when not, say why in a caption (instead of a form)."""
+    if may(action, regions):
+        return True
+    try:
+        access.require(current_user() or access.User(name="", role=access.VIEWER), action, regions, what=what)
+    except Refused as err:
+        st.caption(str(err))
+    return False
 
 
 def show_input_error(err: Exception) -> None:
-    """Show a bad-input error as plain text (never HTML, never a traceback)."""
-    st.error(plain(err) if isinstance(err, InputError) else
-             f"Something went wrong ({type(err).__name__}).", icon=":material/error:")
+    """Show a bad-input error or a refusal as plain text (never HTML, never a traceback)."""
+    known = isinstance(err, (InputError, Refused))
+    st.error(plain(err) if known else f"Something went wrong ({type(err).__name__}).",
+             icon=":material/block:" if isinstance(err, Refused) else ":material/error:")
 
 
 def content_key(data: bytes) -> str:
@@ -162,6 +247,24 @@ def _frame_bytes(frame: pd.DataFrame) -> bytes:
     return pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL)
 
 
+def logged_export(make, name: str):
+    """``make`` (a callable giving the file's bytes) that first writes the export to the access log.
+
+    Who and which region are taken now, while the page runs; the file is made,
+    and the entry written, only when the person clicks the download.
+    """
+    user, region = current_user(), current_region()
+
+    def run():
+        from feedback import access_log
+
+        data = make()
+        access_log.record(db_engine(), user or "(no name given)", access_log.EXPORT, name, region)
+        return data
+
+    return run
+
+
 def download_chart(chart, name: str, *, alt: str, key: str | None = None) -> None:
     """PNG (200 ppi) and SVG download buttons for a chart, with its alt text alongside."""
     from feedback.charts import chart_png, chart_svg
@@ -170,9 +273,9 @@ def download_chart(chart, name: str, *, alt: str, key: str | None = None) -> Non
     key = key or slug
     col1, col2 = st.columns(2)
     # Rendered only when clicked (callables): vl-convert takes ~0.2-0.6 s per image, too slow for every rerun.
-    col1.download_button("Download chart (PNG)", lambda: chart_png(chart), file_name=f"{slug}.png",
+    col1.download_button("Download chart (PNG)", logged_export(lambda: chart_png(chart), f"{name} (PNG)"), file_name=f"{slug}.png",
                          mime="image/png", key=f"png_{key}", on_click="ignore", icon=":material/image:")
-    col2.download_button("Download chart (SVG)", lambda: chart_svg(chart), file_name=f"{slug}.svg",
+    col2.download_button("Download chart (SVG)", logged_export(lambda: chart_svg(chart), f"{name} (SVG)"), file_name=f"{slug}.svg",
                          mime="image/svg+xml", key=f"svg_{key}", on_click="ignore", icon=":material/draw:")
     with st.expander("Alt text for this chart"):
         st.text(alt)
@@ -187,11 +290,12 @@ def download_table(df: pd.DataFrame, name: str, *, notes: list[str] | tuple[str,
     key = key or slug
     col1, col2 = st.columns(2)
     # Built only when clicked (callables), so a rerun does not pay for openpyxl.
-    col1.download_button("Download table (CSV)", lambda: to_csv_bytes(df), file_name=f"{slug}.csv",
+    col1.download_button("Download table (CSV)", logged_export(lambda: to_csv_bytes(df), f"{name} (CSV)"), file_name=f"{slug}.csv",
                          mime="text/csv", key=f"csv_{key}", on_click="ignore", icon=":material/table:")
     col2.download_button(
         "Download table (XLSX)",
-        lambda: to_xlsx_bytes({name[:31] or "Table": df}, notes=list(notes), percent_columns=percent_columns),
+        logged_export(lambda: to_xlsx_bytes({name[:31] or "Table": df}, notes=list(notes),
+                                            percent_columns=percent_columns), f"{name} (XLSX)"),
         file_name=f"{slug}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"xlsx_{key}", on_click="ignore", icon=":material/grid_on:",

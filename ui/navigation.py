@@ -39,27 +39,36 @@ SECTIONS: dict[str, list[tuple[str, str, str]]] = {
         ("pages/accessibility.py", "Accessibility statement", ":material/accessibility_new:"),
     ],
 }
+# Only for people whose role may see the access log: the page itself checks the role too.
+ADMIN: dict[str, list[tuple[str, str, str]]] = {
+    "Admin": [("pages/access_log.py", "Access log", ":material/manage_search:")],
+}
 DEFAULT_PAGE = "pages/overview.py"
 
 
-def app_pages() -> dict[str, list]:
+def sections(admin: bool = False) -> dict[str, list[tuple[str, str, str]]]:
+    """Every page this person may open, by section."""
+    return {**SECTIONS, **(ADMIN if admin else {})}
+
+
+def app_pages(admin: bool = False) -> dict[str, list]:
     """The pages for ``st.navigation``, by section."""
     return {section: [st.Page(path, title=title, icon=icon, default=(path == DEFAULT_PAGE))
                       for path, title, icon in pages]
-            for section, pages in SECTIONS.items()}
+            for section, pages in sections(admin).items()}
 
 
-def navigation():
+def navigation(admin: bool = False):
     """Register the pages (hidden: the sidebar links below are the visible menu) and
     return the page this request asks for."""
-    return st.navigation(app_pages(), position="hidden")
+    return st.navigation(app_pages(admin), position="hidden")
 
 
-def sidebar_links() -> None:
+def sidebar_links(admin: bool = False) -> None:
     """One group of page links per section, at the top of the sidebar."""
     with st.sidebar:
         with st.container(key="app_pages"):
-            for section, pages in SECTIONS.items():
+            for section, pages in sections(admin).items():
                 st.markdown(f"**{section}**")
                 for path, title, icon in pages:
                     st.page_link(path, label=title, icon=icon, width="stretch")

@@ -464,9 +464,15 @@ def backup_sqlite(engine: Engine, destination: str | Path) -> Path:
     return destination
 
 
-def backup_bytes(engine: Engine) -> bytes:
-    """The SQLite backup as bytes, for a download button."""
+def backup_bytes(engine: Engine, who=None) -> bytes:
+    """The SQLite backup as bytes, for a download button; ``who`` (a ``feedback.access.User``
+    or name), when given, must be an admin (the backup holds everything, the access log too)."""
     import tempfile
+
+    if who is not None:
+        from feedback import access
+
+        access.require(who, access.BACKUP, log=engine)
 
     with tempfile.TemporaryDirectory() as folder:
         path = backup_sqlite(engine, Path(folder) / "backup.sqlite3")

@@ -36,34 +36,42 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_for_http(url: str, proc: subprocess.Popen, log_path: Path, what: str, timeout: float = 60) -> None:
+    """Poll URL until it answers 200; fail with the end of the log if PROC dies or time runs out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"{what} did not start: {log_path.read_text()[-2000:]}")
+        time.sleep(0.3)
+
+
 @contextlib.contextmanager
-def running_app(folder: Path):
-    """Run `streamlit run app.py` on a free port with its own empty database in FOLDER."""
+def running_app(folder: Path, *, port: int | None = None, args: tuple[str, ...] = (),
+                database_url: str | None = None):
+    """Run `streamlit run app.py` on a free port (or PORT) with its own empty database in FOLDER
+    (or DATABASE_URL); ARGS are extra options, e.g. ("--secrets.files", path)."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (.ci/run does this)")
-    port = _free_port()
-    env = {**os.environ, "FEEDBACK_DATABASE_URL": f"sqlite:///{folder / 'feedback.sqlite3'}",
+    port = port or _free_port()
+    env = {**os.environ, "FEEDBACK_DATABASE_URL": database_url or f"sqlite:///{folder / 'feedback.sqlite3'}",
            "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     log_path = folder / "streamlit.log"
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
+             "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
+             *args],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
         try:
             url = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                        if r.status == 200:
-                            break
-                except OSError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"streamlit did not start: {log_path.read_text()[-2000:]}")
-                time.sleep(0.3)
+            wait_for_http(f"{url}/_stcore/health", proc, log_path, "streamlit")
             yield url
         finally:
             proc.terminate()

@@ -169,7 +169,8 @@ def _import(args) -> int:
     engine = _engine(args)
     records = read_audits(args.file.name, args.file.read_bytes(), load_framework(args.framework),
                           partnership_regions(engine))
-    ids = add_audits(engine, records, args.who, reason=f"imported from {args.file.name}")
+    ids = add_audits(engine, records, args.who, reason=f"imported from {args.file.name}",
+                     source=args.file.name)
     print(f"imported {len(ids)} audits from {args.file.name}")
     return 0
 
@@ -180,7 +181,7 @@ def _import_register(args) -> int:
 
     engine = _engine(args)
     counts = save_register(engine, read_register(args.file.name, args.file.read_bytes()), args.who,
-                           reason=f"imported from {args.file.name}")
+                           reason=f"imported from {args.file.name}", source=args.file.name)
     print(f"added {counts['partnerships']} partnerships and {counts['reports']} yearly reports; "
           f"changed {counts['dates']} received dates")
     return 0

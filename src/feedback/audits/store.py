@@ -15,7 +15,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from feedback import db
+from feedback import access, access_log, db
 from feedback.audits.entry import AuditRecord, validate_audit
 from feedback.audits.framework import SCORES, Framework
 from feedback.audits.models import Audit, AuditCode, AuditFinding, AuditScore, Partnership, YearlyReport
@@ -26,16 +26,32 @@ from feedback.errors import InputError
 # --------------------------------------------------------------------------- register
 
 
-def save_register(engine, register: pd.DataFrame, who: str, *, reason: str = "", is_sample: bool = False) -> dict:
+def save_register(engine, register: pd.DataFrame, who: str | access.User, *, reason: str = "",
+                  is_sample: bool = False, source: str = "") -> dict:
     """Add the partnerships and yearly reports of a register checked by ``validate_register``;
     update dates that changed.
 
     Returns counts ``{"partnerships": added, "reports": added, "dates": changed}``.
     A partnership already stored under another region is an error (nothing saved).
+    Changing stored dates replaces data (admins only); adding needs an editor (a
+    regional lead: of every region in the file). ``source`` (the file's name)
+    writes the import to the access log.
     """
+    user = access.actor(who)
+    who = user.label
     counts = {"partnerships": 0, "reports": 0, "dates": 0}
+    for region in sorted(set(register["region"])):
+        access.require(user, access.EDIT, region, what="register entries", log=engine)
     with db.session_scope(engine) as session:
         stored = {p.name.casefold(): p for p in session.scalars(select(Partnership))}
+        reports = {(r.partnership_id, r.reporting_year): r for r in session.scalars(select(YearlyReport))}
+        for rec in register.to_dict("records"):
+            p = stored.get(rec["partnership"].casefold())
+            report = reports.get((p.id, rec["reporting_year"])) if p is not None else None
+            received = rec["received_on"] if pd.notna(rec["received_on"]) else None
+            if report is not None and report.received_on != received:
+                access.require(user, access.REPLACE, what="register dates", log=engine)
+                break
         clashes = []
         for name, region in register.drop_duplicates("partnership")[["partnership", "region"]].itertuples(index=False):
             p = stored.get(name.casefold())
@@ -51,7 +67,6 @@ def save_register(engine, register: pd.DataFrame, who: str, *, reason: str = "",
                 db.record_change(session, "audit_partnership", p.id, "added", None, f"{name} ({region})", who, reason)
                 stored[name.casefold()] = p
                 counts["partnerships"] += 1
-        reports = {(r.partnership_id, r.reporting_year): r for r in session.scalars(select(YearlyReport))}
         for rec in register.to_dict("records"):
             p = stored[rec["partnership"].casefold()]
             received = rec["received_on"] if pd.notna(rec["received_on"]) else None
@@ -66,6 +81,11 @@ def save_register(engine, register: pd.DataFrame, who: str, *, reason: str = "",
             elif report.received_on != received:
                 db.apply_edit(session, report, report.version, {"received_on": received}, who, reason or "register import")
                 counts["dates"] += 1
+        if source:
+            access_log.add(session, user, access_log.IMPORT,
+                           f"register {source}: {counts['partnerships']} partnerships and {counts['reports']} "
+                           f"reports added, {counts['dates']} dates changed",
+                           "; ".join(sorted(set(register["region"]))))
     return counts
 
 
@@ -86,14 +106,16 @@ def partnership_regions(engine) -> dict[str, str]:
         return dict(session.execute(select(Partnership.name, Partnership.region).order_by(Partnership.name)).all())
 
 
-def set_received(engine, report_id: int, seen_version: int, received_on: dt.date | None, who: str,
-                 reason: str = "") -> None:
+def set_received(engine, report_id: int, seen_version: int, received_on: dt.date | None,
+                 who: str | access.User, reason: str = "") -> None:
     """Record (or correct) the date a yearly report arrived; refused with StaleEdit if changed meanwhile."""
+    user = access.actor(who)
     with db.session_scope(engine) as session:
         report = session.get(YearlyReport, report_id)
         if report is None:
             raise InputError("That yearly report is no longer on the register.")
-        db.apply_edit(session, report, seen_version, {"received_on": received_on}, who, reason)
+        access.require(user, access.EDIT, report.partnership.region, what="register entries", log=engine)
+        db.apply_edit(session, report, seen_version, {"received_on": received_on}, user.label, reason)
 
 
 # --------------------------------------------------------------------------- audits
@@ -106,18 +128,24 @@ def _summary(record: AuditRecord) -> str:
     return "; ".join(parts)
 
 
-def add_audits(engine, records: list[AuditRecord], who: str, *, reason: str = "",
-               is_sample: bool = False) -> list[int]:
+def add_audits(engine, records: list[AuditRecord], who: str | access.User, *, reason: str = "",
+               is_sample: bool = False, source: str = "") -> list[int]:
     """Store validated audits in one transaction (all or none); returns their ids.
 
     Refused, with every clash named, when a report is already audited or a
-    partnership is not on the register.
+    partnership is not on the register; ``Refused`` when a regional lead's
+    records include another region's partnership. ``source`` (the file's
+    name) writes the import to the access log.
     """
-    if not who or not str(who).strip():
+    user = access.actor(who)
+    who = user.label
+    if not who:
         raise InputError("Give your name first: every change records who made it.")
     try:
         with db.session_scope(engine) as session:
             partners = {p.name: p for p in session.scalars(select(Partnership))}
+            for region in sorted({partners[r.partnership].region for r in records if r.partnership in partners}):
+                access.require(user, access.EDIT, region, what="audits", log=engine)
             done = set(session.execute(select(Partnership.name, Audit.reporting_year)
                                        .join(Audit, Audit.partnership_id == Partnership.id)).all())
             problems = [f"{r.partnership} is not on the register" for r in records if r.partnership not in partners]
@@ -138,13 +166,16 @@ def add_audits(engine, records: list[AuditRecord], who: str, *, reason: str = ""
                 session.flush()
                 db.record_change(session, "audit", audit.id, "entered", None, _summary(r), who, reason)
                 ids.append(audit.id)
+            if source:
+                access_log.add(session, user, access_log.IMPORT, f"audits {source}: {len(ids)} audits",
+                               "; ".join(sorted({partners[r.partnership].region for r in records})))
             return ids
     except IntegrityError:
         raise InputError("Nothing was saved: someone else stored an audit of one of these reports a moment "
                          "ago. Reload the page to see it.") from None
 
 
-def enter_audit(engine, values: dict, framework: Framework, who: str, reason: str = "") -> int:
+def enter_audit(engine, values: dict, framework: Framework, who: str | access.User, reason: str = "") -> int:
     """Check one audit from the form and store it; InputError lists every problem."""
     record, errors = validate_audit(values, framework, partnership_regions(engine))
     if errors:
@@ -152,14 +183,17 @@ def enter_audit(engine, values: dict, framework: Framework, who: str, reason: st
     return add_audits(engine, [record], who, reason=reason)[0]
 
 
-def edit_score(engine, score_id: int, seen_version: int, changes: dict, framework: Framework, who: str,
-               reason: str = "") -> dict:
+def edit_score(engine, score_id: int, seen_version: int, changes: dict, framework: Framework,
+               who: str | access.User, reason: str = "") -> dict:
     """Correct one criterion's score, page or quote (apply_edit: refused if changed meanwhile)."""
+    user = access.actor(who)
+    who = user.label
     with db.session_scope(engine) as session:
         row = session.get(AuditScore, score_id)
         if row is None:
             raise InputError("That score is no longer stored.")
         audit = row.audit
+        access.require(user, access.EDIT, audit.partnership.region, what="audits", log=engine)
         values = {"partnership": audit.partnership.name, "reporting_year": audit.reporting_year,
                   "auditor": audit.auditor}
         for s in audit.scores:
@@ -236,7 +270,7 @@ def findings(engine) -> pd.DataFrame:
 FINDING_SOURCE = "yearly-report audit"
 
 
-def raise_finding(engine, *, text: str, reporting_year: str, who: str, criterion: str = "",
+def raise_finding(engine, *, text: str, reporting_year: str, who: str | access.User, criterion: str = "",
                   framework: Framework | None = None, region: str | None = None,
                   date_raised: dt.date | None = None) -> str:
     """Raise a finding from the audits as a tracker item (source "yearly-report audit").
@@ -248,8 +282,11 @@ def raise_finding(engine, *, text: str, reporting_year: str, who: str, criterion
     from feedback.tracker import service
     from feedback.tracker.models import Item
 
-    if not who or not str(who).strip():
+    user = access.actor(who)
+    who = user.label
+    if not who:
         raise InputError("Give your name first: every change records who made it.")
+    access.require(user, access.EDIT, region, what="tracker items", log=engine)
     text = " ".join(str(text).split())
     if not text:
         raise InputError("Write the finding first: the tracker item needs its text.")
@@ -261,7 +298,7 @@ def raise_finding(engine, *, text: str, reporting_year: str, who: str, criterion
         reference = f"{prefix}{max(numbers, default=0) + 1:02d}"
         try:
             item = service.create_item(
-                session, who, reference=reference, text=text, source=FINDING_SOURCE,
+                session, user, reference=reference, text=text, source=FINDING_SOURCE,
                 source_detail=f"Audits of {reporting_year} yearly reports" + (f": {label}" if label else ""),
                 date_raised=date_raised or dt.date.today(), regions=region or "", themes=label)
         except service.TrackerError as err:

@@ -12,7 +12,7 @@ import re
 
 import pandas as pd
 
-from feedback import db
+from feedback import access, db
 from feedback.errors import InputError
 from feedback.roundtables import views
 from feedback.roundtables.coding import auto_code
@@ -59,7 +59,7 @@ def _next_reference(session, service) -> str:
     return f"{REFERENCE_PREFIX}{max(numbers, default=0) + 1:03d}"
 
 
-def raise_item(engine, point_id: int, who: str, seen_version: int, codebook: ThemeCodebook | None = None) -> str:
+def raise_item(engine, point_id: int, who: str | access.User, seen_version: int, codebook: ThemeCodebook | None = None) -> str:
     """Create a tracker item (source 'roundtable event') from a point and link them; returns its reference.
 
     The item carries the point's text, event, date, region and the sub-themes
@@ -68,7 +68,8 @@ def raise_item(engine, point_id: int, who: str, seen_version: int, codebook: The
     service = _service()
     from feedback.roundtables.store import current_codebook, load_frames
 
-    if not (who or "").strip():
+    user = access.actor(who)
+    if not user.name:
         raise InputError("Give your name before raising a tracker item.")
     codebook = codebook or current_codebook(engine)[0]
     frames = load_frames(engine)
@@ -76,33 +77,36 @@ def raise_item(engine, point_id: int, who: str, seen_version: int, codebook: The
     names = codebook.names()
     with db.session_scope(engine) as session:
         point, event = _point(session, point_id, seen_version)
+        access.require(user, access.EDIT, event.region, what="roundtable points", log=engine)
         if point.tracker_item_id is not None:
             raise InputError("This point is already linked to a tracker item; link it to another instead.")
         try:
             item = service.create_item(
-                session, who, reference=_next_reference(session, service), text=point.text, source=SOURCE,
+                session, user, reference=_next_reference(session, service), text=point.text, source=SOURCE,
                 source_detail=f"{event.title}, {event.event_date:%d %b %Y}, point {point.seq}",
                 date_raised=event.event_date, regions=event.region,
                 themes="; ".join(names[c] for c in codes if c in names))
         except service.TrackerError as err:
             raise InputError(str(err)) from err
-        db.apply_edit(session, point, seen_version, {"tracker_item_id": item.id}, who,
+        db.apply_edit(session, point, seen_version, {"tracker_item_id": item.id}, user.label,
                       f"raised tracker item {item.reference}")
         return item.reference
 
 
-def link_item(engine, point_id: int, item_id: int | None, who: str, seen_version: int) -> str:
+def link_item(engine, point_id: int, item_id: int | None, who: str | access.User, seen_version: int) -> str:
     """Link a point to an existing tracker item (replacing any earlier link); returns the item's reference."""
     if item_id is None:
         raise InputError("Choose a tracker item to link this point to.")
+    user = access.actor(who)
     with db.session_scope(engine) as session:
-        point, _ = _point(session, point_id, seen_version)
+        point, event = _point(session, point_id, seen_version)
+        access.require(user, access.EDIT, event.region, what="roundtable points", log=engine)
         from feedback.tracker.models import Item
 
         item = session.get(Item, int(item_id))
         if item is None:
             raise InputError(f"Tracker item {item_id} no longer exists; reload the page.")
-        db.apply_edit(session, point, seen_version, {"tracker_item_id": item.id}, who or "",
+        db.apply_edit(session, point, seen_version, {"tracker_item_id": item.id}, user.label,
                       f"linked to tracker item {item.reference}")
         return item.reference
 

@@ -18,7 +18,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from feedback import db
+from feedback import access, access_log, db
 from feedback.errors import InputError
 from feedback.regions import REGIONS, normalise_region
 from feedback.roundtables.coding import RULES_CODER, auto_code
@@ -80,21 +80,23 @@ def _check_complete(notes: EventNotes) -> None:
                          f"(or as lines like 'Region: London' at the top of the notes) and import again.")
 
 
-def import_notes(engine, batch: list[tuple[EventNotes, bytes]], who: str,
+def import_notes(engine, batch: list[tuple[EventNotes, bytes]], who: str | access.User,
                  codebook: ThemeCodebook | None = None) -> list[int]:
     """Store events with their points and rule codings, in one transaction: all or nothing.
 
     Every file is checked before anything is written; a file already imported
-    (same bytes) is refused, naming when and by whom.
+    (same bytes) is refused, naming when and by whom. A regional lead may
+    import only their region's events. The import is written to the access log.
     """
-    who = (who or "").strip()
-    if not who:
+    user = access.actor(who)
+    if not user.name:
         raise InputError("Give your name before importing: every import records who made it.")
     if not batch:
         raise InputError("Choose at least one file of notes to import.")
     hashes: dict[str, str] = {}
     for notes, content in batch:
         _check_complete(notes)
+        access.require(user, access.EDIT, notes.meta.region, what="roundtable events", log=engine)
         digest = hashlib.sha256(content).hexdigest()
         if digest in hashes:
             raise InputError(f"{notes.filename} is the same file as {hashes[digest]}; import it once.")
@@ -102,14 +104,16 @@ def import_notes(engine, batch: list[tuple[EventNotes, bytes]], who: str,
     codebook = codebook or current_codebook(engine)[0]
     ids: list[int] = []
     try:
-        _write(engine, batch, hashes, who, codebook, ids)
+        _write(engine, batch, hashes, user, codebook, ids)
     except IntegrityError as err:  # the same file imported by someone else a moment ago
         raise InputError("Nothing was imported: one of these files was imported by someone else just now. "
                          "Reload the page to see it.") from err
     return ids
 
 
-def _write(engine, batch, hashes: dict[str, str], who: str, codebook: ThemeCodebook, ids: list[int]) -> None:
+def _write(engine, batch, hashes: dict[str, str], user: access.User, codebook: ThemeCodebook,
+           ids: list[int]) -> None:
+    who = user.label
     with db.session_scope(engine) as session:
         existing = session.execute(select(RoundtableEvent).where(
             RoundtableEvent.content_sha256.in_(list(hashes)))).scalars().first()
@@ -138,9 +142,11 @@ def _write(engine, batch, hashes: dict[str, str], who: str, codebook: ThemeCodeb
                              f"{notes.filename}: {len(notes.points)} points", who,
                              f"imported roundtable notes ({m.region}, {m.event_date:%d %b %Y})")
             ids.append(event.id)
+            access_log.add(session, user, access_log.IMPORT,
+                           f"roundtable notes {notes.filename}: {len(notes.points)} points", m.region)
 
 
-def import_files(engine, files: Iterable[tuple[str, bytes]], who: str,
+def import_files(engine, files: Iterable[tuple[str, bytes]], who: str | access.User,
                  details: Mapping[str, Mapping[str, object]] | None = None) -> list[int]:
     """Read, complete and import files; any bad file stops the whole import (nothing is kept)."""
     batch = []
@@ -150,8 +156,9 @@ def import_files(engine, files: Iterable[tuple[str, bytes]], who: str,
     return import_notes(engine, batch, who)
 
 
-def remove_event(engine, event_id: int, seen_version: int, who: str, reason: str) -> None:
-    """Delete an imported event and its points and codings (history keeps the record)."""
+def remove_event(engine, event_id: int, seen_version: int, who: str | access.User, reason: str) -> None:
+    """Delete an imported event and its points and codings (history keeps the record). Admins only."""
+    who = access.require(who, access.DELETE, what="roundtable events", log=engine).label
     with db.session_scope(engine) as session:
         event = session.get(RoundtableEvent, event_id)
         if event is None:
@@ -195,15 +202,17 @@ def load_frames(engine) -> Frames:
 # ---------------------------------------------------------------- coding
 
 
-def code_point(engine, point_id: int, codes: Iterable[str], who: str, seen_version: int | None,
+def code_point(engine, point_id: int, codes: Iterable[str], who: str | access.User, seen_version: int | None,
                reason: str = "") -> int:
     """Record ``who``'s codes for a point (accept, change or add); returns the coding's new version.
 
     ``seen_version`` is the version of this person's coding that they were
     looking at (None if they had none): a newer one means someone else, or
-    another tab, changed it meanwhile, and ``db.StaleEdit`` is raised.
+    another tab, changed it meanwhile, and ``db.StaleEdit`` is raised. A
+    regional lead codes only their region's events.
     """
-    who = (who or "").strip()
+    user = access.actor(who)
+    who = user.label
     if not who:
         raise InputError("Give your name before coding: every coding records its coder.")
     if who == RULES_CODER:
@@ -215,8 +224,10 @@ def code_point(engine, point_id: int, codes: Iterable[str], who: str, seen_versi
         raise InputError(f"Unknown sub-theme(s): {', '.join(unknown)}. Choose from the codebook.")
     new = json.dumps(chosen)
     with db.session_scope(engine) as session:
-        if session.get(RoundtablePoint, point_id) is None:
+        point = session.get(RoundtablePoint, point_id)
+        if point is None:
             raise InputError(f"Point {point_id} no longer exists; reload the page.")
+        access.require(user, access.EDIT, point.event.region, what="codings of roundtable points", log=engine)
         row = session.execute(select(RoundtableCoding).where(
             RoundtableCoding.point_id == point_id, RoundtableCoding.coder == who)).scalar_one_or_none()
         if row is None:
@@ -247,16 +258,19 @@ def current_codebook(engine) -> tuple[ThemeCodebook, str, int | None]:
     return load_themes(text), text, None
 
 
-def save_codebook(engine, text: str, who: str, seen_version: int | None, reason: str = "") -> int:
+def save_codebook(engine, text: str, who: str | access.User, seen_version: int | None, reason: str = "") -> int:
     """Replace the codebook (validated first) and recode every point with the new rules.
 
     People's codings are kept; codes they used that the new codebook drops
     stop counting (the views ignore unknown codes) but stay in the history.
-    Returns the number of points whose rule codes changed.
+    Returns the number of points whose rule codes changed. The codebook is
+    national: a regional lead cannot change it.
     """
-    who = (who or "").strip()
+    user = access.actor(who)
+    who = user.label
     if not who:
         raise InputError("Give your name before changing the codebook.")
+    access.require(user, access.EDIT, what="the theme codebook", log=engine)
     codebook = load_themes(text, name="the edited codebook")
     with db.session_scope(engine) as session:
         row = session.execute(select(RoundtableCodebook).order_by(RoundtableCodebook.id)).scalars().first()

@@ -7,6 +7,8 @@ returns plain values or pandas frames, so pages, the CLI and tests share it.
 
 from __future__ import annotations
 
+import dataclasses
+
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from feedback import db
+from feedback import access, db
 from feedback.errors import InputError
 from feedback.regions import REGIONS
 from feedback.tracker.models import (
@@ -54,6 +56,10 @@ LABELS = {
 }
 
 
+# How each kind of record is named in a refusal ("Only editors can change responses: ...").
+WHAT = {Item: "tracker items", Response: "responses", Action: "actions"}
+
+
 class TrackerError(ValueError):
     """A change that breaks a tracker rule; the message says which and what to do."""
 
@@ -73,16 +79,17 @@ def _limits(model, values: Mapping[str, Any]) -> list[str]:
     return length_problems(model, values)
 
 
-def _who(who: Any) -> str:
-    """The editor's name, normalised; refuses an empty or over-long one in plain words."""
+def _who(who: Any) -> access.User:
+    """The person acting, their name normalised; refuses an empty or over-long name in plain words."""
+    user = who if isinstance(who, access.User) else None
     try:
-        name = clean_name(who)
+        name = clean_name(user.name if user else who)
     except InputError as err:
         raise TrackerError(str(err)) from None
-    if not name:
+    if not name and not (user and user.email):
         raise TrackerError("Give your name (in the sidebar) before changing anything: every change records who "
                            "made it.")
-    return name
+    return dataclasses.replace(user, name=name) if user else access.actor(name)
 
 
 def item_problems(values: Mapping[str, Any]) -> list[str]:
@@ -204,10 +211,18 @@ def _reference_taken(session: Session, model, reference: str, own_id: int | None
     return None
 
 
-def create_item(session: Session, who: str, **values) -> Item:
-    """Add an item (a point raised or a recommendation); refuses invalid values."""
+def _item_of(obj) -> Item:
+    return obj if isinstance(obj, Item) else obj.item
+
+
+def create_item(session: Session, who: str | access.User, **values) -> Item:
+    """Add an item (a point raised or a recommendation); refuses invalid values.
+
+    ``who`` needs to be an editor (a regional lead: of a region the item is tagged with).
+    """
     who = _who(who)
     values = _normalise(Item, values)
+    who = access.require(who, access.EDIT, split_list(values.get("regions")), what=WHAT[Item], log=session).label
     problems = item_problems(values)
     if not problems and (taken := _reference_taken(session, Item, values["reference"])):
         problems.append(taken)
@@ -219,9 +234,9 @@ def create_item(session: Session, who: str, **values) -> Item:
     return item
 
 
-def create_response(session: Session, item: Item, who: str, **values) -> Response:
+def create_response(session: Session, item: Item, who: str | access.User, **values) -> Response:
     """Record the Panel's response to an item (one per item; later changes are edits)."""
-    who = _who(who)
+    who = access.require(_who(who), access.EDIT, split_list(item.regions), what=WHAT[Response], log=session).label
     values = _normalise(Response, values)
     problems = response_problems(values)
     if problems:
@@ -234,9 +249,9 @@ def create_response(session: Session, item: Item, who: str, **values) -> Respons
     return response
 
 
-def create_action(session: Session, item: Item, who: str, **values) -> Action:
+def create_action(session: Session, item: Item, who: str | access.User, **values) -> Action:
     """Add an action to an item; refuses invalid values (complete needs evidence)."""
-    who = _who(who)
+    who = access.require(_who(who), access.EDIT, split_list(item.regions), what=WHAT[Action], log=session).label
     values = {"status": "not started", "rag": "", **_normalise(Action, values)}
     problems = action_problems(values)
     if not problems and (taken := _reference_taken(session, Action, values["reference"])):
@@ -249,17 +264,23 @@ def create_action(session: Session, item: Item, who: str, **values) -> Action:
     return action
 
 
-def edit(session: Session, obj, seen_version: int, changes: Mapping[str, Any], who: str,
+def edit(session: Session, obj, seen_version: int, changes: Mapping[str, Any], who: str | access.User,
          reason: str = "") -> dict[str, tuple[Any, Any]]:
     """Change an item, response or action if nobody else has since ``seen_version``.
 
     Rules are checked on the values as they would be after the change, then
     :func:`feedback.db.apply_edit` does the version-checked write and the
-    history. Raises ``TrackerError`` (rule broken) or ``db.StaleEdit``.
+    history. Raises ``TrackerError`` (rule broken), ``db.StaleEdit`` or
+    ``feedback.errors.Refused`` (a regional lead needs the item tagged with
+    their region, before and after the change).
     """
-    who = _who(who)
+    user = _who(who)
     changes = _normalise(type(obj), changes)
     session.refresh(obj)
+    access.require(user, access.EDIT, split_list(_item_of(obj).regions), what=WHAT[type(obj)], log=session)
+    if isinstance(obj, Item) and "regions" in changes:
+        access.require(user, access.EDIT, split_list(changes["regions"]), what=WHAT[Item], log=session)
+    who = user.label
     label = describe(obj)
     if obj.version != int(seen_version):  # someone else got there first: say so, before any rule
         return db.apply_edit(session, obj, seen_version, changes, who, reason, label=label)

@@ -20,7 +20,7 @@ import pandas as pd
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from feedback import db, safety
+from feedback import access, access_log, db, safety
 from feedback.errors import InputError
 from feedback.export import DANGEROUS_PREFIXES, to_xlsx_bytes
 from feedback.tracker import service
@@ -412,7 +412,7 @@ def _insert_new(session: Session, model, rows: list[dict[str, Any]], key: str, l
     return ids
 
 
-def _write(session: Session, rows: dict[str, list[Row]], who: str, report: ImportReport) -> None:
+def _write(session: Session, rows: dict[str, list[Row]], who: access.User, report: ImportReport) -> None:
     """Apply checked rows: changed rows through ``service.edit`` (version-checked, with
     history), then every new row by bulk INSERT, all in the caller's transaction.
 
@@ -423,6 +423,7 @@ def _write(session: Session, rows: dict[str, list[Row]], who: str, report: Impor
     actions = {a.reference: a for a in session.scalars(select(Action))}
     responses = {r.item_id: r for r in session.scalars(select(Response))}
     now = db.utcnow()
+    label = who.label
 
     def prepare(name: str, existing_of) -> list[tuple[Row, dict[str, Any]]]:
         """Edit the rows that exist (counting them); return the new ones with normalised values."""
@@ -453,20 +454,48 @@ def _write(session: Session, rows: dict[str, list[Row]], who: str, report: Impor
 
     item_ids = {ref: item.id for ref, item in items.items()}
     item_ids |= _insert_new(session, Item, [v for _, v in new_items], "reference",
-                            [v["reference"] for _, v in new_items], who, now)
+                            [v["reference"] for _, v in new_items], label, now)
     _insert_new(session, Response, [{**v, "item_id": item_ids[row.values["item"]]} for row, v in new_responses],
-                "item_id", [f"response to {row.values['item']}" for row, _ in new_responses], who, now)
+                "item_id", [f"response to {row.values['item']}" for row, _ in new_responses], label, now)
     _insert_new(session, Action, [{**v, "item_id": item_ids[row.values["item"]]} for row, v in new_actions],
-                "reference", [v["reference"] for _, v in new_actions], who, now)
+                "reference", [v["reference"] for _, v in new_actions], label, now)
 
 
-def import_workbook(engine: Engine, filename: str, content: bytes, who: str) -> ImportReport:
+def _require_roles(session: Session, rows: dict[str, list[Row]], user: access.User) -> None:
+    """Refuse the whole import, before anything is written, unless ``user`` may make every change:
+    changing existing rows is an admin's job; adding rows needs an editor (a regional lead: of
+    the items' regions)."""
+    items_db = {i.reference: i for i in session.scalars(select(Item))}
+    actions_db = {a.reference: a for a in session.scalars(select(Action))}
+    file_regions = {row.values.get("reference"): row.values.get("regions") for row in rows["Items"]}
+
+    def regions_of(ref: str):
+        item = items_db.get(ref)
+        return service.split_list(item.regions if item is not None else file_regions.get(ref))
+
+    existing_rows = [(items_db.get(r.values.get("reference", "")), r) for r in rows["Items"]]
+    existing_rows += [(getattr(items_db.get(r.values.get("item", "")), "response", None), r) for r in rows["Responses"]]
+    existing_rows += [(actions_db.get(r.values.get("reference", "")), r) for r in rows["Actions"]]
+    if any(obj is not None and _changes(obj, row.values) for obj, row in existing_rows):
+        access.require(user, access.REPLACE, what="tracker records", log=session)
+    for obj, row in existing_rows:  # rows to add (unchanged rows need nothing)
+        if obj is None:
+            name = row.sheet
+            regions = (service.split_list(row.values.get("regions")) if name == "Items"
+                       else regions_of(row.values.get("item", "")))
+            access.require(user, access.EDIT, regions, what=service.WHAT[_SHEET_MODEL[name]], log=session)
+
+
+def import_workbook(engine: Engine, filename: str, content: bytes, who: str | access.User) -> ImportReport:
     """Check every row of the workbook, then apply it all in one transaction, or nothing.
 
     Raises :class:`ImportProblems` (an ``InputError``) listing every problem,
-    with the database unchanged.
+    with the database unchanged, or ``feedback.errors.Refused`` when the
+    person's role does not cover every change (changing existing rows is for
+    admins). A completed import is written to the access log.
     """
-    if not str(who or "").strip():
+    user = access.actor(who)
+    if not user.name.strip():
         raise InputError("Give your name first: every change an import makes records who made it.")
     rows, problems = read_rows(filename, content)
     report = ImportReport()
@@ -474,8 +503,10 @@ def import_workbook(engine: Engine, filename: str, content: bytes, who: str) -> 
         problems += _check(session, rows)
         if problems:
             raise ImportProblems(filename, problems)
+        _require_roles(session, rows, user)
         try:
-            _write(session, rows, who, report)
+            _write(session, rows, user, report)
         except (db.StaleEdit, service.TrackerError) as err:  # a change landed between check and write
             raise ImportProblems(filename, [str(err)]) from None
+        access_log.add(session, user, access_log.IMPORT, f"tracker workbook {filename}: {report.summary()}")
     return report
