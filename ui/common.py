@@ -92,7 +92,7 @@ def sidebar() -> None:
             st.warning(LOCAL_MODE, icon=":material/lock_open:")
         elif user is not None:
             _log_sign_in(user)
-            st.caption(f"Signed in as {plain(user.label)}: {user.role_words}.")
+            st.text(f"Signed in as {user.label}: {user.role_words}.")  # plain text: no Markdown from the ID token
             if st.button("Sign out", key="access_sign_out", icon=":material/logout:"):
                 from feedback import access_log
 

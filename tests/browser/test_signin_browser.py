@@ -23,7 +23,7 @@ from feedback import access, access_log, db
 from feedback.errors import Refused
 from feedback.tracker import service
 from feedback.tracker.models import Item
-from tests.browser.conftest import _free_port, running_app, screenshot, tall_screenshot, wait_for_http
+from tests.browser.conftest import _free_port, running_app, screenshot, tall_screenshot, wait_for_app, wait_for_http
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -118,8 +118,9 @@ def test_editor_signs_in_edits_under_their_own_name_and_signs_out(signed_app, br
     page = context.new_page()
     page.set_default_timeout(30_000)
     sign_in(page, url, "ed", tmp_path)
+    wait_for_app(page)  # the first page after the provider's redirect may still be running
+    sidebar(page).get_by_text("Signed in as Ed Editor (ed@example.org): editor.").wait_for(timeout=60_000)
     screenshot(page, "signin_02_signed_in", tmp_path)
-    assert sidebar(page).get_by_text("Signed in as Ed Editor (ed@example.org): editor.").is_visible()
     assert sidebar(page).locator('input[aria-label="Your name"]').count() == 0  # no typed name
     assert "Local mode" not in sidebar(page).inner_text()
 
