@@ -6,6 +6,7 @@ import streamlit as st
 
 from feedback import export
 from feedback.errors import InputError
+from feedback.report import cli as annex_cli
 from feedback.survey import explorer
 from ui import common, survey_ui
 
@@ -38,6 +39,10 @@ if "survey" in parts:
         key="annex_surveys",
         help="Two waves of the same survey (same audience, different years) are compared: the annex says what "
              "changed. Upload your own survey on the Upload page.")
+    with st.expander("Method: interval, level, small bases, significance test"):
+        st.caption("The same settings as the survey pages (choosing them here changes them there too). Changes "
+                   "between waves are tested as on the Trends page.")
+        survey_ui.settings_controls()
 template = st.file_uploader("House style (optional): a Word template (.docx)", type=["docx"], key="annex_template",
                             help="The annex uses its styles (Title, Heading 1-3, List Bullet, Caption, Table Grid). "
                                  "Without one, the default template in the app is used.")
@@ -51,9 +56,7 @@ if st.button("Build the annex", type="primary", icon=":material/description:", k
         template_bytes = document.check_template(template.name, template.getvalue()) if template else None
         surveys = [survey_ui.load_choice(options[name]) for name in chosen]
         files = build.build_annex(loaded=surveys, engine=common.db_engine(), region=region, template=template_bytes,
-                                  parts=[p for p in parts if p != "survey" or surveys], **{
-                                      k: v for k, v in survey_ui.settings().items()
-                                      if k in ("method", "level", "suppress", "flag")},
+                                  parts=[p for p in parts if p != "survey" or surveys], **survey_ui.settings(),
                                   progress=lambda f, m: bar.progress(min(1.0, f), text=m))
     except InputError as err:
         bar.empty()
@@ -81,5 +84,9 @@ if built:
                        key="annex_xlsx", icon=":material/grid_on:", on_click="ignore")
     st.markdown("**Headings in the document**")
     st.text("\n".join(("  " * max(0, level - 1)) + text for level, text in built["headings"] if level))
-st.caption("Same annex from the command line: `python -m feedback annex --out DIR [--survey FILE --codebook CB]... "
-           "[--region R] [--template T.docx]`")
+st.caption("Same annex from the command line (with the settings chosen above):")
+every_sample = [k for k in respondent_options if isinstance(options[k], explorer.Sample)]
+cli_files = None if sorted(chosen) == sorted(every_sample) else [
+    (c.data_file, c.codebook_file) if isinstance(c, explorer.Sample)
+    else (c["filename"], c["filename"].rsplit(".", 1)[0] + ".toml") for c in (options[k] for k in chosen)]
+st.code(annex_cli.annex_command(cli_files, region=region, **survey_ui.settings()), language="bash", wrap_lines=True)

@@ -23,7 +23,7 @@ audience, kind = options[label]
 with st.spinner("Reading the waves…"):
     series = trends_ui.load_series(audience, kind)
 labels = [w.label for w in series]
-if any("synthetic" in w.label.lower() for w in series):
+if any(w.synthetic for w in series):
     st.info("The 2022 waves are synthetic: invented from the 2021 sample to show change between waves. "
             "The Panel has published no 2022 figures from these surveys.", icon=":material/science:")
 

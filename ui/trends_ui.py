@@ -41,22 +41,22 @@ def _key(series: list[waves.Wave]) -> tuple:
 
 @st.cache_data(max_entries=128, ttl=3600, show_spinner=False)
 def _trend(key: tuple, _series: list, grouping: str, region: str | None, method: str, level: float,
-           suppress: int, flag: int) -> pd.DataFrame:
+           suppress: int, flag: int, suppress_on: str = "n", flag_on: str = "n") -> pd.DataFrame:
     from feedback.survey.rates import SmallBase
 
     out = waves.trend(_series, by=explorer.GROUPINGS[grouping], filter={"region": region} if region else None,
-                      level=level, method=method, small_base=SmallBase(suppress, flag))
+                      level=level, method=method, small_base=SmallBase(suppress, flag, suppress_on, flag_on))
     return out.assign(level=level)
 
 
 @st.cache_data(max_entries=128, ttl=3600, show_spinner=False)
 def _change(key: tuple, _before, _after, grouping: str, region: str | None, level: float, adjust: str,
-            suppress: int, flag: int) -> pd.DataFrame:
+            suppress: int, flag: int, suppress_on: str = "n", flag_on: str = "n") -> pd.DataFrame:
     from feedback.survey.rates import SmallBase
 
     out = waves.change(_before, _after, by=explorer.GROUPINGS[grouping],
                        filter={"region": region} if region else None, level=level, adjust=adjust,
-                       small_base=SmallBase(suppress, flag))
+                       small_base=SmallBase(suppress, flag, suppress_on, flag_on))
     out.attrs["left_out"] = dict(out.attrs.get("left_out") or {})
     return out
 
@@ -71,13 +71,13 @@ def grouping_for(series: list[waves.Wave], grouping: str) -> str:
 def trend(series: list[waves.Wave], grouping: str, region: str | None) -> pd.DataFrame:
     s = survey_ui.settings()
     return _trend(_key(series), series, grouping_for(series, grouping), region, s["method"], s["level"],
-                  s["suppress"], s["flag"])
+                  s["suppress"], s["flag"], s["suppress_on"], s["flag_on"])
 
 
 def change(before: waves.Wave, after: waves.Wave, grouping: str, region: str | None) -> pd.DataFrame:
     s = survey_ui.settings()
     return _change(_key([before, after]), before, after, grouping_for([before, after], grouping), region,
-                   s["level"], s["adjust"], s["suppress"], s["flag"])
+                   s["level"], s["adjust"], s["suppress"], s["flag"], s["suppress_on"], s["flag_on"])
 
 
 def _position(survey: explorer.Survey) -> tuple[list, int]:

@@ -91,7 +91,8 @@ def survey_annex(survey, res: pd.DataFrame, *, region: str | None, grouping: str
     stem = export.file_stem("results", survey.name, grouping, region or "England")
     tables = export.survey_tables(res, survey=survey.title or survey.name, grouping=grouping, region=region)
     drafted = build.build_annex(loaded=[survey], region=region, parts=("survey",), method=method, level=level,
-                                suppress=suppress, flag=flag,
+                                suppress=suppress, flag=flag, adjust=adjust, test=test, suppress_on=suppress_on,
+                                flag_on=flag_on,
                                 title=f"Survey findings: {survey.title or survey.name} "
                                       f"({region or 'England (all regions)'})")
     extra = {f"tables/{stem}.xlsx": survey_workbook(survey, res, region=region, grouping=grouping, notes=notes),

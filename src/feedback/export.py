@@ -20,7 +20,7 @@ import math
 import re
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import pandas as pd
@@ -208,13 +208,16 @@ def export_timestamp() -> str:
 # contents sheet and a notes sheet; one table per sheet, its title in A1 and the
 # table straight under it (no merged cells, no blank rows); shorthand such as [c]
 # in the value cells themselves, explained on the notes sheet; numbers stored as
-# numbers; sheet names shortened on purpose to Excel's 31 characters, with the
+# numbers (a low-reliability figure keeps its number: the cell's number format
+# shows "52.0% [u]"); sheet names shortened on purpose to Excel's 31 characters, with the
 # full name on the contents sheet.
 
 SHORTHAND = {
     "[c]": "Confidential: fewer responses than the suppression threshold, so the figure is not shown.",
     "[u]": "Low reliability: the base is under the reliability threshold; the figure is shown, treat it with "
-           "caution. The base is given beside every figure.",
+           "caution. The cell holds the number itself and its number format shows [u] after it (e.g. "
+           "52.0% [u]), so the value still sorts and calculates as a number. The base is given beside every "
+           "figure.",
     "[x]": "Not available: the figure could not be computed from the data.",
     "[z]": "Not applicable: the question was not asked of this group.",
 }
@@ -232,7 +235,9 @@ class PublishedTable:
 
     ``percent_columns`` hold proportions 0-1 (shown as percentages, one decimal);
     ``p_value_columns`` hold p-values (three decimals, or "<0.001"). Text such as
-    ``[c]`` may sit in any value cell.
+    ``[c]`` may sit in any value cell. ``markers``: per column, a shorthand per
+    row (``"[u]"`` or ``""``) shown after a number by its cell's number format,
+    so the cell stays a number.
     """
 
     sheet: str | Sequence[str]  # a name, or its parts (layout, survey, grouping, region)
@@ -240,6 +245,7 @@ class PublishedTable:
     frame: pd.DataFrame
     percent_columns: Sequence[str] = ()
     p_value_columns: Sequence[str] = ()
+    markers: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
 
 def short_sheet_name(name: str | Sequence[str], taken: Iterable[str] = ()) -> str:
@@ -273,7 +279,13 @@ def p_value_cell(p) -> object:
     return "<0.001" if float(p) < 0.001 else round(float(p), 3)
 
 
-def _write_title_table(ws, title: str, frame: pd.DataFrame, *, percent_columns=(), p_value_columns=()) -> None:
+def marked_format(number_format: str, marker: str) -> str:
+    """A number format that shows a shorthand after the number: ("0.0%", "[u]") -> '0.0%" [u]"'."""
+    return f'{number_format}" {marker}"' if marker else number_format
+
+
+def _write_title_table(ws, title: str, frame: pd.DataFrame, *, percent_columns=(), p_value_columns=(),
+                       markers: Mapping[str, Sequence[str]] | None = None) -> None:
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
@@ -304,9 +316,10 @@ def _write_title_table(ws, title: str, frame: pd.DataFrame, *, percent_columns=(
             fmt = INTEGER_FORMAT
         else:
             fmt = DECIMAL_FORMAT
-        for (cell,) in ws.iter_rows(min_row=3, min_col=j, max_col=j):
+        marks = list((markers or {}).get(col, ())) or [""] * len(frame)
+        for (cell,), mark in zip(ws.iter_rows(min_row=3, min_col=j, max_col=j), marks, strict=False):
             if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
-                cell.number_format = fmt
+                cell.number_format = marked_format(fmt, mark)
         longest = max([len(col)] + [len(str(v)) for v in series.head(200) if v is not None])
         ws.column_dimensions[get_column_letter(j)].width = min(60, max(10, longest + 2))
     ws.freeze_panes = "A3"
@@ -350,18 +363,22 @@ def publication_workbook(tables: Sequence[PublishedTable], *, title: str, survey
     for t, name in zip(tables, names, strict=True):
         ws = wb.create_sheet(name)
         _write_title_table(ws, t.title, t.frame, percent_columns=t.percent_columns,
-                           p_value_columns=t.p_value_columns)
+                           p_value_columns=t.p_value_columns, markers=t.markers)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
 
 
 def publication_csv(table: PublishedTable) -> bytes:
-    """The same table as CSV (no title row: a CSV holds one table and nothing else); p-values as published."""
+    """The same table as CSV (no title row: a CSV holds one table and nothing else); p-values as published.
+    A CSV has no number formats, so a marked column's shorthand ([u]) goes in a column after it."""
     frame = table.frame.copy()
     for col in table.p_value_columns:
         if col in frame.columns:
             frame[col] = frame[col].map(lambda v: v if isinstance(v, str) else p_value_cell(v)).astype(object)
+    for col, marks in table.markers.items():
+        if col in frame.columns and any(marks):
+            frame.insert(frame.columns.get_loc(col) + 1, f"{col} shorthand", list(marks))
     return to_csv_bytes(frame)
 
 
@@ -402,7 +419,6 @@ def survey_long_table(res: pd.DataFrame) -> pd.DataFrame:
         TABLE_LABELS["n"]: pd.to_numeric(res["n"], errors="coerce"),
         TABLE_LABELS["base_weighted"]: pd.to_numeric(res["base_weighted"], errors="coerce").round(1),
         TABLE_LABELS["n_eff"]: pd.to_numeric(res["n_eff"], errors="coerce").round(1),
-        "Low reliability": res["flag"].fillna("").where(res["flag"].fillna("") == "[u]", ""),
         TABLE_LABELS["sig_vs_rest"]: res["sig_vs_rest"].fillna("").astype(str),
         TABLE_LABELS["p_value_vs_rest"]: pd.to_numeric(res["p_value_vs_rest"], errors="coerce"),
         TABLE_LABELS["p_adj_vs_rest"]: pd.to_numeric(res["p_adj_vs_rest"], errors="coerce"),
@@ -417,36 +433,46 @@ def survey_long_table(res: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def low_reliability(res: pd.DataFrame) -> list[str]:
+    """Per results row, "[u]" where the figure is of low reliability, else "": the marker its value cell shows."""
+    flags = res["flag"].fillna("").astype(str) if "flag" in res else pd.Series("", index=res.index)
+    return flags.where(flags == "[u]", "").tolist()
+
+
+def _wide_layout(res: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, list[str]]]:
+    """The wide layout and its [u] markers per percentage column."""
+    from feedback.charts import group_order
+
+    order = group_order(res)
+    questions = list(pd.unique(res["question"]))
+    texts = res.drop_duplicates("question").set_index("question")
+    cells = pd.DataFrame({"question": res["question"].to_numpy(), "group": res["group"].astype(str).to_numpy(),
+                          "value": _shorthand_values(res, "p").to_numpy(),
+                          "base": pd.to_numeric(res["n"], errors="coerce").astype(object).to_numpy(),
+                          "mark": low_reliability(res)}).drop_duplicates(["question", "group"])
+
+    def grid(column: str, missing) -> pd.DataFrame:
+        wide = cells.pivot(index="question", columns="group", values=column).reindex(index=questions, columns=order)
+        return wide.astype(object).where(wide.notna(), missing)
+
+    values, bases, marks = grid("value", "[z]"), grid("base", "[z]"), grid("mark", "")
+    cols: dict[str, list] = {"Question": [str(texts.loc[q, "question_text"]) for q in questions],
+                             "Base": [str(texts.loc[q, "base_label"]) for q in questions]}
+    markers: dict[str, list[str]] = {}
+    for g in order:
+        cols[f"{g} (%)"] = values[g].tolist()
+        cols[f"{g} base"] = bases[g].tolist()
+        markers[f"{g} (%)"] = marks[g].tolist()
+    return pd.DataFrame(cols), markers
+
+
 def survey_wide_table(res: pd.DataFrame) -> pd.DataFrame:
     """Questions x groups: the percentage of each group with its unweighted base beside it.
 
     Groups keep the chart order (Total first, then each grouping in turn); a
     group the question was not asked of is ``[z]``.
     """
-    from feedback.charts import group_order
-
-    order = group_order(res)
-    questions = list(pd.unique(res["question"]))
-    texts = res.drop_duplicates("question").set_index("question")
-    key = res.assign(__g=res["group"].astype(str)).set_index(["question", "__g"])
-    cols: dict[str, list] = {"Question": [str(texts.loc[q, "question_text"]) for q in questions],
-                             "Base": [str(texts.loc[q, "base_label"]) for q in questions]}
-    values = _shorthand_values(res, "p")
-    values.index = key.index
-    bases = pd.to_numeric(res["n"], errors="coerce")
-    bases.index = key.index
-    for g in order:
-        pct, base = [], []
-        for q in questions:
-            if (q, g) in values.index:
-                pct.append(values.loc[(q, g)])
-                base.append(bases.loc[(q, g)])
-            else:
-                pct.append("[z]")
-                base.append("[z]")
-        cols[f"{g} (%)"] = pct
-        cols[f"{g} base"] = base
-    return pd.DataFrame(cols)
+    return _wide_layout(res)[0]
 
 
 def survey_tables(res: pd.DataFrame, *, survey: str, grouping: str, region: str | None) -> list[PublishedTable]:
@@ -454,17 +480,19 @@ def survey_tables(res: pd.DataFrame, *, survey: str, grouping: str, region: str 
     from feedback.survey.explorer import TABLE_LABELS
 
     where = region or "England (all regions)"
-    wide = survey_wide_table(res)
+    wide, wide_markers = _wide_layout(res)
     long = survey_long_table(res)
     pct_wide = [c for c in wide.columns if c.endswith(" (%)")]
     return [
         PublishedTable(sheet=("Wide", survey, grouping, where), frame=wide, percent_columns=pct_wide,
+                       markers=wide_markers,
                        title=f"{survey}: share giving a positive answer by {grouping.lower()}, with bases, "
                              f"{where}"),
         PublishedTable(sheet=("Tidy", survey, grouping, where), frame=long,
                        percent_columns=["Positive (%)", TABLE_LABELS["ci_low"], TABLE_LABELS["ci_high"],
                                         TABLE_LABELS["level"]],
                        p_value_columns=[TABLE_LABELS["p_value_vs_rest"], TABLE_LABELS["p_adj_vs_rest"]],
+                       markers={"Positive (%)": low_reliability(res)},
                        title=f"{survey}: results by {grouping.lower()}, one row per question and group "
                              f"(tidy layout), {where}"),
     ]

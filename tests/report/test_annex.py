@@ -267,7 +267,9 @@ def test_two_waves_say_what_changed():
 
     sample = explorer.SAMPLES[0]
     content, codebook = explorer.sample_files(sample)
-    earlier = codebook.replace('fieldwork = "June to September 2021"', 'fieldwork = "June to September 2020"')
+    # The waves module labels a wave by its codebook's [survey] wave (else the first year in its title).
+    earlier = codebook.replace('fieldwork = "June to September 2021"', 'fieldwork = "June to September 2020"') \
+        .replace("[survey]\n", '[survey]\nwave = "2020"\n', 1)
     inputs = build.load_inputs([("partners_2020.sav", content, earlier), (sample.data_file, content, codebook)])
     figures = Figures()
     blocks = survey_findings(inputs, figures, ppi=60)
@@ -278,3 +280,157 @@ def test_two_waves_say_what_changed():
     rows = figures.frame()
     earlier_rows = rows[rows["Group"].str.endswith(", 2020")]
     assert len(earlier_rows) == 26 and set(earlier_rows["Source file"]) == {"partners_2020.sav"}
+    assert earlier_rows["Test"].str.startswith("change 2020 to 2021: +0.0 points").all()
+
+
+# ---------------------------------------------------------------- waves, tests and small-base rules
+
+def _p_text(p: float) -> str:
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
+@pytest.mark.parametrize("audience", ["partners", "frontline"])
+def test_sample_annex_reports_2021_and_states_every_change_as_the_change_command(annex, audience, tmp_path):
+    """The embedded sample's two waves: the annex reports the published 2021 wave and states the change to
+    the synthetic 2022 wave with the same estimate, interval, test and [b] rule as ``python -m feedback
+    change`` (and so the Trends page, which calls the same ``waves.change``)."""
+    import json
+
+    from feedback.__main__ import main
+    from feedback.survey import explorer, waves
+    from feedback.survey.codebook import load_codebook
+
+    files, doc = annex
+    samples = waves.sample_series()[audience]
+    folder = explorer.data_dir() / "surveys"
+    out = tmp_path / "change.json"
+    argv = ["change", *(str(folder / s.data_file) for s in samples)]
+    for s in samples:
+        argv += ["--codebook", str(folder / s.codebook_file)]
+    assert main([*argv, "--format", "json", "--out", str(out)]) == 0
+    cli = [r for r in json.loads(out.read_text()) if r["by"] == "total"]
+    later = cli[0]["wave_after"]
+    assert "synthetic" in later and cli[0]["wave_before"] == "2021"
+    text_2021 = {q.id: q.text for q in load_codebook((folder / samples[0].codebook_file).read_text()).questions}
+    register = files.figures
+    paragraphs = [p.text for p in doc.paragraphs]
+    assert any(f"Changes are stated to the {later} wave" in p and "reports the 2021 wave, the latest real one" in p
+               for p in paragraphs)
+    seen = set()
+    for row in cli:
+        match = register[(register["Question or criterion"] == text_2021[row["question"]])
+                         & register["Group"].str.endswith(f", {later}")
+                         & (register["Source file"] == samples[1].data_file)]
+        assert len(match) == 1, row["question"]
+        fig = match.iloc[0]
+        assert fig["Value"] == pytest.approx(row["p_after"], abs=1e-9)  # JSON keeps 10 decimals
+        [bullet] = [p for p in paragraphs if f"[{fig['Reference']}]" in p]
+        other = f"{fig['As written in the annex']} [{fig['Reference']}]"
+        if "[b]" in row["flag"]:
+            assert f"not comparable with {other} in {later}: the question changed [b]" in bullet
+            assert "not tested" in fig["Test"] and "[b]" in fig["Test"]
+            seen.add("[b]")
+            continue
+        words = {"up": "up to", "down": "down to", "": "no significant change to"}[row["sig"]]
+        assert f"{words} {other} in {later}" in bullet, bullet
+        assert fig["Test"] == (
+            f"change 2021 to {later}: {100 * row['change']:+.1f} points (95% Wald interval "
+            f"{100 * row['ci_low']:+.1f} to {100 * row['ci_high']:+.1f}); {waves.CHANGE_TEST}; "
+            f"p = {_p_text(row['p_adj'])}")
+        assert fig["Method"].startswith("95% Wald interval of the change")
+        seen.add(row["sig"])
+    assert {"up", ""} <= seen  # the sample has significant and non-significant changes in each audience
+
+
+@pytest.fixture(scope="module")
+def by_test():
+    """The partners' survey findings drafted with each significance test."""
+    from feedback.survey import explorer
+    from feedback.survey.significance import TESTS
+
+    sample = explorer.SAMPLES[0]
+    content, codebook = explorer.sample_files(sample)
+    survey = explorer.load_survey(sample.data_file, content, codebook)
+    return survey, {t: build.build_annex(surveys=[(sample.data_file, content, codebook)], parts=("survey",), test=t)
+                    for t in TESTS}
+
+
+def test_the_chosen_test_is_recorded_and_decides_the_significance_statements(by_test):
+    from feedback.survey import explorer
+    from feedback.survey.significance import TEST_NAMES
+
+    survey, built = by_test
+    where = "(England (all regions))"
+    significant = {}
+    for test, files in built.items():
+        rows = _figures_rows(files)
+        groups = [r for r in rows.values() if r["Group"].startswith("role:")]
+        assert groups and all(TEST_NAMES[test] in r["Test"] for r in groups), test
+        others = [t for t in TEST_NAMES if t != test]
+        assert not any(TEST_NAMES[t] in r["Test"] for r in groups for t in others)
+        wb = openpyxl.load_workbook(io.BytesIO(files.figures_xlsx))
+        notes = " ".join(str(v) for r in wb["Notes"].iter_rows(values_only=True) for v in r if v)
+        assert TEST_NAMES[test] in notes
+        res = explorer.results(survey, grouping="Role", test=test)
+        sig = res[(res["by"] == "role") & res["sig_vs_rest"].isin(["higher", "lower"]) & (res["flag"] != "[c]")]
+        significant[test] = set(zip(sig["question_text"], sig["group"]))
+        # Exactly the groups the chosen test finds significant are stated, each in its sentence.
+        stated = {(r["Question or criterion"], r["Group"][len("role: "):-len(where) - 1]) for r in groups}
+        assert stated == significant[test]
+        text = files.annex.text()
+        for r in groups:
+            [bullet] = [line for line in text.splitlines()
+                        if f"{r['As written in the annex']} [{r['Reference']}]" in line]
+            assert "significantly" in bullet
+    differ = significant["design"] ^ significant["effective-base"]
+    assert differ, "on this sample the two tests disagree on some groups"
+    for question, _ in differ:
+        assert _bullet(built["design"], question) != _bullet(built["effective-base"], question), question
+
+
+def _bullet(files, question: str) -> str:
+    """The annex's sentence about a question: the line holding its total's reference."""
+    register = files.figures
+    [ref] = register.loc[(register["Question or criterion"] == question) & register["Group"].str.startswith("Total")
+                         & ~register["Group"].str.contains(","), "Reference"]
+    written = register.loc[register["Reference"] == ref, "As written in the annex"].iloc[0]
+    [line] = [line for line in files.annex.text().splitlines() if f"{written} [{ref}]" in line]
+    return line
+
+
+def test_small_base_rules_on_the_effective_base_mark_low_reliability_in_text_and_workbook():
+    """Frontline data are weighted: with [u] below 300 on the effective base, totals of 307 respondents
+    are flagged; on the unweighted base they are not. The value cell stays a number, its format shows [u]."""
+    from feedback.survey import explorer
+
+    sample = explorer.SAMPLES[1]
+    content, codebook = explorer.sample_files(sample)
+    survey = explorer.load_survey(sample.data_file, content, codebook)
+    by_n = explorer.results(survey, flag=300)
+    by_eff = explorer.results(survey, flag=300, flag_on="n_eff")
+    total_n, total_eff = (r[r["by"] == "total"].set_index("question")["flag"] for r in (by_n, by_eff))
+    only_eff = [q for q in total_eff.index if total_eff[q] == "[u]" and total_n[q] == ""]
+    assert only_eff
+    files = build.build_annex(surveys=[(sample.data_file, content, codebook)], parts=("survey",), flag=300,
+                              flag_on="n_eff")
+    wb = openpyxl.load_workbook(io.BytesIO(files.figures_xlsx))
+    ws = wb["Figures"]
+    header = [c.value for c in ws[2]]
+    ref_col, value_col = header.index("Reference"), header.index("Value")
+    cells = {row[ref_col].value: row[value_col] for row in ws.iter_rows(min_row=3)}
+    texts = dict(zip(by_eff["question"], by_eff["question_text"]))
+    register = files.figures
+    for q in total_eff.index:
+        [ref] = register.loc[(register["Question or criterion"] == texts[q])
+                             & register["Group"].str.startswith("Total"), "Reference"]
+        cell = cells[ref]
+        assert isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool)
+        bullet = _bullet(files, texts[q])
+        if total_eff[q] == "[u]":
+            assert cell.number_format == '#,##0.0###" [u]"'
+            assert "the effective base is under 300, so treat with caution [u]" in bullet
+        else:
+            assert "[u]" not in cell.number_format and "[u]" not in bullet
+    notes = {r[0]: r[1] for r in wb["Notes"].iter_rows(min_row=3, values_only=True)}
+    assert "number format" in notes["[u]"]
+    assert any("effective base below 300" in str(v) for v in notes.values())

@@ -49,3 +49,29 @@ def test_annex_cli_refuses_a_codebook_without_its_survey(tmp_path, capsys):
 def test_annex_cli_refuses_an_unknown_region(tmp_path, capsys):
     assert main(["annex", "--out", str(tmp_path), "--region", "Atlantis"]) == 2
     assert "--region 'Atlantis' is not one of" in capsys.readouterr().err
+
+
+def test_annex_cli_honours_the_test_and_the_small_base_rules(tmp_path, capsys):
+    from feedback.survey.significance import TEST_NAMES
+
+    out = tmp_path / "out"
+    code = main(["annex", "--out", str(out), "--survey", f"{SURVEYS}/partners_2021.sav", "--codebook",
+                 f"{SURVEYS}/partners_2021.toml", "--test", "effective-base", "--small-base", "10,140",
+                 "--small-base-on", "unweighted,effective", "--database-url", f"sqlite:///{tmp_path / 'db.sqlite3'}"])
+    assert code == 0
+    wb = openpyxl.load_workbook(out / "figures.xlsx")
+    rows = list(wb["Figures"].iter_rows(min_row=2, values_only=True))
+    header, body = rows[0], rows[1:]
+    tests = [r[header.index("Test")] for r in body if str(r[header.index("Group")]).startswith("role:")]
+    assert tests and all(TEST_NAMES["effective-base"] in t for t in tests)
+    notes = " ".join(str(v) for r in wb["Notes"].iter_rows(values_only=True) for v in r if v)
+    assert TEST_NAMES["effective-base"] in notes and "effective base below 140" in notes
+    text = "\n".join(p.text for p in Document(io.BytesIO((out / "annex.docx").read_bytes())).paragraphs)
+    assert "fewer than 140 answered" not in text
+    assert "the effective base is under 140, so treat with caution [u]" in text
+
+
+def test_annex_cli_refuses_an_unknown_test(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["annex", "--out", str(tmp_path), "--test", "chi-squared"])
+    assert exit_.value.code == 2 and "--test" in capsys.readouterr().err

@@ -75,14 +75,48 @@ def test_shorthand_in_value_cells_and_numbers_as_numbers(workbook, res):
     values = [long.cell(r, col) for r in range(3, long.max_row + 1)]
     assert any(c.value == "[c]" for c in values), "role x region has suppressed cells"
     numbers = [c for c in values if not isinstance(c.value, str)]
-    assert numbers and all(isinstance(c.value, (int, float)) and c.number_format == "0.0%" for c in numbers)
+    assert numbers and all(isinstance(c.value, (int, float)) and c.number_format in ("0.0%", '0.0%" [u]"')
+                           for c in numbers)
     assert sum(c.value == "[c]" for c in values) == int((res["flag"] == "[c]").sum())
-    rel = header.index("Low reliability") + 1
-    assert any(long.cell(r, rel).value == "[u]" for r in range(3, long.max_row + 1))
     wide = wb[wb.sheetnames[3]]
     wide_header = [c.value for c in wide[2]]
     assert wide_header[:4] == ["Question", "Base", "Total (%)", "Total base"]
     assert any(v == "[c]" for row in wide.iter_rows(min_row=3, values_only=True) for v in row)
+
+
+def test_low_reliability_is_a_number_whose_format_shows_u(workbook, res):
+    """[u] figures stay numbers: the value cell holds the proportion and its number format shows
+    '52.0% [u]'; no separate shorthand column; the notes sheet says so."""
+    wb, _ = workbook
+    long = wb[wb.sheetnames[4]]
+    header = [c.value for c in long[2]]
+    assert "Low reliability" not in header
+    col = header.index("Positive (%)") + 1
+    cells = [long.cell(r, col) for r in range(3, long.max_row + 1)]
+    flags = res["flag"].fillna("").tolist()
+    assert "[u]" in flags
+    for cell, flag in zip(cells, flags, strict=True):
+        if flag == "[u]":
+            assert isinstance(cell.value, (int, float)) and cell.number_format == '0.0%" [u]"'
+        else:
+            assert "[u]" not in cell.number_format
+    wide = wb[wb.sheetnames[3]]
+    wide_header = [c.value for c in wide[2]]
+    texts = list(dict.fromkeys(res["question_text"]))
+    marked = {(row[0].value, wide_header[c.column - 1][: -len(" (%)")]) for row in wide.iter_rows(min_row=3)
+              for c in row if c.number_format == '0.0%" [u]"'}
+    assert all(isinstance(c.value, (int, float)) for row in wide.iter_rows(min_row=3) for c in row
+               if "[u]" in c.number_format)
+    expected = set(zip(res.loc[res["flag"] == "[u]", "question_text"], res.loc[res["flag"] == "[u]", "group"]))
+    assert marked == expected and all(q in texts for q, _ in marked)
+    notes = {r[0]: r[1] for r in wb["Notes"].iter_rows(min_row=3, values_only=True)}
+    assert "number format" in notes["[u]"] and "52.0% [u]" in notes["[u]"]
+
+
+def test_csv_has_no_number_formats_so_u_goes_beside_the_value(frontline, res):
+    tables = export.survey_tables(res, survey=frontline.title, grouping="Role × region", region=None)
+    tidy = pd.read_csv(io.BytesIO(export.publication_csv(tables[1])), keep_default_na=False)
+    assert (tidy["Positive (%) shorthand"] == "[u]").tolist() == (res["flag"] == "[u]").tolist()
 
 
 def test_p_values_three_decimals_or_less_than(workbook):

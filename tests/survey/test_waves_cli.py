@@ -55,6 +55,22 @@ def test_change_xlsx_has_notes(tmp_path, capsys):
     assert "independent samples" in notes and "new_question" in notes
 
 
+def test_change_small_base_on_the_effective_base_as_the_engine(capsys):
+    """--small-base-on gives the rules the Trends page and the annex pass to waves.change."""
+    from feedback.survey.rates import SmallBase
+    from feedback.survey.waves import change, load_wave
+
+    rules = ["--small-base", "10,60", "--small-base-on", "unweighted,effective"]
+    assert main(["change", *FILES, *CODEBOOKS, "--by", "role", *rules, "--format", "json"]) == 0
+    got = pd.DataFrame(json.loads(capsys.readouterr().out))
+    waves = [load_wave(Path(f).name, Path(f).read_bytes(), Path(c).read_text()) for f, c in
+             zip(FILES, CODEBOOKS[1::2], strict=True)]
+    expected = change(*waves, by=("role",), small_base=SmallBase(10, 60, "n", "n_eff"))
+    unweighted = change(*waves, by=("role",), small_base=SmallBase(10, 60))
+    assert got["flag"].tolist() == expected["flag"].tolist()
+    assert got["flag"].tolist() != unweighted["flag"].tolist()  # the effective base flags more groups
+
+
 def test_trend_rows_per_wave_question_group(capsys):
     assert main(["trend", FILES[1], FILES[0], "--codebook", CODEBOOKS[3], "--codebook", CODEBOOKS[1],
                  "--by", "region"]) == 0

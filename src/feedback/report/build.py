@@ -4,8 +4,10 @@
 feedback beside the Panel's response, audit findings) and returns the Word
 document (``annex.docx``) and ``figures.xlsx``, where every reference written
 in the text (``[D4]``, ``[C2]``, ``[A3]``) is one row. With no surveys given it
-uses the embedded sample surveys; the roundtables, tracker and audits come
-from the database (seeded with the sample data when empty).
+uses the embedded sample surveys (both waves: the published 2021 wave is
+reported, with the change to the synthetic 2022 wave); the roundtables,
+tracker and audits come from the database (seeded with the sample data when
+empty).
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from feedback import export
 from feedback.report import document
 from feedback.report.figures import Figures, content_hash
 from feedback.report.survey_findings import SurveyInput, survey_findings
-from feedback.survey import explorer
+from feedback.survey import explorer, waves
+from feedback.survey.rates import SmallBase
+from feedback.survey.significance import TEST_NAMES, check_test
 
 PARTS = ("survey", "roundtables", "audits")
 SAMPLE_SEEDERS = ("feedback.tracker.seed", "feedback.roundtables.seed", "feedback.audits.seed")
@@ -37,11 +41,17 @@ class AnnexFiles:
 
 
 def sample_surveys() -> list[tuple[str, bytes, str | None]]:
-    """The embedded respondent-level sample surveys: (filename, content, codebook text).
-    The invented 2022 waves are left out: the sample annex reproduces the published 2021 figures."""
+    """The embedded respondent-level sample surveys, every wave: (filename, content, codebook text).
+
+    The sample annex reports the published 2021 wave as current, not the
+    latest (synthetic) one: its figures are the Panel's published Annex D,
+    and the invented 2022 wave, comparable question by question as on the
+    Trends page, gives the changes it states (``survey_findings.pair_waves``:
+    a synthetic wave is never the reported one while a real wave is loaded).
+    """
     out = []
     for s in explorer.available_samples():
-        if s.kind != "respondents" or s.synthetic_wave:
+        if s.kind != "respondents":
             continue
         content, codebook = explorer.sample_files(s)
         out.append((s.data_file, content, codebook))
@@ -67,6 +77,7 @@ def build_annex(*, surveys: Sequence[tuple[str, bytes, str | None]] | None = Non
                 engine=None,
                 region: str | None = None, template: bytes | None = None, parts: Sequence[str] = PARTS,
                 method: str = "wilson", level: float = 0.95, suppress: int = 10, flag: int = 30,
+                adjust: str = "holm", test: str = "design", suppress_on: str = "n", flag_on: str = "n",
                 title: str | None = None, progress: Callable[[float, str], None] | None = None) -> AnnexFiles:
     """The annex document and its figures workbook.
 
@@ -74,9 +85,16 @@ def build_annex(*, surveys: Sequence[tuple[str, bytes, str | None]] | None = Non
     None for the embedded samples; or ``loaded``: surveys already read
     (``explorer.Survey``, their ``key`` is the source hash). ``engine``: the database for the
     roundtable and audit parts (needed only when those parts are asked for).
+    The survey settings are the survey pages' own: interval ``method`` and
+    ``level``, the multiple-comparison ``adjust``ment, the significance
+    ``test`` of a group against the rest (``design`` or ``effective-base``)
+    and the small-base rules (below ``suppress`` [c], below ``flag`` [u], on
+    the unweighted ``"n"`` or effective ``"n_eff"`` base).
     ``progress(fraction, message)`` is told how far the work has gone.
     """
     say = progress or (lambda _f, _m: None)
+    test = check_test(test)
+    small_base = SmallBase(suppress=suppress, flag=flag, suppress_on=suppress_on, flag_on=flag_on)
     unknown = [p for p in parts if p not in PARTS]
     if unknown:
         raise ValueError(f"unknown annex part(s): {', '.join(unknown)}")
@@ -98,7 +116,7 @@ def build_annex(*, surveys: Sequence[tuple[str, bytes, str | None]] | None = Non
         sources += [f"{i.source_file} ({i.survey.title})" for i in inputs]
         say(0.2, "Writing the survey findings and drawing their charts…")
         annex.add(*survey_findings(inputs, figures, region=region, method=method, level=level, suppress=suppress,
-                                   flag=flag))
+                                   flag=flag, adjust=adjust, test=test, suppress_on=suppress_on, flag_on=flag_on))
     if "roundtables" in parts or "audits" in parts:
         if engine is None:
             raise ValueError("the roundtable and audit parts need the database (engine)")
@@ -117,18 +135,29 @@ def build_annex(*, surveys: Sequence[tuple[str, bytes, str | None]] | None = Non
     say(0.9, "Writing the Word document and the figures workbook…")
     docx = document.to_docx(annex, template)
     frame = figures.frame()
-    workbook = figures_workbook(frame, title=annex.title, sources=sources, where=where)
+    methods = [f"Survey groups are tested against the rest of the sample with the {TEST_NAMES[test]}, "
+               f"{adjust} adjustment within each question; a change between waves with the "
+               f"{waves.CHANGE_TEST} (as on the Trends page and the change command).", *small_base.describe()] \
+        if "survey" in parts else []
+    workbook = figures_workbook(frame, title=annex.title, sources=sources, where=where,
+                                shorthand=figures.shorthand, methods=methods)
     say(1.0, "Done")
     return AnnexFiles(docx=docx, figures_xlsx=workbook, figures=frame, annex=annex)
 
 
-def figures_workbook(frame: pd.DataFrame, *, title: str, sources: Sequence[str], where: str) -> bytes:
-    """figures.xlsx: cover, contents, notes and the figures register (one reference per row)."""
+def figures_workbook(frame: pd.DataFrame, *, title: str, sources: Sequence[str], where: str,
+                     shorthand: Sequence[str] = (), methods: Sequence[str] = ()) -> bytes:
+    """figures.xlsx: cover, contents, notes and the figures register (one reference per row).
+
+    ``shorthand``: per row, "[u]" for a low-reliability value (shown after the number in its
+    value cell, which stays a number); ``methods``: notes on the tests and small-base rules."""
     percent_rows = frame["Unit"] == "percentage"
     # Proportions and counts share the value column: proportions stay 0-1 numbers, and the
     # "As written" column shows each figure exactly as the text gives it.
+    markers = list(shorthand) + [""] * (len(frame) - len(shorthand))
     table = export.PublishedTable(sheet="Figures", frame=frame,
-                                  title=f"Figures in the annex, one row per reference ({where})")
+                                  title=f"Figures in the annex, one row per reference ({where})",
+                                  markers={"Value": markers} if any(markers) else {})
     notes = [
         "Reference: the mark written beside the figure in the annex, e.g. [D4]. D = survey findings, "
         "C = roundtable feedback, A = yearly-report audits.",
@@ -136,7 +165,11 @@ def figures_workbook(frame: pd.DataFrame, *, title: str, sources: Sequence[str],
         "otherwise a count. Interval from / to are proportions (0 to 1).",
         "Source content hash: the SHA-256 of the source file(s) the figure was computed from, so a reviewer "
         "can check the figure came from the same data.",
+        "Test: how a figure was tested: a group against the rest of the sample (the test named, with its "
+        "adjusted p value), or, on an earlier or later wave's figure, the change between the waves (in "
+        "percentage points, with its interval and p value).",
+        *methods,
         f"{int(percent_rows.sum())} of the {len(frame)} figures are percentages.",
     ]
     return export.publication_workbook([table], title=title, survey="; ".join(sources), source="; ".join(sources),
-                                       contact=CONTACT, notes=notes, shorthand=())
+                                       contact=CONTACT, notes=notes, shorthand=("[u]",) if any(markers) else ())

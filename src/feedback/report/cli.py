@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import shlex
+from collections.abc import Sequence
 from pathlib import Path
 
 from feedback.errors import InputError
 from feedback.regions import region_option
+from feedback.survey.intervals import METHODS
+from feedback.survey.significance import TESTS
 
 
 class _SurveyPairs(argparse.Action):
@@ -32,6 +36,18 @@ def register(subparsers) -> None:
                         help="the codebook (.toml) of the --survey before it")
     parser.add_argument("--region", help="one region only (default: England, all regions)")
     parser.add_argument("--template", type=Path, help="a Word template (.docx) with the house styles")
+    parser.add_argument("--method", default="wilson", choices=METHODS, help="interval method (default wilson)")
+    parser.add_argument("--level", type=float, default=0.95, help="confidence level, e.g. 0.90, 0.95, 0.99")
+    parser.add_argument("--small-base", default="10,30", metavar="SUPPRESS,FLAG",
+                        help="bases below SUPPRESS shown as [c], below FLAG as [u] (default 10,30)")
+    parser.add_argument("--small-base-on", default="unweighted", metavar="SUPPRESS_BASE,FLAG_BASE",
+                        help="apply the small-base rules to the unweighted or the effective base, e.g. "
+                             "unweighted,effective (default unweighted for both)")
+    parser.add_argument("--adjust", default="holm", choices=("holm", "bh", "none"),
+                        help="multiple-comparison adjustment of the group tests (default holm)")
+    parser.add_argument("--test", default="design", choices=TESTS,
+                        help="test of a group against the rest: design (R survey's svyttest, default) or "
+                             "effective-base (pooled z test on Kish effective bases)")
     parser.add_argument("--database-url", help="default: FEEDBACK_DATABASE_URL or the embedded SQLite file")
     parser.set_defaults(func=_annex, surveys=None)
 
@@ -39,8 +55,10 @@ def register(subparsers) -> None:
 def _annex(args) -> int:
     from feedback import db
     from feedback.report import build, document
+    from feedback.survey.cli import parse_small_base
 
     region = region_option(args.region)
+    rules = parse_small_base(args.small_base, args.small_base_on)
     surveys = None
     if args.surveys:
         surveys = []
@@ -53,9 +71,27 @@ def _annex(args) -> int:
     engine = db.get_engine(args.database_url or db.database_url())
     db.upgrade(engine)
     build.seed_sample_data(engine)
-    files = build.build_annex(surveys=surveys, engine=engine, region=region, template=template)
+    files = build.build_annex(surveys=surveys, engine=engine, region=region, template=template, method=args.method,
+                              level=args.level, adjust=args.adjust, test=args.test, suppress=rules.suppress,
+                              flag=rules.flag, suppress_on=rules.suppress_on, flag_on=rules.flag_on)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "annex.docx").write_bytes(files.docx)
     (args.out / "figures.xlsx").write_bytes(files.figures_xlsx)
     print(f"wrote {args.out / 'annex.docx'} and {args.out / 'figures.xlsx'} ({len(files.figures)} figures)")
     return 0
+
+
+def annex_command(files: Sequence[tuple[str, str | None]] | None, *, region: str | None, **settings) -> str:
+    """The ``annex`` command for these surveys ((data file, codebook file) each; None = the embedded
+    samples), region and survey settings (``explorer.setting_options``'s keywords), quoted for the shell."""
+    from feedback.survey.explorer import setting_options
+
+    parts = ["python -m feedback annex --out annex"]
+    for data_file, codebook in files or ():
+        parts.append(f"--survey {shlex.quote(data_file)}")
+        if codebook:
+            parts.append(f"--codebook {shlex.quote(codebook)}")
+    if region:
+        parts.append(f"--region {shlex.quote(region)}")
+    parts += setting_options(**settings)
+    return " ".join(parts)

@@ -49,19 +49,23 @@ class Figures:
     """References handed out in order within each area's letter."""
 
     rows: list[dict] = field(default_factory=list)
+    shorthand: list[str] = field(default_factory=list)  # per row: "[u]" for a low-reliability value, else ""
     _counts: dict[str, int] = field(default_factory=dict)
 
     def add(self, letter: str, *, area: str, measure: str, value: float, as_written: str, unit: str = "percentage",
             group: str = "", base: str = "", base_n: float | None = None, ci_low: float | None = None,
             ci_high: float | None = None, method: str = "", test: str = "", source_file: str = "",
-            source_hash: str = "") -> str:
-        """Register one figure; returns the text to write, e.g. ``"87% [D1]"``."""
+            source_hash: str = "", shorthand: str = "") -> str:
+        """Register one figure; returns the text to write, e.g. ``"87% [D1]"``.
+
+        ``shorthand`` ("[u]") is shown after the number in the workbook's value cell, which stays a number."""
         self._counts[letter] = self._counts.get(letter, 0) + 1
         ref = f"{letter}{self._counts[letter]}"
         self.rows.append({"reference": ref, "area": area, "measure": measure, "group": group, "base": base,
                           "base_n": _number(base_n), "value": _number(value), "unit": unit,
                           "as_written": as_written, "ci_low": _number(ci_low), "ci_high": _number(ci_high),
                           "method": method, "test": test, "source_file": source_file, "source_hash": source_hash})
+        self.shorthand.append(shorthand)
         return f"{as_written} [{ref}]"
 
     def frame(self) -> pd.DataFrame:

@@ -4,26 +4,31 @@ Each question's total becomes one plain-English sentence under its codebook
 section: the share in words that follow its size ("almost nine in 10"), then
 the figure with its reference; a routed base is named ("safeguarding partners
 aware of the SUDI review"); a group is mentioned only when its test against
-the rest of the sample is significant (adjusted); with an earlier wave of the
-same survey, the change is stated, or "no significant change". Each section
+the rest of the sample is significant (adjusted, with the chosen test); with
+another wave of the same survey, the change is stated, or "no significant
+change". Changes come from ``waves.change`` (the Trends page's and the
+``change`` command's estimate, interval, test and [b] rules). Each section
 has a chart of its figures with alt text and the same figures as a table.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from feedback import charts
+from feedback.errors import InputError
 from feedback.report import wording
 from feedback.report.document import Chart, Heading, Paragraph, Table
 from feedback.report.figures import Figures
-from feedback.survey import explorer
+from feedback.survey import explorer, waves
+from feedback.survey.rates import SmallBase
+from feedback.survey.significance import TEST_NAMES, check_test
 
 OTHER_SECTION = "Other findings"
 AREA = "Survey"
+ADJUST_NAMES = {"holm": "Holm-adjusted", "bh": "Benjamini-Hochberg-adjusted", "none": "unadjusted"}
 
 
 @dataclass
@@ -35,37 +40,53 @@ class SurveyInput:
     source_hash: str
 
 
-def wave_year(survey: explorer.Survey) -> str:
-    """The year a wave was run in, from its fieldwork or title ('June to September 2021' -> '2021')."""
-    for text in (survey.fieldwork, survey.title, survey.filename):
-        years = re.findall(r"(?:19|20)\d\d", str(text or ""))
-        if years:
-            return years[-1]
-    return ""
+@dataclass
+class Reported:
+    """A survey the annex reports, and the other wave its change is stated against (if loaded)."""
+
+    item: SurveyInput
+    wave: waves.Wave
+    other: SurveyInput | None = None
+    other_wave: waves.Wave | None = None
+    later: bool = False  # the other wave comes after the reported one
 
 
-def pair_waves(inputs: list[SurveyInput]) -> tuple[list[SurveyInput], dict[int, SurveyInput]]:
-    """Surveys to report, and for each (by position) the earlier wave of the same audience, if loaded.
+def pair_waves(inputs: list[SurveyInput]) -> list[Reported]:
+    """The surveys to report, in the order given, each with the wave its change is stated against.
 
-    Two surveys are waves of one survey when they share an audience (codebook
-    ``audience``) and their years differ; the latest is reported, the one
-    before it gives the change.
+    Waves of one survey share an audience (codebook ``audience``, else the
+    title); they are labelled and ordered as on the Trends page
+    (``waves.wave_label``, ``waves.sort_waves``: two waves with one label are
+    refused). The latest wave is reported, with the change from the wave
+    before it. A synthetic wave (labelled so, as the sample's "2022
+    (synthetic)") is never the reported one while a real wave of its audience
+    is loaded: the latest real wave is reported, and the change is stated to
+    the synthetic wave after it. So the embedded sample reports the Panel's
+    published 2021 figures and what changed in the invented 2022 wave.
     """
-    by_audience: dict[str, list[SurveyInput]] = {}
+    groups: dict[str, list[SurveyInput]] = {}
     for item in inputs:
-        key = item.survey.audience or item.survey.title
-        by_audience.setdefault(key, []).append(item)
-    current, previous = [], {}
-    for item in inputs:
-        key = item.survey.audience or item.survey.title
-        waves = sorted(by_audience[key], key=lambda i: wave_year(i.survey))
-        if len(waves) > 1 and item is not waves[-1]:
-            continue  # an earlier wave: reported through the change it shows
-        current.append(item)
-        earlier = [w for w in waves[:-1] if wave_year(w.survey) and wave_year(w.survey) != wave_year(item.survey)]
-        if earlier:
-            previous[len(current) - 1] = earlier[-1]
-    return current, previous
+        groups.setdefault(item.survey.audience or item.survey.title, []).append(item)
+    chosen: dict[int, Reported] = {}
+    for items in groups.values():
+        by_wave = {}
+        for item in items:
+            wave = waves.Wave(waves.wave_label(item.survey), item.survey)
+            by_wave[id(wave)] = (item, wave)
+        try:
+            ordered = waves.sort_waves(w for _, w in by_wave.values())
+        except InputError as err:
+            files = ", ".join(i.source_file for i in items)
+            raise InputError(f"surveys {files}: {err}") from None
+        real = [w for w in ordered if not w.synthetic] or ordered
+        at = ordered.index(real[-1])
+        item, wave = by_wave[id(ordered[at])]
+        other = ordered[at - 1] if at > 0 else (ordered[at + 1] if at + 1 < len(ordered) else None)
+        rep = Reported(item, wave, later=at == 0 and other is not None)
+        if other is not None:
+            rep.other, rep.other_wave = by_wave[id(other)]
+        chosen[id(item)] = rep
+    return [chosen[id(i)] for i in inputs if id(i) in chosen]
 
 
 def _question_meta(survey: explorer.Survey) -> dict[str, tuple[str, str]]:
@@ -84,46 +105,72 @@ def _method_text(row) -> str:
     return f"{round(100 * float(row.level))}% {str(row.method).replace('-', ' ').title()} interval"
 
 
-def _test_text(row) -> str:
+def _p_text(p: float) -> str:
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def _test_text(row, adjust: str) -> str:
+    """A group's test against the rest of the sample, as its results row says it was done."""
     p = getattr(row, "p_adj_vs_rest", float("nan"))
     if pd.isna(p):
         return ""
-    p_text = "<0.001" if p < 0.001 else f"{p:.3f}"
-    return f"against the rest of the sample, two-proportion test on effective bases, adjusted p = {p_text}"
+    test = TEST_NAMES[check_test(str(getattr(row, "test", "") or "design"))]
+    return f"against the rest of the sample, {test}; {ADJUST_NAMES[adjust]} p = {_p_text(p)}"
 
 
-def _changes(now: pd.DataFrame, before: pd.DataFrame, *, level: float) -> pd.DataFrame:
-    """Totals of two waves compared, question by question (independent samples)."""
-    if before is None or before.empty:
+def _change_method_text(change) -> str:
+    flag = str(change["flag"] or "")
+    if waves.BREAK in flag or "[c]" in flag or pd.isna(change["change"]):
+        return ""
+    return f"{round(100 * float(change['level']))}% Wald interval of the change (independent samples), in Test"
+
+
+def _change_test_text(change) -> str:
+    """The figures workbook's test for a change between waves: what ``waves.change`` did."""
+    flag = str(change["flag"] or "")
+    span = f"change {change['wave_before']} to {change['wave_after']}"
+    if waves.BREAK in flag:
+        return f"{span}: not tested, the question changed between the waves (break in series [b])"
+    if "[c]" in flag or pd.isna(change["change"]):
+        return f"{span}: not tested, too few responses in a wave [c]"
+    level = round(100 * float(change["level"]))
+    return (f"{span}: {100 * change['change']:+.1f} points ({level}% Wald interval {100 * change['ci_low']:+.1f} to "
+            f"{100 * change['ci_high']:+.1f}); {waves.CHANGE_TEST}; p = {_p_text(change['p_adj'])}"
+            + (" [u]" if "[u]" in flag else ""))
+
+
+def _changes(rep: Reported, *, region: str | None, level: float, adjust: str, small_base: SmallBase,
+             method: str) -> pd.DataFrame:
+    """``waves.change`` between the reported wave and the other, totals by question (oldest wave first)."""
+    if rep.other_wave is None:
         return pd.DataFrame()
-    a = now[now["by"] == "total"]
-    b = before[before["by"] == "total"]
-    shared = sorted(set(a["question"]) & set(b["question"]))
-    if not shared:
-        return pd.DataFrame()
-    out = explorer.compare_audiences(a[a["question"].isin(shared)], b[b["question"].isin(shared)],
-                                     label_a="now", label_b="before", level=level)
-    return out.set_index("question")
+    before, after = (rep.wave, rep.other_wave) if rep.later else (rep.other_wave, rep.wave)
+    out = waves.change(before, after, by=(), filter={"region": region} if region else None, level=level,
+                       adjust=adjust, small_base=small_base, method=method)
+    return out[out["by"] == "total"].set_index("question")
 
 
 def survey_findings(inputs: list[SurveyInput], figures: Figures, *, region: str | None = None,
                     method: str = "wilson", level: float = 0.95, suppress: int = 10, flag: int = 30,
-                    adjust: str = "holm", ppi: int = 150) -> list:
-    """The survey part of the annex: headings, sentences, charts and their tables."""
+                    adjust: str = "holm", test: str = "design", suppress_on: str = "n", flag_on: str = "n",
+                    ppi: int = 150) -> list:
+    """The survey part of the annex: headings, sentences, charts and their tables.
+
+    ``test`` (``design`` or ``effective-base``) tests each group against the
+    rest of the sample; ``suppress``/``flag`` on ``suppress_on``/``flag_on``
+    are the small-base rules, for the figures and the changes alike.
+    """
     blocks: list = [Heading("Survey findings", 1)]
-    current, previous = pair_waves(inputs)
+    small_base = SmallBase(suppress=suppress, flag=flag, suppress_on=suppress_on, flag_on=flag_on)
+    test = check_test(test)
+    reported = pair_waves(inputs)
     where = region or "England (all regions)"
     sections: dict[str, _Section] = {}
-    for i, item in enumerate(current):
-        s = item.survey
+    for i, rep in enumerate(reported):
+        item, s = rep.item, rep.item.survey
         res = explorer.results(s, grouping="Role", region=region, method=method, level=level, suppress=suppress,
-                               flag=flag, adjust=adjust)
-        before = previous.get(i)
-        changes = pd.DataFrame()
-        if before is not None:
-            res_before = explorer.results(before.survey, grouping="Role", region=region, method=method,
-                                          level=level, suppress=suppress, flag=flag, adjust=adjust)
-            changes = _changes(res, res_before, level=level)
+                               flag=flag, adjust=adjust, test=test, suppress_on=suppress_on, flag_on=flag_on)
+        changes = _changes(rep, region=region, level=level, adjust=adjust, small_base=small_base, method=method)
         total_rows = res[res["by"] == "total"]
         n_all = int(total_rows["n"].max()) if len(total_rows) else 0
         n_text = figures.add("D", area=AREA, measure=f"{s.title}: respondents", value=n_all, unit="count",
@@ -133,18 +180,24 @@ def survey_findings(inputs: list[SurveyInput], figures: Figures, *, region: str 
                  + f". Region: {where}. Figures are the share giving a positive answer among those asked, "
                  f"with {round(100 * level)}% confidence intervals "
                  f"({explorer.METHODS.get(method, method).split(' (')[0]} method).")
-        if before is not None:
-            intro += (f" Changes are against the {wave_year(before.survey)} wave "
-                      f"({before.survey.title}), tested at the {round(100 * level)}% level.")
+        if rep.other is not None:
+            other = rep.other.survey
+            span = f"to the {rep.other_wave.label} wave" if rep.later else f"from the {rep.other_wave.label} wave"
+            named = "" if rep.other_wave.label in other.title else f" ({other.title})"
+            intro += (f" Changes are stated {span}{named}, tested at the {round(100 * level)}% level "
+                      "as on the Trends page: a Wald test on the two independent samples; a question that "
+                      "changed between the waves is not compared [b].")
+            if rep.later and rep.other_wave.synthetic:
+                intro += (f" The {rep.other_wave.label} wave is invented: this annex reports the "
+                          f"{rep.wave.label} wave, the latest real one, and what changed in the invented wave.")
         blocks.append(Paragraph(intro))
         meta = _question_meta(s)
         for qid, rows in res.groupby("question", sort=False):
             section_name, finding = meta.get(qid, ("", ""))
             section = sections.setdefault(section_name or OTHER_SECTION, _Section())
             change = changes.loc[qid] if len(changes) and qid in changes.index else None
-            sentence, ref = _finding(item, rows, finding, figures, where=where, change=change,
-                                     before_year=wave_year(before.survey) if before is not None else "",
-                                     before=before)
+            sentence, ref = _finding(item, rows, finding, figures, where=where, change=change, rep=rep,
+                                     adjust=adjust, small_base=small_base)
             section.sentences.append(sentence)
             rows_so_far, refs = section.charts.get(i, (None, []))
             section.charts[i] = (rows if rows_so_far is None else pd.concat([rows_so_far, rows]), refs + [ref])
@@ -152,8 +205,8 @@ def survey_findings(inputs: list[SurveyInput], figures: Figures, *, region: str 
         blocks.append(Heading(name, 2))
         blocks += [Paragraph(text, bullet=True) for text in section.sentences]
         for i, (rows, refs) in section.charts.items():
-            blocks.append(_section_chart(current[i], rows, refs, section=name, where=where, ppi=ppi,
-                                         thresholds=(suppress, flag)))
+            blocks.append(_section_chart(reported[i].item, rows, refs, section=name, where=where, ppi=ppi,
+                                         thresholds=(suppress, flag, suppress_on, flag_on)))
     return blocks
 
 
@@ -164,7 +217,7 @@ class _Section:
 
 
 def _finding(item: SurveyInput, rows: pd.DataFrame, finding: str, figures: Figures, *, where: str, change,
-             before_year: str, before: SurveyInput | None) -> tuple[str, str]:
+             rep: Reported, adjust: str, small_base: SmallBase) -> tuple[str, str]:
     """One question's sentence and the reference of its headline figure."""
     total = rows[rows["by"] == "total"].iloc[0]
     text = str(total["question_text"])
@@ -175,25 +228,32 @@ def _finding(item: SurveyInput, rows: pd.DataFrame, finding: str, figures: Figur
     source = dict(source_file=item.source_file, source_hash=item.source_hash)
     if total["flag"] == "[c]" or pd.isna(total["p"]):
         return (f"Too few {who} answered “{text}” for the figure to be published [c].", "")
+    low = total["flag"] == "[u]"
     written = figures.add("D", area=AREA, measure=text, group=f"Total ({where})", base=base_label,
                           base_n=total["n"], value=total["p"], as_written=wording.percent(total["p"]),
-                          ci_low=total["ci_low"], ci_high=total["ci_high"], method=_method_text(total), **source)
+                          ci_low=total["ci_low"], ci_high=total["ci_high"], method=_method_text(total),
+                          shorthand="[u]" if low else "", **source)
     ref = written.split("[")[-1].rstrip("]")
     sentence = f"{wording.capitalise(wording.share_words(total['p']))} {who}{surveyed} {finding} ({written}"
-    if total["flag"] == "[u]":
-        sentence += "; fewer than 30 answered, so treat with caution [u]"
+    if low:
+        few = (f"fewer than {small_base.flag} answered" if small_base.flag_on == "n"
+               else f"the effective base is under {small_base.flag}")
+        sentence += f"; {few}, so treat with caution [u]"
     sentence += ")"
-    if change is not None and before is not None:
-        before_p = float(change["p_b"])
-        before_text = figures.add("D", area=AREA, measure=text, group=f"Total ({where}), {before_year}",
-                                  base=base_label, value=before_p, as_written=wording.percent(before_p),
-                                  method=_method_text(total),
-                                  test=f"change between waves, two-proportion test, adjusted p = "
-                                       f"{'<0.001' if change['p_adj'] < 0.001 else format(change['p_adj'], '.3f')}",
-                                  source_file=before.source_file, source_hash=before.source_hash)
-        significant = str(change["sig"]) in ("higher", "lower")
-        words = wording.change_words(float(total["p"]), before_p, significant=significant, year=before_year)
-        sentence += ", " + words.replace(wording.percent(before_p), before_text, 1)
+    if change is not None and rep.other is not None:
+        other_p, other_n = ((change["p_after"], change["n_after"]) if rep.later
+                            else (change["p_before"], change["n_before"]))
+        other_text = ""
+        if pd.notna(other_p):
+            other_text = figures.add("D", area=AREA, measure=text, group=f"Total ({where}), {rep.other_wave.label}",
+                                     base=base_label, base_n=other_n, value=other_p,
+                                     as_written=wording.percent(other_p), method=_change_method_text(change),
+                                     test=_change_test_text(change),
+                                     source_file=rep.other.source_file, source_hash=rep.other.source_hash)
+        sentence += ", " + wording.change_words(str(change["sig"]), str(change["flag"]), other=other_text,
+                                                wave=rep.other_wave.label, later=rep.later)
+        if "[u]" in str(change["flag"]) and not low:
+            sentence += " (few responses in a wave: treat the comparison with caution [u])"
     sentence += "."
     groups = rows[(rows["by"] != "total") & rows["sig_vs_rest"].isin(["higher", "lower"]) & (rows["flag"] != "[c]")]
     others = who
@@ -201,11 +261,13 @@ def _finding(item: SurveyInput, rows: pd.DataFrame, finding: str, figures: Figur
     if len(groups):
         parts = []
         for g in groups.itertuples(index=False):
+            g_low = g.flag == "[u]"
             g_text = figures.add("D", area=AREA, measure=text, group=f"{g.by}: {g.group} ({where})", base=base_label,
                                  base_n=g.n, value=g.p, as_written=wording.percent(g.p), ci_low=g.ci_low,
-                                 ci_high=g.ci_high, method=_method_text(g), test=_test_text(g), **source)
-            parts.append(f"significantly {g.sig_vs_rest} among {_group_name(g.group)} ({g_text}) than among "
-                         f"other {others}")
+                                 ci_high=g.ci_high, method=_method_text(g), test=_test_text(g, adjust),
+                                 shorthand="[u]" if g_low else "", **source)
+            parts.append(f"significantly {g.sig_vs_rest} among {_group_name(g.group)} "
+                         f"({g_text}{', treat with caution [u]' if g_low else ''}) than among other {others}")
         sentence += " It is " + "; and ".join(parts) + "."
     elif (rows["by"] != "total").any():
         sentence += f" No {grouping.replace('_', ' ')} differs significantly from the rest."
@@ -221,7 +283,7 @@ def _group_name(group: str) -> str:
 
 
 def _section_chart(item: SurveyInput, rows: pd.DataFrame, refs: list[str], *, section: str, where: str, ppi: int,
-                   thresholds: tuple[int, int]) -> Chart:
+                   thresholds: tuple) -> Chart:
     """Totals of a section's questions as a bar chart, with alt text and the same figures as a table."""
     s = item.survey
     totals = rows[rows["by"] == "total"].reset_index(drop=True)

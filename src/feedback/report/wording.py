@@ -72,12 +72,24 @@ def capitalise(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def change_words(now: float, before: float, *, significant: bool, year: str) -> str:
-    """What changed since an earlier wave: "up from 80% in 2021", "down from 80% in 2021",
-    or "no significant change from 80% in 2021"."""
-    if not significant:
-        return f"no significant change from {percent(before)} in {year}"
-    return f"{'up' if now > before else 'down'} from {percent(before)} in {year}"
+def change_words(sig: str, flag: str, *, other: str, wave: str, later: bool) -> str:
+    """What changed between the reported wave and another, from ``waves.change``'s ``sig`` ("up", "down"
+    or "") and ``flag`` ([b], [c]); ``other`` is the other wave's figure as written ("80% [D5]").
+
+    From an earlier wave: "up from 80% in 2021", "down from ...", "no significant change from ...";
+    to a later one: "up to 91% in 2022", "down to ...", "no significant change to ...". A break in
+    the series: "not comparable with 80% in 2021: the question changed [b]"; too few responses
+    (no figure): "too few responses in 2021 to compare [c]".
+    """
+    flag = str(flag or "")
+    if "[b]" in flag:
+        return f"not comparable with {other} in {wave}: the question changed [b]"
+    if "[c]" in flag or not other:
+        return f"too few responses in {wave} to compare [c]"
+    word = "to" if later else "from"
+    if sig not in ("up", "down"):
+        return f"no significant change {word} {other} in {wave}"
+    return f"{sig} {word} {other} in {wave}"
 
 
 def count_words(count: int, of: int) -> str:

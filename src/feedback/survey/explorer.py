@@ -69,7 +69,7 @@ class Sample:
     data_file: str
     codebook_file: str | None  # for data tables: optional, gives question ids and positive answers
     kind: str = "respondents"
-    synthetic_wave: bool = False  # an invented later wave (for trends): never the default of a report annex
+    synthetic_wave: bool = False  # an invented later wave (for trends): never the wave a report annex reports
 
 
 SAMPLES: tuple[Sample, ...] = (
@@ -485,7 +485,16 @@ def cli_command(survey: Survey, *, grouping: str, region: str | None, method: st
         parts.append("--by " + shlex.quote("*".join(g)))
     if region:
         parts.append("--filter " + shlex.quote(f"region={region}"))
-    parts += [f"--method {method}", f"--level {level:g}"]
+    parts += setting_options(method=method, level=level, suppress=suppress, flag=flag, adjust=adjust,
+                             test=test if survey.kind == "respondents" else "design", suppress_on=suppress_on,
+                             flag_on=flag_on)
+    return " ".join(parts)
+
+
+def setting_options(*, method: str, level: float, suppress: int = 10, flag: int = 30, adjust: str = "holm",
+                    test: str = "design", suppress_on: str = "n", flag_on: str = "n") -> list[str]:
+    """The command-line options of the survey settings (defaults left out, but method and level)."""
+    parts = [f"--method {method}", f"--level {level:g}"]
     if suppress != 10 or flag != 30:
         parts.append(f"--small-base {suppress},{flag}")
     if suppress_on != "n" or flag_on != "n":
@@ -493,6 +502,6 @@ def cli_command(survey: Survey, *, grouping: str, region: str | None, method: st
         parts.append(f"--small-base-on {words[suppress_on]},{words[flag_on]}")
     if adjust != "holm":
         parts.append(f"--adjust {adjust}")
-    if test != "design" and survey.kind == "respondents":
+    if test != "design":
         parts.append(f"--test {test}")
-    return " ".join(parts)
+    return parts

@@ -38,6 +38,9 @@ TREND_COLUMNS = ["wave", "wave_order", "question", "question_text", "base_label"
 SERIES_COLUMNS = ["question", "question_text", "wave", "wave_order", "present", "break_before"]
 DEFAULT_BY = (("role",), ("region",))
 BREAK = "[b]"
+# How ``change`` tests a change, in words (the annex's figures workbook and notes quote it).
+CHANGE_TEST = ("Wald z test of the change on two independent samples (se = sqrt(se_before² + se_after²), "
+               "each the design-based standard error of its wave)")
 _YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")
 
 
@@ -56,6 +59,11 @@ class Wave:
     @property
     def audience(self) -> str:
         return str(getattr(self.survey, "audience", "") or "")
+
+    @property
+    def synthetic(self) -> bool:
+        """An invented wave (its label says so, as the sample's "2022 (synthetic)" does)."""
+        return "synthetic" in self.label.lower()
 
 
 def wave_label(survey) -> str:

@@ -1,8 +1,8 @@
 """Wave commands: ``change`` (between two waves) and ``trend`` (over several).
 
 ``python -m feedback change BEFORE AFTER --codebook CB_BEFORE --codebook CB_AFTER [--by role]
-[--by region] [--filter KEY="VALUE"] [--level L] [--adjust holm|bh|none] [--format csv|xlsx|json]
-[--out PATH]``
+[--by region] [--filter KEY="VALUE"] [--level L] [--small-base 10,30]
+[--small-base-on unweighted,effective] [--adjust holm|bh|none] [--format csv|xlsx|json] [--out PATH]``
 
 ``python -m feedback trend FILE... --codebook CB... [same options]``
 
@@ -66,7 +66,7 @@ def run_change(args) -> int:
         raise InputError(f"change compares two waves: give BEFORE and AFTER (got {len(args.files)} files)")
     before, after = _waves(args.files, args.codebook)
     out = change(before, after, by=_groupings(args), filter=parse_filters(args.filter), level=args.level,
-                 adjust=args.adjust, small_base=parse_small_base(args.small_base))
+                 adjust=args.adjust, small_base=parse_small_base(args.small_base, args.small_base_on))
     for question, why in (out.attrs.get("left_out") or {}).items():
         print(f"left out: {question} ({why})", file=sys.stderr)
     write_frame(out, args, sheet="Change", notes=change_notes(out), percent_columns=CHANGE_PERCENTS)
@@ -78,7 +78,7 @@ def run_trend(args) -> int:
 
     waves = _waves(args.files, args.codebook)
     out = trend(waves, by=_groupings(args), filter=parse_filters(args.filter), level=args.level,
-                method=args.method, small_base=parse_small_base(args.small_base))
+                method=args.method, small_base=parse_small_base(args.small_base, args.small_base_on))
     notes = ["One row per wave x question x group; a question appears for the waves that asked it.",
              f"p, ci_low and ci_high are proportions (0-1); intervals: {args.method} at {args.level:.0%}.",
              "[b] on the first wave after a break in series (question changed); [c] suppressed; [u] low base."]
@@ -96,6 +96,9 @@ def _common(parser) -> None:
     parser.add_argument("--level", type=float, default=0.95, help="confidence level, e.g. 0.90, 0.95, 0.99")
     parser.add_argument("--small-base", default="10,30", metavar="SUPPRESS,FLAG",
                         help="bases below SUPPRESS in either wave shown as [c], below FLAG as [u] (default 10,30)")
+    parser.add_argument("--small-base-on", default="unweighted", metavar="SUPPRESS_BASE,FLAG_BASE",
+                        help="apply the small-base rules to the unweighted or the effective base, e.g. "
+                             "unweighted,effective (default unweighted for both)")
     parser.add_argument("--format", choices=FORMATS, help="default: from --out's extension, else csv")
     parser.add_argument("--out", help="output file (stdout when omitted; required for xlsx)")
 
