@@ -9,6 +9,7 @@ from pathlib import Path
 
 from feedback.errors import InputError
 from feedback.regions import region_option
+from feedback.survey.cli import small_base_arguments
 from feedback.survey.intervals import METHODS
 from feedback.survey.significance import TESTS
 
@@ -38,11 +39,7 @@ def register(subparsers) -> None:
     parser.add_argument("--template", type=Path, help="a Word template (.docx) with the house styles")
     parser.add_argument("--method", default="wilson", choices=METHODS, help="interval method (default wilson)")
     parser.add_argument("--level", type=float, default=0.95, help="confidence level, e.g. 0.90, 0.95, 0.99")
-    parser.add_argument("--small-base", default="10,30", metavar="SUPPRESS,FLAG",
-                        help="bases below SUPPRESS shown as [c], below FLAG as [u] (default 10,30)")
-    parser.add_argument("--small-base-on", default="unweighted", metavar="SUPPRESS_BASE,FLAG_BASE",
-                        help="apply the small-base rules to the unweighted or the effective base, e.g. "
-                             "unweighted,effective (default unweighted for both)")
+    small_base_arguments(parser)
     parser.add_argument("--adjust", default="holm", choices=("holm", "bh", "none"),
                         help="multiple-comparison adjustment of the group tests (default holm)")
     parser.add_argument("--test", default="design", choices=TESTS,

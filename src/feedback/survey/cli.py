@@ -252,6 +252,15 @@ def _one_line_errors(parser: argparse.ArgumentParser) -> argparse.ArgumentParser
     return parser
 
 
+def small_base_arguments(parser, *, where: str = "") -> None:
+    """``--small-base`` and ``--small-base-on``, the same for every command that shows rates."""
+    parser.add_argument("--small-base", default="10,30", metavar="SUPPRESS,FLAG",
+                        help=f"bases below SUPPRESS{where} shown as [c], below FLAG as [u] (default 10,30)")
+    parser.add_argument("--small-base-on", default="unweighted", metavar="SUPPRESS_BASE,FLAG_BASE",
+                        help="apply the small-base rules to the unweighted or the effective base, e.g. "
+                             "unweighted,effective (default unweighted for both)")
+
+
 def _test_arguments(parser) -> None:
     parser.add_argument("--adjust", default="holm", choices=("holm", "bh", "none"),
                         help="multiple-comparison adjustment of the tests (default holm)")
@@ -276,11 +285,7 @@ def register(subparsers) -> None:
                        help='restrict to a domain, e.g. region="London" (variance stays full-design)')
     rates.add_argument("--method", default="wilson", choices=METHODS)
     rates.add_argument("--level", type=float, default=0.95, help="confidence level, e.g. 0.90, 0.95, 0.99")
-    rates.add_argument("--small-base", default="10,30", metavar="SUPPRESS,FLAG",
-                       help="bases below SUPPRESS shown as [c], below FLAG as [u] (default 10,30)")
-    rates.add_argument("--small-base-on", default="unweighted", metavar="SUPPRESS_BASE,FLAG_BASE",
-                       help="apply the small-base rules to the unweighted or the effective base, e.g. "
-                            "unweighted,effective (default unweighted for both)")
+    small_base_arguments(rates)
     _test_arguments(rates)
     rates.set_defaults(func=run_rates)
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 
 from feedback.errors import InputError
-from feedback.survey.cli import FORMATS, _one_line_errors, parse_by, parse_filters, parse_small_base, write_frame
+from feedback.survey.cli import FORMATS, _one_line_errors, parse_by, parse_filters, parse_small_base, small_base_arguments, write_frame
 from feedback.survey.intervals import METHODS
 from feedback.survey.trends import change_notes
 
@@ -94,11 +94,7 @@ def _common(parser) -> None:
     parser.add_argument("--filter", action="append", metavar='KEY="VALUE"',
                         help='restrict to a domain, e.g. region="London" (variance stays full-design)')
     parser.add_argument("--level", type=float, default=0.95, help="confidence level, e.g. 0.90, 0.95, 0.99")
-    parser.add_argument("--small-base", default="10,30", metavar="SUPPRESS,FLAG",
-                        help="bases below SUPPRESS in either wave shown as [c], below FLAG as [u] (default 10,30)")
-    parser.add_argument("--small-base-on", default="unweighted", metavar="SUPPRESS_BASE,FLAG_BASE",
-                        help="apply the small-base rules to the unweighted or the effective base, e.g. "
-                             "unweighted,effective (default unweighted for both)")
+    small_base_arguments(parser, where=" in either wave")
     parser.add_argument("--format", choices=FORMATS, help="default: from --out's extension, else csv")
     parser.add_argument("--out", help="output file (stdout when omitted; required for xlsx)")
 
