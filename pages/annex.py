@@ -89,4 +89,4 @@ every_sample = [k for k in respondent_options if isinstance(options[k], explorer
 cli_files = None if sorted(chosen) == sorted(every_sample) else [
     (c.data_file, c.codebook_file) if isinstance(c, explorer.Sample)
     else (c["filename"], c["filename"].rsplit(".", 1)[0] + ".toml") for c in (options[k] for k in chosen)]
-st.code(annex_cli.annex_command(cli_files, region=region, **survey_ui.settings()), language="bash", wrap_lines=True)
+st.code(annex_cli.annex_command(cli_files, region=region, **survey_ui.settings()), language=None, wrap_lines=True)  # unstyled: the highlighter's colours fail contrast
