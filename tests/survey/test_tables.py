@@ -141,6 +141,10 @@ def test_same_question_text_twice_gets_distinct_ids():
                                                    "before_today_had_you_heard_of_the_panel_2"]
     assert slugify("How much, if anything, do you know about the Panel's national thematic reviews?") == \
         "how_much_if_anything_do_you_know_about"
+    # a codebook with that text twice (as suggested from such a workbook): its ids, in order
+    cb = Codebook(questions=[Question(id=i, column=i, text=AWARE["text"], positive=["Yes"]) for i in ("a21", "b21")])
+    t = read_data_tables("t.xlsx", workbook({"A": [AWARE], "B": [AWARE], "C": [AWARE]}), cb)
+    assert list(dict.fromkeys(t["question"])) == ["a21", "b21", "b21_2"]
 
 
 def codebook() -> Codebook:

@@ -11,11 +11,15 @@ Layout read (each sheet): a title block, a blank row, banner row 1 with group
 spans (``Total``, ``Role`` above the first role column, ``Region`` ...),
 banner row 2 with each column's label; then per question: its text in column
 A, ``Base: ...``, ``Weighted Sample``, ``Unweighted Sample``, answer rows
-(``NET: ...`` rows are nets), a blank row. ``Weighted Sample`` /
-``Unweighted Sample`` may instead be given once under the banner, for every
-question without its own pair (a routed question with its own base rows,
-then questions back on the sheet's base). Empty sheets and a cover sheet
-without a banner are skipped.
+(``NET: ...`` rows are nets), a blank row. The variations suppliers send
+(docs/architecture.md lists them): Sample rows once under the banner for
+every question without its own; a ``%`` row before the answers (or once
+under the banner) saying they are whole numbers (52 for 52%); a row of
+column letters (A, B, ...) under the banner and significance letters in the
+cells ('52 B'), in a row under each answer row or in a column beside each
+figure; ``Base:`` lines above the question text, below the table or once
+under the banner. Empty sheets and a cover sheet without a banner are
+skipped; a fault in a table sheet is raised, naming its cell.
 """
 
 from __future__ import annotations
@@ -32,13 +36,22 @@ from feedback.errors import InputError
 from feedback.survey.read import XLSX_SUFFIXES, as_text, column_letter, workbook_grids
 
 TABLE_COLUMNS = ["sheet", "question", "question_text", "base_label", "answer", "is_net", "by", "group", "n",
-                 "base_weighted", "percent"]
+                 "base_weighted", "percent", "letter", "sig"]
 _WEIGHTED = re.compile(r"^weighted\s+(sample|base|total)\b", re.I)
 _UNWEIGHTED = re.compile(r"^unweighted\s+(sample|base|total)\b", re.I)
 _BASE = re.compile(r"^base\s*[:\-]\s*", re.I)
 _NET = re.compile(r"^net\s*:\s*", re.I)
 _SKIP = re.compile(r"^(sigma|question id\s*:|note\s*:|source\s*:)", re.I)
 _NONE = {"*", "-", "–", "—"}  # shown for zero / below 0.5%
+_PERCENT_ROW = re.compile(r"^(col(umn)?\s*)?%$", re.I)  # the answer rows below are whole-number percentages
+_LETTER_CELL = r"^\(?([A-Z]{1,2})\)?$"  # a column letter under the banner: A or (A)
+# a number, '*', '-' or '<1%', then significance letters: '52 B', '0.52 AB', '52%A,B', or the letters alone
+_SIG_CELL = (r"^(?P<num>[-+]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?\s*%?|<\s*[\d.]+\s*%?|[*\-–—])?"
+             r"\s*(?P<sig>[A-Za-z](?:[\s,]*[A-Za-z])*)?$")
+
+
+class _NotATable(InputError):
+    """A sheet that holds no table (a cover, contents or notes sheet): skipped when another sheet has one."""
 
 
 def _key(text) -> str:
@@ -53,9 +66,8 @@ def slugify(text: str) -> str:
     return slug or "question"
 
 
-def _numbers(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(value, written_as_percent): numbers from cells holding 0.49, 49, '49%', '*', '-', '<1%' or nothing."""
-    text = as_text(raw)
+def _plain_numbers(text: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(value, written_as_percent) of text cells holding 0.49, 49, '49%', '*', '-', '<1%' or nothing."""
     percent_text = text.apply(lambda c: c.str.endswith("%", na=False))
     cleaned = text.apply(lambda c: c.str.rstrip("%").str.replace(",", "", regex=False).str.strip())
     values = cleaned.apply(pd.to_numeric, errors="coerce")
@@ -64,26 +76,85 @@ def _numbers(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return values.astype(float), percent_text
 
 
-def _banner(text: pd.DataFrame, where: str) -> tuple[int, list[int], list[str], list[str]]:
-    """(last banner row, data columns, their grouping 'by', their group label).
+def _cells(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray, np.ndarray]:
+    """(value, written_as_percent, significance letters, readable) of each cell; the last two as arrays.
+
+    Plain numbers take the fast path; only the cells left over (such as '52 B'
+    or a cell of letters alone) go through the pattern of a number followed by
+    significance letters. ``readable`` is False for a cell that is neither.
+    """
+    text = as_text(raw)
+    values, percent_text = _plain_numbers(text)
+    value, percent = values.to_numpy(copy=True), percent_text.to_numpy(copy=True)
+    sig = np.full(text.shape, "", dtype=object)
+    readable = np.ones(text.shape, dtype=bool)
+    rest = (text.notna() & values.isna()).to_numpy()
+    if rest.any():
+        i, j = np.nonzero(rest)
+        cells = pd.Series(text.to_numpy(dtype=object)[i, j], dtype=object)
+        parts = cells.str.extract(_SIG_CELL)
+        number, written = _plain_numbers(parts[["num"]].astype(str).where(parts[["num"]].notna()))
+        value[i, j] = number["num"].to_numpy()
+        percent[i, j] = written["num"].to_numpy()
+        sig[i, j] = parts["sig"].fillna("").str.replace(r"[\s,]", "", regex=True).to_numpy(dtype=object)
+        readable[i, j] = parts.notna().any(axis=1).to_numpy()
+    return (pd.DataFrame(value, index=raw.index, columns=raw.columns).astype(float),
+            pd.DataFrame(percent, index=raw.index, columns=raw.columns).astype(bool), sig, readable)
+
+
+def _column_number(letters: str) -> int:
+    """'A' -> 1, 'AB' -> 28 (Excel's column naming, which suppliers' column letters follow)."""
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _column_letters(text: pd.DataFrame, r: int, columns: list[int]) -> list[str] | None:
+    """The banner columns' letters when row ``r`` is a column letters row (A, B, C... or (A), (B)...,
+    column A empty, in order), else None. Columns without a letter (often Total) get ''."""
+    if not 0 <= r < len(text) or pd.notna(text.iloc[r, 0]):
+        return None
+    cells = text.iloc[r, columns]
+    if cells.notna().sum() < 2 or text.iloc[r, 1:].notna().sum() != cells.notna().sum():
+        return None
+    found = cells.dropna().str.extract(_LETTER_CELL)[0]
+    if found.isna().any():
+        return None
+    numbers = [_column_number(x) for x in found]
+    if any(b - a != 1 for a, b in zip(numbers, numbers[1:])):
+        return None
+    return cells.str.extract(_LETTER_CELL)[0].fillna("").tolist()
+
+
+def _banner(text: pd.DataFrame, where: str) -> tuple[int, list[int], list[str], list[str], list[str]]:
+    """(last banner row, data columns, their grouping 'by', their group label, their column letter).
 
     The banner is the row with 'Total' (column A empty) and, when the row just
     below or above it is also a banner row, that pair: spans (Role, Region)
-    over labels (Social worker, ..., London).
+    over labels (Social worker, ..., London). A row of column letters (A, B,
+    C...) just below it is part of the banner; the letters are '' without one.
     """
     label_col = text.iloc[:, 0]
     totals = text.iloc[:, 1:].apply(lambda c: c.str.casefold().eq("total")).any(axis=1) & label_col.isna()
     rows = np.flatnonzero(totals.to_numpy())
     if not len(rows):
-        raise InputError(f"{where}: no banner found (a row with 'Total' at the top of a column, column A empty). "
+        raise _NotATable(f"{where}: no banner found (a row with 'Total' at the top of a column, column A empty). "
                          "Data tables need the group labels above the percentages: Total, then e.g. Role and "
                          "Region columns.")
     first = int(rows[0])
+    everything = list(range(1, text.shape[1]))
 
     def banner_row(r: int) -> bool:
-        return 0 <= r < len(text) and pd.isna(label_col.iloc[r]) and text.iloc[r, 1:].notna().any()
+        return (0 <= r < len(text) and pd.isna(label_col.iloc[r]) and text.iloc[r, 1:].notna().any()
+                and _column_letters(text, r, everything) is None)
 
-    spans_at, labels_at = (first, first + 1) if banner_row(first + 1) else         (first - 1, first) if banner_row(first - 1) else (None, first)
+    if banner_row(first + 1):
+        spans_at, labels_at = first, first + 1
+    elif banner_row(first - 1):
+        spans_at, labels_at = first - 1, first
+    else:
+        spans_at, labels_at = None, first
     labels_row = text.iloc[labels_at, 1:]
     if spans_at is not None:
         spans_row = text.iloc[spans_at, 1:]
@@ -101,24 +172,94 @@ def _banner(text: pd.DataFrame, where: str) -> tuple[int, list[int], list[str], 
         else:
             by.append(_key(span) if pd.notna(span) else "group")
             group.append(label)
-    return labels_at, columns, by, group
+    letters = _column_letters(text, labels_at + 1, columns)
+    if letters is None:
+        return labels_at, columns, by, group, [""] * len(columns)
+    return labels_at + 1, columns, by, group, letters
+
+
+def _cell_error(where: str, text: pd.DataFrame, row, col: int, problem: str) -> InputError:
+    """One line naming the cell (Excel's A1 name) and what is wrong with it."""
+    return InputError(f"{where}, cell {column_letter(col)}{int(row) + 1}: {text.at[row, col]!r} {problem}")
+
+
+def _first(mask: np.ndarray, rows: pd.Index, columns: list[int]) -> tuple[object, int] | None:
+    """(row label, column) of the first True cell of ``mask`` in reading order, or None."""
+    hits = np.argwhere(mask)
+    if not len(hits):
+        return None
+    i, j = hits[0]
+    return rows[i], columns[j]
+
+
+def _significance(where: str, text: pd.DataFrame, grid: pd.DataFrame, body: slice, columns: list[int],
+                  letters: list[str], answers: np.ndarray, cells: tuple) -> np.ndarray:
+    """Each answer cell's significance letters ('' for none): written in the cell ('52 B'), in a
+    row of letters just below the answer row (column A empty), or in an unlabelled column just
+    right of it. Checked against the column letters row when there is one."""
+    values, _, sig, readable = cells
+    rows = text.index[body]
+    filled = text.iloc[body, columns].notna().to_numpy()
+    out = np.where(answers[:, None], sig, "")
+    below = (text.iloc[body, 0].isna().to_numpy() & filled.any(axis=1) & values.isna().all(axis=1).to_numpy()
+             & np.r_[False, answers[:-1]])
+    if below.any():
+        bad = _first(filled & ~readable & below[:, None], rows, columns)
+        if bad:
+            raise _cell_error(where, text, *bad, "is not significance letters (such as 'B' or 'AB') under the "
+                              "percentage above; correct the cell.")
+        at = np.flatnonzero(below)
+        out[at - 1] = out[at - 1] + sig[at]
+    beside = [c + 1 for c in columns if c + 1 not in columns and c + 1 < grid.shape[1]]
+    if beside:
+        b_values, _, b_sig, b_readable = _cells(grid.iloc[body, beside])
+        b_filled = text.iloc[body, beside].notna().to_numpy() & answers[:, None]
+        letters_seen = (b_sig != "") & b_filled
+        kept = np.flatnonzero(~(b_values.notna().to_numpy() & b_filled).any(axis=0) & letters_seen.any(axis=0))
+        if len(kept):
+            bad = _first(b_filled[:, kept] & ~b_readable[:, kept], rows, [beside[k] for k in kept])
+            if bad:
+                raise _cell_error(where, text, *bad, "is not significance letters (such as 'B' or 'AB') for "
+                                  "the percentage to its left; correct the cell.")
+            to = [columns.index(beside[k] - 1) for k in kept]
+            out[:, to] = out[:, to] + np.where(b_filled[:, kept], b_sig[:, kept], "")
+    # with a column letters row, letters in either case must name its columns; without one, capitals
+    named = "".join(sorted({ch for x in letters for ch in x}))
+    i, j = np.nonzero(out != "")
+    if len(i):
+        found = pd.Series(out[i, j], dtype=object)
+        stray = ~(found.str.upper() if named else found).str.fullmatch(f"[{named or 'A-Z'}]+").to_numpy()
+        if stray.any():
+            k = int(np.argmax(stray))
+            cell = f"{where}, cell {column_letter(columns[j[k]])}{int(rows[i[k]]) + 1}"
+            if named:
+                raise InputError(f"{cell}: the significance letters {found[k]!r} name a column that the column "
+                                 f"letters row does not ({', '.join(x for x in letters if x)}); correct the letters.")
+            raise InputError(f"{cell}: {found[k]!r} after the figure is not significance letters in capitals "
+                             "(such as 'B'); correct the cell, or add the row of column letters (A, B, ...) under "
+                             "the banner.")
+    return out
 
 
 def _sheet(name: str, sheet: str, grid: pd.DataFrame) -> pd.DataFrame:
     """Long frame (one row per question x answer x column) for one sheet."""
     where = f"{name}, sheet {sheet!r}"
     text = as_text(grid)
-    last, columns, by, group = _banner(text, where)
-    body_text = text.iloc[last + 1:]
-    values, written_percent = _numbers(grid.iloc[last + 1:, columns])
+    last, columns, by, group, letters = _banner(text, where)
+    body = slice(last + 1, None)
+    body_text = text.iloc[body]
+    cells = _cells(grid.iloc[body, columns])
+    values, written_percent, _, readable = cells
     label = body_text.iloc[:, 0]
-    has_values = values.notna().any(axis=1)
+    filled = body_text.iloc[:, columns].notna().to_numpy()
+    in_table = pd.Series(filled.any(axis=1), index=label.index)
     is_base = label.str.match(_BASE.pattern, case=False, na=False)
     is_w = label.str.match(_WEIGHTED.pattern, case=False, na=False)
     is_u = label.str.match(_UNWEIGHTED.pattern, case=False, na=False)
-    skip = label.str.match(_SKIP.pattern, case=False, na=False)
-    is_question = label.notna() & ~has_values & ~is_base & ~is_w & ~is_u & ~skip
-    is_answer = label.notna() & has_values & ~is_base & ~is_w & ~is_u & ~skip
+    is_pct = label.str.fullmatch(_PERCENT_ROW.pattern, case=False, na=False)
+    skip = label.str.match(_SKIP.pattern, case=False, na=False) | is_base | is_w | is_u | is_pct
+    is_question = label.notna() & ~in_table & ~skip
+    is_answer = label.notna() & in_table & ~skip
     block = is_question.cumsum()
     stray = is_answer & (block == 0)
     if stray.any():
@@ -126,9 +267,20 @@ def _sheet(name: str, sheet: str, grid: pd.DataFrame) -> pd.DataFrame:
         raise InputError(f"{where}, row {row}: answer {label[stray].iloc[0]!r} comes before any question text. "
                          "Put the question in column A above its Base and Sample rows.")
     if not is_answer.any():
-        raise InputError(f"{where}: no answer rows with percentages found below the banner (row {last + 1}).")
+        raise _NotATable(f"{where}: no answer rows with percentages found below the banner (row {last + 1}).")
+    bad = _first(filled & (~readable | values.isna().to_numpy()) & is_answer.to_numpy()[:, None], label.index,
+                 columns)
+    if bad:  # words, or letters with no figure before them
+        raise _cell_error(where, text, *bad, "is not a percentage (a number such as 52, 0.52 or 52%, optionally "
+                          "followed by significance letters as in '52 B'); correct the cell.")
+    if is_pct.any():
+        marks = body_text.loc[is_pct, columns]
+        bad = _first((marks.notna() & marks.ne("%")).to_numpy(), marks.index, columns)
+        if bad:
+            raise _cell_error(where, text, *bad, "is in a '%' row, which only says that the answer rows below it "
+                              "are whole-number percentages (52 for 52%); leave its cells empty or '%'.")
     qtext = label.where(is_question).groupby(block).transform("first")
-    base_label = label.where(is_base).str.replace(_BASE, "", regex=True).groupby(block).transform("first")
+    base_label = _base_labels(label, is_base, is_question, in_table, block)
     weighted = values.where(is_w, axis=0).groupby(block).transform("first")
     unweighted = values.where(is_u, axis=0).groupby(block).transform("first")
     # A pair given once under the banner (before any question) is the sheet's base: every
@@ -145,13 +297,8 @@ def _sheet(name: str, sheet: str, grid: pd.DataFrame) -> pd.DataFrame:
         raise InputError(f"{where}, row {row}: the question {qtext[missing_n].iloc[0]!r} has no 'Unweighted "
                          "Sample' row with the unweighted base of each column; add it above the answers.")
     weighted = weighted.fillna(unweighted)
-    pct = values[answers]
-    # Percentages as whole numbers (49 for 49%) are scaled per sheet; '49%' text already is.
-    if (pct.to_numpy()[np.isfinite(pct.to_numpy())] > 1 + 1e-9).any():
-        pct = pct.mask(~written_percent[answers], pct / 100)
-    if ((pct < 0) | (pct > 1 + 1e-6)).any().any():
-        bad = ((pct < 0) | (pct > 1 + 1e-6)).any(axis=1)
-        raise InputError(f"{where}, row {int(bad.idxmax()) + 1}: a percentage is outside 0-100%; check the cell.")
+    pct = _percentages(where, text, values, written_percent, answers, is_pct, block)
+    sig = _significance(where, text, grid, body, columns, letters, answers.to_numpy(), cells)
     k = len(columns)
     rows = int(answers.sum())
     base_u = unweighted[answers].to_numpy()
@@ -166,6 +313,8 @@ def _sheet(name: str, sheet: str, grid: pd.DataFrame) -> pd.DataFrame:
         "n": base_u.ravel(),
         "base_weighted": weighted[answers].to_numpy().ravel(),
         "percent": pct.fillna(0.0).to_numpy().ravel(),
+        "letter": np.tile(np.array(letters, dtype=object), rows),
+        "sig": sig[answers.to_numpy()].ravel(),
         "_col": np.tile(columns, rows),
         "_row": np.repeat(label.index[answers].to_numpy() + 1, k),
     })
@@ -174,6 +323,54 @@ def _sheet(name: str, sheet: str, grid: pd.DataFrame) -> pd.DataFrame:
         raise InputError(f"{where}, row {int(r['_row'])}, column {column_letter(int(r['_col']))}: the unweighted "
                          "base is missing for this column; fill in the 'Unweighted Sample' row.")
     return out
+
+
+def _base_labels(label: pd.Series, is_base: pd.Series, is_question: pd.Series, in_table: pd.Series,
+                 block: pd.Series) -> pd.Series:
+    """Each row's question's base description, from a 'Base: ...' line under the question text,
+    below its table, or directly above the question text.
+
+    A line directly above a question text is that question's when the sheet's
+    first question has one there, or when it does not close the table above
+    (no row of figures just before it). A line before every question, not
+    directly above one, is the sheet's base, for questions without their own.
+    """
+    next_question = is_question.shift(-1, fill_value=False)
+    first_question = int(np.argmax(is_question.to_numpy()))
+    sheet_above = first_question > 0 and bool(is_base.iloc[first_question - 1])
+    after_table = in_table.shift(1, fill_value=False)
+    above = is_base & next_question & (sheet_above | ~after_table)
+    owner = block + above.astype(int)
+    text = label.where(is_base).str.replace(_BASE, "", regex=True)
+    by_block = text.groupby(owner).first()
+    own = block.map(by_block)
+    return own.fillna(by_block.get(0, np.nan)).where(block > 0)
+
+
+def _percentages(where: str, text: pd.DataFrame, values: pd.DataFrame, written_percent: pd.DataFrame,
+                 answers: pd.Series, is_pct: pd.Series, block: pd.Series) -> pd.DataFrame:
+    """Answer rows' percentages as 0-1.
+
+    Under a '%' row (in its question, or in all of them when it is given once
+    under the banner) numbers are whole percentages: 52 is 52%. Elsewhere,
+    whole numbers (49 for 49%) are told from fractions per sheet; '49%' text
+    already is scaled.
+    """
+    under = is_pct.astype(int).groupby(block).cummax().astype(bool) | bool(is_pct[block == 0].any())
+    pct = values[answers]
+    raw = pct.to_numpy()
+    whole = under[answers].to_numpy()[:, None] & ~written_percent[answers].to_numpy()
+    free = ~under[answers].to_numpy()[:, None] & ~written_percent[answers].to_numpy()
+    if (raw[free & np.isfinite(raw)] > 1 + 1e-9).any():
+        whole = whole | free
+    pct = pct.mask(whole, pct / 100)
+    bad = _first(((pct < 0) | (pct > 1 + 1e-6)).to_numpy(), pct.index, list(pct.columns))
+    if bad:
+        r, c = bad
+        scale = ("under a '%' row, where numbers are whole percentages from 0 to 100" if under[r]
+                 else "outside 0-100%")
+        raise _cell_error(where, text, r, c, f"is {scale}; check the cell.")
+    return pct
 
 
 def _title_block(grid: pd.DataFrame) -> dict[str, str]:
@@ -193,13 +390,18 @@ def _title_block(grid: pd.DataFrame) -> dict[str, str]:
 
 def assign_ids(tables: pd.DataFrame, codebook=None) -> pd.DataFrame:
     """Question ids: the codebook's where its text matches (case/space-insensitive), else a
-    slug; the same text on two sheets is two questions (``_2`` added)."""
+    slug; the same text on two sheets is two questions: the codebook's ids for that text in
+    order, then ``_2`` added."""
     blocks = tables["sheet"].astype(str) + "\x00" + tables["question_text"].astype(str)
-    by_text = {_key(q.text): q.id for q in getattr(codebook, "questions", []) if q.text}
+    by_text: dict[str, list[str]] = {}  # one text on several sheets: the codebook's ids in order
+    for q in getattr(codebook, "questions", []):
+        if q.text:
+            by_text.setdefault(_key(q.text), []).append(q.id)
     ids, used = {}, set()
     for block in dict.fromkeys(blocks):
         text = block.split("\x00", 1)[1]
-        qid = by_text.get(_key(text)) or slugify(text)
+        known = by_text.get(_key(text), [])
+        qid = (known.pop(0) if len(known) > 1 else known[0] if known else "") or slugify(text)
         base, i = qid, 2
         while qid in used:
             qid, i = f"{base}_{i}", i + 1
@@ -209,7 +411,9 @@ def assign_ids(tables: pd.DataFrame, codebook=None) -> pd.DataFrame:
 
 
 def read_data_tables(filename: str, content: bytes, codebook=None) -> pd.DataFrame:
-    """Every sheet's questions as one long frame (columns ``TABLE_COLUMNS``).
+    """Every sheet's questions as one long frame (columns ``TABLE_COLUMNS``; ``letter`` is the
+    banner column's letter and ``sig`` the significance letters published with the figure, both
+    '' when the tables have none).
 
     ``attrs`` carries the title block (title, fieldwork, sample, source).
     Parsed in a limited child process (``feedback.isolation``).
@@ -232,7 +436,7 @@ def _read_data_tables(name: str, content: bytes, codebook=None) -> pd.DataFrame:
             grid = grid.reindex(columns=range(2))
         try:
             frames.append(_sheet(name, sheet, grid))
-        except InputError as err:
+        except _NotATable as err:  # a cover or notes sheet; a table sheet's own faults are raised
             problems.append(str(err))
     if not frames:
         raise InputError(problems[0] if problems else f"{name}: every sheet is empty.")
