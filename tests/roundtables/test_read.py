@@ -201,6 +201,37 @@ def test_similarity_separates_related_but_different_points():
     assert len(merge_near_duplicates(points, threshold=0.3)) == 1
 
 
+@pytest.mark.parametrize("threshold", [0.85, 0.6, 0.3])
+def test_merging_finds_exactly_the_pairs_similarity_finds(threshold):
+    """The filters that skip most pairs must never skip an alike one: compare with every pair."""
+    import random
+
+    from feedback.roundtables.read import _similar_pairs
+
+    rng = random.Random(11)
+    words = "rapid reviews delays data sharing police health schools courts tier beds".split()
+    texts: list[str] = []
+    for _ in range(160):
+        if texts and rng.random() < 0.4:  # a near-copy: a word swapped, dropped, or the order changed
+            base = rng.choice(texts).split()
+            change = rng.randrange(3)
+            if change == 0:
+                base[rng.randrange(len(base))] = rng.choice(words)
+            elif change == 1 and len(base) > 1:
+                base.pop(rng.randrange(len(base)))
+            else:
+                rng.shuffle(base)
+            texts.append(" ".join(base) + rng.choice(["", ".", "!"]))
+        else:
+            texts.append(" ".join(rng.choice(words) for _ in range(rng.randint(1, 12))) + rng.choice(["", " é", " 7"]))
+    texts += ["", "...", "Rapid reviews", "rapid  REVIEWS!"]
+    found = _similar_pairs(texts, threshold).toarray()
+    expected = [[j < i and similarity(texts[i], texts[j]) >= threshold for j in range(len(texts))]
+                for i in range(len(texts))]
+    assert found.tolist() == expected
+    assert 0 < found.sum() < len(texts) * (len(texts) - 1) / 2  # some pairs alike, not all
+
+
 def test_zip_bomb_posing_as_docx_is_refused_before_parsing():
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
