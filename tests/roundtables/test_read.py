@@ -232,6 +232,36 @@ def test_merging_finds_exactly_the_pairs_similarity_finds(threshold):
     assert 0 < found.sum() < len(texts) * (len(texts) - 1) / 2  # some pairs alike, not all
 
 
+def test_table_cells_read_from_the_xml_are_python_docx_cell_texts():
+    """Spans, vertical merges, several paragraphs, hyperlinks, breaks, tabs, nested tables, content controls."""
+    import docx
+    from docx.oxml import parse_xml
+    from docx.table import _Cell
+
+    from feedback.roundtables.read import _table_cells
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    document = docx.Document()
+    table = document.add_table(rows=3, cols=3)
+    table.cell(0, 0).merge(table.cell(0, 1))
+    table.cell(1, 2).merge(table.cell(2, 2))
+    table.cell(1, 0).text = "two\nlines"
+    table.cell(1, 0).add_paragraph("second paragraph")
+    table.cell(2, 0).paragraphs[0].add_run("a\tb")
+    table.cell(2, 1).add_table(rows=1, cols=1).cell(0, 0).text = "nested"
+    runs = table.cell(0, 2).paragraphs[0]._p
+    runs.append(parse_xml(f'<w:hyperlink {w}><w:r><w:t>link</w:t></w:r><w:r><w:br w:type="page"/><w:t xml:space='
+                          f'"preserve"> x </w:t><w:br/><w:cr/><w:noBreakHyphen/><w:ptab/><w:tab/></w:r></w:hyperlink>'))
+    runs.append(parse_xml(f'<w:r {w}><w:t/><w:br w:type="textWrapping"/><w:br w:type="column"/><w:rPr/></w:r>'))
+    runs.append(parse_xml(f'<w:sdt {w}><w:sdtContent><w:r><w:t>in a control</w:t></w:r></w:sdtContent></w:sdt>'))
+    table._tbl.tr_lst[0].append(parse_xml(f'<w:sdt {w}><w:sdtContent><w:tc><w:p><w:r><w:t>cell in a control</w:t>'
+                                          '</w:r></w:p></w:tc></w:sdtContent></w:sdt>'))
+    table._tbl.tr_lst[2].append(parse_xml(f'<w:tc {w}/>'))
+    expected = [[_Cell(tc, table).text for tc in tr.tc_lst] for tr in table._tbl.tr_lst]
+    assert _table_cells(table._tbl) == expected
+    assert expected[0][1] == "link x \n\n-\t\t\n" and len(expected[0]) == 2 and len(expected[2]) == 4
+
+
 def test_zip_bomb_posing_as_docx_is_refused_before_parsing():
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
