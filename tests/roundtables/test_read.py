@@ -201,30 +201,44 @@ def test_similarity_separates_related_but_different_points():
     assert len(merge_near_duplicates(points, threshold=0.3)) == 1
 
 
-@pytest.mark.parametrize("threshold", [0.85, 0.6, 0.3])
-def test_merging_finds_exactly_the_pairs_similarity_finds(threshold):
-    """The filters that skip most pairs must never skip an alike one: compare with every pair."""
-    import random
-
-    from feedback.roundtables.read import _similar_pairs
-
-    rng = random.Random(11)
-    words = "rapid reviews delays data sharing police health schools courts tier beds".split()
+def _near_copies(rng, fresh, count: int) -> list[str]:
+    """``count`` texts: new ones from ``fresh()``, and near-copies of earlier ones (a word swapped,
+    dropped, or the order changed)."""
     texts: list[str] = []
-    for _ in range(160):
-        if texts and rng.random() < 0.4:  # a near-copy: a word swapped, dropped, or the order changed
+    for _ in range(count):
+        if texts and rng.random() < 0.4:
             base = rng.choice(texts).split()
             change = rng.randrange(3)
             if change == 0:
-                base[rng.randrange(len(base))] = rng.choice(words)
+                base[rng.randrange(len(base))] = rng.choice(base)
             elif change == 1 and len(base) > 1:
                 base.pop(rng.randrange(len(base)))
             else:
                 rng.shuffle(base)
             texts.append(" ".join(base) + rng.choice(["", ".", "!"]))
         else:
-            texts.append(" ".join(rng.choice(words) for _ in range(rng.randint(1, 12))) + rng.choice(["", " é", " 7"]))
-    texts += ["", "...", "Rapid reviews", "rapid  REVIEWS!"]
+            texts.append(fresh())
+    return texts + ["", "...", "Rapid reviews", "rapid  REVIEWS!"]
+
+
+@pytest.mark.parametrize("threshold", [0.85, 0.6, 0.3])
+@pytest.mark.parametrize("family", ["words", "codes"])
+def test_merging_finds_exactly_the_pairs_similarity_finds(family, threshold):
+    """The bounds that skip most pairs must never skip an alike one: compare with every pair.
+
+    "words": a small vocabulary; "codes": rows like a numbered table's, the same characters in
+    another order (the case the order bound is for)."""
+    import random
+
+    from feedback.roundtables.read import _similar_pairs
+
+    rng = random.Random(11)
+    words = "rapid reviews delays data sharing police health schools courts tier beds".split()
+    if family == "words":
+        fresh = lambda: " ".join(rng.choice(words) for _ in range(rng.randint(1, 12))) + rng.choice(["", " é", " 7"])
+    else:
+        fresh = lambda: f"Point {rng.randint(1, 99)}: " + " ".join(f"w{rng.randint(0, 300)}" for _ in range(12))
+    texts = _near_copies(rng, fresh, 200)
     found = _similar_pairs(texts, threshold).toarray()
     expected = [[j < i and similarity(texts[i], texts[j]) >= threshold for j in range(len(texts))]
                 for i in range(len(texts))]

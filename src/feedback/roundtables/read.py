@@ -530,13 +530,20 @@ _BLOCK = 128  # rows compared at a time: keeps each block's arrays within the CP
 def _alike_characters(normals: list[str], cutoff: int) -> tuple[np.ndarray, np.ndarray]:
     """(i, j) with ``fuzz.ratio(normals[i], normals[j]) >= cutoff``, each pair once.
 
-    The Indel distance behind the ratio is at least the L1 distance between the
-    two texts' character counts (the common characters counted one by one, the
-    rest together), so only pairs within ``(100 - cutoff)%`` of their lengths by
-    that measure go to rapidfuzz; texts sorted by length make the pairs that
-    are too different in length fall outside each block.
+    The ratio is ``200 * LCS / (len(a) + len(b))`` (LCS: the longest common
+    subsequence), and two bounds on the LCS rule out most pairs before
+    rapidfuzz computes it exactly:
+
+    - the characters the two texts share, counted (each of the commonest
+      characters on its own, the rest together), for every pair of a block;
+      texts sorted by length leave those too different in length out of it;
+    - where most of a block's pairs pass that (texts made of the same
+      characters in another order), the LCS of the texts without their
+      commonest characters, short enough for rapidfuzz to compare several at a
+      time, plus the commonest characters they share.
     """
     from rapidfuzz import fuzz, process
+    from rapidfuzz.distance import LCSseq
 
     n = len(normals)
     if n < 2 or cutoff > 100:
@@ -545,9 +552,19 @@ def _alike_characters(normals: list[str], cutoff: int) -> tuple[np.ndarray, np.n
     lengths = np.fromiter(map(len, normals), dtype=np.int64, count=n)
     order = np.argsort(lengths, kind="stable")
     lengths = lengths[order]
-    counts = _char_counts([normals[i] for i in order], lengths, np.int16 if 2 * lengths[-1] < 2**15 else np.int32)
+    texts = [normals[i] for i in order]
+    counts, commonest = _char_counts(texts, lengths, np.int16 if 2 * lengths[-1] < 2**15 else np.int32)
+    # How many of the commonest characters to leave out so that most texts are at most 64 characters.
+    drop = next((m for m in range(1, len(commonest) + 1)
+                 if np.percentile(lengths - counts[:m].sum(axis=0), 90) <= 64), 0)
+    rarer = [t.translate(dict.fromkeys(map(ord, commonest[:drop]))) for t in texts] if drop else None
     # Ratio >= cutoff needs the shorter text to be at least cutoff / (200 - cutoff) of the longer.
     shortest = np.searchsorted(lengths, lengths * cutoff / (200 - cutoff) - 1e-9)
+    # Per text, what a pair may differ by (L1 distance, as 100 * L1 <= (100 - cutoff) * (len(a) + len(b)))
+    # and must share (LCS, as 200 * LCS >= cutoff * (len(a) + len(b))), rounded down: each pair's sum
+    # of the two allows at most 1 more than the exact bound, never less.
+    differ = (lengths * (100 - cutoff) // 100).astype(counts.dtype)
+    share = (lengths * cutoff // 200).astype(np.int32)
     found_i, found_j = [], []
     for start in range(0, n, _BLOCK):
         stop = min(n, start + _BLOCK)
@@ -555,20 +572,37 @@ def _alike_characters(normals: list[str], cutoff: int) -> tuple[np.ndarray, np.n
         if low >= stop:
             continue
         distance = np.zeros((stop - start, stop - low), dtype=counts.dtype)
+        diff = np.empty_like(distance)
         for row in counts:  # one character (or the rest) at a time: small arrays, no 3-D temporaries
-            diff = row[start:stop, None] - row[None, low:stop]
+            np.subtract(row[start:stop, None], row[None, low:stop], out=diff)
             np.abs(diff, out=diff)
             distance += diff
-        total = lengths[start:stop, None] + lengths[None, low:stop]
-        maybe = 100 * distance.astype(np.int64) <= (100 - cutoff) * total
-        maybe &= np.arange(low, stop)[None, :] < np.arange(start, stop)[:, None]  # each pair once
+        # LCS <= (len(a) + len(b) - L1 distance of the counts) / 2
+        distance -= differ[None, low:stop]
+        maybe = distance <= differ[start:stop, None] + 1
+        maybe[:, start - low:] &= np.tri(stop - start, k=-1, dtype=bool)  # each pair once: j < i
+        pairs = (start - low) * (stop - start) + (stop - start) * (stop - start - 1) // 2
+        if rarer is not None and maybe.sum() > 0.3 * pairs:
+            bound = process.cdist(rarer[low:stop], rarer[start:stop], scorer=LCSseq.similarity, dtype=np.int32,
+                                  workers=-1).T
+            for row in counts[:drop]:
+                bound += np.minimum(row[start:stop, None], row[None, low:stop])
+            bound -= share[None, low:stop]
+            maybe &= bound >= share[start:stop, None]
+        if maybe.sum() > 0.3 * pairs:  # most pairs left: compare the whole block at once
+            scores = process.cdist(texts[low:stop], texts[start:stop], scorer=fuzz.ratio, score_cutoff=cutoff,
+                                   dtype=np.uint8, workers=-1).T
+            rows, cols = np.nonzero(maybe & (scores >= cutoff))
+            found_i.append(rows + start)
+            found_j.append(cols + low)
+            continue
         rows, cols = np.nonzero(maybe)
         cols += low
         bounds = np.searchsorted(rows, np.arange(stop - start + 1))
         for k in np.flatnonzero(np.diff(bounds)):
             these = cols[bounds[k]:bounds[k + 1]]
-            scores = process.cdist([normals[order[start + k]]], [normals[order[j]] for j in these],
-                                   scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.uint8, workers=1)[0]
+            scores = process.cdist([texts[start + k]], [texts[j] for j in these.tolist()], scorer=fuzz.ratio,
+                                   score_cutoff=cutoff, dtype=np.uint8, workers=1)[0]
             hit = these[scores >= cutoff]
             found_i.append(np.full(len(hit), start + k))
             found_j.append(hit)
@@ -577,15 +611,17 @@ def _alike_characters(normals: list[str], cutoff: int) -> tuple[np.ndarray, np.n
     return order[np.concatenate(found_i)], order[np.concatenate(found_j)]
 
 
-def _char_counts(normals: list[str], lengths: np.ndarray, dtype, bins: int = 32) -> np.ndarray:
-    """(bins, texts) counts: each of the ``bins - 1`` commonest characters, and all others together."""
+def _char_counts(normals: list[str], lengths: np.ndarray, dtype, bins: int = 32) -> tuple[np.ndarray, list[str]]:
+    """(bins, texts) counts: each of the ``bins - 1`` commonest characters, and all others together;
+    and those characters, commonest first."""
     codes = np.frombuffer("".join(normals).encode("utf-32-le"), dtype=np.uint32)
-    _unique, which, freq = np.unique(codes, return_inverse=True, return_counts=True)
+    unique, which, freq = np.unique(codes, return_inverse=True, return_counts=True)
+    by_freq = np.argsort(-freq, kind="stable")
     rank = np.empty(len(freq), dtype=np.int64)
-    rank[np.argsort(-freq, kind="stable")] = np.arange(len(freq))
+    rank[by_freq] = np.arange(len(freq))
     text = np.repeat(np.arange(len(normals)), lengths)
     counts = np.bincount(np.minimum(rank[which], bins - 1) * len(normals) + text, minlength=bins * len(normals))
-    return counts.reshape(bins, len(normals)).astype(dtype)
+    return counts.reshape(bins, len(normals)).astype(dtype), [chr(c) for c in unique[by_freq[:bins - 1]]]
 
 
 def _alike_words(normals: list[str], threshold: float) -> tuple[np.ndarray, np.ndarray]:
@@ -608,7 +644,7 @@ def _alike_words(normals: list[str], threshold: float) -> tuple[np.ndarray, np.n
             cols.append(vocab.setdefault(word, len(vocab)))
     if n < 2 or not vocab:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    words = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n, len(vocab)))
+    words = sparse.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, cols)), shape=(n, len(vocab)))
     # Words in more than 1 text in 16 cost less as bits than in a sparse product.
     common = np.bincount(cols, minlength=len(vocab)) * 16 >= n
     sizes = np.diff(words.indptr)
@@ -619,21 +655,24 @@ def _alike_words(normals: list[str], threshold: float) -> tuple[np.ndarray, np.n
     bits = np.pad(bits, ((0, 0), (0, -bits.shape[1] % 8))).view(np.uint64).T.copy()  # (64-word groups, texts)
     rare = words[:, np.flatnonzero(~common)].tocsr()
     smallest = np.searchsorted(sizes, threshold * sizes - 1e-9)
+    # Jaccard >= t also needs at least t of each set shared: a cheap test before the exact one.
+    need = np.ceil(threshold * sizes - 1e-9).astype(np.int32)
     found_i, found_j = [], []
     for start in range(0, n, _BLOCK):
         stop = min(n, start + _BLOCK)
         low = smallest[start]
         if low >= stop:
             continue
-        shared = (rare[start:stop] @ rare[low:stop].T).toarray().astype(np.int32)
+        shared = (rare[start:stop] @ rare[low:stop].T).toarray()
         for group in bits:
             shared += np.bitwise_count(group[start:stop, None] & group[None, low:stop])
-        union = sizes[start:stop, None] + sizes[None, low:stop] - shared
-        hit = shared >= threshold * union - 1e-9
-        hit &= np.arange(low, stop)[None, :] < np.arange(start, stop)[:, None]
-        i, j = np.nonzero(hit)
-        found_i.append(i + start)
-        found_j.append(j + low)
+        i, j = np.nonzero(shared >= need[start:stop, None])
+        common_words = shared[i, j]
+        i += start
+        j += low
+        hit = (j < i) & (common_words >= threshold * (sizes[i] + sizes[j] - common_words) - 1e-9)
+        found_i.append(i[hit])
+        found_j.append(j[hit])
     if not found_i:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
     return order[np.concatenate(found_i)], order[np.concatenate(found_j)]
