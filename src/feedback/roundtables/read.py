@@ -11,7 +11,6 @@ Every failure is an ``InputError`` naming the file and what to do.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import io
 import re
 from dataclasses import dataclass, field
