@@ -126,6 +126,29 @@ def test_run_limited_runs_in_a_child_and_returns():
     assert safety.run_limited(sum, [1, 2, 3]) == 6
 
 
+def test_each_call_gets_a_fresh_child_also_when_a_spare_waits(monkeypatch):
+    from feedback import isolation
+
+    monkeypatch.setattr(isolation, "_keep_spare", True)
+    isolation._refill()
+    spare = isolation._spare[0][0].pid
+    first, second = safety.run_limited(os.getpid), safety.run_limited(os.getpid)
+    assert first == spare and len({first, second, os.getpid()}) == 3
+    with pytest.raises(safety.LimitExceeded, match=r"big.sav needs more than 1.0 GB"):  # limits set on arrival
+        safety.run_limited(bytearray, 3 * 2**30, name="big.sav", memory=2**30)
+
+
+def test_a_spare_that_died_waiting_is_replaced_without_blaming_the_file(monkeypatch):
+    from feedback import isolation
+
+    monkeypatch.setattr(isolation, "_keep_spare", True)
+    isolation._refill()
+    process = isolation._spare[0][0]
+    process.kill()
+    process.join(5)
+    assert safety.run_limited(sum, [1, 2]) == 3
+
+
 def test_in_process_runs_here():
     with safety.in_process():
         assert safety.run_limited(os.getpid) == os.getpid()

@@ -10,8 +10,12 @@ when it exits.
 Children are forked from a warm ``forkserver`` that has pandas, calamine,
 pyreadstat, python-docx, openpyxl and the app's readers already imported, so
 a child starts in tens of milliseconds (a fresh interpreter took ~1.9 s).
-At most ``PARSE_SLOTS`` uploads are parsed at once; the rest wait their turn
-(``parsing_busy()`` lets a page say so).
+One child is forked ahead of need and waits for its upload (a spare), and a
+child that has answered is reaped in the background, so an upload does not
+wait for a fork or an exit: each child still reads exactly one upload, with
+its limits set when the upload arrives. At most ``PARSE_SLOTS`` uploads are
+parsed at once; the rest wait their turn (``parsing_busy()`` lets a page say
+so).
 
 The embedded sample files are the app's own and are read in-process
 (``with in_process(): ...``).
@@ -19,14 +23,17 @@ The embedded sample files are the app's own and are read in-process
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import contextvars
 import io
 import multiprocessing
 import multiprocessing.context
 import os
+import queue
 import resource
 import signal
+import sys
 import threading
 import time
 from multiprocessing import connection, popen_forkserver, reduction, spawn, util
@@ -74,8 +81,27 @@ def _rss_bytes() -> int:
         return 0
 
 
+def _spare_main(conn) -> None:
+    """Body of a spare child: wait for one upload's call, run it under limits, exit.
+
+    The parent's ``sys.path`` comes first (it may have changed since the fork),
+    so the call's function can be imported. The parent closing its end (the
+    server stopped) ends the wait.
+    """
+    try:
+        sys.path[:] = conn.recv()
+        func, args, kwargs, allowance = conn.recv()
+    except (EOFError, OSError):
+        return
+    except BaseException as err:  # noqa: BLE001 - e.g. the function's module cannot be imported here
+        conn.send(("error", RuntimeError(f"the call could not be passed to the child ({type(err).__name__}: "
+                                         f"{err})"), {}))
+        return
+    _child_main(conn, func, args, kwargs, allowance)
+
+
 def _child_main(conn, func, args, kwargs, allowance: int) -> None:
-    """Body of the child: set the limits, run the call, send back (status, value, measures)."""
+    """Run one call: set the limits, run it, send back (status, value, measures)."""
     global _IN_CHILD
     _IN_CHILD = True
     start_rss = _rss_bytes()
@@ -159,8 +185,11 @@ def warm_up(background: bool = True) -> None:
     """Start the forkserver now (it imports the parsing libraries once, ~1-2 s), so the
     first upload does not wait for it."""
     def start():
+        global _keep_spare
         _ctx()
         popen_forkserver.forkserver.ensure_running()
+        _keep_spare = True
+        _refill()
 
     if background:
         threading.Thread(target=start, name="feedback-forkserver", daemon=True).start()
@@ -231,13 +260,107 @@ def run_limited(func, *args, name: str = "the file", timeout: float | None = Non
         _slots.release()
 
 
-def _run_child(func, args, kwargs, *, name, timeout, memory):
-    ctx = _ctx()
-    receiver, sender = ctx.Pipe(duplex=False)
-    process = _LimitedProcess(target=_child_main, args=(sender, func, args, kwargs, memory), daemon=True,
-                                 name="feedback-parse")
+# ------------------------------------------------------------------ spare children
+_spare: list = []  # at most one (process, parent end of its pipe), forked ahead of need
+_spare_lock = threading.Lock()
+_keep_spare = False  # set by warm_up() (a server); a command-line run forks each child when needed
+
+
+@atexit.register
+def _stop_spares() -> None:
+    """No new spare while the interpreter exits; the waiting one (if any) sees its pipe close and ends."""
+    global _keep_spare
+    with _spare_lock:  # lets a fork under way finish sending the child its start-up data
+        _keep_spare = False
+        while _spare:
+            _spare.pop()[1].close()
+
+
+def _fork_spare():
+    """A child forked from the forkserver, waiting on its pipe for one call."""
+    parent_end, child_end = _ctx().Pipe(duplex=True)
+    process = _LimitedProcess(target=_spare_main, args=(child_end,), daemon=True, name="feedback-parse")
     process.start()
-    sender.close()
+    child_end.close()
+    return process, parent_end
+
+
+def _take_spare():
+    """The waiting spare if there is a live one, else a new child."""
+    with _spare_lock:
+        taken = _spare.pop() if _spare else None
+    if taken is not None and taken[0].is_alive():
+        return taken
+    if taken is not None:
+        _discard(*taken)
+    return _fork_spare()
+
+
+def _refill() -> None:
+    """Fork the next spare unless one is waiting (after an upload's answer, so the fork does not
+    compete with the parsing for the CPU)."""
+    with _spare_lock:
+        if _spare or not _keep_spare:
+            return
+        try:
+            _spare.append(_fork_spare())
+        except Exception:  # noqa: BLE001 - a spare is an optimisation: the next upload forks its own child
+            pass
+
+
+def _discard(process, conn) -> None:
+    """Stop a child (if it still runs) and collect it, off the caller's path."""
+    conn.close()
+    if process.is_alive():
+        process.kill()
+    _later(process.join, 5)  # its pipe closes when the process object goes
+
+
+_chores: queue.SimpleQueue = queue.SimpleQueue()
+_chores_started = False
+_chores_lock = threading.Lock()
+
+
+def _later(task, *args) -> None:
+    """Run ``task(*args)`` on the one background thread that forks spares and collects children
+    (a thread started per task would make the caller wait until it was scheduled)."""
+    global _chores_started
+    _chores.put((task, args))
+    with _chores_lock:
+        if not _chores_started:
+            threading.Thread(target=_do_chores, name="feedback-children", daemon=True).start()
+            _chores_started = True
+
+
+def _do_chores() -> None:
+    while True:
+        task, args = _chores.get()
+        try:
+            task(*args)
+        except Exception:  # noqa: BLE001 - housekeeping: a failure costs at most a spare
+            pass
+
+
+def _run_child(func, args, kwargs, *, name, timeout, memory):
+    try:
+        return _answer(func, args, kwargs, name=name, timeout=timeout, memory=memory)
+    finally:
+        _later(_refill)
+
+
+def _answer(func, args, kwargs, *, name, timeout, memory):
+    process, conn = _take_spare()
+    try:
+        conn.send(sys.path)
+    except (BrokenPipeError, ConnectionResetError):  # the spare died waiting (not this file's doing): a new one
+        _discard(process, conn)
+        process, conn = _fork_spare()
+        conn.send(sys.path)
+    try:
+        conn.send((func, args, kwargs, memory))
+    except BaseException:
+        _discard(process, conn)
+        raise
     deadline = time.monotonic() + timeout
     reply = None
     try:
@@ -246,25 +369,28 @@ def _run_child(func, args, kwargs, *, name, timeout, memory):
             if left <= 0:
                 raise LimitExceeded(f"{name} took longer than {timeout:g} s to read and was stopped: check it is "
                                     "the right file, or save it again (e.g. as CSV) and retry.")
-            ready = connection.wait([receiver, process.sentinel], timeout=left)
-            if receiver in ready:
+            ready = connection.wait([conn, process.sentinel], timeout=left)
+            if conn in ready:
                 try:
-                    reply = receiver.recv()
+                    reply = conn.recv()
                 except (EOFError, OSError):
                     reply = ("died", None, {})
             elif process.sentinel in ready:
-                if receiver.poll(0):
+                if conn.poll(0):
                     continue
                 reply = ("died", None, {})
-    finally:
-        receiver.close()
-        if process.is_alive():
-            process.kill()
+    except BaseException:
+        _discard(process, conn)
+        raise
+    status, value, measures = reply
+    if status == "died":  # the exit code names the signal: wait for it (the child is gone already)
+        conn.close()
         process.join(5)
         exitcode = process.exitcode
         if exitcode is not None:
             process.close()
-    status, value, measures = reply
+    else:  # the child has answered: it exits or is stopped, and is collected, while the caller goes on
+        _discard(process, conn)
     _last_measures.clear()
     _last_measures.update(measures)
     if status == "ok":

@@ -201,6 +201,81 @@ def test_similarity_separates_related_but_different_points():
     assert len(merge_near_duplicates(points, threshold=0.3)) == 1
 
 
+def _near_copies(rng, fresh, count: int) -> list[str]:
+    """``count`` texts: new ones from ``fresh()``, and near-copies of earlier ones (a word swapped,
+    dropped, or the order changed)."""
+    texts: list[str] = []
+    for _ in range(count):
+        if texts and rng.random() < 0.4:
+            base = rng.choice(texts).split()
+            change = rng.randrange(3)
+            if change == 0:
+                base[rng.randrange(len(base))] = rng.choice(base)
+            elif change == 1 and len(base) > 1:
+                base.pop(rng.randrange(len(base)))
+            else:
+                rng.shuffle(base)
+            texts.append(" ".join(base) + rng.choice(["", ".", "!"]))
+        else:
+            texts.append(fresh())
+    return texts + ["", "...", "Rapid reviews", "rapid  REVIEWS!"]
+
+
+@pytest.mark.parametrize("threshold", [0.85, 0.6, 0.3])
+@pytest.mark.parametrize("family", ["words", "codes"])
+def test_merging_finds_exactly_the_pairs_similarity_finds(family, threshold):
+    """The bounds that skip most pairs must never skip an alike one: compare with every pair.
+
+    "words": a small vocabulary; "codes": rows like a numbered table's, the same characters in
+    another order (the case the order bound is for)."""
+    import random
+
+    from feedback.roundtables.read import _similar_pairs
+
+    rng = random.Random(11)
+    words = "rapid reviews delays data sharing police health schools courts tier beds".split()
+    if family == "words":
+        fresh = lambda: " ".join(rng.choice(words) for _ in range(rng.randint(1, 12))) + rng.choice(["", " é", " 7"])
+    else:
+        fresh = lambda: f"Point {rng.randint(1, 99)}: " + " ".join(f"w{rng.randint(0, 300)}" for _ in range(12))
+    texts = _near_copies(rng, fresh, 200)
+    found = _similar_pairs(texts, threshold).toarray()
+    expected = [[j < i and similarity(texts[i], texts[j]) >= threshold for j in range(len(texts))]
+                for i in range(len(texts))]
+    assert found.tolist() == expected
+    assert 0 < found.sum() < len(texts) * (len(texts) - 1) / 2  # some pairs alike, not all
+
+
+def test_table_cells_read_from_the_xml_are_python_docx_cell_texts():
+    """Spans, vertical merges, several paragraphs, hyperlinks, breaks, tabs, nested tables, content controls."""
+    import docx
+    from docx.oxml import parse_xml
+    from docx.table import _Cell
+
+    from feedback.roundtables.read import _table_cells
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    document = docx.Document()
+    table = document.add_table(rows=3, cols=3)
+    table.cell(0, 0).merge(table.cell(0, 1))
+    table.cell(1, 2).merge(table.cell(2, 2))
+    table.cell(1, 0).text = "two\nlines"
+    table.cell(1, 0).add_paragraph("second paragraph")
+    table.cell(2, 0).paragraphs[0].add_run("a\tb")
+    table.cell(2, 1).add_table(rows=1, cols=1).cell(0, 0).text = "nested"
+    runs = table.cell(0, 2).paragraphs[0]._p
+    runs.append(parse_xml(f'<w:hyperlink {w}><w:r><w:t>link</w:t></w:r><w:r><w:br w:type="page"/><w:t xml:space='
+                          f'"preserve"> x </w:t><w:br/><w:cr/><w:noBreakHyphen/><w:ptab/><w:tab/></w:r></w:hyperlink>'))
+    runs.append(parse_xml(f'<w:r {w}><w:t/><w:br w:type="textWrapping"/><w:br w:type="column"/><w:rPr/></w:r>'))
+    runs.append(parse_xml(f'<w:sdt {w}><w:sdtContent><w:r><w:t>in a control</w:t></w:r></w:sdtContent></w:sdt>'))
+    table._tbl.tr_lst[0].append(parse_xml(f'<w:sdt {w}><w:sdtContent><w:tc><w:p><w:r><w:t>cell in a control</w:t>'
+                                          '</w:r></w:p></w:tc></w:sdtContent></w:sdt>'))
+    table._tbl.tr_lst[2].append(parse_xml(f'<w:tc {w}/>'))
+    expected = [[_Cell(tc, table).text for tc in tr.tc_lst] for tr in table._tbl.tr_lst]
+    assert _table_cells(table._tbl) == expected
+    assert expected[0][1] == "link x \n\n-\t\t\n" and len(expected[0]) == 2 and len(expected[2]) == 4
+
+
 def test_zip_bomb_posing_as_docx_is_refused_before_parsing():
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
