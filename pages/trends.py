@@ -5,7 +5,7 @@ two waves (with intervals and tests), exports, and the other areas by year
 import streamlit as st
 
 from feedback import charts
-from feedback.survey import explorer, trends
+from feedback.survey import explorer, trends, waves
 from ui import common, survey_ui, trends_ui
 
 survey_ui.keep_state()
@@ -22,7 +22,19 @@ label = st.selectbox("Survey", list(options), key="trends_series",
 audience, kind = options[label]
 with st.spinner("Reading the waves…"):
     series = trends_ui.load_series(audience, kind)
+    uploaded, why_not = trends_ui.upload_wave(audience, kind, series)
+if uploaded is not None and st.toggle(f"Add your upload as the {common.plain(uploaded.label)} wave", value=True,
+                                      key="trends_with_upload",
+                                      help="The survey uploaded on the Upload page, linked to these waves by "
+                                           "question id."):
+    series = waves.sort_waves([*series, uploaded])
+elif why_not:
+    st.info(common.plain(why_not), icon=":material/info:")
 labels = [w.label for w in series]
+if st.session_state.get("trends_labels") != labels:  # a wave came or went: show the latest change again
+    st.session_state["trends_labels"] = labels
+    for key in ("trends_before", "trends_after"):
+        st.session_state.pop(key, None)
 if any(w.synthetic for w in series):
     st.info("The 2022 waves are synthetic: invented from the 2021 sample to show change between waves. "
             "The Panel has published no 2022 figures from these surveys.", icon=":material/science:")

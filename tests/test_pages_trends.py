@@ -86,3 +86,51 @@ def test_overview_card_says_change_since_previous_wave(trends_app):
     texts = [m.value for m in at.markdown]
     assert any("Since 2021" in t and "▲ 15 pts, significant" in t for t in texts), texts
     assert any("no significant change" in t for t in texts)
+
+
+def _upload(at: AppTest, codebook_text: str, name: str = "partners_2023.sav") -> None:
+    """Next year's survey as the Upload page leaves it in the session (here: the 2022 data
+    under another wave label, so the figures of the added wave are known)."""
+    from feedback.survey import explorer
+
+    at.session_state["survey_upload"] = {"filename": name, "content": (explorer.data_dir() / "surveys" /
+                                                                       "partners_2022.sav").read_bytes(),
+                                         "codebook_text": codebook_text, "kind": "auto", "name": name}
+
+
+def _partners_codebook(wave: str, audience: str = "partners") -> str:
+    from feedback.survey import explorer
+
+    text = (explorer.data_dir() / "surveys" / "partners_2022.toml").read_text(encoding="utf-8")
+    return (text.replace('wave = "2022 (synthetic)"', f'wave = "{wave}"')
+            .replace('audience = "partners"', f'audience = "{audience}"'))
+
+
+def test_an_uploaded_survey_joins_the_waves_and_the_change_is_against_it(trends_app):
+    at = trends_app
+    _upload(at, _partners_codebook("2023"))
+    _rerun(at)
+    assert at.toggle(key="trends_with_upload").value is True
+    assert [o for o in at.selectbox(key="trends_before").options] == ["2021", "2022 (synthetic)"]
+    assert at.selectbox(key="trends_after").value == "2023"
+    # 2022 and "2023" hold the same records: from 2022 to 2023 nothing may change
+    at.selectbox(key="trends_before").set_value("2022 (synthetic)")
+    _rerun(at)
+    shown = _changed(at)
+    assert len(shown) > 0 and set(shown["Change (points)"]) == {"+0.0"}
+    # switched off, the series is the embedded one again
+    at.toggle(key="trends_with_upload").set_value(False)
+    _rerun(at)
+    assert at.selectbox(key="trends_after").value == "2022 (synthetic)"
+
+
+@pytest.mark.parametrize("wave, audience, why", [
+    ("2022 (synthetic)", "partners", "the same as a wave already shown"),
+    ("2023", "frontline", "set audience = \"partners\""),
+])
+def test_an_upload_that_cannot_be_a_wave_says_why(trends_app, wave, audience, why):
+    at = trends_app
+    _upload(at, _partners_codebook(wave, audience))
+    _rerun(at)
+    assert not [t for t in at.toggle if t.key == "trends_with_upload"]
+    assert any(why in i.value.replace("\\", "") for i in at.info), [i.value for i in at.info]

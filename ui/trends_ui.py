@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from feedback.errors import InputError
 from feedback.survey import explorer, waves
 from ui import survey_ui
 
@@ -33,6 +34,35 @@ def load_series(audience: str, kind: str = "respondents") -> list[waves.Wave]:
         survey = survey_ui.load_sample(sample)
         out.append(waves.Wave(waves.wave_label(survey), survey))
     return waves.sort_waves(out)
+
+
+def upload_wave(audience: str, kind: str, series: list[waves.Wave]) -> tuple[waves.Wave | None, str]:
+    """The session's uploaded survey as one more wave of this series, or why it cannot be one.
+
+    This is how next year's survey joins the trends: upload it (with a codebook that
+    keeps the question ids and names its wave) and it is compared with the waves
+    before it. Returns (None, "") when nothing is uploaded."""
+    upload = st.session_state.get(survey_ui.UPLOAD_KEY)
+    if not upload:
+        return None, ""
+    name = upload.get("name") or upload["filename"]
+    try:
+        survey = survey_ui.load_upload(upload)
+    except InputError as err:
+        return None, f"Your upload {name} could not be read: {err}"
+    if survey.kind != kind:
+        return None, f"Your upload {name} is {survey.kind}, these waves are {kind}: it cannot be added as a wave."
+    if survey.audience != audience:
+        return None, (f"Your upload {name} is for the audience '{survey.audience or 'not given'}', these waves are "
+                      f"for '{audience}': set audience = \"{audience}\" under [survey] in its codebook to add it.")
+    label = waves.wave_label(survey)
+    if not label:
+        return None, (f"Your upload {name} names no wave: set wave = \"2023\" (its year) under [survey] in its "
+                      "codebook to add it.")
+    if label in {w.label for w in series}:
+        return None, (f"Your upload {name} has the wave label '{label}', the same as a wave already shown: give it "
+                      "its own wave = \"...\" under [survey] in its codebook.")
+    return waves.Wave(label, survey), ""
 
 
 def _key(series: list[waves.Wave]) -> tuple:

@@ -36,3 +36,31 @@ def test_trends_for_a_region_shows_change_with_interval(app_url, page, tmp_path)
         main.get_by_role("button", name="Download chart (PNG)").first.click()
     assert info.value.suggested_filename.endswith(".png")
     tall_screenshot(page, "trends_london_frontline", tmp_path, height=4200)
+
+
+def test_next_years_upload_joins_the_waves(app_url, page, tmp_path):
+    """Upload a survey whose codebook names a new wave: Trends adds it and shows the change to it."""
+    from feedback.survey import explorer
+
+    surveys = explorer.data_dir() / "surveys"
+    codebook = (surveys / "partners_2022.toml").read_text(encoding="utf-8").replace(
+        'wave = "2022 (synthetic)"', 'wave = "2023"')
+    page.goto(f"{app_url}/upload")
+    wait_for_app(page)
+    uploads = page.locator('[data-testid="stFileUploader"] input[type="file"]')
+    uploads.nth(0).set_input_files(files=[{"name": "partners_2023.sav", "mimeType": "application/octet-stream",
+                                           "buffer": (surveys / "partners_2022.sav").read_bytes()}])
+    page.wait_for_selector("text=150 respondents", timeout=90_000)
+    uploads.nth(1).set_input_files(files=[{"name": "partners_2023.toml", "mimeType": "application/toml",
+                                           "buffer": codebook.encode()}])
+    wait_for_app(page)
+    page.get_by_role("button", name="Use this survey in every page").click()
+    wait_for_app(page)
+    page.locator('[data-testid="stSidebar"]').get_by_role("link", name="Trends", exact=True).first.click()
+    wait_for_app(page)
+    main = page.locator('[data-testid="stMain"]')
+    main.get_by_text("Add your upload as the 2023 wave").wait_for(timeout=120_000)
+    main.get_by_text("Change, 2022 (synthetic) to 2023", exact=False).first.wait_for(timeout=120_000)
+    # the same records under a new label: nothing moved
+    assert "no significant change" in main.inner_text().lower()
+    tall_screenshot(page, "trends_with_uploaded_wave", tmp_path, height=3000)
