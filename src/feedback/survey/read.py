@@ -267,6 +267,10 @@ def read_sav_file(path: str) -> tuple[pd.DataFrame, dict[str, str]]:
     name = Path(path).name
     try:
         frame, meta = pyreadstat.read_sav(path, user_missing=True)
+    except OverflowError:  # a valid file can hold such a date; saving it again would not help
+        raise InputError(f"{name} holds a date or time outside the years 1 to 9999, which cannot be read: correct "
+                         "that value in SPSS (or change the column's format to a number) and upload it again."
+                         ) from None
     except Exception as err:  # noqa: BLE001 - pyreadstat raises ReadstatError, PyreadstatError, OSError...
         raise InputError(f"{name} could not be read as an SPSS file ({str(err).strip() or type(err).__name__}): "
                          "save it again from SPSS as .sav.") from None
