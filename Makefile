@@ -27,8 +27,9 @@ install-test: $(VENV)/.installed-test
 run: install
 	$(BIN)/streamlit run app.py --server.address $(HOST) --server.port $(PORT)
 
-# Two workers, whole files each (a file's browser server and database are shared by its tests).
-TEST_WORKERS ?= 2
+# Three workers, whole files each (a file's browser server and database are shared by its tests): the
+# browser files spend most of their time waiting on their servers, so three keep two cores busy.
+TEST_WORKERS ?= 3
 
 test: install-test
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile
