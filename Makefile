@@ -27,9 +27,10 @@ install-test: $(VENV)/.installed-test
 run: install
 	$(BIN)/streamlit run app.py --server.address $(HOST) --server.port $(PORT)
 
-# Three workers, whole files each (a file's browser server and database are shared by its tests): the
-# browser files spend most of their time waiting on their servers, so three keep two cores busy.
-TEST_WORKERS ?= 3
+# Two workers, whole files each (a file's browser server and database are shared by its tests): the
+# browser files spend much of their time waiting on their servers while the other files compute.
+# (Three were slower on two cores: the browser files then fought over the CPU.)
+TEST_WORKERS ?= 2
 
 test: install-test
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile

@@ -176,6 +176,7 @@ def test_benchmark_script_runs_small_and_reports(tmp_path):
 
     target = tmp_path / "performance.md"
     assert bench.main(["--sizes", "1500", "--questions", "5", "--repeats", "1", "--read-sizes", "",
-                       "--write", str(target)]) == 0
+                       "--design-size", "3000", "--design-repeats", "1", "--design-naive-questions", "1",
+                       "--r-questions", "1", "--write", str(target)]) == 0
     text = target.read_text(encoding="utf-8")
     assert "## Machine" in text and "| 1,500 | 250 |" in text
