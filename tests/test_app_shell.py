@@ -6,22 +6,10 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-from streamlit.testing.v1 import AppTest
-
+from tests.test_pages_survey import app  # noqa: F401 - the shared app fixture
 from ui import common, navigation, warmup
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def app(tmp_path, monkeypatch):
-    monkeypatch.setenv("FEEDBACK_DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite3'}")
-    monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def test_first_page_says_what_the_app_is_for_and_where_to_start(app):

@@ -9,11 +9,12 @@ reviewer can trace any number in the document back to its table.
 
 from __future__ import annotations
 
-import hashlib
 import math
 from dataclasses import dataclass, field
 
 import pandas as pd
+
+from feedback.survey.explorer import content_hash  # the sources' hash, as the explorer caches them
 
 COLUMNS = {
     "reference": "Reference",
@@ -32,16 +33,6 @@ COLUMNS = {
     "source_file": "Source file",
     "source_hash": "Source content hash (SHA-256)",
 }
-
-
-def content_hash(*parts: bytes | str | None) -> str:
-    """SHA-256 of the given contents (each length-prefixed, so parts cannot run together)."""
-    h = hashlib.sha256()
-    for part in parts:
-        data = b"" if part is None else (part.encode("utf-8") if isinstance(part, str) else part)
-        h.update(len(data).to_bytes(8, "big"))
-        h.update(data)
-    return h.hexdigest()
 
 
 @dataclass
