@@ -122,22 +122,32 @@ def wait_for_app(page) -> None:
     )
 
 
+def until_shown(page, open_it, shown, attempts: int = 3, timeout: float = 15_000) -> None:
+    """Call ``open_it()`` until the locator ``shown`` appears, up to ``attempts`` times, pressing
+    Escape between tries. A rerun that lands just after a click closes what it opened, and a
+    loaded machine can take a while to draw it."""
+    for attempt in range(attempts):
+        open_it()
+        try:
+            shown.wait_for(timeout=timeout)
+            return
+        except Exception:  # noqa: BLE001 - playwright's TimeoutError
+            if attempt == attempts - 1:
+                raise
+            page.keyboard.press("Escape")
+            wait_for_app(page)
+
+
 def choose_option(page, box, option: str) -> None:
-    """Open the select box ``box`` and pick ``option``. A rerun that lands just after the
-    click closes the list, and a loaded machine can take a while to draw it, so the list
-    is opened up to three times before giving up."""
+    """Open the select box ``box`` and pick ``option``."""
     wanted = page.get_by_role("option", name=option, exact=True)
-    for attempt in range(3):
+
+    def open_list():
         wait_for_app(page)
         box.scroll_into_view_if_needed()
         box.click()
-        try:
-            wanted.wait_for(timeout=15_000)
-            break
-        except Exception:  # noqa: BLE001 - playwright's TimeoutError
-            if attempt == 2:
-                raise
-            page.keyboard.press("Escape")
+
+    until_shown(page, open_list, wanted)
     wanted.click()
     page.wait_for_timeout(300)
     wait_for_app(page)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot, tall_screenshot, wait_for_app
+from tests.browser.conftest import screenshot, tall_screenshot, until_shown, wait_for_app
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -190,21 +190,16 @@ def test_edit_an_owner_in_the_actions_grid(app_url, page, tmp_path):
     grid.wait_for()
     grid.scroll_into_view_if_needed()
     editor = page.locator("#portal textarea, #portal input").first
-    for attempt in range(3):  # the grid is a canvas: on a busy machine its rows may not be drawn at the first click
+
+    def open_owner_cell():  # the grid is a canvas: on a busy machine its rows may not be drawn at the first click
         box = grid.bounding_box()
         page.mouse.click(box["x"] + 40, box["y"] + 35 + 8 * 35)  # a cell of the 9th action (in any order)
         for _ in range(3):  # Reference -> Item -> Description -> Owner
             page.keyboard.press("ArrowRight")
             page.wait_for_timeout(150)
         page.keyboard.press("Enter")  # opens the cell editor
-        try:
-            editor.wait_for(timeout=15_000)
-            break
-        except Exception:  # noqa: BLE001 - playwright's TimeoutError
-            if attempt == 2:
-                raise
-            page.keyboard.press("Escape")
-            wait_for_app(page)
+
+    until_shown(page, open_owner_cell, editor)
     editor.fill("Owner typed in the grid")
     page.keyboard.press("Enter")
     page.wait_for_timeout(800)
