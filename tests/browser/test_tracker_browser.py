@@ -189,11 +189,12 @@ def test_edit_an_owner_in_the_actions_grid(app_url, page, tmp_path):
     grid = main(page).locator('[data-testid="stDataFrame"]:visible').first
     grid.wait_for()
     grid.scroll_into_view_if_needed()
-    editor = page.locator("#portal textarea, #portal input").first
+    editor = page.locator("#portal textarea:enabled, #portal input:enabled").first  # not the Reference's
 
     def open_owner_cell():  # the grid is a canvas: on a busy machine its rows may not be drawn at the first click
         box = grid.bounding_box()
         page.mouse.click(box["x"] + 40, box["y"] + 35 + 8 * 35)  # a cell of the 9th action (in any order)
+        page.wait_for_timeout(300)  # the grid takes the focus before the arrows move it
         for _ in range(3):  # Reference -> Item -> Description -> Owner
             page.keyboard.press("ArrowRight")
             page.wait_for_timeout(150)

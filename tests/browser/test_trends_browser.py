@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from feedback.survey import trends, waves
-from tests.browser.conftest import tall_screenshot, wait_for_app
+from tests.browser.conftest import tall_screenshot, until_shown, wait_for_app
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -48,14 +48,18 @@ def test_next_years_upload_joins_the_waves(app_url, page, tmp_path):
     page.goto(f"{app_url}/upload")
     wait_for_app(page)
     uploads = page.locator('[data-testid="stFileUploader"] input[type="file"]')
-    uploads.nth(0).set_input_files(files=[{"name": "partners_2023.sav", "mimeType": "application/octet-stream",
-                                           "buffer": (surveys / "partners_2022.sav").read_bytes()}])
-    page.wait_for_selector("text=150 respondents", timeout=90_000)
+    # the codebook first, so that the form is drawn from it when the data arrive
     uploads.nth(1).set_input_files(files=[{"name": "partners_2023.toml", "mimeType": "application/toml",
                                            "buffer": codebook.encode()}])
     wait_for_app(page)
-    page.get_by_role("button", name="Use this survey in every page").click()
+    uploads.nth(0).set_input_files(files=[{"name": "partners_2023.sav", "mimeType": "application/octet-stream",
+                                           "buffer": (surveys / "partners_2022.sav").read_bytes()}])
+    page.wait_for_selector("text=150 respondents", timeout=90_000)
+    page.wait_for_function("() => [...document.querySelectorAll('input')].some("
+                           "i => i.value === 'Safeguarding partners survey 2022 (synthetic)')", timeout=90_000)
     wait_for_app(page)
+    use = page.get_by_role("button", name="Use this survey in every page")
+    until_shown(page, use.click, page.get_by_text("Every survey page now offers it."), timeout=60_000)
     page.locator('[data-testid="stSidebar"]').get_by_role("link", name="Trends", exact=True).first.click()
     wait_for_app(page)
     main = page.locator('[data-testid="stMain"]')
