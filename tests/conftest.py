@@ -164,3 +164,9 @@ def pytest_terminal_summary(terminalreporter):
     if _postgres_skips:
         terminalreporter.write_sep("-", "PostgreSQL")
         terminalreporter.write_line(f"{len(_postgres_skips)} PostgreSQL test(s) SKIPPED: {_postgres_skips[0]}")
+
+
+def pytest_collection_modifyitems(items):
+    """Browser files first: they take longest, so with whole files per worker (``make test``) the
+    short files fill the workers' last minutes instead of one browser file running on alone."""
+    items.sort(key=lambda item: "tests/browser" not in str(item.fspath))
