@@ -60,7 +60,7 @@ def test_significant_only_and_region(trends_app):
 
 def test_frontline_series_question_new_and_reworded(trends_app):
     at = trends_app
-    label = next(o for o in at.selectbox(key="trends_series").options if o.startswith("Frontline professionals (2"))
+    label = next(o for o in at.selectbox(key="trends_series").options if o == "Frontline professionals, respondent-level data")
     at.selectbox(key="trends_series").set_value(label)
     _rerun(at)
     at.selectbox(key="trends_question").set_value("heard_of_panel")

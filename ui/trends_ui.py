@@ -20,9 +20,10 @@ def series_options() -> dict[str, tuple[str, str]]:
     """Label -> (audience, kind) for every embedded audience with two or more waves."""
     out = {}
     for kind in ("respondents", "data tables"):
-        for audience, samples in waves.sample_series(kind).items():
+        for audience in waves.sample_series(kind):
             name = AUDIENCE_NAMES.get(audience, audience.capitalize())
-            label = f"{name} ({len(samples)} waves" + (", published data tables)" if kind == "data tables" else ")")
+            # no count of waves in the label: an uploaded wave can join the series
+            label = f"{name}, " + ("published data tables" if kind == "data tables" else "respondent-level data")
             out[label] = (audience, kind)
     return out
 
