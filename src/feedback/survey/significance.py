@@ -156,7 +156,11 @@ def adjust_pvalues(p_values, families, method: str = "holm") -> np.ndarray:
         return p.copy()
     fam = pd.factorize(pd.Series(np.asarray(families).ravel()))[0]
     keep = np.flatnonzero(~np.isnan(p))
-    order = np.lexsort((p[keep], fam[keep]))  # by family, then p (stable)
+    # By family, then p: an integer key of family and rank of p (one fast sort; np.lexsort on floats
+    # is several times slower). Ties in p may come in any order: tied p-values get the same adjusted value.
+    rank_of_p = np.empty(len(keep), dtype=np.int64)
+    rank_of_p[np.argsort(p[keep])] = np.arange(len(keep))
+    order = np.argsort(fam[keep].astype(np.int64) * max(len(keep), 1) + rank_of_p)
     idx, f, v = keep[order], fam[keep][order], p[keep][order]
     start = np.r_[0, np.flatnonzero(np.diff(f)) + 1] if len(f) else np.zeros(0, dtype=int)
     sizes = np.diff(np.r_[start, len(f)])
