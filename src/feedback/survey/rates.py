@@ -21,6 +21,8 @@ in any group's "rest"; ``n_not_grouped`` counts them.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
@@ -43,7 +45,8 @@ COLUMN_DEFAULTS = {"deff_kish": np.nan, "t_vs_rest": np.nan, "df_vs_rest": np.na
 
 CROSS = " × "
 GROUP_JOIN = " / "
-_CHUNK = 32768  # rows per pass: bounds the temporary index and weight arrays to ~10 MB each
+_CODING_THREADS = 2  # code_answers' threads: the machine's two cores
+_THREADED_CELLS = 1_000_000  # answers from which coding on threads pays for starting them
 
 
 BASES = {"n": "unweighted base", "n_eff": "effective base"}
@@ -180,7 +183,8 @@ def answer_status(frame: pd.DataFrame, codebook) -> np.ndarray:
         codes, labels = _factorized(frame[q.column])
         out, pos = {answer_key(v) for v in q.exclude or ()}, {answer_key(v) for v in q.positive or ()}
         of_label = [0 if lab == "" or lab in out else 2 if lab in pos else 1 for lab in labels]
-        np.take(np.array(of_label + [0], dtype=np.uint8), codes, out=status[:, j])  # code -1 (missing): 0
+        shifted = (codes + 1).view(f"u{codes.dtype.itemsize}")  # missing (-1) -> 0; unsigned: no bounds wrap
+        np.take(np.array([0] + of_label, dtype=np.uint8), shifted, out=status[:, j])
     done: set[int] = set()
 
     def route(j: int, chain: tuple[int, ...]) -> None:
@@ -376,12 +380,19 @@ def code_answers(frame: pd.DataFrame, codebook) -> pd.DataFrame:
     keep = {getattr(codebook, "role", "") or "", getattr(codebook, "region", "") or "",
             getattr(codebook, "weight", "") or ""}
     columns = {q.column for q in codebook.questions} - keep
-    coded = {}
-    for c in frame.columns:
-        if c in columns and not isinstance(frame[c].dtype, pd.CategoricalDtype):
-            codes, labels = factorize(frame[c])  # a hash pass: far cheaper than astype("category")
-            coded[c] = pd.Categorical.from_codes(codes, labels, validate=False)  # codes in range by construction
-    return frame.assign(**coded) if coded else frame
+    todo = [c for c in frame.columns if c in columns and not isinstance(frame[c].dtype, pd.CategoricalDtype)]
+
+    def coded(c: str) -> pd.Categorical:
+        codes, labels = factorize(frame[c])  # a hash pass: far cheaper than astype("category")
+        return pd.Categorical.from_codes(codes, labels, validate=False)  # codes in range by construction
+
+    workers = min(_CODING_THREADS, os.cpu_count() or 1, len(todo))
+    if workers > 1 and len(frame) * len(todo) >= _THREADED_CELLS:  # pyarrow hashes without the GIL
+        with ThreadPoolExecutor(workers) as pool:
+            done = dict(zip(todo, pool.map(coded, todo)))
+    else:
+        done = {c: coded(c) for c in todo}
+    return frame.assign(**done) if done else frame
 
 
 def rates_by_group(frame: pd.DataFrame, codebook, by=(("role",), ("region",)), filter: Mapping | None = None,
