@@ -47,6 +47,7 @@ CROSS = " × "
 GROUP_JOIN = " / "
 _CODING_THREADS = 2  # code_answers' threads: the machine's two cores
 _THREADED_CELLS = 1_000_000  # answers from which coding on threads pays for starting them
+_BINS = 8192  # bins per pass of group_sums: 64 kB per power of the weight, in cache
 
 
 BASES = {"n": "unweighted base", "n_eff": "effective base"}
@@ -316,10 +317,12 @@ def group_sums(codes: list[np.ndarray], sizes: list[int], weights: np.ndarray,
                status: np.ndarray) -> dict[str, np.ndarray]:
     """Per (group x question): n, and Σw, Σw² over positives and over negatives (``answer_status``).
 
-    The sums are taken per finest cell, one question column at a time
-    (``np.bincount`` on cell x answer-status bins: the respondents' weights
-    stay in cache, and no respondent x question index is built), then added
-    up into every group of every grouping with small 0/1 matrix products.
+    The sums are taken per finest cell, a few question columns at a time:
+    one ``np.bincount`` per power of the weight (0, 1, 2) over the bins of
+    (cell, status on each of those questions), then each question's sums are
+    the margins of that small table. The weights stay in cache and no
+    respondent x question index is built. Cell sums are added up into every
+    group of every grouping with small 0/1 matrix products.
     """
     cell, first = _cells(codes)
     n_cells, q = len(first), status.shape[1]
@@ -328,17 +331,28 @@ def group_sums(codes: list[np.ndarray], sizes: list[int], weights: np.ndarray,
     for code, offset in zip(codes, offsets[:-1]):
         of_cell = code[first]
         into[offset + of_cell[of_cell >= 0], np.flatnonzero(of_cell >= 0)] = 1.0
-    # One pass per power of the weight (0, 1, 2) over each question's (cell, status) bins.
-    bins, by_cell, squared = n_cells * 3, cell * 3, weights * weights
-    sums = np.empty((3, q, bins))
-    for j in range(q):
-        index = by_cell + status[:, j]
-        sums[0, j] = np.bincount(index, minlength=bins)
-        sums[1, j] = np.bincount(index, weights=weights, minlength=bins)
-        sums[2, j] = np.bincount(index, weights=squared, minlength=bins)
-    by_status = sums.reshape(3, q, n_cells, 3).transpose(0, 3, 2, 1)  # power, status, cell, question
-    return {"n": into @ (by_status[0, 1] + by_status[0, 2]), "w1": into @ by_status[1, 2],
-            "w0": into @ by_status[1, 1], "w21": into @ by_status[2, 2], "w20": into @ by_status[2, 1]}
+    per_pass = 1  # questions per pass: as many as keep the table of bins small (cache-sized)
+    while per_pass < q and n_cells * 3 ** (per_pass + 1) <= _BINS:
+        per_pass += 1
+    squared = weights * weights
+    sums = np.empty((3, n_cells, 3, q))  # power of the weight, cell, status, question
+    for start in range(0, q, per_pass):
+        columns = range(start, min(start + per_pass, q))
+        index = cell.copy()
+        for j in columns:
+            index *= 3
+            index += status[:, j]
+        shape = (n_cells,) + (3,) * len(columns)
+        size = int(np.prod(shape))
+        table = [np.bincount(index, minlength=size).reshape(shape),
+                 np.bincount(index, weights=weights, minlength=size).reshape(shape),
+                 np.bincount(index, weights=squared, minlength=size).reshape(shape)]
+        for i, j in enumerate(columns):
+            others = tuple(1 + a for a in range(len(columns)) if a != i)
+            for power in range(3):
+                sums[power, :, :, j] = table[power].sum(axis=others)
+    return {"n": into @ (sums[0, :, 1] + sums[0, :, 2]), "w1": into @ sums[1, :, 2], "w0": into @ sums[1, :, 1],
+            "w21": into @ sums[2, :, 2], "w20": into @ sums[2, :, 1]}
 
 
 def domain_estimates(s: Mapping[str, np.ndarray], n_sample: int) -> dict[str, np.ndarray]:
