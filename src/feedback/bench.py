@@ -733,6 +733,16 @@ def _replace_section(path: Path, heading: str, text: str) -> None:
         path.write_text(old.rstrip("\n") + "\n" + text, encoding="utf-8")
 
 
+def _write_section(path: str | None, heading: str, text: str, log) -> int:
+    """Replace the section in ``path`` (``--write``), or print it."""
+    if path:
+        _replace_section(Path(path), heading, text)
+        log(f"wrote {path}")
+    else:
+        print(text)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m feedback.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000,1000000", help="respondent counts, comma-separated")
@@ -761,13 +771,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.tracker_import:
         with tempfile.TemporaryDirectory() as folder:
             timings = tracker_import(args.tracker_import, Path(folder), log)
-        text = tracker_report(args.tracker_import, timings, machine())
-        if args.write:
-            _replace_section(Path(args.write), TRACKER_SECTION, text)
-            log(f"wrote {args.write}")
-        else:
-            print(text)
-        return 0
+        return _write_section(args.write, TRACKER_SECTION, tracker_report(args.tracker_import, timings, machine()),
+                              log)
     if args.uploads:
         text = uploads_report(uploads(args.repeats, log), machine())
         if args.write:
@@ -779,13 +784,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.design_only:
         design = run_design(args.design_size or 100_000, args.questions, args.design_repeats,
                             args.design_naive_questions, args.r_questions, log)
-        text = design_report(design)
-        if args.write:
-            _replace_section(Path(args.write), DESIGN_SECTION, text)
-            log(f"wrote {args.write}")
-        else:
-            print(text)
-        return 0
+        return _write_section(args.write, DESIGN_SECTION, design_report(design), log)
 
     sizes, read_sizes = _parse_sizes(args.sizes), _parse_sizes(args.read_sizes)
     per_question = 1 + len(ROLES) + len(REGIONS) + len(ROLES) * len(REGIONS)

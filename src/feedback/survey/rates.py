@@ -142,7 +142,7 @@ def factorize(series: pd.Series) -> tuple[np.ndarray, pd.Index]:
     missing = dictionary.is_null().to_numpy(zero_copy_only=False)
     kind = np.min_scalar_type(-len(dictionary) - 1)
     remap = np.where(missing, -1, np.cumsum(~missing) - 1).astype(kind)  # the null's entry -> -1, as pandas
-    codes = remap[encoded.indices.to_numpy()]
+    codes = np.take(remap, encoded.indices.to_numpy())  # np.take: no intp copy of the int32 indices
     return codes, pd.Index(dictionary.filter(pc.invert(dictionary.is_null())).to_pylist(), dtype=dtype)
 
 
