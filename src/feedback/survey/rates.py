@@ -123,9 +123,9 @@ def _weights(frame: pd.DataFrame, codebook) -> np.ndarray:
 def factorize(series: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """``pd.factorize(series)``: codes (-1 = missing, smallest integer type) and uniques in order of appearance.
 
-    Text read by pandas is Arrow-backed; hashing it with pyarrow directly takes
-    half the time of ``pd.factorize``, whose own work around the hash pass is
-    as long as the pass itself (one call per question column).
+    Text read by pandas is Arrow-backed; hashing it with pyarrow directly
+    skips pandas' own work around the same hash pass (40 columns of 100,000
+    answers: about 60 ms instead of 100 to 130 ms of CPU).
     """
     dtype = series.dtype
     if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
@@ -273,19 +273,22 @@ def _groupings(frame, codebook, by, inside) -> list[tuple[str, list[str], np.nda
     """
     out = [("total", ["Total"], np.where(inside, 0, -1))]
     coded: dict[str, tuple[np.ndarray, list[str]]] = {}  # each key coded once (role x region reuses both)
+    all_inside = bool(inside.all())
     for keys in _normalise_by(by):
-        code = np.zeros(len(frame), dtype=np.int64)
-        labels = [""]
+        code, labels = None, [""]
         for key in keys:
             if key not in coded:
                 coded[key] = _labels(frame[_column_for(key, frame, codebook)], key)
             c, labs = coded[key]
-            code = np.where((code < 0) | (c < 0), -1, code * len(labs) + c)
+            code = c if code is None else np.where((code < 0) | (c < 0), -1, code * len(labs) + c)
             labels = [a + GROUP_JOIN + b if a else b for a in labels for b in labs]
-        code = np.where(inside, code, -1)
-        present = np.bincount(code[code >= 0], minlength=len(labels)) > 0
-        remap = np.cumsum(present) - 1
-        code = np.where(code >= 0, remap[np.maximum(code, 0)], -1)
+        if code is None:  # no key: one group of everyone
+            code = np.zeros(len(frame), dtype=np.int64)
+        if not all_inside:
+            code = np.where(inside, code, -1)
+        present = np.bincount(code + 1, minlength=len(labels) + 1)[1:] > 0
+        remap = np.append(np.cumsum(present) - 1, -1)  # code -1 (no group) stays -1
+        code = remap[code]
         out.append((CROSS.join(keys), [lab for lab, keep in zip(labels, present) if keep], code))
     return out
 
@@ -298,9 +301,11 @@ def _cells(codes: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """
     radix = [int(code.max()) + 2 for code in codes]
     if np.prod(np.array(radix, dtype=float)) <= 2**24:  # mixed-radix cell ids, compacted with one bincount
-        cell = np.zeros(len(codes[0]), dtype=np.int64)
+        cell = np.zeros(len(codes[0]), dtype=np.int32)  # in place, 32 bits: the ids are below 2**24
         for code, r in zip(codes, radix):
-            cell = cell * r + (code + 1)
+            cell *= r
+            np.add(cell, code, out=cell, casting="unsafe")
+            cell += 1
         present = np.bincount(cell) > 0
         cell = (np.cumsum(present) - 1)[cell]
         first = np.empty(int(present.sum()), dtype=np.int64)
@@ -338,7 +343,7 @@ def group_sums(codes: list[np.ndarray], sizes: list[int], weights: np.ndarray,
     sums = np.empty((3, n_cells, 3, q))  # power of the weight, cell, status, question
     for start in range(0, q, per_pass):
         columns = range(start, min(start + per_pass, q))
-        index = cell.copy()
+        index = cell.astype(np.int64)
         for j in columns:
             index *= 3
             index += status[:, j]
