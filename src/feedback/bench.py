@@ -575,13 +575,16 @@ def run_design(n: int, questions: int, repeats: int, naive_questions: int, r_que
     return fig
 
 
+DESIGN_SECTION = "\n## Design-based tests, side by side"
+
+
 def design_report(fig: dict) -> str:
     """The design-based tests section of docs/performance.md."""
     n, q = fig["n"], fig["questions"]
     load = lambda v: " ".join(f"{x:.2f}" for x in v)  # noqa: E731
     t, c, k, cat = fig["text"], fig["coded"], fig["coding"], fig["categorical"]
     lines = [
-        "## Design-based tests, side by side", "",
+        DESIGN_SECTION.strip(), "",
         f"{n:,} respondents x {q} questions, every grouping (total, role, region, role x region):",
         "Wilson intervals, the design-based t test of each group against the rest and of every pair within",
         f"each grouping (Holm), and the column letters: {fig['rows']:,} result rows and {fig['pairs']:,} pairs",
@@ -607,16 +610,19 @@ def design_report(fig: dict) -> str:
                      f"{r['questions']} questions, scaled to {q}) | {_s(r['scaled'])} | | {_s(r['scaled_cpu'])} |")
     lines += ["", f"Peak memory of the engine from text answers (`tracemalloc`, beyond the input frame): "
                   f"{_mb(fig['peak'])}.", ""]
-    speed = t["wall_median"]
+    speed, cpu = t["wall_median"], t["cpu_median"]
+    met = lambda ok: "met" if ok else "NOT met"  # noqa: E731
+    loop, loop_cpu = fig["naive"]["wall_median"] / speed, fig["naive"]["cpu_median"] / cpu
     lines += ["Against the aims:", "",
-              f"- median from text answers {_s(speed)} (aim: at most 300 ms on 2 cores): "
-              f"{'met' if speed <= 0.3 else 'NOT met'} (CPU {_s(t['cpu_median'])}: "
-              f"{'met' if t['cpu_median'] <= 0.3 else 'NOT met'} on CPU time);",
-              f"- {fig['naive']['wall_median'] / speed:,.0f}x faster than the per-cell loop (aim: at least 50x; "
-              f"CPU {fig['naive']['cpu_median'] / t['cpu_median']:,.0f}x);"]
+              f"- median from text answers {_s(speed)} (aim: at most 300 ms on 2 cores): {met(speed <= 0.3)}; "
+              f"CPU {_s(cpu)} (aim: at most 200 ms, so that the 300 ms holds on a quiet machine): "
+              f"{met(cpu <= 0.2)};",
+              f"- {loop:,.0f}x faster than the per-cell loop (aim: at least 50x): {met(loop >= 50)}; "
+              f"CPU {loop_cpu:,.0f}x: {met(loop_cpu >= 50)};"]
     if r:
-        lines.append(f"- {r['scaled'] / speed:,.0f}x faster than R survey on the same cells, though R computes only "
-                     f"the intervals (aim: at least 500x; CPU {r['scaled_cpu'] / t['cpu_median']:,.0f}x);")
+        vs_r, vs_r_cpu = r["scaled"] / speed, r["scaled_cpu"] / cpu
+        lines.append(f"- {vs_r:,.0f}x faster than R survey on the same cells, though R computes only the intervals "
+                     f"(aim: at least 500x): {met(vs_r >= 500)}; CPU {vs_r_cpu:,.0f}x: {met(vs_r_cpu >= 500)};")
     else:
         lines.append("- R survey: not installed on this machine (`Rscript` with `r-cran-survey`), so not timed;")
     lines.append(f"- peak memory {_mb(fig['peak'])} (aim: at most 100 MB): "
@@ -716,13 +722,25 @@ def tracker_report(n: int, t: dict[str, float], info: dict[str, str]) -> str:
 
 
 def _replace_section(path: Path, heading: str, text: str) -> None:
-    """Replace one '## ...' section of a Markdown file (or append it), keeping the rest."""
+    """Replace one '## ...' section of a Markdown file where it stands (or append it), keeping the rest."""
     old = path.read_text(encoding="utf-8") if path.exists() else ""
     if heading in old:
         start = old.index(heading)
         end = old.find("\n## ", start + len(heading))
-        old = old[:start] + (old[end:] if end != -1 else "\n")
-    path.write_text(old.rstrip("\n") + "\n" + text, encoding="utf-8")
+        after = old[end:] if end != -1 else ""
+        path.write_text(old[:start].rstrip("\n") + "\n\n" + text.strip("\n") + "\n" + after, encoding="utf-8")
+    else:
+        path.write_text(old.rstrip("\n") + "\n" + text, encoding="utf-8")
+
+
+def _write_section(path: str | None, heading: str, text: str, log) -> int:
+    """Replace the section in ``path`` (``--write``), or print it."""
+    if path:
+        _replace_section(Path(path), heading, text)
+        log(f"wrote {path}")
+    else:
+        print(text)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -738,6 +756,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--design-size", type=int, default=100_000,
                         help="respondents for the design-based tests section (0 = skip it)")
     parser.add_argument("--design-repeats", type=int, default=7)
+    parser.add_argument("--design-only", action="store_true",
+                        help="only the design-based tests section (--design-size respondents); with --write, "
+                             "replace that section where it stands and keep the rest of the file")
     parser.add_argument("--design-naive-questions", type=int, default=2)
     parser.add_argument("--r-questions", type=int, default=2, help="questions R survey is timed on (then scaled)")
     parser.add_argument("--write", metavar="PATH", help="write the Markdown report here (e.g. docs/performance.md)")
@@ -750,13 +771,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.tracker_import:
         with tempfile.TemporaryDirectory() as folder:
             timings = tracker_import(args.tracker_import, Path(folder), log)
-        text = tracker_report(args.tracker_import, timings, machine())
-        if args.write:
-            _replace_section(Path(args.write), TRACKER_SECTION, text)
-            log(f"wrote {args.write}")
-        else:
-            print(text)
-        return 0
+        return _write_section(args.write, TRACKER_SECTION, tracker_report(args.tracker_import, timings, machine()),
+                              log)
     if args.uploads:
         text = uploads_report(uploads(args.repeats, log), machine())
         if args.write:
@@ -764,6 +780,11 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(text)
         return 0
+
+    if args.design_only:
+        design = run_design(args.design_size or 100_000, args.questions, args.design_repeats,
+                            args.design_naive_questions, args.r_questions, log)
+        return _write_section(args.write, DESIGN_SECTION, design_report(design), log)
 
     sizes, read_sizes = _parse_sizes(args.sizes), _parse_sizes(args.read_sizes)
     per_question = 1 + len(ROLES) + len(REGIONS) + len(ROLES) * len(REGIONS)

@@ -180,3 +180,17 @@ def test_benchmark_script_runs_small_and_reports(tmp_path):
                        "--r-questions", "1", "--write", str(target)]) == 0
     text = target.read_text(encoding="utf-8")
     assert "## Machine" in text and "| 1,500 | 250 |" in text
+
+
+def test_benchmark_design_only_rewrites_its_section_where_it_stands(tmp_path):
+    from feedback import bench
+
+    target = tmp_path / "performance.md"
+    target.write_text("# Performance\n\n## Before\n\nkept a\n\n## Design-based tests, side by side\n\n"
+                      "old figures\n\n## After\n\nkept b\n", encoding="utf-8")
+    assert bench.main(["--design-only", "--design-size", "3000", "--questions", "5", "--design-repeats", "1",
+                       "--design-naive-questions", "1", "--r-questions", "1", "--write", str(target)]) == 0
+    text = target.read_text(encoding="utf-8")
+    assert "old figures" not in text and "kept a" in text and "kept b" in text
+    assert text.index("## Before") < text.index("## Design-based tests") < text.index("## After")
+    assert "3,000 respondents x 5 questions" in text and "(aim: at least 50x): " in text

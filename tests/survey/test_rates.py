@@ -216,3 +216,35 @@ def test_grouping_by_a_column_the_codebook_does_not_name_is_explained():
     assert set(by_area.loc[by_area["by"] == "area", "group"]) == set(FOUR_REGIONS)
     with pytest.raises(InputError, match="no respondent rows"):
         rates_by_group(frame.iloc[:0], codebook, by=())
+
+
+@pytest.mark.parametrize("values", [
+    ["Yes", None, "No", "Yes", "", None, " yes "],
+    [None, None],
+    [],
+])
+def test_factorize_gives_pandas_codes_and_uniques_for_arrow_text(values):
+    from feedback.survey.rates import factorize
+
+    series = pd.Series(values, dtype="str")
+    joined = pd.concat([series, series.iloc[::-1]], ignore_index=True)  # two Arrow chunks
+    for s in (series, joined, series.astype(object)):
+        codes, uniques = factorize(s)
+        expected_codes, expected_uniques = pd.factorize(s)
+        assert codes.tolist() == expected_codes.tolist()
+        assert list(uniques) == list(expected_uniques)
+
+
+def test_coding_on_threads_gives_the_same_frame_and_rates_as_coding_in_turn(monkeypatch):
+    from feedback import bench
+    from feedback.survey import rates
+
+    frame, codebook = bench.synthetic(25_000, questions=40)
+    text = bench.text_answers(frame)
+    assert len(text) * len(codebook.questions) >= rates._THREADED_CELLS  # the threaded path runs
+    threaded = rates.code_answers(text, codebook)
+    monkeypatch.setattr(rates, "_CODING_THREADS", 1)
+    in_turn = rates.code_answers(text, codebook)
+    pd.testing.assert_frame_equal(threaded, in_turn)
+    assert isinstance(threaded[codebook.questions[0].column].dtype, pd.CategoricalDtype)
+    pd.testing.assert_frame_equal(rates_by_group(threaded, codebook), rates_by_group(text, codebook))

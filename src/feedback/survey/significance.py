@@ -156,7 +156,11 @@ def adjust_pvalues(p_values, families, method: str = "holm") -> np.ndarray:
         return p.copy()
     fam = pd.factorize(pd.Series(np.asarray(families).ravel()))[0]
     keep = np.flatnonzero(~np.isnan(p))
-    order = np.lexsort((p[keep], fam[keep]))  # by family, then p (stable)
+    # By family, then p: an integer key of family and rank of p (one fast sort; np.lexsort on floats
+    # is several times slower). Ties in p may come in any order: tied p-values get the same adjusted value.
+    rank_of_p = np.empty(len(keep), dtype=np.int64)
+    rank_of_p[np.argsort(p[keep])] = np.arange(len(keep))
+    order = np.argsort(fam[keep].astype(np.int64) * max(len(keep), 1) + rank_of_p)
     idx, f, v = keep[order], fam[keep][order], p[keep][order]
     start = np.r_[0, np.flatnonzero(np.diff(f)) + 1] if len(f) else np.zeros(0, dtype=int)
     sizes = np.diff(np.r_[start, len(f)])
@@ -172,11 +176,24 @@ def adjust_pvalues(p_values, families, method: str = "holm") -> np.ndarray:
     return out
 
 
-def mark(diff, p_adj, level: float) -> np.ndarray:
-    """'higher' / 'lower' where the adjusted p-value is below 1 - level, else ''."""
+MARKS = ("", "higher", "lower")
+
+
+def _mark_codes(diff, p_adj, level: float) -> np.ndarray:
+    """Position in ``MARKS`` of each difference's mark."""
     diff = np.asarray(diff, dtype=float)
     sig = np.asarray(p_adj, dtype=float) < 1 - check_level(level)
-    return np.where(sig & (diff > 0), "higher", np.where(sig & (diff < 0), "lower", ""))
+    return np.where(sig & (diff > 0), 1, np.where(sig & (diff < 0), 2, 0))
+
+
+def mark(diff, p_adj, level: float) -> np.ndarray:
+    """'higher' / 'lower' where the adjusted p-value is below 1 - level, else ''."""
+    return np.array(MARKS)[_mark_codes(diff, p_adj, level)]
+
+
+def _words(words, codes) -> pd.api.extensions.ExtensionArray:
+    """A text column of ``words[code]`` per row, built without converting one string per row."""
+    return pd.array(list(words), dtype="str").take(np.asarray(codes, dtype=np.intp))
 
 
 PAIRWISE_COLUMNS = ["question", "by", "group_a", "group_b", "p_a", "p_b", "n_a", "n_b", "n_eff_a", "n_eff_b",
@@ -273,10 +290,11 @@ def pairwise(results: pd.DataFrame, by: str | None = None, level: float | None =
         "group_b": text("group", b), "p_a": num("p", a), "p_b": num("p", b),
         "n_a": num("n", a).astype(np.int64), "n_b": num("n", b).astype(np.int64),
         "n_eff_a": num("n_eff", a), "n_eff_b": num("n_eff", b),
-        **stat, "p_adj": p_adj, "sig": mark(stat["diff"], p_adj, level),
-        "test": np.where(design, "design", "effective-base"), "level": level, "adjust": adjust,
-    })
-    return out[PAIRWISE_COLUMNS]
+        **stat, "p_adj": p_adj, "sig": _words(MARKS, _mark_codes(stat["diff"], p_adj, level)),
+        "test": _words(("design", "effective-base"), ~design), "level": level,
+        "adjust": _words((adjust,), np.zeros(len(a))),
+    })  # built in the order of PAIRWISE_COLUMNS
+    return out
 
 
 def group_letters(labels) -> list[str]:
