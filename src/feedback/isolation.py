@@ -82,6 +82,16 @@ def _rss_bytes() -> int:
         return 0
 
 
+def _file_rss_bytes() -> int:
+    """Resident pages read from files (the libraries' code): a forked child reads again the parts
+    it runs, which counts in its resident memory though the pages are shared with every process."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[2]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return 0
+
+
 # ------------------------------------------------------------------ over the pipe
 #: Bytes arguments this long, and every array buffer (numpy, pyarrow) in a result, go over the pipe as
 #: they are (pickle protocol 5, out of band) instead of being copied into the pickle and out of it again.
@@ -150,7 +160,7 @@ def _spare_main(conn) -> None:
     """
     try:
         sys.path[:] = conn.recv()
-        start_rss = _rss_bytes()
+        start = (_rss_bytes(), _file_rss_bytes())
         func, args, kwargs, allowance = _recv(conn)
     except (EOFError, OSError):
         return
@@ -159,10 +169,10 @@ def _spare_main(conn) -> None:
                                            f"{err})")))
         conn.send({})
         return
-    _child_main(conn, func, args, kwargs, allowance, start_rss)
+    _child_main(conn, func, args, kwargs, allowance, start)
 
 
-def _child_main(conn, func, args, kwargs, allowance: int, start_rss: int) -> None:
+def _child_main(conn, func, args, kwargs, allowance: int, start: tuple[int, int]) -> None:
     """Run one call: set the limits, run it, send back (status, value), then the measures
     (peak memory after the answer was sent: sending a large result costs memory too)."""
     global _IN_CHILD
@@ -188,8 +198,11 @@ def _child_main(conn, func, args, kwargs, allowance: int, start_rss: int) -> Non
     except Exception as err:  # noqa: BLE001 - an unpicklable result or exception: send its words
         _send(conn, ("error", RuntimeError(f"{type(reply[1]).__name__}: {reply[1]} ({err})")))
     del reply
-    conn.send({"peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, "start_rss": start_rss,
-               "cpu": time.process_time() - start_cpu, "limit": limit, "clamped": clamped})
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    library = max(0, _file_rss_bytes() - start[1])
+    conn.send({"peak_rss": peak, "start_rss": start[0], "library_rss": library,
+               "work": max(0, peak - start[0] - library), "cpu": time.process_time() - start_cpu, "limit": limit,
+               "clamped": clamped})
     conn.close()
 
 
@@ -289,7 +302,9 @@ _last_measures: dict = {}
 
 
 def last_measures() -> dict:
-    """Peak and starting resident memory of the most recent child (for the benchmark)."""
+    """The most recent child's memory and CPU time (for the benchmark and tests): ``peak_rss`` and
+    ``start_rss`` (resident, before the call arrived), ``library_rss`` (library code it read again,
+    shared), ``work`` (the peak beyond the start, less that code: the upload's own cost), ``cpu``."""
     return dict(_last_measures)
 
 
