@@ -186,6 +186,9 @@ def run(sessions: int, megabytes: float, budget: float = 1200) -> dict:
                 first = browser.new_context().new_page()
                 first.goto(url, timeout=deadline.ms(120))
                 wait_idle(first, deadline)  # the database is seeded and the samples cached before the clock starts
+                # The first visit computes the sample's results (cached for everyone after); the second
+                # is what a visit costs, the figure to compare with the visit during the uploads.
+                figures["overview_cold"] = open_overview(first, url, deadline)
                 figures["overview_idle"] = open_overview(first, url, deadline)
                 pages = []
                 for _ in range(sessions):
@@ -253,8 +256,10 @@ def report(f: dict) -> str:
         f"Load average (1, 5, 15 min) before the run {load(f['load_before'])}, after {load(f['load_after'])} "
         "(2 cores, shared with other work: above 2, the wall clock includes waiting for a core).", "",
         "| What | Figure | Target |", "|---|---:|---|",
-        f"| Overview, server idle | {f['overview_idle']:.1f} s | |",
-        f"| Overview while {f['sessions']} uploads are read | {f['overview_loaded']:.1f} s | under 5 s: "
+        f"| Overview, server idle: first visit (computes and caches the sample's results) / next visit | "
+        f"{f['overview_cold']:.1f} s / {f['overview_idle']:.1f} s | |",
+        f"| Overview (a full page load: a new session) while {f['sessions']} uploads are read | "
+        f"{f['overview_loaded']:.1f} s | under 5 s: "
         f"{met(f['overview_loaded'] < 5)} |",
         f"| first upload read / all {f['sessions']} read ({f['uploads_done']} succeeded, {f['queued_seen']} "
         f"showed the queue message) | {f['first_upload']:.0f} s / {f['all_uploads']:.0f} s | |",

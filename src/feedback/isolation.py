@@ -49,6 +49,9 @@ MIN_WORK_MEMORY = 768 * 2**20
 WORK_MEMORY_PER_BYTE = 16          # a 40 MB file may use up to 640 MB while it is parsed
 MAX_WORK_MEMORY = 2 * 2**30
 QUEUE_TIMEOUT_S = 300.0
+#: Parsing children run at a lower CPU priority than the server, so pages stay quick for everyone
+#: while uploads are read (on a busy machine an upload takes longer instead).
+CHILD_NICENESS = 10
 #: Imported once by the forkserver, so every child starts with them.
 PRELOAD = ["feedback.isolation", "numpy", "pandas", "pyarrow", "python_calamine", "pyreadstat", "docx",
            "openpyxl", "defusedxml", "rapidfuzz", "scipy.sparse", "feedback.safety", "feedback.survey.read",
@@ -158,6 +161,10 @@ def _spare_main(conn) -> None:
     server stopped) ends the wait. The child's memory is measured from before the
     call arrives, so the upload's own bytes count in its peak.
     """
+    try:
+        os.nice(CHILD_NICENESS)
+    except OSError:
+        pass
     try:
         sys.path[:] = conn.recv()
         start = (_rss_bytes(), _file_rss_bytes())
