@@ -1039,7 +1039,10 @@ UPLOADS_NOTES = """Where the time went, and what changed:
   some are empty, and the upload and the answer cross the pipe as their own buffers (pickle protocol
   5, out of band; the pyarrow columns' chunks as they are). The values and dtypes returned are
   unchanged (a test compares the frame read in the child with the one read in-process).
-- A child's memory goes back to the system when it exits; the server keeps only the parsed frame.
+- A child's memory goes back to the system when it exits. The server keeps the upload's bytes and what
+  was read from it in that session's state (the Upload page's frame, and the survey made from it), so
+  they go when the session drops the upload or ends; they used to be kept as well, pickled, in a cache
+  shared by every user for an hour (`st.cache_data`): another copy of each upload's frame.
 """
 
 
