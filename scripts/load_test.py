@@ -281,14 +281,9 @@ def main(argv=None) -> int:
     text = report(run(min(args.sessions, 20), min(args.mb, 50)))
     print(text)
     if args.write:
-        path = Path(args.write)
-        old = path.read_text(encoding="utf-8") if path.exists() else ""
-        if SECTION in old:
-            start = old.index(SECTION)
-            rest = old[start + len(SECTION):]
-            end = rest.find("\n## ")
-            old = old[:start] + (rest[end:] if end >= 0 else "")
-        path.write_text(old.rstrip("\n") + "\n\n" + text.rstrip("\n") + "\n", encoding="utf-8")
+        from feedback.bench import _replace_section
+
+        _replace_section(Path(args.write), SECTION, text)
     return 0
 
 

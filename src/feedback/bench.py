@@ -716,13 +716,16 @@ def tracker_report(n: int, t: dict[str, float], info: dict[str, str]) -> str:
 
 
 def _replace_section(path: Path, heading: str, text: str) -> None:
-    """Replace one '## ...' section of a Markdown file (or append it), keeping the rest."""
+    """Replace one '## ...' section of a Markdown file where it stands (or append it), keeping the rest."""
     old = path.read_text(encoding="utf-8") if path.exists() else ""
+    text = text.strip("\n") + "\n"
     if heading in old:
         start = old.index(heading)
         end = old.find("\n## ", start + len(heading))
-        old = old[:start] + (old[end:] if end != -1 else "\n")
-    path.write_text(old.rstrip("\n") + "\n" + text, encoding="utf-8")
+        new = old[:start].rstrip("\n") + "\n\n" + text + (old[end:] if end != -1 else "")
+    else:
+        new = old.rstrip("\n") + "\n\n" + text
+    path.write_text(new.lstrip("\n"), encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1048,13 +1051,7 @@ UPLOADS_NOTES = """Where the time went, and what changed:
 
 def _write_uploads(path: Path, text: str) -> None:
     """Replace (or add) the uploads section of docs/performance.md, keeping the rest."""
-    old = path.read_text(encoding="utf-8") if path.exists() else ""
-    if UPLOADS_SECTION in old:
-        start = old.index(UPLOADS_SECTION)
-        rest = old[start + len(UPLOADS_SECTION):]
-        end = rest.find("\n## ")
-        old = old[:start] + (rest[end:] if end >= 0 else "")
-    path.write_text(old.rstrip("\n") + "\n\n" + text.rstrip("\n") + "\n", encoding="utf-8")
+    _replace_section(path, UPLOADS_SECTION, text)
 
 
 if __name__ == "__main__":
