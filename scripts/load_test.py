@@ -181,9 +181,12 @@ def run(sessions: int, megabytes: float, budget: float = 1200) -> dict:
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
         with sync_playwright() as pw:
+            # The uploaders share one browser; the person opening the Overview has their own (as on
+            # another computer), so the uploads' file reading and sending in the browser is not timed.
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            observer = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
             try:
-                first = browser.new_context().new_page()
+                first = observer.new_context().new_page()
                 first.goto(url, timeout=deadline.ms(120))
                 wait_idle(first, deadline)  # the database is seeded and the samples cached before the clock starts
                 # The first visit computes the sample's results (cached for everyone after); the second
@@ -227,6 +230,7 @@ def run(sessions: int, megabytes: float, budget: float = 1200) -> dict:
                 figures["after_rss"], figures["after_pss"] = tree_memory(server.pid)
             finally:
                 browser.close()
+                observer.close()
         figures["peak_rss"], figures["peak_pss"] = peak
         figures["load_after"] = os.getloadavg()
     finally:
@@ -250,7 +254,7 @@ def report(f: dict) -> str:
         f"Measured by `scripts/load_test.py` (`make load`): {f['sessions']} Chromium sessions on 127.0.0.1 each "
         f"upload a different {mb(f['csv_bytes'])} survey CSV to `streamlit run app.py` at the same moment (at "
         "most `FEEDBACK_PARSE_SLOTS` = 2 parsed at once, the rest queue), while another session opens the "
-        "Overview. Server memory is the server process and all its children (the parsing forkserver and the "
+        "Overview in a browser of its own. Server memory is the server process and all its children (the parsing forkserver and the "
         "children it forks), sampled every 0.2 s: resident memory counts the pages a child shares with the "
         "forkserver in each process, proportional memory (PSS) shares them out.", "",
         f"Load average (1, 5, 15 min) before the run {load(f['load_before'])}, after {load(f['load_after'])} "
