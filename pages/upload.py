@@ -36,9 +36,8 @@ if current:
         survey_ui.drop_upload()
         st.rerun()
 
-READ_KEY = "upload_page_read"  # (content hash, SurveyData) of the file in the uploader, this session only
 if file is None:
-    st.session_state.pop(READ_KEY, None)  # the file was removed: so is what was read from it
+    survey_ui.left_upload_page()  # the file was removed: so is what was read from it
     st.stop()
 
 content = file.getvalue()
@@ -55,7 +54,7 @@ def _read(key: str, filename: str, content: bytes):
         with st.spinner("Reading the file…"):
             return read.read_survey(filename, content)
 
-    return survey_ui.held(READ_KEY, key, once)
+    return survey_ui.held(survey_ui.UPLOAD_PAGE_READ_KEY, key, once)
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)

@@ -22,6 +22,7 @@ from ui import common  # first import hands a deep link over to app.py
 
 UPLOAD_KEY = "survey_upload"          # {"filename", "content", "codebook_text", "kind", "name"}
 UPLOAD_SURVEY_KEY = "survey_upload_read"  # (content hash, Survey) of the upload, read once per session
+UPLOAD_PAGE_READ_KEY = "upload_page_read"  # (content hash, SurveyData) of the file in the Upload page's uploader
 CHOICE_KEY = "survey_choice"
 # Settings kept across pages (Streamlit drops a widget's state when a page without it runs).
 SETTINGS_DEFAULTS = {
@@ -94,6 +95,12 @@ def held(slot: str, key: str, read):
     value = read()
     st.session_state[slot] = (key, value)
     return value
+
+
+def left_upload_page() -> None:
+    """Another page runs: Streamlit drops the file in the Upload page's uploader, so what was read
+    from it goes too (the upload the session uses, if any, stays under ``UPLOAD_KEY``)."""
+    st.session_state.pop(UPLOAD_PAGE_READ_KEY, None)
 
 
 def drop_upload() -> None:
