@@ -10,6 +10,10 @@ st.set_page_config(page_title="Panel feedback analysis", page_icon=":material/in
 
 show_admin = common.may(access.SEE_ACCESS_LOG)
 page = navigation.navigation(admin=show_admin)
+if page.url_path != "upload":
+    from ui import survey_ui
+
+    survey_ui.left_upload_page()
 style.apply()
 navigation.sidebar_links(admin=show_admin)
 common.sidebar()

@@ -33,11 +33,11 @@ if current:
                "Choose it at the top of the "
                "Overview, Results and Compare pages.", icon=":material/check_circle:")
     if st.button("Stop using the uploaded survey", key="upload_forget"):
-        st.session_state.pop(survey_ui.UPLOAD_KEY, None)
-        st.session_state.pop(survey_ui.CHOICE_KEY, None)
+        survey_ui.drop_upload()
         st.rerun()
 
 if file is None:
+    survey_ui.left_upload_page()  # the file was removed: so is what was read from it
     st.stop()
 
 content = file.getvalue()
@@ -46,11 +46,15 @@ codebook_text = codebook_file.getvalue().decode("utf-8", errors="replace") if co
 key = explorer.content_hash(content)
 
 
-@st.cache_data(max_entries=16, ttl=3600, show_spinner="Reading the file…")
-def _read(key: str, filename: str, _content: bytes):
+def _read(key: str, filename: str, content: bytes):
+    """The file in the uploader, read once (kept in this session's state, not a shared cache)."""
     from feedback.survey import read
 
-    return read.read_survey(filename, _content)
+    def once():
+        with st.spinner("Reading the file…"):
+            return read.read_survey(filename, content)
+
+    return survey_ui.held(survey_ui.UPLOAD_PAGE_READ_KEY, key, once)
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)

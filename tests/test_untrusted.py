@@ -155,3 +155,21 @@ def test_a_limit_the_server_cannot_give_is_reported_as_a_limit():
     assert run.returncode == 0, run.stderr[-2000:]
     assert "big.sav needs more memory than this server allows" in run.stdout
     assert "damaged" not in run.stdout
+
+
+def test_the_pipe_passes_bytes_as_bytes_and_arrays_writable_and_children_run_at_a_lower_priority():
+    """An upload's bytes and a result's arrays cross the pipe out of band (not copied into the
+    pickle): the child still gets bytes, numpy arrays come back writable, and the child runs at a
+    lower CPU priority than the server."""
+    import os
+
+    import numpy as np
+    from feedback import isolation
+
+    content = b"x" * (isolation.OUT_OF_BAND_BYTES * 2)
+    assert safety.run_limited(type, content) is bytes
+    assert safety.run_limited(bytes.count, content, b"x") == len(content)
+    array = safety.run_limited(np.arange, 200_000)
+    assert array.flags.writeable and array[-1] == 199_999
+    array[0] = 7  # a read-only buffer would raise here
+    assert safety.run_limited(os.nice, 0) >= min(19, os.nice(0) + isolation.CHILD_NICENESS)

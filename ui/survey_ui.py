@@ -3,7 +3,9 @@ which survey this session has loaded, the method settings, and cached calls
 into ``feedback.survey.explorer``. No statistics here.
 
 Caches (``st.cache_data``) are shared by every user, so they are keyed by the
-file's content hash; what this user uploaded lives in ``st.session_state``.
+file's content hash; what this user uploaded lives in ``st.session_state``, and
+so does what was read from it (``held``), so that it goes when the session drops
+the upload (a shared cache would keep a pickled copy of every upload for an hour).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from feedback.survey import explorer
 from ui import common  # first import hands a deep link over to app.py
 
 UPLOAD_KEY = "survey_upload"          # {"filename", "content", "codebook_text", "kind", "name"}
+UPLOAD_SURVEY_KEY = "survey_upload_read"  # (content hash, Survey) of the upload, read once per session
+UPLOAD_PAGE_READ_KEY = "upload_page_read"  # (content hash, SurveyData) of the file in the Upload page's uploader
 CHOICE_KEY = "survey_choice"
 # Settings kept across pages (Streamlit drops a widget's state when a page without it runs).
 SETTINGS_DEFAULTS = {
@@ -79,11 +83,42 @@ def load_sample(sample: explorer.Sample) -> explorer.Survey:
     return survey
 
 
+def held(slot: str, key: str, read):
+    """``read()`` once per session and content, kept in this session's state under ``slot``: one
+    object (no pickled copy in a cache shared by every user), replaced by the next upload's and
+    gone when the session drops the upload or ends. Errors are not kept (the next run says them
+    again)."""
+    kept = st.session_state.get(slot)
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    st.session_state.pop(slot, None)  # the previous upload's frame goes before the next one is read
+    value = read()
+    st.session_state[slot] = (key, value)
+    return value
+
+
+def left_upload_page() -> None:
+    """Another page runs: Streamlit drops the file in the Upload page's uploader, so what was read
+    from it goes too (the upload the session uses, if any, stays under ``UPLOAD_KEY``)."""
+    st.session_state.pop(UPLOAD_PAGE_READ_KEY, None)
+
+
+def drop_upload() -> None:
+    """Stop using the session's upload: the file and everything read from it."""
+    for slot in (UPLOAD_KEY, CHOICE_KEY, UPLOAD_SURVEY_KEY):
+        st.session_state.pop(slot, None)
+
+
 def load_upload(upload: dict) -> explorer.Survey:
     key = explorer.content_hash(upload["content"], upload.get("codebook_text"), upload.get("kind", "auto"))
-    with common.upload_queue():
-        survey = _load(key, upload["filename"], upload["content"], upload.get("codebook_text"),
-                       upload.get("name") or upload["filename"], upload.get("kind", "auto"))
+
+    def read() -> explorer.Survey:
+        with common.upload_queue(), st.spinner("Reading the survey…"):
+            return explorer.load_survey(upload["filename"], upload["content"], upload.get("codebook_text"),
+                                        name=upload.get("name") or upload["filename"],
+                                        kind=upload.get("kind", "auto"))
+
+    survey = held(UPLOAD_SURVEY_KEY, key, read)
     survey.key = key
     return survey
 

@@ -10,6 +10,7 @@ reader also runs in a child process with a time and memory limit
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -105,18 +106,27 @@ def check_zip(name: str, content: bytes, *, max_total: int | None = None, max_me
 
 def decode_text(name: str, content: bytes) -> str:
     """Text of an upload: UTF-8 (with or without BOM), else Windows-1252."""
+    return content.decode(text_encoding(name, content))
+
+
+def text_encoding(name: str, content: bytes) -> str:
+    """The encoding ``decode_text`` reads an upload with ("utf-8-sig" or "cp1252"), checked over the
+    whole file a megabyte at a time, so a large CSV need not be held as text as well as bytes."""
     if b"\x00" in content[:8192]:
         raise InputError(f"{name} is not a text file (it holds binary data): export the data as CSV "
                          "(comma, semicolon or tab separated) and upload that.")
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return content.decode("cp1252")
-    except UnicodeDecodeError:
-        raise InputError(f"{name}: the text is neither UTF-8 nor Windows-1252: save it again as "
-                         "'CSV UTF-8' (Excel: File > Save As).") from None
+    view = memoryview(content)
+    for encoding in ("utf-8-sig", "cp1252"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            for start in range(0, len(content), _CHUNK):
+                decoder.decode(view[start:start + _CHUNK])
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    raise InputError(f"{name}: the text is neither UTF-8 nor Windows-1252: save it again as "
+                     "'CSV UTF-8' (Excel: File > Save As).")
 
 
 # ------------------------------------------------------------------ CSV limits

@@ -233,3 +233,23 @@ def test_any_csv_export_reads_back(names, data, sep, encoding):
     expected = frame.replace("", pd.NA)
     assert list(got.columns) == list(expected.columns)
     assert got.fillna("<NA>").values.tolist() == expected.fillna("<NA>").values.tolist()
+
+
+def test_a_large_csv_read_in_the_child_costs_at_most_5x_its_size_and_round_trips():
+    """Memory per upload: the child's peak beyond its start (counting the upload's bytes it receives
+    and the frame it sends back; less the library code it reads again, shared by every process)
+    stays within 5x a ~10 MB CSV, and the frame that comes back is the one read in-process."""
+    from feedback import isolation
+    from feedback.bench import as_text, synthetic
+
+    frame, _cb = synthetic(19_000, 40, seed=5)
+    content = as_text(frame).to_csv(index=False).encode()
+    assert len(content) > 9 * 2**20
+    data = read_survey("big.csv", content)
+    measures = isolation.last_measures()
+    assert 0 < measures["work"] <= 5 * len(content), measures
+    assert measures["peak_rss"] - measures["start_rss"] >= len(content)  # the upload itself is counted
+    with safety.in_process():
+        here = read_survey("big.csv", content)
+    pd.testing.assert_frame_equal(data.frame, here.frame, check_exact=True)
+    assert (data.frame.dtypes == here.frame.dtypes).all() and data.frame.shape == (19_000, 44)

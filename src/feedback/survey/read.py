@@ -53,15 +53,25 @@ def column_letter(index: int) -> str:
 
 def as_text(grid: pd.DataFrame) -> pd.DataFrame:
     """Cells as trimmed text (1.0 -> '1'), empty -> NA, every column of dtype str."""
-    out = {}
-    for key, col in grid.items():
-        text = col.astype(str).str.strip()
-        if col.dtype == object or pd.api.types.is_float_dtype(col):
-            whole = text.str.endswith(".0")
-            if whole.any():  # the regex only where it can apply: it is the slow part
-                text = text.mask(whole, text[whole].str.replace(r"^(-?\d+)\.0$", r"\1", regex=True))
-        out[key] = text.mask(col.isna() | (text == ""))
-    return pd.DataFrame(out, index=grid.index, dtype=str)
+    return pd.DataFrame({key: _text_column(col) for key, col in grid.items()}, index=grid.index, dtype=str)
+
+
+def _as_text_taking(grid: pd.DataFrame) -> pd.DataFrame:
+    """``as_text`` of a grid nothing else uses, emptied column by column as it goes, so a large
+    file's text is not held twice."""
+    index = grid.index
+    out = {key: _text_column(grid.pop(key)) for key in list(grid.columns)}
+    return pd.DataFrame(out, index=index, dtype=str)
+
+
+def _text_column(col: pd.Series) -> pd.Series:
+    text = col.astype(str).str.strip()
+    if col.dtype == object or pd.api.types.is_float_dtype(col):
+        whole = text.str.endswith(".0")
+        if whole.any():  # the regex only where it can apply: it is the slow part
+            text = text.mask(whole, text[whole].str.replace(r"^(-?\d+)\.0$", r"\1", regex=True))
+    empty = col.isna() | (text == "")
+    return text.mask(empty) if empty.any() else text
 
 
 def find_header_row(grid: pd.DataFrame, where: str) -> int:
@@ -97,15 +107,18 @@ def frame_below_header(grid: pd.DataFrame, where: str, row_offset: int = 1) -> p
         letter = column_letter(int(unnamed[0]))
         raise InputError(f"{where}: column {letter} has answers but no name in the header row (row "
                          f"{h + row_offset}). Give every column a name.")
-    names = names[keep]
-    body = body.loc[:, keep]
+    if not keep.all():
+        names = names[keep]
+        body = body.loc[:, keep]
     dupes = names[names.duplicated(keep=False)]
     if len(dupes):
         first = dupes.iloc[0]
         letters = ", ".join(column_letter(int(i)) for i in np.flatnonzero((names == first).to_numpy()))
         raise InputError(f"{where}: the column name {first!r} appears more than once (header row {h + row_offset},"
                          f" columns {letters}). Give each column a different name.")
-    body = body[body.notna().any(axis=1)]
+    answered = body.notna().any(axis=1)
+    if not answered.all():  # (a copy of every column: only when there are empty rows to drop)
+        body = body[answered]
     if body.empty:
         raise InputError(f"{where}: the header row {h + row_offset} has no answers below it. "
                          "Put one respondent per row under the column names.")
@@ -134,16 +147,27 @@ def _delimiter(lines: list[str]) -> str:
     return best
 
 
+def _first_lines(content: bytes, encoding: str, count: int) -> list[str]:
+    """``content.decode(encoding).splitlines()[:count]``, decoding only as much of the file as they need."""
+    size = 1 << 16
+    while True:
+        head = content[:size].decode(encoding, errors="ignore")  # a character cut at the end is dropped
+        lines = head.splitlines()
+        if len(lines) > count or size >= len(content):  # a (count + 1)th line began: the first ones are whole
+            return lines[:count] if size < len(content) else content.decode(encoding).splitlines()[:count]
+        size *= 4
+
+
 def read_csv(name: str, content: bytes) -> pd.DataFrame:
     """CSV/TSV in UTF-8 (BOM or not) or Windows-1252; comma, semicolon, tab or bar."""
     if content.startswith(b"PK\x03\x04"):
         raise InputError(f"{name} is an Excel workbook, not a CSV file: upload it with the .xlsx extension.")
     if content.startswith((b"$FL2", b"$FL3")):
         raise InputError(f"{name} is an SPSS file, not a CSV file: upload it with the .sav extension.")
-    text = safety.decode_text(name, content)
-    if not text.strip():
+    encoding = safety.text_encoding(name, content)
+    lines = _first_lines(content, encoding, HEADER_SEARCH_ROWS + 20)
+    if not "".join(lines).strip() and not content.decode(encoding).strip():
         raise InputError(f"{name} holds no data (only blank lines): export the survey again.")
-    lines = text.splitlines()[:HEADER_SEARCH_ROWS + 20]
     delimiter = "\t" if name.lower().endswith(".tsv") else _delimiter(lines)
     limit = safety.csv_field_limit()
     try:
@@ -158,7 +182,9 @@ def read_csv(name: str, content: bytes) -> pd.DataFrame:
     top = pd.DataFrame([r + [None] * (width - len(r)) for r in sample], dtype=object)
     h = find_header_row(as_text(top), name)
     try:
-        raw = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, skiprows=h, dtype=str,
+        # The bytes themselves: a StringIO of the decoded text would hold it again, 4 bytes a character.
+        raw = pd.read_csv(io.BytesIO(content), sep=delimiter, header=None, skiprows=h, dtype=str,
+                          encoding="utf-8" if encoding == "utf-8-sig" else encoding,  # pandas skips a BOM
                           keep_default_na=False, na_filter=False, skip_blank_lines=False)
     except pd.errors.ParserError as err:
         found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(err))
@@ -173,7 +199,7 @@ def read_csv(name: str, content: bytes) -> pd.DataFrame:
     if long and long > limit:
         raise InputError(f"{name}: a value is {int(long):,} characters long, more than the {limit:,} this app "
                          "reads in one cell. Check the file (a missing closing quote?) and export it again.")
-    return frame_below_header(as_text(raw), name, row_offset=h + 1)
+    return frame_below_header(_as_text_taking(raw), name, row_offset=h + 1)
 
 
 # ------------------------------------------------------------------ XLSX
