@@ -5,7 +5,7 @@ import io
 import pandas as pd
 import pytest
 
-from feedback.audits.entry import columns, read_audits, record_to_row, template_frame, validate_audit
+from feedback.audits.entry import by_field, columns, read_audits, record_to_row, template_frame, validate_audit
 from feedback.audits.framework import load_framework
 from feedback.errors import InputError
 
@@ -52,6 +52,32 @@ def test_each_problem_is_named_in_plain_english(over, message):
     record, errors = validate_audit(good_row(**over), FW, REGISTER)
     assert record is None
     assert any(message in e for e in errors), errors
+
+
+@pytest.mark.parametrize(("over", "field"), [
+    ({"partnership": "Gamma"}, "partnership"),
+    ({"reporting_year": "2017-18"}, "reporting_year"),
+    ({"auditor": " "}, "auditor"),
+    ({"audited_on": "soon"}, "audited_on"),
+    ({"impact": "Mostly"}, "impact"),
+    ({"impact_page": "the end"}, "impact_page"),
+    ({"impact_quote": "x" * 1001}, "impact_quote"),
+    ({"priorities": "Neglect; Poverty"}, "priorities"),
+    ({"notes": "x" * 4001}, "notes"),
+    ({"extra": "x"}, None),
+])
+def test_each_problem_knows_its_field_for_the_form(over, field):
+    _, errors = validate_audit(good_row(**over), FW, REGISTER)
+    placed = by_field(errors)
+    assert list(placed) == [field], placed
+    assert len(placed[field]) == 1
+    # beside the field the sentence drops the audit's name, which the full message starts with
+    assert not placed[field][0].startswith("The audit") and errors[0].endswith(placed[field][0])
+
+
+def test_a_problem_found_twice_is_listed_once_beside_its_field():
+    _, errors = validate_audit(good_row(priorities="Poverty; Poverty"), FW, REGISTER)
+    assert len(errors) == 2 and by_field(errors) == {"priorities": [errors[0].detail]}
 
 
 def _csv(rows) -> bytes:

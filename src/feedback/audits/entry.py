@@ -24,6 +24,30 @@ MAX_NOTES = 4000
 _PAGE = re.compile(r"^(pp?\.?\s*)?\d{1,4}(\s*[-–,]\s*\d{1,4})*$", re.IGNORECASE)
 
 
+class Problem(str):
+    """One problem found in an audit: the whole sentence, naming the audit (as messages and imports
+    show it), which also knows the field it is about and the sentence without the audit's name, so
+    that the entry form can show it beside that field."""
+
+    field: str | None
+    detail: str
+
+    def __new__(cls, where: str, detail: str, field: str | None = None):
+        problem = super().__new__(cls, f"{where}: {detail}")
+        problem.field, problem.detail = field, detail
+        return problem
+
+
+def by_field(problems: list[str]) -> dict[str | None, list[str]]:
+    """Problems grouped by the field they are about (None: the audit as a whole), each once."""
+    out: dict[str | None, list[str]] = {}
+    for problem in problems:
+        key, detail = (problem.field, problem.detail) if isinstance(problem, Problem) else (None, str(problem))
+        if detail not in out.setdefault(key, []):
+            out[key].append(detail)
+    return out
+
+
 @dataclass
 class CriterionScore:
     score: str          # "fully" | "partly" | "not"
@@ -73,8 +97,8 @@ def _codes(value, lst, where: str, errors: list[str]) -> tuple[str, ...]:
         for piece in pieces:
             code = by_key.get(piece.casefold())
             if code is None:
-                errors.append(f"{where}: '{piece}' is not in the list of {lst.name.lower()} "
-                              f"({'; '.join(c.label for c in lst.codes)}).")
+                errors.append(Problem(where, f"'{piece}' is not in the list of {lst.name.lower()} "
+                                             f"({'; '.join(c.label for c in lst.codes)}).", lst.id))
             elif code not in found:
                 found.append(code)
     return tuple(found)
@@ -92,33 +116,34 @@ def validate_audit(values: dict, framework: Framework, partnerships: dict[str, s
     name = " ".join(str(v.get("partnership", "")).split())
     label = f"{where} ({name})" if name else where
     if not name:
-        errors.append(f"{where}: the partnership is empty.")
+        errors.append(Problem(where, "the partnership is empty.", "partnership"))
     elif partnerships is not None:
         lookup = {p.casefold(): p for p in partnerships}
         if name.casefold() not in lookup:
-            errors.append(f"{label}: this partnership is not on the register; add it to the register first "
-                          f"or correct the spelling.")
+            errors.append(Problem(label, "this partnership is not on the register; add it to the register first "
+                                         "or correct the spelling.", "partnership"))
         else:
             name = lookup[name.casefold()]
     year = ""
     try:
         year = normalise_year(v.get("reporting_year", ""))
         if not framework.covers(year):
-            errors.append(f"{label}: {year} reports are not audited against {framework.short_name} "
-                          f"(it covers {framework.first_year} to {framework.last_year or 'now'}).")
+            errors.append(Problem(label, f"{year} reports are not audited against {framework.short_name} "
+                                         f"(it covers {framework.first_year} to {framework.last_year or 'now'}).",
+                                  "reporting_year"))
     except InputError as err:
-        errors.append(f"{label}: {err}")
+        errors.append(Problem(label, str(err), "reporting_year"))
     auditor = " ".join(str(v.get("auditor", "")).split())
     if not auditor:
-        errors.append(f"{label}: say who carried out the audit (auditor).")
+        errors.append(Problem(label, "say who carried out the audit (auditor).", "auditor"))
     audited_on = None
     try:
         audited_on = parse_date(v.get("audited_on", ""))
         if audited_on and audited_on > date.today():
-            errors.append(f"{label}: the audit date {audited_on:%d %B %Y} is in the future.")
+            errors.append(Problem(label, f"the audit date {audited_on:%d %B %Y} is in the future.", "audited_on"))
     except ValueError:
-        errors.append(f"{label}: audit date '{v.get('audited_on')}' is not a date; write it as 2022-07-15 "
-                      f"or 15/07/2022, or leave it empty.")
+        errors.append(Problem(label, f"audit date '{v.get('audited_on')}' is not a date; write it as 2022-07-15 "
+                                     "or 15/07/2022, or leave it empty.", "audited_on"))
     scores: dict[str, CriterionScore] = {}
     for c in framework.criteria:
         raw = str(v.get(c.id, "")).strip()
@@ -126,30 +151,30 @@ def validate_audit(values: dict, framework: Framework, partnerships: dict[str, s
         quote = " ".join(str(v.get(f"{c.id}_quote", "")).split())
         score = score_id(raw)
         if not raw:
-            errors.append(f"{label}: '{c.label}' has no score; choose {', '.join(SCORES.values())}.")
+            errors.append(Problem(label, f"'{c.label}' has no score; choose {', '.join(SCORES.values())}.", c.id))
             continue
         if score is None:
-            errors.append(f"{label}: '{c.label}' is scored '{raw}'; use {', '.join(SCORES.values())}.")
+            errors.append(Problem(label, f"'{c.label}' is scored '{raw}'; use {', '.join(SCORES.values())}.", c.id))
             continue
         if score in EVIDENCED and not page:
-            errors.append(f"{label}: '{c.label}' is {SCORES[score].lower()} but has no page reference; "
-                          f"give the page of the report where the evidence is.")
+            errors.append(Problem(label, f"'{c.label}' is {SCORES[score].lower()} but has no page reference; "
+                                         "give the page of the report where the evidence is.", f"{c.id}_page"))
         elif page and not _PAGE.match(page):
-            errors.append(f"{label}: page reference '{page[:MAX_PAGE]}' for '{c.label}' should be a page number "
-                          f"or range, like 12, 12-14 or pp. 3, 7.")
+            errors.append(Problem(label, f"page reference '{page[:MAX_PAGE]}' for '{c.label}' should be a page "
+                                         "number or range, like 12, 12-14 or pp. 3, 7.", f"{c.id}_page"))
         if len(quote) > MAX_QUOTE:
-            errors.append(f"{label}: the quote for '{c.label}' is {len(quote)} characters; keep it under "
-                          f"{MAX_QUOTE}.")
+            errors.append(Problem(label, f"the quote for '{c.label}' is {len(quote)} characters; keep it under "
+                                         f"{MAX_QUOTE}.", f"{c.id}_quote"))
         scores[c.id] = CriterionScore(score, page, quote)
     codes = {lst.id: _codes(v.get(lst.id, ""), lst, label, errors) for lst in framework.lists}
     notes = str(v.get("notes", "")).strip()
     if len(notes) > MAX_NOTES:
-        errors.append(f"{label}: the notes are {len(notes)} characters; keep them under {MAX_NOTES}.")
+        errors.append(Problem(label, f"the notes are {len(notes)} characters; keep them under {MAX_NOTES}.", "notes"))
     unknown = sorted(k for k in values if k and k not in set(columns(framework)) | {"region", "framework"})
     if unknown:
-        errors.append(f"{where}: unexpected column{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}; "
-                      f"the {framework.short_name} audit sheet has {', '.join(columns(framework)[:4])}, "
-                      f"then a score, _page and _quote column per criterion.")
+        errors.append(Problem(where, f"unexpected column{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}; "
+                                     f"the {framework.short_name} audit sheet has {', '.join(columns(framework)[:4])}, "
+                                     "then a score, _page and _quote column per criterion."))
     if errors:
         return None, errors
     return AuditRecord(name, year, framework.id, auditor, audited_on, scores, codes, notes), []
