@@ -450,7 +450,13 @@ def hide_suppressed(results: pd.DataFrame, *, suppress: int = 10) -> tuple[pd.Da
 
 
 def _series_name(by: str) -> str:
-    return "Total" if by == "total" else f"By {str(by).replace('_', ' ')}"
+    return {"total": "Total", "england": "England"}.get(by, f"By {str(by).replace('_', ' ')}")
+
+
+def _series(res: pd.DataFrame) -> pd.Series:
+    """Legend name of each row: a region view's total is named by its group ("North West (all)")."""
+    names = res["by"].map(_series_name)
+    return names.where(res["by"] != "total", res["group"].astype(str))
 
 
 def base_and_region(results: pd.DataFrame, region: str | None = None) -> str:
@@ -492,7 +498,7 @@ def survey_chart(
         subtitle.insert(0, f"“{text}”")
     # The total in dark blue, each grouping in the next palette colour; the axis names every
     # group, and a legend names the groupings when there are several (colour is never the only cue).
-    res["__series"] = res["by"].map(_series_name)
+    res["__series"] = _series(res)
     color_domain = list(pd.unique(res["__series"]))
     return bar_with_intervals(
         res, category="group", value="p", low="ci_low", high="ci_high", label="__label",
@@ -532,7 +538,7 @@ def survey_questions_chart(
         parts.append(res)
     res = pd.concat(parts, ignore_index=True)
     res["__label"] = _survey_labels(res)
-    res["__series"] = res["by"].map(_series_name)
+    res["__series"] = _series(res)
     color_domain = list(pd.unique(res["__series"]))
     subtitle = [f"Region: {region or 'England (all regions)'}. Base for each question in its heading."]
     return bar_with_intervals(
