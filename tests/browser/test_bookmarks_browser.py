@@ -51,7 +51,7 @@ def test_bookmarked_full_view_reopens_on_a_fresh_server(browser, tmp_path):
         assert main.get_by_role("radio", name="Role and region").is_checked()
         # The command line under the table restates every choice of the view.
         command = code_block(page)
-        for part in ("frontline_2021.xlsx", "--by role", "--by region", '--filter region="London"',
+        for part in ("frontline_2021.xlsx", "--by role", "--by region", "--filter region=London",
                      "--method jeffreys", "--level 0.9"):
             assert part in command, command
         screenshot(page, "bookmark_results_full_view", tmp_path)
@@ -62,7 +62,7 @@ def test_bookmarked_full_view_reopens_on_a_fresh_server(browser, tmp_path):
         settle(page)
         page.wait_for_function("() => decodeURIComponent(location.search.replace(/\\+/g, ' '))"
                                ".includes('survey_grouping=Role × region')")
-        assert "--by role*region" in code_block(page)
+        assert "--by 'role*region'" in code_block(page)
         address = page.url
         context.close()
 
@@ -72,5 +72,5 @@ def test_bookmarked_full_view_reopens_on_a_fresh_server(browser, tmp_path):
         settle(again)
         again.wait_for_selector('[data-testid="stCode"]')
         command = code_block(again)
-        assert "--by role*region" in command and "--method jeffreys" in command and "London" in command
+        assert "--by 'role*region'" in command and "--method jeffreys" in command and "London" in command
         again.context.close()
