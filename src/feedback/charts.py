@@ -319,6 +319,10 @@ def heat_table(
     numbers = pd.to_numeric(data[value], errors="coerce")
     vmax = float(numbers.max() if numbers.notna().any() else 0) or 1.0
     data["__dark"] = numbers.fillna(0) > 0.5 * vmax
+    # A cell without a value (a suppressed [c] share) is drawn light grey with its label: Vega would
+    # otherwise drop it, and a table of only such cells would draw no cell (and no text alternative).
+    data["__missing"] = numbers.isna()
+    data["__shade"] = numbers.fillna(0)
     rows = list(row_sort) if row_sort is not None else list(pd.unique(data[row]))
     cols = list(column_sort) if column_sort is not None else list(pd.unique(data[column]))
     x = {"field": _f(column), "type": "nominal", "sort": cols, "title": None,
@@ -326,7 +330,8 @@ def heat_table(
     y = {"field": _f(row), "type": "nominal", "sort": rows, "title": None, "axis": {"labelLimit": 280}}
     cells = _chart(None, {"type": "rect", "stroke": "white", "strokeWidth": 1}, {
         "x": x, "y": y,
-        "color": {"field": _f(value), "type": "quantitative", "title": value_title or None,
+        "color": {"condition": {"test": "datum['__missing']", "value": "#F3F2F1"},
+                  "field": "__shade", "type": "quantitative", "title": value_title or None,
                   "scale": {"range": ["#FFFFFF", SEQUENTIAL[2], SEQUENTIAL[1], DARK_BLUE],
                             "domain": [0, vmax / 3, 2 * vmax / 3, vmax], "interpolate": "rgb"},
                   "legend": None},
