@@ -71,7 +71,10 @@ if file is None:
 content = pending["content"]
 filename = pending["filename"]
 codebook_text = pending["codebook_text"]
-key = explorer.content_hash(content)
+data_key = explorer.content_hash(content)  # the file's readings are cached by its content alone
+# The form's key includes the codebook: one given after the data starts the choices and questions
+# from it, not from the suggestion kept for the data alone.
+key = explorer.content_hash(content, codebook_text)
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner="Reading the file…")
@@ -113,7 +116,7 @@ def use(upload: dict) -> None:
 resolved = kind
 if kind == "auto":
     with common.upload_queue():
-        resolved = "data tables" if codebook_text is None and _is_tables(key, filename, content) else "respondents"
+        resolved = "data tables" if codebook_text is None and _is_tables(data_key, filename, content) else "respondents"
 
 if resolved == "data tables":
     st.header("Data tables workbook")
@@ -133,7 +136,7 @@ if resolved == "data tables":
 
 try:
     with common.upload_queue():
-        data = _read(key, filename, content)
+        data = _read(data_key, filename, content)
 except InputError as err:
     survey_ui.show_error(err)
     st.stop()
@@ -146,7 +149,7 @@ with st.expander("First rows"):
 from feedback.survey import codebook as cbmod  # noqa: E402
 
 try:
-    cb = cbmod.load_codebook(codebook_text) if codebook_text else cbmod.load_codebook(_suggest(key, data))
+    cb = cbmod.load_codebook(codebook_text) if codebook_text else cbmod.load_codebook(_suggest(data_key, data))
 except InputError as err:
     survey_ui.show_error(err)
     st.stop()
