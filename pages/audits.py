@@ -43,7 +43,8 @@ COLUMN_NAMES = {
     "reporting_year": "Reporting year", "region": "Region", "theme": "Theme", "label": "Criterion",
     "n": "Reports audited", "fully": "Fully", "partly": "Partly", "not_evidenced": "Not evidenced",
     "evidenced": "Fully or partly", "p": "Share fully or partly", "ci_low": "Interval from", "ci_high": "Interval to",
-    "p_fully": "Share fully", "fully_ci_low": "Fully: interval from", "fully_ci_high": "Fully: interval to"}
+    "p_fully": "Share fully", "fully_ci_low": "Fully: interval from", "fully_ci_high": "Fully: interval to",
+    "flag": "Flag ([c] under 10 reports, [u] under 30)"}
 PERCENT = ("Share fully or partly", "Interval from", "Interval to")
 PERCENT_CONFIG = {c: st.column_config.NumberColumn(format="percent") for c in PERCENT}
 
@@ -67,7 +68,7 @@ frames = store.load_frames(engine)
 audits_all = frames["audits"]
 is_sample = bool(audits_all["is_sample"].any())
 
-st.title("Yearly-report audits")
+common.page_title("Yearly-report audits")
 caption = st.empty()
 if is_sample:
     st.info(SAMPLE_NOTICE, icon=":material/science:")
@@ -75,7 +76,7 @@ show_flash()
 
 years_in_data = sorted(set(audits_all["reporting_year"]) | set(frames["register"]["reporting_year"]), reverse=True)
 years_allowed = reporting_years(first_edition.first_year, dt.date.today())
-year = st.selectbox("Reporting year", years_in_data or years_allowed[::-1], key="aud_year",
+year = st.selectbox("Reporting year", years_in_data or years_allowed[::-1], key="aud_year", **common.IN_ADDRESS,
                     help="The year the yearly reports cover (April to March).")
 fw = framework_for_year(year)  # the edition of Working Together this year's reports are audited against
 caption.caption(f"Region: {common.plain(where)}. Audits of safeguarding partners' yearly reports against the "
@@ -90,12 +91,13 @@ c1.metric("Reports audited", f"{n_audited}")
 c2.metric(f"Received by {cutoff_default.day} {cutoff_default:%B %Y}",
           "–" if not rate_default["partnerships"] else f"{rate_default['rate']:.0%}",
           help="Share of partnerships on the register whose yearly report had arrived by this date. "
-               "Change the date on the 'Register and submission rate' tab.")
+               "Change the date on the 'Register' tab.")
 c3.metric("Reports received by then", f"{int(rate_default['received'])}")
 c4.metric("Partnerships on the register", f"{int(rate_default['partnerships'])}")
 
-tabs = st.tabs(["Summary", "Priorities and practice themes", "By region and year", "Register and submission rate",
-                "Enter an audit", "Import audits", "Audits and history", "Raise a finding"])
+# Short labels, so all eight tabs fit at 1280 px without scrolling the tab bar.
+tabs = st.tabs(["Summary", "Themes", "By region and year", "Register", "Enter an audit", "Import",
+                "Audits and history", "Raise a finding"], key="aud_tab", **common.IN_ADDRESS)
 
 # ------------------------------------------------------------------ summary
 with tabs[0]:
@@ -255,8 +257,12 @@ with tabs[4]:
                        "Partly evidenced score, and a short quote if it helps.")
             with st.form(f"aud_entry_{round_}"):
                 left, right = st.columns(2)
+                done = set(audits_all.loc[audits_all["reporting_year"] == year, "partnership"])
                 partnership = left.selectbox("Partnership", choices, index=None, placeholder="Choose a partnership",
-                                             key=f"aud_f_partnership_{round_}")
+                                             format_func=lambda p: f"{p} (already audited for {year})"
+                                             if p in done else p,
+                                             key=f"aud_f_partnership_{round_}",
+                                             help=f"Partnerships whose {year} report is already audited are marked.")
                 entry_year = right.selectbox("Reporting year", years_allowed[::-1],
                                              index=years_allowed[::-1].index(year) if year in years_allowed else 0,
                                              key=f"aud_f_year_{round_}")

@@ -9,21 +9,22 @@ from feedback.survey import explorer
 from ui import common, survey_ui
 
 survey_ui.keep_state()
-st.title("Compare")
+survey_ui.title("Compare")
 region = common.current_region()
 s = survey_ui.settings()
 
 mode = st.radio("Compare", ["Two groups in one survey", "Two surveys on their shared questions"],
-                key="compare_mode", horizontal=True)
+                key="compare_mode", horizontal=True, **survey_ui.KEPT)
 
 if mode == "Two groups in one survey":
     survey = survey_ui.pick_survey()
     if survey is None:
         st.stop()
+    region = survey_ui.region_scope(survey)
     groupings = ["Role", "Region"] if not region else ["Role"]
-    if st.session_state.get("compare_grouping") not in groupings:
-        st.session_state["compare_grouping"] = groupings[0]
-    grouping = st.radio("Groups from", groupings, key="compare_grouping", horizontal=True)
+    if st.session_state.get("compare_grouping", groupings[0]) not in groupings:
+        del st.session_state["compare_grouping"]  # back to the first
+    grouping = st.radio("Groups from", groupings, key="compare_grouping", horizontal=True, **survey_ui.KEPT)
     res = None
     with common.section("The rates to compare"), st.spinner("Calculating rates…"):
         res = survey_ui.results(survey, grouping, region)
@@ -35,11 +36,11 @@ if mode == "Two groups in one survey":
         st.info(f"This survey has fewer than two {key} groups here: nothing to compare.")
         st.stop()
     c1, c2 = st.columns(2)
-    for widget_key, default in (("compare_a", groups[0]), ("compare_b", groups[1])):
-        if st.session_state.get(widget_key) not in groups:
-            st.session_state[widget_key] = default
-    group_a = c1.selectbox("First group", groups, key="compare_a")
-    group_b = c2.selectbox("Second group", groups, key="compare_b")
+    for widget_key in ("compare_a", "compare_b"):
+        if widget_key in st.session_state and st.session_state[widget_key] not in groups:
+            del st.session_state[widget_key]  # back to the widget's default (first / second group)
+    group_a = c1.selectbox("First group", groups, key="compare_a", index=0, **survey_ui.KEPT)
+    group_b = c2.selectbox("Second group", groups, key="compare_b", index=1, **survey_ui.KEPT)
     if group_a == group_b:
         st.warning("Pick two different groups.")
         st.stop()
@@ -50,7 +51,7 @@ if mode == "Two groups in one survey":
         survey_ui.show_error(err)
         st.stop()
     title = f"{group_a} compared with {group_b}"
-    subtitle = [f"{survey.title or survey.name}. Region: {common.region_label()}.",
+    subtitle = [f"{survey.title or survey.name}. Region: {survey_ui.scope_name(region)}.",
                 "Difference in the share giving a positive answer (percentage points)."]
     source = survey.source
 else:
@@ -84,9 +85,9 @@ else:
         survey_ui.show_error(err)
         st.stop()
     title = f"{label_a} compared with {label_b}"
-    subtitle = [f"{len(shared)} shared question(s). Region: {common.region_label()}.",
+    subtitle = [f"{len(shared)} shared question(s). Region: {survey_ui.scope_name(region)}.",
                 "Difference in the share giving a positive answer (percentage points)."]
-    source = f"{survey_a.source} {survey_b.source}".strip()
+    source = explorer.one_source(survey_a.source, survey_b.source)
 
 st.caption(f"{len(diff)} question(s). A positive difference means the first is higher. "
            f"▲ / ▼: significant at the {explorer.LEVELS.get(s['level'], s['level'])} level after "
@@ -94,33 +95,25 @@ st.caption(f"{len(diff)} question(s). A positive difference means the first is h
 
 with common.section('The comparison'):
     plot = diff.copy()
+    plot[["diff", "diff_low", "diff_high"]] = 100 * plot[["diff", "diff_low", "diff_high"]]  # percentage points
     plot["label"] = [
-        ("not available" if pd.isna(d) else f"{100 * d:+.0f} points" + (f" {charts.SIG_SYMBOLS.get(sig, '')}" if sig else ""))
-        for d, sig in zip(plot["diff"], plot["sig"])
+        text + (f" {charts.SIG_SYMBOLS.get(sig, '')}" if sig and text != "not available" else "")
+        for text, sig in zip(explorer.points_text(diff["diff"]), diff["sig"])
     ]
     short = explorer.short_labels(list(plot["question"]), list(plot["question_text"]), limit=60)
     plot["question_label"] = plot["question"].map(short)
     notes = explorer.difference_notes(diff, level=s["level"])
     chart = charts.bar_with_intervals(plot, category="question_label", value="diff", low="diff_low", high="diff_high",
                                       label="label", title=title, subtitle=subtitle, source=source, notes=notes,
-                                      domain=(-1, 1), value_title="Difference (first minus second)", mark="dot")
+                                      domain=(-100, 100), percent=False, mark="dot",
+                                      value_title="Difference in percentage points (first minus second)")
     alt_text = charts.alt_text(plot, category="question_label", value="diff", low="diff_low", high="diff_high",
-                              title=title, subtitle=" ".join(subtitle))
+                              title=title, subtitle=" ".join(subtitle), percent=False)
     common.show_chart(chart, alt_text)
     common.download_chart(chart, f"compare_{title}", key="compare_chart", alt=alt_text)
 
-    order = ["question", "p_a", "p_b", "diff", "diff_low", "diff_high", "sig", "p_value", "p_adj", "t", "df", "n_eff_a",
-             "n_eff_b", "test", "group_a", "group_b", "question_text", "level", "adjust"]
-    shown = diff[[c for c in order if c in diff.columns]].rename(columns={"question": "Question id", "question_text": "Question", "group_a": "First",
-                                 "group_b": "Second", "p_a": "First (%)", "p_b": "Second (%)", "n_eff_a": "First effective n",
-                                 "n_eff_b": "Second effective n", "diff": "Difference", "diff_low": "Interval from",
-                                 "diff_high": "Interval to", "t": "t (z for effective-base)",
-                                 "df": "Degrees of freedom", "test": "Test", "p_value": "p value", "p_adj": "Adjusted p value",
-                                 "sig": "Significant", "level": "Confidence level", "adjust": "Adjustment"})
-    config = {c: st.column_config.NumberColumn(c, format="percent")
-              for c in ("First (%)", "Second (%)", "Difference", "Interval from", "Interval to", "Confidence level")}
-    config.update({c: st.column_config.NumberColumn(c, format="%.4f") for c in ("p value", "Adjusted p value", "t (z for effective-base)")})
-    config.update({c: st.column_config.NumberColumn(c, format="%.1f") for c in ("First effective n", "Second effective n")})
+    shown = explorer.compare_for_display(diff)
+    config = {c: st.column_config.NumberColumn(c, format="%.1f%%") for c in ("First (%)", "Second (%)")}
     st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
     common.download_table(diff, f"compare_{title}", key="compare_table",
                           percent_columns=("p_a", "p_b", "diff", "diff_low", "diff_high", "level"),

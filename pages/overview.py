@@ -8,33 +8,34 @@ from feedback.survey import explorer
 from ui import common, survey_ui, trends_ui
 
 survey_ui.keep_state()
-st.title("Survey overview")
+survey_ui.title("Survey overview")
 st.markdown(common.APP_PURPOSE)
-region = common.current_region()
-
 survey = survey_ui.pick_survey()
 if survey is None:
     st.stop()
+region = survey_ui.region_scope(survey)
+where = survey_ui.scope_name(region)
 
 s = survey_ui.settings()
 st.caption(
-    f"Region: {common.plain(common.region_label())}. "
+    f"Region: {common.plain(where)}. "
     + ("Weighted data: intervals use the effective base. " if survey.weighted else "")
     + f"Intervals: {explorer.LEVELS.get(s['level'], s['level'])} {explorer.METHODS[s['method']]} "
     "(change on the Results page)."
 )
 
-base = res = None
+base = res = england = None
 with common.section("The figures for this survey"), st.spinner("Working out the figures…"):
     base = survey_ui.bases(survey, region)
     res = survey_ui.results(survey, "Role", region)
+    england = survey_ui.results(survey, "Role", None) if region else None
 if base is None or res is None:
     st.stop()
 head = res[res["by"] == "total"]
 
 with common.section("The survey's size"):
     c1, c2, c3 = st.columns(3)
-    c1.metric("Respondents" + (f" in {common.plain(region)}" if region else ""),
+    c1.metric("Respondents" + (f" in {common.plain(where)}" if region else ""),
               f"{int(base['n'].iloc[0]) if len(base) else 0:,}")
     c2.metric("Questions", f"{len(survey.questions()):,}")
     c3.metric("Weighted", "Yes" if survey.weighted else "No",
@@ -46,32 +47,45 @@ with common.section("The survey's size"):
 st.header("Headline figures")
 st.caption("Share giving a positive answer, with its interval and base. "
            "[u] low reliability (few responses); [c] too few responses to show.")
+
+
+def card_detail(row) -> str:
+    """Interval and base of one figure, and England's beside a region's."""
+    if row.flag == "[c]":
+        text = f"Fewer than {s['suppress']} responses"
+    else:
+        text = (f"{100 * row.ci_low:.0f}% to {100 * row.ci_high:.0f}% · base {int(row.n):,}"
+                + (f" (weighted {row.base_weighted:,.0f})" if survey.weighted else ""))
+    if region and hasattr(row, "p_england"):
+        text += f" · England {charts.percent_label(row.p_england, row.flag_england)}"
+    return text
+
+
 with common.section("The headline figures"):
-    moves, later = trends_ui.card_changes(survey, region)
-    if later:
-        st.caption(survey_ui.plain(later))
     if head.empty:
         st.info("This survey has no questions with answers to show.")
-    cols = st.columns(3)
-    labels = explorer.short_labels(list(head["question"]), list(head["question_text"]), limit=110)
-    for i, row in enumerate(head.itertuples(index=False)):
-        label = charts.percent_label(row.p, row.flag)
-        if row.flag == "[c]":
-            detail = f"Fewer than {s['suppress']} responses"
-        else:
-            detail = (f"{100 * row.ci_low:.0f}% to {100 * row.ci_high:.0f}% · base {int(row.n):,}"
-                      + (f" (weighted {row.base_weighted:,.0f})" if survey.weighted else ""))
-        with cols[i % 3].container(border=True):
-            st.markdown(survey_ui.plain(labels[row.question]),
-                        help=survey_ui.plain(row.question_text) if row.question_text else None)
-            st.metric(survey_ui.plain(labels[row.question]), label, label_visibility="collapsed")
-            st.caption(survey_ui.plain(f"{detail}. {row.base_label or 'All respondents'}."))
-            if row.question in moves:
-                st.markdown(f"**{survey_ui.plain(moves[row.question])}**")
+    elif not survey_ui.suppressed_advice(res, region):  # the advice replaces a page of [c] cards
+        moves, later = trends_ui.card_changes(survey, region)
+        if later:
+            st.caption(survey_ui.plain(later))
+        cols = st.columns(3)
+        cards = explorer.headline_cards(head, survey.questions(), england=england)
+        for i, card in enumerate(cards):
+            with cols[i % 3].container(border=True):
+                st.markdown(survey_ui.plain(card.title), help=survey_ui.plain(card.help) if card.help else None)
+                for row in card.rows.itertuples(index=False):
+                    name = row.item if len(card.rows) > 1 else card.title
+                    st.metric(survey_ui.plain(name), charts.percent_label(row.p, row.flag),
+                              label_visibility="visible" if len(card.rows) > 1 else "collapsed")
+                    st.caption(survey_ui.plain(card_detail(row) + ("." if len(card.rows) > 1 else
+                                                                   f". {row.base_label or 'All respondents'}.")))
+                    if row.question in moves:
+                        st.markdown(f"**{survey_ui.plain(moves[row.question])}**")
+                if len(card.rows) > 1:
+                    st.caption(survey_ui.plain(f"{card.rows['base_label'].iloc[0] or 'All respondents'}."))
 
-    common.download_table(head.reset_index(drop=True), f"headline_figures_{common.region_label()}",
-                          key="headline", notes=explorer.table_notes(survey, head, region=region, grouping="Role",
-                                                                     **s),
+    common.download_table(head.reset_index(drop=True), f"headline_figures_{where}", key="headline",
+                          notes=explorer.table_notes(survey, head, region=region, grouping="Role", **s),
                           percent_columns=("p", "ci_low", "ci_high", "level"))
 
 st.header("Who answered")
@@ -90,4 +104,4 @@ for column, key, label in ((left, "role", "By role"), (right, "region", "By regi
                      column_config={"Weighted base": st.column_config.NumberColumn(format="%.1f")})
         common.download_table(shown, f"Respondents {label.lower()}", key=f"bases_{key}",
                               notes=[f"Respondents to {survey.title or survey.name}, {label.lower()}.",
-                                     f"Region: {common.region_label()}.", survey.source])
+                                     f"Region: {where}.", survey.source])

@@ -9,12 +9,12 @@ from feedback.survey import explorer, significance
 from ui import common, survey_ui
 
 survey_ui.keep_state()
-st.title("Results by role")
-region = common.current_region()
+survey_ui.title("Results by role")
 
 survey = survey_ui.pick_survey()
 if survey is None:
     st.stop()
+region = survey_ui.region_scope(survey)
 
 questions = survey.questions()
 if questions.empty:
@@ -22,27 +22,28 @@ if questions.empty:
     st.stop()
 text_of = dict(zip(questions["question"], questions["question_text"]))
 ids = list(questions["question"])
-chosen = [q for q in st.session_state.get("survey_questions", []) if q in text_of]
-if not chosen:
-    st.session_state["survey_questions"] = ids[:3]
-elif chosen != st.session_state.get("survey_questions"):
-    st.session_state["survey_questions"] = chosen
-picked = st.multiselect("Questions", ids, key="survey_questions", format_func=lambda q: text_of.get(q, q),
+kept = st.session_state.get("survey_questions")
+chosen = [q for q in kept or () if q in text_of]
+if not chosen or chosen != kept:
+    st.session_state["survey_questions"] = chosen or ids[:3]
+picked = st.multiselect("Questions", ids, key="survey_questions", **survey_ui.KEPT,
+                        format_func=lambda q: text_of.get(q, q),
                         placeholder="Type to search the question text",
                         help="Search by any words of the question.")
 
 c1, c2, c3 = st.columns([2, 1, 1])
 groupings = list(explorer.GROUPINGS) if survey.kind == "respondents" else ["Role", "Region", "Role and region"]
-if st.session_state.get("survey_grouping") not in groupings:
-    st.session_state["survey_grouping"] = "Role"
-grouping = c1.radio("Group by", groupings, key="survey_grouping", horizontal=True)
-mark = c2.radio("Show as", ["Bars", "Dots"], key="survey_mark", horizontal=True)
-layout = c3.radio("Charts", ["One per question", "Combined"], key="survey_layout", horizontal=True)
+if st.session_state.get("survey_grouping", "Role") not in groupings:
+    del st.session_state["survey_grouping"]  # back to "Role"
+grouping = c1.radio("Group by", groupings, key="survey_grouping", horizontal=True, **survey_ui.KEPT)
+mark = c2.radio("Show as", ["Bars", "Dots"], key="survey_mark", horizontal=True, **survey_ui.KEPT)
+layout = c3.radio("Charts", ["One per question", "Combined"], key="survey_layout", horizontal=True,
+                  **survey_ui.KEPT)
 o1, o2 = st.columns(2)
-sort_by_value = o1.checkbox("Sort groups by value", key="survey_sort_value",
+sort_by_value = o1.checkbox("Sort groups by value", key="survey_sort_value", **survey_ui.KEPT,
                             help="Otherwise groups keep a fixed order: Total, then roles in codebook order, "
                                  "regions in the Panel's order.")
-hide_c = o2.checkbox("Hide suppressed [c] groups", key="survey_hide_c",
+hide_c = o2.checkbox("Hide suppressed [c] groups", key="survey_hide_c", **survey_ui.KEPT,
                      help="The chart notes say how many groups were hidden.")
 with st.expander("Method: interval, level, small bases, significance test"):
     survey_ui.settings_controls()
@@ -56,35 +57,37 @@ if survey.kind == "data tables" and region:
 
 res_all = None
 with common.section("The results"), st.spinner("Calculating rates…"):
-    res_all = survey_ui.results(survey, grouping, region)
+    res_all = survey_ui.results_with_england(survey, grouping, region)
 if res_all is None:
     st.stop()
+survey_ui.suppressed_advice(res_all, region)
 res = res_all[res_all["question"].isin(picked)]
 res = res.assign(_o=res["question"].map({q: i for i, q in enumerate(picked)})).sort_values("_o", kind="stable") \
     .drop(columns="_o").reset_index(drop=True)
 mark_kind = "dot" if mark == "Dots" else "bar"
 thresholds = survey_ui.thresholds()
 sort = "value" if sort_by_value else None
-region_text = common.region_label()
+region_text = survey_ui.scope_name(region)
+region_words = region_text if region else None  # for chart titles and alt text
 
 st.header("Charts")
 if layout == "Combined" and len(picked) > 1:
     with common.section("The combined chart"):
         title = f"{survey.title or survey.name}: {len(picked)} questions by {grouping.lower()}"
-        chart = charts.survey_questions_chart(res, region=region, title=title, source=survey.source,
+        chart = charts.survey_questions_chart(res, region=region_words, title=title, source=survey.source,
                                               mark=mark_kind, thresholds=thresholds, sort=sort, hide_c=hide_c)
-        alt_text = " ".join(charts.survey_alt_text(rows, region=region, mark=mark_kind)
+        alt_text = " ".join(charts.survey_alt_text(rows, region=region_words, mark=mark_kind)
                             for _, rows in res.groupby("question", sort=False))
         common.show_chart(chart, alt_text)
         common.download_chart(chart, f"combined_{grouping}_{region_text}", alt=alt_text, key="chart_combined")
 else:
     for qid, rows in res.groupby("question", sort=False):
         with st.container(border=True), common.section(f"The chart of {qid}"):
-            chart = charts.survey_chart(rows, region=region, source=survey.source, mark=mark_kind,
+            chart = charts.survey_chart(rows, region=region_words, source=survey.source, mark=mark_kind,
                                         thresholds=thresholds, sort=sort, hide_c=hide_c)
-            alt_text = charts.survey_alt_text(rows, region=region, mark=mark_kind)
+            alt_text = charts.survey_alt_text(rows, region=region_words, mark=mark_kind)
             common.show_chart(chart, alt_text)
-            st.caption(survey_ui.plain(charts.base_and_region(rows, region)))
+            st.caption(survey_ui.plain(charts.base_and_region(rows, region_words)))
             common.download_chart(chart, f"{qid}_{grouping}_{region_text}", alt=alt_text, key=f"chart_{qid}")
 
 st.header("Table")
@@ -102,12 +105,12 @@ with common.section('The table'):
     t1, t2 = st.columns(2)
     t1.download_button("Download table (CSV)",
                        common.logged_export(lambda: export.publication_csv(export.survey_tables(
-                           res, survey=survey.title or survey.name, grouping=grouping, region=region)[1]),
+                           res, survey=survey.title or survey.name, grouping=grouping, region=region_words)[1]),
                            f"{stem}.csv"),
                        file_name=f"{stem}.csv", mime="text/csv", key="csv_results_table", on_click="ignore",
                        icon=":material/table:")
     t2.download_button("Download tables (XLSX, for publication)",
-                       common.logged_export(lambda: annex.survey_workbook(survey, res, region=region,
+                       common.logged_export(lambda: annex.survey_workbook(survey, res, region=region_words,
                                                                           grouping=grouping, notes=notes),
                                             f"{stem}.xlsx"),
                        file_name=f"{stem}.xlsx",
@@ -122,8 +125,9 @@ st.caption("One ZIP with every chart above (PNG at 200 ppi and SVG, with alt tex
            "methods note.")
 st.download_button(
     "Download annex pack (ZIP)",
-    common.logged_export(lambda: annex.survey_annex(survey, res, region=region, grouping=grouping, mark=mark_kind,
-                                                    sort=sort, hide_c=hide_c, **s), f"annex pack {survey.name}"),
-    file_name=annex.pack_name(survey, grouping, region),
+    common.logged_export(lambda: annex.survey_annex(survey, res, region=region_words, grouping=grouping,
+                                                    mark=mark_kind, sort=sort, hide_c=hide_c, **s),
+                         f"annex pack {survey.name}"),
+    file_name=annex.pack_name(survey, grouping, region_words),
     mime="application/zip", on_click="ignore", icon=":material/folder_zip:", key="annex_pack",
 )

@@ -12,9 +12,9 @@ import streamlit as st
 
 from feedback import access, db
 from feedback.errors import InputError, Refused
-from feedback.regions import REGIONS
+from feedback.regions import REGIONS, region_in_text
 from feedback.roundtables import coding, figures, links, store, views
-from feedback.roundtables.read import META_LABELS, SUFFIXES, read_notes
+from feedback.roundtables.read import META_LABELS, SUFFIXES, is_lead_in, only_ticked, read_notes
 from feedback.roundtables.themes import dump_themes
 from ui import common
 
@@ -57,9 +57,10 @@ region = common.current_region()
 frames = store.load_frames(engine)
 codebook, codebook_toml, codebook_version = store.current_codebook(engine)
 names = codebook.names()
-is_sample = bool((frames.events["imported_by"] == "sample data").any())
+# The "sample data" note while the sample is all there is (not once real notes are imported beside it).
+is_sample = bool(len(frames.events)) and bool((frames.events["imported_by"] == "sample data").all())
 
-st.title("Regional roundtable notes")
+common.page_title("Regional roundtable notes")
 st.caption(f"Region: {common.region_label()}. Feedback points from the Panel's regional roundtables, coded to "
            "themes. " + ("Includes sample notes built from the published summary (Annex C), not real notes."
                          if is_sample else ""))
@@ -77,12 +78,13 @@ with common.section("The totals"):
 
 tab_region, tab_event, tab_code, tab_agree, tab_import, tab_codebook = st.tabs(
     ["Themes by region", "Themes per event", "Points and coding", "Coder agreement", "Import notes",
-     "Theme codebook"])
+     "Theme codebook"], key="rt_tab", **common.IN_ADDRESS)
 
 # ------------------------------------------------------------------ themes by region
 with tab_region:
     with common.section('The themes by region'):
-        level_word = st.radio("Count by", ["Sub-theme", "Theme"], horizontal=True, key="rt_level")
+        level_word = st.radio("Count by", ["Sub-theme", "Theme"], horizontal=True, key="rt_level",
+                              **common.IN_ADDRESS)
         level = "sub_theme" if level_word == "Sub-theme" else "theme"
         table = themes_by_region(frames, codebook, level=level, region=region)
         title = f"Feedback points by {level_word.lower()} and region"
@@ -145,7 +147,8 @@ with tab_region:
 # ------------------------------------------------------------------ themes per event
 with tab_event:
     with common.section('The themes per event'):
-        level_word_e = st.radio("Count by", ["Sub-theme", "Theme"], horizontal=True, key="rt_level_event")
+        level_word_e = st.radio("Count by", ["Sub-theme", "Theme"], horizontal=True, key="rt_level_event",
+                                **common.IN_ADDRESS)
         level_e = "sub_theme" if level_word_e == "Sub-theme" else "theme"
         per_event = themes_by_event(frames, codebook, level=level_e, region=region)
         title_e = f"Feedback points by {level_word_e.lower()} and event"
@@ -161,20 +164,24 @@ with tab_event:
 # ------------------------------------------------------------------ points and coding
 
 
-def save_coding(point_id: int, seen_version: int | None) -> None:
-    """Form callback: runs before the rerun, with the version the person was looking at."""
+def save_coding(point_id: int, seen_version: int | None, number: int) -> None:
+    """Form callback: runs before the rerun, with the version the person was looking at.
+    Messages name the point by the number shown in the event's list, not its database id."""
     who = common.current_user()
     codes = st.session_state.get(f"rt_codes_{point_id}", [])
-    reason = st.session_state.get(f"rt_reason_{point_id}", "")
+    reason_key = f"rt_reason_{point_id}"
+    reason = st.session_state.get(reason_key, "").strip()
     try:
         store.code_point(engine, point_id, codes, who, seen_version, reason)
     except db.StaleEdit as err:
         flash("error", f"{err} Their codes now: {err.current.get('codes', '')}.")
     except (InputError, Refused) as err:
-        flash("error", str(err))
+        flash("error", str(err).replace(f"Point {point_id} ", f"Point {number} "))
     else:
         shown = "; ".join(names.get(c, c) for c in codes) or "no sub-theme"
-        flash("success", f"Saved your coding of point {point_id}: {shown}.")
+        flash("success", f"Saved your coding of point {number}: {shown}."
+              + (" Your reason is in the coding history." if reason else ""))
+        st.session_state[reason_key] = ""  # the reason is kept in the history; the field starts empty again
 
 
 def link_item(point_id: int, seen_version: int, action: str) -> None:
@@ -218,6 +225,8 @@ with tab_code:
                             st.text(text)
             history = views.point_codings(frames, codebook, point_id)
             st.dataframe(history.drop(columns=["version"]), hide_index=True, width="stretch")
+            with st.expander("Coding history, with the reasons given"):
+                st.dataframe(store.coding_history(engine, int(point_id), names), hide_index=True, width="stretch")
 
             user = common.current_user()
             who = user.label if user else ""
@@ -237,8 +246,9 @@ with tab_code:
                                    help="Starts from your own earlier coding, else the coding in force. Accept it as it "
                                         "is, remove codes, or add others. An empty list records 'none of these'.")
                     st.text_input("Reason (optional)", key=f"rt_reason_{point_id}")
-                    st.form_submit_button("Save my coding", on_click=save_coding, args=(int(point_id), seen),
-                                          disabled=not who, type="primary")
+                    number = int(listing.loc[listing["point_id"] == point_id, "No."].iloc[0])
+                    st.form_submit_button("Save my coding", on_click=save_coding,
+                                          args=(int(point_id), seen, number), disabled=not who, type="primary")
 
             st.header("Panel response")
             item_id = point["tracker_item_id"]
@@ -336,6 +346,7 @@ with tab_import:
             if readable:
                 with st.form("rt_import_form"):
                     details: list[dict] = []
+                    kept: list[list[bool]] = []  # per file, which points to import (lead-in lines unticked)
                     for i, (name, notes, content) in enumerate(readable):
                         fkey = f"{i}_{common.content_key(content)[:12]}"
                         merged = sum(len(p.merged) for p in notes.points)
@@ -349,9 +360,11 @@ with tab_import:
                             m = notes.meta
                             a, b, c = st.columns(3)
                             d, e = st.columns([1, 2])
+                            # Pre-filled from the notes' "Region:" line, else the heading, else the sidebar.
+                            guess = m.region or region_in_text(m.title) or region
                             details.append({
                                 "region": a.selectbox("Region", REGIONS, key=f"rt_f_region_{fkey}",
-                                                      index=REGIONS.index(m.region) if m.region else None,
+                                                      index=REGIONS.index(guess) if guess in REGIONS else None,
                                                       placeholder="Choose a region"),
                                 "event_date": b.date_input("Date", value=m.event_date, key=f"rt_f_date_{fkey}",
                                                            format="DD/MM/YYYY"),
@@ -361,16 +374,26 @@ with tab_import:
                                                                key=f"rt_f_part_{fkey}"),
                                 "panel_lead": e.text_input("Panel lead", value=m.panel_lead or "", key=f"rt_f_lead_{fkey}"),
                             })
-                            with st.expander("Preview the points"):
-                                st.dataframe(notes.points_frame(), hide_index=True, width="stretch")
+                            with st.expander("Preview the points: untick lines that are not points",
+                                             expanded=any(is_lead_in(p.text) for p in notes.points)):
+                                preview = notes.points_frame()
+                                preview.insert(0, "include", [not is_lead_in(t) for t in preview["text"]])
+                                kept.append(st.data_editor(
+                                    preview, hide_index=True, width="stretch", key=f"rt_f_points_{fkey}",
+                                    disabled=[c for c in preview.columns if c != "include"],
+                                    column_config={"include": st.column_config.CheckboxColumn(
+                                        "Import", help="Lead-in lines such as 'Feedback points raised by attendees:' "
+                                                       "start unticked.", pinned=True),
+                                        "seq": "No.", "section": "Section", "kind": "Kind", "text": "Point",
+                                        "merged_count": "Merged"})["include"].tolist())
                     submitted = st.form_submit_button(f"Import {len(readable)} file(s)", type="primary",
                                                       disabled=not common.current_user())
                 if not common.current_user():
                     st.warning("Type your name in the sidebar to import: every import records who made it.")
                 if submitted:
                     try:
-                        batch = [(store.fill_details(notes, given), content)
-                                 for (_name, notes, content), given in zip(readable, details, strict=True)]
+                        batch = [(store.fill_details(only_ticked(notes, ticks), given), content)
+                                 for (_name, notes, content), given, ticks in zip(readable, details, kept, strict=True)]
                         with st.spinner("Importing the notes and coding their points…"):
                             ids = store.import_notes(engine, batch, common.current_user(), codebook)
                     except InputError as err:

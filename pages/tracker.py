@@ -52,6 +52,12 @@ def forget(kind: str, obj_id: int) -> None:
     st.session_state.pop(f"tracker_seen_{kind}_{obj_id}", None)
 
 
+def typed(kind: str, obj_id: int, snapshot: dict) -> dict:
+    """The values a form opens with: the record's, with a refused edit's typed changes laid
+    over them, so the person can look at the newer values and save their change again."""
+    return {**snapshot["values"], **st.session_state.get(f"tracker_retry_{kind}_{obj_id}", {})}
+
+
 def save(kind: str, model, obj_id: int, snapshot: dict, new_values: dict, reason: str) -> None:
     """Apply the fields that differ from what the person saw. If someone else changed the
     record meanwhile, nothing is written: the refusal and the newer values are kept on screen
@@ -69,6 +75,7 @@ def save(kind: str, model, obj_id: int, snapshot: dict, new_values: dict, reason
             service.edit(session, obj, snapshot["version"], changes, who, reason)
     except db.StaleEdit as err:
         st.session_state[f"tracker_stale_{kind}_{obj_id}"] = (str(err), views.stale_comparison(err, changes))
+        st.session_state[f"tracker_retry_{kind}_{obj_id}"] = changes  # what they typed, offered again
         forget(kind, obj_id)
         st.rerun()
     except (service.TrackerError, Refused) as err:
@@ -76,6 +83,7 @@ def save(kind: str, model, obj_id: int, snapshot: dict, new_values: dict, reason
         return
     forget(kind, obj_id)
     st.session_state.pop(f"tracker_stale_{kind}_{obj_id}", None)
+    st.session_state.pop(f"tracker_retry_{kind}_{obj_id}", None)
     flash("success", f"Saved: {', '.join(service.LABELS.get(f, f) for f in changes)}.")
     st.rerun()
 
@@ -87,9 +95,11 @@ def show_refusal(kind: str, obj_id: int) -> None:
         message, table = st.session_state[key]
         st.error(views.md_escape(message), icon=":material/sync_problem:")
         st.dataframe(table, hide_index=True)
-        st.caption("The form below now shows the newer values. Make your change again if it still applies.")
-        if st.button("Dismiss", key=f"dismiss_{key}"):
+        st.caption("The form below still holds what you typed, now on the newer version: compare it with "
+                   "the newer values above and save again if your change still applies.")
+        if st.button("Dismiss and discard my change", key=f"dismiss_{key}"):
             st.session_state.pop(key, None)
+            st.session_state.pop(f"tracker_retry_{kind}_{obj_id}", None)
             st.rerun()
 
 
@@ -103,7 +113,7 @@ engine = common.db_engine()
 region = common.current_region()
 today = dt.date.today()
 
-st.title("Panel response tracker")
+common.page_title("Panel response tracker")
 st.caption(f"Region: {common.region_label()}. Every point raised and recommendation made, the Panel's response, "
            "the actions and their history. Rows ticked 'Sample' are invented for the demonstration; the "
            "Annex C, chapter 6 and chapter 11 texts and the national-review challenges are real.")
@@ -114,16 +124,17 @@ with db.session_scope(engine) as session:
 
 with st.expander("Filters", expanded=True, icon=":material/filter_alt:"):
     c1, c2, c3, c4 = st.columns(4)
-    sources = c1.multiselect("Source", SOURCES, key="tracker_f_source")
-    themes = c2.multiselect("Theme", options["themes"], key="tracker_f_theme")
-    statuses = c3.multiselect("Action status", STATUSES, key="tracker_f_status")
-    owners = c4.multiselect("Owner", options["owners"], key="tracker_f_owner")
+    sources = c1.multiselect("Source", SOURCES, key="tracker_f_source", **common.IN_ADDRESS)
+    themes = c2.multiselect("Theme", options["themes"], key="tracker_f_theme", **common.IN_ADDRESS)
+    statuses = c3.multiselect("Action status", STATUSES, key="tracker_f_status", **common.IN_ADDRESS)
+    owners = c4.multiselect("Owner", options["owners"], key="tracker_f_owner", **common.IN_ADDRESS)
     c5, c6, c7 = st.columns([1, 1, 2])
-    overdue_only = c5.toggle("Overdue actions only", key="tracker_f_overdue")
+    overdue_only = c5.toggle("Overdue actions only", key="tracker_f_overdue", **common.IN_ADDRESS)
     include_national = c6.toggle("National items too", value=True, key="tracker_f_national",
                                  help="Items raised for all of England show under every region.",
-                                 disabled=region is None)
-    search = c7.text_input("Search the text", key="tracker_f_text", placeholder="e.g. information sharing")
+                                 disabled=region is None, **common.IN_ADDRESS)
+    search = c7.text_input("Search the text", key="tracker_f_text", placeholder="e.g. information sharing",
+                           **common.IN_ADDRESS)
 
 filters = service.Filters(region=region, include_national=include_national, sources=tuple(sources),
                           themes=tuple(themes), statuses=tuple(statuses), owners=tuple(owners),
@@ -140,7 +151,8 @@ m4.metric("Overdue actions", f"{counts['overdue_actions']:,}")
 
 can_edit = common.may_edit_some()
 tab_items, tab_grid, tab_dash = st.tabs(["Items, responses and history",
-                                         "Edit actions in a grid" if can_edit else "Actions", "Dashboard"])
+                                         "Edit actions in a grid" if can_edit else "Actions", "Dashboard"],
+                                        key="tracker_tab", **common.IN_ADDRESS)
 
 # --------------------------------------------------------------------------- items and one item in full
 with tab_items:
@@ -161,7 +173,8 @@ with tab_items:
                 })
             labels = {int(r.id): f"{r.reference}: {r.text[:90]}{'…' if len(r.text) > 90 else ''}"
                       for r in items.itertuples()}
-            item_id = st.selectbox("Open an item", list(labels), format_func=labels.get, key="tracker_item")
+            item_id = st.selectbox("Open an item", list(labels), format_func=labels.get, key="tracker_item",
+                                   **common.IN_ADDRESS)
 
             with db.session_scope(engine) as session:
                 item = session.get(Item, item_id)
@@ -201,7 +214,7 @@ with tab_items:
                 with st.expander("Edit this item", icon=":material/edit:"):
                     show_refusal("item", item.id)
                     snap = seen("item", item)
-                    v, key = snap["values"], f"{item.id}_{snap['version']}"
+                    v, key = typed("item", item.id, snap), f"{item.id}_{snap['version']}"
                     with st.form(f"item_form_{key}"):
                         text = st.text_area("Point raised", v["text"], key=f"it_text_{key}")
                         a, b = st.columns(2)
@@ -225,7 +238,7 @@ with tab_items:
                     if response:
                         show_refusal("response", response.id)
                         snap = seen("response", response)
-                        v, key = snap["values"], f"{response.id}_{snap['version']}"
+                        v, key = typed("response", response.id, snap), f"{response.id}_{snap['version']}"
                     else:
                         snap, v, key = None, {"decision": "noted", "text": "", "decided_on": None, "decided_by": ""}, f"new_{item.id}"
                     with st.form(f"response_form_{key}"):
@@ -263,7 +276,7 @@ with tab_items:
                         action = by_id[action_id]
                         show_refusal("action", action.id)
                         snap = seen("action", action)
-                        v, key = snap["values"], f"{action.id}_{snap['version']}"
+                        v, key = typed("action", action.id, snap), f"{action.id}_{snap['version']}"
                         with st.form(f"action_form_{key}"):
                             desc = st.text_area("Description", v["description"], key=f"ac_desc_{key}")
                             a, b = st.columns(2)
@@ -322,8 +335,10 @@ with tab_items:
                         head += " · created"
                     if entry["reason"] and entry["reason"] != "created":
                         head += f" · _{views.md_escape(entry['reason'])}_"
-                    lines = [f"- {views.md_escape(field)}: {views.md_escape(old) or '(empty)'} → "
-                             f"**{views.md_escape(new) or '(empty)'}**" for field, old, new in entry["changes"]]
+                    lines = [f"- {views.md_escape(field)}: " + (
+                        views.word_changes_markdown(old, new) if max(len(old or ""), len(new or "")) > views.LONG_TEXT
+                        else f"{views.md_escape(old) or '(empty)'} → **{views.md_escape(new) or '(empty)'}**")
+                        for field, old, new in entry["changes"]]
                     st.markdown("\n".join([head, *lines]))
             common.download_table(timeline.drop(columns="history_id"), f"History {item.reference}",
                                   key=f"history_{item.id}")

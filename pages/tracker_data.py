@@ -31,12 +31,24 @@ st.markdown("One workbook with three sheets (Items, Responses, Actions) and a No
             "columns. Edit it in Excel and import it below: rows are matched by their Reference.")
 
 
+region = common.current_region()
+scope = None
+if region:
+    scope = st.radio("Items to export", [f"{region} and national items", f"{region} only", "All of England"],
+                     key="tracker_export_scope", horizontal=True, **common.IN_ADDRESS,
+                     help="The region chosen in the sidebar. Importing a regional export changes only its rows.")
+export_region = None if scope in (None, "All of England") else region
+export_national = scope != f"{region} only"
+
+
 def _export() -> bytes:
     with db.session_scope(engine) as session:
-        return export_workbook(session)
+        return export_workbook(session, export_region, export_national)
 
 
-st.download_button("Download the tracker (XLSX)", common.logged_export(_export, "tracker workbook (XLSX)"), file_name=f"panel-response-tracker-{stamp}.xlsx",
+suffix = f"-{common._slug(export_region)}" if export_region else ""
+st.download_button("Download the tracker (XLSX)", common.logged_export(_export, "tracker workbook (XLSX)"),
+                   file_name=f"panel-response-tracker{suffix}-{stamp}.xlsx",
                    mime=XLSX_MIME, on_click="ignore", icon=":material/download:", key="tracker_export")
 
 st.header("Import from Excel", anchor=False)

@@ -14,6 +14,20 @@ from feedback.survey import explorer
 from ui import common, survey_ui
 
 survey_ui.keep_state()
+PENDING = "upload_pending"  # the file being worked on, kept for the session when the person leaves the page
+KEPT = "upload_kept"  # the codebook choices, kept for the session (Streamlit drops a widget's value on leaving)
+
+
+def kept(name: str, default):
+    """The value this person last chose for a codebook field, else the suggestion."""
+    return st.session_state.get(KEPT, {}).get(name, default)
+
+
+def keep(name: str, value):
+    st.session_state.setdefault(KEPT, {})[name] = value
+    return value
+
+
 st.title("Upload a survey")
 st.write("Upload the survey supplier's export. What you upload is used in your session only: other people "
          "using the app do not see it, and it is not saved.")
@@ -36,14 +50,32 @@ if current:
         survey_ui.drop_upload()
         st.rerun()
 
-if file is None:
-    survey_ui.left_upload_page()  # the file was removed: so is what was read from it
+if file is not None:
+    st.session_state[PENDING] = {
+        "filename": file.name, "content": file.getvalue(),
+        "codebook_text": codebook_file.getvalue().decode("utf-8", errors="replace") if codebook_file else None}
+pending = st.session_state.get(PENDING)
+if pending is None:
+    survey_ui.left_upload_page()  # no file: nothing read from one is kept either
     st.stop()
+if file is None:
+    left, right = st.columns([3, 1])
+    left.info(f"Still working on {survey_ui.plain(pending['filename'])}, uploaded earlier in this session, with "
+              "your codebook edits.", icon=":material/history:")
+    if right.button("Start again with another file", key="upload_clear"):
+        for k in [k for k in st.session_state
+                  if str(k).startswith(("cb_", PENDING, KEPT, "upload_rows_", "upload_base_"))]:
+            del st.session_state[k]
+        survey_ui.left_upload_page()
+        st.rerun()
 
-content = file.getvalue()
-filename = file.name
-codebook_text = codebook_file.getvalue().decode("utf-8", errors="replace") if codebook_file is not None else None
-key = explorer.content_hash(content)
+content = pending["content"]
+filename = pending["filename"]
+codebook_text = pending["codebook_text"]
+data_key = explorer.content_hash(content)  # the file's readings are cached by its content alone
+# The form's key includes the codebook: one given after the data starts the choices and questions
+# from it, not from the suggestion kept for the data alone.
+key = explorer.content_hash(content, codebook_text)
 
 
 def _read(key: str, filename: str, content: bytes):
@@ -64,9 +96,12 @@ def _is_tables(key: str, filename: str, _content: bytes) -> bool:
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner="Suggesting a codebook…")
 def _suggest(key: str, _data) -> str:
+    """Ids follow the embedded surveys' codebooks where the question texts match."""
     from feedback.survey import codebook as cbmod
 
-    return cbmod.dump_codebook(cbmod.suggest_codebook(_data))
+    known = [cbmod.load_codebook(text) for s in explorer.available_samples()
+             if s.kind == "respondents" and (text := explorer.sample_files(s)[1])]
+    return cbmod.dump_codebook(cbmod.suggest_codebook(_data, known=known))
 
 
 def use(upload: dict) -> None:
@@ -86,7 +121,7 @@ def use(upload: dict) -> None:
 resolved = kind
 if kind == "auto":
     with common.upload_queue():
-        resolved = "data tables" if codebook_text is None and _is_tables(key, filename, content) else "respondents"
+        resolved = "data tables" if codebook_text is None and _is_tables(data_key, filename, content) else "respondents"
 
 if resolved == "data tables":
     st.header("Data tables workbook")
@@ -106,7 +141,7 @@ if resolved == "data tables":
 
 try:
     with common.upload_queue():
-        data = _read(key, filename, content)
+        data = _read(data_key, filename, content)
 except InputError as err:
     survey_ui.show_error(err)
     st.stop()
@@ -119,7 +154,7 @@ with st.expander("First rows"):
 from feedback.survey import codebook as cbmod  # noqa: E402
 
 try:
-    cb = cbmod.load_codebook(codebook_text) if codebook_text else cbmod.load_codebook(_suggest(key, data))
+    cb = cbmod.load_codebook(codebook_text) if codebook_text else cbmod.load_codebook(_suggest(data_key, data))
 except InputError as err:
     survey_ui.show_error(err)
     st.stop()
@@ -136,25 +171,44 @@ def _index(value: str) -> int:
 
 
 c1, c2, c3 = st.columns(3)
-role = c1.selectbox("Role column", columns, index=_index(cb.role), key=f"cb_role_{key}")
-region = c2.selectbox("Region column", columns, index=_index(cb.region), key=f"cb_region_{key}")
-weight = c3.selectbox("Weight column", columns, index=_index(cb.weight), key=f"cb_weight_{key}",
-                      help="Leave as (none) for unweighted data.")
-c4, c5 = st.columns(2)
-title = c4.text_input("Survey title", value=cb.title or filename, key=f"cb_title_{key}")
-source = c5.text_input("Source line for charts", value=cb.source or f"Source: {filename}", key=f"cb_source_{key}")
+role = keep(f"role_{key}", c1.selectbox("Role column", columns, index=_index(kept(f"role_{key}", cb.role)),
+                                        key=f"cb_role_{key}"))
+region = keep(f"region_{key}", c2.selectbox("Region column", columns,
+                                            index=_index(kept(f"region_{key}", cb.region)), key=f"cb_region_{key}"))
+weight = keep(f"weight_{key}", c3.selectbox("Weight column", columns, index=_index(kept(f"weight_{key}", cb.weight)),
+                                            key=f"cb_weight_{key}", help="Leave as (none) for unweighted data."))
+c4, c5, c6 = st.columns([2, 1, 2])
+title = keep(f"title_{key}", c4.text_input("Survey title", value=kept(f"title_{key}", cb.title or filename),
+                                           key=f"cb_title_{key}"))
+fieldwork = keep(f"fieldwork_{key}", c5.text_input("Fieldwork", value=kept(f"fieldwork_{key}", cb.fieldwork),
+                                                   key=f"cb_fieldwork_{key}", help="Read from the file's title "
+                                                   "rows when it has them, e.g. June to September 2021."))
+source = keep(f"source_{key}", c6.text_input("Source line for charts",
+                                             value=kept(f"source_{key}", cb.source or f"Source: {filename}"),
+                                             key=f"cb_source_{key}"))
 
 KINDS_Q = ["awareness", "agreement", "usefulness", "yes_no", "multi_select"]
-rows = pd.DataFrame([{
-    "use": True, "id": q.id, "kind": q.kind, "positive": "; ".join(q.positive or []),
-    "exclude": "; ".join(q.exclude or []), "text": q.text, "base_question": q.base_question or "",
-    "base_label": q.base_label or "", "column": q.column,
-} for q in cb.questions])
+answers = cbmod.column_answers(data.frame)
+editor_key, saved_key = f"cb_questions_{key}", f"upload_rows_{key}"
+if editor_key not in st.session_state or saved_key not in st.session_state:
+    # First time, or back from another page: start from the last edits (else the suggestion).
+    st.session_state[f"upload_base_{key}"] = st.session_state.get(saved_key, pd.DataFrame([{
+        "use": True, "id": q.id, "kind": q.kind, "positive": "; ".join(q.positive or []),
+        "exclude": "; ".join(q.exclude or []), "text": q.text, "base_question": q.base_question or "",
+        "base_label": q.base_label or "", "column": q.column, "answers": answers.get(q.column, ""),
+    } for q in cb.questions]))
+rows = st.session_state[f"upload_base_{key}"]
+st.caption("Add a question with the + under the table (choose its column; its answers then show after the "
+           "next change). The Id column stays in view when you scroll sideways.")
 edited = st.data_editor(
-    rows, key=f"cb_questions_{key}", hide_index=True, width="stretch", num_rows="fixed",
+    rows, key=editor_key, hide_index=True, width="stretch", num_rows="dynamic",
+    disabled=["answers"],
     column_config={
-        "use": st.column_config.CheckboxColumn("Use", help="Untick to leave the question out."),
-        "id": st.column_config.TextColumn("Id", help="Short id; the same id in two surveys lets them be compared."),
+        "use": st.column_config.CheckboxColumn("Use", help="Untick to leave the question out.", default=True),
+        "id": st.column_config.TextColumn("Id", pinned=True, required=True,
+                                          help="Short id; the same id in two surveys lets them be compared."),
+        "answers": st.column_config.TextColumn("Answers in the data", width="medium",
+                                               help="The column's distinct answers, most common first."),
         "column": st.column_config.SelectboxColumn("Column", options=list(map(str, data.frame.columns))),
         "text": st.column_config.TextColumn("Question text", width="medium"),
         "kind": st.column_config.SelectboxColumn("Kind", options=KINDS_Q),
@@ -171,17 +225,26 @@ def _split(text) -> list[str]:
     return [p.strip() for p in str(text or "").split(";") if p.strip()]
 
 
+edited = edited.assign(answers=edited["column"].map(lambda c: answers.get(str(c), "") if pd.notna(c) else ""))
+st.session_state[saved_key] = edited  # kept for the session, with the upload
+
+
+def _text(value) -> str:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
 questions = [
-    dataclasses.replace(
-        cb.questions[i],
-        id=str(row["id"]).strip(), column=str(row["column"]), text=str(row["text"] or ""), kind=str(row["kind"]),
-        positive=_split(row["positive"]), exclude=_split(row["exclude"]),
-        base_question=str(row["base_question"] or "").strip(), base_label=str(row["base_label"] or ""),
+    cbmod.Question(
+        id=_text(row["id"]).strip(), column=_text(row["column"]), text=_text(row["text"]),
+        kind=_text(row["kind"]) or "yes_no", positive=_split(_text(row["positive"])),
+        exclude=_split(_text(row["exclude"])), base_question=_text(row["base_question"]).strip(),
+        base_label=_text(row["base_label"]),
     )
-    for i, row in enumerate(edited.to_dict("records")) if bool(row["use"])
+    for row in edited.to_dict("records") if row["use"] is not False and (_text(row["id"]) or _text(row["column"]))
 ]
 edited_cb = dataclasses.replace(cb, role="" if role == "(none)" else role, region="" if region == "(none)" else region,
                                 weight="" if weight == "(none)" else weight, title=title, source=source,
+                                fieldwork=fieldwork,
                                 questions=questions)
 problems = cbmod.validate(edited_cb, data.frame) if questions else ["Tick at least one question to use."]
 

@@ -172,3 +172,16 @@ def test_annex_zip_cleans_names_and_is_deterministic():
         assert names[0] == "etc/passwd" and "charts/a.png" in names and "charts/a (2).png" in names
         assert zf.read("methods.txt").decode() == "é"
         assert all(not n.startswith("/") and ".." not in n for n in names)
+
+
+def test_heat_table_draws_cells_without_a_value():
+    """A suppressed [c] share has no value: its cell is still drawn (grey, with its label), so a
+    table of only such cells is not an empty picture without a text alternative."""
+    import vl_convert as vlc
+
+    cells = pd.DataFrame({"row": ["a", "a", "b", "b"], "col": ["x", "y", "x", "y"],
+                          "p": [np.nan, 0.5, np.nan, np.nan], "label": ["1/3 [c]", "5/10", "0/2 [c]", "2/4 [c]"]})
+    chart = charts.heat_table(cells, row="row", column="col", value="p", label="label", title="t", percent=True)
+    svg = vlc.vegalite_to_svg(chart.to_json()).lower()
+    assert svg.count('fill="#f3f2f1"') == 3
+    assert all(text in svg for text in ("1/3 [c]", "0/2 [c]", "2/4 [c]", "5/10"))

@@ -146,7 +146,11 @@ def test_results_page_on_weighted_frontline_and_data_tables(app):
 def test_compare_two_groups_and_two_audiences(app):
     at = goto(app, "compare")
     table = at.dataframe[-1].value
-    assert {"Difference", "Interval from", "Interval to", "p value"} <= set(table.columns)
+    assert {"Difference", "Interval", "p value"} <= set(table.columns)
+    # Differences in percentage points with a true minus sign; tiny p values read "< 0.001".
+    assert table["Difference"].str.fullmatch(r"[+\u2212]\d+\.\d pts|not available").all(), list(table["Difference"])
+    assert not (table["p value"] == "0.000").any()
+    assert table["p value"].str.fullmatch(r"< 0\.001|[01]\.\d{3}|").all(), list(table["p value"])
     at.radio(key="compare_mode").set_value("Two surveys on their shared questions").run()
     assert not at.exception
     at.selectbox(key="compare_survey_a").set_value(PARTNERS).run()
@@ -155,7 +159,12 @@ def test_compare_two_groups_and_two_audiences(app):
     table = at.dataframe[-1].value
     assert "know_thematic_reviews" in set(table["Question id"])
     row = table[table["Question id"] == "know_thematic_reviews"].iloc[0]
-    assert round(100 * row["First (%)"]) == 76 and round(100 * row["Second (%)"]) == 28
+    assert round(row["First (%)"]) == 76 and round(row["Second (%)"]) == 28
+    points = float(row["Difference"].removesuffix(" pts").replace("\u2212", "-"))
+    assert row["Difference"].startswith("+") and abs(points - (row["First (%)"] - row["Second (%)"])) < 0.11
+    # One source line naming both surveys, not "Source: … Source: …".
+    sources = [t for t in (m.value for m in at.caption) if "Source" in t]
+    assert all(t.count("Source:") <= 1 for t in sources)
 
 
 def test_upload_xlsx_with_suggested_codebook_feeds_results(app):
@@ -173,7 +182,7 @@ def test_upload_xlsx_with_suggested_codebook_feeds_results(app):
     at = goto(at, "results")
     assert at.selectbox(key="survey_choice").value.startswith("Your upload")
     table = results_table(at)
-    assert "Q1_heard_of_panel" in set(table["Question id"])  # a suggested question's id is its column
+    assert "heard_of_panel" in set(table["Question id"])  # a suggested id: the column without its number
 
 
 def test_upload_with_codebook_reproduces_published_figure(app):
@@ -241,7 +250,10 @@ def test_upload_data_tables_workbook(app):
     set_region(at, "London")
     table = results_table(at)
     assert set(table["Figures from"]) == {"data tables"}
-    assert set(table["Unweighted n"]) == {45}  # the published London column
+    region_rows = table[table["Grouping"] != "england"]
+    assert set(region_rows["Unweighted n"]) == {45}  # the published London column
+    assert set(region_rows["Group"]) == {"London (all)"}
+    assert set(table.loc[table["Grouping"] == "england", "Unweighted n"]) == {307}  # England beside it
 
 
 def test_annex_pack_holds_every_chart_table_and_methods():

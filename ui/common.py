@@ -154,6 +154,17 @@ def current_region() -> str | None:
     return None if region in (None, ALL_REGIONS) else region
 
 
+def page_title(text: str, where: str | None = None) -> None:
+    """The page heading, naming the region shown ("Panel response tracker: London"; the region's
+    words escaped). ``where``: the region's words when they are not just the sidebar's region."""
+    where = where or current_region()
+    st.title(f"{text}: {plain(where)}" if where else text)
+
+
+# Widgets whose choice is kept in the page address, so a bookmark or an e-mailed link reopens that view.
+IN_ADDRESS = {"bind": "query-params"}
+
+
 def region_label() -> str:
     """Plain words for the current region, for titles and captions."""
     return current_region() or "England (all regions)"

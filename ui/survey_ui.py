@@ -24,7 +24,8 @@ UPLOAD_KEY = "survey_upload"          # {"filename", "content", "codebook_text",
 UPLOAD_SURVEY_KEY = "survey_upload_read"  # (content hash, Survey) of the upload, read once per session
 UPLOAD_PAGE_READ_KEY = "upload_page_read"  # (content hash, SurveyData) of the file in the Upload page's uploader
 CHOICE_KEY = "survey_choice"
-# Settings kept across pages (Streamlit drops a widget's state when a page without it runs).
+COMBINE_KEY = "combine"               # neighbouring regions added to the sidebar's region
+# The method settings' defaults (also the widgets' defaults, so an address without them means these).
 SETTINGS_DEFAULTS = {
     "survey_method": "wilson",
     "survey_level": 0.95,
@@ -35,8 +36,14 @@ SETTINGS_DEFAULTS = {
     "survey_suppress_on": "n",
     "survey_flag_on": "n",
 }
-PERSISTENT = (CHOICE_KEY, *SETTINGS_DEFAULTS, "survey_grouping", "survey_questions", "survey_mark",
-              "survey_layout", "compare_mode", "compare_grouping", "compare_a", "compare_b",
+# The whole view is kept in the page address (bind="query-params"): a bookmark or an e-mailed
+# link reopens it. The widgets' defaults are the app's defaults, so an address without a
+# choice means the default.
+KEPT = common.IN_ADDRESS
+# Choices kept for the session when the person moves to another page (Streamlit drops a widget's
+# state when a page without it runs; re-assigning it each run keeps it).
+PERSISTENT = (CHOICE_KEY, COMBINE_KEY, *SETTINGS_DEFAULTS, "survey_grouping", "survey_questions", "survey_mark",
+              "survey_layout", "survey_sort_value", "survey_hide_c", "compare_mode", "compare_grouping", "compare_a", "compare_b",
               "compare_survey_a", "compare_survey_b")
 
 
@@ -45,8 +52,6 @@ def keep_state() -> None:
     for key in PERSISTENT:
         if key in st.session_state:
             st.session_state[key] = st.session_state[key]
-    for key, value in SETTINGS_DEFAULTS.items():
-        st.session_state.setdefault(key, value)
 
 
 plain = common.plain  # text from a file or user, shown literally by Markdown
@@ -152,9 +157,9 @@ def pick_survey(label: str = "Survey", key: str = CHOICE_KEY, *, respondents_onl
     if not options:
         st.warning("No survey is loaded: the sample data files are missing. Upload a survey on the Upload page.")
         return None
-    if st.session_state.get(key) not in options:
-        st.session_state[key] = next(iter(options))
-    name = st.selectbox(label, list(options), key=key,
+    if key in st.session_state and st.session_state[key] not in options:
+        del st.session_state[key]  # back to the first survey
+    name = st.selectbox(label, list(options), key=key, **KEPT,
                         help="The embedded samples are synthetic records built to reproduce the Panel's "
                              "published 2021 figures. Upload your own survey on the Upload page.")
     try:
@@ -188,25 +193,89 @@ def thresholds() -> tuple:
 def settings_controls() -> None:
     """Interval method, level, small-base thresholds and multiple-comparison adjustment."""
     c1, c2, c3 = st.columns(3)
+    d = SETTINGS_DEFAULTS
     c1.selectbox("Interval method", list(explorer.METHODS), format_func=explorer.METHODS.get, key="survey_method",
+                 index=list(explorer.METHODS).index(d["survey_method"]), **KEPT,
                  help="Wilson is the default. The design-based methods (logit, beta, mean) follow R's survey "
                       "package; with weights, intervals use the effective base.")
-    c2.selectbox("Confidence level", list(explorer.LEVELS), format_func=explorer.LEVELS.get, key="survey_level")
+    c2.selectbox("Confidence level", list(explorer.LEVELS), format_func=explorer.LEVELS.get, key="survey_level",
+                 index=list(explorer.LEVELS).index(d["survey_level"]), **KEPT)
     c3.selectbox("Multiple comparisons", list(explorer.ADJUSTS), format_func=explorer.ADJUSTS.get,
-                 key="survey_adjust", help="How p values are adjusted when many groups are tested at once.")
+                 index=list(explorer.ADJUSTS).index(d["survey_adjust"]), key="survey_adjust", **KEPT,
+                 help="How p values are adjusted when many groups are tested at once.")
     c4, c5, c6 = st.columns(3)
-    c4.number_input("Suppress below [c]", min_value=1, max_value=1000, step=1, key="survey_suppress")
+    c4.number_input("Suppress below [c]", min_value=1, max_value=1000, step=1, key="survey_suppress",
+                    value=d["survey_suppress"], **KEPT)
     c5.selectbox("Suppression counts", list(explorer.BASES), format_func=explorer.BASES.get, key="survey_suppress_on",
-                 help="Apply the suppression rule to the unweighted base (the default) or to the effective base.")
-    c6.selectbox("Significance test", list(explorer.TESTS), format_func=explorer.TESTS.get, key="survey_test",
+                 **KEPT, help="Apply the suppression rule to the unweighted base (the default) or to the effective base.")
+    c6.selectbox("Significance test", list(explorer.TESTS), format_func=explorer.TESTS.get, key="survey_test", **KEPT,
                  help="Design-based: R survey's svyttest on the full design (the default). The z test on effective "
                       "bases is the tab-book convention of Q, Displayr and SPSS Custom Tables.")
     c7, c8, _ = st.columns(3)
-    c7.number_input("Flag as low reliability below [u]", min_value=1, max_value=1000, step=1, key="survey_flag")
+    c7.number_input("Flag as low reliability below [u]", min_value=1, max_value=1000, step=1, key="survey_flag",
+                    value=d["survey_flag"], **KEPT)
     c8.selectbox("Low-reliability flag counts", list(explorer.BASES), format_func=explorer.BASES.get,
-                 key="survey_flag_on",
+                 key="survey_flag_on", **KEPT,
                  help="e.g. suppress below 10 responses and flag below an effective base of 30: a weighted "
                       "group of 83 respondents can have an effective base of 29.")
+
+
+def region_scope(survey: explorer.Survey | None = None):
+    """The region the survey pages show: None (England), the sidebar's region, or that
+    region combined with neighbouring ones (a tuple) when its own figures are too few.
+    Draws the "Combine with" choice in a region view of respondent-level data."""
+    from feedback.regions import neighbours
+
+    region = common.current_region()
+    if not region or survey is None or survey.kind != "respondents":
+        return region
+    options = neighbours(region)
+    kept = st.session_state.get(COMBINE_KEY) or []
+    if any(r not in options for r in kept):
+        st.session_state[COMBINE_KEY] = [r for r in kept if r in options]
+    label = "Combine with neighbouring regions" + (f": {', '.join(kept)}" if kept else "")
+    with st.expander(label, expanded=bool(kept), icon=":material/merge:"):
+        combined = st.multiselect("Combine with neighbouring regions", options, key=COMBINE_KEY, **KEPT,
+                                  placeholder="None: this region alone", label_visibility="collapsed",
+                                  help="Add neighbouring regions when the region alone has too few responses "
+                                       "to show its figures.")
+    return (region, *combined) if combined else region
+
+
+def scope_name(scope) -> str:
+    """Plain words for the region scope, for headings, captions and file names."""
+    return explorer.region_name(scope)
+
+
+def title(text: str, scope=None) -> None:
+    """The page heading, naming the region shown (several when combined)."""
+    common.page_title(text, explorer.region_name(scope) if scope else None)
+
+
+def suppressed_advice(res: pd.DataFrame, scope) -> bool:
+    """When every figure of a region view is suppressed, say what to do instead (with buttons
+    that do it) and return True; otherwise nothing and False."""
+    from feedback.regions import ALL_REGIONS, neighbours
+
+    if not scope or not explorer.all_suppressed(res):
+        return False
+    s = settings()
+    total = res[res["by"] == "total"]
+    st.warning(explorer.suppressed_advice(scope, suppress=s["suppress"], largest_base=int(total["n"].max())),
+               icon=":material/info:")
+    c1, c2, _ = st.columns([1, 2, 1])
+    c1.button("Show England", key="advice_england", icon=":material/public:",
+              on_click=lambda: st.session_state.update({common.REGION_KEY: ALL_REGIONS}))
+    names = [scope] if isinstance(scope, str) else list(scope)
+    near = neighbours(names)
+    if near and survey_kind_allows_combine(res):
+        c2.button(f"Combine with {near[0]}", key="advice_combine", icon=":material/merge:",
+                  on_click=lambda: st.session_state.update({COMBINE_KEY: [*names[1:], near[0]]}))
+    return True
+
+
+def survey_kind_allows_combine(res: pd.DataFrame) -> bool:
+    return bool(len(res)) and "source" in res and (res["source"] == "respondents").all()
 
 
 def results(survey: explorer.Survey, grouping: str, region: str | None) -> pd.DataFrame:
@@ -215,7 +284,15 @@ def results(survey: explorer.Survey, grouping: str, region: str | None) -> pd.Da
                     s["flag"], s["adjust"], s["test"], s["suppress_on"], s["flag_on"])
 
 
-def bases(survey: explorer.Survey, region: str | None) -> pd.DataFrame:
+def results_with_england(survey: explorer.Survey, grouping: str, scope) -> pd.DataFrame:
+    """A region view's results with England's total beside the region's (England view: as is)."""
+    res = results(survey, grouping, scope)
+    if not scope:
+        return res
+    return explorer.with_england(res, results(survey, grouping, None))
+
+
+def bases(survey: explorer.Survey, region) -> pd.DataFrame:
     return _bases(survey.key, survey, region)
 
 
@@ -227,7 +304,4 @@ def percent_columns(df: pd.DataFrame, columns=("p_a", "p_b",
               "Weighting effect (Kish deff)", "Standard error", "Test statistic"):
         if c in df.columns:
             config[c] = st.column_config.NumberColumn(c, format="%.2f" if c != "Weighted base" else "%.1f")
-    for c in ("p value", "Adjusted p value"):
-        if c in df.columns:
-            config[c] = st.column_config.NumberColumn(c, format="%.4f")
     return config

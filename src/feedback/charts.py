@@ -319,6 +319,10 @@ def heat_table(
     numbers = pd.to_numeric(data[value], errors="coerce")
     vmax = float(numbers.max() if numbers.notna().any() else 0) or 1.0
     data["__dark"] = numbers.fillna(0) > 0.5 * vmax
+    # A cell without a value (a suppressed [c] share) is drawn light grey with its label: Vega would
+    # otherwise drop it, and a table of only such cells would draw no cell (and no text alternative).
+    data["__missing"] = numbers.isna()
+    data["__shade"] = numbers.fillna(0)
     rows = list(row_sort) if row_sort is not None else list(pd.unique(data[row]))
     cols = list(column_sort) if column_sort is not None else list(pd.unique(data[column]))
     x = {"field": _f(column), "type": "nominal", "sort": cols, "title": None,
@@ -326,7 +330,8 @@ def heat_table(
     y = {"field": _f(row), "type": "nominal", "sort": rows, "title": None, "axis": {"labelLimit": 280}}
     cells = _chart(None, {"type": "rect", "stroke": "white", "strokeWidth": 1}, {
         "x": x, "y": y,
-        "color": {"field": _f(value), "type": "quantitative", "title": value_title or None,
+        "color": {"condition": {"test": "datum['__missing']", "value": "#F3F2F1"},
+                  "field": "__shade", "type": "quantitative", "title": value_title or None,
                   "scale": {"range": ["#FFFFFF", SEQUENTIAL[2], SEQUENTIAL[1], DARK_BLUE],
                             "domain": [0, vmax / 3, 2 * vmax / 3, vmax], "interpolate": "rgb"},
                   "legend": None},
@@ -450,7 +455,13 @@ def hide_suppressed(results: pd.DataFrame, *, suppress: int = 10) -> tuple[pd.Da
 
 
 def _series_name(by: str) -> str:
-    return "Total" if by == "total" else f"By {str(by).replace('_', ' ')}"
+    return {"total": "Total", "england": "England"}.get(by, f"By {str(by).replace('_', ' ')}")
+
+
+def _series(res: pd.DataFrame) -> pd.Series:
+    """Legend name of each row: a region view's total is named by its group ("North West (all)")."""
+    names = res["by"].map(_series_name)
+    return names.where(res["by"] != "total", res["group"].astype(str))
 
 
 def base_and_region(results: pd.DataFrame, region: str | None = None) -> str:
@@ -492,7 +503,7 @@ def survey_chart(
         subtitle.insert(0, f"“{text}”")
     # The total in dark blue, each grouping in the next palette colour; the axis names every
     # group, and a legend names the groupings when there are several (colour is never the only cue).
-    res["__series"] = res["by"].map(_series_name)
+    res["__series"] = _series(res)
     color_domain = list(pd.unique(res["__series"]))
     return bar_with_intervals(
         res, category="group", value="p", low="ci_low", high="ci_high", label="__label",
@@ -532,7 +543,7 @@ def survey_questions_chart(
         parts.append(res)
     res = pd.concat(parts, ignore_index=True)
     res["__label"] = _survey_labels(res)
-    res["__series"] = res["by"].map(_series_name)
+    res["__series"] = _series(res)
     color_domain = list(pd.unique(res["__series"]))
     subtitle = [f"Region: {region or 'England (all regions)'}. Base for each question in its heading."]
     return bar_with_intervals(

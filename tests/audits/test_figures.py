@@ -21,7 +21,24 @@ def test_criteria_chart_and_alt_text():
     spec = str(chart.to_dict())
     assert "Base: 18 audited reports" in spec and figures.SAMPLE_NOTE in spec and "13 of 18 (72%)" in spec
     alt = figures.criteria_alt(summary, year="2020-21", where="England")
-    assert "Independent scrutiny: 13 of 18 (72%, interval 49% to 88%); fully 7, partly 6, not 5" in alt
+    # 18 audited reports: under the survey pages' 30, so flagged [u] as low reliability.
+    assert "Independent scrutiny: 13 of 18 (72%, interval 49% to 88%, low reliability); fully 7, partly 6, not 5" in alt
+    assert "13 of 18 (72%) [u]" in spec and "[u] fewer than 30 audited reports" in spec
+
+
+def test_audits_follow_the_small_base_rules():
+    """The survey pages' rules: a base under 10 reports is [c] (share and interval not shown)."""
+    by_region = summaries.criterion_summary(SAMPLE, FW, year="2020-21", by_region=True)
+    small = by_region[by_region["n"] < 10]
+    assert len(small) and (small["flag"] == "[c]").all() and small["p"].isna().all() and small["ci_low"].isna().all()
+    assert (small["evidenced"] >= 0).all()  # counts of published reports stay
+    summary = summaries.criterion_summary(SAMPLE, FW, year="2020-21")
+    assert set(summary["flag"]) == {"[u]"} and summary["p"].notna().all()
+    region = by_region["region"].iloc[0]
+    one = summaries.criterion_summary(SAMPLE, FW, year="2020-21", region=region)
+    chart = str(figures.criteria_chart(one, year="2020-21", where=region).to_dict())
+    assert "[c] fewer than 10 audited reports" in chart
+    assert "not shown, fewer than 10 audited reports [c]" in figures.criteria_alt(one, year="2020-21", where=region)
 
 
 def test_codes_years_region_and_rate_charts_render():

@@ -140,7 +140,7 @@ def test_hostile_texts_render_as_typed_and_fetch_nothing(app_url, page, tmp_path
 
     # Audits: a damaged register named with markup; its error message is shown as typed.
     go(page, "Yearly-report audits")
-    page.get_by_role("tab", name="Register and submission rate").click()
+    page.get_by_role("tab", name="Register", exact=True).click()
     page.locator('[data-testid="stFileUploader"]:visible input[type="file"]').first.set_input_files(files=[
         {"name": "reg **boldreg** ![r](http://127.0.0.1:%d/r.png).csv" % port, "mimeType": "text/csv",
          "buffer": b"partnership\n:red[x]\n"}])

@@ -17,7 +17,8 @@ def test_bookmarked_region_page_on_a_fresh_server(browser, tmp_path):
         assert "tracker data" not in sidebar.inner_text()
         page.get_by_text("Region: London").first.wait_for()
         assert "region=London" in page.url
-        assert page.locator('[data-testid="stMain"] h1').first.inner_text() == "Results by role"
+        # The heading names the region shown.
+        assert page.locator('[data-testid="stMain"] h1').first.inner_text() == "Results by role: London"
         # Not for a moment did the sidebar list the app's files (checked on every DOM change).
         assert page.evaluate("window.__fileList") is False
         # No horizontal scrolling at 1280x800.

@@ -118,6 +118,11 @@ def test_region_changes_base_and_downloads_match_cli(app_url, page, tmp_path):
     ws = wb[wb.sheetnames[4]]  # the tidy layout, header under the title row
     rows = list(ws.values)
     got = pd.DataFrame(rows[2:], columns=rows[1])
+    # England's total sits beside London's ("London (all)"); the command line gives London alone.
+    assert set(got.loc[got["Grouping"] == "England", "Group"]) == {"England"}
+    sheet_rows = [r + 3 for r in got.index[got["Grouping"] != "England"]]  # worksheet rows of London's figures
+    got = got[got["Grouping"] != "England"].reset_index(drop=True)
+    got["Group"] = got["Group"].replace({"London (all)": "Total"})
     cli = cli_rates(str(SURVEYS / "partners_2021.sav"), "--codebook", str(SURVEYS / "partners_2021.toml"),
                     "--by", "role", "--filter", "region=London")
     cli = cli[cli["question_text"].isin(got["Question"])].reset_index(drop=True)
@@ -127,7 +132,7 @@ def test_region_changes_base_and_downloads_match_cli(app_url, page, tmp_path):
     flags = cli["flag"].fillna("")
     assert (got["Positive (%)"] == "[c]").tolist() == (flags == "[c]").tolist()
     value_col = list(rows[1]).index("Positive (%)") + 1  # [u]: a number whose format shows the marker
-    marked = ["[u]" in ws.cell(r, value_col).number_format for r in range(3, ws.max_row + 1)]
+    marked = ["[u]" in ws.cell(r, value_col).number_format for r in sheet_rows]
     assert marked == (flags == "[u]").tolist()
     shown = got["Positive (%)"] != "[c]"
     pd.testing.assert_series_equal(got.loc[shown, "Positive (%)"].astype(float), cli.loc[shown, "p"].astype(float),
@@ -155,8 +160,9 @@ def test_upload_sample_xlsx_and_see_its_results(app_url, page, tmp_path):
         shot(page, "survey_results_upload_failed", tmp_path)
     chosen = page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]').first.evaluate(
         "e => e.innerText + ' ' + Array.from(e.querySelectorAll('input')).map(i => i.value).join(' ')")
-    assert "Your upload: frontline_2021" in chosen, chosen
-    assert "Q1_heard_of_panel" in text  # a suggested question's id is its column
+    # Named by the title read from the file's title rows.
+    assert "Your upload: Frontline professionals survey 2021" in chosen, chosen
+    assert "Q1_heard_of_panel" in text  # the file's header, the question's text in the suggestion
     assert re.search(r"Base: all respondents \(307, weighted 307\)", text) or "(307" in text, text[:2000]
     shot(page, "survey_results_upload", tmp_path)
 

@@ -167,8 +167,11 @@ def test_two_people_edit_the_same_action_and_the_second_is_refused(app_url, page
         refusal = main(other).locator('[data-testid="stAlert"]').filter(has_text="was changed by Person A")
         refusal.wait_for()
         assert "Your edit was not saved" in refusal.inner_text()
-        # The form now shows A's value (the newer version) for B to redo the change if still wanted.
-        expect(forms["Person B"].locator(OWNER)).to_have_value("Owner chosen by A")
+        # The form, now on the newer version, still holds what B typed, for B to compare with A's value
+        # in the refusal and save again if still wanted; nothing of B's is written yet.
+        main(other).get_by_text("still holds what you typed").wait_for()
+        form_b = main(other).locator('[data-testid="stForm"]').filter(has=other.get_by_role("button", name="Save action"))
+        expect(form_b.locator(OWNER)).to_have_value("Owner chosen by B")
         tall_screenshot(other, "tracker_06_second_edit_refused", tmp_path)
 
         page.reload()

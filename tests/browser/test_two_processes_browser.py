@@ -71,8 +71,10 @@ def test_two_processes_share_edits_and_refuse_a_stale_one(postgres_engine, brows
         assert "Your edit was not saved" in refusal.inner_text()
         main(page_b).get_by_text("Changed through process A").first.wait_for()
         tall_screenshot(page_b, "two_processes_refused", tmp_path)
-        # ... and the form in B now holds the newer value, read from the shared database.
-        assert main(page_b).locator(SOURCE_DETAIL).input_value() == "Changed through process A"
+        # ... and the form in B, now on the newer version read from the shared database, still holds what
+        # B typed, to compare with A's value above and save again if still wanted.
+        main(page_b).get_by_text("still holds what you typed").wait_for()
+        assert main(page_b).locator(SOURCE_DETAIL).input_value() == "Changed through process B"
 
         open_item(page_b, url_b, "Process B tester")  # a fresh load through B shows A's edit
         assert main(page_b).locator(SOURCE_DETAIL).input_value() == "Changed through process A"

@@ -110,15 +110,15 @@ def test_suggest_recognises_columns_and_scales():
     assert (cb.role, cb.region, cb.weight) == ("Job Role", "REGION", "Wt")
     got = {q.id: (q.column, q.kind, q.positive, q.exclude) for q in cb.questions}
     assert got == {
-        "q1_heard_of_panel": ("q1_heard_of_panel", "awareness", ["Yes"], []),
-        "q2_improves": ("q2_improves", "agreement", ["Strongly agree", "Tend to agree"], []),
-        "q3_useful": ("q3_useful", "usefulness", ["Very useful", "Fairly useful"], []),
-        "q4_independent": ("q4_independent", "yes_no", ["Yes"], []),
-        "q5_read_report": ("q5_read_report", "yes_no", ["Yes, some of it", "Yes, all of it"], []),
-        "q6_letters": ("q6_letters", "multi_select", ["Selected"], []),
-        "q7_emails": ("q7_emails", "multi_select", ["1"], []),
-    }  # no id, free text, unlabelled 0/1 or unknown scale; "Don't know" stays in the base
-    assert cb.question("q7_emails").text == "Emails from the Panel"
+        "heard_of_panel": ("q1_heard_of_panel", "awareness", ["Yes"], []),
+        "improves": ("q2_improves", "agreement", ["Strongly agree", "Tend to agree"], []),
+        "useful": ("q3_useful", "usefulness", ["Very useful", "Fairly useful"], []),
+        "independent": ("q4_independent", "yes_no", ["Yes"], []),
+        "read_report": ("q5_read_report", "yes_no", ["Yes, some of it", "Yes, all of it"], []),
+        "letters": ("q6_letters", "multi_select", ["Selected"], []),
+        "emails": ("q7_emails", "multi_select", ["1"], []),
+    }  # short ids; no id, free text, unlabelled 0/1 or unknown scale; "Don't know" stays in the base
+    assert cb.question("emails").text == "Emails from the Panel"
     assert validate(cb, survey_frame().frame) == []
     assert load_codebook(dump_codebook(cb)) == cb
 
@@ -144,8 +144,52 @@ def test_cli_codebook_suggest(capsys):
 
     assert main(["codebook", "suggest", str(SURVEYS / "frontline_2021.xlsx")]) == 0
     cb = load_codebook(capsys.readouterr().out)
-    assert cb.weight == "weight" and [q.id for q in cb.questions][:2] == ["Q1_heard_of_panel",
-                                                                           "Q2_aware_panel_reviews"]
+    assert cb.weight == "weight" and [q.id for q in cb.questions][:2] == ["heard_of_panel", "aware_panel_reviews"]
+
+
+def test_suggestion_on_the_frontline_sample_finds_title_fieldwork_ids_and_routing():
+    """The suggestion from the respondent file alone comes close to the hand-written codebook."""
+    data = read_survey("frontline_2021.xlsx", (SURVEYS / "frontline_2021.xlsx").read_bytes())
+    cb = suggest_codebook(data)
+    published = load_codebook((SURVEYS / "frontline_2021.toml").read_text(encoding="utf-8"))
+    assert cb.title == "Frontline professionals survey 2021" and cb.fieldwork == "June to September 2021"
+    assert [q.id for q in cb.questions] == [q.id for q in published.questions]
+    routed = {q.id: q.base_question for q in cb.questions if q.base_question}
+    assert routed == {q.id: q.base_question for q in published.questions if q.base_question}
+    assert all(q.base_label.startswith("Those answering Yes to") for q in cb.questions if q.base_question)
+    assert validate(cb, data.frame) == []
+
+
+def test_routing_needs_everyone_else_blank():
+    n = 40
+    filt = ["Yes"] * 20 + ["No"] * 20
+    follow = ["Very useful"] * 10 + ["Not very useful"] * 10 + [None] * 20
+    leaky = follow[:-1] + ["Very useful"]  # one person answered without passing the filter
+    frame = pd.DataFrame({"aware": filt, "useful": follow, "useful2": leaky}, dtype=object)
+    cb = suggest_codebook(SurveyData(frame=frame))
+    assert cb.question("useful").base_question == "aware"
+    assert cb.question("useful2").base_question == ""
+
+
+def test_ids_follow_a_loaded_survey_where_the_text_matches():
+    frame = pd.DataFrame({"Q7": ["Yes", "No"], "Q8": ["Yes", "No"]}, dtype=str)
+    data = SurveyData(frame=frame, question_text={"Q7": "Are you aware of the Panel's review?",
+                                                  "Q8": "Something new?"})
+    known = Codebook(questions=[Question(id="aware_review", column="x", text="Are you  aware of the panel's review?")])
+    assert [q.id for q in suggest_codebook(data, known=[known]).questions] == ["aware_review", "q8"]
+
+
+def test_short_ids_and_title_rows_and_answers():
+    from feedback.survey.codebook import column_answers, short_id, title_and_fieldwork
+
+    assert short_id("q01_understand_remit") == "understand_remit"
+    assert short_id("Q23_1_letters") == "letters"
+    assert short_id("How useful, if at all, do you find the Panel's pages on the gov.uk website?") == \
+        "how_useful_if_at_all_do_you_find"
+    assert title_and_fieldwork(["Partners survey 2021", "Fieldwork dates: 7 June - 30 September 2021"]) == \
+        ("Partners survey 2021", "7 June - 30 September 2021")
+    answers = column_answers(pd.DataFrame({"q": ["Yes", "No", "Yes", None]}))
+    assert answers == {"q": "Yes; No"}
 
 
 # ------------------------------------------------------------------ validation

@@ -58,8 +58,17 @@ def test_form_edit_saves_and_a_stale_form_is_refused(app_db):
     assert "was changed by Other Person" in errors and "not saved" in errors
     with db.session_scope(app_db) as session:
         assert session.scalar(select(Action.owner).where(Action.id == 1)) == "Owner from elsewhere"
-    # the form now shows the newer value, version 3
-    assert at.text_input(key="ac_owner_1_3").value == "Owner from elsewhere"
+    # The newer value is shown beside the refused change; the form, now on version 3, still holds
+    # what the person typed, so they can apply it again after seeing the newer value.
+    comparison = next(d.value for d in at.dataframe if "your change (not saved)" in d.value.columns)
+    assert comparison.iloc[0]["now in the tracker"] == "Owner from elsewhere"
+    assert at.text_input(key="ac_owner_1_3").value == "Owner that must not land"
+    at.text_input(key="ac_reason_1_3").set_value("seen theirs; mine stands")
+    next(b for b in at.button if b.label == "Save action").click().run()
+    assert [s.value.replace("\\", "") for s in at.success] == ["Saved: owner."]
+    with db.session_scope(app_db) as session:
+        assert session.scalar(select(Action.owner).where(Action.id == 1)) == "Owner that must not land"
+    assert at.text_input(key="ac_owner_1_4").value == "Owner that must not land"
 
 
 def test_data_page_reports_every_bad_row_and_changes_nothing(app_db):

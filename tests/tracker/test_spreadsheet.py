@@ -159,3 +159,26 @@ def test_not_a_workbook_is_a_plain_error(engine):
     wb.save(buf)
     with pytest.raises(InputError, match="no 'Items' sheet"):
         import_workbook(engine, "other.xlsx", buf.getvalue(), "Bob")
+
+
+def test_export_filtered_to_a_region_keeps_its_items_and_their_rows(seeded):
+    with db.session_scope(seeded) as session:
+        everything = frames(session)
+        london = frames(session, "London")
+        london_only = frames(session, "London", include_national=False)
+    items, regional = everything["Items"], london["Items"]
+    regions = items.columns[[c.lower() == "regions" for c in items.columns]][0]
+    ref = items.columns[0]
+    raised = items[regions].fillna("").str.split("; ")
+    expected = set(items.loc[raised.map(lambda r: "London" in r or r == [""]), ref])
+    assert set(regional[ref]) == expected and 0 < len(expected) < len(items)
+    assert set(london_only["Items"][ref]) == set(items.loc[raised.map(lambda r: "London" in r), ref])
+    assert set(london["Actions"].iloc[:, 1]) <= set(regional[ref])  # actions follow their items
+    wb = openpyxl.load_workbook(io.BytesIO(_export_region(seeded)))
+    notes = " ".join(str(c.value) for row in wb["Notes"].iter_rows() for c in row if c.value)
+    assert "Region: London" in notes
+
+
+def _export_region(engine) -> bytes:
+    with db.session_scope(engine) as session:
+        return export_workbook(session, "London")

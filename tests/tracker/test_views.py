@@ -50,3 +50,18 @@ def test_dashboard_figures_have_titles_bases_alt_text_and_whole_number_axes(engi
         assert '"format": ","' not in spec  # would show 1e+1 on the axis
         assert "Base:" in spec and "Source: Panel response tracker" in spec
         assert fig.alt.startswith("Bar chart: ") and len(fig.table)
+
+
+def test_history_shows_the_words_that_changed_in_long_texts():
+    from feedback.tracker.views import word_changes_markdown, word_diff
+
+    assert word_diff("a b c", "a x c") == [("same", "a"), ("removed", "b"), ("added", "x"), ("same", "c")]
+    old = ("The Panel will write to all safeguarding partners about rapid review timescales and publish "
+           "updated guidance on the process in the spring of 2022 after consultation.")
+    new = old.replace("updated", "revised").replace("spring", "autumn")
+    shown = word_changes_markdown(old, new)
+    assert "~~updated~~ **revised**" in shown and "~~spring~~ **autumn**" in shown
+    assert shown.startswith("…") and "write to all" not in shown  # long unchanged runs are cut
+    # Escaped as everywhere else: Markdown characters, and a word joiner after "http:" so no autolink forms.
+    assert word_changes_markdown("see [link](http://x)", "see *this*") == "see ~~\\[link\\]\\(http\\:"\
+        "\u2060//x\\)~~ **\\*this\\***"

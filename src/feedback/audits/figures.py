@@ -22,27 +22,44 @@ def _notes(sample: bool, extra: tuple[str, ...] = ()) -> list[str]:
     return [*extra, *([SAMPLE_NOTE] if sample else [])]
 
 
-def _count_label(count, n, p) -> str:
-    return "" if pd.isna(p) else f"{int(count)} of {int(n)} ({100 * p:.0f}%)"
+def _count_label(count, n, p, flag: str = "") -> str:
+    """'12 of 20 (60%) [u]'; a suppressed share reads '[c]' (fewer reports than the rules allow)."""
+    if flag == "[c]":
+        return "[c]"
+    return "" if pd.isna(p) else f"{int(count)} of {int(n)} ({100 * p:.0f}%)" + (f" {flag}" if flag else "")
+
+
+def _labels(df: pd.DataFrame, count: str, n: str, p: str) -> list[str]:
+    flags = df["flag"] if "flag" in df else pd.Series([""] * len(df), index=df.index)
+    return [_count_label(c, b, v, f) for c, b, v, f in zip(df[count], df[n], df[p], flags, strict=True)]
 
 
 def criteria_chart(summary: pd.DataFrame, *, year: str, where: str, sample: bool = False):
     """Share of audited reports fully or partly evidencing each criterion, with intervals."""
-    data = summary.assign(__label=[_count_label(c, n, p) for c, n, p in
-                                   zip(summary["evidenced"], summary["n"], summary["p"], strict=True)])
+    data = summary.assign(__label=_labels(summary, "evidenced", "n", "p"))
     n = int(summary["n"].max()) if len(summary) else 0
     return charts.bar_with_intervals(
         data, category="label", value="p", low="ci_low", high="ci_high", label="__label", color="theme",
         color_domain=list(pd.unique(summary["theme"])), sort=list(summary["label"]),
         title=f"Yearly reports fully or partly evidencing each criterion, {year}",
         subtitle=[f"{where}. Base: {n} audited reports."], source=SOURCE,
-        notes=_notes(sample, (INTERVAL_NOTE,)), value_title="Reports fully or partly evidencing the criterion",
+        notes=_notes(sample, (INTERVAL_NOTE, *small_base_notes(data))), value_title="Reports fully or partly evidencing the criterion",
         width=PLOT_WIDTH)
 
 
+def small_base_notes(df: pd.DataFrame) -> tuple[str, ...]:
+    """The [c] / [u] notes a chart needs, as on the survey pages."""
+    flags = set(df["flag"]) if "flag" in df else set()
+    return tuple(note for symbol, note in (
+        ("[c]", "[c] fewer than 10 audited reports: share not shown."),
+        ("[u]", "[u] fewer than 30 audited reports: low reliability, treat with caution.")) if symbol in flags)
+
+
 def criteria_alt(summary: pd.DataFrame, *, year: str, where: str) -> str:
-    items = [f"{r.label}: {r.evidenced} of {r.n} ({100 * r.p:.0f}%, interval {100 * r.ci_low:.0f}% to "
-             f"{100 * r.ci_high:.0f}%); fully {r.fully}, partly {r.partly}, not {r.not_evidenced}"
+    items = [f"{r.label}: not shown, fewer than 10 audited reports [c]" if getattr(r, "flag", "") == "[c]" else
+             f"{r.label}: {r.evidenced} of {r.n} ({100 * r.p:.0f}%, interval {100 * r.ci_low:.0f}% to "
+             f"{100 * r.ci_high:.0f}%{', low reliability' if getattr(r, 'flag', '') == '[u]' else ''}); "
+             f"fully {r.fully}, partly {r.partly}, not {r.not_evidenced}"
              for r in summary.itertuples(index=False)]
     return (f"Bar chart: yearly reports fully or partly evidencing each audit criterion, {year}, {where}. "
             + "; ".join(items) + ".")
@@ -50,14 +67,13 @@ def criteria_alt(summary: pd.DataFrame, *, year: str, where: str) -> str:
 
 def codes_chart(freq: pd.DataFrame, *, list_name: str, year: str, where: str, sample: bool = False):
     """How many audited reports set each priority (or practice theme), most common first."""
-    data = freq.assign(__label=[_count_label(c, n, p) for c, n, p in
-                                zip(freq["count"], freq["n"], freq["p"], strict=True)])
+    data = freq.assign(__label=_labels(freq, "count", "n", "p"))
     n = int(freq["n"].max()) if len(freq) else 0
     return charts.bar_with_intervals(
         data, category="label", value="p", low="ci_low", high="ci_high", label="__label",
         sort=list(freq["label"]), title=f"{list_name}: share of audited yearly reports, {year}",
         subtitle=[f"{where}. Base: {n} audited reports. A report can set several."], source=SOURCE,
-        notes=_notes(sample, (INTERVAL_NOTE,)), value_title="Reports", width=PLOT_WIDTH)
+        notes=_notes(sample, (INTERVAL_NOTE, *small_base_notes(data))), value_title="Reports", width=PLOT_WIDTH)
 
 
 def codes_alt(freq: pd.DataFrame, *, list_name: str, year: str, where: str) -> str:
@@ -67,12 +83,15 @@ def codes_alt(freq: pd.DataFrame, *, list_name: str, year: str, where: str) -> s
 
 def region_chart(by_region: pd.DataFrame, *, year: str, regions: list[str], sample: bool = False):
     """Criteria by region: the share evidencing each, with the count in each cell."""
-    data = by_region.assign(__label=[f"{e}/{n}" for e, n in zip(by_region["evidenced"], by_region["n"], strict=True)])
+    flags = by_region["flag"] if "flag" in by_region else [""] * len(by_region)
+    data = by_region.assign(__label=[f"{e}/{n}" + (f" {f}" if f else "")
+                                     for e, n, f in zip(by_region["evidenced"], by_region["n"], flags, strict=True)])
     return charts.heat_table(
         data, row="label", column="region", value="p", label="__label", percent=True,
         title=f"Criteria fully or partly evidenced, by region, {year}",
         subtitle=["Each cell: reports evidencing the criterion / reports audited in the region."],
-        source=SOURCE, notes=_notes(sample, ("Bases per region are very small: read counts, not percentages.",)),
+        source=SOURCE, notes=_notes(sample, ("Bases per region are very small: read counts, not percentages.",
+                                             *small_base_notes(data))),
         row_sort=list(pd.unique(by_region["label"])), column_sort=regions, value_title="Share evidencing")
 
 
@@ -83,15 +102,14 @@ def region_alt(by_region: pd.DataFrame, *, year: str) -> str:
 
 def years_chart(yoy: pd.DataFrame, *, where: str, sample: bool = False):
     """Year against year: each criterion's share evidenced, one bar per reporting year."""
-    data = yoy.assign(__label=[_count_label(c, n, p) for c, n, p in
-                               zip(yoy["evidenced"], yoy["n"], yoy["p"], strict=True)])
+    data = yoy.assign(__label=_labels(yoy, "evidenced", "n", "p"))
     years = sorted(pd.unique(yoy["reporting_year"]))
     return charts.bar_with_intervals(
         data, category="label", value="p", low="ci_low", high="ci_high", label="__label",
         color="reporting_year", color_domain=years, offset="reporting_year",
         sort=list(pd.unique(yoy["label"])), title="Criteria fully or partly evidenced, year against year",
         subtitle=[f"{where}. Reporting years {', '.join(years)}; bases differ by year."], source=SOURCE,
-        notes=_notes(sample, (INTERVAL_NOTE,)), value_title="Reports fully or partly evidencing the criterion",
+        notes=_notes(sample, (INTERVAL_NOTE, *small_base_notes(data))), value_title="Reports fully or partly evidencing the criterion",
         width=PLOT_WIDTH)
 
 

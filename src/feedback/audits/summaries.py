@@ -37,6 +37,21 @@ def _with_interval(df: pd.DataFrame, count: str, n: str, prefix: str = "", level
                         f"{prefix}ci_high": np.asarray(high, dtype=float)})
 
 
+def with_small_base(df: pd.DataFrame, shares: tuple[str, ...], small_base=None, n: str = "n") -> pd.DataFrame:
+    """The survey pages' small-base rules on audit shares: a base under ``suppress``
+    reports is ``[c]`` (shares and intervals not shown), under ``flag`` ``[u]`` (low
+    reliability). Counts stay: they are counts of published reports, read beside the base."""
+    from feedback.survey.rates import SmallBase
+
+    small_base = small_base or SmallBase()
+    nn = pd.to_numeric(df[n], errors="coerce").fillna(0).to_numpy()
+    suppressed = nn < small_base.suppress
+    out = df.assign(flag=np.where(suppressed, "[c]", np.where(nn < small_base.flag, "[u]", "")))
+    for col in shares:
+        out[col] = out[col].where(~suppressed)
+    return out
+
+
 def select_audits(frames: dict, *, year: str | None = None, region: str | None = None) -> pd.DataFrame:
     """The audits for one reporting year and/or region (None = all)."""
     audits = frames["audits"]
@@ -63,7 +78,7 @@ def _criteria_frame(framework: Framework) -> pd.DataFrame:
 
 
 def criterion_summary(frames: dict, framework: Framework, *, year: str | None = None, region: str | None = None,
-                      by_region: bool = False, level: float = 0.95) -> pd.DataFrame:
+                      by_region: bool = False, level: float = 0.95, small_base=None) -> pd.DataFrame:
     """Per reporting year (and region) and criterion: counts fully / partly / not evidenced.
 
     ``p`` is the share of audited reports that fully or partly evidenced the
@@ -73,7 +88,7 @@ def criterion_summary(frames: dict, framework: Framework, *, year: str | None = 
     keys = ["reporting_year", "region"] if by_region else ["reporting_year"]
     scored = _scores(frames, framework, year, region)
     columns = [*keys, "theme", "criterion", "label", "n", "fully", "partly", "not_evidenced", "evidenced",
-               "p", "ci_low", "ci_high", "p_fully", "fully_ci_low", "fully_ci_high"]
+               "p", "ci_low", "ci_high", "p_fully", "fully_ci_low", "fully_ci_high", "flag"]
     if scored.empty:
         return pd.DataFrame(columns=columns)
     counts = (pd.crosstab([scored[k] for k in keys] + [scored["criterion"]], scored["score"])
@@ -90,6 +105,8 @@ def criterion_summary(frames: dict, framework: Framework, *, year: str | None = 
     counts = counts.sort_values([*keys, "order"]).reset_index(drop=True)
     if by_region:
         counts["region"] = counts["region"].astype(str)
+    counts = with_small_base(counts, ("p", "ci_low", "ci_high", "p_fully", "fully_ci_low", "fully_ci_high"),
+                             small_base)
     return counts[columns]
 
 
@@ -111,7 +128,7 @@ def score_shares(frames: dict, framework: Framework, *, year: str, region: str |
 
 
 def code_frequencies(frames: dict, framework: Framework, list_id: str, *, year: str | None = None,
-                     region: str | None = None, level: float = 0.95) -> pd.DataFrame:
+                     region: str | None = None, level: float = 0.95, small_base=None) -> pd.DataFrame:
     """Per reporting year: how many audited reports ticked each code of a coded list, most common first.
 
     Every code is listed (zero when no report ticked it); ``rank`` is 1 for
@@ -120,7 +137,7 @@ def code_frequencies(frames: dict, framework: Framework, list_id: str, *, year: 
     lst = framework.code_list(list_id)
     audits = select_audits(frames, year=year, region=region)
     audits = audits[audits["framework"] == framework.id]
-    columns = ["reporting_year", "list", "code", "label", "count", "n", "p", "ci_low", "ci_high", "rank"]
+    columns = ["reporting_year", "list", "code", "label", "count", "n", "p", "ci_low", "ci_high", "rank", "flag"]
     if audits.empty:
         return pd.DataFrame(columns=columns)
     bases = audits.groupby("reporting_year").size().rename("n")
@@ -134,7 +151,7 @@ def code_frequencies(frames: dict, framework: Framework, list_id: str, *, year: 
     out = out.merge(bases.reset_index(), on="reporting_year")
     out["list"] = list_id
     out["label"] = out["code"].map(lst.labels())
-    out = _with_interval(out, "count", "n", level=level)
+    out = with_small_base(_with_interval(out, "count", "n", level=level), ("p", "ci_low", "ci_high"), small_base)
     out["rank"] = out.groupby("reporting_year")["count"].rank(method="min", ascending=False).astype(int)
     out = out.sort_values(["reporting_year", "rank", "code"],
                           key=lambda s: s.map({c.id: i for i, c in enumerate(lst.codes)}) if s.name == "code" else s)

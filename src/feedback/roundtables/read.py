@@ -10,6 +10,8 @@ Every failure is an ``InputError`` naming the file and what to do.
 
 from __future__ import annotations
 
+import dataclasses
+
 import datetime as dt
 import io
 import re
@@ -91,6 +93,26 @@ class EventNotes:
              "kind": [p.kind for p in self.points], "text": [p.text for p in self.points],
              "merged_count": [len(p.merged) for p in self.points]}
         )
+
+
+def is_lead_in(text: str) -> bool:
+    """A line that introduces the points rather than being one ("Feedback points raised by
+    attendees:"): short and ending in a colon. The import preview leaves these unticked."""
+    words = str(text).split()
+    return bool(words) and str(text).rstrip().endswith(":") and len(words) <= 12
+
+
+def only_ticked(notes: EventNotes, keep: list[bool] | None) -> EventNotes:
+    """The notes with only the points ticked in the preview, numbered again from 1."""
+    if keep is None:
+        return notes
+    if len(keep) != len(notes.points):
+        raise ValueError("one tick per point is needed")
+    if all(keep):
+        return notes
+    points = [dataclasses.replace(p, seq=i) for i, p in
+              enumerate((p for p, k in zip(notes.points, keep) if k), start=1)]
+    return dataclasses.replace(notes, points=points)
 
 
 @dataclass

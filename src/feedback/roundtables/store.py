@@ -245,6 +245,28 @@ def code_point(engine, point_id: int, codes: Iterable[str], who: str | access.Us
         return row.version
 
 
+def coding_history(engine, point_id: int, names: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Every coding and recoding of one point, oldest first, with the reason the coder gave:
+    columns When, Coder, Sub-themes, Reason (the automatic default reason left blank)."""
+    names = names or {}
+    with db.session_scope(engine) as session:
+        ids = [str(i) for i in session.scalars(select(RoundtableCoding.id)
+                                               .where(RoundtableCoding.point_id == point_id))]
+        rows = list(session.scalars(select(db.History).where(
+            db.History.entity == "roundtable_coding", db.History.entity_id.in_(ids), db.History.field == "codes")
+            .order_by(db.History.changed_at, db.History.id))) if ids else []
+        out = pd.DataFrame({
+            "When": [r.changed_at for r in rows],
+            "Coder": [r.changed_by for r in rows],
+            "Sub-themes": ["; ".join(names.get(c, c) for c in json.loads(r.new_value or "[]")) or "(none)"
+                           for r in rows],
+            "Reason": ["" if r.reason in (f"coded point {point_id}", f"recoded point {point_id}") else r.reason
+                       for r in rows],
+        })
+    out["When"] = pd.to_datetime(out["When"], utc=True, errors="coerce").dt.strftime("%d %b %Y %H:%M")
+    return out
+
+
 # ---------------------------------------------------------------- codebook
 
 

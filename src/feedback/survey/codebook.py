@@ -195,10 +195,16 @@ def _answers(series: pd.Series) -> list[str]:
     return uniques
 
 
-def suggest_codebook(data) -> Codebook:
+def suggest_codebook(data, known=()) -> Codebook:
     """A draft codebook: role/region/weight columns by name, and every column whose
-    answers form a recognised scale as a question (id = column name). "Don't know"
-    stays in the base (YouGov practice); free-text and id columns are left out."""
+    answers form a recognised scale as a question. "Don't know" stays in the base
+    (YouGov practice); free-text and id columns are left out.
+
+    Ids are short ("q01_understand_remit" -> "understand_remit"), or the id a codebook in
+    ``known`` (e.g. a loaded survey's) gives the same question text, so the surveys can be
+    compared. A question left blank exactly where an earlier question was not answered
+    positively is routed: its base is that question (``base_question``, ``base_label``).
+    The title and fieldwork come from the file's title rows when it has them."""
     frame = data.frame
     texts = getattr(data, "question_text", {}) or {}
     found = {"role": "", "region": "", "weight": ""}
@@ -208,7 +214,8 @@ def suggest_codebook(data) -> Codebook:
             if key in names and not found[slot]:
                 found[slot] = column
     special = set(found.values())
-    questions = []
+    by_text = _known_ids(known)
+    questions, used = [], set()
     for column in frame.columns:
         if column in special:
             continue
@@ -220,12 +227,119 @@ def suggest_codebook(data) -> Codebook:
         if scale is None:
             continue
         kind, positive = scale
-        questions.append(Question(id=str(column), column=str(column), text=text or str(column), kind=kind,
+        qid = by_text.get(_text_key(text)) if text else None
+        qid = _unique(qid or short_id(str(column)), used)
+        questions.append(Question(id=qid, column=str(column), text=text or str(column), kind=kind,
                                   positive=positive, exclude=[], base_question="",
                                   base_label="All respondents"))
+    questions = _with_routing(frame, questions)
     name = Path(getattr(data, "filename", "") or "survey").stem
-    return Codebook(title=name, audience="", fieldwork="", source=f"Source: {getattr(data, 'filename', '') or name}",
+    title, fieldwork = title_and_fieldwork(getattr(data, "title_rows", ()) or ())
+    return Codebook(title=title or name, audience="", fieldwork=fieldwork,
+                    source=f"Source: {title or getattr(data, 'filename', '') or name}",
                     questions=questions, **found)
+
+
+def short_id(column: str, limit: int = 32) -> str:
+    """A short question id from a column name: lower case, words joined by "_", a leading
+    question number ("q01_", "Q1.", "Q12a ") dropped, cut at a word within ``limit``."""
+    words = re.sub(r"[^0-9a-z]+", " ", str(column).casefold()).split()
+    if len(words) > 1 and re.fullmatch(r"q\d+[a-z]?|\d+", words[0]):
+        words = words[1:]
+    if len(words) > 1 and re.fullmatch(r"\d+", words[0]):  # "q23_1_letters": the item number too
+        words = words[1:]
+    out = ""
+    for word in words:
+        if len(out) + len(word) + (1 if out else 0) > limit:
+            break
+        out = f"{out}_{word}" if out else word
+    return out or (words[0][:limit] if words else "question")
+
+
+def _unique(qid: str, used: set[str]) -> str:
+    candidate, n = qid, 2
+    while candidate in used:
+        candidate, n = f"{qid}_{n}", n + 1
+    used.add(candidate)
+    return candidate
+
+
+def _text_key(text: str) -> str:
+    return " ".join(str(text).casefold().split())
+
+
+def _known_ids(known) -> dict[str, str]:
+    """Question text -> id from loaded codebooks (first one wins)."""
+    books = [known] if isinstance(known, Codebook) else list(known or ())
+    out: dict[str, str] = {}
+    for cb in books:
+        for q in getattr(cb, "questions", ()):
+            if q.text:
+                out.setdefault(_text_key(q.text), q.id)
+    return out
+
+
+_FIELDWORK = re.compile(r"fieldwork(?:\s+dates?)?\s*(?:[:\-–]|was|ran|took place)?\s*(.+)", re.IGNORECASE)
+
+
+def title_and_fieldwork(rows) -> tuple[str, str]:
+    """From the title rows above a file's header: the title (the first row, before a
+    ": respondent-level data"-style tail) and the fieldwork dates ("Fieldwork: June to
+    September 2021." -> "June to September 2021")."""
+    title, fieldwork = "", ""
+    for row in rows:
+        text = " ".join(str(row).split())
+        if not text:
+            continue
+        match = _FIELDWORK.search(text)
+        if match and not fieldwork:
+            fieldwork = re.split(r"\.\s|\.$|;", match.group(1).strip(), maxsplit=1)[0].strip()
+            continue
+        if not title and not text.upper().startswith(("SYNTHETIC", "NOTE", "SOURCE")):
+            head, sep, tail = text.partition(": ")
+            title = head if sep and re.search(r"respondent|data|export|responses", tail, re.IGNORECASE) else text
+    return title, fieldwork
+
+
+def _positive_mask(series: pd.Series, positive: list[str]) -> pd.Series:
+    wanted = {answer_key(p) for p in positive}
+    return series.map(lambda v: pd.notna(v) and answer_key(v) in wanted).astype(bool)
+
+
+def _with_routing(frame: pd.DataFrame, questions: list[Question]) -> list[Question]:
+    """Mark routed questions: answered by (nearly) everyone positive on an earlier question
+    and by nobody else. The nearest such earlier question is the base."""
+    if not questions:
+        return questions
+    answered = {q.id: frame[q.column].notna().to_numpy() for q in questions}
+    positive = {q.id: _positive_mask(frame[q.column], q.positive).to_numpy() for q in questions}
+    out = list(questions)
+    for i, q in enumerate(questions):
+        asked = answered[q.id]
+        if asked.all() or not asked.any():
+            continue
+        for earlier in reversed(questions[:i]):
+            filt = positive[earlier.id]
+            if filt.sum() == 0 or (asked & ~filt).any():
+                continue  # someone not positive on it answered: not routed by it
+            if asked.sum() >= 0.9 * filt.sum():
+                what = earlier.text if len(earlier.text) <= 70 else earlier.text[:69].rstrip() + "…"
+                out[i] = Question(**{**asdict(q), "base_question": earlier.id,
+                                     "base_label": f"Those answering {' or '.join(earlier.positive)} to “{what}”"})
+                break
+    return out
+
+
+def column_answers(frame: pd.DataFrame, limit: int = 8) -> dict[str, str]:
+    """Each column's distinct answers, most common first ("Yes; No; Don't know"), for the
+    codebook editor: what the positive answers can be chosen from."""
+    out = {}
+    for column in frame.columns:
+        counts = frame[column].value_counts(dropna=True)
+        shown = [str(v) for v in counts.index[:limit]]
+        more = len(counts) - len(shown)
+        out[str(column)] = "; ".join(shown) + (f"; … {more} more" if more > 0 else "")
+    return out
 
 
 # ------------------------------------------------------------------ validation

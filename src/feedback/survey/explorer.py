@@ -146,9 +146,12 @@ class Survey:
         """id, text and base label of each question, in the survey's order."""
         if self.kind == "respondents":
             return pd.DataFrame([{"question": q.id, "question_text": q.text or q.id,
-                                  "base_label": q.base_label or ""} for q in self.codebook.questions])
-        return (self.tables[["question", "question_text", "base_label"]]
-                .drop_duplicates("question").reset_index(drop=True))
+                                  "base_label": q.base_label or "", "kind": q.kind or ""}
+                                 for q in self.codebook.questions])
+        out = (self.tables[["question", "question_text", "base_label"]]
+               .drop_duplicates("question").reset_index(drop=True))
+        kinds = {q.id: q.kind for q in getattr(self.codebook, "questions", [])} if self.codebook else {}
+        return out.assign(kind=[kinds.get(q, "") for q in out["question"]])
 
 
 def _meta(codebook, attr: str) -> str:
@@ -238,12 +241,80 @@ def results(survey: Survey, *, grouping: str = "Role", region: str | None = None
     else:
         out = _tables_results(survey, grouping=grouping, region=region, method=method, level=level,
                               suppress=suppress, flag=flag, adjust=adjust)
+    if region:
+        # A region's own total reads "North West (all)": "Total" would suggest England.
+        out = out.copy()
+        out.loc[out["by"] == "total", "group"] = region_total_label(region)
     if questions:
         keep = [q for q in questions if q in set(out["question"])]
         out = out[out["question"].isin(keep)]
         out = out.assign(__o=out["question"].map({q: i for i, q in enumerate(keep)})) \
             .sort_values("__o", kind="stable").drop(columns="__o")
     return out.reset_index(drop=True)
+
+
+def region_name(region: str | tuple[str, ...] | list[str] | None) -> str:
+    """Plain words for a region, or several combined: "North East and North West"."""
+    if not region:
+        return "England (all regions)"
+    if isinstance(region, str):
+        return region
+    names = list(region)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def region_total_label(region: str | tuple[str, ...] | list[str]) -> str:
+    """The label of a region view's total row: "North West (all)"."""
+    return f"{region_name(region)} (all)"
+
+
+ENGLAND = "England"
+
+
+def with_england(region_res: pd.DataFrame, england_res: pd.DataFrame) -> pd.DataFrame:
+    """A region's results with England's total beside the region's own total, for
+    charts and tables a regional lead reads against the national figure.
+
+    England's rows have ``by = "england"`` and ``group = "England"`` and follow the
+    region's total row of each question; their significance columns are blank (they
+    are a comparison line, not a tested group)."""
+    eng = england_res[(england_res["by"] == "total")
+                      & england_res["question"].isin(set(region_res["question"]))].copy()
+    eng["by"] = "england"
+    eng["group"] = ENGLAND
+    for col in ("sig_vs_rest",):
+        if col in eng:
+            eng[col] = ""
+    for col in ("p_value_vs_rest", "p_adj_vs_rest"):
+        if col in eng:
+            eng[col] = np.nan
+    out = pd.concat([region_res, eng[region_res.columns]], ignore_index=True)
+    order = {q: i for i, q in enumerate(pd.unique(region_res["question"]))}
+    rank = out["by"].map({"total": 0, "england": 1}).fillna(2)
+    out = out.assign(__q=out["question"].map(order), __r=rank, __i=range(len(out)))
+    return out.sort_values(["__q", "__r", "__i"], kind="stable").drop(columns=["__q", "__r", "__i"]) \
+        .reset_index(drop=True)
+
+
+def all_suppressed(res: pd.DataFrame) -> bool:
+    """True when every total figure is suppressed [c]: the region has too few responses
+    to show anything, and the page should say what to do instead."""
+    total = res[res["by"] == "total"]
+    return bool(len(total)) and bool((total["flag"] == "[c]").all())
+
+
+def suppressed_advice(region: str | tuple[str, ...], *, suppress: int, largest_base: int) -> str:
+    """What to do when a region's figures are all suppressed, in plain words."""
+    from feedback.regions import neighbours
+
+    names = [region] if isinstance(region, str) else list(region)
+    near = [r for r in neighbours(names) if r not in names]
+    text = (f"{region_name(region)} has too few responses to show any figure: at most {largest_base} answered a "
+            f"question, and figures from fewer than {suppress} responses are suppressed [c] to protect "
+            "respondents. Choose All England in the sidebar to see the national figures")
+    if near:
+        text += f", or combine {region_name(region)} with a neighbouring region ({', '.join(near)})"
+    return text + "."
 
 
 def _tables_results(survey: Survey, *, grouping, region, method, level, suppress, flag, adjust) -> pd.DataFrame:
@@ -279,8 +350,9 @@ def bases(survey: Survey, region: str | None = None) -> pd.DataFrame:
     inside = np.ones(len(frame), dtype=bool)
     region_col = getattr(cb, "region", "") or ""
     if region and region_col:
-        inside = frame[region_col].astype(str).to_numpy() == region
-    rows = [{"by": "total", "group": f"Total ({region})" if region else "Total", "n": int(inside.sum()),
+        names = [region] if isinstance(region, str) else list(region)
+        inside = np.isin(frame[region_col].astype(str).to_numpy(), names)
+    rows = [{"by": "total", "group": region_total_label(region) if region else "Total", "n": int(inside.sum()),
              "base_weighted": float(w[inside].sum())}]
     for key in ("role", "region"):
         col = getattr(cb, key, "") or ""
@@ -364,6 +436,70 @@ def short_labels(ids: list[str], texts: list[str], limit: int = 70) -> dict[str,
     return {i: (f"{label} ({i})" if seen[label] > 1 else label) for i, label in zip(ids, out)}
 
 
+def _stem_split(text: str) -> tuple[str, str]:
+    """('Through which of these ... from the Panel?', 'Letters from the Panel'): a
+    multi-select item's question stem and its option, cut at the last '? ' or ': '."""
+    cuts = [text.rfind(sep) for sep in ("? ", ": ")]
+    at = max(cuts)
+    if at <= 0:
+        return "", text
+    return text[: at + 1].strip(), text[at + 2:].strip()
+
+
+@dataclass
+class HeadlineCard:
+    """One Overview card: a single question, or the items of a multi-select
+    question under their stem ("Through which of these ...? Letters 60%, Emails 58%")."""
+
+    title: str            # the question's short label, or the multi-select stem
+    help: str             # the full question text(s)
+    rows: pd.DataFrame    # the total rows shown, with ``item`` (the option's words) and England's figure if any
+
+    @property
+    def summary(self) -> str:
+        """'Letters from the Panel 60%, Emails from the Panel 58%' (``[c]``/``[u]`` kept)."""
+        from feedback.charts import percent_label
+
+        return ", ".join(f"{item} {percent_label(p, flag)}"
+                         for item, p, flag in zip(self.rows["item"], self.rows["p"], self.rows["flag"]))
+
+
+def headline_cards(head: pd.DataFrame, questions: pd.DataFrame, *, england: pd.DataFrame | None = None,
+                   limit: int = 110) -> list[HeadlineCard]:
+    """The Overview's cards from the total rows ``head``: consecutive multi-select
+    items sharing a question stem become one card, so "Letters from the Panel" (how
+    people receive information now) and "A Panel newsletter" (what they would like)
+    are read under their own question. ``england``: England's total rows, shown
+    beside a region's figure (column ``p_england`` and its flag ``flag_england``)."""
+    head = head.reset_index(drop=True)
+    kinds = dict(zip(questions["question"], questions.get("kind", pd.Series([""] * len(questions)))))
+    texts = [str(t or q) for q, t in zip(head["question"], head["question_text"])]
+    stems, items = zip(*[_stem_split(t) if kinds.get(q) == "multi_select" else ("", t)
+                         for q, t in zip(head["question"], texts)]) if len(head) else ((), ())
+    head = head.assign(item=list(items), _stem=list(stems))
+    if england is not None and len(england):
+        eng = england[england["by"] == "total"].set_index("question")
+        head = head.assign(p_england=head["question"].map(eng["p"]),
+                           flag_england=head["question"].map(eng["flag"]).fillna(""))
+    # A run of consecutive rows with the same non-empty stem is one card.
+    run = (head["_stem"] != head["_stem"].shift()).cumsum()
+    sizes = head.groupby(run)["_stem"].transform("size")
+    grouped = (head["_stem"] != "") & (sizes > 1)
+    card_id = run.where(grouped, -(head.index.to_series() + 1))
+    labels = short_labels(list(head["question"]), texts, limit=limit)
+    cards = []
+    for _, rows in head.groupby(card_id, sort=False):
+        rows = rows.drop(columns="_stem").reset_index(drop=True)
+        if len(rows) > 1:
+            stem = _stem_split(str(rows["question_text"].iloc[0]))[0]
+            cards.append(HeadlineCard(title=stem, help="\n".join(rows["question_text"].astype(str)), rows=rows))
+        else:
+            q = rows["question"].iloc[0]
+            rows = rows.assign(item=labels[q])
+            cards.append(HeadlineCard(title=labels[q], help=str(rows["question_text"].iloc[0] or ""), rows=rows))
+    return cards
+
+
 # The results table as shown on screen: what matters first, the question text last.
 DISPLAY_ORDER = ["question", "group", "letter", "by", "p", "ci_low", "ci_high", "higher_than", "n", "base_weighted",
                  "n_eff", "flag", "sig_vs_rest", "p_value_vs_rest", "p_adj_vs_rest", "t_vs_rest", "df_vs_rest",
@@ -381,6 +517,9 @@ def table_for_display(res: pd.DataFrame) -> pd.DataFrame:
         if c in shown.columns:
             text = (100 * shown[c].astype(float)).map("{:.1f}".format)
             shown[c] = text.where(shown[c].notna(), shown.get("flag", "").where(shown.get("flag", "") != "", "[x]"))
+    for c in ("p_value_vs_rest", "p_adj_vs_rest"):
+        if c in shown.columns:
+            shown[c] = p_value_text(shown[c])
     return shown.rename(columns={**TABLE_LABELS, "ci_low": "Interval from (%)", "ci_high": "Interval to (%)"})
 
 
@@ -438,7 +577,7 @@ def table_notes(survey: Survey, res: pd.DataFrame, *, region: str | None, groupi
     notes = [
         f"Survey: {survey.title or survey.name}" + (f", fieldwork {survey.fieldwork}" if survey.fieldwork else "")
         + f" (file {survey.filename}).",
-        f"Region: {region or 'England (all regions)'}"
+        f"Region: {region_name(region)}"
         + (" — a domain of the full sample, so intervals use the full design." if region else "."),
         f"Grouping: {grouping.lower()}.",
         "p, ci_low and ci_high are proportions (0 to 1) shown as percentages: p is the share giving a positive "
@@ -484,7 +623,8 @@ def cli_command(survey: Survey, *, grouping: str, region: str | None, method: st
     for g in GROUPINGS[grouping]:
         parts.append("--by " + shlex.quote("*".join(g)))
     if region:
-        parts.append("--filter " + shlex.quote(f"region={region}"))
+        names = [region] if isinstance(region, str) else list(region)
+        parts += ["--filter " + shlex.quote(f"region={name}") for name in names]
     parts += setting_options(method=method, level=level, suppress=suppress, flag=flag, adjust=adjust,
                              test=test if survey.kind == "respondents" else "design", suppress_on=suppress_on,
                              flag_on=flag_on)
@@ -505,3 +645,53 @@ def setting_options(*, method: str, level: float, suppress: int = 10, flag: int 
     if test != "design":
         parts.append(f"--test {test}")
     return parts
+
+
+# ---------------------------------------------------------------- comparisons as read on screen
+
+def p_value_text(values) -> pd.Series:
+    """p values as read: "< 0.001" below a thousandth, else three decimals; blank when missing."""
+    v = pd.to_numeric(pd.Series(values), errors="coerce")
+    text = v.map("{:.3f}".format).where(v >= 0.001, "< 0.001")
+    return text.where(v.notna(), "")
+
+
+def points_text(values, digits: int = 1) -> pd.Series:
+    """Differences of proportions in percentage points: "−48.2 pts", "+3.0 pts" (true minus sign)."""
+    v = 100 * pd.to_numeric(pd.Series(values), errors="coerce")
+    text = v.map(lambda x: f"{x:+.{digits}f} pts").str.replace("-", "\u2212", regex=False)
+    return text.where(v.notna(), "not available")
+
+
+def compare_for_display(diff: pd.DataFrame) -> pd.DataFrame:
+    """The comparison table as read on screen: shares in %, differences and their interval
+    in percentage points, p values "< 0.001" rather than "0.0000". Exports keep the numbers."""
+    out = pd.DataFrame({"Question id": diff["question"]})
+    out["First (%)"] = (100 * diff["p_a"]).round(1)
+    out["Second (%)"] = (100 * diff["p_b"]).round(1)
+    out["Difference"] = points_text(diff["diff"]).to_numpy()
+    low, high = points_text(diff["diff_low"]).to_numpy(), points_text(diff["diff_high"]).to_numpy()
+    out["Interval"] = [f"{a} to {b}" if "not" not in a + b else "not available" for a, b in zip(low, high)]
+    out["Significant"] = diff["sig"].fillna("")
+    out["p value"] = p_value_text(diff["p_value"]).to_numpy()
+    out["Adjusted p value"] = p_value_text(diff["p_adj"]).to_numpy()
+    out["First effective n"] = diff["n_eff_a"].round(1)
+    out["Second effective n"] = diff["n_eff_b"].round(1)
+    for col, name in (("group_a", "First"), ("group_b", "Second")):
+        if col in diff:
+            out[name] = diff[col]
+    if "question_text" in diff:
+        out["Question"] = diff["question_text"]
+    return out
+
+
+def one_source(*sources: str) -> str:
+    """One source line for several surveys: "Source: A; B" (not "Source: A Source: B")."""
+    parts = []
+    for text in sources:
+        text = str(text or "").strip()
+        if text.lower().startswith("source:"):
+            text = text[len("source:"):].strip()
+        if text and text not in parts:
+            parts.append(text.rstrip("."))
+    return ("Source: " + "; ".join(parts) + ".") if parts else ""

@@ -39,6 +39,11 @@ class SurveyData:
     question_text: dict[str, str] = field(default_factory=dict)
     filename: str = ""
 
+    @property
+    def title_rows(self) -> list[str]:
+        """The text of any title rows above the header (CSV/XLSX), for the suggested codebook."""
+        return list(self.frame.attrs.get("title_rows", []))
+
 
 # ------------------------------------------------------------------ shared grid helpers
 def column_letter(index: int) -> str:
@@ -123,7 +128,10 @@ def frame_below_header(grid: pd.DataFrame, where: str, row_offset: int = 1) -> p
         raise InputError(f"{where}: the header row {h + row_offset} has no answers below it. "
                          "Put one respondent per row under the column names.")
     body.columns = list(names)
-    return body.reset_index(drop=True)
+    out = body.reset_index(drop=True)
+    out.attrs["title_rows"] = [" ".join(map(str, r.dropna())) for _, r in grid.iloc[:h].iterrows()
+                               if r.notna().any()]
+    return out
 
 
 # ------------------------------------------------------------------ CSV

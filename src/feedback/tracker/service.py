@@ -336,6 +336,11 @@ class Filters:
     text: str = ""
 
 
+def in_region(item: Item, region: str | None, include_national: bool = True) -> bool:
+    """Is the item raised for this region (or, with ``include_national``, for all of England)?"""
+    return _item_matches(item, Filters(region=region, include_national=include_national))
+
+
 def _item_matches(item: Item, f: Filters) -> bool:
     regions = split_list(item.regions)
     if f.region and not ((f.region in regions) or (not regions and f.include_national)):

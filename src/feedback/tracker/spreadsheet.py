@@ -66,9 +66,11 @@ NOTES = [
 # --------------------------------------------------------------------------- export
 
 
-def frames(session: Session) -> dict[str, pd.DataFrame]:
-    """The three sheets as frames with their spreadsheet headers."""
-    items = service.all_items(session)
+def frames(session: Session, region: str | None = None, include_national: bool = True) -> dict[str, pd.DataFrame]:
+    """The three sheets as frames with their spreadsheet headers; ``region``: only the items
+    raised for that region (and national ones, with ``include_national``), with their rows."""
+    items = [item for item in service.all_items(session)
+             if region is None or service.in_region(item, region, include_national)]
     rows: dict[str, list[dict]] = {name: [] for name in SHEETS}
     yes = {True: "yes", False: "no"}
     for item in items:
@@ -95,10 +97,14 @@ def frames(session: Session) -> dict[str, pd.DataFrame]:
     return out
 
 
-def export_workbook(session: Session) -> bytes:
-    """The whole tracker as an XLSX workbook (Items, Responses, Actions, Notes)."""
-    return to_xlsx_bytes(frames(session), notes=NOTES, percent_columns=(),
-                         title="Panel response tracker export")
+def export_workbook(session: Session, region: str | None = None, include_national: bool = True) -> bytes:
+    """The tracker as an XLSX workbook (Items, Responses, Actions, Notes): all of it, or the
+    items of one region (with the national ones unless ``include_national`` is False)."""
+    notes = NOTES if region is None else [
+        f"Region: {region}: items raised for {region}" + (" and national items (no region)." if include_national
+                                                          else " only."), *NOTES]
+    return to_xlsx_bytes(frames(session, region, include_national), notes=notes, percent_columns=(),
+                         title="Panel response tracker export" + (f", {region}" if region else ""))
 
 
 # --------------------------------------------------------------------------- import: reading

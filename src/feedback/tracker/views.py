@@ -95,3 +95,44 @@ def stale_comparison(err: db.StaleEdit, attempted: dict[str, Any]) -> pd.DataFra
     rows = [{"field": LABELS.get(f, f), "now in the tracker": db.as_text(err.current.get(f)) or "",
              "your change (not saved)": db.as_text(v) or ""} for f, v in attempted.items()]
     return pd.DataFrame(rows, columns=["field", "now in the tracker", "your change (not saved)"])
+
+
+LONG_TEXT = 80  # characters: above this, history shows the words that changed rather than both texts
+
+
+def word_diff(old: Any, new: Any) -> list[tuple[str, str]]:
+    """The words that changed between two texts: [("same" | "removed" | "added", words), ...]."""
+    import difflib
+
+    a, b = str(old or "").split(), str(new or "").split()
+    out: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(("same", " ".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            out.append(("removed", " ".join(a[i1:i2])))
+        if j2 > j1:
+            out.append(("added", " ".join(b[j1:j2])))
+    return out
+
+
+def word_changes_markdown(old: Any, new: Any, context: int = 6) -> str:
+    """A long text's change as Markdown: removed words struck through, added words in bold,
+    unchanged runs cut to ``context`` words either side ("…"). Every word is escaped."""
+    parts = []
+    segments = word_diff(old, new)
+    for i, (op, words) in enumerate(segments):
+        if op == "same":
+            w = words.split()
+            first, last = i == 0, i == len(segments) - 1
+            if len(w) > 2 * context:
+                head = [] if first else w[:context]
+                tail = [] if last else w[-context:]
+                words = " ".join([*head, "…", *tail])
+            parts.append(md_escape(words))
+        elif op == "removed":
+            parts.append(f"~~{md_escape(words)}~~")
+        else:
+            parts.append(f"**{md_escape(words)}**")
+    return " ".join(p for p in parts if p)
