@@ -14,7 +14,7 @@ import streamlit as st
 
 from feedback import db
 from feedback.audits import figures, store, summaries
-from feedback.audits.entry import read_audits, record_to_row, template_frame
+from feedback.audits.entry import by_field, read_audits, record_to_row, template_frame, validate_audit
 from feedback.audits.framework import DEFAULT_EDITION, SCORES, framework_for_year, load_framework, reporting_years
 from feedback.audits.register import read_register, submission_rate
 from feedback.audits.sample import SAMPLE_NOTICE
@@ -24,6 +24,7 @@ from ui import common
 
 FLASH = "audits_flash"
 FORM_ROUND = "audits_form_round"
+FORM_PROBLEMS = "audits_form_problems"  # (form round, {field: [problem]}) of the last refused entry
 
 
 def flash(kind: str, message: str) -> None:
@@ -255,6 +256,19 @@ with tabs[4]:
             round_ = st.session_state.get(FORM_ROUND, 0)
             st.caption("One report at a time. Score every criterion; give the page of the report for each Fully or "
                        "Partly evidenced score, and a short quote if it helps.")
+            kept = st.session_state.get(FORM_PROBLEMS)
+            problems = kept[1] if kept and kept[0] == round_ else {}
+
+            def beside(where, field: str) -> None:
+                """The problems found with one field, shown under it (each once)."""
+                for problem in problems.get(field, []):
+                    where.error(common.plain(problem), icon=":material/error:")
+
+            if problems:
+                count = sum(map(len, problems.values()))
+                st.error(f"The audit was not saved: {count} problem{'s' if count > 1 else ''} to fix, shown beside "
+                         "the fields below.", icon=":material/error:")
+                beside(st, None)
             with st.form(f"aud_entry_{round_}"):
                 left, right = st.columns(2)
                 done = set(audits_all.loc[audits_all["reporting_year"] == year, "partnership"])
@@ -263,11 +277,15 @@ with tabs[4]:
                                              if p in done else p,
                                              key=f"aud_f_partnership_{round_}",
                                              help=f"Partnerships whose {year} report is already audited are marked.")
+                beside(left, "partnership")
                 entry_year = right.selectbox("Reporting year", years_allowed[::-1],
                                              index=years_allowed[::-1].index(year) if year in years_allowed else 0,
                                              key=f"aud_f_year_{round_}")
+                beside(right, "reporting_year")
                 auditor = left.text_input("Auditor", key=f"aud_f_auditor_{round_}", max_chars=300)
+                beside(left, "auditor")
                 audited_on = right.date_input("Audited on", value=None, key=f"aud_f_date_{round_}", format="DD/MM/YYYY")
+                beside(right, "audited_on")
                 values: dict = {"partnership": partnership or "", "reporting_year": entry_year, "auditor": auditor,
                                 "audited_on": audited_on.isoformat() if audited_on else ""}
                 themes = fw.theme_names()
@@ -281,14 +299,23 @@ with tabs[4]:
                                             key=f"aud_f_{c.id}_{round_}")
                             page = b.text_input("Page", key=f"aud_f_{c.id}_page_{round_}", max_chars=30)
                             quote = d.text_input("Quote (optional)", key=f"aud_f_{c.id}_quote_{round_}", max_chars=1000)
+                            beside(a, c.id)
+                            beside(b, f"{c.id}_page")
+                            beside(d, f"{c.id}_quote")
                             values |= {c.id: score or "", f"{c.id}_page": page, f"{c.id}_quote": quote}
                 for lst in fw.lists:
                     values[lst.id] = st.multiselect(lst.question, [c.label for c in lst.codes], key=f"aud_f_{lst.id}_{round_}")
+                    beside(st, lst.id)
                 values["notes"] = st.text_area("Notes (optional)", key=f"aud_f_notes_{round_}", max_chars=4000)
+                beside(st, "notes")
                 submitted = st.form_submit_button("Save the audit", type="primary")
             if submitted:
                 who = common.require_user()
                 if who:
+                    _, found = validate_audit(values, fw, partnerships)  # the service checks again when saving
+                    st.session_state[FORM_PROBLEMS] = (round_, by_field(found))
+                    if found:
+                        st.rerun()  # the form again, with each problem beside its field
                     try:
                         audit_id = store.enter_audit(engine, values, fw, who)
                     except (InputError, Refused) as err:

@@ -48,6 +48,29 @@ def test_a_bad_audit_is_refused_with_reasons_and_nothing_changes(app):
     assert metric(app, "Reports audited") == "18"
 
 
+def test_problems_are_shown_beside_their_fields_once_and_what_was_typed_stays(app):
+    app.selectbox(key="aud_f_partnership_0").set_value("London sample partnership 01")
+    first, second, *rest = FW.criteria
+    app.radio(key=f"aud_f_{first.id}_0").set_value("Fully evidenced")             # no page given
+    app.radio(key=f"aud_f_{second.id}_0").set_value("Partly evidenced")
+    app.text_input(key=f"aud_f_{second.id}_page_0").set_value("the end")          # not a page
+    for c in rest:
+        app.radio(key=f"aud_f_{c.id}_0").set_value("Not evidenced")
+    app.button[[b.label for b in app.button].index("Save the audit")].click()
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    errors = [e.value for e in app.error]
+    assert errors[0].startswith("The audit was not saved: 3 problems to fix, shown beside the fields"), errors
+    beside = errors[1:]
+    assert len(beside) == 3 and not any(e.startswith("The audit (") for e in beside), beside
+    assert [sum(m in e for e in beside) for m in ("say who carried out", "has no page reference",
+                                                  "should be a page number")] == [1, 1, 1]
+    # in the order of the form: the auditor, then the first criterion, then the second
+    assert "auditor" in beside[0] and first.label in beside[1] and second.label in beside[2]
+    assert app.text_input(key=f"aud_f_{second.id}_page_0").value == "the end"
+    assert metric(app, "Reports audited") == "18"
+
+
 def test_raising_a_finding_from_the_page_creates_a_tracker_item(app):
     app.button(key="aud_find_raise").click()
     app.run()
