@@ -140,6 +140,19 @@ def engine(frame, codebook):
     return results, pairwise(results)
 
 
+def group_masks(frame: pd.DataFrame) -> list[tuple[str, str, np.ndarray]]:
+    """(grouping, group, mask) for the total and every group of every grouping: what the per-cell
+    loops select each cell's respondents with."""
+    cells = [("total", "Total", np.ones(len(frame), dtype=bool))]
+    for keys in GROUPINGS:
+        values = frame[keys[0]].astype(str)
+        for key in keys[1:]:
+            values = values + " / " + frame[key].astype(str)
+        for group in pd.unique(values):
+            cells.append((" × ".join(keys), group, (values == group).to_numpy()))
+    return cells
+
+
 def naive(frame: pd.DataFrame, codebook, questions: int):
     """The per-cell baseline: for each question x group, mask the frame and call statsmodels.
 
@@ -152,13 +165,7 @@ def naive(frame: pd.DataFrame, codebook, questions: int):
 
     w = frame["weight"].to_numpy()
     ids = {q.id: q for q in codebook.questions}
-    cells = [("total", "Total", np.ones(len(frame), dtype=bool))]  # group masks, built once
-    for keys in GROUPINGS:
-        values = frame[keys[0]].astype(str)
-        for key in keys[1:]:
-            values = values + " / " + frame[key].astype(str)
-        for group in pd.unique(values):
-            cells.append((" × ".join(keys), group, (values == group).to_numpy()))
+    cells = group_masks(frame)  # group masks, built once
     rows = []
     for q in codebook.questions[:questions]:
         answered = frame[q.column].notna().to_numpy().copy()
@@ -455,13 +462,7 @@ def design_naive(frame: pd.DataFrame, codebook, questions: int):
     w_all = frame["weight"].to_numpy()
     big_n = len(frame)
     ids = {q.id: q for q in codebook.questions}
-    cells = [("total", "Total", np.ones(len(frame), dtype=bool))]
-    for keys in GROUPINGS:
-        values = frame[keys[0]].astype(str)
-        for key in keys[1:]:
-            values = values + " / " + frame[key].astype(str)
-        for group in pd.unique(values):
-            cells.append((" × ".join(keys), group, (values == group).to_numpy()))
+    cells = group_masks(frame)
 
     def domain(mask, y):
         w = w_all[mask]
