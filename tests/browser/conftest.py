@@ -210,3 +210,15 @@ FILE_LIST_WATCH = """
 def watch_for_file_list(page) -> None:
     """Record, from the first byte of every document the tab loads, whether a file list is drawn."""
     page.add_init_script(f"({FILE_LIST_WATCH})({app_file_names()!r})")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failing browser test leaves a screenshot of its page, /tmp/screens/failed_TEST.png, so a
+    failure on a busy machine can be seen afterwards."""
+    outcome = yield
+    report = outcome.get_result()
+    page = item.funcargs.get("page") if report.when == "call" and report.failed else None
+    if page is not None:
+        with contextlib.suppress(Exception):  # the page may be gone with the failure
+            tall_screenshot(page, "failed_" + "".join(c if c.isalnum() else "_" for c in item.name)[:100])
