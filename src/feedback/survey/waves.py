@@ -17,8 +17,10 @@ tests are Wald on the normal reference.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterable, Mapping
 
 import numpy as np
@@ -285,18 +287,26 @@ def change_words(row) -> str:
 def sample_series(kind: str = "respondents") -> dict[str, list]:
     """Audience -> the embedded samples of that kind, oldest first (``explorer.Sample``s),
     for audiences with two or more waves."""
-    import tomllib
-
     from feedback.survey.explorer import available_samples, data_dir
 
     found: dict[str, list[tuple[int, object]]] = {}
     for sample in available_samples():
         if sample.kind != kind or not sample.codebook_file:
             continue
-        meta = tomllib.loads((data_dir() / "surveys" / sample.codebook_file).read_text(encoding="utf-8"))
-        survey = meta.get("survey", {})
-        label = str(survey.get("wave") or "")
-        year = _YEAR.search(label or str(survey.get("title", "")) or sample.data_file)
-        found.setdefault(str(survey.get("audience", "")), []).append((int(year.group()) if year else 0, sample))
+        path = data_dir() / "surveys" / sample.codebook_file
+        audience, year = _audience_and_year(str(path), path.stat().st_mtime_ns, sample.data_file)
+        found.setdefault(audience, []).append((year, sample))
     return {aud: [s for _, s in sorted(items, key=lambda t: t[0])] for aud, items in found.items()
             if aud and len(items) > 1}
+
+
+@functools.lru_cache(maxsize=64)
+def _audience_and_year(codebook_path: str, modified_ns: int, data_file: str) -> tuple[str, int]:
+    """A sample codebook's audience and wave year, parsed once per version of the file (every page
+    that shows a trend or a target asks for the series on each run)."""
+    import tomllib
+
+    survey = tomllib.loads(Path(codebook_path).read_text(encoding="utf-8")).get("survey", {})
+    label = str(survey.get("wave") or "")
+    year = _YEAR.search(label or str(survey.get("title", "")) or data_file)
+    return str(survey.get("audience", "")), int(year.group()) if year else 0
