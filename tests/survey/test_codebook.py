@@ -219,3 +219,19 @@ def test_validate_fine_and_case_insensitive():
     frame = pd.DataFrame({"q1": ["yes ", "No"], "w": ["1.5", "0"]}, dtype=str)
     cb = Codebook(weight="w", questions=[Question(id="q1", column="q1", positive=["YES"])])
     assert validate(cb, frame) == []
+
+
+def test_positive_answers_are_matched_per_distinct_answer_as_per_row():
+    """The routing check matches each distinct answer once; the result must be the row-by-row rule."""
+    import numpy as np
+
+    from feedback.survey import codebook as cbmod
+    from feedback.survey.rates import answer_key
+
+    values = ["Yes", " yes ", "YES", "No", None, np.nan, 1.0, "1", 2, "Strongly  agree"] * 3
+    for series in (pd.Series(values, dtype=object), pd.Series([str(v) if isinstance(v, str) else v for v in values]),
+                   pd.Series(["Yes", None, "No"] * 5, dtype="string[pyarrow]")):
+        positive = ["yes", "1", "strongly agree"]
+        wanted = {answer_key(p) for p in positive}
+        by_row = np.array([pd.notna(v) and answer_key(v) in wanted for v in series], dtype=bool)
+        assert (cbmod._positive_mask(series, positive) == by_row).all()

@@ -13,6 +13,7 @@ import tomllib
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from feedback.errors import InputError
@@ -301,9 +302,11 @@ def title_and_fieldwork(rows) -> tuple[str, str]:
     return title, fieldwork
 
 
-def _positive_mask(series: pd.Series, positive: list[str]) -> pd.Series:
+def _positive_mask(series: pd.Series, positive: list[str]) -> np.ndarray:
+    """Who gave one of the positive answers: each distinct answer is matched once, not each row."""
     wanted = {answer_key(p) for p in positive}
-    return series.map(lambda v: pd.notna(v) and answer_key(v) in wanted).astype(bool)
+    codes, uniques = pd.factorize(series)  # a missing answer gets -1: the False appended last
+    return np.array([answer_key(u) in wanted for u in uniques] + [False], dtype=bool)[codes]
 
 
 def _with_routing(frame: pd.DataFrame, questions: list[Question]) -> list[Question]:
@@ -312,7 +315,7 @@ def _with_routing(frame: pd.DataFrame, questions: list[Question]) -> list[Questi
     if not questions:
         return questions
     answered = {q.id: frame[q.column].notna().to_numpy() for q in questions}
-    positive = {q.id: _positive_mask(frame[q.column], q.positive).to_numpy() for q in questions}
+    positive = {q.id: _positive_mask(frame[q.column], q.positive) for q in questions}
     out = list(questions)
     for i, q in enumerate(questions):
         asked = answered[q.id]
