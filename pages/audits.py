@@ -262,7 +262,7 @@ with tabs[4]:
             def beside(where, field: str) -> None:
                 """The problems found with one field, shown under it (each once)."""
                 for problem in problems.get(field, []):
-                    where.error(common.plain(problem), icon=":material/error:")
+                    where.error(common.plain(problem[:1].upper() + problem[1:]), icon=":material/error:")
 
             if problems:
                 count = sum(map(len, problems.values()))
@@ -299,9 +299,8 @@ with tabs[4]:
                                             key=f"aud_f_{c.id}_{round_}")
                             page = b.text_input("Page", key=f"aud_f_{c.id}_page_{round_}", max_chars=30)
                             quote = d.text_input("Quote (optional)", key=f"aud_f_{c.id}_quote_{round_}", max_chars=1000)
-                            beside(a, c.id)
-                            beside(b, f"{c.id}_page")
-                            beside(d, f"{c.id}_quote")
+                            for field in (c.id, f"{c.id}_page", f"{c.id}_quote"):  # under the criterion's row:
+                                beside(st, field)  # the page column is too narrow for a sentence
                             values |= {c.id: score or "", f"{c.id}_page": page, f"{c.id}_quote": quote}
                 for lst in fw.lists:
                     values[lst.id] = st.multiselect(lst.question, [c.label for c in lst.codes], key=f"aud_f_{lst.id}_{round_}")

@@ -63,7 +63,7 @@ def test_problems_are_shown_beside_their_fields_once_and_what_was_typed_stays(ap
     assert errors[0].startswith("The audit was not saved: 3 problems to fix, shown beside the fields"), errors
     beside = errors[1:]
     assert len(beside) == 3 and not any(e.startswith("The audit (") for e in beside), beside
-    assert [sum(m in e for e in beside) for m in ("say who carried out", "has no page reference",
+    assert [sum(m in e for e in beside) for m in ("Say who carried out", "has no page reference",
                                                   "should be a page number")] == [1, 1, 1]
     # in the order of the form: the auditor, then the first criterion, then the second
     assert "auditor" in beside[0] and first.label in beside[1] and second.label in beside[2]
