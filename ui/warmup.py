@@ -88,6 +88,7 @@ def _warm() -> None:
         for name in page_modules():
             importlib.import_module(name)
         common.db_engine()
+        import altair  # noqa: F401 - every chart needs it (feedback.charts imports it when a chart is built)
         import feedback.charts  # noqa: F401 - the chart downloads need it
     except Exception:  # noqa: BLE001 - a failed warm-up only means the page does the work itself
         log.warning("Background warm-up stopped early", exc_info=True)
