@@ -61,17 +61,22 @@ def running_app(folder: Path, *, port: int | None = None, args: tuple[str, ...] 
     port = port or _free_port()
     env = {**os.environ, "FEEDBACK_DATABASE_URL": database_url or f"sqlite:///{folder / 'feedback.sqlite3'}",
            "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    log_path = folder / "streamlit.log"
+    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+               "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
+               *args]
+    with serving(command, f"http://127.0.0.1:{port}", "/_stcore/health", folder / "streamlit.log", "streamlit",
+                 env=env) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def serving(command: list[str], url: str, health: str, log_path: Path, what: str, env: dict | None = None):
+    """Run COMMAND (a local server, its output in LOG_PATH) until URL + HEALTH answers; yield URL;
+    stop it afterwards (killed if it does not stop within 10 s)."""
     with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
-             *args],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
+        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
-            url = f"http://127.0.0.1:{port}"
-            wait_for_http(f"{url}/_stcore/health", proc, log_path, "streamlit")
+            wait_for_http(url + health, proc, log_path, what)
             yield url
         finally:
             proc.terminate()

@@ -12,7 +12,6 @@ Screenshots go to /tmp/screens/.
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from feedback import access, access_log, db
 from feedback.errors import Refused
 from feedback.tracker import service
 from feedback.tracker.models import Item
-from tests.browser.conftest import _free_port, running_app, screenshot, tall_screenshot, wait_for_app, wait_for_http
+from tests.browser.conftest import _free_port, running_app, screenshot, serving, tall_screenshot, wait_for_app
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -43,18 +42,11 @@ def provider(tmp_path_factory):
     folder = tmp_path_factory.mktemp("oidc")
     port = _free_port()
     claims = [json.dumps({"sub": sub, **c}) for sub, c in PEOPLE.items()]
-    log_path = folder / "provider.log"
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "oidc_provider_mock", "--port", str(port),
-                                 *[a for c in claims for a in ("--user-claims", c)]],
-                                stdout=log, stderr=subprocess.STDOUT)
-        try:
-            url = f"http://127.0.0.1:{port}"
-            wait_for_http(f"{url}/.well-known/openid-configuration", proc, log_path, "oidc-provider-mock")
-            yield url
-        finally:
-            proc.terminate()
-            proc.wait(timeout=10)
+    command = [sys.executable, "-m", "oidc_provider_mock", "--port", str(port),
+               *[a for c in claims for a in ("--user-claims", c)]]
+    with serving(command, f"http://127.0.0.1:{port}", "/.well-known/openid-configuration",
+                 folder / "provider.log", "oidc-provider-mock") as url:
+        yield url
 
 
 def secrets_toml(app_port: int, provider_url: str) -> str:
