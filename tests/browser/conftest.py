@@ -125,6 +125,20 @@ def wait_for_app(page) -> None:
         " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
         timeout=30_000,
     )
+    drawn(page)
+
+
+# JS: the script run is over and the page has been redrawn from it. Streamlit marks what the
+# previous run drew as stale (faded, data-stale="true") until the new run replaces or removes it.
+DRAWN = ("() => (!document.querySelector('[data-testid=\"stStatusWidget\"]')"
+         " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running'))"
+         " && !document.querySelector('[data-testid=\"stMain\"] [data-stale=\"true\"]')")
+
+
+def drawn(page, timeout: float = 60_000) -> None:
+    """Wait until no element on the page is left over from the previous run (a rerun after a tab,
+    a region or a button has faded the old one and not yet replaced it)."""
+    page.wait_for_function(DRAWN, timeout=timeout)
 
 
 def until_shown(page, open_it, shown, attempts: int = 3, timeout: float = 15_000) -> None:

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import DRAWN, screenshot
 from ui.navigation import DEFAULT_PAGE, SECTIONS
 
 pytestmark = pytest.mark.timeout(900)
@@ -19,6 +19,7 @@ ALWAYS_FAILING_RULES = ("heading-order", "page-has-heading-one")  # the brief as
 AXE = Axe()
 PAGES = [("" if path == DEFAULT_PAGE else path.removeprefix("pages/").removesuffix(".py"), title)
          for pages in SECTIONS.values() for path, title, _ in pages]
+CHARTED = ("results", "compare", "trends", "roundtables", "audits")  # pages with charts on the sample data
 
 
 def problems(page, where: str) -> list[str]:
@@ -43,10 +44,7 @@ def ready(page) -> None:
     page.set_default_timeout(180_000)
     page.wait_for_selector('[data-testid="stSidebar"] [data-testid="stSelectbox"]', timeout=180_000)
     page.wait_for_timeout(300)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
-        timeout=180_000)
+    page.wait_for_function(DRAWN, timeout=180_000)
 
 
 def open_expanders(page, scope) -> int:
@@ -152,7 +150,8 @@ def test_keyboard_only_region_grouping_and_chart_download(app_url, page, tmp_pat
 
 @pytest.mark.parametrize("path", [p for p, _ in PAGES])
 def test_every_chart_has_a_table_beside_it(app_url, page, path):
-    """Each chart on the page is followed, in its own section, by a table or a table download."""
+    """Each chart on the page, on every tab, is followed in its own section by a table or a table
+    download. Tabs kept in the address draw only the open tab, so each tab is opened in turn."""
     page.goto(f"{app_url}/{path}")
     ready(page)
     main = page.locator('[data-testid="stMain"]')
@@ -171,8 +170,23 @@ def test_every_chart_has_a_table_beside_it(app_url, page, path):
       }
       return out;
     }"""
-    # Streamlit draws a page part by part: give the tables after the charts time to arrive.
-    with contextlib.suppress(PlaywrightTimeout):
-        page.wait_for_function(f"() => ({find_lonely})().length === 0", timeout=20_000)
-    lonely = page.evaluate(find_lonely)
-    assert not lonely, f"charts with no table after them on /{path}: {lonely}"
+    seen = """() => [...document.querySelectorAll('[data-testid="stMain"] [role="tabpanel"]')].length + ' panels, '
+      + document.querySelectorAll('[data-testid="stMain"] [data-testid="stVegaLiteChart"]').length + ' charts, '
+      + document.querySelectorAll('[data-testid="stMain"] [data-testid="stDataFrame"]').length + ' tables, '
+      + document.querySelectorAll('[data-testid="stMain"] [data-stale="true"]').length + ' stale'"""
+    tabs = main.locator('[role="tab"]')
+    names = [tabs.nth(i).inner_text().strip() for i in range(tabs.count())] or [""]
+    charts = 0
+    for i, name in enumerate(names):
+        if name:
+            tabs.nth(i).click()
+            settle(page)
+        where = f"/{path}" + (f", tab '{name}'" if name else "")
+        # Streamlit draws a page part by part: give the tables after the charts time to arrive.
+        with contextlib.suppress(PlaywrightTimeout):
+            page.wait_for_function(f"() => ({find_lonely})().length === 0", timeout=20_000)
+        lonely = page.evaluate(find_lonely)
+        assert not lonely, f"charts with no table after them on {where} ({page.evaluate(seen)}): {lonely}"
+        charts += main.locator('[data-testid="stVegaLiteChart"]').count()
+    if path in CHARTED:
+        assert charts, f"no chart drawn on /{path}: the check above checked nothing"

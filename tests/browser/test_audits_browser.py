@@ -93,6 +93,7 @@ def test_enter_an_audit_and_the_summary_changes(app_url, page, tmp_path):
     page.keyboard.press("Escape")  # nothing left open over the sidebar
     choose_region(page, "London")
     page.wait_for_function("() => document.body.innerText.includes('Region: London')")
+    wait_for_app(page)
     assert metric(page, "Reports audited") == "3"
     assert "region=London" in page.url
     screenshot(page, "audits_london", tmp_path)
