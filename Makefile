@@ -24,8 +24,9 @@ $(VENV)/.installed-test: requirements-test.txt $(VENV)/.installed
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
+# serve.py is `streamlit run app.py` with the first page's modules loaded before the server listens.
 run: install
-	$(BIN)/streamlit run app.py --server.address $(HOST) --server.port $(PORT)
+	$(BIN)/python serve.py --server.address $(HOST) --server.port $(PORT)
 
 # Two workers, whole files each (a file's browser server and database are shared by its tests): the
 # browser files spend much of their time waiting on their servers while the other files compute.

@@ -49,6 +49,10 @@ st.caption("Share giving a positive answer, with its interval and base. "
            "[u] low reliability (few responses); [c] too few responses to show.")
 
 
+CARD_COLUMNS = ("question", "item", "p", "flag", "ci_low", "ci_high", "n", "base_weighted", "base_label",
+                "p_england", "flag_england")
+
+
 def card_detail(row) -> str:
     """Interval and base of one figure, and England's beside a region's."""
     if row.flag == "[c]":
@@ -73,7 +77,7 @@ with common.section("The headline figures"):
         for i, card in enumerate(cards):
             with cols[i % 3].container(border=True):
                 st.markdown(survey_ui.plain(card.title), help=survey_ui.plain(card.help) if card.help else None)
-                for row in card.rows.itertuples(index=False):
+                for row in card.lines(CARD_COLUMNS):
                     name = row.item if len(card.rows) > 1 else card.title
                     st.metric(survey_ui.plain(name), charts.percent_label(row.p, row.flag),
                               label_visibility="visible" if len(card.rows) > 1 else "collapsed")

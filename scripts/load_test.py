@@ -29,6 +29,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
+
+from tests.browser.conftest import SCRIPT_DONE  # noqa: E402 - the same "script finished" check as the browser tests
 SECTION = "\n## Load test"
 CHROMIUM = os.environ.get("FEEDBACK_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -127,10 +129,7 @@ class Deadline:
 
 def wait_idle(page, deadline: Deadline, most: float = 120) -> None:
     page.wait_for_selector('[data-testid="stSidebar"] [data-testid="stSelectbox"]', timeout=deadline.ms(most))
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
-        timeout=deadline.ms(most))
+    page.wait_for_function(f"() => {SCRIPT_DONE}", timeout=deadline.ms(most))
 
 
 def open_overview(page, url: str, deadline: Deadline) -> float:
@@ -154,7 +153,7 @@ def run(sessions: int, megabytes: float, budget: float = 1200) -> dict:
            "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT), os.environ.get("PYTHONPATH", "")])}
     log = open(folder / "streamlit.log", "w")
     figures = {"sessions": sessions, "csv_bytes": paths[0].stat().st_size, "load_before": os.getloadavg()}
-    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless",
+    server = subprocess.Popen([sys.executable, str(ROOT / "serve.py"), "--server.headless",
                                "true", "--server.port", str(port), "--server.address", "127.0.0.1",
                                "--server.fileWatcherType", "none"], cwd=ROOT, env=env, stdout=log,
                               stderr=subprocess.STDOUT)

@@ -29,7 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, running_app, watch_for_file_list  # noqa: E402
+from tests.browser.conftest import (CHROMIUM, CHROMIUM_ARGS, SCRIPT_DONE, running_app,  # noqa: E402
+                                    watch_for_file_list)
 
 # (sidebar link, page heading): the order a user might visit them in.
 PAGES = [
@@ -49,10 +50,9 @@ SHOWN = """
   const h1 = main.querySelector('h1');
   if (!h1 || !h1.innerText.includes(heading)) return false;
   if (main.querySelector('[data-stale="true"]') || main.querySelector('[data-testid="stSpinner"]')) return false;
-  const status = document.querySelector('[data-testid="stStatusWidget"]');
-  return !(status && /Running/i.test(status.innerText));
+  return SCRIPT_DONE;
 }
-"""
+""".replace("SCRIPT_DONE", SCRIPT_DONE)
 
 
 def _new_page(browser):

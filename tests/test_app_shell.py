@@ -52,3 +52,32 @@ def test_warm_up_imports_the_modules_the_pages_use():
     assert {"feedback.audits.summaries", "feedback.roundtables.views", "feedback.survey.explorer"} <= set(modules)
     assert all(m.split(".")[0] == "feedback" for m in modules)
     assert len(modules) == len(set(modules))
+
+
+def test_serve_loads_what_the_first_page_imports_and_nothing_of_streamlit(tmp_path):
+    """serve.py loads the first page's heavy modules before the server listens: after it, the
+    first run of app.py (the Overview) imports no more of them; and it loads no Streamlit, whose
+    page helpers need a running session."""
+    import subprocess
+    import sys
+
+    script = f"""
+import sys, os
+sys.path.insert(0, {str(ROOT)!r})
+import serve
+serve.preload()
+assert not any(m == "streamlit" or m.startswith("streamlit.") for m in sys.modules), "serve loaded Streamlit"
+before = set(sys.modules)
+os.environ["FEEDBACK_DATABASE_URL"] = "sqlite:///" + {str(tmp_path / "first.sqlite3")!r}
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file({str(ROOT / "app.py")!r}, default_timeout=120)
+at.run()
+assert not at.exception, at.exception
+heavy = ("numpy", "pandas", "pyarrow", "scipy", "pyreadstat", "narwhals", "feedback")
+late = sorted(m for m in set(sys.modules) - before if m.split(".")[0] in heavy)
+print("LATE", late)
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert out.returncode == 0, out.stderr[-3000:]
+    late = [line for line in out.stdout.splitlines() if line.startswith("LATE")]
+    assert late == ["LATE []"], late

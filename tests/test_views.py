@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -160,6 +161,36 @@ def test_headline_cards_in_the_package():
     assert [c.title for c in cards] == ["Single?", "How now?", "Would like?"]
     assert cards[1].summary == "Letters 60%, Emails 58%"
     assert cards[2].summary == "Newsletter 66%, Webinars [c]"
+
+
+def test_headline_cards_match_a_row_by_row_grouping():
+    """Cards are runs of consecutive multi-select rows with one stem; any other row is a card of
+    its own (a multi-select item alone under its stem too), checked against itertools.groupby."""
+    import itertools
+
+    texts = ["A? x", "A? y", "B? x", "Single?", "C? only", "A? z", "A? w", "Other?", "D? p", "D? q"]
+    kinds = ["multi_select"] * 3 + ["yes_no", "multi_select", "multi_select", "multi_select", "yes_no",
+                                    "multi_select", "multi_select"]
+    questions = [f"q{i}" for i in range(len(texts))]
+    head = pd.DataFrame({"question": questions, "question_text": texts, "p": np.linspace(0.1, 0.9, len(texts)),
+                         "flag": [""] * len(texts), "base_label": [""] * len(texts), "by": ["total"] * len(texts),
+                         "n": range(10, 10 + len(texts))})
+    cards = explorer.headline_cards(head, pd.DataFrame({"question": questions, "kind": kinds}))
+    stems = [t.split("? ")[0] + "?" if k == "multi_select" else f"alone {i}" for i, (t, k) in
+             enumerate(zip(texts, kinds))]
+    expected = []
+    for stem, run in itertools.groupby(range(len(texts)), key=lambda i: stems[i]):
+        run = list(run)
+        expected += [run] if len(run) > 1 else [[i] for i in run]
+    assert [list(c.rows["question"]) for c in cards] == [[questions[i] for i in run] for run in expected]
+    assert [c.title for c in cards] == ["A?", "B? x", "Single?", "C? only", "A?", "Other?", "D?"]
+    assert list(cards[0].rows["item"]) == ["x", "y"] and list(cards[1].rows["item"]) == ["B? x"]
+    # lines() gives what itertuples gives, for the columns asked for that are there
+    for card in cards:
+        asked = ("question", "item", "p", "n", "p_england")
+        there = [c for c in asked if c in card.rows.columns]
+        assert [tuple(r) for r in card.lines(asked)] == list(card.rows[there].itertuples(index=False, name=None))
+        assert card.lines(asked)[0].item == card.rows["item"].iloc[0]
 
 
 def test_region_helpers():

@@ -26,6 +26,18 @@ import pandas as pd
 if TYPE_CHECKING:  # Altair is imported in the functions that build charts: a page that only
     import altair as alt  # formats figures (the Overview's cards) skips its 0.3 s import
 
+
+
+def altair():
+    """Altair, with its checks of every part of a chart against the Vega-Lite schema as the part is
+    built turned off: they took about half a second of each Yearly-report audits run. The app's
+    charts are fixed code; the tests check each one against the schema (``to_dict(validate=True)``)."""
+    import altair as alt
+
+    alt.utils.schemapi.disable_debug_mode()
+    return alt
+
+
 # Government Analysis Function colour guidance.
 DARK_BLUE = "#12436D"
 TURQUOISE = "#28A197"
@@ -77,7 +89,7 @@ def _f(name: str) -> str:
 
 
 def _chart(data: list[dict] | None, mark: dict, encoding: dict, **props) -> alt.Chart:
-    import altair as alt
+    alt = altair()
     kwargs = {"mark": mark, "encoding": alt.FacetedEncoding(**encoding), **props}
     if data is not None:
         kwargs["data"] = alt.InlineData(values=data)
@@ -125,7 +137,7 @@ def _footer(source: str | None, notes: Sequence[str], width: int):
 
 def _titled(bodies, *, title: str, subtitle, source, notes, width: int):
     """One top-level chart: the body (or bodies, stacked), then the notes and source, with the title."""
-    import altair as alt
+    alt = altair()
     bodies = list(bodies) if isinstance(bodies, (list, tuple)) else [bodies]
     footer = _footer(source, list(notes or ()), width)
     params = {"text": _lines(title, 70) or [""], "subtitle": _lines(subtitle, 95)}
@@ -258,7 +270,7 @@ def bar_with_intervals(
         return enc
 
     def layer(rows: pd.DataFrame, last: bool, panel_title=None, first: bool = True):
-        import altair as alt
+        alt = altair()
         categories = [c for c in order if c in set(rows[category])]
         enc = encodings(last, categories, first)
         shared = {"y": enc["y"], **({"yOffset": enc["yOffset"]} if offset else {})}
@@ -318,7 +330,7 @@ def heat_table(
     otherwise drop alternate angled labels that overlap); ``label_angle=-90``
     stands long labels upright.
     """
-    import altair as alt
+    alt = altair()
     data = df.copy()
     if label is None:
         label = "__label"
@@ -683,7 +695,7 @@ def trend_chart(rows: pd.DataFrame, *, title: str, subtitle: str | Sequence[str]
     bar, groups side by side within each wave and joined by a thin line, the value written
     above each interval. ``rows``: the trend model (``wave``, ``wave_order``, ``group``,
     ``p``, ``ci_low``, ``ci_high``, ``flag``). Missing values (``[c]``) show only their label."""
-    import altair as alt
+    alt = altair()
     data = rows.sort_values("wave_order", kind="stable").copy()
     data["__label"] = [percent_label(p, f) for p, f in zip(data["p"], data["flag"])]
     data["__label_at"] = pd.to_numeric(data["ci_high"], errors="coerce").fillna(data["p"]).fillna(0)

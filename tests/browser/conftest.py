@@ -54,14 +54,14 @@ def wait_for_http(url: str, proc: subprocess.Popen, log_path: Path, what: str, t
 @contextlib.contextmanager
 def running_app(folder: Path, *, port: int | None = None, args: tuple[str, ...] = (),
                 database_url: str | None = None):
-    """Run `streamlit run app.py` on a free port (or PORT) with its own empty database in FOLDER
+    """Run the app as `make run` does (serve.py: `streamlit run app.py`) on a free port (or PORT) with its own empty database in FOLDER
     (or DATABASE_URL); ARGS are extra options, e.g. ("--secrets.files", path)."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (.ci/run does this)")
     port = port or _free_port()
     env = {**os.environ, "FEEDBACK_DATABASE_URL": database_url or f"sqlite:///{folder / 'feedback.sqlite3'}",
            "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+    command = [sys.executable, str(ROOT / "serve.py"), "--server.headless", "true",
                "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
                *args]
     with serving(command, f"http://127.0.0.1:{port}", "/_stcore/health", folder / "streamlit.log", "streamlit",
@@ -113,26 +113,23 @@ def page(browser, tmp_path):
     context.close()
 
 
+# JS: Streamlit has finished running the script. Its status widget no longer says "Running" (it
+# shows a Stop button while a script runs); the app's root element carries the run state.
+SCRIPT_DONE = ("(() => { const app = document.querySelector('[data-testid=\"stApp\"]');"
+               " return !!app && ['notRunning', 'compilationError'].includes(app.dataset.testScriptState); })()")
+# JS: the script run is over and the page has been redrawn from it. Streamlit marks what the
+# previous run drew as stale (faded, data-stale="true") until the new run replaces or removes it.
+DRAWN = f"() => {SCRIPT_DONE} && !document.querySelector('[data-testid=\"stMain\"] [data-stale=\"true\"]')"
+
+
 def wait_for_app(page) -> None:
-    """Wait until Streamlit has finished running the script (no 'Running...' status)."""
+    """Wait until Streamlit has finished running the script and drawn what it sent."""
     page.wait_for_selector('[data-testid="stApp"]')
     # The sidebar's region selector is drawn by app.py after st.navigation: until it is
     # there, the first (slow, database-seeding) run has not reached the page yet.
     page.wait_for_selector('[data-testid="stSidebar"] [data-testid="stSelectbox"]', timeout=60_000)
     page.wait_for_timeout(300)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
-        timeout=30_000,
-    )
     drawn(page)
-
-
-# JS: the script run is over and the page has been redrawn from it. Streamlit marks what the
-# previous run drew as stale (faded, data-stale="true") until the new run replaces or removes it.
-DRAWN = ("() => (!document.querySelector('[data-testid=\"stStatusWidget\"]')"
-         " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running'))"
-         " && !document.querySelector('[data-testid=\"stMain\"] [data-stale=\"true\"]')")
 
 
 def drawn(page, timeout: float = 60_000) -> None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import altair as alt
 import pandas as pd
 
-from feedback.charts import alt_text, bar_with_intervals
+from feedback.charts import alt_text, altair, bar_with_intervals
 from feedback.tracker.service import dashboard
+
+alt = altair()
 
 SOURCE = "Source: Panel response tracker (includes invented sample data)"
 
