@@ -2,7 +2,7 @@
 
     python scripts/load_test.py [--sessions 10] [--mb 40]      (make load)
 
-Starts `streamlit run app.py` on a free port on 127.0.0.1 (its own empty
+Starts the app (`python serve.py`) on a free port on 127.0.0.1 (its own empty
 database in a temporary folder), opens ``--sessions`` Chromium tabs that each
 upload a ``--mb`` MB survey CSV on the Upload page at the same moment, and
 meanwhile times another session opening the Overview page. The server's
@@ -132,12 +132,16 @@ def wait_idle(page, deadline: Deadline, most: float = 120) -> None:
     page.wait_for_function(f"() => {SCRIPT_DONE}", timeout=deadline.ms(most))
 
 
-def open_overview(page, url: str, deadline: Deadline) -> float:
+def open_overview(page, url: str, deadline: Deadline) -> tuple[float, float]:
+    """Seconds until the Overview is shown (its headline figures and "Who answered" drawn), and
+    until its script has finished."""
     t = time.perf_counter()
     page.goto(f"{url}/overview", timeout=deadline.ms(120))
-    wait_idle(page, deadline)
+    page.wait_for_selector('[data-testid="stMain"] [data-testid="stMetricValue"]', timeout=deadline.ms(120))
     page.wait_for_selector("text=Who answered", timeout=deadline.ms(120))
-    return time.perf_counter() - t
+    shown = time.perf_counter() - t
+    wait_idle(page, deadline)
+    return shown, time.perf_counter() - t
 
 
 def run(sessions: int, megabytes: float, budget: float = 1200) -> dict:
@@ -251,7 +255,7 @@ def report(f: dict) -> str:
     return "\n".join([
         SECTION.strip(), "",
         f"Measured by `scripts/load_test.py` (`make load`): {f['sessions']} Chromium sessions on 127.0.0.1 each "
-        f"upload a different {mb(f['csv_bytes'])} survey CSV to `streamlit run app.py` at the same moment (at "
+        f"upload a different {mb(f['csv_bytes'])} survey CSV to the app (`python serve.py`) at the same moment (at "
         "most `FEEDBACK_PARSE_SLOTS` = 2 parsed at once, the rest queue), while another session opens the "
         "Overview in a browser of its own. Server memory is the server process and all its children (the parsing forkserver and the "
         "children it forks), sampled every 0.2 s: resident memory counts the pages a child shares with the "
@@ -259,11 +263,14 @@ def report(f: dict) -> str:
         f"Load average (1, 5, 15 min) before the run {load(f['load_before'])}, after {load(f['load_after'])} "
         "(2 cores, shared with other work: above 2, the wall clock includes waiting for a core).", "",
         "| What | Figure | Target |", "|---|---:|---|",
-        f"| Overview, server idle: first visit (computes and caches the sample's results) / next visit | "
-        f"{f['overview_cold']:.1f} s / {f['overview_idle']:.1f} s | |",
-        f"| Overview (a full page load: a new session) while {f['sessions']} uploads are read | "
-        f"{f['overview_loaded']:.1f} s | under 5 s: "
-        f"{met(f['overview_loaded'] < 5)} |",
+        f"| Overview, server idle, shown / script finished: first visit (computes and caches the sample's "
+        f"results) | {f['overview_cold'][0]:.1f} s / {f['overview_cold'][1]:.1f} s | |",
+        f"| Overview, server idle, shown / script finished: next visit | "
+        f"{f['overview_idle'][0]:.1f} s / {f['overview_idle'][1]:.1f} s | |",
+        f"| Overview (a full page load: a new session) while {f['sessions']} uploads are read: shown (headline "
+        f"figures and 'Who answered' drawn) | {f['overview_loaded'][0]:.1f} s | under 5 s: "
+        f"{met(f['overview_loaded'][0] < 5)} |",
+        f"| the same Overview: its script finished | {f['overview_loaded'][1]:.1f} s | |",
         f"| first upload read / all {f['sessions']} read ({f['uploads_done']} succeeded, {f['queued_seen']} "
         f"showed the queue message) | {f['first_upload']:.0f} s / {f['all_uploads']:.0f} s | |",
         f"| CPU time of the server tree during the uploads | {f['cpu']:.0f} s in {f['wall']:.0f} s | |",
