@@ -29,8 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.browser.conftest import (CHROMIUM, CHROMIUM_ARGS, SCRIPT_DONE, running_app,  # noqa: E402
-                                    watch_for_file_list)
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, DRAWN, running_app, watch_for_file_list  # noqa: E402
 
 # (sidebar link, page heading): the order a user might visit them in.
 PAGES = [
@@ -49,10 +48,10 @@ SHOWN = """
   if (!main) return false;
   const h1 = main.querySelector('h1');
   if (!h1 || !h1.innerText.includes(heading)) return false;
-  if (main.querySelector('[data-stale="true"]') || main.querySelector('[data-testid="stSpinner"]')) return false;
-  return SCRIPT_DONE;
+  if (main.querySelector('[data-testid="stSpinner"]')) return false;
+  return (DRAWN)();
 }
-""".replace("SCRIPT_DONE", SCRIPT_DONE)
+""".replace("DRAWN", DRAWN)
 
 
 def _new_page(browser):

@@ -27,11 +27,10 @@ if TYPE_CHECKING:  # Altair is imported in the functions that build charts: a pa
     import altair as alt  # formats figures (the Overview's cards) skips its 0.3 s import
 
 
-
 def altair():
     """Altair, with its checks of every part of a chart against the Vega-Lite schema as the part is
     built turned off: they took about half a second of each Yearly-report audits run. The app's
-    charts are fixed code; the tests check each one against the schema (``to_dict(validate=True)``)."""
+    charts are fixed code; ``tests/test_chart_schema.py`` checks every page's charts against the schema."""
     import altair as alt
 
     alt.utils.schemapi.disable_debug_mode()

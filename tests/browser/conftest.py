@@ -54,8 +54,9 @@ def wait_for_http(url: str, proc: subprocess.Popen, log_path: Path, what: str, t
 @contextlib.contextmanager
 def running_app(folder: Path, *, port: int | None = None, args: tuple[str, ...] = (),
                 database_url: str | None = None):
-    """Run the app as `make run` does (serve.py: `streamlit run app.py`) on a free port (or PORT) with its own empty database in FOLDER
-    (or DATABASE_URL); ARGS are extra options, e.g. ("--secrets.files", path)."""
+    """Run the app as `make run` does (serve.py: `streamlit run app.py`) on a free port (or PORT)
+    with its own empty database in FOLDER (or DATABASE_URL); ARGS are extra options, e.g.
+    ("--secrets.files", path)."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (.ci/run does this)")
     port = port or _free_port()
