@@ -96,13 +96,16 @@ c2.metric(f"Received by {cutoff_default.day} {cutoff_default:%B %Y}",
 c3.metric("Reports received by then", f"{int(rate_default['received'])}")
 c4.metric("Partnerships on the register", f"{int(rate_default['partnerships'])}")
 
-# Short labels, so all eight tabs fit at 1280 px without scrolling the tab bar.
+# Short labels, so all eight tabs fit at 1280 px without scrolling the tab bar. Tabs kept in the
+# address rerun the page when switched, so the figures and tables are drawn only in the open tab
+# (``tab.open``); forms and uploads are drawn in every run, so what someone has typed or chosen
+# there survives a look at another tab.
 tabs = st.tabs(["Summary", "Themes", "By region and year", "Register", "Enter an audit", "Import",
                 "Audits and history", "Raise a finding"], key="aud_tab", **common.IN_ADDRESS)
 
 # ------------------------------------------------------------------ summary
-with tabs[0]:
-    with common.section('The summary'):
+if tabs[0].open:
+    with tabs[0], common.section('The summary'):
         if summary.empty:
             st.info(common.plain(f"No audits of {year} reports in {where} yet. Enter one on the 'Enter an audit' tab."))
         else:
@@ -123,8 +126,8 @@ with tabs[0]:
             st.dataframe(check, hide_index=True, width="stretch")
 
 # ------------------------------------------------------------------ coded lists
-with tabs[1]:
-    with common.section('The priorities and practice themes'):
+if tabs[1].open:
+    with tabs[1], common.section('The priorities and practice themes'):
         for lst in fw.lists:
             freq = code_frequencies(frames, fw, lst.id, year=year, region=region)
             st.header(lst.name)
@@ -145,8 +148,8 @@ with tabs[1]:
                                   percent_columns=("Share", "Interval from", "Interval to"))
 
 # ------------------------------------------------------------------ by region and year against year
-with tabs[2]:
-    with common.section('The figures by region and year'):
+if tabs[2].open:
+    with tabs[2], common.section('The figures by region and year'):
         by_region = criterion_summary(frames, fw, year=year, region=region, by_region=True)
         st.header(f"By region, {year}")
         if by_region.empty:
@@ -177,75 +180,77 @@ with tabs[2]:
                                   key="aud_years_t")
 
 # ------------------------------------------------------------------ register
-with tabs[3]:
-    with common.section('The register and submission rate'):
-        cutoff = st.date_input("Reports received on or before", value=cutoff_default, key=f"aud_cutoff_{year}",
-                               format="DD/MM/YYYY")
-        rate = submission_rate(frames["register"], year, cutoff, region=region)
-        chart = figures.rate_chart(rate, year=year, by=cutoff, sample=is_sample)
-        common.show_chart(chart)
-        common.download_chart(chart, f"Submission rate {year} by {cutoff}", alt=figures.rate_alt(rate, year=year, by=cutoff),
-                              key="aud_rate")
-        rate_table = rate.rename(columns={"reporting_year": "Reporting year", "by": "Received by", "region": "Region",
-                                          "partnerships": "Partnerships", "received": "Reports received", "rate": "Rate"})
-        st.dataframe(rate_table, hide_index=True, width="stretch",
-                     column_config={"Rate": st.column_config.NumberColumn(format="percent")})
-        common.download_table(rate_table, f"Submission rate {year} by {cutoff}", percent_columns=("Rate",),
-                              key="aud_rate_t")
+with tabs[3], common.section('The register and submission rate'):
+    register = store.load_register(engine)
+    shown_reg = register[(register["reporting_year"] == year)
+                         & (register["region"] == region if region else True)]
+    with st.container():  # holds the figures' place, so the form below keeps its place (and its input)
+        if tabs[3].open:
+            cutoff = st.date_input("Reports received on or before", value=cutoff_default, key=f"aud_cutoff_{year}",
+                                   format="DD/MM/YYYY")
+            rate = submission_rate(frames["register"], year, cutoff, region=region)
+            chart = figures.rate_chart(rate, year=year, by=cutoff, sample=is_sample)
+            common.show_chart(chart)
+            common.download_chart(chart, f"Submission rate {year} by {cutoff}",
+                                  alt=figures.rate_alt(rate, year=year, by=cutoff), key="aud_rate")
+            rate_table = rate.rename(columns={"reporting_year": "Reporting year", "by": "Received by",
+                                              "region": "Region", "partnerships": "Partnerships",
+                                              "received": "Reports received", "rate": "Rate"})
+            st.dataframe(rate_table, hide_index=True, width="stretch",
+                         column_config={"Rate": st.column_config.NumberColumn(format="percent")})
+            common.download_table(rate_table, f"Submission rate {year} by {cutoff}", percent_columns=("Rate",),
+                                  key="aud_rate_t")
 
-        st.header("The register")
-        register = store.load_register(engine)
-        shown_reg = register[(register["reporting_year"] == year)
-                             & (register["region"] == region if region else True)]
-        reg_table = shown_reg[["partnership", "region", "reporting_year", "received_on"]].rename(columns={
-            "partnership": "Partnership", "region": "Region", "reporting_year": "Reporting year",
-            "received_on": "Received on"})
-        st.dataframe(reg_table, hide_index=True, width="stretch",
-                     column_config={"Received on": st.column_config.DateColumn(format="D MMM YYYY")})
-        common.download_table(reg_table, f"Register {year} {where}", key="aud_reg_t")
+            st.header("The register")
+            reg_table = shown_reg[["partnership", "region", "reporting_year", "received_on"]].rename(columns={
+                "partnership": "Partnership", "region": "Region", "reporting_year": "Reporting year",
+                "received_on": "Received on"})
+            st.dataframe(reg_table, hide_index=True, width="stretch",
+                         column_config={"Received on": st.column_config.DateColumn(format="D MMM YYYY")})
+            common.download_table(reg_table, f"Register {year} {where}", key="aud_reg_t")
 
-        if common.may_edit_some() or common.edit_allowed(what="register entries"):
-            with st.form("aud_received_form"):
-                st.markdown("**Record the date a yearly report arrived**")
-                options = list(shown_reg["report_id"])
-                report_labels = dict(zip(shown_reg["report_id"], shown_reg["partnership"], strict=True))
-                report_id = st.selectbox("Partnership", options, format_func=lambda r: report_labels[r], key="aud_rec_pid")
-                received = st.date_input("Received on (leave empty if not received)", value=None, key="aud_rec_date",
-                                         format="DD/MM/YYYY")
-                reason = st.text_input("Reason for the change (optional)", key="aud_rec_reason")
-                if st.form_submit_button("Save the date") and report_id is not None:
-                    who = common.require_user()
-                    if who:
-                        seen = int(shown_reg.set_index("report_id").loc[report_id, "version"])
-                        try:
-                            store.set_received(engine, int(report_id), seen, received, who, reason)
-                        except db.StaleEdit as err:
-                            common.show_input_error(InputError(f"{err} It now says: received on "
-                                                               f"{err.current.get('received_on') or 'not yet'}."))
-                        except (InputError, Refused) as err:
-                            common.show_input_error(err)
-                        else:
-                            flash("success", f"Saved: {report_labels[report_id]}'s {year} report received "
-                                             f"{received.strftime('%d %B %Y') if received else 'not yet'}.")
-                            st.rerun()
-
-            st.markdown("**Add partnerships and received dates from a spreadsheet**")
-            st.caption("Columns: partnership, region, reporting_year, received_on. Every row is checked first; "
-                       "if any row is wrong, nothing is saved.")
-            upload = st.file_uploader("Register (CSV or XLSX)", type=["csv", "xlsx"], key="aud_reg_upload")
-            if upload is not None and st.button("Import the register", key="aud_reg_import"):
+    if common.may_edit_some() or common.edit_allowed(what="register entries"):
+        with st.form("aud_received_form"):
+            st.markdown("**Record the date a yearly report arrived**")
+            options = list(shown_reg["report_id"])
+            report_labels = dict(zip(shown_reg["report_id"], shown_reg["partnership"], strict=True))
+            report_id = st.selectbox("Partnership", options, format_func=lambda r: report_labels[r], key="aud_rec_pid")
+            received = st.date_input("Received on (leave empty if not received)", value=None, key="aud_rec_date",
+                                     format="DD/MM/YYYY")
+            reason = st.text_input("Reason for the change (optional)", key="aud_rec_reason")
+            if st.form_submit_button("Save the date") and report_id is not None:
                 who = common.require_user()
                 if who:
+                    seen = int(shown_reg.set_index("report_id").loc[report_id, "version"])
                     try:
-                        with common.upload_queue(), st.spinner("Checking and saving the register…"):
-                            counts = store.save_register(engine, read_register(upload.name, upload.getvalue()), who,
-                                                         reason=f"imported from {upload.name}", source=upload.name)
+                        store.set_received(engine, int(report_id), seen, received, who, reason)
+                    except db.StaleEdit as err:
+                        common.show_input_error(InputError(f"{err} It now says: received on "
+                                                           f"{err.current.get('received_on') or 'not yet'}."))
                     except (InputError, Refused) as err:
                         common.show_input_error(err)
                     else:
-                        flash("success", f"Register imported: {counts['partnerships']} partnerships and "
-                                         f"{counts['reports']} yearly reports added, {counts['dates']} dates changed.")
+                        flash("success", f"Saved: {report_labels[report_id]}'s {year} report received "
+                                         f"{received.strftime('%d %B %Y') if received else 'not yet'}.")
                         st.rerun()
+
+        st.markdown("**Add partnerships and received dates from a spreadsheet**")
+        st.caption("Columns: partnership, region, reporting_year, received_on. Every row is checked first; "
+                   "if any row is wrong, nothing is saved.")
+        upload = st.file_uploader("Register (CSV or XLSX)", type=["csv", "xlsx"], key="aud_reg_upload")
+        if upload is not None and st.button("Import the register", key="aud_reg_import"):
+            who = common.require_user()
+            if who:
+                try:
+                    with common.upload_queue(), st.spinner("Checking and saving the register…"):
+                        counts = store.save_register(engine, read_register(upload.name, upload.getvalue()), who,
+                                                     reason=f"imported from {upload.name}", source=upload.name)
+                except (InputError, Refused) as err:
+                    common.show_input_error(err)
+                else:
+                    flash("success", f"Register imported: {counts['partnerships']} partnerships and "
+                                     f"{counts['reports']} yearly reports added, {counts['dates']} dates changed.")
+                    st.rerun()
 
 # ------------------------------------------------------------------ enter an audit
 with tabs[4]:
@@ -365,24 +370,29 @@ with tabs[6]:
         audits_listed = audits_shown.drop(columns=["audit_id"]).rename(columns={
             "partnership": "Partnership", "region": "Region", "reporting_year": "Reporting year", "auditor": "Auditor",
             "audited_on": "Audited on"})
-        st.dataframe(audits_listed, hide_index=True, width="stretch")
-        common.download_table(audits_listed, f"Audits {year} {where}", key="aud_list_t")
+        with st.container():  # the figures' place, so the form below keeps its place (and its input)
+            if tabs[6].open:
+                st.dataframe(audits_listed, hide_index=True, width="stretch")
+                common.download_table(audits_listed, f"Audits {year} {where}", key="aud_list_t")
         if not audits_shown.empty:
             audit_labels = dict(zip(audits_shown["audit_id"], audits_shown["partnership"], strict=True))
             audit_id = st.selectbox("Audit", list(audits_shown["audit_id"]), format_func=lambda a: audit_labels[a], key="aud_pick")
             scores = frames["scores"][frames["scores"]["audit_id"] == audit_id]
             detail = pd.DataFrame({"Criterion": scores["criterion"].map(lambda c: fw.criterion(c).label),
                                    "Score": scores["score"].map(SCORES), "Page": scores["page"], "Quote": scores["quote"]})
-            st.dataframe(detail, hide_index=True, width="stretch")
-            hist = pd.concat([store.history(engine, "audit", audit_id).assign(what="audit")]
-                             + [store.history(engine, "audit_score", int(s)).assign(
-                                 what=fw.criterion(c).label) for s, c in zip(scores["score_id"], scores["criterion"],
-                                                                             strict=True)], ignore_index=True)
-            st.markdown("**History of this audit**")
-            st.dataframe(hist.sort_values("changed_at")[["changed_at", "changed_by", "what", "field", "old_value",
-                                                         "new_value", "reason"]].rename(columns={
-                "changed_at": "When", "changed_by": "Who", "what": "What", "field": "Field", "old_value": "Old value",
-                "new_value": "New value", "reason": "Reason"}), hide_index=True, width="stretch")
+            with st.container():
+                if tabs[6].open:
+                    st.dataframe(detail, hide_index=True, width="stretch")
+                    hist = pd.concat([store.history(engine, "audit", audit_id).assign(what="audit")]
+                                     + [store.history(engine, "audit_score", int(s)).assign(what=fw.criterion(c).label)
+                                        for s, c in zip(scores["score_id"], scores["criterion"], strict=True)],
+                                     ignore_index=True)
+                    st.markdown("**History of this audit**")
+                    st.dataframe(hist.sort_values("changed_at")[[
+                        "changed_at", "changed_by", "what", "field", "old_value", "new_value", "reason"]].rename(columns={
+                            "changed_at": "When", "changed_by": "Who", "what": "What", "field": "Field",
+                            "old_value": "Old value", "new_value": "New value", "reason": "Reason"}),
+                        hide_index=True, width="stretch")
             if common.edit_allowed(audits_shown.set_index("audit_id").loc[audit_id, "region"], what="audits"):
                 with st.form("aud_correct"):
                     st.markdown("**Correct one score**")

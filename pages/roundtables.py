@@ -79,10 +79,13 @@ with common.section("The totals"):
 tab_region, tab_event, tab_code, tab_agree, tab_import, tab_codebook = st.tabs(
     ["Themes by region", "Themes per event", "Points and coding", "Coder agreement", "Import notes",
      "Theme codebook"], key="rt_tab", **common.IN_ADDRESS)
+# Tabs kept in the address rerun the page when switched: the counts and charts are drawn only in
+# the open tab (``tab.open``); the coding, import and codebook forms in every run, so what someone
+# has typed or chosen there survives a look at another tab.
 
 # ------------------------------------------------------------------ themes by region
-with tab_region:
-    with common.section('The themes by region'):
+if tab_region.open:
+    with tab_region, common.section('The themes by region'):
         level_word = st.radio("Count by", ["Sub-theme", "Theme"], horizontal=True, key="rt_level",
                               **common.IN_ADDRESS)
         level = "sub_theme" if level_word == "Sub-theme" else "theme"
@@ -145,8 +148,8 @@ with tab_region:
                               notes=["Sample data built from the published summary." if is_sample else ""])
 
 # ------------------------------------------------------------------ themes per event
-with tab_event:
-    with common.section('The themes per event'):
+if tab_event.open:
+    with tab_event, common.section('The themes per event'):
         level_word_e = st.radio("Count by", ["Sub-theme", "Theme"], horizontal=True, key="rt_level_event",
                                 **common.IN_ADDRESS)
         level_e = "sub_theme" if level_word_e == "Sub-theme" else "theme"
@@ -277,8 +280,8 @@ with tab_code:
                 st.info("The response tracker is not available yet, so points cannot be linked to it.")
 
 # ------------------------------------------------------------------ coder agreement
-with tab_agree:
-    with common.section('Coder agreement'):
+if tab_agree.open:
+    with tab_agree, common.section('Coder agreement'):
         in_region = frames.codings[frames.codings["point_id"].isin(
             frames.points.loc[frames.points["event_id"].isin(region_events["event_id"]), "point_id"])]
         people = coding.coders(in_region)

@@ -424,8 +424,8 @@ with tab_grid:
                 st.rerun()
 
 # --------------------------------------------------------------------------- dashboard
-with tab_dash:
-    with common.section('The dashboard'):
+if tab_dash.open:  # figures only: drawn while its tab is open (forms elsewhere are drawn in every run)
+    with tab_dash, common.section('The dashboard'):
         where = common.region_label() + ("" if filters == service.Filters(region=region) else ", filtered")
         targets_ui.dashboard_targets(engine, items)
         st.divider()

@@ -24,12 +24,45 @@ def test_altair_checks_as_you_build_are_off_and_a_whole_spec_is_still_checked():
     assert validate_jsonschema(bad, alt.vegalite.v6.schema.load_schema(), raise_error=False) is not None
 
 
-@pytest.mark.parametrize("page", CHARTED_PAGES)
-def test_every_chart_on_the_page_is_valid_vega_lite(app, page):
-    schema = charts.altair().vegalite.v6.schema.load_schema()
+def tab_bars(app) -> list[tuple[str, list[str]]]:
+    """The page's tab bars kept in the address: (query parameter, tab labels). Only the open tab
+    of such a bar is drawn, so a test opens each in turn through the address."""
+    return [(bar.proto.tab_container.query_param_key, [tab.label for tab in bar.children.values()])
+            for bar in app.get("tab_container") if bar.proto.tab_container.query_param_key]
+
+
+def charts_on_every_tab(app, page) -> list[dict]:
+    """Every chart spec the page sends, with each tab of each bar kept in the address opened."""
     app.switch_page(page).run()
     assert not app.exception
     specs = [json.loads(chart.proto.spec) for chart in app.get("vega_lite_chart")]
+    for key, labels in tab_bars(app):
+        for label in labels[1:]:
+            app.query_params[key] = label
+            app.run()
+            assert not app.exception, f"{page}, tab {label}: {[e.value for e in app.exception]}"
+            specs += [json.loads(chart.proto.spec) for chart in app.get("vega_lite_chart")]
+        app.query_params.pop(key)
+    return specs
+
+
+def test_tabs_draw_only_while_open_and_each_opens_from_the_address(app):
+    """The audits page's figures tabs are drawn only while open; its forms in every run."""
+    app.switch_page("pages/audits.py").run()
+    (key, labels), = tab_bars(app)
+    assert key == "aud_tab" and labels[0] == "Summary"
+    summary_charts = len(app.get("vega_lite_chart"))
+    assert summary_charts == 1 and app.get("form"), "the Summary chart, and the entry forms on their hidden tabs"
+    app.query_params[key] = "Themes"
+    app.run()
+    assert len(app.get("vega_lite_chart")) == 2  # the two coded lists, and no Summary chart
+    assert [f.proto.form.form_id for f in app.get("form")], "the forms are still there"
+
+
+@pytest.mark.parametrize("page", CHARTED_PAGES)
+def test_every_chart_on_the_page_is_valid_vega_lite(app, page):
+    schema = charts.altair().vegalite.v6.schema.load_schema()
+    specs = charts_on_every_tab(app, page)
     if page != "pages/annex.py":
         assert specs, f"{page} drew no chart on the sample data"
     for spec in specs:

@@ -89,6 +89,8 @@ def test_a_bad_spreadsheet_is_refused_and_changes_nothing(app):
 
 
 def test_correcting_a_score_is_saved_with_its_history(app):
+    app.query_params["aud_tab"] = "Audits and history"  # the tab a person corrects from: its tables are drawn
+    app.run()
     app.selectbox(key="aud_cor_crit").set_value(app.selectbox(key="aud_cor_crit").options[0])
     label = app.selectbox(key="aud_cor_crit").value
     app.radio(key="aud_cor_score").set_value("Not evidenced")
