@@ -6,13 +6,19 @@ started server that visitor waited for pandas, numpy, pyarrow and the survey eng
 the first figure. Loading them before the server listens moves that wait to start-up. Only
 modules that do not use Streamlit are loaded here: the page helpers in ``ui/`` need a
 running session. ``make run`` and the browser tests start the app this way.
+
+The database is migrated and the sample data stored here too, before the server listens (as a
+deployment runs its migrations before serving), so the first visit of a database page, or a
+bookmark to one as a fresh server's first request, does not wait for it.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 import runpy
 import sys
+import tomllib
 from pathlib import Path
 
 APP = Path(__file__).resolve().with_name("app.py")
@@ -29,13 +35,57 @@ PRELOAD = (
 )
 
 
+# Before the server listens, so no visitor waits for them: what the other pages import (the
+# background warm-up, ui/warmup.py, would otherwise import them while the first visitor moves on).
+LATER = ("altair",)
+
+
 def preload(names: tuple[str, ...] = PRELOAD) -> None:
     for name in names:
         importlib.import_module(name)
 
 
+def preload_other_pages() -> None:
+    from ui.warmup import page_modules
+
+    preload((*LATER, *page_modules()))
+
+
+def secrets(argv: list[str]) -> dict:
+    """The app's secrets as Streamlit will read them: the files given with ``--secrets.files``,
+    else ~/.streamlit/secrets.toml and .streamlit/secrets.toml (the later file wins)."""
+    given = [argv[i + 1] for i, arg in enumerate(argv[:-1]) if arg == "--secrets.files"]
+    given += [arg.split("=", 1)[1] for arg in argv if arg.startswith("--secrets.files=")]
+    files = [Path(p) for p in given] or [Path.home() / ".streamlit" / "secrets.toml",
+                                         Path.cwd() / ".streamlit" / "secrets.toml"]
+    found: dict = {}
+    for path in files:
+        if path.is_file():
+            found |= tomllib.loads(path.read_text(encoding="utf-8"))
+    return found
+
+
+def prepare_database(argv: list[str]) -> None:
+    """Migrations and sample data before the server listens. On failure (say, PostgreSQL is not
+    up yet) one line is printed and the app does the same on its first database page."""
+    from feedback import db, sample_data
+
+    try:
+        found = secrets(argv)
+        engine = db.get_engine(db.database_url(found.get("database_url")))
+        try:
+            sample_data.prepare(engine, owner_url=os.environ.get(db.OWNER_ENV_VAR) or found.get("owner_database_url"))
+        finally:
+            engine.dispose()
+    except Exception as err:  # noqa: BLE001 - start anyway: the app prepares the database on first use
+        print(f"serve.py: the database was not prepared before start ({type(err).__name__}); "
+              "the app will prepare it on its first database page.", file=sys.stderr)
+
+
 def main(argv: list[str]) -> None:
     preload()
+    preload_other_pages()
+    prepare_database(argv)
     sys.argv = ["streamlit", "run", str(APP), *argv]
     runpy.run_module("streamlit", run_name="__main__", alter_sys=True)
 

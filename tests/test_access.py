@@ -110,12 +110,12 @@ def test_migration_0005_goes_up_and_back(blank_engine):
 
 @pytest.fixture(scope="module")
 def seeded_file(tmp_path_factory):
-    from ui.common import seed_sample_data
+    from feedback.sample_data import seed_if_empty
 
     path = tmp_path_factory.mktemp("seeded") / "seeded.sqlite3"
     engine = db.get_engine(f"sqlite:///{path}")
     db.upgrade(engine)
-    seed_sample_data(engine)
+    seed_if_empty(engine)
     engine.dispose()
     return path
 

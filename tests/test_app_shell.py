@@ -81,3 +81,43 @@ print("LATE", late)
     assert out.returncode == 0, out.stderr[-3000:]
     late = [line for line in out.stdout.splitlines() if line.startswith("LATE")]
     assert late == ["LATE []"], late
+
+
+def test_serve_prepares_the_database_before_listening(tmp_path, monkeypatch, capsys):
+    """serve.py migrates and seeds the database the secrets (or the environment) name, with no
+    Streamlit loaded; a second start finds it ready; a database it cannot reach gives one line."""
+    import subprocess
+    import sys
+
+    from sqlalchemy import func, select
+
+    from feedback import db
+    from feedback.audits.models import Partnership
+
+    secrets = tmp_path / "secrets.toml"
+    target = tmp_path / "from-secrets.sqlite3"
+    secrets.write_text(f'database_url = "sqlite:///{target}"\n', encoding="utf-8")
+    script = f"""
+import sys
+sys.path.insert(0, {str(ROOT)!r})
+import serve
+serve.prepare_database(["--server.port", "1", "--secrets.files", {str(secrets)!r}])
+serve.prepare_database(["--secrets.files={secrets}"])
+assert "streamlit" not in sys.modules
+"""
+    env = {k: v for k, v in __import__("os").environ.items() if k != db.ENV_VAR}
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, cwd=ROOT,
+                         env=env)
+    assert out.returncode == 0 and "not prepared" not in out.stderr, out.stderr[-3000:]
+    engine = db.get_engine(f"sqlite:///{target}")
+    assert db.current_revision(engine) is not None
+    with db.session_scope(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Partnership)) == 137  # seeded once, not twice
+    engine.dispose()
+
+    import serve
+
+    monkeypatch.setenv(db.ENV_VAR, "postgresql+psycopg://nobody:wrong@127.0.0.1:1/none")
+    serve.prepare_database([])
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "the app will prepare it on its first database page" in lines[0], lines

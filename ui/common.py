@@ -331,22 +331,11 @@ def db_engine():
         owner = st.secrets.get("owner_database_url")  # PostgreSQL: the tables' owner, for migrations
     except Exception:  # noqa: BLE001 - no secrets file is the normal case
         secret = owner = None
+    from feedback import sample_data
+
     engine = db.get_engine(db.database_url(secret))
-    db.upgrade(engine, owner_url=os.environ.get(db.OWNER_ENV_VAR) or owner)
-    seed_sample_data(engine)
+    sample_data.prepare(engine, owner_url=os.environ.get(db.OWNER_ENV_VAR) or owner)
     return engine
-
-
-SAMPLE_SEEDERS = ("feedback.tracker.seed", "feedback.tracker.targets", "feedback.roundtables.seed",
-                  "feedback.audits.seed")
-
-
-def seed_sample_data(engine) -> None:
-    """Load each area's embedded sample data into an empty database (idempotent)."""
-    import importlib
-
-    for name in SAMPLE_SEEDERS:
-        importlib.import_module(name).seed_if_empty(engine)
 
 
 from ui.navigation import ensure_app_router  # noqa: E402 - after the helpers it hands over to

@@ -43,9 +43,9 @@ def save_detail(page, text: str) -> None:
 
 
 def test_two_processes_share_edits_and_refuse_a_stale_one(postgres_engine, browser, tmp_path):
-    from ui.common import seed_sample_data
+    from feedback.sample_data import seed_if_empty
 
-    seed_sample_data(postgres_engine)  # once, before either process starts (they would race to seed)
+    seed_if_empty(postgres_engine)  # once, before either process starts (they would race to seed)
     url = postgres_engine.url.render_as_string(hide_password=False)
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()

@@ -12,6 +12,7 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
+from feedback import sample_data
 from feedback.report import build, wording
 
 REF = re.compile(r"(\d[\d,]*(?: of \d+)?%?) \[([DCA]\d+)\]")
@@ -24,7 +25,7 @@ def annex(tmp_path_factory):
     path = tmp_path_factory.mktemp("annex") / "annex.sqlite3"
     engine = db.get_engine(f"sqlite:///{path}")
     db.upgrade(engine)
-    build.seed_sample_data(engine)
+    sample_data.seed_if_empty(engine)
     files = build.build_annex(engine=engine)
     return files, Document(io.BytesIO(files.docx))
 
@@ -220,7 +221,7 @@ def test_region_narrows_every_part(tmp_path):
 
     engine = db.get_engine(f"sqlite:///{tmp_path / 'r.sqlite3'}")
     db.upgrade(engine)
-    build.seed_sample_data(engine)
+    sample_data.seed_if_empty(engine)
     files = build.build_annex(engine=engine, region="London", parts=("roundtables", "audits"))
     text = files.annex.text()
     assert "Region: London" in text and "England (all regions)" not in text

@@ -12,7 +12,6 @@ empty).
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -27,7 +26,6 @@ from feedback.survey.rates import SmallBase
 from feedback.survey.significance import TEST_NAMES, check_test
 
 PARTS = ("survey", "roundtables", "audits")
-SAMPLE_SEEDERS = ("feedback.tracker.seed", "feedback.roundtables.seed", "feedback.audits.seed")
 CONTACT = "Child Safeguarding Practice Review Panel secretariat"
 TITLE = "Annual report annexes: survey findings, roundtable feedback and audit findings"
 
@@ -65,12 +63,6 @@ def load_inputs(files: Sequence[tuple[str, bytes, str | None]]) -> list[SurveyIn
         survey = explorer.load_survey(filename, content, codebook)
         inputs.append(SurveyInput(survey, filename, content_hash(content, codebook)))
     return inputs
-
-
-def seed_sample_data(engine) -> None:
-    """Each area's embedded sample data into an empty database (as the app does on start)."""
-    for name in SAMPLE_SEEDERS:
-        importlib.import_module(name).seed_if_empty(engine)
 
 
 def build_annex(*, surveys: Sequence[tuple[str, bytes, str | None]] | None = None, loaded: Sequence | None = None,

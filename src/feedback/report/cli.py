@@ -50,7 +50,9 @@ def register(subparsers) -> None:
 
 
 def _annex(args) -> int:
-    from feedback import db
+    import os
+
+    from feedback import db, sample_data
     from feedback.report import build, document
     from feedback.survey.cli import parse_small_base
 
@@ -66,8 +68,7 @@ def _annex(args) -> int:
     if args.out.exists() and not args.out.is_dir():
         raise InputError(f"--out {args.out}: is a file; give a folder to write annex.docx and figures.xlsx in.")
     engine = db.get_engine(args.database_url or db.database_url())
-    db.upgrade(engine)
-    build.seed_sample_data(engine)
+    sample_data.prepare(engine, owner_url=os.environ.get(db.OWNER_ENV_VAR))
     files = build.build_annex(surveys=surveys, engine=engine, region=region, template=template, method=args.method,
                               level=args.level, adjust=args.adjust, test=args.test, suppress=rules.suppress,
                               flag=rules.flag, suppress_on=rules.suppress_on, flag_on=rules.flag_on)

@@ -70,6 +70,17 @@ def cmd_upgrade(args) -> int:
     return 0
 
 
+def cmd_prepare(args) -> int:
+    import os
+
+    from feedback import db, sample_data
+
+    engine = db.get_engine(getattr(args, "database", None) or db.database_url())
+    sample_data.prepare(engine, owner_url=os.environ.get(db.OWNER_ENV_VAR))
+    print(f"Database ready: migrations at {db.current_revision(engine)}, sample data stored where an area was empty.")
+    return 0
+
+
 def cmd_backup(args) -> int:
     from feedback import db
 
@@ -105,6 +116,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     dsub = dbp.add_subparsers(dest="db_command", required=True)
     p = dsub.add_parser("upgrade", parents=[common], help="run the migrations to the latest version")
     p.set_defaults(func=cmd_upgrade)
+    p = dsub.add_parser("prepare", parents=[common],
+                        help="run the migrations and store the sample data in an empty database (as the app does)")
+    p.set_defaults(func=cmd_prepare)
     p = dsub.add_parser("backup", parents=[common], help="copy the SQLite database (online backup API)")
     p.add_argument("--out", required=True, help="the backup file to write")
     p.set_defaults(func=cmd_backup)
