@@ -16,6 +16,7 @@ from ui import common, survey_ui
 survey_ui.keep_state()
 PENDING = "upload_pending"  # the file being worked on, kept for the session when the person leaves the page
 KEPT = "upload_kept"  # the codebook choices, kept for the session (Streamlit drops a widget's value on leaving)
+CHECKED = "upload_checked"  # (file, codebook, problems): the last check of the codebook against the data
 
 
 def kept(name: str, default):
@@ -51,9 +52,14 @@ if current:
         st.rerun()
 
 if file is not None:
-    st.session_state[PENDING] = {
-        "filename": file.name, "content": file.getvalue(),
-        "codebook_text": codebook_file.getvalue().decode("utf-8", errors="replace") if codebook_file else None}
+    codebook_given = codebook_file.getvalue().decode("utf-8", errors="replace") if codebook_file else None
+    before = st.session_state.get(PENDING)
+    if not (before and before["file_id"] == file.file_id and before["codebook_text"] == codebook_given):
+        # Hashed once per file (and codebook), not on every rerun: a 40 MB file costs ~0.1 s a hash.
+        content = file.getvalue()
+        st.session_state[PENDING] = {
+            "filename": file.name, "content": content, "codebook_text": codebook_given, "file_id": file.file_id,
+            "data_key": explorer.content_hash(content), "key": explorer.content_hash(content, codebook_given)}
 pending = st.session_state.get(PENDING)
 if pending is None:
     survey_ui.left_upload_page()  # no file: nothing read from one is kept either
@@ -64,7 +70,7 @@ if file is None:
               "your codebook edits.", icon=":material/history:")
     if right.button("Start again with another file", key="upload_clear"):
         for k in [k for k in st.session_state
-                  if str(k).startswith(("cb_", PENDING, KEPT, "upload_rows_", "upload_base_"))]:
+                  if str(k).startswith(("cb_", PENDING, KEPT, CHECKED, "upload_rows_", "upload_base_"))]:
             del st.session_state[k]
         survey_ui.left_upload_page()
         st.rerun()
@@ -72,19 +78,21 @@ if file is None:
 content = pending["content"]
 filename = pending["filename"]
 codebook_text = pending["codebook_text"]
-data_key = explorer.content_hash(content)  # the file's readings are cached by its content alone
+data_key = pending["data_key"]  # the file's readings are cached by its content alone
 # The form's key includes the codebook: one given after the data starts the choices and questions
 # from it, not from the suggestion kept for the data alone.
-key = explorer.content_hash(content, codebook_text)
+key = pending["key"]
 
 
 def _read(key: str, filename: str, content: bytes):
-    """The file in the uploader, read once (kept in this session's state, not a shared cache)."""
-    from feedback.survey import read
+    """The file in the uploader, read once, with each column's distinct answers (for the codebook
+    editor): kept in this session's state, not a shared cache, so a rerun reads nothing again."""
+    from feedback.survey import codebook as cbmod, read
 
     def once():
         with st.spinner("Reading the file…"):
-            return read.read_survey(filename, content)
+            data = read.read_survey(filename, content)
+            return data, cbmod.column_answers(data.frame)
 
     return survey_ui.held(survey_ui.UPLOAD_PAGE_READ_KEY, key, once)
 
@@ -141,7 +149,7 @@ if resolved == "data tables":
 
 try:
     with common.upload_queue():
-        data = _read(data_key, filename, content)
+        data, answers = _read(data_key, filename, content)
 except InputError as err:
     survey_ui.show_error(err)
     st.stop()
@@ -188,7 +196,6 @@ source = keep(f"source_{key}", c6.text_input("Source line for charts",
                                              key=f"cb_source_{key}"))
 
 KINDS_Q = ["awareness", "agreement", "usefulness", "yes_no", "multi_select"]
-answers = cbmod.column_answers(data.frame)
 editor_key, saved_key = f"cb_questions_{key}", f"upload_rows_{key}"
 if editor_key not in st.session_state or saved_key not in st.session_state:
     # First time, or back from another page: start from the last edits (else the suggestion).
@@ -246,7 +253,20 @@ edited_cb = dataclasses.replace(cb, role="" if role == "(none)" else role, regio
                                 weight="" if weight == "(none)" else weight, title=title, source=source,
                                 fieldwork=fieldwork,
                                 questions=questions)
-problems = cbmod.validate(edited_cb, data.frame) if questions else ["Tick at least one question to use."]
+toml_text = cbmod.dump_codebook(edited_cb)
+
+
+def _checked(toml_text: str) -> list[str]:
+    """The codebook's problems with the data, worked out once per version of the codebook (a
+    rerun with nothing changed, such as another upload's progress, does not check again)."""
+    checked = st.session_state.get(CHECKED)
+    if checked is None or checked[:2] != (data_key, toml_text):
+        checked = (data_key, toml_text, cbmod.validate(edited_cb, data.frame))
+        st.session_state[CHECKED] = checked
+    return checked[2]
+
+
+problems = _checked(toml_text) if questions else ["Tick at least one question to use."]
 
 st.header("Checks")
 if problems:
@@ -255,7 +275,6 @@ if problems:
 else:
     st.success("The codebook fits the data.", icon=":material/check_circle:")
 
-toml_text = cbmod.dump_codebook(edited_cb)
 st.download_button("Download this codebook (TOML)", toml_text, file_name=f"{filename.rsplit('.', 1)[0]}.toml",
                    mime="application/toml", on_click="ignore", key="upload_codebook_download",
                    icon=":material/download:")

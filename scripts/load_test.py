@@ -156,7 +156,10 @@ def run(sessions: int, megabytes: float, budget: float = 1200) -> dict:
            "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
            "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT), os.environ.get("PYTHONPATH", "")])}
     log = open(folder / "streamlit.log", "w")
-    figures = {"sessions": sessions, "csv_bytes": paths[0].stat().st_size, "load_before": os.getloadavg()}
+    from feedback.isolation import PARSE_SLOTS  # what the server computes too (same machine, same environment)
+
+    figures = {"sessions": sessions, "csv_bytes": paths[0].stat().st_size, "load_before": os.getloadavg(),
+               "parse_slots": PARSE_SLOTS}
     server = subprocess.Popen([sys.executable, str(ROOT / "serve.py"), "--server.headless",
                                "true", "--server.port", str(port), "--server.address", "127.0.0.1",
                                "--server.fileWatcherType", "none"], cwd=ROOT, env=env, stdout=log,
@@ -249,14 +252,14 @@ def run(sessions: int, megabytes: float, budget: float = 1200) -> dict:
 
 
 def report(f: dict) -> str:
-    mb = lambda n: f"{n / 2**20:,.0f} MB"
+    mb = lambda n: f"{n / 1e6:,.0f} MB"  # decimal: 1 MB = 10^6 bytes, 1 GB = 10^9 bytes
     load = lambda v: " ".join(f"{x:.2f}" for x in v)
     met = lambda ok: "met" if ok else "not met"
     return "\n".join([
         SECTION.strip(), "",
         f"Measured by `scripts/load_test.py` (`make load`): {f['sessions']} Chromium sessions on 127.0.0.1 each "
         f"upload a different {mb(f['csv_bytes'])} survey CSV to the app (`python serve.py`) at the same moment (at "
-        "most `FEEDBACK_PARSE_SLOTS` = 2 parsed at once, the rest queue), while another session opens the "
+        f"most `FEEDBACK_PARSE_SLOTS` = {f['parse_slots']} parsed at once, the rest queue), while another session opens the "
         "Overview in a browser of its own. Server memory is the server process and all its children (the parsing forkserver and the "
         "children it forks), sampled every 0.2 s: resident memory counts the pages a child shares with the "
         "forkserver in each process, proportional memory (PSS) shares them out.", "",
@@ -276,7 +279,7 @@ def report(f: dict) -> str:
         f"| CPU time of the server tree during the uploads | {f['cpu']:.0f} s in {f['wall']:.0f} s | |",
         f"| server memory idle, resident (proportional) | {mb(f['idle_rss'])} ({mb(f['idle_pss'])}) | |",
         f"| server memory peak during the uploads, resident (proportional) | {mb(f['peak_rss'])} "
-        f"({mb(f['peak_pss'])}) | under 2.5 GB: {met(f['peak_rss'] < 2.5 * 2**30)} |",
+        f"({mb(f['peak_pss'])}) | under 2.5 GB: {met(f['peak_rss'] < 2.5e9)} |",
         f"| server memory after the uploads (each session holds its upload) | {mb(f['after_rss'])} "
         f"({mb(f['after_pss'])}) | |", "",
     ])

@@ -238,6 +238,42 @@ def test_upload_codebook_that_does_not_fit_lists_problems_and_blocks_use(app):
     assert at.button(key="upload_use").disabled
 
 
+def test_upload_page_reads_and_checks_a_file_once_and_a_new_file_again(app, monkeypatch):
+    """A rerun with nothing new (another person's upload, a click elsewhere) hashes, reads and
+    checks nothing again; a different file, or a change to the codebook, is worked out afresh."""
+    from feedback.survey import codebook as cbmod, explorer, read
+
+    calls = {"hash": 0, "read": 0, "validate": 0}
+
+    def counted(name, func):
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return func(*args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(explorer, "content_hash", counted("hash", explorer.content_hash))
+    monkeypatch.setattr(read, "read_survey", counted("read", read.read_survey))
+    monkeypatch.setattr(cbmod, "validate", counted("validate", cbmod.validate))
+    at = goto(app, "upload")
+    first = "role,region,q1\nPolice,London,Yes\nHealth,North East,No\n".encode()
+    at.file_uploader(key="upload_file").set_value(("first.csv", first, "text/csv"))
+    at.run()
+    assert not at.exception and any("2 respondents" in m.value for m in at.markdown)
+    once = dict(calls)
+    assert once["read"] == 1 and once["validate"] == 1 and once["hash"] >= 2
+    at.run()
+    at.run()
+    assert calls == once
+    title = next(w for w in at.text_input if w.key and w.key.startswith("cb_title_"))
+    title.set_value("A new title").run()
+    assert calls["validate"] == once["validate"] + 1 and calls["read"] == 1  # the codebook changed, not the file
+    second = "role,region,q1\nPolice,London,Yes\nHealth,North East,No\nHealth,London,Yes\n".encode()
+    at.file_uploader(key="upload_file").set_value(("second.csv", second, "text/csv"))
+    at.run()
+    assert not at.exception and any("3 respondents" in m.value for m in at.markdown)
+    assert calls["read"] == 2 and calls["hash"] >= once["hash"] + 2
+
+
 def test_upload_data_tables_workbook(app):
     at = goto(app, "upload")
     at.file_uploader(key="upload_file").set_value(

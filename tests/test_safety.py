@@ -212,3 +212,10 @@ def test_queue_limits_how_many_parse_at_once(monkeypatch):
     assert time.perf_counter() - t > 0.4
     worker.join()
     assert not safety.parsing_busy()
+
+
+def test_uploads_parsed_at_once_leave_the_pages_a_core():
+    from feedback.isolation import parse_slots
+
+    assert [parse_slots(None, cpus) for cpus in (1, 2, 4, None)] == [1, 1, 3, 1]
+    assert parse_slots("3", 2) == 3 and parse_slots("0", 8) == 1

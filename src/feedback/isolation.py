@@ -41,8 +41,14 @@ from multiprocessing import connection, popen_forkserver, reduction, spawn, util
 
 from feedback.errors import InputError
 
-#: How many uploads may be parsed at the same time (each in its own child); the rest queue.
-PARSE_SLOTS = max(1, int(os.environ.get("FEEDBACK_PARSE_SLOTS", "2")))
+def parse_slots(setting: str | None, cpus: int | None) -> int:
+    """How many uploads may be parsed at the same time (each in its own child); the rest queue.
+    FEEDBACK_PARSE_SLOTS when set, else one fewer than the machine's cores (at least one), so the
+    pages always have a core while uploads are read."""
+    return max(1, int(setting) if setting else (cpus or 2) - 1)
+
+
+PARSE_SLOTS = parse_slots(os.environ.get("FEEDBACK_PARSE_SLOTS"), os.cpu_count())
 CHILD_TIMEOUT_S = 60.0
 #: Memory a child may use on top of what it starts with (the preloaded libraries).
 MIN_WORK_MEMORY = 768 * 2**20
