@@ -121,3 +121,33 @@ assert "streamlit" not in sys.modules
     serve.prepare_database([])
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and "the app will prepare it on its first database page" in lines[0], lines
+
+
+def test_serve_frees_what_only_cycles_keep_and_trims_the_heap():
+    """A page run leaves its functions and globals in a cycle (the Upload page's hold a whole
+    file): serve.py's background collection frees it without any click waiting for it."""
+    import subprocess
+    import sys
+
+    script = f"""
+import gc, sys, time, weakref
+sys.path.insert(0, {str(ROOT)!r})
+import serve
+gc.disable()  # only the background collection may free the cycle
+assert serve.release_freed_memory(every_s=0.05) is True  # glibc: malloc_trim is there
+class Held: pass
+page_globals = {{"content": Held()}}
+def kept(): return page_globals
+page_globals["kept"] = kept  # the cycle: globals -> function -> globals
+alive = weakref.ref(page_globals["content"])
+del page_globals, kept
+time.sleep(0.1)
+for _ in range(50):
+    if alive() is None:
+        break
+    time.sleep(0.05)
+print("FREED" if alive() is None else "KEPT")
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "FREED"
