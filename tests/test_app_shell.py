@@ -66,6 +66,7 @@ import sys, os
 sys.path.insert(0, {str(ROOT)!r})
 import serve
 serve.preload()
+serve.preload_other_pages()  # what serve.main loads too, before the server listens
 assert not any(m == "streamlit" or m.startswith("streamlit.") for m in sys.modules), "serve loaded Streamlit"
 before = set(sys.modules)
 os.environ["FEEDBACK_DATABASE_URL"] = "sqlite:///" + {str(tmp_path / "first.sqlite3")!r}
