@@ -103,9 +103,13 @@ def test_remeasure_sorts_targets_into_three_groups(engine, changes):
 
 def test_tracker_page_shows_target_trend_and_dashboard_groups(page_app):
     at = page_app("tracker.py")
+    at.query_params["tracker_tab"] = "Dashboard"  # figures are drawn only in the open tab
+    at.run()
     groups = [m.value for m in at.markdown if m.value.startswith("**") and "(" in m.value]
     assert "**Moved up significantly** (1)" in groups and "**Moved down significantly** (1)" in groups
     assert "**No significant change** (1)" in groups
+    at.query_params.pop("tracker_tab")
+    at.run()
     box = at.selectbox(key="tracker_item")
     from feedback import db as fdb
     from feedback.tracker.models import Item as ItemModel
