@@ -50,8 +50,6 @@ def register(subparsers) -> None:
 
 
 def _annex(args) -> int:
-    import os
-
     from feedback import db, sample_data
     from feedback.report import build, document
     from feedback.survey.cli import parse_small_base
@@ -68,7 +66,7 @@ def _annex(args) -> int:
     if args.out.exists() and not args.out.is_dir():
         raise InputError(f"--out {args.out}: is a file; give a folder to write annex.docx and figures.xlsx in.")
     engine = db.get_engine(args.database_url or db.database_url())
-    sample_data.prepare(engine, owner_url=os.environ.get(db.OWNER_ENV_VAR))
+    sample_data.prepare(engine)  # as the owner only when this is the configured database (db.owner_url_for)
     files = build.build_annex(surveys=surveys, engine=engine, region=region, template=template, method=args.method,
                               level=args.level, adjust=args.adjust, test=args.test, suppress=rules.suppress,
                               flag=rules.flag, suppress_on=rules.suppress_on, flag_on=rules.flag_on)

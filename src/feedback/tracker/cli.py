@@ -71,12 +71,10 @@ def cmd_upgrade(args) -> int:
 
 
 def cmd_prepare(args) -> int:
-    import os
-
     from feedback import db, sample_data
 
-    engine = db.get_engine(getattr(args, "database", None) or db.database_url())
-    sample_data.prepare(engine, owner_url=os.environ.get(db.OWNER_ENV_VAR))
+    engine = _engine(args)  # the migrations (as the owner only for the configured database)
+    sample_data.seed_if_empty(engine)
     print(f"Database ready: migrations at {db.current_revision(engine)}, sample data stored where an area was empty.")
     return 0
 
