@@ -55,6 +55,12 @@ class Question:
     # ("report a good understanding of the Panel's remit and activities").
     section: str = ""
     finding: str = ""
+    # "why" when the suggestion could not tell which answers are favourable: a person must
+    # tick the positive answers before the figure is trusted ("" once settled).
+    check: str = ""
+    # The label shared by the questions made from one multi-select or one grid, so the
+    # pages can keep them together ("" for a question on its own).
+    question_set: str = ""
 
 
 @dataclass
@@ -78,7 +84,7 @@ class Codebook:
 _SURVEY_KEYS = ("title", "audience", "fieldwork", "source", "wave")
 _COLUMN_KEYS = ("role", "region", "weight")
 _QUESTION_KEYS = tuple(f.name for f in fields(Question))
-_OPTIONAL_KEYS = ("section", "finding", "comparable")  # written only when given
+_OPTIONAL_KEYS = ("section", "finding", "comparable", "check", "question_set")  # written only when given
 
 
 def _strings(value, where: str) -> list[str]:
@@ -87,6 +93,17 @@ def _strings(value, where: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) for v in value):
         raise InputError(f"codebook {where} must be a list of answers, e.g. [\"Yes\"]")
     return [str(v) for v in value]
+
+
+CHECKS = ("", "why")  # "why": the positive answers are not known yet and must be ticked
+
+
+def _check(value, qid: str) -> str:
+    value = str(value).strip()
+    if value not in CHECKS:
+        raise InputError(f"codebook: question {qid!r} has check = {value!r}; use \"why\" (positive answers "
+                         "still to be ticked) or leave it out")
+    return value
 
 
 def load_codebook(text_or_path) -> Codebook:
@@ -138,7 +155,9 @@ def load_codebook(text_or_path) -> Codebook:
                               base_question=str(raw.get("base_question", "")).strip(),
                               base_label=str(raw.get("base_label", "")), comparable=comparable,
                               section=str(raw.get("section", "")).strip(),
-                              finding=str(raw.get("finding", "")).strip()))
+                              finding=str(raw.get("finding", "")).strip(),
+                              check=_check(raw.get("check", ""), qid),
+                              question_set=str(raw.get("question_set", "")).strip()))
     return Codebook(**{k: str(survey.get(k, "")) for k in _SURVEY_KEYS},
                     **{k: str(columns.get(k, "")).strip() for k in _COLUMN_KEYS}, questions=built)
 
