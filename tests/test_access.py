@@ -285,6 +285,61 @@ def raise_finding(engine, who, region):
                               region=region)
 
 
+def _target_of(engine, region) -> int:
+    from feedback.tracker import targets
+
+    with db.session_scope(engine) as s:
+        frame = targets.targets_frame(s)
+        item_id = _item(s, region).id
+    return int(frame[(frame["item_id"] == item_id) & (frame["question"] == "trust_panel")]["target_id"].iloc[0])
+
+
+def add_item_target(engine, who, region):
+    from feedback.tracker import targets
+
+    with db.session_scope(engine) as s:
+        targets.add_target(s, who, audience="frontline", question="heard_of_panel", item=_item(s, region))
+
+
+def add_action_target(engine, who, region):
+    """A target of an action: the action's item decides the region."""
+    from feedback.tracker import targets
+
+    with db.session_scope(engine) as s:
+        action = next(a for a in _item(s, region).actions if a.reference == "T-TGT/1")
+        targets.add_target(s, who, audience="partners", question="well_informed", action=action, by="region",
+                           group="London")
+
+
+def change_target(engine, who, region):
+    from feedback.tracker import targets
+
+    target_id = _target_of(engine, region)
+    with db.session_scope(engine) as s:
+        assert targets.change_target(s, target_id, who, "test", question="heard_of_panel") == {
+            "question": ("trust_panel", "heard_of_panel")}
+
+
+def remove_target(engine, who, region):
+    from feedback.tracker import targets
+
+    target_id = _target_of(engine, region)
+    with db.session_scope(engine) as s:
+        targets.remove_target(s, target_id, who, "test")
+
+
+def _a_target(engine, region):
+    from feedback.tracker import targets
+
+    with db.session_scope(engine) as s:
+        targets.add_target(s, ADMIN, audience="frontline", question="trust_panel", item=_item(s, region))
+
+
+def _an_action(engine, region):
+    with db.session_scope(engine) as s:
+        service.create_action(s, _item(s, region), ADMIN, reference="T-TGT/1", description="Brief the region")
+
+
 def backup(engine, who, region):
     assert db.backup_bytes(engine, who)[:16] == b"SQLite format 3\x00"
 
@@ -321,10 +376,21 @@ OPERATIONS = {
     "raise a London finding": (raise_finding, "London", False),
     "raise a national finding": (raise_finding, None, False),
     "download a backup": (backup, None, True),
+    "add a survey target to a London item": (add_item_target, "London", False),
+    "add a survey target to a North East item": (add_item_target, "North East", False),
+    "add a survey target to a national item": (add_item_target, None, False),
+    "add a survey target to a London item's action": (add_action_target, "London", False),
+    "add a survey target to a national item's action": (add_action_target, None, False),
+    "change a London item's survey target": (change_target, "London", False),
+    "change a North East item's survey target": (change_target, "North East", False),
+    "change a national item's survey target": (change_target, None, False),
+    "remove a London item's survey target": (remove_target, "London", True),
+    "remove a national item's survey target": (remove_target, None, True),
 }
 
 
-SETUP = {enter_audit: lambda engine, region: add_to_register(engine, ADMIN, region)}
+SETUP = {enter_audit: lambda engine, region: add_to_register(engine, ADMIN, region),
+         add_action_target: _an_action, change_target: _a_target, remove_target: _a_target}
 
 
 def allowed(role: str, region: str | None, admin_only: bool) -> bool:
