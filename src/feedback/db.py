@@ -346,6 +346,9 @@ def app_role_problems(connection, role: str) -> list[str]:
             "SELECT has_database_privilege(:role, current_database(), 'TEMPORARY')",
         "may create tables in the schema (as its owner: REVOKE CREATE ON SCHEMA ... FROM PUBLIC)":
             "SELECT has_schema_privilege(:role, current_schema(), 'CREATE')",
+        "may create schemas (one named after the role comes first in the default search_path; "
+        "REVOKE CREATE ON DATABASE ... FROM it)":
+            "SELECT has_database_privilege(:role, current_database(), 'CREATE')",
     }
     return [words for words, sql in checks.items() if connection.execute(text(sql), {"role": role}).scalar_one()]
 
