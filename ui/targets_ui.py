@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from feedback import access, db
-from feedback.errors import Refused
+from feedback.errors import InputError, Refused
 from feedback.survey import trends
 from feedback.tracker import targets
 from feedback.tracker.models import split_list
@@ -88,7 +88,7 @@ def item_targets(engine, item, actions) -> None:
                     try:
                         with db.session_scope(engine) as session:
                             targets.remove_target(session, int(row.target_id), who)
-                    except (TrackerError, Refused) as err:
+                    except (TrackerError, Refused, InputError) as err:
                         _refused(err)
                     else:
                         st.rerun()
@@ -126,7 +126,7 @@ def _add_form(engine, item, actions) -> None:
                     targets.add_target(session, who, audience=audience, question=question, by=by, group=group,
                                        item=session.get(Item, item.id) if owner is None else None,
                                        action=session.get(Action, owner) if owner is not None else None)
-            except (TrackerError, Refused) as err:
+            except (TrackerError, Refused, InputError) as err:
                 _refused(err)
             else:
                 st.rerun()
