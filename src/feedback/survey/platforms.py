@@ -201,7 +201,7 @@ def _csv_top(name: str, content: bytes) -> list[list[str]] | None:
         rows = [r for r in csv.reader(lines, delimiter=delimiter) if any(c.strip() for c in r)]
     except (csv.Error, UnicodeDecodeError, InputError):
         return None
-    return [[c.strip() for c in r] for r in rows[:3]] if len(rows) >= 3 else None
+    return [[c.strip() for c in r] for r in rows[:3]] if len(rows) >= 2 else None
 
 
 def _csv_grid(name: str, content: bytes, top) -> pd.DataFrame:
