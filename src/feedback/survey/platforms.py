@@ -75,8 +75,8 @@ _GRID_TEXT = (re.compile(r"^(?P<stem>.+?)\s+[-–]\s+(?P<part>[^-–]+?)$"),
 _GRID_NAME = re.compile(r"^(?P<stem>[A-Za-z]+\d+[A-Za-z]?)_(?P<part>\d+)$")
 _ASK = re.compile(r"[\[(]\s*ask\s+(?P<cond>(?:all|if|only|those)\b[^\])]*)[\])]", re.IGNORECASE)
 _QREF = re.compile(r"\b(q\d+[a-z]?)\b", re.IGNORECASE)
-_SELECTED_WORDS = {"1", "selected", "checked", "ticked", "yes"}
-_UNSELECTED_WORDS = {"0", "not selected", "unchecked", "not ticked", "no"}
+_SELECTED_WORDS = {"1", "selected", "checked", "ticked"}
+_UNSELECTED_WORDS = {"0", "not selected", "unchecked", "not ticked"}
 
 
 @dataclass
@@ -499,9 +499,7 @@ def _option_or_grid(data, layout: Layout, stem: str, members: list[tuple[str, st
     kinds = {}
     for column, part in members:
         seen = {str(v).strip().casefold() for v in pd.unique(frame[column].dropna())}
-        if seen <= ({part.casefold()} | _SELECTED_WORDS | _UNSELECTED_WORDS) and not (
-                seen and seen <= {"yes", "no"} and part.casefold() not in {"yes", "no"} and "yes" in seen
-                and "no" in seen):
+        if seen <= ({part.casefold()} | _SELECTED_WORDS | _UNSELECTED_WORDS):
             kinds[column] = "option"
         elif re.search(r"^other\b|please specify|\(specify\)", part, re.IGNORECASE):
             kinds[column] = "other"
