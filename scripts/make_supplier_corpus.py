@@ -22,6 +22,9 @@ documented export layout (docs/architecture.md, "Supplier layouts"):
 - googleforms_event.csv        Google Forms CSV: Timestamp first; checkboxes joined with
                                ", " (one option holds a comma); a grid "Question [Row]";
                                regions as ONS codes
+- yougov_partners.csv          YouGov CSV: variable names only (no question text), regions
+                               as ONS codes, Selected / Not selected options, a grid by name
+                               (Q4_1..Q4_3), a routed question found by its blanks, a weight
 - yougov_frontline.sav         YouGov SPSS: Selected / Not selected options, a grid, routing
                                in a variable label, a weight
 
@@ -30,8 +33,10 @@ Each file has a hand-written expected codebook beside it (<name>.expected.toml).
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -131,6 +136,41 @@ def joined(chosen: np.ndarray, skipped: np.ndarray, options: list[str], sep: str
     return out
 
 
+def save_workbook(wb, path: Path) -> None:
+    """An openpyxl workbook written with fixed dates (document properties and zip entries), so
+    running the script again gives the same bytes."""
+    import datetime
+    import zipfile
+
+    fixed = datetime.datetime(2025, 1, 1)
+    wb.properties.created = wb.properties.modified = fixed
+    buf = io.BytesIO()
+    wb.save(buf)
+    out = io.BytesIO()
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=(2025, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps "modified" when saving
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2025-01-01T00:00:00Z", data)
+            dst.writestr(entry, data)
+    path.write_bytes(out.getvalue())
+
+
+def write_sav(frame: pd.DataFrame, path: Path, **kwargs) -> None:
+    """pyreadstat's SAV with its creation date and time (header bytes 92-108) fixed, so running
+    the script again gives the same bytes."""
+    import pyreadstat
+
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = os.path.join(folder, "out.sav")
+        pyreadstat.write_sav(frame, tmp, **kwargs)
+        content = bytearray(Path(tmp).read_bytes())
+    content[92:109] = b"01 Jan 2500:00:00"
+    path.write_bytes(bytes(content))
+
+
 def blank(values) -> list[str]:
     return ["" if v is None else str(v) for v in values]
 
@@ -194,8 +234,6 @@ def qualtrics_partners() -> None:
 
 # ------------------------------------------------------------------ Qualtrics SAV
 def qualtrics_frontline() -> None:
-    import pyreadstat
-
     roles = ["Children's social worker", "Police officer or staff", "Health visitor or school nurse",
              "Teacher or school staff", "Early help practitioner"]
     m = Maker(202, 200, roles=roles, region_names=regions("panel"))
@@ -234,10 +272,7 @@ def qualtrics_frontline() -> None:
               "Q4": {i + 1.0: v for i, v in enumerate(USEFUL[:4])}, "Q5": {i + 1.0: v for i, v in enumerate(CONFIDENT)},
               "Q6": {i + 1.0: v for i, v in enumerate(OFTEN)},
               "Q7": {0.0: "0 - Not at all likely", 10.0: "10 - Extremely likely"}}
-    with tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, "q.sav")
-        pyreadstat.write_sav(frame, path, column_labels=labels, variable_value_labels=values)
-        (OUT / "qualtrics_frontline.sav").write_bytes(Path(path).read_bytes())
+    write_sav(frame, OUT / "qualtrics_frontline.sav", column_labels=labels, variable_value_labels=values)
 
 
 # ------------------------------------------------------------------ SurveyMonkey
@@ -288,7 +323,7 @@ def surveymonkey_partners() -> None:
         picks = [None if skipped[i] or not chosen[i, k] else t for k, t in enumerate(topics)]
         ws.append([int(meta[i][0]), int(meta[i][1]), *meta[i][2:5], None, None, None, None, role, other,
                    m.region[i], satisfied[i], *picks, *[g[i] for g in grid], attended[i], rated[i]])
-    wb.save(OUT / "surveymonkey_partners.xlsx")
+    save_workbook(wb, OUT / "surveymonkey_partners.xlsx")
 
 
 def surveymonkey_frontline() -> None:
@@ -374,7 +409,7 @@ def msforms_roundtable() -> None:
     for i in range(m.n):
         ws.append([i + 1, begin[i].to_pydatetime(), end[i].to_pydatetime(), "anonymous", None, m.role[i],
                    m.region[i], rating[i], multi[i], None if nps[i] is None else int(nps[i]), time_ok[i]])
-    wb.save(OUT / "msforms_roundtable.xlsx")
+    save_workbook(wb, OUT / "msforms_roundtable.xlsx")
 
 
 # ------------------------------------------------------------------ Google Forms
@@ -404,8 +439,6 @@ def googleforms_event() -> None:
 
 # ------------------------------------------------------------------ YouGov SPSS
 def yougov_frontline() -> None:
-    import pyreadstat
-
     m = Maker(808, 250, region_names=regions("panel"))
     aware = m.pick(YND, lean=0.8)
     useful = m.route(m.pick(USEFUL, lean=0.6), aware, ["Yes"])
@@ -440,14 +473,32 @@ def yougov_frontline() -> None:
               **{f"Q2_{k + 1}": {1.0: "Selected", 0.0: "Not selected"} for k in range(len(channels))},
               "Q3": {i + 1.0: v for i, v in enumerate(USEFUL)},
               **{f"Q4_{k + 1}": {i + 1.0: v for i, v in enumerate(well)} for k in range(len(agencies))}}
-    with tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, "y.sav")
-        pyreadstat.write_sav(frame, path, column_labels=labels, variable_value_labels=values)
-        (OUT / "yougov_frontline.sav").write_bytes(Path(path).read_bytes())
+    write_sav(frame, OUT / "yougov_frontline.sav", column_labels=labels, variable_value_labels=values)
+
+
+# ------------------------------------------------------------------ YouGov CSV
+def yougov_partners() -> None:
+    m = Maker(909, 300, region_names=regions("ons"))
+    begin, end, _ = m.stamps("2025-05-12 06:00")
+    aware = m.pick(YND, lean=0.9)
+    know = m.route(m.pick(KNOW, lean=0.7), aware, ["Yes"])
+    methods = ["Rapid reviews", "Local child safeguarding practice reviews", "National reviews", "Audits"]
+    chosen, _ = m.choose_many(methods, [0.6, 0.5, 0.3, 0.35], missing=0.0)
+    grid = [m.pick(AGREE, lean=0.4 + 0.15 * i) for i in range(3)]
+    satisfied = m.pick(SATISFIED, lean=0.6)
+    data = {"record": np.arange(1, m.n + 1), "starttime": begin.strftime("%Y-%m-%dT%H:%M:%S"),
+            "endtime": end.strftime("%Y-%m-%dT%H:%M:%S"), "disposition": "Complete", "weight": m.weight(),
+            "profile_GOR": m.region, "partner_type": m.role, "Q1": blank(aware), "Q2": blank(know)}
+    for k in range(len(methods)):
+        data[f"Q3_{k + 1}"] = np.where(chosen[:, k], "Selected", "Not selected")
+    for k, g in enumerate(grid):
+        data[f"Q4_{k + 1}"] = blank(g)
+    data["Q5"] = blank(satisfied)
+    pd.DataFrame(data).to_csv(OUT / "yougov_partners.csv", index=False)
 
 
 MAKERS = [qualtrics_partners, qualtrics_frontline, surveymonkey_partners, surveymonkey_frontline,
-          smartsurvey_practitioners, msforms_roundtable, googleforms_event, yougov_frontline]
+          smartsurvey_practitioners, msforms_roundtable, googleforms_event, yougov_partners, yougov_frontline]
 
 
 def main() -> int:

@@ -99,6 +99,8 @@ def raw_frame(path: Path, columns: list[str]) -> pd.DataFrame:
         stem = "Which topics should future events cover?"
         return pd.DataFrame({c: _joined_option(raw[stem], c[len(stem) + 2:-1], ", ") if c.startswith(stem + " [")
                              else raw[c] for c in columns})
+    if name == "yougov_partners.csv":
+        return _blank_to_na(pd.read_csv(path, dtype=str, keep_default_na=False))[columns]
     if name == "yougov_frontline.sav":
         return _spss(path)[columns]
     raise KeyError(name)

@@ -30,6 +30,7 @@ LAYOUTS = {
     "msforms_roundtable.xlsx": "Microsoft Forms XLSX export (one header row)",
     "googleforms_event.csv": "Google Forms CSV export (one header row)",
     "yougov_frontline.sav": "YouGov SPSS export (variable and value labels)",
+    "yougov_partners.csv": "YouGov CSV export (one header row)",
 }
 
 
@@ -127,7 +128,7 @@ def test_forms_multi_selects(corpus, name, stem, sep, count):
 
 @pytest.mark.parametrize("name,count", [("surveymonkey_partners.xlsx", 5), ("surveymonkey_frontline.csv", 4),
                                         ("smartsurvey_practitioners.csv", 4), ("qualtrics_frontline.sav", 5),
-                                        ("yougov_frontline.sav", 5)])
+                                        ("yougov_frontline.sav", 5), ("yougov_partners.csv", 4)])
 def test_one_column_per_option_multi_selects(corpus, name, count):
     data = corpus[name]
     options = [c for c in data.layout.options]
@@ -150,7 +151,8 @@ def test_one_column_per_option_multi_selects(corpus, name, count):
                                 "Using review findings")],
      "How confident do you feel about each of the following?"),
     ("yougov_frontline.sav", ["Q4_1", "Q4_2", "Q4_3", "Q4_4"],
-     "How well, if at all, do the following agencies work together with you to keep children safe?")])
+     "How well, if at all, do the following agencies work together with you to keep children safe?"),
+    ("yougov_partners.csv", ["Q4_1", "Q4_2", "Q4_3"], "Q4")])
 def test_grids_grouped(corpus, name, columns, label):
     data = corpus[name]
     assert [data.layout.question_sets.get(c) for c in columns] == [label] * len(columns)
