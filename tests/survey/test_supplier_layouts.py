@@ -234,3 +234,52 @@ def test_read_in_the_isolated_child_gives_the_layout():
     data = read_survey(path.name, path.read_bytes())  # the real path: parsed in a limited child
     assert data.layout.platform == "surveymonkey" and data.layout.header_rows == 2
     assert len(data.frame) == 260
+
+
+def test_ask_if_yes_at_and_ask_all_in_a_plain_file():
+    content = ("id,Q3. Are you aware of the review?,Q4. (ASK IF YES AT Q3) How useful is it?,"
+               "Q5. [ASK ALL] Any comments?,Q6. [ASK IF Q9 = Yes] Why?\n"
+               "1,Yes,Very useful,None,\n2,No,,Fine,\n3,Yes,Not very useful,,\n").encode()
+    data = read_survey("plain.csv", content)
+    route = data.layout.routes["Q4. (ASK IF YES AT Q3) How useful is it?"]
+    assert (route.base, route.answers) == ("Q3. Are you aware of the review?", ["Yes"])
+    assert data.question_text["Q4. (ASK IF YES AT Q3) How useful is it?"] == "Q4. How useful is it?"
+    assert data.question_text["Q5. [ASK ALL] Any comments?"] == "Q5. Any comments?"
+    assert set(data.layout.routes) == {"Q4. (ASK IF YES AT Q3) How useful is it?"}
+    assert ("'Q6. [ASK IF Q9 = Yes] Why?': routing '[ASK IF Q9 = Yes]' names no earlier question found in the "
+            "file; set its base question by hand") in data.layout.notes
+
+
+def test_qualtrics_xlsx_three_header_rows():
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["StartDate", "ResponseId", "Finished", "Q1", "Q2"])
+    ws.append(["Start Date", "Response ID", "Finished", "Q1. Role", "Q2. Which have you read? - Selected Choice"])
+    ws.append(['{"ImportId":"startDate"}', '{"ImportId":"_recordId"}', '{"ImportId":"finished"}',
+               '{"ImportId":"QID1"}', '{"ImportId":"QID2"}'])
+    for row in (["2025-01-01", "R_1", "True", "Police", "Annual report,Briefings, guidance and notes"],
+                ["2025-01-02", "R_2", "True", "Health", "Annual report"],
+                ["2025-01-03", "R_3", "True", "Police", None],
+                ["2025-01-04", "R_4", "True", "Education", "Briefings, guidance and notes"]):
+        ws.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    data = read_survey("q.xlsx", buf.getvalue())
+    assert data.layout.name == "Qualtrics XLSX export (three header rows: ids, question text, ImportId)"
+    assert data.frame["Q1"].tolist() == ["Police", "Health", "Police", "Education"]
+    assert data.frame["Q2 [Briefings, guidance and notes]"].tolist()[:2] == ["Selected", "Not selected"]
+    assert pd.isna(data.frame["Q2 [Annual report]"].iloc[2])
+    assert data.question_text["Q2 [Annual report]"] == "Q2. Which have you read? - Annual report"
+    assert data.question_text["Q1"] == "Q1. Role"
+
+
+def test_options_only_seen_together_are_kept_whole_and_named():
+    content = ("Timestamp,Which apply?\n1,\"Neglect, Domestic abuse\"\n2,Neglect\n3,\"Neglect, Online, social media\"\n"
+               "4,Domestic abuse\n").encode()
+    data = read_survey("g.csv", content)
+    assert sorted(data.layout.options.values()) == ["Domestic abuse", "Neglect", "Online, social media"]
+    assert data.frame["Which apply? [Online, social media]"].tolist() == ["Not selected", "Not selected",
+                                                                         "Selected", "Not selected"]
+    assert "option(s) only seen alongside others, check them: Online, social media" in data.layout.describe()
