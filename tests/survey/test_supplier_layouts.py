@@ -283,3 +283,19 @@ def test_options_only_seen_together_are_kept_whole_and_named():
     assert data.frame["Which apply? [Online, social media]"].tolist() == ["Not selected", "Not selected",
                                                                          "Selected", "Not selected"]
     assert "option(s) only seen alongside others, check them: Online, social media" in data.layout.describe()
+
+
+def test_cli_codebook_suggest_says_the_layout_and_keeps_sets(capsys):
+    from feedback.__main__ import main
+
+    path = SUPPLIERS / "yougov_frontline.sav"
+    with isolation.in_process():
+        assert main(["codebook", "suggest", str(path)]) == 0
+    out, err = capsys.readouterr()
+    assert err.startswith("Read as a YouGov SPSS export (variable and value labels).")
+    cb = load_codebook(out)
+    assert {q.question_set for q in cb.questions if q.column.startswith("Q2_")} == {
+        "How do you usually hear about learning from safeguarding reviews?"}
+    assert cb.question(next(q.id for q in cb.questions if q.column == "Q3")).base_question == \
+        next(q.id for q in cb.questions if q.column == "Q1")
+    assert not {"record", "starttime", "endtime", "disposition"} & {q.column for q in cb.questions}
