@@ -299,3 +299,16 @@ def test_cli_codebook_suggest_says_the_layout_and_keeps_sets(capsys):
     assert cb.question(next(q.id for q in cb.questions if q.column == "Q3")).base_question == \
         next(q.id for q in cb.questions if q.column == "Q1")
     assert not {"record", "starttime", "endtime", "disposition"} & {q.column for q in cb.questions}
+
+
+def test_option_columns_with_hyphens_and_a_stem_with_a_dash():
+    stem = "Thinking about last year - which of these helped?"
+    content = (f"UserNo,Started,{stem} - Multi-agency training,{stem} - Supervision,{stem} - Peer-led groups\n"
+               "1,2025-01-01,Multi-agency training,,Peer-led groups\n2,2025-01-02,,Supervision,\n"
+               "3,2025-01-03,,,\n").encode()
+    data = read_survey("s.csv", content)
+    assert data.layout.platform == "smartsurvey"
+    assert sorted(data.layout.options.values()) == ["Multi-agency training", "Peer-led groups", "Supervision"]
+    assert set(data.layout.question_sets.values()) == {stem}
+    assert data.frame[f"{stem} - Peer-led groups"].tolist()[:2] == ["Selected", "Not selected"]
+    assert pd.isna(data.frame[f"{stem} - Supervision"].iloc[2])  # chose nothing: not answered

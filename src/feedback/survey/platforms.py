@@ -70,7 +70,9 @@ _METADATA = {
     "record", "recordno", "starttime", "endtime", "disposition", "duration", "panelistid", "pid", "caseid",
 }
 
-_GRID_TEXT = (re.compile(r"^(?P<stem>.+?)\s+[-–]\s+(?P<part>[^-–]+?)$"),
+# "Stem - Part" splits at the last spaced dash: a part may hold a hyphen ("Multi-agency training"),
+# a stem a spaced dash ("Thinking about last year - how…?").
+_GRID_TEXT = (re.compile(r"^(?P<stem>.+)\s+[-–]\s+(?P<part>.+?)$"),
               re.compile(r"^(?P<stem>.+?)\s*\[(?P<part>[^\[\]]+)\]$"))
 _GRID_NAME = re.compile(r"^(?P<stem>[A-Za-z]+\d+[A-Za-z]?)_(?P<part>\d+)$")
 _ASK = re.compile(r"[\[(]\s*ask\s+(?P<cond>(?:all|if|only|those)\b[^\])]*)[\])]", re.IGNORECASE)
@@ -465,10 +467,8 @@ def _group_columns(data, layout: Layout) -> None:
     for key, members in runs:
         if len(members) < 2:
             continue
-        stems = {_stem_and_part(str(c), texts.get(c, "")) for c, _ in members}
         label = _common_stem([texts.get(c, "") or str(c) for c, _ in members]) or key
         parts = [(c, _part_of(texts.get(c, "") or str(c), label) or p) for c, p in members]
-        del stems
         _option_or_grid(data, layout, label, parts)
 
 
