@@ -176,14 +176,14 @@ def read_layout(name: str, content: bytes, read_plain):
             return _from_two_rows(name, grid, kind)
     if kind == "XLSX":
         grids = read.workbook_grids(name, content)
-        for sheet, grid in grids.items():
-            text = read.as_text(grid)
-            if text.isna().all().all():
+        for sheet, grid in grids.items():  # the first sheet with something in its first rows
+            rows = read.as_text(grid.iloc[:read.HEADER_SEARCH_ROWS]).dropna(how="all").head(3)
+            if rows.empty:
                 continue
-            rows = text.dropna(how="all").head(3)
             if len(rows) >= 2 and detect(list(rows.iloc[0]), [list(r) for _, r in rows.iloc[1:].iterrows()]) \
                     == ("surveymonkey", 2):
-                return _from_two_rows(f"{name}, sheet {sheet!r}", text.loc[rows.index[0]:], kind, filename=name)
+                return _from_two_rows(f"{name}, sheet {sheet!r}", read.as_text(grid.iloc[rows.index[0]:]), kind,
+                                      filename=name)
             break
         data = read.SurveyData(frame=read.read_xlsx(name, content, grids=grids), filename=name)
     else:
@@ -498,8 +498,13 @@ def _option_or_grid(data, layout: Layout, stem: str, members: list[tuple[str, st
     frame = data.frame
     kinds = {}
     for column, part in members:
-        seen = {str(v).strip().casefold() for v in pd.unique(frame[column].dropna())}
-        if seen <= ({part.casefold()} | _SELECTED_WORDS | _UNSELECTED_WORDS):
+        allowed = {part.casefold()} | _SELECTED_WORDS | _UNSELECTED_WORDS
+
+        def seen(values: pd.Series) -> set[str]:
+            return {str(v).strip().casefold() for v in pd.unique(values.dropna())}
+
+        # the first rows settle most grids (an answer that is not the option) without a pass over the column
+        if seen(frame[column].iloc[:2000]) <= allowed and seen(frame[column]) <= allowed:
             kinds[column] = "option"
         elif re.search(r"^other\b|please specify|\(specify\)", part, re.IGNORECASE):
             kinds[column] = "other"
