@@ -106,10 +106,12 @@ def raw_frame(path: Path, columns: list[str]) -> pd.DataFrame:
     raise KeyError(name)
 
 
-def independent_rates(path: Path, cb) -> pd.DataFrame:
-    """Weighted share positive per question: total, by role, by region (raw group labels).
+def independent_rates(path: Path, cb, labels: dict[str, pd.Series] | None = None) -> pd.DataFrame:
+    """Weighted share positive per question: total, by role, by region.
 
     Base: answered, not excluded, and (routed) positive on the base question.
+    ``labels``: each grouping's label per respondent (row by row) when the app names groups
+    differently from the raw file (one spelling of each region); by default the raw values.
     """
     columns = [q.column for q in cb.questions] + [c for c in (cb.role, cb.region, cb.weight) if c]
     raw = raw_frame(path, list(dict.fromkeys(columns)))
@@ -124,10 +126,11 @@ def independent_rates(path: Path, cb) -> pd.DataFrame:
         positive[q.id] = b & answers.isin(q.positive).to_numpy()
     rows = []
     groupings = [("total", pd.Series("Total", index=raw.index))]
-    groupings += [(by, raw[col]) for by, col in (("role", cb.role), ("region", cb.region)) if col]
-    for by, labels in groupings:
-        for group in labels.dropna().unique():
-            inside = (labels == group).to_numpy()
+    groupings += [(by, (labels or {}).get(by, raw[col]).reset_index(drop=True).set_axis(raw.index))
+                  for by, col in (("role", cb.role), ("region", cb.region)) if col]
+    for by, grouping in groupings:
+        for group in grouping.dropna().unique():
+            inside = (grouping == group).to_numpy()
             for q in cb.questions:
                 den = (weight * (base[q.id] & inside)).sum()
                 num = (weight * (positive[q.id] & inside)).sum()
