@@ -323,3 +323,15 @@ def test_option_columns_with_hyphens_and_a_stem_with_a_dash():
     assert set(data.layout.question_sets.values()) == {stem}
     assert data.frame[f"{stem} - Peer-led groups"].tolist()[:2] == ["Selected", "Not selected"]
     assert pd.isna(data.frame[f"{stem} - Supervision"].iloc[2])  # chose nothing: not answered
+
+
+def test_grid_rows_numbered_in_their_column_names():
+    stem = "Where do you find learning from reviews?"
+    rows = ["My organisation", "The local partnership", "The Panel"]
+    names = [f"Q6_{i + 1}. {stem} - {r}" for i, r in enumerate(rows)]
+    content = ("id," + ",".join(names) + "\n1,Often,Never,Always\n2,Sometimes,Often,Never\n").encode()
+    data = read_survey("grid.csv", content)
+    assert [data.layout.question_sets.get(c) for c in names] == [f"Q6. {stem}"] * 3
+    assert data.layout.options == {}
+    assert data.frame[names[0]].tolist() == ["Often", "Sometimes"]
+    assert f"'Q6. {stem}': a grid of 3 rows kept together as one question set" in data.layout.notes

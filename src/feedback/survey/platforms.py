@@ -433,12 +433,17 @@ def _split_joined(data, layout: Layout, sep: str) -> None:
 
 
 # ------------------------------------------------------------------ grids and option columns
+_ITEM_NUMBER = re.compile(r"^([A-Za-z]+\d+[A-Za-z]?)_\d+(?=[.:)\s])")
+
+
 def _stem_and_part(column: str, text: str) -> tuple[str, str] | None:
+    """(stem, part) of a grid row or option column; a row's own number in the stem
+    ("Q6_1. Where do you… - My organisation") is dropped so the rows share "Q6. Where do you…"."""
     for pattern in _GRID_TEXT:
         for what in (text, column):
             m = pattern.match(str(what or ""))
             if m and m.group("stem").strip() and m.group("part").strip():
-                return m.group("stem").strip(), m.group("part").strip()
+                return _ITEM_NUMBER.sub(r"\1", m.group("stem").strip()), m.group("part").strip()
     m = _GRID_NAME.match(str(column))
     if m:
         return m.group("stem"), str(text or column)
