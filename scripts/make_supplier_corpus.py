@@ -302,7 +302,8 @@ def surveymonkey_partners() -> None:
     rated = m.route(m.pick(GOOD[:4], lean=0.5), attended, ["Yes"])
     q_role = "What type of organisation do you work for?"
     q_region = "Which region do you work in?"
-    q_sat = "Overall, how satisfied or dissatisfied are you with the support the Panel gives to local safeguarding partnerships?"
+    q_sat = ("Overall, how satisfied or dissatisfied are you with the support the Panel gives to local "
+             "safeguarding partnerships?")
     q_topics = "Which of these topics would you like the Panel to look at next? (Select all that apply)"
     q_grid = "How useful, if at all, have you found each of the following?"
     q_att = "Have you attended a Panel roundtable event in the last 12 months?"

@@ -50,25 +50,30 @@ PLATFORM_NAMES = {
     "": "respondent file",
 }
 
-# The platforms' own columns, compared without case, spaces or punctuation.
-_METADATA = {
-    # Qualtrics
-    "startdate", "enddate", "status", "ipaddress", "progress", "durationinseconds", "finished", "recordeddate",
-    "responseid", "recipientlastname", "recipientfirstname", "recipientemail", "externalreference",
-    "externaldatareference", "locationlatitude", "locationlongitude", "distributionchannel", "userlanguage",
-    "responsetype", "qrecaptchascore", "qrelevantidduplicate", "qrelevantidduplicatescore",
-    "qrelevantidfraudscore", "qrelevantidlaststartdate", "qballotboxstuffing", "qtotalduration",
-    # SurveyMonkey
-    "respondentid", "collectorid", "emailaddress", "firstname", "lastname", "customdata1", "customdata",
-    # SmartSurvey
-    "userno", "userid", "uniqueid", "started", "ended", "trackinglink", "customvalue", "timetaken",
-    # Microsoft Forms
-    "id", "starttime", "completiontime", "email", "name", "lastmodifiedtime", "totalpoints", "quizfeedback",
-    # Google Forms
-    "timestamp", "score",
-    # YouGov
-    "record", "recordno", "starttime", "endtime", "disposition", "duration", "panelistid", "pid", "caseid",
+# The platforms' own columns, compared without case, spaces or punctuation. A platform's list
+# applies to its exports; a file of no known platform is checked against the common names only
+# (a plain file's "Score" or "Status" may be a question).
+_COMMON_METADATA = {"id", "respondentid", "responseid", "recordno", "record", "caseid", "timestamp", "startdate",
+                    "enddate", "starttime", "endtime", "ipaddress", "emailaddress", "durationinseconds"}
+_PLATFORM_METADATA = {
+    "qualtrics": {"status", "progress", "finished", "recordeddate", "recipientlastname", "recipientfirstname",
+                  "recipientemail", "externalreference", "externaldatareference", "locationlatitude",
+                  "locationlongitude", "distributionchannel", "userlanguage", "responsetype", "qrecaptchascore",
+                  "qrelevantidduplicate", "qrelevantidduplicatescore", "qrelevantidfraudscore",
+                  "qrelevantidlaststartdate", "qballotboxstuffing", "qtotalduration"},
+    "surveymonkey": {"collectorid", "firstname", "lastname", "customdata1", "customdata"},
+    "smartsurvey": {"userno", "userid", "uniqueid", "started", "ended", "trackinglink", "customvalue", "timetaken",
+                    "name", "email"},
+    "msforms": {"completiontime", "email", "name", "lastmodifiedtime", "totalpoints", "quizfeedback"},
+    "googleforms": {"score"},
+    "yougov": {"disposition", "duration", "panelistid", "pid"},
+    "": set(),
 }
+
+
+def _metadata_keys(platform: str) -> set[str]:
+    return _COMMON_METADATA | _PLATFORM_METADATA.get(platform, set())
+
 
 # "Stem - Part" splits at the last spaced dash: a part may hold a hyphen ("Multi-agency training"),
 # a stem a spaced dash ("Thinking about last year - how…?").
@@ -306,7 +311,8 @@ def interpret(data, kind: str = "file"):
 def _finish(data, layout: Layout):
     """Metadata columns, routing from "[ASK IF …]", and the layout attached to the data."""
     frame = data.frame
-    meta = [c for c in frame.columns if _key(c) in _METADATA]
+    keys = _metadata_keys(layout.platform)
+    meta = [c for c in frame.columns if _key(c) in keys]
     if layout.platform == "qualtrics":
         meta += [c for c in frame.columns if c not in meta and re.fullmatch(r"Q_.*|.*_TEXT", str(c))]
     layout.metadata = meta
@@ -388,7 +394,7 @@ def _split_joined(data, layout: Layout, sep: str) -> None:
     frame, texts = data.frame, data.question_text
     new_columns: dict[str, pd.DataFrame] = {}
     for column in frame.columns:
-        if _key(column) in _METADATA:
+        if _key(column) in _metadata_keys(layout.platform):
             continue
         series = frame[column]
         present = series.dropna().astype(str)
@@ -455,7 +461,7 @@ def _group_columns(data, layout: Layout) -> None:
     frame, texts = data.frame, data.question_text
     runs: list[tuple[str, list[tuple[str, str]]]] = []
     for column in frame.columns:
-        if column in layout.question_sets or _key(column) in _METADATA:
+        if column in layout.question_sets or _key(column) in _metadata_keys(layout.platform):
             runs.append(("", []))
             continue
         found = _stem_and_part(str(column), texts.get(column, ""))
@@ -601,7 +607,8 @@ def _resolve(condition: str, column: str, columns: list[str], data, layout: Layo
         m = re.search(r"^(?:if|only|those)\s+(?:answering\s+|coded\s+)?(.+?)\s+at\s+q\d+", condition, re.IGNORECASE)
         if m:
             answers_text = m.group(1)
-    answers = [a.strip(" '\"“”‘’") for a in re.split(r"\s*/\s*|\s+or\s+|\s*,\s*", answers_text) if a.strip(" '\"")]
+    pieces = re.split(r"\s*/\s*|\s+or\s+|\s*,\s*", answers_text)
+    answers = [a.strip(" '\"“”‘’") for a in pieces if a.strip(" '\"“”‘’")]
     if len(candidates) > 1:  # a multi-select or grid: the option named in the condition
         named = [c for c in candidates if any(_key(layout.options.get(c, "")) == _key(a) for a in answers)]
         if named:
