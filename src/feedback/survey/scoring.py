@@ -141,7 +141,8 @@ def report(scores: list[FileScore], *, commit: str = "") -> str:
         "",
         "| Measure | Result |",
         "| --- | --- |",
-        f"| Role / region / weight column exactly right | {_pct(t['columns_right'], 3 * len(scores))} |",
+        f"| Role / region / weight column exactly right (no weight suggested for an unweighted file "
+        f"counts as right) | {_pct(t['columns_right'], 3 * len(scores))} |",
         f"| Expected questions found | {_pct(t['found'], t['questions'])} |",
         f"| Positive sets exact (of questions found) | {_pct(t['positive_exact'], t['found'])} |",
         f"| **Unfavourable answers counted positive (must be 0)** | **{unfavourable}** |",
