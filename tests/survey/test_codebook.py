@@ -108,18 +108,23 @@ def survey_frame() -> SurveyData:
 def test_suggest_recognises_columns_and_scales():
     cb = suggest_codebook(survey_frame())
     assert (cb.role, cb.region, cb.weight) == ("Job Role", "REGION", "Wt")
-    got = {q.id: (q.column, q.kind, q.positive, q.exclude) for q in cb.questions}
+    got = {q.id: (q.column, q.kind, q.positive, q.exclude, q.check) for q in cb.questions}
     assert got == {
-        "heard_of_panel": ("q1_heard_of_panel", "awareness", ["Yes"], []),
-        "improves": ("q2_improves", "agreement", ["Strongly agree", "Tend to agree"], []),
-        "useful": ("q3_useful", "usefulness", ["Very useful", "Fairly useful"], []),
-        "independent": ("q4_independent", "yes_no", ["Yes"], []),
-        "read_report": ("q5_read_report", "yes_no", ["Yes, some of it", "Yes, all of it"], []),
-        "letters": ("q6_letters", "multi_select", ["Selected"], []),
-        "emails": ("q7_emails", "multi_select", ["1"], []),
-    }  # short ids; no id, free text, unlabelled 0/1 or unknown scale; "Don't know" stays in the base
+        "heard_of_panel": ("q1_heard_of_panel", "awareness", ["Yes"], [], ""),
+        "improves": ("q2_improves", "agreement", ["Strongly agree", "Tend to agree"], [], ""),
+        "useful": ("q3_useful", "usefulness", ["Very useful", "Fairly useful"], [], ""),
+        "independent": ("q4_independent", "yes_no", ["Yes"], [], ""),
+        "read_report": ("q5_read_report", "yes_no", ["Yes, all of it", "Yes, some of it"], [], ""),
+        "letters": ("q6_letters", "multi_select", ["Selected"], [], ""),
+        "emails": ("q7_emails", "multi_select", ["1"], [], ""),
+        # named like questions, answers the vocabulary cannot read: a person ticks them, nothing guessed
+        "other": ("q8_other", "multi_select", [], [], "why"),
+        "colour": ("q9_colour", "agreement", [], [], "why"),
+    }  # short ids; no id or free text; positive answers strongest first; "Don't know" stays in the base
     assert cb.question("emails").text == "Emails from the Panel"
-    assert validate(cb, survey_frame().frame) == []
+    problems = validate(cb, survey_frame().frame)
+    assert len(problems) == 2 and all("tick its positive answers" in p for p in problems)
+    assert "'q8_other'" in problems[0] and "'q9_colour'" in problems[1]
     assert load_codebook(dump_codebook(cb)) == cb
 
 
@@ -176,7 +181,7 @@ def test_ids_follow_a_loaded_survey_where_the_text_matches():
     data = SurveyData(frame=frame, question_text={"Q7": "Are you aware of the Panel's review?",
                                                   "Q8": "Something new?"})
     known = Codebook(questions=[Question(id="aware_review", column="x", text="Are you  aware of the panel's review?")])
-    assert [q.id for q in suggest_codebook(data, known=[known]).questions] == ["aware_review", "q8"]
+    assert [q.id for q in suggest_codebook(data, known=[known]).questions] == ["aware_review", "q8_new"]
 
 
 def test_short_ids_and_title_rows_and_answers():
@@ -185,7 +190,7 @@ def test_short_ids_and_title_rows_and_answers():
     assert short_id("q01_understand_remit") == "understand_remit"
     assert short_id("Q23_1_letters") == "letters"
     assert short_id("How useful, if at all, do you find the Panel's pages on the gov.uk website?") == \
-        "how_useful_if_at_all_do_you_find"
+        "useful_pages_govuk"
     assert title_and_fieldwork(["Partners survey 2021", "Fieldwork dates: 7 June - 30 September 2021"]) == \
         ("Partners survey 2021", "7 June - 30 September 2021")
     answers = column_answers(pd.DataFrame({"q": ["Yes", "No", "Yes", None]}))
