@@ -172,3 +172,30 @@ def region_in_text(text: str | None) -> str | None:
         if re.search(rf"(?<![a-z]){re.escape(name.casefold())}(?![a-z])", words):
             return normalise_region(name)
     return None
+
+
+def with_regions_normalised(frame: pd.DataFrame, column: str) -> tuple[pd.DataFrame, list[str]]:
+    """The respondent frame with its region ``column`` in the Panel's spelling and order
+    (a categorical of the nine regions), and the notes a reader needs: the values that
+    are not English regions, with their counts, left out of the region grouping.
+
+    A column with no English region in it at all is left as it is, with a note: it is
+    not the Panel's regions, and blanking it would hide what it holds."""
+    if not column or column not in frame.columns:
+        return frame, []
+    found = normalise_regions(frame[column])
+    if found.share == 0:
+        return frame, [f"The region column {column!r} holds no English region names or ONS codes: its values "
+                       "are shown as they are, and the region filter will not find the Panel's regions in it."]
+    note = found.warning(column)
+    return frame.assign(**{column: found.values}), [note] if note else []
+
+
+def region_groups_normalised(groups: pd.Series) -> pd.Series:
+    """Region group labels (e.g. of published data tables) in the Panel's spelling; labels
+    that are not English regions are kept as they are. Each distinct label is read once."""
+    import pandas as pd
+
+    uniques = pd.unique(groups)
+    mapping = {u: normalise_region(u) or u for u in uniques}
+    return groups.map(mapping)

@@ -125,9 +125,17 @@ def compute_rates(args) -> tuple[pd.DataFrame, object | None]:
     problems = validate(codebook, data.frame) if validate else []
     if problems:
         raise InputError(f"codebook {args.codebook} does not fit {name}: " + "; ".join(problems))
+    from feedback.regions import normalise_region, with_regions_normalised
     from feedback.survey.rates import code_answers
 
-    results = rates_by_group(code_answers(data.frame, codebook), codebook, by=groupings, filter=filters,
+    frame, region_notes = with_regions_normalised(data.frame, getattr(codebook, "region", "") or "")
+    for note in region_notes:
+        print(f"note: {note}", file=sys.stderr)
+    if filters and "region" in filters:  # "--filter region=NE" or "Yorks & Humber": the Panel's spelling
+        wanted = filters["region"]
+        filters = {**filters, "region": [normalise_region(v) or v for v in wanted] if isinstance(wanted, list)
+                   else normalise_region(wanted) or wanted}
+    results = rates_by_group(code_answers(frame, codebook), codebook, by=groupings, filter=filters,
                              method=args.method, level=args.level, small_base=small_base, adjust=args.adjust,
                              test=args.test)
     return results, codebook

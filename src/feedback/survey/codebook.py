@@ -498,9 +498,9 @@ def validate(cb: Codebook, frame: pd.DataFrame) -> list[str]:
 
 def _check_message(q: Question, reason: str = "") -> str:
     suggested = f" (suggested, not confirmed: {', '.join(q.positive)})" if q.positive else ""
-    why = f" ({reason})" if reason else ""
-    return (f"question {q.id!r} (column {q.column!r}): tick its positive answers{suggested}: the suggestion could not "
-            f"tell which answers are favourable{why}; then clear check = \"why\"")
+    why = reason or "the suggestion could not tell which answers are favourable"
+    return (f"question {q.id!r} (column {q.column!r}): tick its positive answers{suggested}. Why: {why}. "
+            "Then clear check = \"why\".")
 
 
 def to_check(cb: Codebook, reasons: dict | None = None) -> list[str]:

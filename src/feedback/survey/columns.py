@@ -48,7 +48,7 @@ _LEFT_OUT_NAMES = (
                           r"location\s*latitude|location\s*longitude|custom\s*data.*|collector.*|"
                           r"response\s*type|survey\s*(?:status|version)|version|wave|batch)$", re.IGNORECASE)),
     ("e-mail or name", re.compile(r"\b(?:e-?mail|email\s*address|first\s*name|last\s*name|full\s*name|surname|"
-                                  r"forename|name|recipient.*|phone|telephone|mobile|postcode|post\s*code|address)\b",
+                                  r"forename|name|recipient.*|phone|telephone|mobile|ip\s*address|e-?mail\s*address)\b",
                                   re.IGNORECASE)),
     ("free text", re.compile(r"\b(?:comments?|please\s+(?:specify|describe|explain|tell|give|say|write)|"
                              r"other\s*\(?\s*please|in\s+your\s+own\s+words|verbatim|open\s*(?:text|ended|response)|"
@@ -158,7 +158,7 @@ def _region(frame: pd.DataFrame, profiles: dict) -> ColumnChoice:
     by_values = []
     named = []
     for column, prof in profiles.items():
-        if prof.left_out in ("id", "date", "duration", "e-mail or name") or prof.answered == 0:
+        if prof.left_out in ("id", "date", "duration") or prof.answered == 0:
             continue
         is_named = bool(_REGION_NAME.search(str(column)))
         if prof.n_distinct <= 60:

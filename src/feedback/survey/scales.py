@@ -349,11 +349,6 @@ def classify(answers: list[str], about: str = "", *, labelled: bool = False) -> 
                               reason="a multi-select option coded 1 (chosen) or 0 (not chosen)")
         return ScaleMatch("", "multi_select", [], exclude, check="why",
                           reason="answers 0 and 1 with no label: tick 1 if it means chosen (or yes)")
-    if len(substantive) == 1 and not specials:
-        return ScaleMatch("", "multi_select" if not labelled else "yes_no", [], exclude, check="why",
-                          reason=f"only one answer ({substantive[0]!r}) in the column: blank may mean not chosen, "
-                                 "so the share would be 100% of those answering; tick the answer to count and check "
-                                 "the base")
     # Yes / no.
     yes = [a for a in substantive if re.match(r"yes\b", words[a])]
     if yes:
@@ -393,6 +388,11 @@ def classify(answers: list[str], about: str = "", *, labelled: bool = False) -> 
         return ScaleMatch("yes/no", "awareness" if knowing else "yes_no",
                           _ordered(yes, lambda a: _yes_strength(words[a])), exclude, check="why",
                           reason=f"yes / no with other answers ({others}): check the positive answers")
+    if best is None and len(substantive) == 1:
+        return ScaleMatch("", "multi_select", [], exclude, check="why",
+                          reason=f"only one answer ({substantive[0]!r}) in the column: a blank may mean not chosen, "
+                                 "so the share would be 100% of those answering; tick the answer to count and check "
+                                 "the base")
     if best is None:
         return ScaleMatch("", "agreement", [], exclude, check="why",
                           reason="answers not in any scale the app knows: tick the positive answers")
