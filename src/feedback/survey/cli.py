@@ -225,7 +225,7 @@ def run_pairwise(args) -> int:
 
 
 def run_suggest(args) -> int:
-    from feedback.survey.codebook import dump_codebook, suggest_codebook
+    from feedback.survey.codebook import dump_codebook
     from feedback.survey.read import read_survey
 
     from feedback.survey import tables
@@ -234,7 +234,12 @@ def run_suggest(args) -> int:
     if tables.is_data_tables(name, content):  # published tables: ids, texts and positive answers (nets first)
         sys.stdout.write(dump_codebook(tables.suggest_tables_codebook(tables.read_data_tables(name, content))))
     else:
-        sys.stdout.write(dump_codebook(suggest_codebook(read_survey(name, content))))
+        from feedback.survey.codebook import suggest
+
+        suggestion = suggest(read_survey(name, content))
+        sys.stdout.write(suggestion.toml())  # the inferences as comments at the top, unsure ones marked CHECK
+        for line in suggestion.to_check():
+            print(f"check: {line}", file=sys.stderr)
     return 0
 
 

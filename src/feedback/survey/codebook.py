@@ -190,6 +190,23 @@ class Suggestion:
         out += to_check(self.codebook, self.scales)
         return out
 
+    def notes(self) -> list[str]:
+        """Every inference in words: the column choices, each question's scale, the columns
+        left out. Unsure ones are marked "CHECK"."""
+        out = [("CHECK " if not c.sure else "") + f"{c.slot}: {c.column or '(none)'} ({c.reason})"
+               for c in self.columns.values()]
+        for q in self.codebook.questions:
+            match = self.scales.get(q.id)
+            out.append(("CHECK " if q.check else "") + f"{q.id}: " + (getattr(match, "reason", "") or q.kind))
+        out += [f"left out: {column} ({why})" for column, why in self.left_out.items()]
+        return out
+
+    def toml(self) -> str:
+        """The codebook as TOML, headed by the notes as comments (TOML ignores them)."""
+        head = "".join(f"# {' '.join(line.split())}\n" for line in ["Suggested codebook: what was inferred, and "
+                                                                       "why.", *self.notes()])
+        return head + "\n" + dump_codebook(self.codebook)
+
 
 def suggest(data, known=()) -> Suggestion:
     """``suggest_codebook`` with its reasons: every column choice and every question's scale.
