@@ -50,9 +50,9 @@ _LEFT_OUT_NAMES = (
     ("e-mail or name", re.compile(r"\b(?:e-?mail|email\s*address|first\s*name|last\s*name|full\s*name|surname|"
                                   r"forename|name|recipient.*|phone|telephone|mobile|ip\s*address|e-?mail\s*address)\b",
                                   re.IGNORECASE)),
-    ("free text", re.compile(r"\b(?:comments?|please\s+(?:specify|describe|explain|tell|give|say|write)|"
-                             r"other\s*\(?\s*please|in\s+your\s+own\s+words|verbatim|open\s*(?:text|ended|response)|"
-                             r"free\s*text|suggestions?|anything\s+else|why\s+do\s+you\s+say|text)\b",
+    ("free text", re.compile(r"\b(?:comments?|please\s+(?:specify|describe|explain)|other\s*\(?\s*please|"
+                             r"in\s+your\s+own\s+words|verbatim|open\s*(?:text|ended|response)|free\s*text|"
+                             r"anything\s+else|why\s+do\s+you\s+say|tell\s+us\s+(?:more|why)|text\s*entry)\b",
                              re.IGNORECASE)),
 )
 _DATE_VALUE = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?)?$|"
@@ -115,8 +115,6 @@ def _left_out(prof: ColumnProfile, series: pd.Series, text: list[str]) -> str:
         if question and what != "free text":
             continue
         if pattern.search(name):
-            if what == "free text" and question and prof.n_distinct <= MAX_SCALE_ANSWERS:
-                continue
             return what
     sample = text[:50]
     if sample and all(_DATE_VALUE.match(v) for v in sample):
