@@ -132,7 +132,7 @@ def normalise_regions(series: pd.Series) -> RegionValues:
     import numpy as np
     import pandas as pd
 
-    codes, uniques = pd.factorize(series.astype("object"), use_na_sentinel=True)
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
     mapped = [normalise_region(u) for u in uniques]
     position = {r: i for i, r in enumerate(REGIONS)}
     lookup = np.array([position[m] if m is not None else -1 for m in mapped] + [-1], dtype=np.int64)

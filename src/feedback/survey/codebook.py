@@ -162,8 +162,7 @@ def dump_codebook(cb: Codebook) -> str:
 # ------------------------------------------------------------------ suggestion
 def _answers(series: pd.Series) -> list[str]:
     """Distinct answers in the data's order (categories first for SPSS labels)."""
-    present = series.dropna().astype(str)
-    uniques = list(dict.fromkeys(present.unique()))
+    uniques = list(dict.fromkeys(str(u) for u in pd.unique(series.dropna())))  # each distinct answer once
     if isinstance(series.dtype, pd.CategoricalDtype):
         used = set(uniques)
         return [str(c) for c in series.cat.categories if str(c) in used]
@@ -227,7 +226,7 @@ def suggest(data, known=()) -> Suggestion:
         if prof.left_out or not 1 <= prof.n_distinct <= MAX_SCALE_ANSWERS:
             continue
         text = str(texts.get(column, "") or "")
-        matches[column] = classify(_answers(frame[column]), f"{column} {text}",
+        matches[column] = classify(prof.distinct, f"{column} {text}",  # each distinct answer, in the data's order
                                    labelled=bool(text) and text != str(column))
     recognised = {c for c, m in matches.items() if m.scale}
     choices = colmod.choose_columns(data, profiles, questions=recognised)

@@ -15,12 +15,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from feedback.regions import normalise_regions
+from feedback.regions import normalise_region, normalise_regions
 
 MAX_SCALE_ANSWERS = 12  # more distinct answers than this: free text or an id, not a question
 MAX_ROLES = 30  # more distinct values than this: not a grouping of respondents
 REGION_SHARE = 0.6  # a column is a region column when this share of its answers are English regions
 WEIGHT_MEAN = (0.8, 1.25)  # a weight's mean is near 1
+MAX_DISTINCT_KEPT = 61  # distinct values kept in a profile (enough to judge a region or role column)
+_SAMPLE = 200  # distinct values looked at to tell ids, dates, e-mails and free text
 
 _ROLE_NAME = re.compile(
     r"\b(?:job\s*role|role|roles|job|jobs|job\s*title|profession|professional\s*group|occupation|"
@@ -82,7 +84,7 @@ class ColumnProfile:
     """What a column holds, from its distinct values."""
 
     name: str
-    distinct: list[str]  # distinct answers, as text, in the data's order (at most MAX_ROLES + 1 kept)
+    distinct: list[str]  # distinct answers, as text, in the data's order (at most MAX_DISTINCT_KEPT kept)
     n_distinct: int
     answered: int
     numbers: np.ndarray | None  # the values as numbers when every answered value is one
@@ -90,21 +92,26 @@ class ColumnProfile:
 
 
 def profile(frame: pd.DataFrame, column) -> ColumnProfile:
-    """The column's distinct values (each looked at once) and what kind of column it is."""
+    """The column's distinct values (each looked at once) and what kind of column it is.
+    A column with many distinct values (ids, free text, weights) is judged on a sample of
+    them; numbers are read in full only when the sample is all numbers."""
     series = frame[column]
     answered = int(series.notna().sum())
     if isinstance(series.dtype, pd.CategoricalDtype):
         used = set(pd.unique(series.dropna()))
         uniques = [c for c in series.cat.categories if c in used]
     else:
-        uniques = list(pd.unique(series.dropna()))
-    text = [str(u).strip() for u in uniques]
-    numbers = pd.to_numeric(pd.Series(text, dtype=object), errors="coerce").to_numpy(float) if text else None
-    if numbers is not None and np.isnan(numbers).any():
-        numbers = None
-    prof = ColumnProfile(name=str(column), distinct=text[:MAX_ROLES + 1], n_distinct=len(text), answered=answered,
+        uniques = pd.unique(series.dropna())
+    count = len(uniques)
+    head = [str(u) for u in uniques[:_SAMPLE]]  # as spelled in the data (the suggestion's answers)
+    numbers = None
+    if head and not pd.to_numeric(pd.Series(head, dtype=object).str.strip(), errors="coerce").isna().any():
+        every = pd.Series(uniques, dtype=object) if count > _SAMPLE else pd.Series(head, dtype=object)
+        values = pd.to_numeric(every.astype(str).str.strip(), errors="coerce").to_numpy(float)
+        numbers = None if np.isnan(values).any() else values
+    prof = ColumnProfile(name=str(column), distinct=head[:MAX_DISTINCT_KEPT], n_distinct=count, answered=answered,
                          numbers=numbers)
-    prof.left_out = _left_out(prof, series, text)
+    prof.left_out = _left_out(prof, series, head)
     return prof
 
 
@@ -116,7 +123,7 @@ def _left_out(prof: ColumnProfile, series: pd.Series, text: list[str]) -> str:
             continue
         if pattern.search(name):
             return what
-    sample = text[:50]
+    sample = [v.strip() for v in text[:50]]
     if sample and all(_DATE_VALUE.match(v) for v in sample):
         return "date"
     if sample and sum(bool(_EMAIL_VALUE.match(v)) for v in sample) >= 0.8 * len(sample):
@@ -159,7 +166,7 @@ def _region(frame: pd.DataFrame, profiles: dict) -> ColumnChoice:
         if prof.left_out in ("id", "date", "duration") or prof.answered == 0:
             continue
         is_named = bool(_REGION_NAME.search(str(column)))
-        if prof.n_distinct <= 60:
+        if prof.n_distinct <= 60 and any(normalise_region(v) for v in prof.distinct):  # a look before a count
             found = normalise_regions(frame[column])
             regions = int(pd.Series(found.values).nunique())
             if found.share >= REGION_SHARE and regions >= 2:
