@@ -240,3 +240,66 @@ def test_positive_answers_are_matched_per_distinct_answer_as_per_row():
         wanted = {answer_key(p) for p in positive}
         by_row = np.array([pd.notna(v) and answer_key(v) in wanted for v in series], dtype=bool)
         assert (cbmod._positive_mask(series, positive) == by_row).all()
+
+
+# ------------------------------------------------------------------ what is left to check
+def test_fits_the_data_only_when_nothing_is_left_to_tick():
+    from feedback.survey.codebook import FITS, review, to_check
+
+    frame = pd.DataFrame({"q1": ["Always", "Never", "Often"], "q2": ["Yes", "No", "Yes"]}, dtype=str)
+    cb = Codebook(questions=[Question(id="q1", column="q1", check="why"),
+                             Question(id="q2", column="q2", positive=["Yes"])])
+    checked = review(cb, frame, {"q1": "a frequency scale"})
+    assert not checked.ok and checked.problems == [] and checked.message != FITS
+    assert checked.to_tick == to_check(cb, {"q1": "a frequency scale"})
+    assert "tick its positive answers" in checked.to_tick[0] and "Why: a frequency scale" in checked.to_tick[0]
+    assert validate(cb, frame) == to_check(cb)  # the page's and the loader's check both say it
+    with pytest.raises(InputError, match="tick its positive answers"):
+        from feedback import safety
+        from feedback.survey import explorer
+
+        with safety.in_process():
+            explorer.load_survey("x.csv", frame.to_csv(index=False).encode(), dump_codebook(cb))
+    cb.questions[0].positive, cb.questions[0].check = ["Always", "Often"], ""
+    assert review(cb, frame).ok and review(cb, frame).message == FITS
+
+
+def test_an_unreviewed_suggestion_loads_without_the_questions_to_tick_and_says_so():
+    from feedback import safety
+    from feedback.survey import explorer
+
+    csv = "q1_read,q2_aware\n" + "".join(f"{a},{b}\n" for a, b in [("Always", "Yes"), ("Never", "No")] * 10)
+    with safety.in_process():
+        survey = explorer.load_survey("x.csv", csv.encode())
+    assert [q.id for q in survey.codebook.questions] == ["aware"]
+    assert survey.notes == ["1 question(s) left out until their positive answers are ticked (the suggestion could "
+                            "not tell which answers are favourable): read."]
+
+
+# ------------------------------------------------------------------ ids
+@pytest.mark.parametrize("column, text, qid", [
+    ("Q5. Overall, how would you rate the Panel's communication with your organisation?", "", "q5_rate_communication"),
+    ("S1. Which of the following best describes your current job role?", "", "s1_job_role"),
+    ("Q6_1. Where do you look for information about the Panel? - My organisation", "", "q6_1_organisation"),
+    ("To what extent do you agree or disagree: I have a good understanding of the Panel's remit", "",
+     "good_understanding_remit"),
+    ("Q12a. How much, if anything, do you know about the Panel's national thematic reviews?", "",
+     "q12a_know_national_thematic"),
+    ("Q7", "How likely are you to recommend the Panel to a colleague?", "q7_likely_recommend_colleague"),
+    ("q01_understand_remit", "", "understand_remit"),
+    ("Q1_heard_of_panel", "", "heard_of_panel"),
+    ("QID12", "", "qid12"),
+])
+def test_ids_are_the_question_number_and_key_words(column, text, qid):
+    from feedback.survey.codebook import short_id
+
+    assert short_id(column, text) == qid
+    assert len(qid) <= 32 and short_id(column, text) == short_id(column, text)  # deterministic
+
+
+def test_ids_are_unique_within_a_file():
+    frame = pd.DataFrame({"How useful is the Panel's newsletter?": ["Very useful", "Not very useful"],
+                          "How useful is the Panel newsletter?": ["Very useful", "Not very useful"],
+                          "Q3 How useful is the newsletter?": ["Very useful", "Not very useful"]}, dtype=str)
+    ids = [q.id for q in suggest_codebook(SurveyData(frame=frame)).questions]
+    assert ids == ["useful_newsletter", "useful_newsletter_2", "q3_useful_newsletter"]

@@ -545,3 +545,40 @@ def without_unchecked(cb: Codebook) -> tuple[Codebook, list[str]]:
     from dataclasses import replace
 
     return replace(cb, questions=kept), [note]
+
+
+FITS = "The codebook fits the data."
+
+
+@dataclass
+class Review:
+    """A codebook checked against its data, as the Upload page shows it: ``problems`` (red:
+    the codebook and the data disagree), ``to_tick`` (amber: questions whose positive answers
+    a person must still tick, ``check = "why"``). ``message`` is ``FITS`` only when both are
+    empty."""
+
+    problems: list[str]
+    to_tick: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and not self.to_tick
+
+    @property
+    def message(self) -> str:
+        if self.ok:
+            return FITS
+        parts = []
+        if self.problems:
+            parts.append(f"{len(self.problems)} problem(s) to fix")
+        if self.to_tick:
+            parts.append(f"{len(self.to_tick)} question(s) whose positive answers are still to be ticked")
+        return " and ".join(parts) + " before the survey can be used."
+
+
+def review(cb: Codebook, frame: pd.DataFrame, reasons: dict | None = None) -> Review:
+    """``validate`` split into what is wrong and what is left to tick (with the suggestion's
+    reasons, ``Suggestion.scales``, when given)."""
+    ticks = set(to_check(cb))
+    problems = [p for p in validate(cb, frame) if p not in ticks]
+    return Review(problems=problems, to_tick=to_check(cb, reasons))
