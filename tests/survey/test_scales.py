@@ -41,6 +41,20 @@ KNOWN = [
     (["Much worse", "A little better", "About the same", "Much better", "A little worse"],
      ["Much better", "A little better"], "agreement"),
     (["Probably not", "Definitely", "Probably", "Definitely not"], ["Definitely", "Probably"], "agreement"),
+    (["Probably not", "Definitely yes", "Probably yes", "Definitely not"], ["Definitely yes", "Probably yes"],
+     "agreement"),
+    (["I know a little", "I have never heard of it", "I know a great deal", "I know a fair amount",
+      "I have heard of it but know nothing about it"], ["I know a great deal", "I know a fair amount"], "awareness"),
+    (["Got a little worse", "Improved a lot", "Stayed the same", "Improved a little", "Got a lot worse"],
+     ["Improved a lot", "Improved a little"], "agreement"),
+    (["Tend to oppose", "Strongly support", "Neither support nor oppose", "Tend to support", "Strongly oppose"],
+     ["Strongly support", "Tend to support"], "agreement"),
+    (["Not very well informed", "Very well informed", "Fairly well informed", "Not at all informed"],
+     ["Very well informed", "Fairly well informed"], "agreement"),
+    (["Fairly aware", "Not at all aware", "Very aware", "Not very aware"], ["Very aware", "Fairly aware"], "awareness"),
+    (["Neutral", "Very negative", "Fairly positive", "Very positive", "Fairly negative"],
+     ["Very positive", "Fairly positive"], "agreement"),
+    (["N", "Y"], ["Y"], "yes_no"),
 ]
 
 

@@ -47,7 +47,8 @@ def answer_words(answer) -> str:
     text = _SUFFIX.sub("", text, count=1)
     text = text.replace("&", " and ").casefold()
     text = re.sub(r"['’‘`´]", "", text)
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", text).split())
+    text = " ".join(re.sub(r"[^0-9a-z]+", " ", text).split())
+    return re.sub(r"^(?:i have |ive |i am |im |i )(?=\S)", "", text)  # "I have never heard of it" -> "never heard of it"
 
 
 def answer_number(answer) -> int | None:
@@ -169,7 +170,8 @@ _KNOWLEDGE = Scale("knowledge", "awareness", (
 ), 2, about="Know a great deal ... Never heard of")
 
 _AMOUNT = Scale("a great deal ... not at all", "agreement", (
-    _set("a great deal", "great deal", "a lot", "completely", "to a great extent", "to a large extent"),
+    _set("a great deal", "great deal", "a lot", "completely", "to a great extent", "to a large extent", "very much",
+         "very much so"),
     _set("a fair amount", "fair amount", "quite a lot", "to some extent", "to a fair extent", "somewhat"),
     _set("not very much", "not much", "a little", "just a little", "a little bit", "to a small extent",
          "to a limited extent", "very little", "hardly at all", "not a lot"),
@@ -191,12 +193,12 @@ _TRUST = Scale("trust", "agreement", (
 
 _WOULD = Scale("definitely/probably", "agreement", (
     _set("definitely", "definitely would", "definitely will", "yes definitely", "certainly", "certainly would",
-         "certain to"),
-    _set("probably", "probably would", "probably will", "yes probably", "likely would"),
+         "certain to", "definitely yes"),
+    _set("probably", "probably would", "probably will", "yes probably", "likely would", "probably yes"),
     _set("probably not", "probably would not", "probably wouldnt", "probably will not", "probably wont",
-         "no probably not"),
+         "no probably not", "probably no"),
     _set("definitely not", "definitely would not", "definitely wouldnt", "definitely will not", "definitely wont",
-         "no definitely not", "certainly not", "certain not to"),
+         "no definitely not", "certainly not", "certain not to", "definitely no"),
 ), 2, _set(*NEUTRAL, "maybe", "might or might not", "may or may not"), about="Definitely ... Definitely not")
 
 _GOOD = _bipolar("good/poor", "agreement", ("good",), ("poor", "bad"),
@@ -248,14 +250,26 @@ _MORE_LESS = Scale("more/less", "agreement", (
 ), 0, _set(*NEUTRAL, "about the same", "the same", "no change", "stayed the same", "no different"), sure=False,
     about="More ... Less: which end is favourable depends on the question")
 _BETTER_WORSE = Scale("better/worse", "agreement", (
-    _set("a lot better", "much better", "significantly better", "far better"),
-    _set("a little better", "slightly better", "better", "somewhat better", "improved", "a bit better"),
-    _set("a little worse", "slightly worse", "worse", "somewhat worse", "a bit worse", "got worse"),
-    _set("a lot worse", "much worse", "significantly worse", "far worse"),
+    _set("a lot better", "much better", "significantly better", "far better", "improved a lot", "got a lot better",
+         "got much better", "improved significantly", "greatly improved"),
+    _set("a little better", "slightly better", "better", "somewhat better", "improved", "a bit better",
+         "improved a little", "improved slightly", "got a little better", "got better", "improved somewhat"),
+    _set("a little worse", "slightly worse", "worse", "somewhat worse", "a bit worse", "got worse",
+         "got a little worse", "got slightly worse", "worsened", "worsened a little", "declined"),
+    _set("a lot worse", "much worse", "significantly worse", "far worse", "got a lot worse", "got much worse",
+         "worsened a lot", "worsened significantly"),
 ), 2, _set(*NEUTRAL, "about the same", "the same", "no change", "stayed the same", "no different",
-           "neither better nor worse"), about="Much better ... Much worse")
+           "neither better nor worse", "stayed about the same", "not changed", "has not changed"),
+    about="Much better ... Much worse")
+_SUPPORT = Scale("support/oppose", "agreement", (
+    _set("strongly support", "support strongly"),
+    _set("support", "tend to support", "somewhat support", "slightly support"),
+    _set("oppose", "tend to oppose", "somewhat oppose", "slightly oppose"),
+    _set("strongly oppose", "oppose strongly"),
+), 2, _set(*NEUTRAL, "neither support nor oppose", "neither support or oppose"),
+    about="Strongly support ... Strongly oppose")
 
-SCALES: tuple[Scale, ...] = (_AGREE, _KNOWLEDGE, _GOOD, *_SCALES_BIPOLAR, _TRUST, _WOULD, _AMOUNT, _BETTER_WORSE,
+SCALES: tuple[Scale, ...] = (_AGREE, _KNOWLEDGE, _GOOD, *_SCALES_BIPOLAR, _TRUST, _WOULD, _AMOUNT, _BETTER_WORSE, _SUPPORT,
                              _FREQUENCY, _HIGH_LOW, _MORE_LESS)
 
 # Multi-select columns: one column per option, ticked or not.
@@ -349,7 +363,10 @@ def classify(answers: list[str], about: str = "", *, labelled: bool = False) -> 
                               reason="a multi-select option coded 1 (chosen) or 0 (not chosen)")
         return ScaleMatch("", "multi_select", [], exclude, check="why",
                           reason="answers 0 and 1 with no label: tick 1 if it means chosen (or yes)")
-    # Yes / no.
+    # Yes / no ("Y" / "N" only when the answers are just those).
+    if present - SPECIAL <= {"y", "n"} and "y" in present:
+        return ScaleMatch("yes/no", "awareness" if knowing else "yes_no", [a for a in answers if words[a] == "y"],
+                          exclude, reason="Y / N")
     yes = [a for a in substantive if re.match(r"yes\b", words[a])]
     if yes:
         others = [a for a in substantive if a not in yes]
@@ -443,7 +460,7 @@ def _unfavourable(words: str) -> bool:
     """Neutral, or on the unfavourable side of a scale whose favourable end is known, or a "no"."""
     if _favourable(words):
         return False
-    if re.match(r"(?:no|not|never|none)\b", words):
+    if re.match(r"(?:no|not|never|none|nothing|n)\b", words):
         return True
     return any(scale.sure and ((lv := scale.level_of(words)) is not None or words in scale.neutral)
                for scale in SCALES)
