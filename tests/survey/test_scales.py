@@ -164,3 +164,13 @@ def test_every_scale_is_well_formed():
             seen |= level
         assert not (seen & scale.neutral), scale.name
         assert scale.sure == (scale.positive_levels > 0)
+
+
+def test_frequency_is_suggested_only_for_doing_something_useful_and_always_left_to_confirm():
+    answers = ["Always", "Often", "Sometimes", "Rarely", "Never"]
+    use = classify(answers, "How often, if at all, do you use learning from safeguarding practice reviews?")
+    assert (use.positive, use.check) == (["Always", "Often"], "why") and "confirm" in use.reason
+    for about in ("How often do you experience delays in getting a response?",
+                  "How often do you discuss exploitation concerns with other agencies?", "Frequency"):
+        match = classify(answers, about)
+        assert (match.positive, match.check) == ([], "why"), about

@@ -27,7 +27,10 @@ _SAMPLE = 200  # distinct values looked at to tell ids, dates, e-mails and free 
 _ROLE_NAME = re.compile(
     r"\b(?:job\s*role|role|roles|job|jobs|job\s*title|profession|professional\s*group|occupation|"
     r"organi[sz]ation(?:al)?\s*type|type\s*of\s*organi[sz]ation|sector|agency|staff\s*group|discipline|"
-    r"service\s*area|respondent\s*type|audience|partner\s*type|stakeholder\s*type)\b", re.IGNORECASE)
+    r"service\s*area|respondent\s*type|audience|partner\s*type|stakeholder\s*type|employer|work\s*setting|"
+    r"organi[sz]ation\s+you\s+work\s+(?:for|in|at)|where\s+you\s+work|who\s+you\s+work\s+for|"
+    r"best\s+describes?\s+(?:you|your|yourself|the\s+organi[sz]ation|where\s+you\s+work|"
+    r"the\s+(?:agency|service|sector)))\b", re.IGNORECASE)
 _ROLE_EXACT = {"role", "jobrole", "job_role", "profession", "occupation"}
 _REGION_NAME = re.compile(r"\b(?:region|regions|gor|government\s*office\s*region|rgn|ons\s*region|area\s*region)\b"
                           r"|^region", re.IGNORECASE)

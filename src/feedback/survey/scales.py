@@ -423,6 +423,11 @@ def classify(answers: list[str], about: str = "", *, labelled: bool = False) -> 
     elif scale is _KNOWLEDGE and not knowing and not any(words[a].startswith(("know", "heard")) for a in inside):
         kind = "agreement"  # "A great deal / A fair amount / Just a little" about something other than knowing
     if not scale.sure:
+        if scale is _FREQUENCY and not outside and _using(about):
+            often = _ordered([a for a in inside if level[a] is not None and level[a] < 2], lambda a: level[a])
+            return ScaleMatch(scale.name, kind, often, exclude, check="why",
+                              reason=f"a {scale.name} scale ({scale.about}); the question asks how often something "
+                                     f"useful is done, so {', '.join(often)} are suggested: confirm")
         return ScaleMatch(scale.name, kind, [], exclude, check="why",
                           reason=f"a {scale.name} scale ({scale.about}): tick the positive answers")
     if outside:
@@ -433,6 +438,21 @@ def classify(answers: list[str], about: str = "", *, labelled: bool = False) -> 
                                  + (f" (suggested: {', '.join(positive)})" if positive else ""))
     return ScaleMatch(scale.name, kind, positive, exclude,
                       reason=f"{scale.name} scale ({scale.about}): positive = " + ", ".join(positive))
+
+
+_USING = re.compile(r"\b(?:use|uses|used|using|read|reads|refer|apply|applies|draw\s+on|consult|access|attend|"
+                    r"share|shares|discuss|receive|feel\s+(?:supported|confident|listened|valued|informed|heard))\b")
+_TROUBLE = re.compile(r"\b(?:problem|problems|difficult|difficulty|difficulties|delay|delays|delayed|barrier|"
+                      r"barriers|concern|concerns|concerned|worry|worried|harm|harmed|incident|incidents|fail|fails|"
+                      r"failed|miss|missed|unable|struggle|struggled|bully|bullied|abuse|stress|stressed|late|"
+                      r"lack|lacking|pressure|overwhelmed|unsafe|complain|complaint)\b")
+
+
+def _using(about: str) -> bool:
+    """A frequency question about doing something useful ("How often do you use the
+    learning from reviews?"), with no sign of trouble in it."""
+    text = about.casefold()
+    return bool(_USING.search(text)) and not _TROUBLE.search(text)
 
 
 def _zero_to_ten(substantive, numbers, words, exclude) -> ScaleMatch:
