@@ -75,6 +75,9 @@ def test_loaded_survey_carries_the_panel_names_bases_filters_and_order():
     head = explorer.headline(survey, region="Yorkshire and the Humber")
     assert int(head["n"].iloc[0]) == 24 and head["group"].iloc[0] == "Yorkshire and the Humber (all)"
     assert int(res[res["by"] == "total"]["n"].iloc[0]) == 66  # the seven outside England stay in the total
+    everyone = explorer.bases(survey)
+    assert everyone[everyone["by"] == "region"]["group"].tolist() == [
+        "North East", "Yorkshire and the Humber", "London", "Not stated or outside England"]
 
 
 def test_cli_rates_uses_the_panel_names_and_reads_a_spelled_filter(tmp_path, capsys):

@@ -373,7 +373,8 @@ def bases(survey: Survey, region: str | None = None) -> pd.DataFrame:
         col = getattr(cb, key, "") or ""
         if not col or col not in frame:
             continue
-        labels = frame[col].astype("string").fillna("Not stated").to_numpy()
+        missing = "Not stated or outside England" if key == "region" else "Not stated"  # regions read at load
+        labels = frame[col].astype("string").fillna(missing).to_numpy()
         sub = pd.DataFrame({"group": labels[inside], "w": w[inside]})
         agg = sub.groupby("group", sort=False).agg(n=("w", "size"), base_weighted=("w", "sum")).reset_index()
         order = _group_order(key, list(agg["group"]))
