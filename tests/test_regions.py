@@ -96,3 +96,32 @@ def test_cli_rates_uses_the_panel_names_and_reads_a_spelled_filter(tmp_path, cap
     table = pd.read_csv(__import__("io").StringIO(out.out))
     assert table["n"].iloc[0] == 24
     assert "Wales (5), Other (2)" in out.err
+
+
+def test_overview_of_an_upload_names_the_region_and_lists_values_outside_england(tmp_path, monkeypatch):
+    """The Overview of an upload spelling "Yorkshire and The Humber": its respondents counted under
+    the Panel's name, and the values that are not English regions said once, with counts."""
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    from feedback.survey.codebook import dump_codebook, suggest_codebook
+    from feedback.survey.read import read_survey
+
+    root = Path(__file__).resolve().parents[1]
+    monkeypatch.setenv("FEEDBACK_DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    monkeypatch.chdir(root)
+    with safety.in_process():
+        codebook = dump_codebook(suggest_codebook(read_survey("export.csv", CSV)))
+    at = AppTest.from_file(str(root / "app.py"), default_timeout=60)
+    at.session_state["survey_upload"] = {"filename": "export.csv", "content": CSV, "codebook_text": codebook,
+                                         "kind": "respondents", "name": "export.csv"}
+    at.session_state["survey_choice"] = "Your upload: export.csv"
+    at.session_state["region"] = "Yorkshire and the Humber"
+    at.switch_page("pages/overview.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    respondents = [m for m in at.metric if m.label.startswith("Respondents")]
+    assert [(m.label, m.value) for m in respondents] == [("Respondents in Yorkshire and the Humber", "24")]
+    warnings = [w.value.replace("\\", "") for w in at.warning if "England's nine regions" in w.value]
+    assert len(warnings) == 1 and "Wales (5), Other (2)" in warnings[0]
