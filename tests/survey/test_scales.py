@@ -55,6 +55,11 @@ KNOWN = [
     (["Neutral", "Very negative", "Fairly positive", "Very positive", "Fairly negative"],
      ["Very positive", "Fairly positive"], "agreement"),
     (["N", "Y"], ["Y"], "yes_no"),
+    (["Not too happy", "Very happy", "Pretty happy"], ["Very happy", "Pretty happy"], "agreement"),
+    (["Hardly interested", "Very interested", "Quite interested", "Not at all interested"],
+     ["Very interested", "Quite interested"], "agreement"),
+    (["Somewhat satisfied", "Very satisfied", "Neither satisfied nor dissatisfied", "Somewhat dissatisfied",
+      "Very dissatisfied"], ["Very satisfied", "Somewhat satisfied"], "agreement"),
 ]
 
 
@@ -174,3 +179,9 @@ def test_frequency_is_suggested_only_for_doing_something_useful_and_always_left_
                   "How often do you discuss exploitation concerns with other agencies?", "Frequency"):
         match = classify(answers, about)
         assert (match.positive, match.check) == ([], "why"), about
+
+
+def test_the_middle_of_a_one_sided_scale_is_not_counted_without_asking():
+    match = classify(["Extremely useful", "Very useful", "Moderately useful", "Slightly useful", "Not at all useful"], "")
+    assert (match.positive, match.check) == (["Extremely useful", "Very useful"], "why")
+    assert "'Slightly useful'" in match.reason

@@ -104,6 +104,7 @@ class Scale:
     neutral: frozenset[str] = frozenset()
     sure: bool = True
     about: str = ""  # in words, for the reason shown to the person checking
+    weak_level: int = -1  # "Somewhat / Moderately / Slightly X": positive only beside a neutral answer
 
     def level_of(self, words: str) -> int | None:
         for i, level in enumerate(self.levels):
@@ -126,21 +127,24 @@ def _bipolar(name: str, kind: str, good: tuple[str, ...], bad: tuple[str, ...], 
     "not at all X" on the unfavourable side."""
     strongest = ("extremely", "completely", "totally", "entirely")
     strong = ("very", "highly")
-    mild = ("fairly", "quite", "somewhat", "moderately", "reasonably", "mostly", "slightly", "generally", "rather")
+    mild = ("fairly", "quite", "reasonably", "mostly", "generally", "rather", "pretty")
+    weak = ("somewhat", "moderately", "slightly", "a little", "a bit")
     levels = [
         _set(*top, *(f"{m} {g}" for m in strongest for g in good)),
         _set(*(f"{m} {g}" for m in strong for g in good)),
         _set(*good, *(f"{m} {g}" for m in mild for g in good), *extra_positive),
-        _set(*bad, *(f"{m} {b}" for m in mild for b in bad), *(f"not very {g}" for g in good),
+        _set(*(f"{m} {g}" for m in weak for g in good)),
+        _set(*bad, *(f"{m} {b}" for m in mild + weak for b in bad), *(f"not very {g}" for g in good),
              *(f"not {g}" for g in good), *(f"not particularly {g}" for g in good),
-             *(f"not that {g}" for g in good), *extra_negative),
+             *(f"not that {g}" for g in good), *(f"not too {g}" for g in good), *(f"hardly {g}" for g in good),
+             *extra_negative),
         _set(*(f"{m} {b}" for m in strong for b in bad), *(f"not at all {g}" for g in good),
              *(f"not {g} at all" for g in good)),
         _set(*bottom, *(f"{m} {b}" for m in strongest for b in bad)),
     ]
     middle = _set(*NEUTRAL, *neutral, *(f"neither {g} nor {b}" for g in good for b in bad),
                   *(f"neither {b} nor {g}" for g in good for b in bad))
-    return Scale(name, kind, tuple(levels), 3, middle, about=about or f"{good[0]} ... {bad[0]}")
+    return Scale(name, kind, tuple(levels), 4, middle, about=about or f"{good[0]} ... {bad[0]}", weak_level=3)
 
 
 _AGREE = Scale("agree/disagree", "agreement", (
@@ -228,6 +232,8 @@ _SCALES_BIPOLAR = (
     _bipolar("supported", "agreement", ("supported", "supportive"), ("unsupported", "unsupportive")),
     _bipolar("accessible", "agreement", ("accessible",), ("inaccessible",)),
     _bipolar("positive/negative", "agreement", ("positive", "favourable"), ("negative", "unfavourable")),
+    _bipolar("happy/unhappy", "agreement", ("happy",), ("unhappy",)),
+    _bipolar("safe/unsafe", "agreement", ("safe",), ("unsafe",)),
 )
 
 # Scales whose favourable end depends on what is asked: recognised, never given positive answers.
@@ -430,6 +436,16 @@ def classify(answers: list[str], about: str = "", *, labelled: bool = False) -> 
                                      f"useful is done, so {', '.join(often)} are suggested: confirm")
         return ScaleMatch(scale.name, kind, [], exclude, check="why",
                           reason=f"a {scale.name} scale ({scale.about}): tick the positive answers")
+    weak = [a for a in inside if scale.weak_level >= 0 and level[a] == scale.weak_level]
+    if weak and not any(words[a] in scale.neutral for a in answers):
+        # "Extremely / Very / Moderately / Slightly / Not at all useful": a one-sided scale, whose middle
+        # answers are not plainly favourable. Beside "Neither ... nor ..." they are on the favourable side.
+        positive = [a for a in positive if a not in weak]
+        shown = ", ".join(repr(a) for a in weak)
+        return ScaleMatch(scale.name, kind, positive, exclude, check="why",
+                          reason=f"a {scale.name} scale with {shown} and no middle answer: on a one-sided scale "
+                                 f"(Extremely ... Not at all) {'it is' if len(weak) == 1 else 'they are'} the middle, "
+                                 "so only the answers above are suggested: check")
     if outside:
         shown = ", ".join(repr(a) for a in outside[:4])
         return ScaleMatch(scale.name, kind, positive, exclude, check="why",
