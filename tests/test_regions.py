@@ -22,7 +22,8 @@ from feedback.survey import explorer
     ("E12000004", "East Midlands"), ("E12000005", "West Midlands"), ("E12000006", "East of England"),
     ("E12000007", "London"), ("e12000008", "South East"), (" E12000009 ", "South West"),
     ("Wales", None), ("Scotland", None), ("Northern Ireland", None), ("Other", None), ("Midlands", None),
-    ("W99999999", None), ("", None),
+    ("W99999999", None), ("", None), ("NE - North East", "North East"), ("North East (E12000001)", "North East"),
+    ("London (GLA)", "London"), ("North East / North West", None), ("Wales - Cymru", None),
 ])
 def test_any_spelling_or_ons_code(value, region):
     assert normalise_region(value) == region

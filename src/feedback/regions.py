@@ -96,7 +96,23 @@ def normalise_region(name) -> str | None:
     code = raw.upper()
     if code in ONS_CODES:
         return ONS_CODES[code]
-    key = region_key(raw)
+    found = _by_key(region_key(raw))
+    if found or not raw:
+        return found
+    import re
+
+    code = re.search(r"\bE1200000([1-9])\b", raw, re.IGNORECASE)  # "North East (E12000001)"
+    if code:
+        return REGIONS[int(code.group(1)) - 1]
+    parts = [p for p in re.split(r"\s[-–—:/]\s|[()\[\]]", raw) if p.strip()]  # "NE - North East", "London (GLA)"
+    if len(parts) > 1:
+        named = {_by_key(region_key(p)) for p in parts} - {None}
+        if len(named) == 1:
+            return named.pop()
+    return None
+
+
+def _by_key(key: str) -> str | None:
     if key in _KEYS:
         return _KEYS[key]
     if key.replace(" and ", " and the ") in _KEYS:

@@ -29,6 +29,7 @@ _ROLE_NAME = re.compile(
     r"organi[sz]ation(?:al)?\s*type|type\s*of\s*organi[sz]ation|sector|agency|staff\s*group|discipline|"
     r"service\s*area|respondent\s*type|audience|partner\s*type|stakeholder\s*type|employer|work\s*setting|"
     r"organi[sz]ation\s+you\s+work\s+(?:for|in|at)|where\s+you\s+work|who\s+you\s+work\s+for|"
+    r"professional\s*(?:background|role|group)|department|staff\s*type|position|"
     r"best\s+describes?\s+(?:you|your|yourself|the\s+organi[sz]ation|where\s+you\s+work|"
     r"the\s+(?:agency|service|sector)))\b", re.IGNORECASE)
 _ROLE_EXACT = {"role", "jobrole", "job_role", "profession", "occupation"}
