@@ -185,3 +185,29 @@ def test_the_middle_of_a_one_sided_scale_is_not_counted_without_asking():
     match = classify(["Extremely useful", "Very useful", "Moderately useful", "Slightly useful", "Not at all useful"], "")
     assert (match.positive, match.check) == (["Extremely useful", "Very useful"], "why")
     assert "'Slightly useful'" in match.reason
+
+
+def test_no_scale_ever_counts_an_unfavourable_answer_whatever_the_order_and_spelling():
+    """Every spelling of every level of every scale, shuffled with neutral and non-answers:
+    positive answers are only ever from the favourable levels."""
+    import random
+
+    from feedback.survey.scales import DONT_KNOW, NEVER_HEARD, NOT_APPLICABLE, PREFER_NOT
+
+    rng = random.Random(20)
+    extras = [sorted(DONT_KNOW)[0], sorted(PREFER_NOT)[0], sorted(NOT_APPLICABLE)[0], sorted(NEVER_HEARD)[0]]
+    checked = 0
+    for scale in SCALES:
+        for _ in range(30):
+            answers = [rng.choice(sorted(level)) for level in scale.levels]
+            answers += rng.sample(sorted(scale.neutral), k=min(1, len(scale.neutral))) + rng.sample(extras, k=2)
+            answers = [rng.choice([a, a.upper(), a.title(), f"{i + 1} - {a}"]) for i, a in enumerate(answers)]
+            rng.shuffle(answers)
+            match = classify(list(dict.fromkeys(answers)), "")
+            words = {a: answer_words(a) for a in answers}
+            favourable = {w for level in scale.levels[:scale.positive_levels] for w in level}
+            assert all(words[a] in favourable or any(words[a] in lv for s in SCALES if s.sure
+                                                     for lv in s.levels[:s.positive_levels]) for a in match.positive)
+            assert not [a for a in match.positive if never_positive(a)], (scale.name, answers, match)
+            checked += 1
+    assert checked == 30 * len(SCALES)
