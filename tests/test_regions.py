@@ -126,3 +126,11 @@ def test_overview_of_an_upload_names_the_region_and_lists_values_outside_england
     assert [(m.label, m.value) for m in respondents] == [("Respondents in Yorkshire and the Humber", "24")]
     warnings = [w.value.replace("\\", "") for w in at.warning if "England's nine regions" in w.value]
     assert len(warnings) == 1 and "Wales (5), Other (2)" in warnings[0]
+
+
+def test_cli_filters_read_any_spelling_of_a_region():
+    from feedback.survey.cli import parse_filters
+
+    assert parse_filters(["region=NE", "region=E12000003", "role=Health"]) == {
+        "region": ["North East", "Yorkshire and the Humber"], "role": "Health"}
+    assert parse_filters(["region=Atlantis"]) == {"region": "Atlantis"}  # said later: no respondents match
