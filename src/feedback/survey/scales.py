@@ -19,8 +19,12 @@ Rules (docs/codebook.md):
   result says ``check = "why"`` and lists only the positive answers that are
   certain (often none).
 - Scales whose favourable end depends on the question (how often, how high or
-  low, an unknown adjective) and 0–10 scales (whose top box is a convention)
-  are recognised but always left for a person to confirm (``check = "why"``).
+  low, more or less) and 0–10 scales (whose top box is a convention) are
+  recognised but always left for a person to confirm (``check = "why"``):
+  nothing is suggested as positive, except 7–10 on a 0–10 scale and "Always",
+  "Often" when the question asks how often something useful is done.
+- "Somewhat / Moderately / Slightly X" count as positive only beside a middle
+  answer ("Neither ... nor ..."); on a one-sided scale they are its middle.
 - "Not applicable" answers ("Have not used it", "N/A") are suggested as
   excluded from the base; "Don't know" and "Prefer not to say" stay in it,
   as in the Panel's codebooks and YouGov's tables.
