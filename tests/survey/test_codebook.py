@@ -303,3 +303,23 @@ def test_ids_are_unique_within_a_file():
                           "Q3 How useful is the newsletter?": ["Very useful", "Not very useful"]}, dtype=str)
     ids = [q.id for q in suggest_codebook(SurveyData(frame=frame)).questions]
     assert ids == ["useful_newsletter", "useful_newsletter_2", "q3_useful_newsletter"]
+
+
+@pytest.mark.parametrize("data_name", ["partners_2021.sav", "partners_2022.sav", "frontline_2021.xlsx",
+                                       "frontline_2022.xlsx"])
+def test_the_suggestion_is_each_sample_codebook_in_kinds_positive_and_excluded_answers(data_name):
+    """The hand-written sample codebooks are what the suggestion proposes: nothing left to check,
+    every column choice sure, "Have not used it" excluded as the partners' codebook does."""
+    from feedback import safety
+    from feedback.survey.codebook import suggest
+
+    with safety.in_process():
+        data = read_survey(data_name, (SURVEYS / data_name).read_bytes())
+    suggestion = suggest(data)
+    published = load_codebook((SURVEYS / (Path(data_name).stem + ".toml")).read_text(encoding="utf-8"))
+    got = {q.column: (q.kind, q.positive, q.exclude, q.check) for q in suggestion.codebook.questions}
+    assert got == {q.column: (q.kind, q.positive, q.exclude, "") for q in published.questions}
+    assert {slot: c.column for slot, c in suggestion.columns.items()} == \
+        {"role": published.role, "region": published.region, "weight": published.weight}
+    assert all(c.sure for c in suggestion.columns.values()) and suggestion.to_check() == []
+    assert suggestion.left_out == {"respondent_id": "id"}

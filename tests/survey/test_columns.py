@@ -60,6 +60,9 @@ def test_role_falls_back_to_the_first_categorical_column_that_is_not_a_question_
         "Team": cycle(["A", "B", "C"]),
     }))
     assert found["role"].column == "Staff" and not found["role"].sure and "check" in found["role"].reason
+    demographics = choose_columns(data(Gender=cycle(["Female", "Male"]), age_band=cycle(["18-34", "35+"]),
+                                       q1=cycle(["Yes", "No"])))
+    assert demographics["role"].column == "" and not demographics["role"].sure  # gender is not a role
 
 
 def test_weight_by_name_and_values():

@@ -61,6 +61,10 @@ _LEFT_OUT_NAMES = (
                              r"anything\s+else|why\s+do\s+you\s+say|tell\s+us\s+(?:more|why)|text\s*entry)\b",
                              re.IGNORECASE)),
 )
+# Who the respondents are, but not their role: never the role column by default.
+_DEMOGRAPHIC = re.compile(r"\b(?:gender|sex|age|age\s*group|age\s*band|ethnicity|ethnic\s*group|disability|"
+                          r"religion|sexuality|sexual\s*orientation|marital|language|nationality|country|"
+                          r"county|local\s*authority|la|postcode|town|city)\b", re.IGNORECASE)
 _DATE_VALUE = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?)?$|"
                          r"^\d{1,2}:\d{2}(?::\d{2})?$")
 _EMAIL_VALUE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -263,7 +267,8 @@ def _role(profiles: dict, texts: dict, taken: set, questions: set) -> ColumnChoi
         if len(named) > 1:
             reason += f"; also named like one: {', '.join(repr(c) for c in named if c != column)}"
         return ColumnChoice("role", str(column), reason, bool(exact) or len(named) == 1)
-    plain = [c for c in candidates if not looks_like_question(c, texts.get(c, ""))]
+    plain = [c for c in candidates if not looks_like_question(c, texts.get(c, ""))
+             and not _DEMOGRAPHIC.search(" ".join(re.sub(r"[_.]+", " ", str(c)).split()))]
     if plain:
         column = plain[0]
         shown = ", ".join(profiles[column].distinct[:4])
