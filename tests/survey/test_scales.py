@@ -120,6 +120,10 @@ def test_answer_words():
 def test_not_applicable_answers_are_suggested_out_of_the_base_but_dont_know_stays():
     match = classify(["Very useful", "Fairly useful", "Not very useful", "Have not used it", "Don't know"], "")
     assert match.exclude == ["Have not used it"] and match.positive == ["Very useful", "Fairly useful"]
+    easy = classify(["Very easy", "Fairly easy", "Not very easy", "Not at all easy", "Haven’t tried"], "")
+    assert easy.exclude == ["Haven’t tried"] and easy.positive == ["Very easy", "Fairly easy"]
+    gp = classify(["Yes, definitely", "Yes, to some extent", "No, not at all", "Don't know / can't say"], "")
+    assert (gp.positive, gp.exclude, gp.check) == (["Yes, definitely", "Yes, to some extent"], [], "")
 
 
 @pytest.mark.parametrize("answers, reason", [

@@ -82,6 +82,8 @@ NOT_APPLICABLE = frozenset({
     "not applicable", "n a", "na", "does not apply", "doesnt apply", "not relevant", "have not used it",
     "havent used it", "have not used them", "havent used them", "not used", "not used it", "never used",
     "never used it", "have never used it", "have not used", "havent used", "no experience",
+    "havent tried", "have not tried", "not tried", "did not try", "didnt try", "havent needed to",
+    "have not needed to", "not needed", "no need", "not applicable to us", "no contact", "had no contact",
     "no experience of this", "not applicable to me", "not applicable to my role", "does not apply to me",
 })
 NEVER_HEARD = frozenset({
