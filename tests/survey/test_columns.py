@@ -134,3 +134,12 @@ def test_a_realistic_export_end_to_end():
     assert len(problems) == 1 and "q8_read_newsletters" in problems[0] and "tick its positive answers" in problems[0]
     assert any(line.startswith("CHECK q8_read_newsletters") for line in suggestion.notes())
     assert suggestion.toml().startswith("# Suggested codebook")
+
+
+def test_a_labelled_demographic_is_not_a_question_to_tick():
+    frame = pd.DataFrame({"gender": cycle(["Female", "Male", "Prefer not to say"]),
+                          "q1": cycle(["Yes", "No"])}, dtype=object)
+    suggestion = suggest(SurveyData(frame=frame, question_text={"gender": "What is your gender?",
+                                                                 "q1": "Have you heard of the Panel?"}))
+    assert [q.column for q in suggestion.codebook.questions] == ["q1"]
+    assert "who the respondents are" in suggestion.left_out["gender"]

@@ -249,6 +249,10 @@ def suggest(data, known=()) -> Suggestion:
             left_out[str(column)] = ("categories that are not a scale the app knows, and not named like a "
                                      "question: add it as a question if it is one")
             continue
+        if not match.scale and colmod.is_demographic(str(column), text):
+            left_out[str(column)] = ("who the respondents are (gender, age, area...), not a question with a "
+                                     "favourable answer: add it as a question if it is one")
+            continue
         qid = by_text.get(_text_key(text)) if text else None
         qid = _unique(qid or short_id(str(column), text), used)
         scales[qid] = match

@@ -148,6 +148,12 @@ def _left_out(prof: ColumnProfile, series: pd.Series, text: list[str]) -> str:
     return ""
 
 
+def is_demographic(column: str, text: str = "") -> bool:
+    """Named or labelled as who the respondents are: gender, age, ethnicity, area..."""
+    words = " ".join(re.sub(r"[_.]+", " ", f"{column} {text}").split())
+    return bool(_DEMOGRAPHIC.search(words))
+
+
 def looks_like_question(column: str, text: str = "") -> bool:
     """Named or labelled like a question: "Q5. ...", "S1 ...", "q12_know", or text with "?"."""
     return bool(_QUESTION_NAME.search(str(column))) or "?" in str(text) or len(str(text).split()) >= 5
