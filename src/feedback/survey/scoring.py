@@ -1,7 +1,7 @@
 """How often the suggested codebook is exactly right on the supplier corpus.
 
 ``score_file(path, expected)`` reads a corpus file as an upload is read, runs
-``suggest_codebook`` (with ``platforms.annotate_codebook``: metadata, question
+``suggest_codebook`` (which applies ``platforms.annotate_codebook``: metadata, question
 sets and "[ASK IF …]" routing from the file's layout) and compares it with the
 hand-written expected codebook, column by column:
 
@@ -96,7 +96,6 @@ def score(expected, suggested, *, file: str = "", layout: str = "") -> FileScore
 def score_file(path: Path, expected=None) -> FileScore:
     """Read ``path`` as an upload is read, suggest a codebook, score it against ``<stem>.expected.toml``."""
     from feedback import isolation
-    from feedback.survey import platforms
     from feedback.survey.codebook import load_codebook, suggest_codebook
     from feedback.survey.read import read_survey
 
@@ -104,7 +103,7 @@ def score_file(path: Path, expected=None) -> FileScore:
     expected = expected or load_codebook(path.with_name(f"{path.stem}.expected.toml"))
     with isolation.in_process():  # the app's own test files
         data = read_survey(path.name, path.read_bytes())
-    suggested = platforms.annotate_codebook(suggest_codebook(data), data)
+    suggested = suggest_codebook(data)
     layout = getattr(getattr(data, "layout", None), "name", "")
     return score(expected, suggested, file=path.name, layout=layout)
 
