@@ -246,8 +246,9 @@ def test_merging_finds_exactly_the_pairs_similarity_finds(family, threshold):
     assert 0 < found.sum() < len(texts) * (len(texts) - 1) / 2  # some pairs alike, not all
 
 
-def test_table_cells_read_from_the_xml_are_python_docx_cell_texts():
-    """Spans, vertical merges, several paragraphs, hyperlinks, breaks, tabs, nested tables, content controls."""
+def test_table_cells_read_from_the_xml_are_python_docx_cell_texts_and_what_it_hides():
+    """Spans, vertical merges, several paragraphs, hyperlinks, breaks, tabs as python-docx's cell text;
+    and what python-docx leaves out: text in content controls and nested tables."""
     import docx
     from docx.oxml import parse_xml
     from docx.table import _Cell
@@ -272,8 +273,11 @@ def test_table_cells_read_from_the_xml_are_python_docx_cell_texts():
                                           '</w:r></w:p></w:tc></w:sdtContent></w:sdt>'))
     table._tbl.tr_lst[2].append(parse_xml(f'<w:tc {w}/>'))
     expected = [[_Cell(tc, table).text for tc in tr.tc_lst] for tr in table._tbl.tr_lst]
-    assert _table_cells(table._tbl) == expected
     assert expected[0][1] == "link x \n\n-\t\t\n" and len(expected[0]) == 2 and len(expected[2]) == 4
+    expected[0][1] += "in a control"              # a content control inside the cell's paragraph
+    expected[0].append("cell in a control")       # a cell inside a content control
+    expected[2][1] = "\nnested\n"  # the cell: an empty paragraph, a nested table, the paragraph Word puts after it
+    assert _table_cells(table._tbl) == expected
 
 
 def test_zip_bomb_posing_as_docx_is_refused_before_parsing():
