@@ -559,6 +559,21 @@ def _md_cells(line: str) -> list[str]:
     return [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", inner)]
 
 
+def _own_line(line: str) -> str | None:
+    """Lines that start a paragraph of their own in plain text, never a continuation: "response",
+    "action", a "sign-off" (and so the signature lines after it), a "greeting"."""
+    if _inline_label(line, _INLINE_RESPONSE) is not None:
+        return "response"
+    if _inline_label(line, _INLINE_ACTION) is not None:
+        return "action"
+    label = _normal_label(line).rstrip(",.!")
+    if len(label.split()) <= 5 and _SIGN_OFF.fullmatch(label):
+        return "sign-off"
+    if len(label.split()) <= 6 and _GREETING.fullmatch(label):
+        return "greeting"
+    return None
+
+
 def _text_blocks(text: str, *, markdown: bool) -> list[_Block]:
     """Markdown or plain text: headings, list items (with continuation lines), pipe tables, paragraphs."""
     blocks: list[_Block] = []
@@ -602,6 +617,8 @@ def _text_blocks(text: str, *, markdown: bool) -> list[_Block]:
             flush()
             current = _Block("bullet" if bullet else "numbered", (bullet or number).group(1))
             continue
+        if current is not None and (_own_line(line) or _own_line(current.text) == "sign-off"):
+            flush()  # "Response from the Panel: ...", "Action: ...", a sign-off and the lines after it
         if current is None:
             current = _Block("paragraph", line)
         elif current.kind == "paragraph" and _key_line(current.text) and _key_line(line):
@@ -840,6 +857,7 @@ class _Reader:
                 self.add(block, SKIPPED, "introduces the Panel's response on the next line")
                 return
             block = _Block(block.kind, inline, block.level)
+            point = self.last_point()
             self.add(block, RESPONSE, f"after 'Response from the Panel:', answers line {point.no}" if point else
                      "after 'Response from the Panel:' but no point comes before it",
                      answers=[point.no] if point else [], unsure=point is None)
