@@ -310,3 +310,28 @@ def test_docx_list_items_by_numbering_without_a_list_style():
 
     notes = read_notes("numbered.docx", make_docx(build))
     assert [(p.kind, p.text) for p in notes.points] == [("bullet", "Numbered in Word by hand, Normal style.")]
+
+
+@pytest.mark.parametrize("threshold", [0.85, 0.6])
+@pytest.mark.parametrize("family", ["words", "codes", "copies"])
+def test_earliest_alike_text_is_what_comparing_every_pair_gives(family, threshold):
+    """Merging keeps per point only the earliest earlier point it is alike, reduced block by block and
+    pruned by what is already found: it must equal the answer from every pair."""
+    import random
+
+    from feedback.roundtables.read import _earliest_alike
+
+    rng = random.Random(5)
+    words = "rapid reviews delays data sharing police health schools courts tier beds".split()
+    if family == "words":
+        fresh = lambda: " ".join(rng.choice(words) for _ in range(rng.randint(1, 12)))
+    elif family == "codes":
+        fresh = lambda: f"Point {rng.randint(1, 99)}: " + " ".join(f"w{rng.randint(0, 300)}" for _ in range(12))
+    else:  # near-copies of one point: every pair alike
+        base = "Rapid reviews are hard to complete within fifteen working days because agencies are late"
+        fresh = lambda: base.replace("late", f"late {rng.randint(0, 999)}")
+    texts = _near_copies(rng, fresh, 300)
+    expected = [next((j for j in range(i) if similarity(texts[i], texts[j]) >= threshold), -1)
+                for i in range(len(texts))]
+    assert _earliest_alike(texts, threshold).tolist() == expected
+    assert any(e >= 0 for e in expected) and expected[0] == -1

@@ -1237,10 +1237,87 @@ def _similar_pairs(texts: list[str], threshold: float):
     return alike
 
 
+def _earliest_alike(texts: list[str], threshold: float) -> np.ndarray:
+    """Per text, the index of the earliest earlier text alike it (``similarity >= threshold``), or -1.
+
+    The same bounds and exact measures as ``_similar_pairs``, but each block of
+    comparisons is reduced to that one index where it is computed: 5,000
+    near-copies of one point would otherwise be 12.5 million pairs to hold.
+    """
+    normals = [_normal(t) for t in texts]
+    filled = np.flatnonzero([bool(t) for t in normals])  # an empty text is alike nothing
+    kept = [normals[i] for i in filled]
+    found = _Earliest(len(kept))
+    _alike_words(kept, threshold, found)  # first: cheap, and what it finds spares character comparisons
+    _alike_characters(kept, int(np.ceil(threshold * 100 - 1e-9)), found)
+    earliest = np.full(len(texts), -1, dtype=np.int64)
+    has = found.earliest < len(kept)
+    earliest[filled[has]] = filled[found.earliest[has]]
+    return earliest
+
+
 _BLOCK = 128  # rows compared at a time: keeps each block's arrays within the CPU's cache
 
 
-def _alike_characters(normals: list[str], cutoff: int) -> tuple[np.ndarray, np.ndarray]:
+class _AllPairs:
+    """Collects every alike pair ``(i, j)`` found (original indices)."""
+
+    def __init__(self):
+        self.i: list[np.ndarray] = []
+        self.j: list[np.ndarray] = []
+
+    def block(self, rows: np.ndarray, cols: np.ndarray, hit: np.ndarray) -> None:
+        r, c = np.nonzero(hit)
+        self.pairs(rows[r], cols[c])
+
+    def pairs(self, i: np.ndarray, j: np.ndarray) -> None:
+        self.i.append(np.asarray(i, dtype=np.int64))
+        self.j.append(np.asarray(j, dtype=np.int64))
+
+    def prune(self, rows: np.ndarray, cols: np.ndarray, maybe: np.ndarray) -> None:
+        """Every pair is wanted."""
+
+    def result(self) -> tuple[np.ndarray, np.ndarray]:
+        if not self.i:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        return np.concatenate(self.i), np.concatenate(self.j)
+
+
+class _Earliest:
+    """Keeps, per text, only the earliest earlier text it is alike (``n`` when none): a block's hits are
+    reduced where they are found, so thousands of near-copies never become millions of pairs."""
+
+    def __init__(self, n: int):
+        self.n = n
+        self.earliest = np.full(n, n, dtype=np.int64)
+
+    def block(self, rows: np.ndarray, cols: np.ndarray, hit: np.ndarray) -> None:
+        if not hit.any():
+            return
+        earlier_col = hit & (cols[None, :] < rows[:, None])  # the column's text comes first: the row joins it
+        best = np.where(earlier_col, cols[None, :], self.n).min(axis=1)
+        self.earliest[rows] = np.minimum(self.earliest[rows], best)
+        earlier_row = hit & (rows[:, None] < cols[None, :])
+        best = np.where(earlier_row, rows[:, None], self.n).min(axis=0)
+        self.earliest[cols] = np.minimum(self.earliest[cols], best)
+
+    def prune(self, rows: np.ndarray, cols: np.ndarray, maybe: np.ndarray) -> None:
+        """Leave out of ``maybe`` the pairs that cannot give a text an earlier alike text than it has."""
+        later = np.maximum(rows[:, None], cols[None, :])
+        maybe &= np.minimum(rows[:, None], cols[None, :]) < self.earliest[later]
+
+    def pairs(self, i: np.ndarray, j: np.ndarray) -> None:
+        later, earlier = np.maximum(i, j), np.minimum(i, j)
+        np.minimum.at(self.earliest, later, earlier)
+
+    def result(self) -> np.ndarray:
+        return self.earliest
+
+
+_Found = _AllPairs | _Earliest
+
+
+def _alike_characters(normals: list[str], cutoff: int, found: _Found | None = None):
     """(i, j) with ``fuzz.ratio(normals[i], normals[j]) >= cutoff``, each pair once.
 
     The ratio is ``200 * LCS / (len(a) + len(b))`` (LCS: the longest common
@@ -1259,8 +1336,9 @@ def _alike_characters(normals: list[str], cutoff: int) -> tuple[np.ndarray, np.n
     from rapidfuzz.distance import LCSseq
 
     n = len(normals)
+    found = found if found is not None else _AllPairs()
     if n < 2 or cutoff > 100:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        return found.result()
     cutoff = max(cutoff, 0)
     lengths = np.fromiter(map(len, normals), dtype=np.int64, count=n)
     order = np.argsort(lengths, kind="stable")
@@ -1278,7 +1356,6 @@ def _alike_characters(normals: list[str], cutoff: int) -> tuple[np.ndarray, np.n
     # of the two allows at most 1 more than the exact bound, never less.
     differ = (lengths * (100 - cutoff) // 100).astype(counts.dtype)
     share = (lengths * cutoff // 200).astype(np.int32)
-    found_i, found_j = [], []
     for start in range(0, n, _BLOCK):
         stop = min(n, start + _BLOCK)
         low = shortest[start]
@@ -1294,6 +1371,7 @@ def _alike_characters(normals: list[str], cutoff: int) -> tuple[np.ndarray, np.n
         distance -= differ[None, low:stop]
         maybe = distance <= differ[start:stop, None] + 1
         maybe[:, start - low:] &= np.tri(stop - start, k=-1, dtype=bool)  # each pair once: j < i
+        found.prune(order[start:stop], order[low:stop], maybe)
         pairs = (start - low) * (stop - start) + (stop - start) * (stop - start - 1) // 2
         if rarer is not None and maybe.sum() > 0.3 * pairs:
             bound = process.cdist(rarer[low:stop], rarer[start:stop], scorer=LCSseq.similarity, dtype=np.int32,
@@ -1305,9 +1383,7 @@ def _alike_characters(normals: list[str], cutoff: int) -> tuple[np.ndarray, np.n
         if maybe.sum() > 0.3 * pairs:  # most pairs left: compare the whole block at once
             scores = process.cdist(texts[low:stop], texts[start:stop], scorer=fuzz.ratio, score_cutoff=cutoff,
                                    dtype=np.uint8, workers=-1).T
-            rows, cols = np.nonzero(maybe & (scores >= cutoff))
-            found_i.append(rows + start)
-            found_j.append(cols + low)
+            found.block(order[start:stop], order[low:stop], maybe & (scores >= cutoff))
             continue
         rows, cols = np.nonzero(maybe)
         cols += low
@@ -1317,11 +1393,8 @@ def _alike_characters(normals: list[str], cutoff: int) -> tuple[np.ndarray, np.n
             scores = process.cdist([texts[start + k]], [texts[j] for j in these.tolist()], scorer=fuzz.ratio,
                                    score_cutoff=cutoff, dtype=np.uint8, workers=1)[0]
             hit = these[scores >= cutoff]
-            found_i.append(np.full(len(hit), start + k))
-            found_j.append(hit)
-    if not found_i:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    return order[np.concatenate(found_i)], order[np.concatenate(found_j)]
+            found.pairs(np.full(len(hit), order[start + k]), order[hit])
+    return found.result()
 
 
 def _char_counts(normals: list[str], lengths: np.ndarray, dtype, bins: int = 32) -> tuple[np.ndarray, list[str]]:
@@ -1337,7 +1410,7 @@ def _char_counts(normals: list[str], lengths: np.ndarray, dtype, bins: int = 32)
     return counts.reshape(bins, len(normals)).astype(dtype), [chr(c) for c in unique[by_freq[:bins - 1]]]
 
 
-def _alike_words(normals: list[str], threshold: float) -> tuple[np.ndarray, np.ndarray]:
+def _alike_words(normals: list[str], threshold: float, found: _Found | None = None):
     """(i, j) whose word sets have Jaccard ``>= threshold``, each pair once.
 
     Jaccard t needs the smaller set to hold at least t of the larger, so sets
@@ -1349,6 +1422,7 @@ def _alike_words(normals: list[str], threshold: float) -> tuple[np.ndarray, np.n
     from scipy import sparse
 
     n = len(normals)
+    found = found if found is not None else _AllPairs()
     vocab: dict[str, int] = {}
     rows, cols = [], []
     for i, text in enumerate(normals):
@@ -1356,7 +1430,7 @@ def _alike_words(normals: list[str], threshold: float) -> tuple[np.ndarray, np.n
             rows.append(i)
             cols.append(vocab.setdefault(word, len(vocab)))
     if n < 2 or not vocab:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        return found.result()
     words = sparse.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, cols)), shape=(n, len(vocab)))
     # Words in more than 1 text in 16 cost less as bits than in a sparse product.
     common = np.bincount(cols, minlength=len(vocab)) * 16 >= n
@@ -1370,7 +1444,6 @@ def _alike_words(normals: list[str], threshold: float) -> tuple[np.ndarray, np.n
     smallest = np.searchsorted(sizes, threshold * sizes - 1e-9)
     # Jaccard >= t also needs at least t of each set shared: a cheap test before the exact one.
     need = np.ceil(threshold * sizes - 1e-9).astype(np.int32)
-    found_i, found_j = [], []
     for start in range(0, n, _BLOCK):
         stop = min(n, start + _BLOCK)
         low = smallest[start]
@@ -1379,16 +1452,12 @@ def _alike_words(normals: list[str], threshold: float) -> tuple[np.ndarray, np.n
         shared = (rare[start:stop] @ rare[low:stop].T).toarray()
         for group in bits:
             shared += np.bitwise_count(group[start:stop, None] & group[None, low:stop])
-        i, j = np.nonzero(shared >= need[start:stop, None])
-        common_words = shared[i, j]
-        i += start
-        j += low
-        hit = (j < i) & (common_words >= threshold * (sizes[i] + sizes[j] - common_words) - 1e-9)
-        found_i.append(i[hit])
-        found_j.append(j[hit])
-    if not found_i:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    return order[np.concatenate(found_i)], order[np.concatenate(found_j)]
+        # Jaccard = shared / (|a| + |b| - shared) >= t, each pair once (j < i in size order)
+        hit = (shared >= need[start:stop, None]) & (
+            shared >= threshold * (sizes[start:stop, None] + sizes[None, low:stop] - shared) - 1e-9)
+        hit[:, start - low:] &= np.tri(stop - start, k=-1, dtype=bool)
+        found.block(order[start:stop], order[low:stop], hit)
+    return found.result()
 
 
 def merge_near_duplicates(points: list[Point], threshold: float = MERGE_THRESHOLD) -> list[Point]:
@@ -1396,23 +1465,22 @@ def merge_near_duplicates(points: list[Point], threshold: float = MERGE_THRESHOL
 
     Notes often repeat a point (two note-takers, or a point restated in a
     summary); counting it twice would inflate that theme for that event. A
-    point joins the first kept point that it, or any text already folded into
-    that point, is alike.
+    point joins the point that the earliest earlier point it is alike joined
+    (or that point itself). Responses and actions folded in are kept with it.
     """
     if not points:
         return []
-    alike = _similar_pairs([p.text for p in points], threshold)
+    earliest = _earliest_alike([p.text for p in points], threshold)
     group = np.full(len(points), -1)
     kept: list[Point] = []
     for i, point in enumerate(points):
-        earlier = group[alike.indices[alike.indptr[i]:alike.indptr[i + 1]]]
-        if len(earlier):
-            twin = kept[int(earlier.min())]
+        if earliest[i] >= 0:
+            twin = kept[int(group[earliest[i]])]
             twin.merged.append(point.text)
             if point.response and point.response not in twin.response:
                 twin.response = "\n\n".join(filter(None, [twin.response, point.response]))
             twin.actions.extend(point.actions)
-            group[i] = earlier.min()
+            group[i] = group[earliest[i]]
         else:
             group[i] = len(kept)
             kept.append(Point(seq=len(kept) + 1, text=point.text, section=point.section, kind=point.kind,
