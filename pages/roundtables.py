@@ -403,6 +403,7 @@ with tab_import:
                         lines = notes.lines_frame()
                         edited = st.data_editor(
                             lines, hide_index=True, width="stretch", key=f"rt_f_lines_{fkey}",
+                            height=35 * (min(len(lines), 20) + 1) + 3,
                             disabled=["line", "text", "section", "unsure", "note"],
                             column_config={
                                 "line": st.column_config.NumberColumn("Line", pinned=True),

@@ -81,7 +81,7 @@ def annex_c_table() -> bytes:
 
     document = docx.Document()
     document.add_heading("Roundtable feedback: South West", level=1)
-    _details(document, ("Region: South West", "Date: 4 November 2021", "Attendees: 33", "Partnerships: 11",
+    _details(document, ("Region: South West", "Date: 2 December 2021", "Attendees: 33", "Partnerships: 11",
                         "Panel lead: Peter Sidebotham", "Chair: Annie Hudson"))
     table = document.add_table(rows=1, cols=2)
     table.style = "Table Grid"
@@ -124,7 +124,7 @@ def minutes_with_actions() -> bytes:
 
     document = docx.Document()
     document.add_heading("Minutes: North West safeguarding partners roundtable", level=1)
-    _details(document, ("Date: 25 March 2021", "Time: 10:00 to 12:30", "Venue: Manchester Town Hall",
+    _details(document, ("Date: 30 March 2021", "Time: 10:00 to 12:30", "Venue: Manchester Town Hall",
                         "Region: North West", "Chair: Jenny Coles", "Panel lead: Jenny Coles",
                         "Note-taker: Sam Patel", "Attendees: 56", "Partnerships: 19"))
     document.add_heading("Discussion", level=2)
@@ -202,7 +202,7 @@ def content_control_form() -> bytes:
 
     document.add_heading("Roundtable record form", level=1)
     _body_with(document, [
-        run_control("Region", "London"), run_control("Date", "24 June 2021"), run_control("Attendees", "52"),
+        run_control("Region", "London"), run_control("Date", "1 July 2021"), run_control("Attendees", "52"),
         run_control("Partnerships", "17"), run_control("Panel lead", "Jahnine Davis"),
         f"<w:p {W}><w:pPr><w:pStyle w:val=\"Heading2\"/></w:pPr>{_r('Feedback')}</w:p>",
         # a block-level content control holding two bullet points

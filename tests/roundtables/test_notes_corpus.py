@@ -32,7 +32,7 @@ EXPECTED = {
          ("Schools and GPs still do not share what they know early enough.", SHARING)],
         {"Venue": "online (Teams)"}, [], []),
     "annex_c_table.docx": (
-        ("South West", dt.date(2021, 11, 4), 33, 11, "Peter Sidebotham"),
+        ("South West", dt.date(2021, 12, 2), 33, 11, "Peter Sidebotham"),
         [("Safeguarding partnerships may choose to undertake an alternative learning review.",
           "The Panel supports and encourages different methodologies and approaches to reviews."),
          ("Mental health, suicide, and access to tier 4 beds.",
@@ -51,7 +51,7 @@ EXPECTED = {
           "national reviews should be drawn on before commissioning new ones.")],
         {}, [], ["Response from the Panel:"]),
     "minutes_with_actions.docx": (
-        ("North West", dt.date(2021, 3, 25), 56, 19, "Jenny Coles"),
+        ("North West", dt.date(2021, 3, 30), 56, 19, "Jenny Coles"),
         [("Extra-familial harm needs the child's whole life in view, including domestic abuse.", ""),
          ("Partners want clearer national guidance on criminal exploitation reviews.", "")],
         {"Time": "10:00 to 12:30", "Venue": "Manchester Town Hall", "Chair": "Jenny Coles",
@@ -66,7 +66,7 @@ EXPECTED = {
          ("Moved text, new place.", "")],
         {}, [], []),
     "content_control_form.docx": (
-        ("London", dt.date(2021, 6, 24), 52, 17, "Jahnine Davis"),
+        ("London", dt.date(2021, 7, 1), 52, 17, "Jahnine Davis"),
         [("Families ask us not to publish the review while siblings are at school.", ""),
          ("The CPS asks partnerships to delay reviews until the trial ends.", ""),
          ("London partners said information sharing with schools is poor.", ""),
