@@ -566,6 +566,8 @@ def _own_line(line: str) -> str | None:
         return "response"
     if _inline_label(line, _INLINE_ACTION) is not None:
         return "action"
+    if len(line) > 60:
+        return None
     label = _normal_label(line).rstrip(",.!")
     if len(label.split()) <= 5 and _SIGN_OFF.fullmatch(label):
         return "sign-off"
@@ -871,7 +873,7 @@ class _Reader:
             return
         elif self.late_detail(block):
             return
-        if _ORIGINAL_MESSAGE.fullmatch(_normal_label(text)):
+        if len(text) <= 60 and _ORIGINAL_MESSAGE.fullmatch(_normal_label(text)):
             self.email = True
             self.add(block, SKIPPED, "an e-mail's separator line")
             return
@@ -1303,6 +1305,8 @@ class _Earliest:
 
     def prune(self, rows: np.ndarray, cols: np.ndarray, maybe: np.ndarray) -> None:
         """Leave out of ``maybe`` the pairs that cannot give a text an earlier alike text than it has."""
+        if (self.earliest[rows] == self.n).all() and (self.earliest[cols] == self.n).all():
+            return  # none of these texts has an alike text yet: every pair may still give one
         later = np.maximum(rows[:, None], cols[None, :])
         maybe &= np.minimum(rows[:, None], cols[None, :]) < self.earliest[later]
 
