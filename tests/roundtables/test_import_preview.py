@@ -130,3 +130,22 @@ def test_the_events_note_keeps_the_other_details(engine):
     with db.session_scope(engine) as session:
         note = session.execute(select(RoundtableEvent.note).where(RoundtableEvent.id == event_id)).scalar_one()
     assert note == "Time: 10:00 to 12:30\nVenue: Manchester Town Hall\nChair: Jenny Coles\nNote-taker: Sam Patel"
+
+
+def test_cli_import_records_the_responses_when_asked(engine, capsys):
+    from feedback import db
+    from feedback.__main__ import main
+    from feedback.tracker import service
+
+    url = engine.url.render_as_string(hide_password=False)
+    path = CORPUS / "point_then_response.docx"
+    assert main(["roundtables", "import", str(path), "--who", "Cli", "--database-url", url,
+                 "--record-responses", "partially accepted"]) == 0
+    out = capsys.readouterr().out
+    assert "point_then_response.docx: the Panel's responses and actions recorded on 3 tracker item(s)" in out
+    with db.session_scope(engine) as session:
+        got = sorted((i.text[:12], i.response.decision, i.response.text[:20]) for i in service.all_items(session)
+                     if i.source == "roundtable event" and i.response is not None)
+    assert got == [("Completing a", "partially accepted", "It should usually be"),
+                   ("Publishing a", "partially accepted", "The Panel believe LC"),
+                   ("The learning", "partially accepted", "national reviews sho")]

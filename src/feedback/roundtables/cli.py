@@ -15,6 +15,7 @@ import pandas as pd
 
 from feedback.errors import InputError
 from feedback.regions import region_option
+from feedback.tracker.models import DECISIONS
 
 
 def register(subparsers) -> None:
@@ -35,6 +36,9 @@ def register(subparsers) -> None:
         imp.add_argument(f"--{name}", help=f"the event's {name.replace('-', ' ')}, when the notes do not say "
                                            "(applies to every file given)")
     imp.add_argument("--database-url", help="default: FEEDBACK_DATABASE_URL or the embedded SQLite file")
+    imp.add_argument("--record-responses", metavar="DECISION", choices=DECISIONS,
+                     help="also record the Panel's responses and actions found in the notes on tracker items raised "
+                          f"from their points, with this decision ({', '.join(DECISIONS)})")
     imp.set_defaults(func=_import)
 
     for name, helptext in (("themes-by-region", "points per theme and region"),
@@ -114,8 +118,18 @@ def _import(args) -> int:
                "partnerships": args.partnerships, "panel_lead": args.panel_lead}
     details = {k: v for k, v in details.items() if v not in (None, "")}
     files = [(p.name, p.read_bytes()) for p in args.files]
-    ids = import_files(_engine(args), files, args.who, {name: details for name, _ in files})
+    engine = _engine(args)
+    ids = import_files(engine, files, args.who, {name: details for name, _ in files})
     print(f"imported {len(ids)} event(s): ids {', '.join(map(str, ids))}")
+    if args.record_responses:
+        from feedback.roundtables import links
+        from feedback.roundtables.read import read_notes
+
+        for event_id, (name, content) in zip(ids, files, strict=True):
+            offers = links.responses_offered(read_notes(name, content))
+            refs = links.record_responses(engine, event_id, offers, args.who, args.record_responses)
+            print(f"{name}: the Panel's responses and actions recorded on {len(refs)} tracker item(s)"
+                  + (f": {', '.join(refs)}" if refs else ""))
     return 0
 
 
