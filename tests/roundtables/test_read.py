@@ -52,13 +52,14 @@ def test_docx_reads_details_headings_lists_paragraphs_and_tables():
 def test_docx_details_in_a_key_value_table_and_missing_details_listed():
     def build(document):
         table = document.add_table(rows=0, cols=2)
-        for key, value in (("Region", "Yorkshire & Humber"), ("Attendees", "44")):
+        for key, value in (("Region", "Yorkshire & Humber"), ("Venue", "Leeds Civic Hall"), ("Attendees", "44")):
             cells = table.add_row().cells
             cells[0].text, cells[1].text = key, value
         document.add_paragraph("A point about neglect.", style="List Bullet")
 
     notes = read_notes("yh.docx", make_docx(build))
     assert notes.meta.region == "Yorkshire and the Humber" and notes.meta.attendees == 44
+    assert notes.meta.other == {"Venue": "Leeds Civic Hall"}
     assert notes.missing == ["event_date", "partnerships", "panel_lead"]
     assert [p.text for p in notes.points] == ["A point about neglect."]
 

@@ -493,7 +493,8 @@ def _table_rows(rows: list[list[str]]) -> list[_Block]:
     rows = [[" ".join(c.split()) for c in row] for row in rows if any(c.strip() for c in row)]
     if not rows:
         return []
-    if all(len(r) == 2 and _meta_key(r[0]) for r in rows):
+    if all(len(r) == 2 and (_meta_key(r[0]) or " ".join(r[0].casefold().strip(" :*").split()) in _OTHER_KEYS)
+           for r in rows):
         return [_Block("paragraph", f"{r[0].rstrip(':')}: {r[1]}") for r in rows]
     header = [c.casefold().strip(" :*") for c in rows[0]]
     response = next((i for i, h in enumerate(header) if _is_response_heading(h)), None)
@@ -860,9 +861,12 @@ class _Reader:
                 return
             block = _Block(block.kind, inline, block.level)
             point = self.last_point()
-            self.add(block, RESPONSE, f"after 'Response from the Panel:', answers line {point.no}" if point else
-                     "after 'Response from the Panel:' but no point comes before it",
-                     answers=[point.no] if point else [], unsure=point is None)
+            others = [n for n in self.unanswered if point is None or n != point.no]
+            note = (f"after 'Response from the Panel:', answers line {point.no}, the point just before it" if point
+                    else "after 'Response from the Panel:' but no point comes before it")
+            if point is not None and others:
+                note += f"; or does it also answer line(s) {_numbers(others)} above, which have no response?"
+            self.add(block, RESPONSE, note, answers=[point.no] if point else [], unsure=point is None or bool(others))
             self.unanswered = []
             return
         if self.opening:
