@@ -809,6 +809,7 @@ class _Reader:
             self.add(block, HEADING, "starts the Panel's responses: the lines under it are not points")
         elif _is_actions_heading(block.text):
             self.mode = ACTION
+            self.section = block.text
             self.add(block, HEADING, "starts the actions: offered as tracker actions, not points")
         else:
             self.mode = POINT
