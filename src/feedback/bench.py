@@ -1096,6 +1096,11 @@ def hostile_notes() -> dict[str, tuple[str, bytes]]:
             lines.append("- " + " ".join(words))
         return "\n".join(lines).encode()
 
+    numbered = "\n".join(["Region: London", ""] + [f"- Point {i} about rapid reviews and chronologies number{i}"
+                                                    for i in range(5000)]).encode()
+    actions = "\n".join(["Region: London", "", "## Points"] + [f"- {p.text}" for p in synthetic_points(2000, seed=6)]
+                        + ["", "## Actions"] + [f"- Action {i}: {p.text}" for i, p in
+                                                enumerate(synthetic_points(2000, seed=7))]).encode()
     distinct = "\n".join(["Region: London", ""] + [f"- {p.text}" for p in synthetic_points(5000, seed=4)]).encode()
     document = docx.Document()
     document.add_paragraph("Region: London")
@@ -1112,6 +1117,8 @@ def hostile_notes() -> dict[str, tuple[str, bytes]]:
         "5,000 near-copies of one point (Markdown, the most points a file may hold)": ("near5000.md",
                                                                                        near_copies(5000)),
         "5,000 distinct points, 5% near-copies (Markdown)": ("distinct5000.md", distinct),
+        "5,000 points differing only in a number (alike by characters, not by words)": ("numbered.md", numbered),
+        "2,000 points and 2,000 actions matched to them by their words (Markdown)": ("actions.md", actions),
         "Word: a two-column Feedback, Panel response table of 2,000 rows": ("responses.docx", buffer.getvalue()),
         "Word: a 5,000-row table of points": ("table.docx", docx_with_table(5000)),
     }

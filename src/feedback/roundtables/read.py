@@ -60,6 +60,7 @@ _SECTION_COLUMNS = ("section", "heading", "topic")
 MERGE_THRESHOLD = 0.85
 MAX_POINTS = 5_000          # points in one event's notes (a long event has a few hundred)
 MAX_LINES = 20_000          # lines of any role in one event's notes
+MAX_GUESSED_ACTIONS = 200   # actions matched to a point by their words
 MAX_POINT_CHARS = 20_000    # one point (about 3,000 words)
 MAX_TABLE_CELLS = 200_000   # cells in all of a Word document's tables
 MAX_GRID_SPAN = 64          # columns one Word table cell may span (Word's own limit)
@@ -1028,6 +1029,10 @@ def _guess_action_points(lines: list[Line]) -> None:
     points = [x for x in lines if x.role == POINT]
     if not actions:
         return
+    for action in actions[MAX_GUESSED_ACTIONS:]:  # real notes have a few dozen; beyond, no guessing
+        action.note, action.unsure = (f"more than {MAX_GUESSED_ACTIONS} actions, so no point is guessed: give the "
+                                      "line number of the point whose tracker item should carry it"), True
+    actions = actions[:MAX_GUESSED_ACTIONS]
     if not points:
         for action in actions:
             action.note, action.unsure = "no feedback point to hang it on: give a point's line number", True
@@ -1049,11 +1054,12 @@ def _guess_action_points(lines: list[Line]) -> None:
     width = max(len(vocab), 1)
     pm = sparse.csr_matrix((np.ones(len(prow), dtype=np.int32), (prow, pcol)), shape=(len(points), width))
     am = sparse.csr_matrix((np.ones(len(arow), dtype=np.int32), (arow, acol)), shape=(len(actions), width))
-    shared = (am @ pm.T).toarray()
-    best = shared.argmax(axis=1)
-    for action, j, row in zip(actions, best, shared, strict=True):
+    shared = (am @ pm.T).tocsr()  # sparse: thousands of actions by thousands of points stay small
+    best = np.asarray(shared.argmax(axis=1)).ravel()
+    most = np.asarray(shared.max(axis=1).todense()).ravel()
+    for action, j, count in zip(actions, best, most, strict=True):
         action.unsure = True
-        if row[j] >= 2:
+        if count >= 2:
             action.answers = [points[j].no]
             action.note = (f"{action.note}; for line {points[j].no}, the point sharing most words with it (a guess: "
                            "check)").lstrip("; ")
@@ -1244,6 +1250,38 @@ def _similar_pairs(texts: list[str], threshold: float):
     return alike
 
 
+def _alike_first(normals: list[str], threshold: float, found: _Earliest, first: int = 64) -> None:
+    """Every text against the ``first`` texts (in the notes' order), by both exact measures.
+
+    Cheap (``first`` comparisons a text), and when many points are near-copies
+    of an early one it finds their earliest alike text at once, so the block
+    comparisons after it can leave those pairs out (``_Earliest.prune``).
+    """
+    from rapidfuzz import fuzz, process
+    from scipy import sparse
+
+    n = len(normals)
+    first = min(first, n)
+    if n < 2:
+        return
+    cutoff = int(np.ceil(threshold * 100 - 1e-9))
+    scores = process.cdist(normals, normals[:first], scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.uint8,
+                           workers=-1)
+    hit = scores >= cutoff
+    vocab: dict[str, int] = {}
+    rows, cols = [], []
+    for i, text in enumerate(normals):
+        for word in set(text.split()):
+            rows.append(i)
+            cols.append(vocab.setdefault(word, len(vocab)))
+    words = sparse.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, cols)), shape=(n, max(len(vocab), 1)))
+    shared = (words @ words[:first].T).toarray()
+    sizes = np.diff(words.indptr)
+    union = sizes[:, None] + sizes[None, :first] - shared
+    hit |= (union > 0) & (shared >= threshold * union - 1e-9)
+    found.block(np.arange(n), np.arange(first), hit)
+
+
 def _earliest_alike(texts: list[str], threshold: float) -> np.ndarray:
     """Per text, the index of the earliest earlier text alike it (``similarity >= threshold``), or -1.
 
@@ -1255,7 +1293,8 @@ def _earliest_alike(texts: list[str], threshold: float) -> np.ndarray:
     filled = np.flatnonzero([bool(t) for t in normals])  # an empty text is alike nothing
     kept = [normals[i] for i in filled]
     found = _Earliest(len(kept))
-    _alike_words(kept, threshold, found)  # first: cheap, and what it finds spares character comparisons
+    _alike_first(kept, threshold, found)  # the first texts against all: near-copies of an early point found
+    _alike_words(kept, threshold, found)  # cheap, and what it finds spares character comparisons
     _alike_characters(kept, int(np.ceil(threshold * 100 - 1e-9)), found)
     earliest = np.full(len(texts), -1, dtype=np.int64)
     has = found.earliest < len(kept)
