@@ -34,17 +34,27 @@ def _labels(df: pd.DataFrame, count: str, n: str, p: str) -> list[str]:
     return [_count_label(c, b, v, f) for c, b, v, f in zip(df[count], df[n], df[p], flags, strict=True)]
 
 
-def criteria_chart(summary: pd.DataFrame, *, year: str, where: str, sample: bool = False):
-    """Share of audited reports fully or partly evidencing each criterion, with intervals."""
+def criteria_chart(summary: pd.DataFrame, *, year: str, where: str, sample: bool = False, compact: bool = False):
+    """Share of audited reports fully or partly evidencing each criterion, with intervals.
+
+    The criteria's groups (themes) are panels headed by their names, not told apart by colour alone.
+    ``compact``: narrow and short enough to be placed at its natural size on an A4 page (text at least
+    9 pt); its notes and source are left to the text beside it (``criteria_notes``)."""
     data = summary.assign(__label=_labels(summary, "evidenced", "n", "p"))
     n = int(summary["n"].max()) if len(summary) else 0
+    size = dict(width=150, wrap=26, text_width=330) if compact else dict(width=PLOT_WIDTH)
+    notes = [] if compact else _notes(sample, criteria_notes(data))
     return charts.bar_with_intervals(
         data, category="label", value="p", low="ci_low", high="ci_high", label="__label", color="theme",
-        color_domain=list(pd.unique(summary["theme"])), sort=list(summary["label"]),
+        color_domain=list(pd.unique(summary["theme"])), sort=list(summary["label"]), row="theme", legend=False,
         title=f"Yearly reports fully or partly evidencing each criterion, {year}",
-        subtitle=[f"{where}. Base: {n} audited reports."], source=SOURCE,
-        notes=_notes(sample, (INTERVAL_NOTE, *small_base_notes(data))), value_title="Reports fully or partly evidencing the criterion",
-        width=PLOT_WIDTH)
+        subtitle=[f"{where}. Base: {n} audited reports."], source=None if compact else SOURCE, notes=notes,
+        value_title="Reports fully or partly evidencing the criterion", **size)
+
+
+def criteria_notes(summary: pd.DataFrame) -> tuple[str, ...]:
+    """The criteria chart's notes: the intervals and the small-base marks it shows."""
+    return (INTERVAL_NOTE, *small_base_notes(summary))
 
 
 def small_base_notes(df: pd.DataFrame) -> tuple[str, ...]:
