@@ -576,7 +576,7 @@ def survey_chart(
     res["__series"] = _series(res)
     color_domain = list(pd.unique(res["__series"]))
     return bar_with_intervals(
-        res, category="group", value="p", low="ci_low", high="ci_high", label="__label",
+        res, category="group", value="p", low="ci_low", high="ci_high", label="__label", bases="n",
         color="__series" if len(color_domain) > 1 else None, color_domain=color_domain,
         legend=len(color_domain) > 2,
         title=title or text, subtitle=subtitle, source=source,
@@ -617,7 +617,7 @@ def survey_questions_chart(
     color_domain = list(pd.unique(res["__series"]))
     subtitle = [f"Region: {region or 'England (all regions)'}. Base for each question in its heading."]
     return bar_with_intervals(
-        res, category="group", value="p", low="ci_low", high="ci_high", label="__label", row="__panel",
+        res, category="group", value="p", low="ci_low", high="ci_high", label="__label", bases="n", row="__panel",
         color="__series" if len(color_domain) > 1 else None, color_domain=color_domain,
         legend=len(color_domain) > 2,
         title=title, subtitle=subtitle, source=source,
@@ -756,9 +756,29 @@ def chart_png(chart, ppi: int = 200) -> bytes:
     return _render_png(chart.to_json(indent=None), int(ppi))
 
 
-def chart_svg(chart) -> str:
-    """The chart as SVG text (vl-convert)."""
-    return _render_svg(chart.to_json(indent=None))
+def _chart_title(chart) -> str:
+    title = vega_spec(chart).get("title") or ""
+    if isinstance(title, dict):
+        title = title.get("text", "")
+    return " ".join(title) if isinstance(title, list) else str(title)
+
+
+def chart_svg(chart, desc: str | None = None, title: str | None = None) -> str:
+    """The chart as SVG text (vl-convert), one accessible image: ``<title>`` (the chart's title) and
+    ``<desc>`` (``desc``, e.g. its alt text) inside the root element, which is ``role="img"`` and
+    labelled by them; the renderer's own aria labels on every mark ("lower_lo: 0.4; g: a…", on the
+    footer text too) are removed, so a screen reader reads the title and description once."""
+    import html
+    import re
+
+    svg = _render_svg(chart.to_json(indent=None))
+    svg = re.sub(r'\s(?:aria-label|aria-roledescription|aria-hidden)="[^"]*"', "", svg)
+    svg = re.sub(r'\srole="graphics-[a-z-]+"', "", svg)
+    title = title or _chart_title(chart) or "Chart"
+    head = (f'<title id="chart-title">{html.escape(title)}</title>'
+            f'<desc id="chart-desc">{html.escape(desc or title)}</desc>')
+    return re.sub(r"<svg\b([^>]*)>", lambda m: f'<svg{m.group(1)} role="img" '
+                  f'aria-labelledby="chart-title chart-desc">{head}', svg, count=1)
 
 
 # ---------------------------------------------------------------- trends over waves

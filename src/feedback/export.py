@@ -174,14 +174,17 @@ def safe_filename(name: str) -> str:
     return cleaned or "file"
 
 
-def annex_zip(files: Mapping[str, bytes | str]) -> bytes:
+def annex_zip(files: Mapping[str, bytes | str], stamp: datetime | None = None) -> bytes:
     """One ZIP of the given files (name -> content; str is written as UTF-8).
 
     Names are cleaned (sub-folders kept, no '..' or absolute paths); entries
-    carry a fixed timestamp so the same content gives the same bytes.
+    carry the real date and time they were made (``stamp``, default now, to the
+    ZIP format's two seconds), the same for every entry, so the same content
+    and stamp give the same bytes.
     """
     buf = io.BytesIO()
-    stamp = (2021, 1, 1, 0, 0, 0)
+    when = stamp or datetime.now()
+    stamp = (max(1980, when.year), when.month, when.day, when.hour, when.minute, when.second // 2 * 2)
     used: set[str] = set()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for name, content in files.items():

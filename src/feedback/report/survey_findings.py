@@ -13,6 +13,7 @@ has a chart of its figures with alt text and the same figures as a table.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -165,7 +166,8 @@ def _annex_heading(detail: str) -> str:
 def survey_findings(inputs: list[SurveyInput], figures: Figures, *, region: str | None = None,
                     method: str = "wilson", level: float = 0.95, suppress: int = 10, flag: int = 30,
                     adjust: str = "holm", test: str = "design", suppress_on: str = "n", flag_on: str = "n",
-                    ppi: int = 150, detail: str = "publication", compare_waves: bool = False) -> list:
+                    ppi: int = 150, detail: str = "publication", compare_waves: bool = False,
+                    questions: Sequence[str] | None = None) -> list:
     """The survey part of the annex (Annex D): headings, sentences and, in full detail, charts and tables.
 
     ``test`` (``design`` or ``effective-base``) tests each group against the
@@ -189,7 +191,8 @@ def survey_findings(inputs: list[SurveyInput], figures: Figures, *, region: str 
     for i, rep in enumerate(reported):
         item, s = rep.item, rep.item.survey
         res = explorer.results(s, grouping="Role", region=region, method=method, level=level, suppress=suppress,
-                               flag=flag, adjust=adjust, test=test, suppress_on=suppress_on, flag_on=flag_on)
+                               flag=flag, adjust=adjust, test=test, suppress_on=suppress_on, flag_on=flag_on,
+                               questions=list(questions) if questions else None)
         changes = (_changes(rep, region=region, level=level, adjust=adjust, small_base=small_base, method=method)
                    if compare_waves else pd.DataFrame())
         total_rows = res[res["by"] == "total"]
