@@ -220,7 +220,7 @@ def test_group_differences_only_when_significant_and_worth_a_sentence(which, req
 def test_a_0_or_100_percent_cell_is_not_called_significant_and_a_comment_says_why(annex):
     files, doc = annex
     notes = [c.text for c in doc.comments if c.text.startswith("Not stated")]
-    assert notes and all("zero standard error" in n and "Rao-Scott" in n for n in notes)
+    assert notes and all("zero standard error" in n and "Rao–Scott" in n for n in notes)
     assert "(100%" in notes[0] or "(0%" in notes[0] or ", 100%)" in notes[0] or ", 0%)" in notes[0]
     assert not re.search(r"significantly (higher|lower) among [^(]*\((0|100)% \[", _all_text(doc))
 

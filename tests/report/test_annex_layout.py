@@ -71,14 +71,23 @@ def test_captions_and_charts_keep_with_what_follows(annex):
     assert all(p.paragraph_format.keep_with_next for p in headings)
 
 
-def test_chart_text_is_at_least_9_pt_where_it_is_placed(annex):
-    files, doc = annex
-    [chart] = [b for b in files.annex.blocks if isinstance(b, document.Chart)]
-    [shape] = doc.inline_shapes
-    placed_pt = shape.width / 12700
-    natural_pt = document.png_size(chart.png)[0] * 72 / chart.ppi
-    assert placed_pt <= _text_width_emu(doc) / 12700 + 0.5
-    assert chart.font_px * placed_pt / natural_pt >= 9, (chart.font_px, placed_pt, natural_pt)
+@pytest.fixture(scope="module")
+def full(engine):
+    files = build.build_annex(engine=engine, detail="full")
+    return files, Document(io.BytesIO(files.docx))
+
+
+@pytest.mark.parametrize("which", ["annex", "full"])
+def test_chart_text_is_at_least_9_pt_where_it_is_placed(which, request):
+    files, doc = request.getfixturevalue(which)
+    blocks = [b for b in files.annex.blocks if isinstance(b, document.Chart)]
+    assert len(blocks) == len(doc.inline_shapes) == (1 if which == "annex" else 7)
+    for chart, shape in zip(blocks, doc.inline_shapes, strict=True):
+        placed_pt = shape.width / 12700
+        natural_pt = document.png_size(chart.png)[0] * 72 / chart.ppi
+        assert placed_pt <= _text_width_emu(doc) / 12700 + 0.5
+        assert chart.font_px * placed_pt / natural_pt >= 9, (chart.caption, chart.font_px, placed_pt, natural_pt)
+        assert shape.height / 12700 <= 700  # fits an A4 page under its caption
 
 
 def test_page_numbers_in_the_footer(annex):

@@ -102,8 +102,13 @@ def _fallback_finding(text: str) -> str:
     return f"gave a positive answer to “{text}”"
 
 
+def method_name(method: str) -> str:
+    """The interval method as written: "Clopper–Pearson" (its dash kept), "Wilson", "Korn–Graubard beta"."""
+    return explorer.METHODS.get(str(method), str(method)).split(" (")[0]
+
+
 def _method_text(row) -> str:
-    return f"{round(100 * float(row.level))}% {str(row.method).replace('-', ' ').title()} interval"
+    return f"{round(100 * float(row.level))}% {method_name(row.method)} interval"
 
 
 def _p_text(p: float) -> str:
@@ -156,7 +161,7 @@ DETAILS = ("publication", "full")
 WORTH_A_SENTENCE = 0.10
 BOUNDARY_NOTE = ("a 0% or 100% cell has no sampling variance, so the design-based test against the rest rests "
                  "on a zero standard error and cannot be trusted; it is not called significant in the text "
-                 "until an exact or Rao-Scott test is available")
+                 "until an exact or Rao–Scott test is available")
 
 
 def _annex_heading(detail: str) -> str:
@@ -224,10 +229,9 @@ def survey_findings(inputs: list[SurveyInput], figures: Figures, *, region: str 
             section.bullets.append(bullet)
             rows_so_far, refs = section.charts.get(i, (None, []))
             section.charts[i] = (rows if rows_so_far is None else pd.concat([rows_so_far, rows]), refs + [ref])
-    method_name = explorer.METHODS.get(method, method).split(" (")[0]
     intro = (f"Findings of {wording.list_words(intros)}. Region: {where}. Each figure is the share giving a "
              "positive answer among those asked the question.")
-    drafting = (f"Drafting note: {round(100 * level)}% confidence intervals ({method_name} method) and every base "
+    drafting = (f"Drafting note: {round(100 * level)}% confidence intervals ({method_name(method)} method) and every base "
                 "are in the figures workbook beside each reference. A group is named only where it differs from "
                 f"the rest of the sample ({TEST_NAMES[test]}, {ADJUST_NAMES[adjust]}"
                 + (f", and by at least {round(100 * WORTH_A_SENTENCE)} points from the total" if detail == "publication"
@@ -341,11 +345,13 @@ def _section_chart(item: SurveyInput, rows: pd.DataFrame, refs: list[str], *, se
     title = f"{section}: {s.title}"
     subtitle = [f"Share giving a positive answer, total. Region: {where}.",
                 "Bases differ by question: see the table."]
+    # Narrow, with its notes and source under the picture rather than in it, so the chart is placed at
+    # its natural size and its text stays at 11 pt (at least 9 pt) on the page.
     chart = charts.bar_with_intervals(totals, category="label", value="p", low="ci_low", high="ci_high",
-                                      label="shown", title=title, subtitle=subtitle, source=s.source,
-                                      notes=charts.survey_notes(totals, thresholds=thresholds),
+                                      label="shown", bases="n", title=title, subtitle=subtitle,
                                       sort=list(totals["label"]), value_title="Percentage giving a positive answer",
-                                      wrap=45, width=440)
+                                      wrap=42, width=130, text_width=330)
+    notes = " ".join([*charts.survey_notes(totals, thresholds=thresholds), s.source or ""]).strip()
     top = totals.loc[totals["p"].idxmax()] if totals["p"].notna().any() else None
     alt = (f"Bar chart of the share of {wording.people(str(totals['base_label'].iloc[0]))} giving a positive answer "
            f"to {len(totals)} questions on {section.lower()}, {where}"
@@ -361,5 +367,5 @@ def _section_chart(item: SurveyInput, rows: pd.DataFrame, refs: list[str], *, se
         "Reference": [r.split("[")[-1].rstrip("]") if r else "" for r in (refs + [""] * len(totals))[: len(totals)]],
     })
     return Chart(caption=f"Chart: {title}", png=charts.chart_png(chart, ppi=ppi), alt=alt, ppi=ppi,
-                 font_px=charts.smallest_font(chart),
+                 font_px=charts.smallest_font(chart), notes=notes,
                  table=Table(caption=f"Table: {title} (the figures in the chart above)", frame=table))
