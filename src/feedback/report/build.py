@@ -7,9 +7,9 @@ then the yearly-report audits' key figures) and returns the Word document
 ``figures.ods``), where every reference written in the text (``[C2]``,
 ``[D4]``, ``[R3]``) is one row. With no surveys given it
 uses the embedded sample surveys (both waves: the published 2021 wave is
-reported, with the change to the synthetic 2022 wave); the roundtables,
-tracker and audits come from the database (seeded with the sample data when
-empty).
+reported, and with ``compare_waves`` the change to the synthetic 2022 wave);
+the roundtables, tracker and audits come from the database (seeded with the
+sample data when empty).
 """
 
 from __future__ import annotations

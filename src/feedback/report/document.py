@@ -8,10 +8,17 @@ template's styles (the user's ``.docx`` or ``data/templates/annex_template.docx`
 
 Accessibility, as the Word checker and GOV.UK guidance ask: real heading
 styles in order (Title, then Heading 1, 2, 3 without skipping), a description
-on every picture (``wp:docPr descr``), table header rows marked to repeat
-(``w:tblHeader``), language en-GB in the default run properties, the document
-title set; every chart has a table beside it, so no text or number exists only
-inside an image.
+on every picture (``wp:docPr descr``: one or two sentences, then "Data in the
+table below."), table header rows marked to repeat (``w:tblHeader``),
+language en-GB in the default run properties, the document title set; every
+chart has a table below it, so no text or number exists only inside an image.
+
+Layout, for a page that prints as published: column widths set to the
+content (fixed layout, each column at least its longest word), rows that
+cannot split across pages (``w:cantSplit``), headings, captions and pictures
+kept with what follows, pictures at their natural size (never wider than the
+text, so chart text stays at least 9 pt), "Page N" in the footer (a PAGE
+field). Drafting notes are Word comments on their paragraph, not body text.
 """
 
 from __future__ import annotations
