@@ -385,7 +385,7 @@ def heat_table(
     data = df.copy()
     if label is None:
         label = "__label"
-        data[label] = [("" if pd.isna(v) else (f"{100 * v:.0f}%" if percent else f"{v:,.0f}")) for v in data[value]]
+        data[label] = [("" if pd.isna(v) else (f"{percent_text(v)}" if percent else f"{v:,.0f}")) for v in data[value]]
     numbers = pd.to_numeric(data[value], errors="coerce")
     vmax = float(numbers.max() if numbers.notna().any() else 0) or 1.0
     data["__dark"] = numbers.fillna(0) > 0.5 * vmax
@@ -650,7 +650,7 @@ def survey_alt_text(results: pd.DataFrame, *, region: str | None = None, title: 
         if getattr(row, "flag", "") == "[c]" or pd.isna(row.p):
             items.append(f"{label}: not shown, fewer than the minimum responses [c]")
             continue
-        item = f"{label}: {100 * row.p:.0f}% (interval {100 * row.ci_low:.0f}% to {100 * row.ci_high:.0f}%, base {int(row.n)})"
+        item = f"{label}: {percent_text(row.p)} (interval {percent_text(row.ci_low)} to {percent_text(row.ci_high)}, base {int(row.n)})"
         if getattr(row, "flag", "") == "[u]":
             item += ", low reliability"
         if getattr(row, "sig_vs_rest", "") in ("higher", "lower"):
@@ -676,7 +676,7 @@ def alt_text(
     def fmt(v):
         if pd.isna(v):
             return "not available"
-        return f"{100 * v:.0f}%" if percent else f"{v:,.4g}"
+        return f"{percent_text(v)}" if percent else f"{v:,.4g}"
 
     parts = []
     for _, r in df.iterrows():
@@ -830,7 +830,7 @@ def trend_alt_text(rows: pd.DataFrame, *, title: str) -> str:
     parts = []
     for group, part in rows.sort_values("wave_order", kind="stable").groupby("group", sort=False):
         values = "; ".join(
-            f"{r.wave}: " + (f"{100 * r.p:.0f}% (interval {100 * r.ci_low:.0f}% to {100 * r.ci_high:.0f}%)"
+            f"{r.wave}: " + (f"{percent_text(r.p)} (interval {percent_text(r.ci_low)} to {percent_text(r.ci_high)})"
                              if pd.notna(r.p) else f"not shown {r.flag}".strip())
             + (" [b] break in series" if "[b]" in str(r.flag) and pd.notna(r.p) else "")
             for r in part.itertuples(index=False))

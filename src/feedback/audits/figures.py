@@ -26,7 +26,7 @@ def _count_label(count, n, p, flag: str = "") -> str:
     """'12 of 20 (60%) [u]'; a suppressed share reads '[c]' (fewer reports than the rules allow)."""
     if flag == "[c]":
         return "[c]"
-    return "" if pd.isna(p) else f"{int(count)} of {int(n)} ({100 * p:.0f}%)" + (f" {flag}" if flag else "")
+    return "" if pd.isna(p) else f"{int(count)} of {int(n)} ({charts.percent_text(p)})" + (f" {flag}" if flag else "")
 
 
 def _labels(df: pd.DataFrame, count: str, n: str, p: str) -> list[str]:
@@ -67,8 +67,8 @@ def small_base_notes(df: pd.DataFrame) -> tuple[str, ...]:
 
 def criteria_alt(summary: pd.DataFrame, *, year: str, where: str) -> str:
     items = [f"{r.label}: not shown, fewer than 10 audited reports [c]" if getattr(r, "flag", "") == "[c]" else
-             f"{r.label}: {r.evidenced} of {r.n} ({100 * r.p:.0f}%, interval {100 * r.ci_low:.0f}% to "
-             f"{100 * r.ci_high:.0f}%{', low reliability' if getattr(r, 'flag', '') == '[u]' else ''}); "
+             f"{r.label}: {r.evidenced} of {r.n} ({charts.percent_text(r.p)}, interval {charts.percent_text(r.ci_low)} to "
+             f"{charts.percent_text(r.ci_high)}{', low reliability' if getattr(r, 'flag', '') == '[u]' else ''}); "
              f"fully {r.fully}, partly {r.partly}, not {r.not_evidenced}"
              for r in summary.itertuples(index=False)]
     return (f"Bar chart: yearly reports fully or partly evidencing each audit criterion, {year}, {where}. "
@@ -124,7 +124,7 @@ def years_chart(yoy: pd.DataFrame, *, where: str, sample: bool = False):
 
 
 def years_alt(yoy: pd.DataFrame, *, where: str) -> str:
-    parts = [f"{r.label}, {r.reporting_year}: {r.evidenced} of {r.n} ({100 * r.p:.0f}%)"
+    parts = [f"{r.label}, {r.reporting_year}: {r.evidenced} of {r.n} ({charts.percent_text(r.p)})"
              for r in yoy.itertuples(index=False)]
     return f"Bar chart: criteria evidenced year against year, {where}. " + "; ".join(parts) + "."
 
@@ -146,6 +146,6 @@ def rate_chart(rate: pd.DataFrame, *, year: str, by, sample: bool = False):
 
 
 def rate_alt(rate: pd.DataFrame, *, year: str, by) -> str:
-    parts = [f"{r.region}: {r.received} of {r.partnerships}" + ("" if pd.isna(r.rate) else f" ({100 * r.rate:.0f}%)")
+    parts = [f"{r.region}: {r.received} of {r.partnerships}" + ("" if pd.isna(r.rate) else f" ({charts.percent_text(r.rate)})")
              for r in rate.itertuples(index=False)]
     return f"Bar chart: partnerships that had sent their {year} yearly report by {by.day} {by:%B %Y}. " + "; ".join(parts) + "."

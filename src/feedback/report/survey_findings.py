@@ -312,9 +312,9 @@ def _finding(item: SurveyInput, rows: pd.DataFrame, finding: str, figures: Figur
                              shorthand="[u]" if g_low else "", under=written, suffix=f".{place[str(g.group)]}",
                              **source)
         parts.append(f"significantly {g.sig_vs_rest} among {_group_name(g.group)} "
-                     f"({g_text}{', treat with caution [u]' if g_low else ''}) than among other {who}")
-    if parts:
-        sentence += " It is " + "; and ".join(parts) + "."
+                     f"({g_text}{', treat with caution [u]' if g_low else ''})")
+    if parts:  # each group against the rest of the sample, as tested
+        sentence += f" It is {wording.list_words(parts)} than among other {who}."
     comment = None
     if len(boundary):
         named = wording.list_words([f"{_group_name(g.group)} ({int(round(g.p * g.n))} of {int(g.n)}, "
@@ -325,10 +325,13 @@ def _finding(item: SurveyInput, rows: pd.DataFrame, finding: str, figures: Figur
 
 
 def _group_name(group: str) -> str:
-    """A group as it reads mid-sentence: 'Social worker' -> 'social workers', 'Police' -> 'Police respondents'."""
+    """A group as it reads mid-sentence: 'Social worker' -> 'social workers', 'Local authority' -> 'local
+    authority respondents'; an acronym keeps its capitals ('ICB' -> 'ICB respondents')."""
     text = str(group)
     if text.lower().endswith(("worker", "manager", "professional", "partner")):
         return text.lower() + "s"
+    if text[1:2].islower():
+        text = text[:1].lower() + text[1:]
     return f"{text} respondents"
 
 
@@ -362,7 +365,7 @@ def _section_chart(item: SurveyInput, rows: pd.DataFrame, refs: list[str], *, se
         "Base": totals["base_label"].astype(str),
         "Number answering": totals["n"].map(lambda v: f"{int(v):,}"),
         "Percentage": totals["shown"],
-        "Interval": [("" if pd.isna(lo) else f"{100 * lo:.0f}% to {100 * hi:.0f}%")
+        "Interval": [("" if pd.isna(lo) else f"{charts.percent_text(lo)} to {charts.percent_text(hi)}")
                      for lo, hi in zip(totals["ci_low"], totals["ci_high"], strict=True)],
         "Reference": [r.split("[")[-1].rstrip("]") if r else "" for r in (refs + [""] * len(totals))[: len(totals)]],
     })
