@@ -51,12 +51,17 @@ def file_purpose(name: str) -> str:
     return next((text for end, text in rules if name.endswith(end)), "")
 
 
+_TABLE_PURPOSES = {".xlsx": "the table with its notes sheet (Excel)",
+                   ".ods": "the same table and notes in the open OpenDocument format", ".csv": "the table as CSV"}
+
+
 def annex_pack(charts_: Sequence[AnnexChart], tables: Sequence[AnnexTable], methods: Sequence[str], *,
                title: str = "Annex pack", ppi: int = 200, extra: dict[str, bytes | str] | None = None) -> bytes:
     """ZIP: charts/NAME.png (at ``ppi``), charts/NAME.svg, charts/NAME_alt_text.txt,
     tables/NAME.xlsx (with a Notes sheet) and its .ods twin, tables/NAME.csv, any ``extra`` files, and
     methods.txt (the methods, then every file with what it is for)."""
     files: dict[str, bytes | str] = dict(extra or {})
+    purposes: dict[str, str] = {}
     for item in charts_:
         stem = _stem(item.name)
         files[f"charts/{stem}.png"] = charts.chart_png(item.chart, ppi=ppi)
@@ -67,11 +72,13 @@ def annex_pack(charts_: Sequence[AnnexChart], tables: Sequence[AnnexTable], meth
         files[f"tables/{stem}.xlsx"] = export.to_xlsx_bytes({table.name[:31]: table.frame}, notes=table.notes,
                                                             percent_columns=table.percent_columns, title=title)
         files[f"tables/{stem}.csv"] = export.to_csv_bytes(table.frame)
+        for ext, text in _TABLE_PURPOSES.items():
+            purposes[f"tables/{stem}{ext}"] = f"{text}: {table.name}"
     for name in [n for n in files if n.endswith(".xlsx") and n[:-5] + ".ods" not in files]:
         files[name[:-5] + ".ods"] = export.xlsx_to_ods(files[name])
     contents = [f"{title}", f"Made {export.export_timestamp()}", "", "Methods", *[f"- {m}" for m in methods], "",
                 "Files"]
-    contents += [f"- {name}: {file_purpose(name)}" for name in sorted(files)]
+    contents += [f"- {name}: {purposes.get(name) or file_purpose(name)}" for name in sorted(files)]
     contents.append("- methods.txt: this note")
     files["methods.txt"] = "\n".join(contents) + "\n"
     return export.annex_zip(files)
