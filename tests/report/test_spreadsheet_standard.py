@@ -49,7 +49,9 @@ def test_cover_contents_with_links_notes_and_table_sheets(figures, results, whic
     for key in ("Description", "Fieldwork", "Source", "Contact", "Next update"):
         assert cover.get(key) and cover[key] != "Not given", key
     assert "June to September 2021" in cover["Fieldwork"]
-    assert not any(str(v).endswith((".sav", ".xlsx")) for k, v in cover.items() if k == "Survey")
+    for key in ("Survey", "Source"):  # named as a reader knows them, not by file name
+        assert ".sav" not in str(cover.get(key, "")) and ".xlsx" not in str(cover.get(key, "")), cover.get(key)
+    assert "YouGov" in cover["Source"]
     contents = wb["Contents"]
     links = [contents.cell(r, 1) for r in range(3, contents.max_row + 1)]
     assert [c.value for c in links] == tables

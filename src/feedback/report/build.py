@@ -14,6 +14,7 @@ sample data when empty).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -121,6 +122,7 @@ def build_annex(*, surveys: Sequence[tuple[str, bytes, str | None]] | None = Non
         "(Annex D) and the key figures of the audit of safeguarding partners' yearly reports.", comment=note))
     figures = Figures()
     sources: list[str] = []
+    surveys_read: list[str] = []
     fieldwork: list[str] = []
     if ("roundtables" in parts or "audits" in parts) and engine is None:
         raise ValueError("the roundtable and audit parts need the database (engine)")
@@ -136,7 +138,9 @@ def build_annex(*, surveys: Sequence[tuple[str, bytes, str | None]] | None = Non
             inputs = [SurveyInput(s, s.filename, s.key or content_hash(s.content)) for s in loaded]
         else:
             inputs = load_inputs(sample_surveys() if surveys is None else surveys)
-        sources += [f"{i.survey.title} ({i.source_file})" for i in inputs]
+        surveys_read += [i.survey.title for i in inputs]
+        sources += list(dict.fromkeys(re.sub(r"^Source:\s*", "", i.survey.source or i.survey.title)
+                                      for i in inputs))
         fieldwork += [f"{i.survey.title}: {i.survey.fieldwork}" for i in inputs if i.survey.fieldwork]
         say(0.3, "Writing the survey findings…")
         annex.add(*survey_findings(inputs, figures, region=region, method=method, level=level, suppress=suppress,
@@ -158,7 +162,8 @@ def build_annex(*, surveys: Sequence[tuple[str, bytes, str | None]] | None = Non
                   "change command)." if compare_waves else "."), *small_base.describe()] \
         if "survey" in parts else []
     workbook = figures_workbook(frame, title=annex.title, sources=sources, where=where,
-                                shorthand=figures.markers(), methods=methods, fieldwork="; ".join(fieldwork))
+                                shorthand=figures.markers(), methods=methods, fieldwork="; ".join(fieldwork),
+                                surveys=surveys_read)
     say(1.0, "Done")
     return AnnexFiles(docx=docx, figures_xlsx=workbook, figures=frame, annex=annex,
                       figures_ods=export.xlsx_to_ods(workbook))
@@ -195,7 +200,8 @@ def published_register(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def figures_workbook(frame: pd.DataFrame, *, title: str, sources: Sequence[str], where: str,
-                     shorthand: Sequence[str] = (), methods: Sequence[str] = (), fieldwork: str = "") -> bytes:
+                     shorthand: Sequence[str] = (), methods: Sequence[str] = (), fieldwork: str = "",
+                     surveys: Sequence[str] = ()) -> bytes:
     """figures.xlsx: cover, contents, notes and the figures register (one reference per row, in reading order).
 
     ``shorthand``: per row, "[u]" for a low-reliability value (shown after the number in its
@@ -229,8 +235,7 @@ def figures_workbook(frame: pd.DataFrame, *, title: str, sources: Sequence[str],
         *methods,
         f"{sum(pct)} of the {len(frame)} figures are percentages.",
     ]
-    return export.publication_workbook([table], title=title, survey="; ".join(s for s in sources
-                                                                           if "database" not in s),
+    return export.publication_workbook([table], title=title, survey="; ".join(surveys),
                                        fieldwork=fieldwork, source="; ".join(sources), contact=CONTACT, notes=notes,
                                        description="Every figure in the drafted annex with its reference, base, "
                                                    "interval, method, test and source, one row per reference.")
