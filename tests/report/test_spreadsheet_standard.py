@@ -164,3 +164,31 @@ def test_svg_has_its_title_and_description_inside_and_no_stray_labels():
     assert 'role="img"' in head and "<title id=\"chart-title\">A title</title>" in head
     assert "<desc id=\"chart-desc\">Bar chart of a. Data in the table below.</desc>" in head
     assert "aria-label=" not in svg and "aria-roledescription" not in svg
+
+
+@pytest.mark.parametrize("which", ["figures", "results"])
+def test_libreoffice_opens_the_ods_twin_with_the_same_cells(figures, results, which, tmp_path):
+    """The ODS is a real spreadsheet: LibreOffice Calc (.ci/run installs libreoffice-calc-nogui) opens it
+    and, saved back as XLSX, it holds the same sheets and cells as the XLSX it was made from."""
+    import shutil
+    import subprocess
+
+    xlsx = _workbooks(figures, results)[which]
+    ods = figures.figures_ods if which == "figures" else export.xlsx_to_ods(xlsx)
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice, "LibreOffice is needed (.ci/run installs it)"
+    (tmp_path / "twin.ods").write_bytes(ods)
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "xlsx",
+                    "--outdir", str(tmp_path / "out"), str(tmp_path / "twin.ods")], check=True, capture_output=True,
+                   timeout=240)
+    back = openpyxl.load_workbook(tmp_path / "out" / "twin.xlsx")
+    original = openpyxl.load_workbook(io.BytesIO(xlsx))
+    assert back.sheetnames == original.sheetnames
+    for name in original.sheetnames:
+        got = [[c for c in row] for row in back[name].iter_rows(values_only=True)]
+        want = [[c for c in row] for row in original[name].iter_rows(values_only=True)]
+        assert len(got) == len(want), name
+        for g, w in zip(got, want, strict=True):
+            g, w = [v for v in g if v is not None], [v for v in w if v is not None]
+            assert [(round(v, 9) if isinstance(v, float) else v) for v in g] == \
+                   [(round(v, 9) if isinstance(v, float) else v) for v in w], name

@@ -169,6 +169,11 @@ def build_annex(*, surveys: Sequence[tuple[str, bytes, str | None]] | None = Non
                       figures_ods=export.xlsx_to_ods(workbook))
 
 
+def _or_z(values: pd.Series) -> pd.Series:
+    """Numbers, with [z] (not applicable) where a figure has none (a count of events has no base)."""
+    return values.astype(object).where(values.notna(), "[z]")
+
+
 def published_register(frame: pd.DataFrame) -> pd.DataFrame:
     """The figures register as published: percentages (0-100, "(%)") and counts in separate columns,
     intervals in percent, and every empty cell given its shorthand ([z] not applicable, [x] missing)."""
@@ -186,7 +191,7 @@ def published_register(frame: pd.DataFrame) -> pd.DataFrame:
         "Group": frame["Group"],
         "Region": frame["Region"],
         "Base": frame["Base"],
-        "Base (number)": pd.to_numeric(frame["Base (number)"], errors="coerce").astype(object),
+        "Base (number)": _or_z(pd.to_numeric(frame["Base (number)"], errors="coerce")),
         "Percentage (%)": (value * 100).astype(object).where(pct, "[z]"),
         "Count (number)": value.astype(object).where(~pct, "[z]"),
         "As written in the annex": frame["As written in the annex"],

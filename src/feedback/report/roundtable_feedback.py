@@ -56,7 +56,7 @@ def roundtable_feedback(engine, figures: Figures, *, region: str | None = None, 
     n_events, n_points = len(frames.events), len(frames.points)
     attendees = int(pd.to_numeric(frames.events["attendees"], errors="coerce").fillna(0).sum())
     partnerships = int(pd.to_numeric(frames.events["partnerships"], errors="coerce").fillna(0).sum())
-    common = dict(area=AREA, unit="count", group=where, base=f"roundtable events, {where}",
+    common = dict(area=AREA, unit="count", group="All events", region=where, base=f"roundtable events, {where}",
                   source_file=source_file, source_hash=source_hash, method="count from the coded notes")
     e = figures.add("C", measure="Roundtable events held", value=n_events, as_written=str(n_events), **common)
     a = figures.add("C", measure="Representatives attending", value=attendees, as_written=f"{attendees:,}", **common)
