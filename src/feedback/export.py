@@ -584,28 +584,35 @@ def survey_tables(res: pd.DataFrame, *, survey: str, grouping: str, region: str 
 
 # ---------------------------------------------------------------- OpenDocument twin
 
-def _ods_number_style(styles: dict, auto, fmt: str):
-    """A cell style showing numbers as the XLSX number format ``fmt`` does (decimals, grouping, a
-    quoted suffix such as " [u]"), made once per format."""
+def _ods_number_style(styles: dict, auto, fmt: str, value: float):
+    """A cell style showing ``value`` as the XLSX number format ``fmt`` does: its decimals (for a
+    variable format such as "#,##0.0###", as many as the value needs, up to the maximum, as Excel
+    shows it), grouping, and a quoted suffix such as " [u]". Made once per format and decimals."""
     from odf.number import Number, NumberStyle, Text
     from odf.style import Style
 
-    if fmt in styles:
-        return styles[fmt]
     body, _, rest = fmt.partition('"')
     suffix = rest.rsplit('"', 1)[0] if rest else ""
-    decimals = len(body.split(".", 1)[1].rstrip("#%")) if "." in body else 0
-    minimum = len(body.split(".", 1)[1].replace("#", "")) if "." in body else 0
+    places = body.split(".", 1)[1].rstrip("%") if "." in body else ""
+    fixed, most = places.count("0"), len(places)
+    if most > fixed:  # variable decimals: the digits the value needs
+        needed = len(f"{round(abs(value), most):.{most}f}".rstrip("0").split(".")[1])
+        decimals = max(fixed, needed)
+    else:
+        decimals = fixed
+    key = (fmt, decimals)
+    if key in styles:
+        return styles[key]
     name = f"N{len(styles) + 1}"
     ns = NumberStyle(name=name)
-    ns.addElement(Number(decimalplaces=str(minimum if minimum else decimals), minintegerdigits="1",
+    ns.addElement(Number(decimalplaces=str(decimals), minintegerdigits="1",
                          grouping="true" if "," in body else "false"))
     if suffix:
         ns.addElement(Text(text=suffix))
     auto.addElement(ns)
     cell = Style(name=f"C{name}", family="table-cell", datastylename=name)
     auto.addElement(cell)
-    styles[fmt] = cell
+    styles[key] = cell
     return cell
 
 
@@ -668,7 +675,7 @@ def xlsx_to_ods(xlsx: bytes) -> bytes:
                     tc.addElement(P(text=str(value).upper()))
                 elif isinstance(value, (int, float)):
                     fmt = cell.number_format or "General"
-                    style = _ods_number_style(number_styles, auto, fmt) if fmt != "General" else style
+                    style = _ods_number_style(number_styles, auto, fmt, float(value)) if fmt != "General" else style
                     tc = TableCell(valuetype="float", value=repr(float(value)),
                                    **({"stylename": style} if style else {}))
                     tc.addElement(P(text=f"{value}"))

@@ -192,3 +192,13 @@ def test_libreoffice_opens_the_ods_twin_with_the_same_cells(figures, results, wh
             g, w = [v for v in g if v is not None], [v for v in w if v is not None]
             assert [(round(v, 9) if isinstance(v, float) else v) for v in g] == \
                    [(round(v, 9) if isinstance(v, float) else v) for v in w], name
+
+
+def test_ods_shows_each_number_with_the_decimals_excel_shows():
+    from odf import number, opendocument
+
+    frame = pd.DataFrame({"Rate": [0.0072, 0.5, 12.0], "Share (%)": [87.0504, 62.5, 3.0]})
+    table = export.PublishedTable(sheet="t", title="Decimals", frame=frame)
+    doc = opendocument.load(io.BytesIO(export.xlsx_to_ods(export.publication_workbook([table], title="t"))))
+    places = sorted({n.getAttribute("decimalplaces") for n in doc.automaticstyles.getElementsByType(number.Number)})
+    assert places == ["0", "1", "4"]  # 12 (#,##0), 87.1 and 62.5 (0.0), 0.0072 (#,##0.0### needs 4)
