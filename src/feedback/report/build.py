@@ -231,7 +231,12 @@ def figures_workbook(frame: pd.DataFrame, *, title: str, sources: Sequence[str],
         "percentage); [z] on a count. Count (number): the figure when it is a count; [z] on a percentage.",
         "Interval from (%) and Interval to (%): the confidence interval of the share, in percent; [z] where "
         "no interval applies (a census or a count of events).",
-        "Base and Base (number): who the figure is a share of, and how many answered or were counted.",
+        "Area, Question or criterion, Group and Region: what the figure is about (Group 'Total' is everyone "
+        "asked; 'role: Social worker' one group; 'Total, 2022' the same question in another wave).",
+        "Base and Base (number): who the figure is a share of, and how many answered or were counted; [z] where "
+        "a count has no base.",
+        "As written in the annex: the figure exactly as the text gives it (rounded half up). Method: the interval "
+        "method and level, or how a count was made.",
         "Source content hash (SHA-256): the hash of the source file(s) the figure was computed from, so a "
         "reviewer can check the figure came from the same data.",
         "Test: how a figure was tested: a group against the rest of the sample (the test named, with its "
