@@ -202,3 +202,22 @@ def test_ods_shows_each_number_with_the_decimals_excel_shows():
     doc = opendocument.load(io.BytesIO(export.xlsx_to_ods(export.publication_workbook([table], title="t"))))
     places = sorted({n.getAttribute("decimalplaces") for n in doc.automaticstyles.getElementsByType(number.Number)})
     assert places == ["0", "1", "4"]  # 12 (#,##0), 87.1 and 62.5 (0.0), 0.0072 (#,##0.0### needs 4)
+
+
+def test_the_tracker_workbook_has_an_ods_twin_with_its_dates(tmp_path):
+    from odf import opendocument, table
+    from odf.namespaces import OFFICENS
+
+    from feedback import db, sample_data
+    from feedback.tracker.spreadsheet import export_workbook
+
+    engine = db.get_engine(f"sqlite:///{tmp_path / 'tracker.sqlite3'}")
+    db.upgrade(engine)
+    sample_data.seed_if_empty(engine)
+    with db.session_scope(engine) as session:
+        xlsx = export_workbook(session, None, True)
+    doc = opendocument.load(io.BytesIO(export.xlsx_to_ods(xlsx)))
+    sheets = doc.spreadsheet.getElementsByType(table.Table)
+    assert [s.getAttribute("name") for s in sheets] == openpyxl.load_workbook(io.BytesIO(xlsx)).sheetnames
+    types = {c.getAttrNS(OFFICENS, "value-type") for s in sheets for c in s.getElementsByType(table.TableCell)}
+    assert {"string", "date"} <= types
