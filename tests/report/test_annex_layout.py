@@ -97,8 +97,9 @@ def test_page_numbers_in_the_footer(annex):
         assert any(f.get(qn("w:instr")).strip() == "PAGE" for f in fields)
 
 
-def test_references_run_in_reading_order(annex):
-    files, doc = annex
+@pytest.mark.parametrize("which", ["annex", "full"])
+def test_references_run_in_reading_order(which, request):
+    files, _ = request.getfixturevalue(which)
     order = document.reading_order(files.annex.blocks)
     seen: dict[str, list[int]] = {}
     for text in order:
