@@ -206,7 +206,7 @@ def survey_findings(inputs: list[SurveyInput], figures: Figures, *, region: str 
                              as_written=f"{n_all:,}", group="Total", region=where, base=where, base_n=n_all,
                              method="count of respondents", source_file=item.source_file,
                              source_hash=item.source_hash)
-        intros.append(f"{s.title} ({n_text} respondents" + (f", fieldwork {s.fieldwork}" if s.fieldwork else "")
+        intros.append(f"the {s.title} ({n_text} respondents" + (f", fieldwork {s.fieldwork}" if s.fieldwork else "")
                       + ")")
         if compare_waves and rep.other is not None:
             other = rep.other.survey
