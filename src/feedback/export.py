@@ -621,7 +621,6 @@ def xlsx_to_ods(xlsx: bytes) -> bytes:
     for an open format beside XLSX): every sheet, cell value (numbers stay numbers, with the same
     decimals and shorthand suffix), bold title and header rows, wrapped text, column widths, the
     contents sheet's links, each named table as a named database range, and the title property."""
-    from odf.namespaces import TABLENS  # noqa: F401 - odfpy needs its namespaces registered
     from odf.opendocument import OpenDocumentSpreadsheet
     from odf.style import ParagraphProperties, Style, TableCellProperties, TableColumnProperties, TextProperties
     from odf.table import DatabaseRange, DatabaseRanges, Table, TableCell, TableColumn, TableRow

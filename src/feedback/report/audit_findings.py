@@ -58,7 +58,8 @@ def audit_findings(engine, figures: Figures, *, region: str | None = None, year:
     """The audit part of the annex (latest reporting year audited, unless ``year`` is given).
 
     ``small_base``: the annex's small-base rules, applied alike to the chart's bars, the text and the
-    workbook's rows (an audited year of 18 reports is under the usual 30: every share is [u])."""
+    workbook's rows (an audited year of 18 reports is under the usual 30: every share is [u]).
+    ``detail``: the key figures are the same in the publication draft and the full appendix."""
     small_base = small_base or SmallBase()
     frames = store.load_frames(engine)
     where = region or "England (all regions)"
