@@ -310,10 +310,23 @@ def test_annex_pack_holds_every_chart_table_and_methods():
 
         stem = "tables/" + file_stem("results", survey.name, "Role", "London")
         assert stem.endswith("_role_london")
+        annex_stem = "annex/" + file_stem("annex", survey.name, "Role", "London")
         assert {"charts/01_heard_of_panel.png", "charts/01_heard_of_panel.svg",
                 "charts/01_heard_of_panel_alt_text.txt", "charts/02_aware_ce_review.png",
-                f"{stem}.xlsx", f"{stem}_tidy.csv", f"{stem}_wide.csv", "annex/annex.docx", "annex/figures.xlsx",
-                "methods.txt"} <= names
+                f"{stem}.xlsx", f"{stem}.ods", f"{stem}_tidy.csv", f"{stem}_wide.csv", f"{annex_stem}_annex.docx",
+                f"{annex_stem}_figures.xlsx", f"{annex_stem}_figures.ods", "methods.txt"} <= names
+        assert annex_stem.endswith("_role_london")  # two packs never overwrite each other's files
+        from datetime import datetime
+
+        from docx import Document
+
+        doc = Document(io.BytesIO(zf.read(f"{annex_stem}_annex.docx")))
+        bullets = [p.text for p in doc.paragraphs if p.style.name == "List Bullet"]
+        assert len(bullets) == 2  # the Word file covers the questions chosen, no others
+        assert zf.infolist()[0].date_time[:3] == datetime.now().timetuple()[:3]  # real dates
+        purposes = dict(line[2:].split(": ", 1) for line in zf.read("methods.txt").decode().splitlines()
+                        if line.startswith("- ") and ": " in line and "/" in line.split(": ", 1)[0])
+        assert all(purposes.get(n) for n in names if n != "methods.txt"), purposes
         assert zf.read("charts/01_heard_of_panel.png")[:8] == b"\x89PNG\r\n\x1a\n"
         methods = zf.read("methods.txt").decode()
         assert "Region: London" in methods and "effective base" in methods
