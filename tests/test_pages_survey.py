@@ -339,3 +339,104 @@ def test_text_from_an_upload_is_shown_literally_not_as_markdown(app):
     at = goto(at, "overview")
     shown = " ".join(e.value for e in [*at.markdown, *at.caption])
     assert "](https://evil.example" not in shown
+
+
+def _rating_survey() -> tuple[bytes, bytes]:
+    """A survey with a rating scale no vocabulary knows ("Brilliant / Okay-ish / Rubbish"), and a
+    codebook that leaves its positive answers to be ticked (check = "why")."""
+    rows = [("Police", "London", 1.2, "Brilliant", "Yes"), ("Health", "London", 0.8, "Okay-ish", "No"),
+            ("Police", "North East", 1.0, "Rubbish", "Yes"), ("Health", "North East", 1.0, "Brilliant", "Yes"),
+            ("Police", "London", 0.6, "Okay-ish", "No")] * 8
+    csv = "role,region,weight,Q5 How would you rate it,Q6 Heard of it\n" + "\n".join(
+        ",".join(map(str, r)) for r in rows)
+    codebook = """[survey]
+title = "Rating survey 2023"
+audience = "frontline"
+
+[columns]
+role = "role"
+region = "region"
+weight = "weight"
+
+[[questions]]
+id = "rate_panel"
+column = "Q5 How would you rate it"
+text = "How would you rate the Panel?"
+kind = "agreement"
+positive = []
+check = "why"
+
+[[questions]]
+id = "heard_panel"
+column = "Q6 Heard of it"
+text = "Have you heard of the Panel?"
+kind = "yes_no"
+positive = ["Yes"]
+"""
+    return csv.encode(), codebook.encode()
+
+
+def _upload_rating(at: AppTest) -> AppTest:
+    at = goto(at, "upload")
+    csv, codebook = _rating_survey()
+    at.file_uploader(key="upload_codebook").set_value(("rating.toml", codebook, "application/toml"))
+    at.file_uploader(key="upload_file").set_value(("rating.csv", csv, "text/csv"))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _preview(at: AppTest) -> pd.DataFrame:
+    return next(d.value for d in at.dataframe if "Positive (%)" in d.value.columns).set_index("Question id")
+
+
+def test_upload_unknown_scale_is_amber_until_its_positive_answers_are_ticked(app):
+    at = _upload_rating(app)
+    warnings = " ".join(w.value for w in at.warning)
+    assert "could not tell which of these answers are favourable" in warnings
+    assert "1 question still needs its positive answers ticked" in warnings
+    assert not [s for s in at.success if "fits the data" in s.value]
+    assert at.button(key="upload_use").disabled
+    # its whole distribution, each answer with its count and weighted share (weights 1.2, 0.8, 1.0, 1.0, 0.6)
+    boxes = {c.label.replace("\\", ""): c for c in at.checkbox if "_pos_" in str(c.key)}
+    assert {"Brilliant: 16, 47.8%", "Okay-ish: 16, 30.4%", "Rubbish: 8, 21.7%"} <= set(boxes), list(boxes)
+    preview = _preview(at)
+    assert preview.loc["rate_panel", "Still to do"] == "tick its positive answers"
+    assert preview.loc["heard_panel", "Positive (%)"] == pytest.approx(3.2 / 4.6)
+
+    boxes["Brilliant: 16, 47.8%"].check().run()
+    assert not at.exception
+    assert any(s.value == "The codebook fits the data." for s in at.success)
+    assert not [w for w in at.warning if "favourable" in w.value]
+    assert not at.button(key="upload_use").disabled
+    shown = _preview(at).loc["rate_panel"]
+    assert shown["Positive (%)"] == pytest.approx(2.2 / 4.6) and shown["Unweighted base"] == 40
+    assert any("47.8% positive (base 40, weighted 36.8)" in c.value.replace("\\", "") for c in at.caption)
+
+    # a second tick moves the preview before the survey is used
+    next(c for c in at.checkbox if c.label.replace("\\", "").startswith("Okay-ish")).check().run()
+    assert _preview(at).loc["rate_panel", "Positive (%)"] == pytest.approx(3.6 / 4.6)
+    at.button(key="upload_use").click().run()
+    assert any("Loaded Rating survey 2023" in s.value for s in at.success)
+    at = goto(at, "overview")
+    assert any(m.value == "78%" for m in at.metric), [(m.label, m.value) for m in at.metric]
+
+
+def test_upload_page_shows_audience_wave_and_changeable_columns(app):
+    at = _upload_rating(app)
+    key = next(w.key for w in at.selectbox if str(w.key).startswith("cb_audience_"))
+    assert at.selectbox(key=key).value == "frontline"
+    assert next(w for w in at.text_input if str(w.key).startswith("cb_wave_")).value == "2023"  # from the title
+    region = next(w for w in at.selectbox if str(w.key).startswith("cb_region_"))
+    assert region.value == "region" and "London" in " ".join(c.value for c in at.caption)
+    region.set_value("(none)").run()
+    assert not at.exception
+    at.selectbox(key=key).set_value("partners").run()
+    next(w for w in at.text_input if str(w.key).startswith("cb_wave_")).set_value("2024").run()
+    next(c for c in at.checkbox if c.label.replace("\\", "").startswith("Brilliant")).check().run()
+    at.button(key="upload_use").click().run()
+    from feedback.survey import codebook as cbmod
+
+    used = cbmod.load_codebook(at.session_state["survey_upload"]["codebook_text"])
+    assert (used.audience, used.wave, used.region) == ("partners", "2024", "")
+    assert used.questions[0].positive == ["Brilliant"] and used.questions[0].check == ""

@@ -13,7 +13,7 @@ from feedback.errors import InputError
 from feedback.survey import explorer, waves
 from ui import survey_ui
 
-AUDIENCE_NAMES = {"partners": "Safeguarding partners", "frontline": "Frontline professionals"}
+AUDIENCE_NAMES = waves.AUDIENCE_NAMES
 
 
 def series_options() -> dict[str, tuple[str, str]]:

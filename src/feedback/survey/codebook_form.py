@@ -205,28 +205,44 @@ def distribution(frame: pd.DataFrame, column: str, weight: str = "", also=()) ->
         out = out.iloc[np.argsort([rank.get(answer_key(a), len(rank)) for a in out["answer"]], kind="stable")]
     else:
         out = out.sort_values(["count", "answer"], ascending=[False, True], kind="stable")
-    seen = {answer_key(a) for a in out["answer"]}
-    extra = [a for a in dict.fromkeys(_strings(also)) if answer_key(a) not in seen and answer_key(a)]
-    if extra:
-        out = pd.concat([out, pd.DataFrame({"answer": extra, "count": 0, "weighted": 0.0})], ignore_index=True)
     whole = out["weighted"].sum()
     out["share"] = out["weighted"] / whole if whole > 0 else np.nan
     out = out[DISTRIBUTION_COLUMNS].reset_index(drop=True)
     out.attrs.update(missing=int((~has).sum()), weighted=weighted)
+    return with_named(out, also)
+
+
+def with_named(dist: pd.DataFrame, named=()) -> pd.DataFrame:
+    """The distribution with the answers in ``named`` that nobody gave (count 0) at the end."""
+    seen = {answer_key(a) for a in dist["answer"]}
+    extra = [a for a in dict.fromkeys(_strings(named)) if answer_key(a) not in seen and answer_key(a)]
+    if not extra:
+        return dist
+    out = pd.concat([dist, pd.DataFrame({"answer": extra, "count": 0, "weighted": 0.0, "share": 0.0})],
+                    ignore_index=True)
+    out.attrs.update(dist.attrs)
     return out
 
 
-def distributions(frame: pd.DataFrame, questions: list[dict], weight: str = "") -> dict[str, pd.DataFrame]:
-    """``distribution`` of each question's column (once per column), with the answers its
-    codebook names that nobody gave."""
-    out: dict[str, pd.DataFrame] = {}
-    for v in questions:
-        column = str(v.get("column") or "")
-        if column in frame.columns and column not in out:
-            named = [a for q in questions if q.get("column") == column
-                     for a in (*_strings(q.get("positive")), *_strings(q.get("exclude")))]
-            out[column] = distribution(frame, column, weight, also=named)
-    return out
+def distributions(frame: pd.DataFrame, columns, weight: str = "") -> dict[str, pd.DataFrame]:
+    """``distribution`` of each column (once per column)."""
+    return {str(c): distribution(frame, c, weight) for c in dict.fromkeys(columns) if c in frame.columns}
+
+
+def column_summary(frame: pd.DataFrame, column: str, numbers: bool = False) -> str:
+    """What a role, region or weight column holds, in a few words, so a wrong choice shows
+    (``numbers``: a weight, described by its range and mean when it is numeric)."""
+    if not column or column == NONE or column not in frame.columns:
+        return "No column chosen."
+    series = frame[column]
+    values = pd.to_numeric(series, errors="coerce")
+    if series.notna().any() and values.notna().sum() == series.notna().sum() and (
+            numbers or values.nunique() > 12):
+        return f"Numbers from {values.min():,.2f} to {values.max():,.2f}, mean {values.mean():,.2f}."
+    counts = series.dropna().astype(str).value_counts()
+    shown = ", ".join(counts.index[:6])
+    more = len(counts) - 6
+    return f"{len(counts)} value{'s' if len(counts) != 1 else ''}: {shown}" + (f" and {more} more." if more > 0 else ".")
 
 
 def pending(cb: cbmod.Codebook) -> list[str]:
