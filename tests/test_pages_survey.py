@@ -440,3 +440,20 @@ def test_upload_page_shows_audience_wave_and_changeable_columns(app):
     used = cbmod.load_codebook(at.session_state["survey_upload"]["codebook_text"])
     assert (used.audience, used.wave, used.region) == ("partners", "2024", "")
     assert used.questions[0].positive == ["Brilliant"] and used.questions[0].check == ""
+
+
+def test_annex_builder_offers_the_upload(app):
+    at = _upload_rating(app)
+    next(c for c in at.checkbox if c.label.replace("\\", "").startswith("Brilliant")).check().run()
+    at.button(key="upload_use").click().run()
+    at = goto(at, "annex")
+    surveys = at.multiselect(key="annex_surveys")
+    assert "Your upload: Rating survey 2023" in surveys.options
+    assert surveys.value == ["Your upload: Rating survey 2023"]  # chosen instead of the samples
+    assert PARTNERS in surveys.options and TABLES not in surveys.options
+    assert any("Your upload is offered" in i.value for i in at.info)
+    at.checkbox(key="annex_part_roundtables").uncheck()
+    at.checkbox(key="annex_part_audits").uncheck()
+    at.button(key="annex_build").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any("Annex drafted" in s.value for s in at.success)
