@@ -399,12 +399,12 @@ def test_upload_unknown_scale_is_amber_until_its_positive_answers_are_ticked(app
     assert at.button(key="upload_use").disabled
     # its whole distribution, each answer with its count and weighted share (weights 1.2, 0.8, 1.0, 1.0, 0.6)
     boxes = {c.label.replace("\\", ""): c for c in at.checkbox if "_pos_" in str(c.key)}
-    assert {"Brilliant: 16, 47.8%", "Okay-ish: 16, 30.4%", "Rubbish: 8, 21.7%"} <= set(boxes), list(boxes)
+    assert {"Brilliant (16 answers, 47.8%)", "Okay-ish (16 answers, 30.4%)", "Rubbish (8 answers, 21.7%)"} <= set(boxes)
     preview = _preview(at)
     assert preview.loc["rate_panel", "Still to do"] == "tick its positive answers"
     assert preview.loc["heard_panel", "Positive (%)"] == pytest.approx(3.2 / 4.6)
 
-    boxes["Brilliant: 16, 47.8%"].check().run()
+    boxes["Brilliant (16 answers, 47.8%)"].check().run()
     assert not at.exception
     assert any(s.value == "The codebook fits the data." for s in at.success)
     assert not [w for w in at.warning if "favourable" in w.value]

@@ -79,7 +79,9 @@ def question_form(i: int, values: dict, dist: pd.DataFrame | None, key: str, ids
         for row in dist.itertuples(index=False):
             share = "" if row.share != row.share else f", {100 * row.share:.1f}%"
             widget = f"cb_q{k}_pos_{_answer_key(row.answer)}"
-            st.checkbox(plain(f"{row.answer}: {row.count:,}{share}"), value=answer_key(row.answer) in ticked,
+            # Only the answer is escaped: the numbers need none, and the label is also what a screen reader says.
+            st.checkbox(f"{plain(row.answer)} ({row.count:,} answer{'s' if row.count != 1 else ''}{share})",
+                        value=answer_key(row.answer) in ticked,
                         key=widget, on_change=_tick, args=(v, row.answer, widget))
         if dist.attrs.get("missing"):
             st.caption(f"No answer: {dist.attrs['missing']:,}.")
