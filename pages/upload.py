@@ -200,8 +200,9 @@ st.write("One form per question. Tick the answers its percentage counts as posit
          "base are not counted at all. The preview under each form shows the figure the survey pages will show.")
 waiting = [v["id"] for v in question_vals if v.get("use", True) and v.get("check") == "why"]
 if waiting:
-    st.warning(f"{len(waiting)} question(s) marked with a warning sign need their positive answers ticked: the "
-               "suggestion could not tell which of their answers are favourable.", icon=":material/warning:")
+    st.warning(("1 question, marked with a warning sign, needs its" if len(waiting) == 1 else
+                f"{len(waiting)} questions, marked with a warning sign, need their") + " positive answers ticked: "
+               "the suggestion could not tell which of their answers are favourable.", icon=":material/warning:")
 ids = [v["id"] for v in question_vals]
 slots = {}
 for label, members in form.question_groups(question_vals):

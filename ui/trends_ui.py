@@ -117,8 +117,9 @@ def _mapping_form(matches, series: dict[str, str]) -> None:
                          else "No question of the series has a similar wording.")
         st.form_submit_button("Link these questions and add the upload", type="primary", icon=":material/link:",
                               on_click=_link, args=(matches, keys))
-    table = matches.rename(columns={"upload_id": "Your id", "upload_text": "Your question", "series_id": "Series id",
-                                    "series_text": "Series question", "score": "Similarity (0-100)"})
+    table = matches[["upload_id", "series_id", "score", "upload_text", "series_text"]].rename(columns={
+        "upload_id": "Your id", "upload_text": "Your question", "series_id": "Series id",
+        "series_text": "Series question", "score": "Similarity (0-100)"})
     st.dataframe(table, hide_index=True, width="stretch")
 
 

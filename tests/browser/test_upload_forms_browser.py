@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from tests.browser.conftest import screenshot, tall_screenshot, wait_for_app
+from tests.browser.test_accessibility import open_expanders, problems
 
 pytestmark = pytest.mark.timeout(300)
 RATING = "Overall, how would you rate the Panel's communication with your organisation?"
@@ -68,7 +69,7 @@ def test_fix_a_question_in_its_form_and_the_overview_changes(app_url, page, tmp_
     page.locator('[data-testid="stSidebar"]').get_by_role("link", name="Upload a survey", exact=True).first.click()
     wait_for_app(page)
     page.get_by_text("Still working on communication_2023.csv").wait_for(timeout=60_000)
-    form = page.locator('[data-testid="stExpander"]', has_text=RATING).first
+    form = page.locator('[data-testid="stExpander"]').filter(has=page.locator("summary", has_text=RATING)).first
     if not form.get_by_role("checkbox").first.is_visible():
         form.locator("summary").first.click()
         wait_for_app(page)
@@ -81,6 +82,11 @@ def test_fix_a_question_in_its_form_and_the_overview_changes(app_url, page, tmp_
             page.keyboard.press("Space")
             wait_for_app(page)
     expected = _share(frame, ["Very good"])
+    # every form open: axe-core finds nothing serious (labels on every input, headings in order)
+    open_expanders(page, page.locator('[data-testid="stMain"]'))
+    wait_for_app(page)
+    found = problems(page, "Upload a survey, every question's form open")
+    assert not found, "\n".join(found)
     preview = form.get_by_text(re.compile(r"^Preview: ")).inner_text()
     assert f"{100 * expected:.1f}% positive (base 240" in preview, preview
     screenshot(page, "upload_forms_fixed", tmp_path)
