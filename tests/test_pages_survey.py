@@ -457,3 +457,23 @@ def test_annex_builder_offers_the_upload(app):
     at.button(key="annex_build").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert any("Annex drafted" in s.value for s in at.success)
+
+
+def test_upload_questions_of_one_multi_select_are_shown_together(app):
+    at = goto(app, "upload")
+    rows = [("Police", "London", "Selected", "Not selected", "Yes"), ("Health", "London", "Not selected", "Selected", "No")]
+    csv = "role,region,Q7_1,Q7_2,Q8\n" + "\n".join(",".join(r) for r in rows * 10)
+    codebook = '[survey]\ntitle = "Sets"\n[columns]\nrole = "role"\nregion = "region"\n' + "".join(
+        f'[[questions]]\nid = "{qid}"\ncolumn = "{col}"\ntext = "{text}"\nkind = "{kind}"\npositive = ["{pos}"]\n'
+        + (f'question_set = "Where do you hear about the Panel?"\n' if kind == "multi_select" else "")
+        for qid, col, text, kind, pos in [("hear_letters", "Q7_1", "Letters", "multi_select", "Selected"),
+                                          ("heard", "Q8", "Heard of it", "yes_no", "Yes"),
+                                          ("hear_web", "Q7_2", "Website", "multi_select", "Selected")])
+    at.file_uploader(key="upload_codebook").set_value(("sets.toml", codebook.encode(), "application/toml"))
+    at.file_uploader(key="upload_file").set_value(("sets.csv", csv.encode(), "text/csv"))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [s.value for s in at.subheader] == ["Where do you hear about the Panel?"]
+    ids = [w.value for w in at.text_input if str(w.key).startswith("cb_q") and str(w.key).endswith("_id")]
+    assert ids == ["hear_letters", "hear_web", "heard"]  # the set's two questions side by side
+    assert any(s.value == "The codebook fits the data." for s in at.success)
