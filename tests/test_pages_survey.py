@@ -477,3 +477,31 @@ def test_upload_questions_of_one_multi_select_are_shown_together(app):
     ids = [w.value for w in at.text_input if str(w.key).startswith("cb_q") and str(w.key).endswith("_id")]
     assert ids == ["hear_letters", "hear_web", "heard"]  # the set's two questions side by side
     assert any(s.value == "The codebook fits the data." for s in at.success)
+
+
+def test_upload_a_question_added_by_hand_shows_its_kind_and_asks_for_its_answers(app):
+    at = goto(app, "upload")
+    csv, _ = _rating_survey()
+    codebook = ('[survey]\ntitle = "Added 2023"\n[columns]\nrole = "role"\nregion = "region"\nweight = "weight"\n'
+                '[[questions]]\nid = "heard_panel"\ncolumn = "Q6 Heard of it"\ntext = "Heard?"\nkind = "yes_no"\n'
+                'positive = ["Yes"]\n')
+    at.file_uploader(key="upload_codebook").set_value(("added.toml", codebook.encode(), "application/toml"))
+    at.file_uploader(key="upload_file").set_value(("added.csv", csv, "text/csv"))
+    at.run()
+    assert any(s.value == "The codebook fits the data." for s in at.success)
+    add = next(w for w in at.selectbox if str(w.key).startswith("cb_add_") and not str(w.key).startswith("cb_add_b"))
+    assert add.options == ["Q5 How would you rate it"]  # role, region, weight and used columns are not offered
+    add.set_value("Q5 How would you rate it").run()
+    next(b for b in at.button if str(b.key).startswith("cb_add_button_")).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    kind = [w for w in at.selectbox if str(w.key).startswith("cb_q1_") and str(w.key).endswith("_kind")][0]
+    assert kind.value == "agreement"  # shown, and saved as shown
+    assert any("1 question still needs its positive answers ticked" in w.value for w in at.warning)
+    next(c for c in at.checkbox if c.label.startswith("Rubbish")).check().run()
+    kind.set_value("usefulness").run()
+    at.button(key="upload_use").click().run()
+    from feedback.survey import codebook as cbmod
+
+    added = cbmod.load_codebook(at.session_state["survey_upload"]["codebook_text"]).questions[1]
+    assert (added.id, added.kind, added.positive, added.check) == (cbmod.short_id("Q5 How would you rate it"),
+                                                                    "usefulness", ["Rubbish"], "")

@@ -201,3 +201,14 @@ def test_trends_never_shows_an_error_page_when_two_waves_share_nothing(trends_ap
     _rerun(at)
     assert any("share no question id" in e.value for e in at.error)
     assert any(h.value == "Roundtables and audits by year" for h in at.header)  # the rest of the page still works
+
+
+def test_an_upload_naming_no_audience_can_be_added_to_the_series(trends_app):
+    at = trends_app
+    _upload(at, _partners_codebook("2023", audience=""))
+    _rerun(at)
+    assert any("names no audience" in i.value for i in at.info)
+    at.button(key="trends_set_audience").click()
+    _rerun(at)
+    assert at.toggle(key="trends_with_upload").value is True
+    assert at.selectbox(key="trends_after").value == "2023"
