@@ -505,3 +505,21 @@ def test_upload_a_question_added_by_hand_shows_its_kind_and_asks_for_its_answers
     added = cbmod.load_codebook(at.session_state["survey_upload"]["codebook_text"]).questions[1]
     assert (added.id, added.kind, added.positive, added.check) == (cbmod.short_id("Q5 How would you rate it"),
                                                                     "usefulness", ["Rubbish"], "")
+
+
+def test_upload_forms_show_answers_and_question_text_literally(app):
+    at = goto(app, "upload")
+    answers = ["**Yes**", "[No](https://evil.example/x)", ":red[Maybe]"]
+    csv = "role,region,Q1\n" + "\n".join(f"Police,London,{answers[i % 3]}" for i in range(30))
+    codebook = ('[survey]\ntitle = "T"\n[columns]\nrole = "role"\nregion = "region"\n[[questions]]\nid = "q1"\n'
+                'column = "Q1"\ntext = "<b>Bold</b> [click](https://evil.example)"\nkind = "yes_no"\n'
+                'positive = []\ncheck = "why"\n')
+    at.file_uploader(key="upload_codebook").set_value(("t.toml", codebook.encode(), "application/toml"))
+    at.file_uploader(key="upload_file").set_value(("t.csv", csv.encode(), "text/csv"))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    labels = [c.label for c in at.checkbox if "_pos_" in str(c.key)]
+    assert len(labels) == 3
+    shown = " ".join([*labels, *(e.label for e in at.expander), *(c.value for c in at.caption)])
+    assert "](https://evil.example" not in shown and "**Yes**" not in shown and ":red[" not in shown
+    assert "\\*\\*Yes\\*\\* (10 answers, 33.3%)" in labels
