@@ -63,7 +63,7 @@ def question_form(i: int, values: dict, dist: pd.DataFrame | None, key: str, ids
                                 help="Short; the same id in two surveys lets them be compared.")
         kinds = list(form.KINDS)
         v["kind"] = c3.selectbox("Kind", kinds, index=kinds.index(v["kind"]) if v["kind"] in kinds else 0,
-                                 format_func=form.KIND_LABELS.get, key=f"cb_q{k}_kind")
+                                 format_func=form.kind_label, key=f"cb_q{k}_kind")
         v["text"] = st.text_input("Question text", value=v.get("text") or "", key=f"cb_q{k}_text")
         st.caption(plain(f"Column in the file: {v['column']}"))
         if dist is None:

@@ -137,3 +137,8 @@ def test_preview_explains_a_question_routed_through_one_not_counted(frame, codeb
 def test_question_sets_are_drawn_together():
     questions = [{"question_set": ""}, {"question_set": "Q7"}, {"question_set": ""}, {"question_set": "Q7"}]
     assert form.question_groups(questions) == [("", [0]), ("Q7", [1, 3]), ("", [2])]
+
+
+def test_every_kind_has_words():
+    assert set(form.KIND_LABELS) == set(cbmod.KINDS)  # a new kind in the codebook needs its words here
+    assert form.kind_label("top_box") == "Top box"  # one not known yet is still shown
