@@ -31,16 +31,14 @@ KIND_LABELS = {
     "yes_no": "Yes or no",
     "multi_select": "One option of a multi-select or grid",
 }
+PREVIEW_COLUMNS = ["question", "question_text", "positive", "p", "n", "base_weighted", "note"]
+DISTRIBUTION_COLUMNS = ["answer", "count", "weighted", "share"]
+_YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")
 
 
 def kind_label(kind: str) -> str:
     """A kind in words (a kind the labels do not know yet is shown as it is)."""
     return KIND_LABELS.get(kind, str(kind).replace("_", " ").capitalize())
-
-
-PREVIEW_COLUMNS = ["question", "question_text", "positive", "p", "n", "base_weighted", "note"]
-DISTRIBUTION_COLUMNS = ["answer", "count", "weighted", "share"]
-_YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")
 
 
 @dataclass
