@@ -17,7 +17,7 @@ options = trends_ui.series_options()
 if not options:
     st.warning("No survey with two or more waves is loaded: the sample data files are missing.")
     st.stop()
-label = st.selectbox("Survey", list(options), key="trends_series",
+label = st.selectbox("Survey", list(options), key="trends_series", index=trends_ui.upload_series_index(options),
                      help="Waves of one audience, linked by question id. The 2022 waves are synthetic.")
 audience, kind = options[label]
 with st.spinner("Reading the waves…"):

@@ -162,6 +162,7 @@ def test_a_frontline_upload_with_the_partners_series_names_its_own_series(trends
     at.button(key="trends_other_series").click()
     _rerun(at)
     assert at.selectbox(key="trends_series").value == "Frontline professionals, respondent-level data"
+    assert not [w for w in at.warning if "Session State API" in w.value]
 
 
 def test_an_upload_sharing_no_id_is_matched_by_text_and_joins_once_confirmed(trends_app):
@@ -212,3 +213,10 @@ def test_an_upload_naming_no_audience_can_be_added_to_the_series(trends_app):
     _rerun(at)
     assert at.toggle(key="trends_with_upload").value is True
     assert at.selectbox(key="trends_after").value == "2023"
+
+
+def test_trends_opens_on_the_series_of_the_upload(app):
+    _frontline_upload(app)
+    at = goto(app, "trends")
+    assert at.selectbox(key="trends_series").value == "Frontline professionals, respondent-level data"
+    assert any("shares no question id" in i.value for i in at.info)

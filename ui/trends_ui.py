@@ -30,6 +30,21 @@ def series_options() -> dict[str, tuple[str, str]]:
     return out
 
 
+def upload_series_index(options: dict[str, tuple[str, str]]) -> int:
+    """Where the selector of series starts: the series of the session's upload, if it has one
+    (0 once the selector has a value: a choice already made, or set by a button, stands)."""
+    upload = st.session_state.get(survey_ui.UPLOAD_KEY)
+    if not upload or "trends_series" in st.session_state:
+        return 0
+    try:
+        survey = survey_ui.load_upload(upload)
+    except InputError:
+        return 0
+    found = [i for i, (audience, kind) in enumerate(options.values())
+             if audience == survey.audience and kind == survey.kind]
+    return found[0] if found else 0
+
+
 def load_series(audience: str, kind: str = "respondents") -> list[waves.Wave]:
     """The embedded waves of an audience, oldest first (each read once per content, cached)."""
     out = []
