@@ -189,13 +189,14 @@ def _weights(frame: pd.DataFrame, weight: str) -> tuple[np.ndarray, bool]:
     return values, True
 
 
-def distribution(frame: pd.DataFrame, column: str, weight: str = "", also=()) -> pd.DataFrame:
+def distribution(frame: pd.DataFrame, column: str, weight: str = "", also=(), *,
+                 weights: tuple[np.ndarray, bool] | None = None) -> pd.DataFrame:
     """Each answer in ``column`` with its count and weighted share of those answering
     (scale order for labelled SPSS answers, else most common first). Answers in ``also``
     (a codebook's positive or excluded answers nobody gave) are listed with a count of 0.
     ``attrs``: ``missing`` (no answer) and ``weighted`` (False when unweighted)."""
     series = frame[column]
-    weights, weighted = _weights(frame, weight)
+    weights, weighted = weights if weights is not None else _weights(frame, weight)
     codes, uniques = factorize(series)
     labels = [" ".join(str(u).split()) for u in uniques]
     has = codes >= 0
@@ -229,8 +230,9 @@ def with_named(dist: pd.DataFrame, named=()) -> pd.DataFrame:
 
 
 def distributions(frame: pd.DataFrame, columns, weight: str = "") -> dict[str, pd.DataFrame]:
-    """``distribution`` of each column (once per column)."""
-    return {str(c): distribution(frame, c, weight) for c in dict.fromkeys(columns) if c in frame.columns}
+    """``distribution`` of each column (once per column; the weights read once)."""
+    weights = _weights(frame, weight)
+    return {str(c): distribution(frame, c, weights=weights) for c in dict.fromkeys(columns) if c in frame.columns}
 
 
 def column_summary(frame: pd.DataFrame, column: str, numbers: bool = False) -> str:
