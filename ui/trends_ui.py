@@ -116,7 +116,7 @@ def join_advice(join: wave_join.Join, audience: str, options: dict[str, tuple[st
 
 
 def _mapping_form(matches, series: dict[str, str]) -> None:
-    st.subheader("Match your questions to the series'")
+    st.header("Match your questions to the series'")
     st.caption("Each question of your upload with the series question whose wording is most alike (similarity "
                "0 to 100). Change a match, or choose \"Not in these waves\", then confirm.")
     ids = ["", *series]
