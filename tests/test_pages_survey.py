@@ -402,7 +402,7 @@ def test_upload_unknown_scale_is_amber_until_its_positive_answers_are_ticked(app
     assert {"Brilliant (16 answers, 47.8%)", "Okay-ish (16 answers, 30.4%)", "Rubbish (8 answers, 21.7%)"} <= set(boxes)
     preview = _preview(at)
     assert preview.loc["rate_panel", "Still to do"] == "tick its positive answers"
-    assert preview.loc["heard_panel", "Positive (%)"] == pytest.approx(3.2 / 4.6)
+    assert preview.loc["heard_panel", "Positive (%)"] == pytest.approx(100 * 3.2 / 4.6)
 
     boxes["Brilliant (16 answers, 47.8%)"].check().run()
     assert not at.exception
@@ -410,12 +410,12 @@ def test_upload_unknown_scale_is_amber_until_its_positive_answers_are_ticked(app
     assert not [w for w in at.warning if "favourable" in w.value]
     assert not at.button(key="upload_use").disabled
     shown = _preview(at).loc["rate_panel"]
-    assert shown["Positive (%)"] == pytest.approx(2.2 / 4.6) and shown["Unweighted base"] == 40
+    assert shown["Positive (%)"] == pytest.approx(100 * 2.2 / 4.6) and shown["Unweighted base"] == 40
     assert any("47.8% positive (base 40, weighted 36.8)" in c.value.replace("\\", "") for c in at.caption)
 
     # a second tick moves the preview before the survey is used
     next(c for c in at.checkbox if c.label.replace("\\", "").startswith("Okay-ish")).check().run()
-    assert _preview(at).loc["rate_panel", "Positive (%)"] == pytest.approx(3.6 / 4.6)
+    assert _preview(at).loc["rate_panel", "Positive (%)"] == pytest.approx(100 * 3.6 / 4.6)
     at.button(key="upload_use").click().run()
     assert any("Loaded Rating survey 2023" in s.value for s in at.success)
     at = goto(at, "overview")

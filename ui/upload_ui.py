@@ -114,9 +114,9 @@ def preview_table(rows: pd.DataFrame) -> None:
     """The preview as a table (every question's positive share, base and what is missing)."""
     shown = pd.DataFrame({
         "Question id": rows["question"], "Question": rows["question_text"],
-        "Positive answers": rows["positive"], "Positive (%)": rows["p"],
+        "Positive answers": rows["positive"], "Positive (%)": 100 * rows["p"],
         "Unweighted base": rows["n"].where(rows["note"] == "", None),
         "Weighted base": rows["base_weighted"], "Still to do": rows["note"]})
     st.dataframe(shown, hide_index=True, width="stretch", column_config={
-        "Positive (%)": st.column_config.NumberColumn(format="percent"),
+        "Positive (%)": st.column_config.NumberColumn(format="%.1f"),
         "Weighted base": st.column_config.NumberColumn(format="%.1f")})

@@ -142,3 +142,11 @@ def test_question_sets_are_drawn_together():
 def test_every_kind_has_words():
     assert set(form.KIND_LABELS) == set(cbmod.KINDS)  # a new kind in the codebook needs its words here
     assert form.kind_label("top_box") == "Top box"  # one not known yet is still shown
+
+
+def test_audience_guessed_from_the_title_or_file_name():
+    assert form.guess_audience(cbmod.Codebook(title="Frontline professionals survey 2021")) == "frontline"
+    assert form.guess_audience(cbmod.Codebook(title="Export"), "partners_2023.sav") == "partners"
+    assert form.guess_audience(cbmod.Codebook(title="Partners and frontline staff")) == ""  # both: not guessed
+    assert form.guess_audience(cbmod.Codebook(title="Staff survey")) == ""
+    assert form.survey_values(cbmod.Codebook(title="Staff survey", audience="youth"))["audience"] == "youth"

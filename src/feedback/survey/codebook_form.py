@@ -82,7 +82,7 @@ def question_values(q: cbmod.Question) -> dict:
 
 def survey_values(cb: cbmod.Codebook, filename: str = "") -> dict:
     """The survey's own fields as the form shows them (columns: ``NONE`` for no column)."""
-    return {"title": cb.title or filename, "audience": cb.audience or "",
+    return {"title": cb.title or filename, "audience": cb.audience or guess_audience(cb, filename),
             "wave": cb.wave or guess_wave(cb, filename), "fieldwork": cb.fieldwork or "",
             "source": cb.source or (f"Source: {filename}" if filename else ""),
             **{slot: getattr(cb, slot) or NONE for slot in ("role", "region", "weight")}}
@@ -99,6 +99,17 @@ def guess_wave(cb: cbmod.Codebook, filename: str = "") -> str:
         if found:
             return found.group()
     return ""
+
+
+def guess_audience(cb: cbmod.Codebook, filename: str = "") -> str:
+    """The series a survey most likely belongs to: the one audience whose name (or words, as
+    "Frontline professionals") its title or file name carries; "" when none or several do."""
+    from feedback.survey.waves import AUDIENCE_NAMES
+
+    text = f"{cb.title} {filename}".casefold().replace("_", " ")
+    found = [a for a, words in AUDIENCE_NAMES.items()
+             if re.search(rf"\b{re.escape(a)}\b", text) or words.casefold() in text]
+    return found[0] if len(found) == 1 else ""
 
 
 def _strings(values) -> list[str]:
