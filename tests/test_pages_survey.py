@@ -523,3 +523,18 @@ def test_upload_forms_show_answers_and_question_text_literally(app):
     shown = " ".join([*labels, *(e.label for e in at.expander), *(c.value for c in at.caption)])
     assert "](https://evil.example" not in shown and "**Yes**" not in shown and ":red[" not in shown
     assert "\\*\\*Yes\\*\\* (10 answers, 33.3%)" in labels
+
+
+def test_upload_a_tentative_suggestion_is_confirmed_or_changed(app):
+    at = goto(app, "upload")
+    csv, codebook = _rating_survey()
+    codebook = codebook.replace(b'positive = []\ncheck = "why"', b'positive = ["Brilliant"]\ncheck = "why"')
+    at.file_uploader(key="upload_codebook").set_value(("rating.toml", codebook, "application/toml"))
+    at.file_uploader(key="upload_file").set_value(("rating.csv", csv, "text/csv"))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [s for s in at.success if "fits the data" in s.value]  # ticked by the suggestion, not a person
+    confirm = next(c for c in at.checkbox if str(c.key).endswith("_confirm"))
+    confirm.check().run()
+    assert any(s.value == "The codebook fits the data." for s in at.success)
+    assert not [c for c in at.checkbox if str(c.key).endswith("_confirm")]  # settled: nothing left to confirm
