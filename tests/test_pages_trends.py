@@ -177,7 +177,7 @@ def test_an_upload_sharing_no_id_is_matched_by_text_and_joins_once_confirmed(tre
     own = trends.sample_waves("frontline")[-1].survey.codebook.questions
     assert [s.value for s in links] == [q.id for q in own]  # each matched by its text to its series id
     links[0].set_value("")  # a person's correction: the first question is not in the series
-    at.button(key="FormSubmitter:trends_link_form-Link these questions and add the upload").click()
+    at.button(key="trends_link_confirm").click()
     _rerun(at)
     assert any("of your upload now carry the ids" in s.value for s in at.success)
     assert at.toggle(key="trends_with_upload").value is True

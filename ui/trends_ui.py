@@ -131,6 +131,7 @@ def _mapping_form(matches, series: dict[str, str]) -> None:
                          help=f"Similarity of the suggested match: {row.score:.0f} of 100." if row.series_id
                          else "No question of the series has a similar wording.")
         st.form_submit_button("Link these questions and add the upload", type="primary", icon=":material/link:",
+                              key="trends_link_confirm",
                               on_click=_link, args=(matches, keys))
     table = matches[["upload_id", "series_id", "score", "upload_text", "series_text"]].rename(columns={
         "upload_id": "Your id", "upload_text": "Your question", "series_id": "Series id",
