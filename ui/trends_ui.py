@@ -6,6 +6,8 @@ the choices, never by anything personal. No statistics here.
 
 from __future__ import annotations
 
+import hashlib
+
 import pandas as pd
 import streamlit as st
 
@@ -67,7 +69,7 @@ def upload_wave(audience: str, kind: str, series: list[waves.Wave]) -> wave_join
     try:
         survey = survey_ui.load_upload(upload)
     except InputError as err:
-        return wave_join.Join("unreadable", f"Your upload {name} could not be read: {err}")
+        return wave_join.Join(wave_join.UNREADABLE, f"Your upload {name} could not be read: {err}")
     audiences = [a for k in ("respondents", "data tables") for a in waves.sample_series(k)]
     return wave_join.assess(survey, audience=audience, kind=kind, series=series, series_audiences=audiences,
                             name=name)
@@ -121,9 +123,11 @@ def _mapping_form(matches, series: dict[str, str]) -> None:
                "0 to 100). Change a match, or choose \"Not in these waves\", then confirm.")
     ids = ["", *series]
     keys = []
+    # keyed by what is matched: another upload (or series) starts from its own suggested matches
+    tag = hashlib.sha1(repr((list(matches["upload_id"]), ids)).encode()).hexdigest()[:8]
     with st.form("trends_link_form", border=True):
         for i, row in enumerate(matches.itertuples(index=False)):
-            key = f"trends_link_{i}"
+            key = f"trends_link_{tag}_{i}"
             keys.append(key)
             st.selectbox(plain(f"{row.upload_text} ({row.upload_id})"), ids,
                          index=ids.index(row.series_id) if row.series_id in ids else 0, key=key,

@@ -22,6 +22,7 @@ from feedback.errors import InputError
 from feedback.survey import waves
 
 JOINS = "joins"
+UNREADABLE = "unreadable"
 OTHER_KIND = "other kind"
 OTHER_AUDIENCE = "other audience"
 NO_AUDIENCE = "no audience"
