@@ -129,7 +129,7 @@ def _mapping_form(matches, series: dict[str, str]) -> None:
         for i, row in enumerate(matches.itertuples(index=False)):
             key = f"trends_link_{tag}_{i}"
             keys.append(key)
-            st.selectbox(plain(f"{row.upload_text} ({row.upload_id})"), ids,
+            st.selectbox(f"{plain(row.upload_text)} ({plain(row.upload_id)})", ids,
                          index=ids.index(row.series_id) if row.series_id in ids else 0, key=key,
                          format_func=lambda q: f"{q}: {series.get(q, '')}" if q else "Not in these waves",
                          help=f"Similarity of the suggested match: {row.score:.0f} of 100." if row.series_id
