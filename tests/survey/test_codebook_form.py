@@ -150,3 +150,9 @@ def test_audience_guessed_from_the_title_or_file_name():
     assert form.guess_audience(cbmod.Codebook(title="Partners and frontline staff")) == ""  # both: not guessed
     assert form.guess_audience(cbmod.Codebook(title="Staff survey")) == ""
     assert form.survey_values(cbmod.Codebook(title="Staff survey", audience="youth"))["audience"] == "youth"
+
+
+def test_an_answer_both_positive_and_left_out_is_a_problem(frame, codebook):
+    codebook.questions[1].exclude = ["yes"]
+    problems = form.checks(codebook, frame).problems
+    assert any("'Yes' is ticked as positive and also left out" in p for p in problems), problems

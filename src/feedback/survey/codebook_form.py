@@ -286,6 +286,11 @@ def checks(cb: cbmod.Codebook, frame: pd.DataFrame) -> Checks:
     if not all(ids):
         problems.append("a question has no id: give it one")
     problems += cbmod.validate(dataclasses.replace(cb, questions=settled), frame)
+    for q in cb.questions:
+        both = [a for a in q.positive if answer_key(a) in {answer_key(x) for x in q.exclude}]
+        if both:
+            problems.append(f"question {q.id!r}: {both[0]!r} is ticked as positive and also left out of the base; "
+                            "an answer left out is not counted at all")
     return Checks(problems, sorted(waiting, key=ids.index))
 
 
