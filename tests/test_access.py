@@ -65,14 +65,82 @@ def test_roles_come_from_the_secrets_and_the_strongest_wins():
         "claim": "roles",
         "claim_roles": {"Feedback.Admin": "admin", "Feedback.Lead.NE": "regional_lead: North East"},
     })
-    assert rules.role_for({"email": "ed@example.org"}) == ("editor", None)
-    assert rules.role_for({"email": "lee@example.org"}) == ("regional lead", "London")
-    assert rules.role_for({"email": "someone@example.org"}) == ("viewer", None)
-    assert rules.role_for({"email": "ed@example.org", "roles": ["Feedback.Admin"]}) == ("admin", None)
+    ok = {"email_verified": True}
+    assert rules.role_for({"email": "ed@example.org", **ok}) == ("editor", None)
+    assert rules.role_for({"email": "lee@example.org", **ok}) == ("regional lead", "London")
+    assert rules.role_for({"email": "someone@example.org", **ok}) == ("viewer", None)
+    assert rules.role_for({"email": "ed@example.org", "roles": ["Feedback.Admin"], **ok}) == ("admin", None)
     assert rules.role_for({"email": "x@example.org", "roles": "Feedback.Lead.NE"}) == ("regional lead", "North East")
-    user = access.signed_in_user({"email": "lee@example.org", "name": "Lee\n  Lead", "sub": "1"}, rules)
+    user = access.signed_in_user({"email": "lee@example.org", "name": "Lee\n  Lead", "sub": "1", **ok}, rules)
     assert (user.label, user.role_words, user.signed_in) == ("Lee Lead (lee@example.org)",
                                                              "regional lead for London", True)
+
+
+VERIFY_RULES = {"default": "viewer", "people": {"ada.admin@example.gov.uk": "admin"}}
+
+
+@pytest.mark.parametrize(("claims", "expected"), [
+    ({"email": "ADA.Admin@Example.gov.uk", "email_verified": False}, "viewer"),
+    ({"email": "ada.admin@example.gov.uk"}, "viewer"),                              # no email_verified at all
+    ({"email": "ada.admin@example.gov.uk", "email_verified": "false"}, "viewer"),
+    ({"email": "ada.admin@example.gov.uk", "email_verified": 1}, "viewer"),          # only true is true
+    ({"name": "Ada Admin"}, "viewer"),                                               # no e-mail: the default
+    ({"name": "Ada Admin", "email": "", "email_verified": True}, "viewer"),
+    ({"email": "ADA.Admin@Example.gov.uk", "email_verified": True}, "admin"),       # verified, any case
+    ({"email": "ada.admin@example.gov.uk", "email_verified": "true"}, "admin"),      # some providers send text
+], ids=["unverified other case", "verification missing", "false as text", "1", "no e-mail",
+        "empty e-mail", "verified other case", "true as text"])
+def test_roles_are_matched_on_a_verified_email_only(claims, expected):
+    rules = access.role_rules(VERIFY_RULES)
+    user = access.signed_in_user({"sub": "s1", **claims}, rules)
+    assert user.role == expected
+    assert (user.email != "") == (expected == "admin")  # an unverified e-mail is not kept as theirs
+    assert (not user.can(access.SEE_ACCESS_LOG)) == (expected == "viewer")
+
+
+def test_the_deployment_may_say_its_providers_emails_are_verified():
+    """Entra ID's ID tokens carry no email_verified: the deployment vouches for them instead."""
+    claims = {"sub": "s1", "name": "Ada Admin", "email": "Ada.Admin@example.gov.uk"}
+    assert access.signed_in_user(claims, access.role_rules(VERIFY_RULES)).role == "viewer"
+    trusted = access.role_rules({**VERIFY_RULES, "emails_verified": True})
+    user = access.signed_in_user(claims, trusted)
+    assert (user.role, user.label) == ("admin", "Ada Admin (Ada.Admin@example.gov.uk)")
+    assert access.signed_in_user({"sub": "s2", "name": "Ada Admin"}, trusted).role == "viewer"  # still no e-mail
+    with pytest.raises(InputError, match="emails_verified must be true or false"):
+        access.role_rules({**VERIFY_RULES, "emails_verified": "yes"})
+
+
+@pytest.mark.parametrize("emails_verified", [False, True])
+def test_a_display_name_never_reads_like_someone_elses_label(emails_verified):
+    rules = access.role_rules({**VERIFY_RULES, "emails_verified": emails_verified})
+    ada = access.signed_in_user({"sub": "a", "name": "Ada", "email": "ada.admin@example.gov.uk",
+                                 "email_verified": True}, rules)
+    assert ada.label == "Ada (ada.admin@example.gov.uk)"
+    for claims in ({"sub": "m", "name": "Ada (ada.admin@example.gov.uk)"},
+                   {"sub": "m", "name": "Mallory (ada.admin@example.gov.uk)"},
+                   {"sub": "m", "name": "Ada (ada.admin@example.gov.uk)", "email": "m@example.org",
+                    "email_verified": False},
+                   {"sub": "m", "name": "ada.admin@example.gov.uk"},
+                   {"sub": "m", "preferred_username": "ada.admin@example.gov.uk"},
+                   {"sub": "Ada (ada.admin@example.gov.uk)"}):
+        mallory = access.signed_in_user(claims, rules)
+        assert mallory.role == "viewer", claims
+        label = mallory.label
+        assert "ada.admin@example.gov.uk" not in label, label
+        if mallory.email:  # the deployment vouches for the provider's e-mails: their own is shown
+            assert (emails_verified, label) == (True, "Ada [ada.admin at example.gov.uk] (m@example.org)")
+            continue
+        assert "@" not in label and label.endswith("(no verified e-mail)"), label
+        assert label.count("(") == 1, label  # the one bracket says the e-mail is not verified
+        assert "ada.admin@example.gov.uk" not in access_log._who(mallory)  # nor in the access log
+    mallory = access.signed_in_user({"sub": "m", "name": "Mallory (ada.admin@example.gov.uk)"}, rules)
+    assert mallory.label == "Mallory [ada.admin at example.gov.uk] (no verified e-mail)"
+    # with a verified e-mail of their own, the bracket holds that e-mail and nothing else
+    own = access.signed_in_user({"sub": "m", "name": "Mallory (ada.admin@example.gov.uk)",
+                                 "email": "mallory@example.org", "email_verified": True}, rules)
+    assert own.label == "Mallory [ada.admin at example.gov.uk] (mallory@example.org)"
+    # a typed name in local mode follows the same rule
+    assert User("Ada (ada.admin@example.gov.uk)").label == "Ada [ada.admin at example.gov.uk]"
 
 
 def test_a_mistake_in_the_roles_section_is_one_clear_line():
@@ -285,6 +353,61 @@ def raise_finding(engine, who, region):
                               region=region)
 
 
+def _target_of(engine, region) -> int:
+    from feedback.tracker import targets
+
+    with db.session_scope(engine) as s:
+        frame = targets.targets_frame(s)
+        item_id = _item(s, region).id
+    return int(frame[(frame["item_id"] == item_id) & (frame["question"] == "trust_panel")]["target_id"].iloc[0])
+
+
+def add_item_target(engine, who, region):
+    from feedback.tracker import targets
+
+    with db.session_scope(engine) as s:
+        targets.add_target(s, who, audience="frontline", question="heard_of_panel", item=_item(s, region))
+
+
+def add_action_target(engine, who, region):
+    """A target of an action: the action's item decides the region."""
+    from feedback.tracker import targets
+
+    with db.session_scope(engine) as s:
+        action = next(a for a in _item(s, region).actions if a.reference == "T-TGT/1")
+        targets.add_target(s, who, audience="partners", question="well_informed", action=action, by="region",
+                           group="London")
+
+
+def change_target(engine, who, region):
+    from feedback.tracker import targets
+
+    target_id = _target_of(engine, region)
+    with db.session_scope(engine) as s:
+        assert targets.change_target(s, target_id, who, "test", question="heard_of_panel") == {
+            "question": ("trust_panel", "heard_of_panel")}
+
+
+def remove_target(engine, who, region):
+    from feedback.tracker import targets
+
+    target_id = _target_of(engine, region)
+    with db.session_scope(engine) as s:
+        targets.remove_target(s, target_id, who, "test")
+
+
+def _a_target(engine, region):
+    from feedback.tracker import targets
+
+    with db.session_scope(engine) as s:
+        targets.add_target(s, ADMIN, audience="frontline", question="trust_panel", item=_item(s, region))
+
+
+def _an_action(engine, region):
+    with db.session_scope(engine) as s:
+        service.create_action(s, _item(s, region), ADMIN, reference="T-TGT/1", description="Brief the region")
+
+
 def backup(engine, who, region):
     assert db.backup_bytes(engine, who)[:16] == b"SQLite format 3\x00"
 
@@ -321,10 +444,21 @@ OPERATIONS = {
     "raise a London finding": (raise_finding, "London", False),
     "raise a national finding": (raise_finding, None, False),
     "download a backup": (backup, None, True),
+    "add a survey target to a London item": (add_item_target, "London", False),
+    "add a survey target to a North East item": (add_item_target, "North East", False),
+    "add a survey target to a national item": (add_item_target, None, False),
+    "add a survey target to a London item's action": (add_action_target, "London", False),
+    "add a survey target to a national item's action": (add_action_target, None, False),
+    "change a London item's survey target": (change_target, "London", False),
+    "change a North East item's survey target": (change_target, "North East", False),
+    "change a national item's survey target": (change_target, None, False),
+    "remove a London item's survey target": (remove_target, "London", True),
+    "remove a national item's survey target": (remove_target, None, True),
 }
 
 
-SETUP = {enter_audit: lambda engine, region: add_to_register(engine, ADMIN, region)}
+SETUP = {enter_audit: lambda engine, region: add_to_register(engine, ADMIN, region),
+         add_action_target: _an_action, change_target: _a_target, remove_target: _a_target}
 
 
 def allowed(role: str, region: str | None, admin_only: bool) -> bool:

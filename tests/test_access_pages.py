@@ -46,7 +46,8 @@ def _app(page: str | None = None, role: str | None = None, *, auth: bool = True,
             at.user = {"is_logged_in": False}
         else:
             name, email = PEOPLE[role]
-            at.user = {"is_logged_in": True, "name": name, "email": email, "sub": email, "iat": 1700000000}
+            at.user = {"is_logged_in": True, "name": name, "email": email, "email_verified": True, "sub": email,
+                       "iat": 1700000000}
     if item is not None:
         at.session_state["tracker_item"] = item
     at.run()
@@ -152,3 +153,58 @@ def test_roundtables_and_audits_for_each_role(app_db, role):
     forms = _buttons(at)
     assert ("Save the audit" in forms) == (role != "viewer")
     assert ("Save the date" in forms) == (role != "viewer")
+
+
+def _item_id(engine, reference: str) -> int:
+    with db.session_scope(engine) as s:
+        return s.scalar(select(Item.id).where(Item.reference == reference))
+
+
+@pytest.mark.parametrize("role", list(PEOPLE))
+def test_survey_target_buttons_follow_the_role(app_db, role):
+    """C11-1 is national with sample targets: editors add, only admins remove, the others are told why."""
+    _app("tracker.py", role)  # seeds the database
+    at = _app("tracker.py", role, item=_item_id(app_db, "C11-1"))
+    buttons = _buttons(at)
+    assert ("Add target" in buttons) == (role in ("editor", "admin"))
+    assert ("Remove this target" in buttons) == (role == "admin")
+    if role == "viewer":
+        assert "Only editors can change survey targets: ask an admin for access." in _captions(at)
+    elif role == "regional lead for London":
+        assert any(c.startswith("As regional lead for London you can change only London's survey targets")
+                   for c in _captions(at))
+
+
+def test_a_target_added_on_the_page_names_the_signed_in_person(app_db):
+    from feedback.tracker import targets
+
+    _app("tracker.py", "editor")
+    at = _app("tracker.py", "editor", item=_item_id(app_db, "C11-1"))
+    next(b for b in at.button if b.label == "Add target").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    with db.session_scope(app_db) as s:
+        added = max(targets.targets_frame(s)["target_id"])
+        history = db.history_for(s, "survey_target", added)
+    assert [(h.field, h.changed_by) for h in history] == [("created", "Ed Editor (ed@example.org)")]
+
+
+def test_a_refused_target_change_is_shown_as_plain_text(app_db, monkeypatch):
+    """Whatever the page offers, the package decides; its refusal is shown literally (no Markdown)."""
+    from feedback.errors import Refused
+    from feedback.tracker import targets
+
+    def refuse(*_args, **_kwargs):
+        raise Refused(refuse.message)
+
+    refuse.message = "Only editors can change **survey targets**: [ask](http://example.org) an admin."
+
+    _app("tracker.py", "admin")
+    monkeypatch.setattr(targets, "remove_target", refuse)
+    at = _app("tracker.py", "admin", item=_item_id(app_db, "C11-1"))
+    next(b for b in at.button if b.label == "Remove this target").click().run()
+    assert not at.exception
+    from feedback.validation import markdown_literal
+
+    shown = [e.value for e in at.error]
+    assert shown == [markdown_literal(str(refuse.message))]
+    assert r"\*\*survey targets\*\*" in shown[0] and r"\[ask\]" in shown[0]

@@ -1,9 +1,11 @@
 """History cannot be rewritten through the app's own connections, on SQLite and PostgreSQL.
 
-SQLite: the app's connections carry an authorizer (no DROP TRIGGER, no schema
-changes to history, no switching its protection off) and recursive triggers,
-so REPLACE fires the no-delete trigger. PostgreSQL: the app runs as its own
-role, which may only SELECT and INSERT on history and does not own it.
+SQLite: the app's connections carry an authorizer (no schema changes at all,
+temporary tables and views included, no switching the protection off) and
+recursive triggers, so REPLACE fires the no-delete trigger. PostgreSQL: the app
+runs as its own role, which may only SELECT and INSERT on history, does not own
+it and may not create temporary tables (one named history would hide the real
+one). The access log and the migration version: tests/test_access_log_guard.py.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ COMMON = {
     "delete": "DELETE FROM history",
     "drop table": "DROP TABLE history",
     "rename table": "ALTER TABLE history RENAME TO history_old",
+    "temporary replacement": "CREATE TEMP TABLE history (id INTEGER PRIMARY KEY, new_value TEXT, changed_by TEXT)",
+    "temporary view": "CREATE TEMP VIEW history AS SELECT 1 AS id, 'forged' AS new_value, 'Mallory' AS changed_by",
 }
 SQLITE = {
     "drop trigger": "DROP TRIGGER history_no_delete",

@@ -10,9 +10,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from feedback import db
+from feedback import access, db
+from feedback.errors import InputError, Refused
 from feedback.survey import trends
 from feedback.tracker import targets
+from feedback.tracker.models import split_list
+from feedback.tracker.service import TrackerError
 from ui import common, survey_ui, trends_ui
 
 GROUPING = "Role and region"  # targets name the total, a role or a region; re-measured nationally
@@ -35,9 +38,18 @@ def _remeasured(engine) -> pd.DataFrame:
     return targets.remeasure(frame, latest_changes()) if len(frame) else frame
 
 
+def _refused(err: Exception) -> None:
+    """A refusal or a broken rule, as plain text (the package's check is what protects)."""
+    st.error(survey_ui.plain(err), icon=":material/block:" if isinstance(err, Refused) else ":material/error:")
+
+
 def item_targets(engine, item, actions) -> None:
-    """The "Survey targets" part of an item's page: trend, latest change, add / remove."""
+    """The "Survey targets" part of an item's page: trend, latest change, add / remove.
+    Only people who may change the item's records see the add form, only admins the remove
+    buttons; ``feedback.tracker.targets`` refuses anyone else whatever the page shows."""
     st.markdown("### Survey targets")
+    regions = split_list(item.regions)
+    may_remove = common.may(access.DELETE, regions)
     measured = _remeasured(engine)
     mine = measured[measured["item_id"] == item.id] if len(measured) else measured
     if mine.empty:
@@ -70,12 +82,18 @@ def item_targets(engine, item, actions) -> None:
                 words = row.in_words[:1].upper() + row.in_words[1:]
                 st.caption(survey_ui.plain(f"{words}.{interval}"))
                 st.dataframe(trends.trend_table(rows), hide_index=True, width="stretch")
-            if st.button("Remove this target", key=f"target_rm_{row.target_id}", icon=":material/delete:"):
-                if (who_name := common.require_user()) is not None:
-                    with db.session_scope(engine) as session:
-                        targets.remove_target(session, int(row.target_id), who_name)
-                    st.rerun()
-    _add_form(engine, item, actions)
+            if may_remove and st.button("Remove this target", key=f"target_rm_{row.target_id}",
+                                        icon=":material/delete:"):
+                if (who := common.require_user()) is not None:
+                    try:
+                        with db.session_scope(engine) as session:
+                            targets.remove_target(session, int(row.target_id), who)
+                    except (TrackerError, Refused, InputError) as err:
+                        _refused(err)
+                    else:
+                        st.rerun()
+    if common.edit_allowed(regions, what=targets.WHAT):
+        _add_form(engine, item, actions)
 
 
 def _add_form(engine, item, actions) -> None:
@@ -102,15 +120,14 @@ def _add_form(engine, item, actions) -> None:
             if (who := common.require_user()) is None:
                 return
             from feedback.tracker.models import Action, Item
-            from feedback.tracker.service import TrackerError
 
             try:
                 with db.session_scope(engine) as session:
                     targets.add_target(session, who, audience=audience, question=question, by=by, group=group,
                                        item=session.get(Item, item.id) if owner is None else None,
                                        action=session.get(Action, owner) if owner is not None else None)
-            except TrackerError as err:
-                st.error(survey_ui.plain(err))
+            except (TrackerError, Refused, InputError) as err:
+                _refused(err)
             else:
                 st.rerun()
 

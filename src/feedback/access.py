@@ -12,7 +12,10 @@ every write in the package makes before it touches the database.
 Roles come from the ``[roles]`` section of the Streamlit secrets (people by
 e-mail, a default for everyone else who signs in) and, optionally, from an
 ID-token claim such as Entra ID's app ``roles`` or ``groups``. The strongest
-role found wins.
+role found wins. The e-mail counts (for a role, and in the person's label) only
+when it is verified: the ID token says ``email_verified: true``, or the
+deployment says its provider's e-mails are verified (``[roles] emails_verified
+= true``). Anyone else gets the default role, like a token without an e-mail.
 
 Every service function takes ``who``: a :class:`User`, or a plain name. A
 plain name is the local mode and the command line, where whoever runs it can
@@ -60,11 +63,23 @@ class User:
 
     @property
     def label(self) -> str:
-        """How the person is named in history and the access log: "Name (e-mail)"."""
-        if self.email and self.email.casefold() != self.name.casefold():
-            text = f"{self.name} ({self.email})" if self.name else self.email
+        """How the person is named in history: "Name (e-mail)", the e-mail a verified one.
+
+        The rule that keeps one person's label from reading like another's: round
+        brackets and "@" in a label come only from the verified e-mail. The name part
+        never holds them (:func:`display_name`: "@" reads " at ", round brackets become
+        square ones), and a signed-in person without a verified e-mail is
+        "Name (no verified e-mail)". So "Mallory (ada@example.org)" as a display name
+        is labelled "Mallory [ada at example.org] (no verified e-mail)".
+        """
+        name = display_name(self.name)
+        if self.email:  # a name that is the e-mail itself is not said twice
+            same = name.casefold() in ("", display_name(self.email).casefold())
+            text = self.email if same else f"{name} ({self.email})"
+        elif self.signed_in:
+            text = f"{name or 'Someone'} ({NO_VERIFIED_EMAIL})"
         else:
-            text = self.name or self.email
+            text = name
         return text[:200]
 
     @property
@@ -86,6 +101,16 @@ class User:
     def may_edit_region(self, region: str | None) -> bool:
         """Whether records of ``region`` (None: national) are this person's to change."""
         return self.can(EDIT, region)
+
+
+NO_VERIFIED_EMAIL = "no verified e-mail"
+
+
+def display_name(name: str) -> str:
+    """A name as labels and the access log show it: one line, no "@" (it reads " at ") and no
+    round brackets (square ones instead), so a name never looks like an e-mail in brackets."""
+    text = str(name or "").replace("@", " at ").replace("(", "[").replace(")", "]")
+    return " ".join(text.split())
 
 
 def actor(who: str | User) -> User:
@@ -165,10 +190,21 @@ class RoleRules:
     default: str = VIEWER                                           # everyone else who signs in
     claim: str = ""                                                 # ID-token claim naming roles or groups
     claim_roles: Mapping[str, str] = field(default_factory=dict)    # claim value -> role
+    emails_verified: bool = False                                   # the provider's e-mails are all verified
+
+    def verified_email(self, claims: Mapping[str, Any]) -> str:
+        """The token's e-mail if it may be trusted (``email_verified`` true, or the deployment
+        says every e-mail from its provider is verified), else ""."""
+        email = _clean(claims.get("email"))
+        if not email:
+            return ""
+        flag = claims.get("email_verified")
+        verified = flag is True or (isinstance(flag, str) and flag.strip().casefold() == "true")
+        return email if verified or self.emails_verified else ""
 
     def role_for(self, claims: Mapping[str, Any]) -> tuple[str, str | None]:
         found = [parse_role(self.default)]
-        email = str(claims.get("email") or "").casefold()
+        email = self.verified_email(claims).casefold()
         people = {k.casefold(): v for k, v in self.people.items()}
         if email and email in people:
             found.append(parse_role(people[email]))
@@ -183,13 +219,20 @@ def role_rules(section: Mapping[str, Any] | None) -> RoleRules:
     """Read and check the ``[roles]`` section; every problem in one ``InputError``.
 
     ``[roles] default = "viewer"``, ``[roles.people] "a@b.org" = "admin"``,
-    ``claim = "roles"`` and ``[roles.claim_roles] "Feedback.Editor" = "editor"``.
+    ``claim = "roles"``, ``[roles.claim_roles] "Feedback.Editor" = "editor"`` and
+    ``emails_verified = true`` (only for a provider whose e-mails are all verified, e.g. a
+    single-tenant Entra ID whose tokens carry no ``email_verified``).
     """
     section = dict(section or {})
-    unknown = sorted(set(section) - {"default", "people", "claim", "claim_roles"})
+    unknown = sorted(set(section) - {"default", "people", "claim", "claim_roles", "emails_verified"})
     problems = [f"unknown setting(s) {', '.join(unknown)}"] if unknown else []
+    emails_verified = section.get("emails_verified", False)
+    if not isinstance(emails_verified, bool):
+        problems.append("emails_verified must be true or false (no quotes)")
+        emails_verified = False
     rules = RoleRules(people=dict(section.get("people") or {}), default=str(section.get("default", VIEWER)),
-                      claim=str(section.get("claim") or ""), claim_roles=dict(section.get("claim_roles") or {}))
+                      claim=str(section.get("claim") or ""), claim_roles=dict(section.get("claim_roles") or {}),
+                      emails_verified=emails_verified)
     for spec in [rules.default, *rules.people.values(), *rules.claim_roles.values()]:
         try:
             parse_role(spec)
@@ -201,11 +244,15 @@ def role_rules(section: Mapping[str, Any] | None) -> RoleRules:
 
 
 def signed_in_user(claims: Mapping[str, Any], rules: RoleRules) -> User:
-    """The :class:`User` for a signed-in person's ID-token claims (``st.user``)."""
-    email = _clean(claims.get("email"))
-    name = _clean(claims.get("name") or claims.get("preferred_username") or email or claims.get("sub"))
+    """The :class:`User` for a signed-in person's ID-token claims (``st.user``).
+
+    Only a verified e-mail (:meth:`RoleRules.verified_email`) is kept: an unverified one
+    gives no role and is not shown as theirs. The name is the token's display name as
+    :func:`display_name` shows it (no "@", no round brackets)."""
+    email = rules.verified_email(claims)
+    name = display_name(_clean(claims.get("name") or claims.get("preferred_username") or email or claims.get("sub")))
     role, region = rules.role_for(claims)
-    return User(name=name, email=email, role=role, region=region, signed_in=True)
+    return User(name=name[:200], email=email, role=role, region=region, signed_in=True)
 
 
 def _clean(value: Any) -> str:

@@ -16,7 +16,7 @@ from sqlalchemy import DateTime, Engine, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from feedback import db
-from feedback.access import User, actor
+from feedback.access import User, actor, display_name
 from feedback.errors import Refused
 
 SIGN_IN, SIGN_OUT, REFUSED, IMPORT, EXPORT = "sign-in", "sign-out", "refused", "import", "export"
@@ -41,9 +41,15 @@ def _entry(who: str | User, event: str, what: str, region: str | None) -> Access
     if event not in EVENTS:
         raise ValueError(f"Unknown access-log event {event!r}; use one of {', '.join(EVENTS)}.")
     user = actor(who)
-    return AccessEntry(at=db.utcnow(), who=(user.name or "(no name given)")[:200], email=user.email[:200],
+    return AccessEntry(at=db.utcnow(), who=_who(user), email=user.email[:200],
                        role=user.role_words[:40] if user.signed_in else "local mode",
                        event=event, what=" ".join(str(what).split()), region=(region or "")[:200])
+
+
+def _who(user: User) -> str:
+    """The "who" column: the name as labels show it (no "@" or round brackets, see
+    ``feedback.access.display_name``), else the verified e-mail."""
+    return (display_name(user.name) or user.email or "[no name given]")[:200]
 
 
 def add(session: Session, who: str | User, event: str, what: str, region: str | None = None) -> None:
@@ -65,7 +71,7 @@ def record_refusal(bind: Engine | Session, err: Refused) -> None:
 def signed_in_before(engine: Engine, who: User, what: str) -> bool:
     """Whether this sign-in (same person, same token) is already logged (a reload is not a new sign-in)."""
     with db.session_scope(engine) as session:
-        stmt = select(AccessEntry.id).where(AccessEntry.event == SIGN_IN, AccessEntry.who == who.name[:200],
+        stmt = select(AccessEntry.id).where(AccessEntry.event == SIGN_IN, AccessEntry.who == _who(who),
                                             AccessEntry.email == who.email[:200], AccessEntry.what == what)
         return session.scalar(stmt.limit(1)) is not None
 

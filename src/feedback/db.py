@@ -8,13 +8,16 @@ overwriting somebody else's edit (:func:`apply_edit`).
 SQLite is the embedded default (a file under ``var/``); PostgreSQL is used when
 ``FEEDBACK_DATABASE_URL`` (or the Streamlit secret ``database_url``) names one.
 
-History cannot be rewritten through the app's connections: SQLite connections
-carry an authorizer that refuses DROP TRIGGER, schema changes to history and
-the pragmas that would switch its protection off, with ``recursive_triggers``
-on so REPLACE fires the no-delete trigger; migrations run on a separate,
-unguarded connection. On PostgreSQL the app runs as its own role with only the
-rights it needs (history: SELECT and INSERT), while migrations run as the
-tables' owner (``FEEDBACK_OWNER_DATABASE_URL``), see :func:`upgrade`.
+History, the access log and the migration version cannot be rewritten through
+the app's connections. SQLite connections carry an authorizer that refuses
+every schema change (tables, views, indexes, triggers, temporary ones too),
+writes to ``alembic_version``, ATTACH and the pragmas that would switch the
+protection off, with ``recursive_triggers`` on so REPLACE fires the append-only
+tables' no-delete triggers; migrations run on a separate, unguarded
+connection. On PostgreSQL the app runs as its own role with only the rights it
+needs (history and access log: SELECT and INSERT; alembic_version: SELECT; no
+temporary tables), while migrations run as the tables' owner
+(``FEEDBACK_OWNER_DATABASE_URL``), see :func:`upgrade`.
 """
 
 from __future__ import annotations
@@ -48,7 +51,7 @@ DEFAULT_SQLITE_PATH = ROOT / "var" / "feedback.sqlite3"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 ENV_VAR = "FEEDBACK_DATABASE_URL"
 OWNER_ENV_VAR = "FEEDBACK_OWNER_DATABASE_URL"  # PostgreSQL: the tables' owner, for migrations only
-APPEND_ONLY = ("history",)  # tables the app may only INSERT into and SELECT from
+APPEND_ONLY = ("history", "access_log")  # tables the app may only INSERT into and SELECT from
 
 
 class Base(DeclarativeBase):
@@ -147,22 +150,39 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
         cursor.close()
 
 
-# Pragmas that would switch history's protection off or edit the schema behind SQLite's back.
+# Pragmas that would switch the protection off or edit the schema behind SQLite's back.
 _GUARDED_PRAGMAS = frozenset({"recursive_triggers", "writable_schema", "foreign_keys", "ignore_check_constraints",
-                              "trusted_schema", "legacy_alter_table"})
+                              "trusted_schema", "legacy_alter_table", "schema_version"})
+
+
+def _schema_actions() -> frozenset[int]:
+    """Every authorizer action that creates, drops or alters a table, view, index or trigger
+    (temporary ones too: a temporary ``access_log`` would hide the real one from its connection)."""
+    import sqlite3
+
+    names = ("CREATE_INDEX", "CREATE_TABLE", "CREATE_TEMP_INDEX", "CREATE_TEMP_TABLE", "CREATE_TEMP_TRIGGER",
+             "CREATE_TEMP_VIEW", "CREATE_TRIGGER", "CREATE_VIEW", "CREATE_VTABLE", "DROP_INDEX", "DROP_TABLE",
+             "DROP_TEMP_INDEX", "DROP_TEMP_TABLE", "DROP_TEMP_TRIGGER", "DROP_TEMP_VIEW", "DROP_TRIGGER",
+             "DROP_VIEW", "DROP_VTABLE", "ALTER_TABLE")
+    return frozenset(getattr(sqlite3, f"SQLITE_{name}") for name in names if hasattr(sqlite3, f"SQLITE_{name}"))
+
+
+_SCHEMA_ACTIONS = _schema_actions()
+READ_ONLY = ("alembic_version",)  # tables the app may only read (the migration version)
 
 
 def _sqlite_guard(action: int, arg1: str | None, arg2: str | None, _db: str | None, _source: str | None) -> int:
-    """The authorizer on every app connection: no trigger or schema changes, no history rewrites."""
+    """The authorizer on every app connection, SQLite's counterpart of the PostgreSQL app role
+    owning nothing: no schema changes at all (tables, views, indexes, triggers, temporary ones
+    included), no writes to the migration version, no ATTACH, no switching protective pragmas.
+    UPDATE and DELETE on the append-only tables (history, access log) are refused by their
+    triggers, which this guard keeps in place."""
     import sqlite3
 
-    if action in (sqlite3.SQLITE_DROP_TRIGGER, sqlite3.SQLITE_DROP_TEMP_TRIGGER, sqlite3.SQLITE_CREATE_TRIGGER,
-                  sqlite3.SQLITE_CREATE_TEMP_TRIGGER):
+    if action in _SCHEMA_ACTIONS:
         return sqlite3.SQLITE_DENY
-    # UPDATE and DELETE on history are refused by its triggers (which this guard keeps in place).
-    if action == sqlite3.SQLITE_DROP_TABLE and arg1 in APPEND_ONLY:
-        return sqlite3.SQLITE_DENY
-    if action == sqlite3.SQLITE_ALTER_TABLE and arg2 in APPEND_ONLY:
+    if action in (sqlite3.SQLITE_INSERT, sqlite3.SQLITE_UPDATE, sqlite3.SQLITE_DELETE) and \
+            (arg1 or "").lower() in READ_ONLY:
         return sqlite3.SQLITE_DENY
     if action == sqlite3.SQLITE_PRAGMA and (arg1 or "").lower() in _GUARDED_PRAGMAS and arg2 is not None:
         return sqlite3.SQLITE_DENY  # reading a pragma is fine; setting one of these is not
@@ -288,9 +308,13 @@ def grant_app_rights(connection, role: str) -> None:
     """Give the app's PostgreSQL role what it needs and no more, in the current schema.
 
     Every table: SELECT, INSERT, UPDATE, DELETE, except the append-only ones
-    (history: SELECT and INSERT only) and the migration table (SELECT). No
-    TRUNCATE, no TRIGGER, no ownership: a role that does not own a table cannot
-    disable or drop its triggers.
+    (history and access log: SELECT and INSERT only) and the migration table
+    (SELECT). No TRUNCATE, no TRIGGER, no ownership: a role that does not own a
+    table cannot disable or drop its triggers. No CREATE in the schema and no
+    temporary tables (TEMPORARY on the database is revoked from PUBLIC): a
+    temporary ``access_log`` would otherwise hide the real one from every later
+    query on that pooled connection. PostgreSQL only warns when the owner may not
+    revoke one of these; :func:`app_role_problems` then says what is left.
     """
     from sqlalchemy import text
 
@@ -304,6 +328,29 @@ def grant_app_rights(connection, role: str) -> None:
         connection.execute(text(f"REVOKE UPDATE, DELETE ON {q_schema}.{quoted(table)} FROM {q_role}"))
     connection.execute(text(f"REVOKE INSERT, UPDATE, DELETE ON {q_schema}.alembic_version FROM {q_role}"))
     connection.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {q_schema} TO {q_role}"))
+    connection.execute(text(f"REVOKE CREATE ON SCHEMA {q_schema} FROM PUBLIC, {q_role}"))
+    database = quoted(connection.execute(text("SELECT current_database()")).scalar_one())
+    connection.execute(text(f"REVOKE TEMPORARY ON DATABASE {database} FROM PUBLIC, {q_role}"))
+    if problems := app_role_problems(connection, role):
+        import logging
+
+        logging.getLogger("feedback.db").warning("The app's PostgreSQL role %s %s.", role, "; ".join(problems))
+
+
+def app_role_problems(connection, role: str) -> list[str]:
+    """What the app's PostgreSQL role may still do that it should not (empty: nothing)."""
+    from sqlalchemy import text
+
+    checks = {
+        "may create temporary tables (as the database owner: REVOKE TEMPORARY ON DATABASE ... FROM PUBLIC)":
+            "SELECT has_database_privilege(:role, current_database(), 'TEMPORARY')",
+        "may create tables in the schema (as its owner: REVOKE CREATE ON SCHEMA ... FROM PUBLIC)":
+            "SELECT has_schema_privilege(:role, current_schema(), 'CREATE')",
+        "may create schemas (one named after the role comes first in the default search_path; "
+        "REVOKE CREATE ON DATABASE ... FROM it)":
+            "SELECT has_database_privilege(:role, current_database(), 'CREATE')",
+    }
+    return [words for words, sql in checks.items() if connection.execute(text(sql), {"role": role}).scalar_one()]
 
 
 def downgrade(engine: Engine, revision: str, *, owner_url: str | None = None) -> None:

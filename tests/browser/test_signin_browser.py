@@ -26,11 +26,11 @@ from tests.browser.conftest import _free_port, running_app, screenshot, serving,
 
 pytestmark = pytest.mark.timeout(600)
 
-PEOPLE = {
-    "ed": {"email": "ed@example.org", "name": "Ed Editor"},
-    "vera": {"email": "vera@example.org", "name": "Vera Viewer"},
-    "lee": {"email": "lee@example.org", "name": "Lee Lead"},
-    "ada": {"email": "ada@example.org", "name": "Ada Admin"},
+PEOPLE = {  # roles are matched on a verified e-mail only
+    "ed": {"email": "ed@example.org", "email_verified": True, "name": "Ed Editor"},
+    "vera": {"email": "vera@example.org", "email_verified": True, "name": "Vera Viewer"},
+    "lee": {"email": "lee@example.org", "email_verified": True, "name": "Lee Lead"},
+    "ada": {"email": "ada@example.org", "email_verified": True, "name": "Ada Admin"},
 }
 ROLES = {"default": "viewer", "people": {"ed@example.org": "editor", "lee@example.org": "regional lead: London",
                                          "ada@example.org": "admin"}}

@@ -226,7 +226,12 @@ def run_suggest(args) -> int:
     if tables.is_data_tables(name, content):  # published tables: ids, texts and positive answers (nets first)
         sys.stdout.write(dump_codebook(tables.suggest_tables_codebook(tables.read_data_tables(name, content))))
     else:
-        sys.stdout.write(dump_codebook(suggest_codebook(read_survey(name, content))))
+        from feedback.survey.platforms import annotate_codebook
+
+        data = read_survey(name, content)
+        if data.layout is not None:  # which supplier layout was read, and what was done, on stderr
+            sys.stderr.write(data.layout.describe() + "\n")
+        sys.stdout.write(dump_codebook(annotate_codebook(suggest_codebook(data), data)))
     return 0
 
 

@@ -4,7 +4,12 @@ whether what it did moved the figure.
 
 A target names an audience (``frontline``), a question id (``heard_of_panel``)
 and a group (``total`` / ``Total``, or e.g. ``role`` / ``Police``). Table
-``survey_target`` (migration 0004); adding or removing one writes history.
+``survey_target`` (migration 0004); adding, changing or removing one writes history.
+
+Targets obey the roles like every other write (``feedback.access``): a viewer
+changes none; a regional lead adds and changes the targets of their region's
+items only; an editor adds and changes any; only an admin removes one. A refusal
+is written to the access log. History names the person by their label.
 """
 
 from __future__ import annotations
@@ -15,10 +20,12 @@ import pandas as pd
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from feedback import db
+from feedback import access, db
 from feedback.db import Base, utcnow
-from feedback.tracker.models import Action, Item
-from feedback.tracker.service import TrackerError
+from feedback.tracker.models import Action, Item, split_list
+from feedback.tracker.service import TrackerError, _who
+
+WHAT = "survey targets"  # how targets are named in a refusal ("Only editors can change survey targets: ...")
 
 TARGET_COLUMNS = ["target_id", "item_id", "item_reference", "action_id", "action_reference", "description",
                   "status", "audience", "question", "by", "group", "is_sample"]
@@ -43,14 +50,29 @@ class SurveyTarget(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-def add_target(session: Session, who: str, *, audience: str, question: str, item: Item | None = None,
+def _regions_of(item: Item | None, action: Action | None) -> list[str]:
+    """The regions a target's records belong to: its item's (an action's item's) tags; none = national."""
+    owner = item if item is not None else action.item
+    return split_list(owner.regions)
+
+
+def _owner_of(session: Session, target: SurveyTarget) -> tuple[Item | None, Action | None]:
+    if target.action_id is not None:
+        return None, session.get(Action, target.action_id)
+    return session.get(Item, target.item_id), None
+
+
+def add_target(session: Session, who: str | access.User, *, audience: str, question: str, item: Item | None = None,
                action: Action | None = None, by: str = "total", group: str = "Total",
                is_sample: bool = False) -> SurveyTarget:
-    """Name a survey question an item or action aims to move (history written in the same transaction)."""
-    if not str(who or "").strip():
-        raise TrackerError("Give your name (in the sidebar) before changing anything: every change records who made it.")
+    """Name a survey question an item or action aims to move (history written in the same transaction).
+
+    ``who`` needs to be an editor (a regional lead: of a region the item is tagged with);
+    a refusal raises :class:`feedback.errors.Refused` and is written to the access log."""
+    user = _who(who)
     if (item is None) == (action is None):
         raise TrackerError("A survey target belongs to one item or one action.")
+    label = access.require(user, access.EDIT, _regions_of(item, action), what=WHAT, log=session).label
     audience, question = str(audience).strip(), str(question).strip()
     if not audience or not question:
         raise TrackerError("A survey target needs the survey (audience) and the question id.")
@@ -60,20 +82,62 @@ def add_target(session: Session, who: str, *, audience: str, question: str, item
     if exists:
         raise TrackerError(f"{_label(item, action)} already aims to move {question} ({audience}, {group}).")
     target = SurveyTarget(**owner, audience=audience, question=question, by=by, group_name=group,
-                          is_sample=is_sample, created_by=str(who).strip())
+                          is_sample=is_sample, created_by=label)
     session.add(target)
     session.flush()
     db.record_change(session, "survey_target", target.id, "created", None,
-                     f"{_label(item, action)}: {audience} {question} ({by}: {group})", who)
+                     f"{_label(item, action)}: {audience} {question} ({by}: {group})", label)
     return target
 
 
-def remove_target(session: Session, target_id: int, who: str, reason: str = "") -> None:
+TARGET_FIELDS = {"audience": "audience", "question": "question", "by": "by", "group": "group_name"}
+
+
+def change_target(session: Session, target_id: int, who: str | access.User, reason: str = "",
+                  **changes: str) -> dict[str, tuple[str, str]]:
+    """Change a target's ``audience``, ``question``, ``by`` or ``group``; one history row per
+    changed field. Same roles as :func:`add_target` (the target's item decides the region).
+    Returns ``{field: (old, new)}``."""
+    user = _who(who)
+    unknown = sorted(set(changes) - set(TARGET_FIELDS))
+    if unknown:
+        raise TrackerError(f"A survey target has no field(s) {', '.join(unknown)}.")
+    target = session.get(SurveyTarget, target_id)
+    if target is None:
+        raise TrackerError("That survey target has been removed.")
+    item, action = _owner_of(session, target)
+    label = access.require(user, access.EDIT, _regions_of(item, action), what=WHAT, log=session).label
+    new = {field: str(value).strip() for field, value in changes.items()}
+    if any(not value for value in new.values()):
+        raise TrackerError("A survey target needs the survey (audience), the question id and the group.")
+    diff = {f: (getattr(target, TARGET_FIELDS[f]), v) for f, v in new.items() if getattr(target, TARGET_FIELDS[f]) != v}
+    if not diff:
+        return {}
+    after = {TARGET_FIELDS[f]: getattr(target, TARGET_FIELDS[f]) for f in TARGET_FIELDS} | {
+        TARGET_FIELDS[f]: v for f, (_old, v) in diff.items()}
+    clash = session.scalar(select(SurveyTarget.id).filter_by(item_id=target.item_id, action_id=target.action_id,
+                                                             **after).where(SurveyTarget.id != target.id))
+    if clash is not None:
+        raise TrackerError(f"{_label(item, action)} already aims to move {after['question']} "
+                           f"({after['audience']}, {after['group_name']}).")
+    now = utcnow()
+    for field, (old, value) in diff.items():
+        setattr(target, TARGET_FIELDS[field], value)
+        db.record_change(session, "survey_target", target.id, field, old, value, label, reason, at=now)
+    session.flush()
+    return diff
+
+
+def remove_target(session: Session, target_id: int, who: str | access.User, reason: str = "") -> None:
+    """Remove a target (admins only: deleting is theirs); history keeps what it was."""
+    user = _who(who)
     target = session.get(SurveyTarget, target_id)
     if target is None:
         raise TrackerError("That survey target has already been removed.")
+    item, action = _owner_of(session, target)
+    label = access.require(user, access.DELETE, _regions_of(item, action), what=WHAT, log=session).label
     db.record_change(session, "survey_target", target.id, "removed",
-                     f"{target.audience} {target.question} ({target.by}: {target.group_name})", None, who, reason)
+                     f"{target.audience} {target.question} ({target.by}: {target.group_name})", None, label, reason)
     session.delete(target)
 
 
