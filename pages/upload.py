@@ -204,6 +204,8 @@ if waiting:
                 f"{len(waiting)} questions, marked with a warning sign, need their") + " positive answers ticked: "
                "the suggestion could not tell which of their answers are favourable.", icon=":material/warning:")
 ids = [v["id"] for v in question_vals]
+tags = ids if len(set(ids)) == len(ids) else [str(i) for i in range(len(ids))]
+shorts = explorer.short_labels(tags, [v.get("text") or v["column"] for v in question_vals], limit=90)
 slots = {}
 for label, members in form.question_groups(question_vals):
     if label:
@@ -214,7 +216,7 @@ for label, members in form.question_groups(question_vals):
             answers[question_vals[i]["column"]] = form.distribution(data.frame, question_vals[i]["column"],
                                                                     survey_vals["weight"])
         question_vals[i], slots[i] = upload_ui.question_form(i, question_vals[i], answers.get(question_vals[i]["column"]),
-                                                             key, ids)
+                                                             key, ids, shorts[tags[i]])
 
 unused = [c for c in columns[1:] if c not in {v["column"] for v in question_vals}
           and c not in {survey_vals["role"], survey_vals["region"], survey_vals["weight"]}]

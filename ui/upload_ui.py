@@ -45,14 +45,15 @@ def _confirm(values: dict, widget: str) -> None:
     _settle(values)
 
 
-def question_form(i: int, values: dict, dist: pd.DataFrame | None, key: str, ids: list[str]):
+def question_form(i: int, values: dict, dist: pd.DataFrame | None, key: str, ids: list[str], short: str = ""):
     """Draw question ``i``'s form inside its own expander; returns (its values as edited,
     a placeholder for its preview line). ``dist``: its column's answers with counts and
-    weighted shares (None when the column is not in the data). ``ids``: every question's id."""
+    weighted shares (None when the column is not in the data). ``ids``: every question's id;
+    ``short``: its text without a lead-in shared with other questions (a grid's row, an option)."""
     k = f"{i}_{key[:12]}"
     v = values  # edited in place: the page keeps it for the session
     waiting = v.get("check") == "why"
-    label = f"{v['id']}: {_short(v.get('text') or v['column'])}"
+    label = f"{v['id']}: {_short(short or v.get('text') or v['column'])}"
     with st.expander(plain(label + (" (tick its positive answers)" if waiting else "")),
                      expanded=bool(v.get("asked", waiting)), key=f"cb_q{k}_open",
                      icon=":material/warning:" if waiting else None):
@@ -112,11 +113,10 @@ def question_form(i: int, values: dict, dist: pd.DataFrame | None, key: str, ids
 
 def preview_table(rows: pd.DataFrame) -> None:
     """The preview as a table (every question's positive share, base and what is missing)."""
-    shown = pd.DataFrame({
-        "Question id": rows["question"], "Question": rows["question_text"],
-        "Positive answers": rows["positive"], "Positive (%)": 100 * rows["p"],
-        "Unweighted base": rows["n"].where(rows["note"] == "", None),
-        "Weighted base": rows["base_weighted"], "Still to do": rows["note"]})
+    shown = pd.DataFrame({  # the figures first: a wrong one shows without scrolling sideways
+        "Question id": rows["question"], "Positive (%)": 100 * rows["p"],
+        "Unweighted base": rows["n"].where(rows["note"] == "", None), "Weighted base": rows["base_weighted"],
+        "Positive answers": rows["positive"], "Still to do": rows["note"], "Question": rows["question_text"]})
     st.dataframe(shown, hide_index=True, width="stretch", column_config={
         "Positive (%)": st.column_config.NumberColumn(format="%.1f"),
         "Weighted base": st.column_config.NumberColumn(format="%.1f")})
