@@ -91,12 +91,15 @@ def _is_tables(key: str, filename: str, _content: bytes) -> bool:
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner="Suggesting a codebook…")
 def _suggest(key: str, _data) -> str:
-    """Ids follow the embedded surveys' codebooks where the question texts match."""
+    """Ids follow the embedded surveys' codebooks where the question texts match; what the
+    platform's layout says (metadata columns, question sets, "[ASK IF …]" routing) is added,
+    as ``codebook suggest`` does."""
     from feedback.survey import codebook as cbmod
+    from feedback.survey.platforms import annotate_codebook
 
     known = [cbmod.load_codebook(text) for s in explorer.available_samples()
              if s.kind == "respondents" and (text := explorer.sample_files(s)[1])]
-    return cbmod.dump_codebook(cbmod.suggest_codebook(_data, known=known))
+    return cbmod.dump_codebook(annotate_codebook(cbmod.suggest_codebook(_data, known=known), _data))
 
 
 def use(upload: dict) -> None:
@@ -205,7 +208,8 @@ if waiting:
                "the suggestion could not tell which of their answers are favourable.", icon=":material/warning:")
 ids = [v["id"] for v in question_vals]
 tags = ids if len(set(ids)) == len(ids) else [str(i) for i in range(len(ids))]
-shorts = explorer.short_labels(tags, [v.get("text") or v["column"] for v in question_vals], limit=90)
+shorts = explorer.short_labels(tags, [form.item_text(v.get("text") or v["column"], v.get("question_set", ""))
+                                      for v in question_vals], limit=90)
 slots = {}
 for label, members in form.question_groups(question_vals):
     if label:

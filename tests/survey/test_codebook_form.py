@@ -156,3 +156,11 @@ def test_an_answer_both_positive_and_left_out_is_a_problem(frame, codebook):
     codebook.questions[1].exclude = ["yes"]
     problems = form.checks(codebook, frame).problems
     assert any("'Yes' is ticked as positive and also left out" in p for p in problems), problems
+
+
+def test_a_question_of_a_set_is_named_by_its_option_or_row():
+    stem = "Q5. Which of the following Panel publications have you read? Please select all that apply."
+    assert form.item_text(f"{stem} - Annual report", stem) == "Annual report"
+    assert form.item_text("Q6. How would you rate it? - Webinars", "q6. how would you rate it?") == "Webinars"
+    assert form.item_text("Heard of the Panel?", "Q7. Where") == "Heard of the Panel?"
+    assert form.item_text("Heard of the Panel?", "") == "Heard of the Panel?"

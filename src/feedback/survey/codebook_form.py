@@ -188,6 +188,18 @@ def question_groups(questions: list[dict]) -> list[tuple[str, list[int]]]:
     return groups
 
 
+def item_text(text: str, question_set: str) -> str:
+    """A question of a set by what tells it apart: the option or grid row after the set's own
+    wording ("Q5. Which have you read? - Annual report" in set "Q5. Which have you read?" ->
+    "Annual report"); the whole text when it does not start with the set's wording."""
+    text, stem = " ".join(str(text).split()), " ".join(str(question_set).split())
+    if stem and text.casefold().startswith(stem.casefold()):
+        rest = text[len(stem):].strip(" -–—:|.").strip()
+        if rest:
+            return rest
+    return text
+
+
 # ---------------------------------------------------------------- answers and checks
 
 def _weights(frame: pd.DataFrame, weight: str) -> tuple[np.ndarray, bool]:
