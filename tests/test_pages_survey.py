@@ -538,3 +538,16 @@ def test_upload_a_tentative_suggestion_is_confirmed_or_changed(app):
     confirm.check().run()
     assert any(s.value == "The codebook fits the data." for s in at.success)
     assert not [c for c in at.checkbox if str(c.key).endswith("_confirm")]  # settled: nothing left to confirm
+
+
+def test_upload_a_platform_export_shows_its_multi_select_and_grid_as_sets(app):
+    at = goto(app, "upload")
+    path = ROOT / "tests" / "fixtures" / "suppliers" / "qualtrics_partners.csv"
+    at.file_uploader(key="upload_file").set_value((path.name, path.read_bytes(), "text/csv"))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    sets = [s.value.replace("\\", "") for s in at.subheader]
+    assert any(s.startswith("Q5. Which of the following Panel publications") for s in sets), sets
+    assert any(s.startswith("Q6. How would you rate the Panel's communication") for s in sets), sets
+    titles = [e.label.replace("\\", "") for e in at.expander]
+    assert any(t.endswith(": Annual report") for t in titles), titles  # an option by its own words
