@@ -23,7 +23,9 @@ st.caption(
 
 options = survey_ui.choices()
 respondent_options = [k for k, v in options.items()
-                      if not (isinstance(v, explorer.Sample) and v.kind == "data tables")]
+                      if not (isinstance(v, explorer.Sample) and v.kind == "data tables")
+                      and not (survey_ui.is_upload(v) and v.get("kind") == "data tables")]
+uploaded = [k for k in respondent_options if survey_ui.is_upload(options[k])]
 st.header("What goes in")
 parts = []
 c1, c2, c3 = st.columns(3)
@@ -35,8 +37,11 @@ if c3.checkbox("Audit findings", value=True, key="annex_part_audits"):
     parts.append("audits")
 chosen = []
 if "survey" in parts:
+    if uploaded:
+        st.info(f"Your upload is offered: {common.plain(uploaded[0])}. It is chosen below instead of the samples; "
+                "add a sample wave to compare with it.", icon=":material/upload_file:")
     chosen = st.multiselect(
-        "Surveys", respondent_options, default=[k for k in respondent_options if not k.startswith("Your upload")],
+        "Surveys", respondent_options, default=uploaded or respondent_options,
         key="annex_surveys",
         help="Two waves of the same survey (same audience, different years) are compared: the annex says what "
              "changed. Upload your own survey on the Upload page.")
