@@ -90,16 +90,18 @@ def _is_tables(key: str, filename: str, _content: bytes) -> bool:
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner="Suggesting a codebook…")
-def _suggest(key: str, _data) -> str:
-    """Ids follow the embedded surveys' codebooks where the question texts match; what the
-    platform's layout says (metadata columns, question sets, "[ASK IF …]" routing) is added,
-    as ``codebook suggest`` does."""
+def _suggest(key: str, _data) -> tuple[str, dict[str, tuple[str, str, bool]]]:
+    """The suggested codebook (TOML) and, per role/region/weight slot, the column chosen, why,
+    and whether it is sure. Ids follow the embedded surveys' codebooks where the question texts
+    match; what the platform's layout says (metadata columns, question sets, "[ASK IF …]"
+    routing) is applied by the suggestion, as ``codebook suggest`` does."""
     from feedback.survey import codebook as cbmod
-    from feedback.survey.platforms import annotate_codebook
 
     known = [cbmod.load_codebook(text) for s in explorer.available_samples()
              if s.kind == "respondents" and (text := explorer.sample_files(s)[1])]
-    return cbmod.dump_codebook(annotate_codebook(cbmod.suggest_codebook(_data, known=known), _data))
+    suggestion = cbmod.suggest(_data, known=known)
+    reasons = {slot: (c.column, c.reason, c.sure) for slot, c in suggestion.columns.items()}
+    return cbmod.dump_codebook(suggestion.codebook), reasons
 
 
 def use(upload: dict) -> None:
@@ -146,13 +148,16 @@ except InputError as err:
 
 st.header("The data")
 st.write(f"{len(data.frame):,} respondents and {data.frame.shape[1]:,} columns.")
+if getattr(data, "layout", None) is not None:  # which supplier's export layout was read, and what was done
+    st.text(data.layout.describe())
 with st.expander("First rows"):
     st.dataframe(data.frame.head(20), width="stretch")
 
 from feedback.survey import codebook as cbmod  # noqa: E402
 
 try:
-    cb = cbmod.load_codebook(codebook_text) if codebook_text else cbmod.load_codebook(_suggest(data_key, data))
+    suggested_toml, column_reasons = _suggest(data_key, data)
+    cb = cbmod.load_codebook(codebook_text or suggested_toml)
 except InputError as err:
     survey_ui.show_error(err)
     st.stop()
@@ -194,6 +199,9 @@ for slot, col, label, help_text in (("role", r1, "Role column", "Results by role
     survey_vals[slot] = col.selectbox(label, columns, index=columns.index(chosen), key=f"cb_{slot}_{key}",
                                       help=help_text)
     col.caption(survey_ui.plain(form.column_summary(data.frame, survey_vals[slot], numbers=slot == "weight")))
+    suggested_column, reason, sure = column_reasons.get(slot, ("", "", True))
+    if not codebook_text and reason and survey_vals[slot] == (suggested_column or form.NONE):
+        (col.caption if sure else col.warning)(survey_ui.plain(("Suggested: " if sure else "Check: ") + reason))
 
 answers = survey_ui.held(survey_ui.UPLOAD_PAGE_ANSWERS_KEY, f"{data_key}\x1f{survey_vals['weight']}",
                          lambda: form.distributions(data.frame, [v["column"] for v in question_vals],

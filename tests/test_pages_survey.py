@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
+from feedback.survey.codebook import load_codebook
 
 ROOT = Path(__file__).resolve().parents[1]
 SURVEYS = ROOT / "data" / "surveys"
@@ -564,3 +565,22 @@ def test_upload_a_platform_export_shows_its_multi_select_and_grid_as_sets(app):
     assert any(s.startswith("Q6. How would you rate the Panel's communication") for s in sets), sets
     titles = [e.label.replace("\\", "") for e in at.expander]
     assert any(t.endswith(": Annual report") for t in titles), titles  # an option by its own words
+
+
+def test_upload_page_names_the_layout_read_and_why_each_column_was_chosen(app):
+    """A Qualtrics export: the page says which layout it read, and under the role, region and weight
+    boxes why the suggestion chose each column (the region found by its values)."""
+    path = Path(__file__).parent / "fixtures" / "suppliers" / "qualtrics_partners.csv"
+    expected = load_codebook(path.with_name("qualtrics_partners.expected.toml"))
+    at = goto(app, "upload")
+    at.file_uploader(key="upload_file").set_value((path.name, path.read_bytes(), "text/csv"))
+    at.run()
+    assert not at.exception
+    texts = " ".join(t.value for t in at.text)
+    assert "Read as a Qualtrics CSV export" in texts
+    region_box = next(w for w in at.selectbox if w.key.startswith("cb_region_"))
+    assert region_box.value == expected.region
+    reasons = [e.value.replace("\\", "") for e in [*at.caption, *at.warning]]  # plain text escapes ":"
+    said = [r for r in reasons if r.startswith(("Suggested: ", "Check: "))]
+    assert len(said) == 3, said  # role, region and weight, each with its reason
+    assert any("region" in r.lower() for r in said)
