@@ -424,8 +424,8 @@ a:focus,.scroll:focus{outline:3px solid transparent;color:#0b0c0c;background:#fd
 box-shadow:0 -2px #fd0,0 4px #0b0c0c;text-decoration:none}
 .skip{position:absolute;left:-9999px}
 .skip:focus{position:static;display:inline-block;padding:.5rem;margin:.5rem}
-header{background:#0b0c0c;color:#fff;padding:.75rem 1rem;border-bottom:10px solid #1d70b8}
-header p{margin:0 auto;max-width:960px;font-weight:700;font-size:1.125rem}
+header{background:#0b0c0c;color:#fff;padding:.75rem 0;border-bottom:10px solid #1d70b8}
+header p{margin:0 auto;max-width:960px;padding:0 1rem;font-weight:700;font-size:1.125rem}
 main{display:block;max-width:960px;margin:0 auto;padding:1.5rem 1rem 3rem}
 h1{font-size:2rem;line-height:1.1;margin:0 0 1.5rem}
 h2{font-size:1.5rem;line-height:1.2;margin:2.5rem 0 1rem}
@@ -434,6 +434,8 @@ p{margin:0 0 1rem}
 .lead{font-size:1.25rem}
 .meta{color:#484949}
 .notice{border-left:10px solid #b1b4b6;padding:.75rem 1rem;margin:0 0 1.5rem;background:#f3f2f1}
+.notice p{margin:0}
+.hint{display:none;font-weight:400;font-size:1rem}
 dl{margin:0 0 1.5rem}
 .row{display:flex;flex-wrap:wrap;border-bottom:1px solid #b1b4b6;padding:.6rem 0}
 dt{font-weight:700;flex:0 0 30%;padding-right:1rem}
@@ -454,6 +456,7 @@ td.num,th.num{text-align:right}
 ul{margin:0;padding-left:1.25rem}
 footer{max-width:960px;margin:0 auto;padding:1rem;border-top:1px solid #b1b4b6;color:#484949;font-size:1rem}
 @media (max-width:640px){body{font-size:1rem}h1{font-size:1.6rem}h2{font-size:1.3rem}dt{flex-basis:100%}
+.hint{display:block}
 dd{min-width:0}}
 @media print{.skip{display:none}.scroll{overflow:visible}}
 """.strip()
@@ -572,7 +575,8 @@ def to_html(record: Record) -> str:
         out += [
             f'<div class="scroll" role="region" aria-labelledby="{cap}" tabindex="0">',
             '<table class="actions">',
-            f'<caption id="{cap}">Actions on point {_e(p.reference)}</caption>',
+            f'<caption id="{cap}">Actions on point {_e(p.reference)}'
+            '<span class="hint">Scroll the table sideways to see every column.</span></caption>',
             "<thead><tr>" + "".join(f'<th scope="col">{h}</th>' for h in (
                 "Action", "What will be done", "Status", "Original target date", "Current target date",
                 "Revised because", "Evidence")) + "</tr></thead>",
