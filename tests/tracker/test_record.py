@@ -344,3 +344,24 @@ def test_migration_0006_up_and_down_keeps_the_tracker(blank_engine):
     assert "completed_on" not in columns and "revision_reason" not in columns
     db.upgrade(blank_engine)
     assert db.current_revision(blank_engine) == "0006"
+
+
+def test_lateness_by_owner_and_theme_for_the_dashboard(sqlite_engine):
+    with db.session_scope(sqlite_engine) as session:
+        a_item, _, a = _point(session, "A-1", due=dt.date(2024, 3, 31))
+        _, _, b = _point(session, "B-1", due=dt.date(2024, 3, 31))
+        _, _, c = _point(session, "C-1", due=dt.date(2099, 1, 1))   # not due yet: not counted
+        service.edit(session, a_item, a_item.version, {"themes": "information sharing; neglect"}, EDITOR)
+        service.edit(session, a, 1, {"status": "complete", "evidence": "e", "completed_on": dt.date(2024, 3, 1)},
+                     EDITOR)
+        service.edit(session, b, 1, {"status": "complete", "evidence": "e", "completed_on": dt.date(2024, 4, 10),
+                                     "owner": "Team B"}, EDITOR)
+        items, actions = service.filtered(session)
+    late = service.lateness(items, actions, dt.date(2024, 6, 1))
+    assert late["on_time"] == (1, 2)
+    owners = late["by_owner"].set_index("owner")
+    assert owners.loc["Team B", ["actions due", "late", "days late (median)"]].tolist() == [1, 1, 10.0]
+    assert owners.loc["Team A", ["actions due", "late"]].tolist() == [1, 0]
+    themes = late["by_theme"].set_index("theme")
+    assert themes.loc["information sharing", ["actions due", "late", "share late"]].tolist() == [2, 1, 0.5]
+    assert themes.loc["neglect", ["actions due", "late"]].tolist() == [1, 0]

@@ -428,7 +428,8 @@ def _action_filters_on(f: Filters) -> bool:
 ITEM_COLUMNS = ["id", "version", "reference", "text", "source", "source_detail", "date_raised", "regions",
                 "themes", "decision", "response", "actions", "open_actions", "overdue_actions", "is_sample"]
 ACTION_COLUMNS = ["id", "version", "reference", "item", "item_text", "description", "owner", "due_date",
-                  "revised_due_date", "status", "rag", "overdue", "completion_criteria", "evidence", "is_sample"]
+                  "revised_due_date", "status", "rag", "overdue", "completion_criteria", "evidence", "is_sample",
+                  "completed_on", "revision_reason"]
 
 
 def filtered(session: Session, f: Filters = Filters(), today: dt.date | None = None
@@ -460,7 +461,8 @@ def filtered(session: Session, f: Filters = Filters(), today: dt.date | None = N
                 "item_text": item.text, "description": a.description, "owner": a.owner,
                 "due_date": a.due_date, "revised_due_date": a.revised_due_date, "status": a.status,
                 "rag": a.rag, "overdue": is_overdue(a, today), "completion_criteria": a.completion_criteria,
-                "evidence": a.evidence, "is_sample": a.is_sample,
+                "evidence": a.evidence, "is_sample": a.is_sample, "completed_on": a.completed_on,
+                "revision_reason": a.revision_reason,
             })
     return (pd.DataFrame(item_rows, columns=ITEM_COLUMNS), pd.DataFrame(action_rows, columns=ACTION_COLUMNS))
 
@@ -530,3 +532,55 @@ def dashboard(items: pd.DataFrame, actions: pd.DataFrame) -> dict[str, pd.DataFr
                 .reset_index(name="overdue actions"))
     return {"actions_by_status": by_status, "items_by_source": by_source, "items_by_decision": by_decision,
             "items_by_region": by_region, "overdue_by_owner": by_owner}
+
+
+LATENESS_COLUMNS = ["actions due", "completed on time", "late", "share late", "days late (median)"]
+
+
+def lateness(items: pd.DataFrame, actions: pd.DataFrame, today: dt.date | None = None) -> dict[str, Any]:
+    """On time and late, against each action's original target date (as the public record counts
+    them, :mod:`feedback.tracker.record`): ``on_time`` = (completed on time, actions due) where an
+    action is due when complete or open past its original target date; ``by_owner`` and
+    ``by_theme`` = per owner / per theme of the action's item (an item with several themes counts
+    in each): actions due, completed on time, late, share late (0-1) and the median days late of
+    the late ones (to completion, or to ``today`` when still open)."""
+    from feedback.tracker import record
+
+    today = today or dt.date.today()
+    themes_of = {r.reference: split_list(r.themes) for r in items.itertuples()} if len(items) else {}
+    rows = []
+    for a in actions.itertuples():
+        raw = {"status": a.status, "due_date": _day(a.due_date), "completed_on": _day(a.completed_on)}
+        if not record.counts_towards_on_time(raw, today):
+            continue
+        good = record.on_time(raw)
+        rows.append({"owner": a.owner or "(no owner)", "themes": themes_of.get(a.item) or ["(no theme)"],
+                     "on_time": good, "days": 0 if good else record.days_late(raw, today)})
+
+    def table(key: str, label: str) -> pd.DataFrame:
+        out: dict[str, list] = {}
+        for row in rows:
+            for value in (row[key] if key == "themes" else [row[key]]):
+                out.setdefault(value, []).append(row)
+        records = []
+        for value, group in out.items():
+            late = [r["days"] for r in group if not r["on_time"]]
+            records.append({label: value, "actions due": len(group), "completed on time": len(group) - len(late),
+                            "late": len(late), "share late": len(late) / len(group),
+                            "days late (median)": float(pd.Series(late).median()) if late else 0.0})
+        frame = pd.DataFrame(records, columns=[label, *LATENESS_COLUMNS])
+        return frame.sort_values(["late", label], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+    return {"on_time": (sum(r["on_time"] for r in rows), len(rows)),
+            "by_owner": table("owner", "owner"), "by_theme": table("themes", "theme")}
+
+
+def _day(value) -> dt.date | None:
+    if value is None or value is pd.NaT:
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return value.date() if isinstance(value, dt.datetime) else value
