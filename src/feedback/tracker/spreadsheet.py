@@ -36,16 +36,17 @@ SHEETS: dict[str, list[tuple[str, str]]] = {
               ("source_detail", "Source detail"), ("date_raised", "Date raised"), ("regions", "Regions"),
               ("themes", "Themes"), ("is_sample", "Sample data"), ("version", "Version")],
     "Responses": [("item", "Item reference"), ("decision", "Decision"), ("text", "Response text"),
-                  ("decided_on", "Decided on"), ("decided_by", "Decided by"), ("published", "Published"),
-                  ("is_sample", "Sample data"), ("version", "Version")],
+                  ("decided_on", "Decided on"), ("decided_by", "Decided by"), ("is_sample", "Sample data"),
+                  ("version", "Version"), ("published", "Published")],
     "Actions": [("reference", "Reference"), ("item", "Item reference"), ("description", "Description"),
                 ("owner", "Owner"), ("due_date", "Due date"), ("revised_due_date", "Revised due date"),
-                ("revision_reason", "Reason for revised date"), ("status", "Status"), ("completed_on", "Completed on"),
-                ("rag", "RAG"), ("completion_criteria", "Completion criteria"),
-                ("evidence", "Evidence"), ("is_sample", "Sample data"), ("version", "Version")],
+                ("status", "Status"), ("rag", "RAG"), ("completion_criteria", "Completion criteria"),
+                ("evidence", "Evidence"), ("is_sample", "Sample data"), ("version", "Version"),
+                ("revision_reason", "Reason for revised date"), ("completed_on", "Completed on")],
 }
 DATE_FIELDS = {"date_raised", "decided_on", "due_date", "revised_due_date", "completed_on"}
-# Columns a sheet may leave out (files exported before they existed still import).
+# Columns a sheet may leave out (files exported before they existed still import); the newer
+# ones come last, so the older columns keep their letters.
 OPTIONAL = ("version", "is_sample", "published", "revision_reason", "completed_on")
 BOOL_FIELDS = ("is_sample", "published")
 NOTES = [
