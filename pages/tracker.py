@@ -202,11 +202,17 @@ with tab_items:
             if item_actions:
                 st.dataframe(pd.DataFrame([{
                     "reference": a.reference, "description": a.description, "owner": a.owner,
-                    "due": service.effective_due(a), "status": a.status, "RAG": a.rag,
-                    "overdue": service.is_overdue(a, today), "evidence": a.evidence, "sample": a.is_sample,
+                    "original target": a.due_date, "due": service.effective_due(a),
+                    "revised because": a.revision_reason, "status": a.status, "completed on": a.completed_on,
+                    "RAG": a.rag, "overdue": service.is_overdue(a, today), "evidence": a.evidence,
+                    "sample": a.is_sample,
                 } for a in item_actions]), hide_index=True,
                     column_config={"description": st.column_config.TextColumn("description", width="large"),
-                                   "due": st.column_config.DateColumn("due", format="DD/MM/YYYY")})
+                                   "original target": st.column_config.DateColumn("original target",
+                                                                                  format="DD/MM/YYYY"),
+                                   "due": st.column_config.DateColumn("due", format="DD/MM/YYYY"),
+                                   "completed on": st.column_config.DateColumn("completed on",
+                                                                               format="DD/MM/YYYY")})
             else:
                 st.markdown("_No actions yet._")
 

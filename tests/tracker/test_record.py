@@ -365,3 +365,20 @@ def test_lateness_by_owner_and_theme_for_the_dashboard(sqlite_engine):
     themes = late["by_theme"].set_index("theme")
     assert themes.loc["information sharing", ["actions due", "late", "share late"]].tolist() == [2, 1, 0.5]
     assert themes.loc["neglect", ["actions due", "late"]].tolist() == [1, 0]
+
+
+def test_publishing_and_the_record_work_as_the_app_role(app_engine):
+    """On PostgreSQL the app role has only the rights grant_app_rights gives: enough to publish,
+    revise a date (history rows inserted, never changed) and build the record."""
+    with db.session_scope(app_engine) as session:
+        _, response, action = _point(session, "A-1")
+    with db.session_scope(app_engine) as session:
+        response = session.get(Response, response.id)
+        action = session.get(Action, action.id)
+        service.set_published(session, response, 1, True, EDITOR)
+        service.edit(session, action, 1, {"revised_due_date": dt.date(2024, 9, 30),
+                                          "revision_reason": "Moved to autumn."}, EDITOR)
+    with db.session_scope(app_engine) as session:
+        built = record.build(session)
+    assert [p.reference for p in built.points] == ["A-1"]
+    assert built.actions[0].revisions == [(dt.date(2024, 9, 30), "Moved to autumn.")]
