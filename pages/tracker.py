@@ -150,9 +150,9 @@ m3.metric("Open actions", f"{counts['open_actions']:,}")
 m4.metric("Overdue actions", f"{counts['overdue_actions']:,}")
 
 can_edit = common.may_edit_some()
-tab_items, tab_grid, tab_dash = st.tabs(["Items, responses and history",
-                                         "Edit actions in a grid" if can_edit else "Actions", "Dashboard"],
-                                        key="tracker_tab", **common.IN_ADDRESS)
+tab_items, tab_grid, tab_dash, tab_public = st.tabs(
+    ["Items, responses and history", "Edit actions in a grid" if can_edit else "Actions", "Dashboard",
+     "Public record"], key="tracker_tab", **common.IN_ADDRESS)
 
 # --------------------------------------------------------------------------- items and one item in full
 with tab_items:
@@ -202,11 +202,17 @@ with tab_items:
             if item_actions:
                 st.dataframe(pd.DataFrame([{
                     "reference": a.reference, "description": a.description, "owner": a.owner,
-                    "due": service.effective_due(a), "status": a.status, "RAG": a.rag,
-                    "overdue": service.is_overdue(a, today), "evidence": a.evidence, "sample": a.is_sample,
+                    "original target": a.due_date, "due": service.effective_due(a),
+                    "revised because": a.revision_reason, "status": a.status, "completed on": a.completed_on,
+                    "RAG": a.rag, "overdue": service.is_overdue(a, today), "evidence": a.evidence,
+                    "sample": a.is_sample,
                 } for a in item_actions]), hide_index=True,
                     column_config={"description": st.column_config.TextColumn("description", width="large"),
-                                   "due": st.column_config.DateColumn("due", format="DD/MM/YYYY")})
+                                   "original target": st.column_config.DateColumn("original target",
+                                                                                  format="DD/MM/YYYY"),
+                                   "due": st.column_config.DateColumn("due", format="DD/MM/YYYY"),
+                                   "completed on": st.column_config.DateColumn("completed on",
+                                                                               format="DD/MM/YYYY")})
             else:
                 st.markdown("_No actions yet._")
 
@@ -240,7 +246,8 @@ with tab_items:
                         snap = seen("response", response)
                         v, key = typed("response", response.id, snap), f"{response.id}_{snap['version']}"
                     else:
-                        snap, v, key = None, {"decision": "noted", "text": "", "decided_on": None, "decided_by": ""}, f"new_{item.id}"
+                        snap, v, key = None, {"decision": "noted", "text": "", "decided_on": None, "decided_by": "",
+                                              "published": False}, f"new_{item.id}"
                     with st.form(f"response_form_{key}"):
                         decision = st.selectbox("Decision", DECISIONS, index=DECISIONS.index(v["decision"]),
                                                 key=f"rs_dec_{key}")
@@ -249,11 +256,15 @@ with tab_items:
                         with a:
                             decided_on = opt_date("Decided on", v["decided_on"], f"rs_on_{key}")
                         decided_by = b.text_input("Decided by", v["decided_by"], key=f"rs_by_{key}")
+                        published = st.checkbox(
+                            "Published in the public record", v["published"], key=f"rs_pub_{key}",
+                            help="The point, this response and its actions appear in the 'You said, we did' "
+                                 "record (Public record tab). Owners, names and internal notes never do.")
                         reason = st.text_input("Reason for the change", key=f"rs_reason_{key}")
                         submitted = st.form_submit_button("Save response", type="primary")
                     if submitted:
                         values = {"decision": decision, "text": rtext, "decided_on": decided_on,
-                                  "decided_by": decided_by.strip()}
+                                  "decided_by": decided_by.strip(), "published": published}
                         if response:
                             save("response", Response, response.id, snap, values, reason)
                         elif (who := common.require_user()) is not None:
@@ -284,9 +295,16 @@ with tab_items:
                             status = b.selectbox("Status", STATUSES, index=STATUSES.index(v["status"]),
                                                  key=f"ac_status_{key}")
                             with a:
-                                due = opt_date("Due date", v["due_date"], f"ac_due_{key}")
+                                due = opt_date("Original target date", v["due_date"], f"ac_due_{key}")
                             with b:
-                                revised = opt_date("Revised due date", v["revised_due_date"], f"ac_rev_{key}")
+                                revised = opt_date("Revised target date", v["revised_due_date"], f"ac_rev_{key}")
+                            revision_reason = st.text_input(
+                                "Reason for a new target date (published beside it; needed to change a date)",
+                                key=f"ac_revr_{key}",
+                                placeholder=f"Now: {v['revision_reason']}" if v["revision_reason"] else "")
+                            with a:
+                                completed_on = opt_date("Completed on (today if left empty when marked complete)",
+                                                        v["completed_on"], f"ac_done_{key}")
                             rag = a.selectbox("RAG", RAGS, index=RAGS.index(v["rag"] or ""), key=f"ac_rag_{key}",
                                               format_func=lambda r: r or "(none)")
                             criteria = st.text_area("Completion criteria", v["completion_criteria"], key=f"ac_crit_{key}")
@@ -298,7 +316,9 @@ with tab_items:
                             save("action", Action, action.id, snap, {
                                 "description": desc, "owner": owner.strip(), "status": status, "due_date": due,
                                 "revised_due_date": revised, "rag": rag, "completion_criteria": criteria,
-                                "evidence": evidence}, reason)
+                                "evidence": evidence, "completed_on": completed_on,
+                                **({"revision_reason": revision_reason.strip()} if revision_reason.strip() else {})},
+                                 reason)
 
                 with st.expander("Add an action", icon=":material/add_task:"):
                     with st.form(f"new_action_{item.id}", clear_on_submit=False):
@@ -307,7 +327,7 @@ with tab_items:
                         a, b = st.columns(2)
                         owner = a.text_input("Owner")
                         with b:
-                            due = opt_date("Due date", None, f"new_due_{item.id}")
+                            due = opt_date("Target date", None, f"new_due_{item.id}")
                         criteria = st.text_area("Completion criteria")
                         submitted = st.form_submit_button("Add action", type="primary")
                     if submitted and (who := common.require_user()) is not None:
@@ -383,8 +403,10 @@ with tab_grid:
                     "item": st.column_config.TextColumn("Item", width="small"),
                     "description": st.column_config.TextColumn("Description", width="large"),
                     "owner": "Owner",
-                    "due_date": st.column_config.DateColumn("Due", format="DD/MM/YYYY"),
-                    "revised_due_date": st.column_config.DateColumn("Revised due", format="DD/MM/YYYY"),
+                    "due_date": st.column_config.DateColumn("Original target", format="DD/MM/YYYY"),
+                    "revised_due_date": st.column_config.DateColumn(
+                        "Revised target", format="DD/MM/YYYY",
+                        help="A new target date needs a reason: the reason below is published beside it"),
                     "status": st.column_config.SelectboxColumn("Status", options=list(STATUSES), required=True),
                     "rag": st.column_config.SelectboxColumn("RAG", options=list(RAGS)),
                     "overdue": st.column_config.CheckboxColumn("Overdue"),
@@ -429,9 +451,57 @@ if tab_dash.open:  # figures only: drawn while its tab is open (forms elsewhere 
         where = common.region_label() + ("" if filters == service.Filters(region=region) else ", filtered")
         targets_ui.dashboard_targets(engine, items)
         st.divider()
+        done, due = service.lateness(items, actions, today)["on_time"]
+        st.metric("Actions completed on time", f"{done / due:.0%}" if due else "none due yet",
+                  help="Completed by the original target date, of the actions that are complete or still open "
+                       "after it (closed ones and those not yet due are left out).")
+        st.caption(f"{done:,} of {due:,} actions due were completed by their original target date.")
         for i, fig in enumerate(figures.dashboard_figures(items, actions, where=where,
-                                                          today_text=f"{today:%d %B %Y}")):
+                                                          today_text=f"{today:%d %B %Y}", today=today)):
             st.vega_lite_chart(vega_spec(fig.chart), width="content")
             common.download_chart(fig.chart, fig.name, alt=fig.alt, key=f"tracker_fig_{i}")
             common.download_table(fig.table, fig.name, key=f"tracker_tab_{i}")
             st.divider()
+
+# --------------------------------------------------------------------------- the public record
+if tab_public.open:
+    with tab_public, common.section('The public record'):
+        import base64
+
+        from feedback.export import annex_zip
+        from feedback.tracker import record
+
+        st.markdown("**You said, we did**: every point whose Panel response is marked *published*, with the "
+                    "Panel's decision and response and how each action stands, for publication. The whole of "
+                    "England, whatever the region selected. Owners, editors' names, internal notes, RAG ratings "
+                    "and e-mail addresses are never in it.")
+        as_of = st.date_input("As it stood at the end of", value=today, max_value=today, format="DD/MM/YYYY",
+                              key="tracker_public_as_of",
+                              help="An earlier date rebuilds the record from the history exactly as it stood "
+                                   "then, so a six-monthly snapshot can be issued again.")
+        with db.session_scope(engine) as session:
+            built = record.build(session, as_of)
+        files = record.files(built)
+        counts = built.by_status()
+        done, due = built.on_time()
+        cols = st.columns(3)
+        cols[0].metric("Published points", f"{len(built.points):,}")
+        cols[1].metric("Actions", f"{len(built.actions):,}")
+        cols[2].metric("Completed on time", f"{done / due:.0%}" if due else "none due yet")
+        st.caption(" · ".join(f"{status}: {n:,}" for status, n in counts.items()))
+        stamp = f"{built.as_of:%Y-%m-%d}"
+        c1, c2, c3, c4 = st.columns(4)
+        downloads = [(c1, "index.html", "The page (HTML)", "text/html"),
+                     (c2, "progress.csv", "Open data (CSV)", "text/csv"),
+                     (c3, "progress.ods", "Open data (ODS)", "application/vnd.oasis.opendocument.spreadsheet")]
+        for col, name, label, mime in downloads:
+            col.download_button(label, common.logged_export(lambda name=name: files[name], f"public record {name}"),
+                                file_name=f"you-said-we-did-{stamp}-{name}", mime=mime, on_click="ignore",
+                                key=f"tracker_public_{name}", icon=":material/download:")
+        c4.download_button("All three (ZIP)", common.logged_export(lambda: annex_zip(files), "public record (ZIP)"),
+                           file_name=f"you-said-we-did-{stamp}.zip", mime="application/zip", on_click="ignore",
+                           key="tracker_public_zip", icon=":material/folder_zip:")
+        st.markdown("**Preview** (the page as it will be published; it runs no scripts and loads nothing)")
+        # A data: address gives the preview its own opaque origin: it cannot reach the app.
+        page_url = "data:text/html;base64," + base64.b64encode(files["index.html"]).decode("ascii")
+        st.iframe(page_url, height=720, alt="Preview of the public record page")

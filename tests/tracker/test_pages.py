@@ -39,7 +39,24 @@ def test_tracker_page_renders_the_sample(app_db):
     at = _tracker()
     assert not at.exception
     assert [m.value for m in at.metric][:1] == ["37"]
-    assert [t.label for t in at.tabs] == ["Items, responses and history", "Edit actions in a grid", "Dashboard"]
+    assert [t.label for t in at.tabs] == ["Items, responses and history", "Edit actions in a grid", "Dashboard",
+                                          "Public record"]
+
+
+def test_public_record_tab_previews_and_offers_the_three_files(app_db):
+    at = _tracker()
+    at.query_params["tracker_tab"] = "Public record"
+    at.run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Published points"] == "15"  # Annex C's nine, chapter 6's three, chapter 11's three
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels[-4:] == ["The page (HTML)", "Open data (CSV)", "Open data (ODS)", "All three (ZIP)"]
+    (frame,) = at.get("iframe")
+    import base64
+
+    page = base64.b64decode(frame.proto.src.split(",", 1)[1]).decode()
+    assert "<h1>You said, we did" in page and "AC-09" in page and "<script" not in page
 
 
 def test_form_edit_saves_and_a_stale_form_is_refused(app_db):

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from feedback import db
 from feedback.errors import InputError
 from feedback.tracker import seed, service
-from feedback.tracker.models import Action, Item
+from feedback.tracker.models import Action, Item, Response
 from feedback.tracker.spreadsheet import ImportProblems, export_workbook, frames, import_workbook
 
 
@@ -92,6 +92,8 @@ def test_good_import_applies_changes_with_history(seeded):
         ("Actions", "SAMPLE-AC-07/1", "Status", "complete"),
         ("Actions", "SAMPLE-AC-07/1", "Evidence", "Quarterly data pack, table 4"),
         ("Actions", "SAMPLE-AC-07/1", "Revised due date", "31/03/2024"),
+        ("Actions", "SAMPLE-AC-07/1", "Reason for revised date", "The data pack moved to April."),
+        ("Responses", "AC-03", "Published", "no"),
         ("Items", None, "Reference", "NEW-1"),
         ("Items", "NEW-1", "Text", "A new point"),
         ("Items", "NEW-1", "Source", "survey finding"),
@@ -106,7 +108,18 @@ def test_good_import_applies_changes_with_history(seeded):
                    for h in db.history_for(session, "tracker_action", action.id) if h.field != "created"}
         assert changes["status"] == ("not started", "complete", "Bob", "imported from spreadsheet")
         assert changes["revised_due_date"] == (None, "2024-03-31", "Bob", "imported from spreadsheet")
+        assert changes["revision_reason"] == ("", "The data pack moved to April.", "Bob", "imported from spreadsheet")
+        assert action.completed_on == dt.date.today()  # marked complete by the import: dated today
+        published = session.scalar(select(Response.published).join(Item).where(Item.reference == "AC-03"))
+        assert published is False  # taken out of the public record by the import
         assert session.scalar(select(Item.regions).where(Item.reference == "NEW-1")) == "London; North West"
+
+
+def test_import_refuses_a_new_target_date_without_its_reason(seeded):
+    content = _edit_cells(_export(seeded), [("Actions", "SAMPLE-AC-07/1", "Revised due date", "31/03/2024")])
+    with pytest.raises(ImportProblems) as err:
+        import_workbook(seeded, "tracker.xlsx", content, "Bob")
+    assert any("needs a new reason in the column 'Reason for revised date'" in p for p in err.value.problems)
 
 
 def test_import_with_errors_reports_every_row_and_changes_nothing(seeded):

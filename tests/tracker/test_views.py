@@ -42,9 +42,14 @@ def test_dashboard_figures_have_titles_bases_alt_text_and_whole_number_axes(engi
     seed.seed_if_empty(engine)
     with db.session_scope(engine) as session:
         items, actions = service.filtered(session, today=dt.date(2024, 6, 1))
-    figs = figures.dashboard_figures(items, actions, where="England (all regions)", today_text="1 June 2024")
+    figs = figures.dashboard_figures(items, actions, where="England (all regions)", today_text="1 June 2024",
+                                     today=dt.date(2024, 6, 1))
     assert [f.name for f in figs] == ["Actions by status", "Overdue actions by owner", "Items by source",
-                                      "Items by Panel decision", "Items by region"]
+                                      "Items by Panel decision", "Items by region", "Late actions by owner",
+                                      "Late actions by theme"]
+    late = {f.name: f for f in figs}["Late actions by theme"]
+    assert "actions due were completed on time" in json.dumps(vega_spec(late.chart))
+    assert late.table["late"].sum() > 0 and {"theme", "share late", "days late (median)"} <= set(late.table)
     for fig in figs:
         spec = json.dumps(vega_spec(fig.chart))
         assert '"format": ","' not in spec  # would show 1e+1 on the axis

@@ -62,6 +62,31 @@ def cmd_overdue(args) -> int:
     return 0
 
 
+def _day(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"--as-of {text!r} is not a date: give it as YYYY-MM-DD, e.g. 2025-03-31.") from None
+
+
+def cmd_publish(args) -> int:
+    from feedback import db
+    from feedback.tracker import record
+
+    as_of = _day(args.as_of) if args.as_of else None
+    with db.session_scope(_engine(args)) as session:
+        built = record.build(session, as_of)
+    sizes = record.write(built, args.out)
+    done, base = built.on_time()
+    print(f"Public record as at {record.long_date(built.as_of)}: {len(built.points)} published point(s), "
+          f"{len(built.actions)} action(s), {done} of {base} completed on time.")
+    for name, size in sizes.items():
+        print(f"Wrote {Path(args.out) / name} ({size:,} bytes).")
+    return 0
+
+
 def cmd_upgrade(args) -> int:
     from feedback import db
 
@@ -109,6 +134,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_import)
     p = tsub.add_parser("overdue", parents=[common], help="list overdue actions")
     p.set_defaults(func=cmd_overdue)
+    p = tsub.add_parser("publish", parents=[common],
+                        help="write the public progress record: index.html, progress.csv, progress.ods")
+    p.add_argument("--out", required=True, help="the folder to write the three files into")
+    p.add_argument("--as-of", help="rebuild the record as it stood at the end of this day (YYYY-MM-DD), "
+                                   "from the history (default: today)")
+    p.set_defaults(func=cmd_publish)
 
     dbp = sub.add_parser("db", help="database: upgrade, backup")
     dsub = dbp.add_subparsers(dest="db_command", required=True)

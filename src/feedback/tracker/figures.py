@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from feedback.charts import alt_text, altair, bar_with_intervals
-from feedback.tracker.service import dashboard
+from feedback.tracker.service import dashboard, lateness
 
 alt = altair()
 
@@ -36,10 +36,13 @@ def _figure(name: str, table: pd.DataFrame, category: str, value: str, title: st
                                               subtitle=subtitle, percent=False))
 
 
-def dashboard_figures(items: pd.DataFrame, actions: pd.DataFrame, *, where: str, today_text: str) -> list[Figure]:
+def dashboard_figures(items: pd.DataFrame, actions: pd.DataFrame, *, where: str, today_text: str,
+                      today=None) -> list[Figure]:
     """Items by status of the Panel's decision and by source, actions by status, overdue actions
-    by owner, items by region; ``where`` names the region/filter for subtitles."""
+    by owner, late actions by owner and by theme, items by region; ``where`` names the
+    region/filter for subtitles."""
     counts = dashboard(items, actions)
+    late = lateness(items, actions, today)
     base_items = f"{where}. Base: {len(items):,} items."
     base_actions = f"{where}. Base: {len(actions):,} actions."
     figures = [
@@ -52,6 +55,16 @@ def dashboard_figures(items: pd.DataFrame, actions: pd.DataFrame, *, where: str,
         _figure("Items by region", counts["items_by_region"], "region", "items", "Items by region",
                 base_items, notes=("An item raised in several regions counts once in each.",)),
     ]
+    done, due = late["on_time"]
+    for key, label in (("by_owner", "owner"), ("by_theme", "theme")):
+        table = late[key]
+        if len(table) and table["late"].sum():
+            notes = ("Late: completed after its original target date, or still open after it.",)
+            if key == "by_theme":
+                notes += ("An action whose item has several themes counts once in each.",)
+            figures.append(_figure(f"Late actions by {label}", table, label, "late", f"Late actions by {label}",
+                                   f"{where}, on {today_text}. {done:,} of {due:,} actions due were completed "
+                                   f"on time. Base: {due:,} actions due.", notes=notes))
     overdue = counts["overdue_by_owner"]
     if len(overdue):
         figures.insert(1, _figure("Overdue actions by owner", overdue, "owner", "overdue actions",

@@ -62,12 +62,18 @@ class Response(_Audited, Base):
     text: Mapped[str] = mapped_column(Text, default="")
     decided_on: Mapped[dt.date | None] = mapped_column(Date)
     decided_by: Mapped[str] = mapped_column(String(200), default="")
+    # Shown in the public progress record (migration 0006); setting it is an edit, in history.
+    published: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
     item: Mapped[Item] = relationship(back_populates="response")
 
 
 class Action(_Audited, Base):
-    """What will be done about an item; complete only with evidence recorded."""
+    """What will be done about an item; complete only with evidence recorded.
+
+    ``due_date`` is the original target date, ``revised_due_date`` the revised one (the
+    current target is the revised date when there is one); a new target date is saved
+    only with a reason (``revision_reason``), see ``feedback.tracker.service.edit``."""
 
     __tablename__ = "tracker_action"
 
@@ -82,6 +88,10 @@ class Action(_Audited, Base):
     evidence: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(30), default="not started")
     rag: Mapped[str] = mapped_column(String(10), default="")
+    # Migration 0006: the public reason for the current revised target date (every earlier
+    # one is in the history), and the day the action was completed (for "on time").
+    revision_reason: Mapped[str] = mapped_column(Text, default="")
+    completed_on: Mapped[dt.date | None] = mapped_column(Date)
 
     item: Mapped[Item] = relationship(back_populates="actions")
 

@@ -28,8 +28,9 @@ def _challenge_items(group: dict) -> list[dict]:
     # Invented progress, cycled so the sample shows every kind of status.
     plans = [
         {"status": "not started", "due_date": "2023-07-31", "rag": "red"},
-        {"status": "in progress", "due_date": "2023-09-30", "revised_due_date": "2027-03-31", "rag": "amber"},
-        {"status": "complete", "due_date": "2023-07-31", "rag": "green",
+        {"status": "in progress", "due_date": "2023-09-30", "revised_due_date": "2027-03-31", "rag": "amber",
+         "revision_reason": "Sample: the partnership board asked for a fuller answer after the next audit."},
+        {"status": "complete", "due_date": "2023-07-31", "completed_on": "2023-07-20", "rag": "green",
          "evidence": "Sample: answered at the partnership board; minutes (link to be added)."},
         {"status": "in progress", "due_date": "2023-12-31", "rag": "amber"},
     ]
@@ -83,7 +84,7 @@ def seed(session: Session, plan: list[dict] | None = None, who: str = SEEDER) ->
                 session, item, who, decision=entry["decision"], text=entry.get("response", ""),
                 decided_on=_date(entry.get("decided_on")),
                 decided_by=entry.get("decided_by", "Child Safeguarding Practice Review Panel"),
-                is_sample=item_sample)
+                is_sample=item_sample, published=bool(entry.get("published", False)))
         for action in entry.get("actions", []):
             service.create_action(
                 session, item, who, reference=action["reference"], description=action["description"],
@@ -91,7 +92,8 @@ def seed(session: Session, plan: list[dict] | None = None, who: str = SEEDER) ->
                 revised_due_date=_date(action.get("revised_due_date")),
                 completion_criteria=action.get("completion_criteria", ""),
                 evidence=action.get("evidence", ""), status=action.get("status", "not started"),
-                rag=action.get("rag", ""), is_sample=bool(action.get("is_sample", True)))
+                rag=action.get("rag", ""), is_sample=bool(action.get("is_sample", True)),
+                revision_reason=action.get("revision_reason", ""), completed_on=_date(action.get("completed_on")))
     return len(plan)
 
 

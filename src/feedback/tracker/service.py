@@ -40,9 +40,9 @@ NATIONAL = "All England (national)"
 
 # Which fields a person may change, per entity (ids, versions and audit columns never).
 ITEM_FIELDS = ("reference", "text", "source", "source_detail", "date_raised", "regions", "themes", "is_sample")
-RESPONSE_FIELDS = ("decision", "text", "decided_on", "decided_by", "is_sample")
+RESPONSE_FIELDS = ("decision", "text", "decided_on", "decided_by", "is_sample", "published")
 ACTION_FIELDS = ("reference", "description", "owner", "due_date", "revised_due_date", "completion_criteria",
-                 "evidence", "status", "rag", "is_sample")
+                 "evidence", "status", "rag", "is_sample", "revision_reason", "completed_on")
 EDITABLE = {Item: ITEM_FIELDS, Response: RESPONSE_FIELDS, Action: ACTION_FIELDS}
 
 # Plain-English labels for fields, used in messages, grids and the timeline.
@@ -53,7 +53,13 @@ LABELS = {
     "description": "description", "owner": "owner", "due_date": "due date",
     "revised_due_date": "revised due date", "completion_criteria": "completion criteria",
     "evidence": "evidence", "status": "status", "rag": "RAG", "created": "created",
+    "published": "published in the public record", "revision_reason": "reason for the revised target date",
+    "completed_on": "completed on",
 }
+
+# The one line a new target date without a reason gets (DAO 02/20: a revised date carries a reason).
+NO_REVISION_REASON = ("The new target date was not saved: give the reason for the revision (it is published "
+                      "beside the date).")
 
 
 # How each kind of record is named in a refusal ("Only editors can change responses: ...").
@@ -71,7 +77,7 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-MULTILINE_FIELDS = ("text", "description", "completion_criteria", "evidence")
+MULTILINE_FIELDS = ("text", "description", "completion_criteria", "evidence", "revision_reason")
 
 
 def _limits(model, values: Mapping[str, Any]) -> list[str]:
@@ -143,10 +149,12 @@ def action_problems(values: Mapping[str, Any]) -> list[str]:
     if status == "complete" and not _text(values.get("evidence")):
         problems.append("an action can be marked complete only with evidence recorded (a link or a "
                         "description of what shows it is done)")
-    for field in ("due_date", "revised_due_date"):
+    for field in ("due_date", "revised_due_date", "completed_on"):
         date = values.get(field)
         if date is not None and not isinstance(date, dt.date):
             problems.append(f"the {LABELS[field]} is not a date")
+    if values.get("revised_due_date") is not None and values.get("due_date") is None:
+        problems.append("a revised due date needs the original due date too")
     problems.extend(p for p in _limits(Action, values) if not p.startswith("Reference"))
     return problems
 
@@ -253,6 +261,10 @@ def create_action(session: Session, item: Item, who: str | access.User, **values
     """Add an action to an item; refuses invalid values (complete needs evidence)."""
     who = access.require(_who(who), access.EDIT, split_list(item.regions), what=WHAT[Action], log=session).label
     values = {"status": "not started", "rag": "", **_normalise(Action, values)}
+    if values.get("revised_due_date") is not None and not _text(values.get("revision_reason")):
+        raise TrackerError(NO_REVISION_REASON)
+    if values["status"] == "complete" and "completed_on" not in values:  # None given: date not known
+        values["completed_on"] = dt.date.today()
     problems = action_problems(values)
     if not problems and (taken := _reference_taken(session, Action, values["reference"])):
         problems.append(taken)
@@ -284,6 +296,8 @@ def edit(session: Session, obj, seen_version: int, changes: Mapping[str, Any], w
     label = describe(obj)
     if obj.version != int(seen_version):  # someone else got there first: say so, before any rule
         return db.apply_edit(session, obj, seen_version, changes, who, reason, label=label)
+    if isinstance(obj, Action):
+        changes, reason = _action_dates(obj, changes, reason)
     merged = {**_values(obj), **changes}
     problems = PROBLEMS[type(obj)](merged)
     if "reference" in changes and not problems and (taken := _reference_taken(session, type(obj), changes["reference"], obj.id)):
@@ -291,6 +305,47 @@ def edit(session: Session, obj, seen_version: int, changes: Mapping[str, Any], w
     if problems:
         raise TrackerError("The change was not saved: " + "; ".join(problems) + ".")
     return db.apply_edit(session, obj, seen_version, changes, who, reason, label=label)
+
+
+def target_changed(action: Action, changes: Mapping[str, Any]) -> bool:
+    """Does this edit give the action a new target date? (A revised date set, changed or removed,
+    or an original date that was already set changed: setting the first one is not a revision.)"""
+    if "revised_due_date" in changes and changes["revised_due_date"] != action.revised_due_date:
+        return True
+    return ("due_date" in changes and action.due_date is not None
+            and changes["due_date"] != action.due_date)
+
+
+def _action_dates(action: Action, changes: dict[str, Any], reason: str) -> tuple[dict[str, Any], str]:
+    """The date rules of an action edit, on the changes: a new target date needs a reason (the
+    ``revision_reason`` given, else the edit's reason, which then becomes the public one; refused
+    without either); completing an action dates it (today unless given), reopening clears it."""
+    changes = dict(changes)
+    if target_changed(action, changes):
+        given = _text(changes.get("revision_reason"))
+        if given == _text(action.revision_reason):  # the old reason, not a new one
+            given = ""
+        public = given or _text(reason)
+        if not public:
+            raise TrackerError(NO_REVISION_REASON)
+        changes["revision_reason"] = clean_text(public, field=LABELS["revision_reason"], multiline=True)
+        reason = reason or public
+    status = changes.get("status", action.status)
+    if status == "complete" and action.status != "complete" and changes.get("completed_on") is None \
+            and action.completed_on is None:
+        changes["completed_on"] = dt.date.today()
+    elif status != "complete" and action.status == "complete" and "completed_on" not in changes:
+        changes["completed_on"] = None
+    return changes, reason
+
+
+def set_published(session: Session, response: Response, seen_version: int, published: bool,
+                  who: str | access.User, reason: str = "") -> dict[str, tuple[Any, Any]]:
+    """Put a Panel response (with its item and actions) in the public record, or take it out.
+
+    An edit like any other: the roles apply (a regional lead only for their region's items, a
+    viewer never), the version the person saw is checked, and the change is in the history."""
+    return edit(session, response, seen_version, {"published": bool(published)}, who, reason)
 
 
 def describe(obj) -> str:
@@ -373,7 +428,8 @@ def _action_filters_on(f: Filters) -> bool:
 ITEM_COLUMNS = ["id", "version", "reference", "text", "source", "source_detail", "date_raised", "regions",
                 "themes", "decision", "response", "actions", "open_actions", "overdue_actions", "is_sample"]
 ACTION_COLUMNS = ["id", "version", "reference", "item", "item_text", "description", "owner", "due_date",
-                  "revised_due_date", "status", "rag", "overdue", "completion_criteria", "evidence", "is_sample"]
+                  "revised_due_date", "status", "rag", "overdue", "completion_criteria", "evidence", "is_sample",
+                  "completed_on", "revision_reason"]
 
 
 def filtered(session: Session, f: Filters = Filters(), today: dt.date | None = None
@@ -405,7 +461,8 @@ def filtered(session: Session, f: Filters = Filters(), today: dt.date | None = N
                 "item_text": item.text, "description": a.description, "owner": a.owner,
                 "due_date": a.due_date, "revised_due_date": a.revised_due_date, "status": a.status,
                 "rag": a.rag, "overdue": is_overdue(a, today), "completion_criteria": a.completion_criteria,
-                "evidence": a.evidence, "is_sample": a.is_sample,
+                "evidence": a.evidence, "is_sample": a.is_sample, "completed_on": a.completed_on,
+                "revision_reason": a.revision_reason,
             })
     return (pd.DataFrame(item_rows, columns=ITEM_COLUMNS), pd.DataFrame(action_rows, columns=ACTION_COLUMNS))
 
@@ -475,3 +532,55 @@ def dashboard(items: pd.DataFrame, actions: pd.DataFrame) -> dict[str, pd.DataFr
                 .reset_index(name="overdue actions"))
     return {"actions_by_status": by_status, "items_by_source": by_source, "items_by_decision": by_decision,
             "items_by_region": by_region, "overdue_by_owner": by_owner}
+
+
+LATENESS_COLUMNS = ["actions due", "completed on time", "late", "share late", "days late (median)"]
+
+
+def lateness(items: pd.DataFrame, actions: pd.DataFrame, today: dt.date | None = None) -> dict[str, Any]:
+    """On time and late, against each action's original target date (as the public record counts
+    them, :mod:`feedback.tracker.record`): ``on_time`` = (completed on time, actions due) where an
+    action is due when complete or open past its original target date; ``by_owner`` and
+    ``by_theme`` = per owner / per theme of the action's item (an item with several themes counts
+    in each): actions due, completed on time, late, share late (0-1) and the median days late of
+    the late ones (to completion, or to ``today`` when still open)."""
+    from feedback.tracker import record
+
+    today = today or dt.date.today()
+    themes_of = {r.reference: split_list(r.themes) for r in items.itertuples()} if len(items) else {}
+    rows = []
+    for a in actions.itertuples():
+        raw = {"status": a.status, "due_date": _day(a.due_date), "completed_on": _day(a.completed_on)}
+        if not record.counts_towards_on_time(raw, today):
+            continue
+        good = record.on_time(raw)
+        rows.append({"owner": a.owner or "(no owner)", "themes": themes_of.get(a.item) or ["(no theme)"],
+                     "on_time": good, "days": 0 if good else record.days_late(raw, today)})
+
+    def table(key: str, label: str) -> pd.DataFrame:
+        out: dict[str, list] = {}
+        for row in rows:
+            for value in (row[key] if key == "themes" else [row[key]]):
+                out.setdefault(value, []).append(row)
+        records = []
+        for value, group in out.items():
+            late = [r["days"] for r in group if not r["on_time"]]
+            records.append({label: value, "actions due": len(group), "completed on time": len(group) - len(late),
+                            "late": len(late), "share late": len(late) / len(group),
+                            "days late (median)": float(pd.Series(late).median()) if late else 0.0})
+        frame = pd.DataFrame(records, columns=[label, *LATENESS_COLUMNS])
+        return frame.sort_values(["late", label], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+    return {"on_time": (sum(r["on_time"] for r in rows), len(rows)),
+            "by_owner": table("owner", "owner"), "by_theme": table("themes", "theme")}
+
+
+def _day(value) -> dt.date | None:
+    if value is None or value is pd.NaT:
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return value.date() if isinstance(value, dt.datetime) else value

@@ -37,13 +37,18 @@ SHEETS: dict[str, list[tuple[str, str]]] = {
               ("themes", "Themes"), ("is_sample", "Sample data"), ("version", "Version")],
     "Responses": [("item", "Item reference"), ("decision", "Decision"), ("text", "Response text"),
                   ("decided_on", "Decided on"), ("decided_by", "Decided by"), ("is_sample", "Sample data"),
-                  ("version", "Version")],
+                  ("version", "Version"), ("published", "Published")],
     "Actions": [("reference", "Reference"), ("item", "Item reference"), ("description", "Description"),
                 ("owner", "Owner"), ("due_date", "Due date"), ("revised_due_date", "Revised due date"),
                 ("status", "Status"), ("rag", "RAG"), ("completion_criteria", "Completion criteria"),
-                ("evidence", "Evidence"), ("is_sample", "Sample data"), ("version", "Version")],
+                ("evidence", "Evidence"), ("is_sample", "Sample data"), ("version", "Version"),
+                ("revision_reason", "Reason for revised date"), ("completed_on", "Completed on")],
 }
-DATE_FIELDS = {"date_raised", "decided_on", "due_date", "revised_due_date"}
+DATE_FIELDS = {"date_raised", "decided_on", "due_date", "revised_due_date", "completed_on"}
+# Columns a sheet may leave out (files exported before they existed still import); the newer
+# ones come last, so the older columns keep their letters.
+OPTIONAL = ("version", "is_sample", "published", "revision_reason", "completed_on")
+BOOL_FIELDS = ("is_sample", "published")
 NOTES = [
     "Panel response tracker: items raised, the Panel's responses, and the actions.",
     "Edit cells and import the file again on the 'Import, export and backup' page "
@@ -57,7 +62,10 @@ NOTES = [
     "Decisions: " + ", ".join(service.DECISIONS) + ".",
     "Statuses: " + ", ".join(service.STATUSES) + ". An action can be complete only with Evidence.",
     "RAG: red, amber, green or empty. Dates: a date cell, or text as 2023-03-31 or 31/03/2023.",
-    "Sample data = yes marks invented sample content.",
+    "Sample data = yes marks invented sample content. Published = yes puts the response, its item and "
+    "its actions in the public progress record.",
+    "Due date is the original target date. A new target date (a revised date, or a changed due date) "
+    "needs its reason in 'Reason for revised date': it is published beside the date.",
     "Text starting with = + - @ is written with a leading apostrophe so spreadsheets do not run it; "
     "the import removes that apostrophe again.",
 ]
@@ -82,11 +90,13 @@ def frames(session: Session, region: str | None = None, include_national: bool =
             r = item.response
             rows["Responses"].append({"item": item.reference, "decision": r.decision, "text": r.text,
                                       "decided_on": r.decided_on, "decided_by": r.decided_by,
-                                      "is_sample": yes[r.is_sample], "version": r.version})
+                                      "published": yes[r.published], "is_sample": yes[r.is_sample],
+                                      "version": r.version})
         for a in item.actions:
             rows["Actions"].append({"reference": a.reference, "item": item.reference,
                                     "description": a.description, "owner": a.owner, "due_date": a.due_date,
-                                    "revised_due_date": a.revised_due_date, "status": a.status, "rag": a.rag,
+                                    "revised_due_date": a.revised_due_date, "revision_reason": a.revision_reason,
+                                    "status": a.status, "completed_on": a.completed_on, "rag": a.rag,
                                     "completion_criteria": a.completion_criteria, "evidence": a.evidence,
                                     "is_sample": yes[a.is_sample], "version": a.version})
     out = {}
@@ -250,7 +260,7 @@ def _read_rows(filename: str, content: bytes) -> tuple[dict[str, list[Row]], lis
                 key = _cell_text(cell).strip().casefold()
                 if key in header_to_field:
                     columns[j] = header_to_field[key]
-            missing = [h for f, h in spec if f not in columns.values() and f not in ("version", "is_sample")]
+            missing = [h for f, h in spec if f not in columns.values() and f not in OPTIONAL]
             if missing:
                 problems.append(f"{name} sheet: column(s) {', '.join(missing)} missing from row 1.")
                 continue
@@ -268,7 +278,7 @@ def _read_rows(filename: str, content: bytes) -> tuple[dict[str, list[Row]], lis
                     try:
                         if fld in DATE_FIELDS:
                             values[fld] = _cell_date(v)
-                        elif fld == "is_sample":
+                        elif fld in BOOL_FIELDS:
                             values[fld] = _cell_bool(v)
                         elif fld == "version":
                             values[fld] = _cell_version(v)
@@ -375,6 +385,12 @@ def _check(session: Session, rows: dict[str, list[Row]]) -> list[str]:
                                                                   "is_sample": False}),
                   **service._normalise(Action, {k: v for k, v in row.values.items() if k in service.ACTION_FIELDS})}
         problems.extend(f"{row.where}: {p}." for p in service.action_problems(merged))
+        if existing is None and merged.get("revised_due_date") is not None and not merged.get("revision_reason"):
+            problems.append(f"{row.where}: a revised date needs its reason in the column 'Reason for revised date'.")
+        elif existing is not None and service.target_changed(existing, _changes(existing, row.values)) and \
+                merged.get("revision_reason", "") in ("", existing.revision_reason):
+            problems.append(f"{row.where}: a new target date needs a new reason in the column 'Reason for revised "
+                            "date' (it is published beside the date).")
         if existing and known and existing.item.reference != row.values["item"]:
             problems.append(f"{row.where}: this action belongs to item {existing.item.reference}; moving it to "
                             f"{row.values['item']} is not supported.")
@@ -388,8 +404,9 @@ def _check(session: Session, rows: dict[str, list[Row]]) -> list[str]:
 # Values a new row gets for the columns a sheet leaves out.
 _NEW_DEFAULTS = {
     Item: {"source_detail": "", "date_raised": None, "regions": "", "themes": "", "is_sample": False},
-    Response: {"text": "", "decided_on": None, "decided_by": "", "is_sample": False},
-    Action: {"owner": "", "due_date": None, "revised_due_date": None, "completion_criteria": "", "evidence": "",
+    Response: {"text": "", "decided_on": None, "decided_by": "", "is_sample": False, "published": False},
+    Action: {"owner": "", "due_date": None, "revised_due_date": None, "revision_reason": "", "completed_on": None,
+             "completion_criteria": "", "evidence": "",
              "status": "not started", "rag": "", "is_sample": False},
 }
 
