@@ -3,11 +3,12 @@
 ``python -m feedback rates FILE --codebook CB.toml [--by role] [--by role*region]
 [--filter region="London"] [--method wilson] [--level 0.95] [--small-base 10,30]
 [--small-base-on unweighted,effective] [--adjust holm|bh|none]
-[--test design|effective-base] [--format csv|xlsx|json] [--out PATH]``
+[--test design|rao-scott|effective-base] [--format csv|xlsx|json] [--out PATH]``
 
 ``python -m feedback pairwise FILE --codebook CB.toml --by role [--by region]
-[--filter KEY="VALUE"] [--level L] [--adjust holm|bh|none] [--test design|effective-base]
-[--format csv|xlsx|json] [--out PATH]``: one row per question x grouping x pair.
+[--filter KEY="VALUE"] [--level L] [--small-base 10,30] [--small-base-on unweighted,effective]
+[--adjust holm|bh|none] [--test design|rao-scott|effective-base] [--format csv|xlsx|json] [--out PATH]``:
+one row per question x grouping x pair.
 
 Every number comes from ``rates_by_group`` (or, for a YouGov data tables
 workbook, from ``feedback.survey.tables``), so the CLI and the app agree.
@@ -198,7 +199,7 @@ def run_pairwise(args) -> int:
 
     if not args.by:
         raise InputError("pairwise needs at least one grouping: give --by role (or --by region, --by role*region)")
-    args.method, args.small_base = "wilson", "10,30"
+    args.method = "wilson"
     results, codebook = compute_rates(args)
     pairs = pairwise(results, level=args.level, adjust=args.adjust, test=args.test)
     used = sorted(set(pairs["test"])) or [args.test]
@@ -207,11 +208,17 @@ def run_pairwise(args) -> int:
              "group_a stands to group_b.",
              *[f"Test: {TEST_NAMES[t]}." for t in used],
              "Design-based: se = sqrt(se_a² + se_b²) (two groups share no respondent), df = n_a + n_b - 2, interval "
-             "diff ± t(df)·se, as R's svyttest(y ~ group, subset(design, group %in% c(a, b))).",
+             "diff ± t(df)·se, as R's svyttest(y ~ group, subset(design, group %in% c(a, b))); a pair with a side "
+             "at 0% or 100% is tested by Rao-Scott instead (test column).",
+             "Rao-Scott: R's svychisq(~y + group, subset(design, group %in% c(a, b)), statistic = \"F\"); t is the "
+             "signed square root of F, df its denominator degrees of freedom (the two groups' respondents - 1).",
              "Effective base: pooled two-proportion z (in column t; df empty) and Newcombe's interval.",
              f"p_adj: {args.adjust} adjustment within each question and grouping; sig at adjusted p below "
              f"{1 - float(pairs['level'].iloc[0] if len(pairs) else args.level):.2g}.",
-             "Groups suppressed [c] (unweighted base below 10) are never tested."]
+             *[line.replace("a suppressed cell is never tested", "a suppressed group is never tested")
+               for line in parse_small_base(args.small_base, args.small_base_on).describe()[:1]],
+             "[z] in sig: both groups at 0%, or both at 100%: nothing to test; left out of the adjustment's "
+             "family (as R's p.adjust leaves NA out)."]
     write_results(pairs, codebook, args, sheet="Pairwise", notes=[n for n in notes if n])
     return 0
 
@@ -264,9 +271,11 @@ def small_base_arguments(parser, *, where: str = "") -> None:
 def _test_arguments(parser) -> None:
     parser.add_argument("--adjust", default="holm", choices=("holm", "bh", "none"),
                         help="multiple-comparison adjustment of the tests (default holm)")
-    parser.add_argument("--test", default="design", choices=("design", "effective-base"),
-                        help="design: design-based t test as R survey's svyttest (default); effective-base: "
-                             "pooled z test on Kish effective bases (the tab-book convention)")
+    parser.add_argument("--test", default="design", choices=("design", "rao-scott", "effective-base"),
+                        help="design: design-based t test as R survey's svyttest, by Rao-Scott where a side is "
+                             "at 0%% or 100%% (default); rao-scott: Rao-Scott F test as R's svychisq(statistic = "
+                             "\"F\"); effective-base: pooled z test on Kish effective bases (the tab-book "
+                             "convention)")
     parser.add_argument("--format", choices=FORMATS, help="default: from --out's extension, else csv")
     parser.add_argument("--out", help="output file (stdout when omitted; required for xlsx)")
 
@@ -299,6 +308,7 @@ def register(subparsers) -> None:
     pairs.add_argument("--filter", action="append", metavar='KEY="VALUE"',
                        help='restrict to a domain, e.g. region="London" (variance stays full-design)')
     pairs.add_argument("--level", type=float, default=0.95, help="confidence level, e.g. 0.90, 0.95, 0.99")
+    small_base_arguments(pairs, where=" (as rates: a group rates suppresses is never tested)")
     _test_arguments(pairs)
     pairs.set_defaults(func=run_pairwise)
 

@@ -567,7 +567,17 @@ def test_notes(res: pd.DataFrame, *, level: float, adjust: str) -> list[str]:
     if test == "design":
         notes.append("Design-based test: the difference of the two weighted proportions over its linearised "
                      "standard error under the full design, on Student's t with n + n_rest - 2 degrees of freedom "
-                     "(R survey's svyttest); respondents outside a question's base stay in the design.")
+                     "(R survey's svyttest); respondents outside a question's base stay in the design. Where either "
+                     "side is at exactly 0% or 100% (no design variance on that side, where the t test would claim "
+                     "certainty) the comparison is made by the Rao-Scott test instead (R's svychisq(~y + group, "
+                     "design, statistic = \"F\")); the test column says which.")
+    if test == "rao-scott":
+        notes.append("Rao-Scott test: Pearson's X² of answer by group against the rest, divided by its design "
+                     "effect, on F(1, respondents in the design - 1), as R survey's svychisq(statistic = \"F\"); "
+                     "t_vs_rest is the signed square root of F.")
+    if "sig_vs_rest" in res and (res["sig_vs_rest"] == "[z]").any():
+        notes.append("[z]: the group and the rest are both at 0%, or both at 100%: nothing to test; such "
+                     "comparisons are left out of the adjustment's family.")
     notes += letters_legend(res)
     return notes
 

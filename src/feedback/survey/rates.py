@@ -32,16 +32,18 @@ import pandas as pd
 from feedback.errors import InputError
 from feedback.regions import REGIONS
 from feedback.survey.intervals import check_level, check_method, proportion_interval
-from feedback.survey.significance import (adjust_pvalues, check_adjust, check_test, column_letters, design_test,
-                                          mark, two_proportion_test)
+from feedback.survey.significance import (UNTESTABLE, adjust_pvalues, at_boundary, check_adjust, check_test,
+                                          column_letters, design_test, mark, rao_scott_test, two_proportion_test,
+                                          untestable)
 
 COLUMNS = ["question", "question_text", "base_label", "by", "group", "n", "base_weighted", "p",
            "ci_low", "ci_high", "n_eff", "deff", "se", "flag", "sig_vs_rest", "p_value_vs_rest",
            "p_adj_vs_rest", "method", "level", "source", "deff_kish", "t_vs_rest", "df_vs_rest", "test",
-           "letter", "higher_than", "n_not_grouped"]
+           "letter", "higher_than", "n_not_grouped", "n_design", "sw2_pos", "sw2_neg"]
 # What the columns added after the first twenty hold where a source cannot give them (data tables).
 COLUMN_DEFAULTS = {"deff_kish": np.nan, "t_vs_rest": np.nan, "df_vs_rest": np.nan, "test": "", "letter": "",
-                   "higher_than": "", "n_not_grouped": 0}
+                   "higher_than": "", "n_not_grouped": 0, "n_design": np.nan, "sw2_pos": np.nan,
+                   "sw2_neg": np.nan}
 
 CROSS = " × "
 GROUP_JOIN = " / "
@@ -424,13 +426,18 @@ def rates_by_group(frame: pd.DataFrame, codebook, by=(("role",), ("region",)), f
     ``{key: value or values}``, a domain of the full design; the test of a
     group against "the rest" then compares it with the rest of that domain
     (respondents with a label for the grouping). ``test``: ``design``
-    (R's svyttest) or ``effective-base`` (pooled z on Kish bases).
+    (R's svyttest; a comparison with a side at 0% or 100% by Rao-Scott), ``rao-scott`` (R's
+    svychisq, F form) or ``effective-base`` (pooled z on Kish bases). Comparisons with both
+    sides at 0% (or 100%) are not tested: ``sig_vs_rest`` is ``[z]``, left out of the family.
     """
     method, level, adjust, test = check_method(method), check_level(level), check_adjust(adjust), check_test(test)
     if len(frame) == 0:
         raise InputError("the data has no respondent rows: check that the right file and sheet were read")
     weights = _weights(frame, codebook)
     counted = weights > 0  # weight 0: not part of the sample
+    if not counted.any():
+        raise InputError(f"every weight in column {codebook.weight!r} is 0: no respondent is part of the "
+                         "sample; check the weight column named in the codebook")
     status = answer_status(frame, codebook)
     inside = _domain(frame, codebook, filter)
     if not (inside & counted).all():
@@ -442,11 +449,16 @@ def rates_by_group(frame: pd.DataFrame, codebook, by=(("role",), ("region",)), f
     sums = group_sums(codes, sizes, weights, status)
     n_groups = sum(sizes[:len(groupings)])
     n_sample = int(counted.sum())
+    in_design = counted & inside  # the design a test is made in: the whole sample, or the filter's domain
+    sums["n_design"] = np.concatenate([np.bincount(c[in_design & (c >= 0)], minlength=size)
+                                       for c, size in zip(codes, sizes)]).astype(float)[:, None]
     groups = {k: v[:n_groups] for k, v in sums.items()}
     labelled = {k: np.concatenate([v[:1]] + [np.repeat(v[n_groups + i:n_groups + i + 1], len(g[1]), axis=0)
                                              for i, g in enumerate(groupings[1:])]) for k, v in sums.items()}
     est = domain_estimates(groups, n_sample)
-    rest = domain_estimates({k: labelled[k] - groups[k] for k in groups}, n_sample)
+    rest_sums = {k: labelled[k] - groups[k] for k in groups}
+    rest = domain_estimates(rest_sums, n_sample)
+    scale = n_sample / (n_sample - 1) if n_sample > 1 else np.nan  # N/(N-1), as in the variance
 
     k, q = est["p"].shape
     by_of_group = np.concatenate([[g[0]] * len(g[1]) for g in groupings])
@@ -460,16 +472,26 @@ def rates_by_group(frame: pd.DataFrame, codebook, by=(("role",), ("region",)), f
     low, high = proportion_interval(p, est["n_eff"], method, level, se=est["se"], n=n)
     # Never tested: the total, a suppressed cell, or a cell whose rest is itself below the rules.
     testable = ~suppressed & ~rest_suppressed & (family[:, None] > 0)
-    if test == "design":
-        df = n + rest["n"] - 2
-        stat, p_value = design_test(p - rest["p"], np.sqrt(est["se"] ** 2 + rest["se"] ** 2), df)
-    else:
+    use_rs = np.zeros(p.shape, dtype=bool)
+    if test == "effective-base":
         df = np.full(p.shape, np.nan)
         stat, p_value = two_proportion_test(p, est["n_eff"], rest["p"], rest["n_eff"])
-    stat, df = np.where(testable, stat, np.nan), np.where(testable, df, np.nan)
-    p_value = np.where(testable, p_value, np.nan)
+    else:
+        use_rs = np.ones(p.shape, dtype=bool) if test == "rao-scott" else at_boundary(p, rest["p"])
+        df = n + rest["n"] - 2
+        stat, p_value = design_test(p - rest["p"], np.sqrt(est["se"] ** 2 + rest["se"] ** 2), df)
+        if use_rs.any():
+            nu = np.full(p.shape, in_design.sum() - 1.0)  # the design's degrees of freedom
+            root, p_rs = rao_scott_test(p, est["base_weighted"], scale * groups["w21"], scale * groups["w20"],
+                                        rest["p"], rest["base_weighted"], scale * rest_sums["w21"],
+                                        scale * rest_sums["w20"], nu)
+            stat, df, p_value = (np.where(use_rs, a, b) for a, b in ((root, stat), (nu, df), (p_rs, p_value)))
+    blank = ~testable | untestable(p, rest["p"])
+    stat, df = np.where(blank, np.nan, stat), np.where(blank, np.nan, df)
+    p_value = np.where(blank, np.nan, p_value)
     p_adj = adjust_pvalues(p_value, family[:, None] * q + np.arange(q)[None, :], adjust).reshape(k, q)
-    sig = mark(p - rest["p"], p_adj, level)
+    sig = np.where(testable & untestable(p, rest["p"]), UNTESTABLE, mark(p - rest["p"], p_adj, level))
+    test_used = np.where(use_rs & testable, "rao-scott", test)
     with np.errstate(divide="ignore", invalid="ignore"):
         deff_kish = n / est["n_eff"]
 
@@ -497,9 +519,12 @@ def rates_by_group(frame: pd.DataFrame, codebook, by=(("role",), ("region",)), f
         "t_vs_rest": long(stat),
         "df_vs_rest": long(df),
         "n_not_grouped": long(np.rint(est["n"][:1] - labelled["n"]) * (family[:, None] > 0)).astype(np.int64),
+        "n_design": np.tile(groups["n_design"][:, 0], q),
+        "sw2_pos": long(scale * groups["w21"]),
+        "sw2_neg": long(scale * groups["w20"]),
+        "test": long(test_used),
     })
     out["method"] = method
     out["level"] = level
     out["source"] = "respondents"
-    out["test"] = test
     return column_letters(out, level=level, adjust=adjust, test=test)[COLUMNS]
