@@ -110,7 +110,9 @@ def test_changed_wording_is_a_break_not_tested_unless_comparable():
     agree = out[out["question"] == "agree"]
     assert (agree["flag"].str.contains(BREAK, regex=False)).all()
     assert agree["p_value"].isna().all() and (agree["sig"] == "").all()
-    assert agree["change"].notna().all()  # the figures are shown, just not tested
+    assert agree["change"].notna().all()  # the figures are shown, neither tested nor given an interval
+    assert agree[["se", "ci_low", "ci_high"]].isna().all().all()
+    assert out.loc[out["question"] == "aware", ["se", "ci_low", "ci_high"]].notna().all().all()
     assert not out[out["question"] == "aware"]["flag"].str.contains(BREAK, regex=False).any()
     assert change_words(agree.iloc[0]).startswith("not comparable")
     s = series([before, after])
@@ -129,6 +131,7 @@ def test_changed_wording_is_a_break_not_tested_unless_comparable():
     comparable = reworded.replace('exclude = ["Don\'t know"]', 'exclude = ["Don\'t know"]\ncomparable = true')
     again = change(before, _wave(2022, comparable)).query("question == 'agree'")
     assert not again["flag"].str.contains(BREAK, regex=False).any() and again["p_value"].notna().all()
+    assert again["ci_low"].notna().all()
 
 
 def test_waves_sorted_by_year_and_labels_must_differ(waves):

@@ -3,8 +3,9 @@
 Each wave is its own file and codebook; waves of one audience are linked by
 question id. A question asked in only some waves appears for those waves. A
 question whose wording, positive answers, excluded answers or routing changed
-is a break in the series (``[b]``) and is not tested across the break unless
-its codebook says ``comparable = true``.
+is a break in the series (``[b]``): its change is neither tested nor given an
+interval (or a standard error) across the break unless its codebook says
+``comparable = true``.
 
 The waves are independent samples, so the variance of a change is the sum of
 the two domain variances the survey engine already gives (each group, and any
@@ -238,7 +239,7 @@ def change(before: Wave, after: Wave, *, by=DEFAULT_BY, filter: Mapping | None =
     families = merged["question"].astype(str) + "\x1f" + merged["by"].astype(str)
     p_adj = adjust_pvalues(p_value, families.to_numpy(), adjust)
     crit = ndtri(1 - (1 - level) / 2)
-    shown_se = np.where(suppressed, np.nan, se)
+    shown_se = np.where(suppressed | broken, np.nan, se)  # a break [b]: neither tested nor given an interval
     significant = p_adj < 1 - level
     flag = pd.Series(np.where(broken, BREAK, "")).str.cat(
         pd.Series(np.where(suppressed, "[c]", np.where(low_base, "[u]", ""))), sep=" ").str.strip()

@@ -50,8 +50,9 @@ def _waves(files: list[str], codebooks: list[str] | None):
                              "in the order of the files)")
         try:
             waves.append(load_wave(path.name, content, text))
-        except InputError as err:
-            raise InputError(str(err) if path.name in str(err) else f"{path.name}: {err}") from None
+        except InputError as err:  # one line, as every refusal on the command line (the pages list problems)
+            text = str(err).replace(":\n- ", ": ").replace("\n- ", "; ").replace("\n", " ")
+            raise InputError(text if path.name in text else f"{path.name}: {text}") from None
     return sort_waves(waves)
 
 
