@@ -76,7 +76,23 @@ def at_boundary(p_a, p_b) -> np.ndarray:
     return (p_a == 0) | (p_a == 1) | (p_b == 0) | (p_b == 1)
 
 
-def rao_scott_test(p_a, w_a, v1_a, v0_a, p_b, w_b, v1_b, v0_b, nu):
+def rao_scott_coefficients(p_a, w_a, p_b, w_b):
+    """Per cell (a yes, a no, b yes, b no): (c_k - s) / W, the Rao-Scott contrast's influence per unit weight.
+
+    A respondent of weight w in cell k contributes w·(c_k - s)/W to the influence function of
+    Σ c_k p̂_k, whose variance is Rao-Scott's numerator.
+    """
+    p_a, w_a, p_b, w_b = (np.asarray(a, dtype=float) for a in (p_a, w_a, p_b, w_b))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        total = w_a + w_b
+        cells = (p_a * w_a / total, (1 - p_a) * w_a / total, p_b * w_b / total, (1 - p_b) * w_b / total)
+        contrast = (1.0, -1.0, -1.0, 1.0)
+        c = [np.where(cell > 0, k / cell, 0.0) for k, cell in zip(contrast, cells)]
+        s = sum(np.where(cell > 0, k, 0.0) for k, cell in zip(contrast, cells))
+        return [(ck - s) / total for ck in c]
+
+
+def rao_scott_test(p_a, w_a, v1_a, v0_a, p_b, w_b, v1_b, v0_b, nu, var=None):
     """Rao-Scott F test of a 2 x 2 table (answer by side), vectorised: (signed root of F, p-value).
 
     Each side: its proportion p, weighted base w, and v1, v0 = N/(N-1) Σw² over its positive and
@@ -84,7 +100,8 @@ def rao_scott_test(p_a, w_a, v1_a, v0_a, p_b, w_b, v1_b, v0_b, nu):
     ``svychisq(statistic = "F")`` for a weights-only design: X² = N·Q with Q = Σ (p_k - e_k)² / e_k
     on the cell proportions, Δ = Var(Σ c_k p̂_k)·N / Σ C_k²/p_k with C the interaction contrast
     (+1, -1, -1, +1), c_k = C_k / p_k (0 for an empty cell, as R's ``iDmat``), F = X²/Δ on (1, nu).
-    Both sides at 0% (or 100%) give NaN, as in R.
+    Both sides at 0% (or 100%) give NaN, as in R. ``var``: that numerator when the caller has it
+    (a calibrated design's, from ``weighting.calibrated_variance``); v1, v0 are then unused.
     """
     p_a, w_a, v1_a, v0_a, p_b, w_b, v1_b, v0_b, nu = (
         np.asarray(a, dtype=float) for a in (p_a, w_a, v1_a, v0_a, p_b, w_b, v1_b, v0_b, nu))
@@ -93,9 +110,8 @@ def rao_scott_test(p_a, w_a, v1_a, v0_a, p_b, w_b, v1_b, v0_b, nu):
         cells = (p_a * w_a / total, (1 - p_a) * w_a / total, p_b * w_b / total, (1 - p_b) * w_b / total)
         contrast = (1.0, -1.0, -1.0, 1.0)
         pieces = (v1_a, v0_a, v1_b, v0_b)
-        c = [np.where(cell > 0, k / cell, 0.0) for k, cell in zip(contrast, cells)]
-        s = sum(np.where(cell > 0, k, 0.0) for k, cell in zip(contrast, cells))
-        var = sum((ck - s) ** 2 * v for ck, v in zip(c, pieces)) / total**2
+        if var is None:
+            var = sum(coef**2 * v for coef, v in zip(rao_scott_coefficients(p_a, w_a, p_b, w_b), pieces))
         information = sum(np.where(cell > 0, 1.0 / cell, 0.0) for cell in cells)  # Σ C_k²/p_k, C_k² = 1
         yes, no = cells[0] + cells[2], cells[1] + cells[3]
         side_a, side_b = w_a / total, w_b / total
