@@ -80,7 +80,10 @@ def test_results_do_not_depend_on_the_scale_of_the_weights(frame, scale, method,
     a = rates_by_group(frame, CODEBOOK, by=BY, method=method, small_base=LOOSE, test=test)
     b = rates_by_group(scaled, CODEBOOK, by=BY, method=method, small_base=LOOSE, test=test)
     assert np.allclose(b["base_weighted"], a["base_weighted"] * scale, rtol=1e-9, equal_nan=True)
-    _same(a.assign(base_weighted=0.0), b.assign(base_weighted=0.0))
+    for column in ("sw2_pos", "sw2_neg"):  # sums of squared weights
+        assert np.allclose(b[column], a[column] * scale**2, rtol=1e-9, atol=1e-300, equal_nan=True)
+    same = dict(base_weighted=0.0, sw2_pos=0.0, sw2_neg=0.0)
+    _same(a.assign(**same), b.assign(**same))
 
 
 PAIR_NUMBERS = ["diff", "se", "t", "df", "p_value", "p_adj", "diff_low", "diff_high"]

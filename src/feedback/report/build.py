@@ -127,8 +127,9 @@ def build_annex(*, surveys: Sequence[tuple[str, bytes, str | None]] | None = Non
     say(0.9, "Writing the Word document and the figures workbook…")
     docx = document.to_docx(annex, template)
     frame = figures.frame()
-    methods = [f"Survey groups are tested against the rest of the sample with the {TEST_NAMES[test]}, "
-               f"{adjust} adjustment within each question; a change between waves with the "
+    methods = [f"Survey groups are tested against the rest of the sample with the {TEST_NAMES[test]}"
+               + (" (by the Rao-Scott test where either side is at 0% or 100%)" if test == "design" else "")
+               + f", {adjust} adjustment within each question; a change between waves with the "
                f"{waves.CHANGE_TEST} (as on the Trends page and the change command).", *small_base.describe()] \
         if "survey" in parts else []
     workbook = figures_workbook(frame, title=annex.title, sources=sources, where=where,
