@@ -191,33 +191,41 @@ def rake(frame: pd.DataFrame, codebook, targets: pd.DataFrame, *, cap: float | N
     if not counted.any():
         raise InputError("every input weight is 0: no respondent to weight")
     margins = _margins(frame, codebook, targets, counted, float(base.sum()))
-    w = base.astype(float).copy()
     codes = [m[3] for m in margins]
     totals = [m[4] for m in margins]
-    rows = [np.flatnonzero(c >= 0) for c in codes]  # counted respondents (the same for every margin)
-    inside = rows[0]
+    everyone = bool(counted.all())
+    if not everyone:  # rake the counted respondents only (weight 0 stays 0)
+        keep = np.flatnonzero(counted)
+        codes_in = [c[keep] for c in codes]
+        w = base[keep].astype(float)
+    else:
+        codes_in, w = codes, base.astype(float).copy()
     cut = np.inf
     trimmed = 0
     for sweep in range(1, max_sweeps + 1):
-        for code, total in zip(codes, totals):
-            sums = np.bincount(code[inside], weights=w[inside], minlength=len(total))
-            w[inside] *= (total / sums)[code[inside]]
+        gap = 0.0  # each margin's gap before its adjustment: converged when a whole sweep changed nothing
+        for code, total in zip(codes_in, totals):
+            sums = np.bincount(code, weights=w, minlength=len(total))
+            gap = max(gap, float(np.max(np.abs(sums - total) / total)))
+            w *= (total / sums)[code]
         if cap is not None:
-            cut = cap * w[inside].mean()
+            cut = cap * w.mean()
             over = w > cut
-            trimmed = int(over.sum())
             w[over] = cut
-        gap = max(float(np.max(np.abs(np.bincount(c[inside], weights=w[inside], minlength=len(t)) - t) / t))
-                  for c, t in zip(codes, totals))
-        if gap <= tolerance and (cap is None or w.max() <= cut * (1 + 1e-9)):
+            gap = gap if not over.any() else max(gap, 1.0)
+        if gap <= tolerance:
             break
     else:
         why = (f"with no weight above {cap:g} times the mean" if cap is not None else
                "(a category may be nested in another margin's category with a conflicting target)")
         raise InputError(f"raking did not converge in {max_sweeps} sweeps {why}: largest gap to a target "
                          f"{gap:.2g} of it; check the targets" + (" or raise --cap" if cap is not None else ""))
+    if not everyone:
+        raked = np.zeros(len(base))
+        raked[keep] = w
+        w = raked
     if cap is not None:
-        trimmed = int((w[inside] >= cut * (1 - 1e-9)).sum())
+        trimmed = int((w[counted] >= cut * (1 - 1e-9)).sum())
     cell, indicators = _cells(codes, [len(t) for t in totals], counted)
     return Raking(weights=w, base=base, variables=[m[0] for m in margins], columns=[m[1] for m in margins],
                   levels=[m[2] for m in margins], codes=codes, totals=totals, iterations=sweep, trimmed=trimmed,
@@ -228,10 +236,16 @@ def _cells(codes: list[np.ndarray], sizes: list[int], counted: np.ndarray) -> tu
     """Cross-classification cell per respondent (-1 where not counted) and each cell's margin indicators."""
     key = np.zeros(len(counted), dtype=np.int64)
     for code, size in zip(codes, sizes):
-        key = key * size + np.maximum(code, 0)
-    uniques, cell = np.unique(key[counted], return_inverse=True)
-    out = np.full(len(counted), -1, dtype=np.int64)
-    out[counted] = cell
+        key *= size
+        key += np.maximum(code, 0)
+    if np.prod(np.array(sizes, dtype=float)) <= 2**24:  # mixed-radix ids compacted by one bincount: O(n)
+        present = np.bincount(key[counted], minlength=int(np.prod(sizes))) > 0
+        uniques = np.flatnonzero(present)
+        out = np.where(counted, (np.cumsum(present) - 1)[key], -1)
+    else:
+        uniques, cell = np.unique(key[counted], return_inverse=True)
+        out = np.full(len(counted), -1, dtype=np.int64)
+        out[counted] = cell
     indicators = np.zeros((len(uniques), sum(sizes)))
     rest = uniques.copy()
     offset = sum(sizes)
