@@ -11,7 +11,7 @@ import streamlit as st
 
 from feedback.errors import InputError
 from feedback.survey import explorer
-from ui import common, survey_ui
+from ui import common, survey_ui, weighting_ui
 
 survey_ui.keep_state()
 PENDING = "upload_pending"  # the file being worked on, kept for the session when the person leaves the page
@@ -278,6 +278,7 @@ else:
 st.download_button("Download this codebook (TOML)", toml_text, file_name=f"{filename.rsplit('.', 1)[0]}.toml",
                    mime="application/toml", on_click="ignore", key="upload_codebook_download",
                    icon=":material/download:")
+raking = {} if problems else weighting_ui.weight_step(data.frame, edited_cb)  # "Weight to population"
 if st.button("Use this survey in every page", type="primary", key="upload_use", disabled=bool(problems)):
     use({"filename": filename, "content": content, "codebook_text": toml_text, "kind": "respondents",
-         "name": title or filename})
+         "name": title or filename, **raking})

@@ -75,3 +75,25 @@ def test_group_against_the_rest_equals_svyttest_and_svychisq_on_the_calibrated_d
         np.testing.assert_allclose(value, j["stat"], rtol=1e-8, atol=1e-12)
         np.testing.assert_allclose(j["df_vs_rest"], j["df"], rtol=0, atol=0)
         np.testing.assert_allclose(j["p_value_vs_rest"], j["p_value"], rtol=1e-8, atol=1e-14)
+
+
+def test_a_survey_loaded_with_targets_uses_the_raked_design_everywhere():
+    from feedback.errors import InputError
+    from feedback.survey import explorer
+    from feedback.survey.compare import compare_groups
+
+    content = (API / "apiclus1_rake.csv").read_bytes()
+    codebook = ('[columns]\nrole = "stype"\nregion = ""\nweight = "pw"\n'
+                '[[questions]]\nid = "awards"\ncolumn = "awards"\npositive = ["Yes"]\n')
+    targets = (API / "apiclus1_targets.csv").read_text(encoding="utf-8")
+    survey = explorer.load_survey("apiclus1_rake.csv", content, codebook, targets=targets)
+    res = explorer.results(survey, grouping="Role", suppress=1, flag=1)
+    want = pd.read_csv(API / "apiclus1_raked_expected.csv").query("kind == 'domain' and question == 'awards'")
+    j = want.assign(by=want["by"].replace({"stype": "role"})).merge(res, on=["by", "group"], suffixes=("_r", ""))
+    assert len(j) == 4
+    np.testing.assert_allclose(j["se"], j["se_r"], rtol=1e-8)
+    assert (res["higher_than"] == "").all()
+    with pytest.raises(InputError, match="raked weights"):
+        compare_groups(res, group_a="E", group_b="H")
+    plain = explorer.results(explorer.load_survey("apiclus1_rake.csv", content, codebook), grouping="Role")
+    assert not np.allclose(plain["p"], res["p"])

@@ -172,7 +172,7 @@ def raking_notes(raking) -> list[str]:
 
 def _notes(results: pd.DataFrame, codebook, args) -> list[str]:
     """What a reader of the exported table needs to know."""
-    from feedback.survey.explorer import interval_notes, test_notes
+    from feedback.survey.explorer import DESIGN_NOTE, interval_notes, test_notes
 
     level = float(results["level"].iloc[0]) if len(results) else args.level
     rules = parse_small_base(args.small_base, getattr(args, "small_base_on", "unweighted"))
@@ -184,6 +184,7 @@ def _notes(results: pd.DataFrame, codebook, args) -> list[str]:
              "sampling), deff_kish Kish's n / n_eff.",
              *rules.describe(),
              *test_notes(results, level=level, adjust=args.adjust),
+             *([DESIGN_NOTE] if "source" in results and (results["source"] == "respondents").any() else []),
              *raking_notes(results.attrs.get("raking"))]
     if "n_not_grouped" in results and len(results):
         for by, count in results[results["by"] != "total"].groupby("by", sort=False)["n_not_grouped"].max().items():

@@ -376,6 +376,7 @@ def pairwise(results: pd.DataFrame, by: str | None = None, level: float | None =
     (the ``test`` column says which test each row had).
     """
     adjust = check_adjust(adjust)
+    refuse_raked(results)
     test = results_test(results, test)
     if level is None:
         level = float(results["level"].iloc[0]) if len(results) else 0.95
@@ -394,6 +395,13 @@ def pairwise(results: pd.DataFrame, by: str | None = None, level: float | None =
         "adjust": _words((adjust,), np.zeros(len(a))),
     })  # built in the order of PAIRWISE_COLUMNS
     return out
+
+
+def refuse_raked(results: pd.DataFrame) -> None:
+    """Pairs of groups cannot be tested from a raked design's results (their covariance is not there)."""
+    if getattr(results, "attrs", {}).get("raked"):
+        raise InputError("pairs of groups are not tested on raked weights: two groups of a calibrated design "
+                         "covary, and the results do not carry that; each group is tested against the rest")
 
 
 def group_letters(labels) -> list[str]:
