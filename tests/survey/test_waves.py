@@ -147,3 +147,19 @@ def test_change_in_words():
     assert change_words(row) == "▲ 5 pts, significant"
     assert change_words(pd.Series({"change": -0.02, "sig": "", "flag": ""})) == "no significant change"
     assert change_words(pd.Series({"change": -0.12, "sig": "down", "flag": "[u]"})) == "▼ 12 pts, significant"
+
+
+def test_both_waves_at_zero_is_untestable_and_left_out_of_the_family():
+    before, after = _wave(2021), _wave(2022)
+    for wave in (before, after):  # nobody in the first role answers "Yes" to aware, in either wave
+        frame = wave.survey.frame
+        first = frame["role"].astype(str) == sorted(frame["role"].dropna().astype(str).unique())[0]
+        column = next(q.column for q in wave.survey.codebook.questions if q.id == "aware")
+        frame[column] = frame[column].astype(object).where(~first, "No")
+    out = change(before, after, by=(("role",),), small_base=SmallBase(0, 0))
+    aware = out[(out["question"] == "aware") & (out["by"] == "role")]
+    none = (aware["p_before"] == 0) & (aware["p_after"] == 0)
+    assert none.sum() == 1
+    assert aware.loc[none, "flag"].str.contains("[z]", regex=False).all() and aware.loc[none, "p_adj"].isna().all()
+    rest = aware[~none]
+    np.testing.assert_allclose(rest["p_adj"], adjust_pvalues(rest["p_value"], np.zeros(len(rest)), "holm"))

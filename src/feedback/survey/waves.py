@@ -31,7 +31,7 @@ from scipy.special import ndtr, ndtri  # scipy.stats' own normal functions, with
 from feedback.errors import InputError
 from feedback.survey.intervals import check_level, check_method
 from feedback.survey.rates import SmallBase, answer_key, rates_by_group
-from feedback.survey.significance import adjust_pvalues, check_adjust
+from feedback.survey.significance import UNTESTABLE, adjust_pvalues, check_adjust, untestable
 
 CHANGE_COLUMNS = ["question", "question_text", "base_label", "by", "group", "wave_before", "wave_after",
                   "n_before", "n_after", "p_before", "p_after", "change", "se", "ci_low", "ci_high", "z",
@@ -234,7 +234,9 @@ def change(before: Wave, after: Wave, *, by=DEFAULT_BY, filter: Mapping | None =
     diff = np.where(suppressed, np.nan, diff)
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.where(se > 0, diff / se, np.where(diff == 0, 0.0, np.nan))
-    z = np.where(broken | suppressed, np.nan, z)
+    # Both waves at 0%, or both at 100%: nothing to test ([z]); left out of the Holm/BH family.
+    none = untestable(p_b, p_a) & ~suppressed & ~broken
+    z = np.where(broken | suppressed | none, np.nan, z)
     p_value = 2 * ndtr(-np.abs(z))
     families = merged["question"].astype(str) + "\x1f" + merged["by"].astype(str)
     p_adj = adjust_pvalues(p_value, families.to_numpy(), adjust)
@@ -242,7 +244,8 @@ def change(before: Wave, after: Wave, *, by=DEFAULT_BY, filter: Mapping | None =
     shown_se = np.where(suppressed | broken, np.nan, se)  # a break [b]: neither tested nor given an interval
     significant = p_adj < 1 - level
     flag = pd.Series(np.where(broken, BREAK, "")).str.cat(
-        pd.Series(np.where(suppressed, "[c]", np.where(low_base, "[u]", ""))), sep=" ").str.strip()
+        pd.Series(np.where(suppressed, "[c]", np.where(low_base, "[u]", ""))), sep=" ").str.cat(
+        pd.Series(np.where(none, UNTESTABLE, "")), sep=" ").str.strip().str.replace("  ", " ")
     source = np.where((merged["source_before"] == "data tables") | (merged["source_after"] == "data tables"),
                       "data tables", "respondents")
     out = pd.DataFrame({
