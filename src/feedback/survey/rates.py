@@ -550,6 +550,7 @@ def rates_by_group(frame: pd.DataFrame, codebook, by=(("role",), ("region",)), f
     out["level"] = level
     out["source"] = "respondents"
     out = column_letters(out, level=level, adjust=adjust, test=test)[COLUMNS]
+    out.attrs["n_sample"] = n_sample  # N: respondents of positive weight in the whole sample
     if raking is not None:
         # Two groups of a calibrated design covary: pairs need that covariance, which the results
         # frame cannot carry; no letters, and pairwise refuses raked results.
