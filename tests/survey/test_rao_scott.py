@@ -103,3 +103,17 @@ def test_default_test_switches_at_the_boundary_and_families_leave_untestable_out
         assert none.sum() == (805 if sig_col == "sig" else 0)
         np.testing.assert_allclose(j[p_col], j["p_used"], rtol=1e-8, atol=1e-14)
         np.testing.assert_allclose(j[adj_col], j[column], rtol=1e-8, atol=1e-14)
+
+
+def test_compare_page_tests_two_groups_at_the_boundary_as_pairwise_does(results):
+    from feedback.survey.compare import compare_groups
+
+    res, pairs = results["design", "holm"]
+    pairs = pairs[pairs["by"] == "cname"]
+    edge = pairs[(pairs["test"] == "rao-scott")].iloc[0]
+    got = compare_groups(res, group_a=edge["group_a"], group_b=edge["group_b"], adjust="none")
+    row = got[got["question"] == edge["question"]].iloc[0]
+    assert row["test"] == "rao-scott" and row["p_value"] == pytest.approx(edge["p_value"], rel=1e-12)
+    want = EXPECTED.query("kind == 'pair' and question == @edge.question and group_a == @edge.group_a "
+                          "and group_b == @edge.group_b")
+    assert len(want) == 1 and row["p_value"] == pytest.approx(want["p_rao_scott"].iloc[0], rel=1e-8)
