@@ -10,8 +10,11 @@ raking adjustment. It is R ``survey``'s
 the raking solution is unique, so IPF converged to a tight tolerance gives
 R's weights.
 
-Each margin is one ``np.bincount`` per sweep over the respondents; nothing
-loops over respondents or cells.
+Without a cap every respondent of a cell (one category of each margin) gets
+the same adjustment, so the sweeps run on the table of cells (the input
+weights summed once per cell, one ``np.bincount`` per margin and sweep) and
+each respondent then takes its cell's adjustment; with a cap the sweeps run
+over the respondents. Nothing loops over respondents or cells.
 
 Variance. A raked design's estimates vary less than their weights alone
 suggest, because the margins are fixed. R's ``calibrate`` accounts for that
@@ -135,20 +138,27 @@ def _margins(frame: pd.DataFrame, codebook, targets: pd.DataFrame, counted: np.n
     from feedback.survey.rates import _column_for, factorize
 
     out = []
-    for variable, part in targets.groupby("variable", sort=False):
+    names = targets["variable"].to_numpy()
+    for variable in dict.fromkeys(names):
+        part = targets[names == variable]
         column = _column_for(variable, frame, codebook)
         keys = [_key(c) for c in part["category"]]
         if len(set(keys)) < len(keys):
             twice = next(c for c, k in zip(part["category"], keys) if keys.count(k) > 1)
             raise InputError(f"targets: variable {variable!r} lists category {twice!r} twice")
-        codes, uniques = factorize(frame[column])
+        series = frame[column]
+        if isinstance(series.dtype, pd.CategoricalDtype):  # coded already (SAV labels, code_answers)
+            codes, uniques = series.cat.codes.to_numpy(), list(series.cat.categories)
+        else:
+            codes, uniques = factorize(series)
         position = {k: i for i, k in enumerate(keys)}
         remap = np.array([position.get(_key(u), -2) if _key(u) else -3 for u in uniques] + [-3])
         code = remap[codes]  # -2: a category with no target; -3: no category recorded
-        if (counted & (code == -3)).any():
+        flagged = code.min(initial=0) < 0 and (counted & (code < 0)).any()
+        if flagged and (counted & (code == -3)).any():
             raise InputError(f"variable {variable!r}: {int((counted & (code == -3)).sum())} respondent(s) have "
                              f"no {variable} recorded; raking needs a category (and a target) for everyone")
-        if (counted & (code == -2)).any():
+        if flagged and (counted & (code == -2)).any():
             first = frame[column].to_numpy()[np.flatnonzero(counted & (code == -2))[0]]
             how_many = int((counted & (codes == codes[np.flatnonzero(counted & (code == -2))[0]])).sum())
             raise InputError(f"variable {variable!r}: data category {str(first)!r} ({how_many} respondent(s)) "
@@ -193,8 +203,18 @@ def rake(frame: pd.DataFrame, codebook, targets: pd.DataFrame, *, cap: float | N
     margins = _margins(frame, codebook, targets, counted, float(base.sum()))
     codes = [m[3] for m in margins]
     totals = [m[4] for m in margins]
+    sizes = [len(t) for t in totals]
+    cell, indicators = _cells(codes, sizes, counted)
     everyone = bool(counted.all())
-    if not everyone:  # rake the counted respondents only (weight 0 stays 0)
+    if cap is None:
+        # Without a cap every respondent of a cell (one category of each margin) gets the same adjustment:
+        # rake the table of cells (input weight summed once per cell), then give each respondent its cell's.
+        n_cells = indicators.shape[0]
+        offsets = np.cumsum([0] + sizes[:-1])
+        codes_in = [np.argmax(indicators[:, o:o + k], axis=1) for o, k in zip(offsets, sizes)]
+        w = np.bincount(cell[counted] if not everyone else cell, weights=base[counted] if not everyone else base,
+                        minlength=n_cells)
+    elif not everyone:  # rake the counted respondents only (weight 0 stays 0)
         keep = np.flatnonzero(counted)
         codes_in = [c[keep] for c in codes]
         w = base[keep].astype(float)
@@ -220,13 +240,15 @@ def rake(frame: pd.DataFrame, codebook, targets: pd.DataFrame, *, cap: float | N
                "(a category may be nested in another margin's category with a conflicting target)")
         raise InputError(f"raking did not converge in {max_sweeps} sweeps {why}: largest gap to a target "
                          f"{gap:.2g} of it; check the targets" + (" or raise --cap" if cap is not None else ""))
-    if not everyone:
+    if cap is None:
+        base_of_cell = np.bincount(cell[counted], weights=base[counted], minlength=len(w))
+        w = np.where(counted, base * (w / base_of_cell)[np.maximum(cell, 0)], 0.0)
+    elif not everyone:
         raked = np.zeros(len(base))
         raked[keep] = w
         w = raked
     if cap is not None:
         trimmed = int((w[counted] >= cut * (1 - 1e-9)).sum())
-    cell, indicators = _cells(codes, [len(t) for t in totals], counted)
     return Raking(weights=w, base=base, variables=[m[0] for m in margins], columns=[m[1] for m in margins],
                   levels=[m[2] for m in margins], codes=codes, totals=totals, iterations=sweep, trimmed=trimmed,
                   cap=cap, cell=cell, indicators=indicators)
