@@ -97,3 +97,18 @@ def test_a_survey_loaded_with_targets_uses_the_raked_design_everywhere():
         compare_groups(res, group_a="E", group_b="H")
     plain = explorer.results(explorer.load_survey("apiclus1_rake.csv", content, codebook), grouping="Role")
     assert not np.allclose(plain["p"], res["p"])
+
+
+def test_two_surveys_one_raked_compare_as_independent_samples():
+    from feedback.survey import explorer
+    from feedback.survey.compare import compare_groups
+
+    content = (API / "apiclus1_rake.csv").read_bytes()
+    codebook = ('[columns]\nrole = "stype"\nregion = ""\nweight = "pw"\n'
+                '[[questions]]\nid = "awards"\ncolumn = "awards"\npositive = ["Yes"]\n')
+    raked = explorer.results(explorer.load_survey("a.csv", content, codebook,
+                                                  targets=(API / "apiclus1_targets.csv").read_text()))
+    plain = explorer.results(explorer.load_survey("a.csv", content, codebook))
+    out = compare_groups(raked, plain)
+    total = lambda r: r[r["by"] == "total"].iloc[0]  # noqa: E731
+    assert out["se"].iloc[0] == pytest.approx(np.hypot(total(raked)["se"], total(plain)["se"]), rel=1e-12)

@@ -53,10 +53,9 @@ def compare_groups(a: pd.DataFrame, b: pd.DataFrame | None = None, *, group_a="T
     significantly higher than group b.
     """
     adjust = check_adjust(adjust)
-    refuse_raked(a)
-    if b is not None:
-        refuse_raked(b)
     same = b is None or b is a
+    if same:  # two groups of one raked survey covary; two surveys are independent samples, raked or not
+        refuse_raked(a)
     b = a if b is None else b
     rows_a, by_a = _pick(a, group_a)
     rows_b, by_b = _pick(b, group_b)
