@@ -38,3 +38,17 @@ def test_a_target_missing_from_the_data_is_shown_not_used():
     at.toggle[0].set_value(True).run()
     at.text_area[0].set_value("variable,category,target\nstype,E,0.5\nstype,H,0.2\nstype,M,0.2\nstype,X,0.1\n").run()
     assert at.session_state["chosen"] == {} and "target category 'X' is not in the data" in at.error[0].value
+
+
+def test_the_command_shown_under_a_raked_table_rakes_too():
+    from feedback.survey import explorer
+
+    content = (FIXTURES / "api" / "apiclus1_rake.csv").read_bytes()
+    codebook = ('[columns]\nrole = "stype"\nregion = ""\nweight = "pw"\n'
+                '[[questions]]\nid = "awards"\ncolumn = "awards"\npositive = ["Yes"]\n')
+    targets = (FIXTURES / "api" / "apiclus1_targets.csv").read_text(encoding="utf-8")
+    survey = explorer.load_survey("apiclus1_rake.csv", content, codebook, targets=targets, cap=4)
+    command = explorer.cli_command(survey, grouping="Role", region=None, method="wilson", level=0.95)
+    assert "--targets apiclus1_rake_targets.csv --cap 4" in command
+    plain = explorer.load_survey("apiclus1_rake.csv", content, codebook)
+    assert "--targets" not in explorer.cli_command(plain, grouping="Role", region=None, method="wilson", level=0.95)

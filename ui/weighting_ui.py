@@ -91,4 +91,7 @@ def weight_step(frame: pd.DataFrame, codebook) -> dict:
                  column_config={c: st.column_config.NumberColumn(f"{c} (%)", format="%.1f") for c in shares})
     for note in raking_notes(raking):
         st.caption(note)
+    st.download_button("Download these targets (CSV, for python -m feedback weight or rates --targets)", text,
+                       file_name="targets.csv", mime="text/csv", on_click="ignore", key=f"{KEY}_download",
+                       icon=":material/download:")
     return {"targets": text, "cap": cap}

@@ -677,6 +677,11 @@ def cli_command(survey: Survey, *, grouping: str, region: str | None, method: st
     parts = ["python -m feedback rates", shlex.quote(survey.filename)]
     if survey.kind == "respondents":
         parts += ["--codebook", shlex.quote(Path(survey.filename).with_suffix(".toml").name)]
+    raking = getattr(survey, "raking", None)
+    if raking is not None:  # the targets entered on the Upload page, saved as a CSV
+        parts += ["--targets", shlex.quote(Path(survey.filename).stem + "_targets.csv")]
+        if raking.cap:
+            parts.append(f"--cap {raking.cap:g}")
     for g in GROUPINGS[grouping]:
         parts.append("--by " + shlex.quote("*".join(g)))
     if region:
