@@ -12,6 +12,8 @@
 #     kind "domain": svymean(~y, subset(cal, group == a)) p and se (the total as group "Total")
 #     kind "rest":   svyttest(y ~ in_group, cal) t, df, p     (a group against the rest)
 #     kind "rao-scott": svychisq(~y + in_group, cal, statistic = "F") F, ddf, p
+#     kind "pair": svyttest(y ~ g, cal) with g NA outside the two groups (a calibrated design keeps
+#                  every respondent in a subset), t of a - b, df, p;  "pair-rao-scott": svychisq(~y + g, cal)
 # cal = calibrate(svydesign(ids = ~1, weights = ~pw, data), ~m1 + m2 [+ m3], population = pop,
 #                 calfun = "raking", epsilon = 1e-12, maxit = 500)
 # (weights only, as the app's designs; the tight epsilon makes R's raking converge as far as the app's).
@@ -64,6 +66,19 @@ run <- function(name, d, margins) {
       rs <- suppressWarnings(svychisq(as.formula(paste0("~", y, " + g")), cal, statistic = "F"))
       add(kind = "rao-scott", question = q, by = by, group = a, p = NA, se = NA,
           stat = unname(rs$statistic), df = unname(rs$parameter[2]), p_value = rs$p.value)
+    }
+    for (by in c("stype", "size")) {
+    labels <- levels(factor(as.character(d[[by]])))
+    for (i in seq_along(labels)) for (j in seq_along(labels)) if (i < j) {
+      a <- labels[i]; b <- labels[j]
+      cal$variables$g <- ifelse(as.character(d[[by]]) %in% c(a, b), as.character(d[[by]]) == b, NA)
+      tt <- svyttest(as.formula(paste0(y, " ~ g")), cal)  # the estimate is mean(b) - mean(a): flipped
+      add(kind = "pair", question = q, by = by, group = paste(a, b, sep = " - "), p = NA, se = NA,
+          stat = -unname(tt$statistic), df = unname(tt$parameter), p_value = unname(tt$p.value))
+      rs <- suppressWarnings(svychisq(as.formula(paste0("~", y, " + g")), cal, statistic = "F"))
+      add(kind = "pair-rao-scott", question = q, by = by, group = paste(a, b, sep = " - "), p = NA, se = NA,
+          stat = unname(rs$statistic), df = unname(rs$parameter[2]), p_value = rs$p.value)
+    }
     }
   }
   out <- do.call(rbind, rows)

@@ -114,8 +114,13 @@ def test_rates_with_targets_equals_r_and_says_so(capsys, files):
     assert code == 0 and "raking (stype, size, meals)" in notes and "calfun" in notes
 
 
-def test_pairwise_on_raked_weights_refuses(capsys, files):
+def test_pairwise_on_raked_weights_equals_r(capsys, files):
     data, cb, _ = files
     code, out, err = run(capsys, "pairwise", data, "--codebook", cb, "--by", "role", "--targets",
-                         API / "apiclus1_targets.csv")
-    assert code == 2 and out == "" and err.count("\n") == 1 and "raked" in err
+                         API / "apiclus1_targets.csv", "--small-base", "0,0", "--adjust", "none")
+    pairs = pd.read_csv(io.StringIO(out))
+    want = pd.read_csv(API / "apiclus1_raked_expected.csv").query("kind == 'pair' and by == 'stype'")
+    pairs["group"] = pairs["group_a"] + " - " + pairs["group_b"]
+    j = want.merge(pairs, on=["question", "group"], suffixes=("_r", ""))
+    assert code == 0 and len(j) == 6
+    np.testing.assert_allclose(j["p_value"], j["p_value_r"], rtol=1e-8)

@@ -92,8 +92,11 @@ def test_a_survey_loaded_with_targets_uses_the_raked_design_everywhere():
     j = want.assign(by=want["by"].replace({"stype": "role"})).merge(res, on=["by", "group"], suffixes=("_r", ""))
     assert len(j) == 4
     np.testing.assert_allclose(j["se"], j["se_r"], rtol=1e-8)
-    assert (res["higher_than"] == "").all()
-    with pytest.raises(InputError, match="raked weights"):
+    from feedback.survey.significance import pairwise
+
+    pairs = pairwise(res)  # the calibration's pieces survive the page's reshaping of the results
+    assert len(pairs) == 3 and pairs["p_value"].notna().all() and (pairs["test"] == "design").all()
+    with pytest.raises(InputError, match="two groups of one raked survey"):
         compare_groups(res, group_a="E", group_b="H")
     plain = explorer.results(explorer.load_survey("apiclus1_rake.csv", content, codebook), grouping="Role")
     assert not np.allclose(plain["p"], res["p"])
@@ -112,3 +115,19 @@ def test_two_surveys_one_raked_compare_as_independent_samples():
     out = compare_groups(raked, plain)
     total = lambda r: r[r["by"] == "total"].iloc[0]  # noqa: E731
     assert out["se"].iloc[0] == pytest.approx(np.hypot(total(raked)["se"], total(plain)["se"]), rel=1e-12)
+
+
+@pytest.mark.parametrize("test, kind", [("design", "pair"), ("rao-scott", "pair-rao-scott")])
+def test_pairs_on_the_raked_design_equal_svyttest_and_svychisq(case, test, kind):
+    from feedback.survey.significance import pairwise
+
+    _, _, _, expected, res = case
+    pairs = pairwise(res[test], adjust="none")
+    pairs = pairs.assign(group=pairs["group_a"] + " - " + pairs["group_b"])
+    want = expected[expected["kind"] == kind]
+    j = want.merge(pairs, on=["question", "by", "group"], suffixes=("_r", ""), validate="one_to_one")
+    assert len(j) == len(want) == 24 and (j["test"] == ("design" if test == "design" else "rao-scott")).all()
+    value = j["t"] if kind == "pair" else j["t"] ** 2
+    np.testing.assert_allclose(value, j["stat"], rtol=1e-8, atol=1e-12)
+    np.testing.assert_allclose(j["df_r"] if "df_r" in j else j["df"], j["df"], rtol=0, atol=0)
+    np.testing.assert_allclose(j["p_value"], j["p_value_r"], rtol=1e-8, atol=1e-14)

@@ -167,7 +167,7 @@ def raking_notes(raking) -> list[str]:
             f"{d['smallest weight']:.4g} to {d['largest weight']:.4g}.",
             "Standard errors, intervals and tests allow for the raking (linearisation with the residuals of the "
             "regression on the margins, as R survey's calibrate(design, ~margins, population, calfun = "
-            "\"raking\")). Pairs of groups are not tested on raked weights (their covariance is not in the table)."]
+            "\"raking\")); a pair of groups, with their covariance through the calibration."]
 
 
 def _notes(results: pd.DataFrame, codebook, args) -> list[str]:
@@ -237,9 +237,6 @@ def run_pairwise(args) -> int:
 
     if not args.by:
         raise InputError("pairwise needs at least one grouping: give --by role (or --by region, --by role*region)")
-    if getattr(args, "targets", None):
-        raise InputError("pairwise does not test pairs on raked weights yet (two groups of a calibrated design "
-                         "covary): use rates --targets for each group against the rest, or R's svyttest on calibrate()")
     args.method = "wilson"
     results, codebook = compute_rates(args)
     pairs = pairwise(results, level=args.level, adjust=args.adjust, test=args.test)
@@ -260,6 +257,7 @@ def run_pairwise(args) -> int:
                for line in parse_small_base(args.small_base, args.small_base_on).describe()[:1]],
              "[z] in sig: both groups at 0%, or both at 100%: nothing to test; left out of the adjustment's "
              "family (as R's p.adjust leaves NA out)."]
+    notes += raking_notes(results.attrs.get("raking"))
     write_results(pairs, codebook, args, sheet="Pairwise", notes=[n for n in notes if n])
     return 0
 

@@ -55,7 +55,7 @@ def compare_groups(a: pd.DataFrame, b: pd.DataFrame | None = None, *, group_a="T
     adjust = check_adjust(adjust)
     same = b is None or b is a
     if same:  # two groups of one raked survey covary; two surveys are independent samples, raked or not
-        refuse_raked(a)
+        refuse_raked(a, allow_calibrated=False)
     b = a if b is None else b
     rows_a, by_a = _pick(a, group_a)
     rows_b, by_b = _pick(b, group_b)

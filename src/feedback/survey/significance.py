@@ -355,11 +355,60 @@ def _pairs(results: pd.DataFrame, by: str | None, level: float, adjust: str, tes
                                     nu)
         stat["t"], stat["df"], stat["p_value"] = (np.where(use_rs, x, stat[k]) for x, k in
                                                   ((root, "t"), (nu, "df"), (p_rs, "p_value")))
+    calibration = getattr(results, "attrs", {}).get("calibration")
+    if calibration is not None and design.any():
+        rs = design & ((test == "rao-scott") | ((test == "design") & at_boundary(cols["p"][a], cols["p"][b])))
+        _calibrated_pairs(results, calibration, a, b, design, rs, cols, stat, level, interval)
+        use_rs = rs
     none = untestable(cols["p"][a], cols["p"][b])
     stat["t"], stat["df"], stat["p_value"] = (np.where(none, np.nan, stat[k]) for k in ("t", "df", "p_value"))
     p_adj = adjust_pvalues(stat["p_value"], family[first], adjust)
     used = np.where(use_rs, 2, np.where(design, 0, 1))
     return a, b, stat, p_adj, used, none
+
+
+def _calibrated_pairs(results, cal, a, b, design, rs, cols, stat, level, interval) -> None:
+    """Pairs of groups of a raked design (``rates_by_group(raking=...)``): the two groups covary through
+    the calibration, so Var(p_a - p_b) = Var a + Var b - 2 Cov, each from the residuals of the regression
+    on the margins (``weighting``); R's svyttest / svychisq on ``subset(calibrated, group %in% c(a, b))``.
+    Updates ``stat`` in place on the design rows.
+    """
+    from feedback.survey.weighting import calibrated_covariance, calibrated_variance
+
+    keys = (results["question"].astype(str) + "\x1f" + results["by"].astype(str) + "\x1f"
+            + results["group"].astype(str)).to_numpy()
+    where = pd.Series(keys).map(cal["row"]).to_numpy()
+    if np.isnan(where[a[design]]).any() or np.isnan(where[b[design]]).any():
+        raise InputError("these results no longer match the raking they were made with: make them again")
+    ia, ib = np.nan_to_num(where[a]).astype(int), np.nan_to_num(where[b]).astype(int)
+    p_a, p_b = np.nan_to_num(cols["p"][a]), np.nan_to_num(cols["p"][b])
+    w_a, w_b = cols["base_weighted"][a], cols["base_weighted"][b]
+    h, t1, t2, n = cal["h"], cal["t1"], cal["t2"], cal["n_sample"]
+    A1a, A0a, S1a, S0a = (cal[k][ia] for k in ("A1", "A0", "S1", "S0"))
+    A1b, A0b, S1b, S0b = (cal[k][ib] for k in ("A1", "A0", "S1", "S0"))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        e = lambda A1, A0, p, w: (A1 * (1 - p)[:, None] - A0 * p[:, None]) / w[:, None]  # noqa: E731
+        cov = calibrated_covariance(e(A1a, A0a, p_a, w_a), e(S1a, S0a, p_a, w_a), e(A1b, A0b, p_b, w_b),
+                                    e(S1b, S0b, p_b, w_b), 0.0, h, t1, t2, n)
+        se = np.sqrt(np.maximum(cols["se"][a] ** 2 + cols["se"][b] ** 2 - 2 * cov, 0.0))
+        df = cols["n"][a] + cols["n"][b] - 2
+        t, p_value = design_test(stat["diff"], se, df)
+        half = special.stdtrit(np.where(df >= 1, df, np.nan), 1 - (1 - level) / 2) * se if interval else np.nan
+        coef = rao_scott_coefficients(p_a, w_a, p_b, w_b)
+        sums = lambda X1, X0, Y1, Y0: (coef[0][:, None] * X1 + coef[1][:, None] * X0  # noqa: E731
+                                      + coef[2][:, None] * Y1 + coef[3][:, None] * Y0)
+        sxx = (coef[0] ** 2 * S1a.sum(1) + coef[1] ** 2 * S0a.sum(1) + coef[2] ** 2 * S1b.sum(1)
+               + coef[3] ** 2 * S0b.sum(1))
+        var = calibrated_variance(sums(A1a, A0a, A1b, A0b), sums(S1a, S0a, S1b, S0b), sxx, h, t1, t2, n)
+        nu = np.full(len(a), n - 1.0)  # a calibrated design's subset keeps every respondent
+        root, p_rs = rao_scott_test(p_a, w_a, np.nan, np.nan, p_b, w_b, np.nan, np.nan, nu, var=var)
+    stat["se"] = np.where(design, se, stat["se"])
+    if interval:
+        stat["ci_low"] = np.where(design, stat["diff"] - half, stat["ci_low"])
+        stat["ci_high"] = np.where(design, stat["diff"] + half, stat["ci_high"])
+    stat["t"] = np.where(rs, root, np.where(design, t, stat["t"]))
+    stat["df"] = np.where(rs, nu, np.where(design, df, stat["df"]))
+    stat["p_value"] = np.where(rs, p_rs, np.where(design, p_value, stat["p_value"]))
 
 
 def pairwise(results: pd.DataFrame, by: str | None = None, level: float | None = None,
@@ -376,7 +425,7 @@ def pairwise(results: pd.DataFrame, by: str | None = None, level: float | None =
     (the ``test`` column says which test each row had).
     """
     adjust = check_adjust(adjust)
-    refuse_raked(results)
+    refuse_raked(results)  # unless it carries the calibration's pieces
     test = results_test(results, test)
     if level is None:
         level = float(results["level"].iloc[0]) if len(results) else 0.95
@@ -397,11 +446,12 @@ def pairwise(results: pd.DataFrame, by: str | None = None, level: float | None =
     return out
 
 
-def refuse_raked(results: pd.DataFrame) -> None:
+def refuse_raked(results: pd.DataFrame, allow_calibrated: bool = True) -> None:
     """Pairs of groups cannot be tested from a raked design's results (their covariance is not there)."""
-    if getattr(results, "attrs", {}).get("raked"):
-        raise InputError("pairs of groups are not tested on raked weights: two groups of a calibrated design "
-                         "covary, and the results do not carry that; each group is tested against the rest")
+    attrs = getattr(results, "attrs", {})
+    if attrs.get("raked") and (not allow_calibrated or attrs.get("calibration") is None):
+        raise InputError("two groups of one raked survey are not compared here: they covary through the raking; "
+                         "see the tests against the rest, or python -m feedback pairwise --targets")
 
 
 def group_letters(labels) -> list[str]:
