@@ -549,23 +549,32 @@ def rates_by_group(frame: pd.DataFrame, codebook, by=(("role",), ("region",)), f
     out["method"] = method
     out["level"] = level
     out["source"] = "respondents"
-    out = column_letters(out, level=level, adjust=adjust, test=test)[COLUMNS]
+    if raking is None:
+        out = column_letters(out, level=level, adjust=adjust, test=test)[COLUMNS]
     out.attrs["n_sample"] = n_sample  # N: respondents of positive weight in the whole sample
     if raking is not None:
         # Two groups of a calibrated design covary: pairs take that covariance from attrs["calibration"]
-        # (pairwise, and the letters made again below).
+        # (pairwise, and the letters made below).
         out.attrs["raked"] = True
         # What pairs need (significance._pairs): per row of the frame, the group's sums per cell of the
         # margins: input weights of its positive and negative answers (A1, A0), squared raked weights (S1, S0).
         rows = lambda v: v.transpose(2, 0, 1).reshape(-1, v.shape[1])  # noqa: E731 - (group, cell, q) -> rows
         keys = out["question"].astype(str) + "\x1f" + out["by"].astype(str) + "\x1f" + out["group"].astype(str)
-        out.attrs["calibration"] = {
+        out.attrs["calibration"] = _Shared({
             "row": dict(zip(keys, range(len(out)))), "A1": rows(calibrated.base_group["w1"]),
             "A0": rows(calibrated.base_group["w0"]), "S1": rows(calibrated.group["w21"]),
             "S0": rows(calibrated.group["w20"]), "h": calibrated.h, "t1": calibrated.t1, "t2": calibrated.t2,
-            "n_sample": n_sample}
-        out = column_letters(out, level=level, adjust=adjust, test=test)[COLUMNS]  # now with the covariances
+            "n_sample": n_sample})
+        out = column_letters(out, level=level, adjust=adjust, test=test)[COLUMNS]  # with the covariances
     return out
+
+
+class _Shared(dict):
+    """Read-only arrays kept in a frame's attrs: pandas deep-copies attrs on every operation, these
+    are shared instead (nothing changes them)."""
+
+    def __deepcopy__(self, memo):
+        return self
 
 
 class _Calibrated:
