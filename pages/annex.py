@@ -14,15 +14,18 @@ survey_ui.keep_state()
 st.title("Annex builder")
 region = common.current_region()
 st.caption(
-    f"Region: {common.region_label()}. The app drafts the annexes in the style of the annual report (Annex D "
-    "survey findings, Annex C roundtable feedback, chapter 10 audit findings). Every figure carries a reference "
-    "such as [D4], listed with its base, interval, method, test and source in the figures workbook. Check the "
-    "wording before publication."
+    f"Region: {common.region_label()}. The app drafts the annexes in the shape of the annual report (Annex C "
+    "roundtable feedback, Annex D survey findings, then the audit key figures of chapter 10), with drafting notes "
+    "as Word comments. Every figure carries a reference (C, D, or R for the audits), listed with its base, "
+    "interval, method, test and source in the figures workbook (XLSX and ODS). Check the wording before "
+    "publication."
 )
 
 options = survey_ui.choices()
 respondent_options = [k for k, v in options.items()
-                      if not (isinstance(v, explorer.Sample) and v.kind == "data tables")]
+                      if not (isinstance(v, explorer.Sample) and v.kind == "data tables")
+                      and not (survey_ui.is_upload(v) and v.get("kind") == "data tables")]
+uploaded = [k for k in respondent_options if survey_ui.is_upload(options[k])]
 st.header("What goes in")
 parts = []
 c1, c2, c3 = st.columns(3)
@@ -34,8 +37,11 @@ if c3.checkbox("Audit findings", value=True, key="annex_part_audits"):
     parts.append("audits")
 chosen = []
 if "survey" in parts:
+    if uploaded:
+        st.info(f"Your upload is offered: {common.plain(uploaded[0])}. It is chosen below instead of the samples; "
+                "add a sample wave to compare with it.", icon=":material/upload_file:")
     chosen = st.multiselect(
-        "Surveys", respondent_options, default=[k for k in respondent_options if not k.startswith("Your upload")],
+        "Surveys", respondent_options, default=uploaded or respondent_options,
         key="annex_surveys",
         help="Two waves of the same survey (same audience, different years) are compared: the annex says what "
              "changed. Upload your own survey on the Upload page.")
@@ -43,6 +49,13 @@ if "survey" in parts:
         st.caption("The same settings as the survey pages (choosing them here changes them there too). Changes "
                    "between waves are tested as on the Trends page.")
         survey_ui.settings_controls()
+detail = "full" if st.checkbox(
+    "Full analyst's appendix", value=False, key="annex_full",
+    help="Off: the publication draft (at most about 10 pages). On: also the theme counts, every point's decision "
+         "and actions, every significant group, and each section's chart and table.") else "publication"
+compare_waves = st.checkbox(
+    "Compare survey waves", value=False, key="annex_compare_waves",
+    help="State what changed from (or to) the other wave of the same survey, when two waves are chosen.")
 template = st.file_uploader("House style (optional): a Word template (.docx)", type=["docx"], key="annex_template",
                             help="The annex uses its styles (Title, Heading 1-3, List Bullet, Caption, Table Grid). "
                                  "Without one, the default template in the app is used.")
@@ -57,12 +70,13 @@ if st.button("Build the annex", type="primary", icon=":material/description:", k
         surveys = [survey_ui.load_choice(options[name]) for name in chosen]
         files = build.build_annex(loaded=surveys, engine=common.db_engine(), region=region, template=template_bytes,
                                   parts=[p for p in parts if p != "survey" or surveys], **survey_ui.settings(),
+                                  detail=detail, compare_waves=compare_waves,
                                   progress=lambda f, m: bar.progress(min(1.0, f), text=m))
     except InputError as err:
         bar.empty()
         survey_ui.show_error(err)
     else:
-        st.session_state["annex_files"] = {"docx": files.docx, "xlsx": files.figures_xlsx,
+        st.session_state["annex_files"] = {"docx": files.docx, "xlsx": files.figures_xlsx, "ods": files.figures_ods,
                                            "figures": len(files.figures), "region": common.region_label(),
                                            "headings": document.headings(files.annex.blocks)}
         bar.progress(1.0, text=f"Done: {len(files.figures)} figures referenced.")
@@ -73,7 +87,7 @@ if built:
     stem = export.file_stem("annex", built["region"])
     st.success(f"Annex drafted for {built['region']}: {built['figures']} figures, each with its reference.",
                icon=":material/check_circle:")
-    d1, d2 = st.columns(2)
+    d1, d2, d3 = st.columns(3)
     d1.download_button("Download the annex (Word)", common.logged_export(lambda: built["docx"], f"{stem}.docx"),
                        file_name=f"{stem}.docx",
                        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -82,6 +96,10 @@ if built:
                        common.logged_export(lambda: built["xlsx"], f"{stem}_figures.xlsx"), file_name=f"{stem}_figures.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key="annex_xlsx", icon=":material/grid_on:", on_click="ignore")
+    d3.download_button("Download the figures workbook (ODS)",
+                       common.logged_export(lambda: built["ods"], f"{stem}_figures.ods"), file_name=f"{stem}_figures.ods",
+                       mime="application/vnd.oasis.opendocument.spreadsheet",
+                       key="annex_ods", icon=":material/grid_on:", on_click="ignore")
     st.markdown("**Headings in the document**")
     st.text("\n".join(("  " * max(0, level - 1)) + text for level, text in built["headings"] if level))
 st.caption("Same annex from the command line (with the settings chosen above):")
@@ -89,4 +107,5 @@ every_sample = [k for k in respondent_options if isinstance(options[k], explorer
 cli_files = None if sorted(chosen) == sorted(every_sample) else [
     (c.data_file, c.codebook_file) if isinstance(c, explorer.Sample)
     else (c["filename"], c["filename"].rsplit(".", 1)[0] + ".toml") for c in (options[k] for k in chosen)]
-st.code(annex_cli.annex_command(cli_files, region=region, **survey_ui.settings()), language=None, wrap_lines=True)  # unstyled: the highlighter's colours fail contrast
+st.code(annex_cli.annex_command(cli_files, region=region, detail=detail, compare_waves=compare_waves,
+                                **survey_ui.settings()), language=None, wrap_lines=True)  # unstyled: the highlighter's colours fail contrast

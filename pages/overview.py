@@ -43,6 +43,8 @@ with common.section("The survey's size"):
     st.caption(survey_ui.plain(f"{survey.title or survey.name} · fieldwork {survey.fieldwork or 'not stated'} · "
                                f"{survey.filename} · ")
                + (" respondent-level data" if survey.kind == "respondents" else " published data tables"))
+    for note in getattr(survey, "notes", None) or ():  # e.g. region values that are not English regions
+        st.warning(survey_ui.plain(note), icon=":material/warning:")
 
 st.header("Headline figures")
 st.caption("Share giving a positive answer, with its interval and base. "

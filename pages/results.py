@@ -102,7 +102,7 @@ with common.section('The table'):
                  column_config=survey_ui.percent_columns(explorer.table_for_display(res)))
     notes = explorer.table_notes(survey, res, region=region, grouping=grouping, **s)
     stem = export.file_stem("results", survey.name, grouping, region_text)
-    t1, t2 = st.columns(2)
+    t1, t2, t3 = st.columns(3)
     t1.download_button("Download table (CSV)",
                        common.logged_export(lambda: export.publication_csv(export.survey_tables(
                            res, survey=survey.title or survey.name, grouping=grouping, region=region_words)[1]),
@@ -116,13 +116,18 @@ with common.section('The table'):
                        file_name=f"{stem}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key="xlsx_results_table", on_click="ignore", icon=":material/grid_on:")
+    t3.download_button("Download tables (ODS, open format)",
+                       common.logged_export(lambda: export.xlsx_to_ods(annex.survey_workbook(
+                           survey, res, region=region_words, grouping=grouping, notes=notes)), f"{stem}.ods"),
+                       file_name=f"{stem}.ods", mime="application/vnd.oasis.opendocument.spreadsheet",
+                       key="ods_results_table", on_click="ignore", icon=":material/grid_on:")
     st.caption("Same figures from the command line:")
     st.code(explorer.cli_command(survey, grouping=grouping, region=region, **s), language="bash", wrap_lines=True)
 
 st.header("Annex pack")
 st.caption("One ZIP with every chart above (PNG at 200 ppi and SVG, with alt text), the tables (XLSX with cover, "
-           "contents and notes; CSV), the drafted Word annex of this survey with its figures workbook, and a short "
-           "methods note.")
+           "contents and notes, its ODS twin, and CSV), the drafted Word annex of the questions chosen with its "
+           "figures workbook, and methods.txt saying what each file is for.")
 st.download_button(
     "Download annex pack (ZIP)",
     common.logged_export(lambda: annex.survey_annex(survey, res, region=region_words, grouping=grouping,

@@ -14,7 +14,8 @@ from feedback import access, db
 from feedback.errors import InputError, Refused
 from feedback.regions import REGIONS, region_in_text
 from feedback.roundtables import coding, figures, links, store, views
-from feedback.roundtables.read import META_LABELS, SUFFIXES, is_lead_in, only_ticked, read_notes
+from feedback.roundtables.read import META_LABELS, POINT, RESPONSE, ROLES, SKIPPED, SUFFIXES, read_notes, with_roles
+from feedback.tracker.models import DECISIONS
 from feedback.roundtables.themes import dump_themes
 from ui import common
 
@@ -44,6 +45,12 @@ def show_flash() -> None:
 def read_cached(name: str, digest: str, content: bytes):
     """Read an uploaded file once per content (cache key includes the hash)."""
     return read_notes(name, content)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def roles_cached(digest: str, _notes, roles: tuple[str, ...], answers: tuple[str, ...]):
+    """The notes with the roles set in the preview (points merged again only when the roles change)."""
+    return with_roles(_notes, list(roles), list(answers))
 
 
 # Tables from the notes, cached by the notes' content: a page switch recomputes nothing.
@@ -347,63 +354,141 @@ with tab_import:
             # Keys and details go by position and content, never by file name alone: two uploads may
             # share a name (two folders' notes.docx).
             if readable:
-                with st.form("rt_import_form"):
-                    details: list[dict] = []
-                    kept: list[list[bool]] = []  # per file, which points to import (lead-in lines unticked)
-                    for i, (name, notes, content) in enumerate(readable):
-                        fkey = f"{i}_{common.content_key(content)[:12]}"
-                        merged = sum(len(p.merged) for p in notes.points)
-                        with st.container(border=True):
-                            st.text(f"{name}: {len(notes.points)} point{'' if len(notes.points) == 1 else 's'}"
-                                    + (f" ({merged} near-identical merged)" if merged else ""))
-                            for problem in notes.problems:
-                                st.warning(plain(problem), icon=":material/warning:")
-                            if notes.missing:
-                                st.text("Missing from the notes: " + ", ".join(META_LABELS[m].lower() for m in notes.missing))
-                            m = notes.meta
-                            a, b, c = st.columns(3)
-                            d, e = st.columns([1, 2])
-                            # Pre-filled from the notes' "Region:" line, else the heading, else the sidebar.
-                            guess = m.region or region_in_text(m.title) or region
-                            details.append({
-                                "region": a.selectbox("Region", REGIONS, key=f"rt_f_region_{fkey}",
-                                                      index=REGIONS.index(guess) if guess in REGIONS else None,
-                                                      placeholder="Choose a region"),
-                                "event_date": b.date_input("Date", value=m.event_date, key=f"rt_f_date_{fkey}",
-                                                           format="DD/MM/YYYY"),
-                                "attendees": c.number_input("Attendees", min_value=0, step=1, value=m.attendees,
-                                                            key=f"rt_f_att_{fkey}"),
-                                "partnerships": d.number_input("Partnerships", min_value=0, step=1, value=m.partnerships,
-                                                               key=f"rt_f_part_{fkey}"),
-                                "panel_lead": e.text_input("Panel lead", value=m.panel_lead or "", key=f"rt_f_lead_{fkey}"),
-                            })
-                            with st.expander("Preview the points: untick lines that are not points",
-                                             expanded=any(is_lead_in(p.text) for p in notes.points)):
-                                preview = notes.points_frame()
-                                preview.insert(0, "include", [not is_lead_in(t) for t in preview["text"]])
-                                kept.append(st.data_editor(
-                                    preview, hide_index=True, width="stretch", key=f"rt_f_points_{fkey}",
-                                    disabled=[c for c in preview.columns if c != "include"],
-                                    column_config={"include": st.column_config.CheckboxColumn(
-                                        "Import", help="Lead-in lines such as 'Feedback points raised by attendees:' "
-                                                       "start unticked.", pinned=True),
-                                        "seq": "No.", "section": "Section", "kind": "Kind", "text": "Point",
-                                        "merged_count": "Merged"})["include"].tolist())
-                    submitted = st.form_submit_button(f"Import {len(readable)} file(s)", type="primary",
-                                                      disabled=not common.current_user())
+                details: list[dict] = []
+                prepared: list = []  # per file, the notes with the roles as set below (None: not ready)
+                offers: list[pd.DataFrame] = []
+                decisions: list[str] = []
+                for i, (name, notes, content) in enumerate(readable):
+                    fkey = f"{i}_{common.content_key(content)[:12]}"
+                    with st.container(border=True):
+                        counts = pd.Series([x.role for x in notes.lines]).value_counts()
+                        unsure = notes.unsure
+                        st.text(f"{name}: read {len(notes.lines)} line(s): {counts.get(POINT, 0)} feedback point(s), "
+                                f"{counts.get(RESPONSE, 0)} Panel response(s), {counts.get('event detail', 0)} event "
+                                f"detail(s), {counts.get('action', 0)} action(s), {counts.get('heading', 0)} "
+                                f"heading(s), {counts.get(SKIPPED, 0)} skipped.")
+                        for problem in notes.problems:
+                            st.warning(plain(problem), icon=":material/warning:")
+                        if unsure:
+                            st.warning(plain(f"Unsure of {len(unsure)} line(s): "
+                                             + "; ".join(f"line {x.no} ({x.role}): {x.note}" for x in unsure[:5])
+                                             + ("; ..." if len(unsure) > 5 else "")
+                                             + ". Check them below (ticked under 'Unsure')."),
+                                       icon=":material/help:")
+                        if notes.missing:
+                            st.text("Missing from the notes: " + ", ".join(META_LABELS[m].lower() for m in notes.missing))
+                        m = notes.meta
+                        if m.other:
+                            st.text("Other details (kept in the event's note): "
+                                    + "; ".join(f"{k}: {v}" for k, v in m.other.items()))
+                        a, b, c = st.columns(3)
+                        d, e = st.columns([1, 2])
+                        # Pre-filled from the notes' "Region:" line, else the heading, else the sidebar.
+                        guess = m.region or region_in_text(m.title) or region
+                        details.append({
+                            "region": a.selectbox("Region", REGIONS, key=f"rt_f_region_{fkey}",
+                                                  index=REGIONS.index(guess) if guess in REGIONS else None,
+                                                  placeholder="Choose a region"),
+                            "event_date": b.date_input("Date", value=m.event_date, key=f"rt_f_date_{fkey}",
+                                                       format="DD/MM/YYYY"),
+                            "attendees": c.number_input("Attendees", min_value=0, step=1, value=m.attendees,
+                                                        key=f"rt_f_att_{fkey}"),
+                            "partnerships": d.number_input("Partnerships", min_value=0, step=1, value=m.partnerships,
+                                                           key=f"rt_f_part_{fkey}"),
+                            "panel_lead": e.text_input("Panel lead", value=m.panel_lead or "", key=f"rt_f_lead_{fkey}"),
+                        })
+                        st.caption("What each line was read as. Only 'point' lines are imported as feedback points; "
+                                   "a Panel response is kept with the point(s) it answers (their line numbers); "
+                                   "change a role or a line number where the reading is wrong.")
+                        lines = notes.lines_frame()
+                        edited = st.data_editor(
+                            lines, hide_index=True, width="stretch", key=f"rt_f_lines_{fkey}",
+                            height=35 * (min(len(lines), 20) + 1) + 3,
+                            disabled=["line", "text", "section", "unsure", "note"],
+                            column_config={
+                                "line": st.column_config.NumberColumn("Line", pinned=True),
+                                "role": st.column_config.SelectboxColumn(
+                                    "Read as", options=list(ROLES), required=True, pinned=True,
+                                    help="point: a feedback point (counted); Panel response: kept with the point it "
+                                         "answers, never counted; event detail, action, heading or skipped: not a "
+                                         "point."),
+                                "text": st.column_config.TextColumn("Text", width="large"),
+                                "section": "Section",
+                                "answers": st.column_config.TextColumn(
+                                    "Answers line(s)", help="For a Panel response or an action: the line number(s) "
+                                                            "of the point(s) it answers, like 3 or 3, 4."),
+                                "unsure": st.column_config.CheckboxColumn("Unsure"),
+                                "note": st.column_config.TextColumn("Why / what to check", width="large")})
+                        try:
+                            ready = roles_cached(common.content_key(content), notes, tuple(edited["role"]),
+                                                 tuple(edited["answers"].fillna("").astype(str)))
+                        except InputError as err:
+                            common.show_input_error(err)
+                            ready = None
+                        prepared.append(ready)
+                        if ready is None:
+                            offers.append(links.responses_offered(notes).iloc[0:0])
+                            decisions.append("noted")
+                            continue
+                        merged = sum(len(p.merged) for p in ready.points)
+                        st.text(f"To import: {len(ready.points)} feedback point(s)"
+                                + (f" ({merged} near-identical merged into them)" if merged else "") + ".")
+                        offer = links.responses_offered(ready)
+                        if offer.empty or not links.available():
+                            offers.append(offer)
+                            decisions.append("noted")
+                            continue
+                        st.caption("The Panel's responses and actions in the notes, offered for the tracker: each "
+                                   "ticked row raises a tracker item from its point, linked to it, with the response "
+                                   "and the actions (one a line). Edit them here first; untick to leave one out.")
+                        decisions.append(st.selectbox(
+                            "Panel decision recorded with these responses", DECISIONS, index=DECISIONS.index("noted"),
+                            key=f"rt_f_decision_{fkey}", help="The tracker needs a decision with each response; "
+                                                              "change it there per item later."))
+                        offers.append(st.data_editor(
+                            offer, hide_index=True, width="stretch", key=f"rt_f_offer_{fkey}",
+                            disabled=["point", "line", "text"],
+                            column_config={"record": st.column_config.CheckboxColumn("Record", pinned=True),
+                                           "point": "Point no.", "line": "Line",
+                                           "text": st.column_config.TextColumn("Point", width="medium"),
+                                           "response": st.column_config.TextColumn("Panel response", width="large"),
+                                           "actions": st.column_config.TextColumn("Actions (one a line)")}))
+                all_ready = all(r is not None for r in prepared)
+                submitted = st.button(f"Import {len(readable)} file(s)", type="primary", key="rt_import_button",
+                                      disabled=not common.current_user() or not all_ready)
+                if not all_ready:
+                    st.warning("Fix the lines named above before importing.", icon=":material/warning:")
                 if not common.current_user():
                     st.warning("Type your name in the sidebar to import: every import records who made it.")
                 if submitted:
                     try:
-                        batch = [(store.fill_details(only_ticked(notes, ticks), given), content)
-                                 for (_name, notes, content), given, ticks in zip(readable, details, kept, strict=True)]
+                        batch = [(store.fill_details(ready, given), content)
+                                 for (_name, _notes, content), given, ready in zip(readable, details, prepared,
+                                                                                   strict=True)]
                         with st.spinner("Importing the notes and coding their points…"):
                             ids = store.import_notes(engine, batch, common.current_user(), codebook)
                     except InputError as err:
                         common.show_input_error(err)
                     else:
                         st.session_state["rt_upload_round"] = st.session_state.get("rt_upload_round", 0) + 1
-                        flash("success", f"Imported {len(ids)} event(s) with their points, coded by the rules.")
+                        recorded, failed = [], []
+                        for event_id, offer, decision in zip(ids, offers, decisions, strict=True):
+                            if offer.empty:
+                                continue
+                            try:
+                                recorded += links.record_responses(engine, event_id, offer, common.current_user(),
+                                                                   decision, codebook)
+                            except (InputError, Refused, links.TrackerUnavailable) as err:
+                                failed.append(str(err))
+                        message = f"Imported {len(ids)} event(s) with their points, coded by the rules."
+                        if recorded:
+                            message += (f" Recorded the Panel's responses and actions on {len(recorded)} tracker "
+                                        f"item(s): {', '.join(recorded)}.")
+                        if failed:
+                            flash("warning", message + " The responses were not recorded in the tracker: "
+                                  + " ".join(failed))
+                        else:
+                            flash("success", message)
                         st.rerun()
 
     # Its own section: removing an event stays possible when a view above fails.

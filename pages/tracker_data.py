@@ -13,6 +13,7 @@ import streamlit as st
 
 from feedback import access, db
 from feedback.errors import InputError, Refused
+from feedback.export import xlsx_to_ods
 from feedback.tracker.spreadsheet import ImportProblems, export_workbook, import_workbook
 from feedback.tracker.views import md_escape
 from ui import common
@@ -50,6 +51,11 @@ suffix = f"-{common._slug(export_region)}" if export_region else ""
 st.download_button("Download the tracker (XLSX)", common.logged_export(_export, "tracker workbook (XLSX)"),
                    file_name=f"panel-response-tracker{suffix}-{stamp}.xlsx",
                    mime=XLSX_MIME, on_click="ignore", icon=":material/download:", key="tracker_export")
+st.download_button("Download the tracker (ODS, open format: to read, not to import back)",
+                   common.logged_export(lambda: xlsx_to_ods(_export()), "tracker workbook (ODS)"),
+                   file_name=f"panel-response-tracker{suffix}-{stamp}.ods",
+                   mime="application/vnd.oasis.opendocument.spreadsheet", on_click="ignore",
+                   icon=":material/download:", key="tracker_export_ods")
 
 st.header("Import from Excel", anchor=False)
 can_import = common.may_edit_some() or common.edit_allowed(what="tracker records")

@@ -17,19 +17,21 @@ options = trends_ui.series_options()
 if not options:
     st.warning("No survey with two or more waves is loaded: the sample data files are missing.")
     st.stop()
-label = st.selectbox("Survey", list(options), key="trends_series",
+label = st.selectbox("Survey", list(options), key="trends_series", index=trends_ui.upload_series_index(options),
                      help="Waves of one audience, linked by question id. The 2022 waves are synthetic.")
 audience, kind = options[label]
 with st.spinner("Reading the waves…"):
     series = trends_ui.load_series(audience, kind)
-    uploaded, why_not = trends_ui.upload_wave(audience, kind, series)
-if uploaded is not None and st.toggle(f"Add your upload as the {common.plain(uploaded.label)} wave", value=True,
-                                      key="trends_with_upload",
-                                      help="The survey uploaded on the Upload page, linked to these waves by "
-                                           "question id."):
-    series = waves.sort_waves([*series, uploaded])
-elif why_not:
-    st.info(common.plain(why_not), icon=":material/info:")
+    join = trends_ui.upload_wave(audience, kind, series)
+for note, show in (("trends_linked", st.success), ("trends_link_error", st.error)):
+    if note in st.session_state:
+        show(common.plain(st.session_state.pop(note)), icon=":material/link:")
+if join is not None and join.joins:
+    if st.toggle(f"Add your upload as the {common.plain(join.wave.label)} wave", value=True, key="trends_with_upload",
+                 help="The survey uploaded on the Upload page, linked to these waves by question id."):
+        series = waves.sort_waves([*series, join.wave])
+elif join is not None:
+    trends_ui.join_advice(join, audience, options, kind)
 labels = [w.label for w in series]
 if st.session_state.get("trends_labels") != labels:  # a wave came or went: show the latest change again
     st.session_state["trends_labels"] = labels
@@ -52,86 +54,88 @@ with st.expander("Method: interval, level, small bases, multiple comparisons"):
 if kind == "data tables" and region:
     st.info(f"Published data tables do not cross region with role: showing the {region} column only.")
 
-before = next(w for w in series if w.label == before_label)
-after = next(w for w in series if w.label == after_label)
-with st.spinner("Calculating the trends and changes…"):
-    trend = trends_ui.trend(series, grouping, region)
-    change = trends_ui.change(before, after, grouping, region)
-source = after.survey.source
-left_out = change.attrs.get("left_out") or {}
-st.caption(f"Region: {region_text}. Change from {before_label} to {after_label}: Wald interval and test on the "
-           "two independent samples, adjusted within each question and grouping."
-           + (" Figures from published data tables (bases as published)." if kind == "data tables" else ""))
+with common.section("The survey trends"):  # two waves that share no question: one line, not an error page
+    before = next(w for w in series if w.label == before_label)
+    after = next(w for w in series if w.label == after_label)
+    with st.spinner("Calculating the trends and changes…"):
+        trend = trends_ui.trend(series, grouping, region)
+        change = trends_ui.change(before, after, grouping, region)
+    source = after.survey.source
+    left_out = change.attrs.get("left_out") or {}
+    st.caption(f"Region: {region_text}. Change from {before_label} to {after_label}: Wald interval and test on the "
+               "two independent samples, adjusted within each question and grouping."
+               + (" Figures from published data tables (bases as published)." if kind == "data tables" else ""))
 
-# ---------------------------------------------------------------- each question over the waves
-st.header("Each question over the waves")
-questions = trend.drop_duplicates("question")[["question", "question_text"]]
-text_of = dict(zip(questions["question"], questions["question_text"]))
-if st.session_state.get("trends_question") not in text_of:
-    st.session_state["trends_question"] = next(iter(text_of))
-qid = st.selectbox("Question", list(text_of), key="trends_question", format_func=lambda q: text_of.get(q, q))
-rows = trend[trend["question"] == qid]
-asked = list(dict.fromkeys(rows["wave"]))
-if len(asked) < len(series):
-    st.caption(survey_ui.plain(f"Asked in {', '.join(asked)} only."))
-chart, alt_text = trends.question_chart(rows, region=region, grouping=grouping, source=source)
-common.show_chart(chart, alt_text)
-left, right = st.columns([2, 1])
-with left:
-    st.dataframe(trends.trend_table(rows), hide_index=True, width="stretch")
-with right:
-    latest = change[(change["question"] == qid) & (change["by"] == "total")]
-    if len(latest):
-        row = latest.iloc[0]
-        detail = ("" if row["flag"] in ("[c]", "[b]") or row["change"] != row["change"] else
-                  f" ({100 * row['ci_low']:+.1f} to {100 * row['ci_high']:+.1f} points)")
-        st.metric(f"Change, {before_label} to {after_label}",
-                  "[c]" if row["change"] != row["change"] else f"{100 * row['change']:+.1f} pts",
-                  help="Percentage points, with its interval.")
-        st.caption(survey_ui.plain(trends.change_words(row) + detail))
-common.download_chart(chart, f"trend_{qid}_{grouping}_{region_text}", alt=alt_text, key="trend_chart")
-common.download_table(rows.reset_index(drop=True), f"trend_{qid}_{region_text}", key="trend_table",
-                      notes=trends.trend_notes(rows), percent_columns=("p", "ci_low", "ci_high", "level"))
+    # ---------------------------------------------------------------- each question over the waves
+    st.header("Each question over the waves")
+    questions = trend.drop_duplicates("question")[["question", "question_text"]]
+    text_of = dict(zip(questions["question"], questions["question_text"]))
+    if st.session_state.get("trends_question") not in text_of:
+        st.session_state["trends_question"] = next(iter(text_of))
+    qid = st.selectbox("Question", list(text_of), key="trends_question", format_func=lambda q: text_of.get(q, q))
+    rows = trend[trend["question"] == qid]
+    asked = list(dict.fromkeys(rows["wave"]))
+    if len(asked) < len(series):
+        st.caption(survey_ui.plain(f"Asked in {', '.join(asked)} only."))
+    chart, alt_text = trends.question_chart(rows, region=region, grouping=grouping, source=source)
+    common.show_chart(chart, alt_text)
+    left, right = st.columns([2, 1])
+    with left:
+        st.dataframe(trends.trend_table(rows), hide_index=True, width="stretch")
+    with right:
+        latest = change[(change["question"] == qid) & (change["by"] == "total")]
+        if len(latest):
+            row = latest.iloc[0]
+            detail = ("" if row["flag"] in ("[c]", "[b]") or row["change"] != row["change"] else
+                      f" ({100 * row['ci_low']:+.1f} to {100 * row['ci_high']:+.1f} points)")
+            st.metric(f"Change, {before_label} to {after_label}",
+                      "[c]" if row["change"] != row["change"] else f"{100 * row['change']:+.1f} pts",
+                      help="Percentage points, with its interval.")
+            st.caption(survey_ui.plain(trends.change_words(row) + detail))
+    common.download_chart(chart, f"trend_{qid}_{grouping}_{region_text}", alt=alt_text, key="trend_chart")
+    common.download_table(rows.reset_index(drop=True), f"trend_{qid}_{region_text}", key="trend_table",
+                          notes=trends.trend_notes(rows), percent_columns=("p", "ci_low", "ci_high", "level"))
 
-# ---------------------------------------------------------------- what changed
-st.header("What changed")
-st.caption(f"Every question asked in both waves, by {grouping.lower()}: change in percentage points with its "
-           "interval, largest first. [b] question changed (not tested), [c] too few responses, [u] low "
-           "reliability.")
-only = st.toggle("Significant changes only", key="trends_significant")
-shown = trends.what_changed(change, significant_only=only)
-if shown.empty:
-    st.info("No significant changes with these choices.")
-else:
-    st.dataframe(shown, hide_index=True, width="stretch",
-                 column_config={"Adjusted p value": st.column_config.NumberColumn(format="%.4f")})
-if left_out:
-    st.caption(survey_ui.plain("Not compared (asked in one wave only): "
-                               + "; ".join(f"{text_of.get(q, q)} ({why})" for q, why in left_out.items()) + "."))
-notes = trends.change_notes(change, region=region)
-common.download_table(change.reset_index(drop=True), f"change_{before_label}_{after_label}_{region_text}",
-                      notes=notes, percent_columns=("p_before", "p_after", "change", "ci_low", "ci_high", "level"),
-                      key="change_table")
-st.caption("Same figures from the command line:")
-files = [w.survey.filename for w in (before, after)]
-books = [] if kind == "data tables" else [f"--codebook {f.rsplit('.', 1)[0].replace('_tables', '')}.toml"
-                                           for f in files]
-by = [f"--by {'*'.join(g)}" for g in explorer.GROUPINGS[trends_ui.grouping_for(series, grouping)]]
-s = survey_ui.settings()
-st.code(" ".join(["python -m feedback change", *files, *books, *by,
-                  *([f'--filter region="{region}"'] if region else []), f"--level {s['level']:g}",
-                  f"--adjust {s['adjust']}"]), language="bash", wrap_lines=True)
+    # ---------------------------------------------------------------- what changed
+    st.header("What changed")
+    st.caption(f"Every question asked in both waves, by {grouping.lower()}: change in percentage points with its "
+               "interval, largest first. [b] question changed (not tested), [c] too few responses, [u] low "
+               "reliability.")
+    only = st.toggle("Significant changes only", key="trends_significant")
+    shown = trends.what_changed(change, significant_only=only)
+    if shown.empty:
+        st.info("No significant changes with these choices.")
+    else:
+        st.dataframe(shown, hide_index=True, width="stretch",
+                     column_config={"Adjusted p value": st.column_config.NumberColumn(format="%.4f")})
+    if left_out:
+        st.caption(survey_ui.plain("Not compared (asked in one wave only): "
+                                   + "; ".join(f"{text_of.get(q, q)} ({why})" for q, why in left_out.items()) + "."))
+    notes = trends.change_notes(change, region=region)
+    common.download_table(change.reset_index(drop=True), f"change_{before_label}_{after_label}_{region_text}",
+                          notes=notes, percent_columns=("p_before", "p_after", "change", "ci_low", "ci_high", "level"),
+                          key="change_table")
+    st.caption("Same figures from the command line:")
+    files = [w.survey.filename for w in (before, after)]
+    books = [] if kind == "data tables" else [f"--codebook {f.rsplit('.', 1)[0].replace('_tables', '')}.toml"
+                                               for f in files]
+    by = [f"--by {'*'.join(g)}" for g in explorer.GROUPINGS[trends_ui.grouping_for(series, grouping)]]
+    s = survey_ui.settings()
+    st.code(" ".join(["python -m feedback change", *files, *books, *by,
+                      *([f'--filter region="{region}"'] if region else []), f"--level {s['level']:g}",
+                      f"--adjust {s['adjust']}"]), language="bash", wrap_lines=True)
 
-st.header("Annex pack")
-st.caption("One ZIP with a trend chart per question (PNG at 200 ppi and SVG, with alt text), the change and "
-           "trend tables (XLSX with notes, and CSV) and a methods note.")
-st.download_button(
-    "Download annex pack (ZIP)",
-    lambda: trends.trends_annex(trend, change, title=f"{label}: trends", region=region, grouping=grouping,
-                                source=source),
-    file_name=f"annex_pack_trends_{common._slug(audience)}_{common._slug(region_text)}.zip",
-    mime="application/zip", on_click="ignore", icon=":material/folder_zip:", key="trends_annex",
-)
+    st.header("Annex pack")
+    st.caption("One ZIP with a trend chart per question (PNG at 200 ppi and SVG, with alt text), the change and "
+               "trend tables (XLSX with notes, and CSV) and a methods note.")
+    st.download_button(
+        "Download annex pack (ZIP)",
+        lambda: trends.trends_annex(trend, change, title=f"{label}: trends", region=region, grouping=grouping,
+                                    source=source),
+        file_name=f"annex_pack_trends_{common._slug(audience)}_{common._slug(region_text)}.zip",
+        mime="application/zip", on_click="ignore", icon=":material/folder_zip:", key="trends_annex",
+    )
+
 
 # ---------------------------------------------------------------- other areas by year
 st.header("Roundtables and audits by year")

@@ -4,29 +4,17 @@ survey feeds every page, for this session only."""
 
 from __future__ import annotations
 
-import dataclasses
-
 import pandas as pd
 import streamlit as st
 
 from feedback.errors import InputError
-from feedback.survey import explorer
-from ui import common, survey_ui, weighting_ui
+from feedback.survey import codebook_form as form
+from feedback.survey import explorer, waves
+from ui import common, survey_ui, upload_ui, weighting_ui
 
 survey_ui.keep_state()
 PENDING = "upload_pending"  # the file being worked on, kept for the session when the person leaves the page
-KEPT = "upload_kept"  # the codebook choices, kept for the session (Streamlit drops a widget's value on leaving)
-CHECKED = "upload_checked"  # (file, codebook, problems): the last check of the codebook against the data
-
-
-def kept(name: str, default):
-    """The value this person last chose for a codebook field, else the suggestion."""
-    return st.session_state.get(KEPT, {}).get(name, default)
-
-
-def keep(name: str, value):
-    st.session_state.setdefault(KEPT, {})[name] = value
-    return value
+CHECKED = "upload_checked"  # (file, codebook, checks, preview): the last check of the codebook against the data
 
 
 st.title("Upload a survey")
@@ -70,7 +58,7 @@ if file is None:
               "your codebook edits.", icon=":material/history:")
     if right.button("Start again with another file", key="upload_clear"):
         for k in [k for k in st.session_state
-                  if str(k).startswith(("cb_", PENDING, KEPT, CHECKED, "upload_rows_", "upload_base_"))]:
+                  if str(k).startswith(("cb_", PENDING, CHECKED, "upload_form_"))]:
             del st.session_state[k]
         survey_ui.left_upload_page()
         st.rerun()
@@ -85,14 +73,13 @@ key = pending["key"]
 
 
 def _read(key: str, filename: str, content: bytes):
-    """The file in the uploader, read once, with each column's distinct answers (for the codebook
-    editor): kept in this session's state, not a shared cache, so a rerun reads nothing again."""
-    from feedback.survey import codebook as cbmod, read
+    """The file in the uploader, read once: kept in this session's state, not a shared cache, so a
+    rerun reads nothing again."""
+    from feedback.survey import read
 
     def once():
         with st.spinner("Reading the file…"):
-            data = read.read_survey(filename, content)
-            return data, cbmod.column_answers(data.frame)
+            return read.read_survey(filename, content)
 
     return survey_ui.held(survey_ui.UPLOAD_PAGE_READ_KEY, key, once)
 
@@ -103,13 +90,18 @@ def _is_tables(key: str, filename: str, _content: bytes) -> bool:
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner="Suggesting a codebook…")
-def _suggest(key: str, _data) -> str:
-    """Ids follow the embedded surveys' codebooks where the question texts match."""
+def _suggest(key: str, _data) -> tuple[str, dict[str, tuple[str, str, bool]]]:
+    """The suggested codebook (TOML) and, per role/region/weight slot, the column chosen, why,
+    and whether it is sure. Ids follow the embedded surveys' codebooks where the question texts
+    match; what the platform's layout says (metadata columns, question sets, "[ASK IF …]"
+    routing) is applied by the suggestion, as ``codebook suggest`` does."""
     from feedback.survey import codebook as cbmod
 
     known = [cbmod.load_codebook(text) for s in explorer.available_samples()
              if s.kind == "respondents" and (text := explorer.sample_files(s)[1])]
-    return cbmod.dump_codebook(cbmod.suggest_codebook(_data, known=known))
+    suggestion = cbmod.suggest(_data, known=known)
+    reasons = {slot: (c.column, c.reason, c.sure) for slot, c in suggestion.columns.items()}
+    return cbmod.dump_codebook(suggestion.codebook), reasons
 
 
 def use(upload: dict) -> None:
@@ -119,7 +111,7 @@ def use(upload: dict) -> None:
         survey_ui.show_error(err)
         return
     st.session_state[survey_ui.UPLOAD_KEY] = upload
-    st.session_state[survey_ui.CHOICE_KEY] = f"Your upload: {upload.get('name') or upload['filename']}"
+    st.session_state[survey_ui.CHOICE_KEY] = survey_ui.upload_label(upload)
     st.session_state.pop("survey_questions", None)
     st.success(f"Loaded {survey_ui.plain(survey.name)}: {survey.n:,} respondents, {len(survey.questions())} questions. "
                "Every survey page now offers it.", icon=":material/check_circle:")
@@ -149,136 +141,145 @@ if resolved == "data tables":
 
 try:
     with common.upload_queue():
-        data, answers = _read(data_key, filename, content)
+        data = _read(data_key, filename, content)
 except InputError as err:
     survey_ui.show_error(err)
     st.stop()
 
 st.header("The data")
 st.write(f"{len(data.frame):,} respondents and {data.frame.shape[1]:,} columns.")
+if getattr(data, "layout", None) is not None:  # which supplier's export layout was read, and what was done
+    st.text(data.layout.describe())
 with st.expander("First rows"):
     st.dataframe(data.frame.head(20), width="stretch")
 
 from feedback.survey import codebook as cbmod  # noqa: E402
 
 try:
-    cb = cbmod.load_codebook(codebook_text) if codebook_text else cbmod.load_codebook(_suggest(data_key, data))
+    suggested_toml, column_reasons = _suggest(data_key, data)
+    cb = cbmod.load_codebook(codebook_text or suggested_toml)
 except InputError as err:
     survey_ui.show_error(err)
     st.stop()
 
-st.header("Codebook")
-st.write("What the columns mean. Check the suggestion: the positive answers are what each question's "
-         "percentage counts; answers left out of the base are not counted at all (\"Don't know\" stays in "
-         "the base unless you list it).")
-columns = ["(none)", *map(str, data.frame.columns)]
+st.header("The survey")
+st.write("What the survey is and which wave of its series. Trends links an upload to the earlier waves of its "
+         "audience by question id.")
+FORM = f"upload_form_{key}"  # the form's values, kept for the session (Streamlit drops a widget's value on leaving)
+if FORM not in st.session_state:
+    st.session_state[FORM] = form.form_values(cb, filename)
+survey_vals, question_vals = st.session_state[FORM]
 
+c1, c2 = st.columns([2, 1])
+survey_vals["title"] = c1.text_input("Survey title", value=survey_vals["title"], key=f"cb_title_{key}")
+survey_vals["fieldwork"] = c2.text_input("Fieldwork", value=survey_vals["fieldwork"], key=f"cb_fieldwork_{key}",
+                                         help="Read from the file's title rows when it has them, e.g. June to "
+                                              "September 2021.")
+c3, c4, c5 = st.columns([1, 1, 2])
+audiences = ["", *waves.AUDIENCE_NAMES]
+if survey_vals["audience"] not in audiences:
+    audiences.append(survey_vals["audience"])
+survey_vals["audience"] = c3.selectbox(
+    "Audience", audiences, index=audiences.index(survey_vals["audience"]), key=f"cb_audience_{key}",
+    accept_new_options=True, format_func=lambda a: waves.audience_words(a) if a else "Not part of a series",
+    help="Who answered: the series its waves belong to (type another audience to start a new series).")
+survey_vals["wave"] = c4.text_input("Wave", value=survey_vals["wave"], key=f"cb_wave_{key}", max_chars=40,
+                                    help="Which wave of the series, e.g. 2023 (the year of its fieldwork).")
+survey_vals["source"] = c5.text_input("Source line for charts", value=survey_vals["source"], key=f"cb_source_{key}")
 
-def _index(value: str) -> int:
-    return columns.index(value) if value in columns else 0
+st.header("Columns for role, region and weight")
+st.write("The columns the results are grouped and weighted by. Check the suggestion: what each holds is shown "
+         "under it.")
+columns = [form.NONE, *map(str, data.frame.columns)]
+r1, r2, r3 = st.columns(3)
+for slot, col, label, help_text in (("role", r1, "Role column", "Results by role group on it."),
+                                    ("region", r2, "Region column", "Results by region group on it."),
+                                    ("weight", r3, "Weight column", "Leave as (none) for unweighted data.")):
+    chosen = survey_vals[slot] if survey_vals[slot] in columns else form.NONE
+    survey_vals[slot] = col.selectbox(label, columns, index=columns.index(chosen), key=f"cb_{slot}_{key}",
+                                      help=help_text)
+    col.caption(survey_ui.plain(form.column_summary(data.frame, survey_vals[slot], numbers=slot == "weight")))
+    suggested_column, reason, sure = column_reasons.get(slot, ("", "", True))
+    if not codebook_text and reason and survey_vals[slot] == (suggested_column or form.NONE):
+        (col.caption if sure else col.warning)(survey_ui.plain(("Suggested: " if sure else "Check: ") + reason))
 
+answers = survey_ui.held(survey_ui.UPLOAD_PAGE_ANSWERS_KEY, f"{data_key}\x1f{survey_vals['weight']}",
+                         lambda: form.distributions(data.frame, [v["column"] for v in question_vals],
+                                                    survey_vals["weight"]))
+st.header("Questions")
+st.write("One form per question. Tick the answers its percentage counts as positive; answers left out of the "
+         "base are not counted at all. The preview under each form shows the figure the survey pages will show.")
+waiting = [v["id"] for v in question_vals if v.get("use", True) and v.get("check") == "why"]
+if waiting:
+    st.warning(("1 question, marked with a warning sign, needs its" if len(waiting) == 1 else
+                f"{len(waiting)} questions, marked with a warning sign, need their") + " positive answers ticked: "
+               "the suggestion could not tell which of their answers are favourable.", icon=":material/warning:")
+ids = [v["id"] for v in question_vals]
+tags = ids if len(set(ids)) == len(ids) else [str(i) for i in range(len(ids))]
+shorts = explorer.short_labels(tags, [form.item_text(v.get("text") or v["column"], v.get("question_set", ""))
+                                      for v in question_vals], limit=90)
+slots = {}
+for label, members in form.question_groups(question_vals):
+    if label:
+        st.subheader(survey_ui.plain(label))
+        st.caption("Questions made from one multi-select or one grid.")
+    for i in members:
+        if question_vals[i]["column"] not in answers and question_vals[i]["column"] in data.frame.columns:
+            answers[question_vals[i]["column"]] = form.distribution(data.frame, question_vals[i]["column"],
+                                                                    survey_vals["weight"])
+        question_vals[i], slots[i] = upload_ui.question_form(i, question_vals[i], answers.get(question_vals[i]["column"]),
+                                                             key, ids, shorts[tags[i]])
 
-c1, c2, c3 = st.columns(3)
-role = keep(f"role_{key}", c1.selectbox("Role column", columns, index=_index(kept(f"role_{key}", cb.role)),
-                                        key=f"cb_role_{key}"))
-region = keep(f"region_{key}", c2.selectbox("Region column", columns,
-                                            index=_index(kept(f"region_{key}", cb.region)), key=f"cb_region_{key}"))
-weight = keep(f"weight_{key}", c3.selectbox("Weight column", columns, index=_index(kept(f"weight_{key}", cb.weight)),
-                                            key=f"cb_weight_{key}", help="Leave as (none) for unweighted data."))
-c4, c5, c6 = st.columns([2, 1, 2])
-title = keep(f"title_{key}", c4.text_input("Survey title", value=kept(f"title_{key}", cb.title or filename),
-                                           key=f"cb_title_{key}"))
-fieldwork = keep(f"fieldwork_{key}", c5.text_input("Fieldwork", value=kept(f"fieldwork_{key}", cb.fieldwork),
-                                                   key=f"cb_fieldwork_{key}", help="Read from the file's title "
-                                                   "rows when it has them, e.g. June to September 2021."))
-source = keep(f"source_{key}", c6.text_input("Source line for charts",
-                                             value=kept(f"source_{key}", cb.source or f"Source: {filename}"),
-                                             key=f"cb_source_{key}"))
+unused = [c for c in columns[1:] if c not in {v["column"] for v in question_vals}
+          and c not in {survey_vals["role"], survey_vals["region"], survey_vals["weight"]}]
+if unused:
+    a1, a2 = st.columns([3, 1], vertical_alignment="bottom")
+    adding = a1.selectbox("Add a question from another column", unused, key=f"cb_add_{key}")
+    if a2.button("Add this question", key=f"cb_add_button_{key}", icon=":material/add:"):
+        question_vals.append(form.new_question(data.frame, adding, ids, getattr(data, "question_text", {})))
+        st.rerun()
 
-KINDS_Q = ["awareness", "agreement", "usefulness", "yes_no", "multi_select"]
-editor_key, saved_key = f"cb_questions_{key}", f"upload_rows_{key}"
-if editor_key not in st.session_state or saved_key not in st.session_state:
-    # First time, or back from another page: start from the last edits (else the suggestion).
-    st.session_state[f"upload_base_{key}"] = st.session_state.get(saved_key, pd.DataFrame([{
-        "use": True, "id": q.id, "kind": q.kind, "positive": "; ".join(q.positive or []),
-        "exclude": "; ".join(q.exclude or []), "text": q.text, "base_question": q.base_question or "",
-        "base_label": q.base_label or "", "column": q.column, "answers": answers.get(q.column, ""),
-    } for q in cb.questions]))
-rows = st.session_state[f"upload_base_{key}"]
-st.caption("Add a question with the + under the table (choose its column; its answers then show after the "
-           "next change). The Id column stays in view when you scroll sideways.")
-edited = st.data_editor(
-    rows, key=editor_key, hide_index=True, width="stretch", num_rows="dynamic",
-    disabled=["answers"],
-    column_config={
-        "use": st.column_config.CheckboxColumn("Use", help="Untick to leave the question out.", default=True),
-        "id": st.column_config.TextColumn("Id", pinned=True, required=True,
-                                          help="Short id; the same id in two surveys lets them be compared."),
-        "answers": st.column_config.TextColumn("Answers in the data", width="medium",
-                                               help="The column's distinct answers, most common first."),
-        "column": st.column_config.SelectboxColumn("Column", options=list(map(str, data.frame.columns))),
-        "text": st.column_config.TextColumn("Question text", width="medium"),
-        "kind": st.column_config.SelectboxColumn("Kind", options=KINDS_Q),
-        "positive": st.column_config.TextColumn("Positive answers (separate with ;)", width="medium",
-                                                help="The answers counted as positive, e.g. Strongly agree; Tend to agree"),
-        "exclude": st.column_config.TextColumn("Left out of the base (;)"),
-        "base_question": st.column_config.TextColumn("Only those positive on (question id)"),
-        "base_label": st.column_config.TextColumn("Base label"),
-    },
-)
-
-
-def _split(text) -> list[str]:
-    return [p.strip() for p in str(text or "").split(";") if p.strip()]
-
-
-edited = edited.assign(answers=edited["column"].map(lambda c: answers.get(str(c), "") if pd.notna(c) else ""))
-st.session_state[saved_key] = edited  # kept for the session, with the upload
-
-
-def _text(value) -> str:
-    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
-
-
-questions = [
-    cbmod.Question(
-        id=_text(row["id"]).strip(), column=_text(row["column"]), text=_text(row["text"]),
-        kind=_text(row["kind"]) or "yes_no", positive=_split(_text(row["positive"])),
-        exclude=_split(_text(row["exclude"])), base_question=_text(row["base_question"]).strip(),
-        base_label=_text(row["base_label"]),
-    )
-    for row in edited.to_dict("records") if row["use"] is not False and (_text(row["id"]) or _text(row["column"]))
-]
-edited_cb = dataclasses.replace(cb, role="" if role == "(none)" else role, region="" if region == "(none)" else region,
-                                weight="" if weight == "(none)" else weight, title=title, source=source,
-                                fieldwork=fieldwork,
-                                questions=questions)
+edited_cb = form.to_codebook(survey_vals, question_vals)
 toml_text = cbmod.dump_codebook(edited_cb)
 
 
-def _checked(toml_text: str) -> list[str]:
-    """The codebook's problems with the data, worked out once per version of the codebook (a
+def _checked(toml_text: str):
+    """The codebook's checks and preview, worked out once per version of the codebook (a
     rerun with nothing changed, such as another upload's progress, does not check again)."""
     checked = st.session_state.get(CHECKED)
     if checked is None or checked[:2] != (data_key, toml_text):
-        checked = (data_key, toml_text, cbmod.validate(edited_cb, data.frame))
+        checked = (data_key, toml_text, form.checks(edited_cb, data.frame), form.preview(data.frame, edited_cb))
         st.session_state[CHECKED] = checked
-    return checked[2]
+    return checked[2], checked[3]
 
 
-problems = _checked(toml_text) if questions else ["Tick at least one question to use."]
+checks, preview = _checked(toml_text)
+by_id = {row["question"]: row for row in preview.to_dict("records")}
+for i, slot in slots.items():
+    row = by_id.get(question_vals[i]["id"].strip()) if question_vals[i].get("use", True) else None
+    slot.caption(survey_ui.plain("Preview: " + (form.share_words(row) if row else "not used.")))
+
+st.header("Preview")
+st.write("Each question's positive share over all respondents in its base (weighted when a weight column is "
+         "chosen), as the Overview will show it. A figure that looks wrong usually means the wrong answers are "
+         "ticked.")
+upload_ui.preview_table(preview)
 
 st.header("Checks")
-if problems:
-    st.error(f"{len(problems)} problem(s) to fix before the survey can be used:", icon=":material/error:")
-    st.dataframe(pd.DataFrame({"Problem": problems}), hide_index=True, width="stretch")
+if checks.fits:
+    st.success(checks.summary(), icon=":material/check_circle:")
 else:
-    st.success("The codebook fits the data.", icon=":material/check_circle:")
+    st.warning(checks.summary(), icon=":material/warning:")
+    if checks.pending:
+        st.caption(survey_ui.plain("Still to tick: " + ", ".join(checks.pending) + ". Or untick \"Use this "
+                                   "question\" to leave a question out."))
+    if checks.problems:
+        st.dataframe(pd.DataFrame({"Problem": checks.problems}), hide_index=True, width="stretch")
 
 st.download_button("Download this codebook (TOML)", toml_text, file_name=f"{filename.rsplit('.', 1)[0]}.toml",
                    mime="application/toml", on_click="ignore", key="upload_codebook_download",
                    icon=":material/download:")
-raking = {} if problems else weighting_ui.weight_step(data.frame, edited_cb)  # "Weight to population"
-if st.button("Use this survey in every page", type="primary", key="upload_use", disabled=bool(problems)):
+raking = weighting_ui.weight_step(data.frame, edited_cb) if checks.fits else {}  # "Weight to population"
+if st.button("Use this survey in every page", type="primary", key="upload_use", disabled=not checks.fits):
     use({"filename": filename, "content": content, "codebook_text": toml_text, "kind": "respondents",
-         "name": title or filename, **raking})
+         "name": survey_vals["title"] or filename, **raking})

@@ -165,9 +165,15 @@ def test_xlsx_formats_percentages_headers_notes_and_neutralises():
 
 def test_annex_zip_cleans_names_and_is_deterministic():
     files = {"../../etc/passwd": b"x", "charts/a.png": b"png", "charts/a.png ": b"dup", "methods.txt": "é"}
-    data = export.annex_zip(files)
-    assert data == export.annex_zip(files)
+    from datetime import datetime
+
+    stamp = datetime(2026, 12, 6, 13, 30, 5)
+    data = export.annex_zip(files, stamp=stamp)
+    assert data == export.annex_zip(files, stamp=stamp)
+    with zipfile.ZipFile(io.BytesIO(export.annex_zip(files))) as zf:  # real dates, not a fixed 2021
+        assert zf.infolist()[0].date_time[:3] == datetime.now().timetuple()[:3]
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        assert zf.infolist()[0].date_time == (2026, 12, 6, 13, 30, 4)
         names = zf.namelist()
         assert names[0] == "etc/passwd" and "charts/a.png" in names and "charts/a (2).png" in names
         assert zf.read("methods.txt").decode() == "é"

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
+from feedback.survey.codebook import load_codebook
 
 ROOT = Path(__file__).resolve().parents[1]
 SURVEYS = ROOT / "data" / "surveys"
@@ -310,10 +311,23 @@ def test_annex_pack_holds_every_chart_table_and_methods():
 
         stem = "tables/" + file_stem("results", survey.name, "Role", "London")
         assert stem.endswith("_role_london")
+        annex_stem = "annex/" + file_stem("annex", survey.name, "Role", "London")
         assert {"charts/01_heard_of_panel.png", "charts/01_heard_of_panel.svg",
                 "charts/01_heard_of_panel_alt_text.txt", "charts/02_aware_ce_review.png",
-                f"{stem}.xlsx", f"{stem}_tidy.csv", f"{stem}_wide.csv", "annex/annex.docx", "annex/figures.xlsx",
-                "methods.txt"} <= names
+                f"{stem}.xlsx", f"{stem}.ods", f"{stem}_tidy.csv", f"{stem}_wide.csv", f"{annex_stem}_annex.docx",
+                f"{annex_stem}_figures.xlsx", f"{annex_stem}_figures.ods", "methods.txt"} <= names
+        assert annex_stem.endswith("_role_london")  # two packs never overwrite each other's files
+        from datetime import datetime
+
+        from docx import Document
+
+        doc = Document(io.BytesIO(zf.read(f"{annex_stem}_annex.docx")))
+        bullets = [p.text for p in doc.paragraphs if p.style.name == "List Bullet"]
+        assert len(bullets) == 2  # the Word file covers the questions chosen, no others
+        assert zf.infolist()[0].date_time[:3] == datetime.now().timetuple()[:3]  # real dates
+        purposes = dict(line[2:].split(": ", 1) for line in zf.read("methods.txt").decode().splitlines()
+                        if line.startswith("- ") and ": " in line and "/" in line.split(": ", 1)[0])
+        assert all(purposes.get(n) for n in names if n != "methods.txt"), purposes
         assert zf.read("charts/01_heard_of_panel.png")[:8] == b"\x89PNG\r\n\x1a\n"
         methods = zf.read("methods.txt").decode()
         assert "Region: London" in methods and "effective base" in methods
@@ -339,3 +353,234 @@ def test_text_from_an_upload_is_shown_literally_not_as_markdown(app):
     at = goto(at, "overview")
     shown = " ".join(e.value for e in [*at.markdown, *at.caption])
     assert "](https://evil.example" not in shown
+
+
+def _rating_survey() -> tuple[bytes, bytes]:
+    """A survey with a rating scale no vocabulary knows ("Brilliant / Okay-ish / Rubbish"), and a
+    codebook that leaves its positive answers to be ticked (check = "why")."""
+    rows = [("Police", "London", 1.2, "Brilliant", "Yes"), ("Health", "London", 0.8, "Okay-ish", "No"),
+            ("Police", "North East", 1.0, "Rubbish", "Yes"), ("Health", "North East", 1.0, "Brilliant", "Yes"),
+            ("Police", "London", 0.6, "Okay-ish", "No")] * 8
+    csv = "role,region,weight,Q5 How would you rate it,Q6 Heard of it\n" + "\n".join(
+        ",".join(map(str, r)) for r in rows)
+    codebook = """[survey]
+title = "Rating survey 2023"
+audience = "frontline"
+
+[columns]
+role = "role"
+region = "region"
+weight = "weight"
+
+[[questions]]
+id = "rate_panel"
+column = "Q5 How would you rate it"
+text = "How would you rate the Panel?"
+kind = "agreement"
+positive = []
+check = "why"
+
+[[questions]]
+id = "heard_panel"
+column = "Q6 Heard of it"
+text = "Have you heard of the Panel?"
+kind = "yes_no"
+positive = ["Yes"]
+"""
+    return csv.encode(), codebook.encode()
+
+
+def _upload_rating(at: AppTest) -> AppTest:
+    at = goto(at, "upload")
+    csv, codebook = _rating_survey()
+    at.file_uploader(key="upload_codebook").set_value(("rating.toml", codebook, "application/toml"))
+    at.file_uploader(key="upload_file").set_value(("rating.csv", csv, "text/csv"))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _preview(at: AppTest) -> pd.DataFrame:
+    return next(d.value for d in at.dataframe if "Positive (%)" in d.value.columns).set_index("Question id")
+
+
+def test_upload_unknown_scale_is_amber_until_its_positive_answers_are_ticked(app):
+    at = _upload_rating(app)
+    warnings = " ".join(w.value for w in at.warning)
+    assert "could not tell which of these answers are favourable" in warnings
+    assert "1 question still needs its positive answers ticked" in warnings
+    assert not [s for s in at.success if "fits the data" in s.value]
+    assert at.button(key="upload_use").disabled
+    # its whole distribution, each answer with its count and weighted share (weights 1.2, 0.8, 1.0, 1.0, 0.6)
+    boxes = {c.label.replace("\\", ""): c for c in at.checkbox if "_pos_" in str(c.key)}
+    assert {"Brilliant (16 answers, 47.8%)", "Okay-ish (16 answers, 30.4%)", "Rubbish (8 answers, 21.7%)"} <= set(boxes)
+    preview = _preview(at)
+    assert preview.loc["rate_panel", "Still to do"] == "tick its positive answers"
+    assert preview.loc["heard_panel", "Positive (%)"] == pytest.approx(100 * 3.2 / 4.6)
+
+    boxes["Brilliant (16 answers, 47.8%)"].check().run()
+    assert not at.exception
+    assert any(s.value == "The codebook fits the data." for s in at.success)
+    assert not [w for w in at.warning if "favourable" in w.value]
+    assert not at.button(key="upload_use").disabled
+    shown = _preview(at).loc["rate_panel"]
+    assert shown["Positive (%)"] == pytest.approx(100 * 2.2 / 4.6) and shown["Unweighted base"] == 40
+    assert any("47.8% positive (base 40, weighted 36.8)" in c.value.replace("\\", "") for c in at.caption)
+
+    # a second tick moves the preview before the survey is used
+    next(c for c in at.checkbox if c.label.replace("\\", "").startswith("Okay-ish")).check().run()
+    assert _preview(at).loc["rate_panel", "Positive (%)"] == pytest.approx(100 * 3.6 / 4.6)
+    at.button(key="upload_use").click().run()
+    assert any("Loaded Rating survey 2023" in s.value for s in at.success)
+    at = goto(at, "overview")
+    assert any(m.value == "78%" for m in at.metric), [(m.label, m.value) for m in at.metric]
+
+
+def test_upload_page_shows_audience_wave_and_changeable_columns(app):
+    at = _upload_rating(app)
+    key = next(w.key for w in at.selectbox if str(w.key).startswith("cb_audience_"))
+    assert at.selectbox(key=key).value == "frontline"
+    assert next(w for w in at.text_input if str(w.key).startswith("cb_wave_")).value == "2023"  # from the title
+    region = next(w for w in at.selectbox if str(w.key).startswith("cb_region_"))
+    assert region.value == "region" and "London" in " ".join(c.value for c in at.caption)
+    region.set_value("(none)").run()
+    assert not at.exception
+    at.selectbox(key=key).set_value("partners").run()
+    next(w for w in at.text_input if str(w.key).startswith("cb_wave_")).set_value("2024").run()
+    next(c for c in at.checkbox if c.label.replace("\\", "").startswith("Brilliant")).check().run()
+    at.button(key="upload_use").click().run()
+    from feedback.survey import codebook as cbmod
+
+    used = cbmod.load_codebook(at.session_state["survey_upload"]["codebook_text"])
+    assert (used.audience, used.wave, used.region) == ("partners", "2024", "")
+    assert used.questions[0].positive == ["Brilliant"] and used.questions[0].check == ""
+
+
+def test_annex_builder_offers_the_upload(app):
+    at = _upload_rating(app)
+    next(c for c in at.checkbox if c.label.replace("\\", "").startswith("Brilliant")).check().run()
+    at.button(key="upload_use").click().run()
+    at = goto(at, "annex")
+    surveys = at.multiselect(key="annex_surveys")
+    assert "Your upload: Rating survey 2023" in surveys.options
+    assert surveys.value == ["Your upload: Rating survey 2023"]  # chosen instead of the samples
+    assert PARTNERS in surveys.options and TABLES not in surveys.options
+    assert any("Your upload is offered" in i.value for i in at.info)
+    at.checkbox(key="annex_part_roundtables").uncheck()
+    at.checkbox(key="annex_part_audits").uncheck()
+    at.button(key="annex_build").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any("Annex drafted" in s.value for s in at.success)
+
+
+def test_upload_questions_of_one_multi_select_are_shown_together(app):
+    at = goto(app, "upload")
+    rows = [("Police", "London", "Selected", "Not selected", "Yes"), ("Health", "London", "Not selected", "Selected", "No")]
+    csv = "role,region,Q7_1,Q7_2,Q8\n" + "\n".join(",".join(r) for r in rows * 10)
+    codebook = '[survey]\ntitle = "Sets"\n[columns]\nrole = "role"\nregion = "region"\n' + "".join(
+        f'[[questions]]\nid = "{qid}"\ncolumn = "{col}"\ntext = "{text}"\nkind = "{kind}"\npositive = ["{pos}"]\n'
+        + (f'question_set = "Where do you hear about the Panel?"\n' if kind == "multi_select" else "")
+        for qid, col, text, kind, pos in [("hear_letters", "Q7_1", "Letters", "multi_select", "Selected"),
+                                          ("heard", "Q8", "Heard of it", "yes_no", "Yes"),
+                                          ("hear_web", "Q7_2", "Website", "multi_select", "Selected")])
+    at.file_uploader(key="upload_codebook").set_value(("sets.toml", codebook.encode(), "application/toml"))
+    at.file_uploader(key="upload_file").set_value(("sets.csv", csv.encode(), "text/csv"))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [s.value for s in at.subheader] == ["Where do you hear about the Panel?"]
+    ids = [w.value for w in at.text_input if str(w.key).startswith("cb_q") and str(w.key).endswith("_id")]
+    assert ids == ["hear_letters", "hear_web", "heard"]  # the set's two questions side by side
+    assert any(s.value == "The codebook fits the data." for s in at.success)
+
+
+def test_upload_a_question_added_by_hand_shows_its_kind_and_asks_for_its_answers(app):
+    at = goto(app, "upload")
+    csv, _ = _rating_survey()
+    codebook = ('[survey]\ntitle = "Added 2023"\n[columns]\nrole = "role"\nregion = "region"\nweight = "weight"\n'
+                '[[questions]]\nid = "heard_panel"\ncolumn = "Q6 Heard of it"\ntext = "Heard?"\nkind = "yes_no"\n'
+                'positive = ["Yes"]\n')
+    at.file_uploader(key="upload_codebook").set_value(("added.toml", codebook.encode(), "application/toml"))
+    at.file_uploader(key="upload_file").set_value(("added.csv", csv, "text/csv"))
+    at.run()
+    assert any(s.value == "The codebook fits the data." for s in at.success)
+    add = next(w for w in at.selectbox if str(w.key).startswith("cb_add_") and not str(w.key).startswith("cb_add_b"))
+    assert add.options == ["Q5 How would you rate it"]  # role, region, weight and used columns are not offered
+    add.set_value("Q5 How would you rate it").run()
+    next(b for b in at.button if str(b.key).startswith("cb_add_button_")).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    kind = [w for w in at.selectbox if str(w.key).startswith("cb_q1_") and str(w.key).endswith("_kind")][0]
+    assert kind.value == "agreement"  # shown, and saved as shown
+    assert any("1 question still needs its positive answers ticked" in w.value for w in at.warning)
+    next(c for c in at.checkbox if c.label.startswith("Rubbish")).check().run()
+    kind.set_value("usefulness").run()
+    at.button(key="upload_use").click().run()
+    from feedback.survey import codebook as cbmod
+
+    added = cbmod.load_codebook(at.session_state["survey_upload"]["codebook_text"]).questions[1]
+    assert (added.id, added.kind, added.positive, added.check) == (cbmod.short_id("Q5 How would you rate it"),
+                                                                    "usefulness", ["Rubbish"], "")
+
+
+def test_upload_forms_show_answers_and_question_text_literally(app):
+    at = goto(app, "upload")
+    answers = ["**Yes**", "[No](https://evil.example/x)", ":red[Maybe]"]
+    csv = "role,region,Q1\n" + "\n".join(f"Police,London,{answers[i % 3]}" for i in range(30))
+    codebook = ('[survey]\ntitle = "T"\n[columns]\nrole = "role"\nregion = "region"\n[[questions]]\nid = "q1"\n'
+                'column = "Q1"\ntext = "<b>Bold</b> [click](https://evil.example)"\nkind = "yes_no"\n'
+                'positive = []\ncheck = "why"\n')
+    at.file_uploader(key="upload_codebook").set_value(("t.toml", codebook.encode(), "application/toml"))
+    at.file_uploader(key="upload_file").set_value(("t.csv", csv.encode(), "text/csv"))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    labels = [c.label for c in at.checkbox if "_pos_" in str(c.key)]
+    assert len(labels) == 3
+    shown = " ".join([*labels, *(e.label for e in at.expander), *(c.value for c in at.caption)])
+    assert "](https://evil.example" not in shown and "**Yes**" not in shown and ":red[" not in shown
+    assert "\\*\\*Yes\\*\\* (10 answers, 33.3%)" in labels
+
+
+def test_upload_a_tentative_suggestion_is_confirmed_or_changed(app):
+    at = goto(app, "upload")
+    csv, codebook = _rating_survey()
+    codebook = codebook.replace(b'positive = []\ncheck = "why"', b'positive = ["Brilliant"]\ncheck = "why"')
+    at.file_uploader(key="upload_codebook").set_value(("rating.toml", codebook, "application/toml"))
+    at.file_uploader(key="upload_file").set_value(("rating.csv", csv, "text/csv"))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [s for s in at.success if "fits the data" in s.value]  # ticked by the suggestion, not a person
+    confirm = next(c for c in at.checkbox if str(c.key).endswith("_confirm"))
+    confirm.check().run()
+    assert any(s.value == "The codebook fits the data." for s in at.success)
+    assert not [c for c in at.checkbox if str(c.key).endswith("_confirm")]  # settled: nothing left to confirm
+
+
+def test_upload_a_platform_export_shows_its_multi_select_and_grid_as_sets(app):
+    at = goto(app, "upload")
+    path = ROOT / "tests" / "fixtures" / "suppliers" / "qualtrics_partners.csv"
+    at.file_uploader(key="upload_file").set_value((path.name, path.read_bytes(), "text/csv"))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    sets = [s.value.replace("\\", "") for s in at.subheader]
+    assert any(s.startswith("Q5. Which of the following Panel publications") for s in sets), sets
+    assert any(s.startswith("Q6. How would you rate the Panel's communication") for s in sets), sets
+    titles = [e.label.replace("\\", "") for e in at.expander]
+    assert any(t.endswith(": Annual report") for t in titles), titles  # an option by its own words
+
+
+def test_upload_page_names_the_layout_read_and_why_each_column_was_chosen(app):
+    """A Qualtrics export: the page says which layout it read, and under the role, region and weight
+    boxes why the suggestion chose each column (the region found by its values)."""
+    path = Path(__file__).parent / "fixtures" / "suppliers" / "qualtrics_partners.csv"
+    expected = load_codebook(path.with_name("qualtrics_partners.expected.toml"))
+    at = goto(app, "upload")
+    at.file_uploader(key="upload_file").set_value((path.name, path.read_bytes(), "text/csv"))
+    at.run()
+    assert not at.exception
+    texts = " ".join(t.value for t in at.text)
+    assert "Read as a Qualtrics CSV export" in texts
+    region_box = next(w for w in at.selectbox if w.key.startswith("cb_region_"))
+    assert region_box.value == expected.region
+    reasons = [e.value.replace("\\", "") for e in [*at.caption, *at.warning]]  # plain text escapes ":"
+    said = [r for r in reasons if r.startswith(("Suggested: ", "Check: "))]
+    assert len(said) == 3, said  # role, region and weight, each with its reason
+    assert any("region" in r.lower() for r in said)

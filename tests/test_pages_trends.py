@@ -126,7 +126,7 @@ def test_an_uploaded_survey_joins_the_waves_and_the_change_is_against_it(trends_
 
 @pytest.mark.parametrize("wave, audience, why", [
     ("2022 (synthetic)", "partners", "the same as a wave already shown"),
-    ("2023", "frontline", "set audience = \"partners\""),
+    ("2023", "frontline", "is a survey of frontline professionals (audience \"frontline\")"),
 ])
 def test_an_upload_that_cannot_be_a_wave_says_why(trends_app, wave, audience, why):
     at = trends_app
@@ -134,3 +134,89 @@ def test_an_upload_that_cannot_be_a_wave_says_why(trends_app, wave, audience, wh
     _rerun(at)
     assert not [t for t in at.toggle if t.key == "trends_with_upload"]
     assert any(why in i.value.replace("\\", "") for i in at.info), [i.value for i in at.info]
+
+
+def _frontline_upload(at: AppTest, wave: str = "2023") -> None:
+    """Next year's frontline survey from another supplier: the 2022 records, its questions under
+    ids of its own (so that it shares no id with the series)."""
+    from feedback.survey import codebook as cbmod, explorer
+
+    surveys = explorer.data_dir() / "surveys"
+    cb = cbmod.load_codebook((surveys / "frontline_2022.toml").read_text(encoding="utf-8"))
+    ids = {q.id: f"q{i + 1}" for i, q in enumerate(cb.questions)}
+    cb.wave = wave
+    for q in cb.questions:
+        q.id, q.base_question = ids[q.id], ids.get(q.base_question, q.base_question)
+    at.session_state["survey_upload"] = {"filename": "frontline_2023.xlsx",
+                                         "content": (surveys / "frontline_2022.xlsx").read_bytes(),
+                                         "codebook_text": cbmod.dump_codebook(cb), "kind": "auto",
+                                         "name": "Frontline 2023"}
+
+
+def test_a_frontline_upload_with_the_partners_series_names_its_own_series(trends_app):
+    at = trends_app
+    _frontline_upload(at)
+    _rerun(at)
+    info = " ".join(i.value.replace("\\", "") for i in at.info)
+    assert "is a survey of frontline professionals" in info and 'set audience = "partners"' not in info
+    at.button(key="trends_other_series").click()
+    _rerun(at)
+    assert at.selectbox(key="trends_series").value == "Frontline professionals, respondent-level data"
+    assert not [w for w in at.warning if "Session State API" in w.value]
+
+
+def test_an_upload_sharing_no_id_is_matched_by_text_and_joins_once_confirmed(trends_app):
+    at = trends_app
+    at.selectbox(key="trends_series").set_value("Frontline professionals, respondent-level data")
+    _frontline_upload(at)
+    _rerun(at)  # before: InputError "waves 2022 (synthetic) and 2023 share no question id" and an error page
+    info = " ".join(i.value.replace("\\", "") for i in at.info)
+    assert "shares no question id with these waves" in info
+    assert not [t for t in at.toggle if t.key == "trends_with_upload"]
+    links = [s for s in at.selectbox if str(s.key).startswith("trends_link_")]
+    own = trends.sample_waves("frontline")[-1].survey.codebook.questions
+    assert [s.value for s in links] == [q.id for q in own]  # each matched by its text to its series id
+    links[0].set_value("")  # a person's correction: the first question is not in the series
+    at.button(key="trends_link_confirm").click()
+    _rerun(at)
+    assert any("of your upload now carry the ids" in s.value for s in at.success)
+    assert at.toggle(key="trends_with_upload").value is True
+    assert at.selectbox(key="trends_after").value == "2023"
+    at.selectbox(key="trends_before").set_value("2022 (synthetic)")
+    _rerun(at)
+    shown = _changed(at)
+    assert len(shown) > 0 and set(shown["Change (points)"]) == {"+0.0"}  # the same records as 2022
+    assert own[0].id not in set(shown["Question id"])  # left unlinked: in one wave only
+    assert any("one wave only" in c.value for c in at.caption)
+
+
+def test_trends_never_shows_an_error_page_when_two_waves_share_nothing(trends_app, monkeypatch):
+    from feedback.errors import InputError
+    from ui import trends_ui
+
+    def no_shared(*args, **kwargs):
+        raise InputError("waves 2021 and 2022 (synthetic) share no question id")
+
+    monkeypatch.setattr(trends_ui, "change", no_shared)
+    at = trends_app
+    _rerun(at)
+    assert any("share no question id" in e.value for e in at.error)
+    assert any(h.value == "Roundtables and audits by year" for h in at.header)  # the rest of the page still works
+
+
+def test_an_upload_naming_no_audience_can_be_added_to_the_series(trends_app):
+    at = trends_app
+    _upload(at, _partners_codebook("2023", audience=""))
+    _rerun(at)
+    assert any("names no audience" in i.value for i in at.info)
+    at.button(key="trends_set_audience").click()
+    _rerun(at)
+    assert at.toggle(key="trends_with_upload").value is True
+    assert at.selectbox(key="trends_after").value == "2023"
+
+
+def test_trends_opens_on_the_series_of_the_upload(app):
+    _frontline_upload(app)
+    at = goto(app, "trends")
+    assert at.selectbox(key="trends_series").value == "Frontline professionals, respondent-level data"
+    assert any("shares no question id" in i.value for i in at.info)

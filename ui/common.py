@@ -286,7 +286,7 @@ def download_chart(chart, name: str, *, alt: str, key: str | None = None) -> Non
     # Rendered only when clicked (callables): vl-convert takes ~0.2-0.6 s per image, too slow for every rerun.
     col1.download_button("Download chart (PNG)", logged_export(lambda: chart_png(chart), f"{name} (PNG)"), file_name=f"{slug}.png",
                          mime="image/png", key=f"png_{key}", on_click="ignore", icon=":material/image:")
-    col2.download_button("Download chart (SVG)", logged_export(lambda: chart_svg(chart), f"{name} (SVG)"), file_name=f"{slug}.svg",
+    col2.download_button("Download chart (SVG)", logged_export(lambda: chart_svg(chart, desc=alt), f"{name} (SVG)"), file_name=f"{slug}.svg",
                          mime="image/svg+xml", key=f"svg_{key}", on_click="ignore", icon=":material/draw:")
     with st.expander("Alt text for this chart"):
         st.text(alt)
@@ -294,12 +294,12 @@ def download_chart(chart, name: str, *, alt: str, key: str | None = None) -> Non
 
 def download_table(df: pd.DataFrame, name: str, *, notes: list[str] | tuple[str, ...] = (),
                    percent_columns: tuple[str, ...] = (), key: str | None = None) -> None:
-    """CSV and XLSX download buttons for a table (text cells neutralised against formulas)."""
-    from feedback.export import to_csv_bytes, to_xlsx_bytes
+    """CSV, XLSX and ODS download buttons for a table (text cells neutralised against formulas)."""
+    from feedback.export import to_csv_bytes, to_xlsx_bytes, xlsx_to_ods
 
     slug = _slug(name)
     key = key or slug
-    col1, col2 = st.columns(2)
+    col1, col2, col3 = st.columns(3)
     # Built only when clicked (callables), so a rerun does not pay for openpyxl.
     col1.download_button("Download table (CSV)", logged_export(lambda: to_csv_bytes(df), f"{name} (CSV)"), file_name=f"{slug}.csv",
                          mime="text/csv", key=f"csv_{key}", on_click="ignore", icon=":material/table:")
@@ -310,6 +310,13 @@ def download_table(df: pd.DataFrame, name: str, *, notes: list[str] | tuple[str,
         file_name=f"{slug}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"xlsx_{key}", on_click="ignore", icon=":material/grid_on:",
+    )
+    col3.download_button(
+        "Download table (ODS)",
+        logged_export(lambda: xlsx_to_ods(to_xlsx_bytes({name[:31] or "Table": df}, notes=list(notes),
+                                                        percent_columns=percent_columns)), f"{name} (ODS)"),
+        file_name=f"{slug}.ods", mime="application/vnd.oasis.opendocument.spreadsheet",
+        key=f"ods_{key}", on_click="ignore", icon=":material/grid_on:",
     )
 
 

@@ -23,6 +23,8 @@ from ui import common  # first import hands a deep link over to app.py
 UPLOAD_KEY = "survey_upload"          # {"filename", "content", "codebook_text", "kind", "name"}
 UPLOAD_SURVEY_KEY = "survey_upload_read"  # (content hash, Survey) of the upload, read once per session
 UPLOAD_PAGE_READ_KEY = "upload_page_read"  # (content hash, SurveyData) of the file in the Upload page's uploader
+UPLOAD_PAGE_ANSWERS_KEY = "upload_page_answers"  # (content hash + weight, answer distributions) of that file
+UPLOAD_LABEL = "Your upload: "        # how the session's upload is named in every survey selector
 CHOICE_KEY = "survey_choice"
 COMBINE_KEY = "combine"               # neighbouring regions added to the sidebar's region
 # The method settings' defaults (also the widgets' defaults, so an address without them means these).
@@ -106,6 +108,7 @@ def left_upload_page() -> None:
     """Another page runs: Streamlit drops the file in the Upload page's uploader, so what was read
     from it goes too (the upload the session uses, if any, stays under ``UPLOAD_KEY``)."""
     st.session_state.pop(UPLOAD_PAGE_READ_KEY, None)
+    st.session_state.pop(UPLOAD_PAGE_ANSWERS_KEY, None)
 
 
 def drop_upload() -> None:
@@ -130,12 +133,22 @@ def load_upload(upload: dict) -> explorer.Survey:
     return survey
 
 
+def upload_label(upload: dict) -> str:
+    """The session's upload as the survey selectors name it."""
+    return f"{UPLOAD_LABEL}{upload.get('name') or upload['filename']}"
+
+
+def is_upload(choice) -> bool:
+    """Is this choice (a value of ``choices()``) the session's upload rather than a sample?"""
+    return isinstance(choice, dict)
+
+
 def choices() -> dict[str, object]:
     """Label -> sample or the session's upload, in the order shown."""
     out: dict[str, object] = {}
     upload = st.session_state.get(UPLOAD_KEY)
     if upload:
-        out[f"Your upload: {upload.get('name') or upload['filename']}"] = upload
+        out[upload_label(upload)] = upload
     for sample in explorer.available_samples():
         out[sample.name] = sample
     return out

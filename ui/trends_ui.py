@@ -6,14 +6,18 @@ the choices, never by anything personal. No statistics here.
 
 from __future__ import annotations
 
+import hashlib
+
 import pandas as pd
 import streamlit as st
 
 from feedback.errors import InputError
-from feedback.survey import explorer, waves
-from ui import survey_ui
+from feedback.survey import explorer, wave_join, waves
+from ui import common, survey_ui
 
-AUDIENCE_NAMES = {"partners": "Safeguarding partners", "frontline": "Frontline professionals"}
+plain = common.plain
+
+AUDIENCE_NAMES = waves.AUDIENCE_NAMES
 
 
 def series_options() -> dict[str, tuple[str, str]]:
@@ -28,6 +32,21 @@ def series_options() -> dict[str, tuple[str, str]]:
     return out
 
 
+def upload_series_index(options: dict[str, tuple[str, str]]) -> int:
+    """Where the selector of series starts: the series of the session's upload, if it has one
+    (0 once the selector has a value: a choice already made, or set by a button, stands)."""
+    upload = st.session_state.get(survey_ui.UPLOAD_KEY)
+    if not upload or "trends_series" in st.session_state:
+        return 0
+    try:
+        survey = survey_ui.load_upload(upload)
+    except InputError:
+        return 0
+    found = [i for i, (audience, kind) in enumerate(options.values())
+             if audience == survey.audience and kind == survey.kind]
+    return found[0] if found else 0
+
+
 def load_series(audience: str, kind: str = "respondents") -> list[waves.Wave]:
     """The embedded waves of an audience, oldest first (each read once per content, cached)."""
     out = []
@@ -37,33 +56,91 @@ def load_series(audience: str, kind: str = "respondents") -> list[waves.Wave]:
     return waves.sort_waves(out)
 
 
-def upload_wave(audience: str, kind: str, series: list[waves.Wave]) -> tuple[waves.Wave | None, str]:
-    """The session's uploaded survey as one more wave of this series, or why it cannot be one.
+def upload_wave(audience: str, kind: str, series: list[waves.Wave]) -> wave_join.Join | None:
+    """The session's uploaded survey as one more wave of this series, or why it cannot be one
+    (``feedback.survey.wave_join``). None when nothing is uploaded.
 
-    This is how next year's survey joins the trends: upload it (with a codebook that
-    keeps the question ids and names its wave) and it is compared with the waves
-    before it. Returns (None, "") when nothing is uploaded."""
+    This is how next year's survey joins the trends: upload it (its Audience and Wave set on
+    the Upload page) and it is compared with the waves before it."""
     upload = st.session_state.get(survey_ui.UPLOAD_KEY)
     if not upload:
-        return None, ""
+        return None
     name = upload.get("name") or upload["filename"]
     try:
         survey = survey_ui.load_upload(upload)
     except InputError as err:
-        return None, f"Your upload {name} could not be read: {err}"
-    if survey.kind != kind:
-        return None, f"Your upload {name} is {survey.kind}, these waves are {kind}: it cannot be added as a wave."
-    if survey.audience != audience:
-        return None, (f"Your upload {name} is for the audience '{survey.audience or 'not given'}', these waves are "
-                      f"for '{audience}': set audience = \"{audience}\" under [survey] in its codebook to add it.")
-    label = waves.wave_label(survey)
-    if not label:
-        return None, (f"Your upload {name} names no wave: set wave = \"2023\" (its year) under [survey] in its "
-                      "codebook to add it.")
-    if label in {w.label for w in series}:
-        return None, (f"Your upload {name} has the wave label '{label}', the same as a wave already shown: give it "
-                      "its own wave = \"...\" under [survey] in its codebook.")
-    return waves.Wave(label, survey), ""
+        return wave_join.Join(wave_join.UNREADABLE, f"Your upload {name} could not be read: {err}")
+    audiences = [a for k in ("respondents", "data tables") for a in waves.sample_series(k)]
+    return wave_join.assess(survey, audience=audience, kind=kind, series=series, series_audiences=audiences,
+                            name=name)
+
+
+def _relink(codebook) -> None:
+    """Use the upload with this codebook (its questions linked, or its audience set)."""
+    upload = dict(st.session_state[survey_ui.UPLOAD_KEY])
+    upload["codebook_text"] = wave_join.codebook_text(codebook)
+    st.session_state[survey_ui.UPLOAD_KEY] = upload
+    st.session_state[survey_ui.CHOICE_KEY] = survey_ui.upload_label(upload)
+
+
+def _link(matches, keys: list[str]) -> None:
+    """The person confirmed the matches: the upload takes the series' ids."""
+    survey = survey_ui.load_upload(st.session_state[survey_ui.UPLOAD_KEY])
+    mapping = {qid: st.session_state.get(key) or "" for qid, key in zip(matches["upload_id"], keys)}
+    try:
+        linked = wave_join.apply_mapping(survey.codebook, mapping)
+    except InputError as err:
+        st.session_state["trends_link_error"] = str(err)
+        return
+    _relink(linked)
+    n = sum(1 for v in mapping.values() if v)
+    st.session_state["trends_linked"] = f"{n} question{'s' if n != 1 else ''} of your upload now carry the ids " \
+                                        "of the series' questions they match."
+
+
+def join_advice(join: wave_join.Join, audience: str, options: dict[str, tuple[str, str]], kind: str) -> None:
+    """Say why the upload is not a wave of this series and offer what fixes it: its own series,
+    this series' audience, or its questions matched to the series' by their text."""
+    st.info(plain(join.message), icon=":material/info:")
+    if join.status == wave_join.OTHER_AUDIENCE:
+        label = next((lab for lab, (a, k) in options.items() if a == join.audience and k == kind), None)
+        if label:
+            st.button(f"Show the {waves.audience_words(join.audience)} series", key="trends_other_series",
+                      icon=":material/swap_horiz:", on_click=lambda: st.session_state.update(trends_series=label))
+    elif join.status == wave_join.NO_AUDIENCE:
+        if st.button(f"Add it to these waves as a survey of {waves.audience_words(audience).lower()}",
+                     key="trends_set_audience", icon=":material/add:"):
+            survey = survey_ui.load_upload(st.session_state[survey_ui.UPLOAD_KEY])
+            _relink(wave_join.with_audience(survey.codebook, audience))
+            st.rerun()
+    elif join.status == wave_join.NO_SHARED_IDS:
+        _mapping_form(join.matches, join.series_questions)
+
+
+def _mapping_form(matches, series: dict[str, str]) -> None:
+    st.header("Match your questions to the series'")
+    st.caption("Each question of your upload with the series question whose wording is most alike (similarity "
+               "0 to 100). Change a match, or choose \"Not in these waves\", then confirm.")
+    ids = ["", *series]
+    keys = []
+    # keyed by what is matched: another upload (or series) starts from its own suggested matches
+    tag = hashlib.sha1(repr((list(matches["upload_id"]), ids)).encode()).hexdigest()[:8]
+    with st.form("trends_link_form", border=True):
+        for i, row in enumerate(matches.itertuples(index=False)):
+            key = f"trends_link_{tag}_{i}"
+            keys.append(key)
+            st.selectbox(f"{plain(row.upload_text)} ({plain(row.upload_id)})", ids,
+                         index=ids.index(row.series_id) if row.series_id in ids else 0, key=key,
+                         format_func=lambda q: f"{q}: {series.get(q, '')}" if q else "Not in these waves",
+                         help=f"Similarity of the suggested match: {row.score:.0f} of 100." if row.series_id
+                         else "No question of the series has a similar wording.")
+        st.form_submit_button("Link these questions and add the upload", type="primary", icon=":material/link:",
+                              key="trends_link_confirm",
+                              on_click=_link, args=(matches, keys))
+    table = matches[["upload_id", "series_id", "score", "upload_text", "series_text"]].rename(columns={
+        "upload_id": "Your id", "upload_text": "Your question", "series_id": "Series id",
+        "series_text": "Series question", "score": "Similarity (0-100)"})
+    st.dataframe(table, hide_index=True, width="stretch")
 
 
 def _key(series: list[waves.Wave]) -> tuple:

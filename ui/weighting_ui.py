@@ -39,6 +39,10 @@ def weight_step(frame: pd.DataFrame, codebook) -> dict:
     from feedback.survey.cli import raking_notes
     from feedback.survey.weighting import rake, read_targets
 
+    from feedback.regions import with_regions_normalised
+
+    # the regions as every page reads them (the Panel's spelling), so targets name them the same way
+    frame, _ = with_regions_normalised(frame, getattr(codebook, "region", "") or "")
     st.header("Weight to population (optional)")
     st.write("A survey run on its own platform has no weights, and its respondents can over-represent some "
              "roles or regions. Give the population's counts (or shares summing to 1) for each category, and the "

@@ -50,6 +50,21 @@ SEQUENTIAL: tuple[str, str, str] = (DARK_BLUE, "#2073BC", "#6BACE6")
 FOCUS: tuple[str, str] = (DARK_BLUE, "#BFBFBF")
 GREY = "#BFBFBF"
 TEXT = "#0B0C0C"  # GOV.UK text colour
+ERROR_BAR = TEXT          # the interval line
+ERROR_BAR_HALO = "#FFFFFF"  # drawn under the line, wider: the interval shows on a dark bar
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG 2.x relative luminance of a "#RRGGBB" colour."""
+    rgb = [int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    """WCAG contrast ratio of two colours, 1 to 21 ("#0B0C0C" on "#12436D": about 2.05)."""
+    la, lb = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
 FONT = "Arial, Liberation Sans, Helvetica, sans-serif"
 
 WIDTH = 560  # plot width in px; with labels the whole chart stays under ~900 px
@@ -121,9 +136,9 @@ def _lines(items: str | Iterable[str] | None, width: int = 95) -> list[str]:
     return out
 
 
-def _footer(source: str | None, notes: Sequence[str], width: int):
+def _footer(source: str | None, notes: Sequence[str], width: int, chars: int = 100):
     """Source line and notes as a text block under the plot (part of the exported image)."""
-    lines = _lines(list(notes), 100) + _lines(source, 100)
+    lines = _lines(list(notes), chars) + _lines(source, chars)
     if not lines:
         return None
     return _chart([{"line": line, "i": i} for i, line in enumerate(lines)],
@@ -134,12 +149,17 @@ def _footer(source: str | None, notes: Sequence[str], width: int):
                   width=width, height=16 * len(lines))
 
 
-def _titled(bodies, *, title: str, subtitle, source, notes, width: int):
-    """One top-level chart: the body (or bodies, stacked), then the notes and source, with the title."""
+def _titled(bodies, *, title: str, subtitle, source, notes, width: int, text_width: int | None = None):
+    """One top-level chart: the body (or bodies, stacked), then the notes and source, with the title.
+
+    ``text_width``: the pixels the title, subtitle and notes may take (wrapped to fit), so a narrow
+    chart stays narrow; default about 600."""
     alt = altair()
     bodies = list(bodies) if isinstance(bodies, (list, tuple)) else [bodies]
-    footer = _footer(source, list(notes or ()), width)
-    params = {"text": _lines(title, 70) or [""], "subtitle": _lines(subtitle, 95)}
+    small = int(text_width / 6.5) if text_width else 100  # 11-12 px text: about 6.5 px a character
+    footer = _footer(source, list(notes or ()), width, chars=small)
+    params = {"text": _lines(title, int(text_width / 9.5) if text_width else 70) or [""],
+              "subtitle": _lines(subtitle, small if text_width else 95)}
     if not params["subtitle"]:
         params.pop("subtitle")
     parts = bodies + ([footer] if footer is not None else [])
@@ -154,13 +174,29 @@ def _titled(bodies, *, title: str, subtitle, source, notes, width: int):
                             padding=padding)
 
 
+def round_half_up(x: float, digits: int = 0) -> float:
+    """``x`` rounded half away from zero, as Excel and readers do (62.5 -> 63, not Python's 62).
+
+    The number is first taken to 12 significant digits, so 28.499999999999996 (0.285 * 100)
+    counts as 28.5 and gives 29, the figure Excel shows for 0.285 in a "0%" format."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    d = Decimal(f"{float(x):.12g}")
+    return float(d.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
+
+
+def percent_text(p: float, digits: int = 0) -> str:
+    """0.625 -> '63%': a proportion as a percentage, rounded half up."""
+    return f"{round_half_up(100 * float(p), digits):.{digits}f}%"
+
+
 def percent_label(p: float | None, flag: str = "", digits: int = 0) -> str:
-    """``0.873, "[u]"`` -> ``"87% [u]"``; suppressed or missing -> the flag or ``"[x]"``."""
+    """``0.873, "[u]"`` -> ``"87% [u]"``; suppressed or missing -> the flag or ``"[x]"``. Rounded half up."""
     if flag == "[c]":
         return "[c]"
     if p is None or (isinstance(p, float) and math.isnan(p)) or pd.isna(p):
         return flag or "[x]"
-    text = f"{100 * float(p):.{digits}f}%"
+    text = percent_text(p, digits)
     return f"{text} {flag}".strip()
 
 
@@ -189,6 +225,8 @@ def bar_with_intervals(
     domain: tuple[float, float] | None = None,
     width: int = WIDTH,
     wrap: int | None = None,
+    text_width: int | None = None,
+    bases: str | None = None,
 ):
     """A horizontal bar (or dot) chart with interval error bars and value labels.
 
@@ -208,6 +246,12 @@ def bar_with_intervals(
     - ``mark``: ``"bar"`` or ``"dot"``.
     - ``wrap``: category labels longer than this many characters go on several
       lines (never cut), and rows grow to fit them.
+    - ``text_width``: pixels the title and notes are wrapped to (a narrow chart for a page).
+    - ``bases``: a column of bases; each label then ends with its base ("87% (n=139)"), so
+      the base is read on the bar, not only in the table.
+    - Error bars are black lines on a white halo: the halo stands out from the dark bar fill
+      (``ERROR_BAR_HALO`` against ``DARK_BLUE``: over 10:1) and the line from the white
+      background (over 19:1), so every part of an interval is visible (3:1 at least).
     Returns an Altair chart (a vconcat of the plot and its footer) with the
     title, subtitle, source and notes built in.
     """
@@ -223,6 +267,11 @@ def bar_with_intervals(
         label = "__label"
         data[label] = [percent_label(v) if percent else ("" if pd.isna(v) else f"{v:,.1f}")
                        for v in data[value]]
+    if bases:
+        data["__based"] = [f"{text} (n={int(b):,})" if pd.notna(b) and str(text) != "[c]" else str(text)
+                           for text, b in zip(data[label], pd.to_numeric(data[bases], errors="coerce"),
+                                              strict=True)]
+        label = "__based"
     if sort == "value":
         order = list(data.sort_values(value, ascending=False, na_position="last")[category].drop_duplicates())
     elif sort is None:
@@ -279,9 +328,11 @@ def bar_with_intervals(
             main_mark = {"type": "bar", "height": {"band": 0.7}}
         layers = [_chart(None, main_mark, {k: v for k, v in enc.items() if k != "yOffset"} | shared)]
         if low and high:
-            layers.append(_chart(None, {"type": "errorbar", "ticks": {"size": 6}, "color": TEXT, "thickness": 1.2},
-                                 {**shared, "x": {"field": _f(low), "type": "quantitative", "title": ""},
-                                  "x2": {"field": _f(high)}}))
+            for colour, thickness, tick in ((ERROR_BAR_HALO, 3.6, 9), (ERROR_BAR, 1.2, 6)):
+                layers.append(_chart(None, {"type": "errorbar", "ticks": {"size": tick}, "color": colour,
+                                            "thickness": thickness},
+                                     {**shared, "x": {"field": _f(low), "type": "quantitative", "title": ""},
+                                      "x2": {"field": _f(high)}}))
         layers.append(_chart(None, {"type": "text", "align": "left", "dx": 5, "fontSize": 12, "color": TEXT},
                              {**shared, "x": {"field": "__label_at", "type": "quantitative"},
                               "text": {"field": _f(label), "type": "nominal"}}))
@@ -300,7 +351,8 @@ def bar_with_intervals(
                   for i, panel in enumerate(panels)]
     else:
         bodies = [layer(data, True)]
-    return _titled(bodies, title=title, subtitle=subtitle, source=source, notes=notes, width=width)
+    return _titled(bodies, title=title, subtitle=subtitle, source=source, notes=notes, width=width,
+                   text_width=text_width)
 
 
 def heat_table(
@@ -333,7 +385,7 @@ def heat_table(
     data = df.copy()
     if label is None:
         label = "__label"
-        data[label] = [("" if pd.isna(v) else (f"{100 * v:.0f}%" if percent else f"{v:,.0f}")) for v in data[value]]
+        data[label] = [("" if pd.isna(v) else (f"{percent_text(v)}" if percent else f"{v:,.0f}")) for v in data[value]]
     numbers = pd.to_numeric(data[value], errors="coerce")
     vmax = float(numbers.max() if numbers.notna().any() else 0) or 1.0
     data["__dark"] = numbers.fillna(0) > 0.5 * vmax
@@ -525,7 +577,7 @@ def survey_chart(
     res["__series"] = _series(res)
     color_domain = list(pd.unique(res["__series"]))
     return bar_with_intervals(
-        res, category="group", value="p", low="ci_low", high="ci_high", label="__label",
+        res, category="group", value="p", low="ci_low", high="ci_high", label="__label", bases="n",
         color="__series" if len(color_domain) > 1 else None, color_domain=color_domain,
         legend=len(color_domain) > 2,
         title=title or text, subtitle=subtitle, source=source,
@@ -566,7 +618,7 @@ def survey_questions_chart(
     color_domain = list(pd.unique(res["__series"]))
     subtitle = [f"Region: {region or 'England (all regions)'}. Base for each question in its heading."]
     return bar_with_intervals(
-        res, category="group", value="p", low="ci_low", high="ci_high", label="__label", row="__panel",
+        res, category="group", value="p", low="ci_low", high="ci_high", label="__label", bases="n", row="__panel",
         color="__series" if len(color_domain) > 1 else None, color_domain=color_domain,
         legend=len(color_domain) > 2,
         title=title, subtitle=subtitle, source=source,
@@ -599,7 +651,7 @@ def survey_alt_text(results: pd.DataFrame, *, region: str | None = None, title: 
         if getattr(row, "flag", "") == "[c]" or pd.isna(row.p):
             items.append(f"{label}: not shown, fewer than the minimum responses [c]")
             continue
-        item = f"{label}: {100 * row.p:.0f}% (interval {100 * row.ci_low:.0f}% to {100 * row.ci_high:.0f}%, base {int(row.n)})"
+        item = f"{label}: {percent_text(row.p)} (interval {percent_text(row.ci_low)} to {percent_text(row.ci_high)}, base {int(row.n)})"
         if getattr(row, "flag", "") == "[u]":
             item += ", low reliability"
         if getattr(row, "sig_vs_rest", "") in ("higher", "lower"):
@@ -625,7 +677,7 @@ def alt_text(
     def fmt(v):
         if pd.isna(v):
             return "not available"
-        return f"{100 * v:.0f}%" if percent else f"{v:,.4g}"
+        return f"{percent_text(v)}" if percent else f"{v:,.4g}"
 
     parts = []
     for _, r in df.iterrows():
@@ -660,6 +712,29 @@ def vega_spec(chart) -> dict:
     return spec
 
 
+_FONT_KEYS = ("fontSize", "labelFontSize", "titleFontSize", "subtitleFontSize")
+
+
+def smallest_font(chart) -> float:
+    """The smallest text size in the chart's spec (chart pixels: points when the picture is placed at
+    its natural size, 72 pixels to the inch), e.g. 11 for the footer notes."""
+    sizes: list[float] = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in _FONT_KEYS and isinstance(value, (int, float)):
+                    sizes.append(float(value))
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(vega_spec(chart))
+    return min(sizes) if sizes else 11.0
+
+
 @functools.lru_cache(maxsize=128)
 def _render_png(spec: str, ppi: int) -> bytes:
     import vl_convert as vlc
@@ -682,9 +757,29 @@ def chart_png(chart, ppi: int = 200) -> bytes:
     return _render_png(chart.to_json(indent=None), int(ppi))
 
 
-def chart_svg(chart) -> str:
-    """The chart as SVG text (vl-convert)."""
-    return _render_svg(chart.to_json(indent=None))
+def _chart_title(chart) -> str:
+    title = vega_spec(chart).get("title") or ""
+    if isinstance(title, dict):
+        title = title.get("text", "")
+    return " ".join(title) if isinstance(title, list) else str(title)
+
+
+def chart_svg(chart, desc: str | None = None, title: str | None = None) -> str:
+    """The chart as SVG text (vl-convert), one accessible image: ``<title>`` (the chart's title) and
+    ``<desc>`` (``desc``, e.g. its alt text) inside the root element, which is ``role="img"`` and
+    labelled by them; the renderer's own aria labels on every mark ("lower_lo: 0.4; g: a…", on the
+    footer text too) are removed, so a screen reader reads the title and description once."""
+    import html
+    import re
+
+    svg = _render_svg(chart.to_json(indent=None))
+    svg = re.sub(r'\s(?:aria-label|aria-roledescription|aria-hidden)="[^"]*"', "", svg)
+    svg = re.sub(r'\srole="graphics-[a-z-]+"', "", svg)
+    title = title or _chart_title(chart) or "Chart"
+    head = (f'<title id="chart-title">{html.escape(title)}</title>'
+            f'<desc id="chart-desc">{html.escape(desc or title)}</desc>')
+    return re.sub(r"<svg\b([^>]*)>", lambda m: f'<svg{m.group(1)} role="img" '
+                  f'aria-labelledby="chart-title chart-desc">{head}', svg, count=1)
 
 
 # ---------------------------------------------------------------- trends over waves
@@ -736,7 +831,7 @@ def trend_alt_text(rows: pd.DataFrame, *, title: str) -> str:
     parts = []
     for group, part in rows.sort_values("wave_order", kind="stable").groupby("group", sort=False):
         values = "; ".join(
-            f"{r.wave}: " + (f"{100 * r.p:.0f}% (interval {100 * r.ci_low:.0f}% to {100 * r.ci_high:.0f}%)"
+            f"{r.wave}: " + (f"{percent_text(r.p)} (interval {percent_text(r.ci_low)} to {percent_text(r.ci_high)})"
                              if pd.notna(r.p) else f"not shown {r.flag}".strip())
             + (" [b] break in series" if "[b]" in str(r.flag) and pd.notna(r.p) else "")
             for r in part.itertuples(index=False))

@@ -174,14 +174,17 @@ def safe_filename(name: str) -> str:
     return cleaned or "file"
 
 
-def annex_zip(files: Mapping[str, bytes | str]) -> bytes:
+def annex_zip(files: Mapping[str, bytes | str], stamp: datetime | None = None) -> bytes:
     """One ZIP of the given files (name -> content; str is written as UTF-8).
 
     Names are cleaned (sub-folders kept, no '..' or absolute paths); entries
-    carry a fixed timestamp so the same content gives the same bytes.
+    carry the real date and time they were made (``stamp``, default now, to the
+    ZIP format's two seconds), the same for every entry, so the same content
+    and stamp give the same bytes.
     """
     buf = io.BytesIO()
-    stamp = (2021, 1, 1, 0, 0, 0)
+    when = stamp or datetime.now()
+    stamp = (max(1980, when.year), when.month, when.day, when.hour, when.minute, when.second // 2 * 2)
     used: set[str] = set()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for name, content in files.items():
@@ -216,10 +219,11 @@ SHORTHAND = {
     "[c]": "Confidential: fewer responses than the suppression threshold, so the figure is not shown.",
     "[u]": "Low reliability: the base is under the reliability threshold; the figure is shown, treat it with "
            "caution. The cell holds the number itself and its number format shows [u] after it (e.g. "
-           "52.0% [u]), so the value still sorts and calculates as a number. The base is given beside every "
-           "figure.",
+           "52.0 [u] in a percentage column), so the value still sorts and calculates as a number. The base "
+           "is given beside every figure.",
     "[x]": "Not available: the figure could not be computed from the data.",
-    "[z]": "Not applicable: the question was not asked of this group.",
+    "[z]": "Not applicable: the question was not asked of this group, or the column does not apply to the row "
+           "(a count has no percentage, a total is not tested against the rest).",
 }
 SHEET_LIMIT = 31
 _ABBREVIATIONS = (("Yorkshire and the Humber", "Yorks"), ("East of England", "East"), ("East Midlands", "E Mids"),
@@ -284,32 +288,88 @@ def marked_format(number_format: str, marker: str) -> str:
     return f'{number_format}" {marker}"' if marker else number_format
 
 
-def _write_title_table(ws, title: str, frame: pd.DataFrame, *, percent_columns=(), p_value_columns=(),
-                       markers: Mapping[str, Sequence[str]] | None = None) -> None:
+PERCENT_NUMBER_FORMAT = "0.0"  # a percentage stored as 87.05 under a "(%)" header shows 87.1
+
+
+def _percent_header(name: str) -> str:
+    """A percentage column's header with its unit: "Positive (%)" stays, "Interval from" -> "Interval from (%)"."""
+    return name if "%" in name else f"{name} (%)"
+
+
+def published_frame(table: PublishedTable) -> tuple[pd.DataFrame, dict[str, list[str]]]:
+    """The table as published, for every format alike: percentage columns as 0-100 numbers under a
+    header with "(%)" (87.05, not 0.8705), p-values rounded or "<0.001", every empty cell given its
+    shorthand ([x] not available, [z] not applicable); and the [u] markers under the new headers."""
+    frame = table.frame.copy()
+    pcts, pvals = set(table.percent_columns), set(table.p_value_columns)
+    renames = {}
+    for col in frame.columns:
+        if col in pcts:
+            frame[col] = frame[col].map(lambda v: v if isinstance(v, str) or v is None or pd.isna(v)
+                                        else 100 * float(v)).astype(object)
+            renames[col] = _percent_header(str(col))
+        elif col in pvals:
+            frame[col] = frame[col].map(lambda v: v if isinstance(v, str) else p_value_cell(v)).astype(object)
+    for col in frame.columns:
+        frame[col] = frame[col].map(_fill_shorthand).astype(object)
+    markers = {renames.get(c, c): list(m) for c, m in table.markers.items()}
+    return frame.rename(columns=renames), markers
+
+
+def _fill_shorthand(v):
+    """An empty cell's shorthand: missing -> "[x]" (not available), empty text -> "[z]" (not applicable)."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "[x]"
+    try:
+        if pd.isna(v):
+            return "[x]"
+    except (TypeError, ValueError):
+        pass
+    if isinstance(v, str) and not v.strip():
+        return "[z]"
+    return v
+
+
+def _put(cell, value) -> None:
+    """Write a value; text a spreadsheet would run as a formula is kept as text with the cell's
+    quote-prefix attribute (Excel's own mark for "this is text"), not a visible apostrophe."""
+    if isinstance(value, str):
+        value = export_text(value)
+        cell.value = value
+        if value.startswith(DANGEROUS_PREFIXES):
+            cell.data_type = "s"
+            cell.quotePrefix = True
+        return
+    cell.value = _cell_value(value)
+
+
+def _write_title_table(ws, title: str, frame: pd.DataFrame, *, table_name: str,
+                       markers: Mapping[str, Sequence[str]] | None = None, percent_columns=(),
+                       p_value_columns=()) -> None:
+    """The title in A1 and one named Excel table straight under it (header in row 2): bold, wrapped
+    headers, wrapped text columns, numbers as numbers in their format, the [u] marker in the format."""
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.table import Table, TableStyleInfo
 
-    ws.append([safe_cell(title)])
+    _put(ws.cell(1, 1), title)
     ws["A1"].font = Font(bold=True, size=14)
     columns = [str(c) for c in frame.columns]
-    ws.append([safe_cell(c) for c in columns])
-    for cell in ws[2]:
+    for j, col in enumerate(columns, start=1):
+        cell = ws.cell(2, j)
+        _put(cell, col)
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for i, row in enumerate(frame.itertuples(index=False, name=None), start=3):
+        for j, v in enumerate(row, start=1):
+            _put(ws.cell(i, j), v)
     pcts, pvals = set(percent_columns), set(p_value_columns)
-    for row in frame.itertuples(index=False, name=None):
-        values = []
-        for col, v in zip(columns, row, strict=True):
-            if col in pvals and not isinstance(v, str):
-                values.append(p_value_cell(v))
-            else:
-                values.append(_cell_value(v))
-        ws.append(values)
     for j, col in enumerate(columns, start=1):
         series = frame.iloc[:, j - 1]
         numeric = pd.to_numeric(series, errors="coerce")
-        if col in pcts:
-            fmt = "0.0%"
+        is_text = numeric.notna().sum() == 0
+        if col in pcts or col.endswith("(%)"):
+            fmt = PERCENT_NUMBER_FORMAT
         elif col in pvals:
             fmt = P_VALUE_FORMAT
         elif numeric.notna().any() and (numeric.dropna() == numeric.dropna().round()).all():
@@ -320,65 +380,89 @@ def _write_title_table(ws, title: str, frame: pd.DataFrame, *, percent_columns=(
         for (cell,), mark in zip(ws.iter_rows(min_row=3, min_col=j, max_col=j), marks, strict=False):
             if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
                 cell.number_format = marked_format(fmt, mark)
+            elif is_text:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
         longest = max([len(col)] + [len(str(v)) for v in series.head(200) if v is not None])
         ws.column_dimensions[get_column_letter(j)].width = min(60, max(10, longest + 2))
+    if columns:
+        ref = f"A2:{get_column_letter(len(columns))}{2 + max(1, len(frame))}"
+        named = Table(displayName=table_name, ref=ref)
+        named.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=False)
+        ws.add_table(named)
     ws.freeze_panes = "A3"
+
+
+NEXT_UPDATE = "Not planned: these tables are produced on request from the Panel's feedback analysis app."
 
 
 def publication_workbook(tables: Sequence[PublishedTable], *, title: str, survey: str = "", fieldwork: str = "",
                          source: str = "", contact: str = "", notes: Sequence[str] = (),
-                         shorthand: Sequence[str] = tuple(SHORTHAND)) -> bytes:
-    """An XLSX laid out for publication: Cover, Contents, Notes, then one table per sheet."""
+                         shorthand: Sequence[str] = tuple(SHORTHAND), description: str = "",
+                         next_update: str = NEXT_UPDATE) -> bytes:
+    """An XLSX laid out to the Analysis Function's "Releasing statistics in spreadsheets".
+
+    Cover (title, description, fieldwork, source, contact, next update), Contents (a link to each
+    table), Notes (written against the exported headers, and the shorthand), then "Table 1", "Table 2"…,
+    each with its title in A1 and one named table under it; percentages as 0-100 numbers under "(%)"
+    headers; every empty cell given its shorthand; the workbook's title property set."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
     wb = Workbook()
+    wb.properties.title = export_text(title)
+    wb.properties.creator = contact or "Child Safeguarding Practice Review Panel"
     cover = wb.active
     cover.title = "Cover"
-    cover.append([safe_cell(title)])
+    _put(cover.cell(1, 1), title)
     cover["A1"].font = Font(bold=True, size=16)
-    for label, value in (("Survey", survey), ("Fieldwork", fieldwork), ("Source", source), ("Contact", contact),
+    for label, value in (("Description", description or f"{len(tables)} table(s): {'; '.join(t.title for t in tables)}"),
+                         ("Survey", survey), ("Fieldwork", fieldwork or "Not applicable: no survey in these tables"),
+                         ("Source", source), ("Contact", contact), ("Next update", next_update),
                          ("Produced", export_timestamp()),
-                         ("About these tables", "One table per sheet; the Contents sheet lists them and the Notes "
-                                                "sheet explains the notes and shorthand such as [c].")):
-        cover.append([label, safe_cell(str(value or "Not given"))])
-        cover.cell(cover.max_row, 1).font = Font(bold=True)
-        cover.cell(cover.max_row, 2).alignment = Alignment(wrap_text=True, vertical="top")
+                         ("About these tables", "One table per sheet; the Contents sheet links to each and the "
+                                                "Notes sheet explains the notes and shorthand such as [c].")):
+        if label == "Survey" and not value:
+            continue
+        row = cover.max_row + 1
+        _put(cover.cell(row, 1), label)
+        _put(cover.cell(row, 2), str(value or "Not given"))
+        cover.cell(row, 1).font = Font(bold=True)
+        cover.cell(row, 2).alignment = Alignment(wrap_text=True, vertical="top")
     cover.column_dimensions["A"].width, cover.column_dimensions["B"].width = 22, 100
-    taken = ["Cover", "Contents", "Notes"]
-    names = []
-    for t in tables:
-        name = short_sheet_name(t.sheet, taken)
-        taken.append(name)
-        names.append(name)
+    names = [f"Table {i}" for i in range(1, len(tables) + 1)]
     contents = wb.create_sheet("Contents")
-    listing = pd.DataFrame({"Sheet name": names, "Table title (full name)": [t.title for t in tables],
-                            "Rows": [len(t.frame) for t in tables]})
-    _write_title_table(contents, "Contents", listing)
+    listing = pd.DataFrame({"Sheet name": names, "Table title": [t.title for t in tables],
+                            "Rows (number)": [len(t.frame) for t in tables]})
+    _write_title_table(contents, "Contents", listing, table_name="Contents")
+    for i, name in enumerate(names, start=3):
+        contents.cell(i, 1).hyperlink = f"#'{name}'!A1"
+        contents.cell(i, 1).hyperlink.location = f"'{name}'!A1"
+        contents.cell(i, 1).font = Font(color="1D70B8", underline="single")
     note_rows = [("Note " + str(i), str(n)) for i, n in enumerate(notes, start=1)]
     note_rows += [(code, SHORTHAND[code]) for code in shorthand if code in SHORTHAND]
     notes_sheet = wb.create_sheet("Notes")
-    _write_title_table(notes_sheet, "Notes", pd.DataFrame(note_rows, columns=["Note or shorthand", "Meaning"]))
+    _write_title_table(notes_sheet, "Notes", pd.DataFrame(note_rows, columns=["Note or shorthand", "Meaning"]),
+                       table_name="Notes")
     notes_sheet.column_dimensions["B"].width = 110
-    for t, name in zip(tables, names, strict=True):
+    for i, (t, name) in enumerate(zip(tables, names, strict=True), start=1):
+        frame, markers = published_frame(t)
         ws = wb.create_sheet(name)
-        _write_title_table(ws, t.title, t.frame, percent_columns=t.percent_columns,
-                           p_value_columns=t.p_value_columns, markers=t.markers)
+        _write_title_table(ws, t.title, frame, table_name=f"Table_{i}", markers=markers,
+                           percent_columns=[_percent_header(str(c)) for c in t.percent_columns],
+                           p_value_columns=t.p_value_columns)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
 
 
 def publication_csv(table: PublishedTable) -> bytes:
-    """The same table as CSV (no title row: a CSV holds one table and nothing else); p-values as published.
-    A CSV has no number formats, so a marked column's shorthand ([u]) goes in a column after it."""
-    frame = table.frame.copy()
-    for col in table.p_value_columns:
-        if col in frame.columns:
-            frame[col] = frame[col].map(lambda v: v if isinstance(v, str) else p_value_cell(v)).astype(object)
-    for col, marks in table.markers.items():
+    """The same table as CSV (no title row: a CSV holds one table and nothing else), with the values
+    the workbook holds (a "(%)" column holds 87.05, not 0.8705). A CSV has no number formats, so a
+    marked column's shorthand ([u]) goes in a column after it."""
+    frame, markers = published_frame(table)
+    for col, marks in markers.items():
         if col in frame.columns and any(marks):
-            frame.insert(frame.columns.get_loc(col) + 1, f"{col} shorthand", list(marks))
+            frame.insert(frame.columns.get_loc(col) + 1, f"{col} shorthand", [m or "[z]" for m in marks])
     return to_csv_bytes(frame)
 
 
@@ -496,3 +580,125 @@ def survey_tables(res: pd.DataFrame, *, survey: str, grouping: str, region: str 
                        title=f"{survey}: results by {grouping.lower()}, one row per question and group "
                              f"(tidy layout), {where}"),
     ]
+
+
+# ---------------------------------------------------------------- OpenDocument twin
+
+def _ods_number_style(styles: dict, auto, fmt: str, value: float):
+    """A cell style showing ``value`` as the XLSX number format ``fmt`` does: its decimals (for a
+    variable format such as "#,##0.0###", as many as the value needs, up to the maximum, as Excel
+    shows it), grouping, and a quoted suffix such as " [u]". Made once per format and decimals."""
+    from odf.number import Number, NumberStyle, Text
+    from odf.style import Style
+
+    body, _, rest = fmt.partition('"')
+    suffix = rest.rsplit('"', 1)[0] if rest else ""
+    places = body.split(".", 1)[1].rstrip("%") if "." in body else ""
+    fixed, most = places.count("0"), len(places)
+    if most > fixed:  # variable decimals: the digits the value needs
+        needed = len(f"{round(abs(value), most):.{most}f}".rstrip("0").split(".")[1])
+        decimals = max(fixed, needed)
+    else:
+        decimals = fixed
+    key = (fmt, decimals)
+    if key in styles:
+        return styles[key]
+    name = f"N{len(styles) + 1}"
+    ns = NumberStyle(name=name)
+    ns.addElement(Number(decimalplaces=str(decimals), minintegerdigits="1",
+                         grouping="true" if "," in body else "false"))
+    if suffix:
+        ns.addElement(Text(text=suffix))
+    auto.addElement(ns)
+    cell = Style(name=f"C{name}", family="table-cell", datastylename=name)
+    auto.addElement(cell)
+    styles[key] = cell
+    return cell
+
+
+def xlsx_to_ods(xlsx: bytes) -> bytes:
+    """The same workbook as OpenDocument (.ods), for readers without Excel (the Analysis Function asks
+    for an open format beside XLSX): every sheet, cell value (numbers stay numbers, with the same
+    decimals and shorthand suffix), bold title and header rows, wrapped text, column widths, the
+    contents sheet's links, each named table as a named database range, and the title property."""
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.style import ParagraphProperties, Style, TableCellProperties, TableColumnProperties, TextProperties
+    from odf.table import DatabaseRange, DatabaseRanges, Table, TableCell, TableColumn, TableRow
+    from odf.text import A, P
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    wb = load_workbook(io.BytesIO(xlsx))
+    doc = OpenDocumentSpreadsheet()
+    if wb.properties.title:
+        from odf.dc import Title
+
+        doc.meta.addElement(Title(text=wb.properties.title))
+    auto = doc.automaticstyles
+    bold = Style(name="Bold", family="table-cell")
+    bold.addElement(TextProperties(fontweight="bold"))
+    bold.addElement(TableCellProperties(wrapoption="wrap", verticalalign="top"))
+    auto.addElement(bold)
+    title_style = Style(name="Title", family="table-cell")
+    title_style.addElement(TextProperties(fontweight="bold", fontsize="14pt"))
+    auto.addElement(title_style)
+    wrap = Style(name="Wrap", family="table-cell")
+    wrap.addElement(TableCellProperties(wrapoption="wrap", verticalalign="top"))
+    wrap.addElement(ParagraphProperties())
+    auto.addElement(wrap)
+    number_styles: dict = {}
+    ranges = DatabaseRanges()
+    for ws in wb.worksheets:
+        table = Table(name=ws.title)
+        for j in range(1, (ws.max_column or 1) + 1):
+            width = ws.column_dimensions[get_column_letter(j)].width or 10
+            col_style = Style(name=f"co{ws.title.replace(' ', '')}{j}", family="table-column")
+            col_style.addElement(TableColumnProperties(columnwidth=f"{width * 0.19:.2f}cm"))
+            auto.addElement(col_style)
+            table.addElement(TableColumn(stylename=col_style))
+        for row in ws.iter_rows():
+            tr = TableRow()
+            for cell in row:
+                value = cell.value
+                style = None
+                if cell.row == 1 and cell.column == 1:
+                    style = title_style
+                elif cell.font is not None and cell.font.b:
+                    style = bold
+                elif cell.alignment is not None and cell.alignment.wrap_text:
+                    style = wrap
+                if value is None:
+                    tc = TableCell(**({"stylename": style} if style else {}))
+                elif isinstance(value, bool):
+                    tc = TableCell(valuetype="boolean", booleanvalue=str(value).lower())
+                    tc.addElement(P(text=str(value).upper()))
+                elif isinstance(value, (int, float)):
+                    fmt = cell.number_format or "General"
+                    style = _ods_number_style(number_styles, auto, fmt, float(value)) if fmt != "General" else style
+                    tc = TableCell(valuetype="float", value=repr(float(value)),
+                                   **({"stylename": style} if style else {}))
+                    tc.addElement(P(text=f"{value}"))
+                elif isinstance(value, datetime):
+                    tc = TableCell(valuetype="date", datevalue=value.isoformat())
+                    tc.addElement(P(text=value.isoformat()))
+                else:
+                    text = str(value)
+                    tc = TableCell(valuetype="string", **({"stylename": style} if style else {}))
+                    p = P()
+                    if cell.hyperlink is not None and cell.hyperlink.location:
+                        sheet, _, ref = cell.hyperlink.location.partition("!")
+                        p.addElement(A(href=f"#{sheet.strip(chr(39))}.{ref or 'A1'}", text=text))
+                    else:
+                        p.addText(text)
+                    tc.addElement(p)
+                tr.addElement(tc)
+            table.addElement(tr)
+        doc.spreadsheet.addElement(table)
+        for name, ref in ws.tables.items():
+            start, _, end = ref.partition(":")
+            ranges.addElement(DatabaseRange(name=name, targetrangeaddress=f"'{ws.title}'.{start}:'{ws.title}'.{end}",
+                                            containsheader="true"))
+    doc.spreadsheet.addElement(ranges)
+    buf = io.BytesIO()
+    doc.write(buf)
+    return buf.getvalue()

@@ -28,15 +28,15 @@ def test_build_and_download_the_annex(app_url, page, tmp_path):
         page.get_by_role("button", name="Download the annex (Word)").click()
     assert info.value.suggested_filename == "annex_london.docx"
     doc = Document(io.BytesIO(Path(info.value.path()).read_bytes()))
-    assert doc.core_properties.title.endswith("(London)")
+    assert doc.core_properties.title.endswith(": London")
     text = "\n".join(p.text for p in doc.paragraphs)
-    assert "Region: London" in text and "Survey findings" in text
-    refs = set(re.findall(r"\[([DCA]\d+)\]", text + "\n".join(c.text for t in doc.tables for r in t.rows
+    assert "Region: London" in text and "Annex D: Summary of the survey findings" in text
+    refs = set(re.findall(r"\[([CDR]\d+(?:\.\d+|w)?)\]", text + "\n".join(c.text for t in doc.tables for r in t.rows
                                                                for c in r.cells)))
 
     with page.expect_download() as info:
         page.get_by_role("button", name="Download the figures workbook (XLSX)").click()
     wb = load_workbook(io.BytesIO(Path(info.value.path()).read_bytes()))
-    assert wb.sheetnames == ["Cover", "Contents", "Notes", "Figures"]
-    listed = {row[0] for row in wb["Figures"].iter_rows(min_row=3, values_only=True)}
+    assert wb.sheetnames == ["Cover", "Contents", "Notes", "Table 1"]
+    listed = {row[0] for row in wb["Table 1"].iter_rows(min_row=3, values_only=True)}
     assert refs and refs == listed

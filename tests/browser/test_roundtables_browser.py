@@ -136,3 +136,43 @@ def test_import_docx_recode_point_and_regional_count_changes(app_url, page, tmp_
     tall_screenshot(page, "roundtables_per_event", tmp_path)
     tab(page, "Theme codebook")
     tall_screenshot(page, "roundtables_codebook", tmp_path)
+
+
+def test_import_of_annex_c_layout_shows_roles_and_records_the_panels_responses(app_url, page, tmp_path):
+    """A Feedback | Panel response table (Annex C's layout): the preview says what each line is, only the
+    feedback column becomes points, and the responses go to the tracker items raised from them."""
+    from tests.roundtables.test_notes_corpus import CORPUS
+
+    name = page.locator('[data-testid="stSidebar"] input[aria-label="Your name"]')
+    page.goto(app_url)
+    name.wait_for(timeout=60_000)
+    page.goto(f"{app_url}/roundtables")
+    name.wait_for(timeout=60_000)
+    wait_for_app(page)
+    page.locator('[data-testid="stMetric"]', has_text="Feedback points").wait_for(timeout=60_000)
+    points_before = int(page.locator('[data-testid="stMetric"]', has_text="Feedback points")
+                        .locator('[data-testid="stMetricValue"]').inner_text())
+    name.fill("Test Importer")
+    name.press("Enter")
+    page.wait_for_timeout(500)
+    wait_for_app(page)
+    tab(page, "Import notes")
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(
+        str(CORPUS / "annex_c_table.docx"))
+    page.wait_for_selector("text=annex_c_table.docx: read 15 line(s): 4 feedback point(s), 3 Panel response(s)",
+                           timeout=60_000)
+    wait_for_app(page)
+    assert "To import: 4 feedback point(s)." in main_text(page)
+    assert "Other details (kept in the event's note): Chair: Annie Hudson" in main_text(page)
+    screenshot(page, "roundtables_import_roles", tmp_path)
+    page.get_by_role("button", name="Import 1 file(s)").click()
+    page.wait_for_selector("text=Recorded the Panel's responses and actions on 3 tracker item(s)", timeout=60_000)
+    wait_for_app(page)
+    after = int(page.locator('[data-testid="stMetric"]', has_text="Feedback points")
+                .locator('[data-testid="stMetricValue"]').inner_text())
+    assert after == points_before + 4  # the responses are not points
+    tab(page, "Points and coding")
+    choose(page, "Event", "South West, 02 Dec 2021")
+    page.wait_for_selector("text=Linked to tracker item RT-", timeout=30_000)
+    assert "Panel decision noted" in main_text(page)
+    screenshot(page, "roundtables_imported_response", tmp_path)

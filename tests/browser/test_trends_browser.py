@@ -68,3 +68,48 @@ def test_next_years_upload_joins_the_waves(app_url, page, tmp_path):
     # the same records under a new label: nothing moved
     assert "no significant change" in main.inner_text().lower()
     tall_screenshot(page, "trends_with_uploaded_wave", tmp_path, height=3000)
+
+
+def test_an_upload_sharing_no_id_is_matched_confirmed_and_joins(app_url, page, tmp_path):
+    """A frontline survey from another supplier (its own question ids): the Upload page's form,
+    then Trends offers its questions matched to the series' by wording; confirmed, it joins."""
+    from feedback.survey import codebook as cbmod, explorer
+    from tests.browser.test_accessibility import problems
+
+    surveys = explorer.data_dir() / "surveys"
+    cb = cbmod.load_codebook((surveys / "frontline_2022.toml").read_text(encoding="utf-8"))
+    ids = {q.id: f"q{i + 1}" for i, q in enumerate(cb.questions)}
+    cb.wave, cb.audience = "2023", "frontline"
+    for q in cb.questions:
+        q.id, q.base_question = ids[q.id], ids.get(q.base_question, q.base_question)
+    page.goto(f"{app_url}/upload")
+    wait_for_app(page)
+    uploads = page.locator('[data-testid="stFileUploader"] input[type="file"]')
+    uploads.nth(1).set_input_files(files=[{"name": "frontline_2023.toml", "mimeType": "application/toml",
+                                           "buffer": cbmod.dump_codebook(cb).encode()}])
+    wait_for_app(page)
+    uploads.nth(0).set_input_files(files=[{"name": "frontline_2023.xlsx", "mimeType": "application/octet-stream",
+                                           "buffer": (surveys / "frontline_2022.xlsx").read_bytes()}])
+    page.wait_for_selector("text=380 respondents", timeout=90_000)
+    wait_for_app(page)
+    use = page.get_by_role("button", name="Use this survey in every page")
+    until_shown(page, use.click, page.get_by_text("Every survey page now offers it."), timeout=60_000)
+    page.locator('[data-testid="stSidebar"]').get_by_role("link", name="Trends", exact=True).first.click()
+    wait_for_app(page)
+    main = page.locator('[data-testid="stMain"]')
+    main.get_by_text("shares no question id with these waves", exact=False).wait_for(timeout=120_000)
+    wait_for_app(page)
+    text = main.inner_text()
+    chosen = main.locator('[data-testid="stSelectbox"]').first.evaluate(
+        "e => e.innerText + ' ' + Array.from(e.querySelectorAll('input')).map(i => i.value).join(' ')")
+    assert "Frontline professionals, respondent-level data" in chosen, chosen  # opened on the upload's series
+    assert "8 of its 8 questions match" in text
+    found = problems(page, "Trends, questions to match")
+    assert not found, "\n".join(found)
+    tall_screenshot(page, "trends_match_questions", tmp_path, height=3200)
+    main.get_by_role("button", name="Link these questions and add the upload").click()
+    main.get_by_text("now carry the ids of the series' questions", exact=False).wait_for(timeout=120_000)
+    main.get_by_text("Change, 2022 (synthetic) to 2023", exact=False).first.wait_for(timeout=120_000)
+    wait_for_app(page)
+    assert "no significant change" in main.inner_text().lower()  # the same records under a new label
+    tall_screenshot(page, "trends_matched_upload_joined", tmp_path, height=3200)

@@ -34,8 +34,25 @@ def test_annex_cli_writes_docx_and_figures_for_a_region_and_template(tmp_path, c
     assert "Frontline professionals survey 2021" in text and "Region: London" in text
     assert "Safeguarding partners survey" not in text  # only the survey given
     wb = openpyxl.load_workbook(out / "figures.xlsx")
-    assert wb["Figures"].max_row > 10
+    assert wb["Table 1"].max_row > 10
+    assert (out / "figures.ods").read_bytes()[:2] == b"PK"
     assert "figures)" in capsys.readouterr().out
+    assert doc.core_properties.title == "Draft annual report annexes: London"
+
+
+def test_annex_cli_detail_full_and_wave_comparison_only_when_asked(tmp_path):
+    out = tmp_path / "out"
+    args = ["annex", "--survey", f"{SURVEYS}/partners_2021.sav", "--codebook", f"{SURVEYS}/partners_2021.toml",
+            "--survey", f"{SURVEYS}/partners_2022.sav", "--codebook", f"{SURVEYS}/partners_2022.toml",
+            "--database-url", f"sqlite:///{tmp_path / 'db.sqlite3'}"]
+    assert main([*args, "--out", str(out / "default")]) == 0
+    assert main([*args, "--out", str(out / "full"), "--detail", "full", "--compare-waves"]) == 0
+    default = Document(io.BytesIO((out / "default" / "annex.docx").read_bytes()))
+    full = Document(io.BytesIO((out / "full" / "annex.docx").read_bytes()))
+    text = "\n".join(p.text for p in default.paragraphs)
+    assert "2022 (synthetic)" not in text and len(default.inline_shapes) == 1  # the audit chart only
+    full_text = "\n".join(p.text for p in full.paragraphs)
+    assert "2022 (synthetic)" in full_text and len(full.inline_shapes) >= 4
 
 
 def test_annex_cli_refuses_a_codebook_without_its_survey(tmp_path, capsys):
@@ -60,7 +77,7 @@ def test_annex_cli_honours_the_test_and_the_small_base_rules(tmp_path, capsys):
                  "--small-base-on", "unweighted,effective", "--database-url", f"sqlite:///{tmp_path / 'db.sqlite3'}"])
     assert code == 0
     wb = openpyxl.load_workbook(out / "figures.xlsx")
-    rows = list(wb["Figures"].iter_rows(min_row=2, values_only=True))
+    rows = list(wb["Table 1"].iter_rows(min_row=2, values_only=True))
     header, body = rows[0], rows[1:]
     tests = [r[header.index("Test")] for r in body if str(r[header.index("Group")]).startswith("role:")]
     assert tests and all(TEST_NAMES["effective-base"] in t for t in tests)

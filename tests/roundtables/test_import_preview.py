@@ -44,3 +44,108 @@ def test_coding_history_keeps_each_reason(engine):
     assert list(ann["Reason"]) == ["not about timescales", ""]
     assert ann["Sub-themes"].iloc[0] == "Engagement with the Panel"
     assert list(history.columns) == ["When", "Coder", "Sub-themes", "Reason"]
+
+
+# ------------------------------------------------------------------ roles set in the preview, responses to the tracker
+
+from feedback import access  # noqa: E402
+from feedback.errors import InputError, Refused  # noqa: E402
+from feedback.roundtables import links  # noqa: E402
+from feedback.roundtables.read import POINT, RESPONSE, SKIPPED, read_notes, with_roles  # noqa: E402
+
+from .test_notes_corpus import CORPUS, TIMESCALES  # noqa: E402
+
+
+def _corpus(name: str):
+    content = (CORPUS / name).read_bytes()
+    return read_notes(name, content), content
+
+
+def test_roles_changed_in_the_preview_rebuild_the_points_and_their_responses():
+    notes, _ = _corpus("bullets_then_response.docx")
+    roles = [x.role for x in notes.lines]
+    answers = [", ".join(map(str, x.answers)) for x in notes.lines]
+    assert [x.role for x in notes.lines if x.no in (9, 10, 12)] == [POINT, POINT, RESPONSE]
+    answers[11] = "9"  # the response answers only the first point
+    roles[9] = SKIPPED  # the second "point" is not one
+    edited = with_roles(notes, roles, answers)
+    assert [(p.text[:20], p.response) for p in edited.points] == [
+        ("Meeting the 15 worki", TIMESCALES), ("Schools and GPs stil", notes.points[2].response)]
+    with pytest.raises(InputError, match=r"line 12 \(Panel response\) answers line 10, which is not a point"):
+        with_roles(notes, roles, [("10" if i == 11 else a) for i, a in enumerate(answers)])
+    with pytest.raises(InputError, match="line 12 is a Panel response that answers no point"):
+        with_roles(notes, roles, [("" if i == 11 else a) for i, a in enumerate(answers)])
+    with pytest.raises(InputError, match="'three' is not a list of line numbers"):
+        with_roles(notes, roles, [("three" if i == 11 else a) for i, a in enumerate(answers)])
+
+
+def test_responses_and_actions_offered_and_recorded_in_the_tracker_under_the_roles(engine):
+    from feedback import db
+    from feedback.tracker import service
+
+    notes, content = _corpus("minutes_with_actions.docx")
+    event_id, = store.import_notes(engine, [(notes, content)], "Ann")
+    offer = links.responses_offered(notes)
+    assert offer[["point", "response", "actions"]].values.tolist() == [
+        [2, "", "Panel secretariat to circulate national guidance on criminal exploitation reviews to partners."]]
+    viewer = access.User("Vic", role=access.VIEWER)
+    with pytest.raises(Refused):
+        links.record_responses(engine, event_id, offer, viewer)
+    lead = access.User("Lee", role=access.REGIONAL_LEAD, region="London")  # the event is in the North West
+    with pytest.raises(Refused):
+        links.record_responses(engine, event_id, offer, lead)
+
+    notes2, content2 = _corpus("bullets_then_response.docx")
+    event2, = store.import_notes(engine, [(notes2, content2)], "Ann")
+    offer2 = links.responses_offered(notes2)
+    assert offer2["point"].tolist() == [1, 2, 3] and offer2["response"].iloc[0] == TIMESCALES
+    offer2.loc[1, "record"] = False  # left out in the preview
+    offer2.loc[2, "response"] = "Edited in the preview."
+    refs = links.record_responses(engine, event2, offer2, "Ann", decision="accepted")
+    refs_actions = links.record_responses(engine, event_id, offer, "Ann")
+    assert len(refs) == 2 and len(refs_actions) == 1
+    with db.session_scope(engine) as session:
+        items = {i.reference: i for i in service.all_items(session)}
+        got = [(items[r].text[:20], items[r].response.decision, items[r].response.text, items[r].regions)
+               for r in refs]
+        actions = [(a.reference, a.description, a.status) for a in items[refs_actions[0]].actions]
+    assert got == [("Meeting the 15 worki", "accepted", TIMESCALES, "West Midlands"),
+                   ("Schools and GPs stil", "accepted", "Edited in the preview.", "West Midlands")]
+    assert actions == [(f"{refs_actions[0]}/1", offer["actions"].iloc[0], "not started")]
+    frames = store.load_frames(engine)
+    linked = frames.points[frames.points["event_id"] == event2].sort_values("seq")["tracker_item_id"]
+    assert linked.notna().tolist() == [True, False, True]
+    events = frames.events.set_index("event_id")
+    assert events.loc[event2, "title"] == "Regional roundtable: West Midlands"
+
+
+def test_the_events_note_keeps_the_other_details(engine):
+    from sqlalchemy import select
+
+    from feedback import db
+    from feedback.roundtables.models import RoundtableEvent
+
+    notes, content = _corpus("minutes_with_actions.docx")
+    event_id, = store.import_notes(engine, [(notes, content)], "Ann")
+    with db.session_scope(engine) as session:
+        note = session.execute(select(RoundtableEvent.note).where(RoundtableEvent.id == event_id)).scalar_one()
+    assert note == "Time: 10:00 to 12:30\nVenue: Manchester Town Hall\nChair: Jenny Coles\nNote-taker: Sam Patel"
+
+
+def test_cli_import_records_the_responses_when_asked(engine, capsys):
+    from feedback import db
+    from feedback.__main__ import main
+    from feedback.tracker import service
+
+    url = engine.url.render_as_string(hide_password=False)
+    path = CORPUS / "point_then_response.docx"
+    assert main(["roundtables", "import", str(path), "--who", "Cli", "--database-url", url,
+                 "--record-responses", "partially accepted"]) == 0
+    out = capsys.readouterr().out
+    assert "point_then_response.docx: the Panel's responses and actions recorded on 3 tracker item(s)" in out
+    with db.session_scope(engine) as session:
+        got = sorted((i.text[:12], i.response.decision, i.response.text[:20]) for i in service.all_items(session)
+                     if i.source == "roundtable event" and i.response is not None)
+    assert got == [("Completing a", "partially accepted", "It should usually be"),
+                   ("Publishing a", "partially accepted", "The Panel believe LC"),
+                   ("The learning", "partially accepted", "national reviews sho")]

@@ -26,3 +26,41 @@ def test_region_from_the_sidebar_narrows_the_totals(app):
     shown = metrics(app)
     assert shown["Events"] == "2"  # London held two of the ten events
     assert int(shown["Attendees"]) < 448
+
+
+def test_import_preview_says_what_each_line_is_and_records_the_responses(app):
+    """The Annex C layout uploaded on the page: the counts by role, what the reader is unsure of, only
+    the feedback column imported, and the responses recorded on tracker items."""
+    from feedback import db
+    from feedback.roundtables import store
+    from feedback.tracker import service
+    from ui import common
+
+    from .test_notes_corpus import CORPUS
+
+    engine = common.db_engine()
+    before = store.load_frames(engine)
+    content = (CORPUS / "bullets_then_response.docx").read_bytes()
+    app.file_uploader(key="rt_upload_0").set_value([("bullets_then_response.docx", content,
+                                                     "application/octet-stream")]).run()
+    assert not app.exception, [e.value for e in app.exception]
+    texts = [t.value for t in app.text]
+    assert ("bullets_then_response.docx: read 16 line(s): 3 feedback point(s), 2 Panel response(s), 7 event "
+            "detail(s), 0 action(s), 4 heading(s), 0 skipped.") in texts
+    assert "To import: 3 feedback point(s)." in texts
+    assert "Other details (kept in the event's note): Venue: online (Teams)" in texts
+    from feedback.validation import markdown_literal
+
+    unsure = markdown_literal("Unsure of 1 line(s): line 12 (Panel response): answers the 2 points above it")
+    assert any(w.value.startswith(unsure) for w in app.warning), [w.value for w in app.warning]
+    next(b for b in app.button if b.label == "Import 1 file(s)").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    after = store.load_frames(engine)
+    assert len(after.events) == len(before.events) + 1 and len(after.points) == len(before.points) + 3
+    new = after.points[~after.points["point_id"].isin(before.points["point_id"])]
+    assert new["tracker_item_id"].notna().all()
+    with db.session_scope(engine) as session:
+        items = [i for i in service.all_items(session) if i.id in set(new["tracker_item_id"].astype(int))]
+        assert sorted(i.response.text[:20] for i in items) == ["The Panel is keen to", "The Panel recognise ",
+                                                               "The Panel recognise "]
+        assert {i.response.decision for i in items} == {"noted"}

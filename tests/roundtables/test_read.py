@@ -52,13 +52,14 @@ def test_docx_reads_details_headings_lists_paragraphs_and_tables():
 def test_docx_details_in_a_key_value_table_and_missing_details_listed():
     def build(document):
         table = document.add_table(rows=0, cols=2)
-        for key, value in (("Region", "Yorkshire & Humber"), ("Attendees", "44")):
+        for key, value in (("Region", "Yorkshire & Humber"), ("Venue", "Leeds Civic Hall"), ("Attendees", "44")):
             cells = table.add_row().cells
             cells[0].text, cells[1].text = key, value
         document.add_paragraph("A point about neglect.", style="List Bullet")
 
     notes = read_notes("yh.docx", make_docx(build))
     assert notes.meta.region == "Yorkshire and the Humber" and notes.meta.attendees == 44
+    assert notes.meta.other == {"Venue": "Leeds Civic Hall"}
     assert notes.missing == ["event_date", "partnerships", "panel_lead"]
     assert [p.text for p in notes.points] == ["A point about neglect."]
 
@@ -246,8 +247,9 @@ def test_merging_finds_exactly_the_pairs_similarity_finds(family, threshold):
     assert 0 < found.sum() < len(texts) * (len(texts) - 1) / 2  # some pairs alike, not all
 
 
-def test_table_cells_read_from_the_xml_are_python_docx_cell_texts():
-    """Spans, vertical merges, several paragraphs, hyperlinks, breaks, tabs, nested tables, content controls."""
+def test_table_cells_read_from_the_xml_are_python_docx_cell_texts_and_what_it_hides():
+    """Spans, vertical merges, several paragraphs, hyperlinks, breaks, tabs as python-docx's cell text;
+    and what python-docx leaves out: text in content controls and nested tables."""
     import docx
     from docx.oxml import parse_xml
     from docx.table import _Cell
@@ -272,8 +274,11 @@ def test_table_cells_read_from_the_xml_are_python_docx_cell_texts():
                                           '</w:r></w:p></w:tc></w:sdtContent></w:sdt>'))
     table._tbl.tr_lst[2].append(parse_xml(f'<w:tc {w}/>'))
     expected = [[_Cell(tc, table).text for tc in tr.tc_lst] for tr in table._tbl.tr_lst]
-    assert _table_cells(table._tbl) == expected
     assert expected[0][1] == "link x \n\n-\t\t\n" and len(expected[0]) == 2 and len(expected[2]) == 4
+    expected[0][1] += "in a control"              # a content control inside the cell's paragraph
+    expected[0].append("cell in a control")       # a cell inside a content control
+    expected[2][1] = "\nnested\n"  # the cell: an empty paragraph, a nested table, the paragraph Word puts after it
+    assert _table_cells(table._tbl) == expected
 
 
 def test_zip_bomb_posing_as_docx_is_refused_before_parsing():
@@ -306,3 +311,28 @@ def test_docx_list_items_by_numbering_without_a_list_style():
 
     notes = read_notes("numbered.docx", make_docx(build))
     assert [(p.kind, p.text) for p in notes.points] == [("bullet", "Numbered in Word by hand, Normal style.")]
+
+
+@pytest.mark.parametrize("threshold", [0.85, 0.6])
+@pytest.mark.parametrize("family", ["words", "codes", "copies"])
+def test_earliest_alike_text_is_what_comparing_every_pair_gives(family, threshold):
+    """Merging keeps per point only the earliest earlier point it is alike, reduced block by block and
+    pruned by what is already found: it must equal the answer from every pair."""
+    import random
+
+    from feedback.roundtables.read import _earliest_alike
+
+    rng = random.Random(5)
+    words = "rapid reviews delays data sharing police health schools courts tier beds".split()
+    if family == "words":
+        fresh = lambda: " ".join(rng.choice(words) for _ in range(rng.randint(1, 12)))
+    elif family == "codes":
+        fresh = lambda: f"Point {rng.randint(1, 99)}: " + " ".join(f"w{rng.randint(0, 300)}" for _ in range(12))
+    else:  # near-copies of one point: every pair alike
+        base = "Rapid reviews are hard to complete within fifteen working days because agencies are late"
+        fresh = lambda: base.replace("late", f"late {rng.randint(0, 999)}")
+    texts = _near_copies(rng, fresh, 300)
+    expected = [next((j for j in range(i) if similarity(texts[i], texts[j]) >= threshold), -1)
+                for i in range(len(texts))]
+    assert _earliest_alike(texts, threshold).tolist() == expected
+    assert any(e >= 0 for e in expected) and expected[0] == -1

@@ -108,18 +108,23 @@ def survey_frame() -> SurveyData:
 def test_suggest_recognises_columns_and_scales():
     cb = suggest_codebook(survey_frame())
     assert (cb.role, cb.region, cb.weight) == ("Job Role", "REGION", "Wt")
-    got = {q.id: (q.column, q.kind, q.positive, q.exclude) for q in cb.questions}
+    got = {q.id: (q.column, q.kind, q.positive, q.exclude, q.check) for q in cb.questions}
     assert got == {
-        "heard_of_panel": ("q1_heard_of_panel", "awareness", ["Yes"], []),
-        "improves": ("q2_improves", "agreement", ["Strongly agree", "Tend to agree"], []),
-        "useful": ("q3_useful", "usefulness", ["Very useful", "Fairly useful"], []),
-        "independent": ("q4_independent", "yes_no", ["Yes"], []),
-        "read_report": ("q5_read_report", "yes_no", ["Yes, some of it", "Yes, all of it"], []),
-        "letters": ("q6_letters", "multi_select", ["Selected"], []),
-        "emails": ("q7_emails", "multi_select", ["1"], []),
-    }  # short ids; no id, free text, unlabelled 0/1 or unknown scale; "Don't know" stays in the base
+        "heard_of_panel": ("q1_heard_of_panel", "awareness", ["Yes"], [], ""),
+        "improves": ("q2_improves", "agreement", ["Strongly agree", "Tend to agree"], [], ""),
+        "useful": ("q3_useful", "usefulness", ["Very useful", "Fairly useful"], [], ""),
+        "independent": ("q4_independent", "yes_no", ["Yes"], [], ""),
+        "read_report": ("q5_read_report", "yes_no", ["Yes, all of it", "Yes, some of it"], [], ""),
+        "letters": ("q6_letters", "multi_select", ["Selected"], [], ""),
+        "emails": ("q7_emails", "multi_select", ["1"], [], ""),
+        # named like questions, answers the vocabulary cannot read: a person ticks them, nothing guessed
+        "other": ("q8_other", "multi_select", [], [], "why"),
+        "colour": ("q9_colour", "agreement", [], [], "why"),
+    }  # short ids; no id or free text; positive answers strongest first; "Don't know" stays in the base
     assert cb.question("emails").text == "Emails from the Panel"
-    assert validate(cb, survey_frame().frame) == []
+    problems = validate(cb, survey_frame().frame)
+    assert len(problems) == 2 and all("tick its positive answers" in p for p in problems)
+    assert "'q8_other'" in problems[0] and "'q9_colour'" in problems[1]
     assert load_codebook(dump_codebook(cb)) == cb
 
 
@@ -176,7 +181,7 @@ def test_ids_follow_a_loaded_survey_where_the_text_matches():
     data = SurveyData(frame=frame, question_text={"Q7": "Are you aware of the Panel's review?",
                                                   "Q8": "Something new?"})
     known = Codebook(questions=[Question(id="aware_review", column="x", text="Are you  aware of the panel's review?")])
-    assert [q.id for q in suggest_codebook(data, known=[known]).questions] == ["aware_review", "q8"]
+    assert [q.id for q in suggest_codebook(data, known=[known]).questions] == ["aware_review", "q8_new"]
 
 
 def test_short_ids_and_title_rows_and_answers():
@@ -185,7 +190,7 @@ def test_short_ids_and_title_rows_and_answers():
     assert short_id("q01_understand_remit") == "understand_remit"
     assert short_id("Q23_1_letters") == "letters"
     assert short_id("How useful, if at all, do you find the Panel's pages on the gov.uk website?") == \
-        "how_useful_if_at_all_do_you_find"
+        "useful_pages_govuk"
     assert title_and_fieldwork(["Partners survey 2021", "Fieldwork dates: 7 June - 30 September 2021"]) == \
         ("Partners survey 2021", "7 June - 30 September 2021")
     answers = column_answers(pd.DataFrame({"q": ["Yes", "No", "Yes", None]}))
@@ -235,3 +240,86 @@ def test_positive_answers_are_matched_per_distinct_answer_as_per_row():
         wanted = {answer_key(p) for p in positive}
         by_row = np.array([pd.notna(v) and answer_key(v) in wanted for v in series], dtype=bool)
         assert (cbmod._positive_mask(series, positive) == by_row).all()
+
+
+# ------------------------------------------------------------------ what is left to check
+def test_fits_the_data_only_when_nothing_is_left_to_tick():
+    from feedback.survey.codebook import FITS, review, to_check
+
+    frame = pd.DataFrame({"q1": ["Always", "Never", "Often"], "q2": ["Yes", "No", "Yes"]}, dtype=str)
+    cb = Codebook(questions=[Question(id="q1", column="q1", check="why"),
+                             Question(id="q2", column="q2", positive=["Yes"])])
+    checked = review(cb, frame, {"q1": "a frequency scale"})
+    assert not checked.ok and checked.problems == [] and checked.message != FITS
+    assert checked.to_tick == to_check(cb, {"q1": "a frequency scale"})
+    assert "tick its positive answers" in checked.to_tick[0] and "Why: a frequency scale" in checked.to_tick[0]
+    assert validate(cb, frame) == to_check(cb)  # the page's and the loader's check both say it
+    with pytest.raises(InputError, match="tick its positive answers"):
+        from feedback import safety
+        from feedback.survey import explorer
+
+        with safety.in_process():
+            explorer.load_survey("x.csv", frame.to_csv(index=False).encode(), dump_codebook(cb))
+    cb.questions[0].positive, cb.questions[0].check = ["Always", "Often"], ""
+    assert review(cb, frame).ok and review(cb, frame).message == FITS
+
+
+def test_an_unreviewed_suggestion_loads_without_the_questions_to_tick_and_says_so():
+    from feedback import safety
+    from feedback.survey import explorer
+
+    csv = "q1_read,q2_aware\n" + "".join(f"{a},{b}\n" for a, b in [("Always", "Yes"), ("Never", "No")] * 10)
+    with safety.in_process():
+        survey = explorer.load_survey("x.csv", csv.encode())
+    assert [q.id for q in survey.codebook.questions] == ["aware"]
+    assert survey.notes == ["1 question(s) left out until their positive answers are ticked (the suggestion could "
+                            "not tell which answers are favourable): read."]
+
+
+# ------------------------------------------------------------------ ids
+@pytest.mark.parametrize("column, text, qid", [
+    ("Q5. Overall, how would you rate the Panel's communication with your organisation?", "", "q5_rate_communication"),
+    ("S1. Which of the following best describes your current job role?", "", "s1_job_role"),
+    ("Q6_1. Where do you look for information about the Panel? - My organisation", "", "q6_1_organisation"),
+    ("To what extent do you agree or disagree: I have a good understanding of the Panel's remit", "",
+     "good_understanding_remit"),
+    ("Q12a. How much, if anything, do you know about the Panel's national thematic reviews?", "",
+     "q12a_know_national_thematic"),
+    ("Q7", "How likely are you to recommend the Panel to a colleague?", "q7_likely_recommend_colleague"),
+    ("q01_understand_remit", "", "understand_remit"),
+    ("Q1_heard_of_panel", "", "heard_of_panel"),
+    ("QID12", "", "qid12"),
+])
+def test_ids_are_the_question_number_and_key_words(column, text, qid):
+    from feedback.survey.codebook import short_id
+
+    assert short_id(column, text) == qid
+    assert len(qid) <= 32 and short_id(column, text) == short_id(column, text)  # deterministic
+
+
+def test_ids_are_unique_within_a_file():
+    frame = pd.DataFrame({"How useful is the Panel's newsletter?": ["Very useful", "Not very useful"],
+                          "How useful is the Panel newsletter?": ["Very useful", "Not very useful"],
+                          "Q3 How useful is the newsletter?": ["Very useful", "Not very useful"]}, dtype=str)
+    ids = [q.id for q in suggest_codebook(SurveyData(frame=frame)).questions]
+    assert ids == ["useful_newsletter", "useful_newsletter_2", "q3_useful_newsletter"]
+
+
+@pytest.mark.parametrize("data_name", ["partners_2021.sav", "partners_2022.sav", "frontline_2021.xlsx",
+                                       "frontline_2022.xlsx"])
+def test_the_suggestion_is_each_sample_codebook_in_kinds_positive_and_excluded_answers(data_name):
+    """The hand-written sample codebooks are what the suggestion proposes: nothing left to check,
+    every column choice sure, "Have not used it" excluded as the partners' codebook does."""
+    from feedback import safety
+    from feedback.survey.codebook import suggest
+
+    with safety.in_process():
+        data = read_survey(data_name, (SURVEYS / data_name).read_bytes())
+    suggestion = suggest(data)
+    published = load_codebook((SURVEYS / (Path(data_name).stem + ".toml")).read_text(encoding="utf-8"))
+    got = {q.column: (q.kind, q.positive, q.exclude, q.check) for q in suggestion.codebook.questions}
+    assert got == {q.column: (q.kind, q.positive, q.exclude, "") for q in published.questions}
+    assert {slot: c.column for slot, c in suggestion.columns.items()} == \
+        {"role": published.role, "region": published.region, "weight": published.weight}
+    assert all(c.sure for c in suggestion.columns.values()) and suggestion.to_check() == []
+    assert suggestion.left_out == {"respondent_id": "id"}

@@ -26,7 +26,7 @@ def _count_label(count, n, p, flag: str = "") -> str:
     """'12 of 20 (60%) [u]'; a suppressed share reads '[c]' (fewer reports than the rules allow)."""
     if flag == "[c]":
         return "[c]"
-    return "" if pd.isna(p) else f"{int(count)} of {int(n)} ({100 * p:.0f}%)" + (f" {flag}" if flag else "")
+    return "" if pd.isna(p) else f"{int(count)} of {int(n)} ({charts.percent_text(p)})" + (f" {flag}" if flag else "")
 
 
 def _labels(df: pd.DataFrame, count: str, n: str, p: str) -> list[str]:
@@ -34,17 +34,27 @@ def _labels(df: pd.DataFrame, count: str, n: str, p: str) -> list[str]:
     return [_count_label(c, b, v, f) for c, b, v, f in zip(df[count], df[n], df[p], flags, strict=True)]
 
 
-def criteria_chart(summary: pd.DataFrame, *, year: str, where: str, sample: bool = False):
-    """Share of audited reports fully or partly evidencing each criterion, with intervals."""
+def criteria_chart(summary: pd.DataFrame, *, year: str, where: str, sample: bool = False, compact: bool = False):
+    """Share of audited reports fully or partly evidencing each criterion, with intervals.
+
+    The criteria's groups (themes) are panels headed by their names, not told apart by colour alone.
+    ``compact``: narrow and short enough to be placed at its natural size on an A4 page (text at least
+    9 pt); its notes and source are left to the text beside it (``criteria_notes``)."""
     data = summary.assign(__label=_labels(summary, "evidenced", "n", "p"))
     n = int(summary["n"].max()) if len(summary) else 0
+    size = dict(width=150, wrap=26, text_width=330) if compact else dict(width=PLOT_WIDTH)
+    notes = [] if compact else _notes(sample, criteria_notes(data))
     return charts.bar_with_intervals(
         data, category="label", value="p", low="ci_low", high="ci_high", label="__label", color="theme",
-        color_domain=list(pd.unique(summary["theme"])), sort=list(summary["label"]),
+        color_domain=list(pd.unique(summary["theme"])), sort=list(summary["label"]), row="theme", legend=False,
         title=f"Yearly reports fully or partly evidencing each criterion, {year}",
-        subtitle=[f"{where}. Base: {n} audited reports."], source=SOURCE,
-        notes=_notes(sample, (INTERVAL_NOTE, *small_base_notes(data))), value_title="Reports fully or partly evidencing the criterion",
-        width=PLOT_WIDTH)
+        subtitle=[f"{where}. Base: {n} audited reports."], source=None if compact else SOURCE, notes=notes,
+        value_title="Reports fully or partly evidencing the criterion", **size)
+
+
+def criteria_notes(summary: pd.DataFrame) -> tuple[str, ...]:
+    """The criteria chart's notes: the intervals and the small-base marks it shows."""
+    return (INTERVAL_NOTE, *small_base_notes(summary))
 
 
 def small_base_notes(df: pd.DataFrame) -> tuple[str, ...]:
@@ -57,8 +67,8 @@ def small_base_notes(df: pd.DataFrame) -> tuple[str, ...]:
 
 def criteria_alt(summary: pd.DataFrame, *, year: str, where: str) -> str:
     items = [f"{r.label}: not shown, fewer than 10 audited reports [c]" if getattr(r, "flag", "") == "[c]" else
-             f"{r.label}: {r.evidenced} of {r.n} ({100 * r.p:.0f}%, interval {100 * r.ci_low:.0f}% to "
-             f"{100 * r.ci_high:.0f}%{', low reliability' if getattr(r, 'flag', '') == '[u]' else ''}); "
+             f"{r.label}: {r.evidenced} of {r.n} ({charts.percent_text(r.p)}, interval {charts.percent_text(r.ci_low)} to "
+             f"{charts.percent_text(r.ci_high)}{', low reliability' if getattr(r, 'flag', '') == '[u]' else ''}); "
              f"fully {r.fully}, partly {r.partly}, not {r.not_evidenced}"
              for r in summary.itertuples(index=False)]
     return (f"Bar chart: yearly reports fully or partly evidencing each audit criterion, {year}, {where}. "
@@ -114,7 +124,7 @@ def years_chart(yoy: pd.DataFrame, *, where: str, sample: bool = False):
 
 
 def years_alt(yoy: pd.DataFrame, *, where: str) -> str:
-    parts = [f"{r.label}, {r.reporting_year}: {r.evidenced} of {r.n} ({100 * r.p:.0f}%)"
+    parts = [f"{r.label}, {r.reporting_year}: {r.evidenced} of {r.n} ({charts.percent_text(r.p)})"
              for r in yoy.itertuples(index=False)]
     return f"Bar chart: criteria evidenced year against year, {where}. " + "; ".join(parts) + "."
 
@@ -136,6 +146,6 @@ def rate_chart(rate: pd.DataFrame, *, year: str, by, sample: bool = False):
 
 
 def rate_alt(rate: pd.DataFrame, *, year: str, by) -> str:
-    parts = [f"{r.region}: {r.received} of {r.partnerships}" + ("" if pd.isna(r.rate) else f" ({100 * r.rate:.0f}%)")
+    parts = [f"{r.region}: {r.received} of {r.partnerships}" + ("" if pd.isna(r.rate) else f" ({charts.percent_text(r.rate)})")
              for r in rate.itertuples(index=False)]
     return f"Bar chart: partnerships that had sent their {year} yearly report by {by.day} {by:%B %Y}. " + "; ".join(parts) + "."

@@ -1,17 +1,20 @@
 """Draft the annual report's annexes: the Word document and its figures workbook.
 
-``build_annex`` puts the three parts together (survey findings, roundtable
-feedback beside the Panel's response, audit findings) and returns the Word
-document (``annex.docx``) and ``figures.xlsx``, where every reference written
-in the text (``[D4]``, ``[C2]``, ``[A3]``) is one row. With no surveys given it
+``build_annex`` puts the three parts together in the report's order (Annex C:
+roundtable feedback beside the Panel's response; Annex D: survey findings;
+then the yearly-report audits' key figures) and returns the Word document
+(``annex.docx``) and ``figures.xlsx`` (with its OpenDocument twin
+``figures.ods``), where every reference written in the text (``[C2]``,
+``[D4]``, ``[R3]``) is one row. With no surveys given it
 uses the embedded sample surveys (both waves: the published 2021 wave is
-reported, with the change to the synthetic 2022 wave); the roundtables,
-tracker and audits come from the database (seeded with the sample data when
-empty).
+reported, and with ``compare_waves`` the change to the synthetic 2022 wave);
+the roundtables, tracker and audits come from the database (seeded with the
+sample data when empty).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -27,7 +30,7 @@ from feedback.survey.significance import TEST_NAMES, check_test
 
 PARTS = ("survey", "roundtables", "audits")
 CONTACT = "Child Safeguarding Practice Review Panel secretariat"
-TITLE = "Annual report annexes: survey findings, roundtable feedback and audit findings"
+TITLE = "Draft annual report annexes"
 
 
 @dataclass
@@ -36,6 +39,7 @@ class AnnexFiles:
     figures_xlsx: bytes
     figures: pd.DataFrame   # the figures register (what figures.xlsx holds)
     annex: document.Annex   # the content, for checks and previews
+    figures_ods: bytes = b""  # the same workbook as OpenDocument (figures.ods)
 
 
 def sample_surveys() -> list[tuple[str, bytes, str | None]]:
@@ -65,12 +69,21 @@ def load_inputs(files: Sequence[tuple[str, bytes, str | None]]) -> list[SurveyIn
     return inputs
 
 
+DETAILS = ("publication", "full")
+
+
+def region_words(region: str | None) -> str:
+    """The region as a title says it: "England" or the region's name (never "(England (all regions))")."""
+    return region or "England"
+
+
 def build_annex(*, surveys: Sequence[tuple[str, bytes, str | None]] | None = None, loaded: Sequence | None = None,
                 engine=None,
                 region: str | None = None, template: bytes | None = None, parts: Sequence[str] = PARTS,
                 method: str = "wilson", level: float = 0.95, suppress: int = 10, flag: int = 30,
                 adjust: str = "holm", test: str = "design", suppress_on: str = "n", flag_on: str = "n",
-                title: str | None = None, progress: Callable[[float, str], None] | None = None) -> AnnexFiles:
+                title: str | None = None, detail: str = "publication", compare_waves: bool = False,
+                questions: Sequence[str] | None = None, progress: Callable[[float, str], None] | None = None) -> AnnexFiles:
     """The annex document and its figures workbook.
 
     ``surveys``: (filename, content, codebook text or None) for each survey,
@@ -82,87 +95,158 @@ def build_annex(*, surveys: Sequence[tuple[str, bytes, str | None]] | None = Non
     ``test`` of a group against the rest (``design`` or ``effective-base``)
     and the small-base rules (below ``suppress`` [c], below ``flag`` [u], on
     the unweighted ``"n"`` or effective ``"n_eff"`` base).
+    ``detail``: ``"publication"`` (the default: Annex C, Annex D and the audit key figures in the
+    published shape, drafting notes as Word comments) or ``"full"`` (the analyst's appendix: theme
+    counts, tracker status, every significant group, each section's chart and table).
+    ``compare_waves``: state the change to or from the other wave of a survey, when one is loaded.
+    ``questions``: only these question ids (e.g. those chosen on the Results page), in survey order.
     ``progress(fraction, message)`` is told how far the work has gone.
     """
     say = progress or (lambda _f, _m: None)
     test = check_test(test)
+    if detail not in DETAILS:
+        raise ValueError(f"detail must be one of {', '.join(DETAILS)}")
     small_base = SmallBase(suppress=suppress, flag=flag, suppress_on=suppress_on, flag_on=flag_on)
     unknown = [p for p in parts if p not in PARTS]
     if unknown:
         raise ValueError(f"unknown annex part(s): {', '.join(unknown)}")
     where = region or "England (all regions)"
-    annex = document.Annex(title=title or f"{TITLE} ({where})")
-    annex.add(document.Heading(annex.title, 0),
-              document.Paragraph("Drafted by the Panel feedback analysis app. Every figure carries a reference "
-                                 "in square brackets, such as [D4]; the figures workbook (figures.xlsx) gives "
-                                 "each reference's question or criterion, group, base, value, interval, method, "
-                                 "test and source. Check the wording before publication."))
+    annex = document.Annex(title=title or f"{TITLE}: {region_words(region)}")
+    note = ("Drafting note: drafted by the Panel feedback analysis app. Every figure carries a reference in "
+            "square brackets: C in Annex C, D in Annex D, R in the yearly-report audits (not A, which is the "
+            "report's own Annex A). The figures workbook (figures.xlsx, figures.ods) gives each reference's "
+            "question or criterion, group, base, value, interval, method, test and source. Check the wording "
+            "and delete these comments before publication.")
+    annex.add(document.Heading(annex.title, 0), document.Paragraph(
+        "Draft annexes for the annual report: regional roundtable feedback (Annex C), the survey findings "
+        "(Annex D) and the key figures of the audit of safeguarding partners' yearly reports.", comment=note))
     figures = Figures()
     sources: list[str] = []
+    surveys_read: list[str] = []
+    fieldwork: list[str] = []
+    if ("roundtables" in parts or "audits" in parts) and engine is None:
+        raise ValueError("the roundtable and audit parts need the database (engine)")
+    if "roundtables" in parts:
+        from feedback.report.roundtable_feedback import roundtable_feedback
+
+        say(0.05, "Counting the roundtable themes and reading the Panel's responses…")
+        annex.add(*roundtable_feedback(engine, figures, region=region, detail=detail))
+        sources.append("roundtable notes and response tracker (database)")
     if "survey" in parts:
-        say(0.05, "Reading the surveys…")
+        say(0.15, "Reading the surveys…")
         if loaded is not None:
             inputs = [SurveyInput(s, s.filename, s.key or content_hash(s.content)) for s in loaded]
         else:
             inputs = load_inputs(sample_surveys() if surveys is None else surveys)
-        sources += [f"{i.source_file} ({i.survey.title})" for i in inputs]
-        say(0.2, "Writing the survey findings and drawing their charts…")
+        surveys_read += [i.survey.title for i in inputs]
+        sources += list(dict.fromkeys(re.sub(r"^Source:\s*", "", i.survey.source or i.survey.title)
+                                      for i in inputs))
+        fieldwork += [f"{i.survey.title}: {i.survey.fieldwork}" for i in inputs if i.survey.fieldwork]
+        say(0.3, "Writing the survey findings…")
         annex.add(*survey_findings(inputs, figures, region=region, method=method, level=level, suppress=suppress,
-                                   flag=flag, adjust=adjust, test=test, suppress_on=suppress_on, flag_on=flag_on))
-    if "roundtables" in parts or "audits" in parts:
-        if engine is None:
-            raise ValueError("the roundtable and audit parts need the database (engine)")
-    if "roundtables" in parts:
-        from feedback.report.roundtable_feedback import roundtable_feedback
-
-        say(0.6, "Counting the roundtable themes and reading the Panel's responses…")
-        annex.add(*roundtable_feedback(engine, figures, region=region))
-        sources.append("roundtable notes and response tracker (database)")
+                                   flag=flag, adjust=adjust, test=test, suppress_on=suppress_on, flag_on=flag_on,
+                                   detail=detail, compare_waves=compare_waves, questions=questions))
     if "audits" in parts:
         from feedback.report.audit_findings import audit_findings
 
         say(0.75, "Summarising the yearly-report audits…")
-        annex.add(*audit_findings(engine, figures, region=region))
+        annex.add(*audit_findings(engine, figures, region=region, detail=detail,
+                                  small_base=SmallBase(suppress=suppress, flag=flag)))
         sources.append("yearly-report audits and register (database)")
-    say(0.9, "Writing the Word document and the figures workbook…")
+    say(0.9, "Writing the Word document and the figures workbooks…")
     docx = document.to_docx(annex, template)
     frame = figures.frame()
     methods = [f"Survey groups are tested against the rest of the sample with the {TEST_NAMES[test]}"
                + (" (by the Rao-Scott test where either side is at 0% or 100%)" if test == "design" else "")
-               + f", {adjust} adjustment within each question; a change between waves with the "
-               f"{waves.CHANGE_TEST} (as on the Trends page and the change command).", *small_base.describe()] \
+               + f", {adjust} adjustment within each question"
+               + (f"; a change between waves with the {waves.CHANGE_TEST} (as on the Trends page and the "
+                  "change command)." if compare_waves else "."), *small_base.describe()] \
         if "survey" in parts else []
     workbook = figures_workbook(frame, title=annex.title, sources=sources, where=where,
-                                shorthand=figures.shorthand, methods=methods)
+                                shorthand=figures.markers(), methods=methods, fieldwork="; ".join(fieldwork),
+                                surveys=surveys_read)
     say(1.0, "Done")
-    return AnnexFiles(docx=docx, figures_xlsx=workbook, figures=frame, annex=annex)
+    return AnnexFiles(docx=docx, figures_xlsx=workbook, figures=frame, annex=annex,
+                      figures_ods=export.xlsx_to_ods(workbook))
+
+
+def _or_z(values: pd.Series) -> pd.Series:
+    """Numbers, with [z] (not applicable) where a figure has none (a count of events has no base)."""
+    return values.astype(object).where(values.notna(), "[z]")
+
+
+def published_register(frame: pd.DataFrame) -> pd.DataFrame:
+    """The figures register as published: percentages (0-100, "(%)") and counts in separate columns,
+    intervals in percent, and every empty cell given its shorthand ([z] not applicable, [x] missing)."""
+    pct = frame["Unit"] == "percentage"
+    value = pd.to_numeric(frame["Value"], errors="coerce")
+
+    def interval(col):
+        v = pd.to_numeric(frame[col], errors="coerce") * 100
+        return v.astype(object).where(v.notna(), "[z]")
+
+    return pd.DataFrame({
+        "Reference": frame["Reference"],
+        "Area": frame["Area"],
+        "Question or criterion": frame["Question or criterion"],
+        "Group": frame["Group"],
+        "Region": frame["Region"],
+        "Base": frame["Base"],
+        "Base (number)": _or_z(pd.to_numeric(frame["Base (number)"], errors="coerce")),
+        "Percentage (%)": (value * 100).astype(object).where(pct, "[z]"),
+        "Count (number)": value.astype(object).where(~pct, "[z]"),
+        "As written in the annex": frame["As written in the annex"],
+        "Interval from (%)": interval("Interval from"),
+        "Interval to (%)": interval("Interval to"),
+        "Method": frame["Method"],
+        "Test": frame["Test"],
+        "Source file": frame["Source file"],
+        "Source content hash (SHA-256)": frame["Source content hash (SHA-256)"],
+    })
 
 
 def figures_workbook(frame: pd.DataFrame, *, title: str, sources: Sequence[str], where: str,
-                     shorthand: Sequence[str] = (), methods: Sequence[str] = ()) -> bytes:
-    """figures.xlsx: cover, contents, notes and the figures register (one reference per row).
+                     shorthand: Sequence[str] = (), methods: Sequence[str] = (), fieldwork: str = "",
+                     surveys: Sequence[str] = ()) -> bytes:
+    """figures.xlsx: cover, contents, notes and the figures register (one reference per row, in reading order).
 
     ``shorthand``: per row, "[u]" for a low-reliability value (shown after the number in its
     value cell, which stays a number); ``methods``: notes on the tests and small-base rules."""
-    percent_rows = frame["Unit"] == "percentage"
-    # Proportions and counts share the value column: proportions stay 0-1 numbers, and the
-    # "As written" column shows each figure exactly as the text gives it.
-    markers = list(shorthand) + [""] * (len(frame) - len(shorthand))
-    table = export.PublishedTable(sheet="Figures", frame=frame,
-                                  title=f"Figures in the annex, one row per reference ({where})",
-                                  markers={"Value": markers} if any(markers) else {})
+    from feedback.report.figures import LETTERS
+
+    register = published_register(frame)
+    pct = (frame["Unit"] == "percentage").tolist()
+    marks = list(shorthand) + [""] * (len(frame) - len(shorthand))
+    markers = {"Percentage (%)": [m if p else "" for m, p in zip(marks, pct, strict=True)],
+               "Count (number)": [m if not p else "" for m, p in zip(marks, pct, strict=True)]}
+    table = export.PublishedTable(sheet="Figures", frame=register,
+                                  title=f"Figures in the annex, one row per reference, in reading order, {where}",
+                                  markers=markers if any(marks) else {})
     notes = [
-        "Reference: the mark written beside the figure in the annex, e.g. [D4]. D = survey findings, "
-        "C = roundtable feedback, A = yearly-report audits.",
-        "Value: a proportion from 0 to 1 when Unit is 'percentage' (the annex rounds it to a whole percentage), "
-        "otherwise a count. Interval from / to are proportions (0 to 1).",
-        "Source content hash: the SHA-256 of the source file(s) the figure was computed from, so a reviewer "
-        "can check the figure came from the same data.",
+        "Reference: the mark written beside the figure in the annex, e.g. [D4]. "
+        + "; ".join(f"{k} = {v}" for k, v in LETTERS.items())
+        + ". A headline figure keeps its number whatever the interval method, level or test; a group's figure "
+          "adds the group's place in the grouping (D4.3 is the third role), the same question in another wave "
+          "adds w (D4w).",
+        "Percentage (%): the figure as a percentage from 0 to 100 (the annex rounds it half up to a whole "
+        "percentage); [z] on a count. Count (number): the figure when it is a count; [z] on a percentage.",
+        "Interval from (%) and Interval to (%): the confidence interval of the share, in percent; [z] where "
+        "no interval applies (a census or a count of events).",
+        "Area, Question or criterion, Group and Region: what the figure is about (Group 'Total' is everyone "
+        "asked; 'role: Social worker' one group; 'Total, 2022' the same question in another wave).",
+        "Base and Base (number): who the figure is a share of, and how many answered or were counted; [z] where "
+        "a count has no base.",
+        "As written in the annex: the figure exactly as the text gives it (rounded half up). Method: the interval "
+        "method and level, or how a count was made.",
+        "Source content hash (SHA-256): the hash of the source file(s) the figure was computed from, so a "
+        "reviewer can check the figure came from the same data.",
         "Test: how a figure was tested: a group against the rest of the sample (the test named, with its "
         "adjusted p value), or, on an earlier or later wave's figure, the change between the waves (in "
-        "percentage points, with its interval and p value).",
+        "percentage points, with its interval and p value); [z] where no test applies.",
         *methods,
-        f"{int(percent_rows.sum())} of the {len(frame)} figures are percentages.",
+        f"{sum(pct)} of the {len(frame)} figures are percentages.",
     ]
-    return export.publication_workbook([table], title=title, survey="; ".join(sources), source="; ".join(sources),
-                                       contact=CONTACT, notes=notes, shorthand=("[u]",) if any(markers) else ())
+    return export.publication_workbook([table], title=title, survey="; ".join(surveys),
+                                       fieldwork=fieldwork, source="; ".join(sources), contact=CONTACT, notes=notes,
+                                       description="Every figure in the drafted annex with its reference, base, "
+                                                   "interval, method, test and source, one row per reference.")

@@ -1,4 +1,4 @@
-"""``python -m feedback annex``: draft the report annexes (annex.docx and figures.xlsx)."""
+"""``python -m feedback annex``: draft the report annexes (annex.docx, figures.xlsx and figures.ods)."""
 
 from __future__ import annotations
 
@@ -29,8 +29,9 @@ class _SurveyPairs(argparse.Action):
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("annex", help="draft the report annexes: annex.docx and figures.xlsx")
-    parser.add_argument("--out", type=Path, required=True, help="folder to write annex.docx and figures.xlsx in")
+    parser = subparsers.add_parser("annex", help="draft the report annexes: annex.docx, figures.xlsx and figures.ods")
+    parser.add_argument("--out", type=Path, required=True,
+                        help="folder to write annex.docx, figures.xlsx and figures.ods in")
     parser.add_argument("--survey", action=_SurveyPairs, dest="surveys", metavar="FILE",
                         help="a survey file (repeat for several; none = the embedded sample surveys)")
     parser.add_argument("--codebook", action=_SurveyPairs, dest="surveys", metavar="CB",
@@ -45,6 +46,12 @@ def register(subparsers) -> None:
     parser.add_argument("--test", default="design", choices=TESTS,
                         help="test of a group against the rest: design (R survey's svyttest, default) or "
                              "effective-base (pooled z test on Kish effective bases)")
+    parser.add_argument("--detail", default="publication", choices=("publication", "full"),
+                        help="publication (default): Annex C, Annex D and the audit key figures in the published "
+                             "shape; full: the analyst's appendix (theme counts, tracker status, every "
+                             "significant group, charts and tables)")
+    parser.add_argument("--compare-waves", action="store_true",
+                        help="state the change from (or to) the other wave of each survey, when both are given")
     parser.add_argument("--database-url", help="default: FEEDBACK_DATABASE_URL or the embedded SQLite file")
     parser.set_defaults(func=_annex, surveys=None)
 
@@ -69,17 +76,22 @@ def _annex(args) -> int:
     sample_data.prepare(engine)  # as the owner only when this is the configured database (db.owner_url_for)
     files = build.build_annex(surveys=surveys, engine=engine, region=region, template=template, method=args.method,
                               level=args.level, adjust=args.adjust, test=args.test, suppress=rules.suppress,
-                              flag=rules.flag, suppress_on=rules.suppress_on, flag_on=rules.flag_on)
+                              flag=rules.flag, suppress_on=rules.suppress_on, flag_on=rules.flag_on,
+                              detail=args.detail, compare_waves=args.compare_waves)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "annex.docx").write_bytes(files.docx)
     (args.out / "figures.xlsx").write_bytes(files.figures_xlsx)
-    print(f"wrote {args.out / 'annex.docx'} and {args.out / 'figures.xlsx'} ({len(files.figures)} figures)")
+    (args.out / "figures.ods").write_bytes(files.figures_ods)
+    print(f"wrote {args.out / 'annex.docx'}, {args.out / 'figures.xlsx'} and {args.out / 'figures.ods'} "
+          f"({len(files.figures)} figures)")
     return 0
 
 
-def annex_command(files: Sequence[tuple[str, str | None]] | None, *, region: str | None, **settings) -> str:
+def annex_command(files: Sequence[tuple[str, str | None]] | None, *, region: str | None, detail: str = "publication",
+                  compare_waves: bool = False, **settings) -> str:
     """The ``annex`` command for these surveys ((data file, codebook file) each; None = the embedded
-    samples), region and survey settings (``explorer.setting_options``'s keywords), quoted for the shell."""
+    samples), region, detail, wave comparison and survey settings (``explorer.setting_options``'s
+    keywords), quoted for the shell."""
     from feedback.survey.explorer import setting_options
 
     parts = ["python -m feedback annex --out annex"]
@@ -89,5 +101,9 @@ def annex_command(files: Sequence[tuple[str, str | None]] | None, *, region: str
             parts.append(f"--codebook {shlex.quote(codebook)}")
     if region:
         parts.append(f"--region {shlex.quote(region)}")
+    if detail != "publication":
+        parts.append(f"--detail {shlex.quote(detail)}")
+    if compare_waves:
+        parts.append("--compare-waves")
     parts += setting_options(**settings)
     return " ".join(parts)

@@ -8,10 +8,17 @@ template's styles (the user's ``.docx`` or ``data/templates/annex_template.docx`
 
 Accessibility, as the Word checker and GOV.UK guidance ask: real heading
 styles in order (Title, then Heading 1, 2, 3 without skipping), a description
-on every picture (``wp:docPr descr``), table header rows marked to repeat
-(``w:tblHeader``), language en-GB in the default run properties, the document
-title set; every chart has a table beside it, so no text or number exists only
-inside an image.
+on every picture (``wp:docPr descr``: one or two sentences, then "Data in the
+table below."), table header rows marked to repeat (``w:tblHeader``),
+language en-GB in the default run properties, the document title set; every
+chart has a table below it, so no text or number exists only inside an image.
+
+Layout, for a page that prints as published: column widths set to the
+content (fixed layout, each column at least its longest word), rows that
+cannot split across pages (``w:cantSplit``), headings, captions and pictures
+kept with what follows, pictures at their natural size (never wider than the
+text, so chart text stays at least 9 pt), "Page N" in the footer (a PAGE
+field). Drafting notes are Word comments on their paragraph, not body text.
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ class Heading:
 class Paragraph:
     text: str
     bullet: bool = False
+    comment: str | None = None  # a drafting note for the editor: a Word comment on the paragraph, not body text
 
 
 @dataclass
@@ -49,8 +57,11 @@ class Table:
 class Chart:
     caption: str
     png: bytes
-    alt: str
-    table: Table  # the same figures as a table, beside the picture
+    alt: str  # one or two sentences, ending "…: data in the table below."
+    table: Table  # the same figures as a table, below the picture
+    ppi: int = 150  # the PNG's pixels per inch (its natural size is pixels * 72 / ppi points)
+    font_px: float = 11  # the smallest text in the chart, in chart pixels (points at its natural size)
+    notes: str = ""  # notes and source written under the picture (when the image leaves them out)
 
 
 @dataclass
@@ -72,6 +83,53 @@ class Annex:
             elif isinstance(b, Chart):
                 out += [b.caption, *[" | ".join(map(str, r)) for r in b.table.frame.astype(str).itertuples(index=False)]]
         return "\n".join(out)
+
+    def comments(self) -> list[str]:
+        return [b.comment for b in self.blocks if isinstance(b, Paragraph) and b.comment]
+
+
+def _table_texts(table: Table) -> list[str]:
+    return [table.caption, *map(str, table.frame.columns),
+            *(str(v) for row in table.frame.itertuples(index=False, name=None) for v in row)]
+
+
+def reading_order(blocks: Sequence) -> list[str]:
+    """Every text of ``blocks`` in the order a reader meets it (captions, then cells row by row)."""
+    out: list[str] = []
+    for b in blocks:
+        if isinstance(b, Heading):
+            out.append(b.text)
+        elif isinstance(b, Paragraph):
+            out += [b.text, b.comment or ""]
+        elif isinstance(b, Table):
+            out += _table_texts(b)
+        elif isinstance(b, Chart):
+            out += [b.caption, b.alt, *_table_texts(b.table)]
+    return out
+
+
+def _map_table(table: Table, fn) -> None:
+    table.caption = fn(table.caption)
+    frame = table.frame.copy()
+    frame.columns = [fn(str(c)) for c in frame.columns]
+    for col in frame.columns:
+        frame[col] = frame[col].map(lambda v: fn(v) if isinstance(v, str) else v)
+    table.frame = frame
+
+
+def map_text(blocks: Sequence, fn) -> None:
+    """Apply ``fn`` to every text of ``blocks`` (in place)."""
+    for b in blocks:
+        if isinstance(b, Heading):
+            b.text = fn(b.text)
+        elif isinstance(b, Paragraph):
+            b.text = fn(b.text)
+            b.comment = fn(b.comment) if b.comment else b.comment
+        elif isinstance(b, Table):
+            _map_table(b, fn)
+        elif isinstance(b, Chart):
+            b.caption, b.alt, b.notes = fn(b.caption), fn(b.alt), fn(b.notes)
+            _map_table(b.table, fn)
 
 
 def _w(tag: str) -> str:
@@ -142,10 +200,89 @@ def _repeat_header(row) -> None:
     tr_pr.append(header)
 
 
-def _add_table(doc, table: Table) -> None:
+def _cant_split(row) -> None:
+    """The row stays whole on one page (w:cantSplit): a point is never cut from its response."""
+    from docx.oxml import OxmlElement
+
+    tr_pr = row._tr.get_or_add_trPr()
+    if tr_pr.find(_w("w:cantSplit")) is None:
+        tr_pr.insert(0, OxmlElement("w:cantSplit"))
+
+
+def _text_width(doc):
+    from docx.shared import Cm
+
+    section = doc.sections[-1]
+    if section.page_width and section.left_margin is not None and section.right_margin is not None:
+        return section.page_width - section.left_margin - section.right_margin
+    return Cm(16)
+
+
+CHAR_PT = 5.3     # an average character of 9 pt Arial, in points (bold headers a little wider)
+CELL_PAD_PT = 11  # a cell's left and right margins together (0.19 cm each)
+
+
+def column_widths(frame: pd.DataFrame, total: int) -> list[int]:
+    """Widths (EMU, summing to ``total``) set to the content: each column gets at least its longest
+    word (so no word breaks: "arrangements", "recommendations"; a header word in bold), then a share
+    of the rest in proportion to how much longer its text runs."""
+    total_pt = total / 12700
+    cols = [(str(c), [str(v) for v in frame.iloc[:, j]]) for j, c in enumerate(frame.columns)]
+    minimum = [max(max((len(w) * CHAR_PT * 1.12 for w in head.split()), default=0),
+                   max((len(w) * CHAR_PT for text in cells for w in text.split()), default=0)) + CELL_PAD_PT
+               for head, cells in cols]
+    natural = [max(len(head) * CHAR_PT * 1.12, max((len(t) * CHAR_PT for t in cells), default=0)) + CELL_PAD_PT
+               for head, cells in cols]
+    if sum(minimum) >= total_pt:  # more long words than fit: share the width by the longest words alone
+        weights = minimum
+    else:
+        spare = [max(0.0, min(n, 2 * total_pt) - m) for n, m in zip(natural, minimum, strict=True)]
+        room = total_pt - sum(minimum)
+        if sum(spare) <= room:  # everything fits on one line: give each its natural width, the rest evenly
+            extra = [x + (room - sum(spare)) / len(spare) for x in spare]
+        else:
+            extra = [room * x / sum(spare) for x in spare]
+        weights = [m + e for m, e in zip(minimum, extra, strict=True)]
+    widths = [int(total * w / sum(weights)) for w in weights]
+    widths[-1] += total - sum(widths)
+    return widths
+
+
+def _set_widths(grid, widths: list[int]) -> None:
+    """Fixed layout with the given column widths (tblGrid, every cell's tcW)."""
+    from docx.oxml import OxmlElement
+
+    grid.autofit = False
+    tbl_pr = grid._tbl.tblPr
+    layout = tbl_pr.find(_w("w:tblLayout"))
+    if layout is None:
+        layout = OxmlElement("w:tblLayout")
+        tbl_pr.append(layout)
+    layout.set(_w("w:type"), "fixed")
+    tbl_w = tbl_pr.find(_w("w:tblW"))
+    if tbl_w is None:
+        tbl_w = OxmlElement("w:tblW")
+        tbl_pr.append(tbl_w)
+    tbl_w.set(_w("w:w"), str(sum(widths) // 635))  # EMU -> twentieths of a point
+    tbl_w.set(_w("w:type"), "dxa")
+    for col, width in zip(grid.columns, widths, strict=True):
+        col.width = width
+    for row in grid.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = width
+
+
+def _add_caption(doc, text: str):
+    p = doc.add_paragraph(text, style=_style(doc, "Caption"))
+    p.paragraph_format.keep_with_next = True  # never stranded at the foot of a page
+    return p
+
+
+def _add_table(doc, table: Table, *, font_pt: float = 9) -> None:
     from docx.shared import Pt
 
-    doc.add_paragraph(table.caption, style=_style(doc, "Caption"))
+    if table.caption:
+        _add_caption(doc, table.caption)
     frame = table.frame
     grid = doc.add_table(rows=1, cols=len(frame.columns))
     try:
@@ -161,24 +298,96 @@ def _add_table(doc, table: Table) -> None:
         cells = grid.add_row().cells
         for cell, value in zip(cells, values, strict=True):
             cell.text = value
+    _set_widths(grid, column_widths(frame, _text_width(doc)))
     for row in grid.rows:
+        _cant_split(row)
         for cell in row.cells:
             for p in cell.paragraphs:
                 for run in p.runs:
-                    run.font.size = Pt(9)
+                    run.font.size = Pt(font_pt)
+    doc.add_paragraph()  # a gap before what follows (Word joins two adjacent tables into one)
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    """(width, height) in pixels of a PNG."""
+    import struct
+
+    return struct.unpack(">II", png[16:24])
+
+
+def placed_width_pt(chart: Chart, text_width_pt: float) -> float:
+    """The width the picture is placed at: its natural size, or the text width if narrower."""
+    natural = png_size(chart.png)[0] * 72 / chart.ppi
+    return min(natural, text_width_pt)
 
 
 def _add_picture(doc, chart: Chart) -> None:
-    from docx.shared import Cm
+    from docx.shared import Pt
 
-    doc.add_paragraph(chart.caption, style=_style(doc, "Caption"))
-    section = doc.sections[-1]
-    width = (section.page_width - section.left_margin - section.right_margin) if section.page_width else Cm(16)
+    _add_caption(doc, chart.caption)
+    width = Pt(placed_width_pt(chart, _text_width(doc) / 12700))
     shape = doc.add_picture(io.BytesIO(chart.png), width=width)
+    doc.paragraphs[-1].paragraph_format.keep_with_next = True  # the chart stays with its table
     doc_pr = shape._inline.docPr
     doc_pr.set("descr", chart.alt)
     doc_pr.set("title", chart.caption[:250])
+    if chart.notes:
+        notes = doc.add_paragraph()
+        notes.add_run(chart.notes).font.size = Pt(9)
+        notes.paragraph_format.keep_with_next = True
     _add_table(doc, chart.table)
+
+
+def _page_numbers(doc) -> None:
+    """"Page N" (a PAGE field) centred in every section's footer, unless the footer already numbers pages."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+
+    for section in doc.sections:
+        footer = section.footer
+        footer.is_linked_to_previous = False
+        if "PAGE" in "".join(e.get(_w("w:instr"), "") or (e.text or "") for e in footer._element.iter()
+                             if e.tag in (_w("w:fldSimple"), _w("w:instrText"))):
+            continue
+        p = next((p for p in footer.paragraphs if not p.text.strip()), None) or footer.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        p.add_run("Page ")
+        field = OxmlElement("w:fldSimple")
+        field.set(_w("w:instr"), "PAGE")
+        run = OxmlElement("w:r")
+        text = OxmlElement("w:t")
+        text.text = "1"
+        run.append(text)
+        field.append(run)
+        p._p.append(field)
+
+
+COMMENT_AUTHOR = "Feedback analysis app"
+
+
+def _add_paragraph(doc, block: Paragraph) -> None:
+    style = _style(doc, "List Bullet") if block.bullet else None
+    p = doc.add_paragraph(block.text, style=style)
+    if block.comment and p.runs:
+        doc.add_comment(p.runs, text=block.comment, author=COMMENT_AUTHOR, initials="FA")
+
+
+def _render(doc, annex: Annex) -> None:
+    """The annex's blocks into ``doc`` (its body already cleared), with page numbers in the footer."""
+    for block in annex.blocks:
+        if isinstance(block, Heading):
+            name = "Title" if block.level == 0 else f"Heading {block.level}"
+            p = doc.add_paragraph(block.text, style=_style(doc, name, fallback_level=block.level or 1))
+            p.paragraph_format.keep_with_next = True
+        elif isinstance(block, Paragraph):
+            _add_paragraph(doc, block)
+        elif isinstance(block, Chart):
+            _add_picture(doc, block)
+        elif isinstance(block, Table):
+            _add_table(doc, block)
+        else:  # pragma: no cover - a programming error, not bad input
+            raise TypeError(f"unknown annex block {type(block).__name__}")
+    _page_numbers(doc)
 
 
 def to_docx(annex: Annex, template: bytes | None = None) -> bytes:
@@ -190,19 +399,7 @@ def to_docx(annex: Annex, template: bytes | None = None) -> bytes:
     _set_language(doc)
     doc.core_properties.title = annex.title
     doc.core_properties.language = LANGUAGE
-    for block in annex.blocks:
-        if isinstance(block, Heading):
-            name = "Title" if block.level == 0 else f"Heading {block.level}"
-            doc.add_paragraph(block.text, style=_style(doc, name, fallback_level=block.level or 1))
-        elif isinstance(block, Paragraph):
-            style = _style(doc, "List Bullet") if block.bullet else None
-            doc.add_paragraph(block.text, style=style)
-        elif isinstance(block, Chart):
-            _add_picture(doc, block)
-        elif isinstance(block, Table):
-            _add_table(doc, block)
-        else:  # pragma: no cover - a programming error, not bad input
-            raise TypeError(f"unknown annex block {type(block).__name__}")
+    _render(doc, annex)
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
@@ -229,4 +426,5 @@ def headings(blocks: Sequence) -> list[tuple[int, str]]:
     return [(b.level, b.text) for b in blocks if isinstance(b, Heading)]
 
 
-__all__ = ["Annex", "Chart", "Heading", "Paragraph", "Table", "to_docx", "check_template", "DEFAULT_TEMPLATE", "headings"]
+__all__ = ["Annex", "Chart", "Heading", "Paragraph", "Table", "to_docx", "check_template", "DEFAULT_TEMPLATE", "headings",
+           "reading_order", "map_text", "column_widths"]

@@ -1,15 +1,38 @@
 """The figures register: every number the drafted annex states, with where it came from.
 
-Each figure gets a reference (``D4`` for the survey part, ``C2`` for the
-roundtables, ``A3`` for the audits) written beside it in the text, and one
-row in ``figures.xlsx``: area, question or criterion, group, base, value,
+Each figure gets a reference written beside it in the text, and one row in
+``figures.xlsx``: area, question or criterion, group, region, base, value,
 interval, method, test, source file and the source's content hash, so a
 reviewer can trace any number in the document back to its table.
+
+References are stable and run in reading order:
+
+- The letter says where the figure is: ``C`` in Annex C (roundtable
+  feedback), ``D`` in Annex D (survey findings), ``R`` in the yearly-report
+  audits' key figures. ``R`` (for yearly Reports), not ``A``: the annual
+  report has its own Annex A (fatal incidents), so "[A3]" would read as a
+  pointer into it.
+- A *headline* figure (a question's total, a count, a criterion) is numbered
+  in the order it is first read: ``D1``, ``D2``… Which headline figures a
+  part writes depends on the data and its codebook only, never on the
+  interval method, level or test, so neither do their numbers.
+- A figure that belongs to a headline (a group's share, the same question
+  in another wave) takes its headline's number and a fixed suffix: the
+  group's place in the grouping (``D12.3`` is the third role, whether or not
+  the first two are written), ``w`` for the other wave (``D12w``). A test
+  that finds another group significant adds or drops a ``D12.n`` without
+  moving any other reference.
+
+``Figures.add`` returns the figure as written with a placeholder; a part
+calls ``Figures.finish`` on its blocks when they are in reading order, which
+numbers the figures and writes the references in.
 """
 
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -21,6 +44,7 @@ COLUMNS = {
     "area": "Area",
     "measure": "Question or criterion",
     "group": "Group",
+    "region": "Region",
     "base": "Base",
     "base_n": "Base (number)",
     "value": "Value",
@@ -33,36 +57,101 @@ COLUMNS = {
     "source_file": "Source file",
     "source_hash": "Source content hash (SHA-256)",
 }
+LETTERS = {"C": "Annex C, roundtable feedback", "D": "Annex D, survey findings",
+           "R": "yearly-report audits (key figures)"}
+_TOKEN = re.compile("\u27e6(\\d+)\u27e7")  # ⟦n⟧: the n-th figure, before it is numbered
+
+
+def token(i: int) -> str:
+    return f"\u27e6{i}\u27e7"
 
 
 @dataclass
 class Figures:
-    """References handed out in order within each area's letter."""
+    """Figures in the order they were registered; references given by ``finish``."""
 
     rows: list[dict] = field(default_factory=list)
     shorthand: list[str] = field(default_factory=list)  # per row: "[u]" for a low-reliability value, else ""
     _counts: dict[str, int] = field(default_factory=dict)
+    _links: list[tuple[str, int | None, str]] = field(default_factory=list)  # letter, headline row, suffix
+    _order: list[int] = field(default_factory=list)  # rows in the order they were numbered (reading order)
 
     def add(self, letter: str, *, area: str, measure: str, value: float, as_written: str, unit: str = "percentage",
-            group: str = "", base: str = "", base_n: float | None = None, ci_low: float | None = None,
-            ci_high: float | None = None, method: str = "", test: str = "", source_file: str = "",
-            source_hash: str = "", shorthand: str = "") -> str:
-        """Register one figure; returns the text to write, e.g. ``"87% [D1]"``.
+            group: str = "", region: str = "", base: str = "", base_n: float | None = None,
+            ci_low: float | None = None, ci_high: float | None = None, method: str = "", test: str = "",
+            source_file: str = "", source_hash: str = "", shorthand: str = "", under: str | None = None,
+            suffix: str = "") -> str:
+        """Register one figure; returns the text to write, e.g. ``"87% [⟦4⟧]"`` (``"87% [D1]"`` once finished).
 
+        ``under``: the text ``add`` returned for the headline this figure belongs to, and ``suffix``
+        its fixed mark under it (".3" for the third group, "w" for the other wave).
         ``shorthand`` ("[u]") is shown after the number in the workbook's value cell, which stays a number."""
-        self._counts[letter] = self._counts.get(letter, 0) + 1
-        ref = f"{letter}{self._counts[letter]}"
-        self.rows.append({"reference": ref, "area": area, "measure": measure, "group": group, "base": base,
-                          "base_n": _number(base_n), "value": _number(value), "unit": unit,
+        if letter not in LETTERS:
+            raise ValueError(f"unknown reference letter {letter!r}")
+        i = len(self.rows)
+        parent = self.row_of(under) if under else None
+        self.rows.append({"reference": None, "area": area, "measure": measure, "group": group, "region": region,
+                          "base": base, "base_n": _number(base_n), "value": _number(value), "unit": unit,
                           "as_written": as_written, "ci_low": _number(ci_low), "ci_high": _number(ci_high),
                           "method": method, "test": test, "source_file": source_file, "source_hash": source_hash})
+        self._links.append((letter, parent, suffix if parent is not None else ""))
         self.shorthand.append(shorthand)
-        return f"{as_written} [{ref}]"
+        return f"{as_written} [{token(i)}]"
+
+    @staticmethod
+    def row_of(written: str) -> int:
+        """The register row of a figure from the text ``add`` returned."""
+        found = _TOKEN.findall(written)
+        if not found:
+            raise ValueError(f"no figure in {written!r}")
+        return int(found[-1])
+
+    def _number(self, i: int) -> str:
+        row = self.rows[i]
+        if row["reference"] is None:
+            letter, parent, suffix = self._links[i]
+            if parent is not None:
+                row["reference"] = self._number(parent) + suffix
+            else:
+                self._counts[letter] = self._counts.get(letter, 0) + 1
+                row["reference"] = f"{letter}{self._counts[letter]}"
+            self._order.append(i)
+        return row["reference"]
+
+    def number(self, texts: Iterable[str]) -> None:
+        """Give references to the figures in the order their placeholders appear in ``texts``."""
+        for text in texts:
+            for found in _TOKEN.findall(text):
+                self._number(int(found))
+
+    def resolve(self, text: str) -> str:
+        """``text`` with every placeholder replaced by its reference (numbering any not yet numbered)."""
+        return _TOKEN.sub(lambda m: self._number(int(m.group(1))), text)
+
+    def finish(self, blocks: list) -> list:
+        """Number the figures in ``blocks`` in reading order and write their references in (in place)."""
+        from feedback.report.document import map_text, reading_order
+
+        self.number(reading_order(blocks))
+        map_text(blocks, self.resolve)
+        return blocks
+
+    def reference(self, written: str) -> str:
+        """The reference of a figure from the text ``add`` returned (once numbered)."""
+        return self._number(self.row_of(written))
 
     def frame(self) -> pd.DataFrame:
-        """One row per reference, columns in plain English."""
-        df = pd.DataFrame(self.rows, columns=list(COLUMNS))
+        """One row per reference in reading order, columns in plain English (figures never written
+        are numbered last)."""
+        for i in range(len(self.rows)):
+            self._number(i)
+        df = pd.DataFrame([self.rows[i] for i in self._order], columns=list(COLUMNS))
         return df.rename(columns=COLUMNS)
+
+    def markers(self) -> list[str]:
+        """The shorthand of each row of ``frame()``, in its order."""
+        self.frame()
+        return [self.shorthand[i] for i in self._order]
 
 
 def _number(v):

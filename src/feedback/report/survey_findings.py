@@ -13,6 +13,7 @@ has a chart of its figures with alt text and the same figures as a table.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -101,8 +102,13 @@ def _fallback_finding(text: str) -> str:
     return f"gave a positive answer to “{text}”"
 
 
+def method_name(method: str) -> str:
+    """The interval method as written: "Clopper–Pearson" (its dash kept), "Wilson", "Korn–Graubard beta"."""
+    return explorer.METHODS.get(str(method), str(method)).split(" (")[0]
+
+
 def _method_text(row) -> str:
-    return f"{round(100 * float(row.level))}% {str(row.method).replace('-', ' ').title()} interval"
+    return f"{round(100 * float(row.level))}% {method_name(row.method)} interval"
 
 
 def _p_text(p: float) -> str:
@@ -150,75 +156,111 @@ def _changes(rep: Reported, *, region: str | None, level: float, adjust: str, sm
     return out[out["by"] == "total"].set_index("question")
 
 
+DETAILS = ("publication", "full")
+#: A significant group is written in the publication draft only when it is at least this far from the total.
+WORTH_A_SENTENCE = 0.10
+BOUNDARY_NOTE = ("a 0% or 100% cell has no sampling variance, so the design-based test against the rest rests "
+                 "on a zero standard error and cannot be trusted; it is not called significant in the text "
+                 "until an exact or Rao–Scott test is available")
+
+
+def _annex_heading(detail: str) -> str:
+    return "Annex D: Summary of the survey findings" if detail == "publication" else "Annex D: Survey findings"
+
+
 def survey_findings(inputs: list[SurveyInput], figures: Figures, *, region: str | None = None,
                     method: str = "wilson", level: float = 0.95, suppress: int = 10, flag: int = 30,
                     adjust: str = "holm", test: str = "design", suppress_on: str = "n", flag_on: str = "n",
-                    ppi: int = 150) -> list:
-    """The survey part of the annex: headings, sentences, charts and their tables.
+                    ppi: int = 150, detail: str = "publication", compare_waves: bool = False,
+                    questions: Sequence[str] | None = None) -> list:
+    """The survey part of the annex (Annex D): headings, sentences and, in full detail, charts and tables.
 
     ``test`` (``design`` or ``effective-base``) tests each group against the
     rest of the sample; ``suppress``/``flag`` on ``suppress_on``/``flag_on``
     are the small-base rules, for the figures and the changes alike.
+    ``detail="publication"``: short bullets under the codebook's section headings, a group only when
+    its difference is significant and at least ``WORTH_A_SENTENCE`` from the total, no charts or
+    tables; ``"full"``: every significant group, and each section's chart with its table.
+    ``compare_waves``: state the change from (or to) the other wave of the same survey, when loaded.
+    References are numbered in reading order when the part is finished (``Figures.finish``).
     """
-    blocks: list = [Heading("Survey findings", 1)]
+    if detail not in DETAILS:
+        raise ValueError(f"detail must be one of {', '.join(DETAILS)}")
+    blocks: list = [Heading(_annex_heading(detail), 1)]
     small_base = SmallBase(suppress=suppress, flag=flag, suppress_on=suppress_on, flag_on=flag_on)
     test = check_test(test)
     reported = pair_waves(inputs)
     where = region or "England (all regions)"
     sections: dict[str, _Section] = {}
+    intros, notes = [], []
     for i, rep in enumerate(reported):
         item, s = rep.item, rep.item.survey
         res = explorer.results(s, grouping="Role", region=region, method=method, level=level, suppress=suppress,
-                               flag=flag, adjust=adjust, test=test, suppress_on=suppress_on, flag_on=flag_on)
-        changes = _changes(rep, region=region, level=level, adjust=adjust, small_base=small_base, method=method)
+                               flag=flag, adjust=adjust, test=test, suppress_on=suppress_on, flag_on=flag_on,
+                               questions=list(questions) if questions else None)
+        changes = (_changes(rep, region=region, level=level, adjust=adjust, small_base=small_base, method=method)
+                   if compare_waves else pd.DataFrame())
         total_rows = res[res["by"] == "total"]
         n_all = int(total_rows["n"].max()) if len(total_rows) else 0
         n_text = figures.add("D", area=AREA, measure=f"{s.title}: respondents", value=n_all, unit="count",
-                             as_written=f"{n_all:,}", group=where, base=where, base_n=n_all,
-                             source_file=item.source_file, source_hash=item.source_hash)
-        intro = (f"{s.title}: {n_text} respondents" + (f", fieldwork {s.fieldwork}" if s.fieldwork else "")
-                 + f". Region: {where}. Figures are the share giving a positive answer among those asked, "
-                 f"with {round(100 * level)}% confidence intervals "
-                 f"({explorer.METHODS.get(method, method).split(' (')[0]} method).")
-        if rep.other is not None:
+                             as_written=f"{n_all:,}", group="Total", region=where, base=where, base_n=n_all,
+                             method="count of respondents", source_file=item.source_file,
+                             source_hash=item.source_hash)
+        intros.append(f"the {s.title} ({n_text} respondents" + (f", fieldwork {s.fieldwork}" if s.fieldwork else "")
+                      + ")")
+        if compare_waves and rep.other is not None:
             other = rep.other.survey
             span = f"to the {rep.other_wave.label} wave" if rep.later else f"from the {rep.other_wave.label} wave"
             named = "" if rep.other_wave.label in other.title else f" ({other.title})"
-            intro += (f" Changes are stated {span}{named}, tested at the {round(100 * level)}% level "
-                      "as on the Trends page: a Wald test on the two independent samples; a question that "
-                      "changed between the waves is not compared [b].")
+            note = (f"{s.title}: changes are stated {span}{named}, tested at the {round(100 * level)}% level "
+                    "as on the Trends page: a Wald test on the two independent samples; a question that "
+                    "changed between the waves is not compared [b].")
             if rep.later and rep.other_wave.synthetic:
-                intro += (f" The {rep.other_wave.label} wave is invented: this annex reports the "
-                          f"{rep.wave.label} wave, the latest real one, and what changed in the invented wave.")
-        blocks.append(Paragraph(intro))
+                note += (f" The {rep.other_wave.label} wave is invented: this annex reports the "
+                         f"{rep.wave.label} wave, the latest real one, and what changed in the invented wave.")
+            notes.append(note)
         meta = _question_meta(s)
         for qid, rows in res.groupby("question", sort=False):
             section_name, finding = meta.get(qid, ("", ""))
             section = sections.setdefault(section_name or OTHER_SECTION, _Section())
             change = changes.loc[qid] if len(changes) and qid in changes.index else None
-            sentence, ref = _finding(item, rows, finding, figures, where=where, change=change, rep=rep,
-                                     adjust=adjust, small_base=small_base)
-            section.sentences.append(sentence)
+            bullet, ref = _finding(item, rows, finding, figures, where=where, change=change, rep=rep,
+                                   adjust=adjust, small_base=small_base, detail=detail)
+            section.bullets.append(bullet)
             rows_so_far, refs = section.charts.get(i, (None, []))
             section.charts[i] = (rows if rows_so_far is None else pd.concat([rows_so_far, rows]), refs + [ref])
+    intro = (f"Findings of {wording.list_words(intros)}. Region: {where}. Each figure is the share giving a "
+             "positive answer among those asked the question.")
+    drafting = (f"Drafting note: {round(100 * level)}% confidence intervals ({method_name(method)} method) and every base "
+                "are in the figures workbook beside each reference. A group is named only where it differs from "
+                f"the rest of the sample ({TEST_NAMES[test]}, {ADJUST_NAMES[adjust]}"
+                + (f", and by at least {round(100 * WORTH_A_SENTENCE)} points from the total" if detail == "publication"
+                   else "") + "); no group is named for the other questions.")
+    blocks.append(Paragraph(intro, comment=" ".join([drafting, *notes])))
     for name, section in sections.items():
         blocks.append(Heading(name, 2))
-        blocks += [Paragraph(text, bullet=True) for text in section.sentences]
-        for i, (rows, refs) in section.charts.items():
-            blocks.append(_section_chart(reported[i].item, rows, refs, section=name, where=where, ppi=ppi,
-                                         thresholds=(suppress, flag, suppress_on, flag_on)))
-    return blocks
+        blocks += [Paragraph(b.text, bullet=True, comment=b.comment) for b in section.bullets]
+        if detail == "full":
+            for i, (rows, refs) in section.charts.items():
+                blocks.append(_section_chart(reported[i].item, rows, refs, section=name, where=where, ppi=ppi,
+                                             thresholds=(suppress, flag, suppress_on, flag_on)))
+    return figures.finish(blocks)
 
 
 @dataclass
 class _Section:
-    sentences: list[str] = field(default_factory=list)
+    bullets: list[Paragraph] = field(default_factory=list)
     charts: dict[int, tuple[pd.DataFrame, list[str]]] = field(default_factory=dict)  # survey -> rows, refs
 
 
+def _boundary(p) -> bool:
+    """A 0% or 100% cell: its standard error is zero, so a test against it is not to be trusted."""
+    return pd.notna(p) and (float(p) <= 0.0 or float(p) >= 1.0)
+
+
 def _finding(item: SurveyInput, rows: pd.DataFrame, finding: str, figures: Figures, *, where: str, change,
-             rep: Reported, adjust: str, small_base: SmallBase) -> tuple[str, str]:
-    """One question's sentence and the reference of its headline figure."""
+             rep: Reported, adjust: str, small_base: SmallBase, detail: str = "publication") -> tuple[Paragraph, str]:
+    """One question's bullet (with any drafting note as its comment) and its headline figure's placeholder."""
     total = rows[rows["by"] == "total"].iloc[0]
     text = str(total["question_text"])
     base_label = str(total["base_label"] or "")
@@ -227,13 +269,12 @@ def _finding(item: SurveyInput, rows: pd.DataFrame, finding: str, figures: Figur
     finding = finding or _fallback_finding(text)
     source = dict(source_file=item.source_file, source_hash=item.source_hash)
     if total["flag"] == "[c]" or pd.isna(total["p"]):
-        return (f"Too few {who} answered “{text}” for the figure to be published [c].", "")
+        return Paragraph(f"Too few {who} answered “{text}” for the figure to be published [c]."), ""
     low = total["flag"] == "[u]"
-    written = figures.add("D", area=AREA, measure=text, group=f"Total ({where})", base=base_label,
+    written = figures.add("D", area=AREA, measure=text, group="Total", region=where, base=base_label,
                           base_n=total["n"], value=total["p"], as_written=wording.percent(total["p"]),
                           ci_low=total["ci_low"], ci_high=total["ci_high"], method=_method_text(total),
                           shorthand="[u]" if low else "", **source)
-    ref = written.split("[")[-1].rstrip("]")
     sentence = f"{wording.capitalise(wording.share_words(total['p']))} {who}{surveyed} {finding} ({written}"
     if low:
         few = (f"fewer than {small_base.flag} answered" if small_base.flag_on == "n"
@@ -245,40 +286,52 @@ def _finding(item: SurveyInput, rows: pd.DataFrame, finding: str, figures: Figur
                             else (change["p_before"], change["n_before"]))
         other_text = ""
         if pd.notna(other_p):
-            other_text = figures.add("D", area=AREA, measure=text, group=f"Total ({where}), {rep.other_wave.label}",
-                                     base=base_label, base_n=other_n, value=other_p,
+            other_text = figures.add("D", area=AREA, measure=text, group=f"Total, {rep.other_wave.label}",
+                                     region=where, base=base_label, base_n=other_n, value=other_p,
                                      as_written=wording.percent(other_p), method=_change_method_text(change),
-                                     test=_change_test_text(change),
+                                     test=_change_test_text(change), under=written, suffix="w",
                                      source_file=rep.other.source_file, source_hash=rep.other.source_hash)
         sentence += ", " + wording.change_words(str(change["sig"]), str(change["flag"]), other=other_text,
                                                 wave=rep.other_wave.label, later=rep.later)
         if "[u]" in str(change["flag"]) and not low:
             sentence += " (few responses in a wave: treat the comparison with caution [u])"
     sentence += "."
-    groups = rows[(rows["by"] != "total") & rows["sig_vs_rest"].isin(["higher", "lower"]) & (rows["flag"] != "[c]")]
-    others = who
-    grouping = str(rows[rows["by"] != "total"]["by"].iloc[0]) if (rows["by"] != "total").any() else "role"
-    if len(groups):
-        parts = []
-        for g in groups.itertuples(index=False):
-            g_low = g.flag == "[u]"
-            g_text = figures.add("D", area=AREA, measure=text, group=f"{g.by}: {g.group} ({where})", base=base_label,
-                                 base_n=g.n, value=g.p, as_written=wording.percent(g.p), ci_low=g.ci_low,
-                                 ci_high=g.ci_high, method=_method_text(g), test=_test_text(g, adjust),
-                                 shorthand="[u]" if g_low else "", **source)
-            parts.append(f"significantly {g.sig_vs_rest} among {_group_name(g.group)} "
-                         f"({g_text}{', treat with caution [u]' if g_low else ''}) than among other {others}")
-        sentence += " It is " + "; and ".join(parts) + "."
-    elif (rows["by"] != "total").any():
-        sentence += f" No {grouping.replace('_', ' ')} differs significantly from the rest."
-    return sentence, ref
+    group_rows = rows[rows["by"] != "total"]
+    place = {g: j for j, g in enumerate(pd.unique(group_rows["group"].astype(str)), start=1)}
+    significant = group_rows[group_rows["sig_vs_rest"].isin(["higher", "lower"]) & (group_rows["flag"] != "[c]")]
+    at_edge = significant["p"].map(_boundary).astype(bool)
+    boundary, stated = significant[at_edge], significant[~at_edge]
+    if detail == "publication":
+        stated = stated[(stated["p"] - float(total["p"])).abs() >= WORTH_A_SENTENCE]
+    parts = []
+    for g in stated.itertuples(index=False):
+        g_low = g.flag == "[u]"
+        g_text = figures.add("D", area=AREA, measure=text, group=f"{g.by}: {g.group}", region=where,
+                             base=base_label, base_n=g.n, value=g.p, as_written=wording.percent(g.p),
+                             ci_low=g.ci_low, ci_high=g.ci_high, method=_method_text(g), test=_test_text(g, adjust),
+                             shorthand="[u]" if g_low else "", under=written, suffix=f".{place[str(g.group)]}",
+                             **source)
+        parts.append(f"significantly {g.sig_vs_rest} among {_group_name(g.group)} "
+                     f"({g_text}{', treat with caution [u]' if g_low else ''})")
+    if parts:  # each group against the rest of the sample, as tested
+        sentence += f" It is {wording.list_words(parts)} than among other {who}."
+    comment = None
+    if len(boundary):
+        named = wording.list_words([f"{_group_name(g.group)} ({int(round(g.p * g.n))} of {int(g.n)}, "
+                                    f"{wording.percent(g.p)})" for g in boundary.itertuples(index=False)])
+        comment = (f"Not stated: the test marks {named} as significantly different from the rest, but "
+                   f"{BOUNDARY_NOTE}.")
+    return Paragraph(sentence, bullet=True, comment=comment), written
 
 
 def _group_name(group: str) -> str:
-    """A group as it reads mid-sentence: 'Social worker' -> 'social workers', 'Police' -> 'Police respondents'."""
+    """A group as it reads mid-sentence: 'Social worker' -> 'social workers', 'Local authority' -> 'local
+    authority respondents'; an acronym keeps its capitals ('ICB' -> 'ICB respondents')."""
     text = str(group)
     if text.lower().endswith(("worker", "manager", "professional", "partner")):
         return text.lower() + "s"
+    if text[1:2].islower():
+        text = text[:1].lower() + text[1:]
     return f"{text} respondents"
 
 
@@ -295,21 +348,27 @@ def _section_chart(item: SurveyInput, rows: pd.DataFrame, refs: list[str], *, se
     title = f"{section}: {s.title}"
     subtitle = [f"Share giving a positive answer, total. Region: {where}.",
                 "Bases differ by question: see the table."]
+    # Narrow, with its notes and source under the picture rather than in it, so the chart is placed at
+    # its natural size and its text stays at 11 pt (at least 9 pt) on the page.
     chart = charts.bar_with_intervals(totals, category="label", value="p", low="ci_low", high="ci_high",
-                                      label="shown", title=title, subtitle=subtitle, source=s.source,
-                                      notes=charts.survey_notes(totals, thresholds=thresholds),
+                                      label="shown", bases="n", title=title, subtitle=subtitle,
                                       sort=list(totals["label"]), value_title="Percentage giving a positive answer",
-                                      wrap=45, width=440)
-    alt = charts.alt_text(totals, category="label", value="p", low="ci_low", high="ci_high", title=title,
-                          subtitle=f"Region: {where}", kind="Bar chart")
+                                      wrap=42, width=130, text_width=330)
+    notes = " ".join([*charts.survey_notes(totals, thresholds=thresholds), s.source or ""]).strip()
+    top = totals.loc[totals["p"].idxmax()] if totals["p"].notna().any() else None
+    alt = (f"Bar chart of the share of {wording.people(str(totals['base_label'].iloc[0]))} giving a positive answer "
+           f"to {len(totals)} questions on {section.lower()}, {where}"
+           + (f"; the highest is {wording.percent(top['p'])} ({top['label']})" if top is not None else "")
+           + ". Data in the table below.")
     table = pd.DataFrame({
         "Question": totals["question_text"].astype(str),
         "Base": totals["base_label"].astype(str),
         "Number answering": totals["n"].map(lambda v: f"{int(v):,}"),
         "Percentage": totals["shown"],
-        "Interval": [("" if pd.isna(lo) else f"{100 * lo:.0f}% to {100 * hi:.0f}%")
+        "Interval": [("" if pd.isna(lo) else f"{charts.percent_text(lo)} to {charts.percent_text(hi)}")
                      for lo, hi in zip(totals["ci_low"], totals["ci_high"], strict=True)],
-        "Reference": (refs + [""] * len(totals))[: len(totals)],
+        "Reference": [r.split("[")[-1].rstrip("]") if r else "" for r in (refs + [""] * len(totals))[: len(totals)]],
     })
-    return Chart(caption=f"Chart: {title}", png=charts.chart_png(chart, ppi=ppi), alt=alt,
+    return Chart(caption=f"Chart: {title}", png=charts.chart_png(chart, ppi=ppi), alt=alt, ppi=ppi,
+                 font_px=charts.smallest_font(chart), notes=notes,
                  table=Table(caption=f"Table: {title} (the figures in the chart above)", frame=table))

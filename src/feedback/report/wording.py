@@ -51,8 +51,10 @@ def share_words(p: float) -> str:
 
 
 def percent(p: float, digits: int = 0) -> str:
-    """0.8705 -> '87%' (to ``digits`` decimals)."""
-    return f"{100 * float(p):.{digits}f}%"
+    """0.8705 -> '87%' (to ``digits`` decimals), rounded half up as Excel shows it (0.625 -> '63%')."""
+    from feedback.charts import percent_text
+
+    return percent_text(p, digits)
 
 
 def people(base_label: str) -> str:

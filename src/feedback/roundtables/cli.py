@@ -15,14 +15,18 @@ import pandas as pd
 
 from feedback.errors import InputError
 from feedback.regions import region_option
+from feedback.tracker.models import DECISIONS
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("roundtables", help="regional roundtable notes: import, themes, totals, kappa")
     sub = parser.add_subparsers(dest="roundtables_command", required=True)
 
-    read = sub.add_parser("read", help="show the event details and points a file of notes gives")
+    read = sub.add_parser("read", help="show the event details, points, the Panel's responses and actions a file of "
+                                       "notes gives")
     read.add_argument("files", nargs="+", type=Path)
+    read.add_argument("--show-skipped", action="store_true",
+                      help="also list the lines not read as points, details, responses or actions, with the reason")
     read.set_defaults(func=_read)
 
     imp = sub.add_parser("import", help="import notes into the database (all files or none)")
@@ -32,6 +36,9 @@ def register(subparsers) -> None:
         imp.add_argument(f"--{name}", help=f"the event's {name.replace('-', ' ')}, when the notes do not say "
                                            "(applies to every file given)")
     imp.add_argument("--database-url", help="default: FEEDBACK_DATABASE_URL or the embedded SQLite file")
+    imp.add_argument("--record-responses", metavar="DECISION", choices=DECISIONS,
+                     help="also record the Panel's responses and actions found in the notes on tracker items raised "
+                          f"from their points, with this decision ({', '.join(DECISIONS)})")
     imp.set_defaults(func=_import)
 
     for name, helptext in (("themes-by-region", "points per theme and region"),
@@ -67,7 +74,7 @@ _region = region_option
 
 
 def _read(args) -> int:
-    from feedback.roundtables.read import META_LABELS, read_notes
+    from feedback.roundtables.read import HEADING, META_LABELS, SKIPPED, read_notes
 
     for path in args.files:
         notes = read_notes(path.name, path.read_bytes())
@@ -76,11 +83,31 @@ def _read(args) -> int:
         for key in ("region", "event_date", "attendees", "partnerships", "panel_lead"):
             value = getattr(m, key)
             print(f"  {META_LABELS[key]}: {'(missing)' if value in (None, '') else value}")
+        for key, value in m.other.items():
+            print(f"  {key}: {value}")
         for problem in notes.problems:
             print(f"  problem: {problem}")
         for p in notes.points:
             merged = f"  [merged with {len(p.merged)} near-identical]" if p.merged else ""
             print(f"  {p.seq:>3}. [{p.section}] {p.text}{merged}")
+            if p.response:
+                print(f"       Panel response: {' '.join(p.response.split())}")
+            for action in p.actions:
+                print(f"       action: {action}")
+        loose = [x for x in notes.actions if not x.answers]
+        for x in loose:
+            print(f"  action (no point given, line {x.no}): {x.text}")
+        unsure = [x for x in notes.unsure if x.role != SKIPPED]
+        for x in unsure:
+            print(f"  unsure, line {x.no} ({x.role}): {x.note}")
+        skipped = notes.skipped
+        if args.show_skipped:
+            for x in skipped:
+                print(f"  skipped line {x.no}: {x.text[:100]!r}: {x.note}")
+            for x in (x for x in notes.lines if x.role == HEADING):
+                print(f"  heading line {x.no}: {x.text[:100]!r}: {x.note}")
+        elif skipped:
+            print(f"  {len(skipped)} line(s) skipped (--show-skipped lists them with the reason)")
     return 0
 
 
@@ -91,8 +118,18 @@ def _import(args) -> int:
                "partnerships": args.partnerships, "panel_lead": args.panel_lead}
     details = {k: v for k, v in details.items() if v not in (None, "")}
     files = [(p.name, p.read_bytes()) for p in args.files]
-    ids = import_files(_engine(args), files, args.who, {name: details for name, _ in files})
+    engine = _engine(args)
+    ids = import_files(engine, files, args.who, {name: details for name, _ in files})
     print(f"imported {len(ids)} event(s): ids {', '.join(map(str, ids))}")
+    if args.record_responses:
+        from feedback.roundtables import links
+        from feedback.roundtables.read import read_notes
+
+        for event_id, (name, content) in zip(ids, files, strict=True):
+            offers = links.responses_offered(read_notes(name, content))
+            refs = links.record_responses(engine, event_id, offers, args.who, args.record_responses)
+            print(f"{name}: the Panel's responses and actions recorded on {len(refs)} tracker item(s)"
+                  + (f": {', '.join(refs)}" if refs else ""))
     return 0
 
 

@@ -215,3 +215,67 @@ def theme_items(engine, frames: views.Frames, codebook: ThemeCodebook, label: st
         "Panel response": chosen["response"].to_numpy(),
         "Actions": chosen["reference"].map(statuses).fillna("no actions").to_numpy(),
     })
+
+
+def responses_offered(notes) -> pd.DataFrame:
+    """What an import offers to the tracker: each point that has the Panel's response or actions in the
+    notes, with them (one action a line). The page shows it, editable, before anything is written."""
+    rows = [{"record": True, "point": p.seq, "line": p.line, "text": p.text, "response": p.response,
+             "actions": "\n".join(p.actions)} for p in notes.points if p.response or p.actions]
+    return pd.DataFrame(rows, columns=["record", "point", "line", "text", "response", "actions"])
+
+
+def record_responses(engine, event_id: int, offers: pd.DataFrame, who: str | access.User,
+                     decision: str = "noted", codebook: ThemeCodebook | None = None) -> list[str]:
+    """For each ticked row of ``offers`` (``responses_offered``, as edited): raise a tracker item from the
+    imported point, link them, record the Panel's response (with ``decision``) and add the actions.
+
+    All through the tracker's service functions, which check the person's role; one transaction, so a
+    refusal leaves nothing half-written. Returns the items' references.
+    """
+    service = _service()
+    from feedback.roundtables.store import current_codebook
+
+    user = access.actor(who)
+    if not user.name:
+        raise InputError("Give your name before recording responses: every change records who made it.")
+    chosen = offers[offers["record"].astype(bool)] if len(offers) else offers
+    if chosen.empty:
+        return []
+    codebook = codebook or current_codebook(engine)[0]
+    names = codebook.names()
+    references: list[str] = []
+    with db.session_scope(engine) as session:
+        event = session.get(RoundtableEvent, int(event_id))
+        if event is None:
+            raise InputError(f"Event {event_id} no longer exists; reload the page.")
+        access.require(user, access.EDIT, event.region, what="roundtable points", log=engine)
+        by_seq = {p.seq: p for p in event.points}
+        number = int(_next_reference(session, service)[len(REFERENCE_PREFIX):])
+        for row in chosen.itertuples(index=False):
+            point = by_seq.get(int(row.point))
+            if point is None:
+                raise InputError(f"Point {row.point} is not in the imported event; reload the page.")
+            response = str(row.response or "").strip()
+            actions = [a.strip() for a in str(row.actions or "").splitlines() if a.strip()]
+            if not response and not actions:
+                continue
+            rules = next((c for c in point.codings if c.coder == "rules"), None)
+            themes = "; ".join(names[c] for c in (rules.code_list if rules else []) if c in names)
+            reference = f"{REFERENCE_PREFIX}{number:03d}"
+            number += 1
+            try:
+                item = service.create_item(
+                    session, user, reference=reference, text=point.text, source=SOURCE,
+                    source_detail=f"{event.title}, {event.event_date:%d %b %Y}, point {point.seq}"[:300],
+                    date_raised=event.event_date, regions=event.region, themes=themes)
+                if response:
+                    service.create_response(session, item, user, decision=decision, text=response)
+                for k, action in enumerate(actions, start=1):
+                    service.create_action(session, item, user, reference=f"{reference}/{k}", description=action)
+            except service.TrackerError as err:
+                raise InputError(f"Point {point.seq}: {err}") from err
+            db.apply_edit(session, point, point.version, {"tracker_item_id": item.id}, user.label,
+                          f"raised tracker item {reference} with the Panel's response from the notes")
+            references.append(reference)
+    return references

@@ -6,6 +6,13 @@ reader accepts headings, bullet and numbered lists, paragraphs and tables,
 and reads the event's details from an opening block of ``Key: value`` lines.
 What it cannot find is listed in ``EventNotes.missing`` so the page can ask.
 Every failure is an ``InputError`` naming the file and what to do.
+
+Every paragraph read gets a role (``EventNotes.lines``): a feedback point,
+the Panel's response (under a "Panel response" heading, after "Response from
+the Panel:", or in the response column of a Feedback | Panel response table)
+kept with the point it answers, an event detail, an action, a heading, or
+skipped with the reason; what the reader is unsure of is said beside it.
+Only points are counted.
 """
 
 from __future__ import annotations
@@ -38,10 +45,22 @@ _META_KEYS = {
     "panel lead": "panel_lead", "panel member": "panel_lead", "lead": "panel_lead",
     "event": "title", "title": "title", "note": "note", "notes": "note",
 }
+#: Other details people write at the top of notes: kept (in the event's note), never points.
+_OTHER_KEYS = {
+    "venue": "Venue", "location": "Venue", "place": "Venue", "chair": "Chair", "chaired by": "Chair",
+    "chairperson": "Chair", "note-taker": "Note-taker", "note taker": "Note-taker", "notetaker": "Note-taker",
+    "notes taken by": "Note-taker", "minutes taken by": "Note-taker", "minute-taker": "Note-taker",
+    "minute taker": "Note-taker", "time": "Time", "facilitator": "Facilitator", "facilitated by": "Facilitator",
+    "apologies": "Apologies", "present": "Present", "format": "Format", "host": "Host", "hosted by": "Host",
+}
+#: An e-mail's header lines: not feedback.
+_EMAIL_KEYS = {"from", "sent", "to", "cc", "bcc", "subject", "importance", "attachments", "reply-to", "received"}
 _POINT_COLUMNS = ("point", "feedback point", "feedback", "text", "comment", "what was said", "issue raised", "issue")
 _SECTION_COLUMNS = ("section", "heading", "topic")
 MERGE_THRESHOLD = 0.85
 MAX_POINTS = 5_000          # points in one event's notes (a long event has a few hundred)
+MAX_LINES = 20_000          # lines of any role in one event's notes
+MAX_GUESSED_ACTIONS = 200   # actions matched to a point by their words
 MAX_POINT_CHARS = 20_000    # one point (about 3,000 words)
 MAX_TABLE_CELLS = 200_000   # cells in all of a Word document's tables
 MAX_GRID_SPAN = 64          # columns one Word table cell may span (Word's own limit)
@@ -50,7 +69,8 @@ SUFFIXES = (".docx", ".md", ".markdown", ".txt", ".csv", ".xlsx")
 
 @dataclass
 class EventMeta:
-    """An event's details; None where the notes did not say."""
+    """An event's details; None where the notes did not say. ``other``: further details
+    (Venue, Chair, Note-taker...) as written, kept in the event's note."""
 
     title: str | None = None
     region: str | None = None
@@ -59,21 +79,56 @@ class EventMeta:
     partnerships: int | None = None
     panel_lead: str | None = None
     note: str | None = None
+    other: dict[str, str] = field(default_factory=dict)
 
     def missing(self) -> list[str]:
         """The details still needed, as field names (see META_LABELS for words)."""
         return [name for name in META_FIELDS if getattr(self, name) in (None, "")]
 
+    def note_text(self) -> str:
+        """The note kept with the event: the notes' own "Note:" and the other details."""
+        return "\n".join([*([self.note] if self.note else []), *(f"{k}: {v}" for k, v in self.other.items())])
+
 
 @dataclass
 class Point:
-    """One feedback point. ``merged`` holds the other near-identical texts folded into it."""
+    """One feedback point. ``merged`` holds the other near-identical texts folded into it;
+    ``response`` the Panel's response kept with it; ``actions`` the actions for it;
+    ``line`` its number among the file's lines (``EventNotes.lines``)."""
 
     seq: int
     text: str
     section: str = ""
     kind: str = "paragraph"  # bullet | numbered | paragraph | table
     merged: list[str] = field(default_factory=list)
+    response: str = ""
+    actions: list[str] = field(default_factory=list)
+    line: int = 0
+
+
+# What a line of the notes is read as (shown in the import preview, editable there).
+POINT, RESPONSE, DETAIL, ACTION, HEADING, SKIPPED = (
+    "point", "Panel response", "event detail", "action", "heading", "skipped")
+ROLES = (POINT, RESPONSE, DETAIL, ACTION, HEADING, SKIPPED)
+
+
+@dataclass
+class Line:
+    """One paragraph, list item, table row or cell of the notes, with the role it was read as.
+
+    ``answers``: for a response or an action, the numbers of the point lines it
+    answers. ``note``: why it has this role (for a skipped line, the reason) and,
+    when ``unsure``, what to check.
+    """
+
+    no: int
+    text: str
+    role: str
+    section: str = ""
+    kind: str = "paragraph"
+    answers: list[int] = field(default_factory=list)
+    note: str = ""
+    unsure: bool = False
 
 
 @dataclass
@@ -82,10 +137,31 @@ class EventNotes:
     meta: EventMeta
     points: list[Point]
     problems: list[str] = field(default_factory=list)  # details present but unusable (e.g. unknown region)
+    lines: list[Line] = field(default_factory=list)  # every line read, with its role
 
     @property
     def missing(self) -> list[str]:
         return self.meta.missing()
+
+    @property
+    def skipped(self) -> list[Line]:
+        return [line for line in self.lines if line.role == SKIPPED]
+
+    @property
+    def actions(self) -> list[Line]:
+        return [line for line in self.lines if line.role == ACTION]
+
+    @property
+    def unsure(self) -> list[Line]:
+        return [line for line in self.lines if line.unsure]
+
+    def lines_frame(self) -> pd.DataFrame:
+        """Every line with its role, what it answers and the reader's note (the import preview)."""
+        return pd.DataFrame({
+            "line": [x.no for x in self.lines], "role": [x.role for x in self.lines],
+            "text": [x.text for x in self.lines], "section": [x.section for x in self.lines],
+            "answers": [", ".join(map(str, x.answers)) for x in self.lines],
+            "unsure": [x.unsure for x in self.lines], "note": [x.note for x in self.lines]})
 
     def points_frame(self) -> pd.DataFrame:
         return pd.DataFrame(
@@ -117,8 +193,13 @@ def only_ticked(notes: EventNotes, keep: list[bool] | None) -> EventNotes:
 
 @dataclass
 class _Block:
-    kind: str  # heading | bullet | numbered | paragraph | table
+    kind: str  # heading | bullet | numbered | paragraph | table | header (a table's header row)
     text: str
+    level: int = 1  # headings: 1-9 as written; LABEL for a short line ending in a colon
+    hint: str = ""  # "response": a table's Panel response cell; "empty": a row with no text in its point column
+
+
+LABEL = 99  # a "heading" that is only a short line ending in a colon (plain text)
 
 
 # ---------------------------------------------------------------- entry point
@@ -153,6 +234,9 @@ def _read_notes(name: str, content: bytes, merge_threshold: float = MERGE_THRESH
         return _read_points_table(name, content, suffix, merge_threshold)
     notes = notes_from_blocks(name, blocks)
     _check_points(name, notes.points)
+    if len(notes.lines) > MAX_LINES:
+        raise InputError(f"{name}: {len(notes.lines):,} lines, more than the {MAX_LINES:,} one event's notes can "
+                         "hold here: split the notes into one file per event.")
     notes.points = merge_near_duplicates(notes.points, merge_threshold)
     if not notes.points:
         raise InputError(f"{name}: no feedback points found. Put each point in its own bullet, numbered item, "
@@ -173,20 +257,35 @@ def _check_zip(name: str, content: bytes, suffix: str) -> None:
 
 
 def _docx_blocks(name: str, content: bytes) -> list[_Block]:
-    """Paragraphs and tables in document order, classified by style and numbering."""
+    """Paragraphs and tables in document order, classified by style and numbering.
+
+    The body's XML is walked with lxml, not python-docx's ``iter_inner_content``
+    (which passes over content controls and tracked insertions at the block
+    level): text in content controls (``w:sdt``), accepted insertions
+    (``w:ins``, ``w:moveTo``), smart tags, custom XML, simple fields
+    (``w:fldSimple``), hyperlinks and nested tables is read; deleted text
+    (``w:del``, ``w:moveFrom``) is not.
+    """
     import docx
 
     _check_docx_tables(name, content)
     try:
         document = docx.Document(io.BytesIO(content))
-        items = list(document.iter_inner_content())
+        body = document.element.body
+        styles = {}
+        for style in document.styles:
+            chain, base = [], style
+            while base is not None and len(chain) < 10:  # a style's name and the names it is based on
+                chain.append(base.name or "")
+                base = getattr(base, "base_style", None)
+            styles[style.style_id] = chain
     except MemoryError:
         raise
     except Exception as err:  # noqa: BLE001 - python-docx raises many kinds on damaged packages
         raise InputError(f"{name} could not be read as a Word document ({type(err).__name__}: {err}). "
                          "Open it in Word and save it again as .docx, or save the notes as plain text.") from None
     try:
-        return _classify(items)
+        return _walk_body(body, styles)
     except (InputError, MemoryError):
         raise
     except Exception as err:  # noqa: BLE001 - styles, numbering or tables damaged inside the package
@@ -195,68 +294,157 @@ def _docx_blocks(name: str, content: bytes) -> list[_Block]:
                          "the notes as plain text.") from None
 
 
-def _classify(items) -> list[_Block]:
-    """Headings, list items, paragraphs and table rows, from python-docx's items in order."""
-    from docx.table import Table
-
-    blocks: list[_Block] = []
-    for item in items:
-        if isinstance(item, Table):
-            blocks.extend(_table_rows(_table_cells(item._tbl)))
-            continue
-        text = " ".join(item.text.split())
-        if not text:
-            continue
-        style = (item.style.name if item.style is not None else "") or ""
-        ppr = item._p.pPr
-        numbered = ppr is not None and ppr.numPr is not None
-        if style.startswith("Heading") or style in ("Title", "Subtitle"):
-            blocks.append(_Block("heading", text))
-        elif "Number" in style:
-            blocks.append(_Block("numbered", text))
-        elif "Bullet" in style or style.startswith("List") or numbered:
-            blocks.append(_Block("bullet", text))
-        else:
-            blocks.append(_Block("paragraph", text))
-    return blocks
-
-
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 #: Run content and its text, as python-docx's ``Run.text`` gives it (``w:t`` its own text; ``w:br`` below).
 _RUN_TEXT = {f"{_W}tab": "\t", f"{_W}ptab": "\t", f"{_W}cr": "\n", f"{_W}noBreakHyphen": "-"}
+#: Never read: deleted or moved-away text, properties (tab stops are ``w:tab`` too), the fallback copy
+#: of a text box (its ``mc:Choice`` holds the same text), a content control's properties.
+_NOT_TEXT = {f"{_W}del", f"{_W}moveFrom", f"{_W}pPr", f"{_W}rPr", f"{_W}sdtPr", f"{_W}sdtEndPr", f"{_W}tblPr",
+             f"{_W}trPr", f"{_W}tcPr", f"{_W}delText", f"{_W}instrText", f"{_W}delInstrText", f"{_MC}Fallback",
+             f"{_W}fldData", f"{_W}tblGrid"}
+#: Wrappers whose content is read as if it were in their place (block, row, cell or run level).
+_TRANSPARENT = {f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml", f"{_W}ins", f"{_W}moveTo", f"{_W}smartTag",
+                f"{_W}fldSimple", f"{_W}hyperlink", f"{_MC}AlternateContent", f"{_MC}Choice"}
+
+
+def _within(element, tag: str):
+    """``element``'s children with ``tag``, also inside content controls, insertions and other wrappers,
+    never inside deleted content; in document order."""
+    stack = [iter(element)]
+    while stack:
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
+            continue
+        if child.tag == tag:
+            yield child
+        elif child.tag in _TRANSPARENT:
+            stack.append(iter(child))
+
+
+def _blocks_within(element):
+    """Paragraphs and tables directly in ``element`` (a body or a cell), through wrappers, in order."""
+    p, tbl = f"{_W}p", f"{_W}tbl"
+    stack = [iter(element)]
+    while stack:
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
+            continue
+        if child.tag in (p, tbl):
+            yield child
+        elif child.tag in _TRANSPARENT:
+            stack.append(iter(child))
+
+
+def _text_of(paragraph) -> str:
+    """A paragraph's text as Word shows it with changes accepted: runs anywhere inside it (content
+    controls, insertions, smart tags, fields, hyperlinks, text boxes), never deleted text."""
+    t, br, p = f"{_W}t", f"{_W}br", f"{_W}p"
+    parts: list[str] = []
+    stack = [iter(paragraph)]
+    while stack:
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
+            continue
+        tag = child.tag
+        if not isinstance(tag, str) or tag in _NOT_TEXT:
+            continue
+        if tag == t:
+            parts.append(child.text or "")
+        elif tag == br:
+            parts.append("\n" if child.get(f"{_W}type", "textWrapping") == "textWrapping" else "")
+        elif tag in _RUN_TEXT:
+            parts.append(_RUN_TEXT[tag])
+        else:
+            if tag == p:  # a paragraph in a text box
+                parts.append("\n")
+            stack.append(iter(child))
+    return "".join(parts)
+
+
+def _deleted_row(row) -> bool:
+    props = row.find(f"{_W}trPr")
+    return props is not None and props.find(f"{_W}del") is not None
 
 
 def _table_cells(tbl) -> list[list[str]]:
-    """Each row's cells as written (``w:tc``), each cell's text as python-docx's ``_Cell.text``.
+    """Each row's cells as written (``w:tc``): each cell's paragraphs joined by a new line, nested
+    tables' paragraphs included in their place; rows and cells inside content controls read,
+    rows deleted with changes tracked not.
 
-    Walks the table's XML with lxml: rows, their cells, the cells' paragraphs
-    (joined by a new line) and their runs (also inside hyperlinks). A spanned
-    cell is one ``w:tc`` (not repeated per ``gridSpan`` column as python-docx's
-    laid-out grid would) and a vertically merged cell keeps its own (usually
-    empty) text. Going through python-docx's objects cost ~0.15 ms a cell
-    (0.7 s for a 5,000-row table).
+    A spanned cell is one ``w:tc`` (not repeated per ``gridSpan`` column as
+    python-docx's laid-out grid would) and a vertically merged cell keeps its
+    own (usually empty) text.
     """
-    tr, tc, p, r, link = f"{_W}tr", f"{_W}tc", f"{_W}p", f"{_W}r", f"{_W}hyperlink"
-    return [["\n".join("".join(_run_text(run) for child in para.iterchildren(r, link)
-                                for run in ((child,) if child.tag == r else child.iterchildren(r)))
-                        for para in cell.iterchildren(p))
-             for cell in row.iterchildren(tc)]
-            for row in tbl.iterchildren(tr)]
+    return [["\n".join(_text_of(p) for p in _paragraphs_within(cell)) for cell in _within(row, f"{_W}tc")]
+            for row in _within(tbl, f"{_W}tr") if not _deleted_row(row)]
 
 
-def _run_text(run) -> str:
-    """A run's text as python-docx's ``Run.text``: text, tabs, line breaks (not page or column breaks)."""
-    t, br = f"{_W}t", f"{_W}br"
-    parts = []
-    for element in run.iterchildren():
-        tag = element.tag
-        if tag == t:
-            parts.append(element.text or "")
-        elif tag == br:
-            parts.append("\n" if element.get(f"{_W}type", "textWrapping") == "textWrapping" else "")
+def _paragraphs_within(element):
+    """Every paragraph in ``element``, nested tables' included, in document order."""
+    p = f"{_W}p"
+    for block in _blocks_within(element):
+        if block.tag == p:
+            yield block
         else:
-            parts.append(_RUN_TEXT.get(tag, ""))
-    return "".join(parts)
+            for row in _within(block, f"{_W}tr"):
+                if not _deleted_row(row):
+                    for cell in _within(row, f"{_W}tc"):
+                        yield from _paragraphs_within(cell)
+
+
+def _walk_body(body, styles: dict[str, list[str]]) -> list[_Block]:
+    """Headings, list items, paragraphs and table rows in order. A table whose rows each have one cell
+    (a layout table, a form) is read as the paragraphs and tables inside it."""
+    p = f"{_W}p"
+    blocks: list[_Block] = []
+    pending = [_blocks_within(body)]
+    while pending:
+        element = next(pending[-1], None)
+        if element is None:
+            pending.pop()
+            continue
+        if element.tag == p:
+            block = _paragraph_block(element, styles)
+            if block is not None:
+                blocks.append(block)
+            continue
+        rows = [row for row in _within(element, f"{_W}tr") if not _deleted_row(row)]
+        cells = [list(_within(row, f"{_W}tc")) for row in rows]
+        if cells and all(len(c) <= 1 for c in cells):
+            pending.append(iter([inner for c in cells for cell in c for inner in _blocks_within(cell)]))
+        else:
+            blocks.extend(_table_rows([["\n".join(_text_of(x) for x in _paragraphs_within(cell)) for cell in c]
+                                       for c in cells]))
+    return blocks
+
+
+def _paragraph_block(p, styles: dict[str, list[str]]) -> _Block | None:
+    text = " ".join(_text_of(p).split())
+    if not text:
+        return None
+    ppr = p.find(f"{_W}pPr")
+    style_id = None
+    numbered = outline = False
+    if ppr is not None:
+        pstyle = ppr.find(f"{_W}pStyle")
+        style_id = pstyle.get(f"{_W}val") if pstyle is not None else None
+        numbered = ppr.find(f"{_W}numPr") is not None
+        outline = ppr.find(f"{_W}outlineLvl") is not None
+    names = styles.get(style_id, []) if style_id else []
+    style = names[0] if names else ""
+    heading = next((n for n in names if n.startswith("Heading") or n in ("Title", "Subtitle")), None)
+    if heading is not None or outline:
+        digits = "".join(ch for ch in (heading or "") if ch.isdigit())
+        return _Block("heading", text, level=int(digits) if digits else 1)
+    if "Number" in style:
+        return _Block("numbered", text)
+    if "Bullet" in style or style.startswith("List") or numbered:
+        return _Block("bullet", text)
+    return _Block("paragraph", text)
 
 
 _GRID_SPAN = re.compile(rb'<w:gridSpan\b[^>]*?\bw:val="([^"]*)"')
@@ -298,29 +486,96 @@ def _check_points(name: str, points: list[Point]) -> None:
 
 
 def _table_rows(rows: list[list[str]]) -> list[_Block]:
-    """A table becomes metadata lines (a two-column key/value table) or one point per row."""
+    """A table becomes metadata lines (a two-column key/value table), one point per row, or, in a
+    Feedback | Panel response table (Annex C's layout), a point and its response per row.
+
+    Every cell is kept as written: two neighbouring cells with the same text are two cells.
+    """
     rows = [[" ".join(c.split()) for c in row] for row in rows if any(c.strip() for c in row)]
     if not rows:
         return []
-    # Word repeats merged cells: drop consecutive duplicates within a row.
-    rows = [[c for i, c in enumerate(row) if i == 0 or c != row[i - 1]] for row in rows]
-    if all(len(r) == 2 and _meta_key(r[0]) for r in rows):
+    if all(len(r) == 2 and (_meta_key(r[0]) or " ".join(r[0].casefold().strip(" :*").split()) in _OTHER_KEYS)
+           for r in rows):
         return [_Block("paragraph", f"{r[0].rstrip(':')}: {r[1]}") for r in rows]
-    header = [c.casefold().strip(" :") for c in rows[0]]
+    header = [c.casefold().strip(" :*") for c in rows[0]]
+    response = next((i for i, h in enumerate(header) if _is_response_heading(h)), None)
     column = next((header.index(h) for h in _POINT_COLUMNS if h in header), None)
-    body = rows[1:] if column is not None or (len(rows) > 1 and max(map(len, rows[0])) < 40) else rows
+    if column is None:
+        column = next((i for i, h in enumerate(header) if i != response and h.startswith(_POINT_PREFIXES)), None)
+    section = next((header.index(h) for h in _SECTION_COLUMNS if h in header), None)
+    has_header = column is not None or response is not None or (len(rows) > 1 and max(map(len, rows[0])) < 40)
+    body = rows[1:] if has_header else rows
     if column is None:
         width = max(len(r) for r in body) if body else 0
-        lengths = [sum(len(r[i]) for r in body if i < len(r)) for i in range(width)]
+        lengths = [0 if i == response else sum(len(r[i]) for r in body if i < len(r)) for i in range(width)]
         column = lengths.index(max(lengths)) if lengths else 0
-    return [_Block("table", r[column]) for r in body if column < len(r) and r[column]]
+    blocks = [_Block("header", " | ".join(rows[0]))] if has_header else []
+    for r in body:
+        text = r[column] if column < len(r) else ""
+        if not text:
+            blocks.append(_Block("table", " | ".join(c for c in r if c), hint="empty"))
+            continue
+        blocks.append(_Block("table", text, hint=f"section:{r[section]}" if section is not None
+                             and section < len(r) and section != column and r[section] else ""))
+        if response is not None and response < len(r) and r[response]:
+            blocks.append(_Block("table", r[response], hint="response"))
+    return blocks
 
 
+_POINT_PREFIXES = ("feedback", "what we heard", "what partners said", "issue", "point", "comment", "question")
 _BULLET = re.compile(r"^\s*(?:[-*+\u2022\u00b7\u25aa\u2013])\s+(.*)$")
 _NUMBER = re.compile(r"^\s*(?:\d+|[a-zA-Z])[.)]\s+(.*)$")
-_MD_HEADING = re.compile(r"^\s*#{1,6}\s+(.*?)\s*#*\s*$")
-_MD_TABLE = re.compile(r"^\s*\|.*\|\s*$")
-_MD_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+
+
+def _md_heading(line: str) -> tuple[int, str] | None:
+    """``(level, text)`` of an ATX heading ("## Text ##"), by string methods (a regex backtracked for
+    seconds on a long run of spaces)."""
+    stripped = line.strip()
+    hashes = len(stripped) - len(stripped.lstrip("#"))
+    if not 1 <= hashes <= 6:
+        return None
+    rest = stripped[hashes:]
+    if rest and not rest[0].isspace():
+        return None
+    text = rest.strip()
+    closing = text.rstrip("#")
+    if closing != text and (not closing or closing[-1].isspace()):
+        text = closing.strip()
+    return hashes, text
+
+
+def _md_table_line(line: str) -> bool:
+    stripped = line.strip()
+    return len(stripped) >= 2 and stripped[0] == "|" and stripped[-1] == "|"
+
+
+def _md_rule(line: str) -> bool:
+    """A pipe table's delimiter row (``|---|:--:|``)."""
+    cells = line.strip().strip("|").split("|")
+    return all(len(c.strip().strip(":")) >= 2 and set(c.strip().strip(":")) == {"-"} for c in cells)
+
+
+def _md_cells(line: str) -> list[str]:
+    """A pipe table row's cells; ``\\|`` is a pipe inside a cell."""
+    inner = line.strip()[1:-1]
+    return [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", inner)]
+
+
+def _own_line(line: str) -> str | None:
+    """Lines that start a paragraph of their own in plain text, never a continuation: "response",
+    "action", a "sign-off" (and so the signature lines after it), a "greeting"."""
+    if _inline_label(line, _INLINE_RESPONSE) is not None:
+        return "response"
+    if _inline_label(line, _INLINE_ACTION) is not None:
+        return "action"
+    if len(line) > 60:
+        return None
+    label = _normal_label(line).rstrip(",.!")
+    if len(label.split()) <= 5 and _SIGN_OFF.fullmatch(label):
+        return "sign-off"
+    if len(label.split()) <= 6 and _GREETING.fullmatch(label):
+        return "greeting"
+    return None
 
 
 def _text_blocks(text: str, *, markdown: bool) -> list[_Block]:
@@ -344,30 +599,33 @@ def _text_blocks(text: str, *, markdown: bool) -> list[_Block]:
         if not line.strip():
             flush()
             continue
-        if markdown and _MD_TABLE.match(line):
+        if markdown and _md_table_line(line):
             if current is not None:
                 flush()
-            if not _MD_RULE.match(line):
-                table.append([c.strip() for c in line.strip().strip("|").split("|")])
+            if not _md_rule(line):
+                table.append(_md_cells(line))
             continue
         if table:
             flush()
-        heading = _MD_HEADING.match(line) if markdown else None
+        heading = _md_heading(line) if markdown else None
         if heading:
             flush()
-            blocks.append(_Block("heading", heading.group(1).strip("*_ ")))
+            if heading[1].strip("*_ "):
+                blocks.append(_Block("heading", " ".join(heading[1].strip("*_ ").split()), level=heading[0]))
             continue
         if not markdown and line.strip().endswith(":") and len(line.strip()) < 60 and current is None:
-            blocks.append(_Block("heading", line.strip().rstrip(":")))
+            blocks.append(_Block("heading", line.strip().rstrip(":"), level=LABEL))
             continue
         bullet, number = _BULLET.match(line), _NUMBER.match(line)
         if bullet or number:
             flush()
             current = _Block("bullet" if bullet else "numbered", (bullet or number).group(1))
             continue
+        if current is not None and (_own_line(line) or _own_line(current.text) == "sign-off"):
+            flush()  # "Response from the Panel: ...", "Action: ...", a sign-off and the lines after it
         if current is None:
             current = _Block("paragraph", line)
-        elif current.kind == "paragraph" and _meta_line(current.text) and _meta_line(line):
+        elif current.kind == "paragraph" and _key_line(current.text) and _key_line(line):
             flush()  # consecutive "Key: value" lines are separate details, not one paragraph
             current = _Block("paragraph", line)
         else:
@@ -386,37 +644,484 @@ def _meta_key(text: str) -> str | None:
     return _META_KEYS.get(" ".join(text.replace("*", "").split()).casefold().rstrip(":").strip())
 
 
-def _meta_line(text: str) -> tuple[str, str] | None:
-    if ":" not in text:
+def _split_key(text: str) -> tuple[str, str] | None:
+    """("key", "value") of a "Key: value" line with a short key, else None."""
+    head, colon, value = text[:60].partition(":")
+    if not colon:
         return None
-    key, value = text.split(":", 1)
-    name = _meta_key(key)
-    return (name, value.strip().strip("*_ ")) if name and len(key) < 40 else None
+    value = text[len(head) + 1:]
+    return " ".join(head.replace("*", "").split()).casefold().strip(" _"), " ".join(value.split()).strip("*_ ")
+
+
+def _meta_line(text: str) -> tuple[str, str] | None:
+    found = _split_key(text)
+    if found is None:
+        return None
+    key, value = found
+    name = _META_KEYS.get(key)
+    return (name, value) if name else None
+
+
+def _other_line(text: str) -> tuple[str, str] | None:
+    """("Venue", "online") for a further detail the app keeps in the event's note."""
+    found = _split_key(text)
+    if found is None or found[0] not in _OTHER_KEYS or not found[1]:
+        return None
+    return _OTHER_KEYS[found[0]], found[1]
+
+
+def _email_key(text: str) -> str | None:
+    found = _split_key(text)
+    return found[0] if found is not None and found[0] in _EMAIL_KEYS else None
+
+
+def _key_line(text: str) -> bool:
+    """A "Key: value" line of details or an e-mail's header (each its own line, never one paragraph)."""
+    return bool(_meta_line(text) or _other_line(text) or _email_key(text) or _unknown_detail(text))
+
+
+def _unknown_detail(text: str) -> tuple[str, str] | None:
+    """A short "Key: value" line at the top whose key this app does not know ("Time: 10:00")."""
+    found = _split_key(text)
+    if found is None or not found[1] or len(text) > 120:
+        return None
+    key = text.split(":", 1)[0].strip(" *_")
+    if not key or len(key.split()) > 3 or not key[0].isupper() or not all(ch.isalpha() or ch in " -'" for ch in key):
+        return None
+    return key, found[1]
+
+
+def _normal_label(text: str) -> str:
+    words = text.replace("\u2019", "'").casefold().strip(" *_#:.-").split()
+    return " ".join(words)
+
+
+_RESPONSE_LABEL = re.compile(
+    r"(the )?(panel'?s?'? (response|reply)|response (from|of|by) the panel|our response|panel responses?|"
+    r"response)( and (further )?actions?| ?/ ?further actions?| to (the )?(feedback|points?( raised)?))?")
+_ACTIONS_LABEL = re.compile(r"(agreed |next |follow[- ]up |key )?(actions?( points?| agreed| log)?|next steps)"
+                            r"( (agreed|arising|for the panel))?")
+_INLINE_RESPONSE = re.compile(r"(the )?(panel'?s?'? (response|reply)|response (from|of|by) the panel|our response|"
+                              r"panel responded|response)")
+_INLINE_ACTION = re.compile(r"(agreed )?actions?( point| for the panel| agreed)?")
+_GREETING = re.compile(r"(hi|hello|dear|good (morning|afternoon))\b.*")
+_SIGN_OFF = re.compile(r"(many |with )?(thanks|thank you)( all| again| everyone)?|(kind |best |warm )?regards|"
+                       r"best wishes|best|cheers|all the best")
+_ORIGINAL_MESSAGE = re.compile(r"-* ?(original message|forwarded message) ?-*")
+
+
+def _is_response_heading(text: str) -> bool:
+    label = _normal_label(text)
+    return len(label) <= 80 and label != "response" and _RESPONSE_LABEL.fullmatch(label) is not None or (
+        label in ("response", "responses"))
+
+
+_FEEDBACK_LABEL = re.compile(r"(the )?(feedback( (from|raised by) (partners|partnerships|attendees|the sector))?|"
+                             r"what we heard|points raised|issues raised|feedback points|key points|"
+                             r"discussion|summary of (the )?discussion)")
+
+
+def _is_feedback_heading(text: str) -> bool:
+    label = _normal_label(text)
+    return len(label) <= 60 and _FEEDBACK_LABEL.fullmatch(label) is not None
+
+
+def _is_actions_heading(text: str) -> bool:
+    label = _normal_label(text)
+    return len(label) <= 40 and _ACTIONS_LABEL.fullmatch(label) is not None
+
+
+def _inline_label(text: str, pattern) -> str | None:
+    """The text after "Response from the Panel:" (or an action's label), '' when nothing follows, None
+    when the line does not start with the label."""
+    head, colon, _ = text[:60].partition(":")
+    if not colon or pattern.fullmatch(_normal_label(head)) is None:
+        return None
+    return " ".join(text[len(head) + 1:].split())
+
+
+class _Reader:
+    """Gives each block a role; see ``notes_from_blocks``."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.meta = EventMeta()
+        self.problems: list[str] = []
+        self.lines: list[Line] = []
+        self.section = ""
+        self.opening = True       # before the first point: "Key: value" lines are event details
+        self.seen_meta = False
+        self.email = False        # an e-mail's header lines were seen
+        self.signature = False    # after a sign-off ("Kind regards"): the sender's name and title
+        self.mode = POINT         # POINT, RESPONSE (a response section) or ACTION (an actions section)
+        self.label_mode = False   # the response section was opened by a label, not a heading
+        self.next_is_response = False
+        self.unanswered: list[int] = []   # point lines since the last response section
+        self.responses: list[Line] = []   # the current response section's lines
+        self.details_ahead = False        # an event detail line comes later in the notes
+
+    def add(self, block: _Block, role: str, note: str = "", *, unsure: bool = False,
+            answers: list[int] | None = None) -> Line:
+        line = Line(no=len(self.lines) + 1, text=block.text, role=role, section=self.section, kind=block.kind,
+                    answers=list(answers or []), note=note, unsure=unsure)
+        self.lines.append(line)
+        return line
+
+    def last_point(self) -> Line | None:
+        return next((x for x in reversed(self.lines) if x.role == POINT), None)
+
+    # ---- response sections: which points each response answers
+    def close_responses(self) -> None:
+        """Pair the responses of the section that ends with the points above it."""
+        responses, points = self.responses, self.unanswered
+        if responses:
+            if not points:
+                for r in responses:
+                    r.note, r.unsure = "no feedback point above it to answer: give the point's line number", True
+            elif len(responses) == len(points):
+                for r, point in zip(responses, points, strict=True):
+                    r.answers = [point]
+                    r.note = f"answers line {point} (responses paired with the points above, in order)"
+            elif len(responses) == 1:
+                responses[0].answers = list(points)
+                responses[0].note = f"answers the {len(points)} points above it (lines {_numbers(points)})"
+                responses[0].unsure = len(points) > 1
+            else:
+                for i, r in enumerate(responses):
+                    r.answers = [points[min(i, len(points) - 1)]]
+                    r.unsure = True
+                    r.note = (f"{len(responses)} responses for {len(points)} points above: paired in order, so it "
+                              f"answers line {r.answers[0]}; check")
+            self.unanswered = []
+        self.responses = []
+
+    def heading(self, block: _Block) -> None:
+        if self.signature:
+            self.signature = False
+        if self.opening and self.meta.title is None and not self.seen_meta and not self.email and \
+                not _is_response_heading(block.text) and not _is_actions_heading(block.text) and block.level != LABEL:
+            self.meta.title = block.text
+            self.add(block, DETAIL, "the event's title")
+            return
+        if self.mode == RESPONSE:
+            self.close_responses()
+        if _is_response_heading(block.text):
+            self.mode, self.label_mode = RESPONSE, block.level == LABEL or block.kind != "heading"
+            self.add(block, HEADING, "starts the Panel's responses: the lines under it are not points")
+        elif _is_actions_heading(block.text):
+            self.mode = ACTION
+            self.section = block.text
+            self.add(block, HEADING, "starts the actions: offered as tracker actions, not points")
+        else:
+            self.mode = POINT
+            self.section = block.text
+            self.add(block, HEADING, "section heading: the points under it carry it")
+        self.opening = False
+
+    def block(self, block: _Block) -> None:
+        text = block.text
+        if block.kind == "heading":
+            self.heading(block)
+            return
+        if block.kind == "header":
+            self.add(block, SKIPPED, "a table's header row")
+            return
+        if block.hint == "empty":
+            self.add(block, SKIPPED, "a table row with nothing in its feedback column", unsure=True)
+            return
+        if block.hint == "response":
+            point = self.last_point()
+            self.add(block, RESPONSE, f"the Panel's response column, beside line {point.no}" if point else
+                     "the Panel's response column", answers=[point.no] if point else [], unsure=point is None)
+            self.unanswered = []
+            return
+        if block.kind == "paragraph" and len(text) <= 60 and (
+                _is_response_heading(text) or _is_actions_heading(text) or _is_feedback_heading(text)):
+            last = self.lines[-1] if self.lines else None
+            if text.rstrip(" *_").endswith(":") and _is_response_heading(text) and last is not None and \
+                    last.role == POINT and last.kind == "paragraph":
+                self.next_is_response = True  # "Response from the Panel:" after a paragraph point
+                self.add(block, SKIPPED, "introduces the Panel's response on the next line")
+                return
+            # "Panel response", "Feedback" or "Actions:" on a line of its own (bold, not a Word heading)
+            self.heading(_Block("label", text.strip(" :*_"), level=LABEL))
+            return
+        if self.next_is_response:
+            self.next_is_response = False
+            point = self.last_point()
+            self.add(block, RESPONSE, (f"follows 'Response from the Panel:', so it answers line {point.no}; "
+                                       "only this paragraph is read as the response") if point else
+                     "follows 'Response from the Panel:' but no point comes before it",
+                     answers=[point.no] if point else [], unsure=point is None)
+            self.unanswered = []
+            return
+        inline = _inline_label(text, _INLINE_RESPONSE)
+        if inline is not None and not (self.opening and _meta_line(text)):
+            if not inline:
+                self.next_is_response = True
+                self.add(block, SKIPPED, "introduces the Panel's response on the next line")
+                return
+            block = _Block(block.kind, inline, block.level)
+            point = self.last_point()
+            others = [n for n in self.unanswered if point is None or n != point.no]
+            note = (f"after 'Response from the Panel:', answers line {point.no}, the point just before it" if point
+                    else "after 'Response from the Panel:' but no point comes before it")
+            if point is not None and others:
+                note += f"; or does it also answer line(s) {_numbers(others)} above, which have no response?"
+            self.add(block, RESPONSE, note, answers=[point.no] if point else [], unsure=point is None or bool(others))
+            self.unanswered = []
+            return
+        if self.opening:
+            if self.detail(block):
+                return
+        elif self.email and _email_key(text):
+            self.add(block, SKIPPED, "an e-mail header line")
+            return
+        elif self.late_detail(block):
+            return
+        if len(text) <= 60 and _ORIGINAL_MESSAGE.fullmatch(_normal_label(text)):
+            self.email = True
+            self.add(block, SKIPPED, "an e-mail's separator line")
+            return
+        if len(text.split()) <= 6 and _GREETING.fullmatch(_normal_label(text)):
+            self.add(block, SKIPPED, "a greeting")
+            return
+        if len(text.split()) <= 5 and _SIGN_OFF.fullmatch(_normal_label(text).rstrip(",.!")):
+            self.signature = True
+            self.add(block, SKIPPED, "a sign-off")
+            return
+        if self.signature and block.kind == "paragraph" and len(text.split()) <= 12:
+            self.add(block, SKIPPED, "the sender's name or signature, after the sign-off")
+            return
+        if self.email and self.opening and block.kind == "paragraph" and not self.seen_meta and self.details_ahead:
+            self.add(block, SKIPPED, "the e-mail's opening words, before the event's details", unsure=True)
+            return
+        inline_action = _inline_label(text, _INLINE_ACTION)
+        if self.mode == ACTION or inline_action:
+            self.add(_Block(block.kind, inline_action or text, block.level), ACTION,
+                     "in the actions section" if self.mode == ACTION else "starts with 'Action:'")
+            return
+        if self.mode == RESPONSE:
+            if self.label_mode and self.lines and self.responses and self.ends_label_section(block):
+                self.close_responses()
+                self.mode = POINT
+            else:
+                line = self.add(block, RESPONSE, "under a Panel response heading")
+                self.responses.append(line)
+                return
+        if is_lead_in(text):
+            self.add(block, SKIPPED, "introduces the points (a short line ending in a colon)")
+            self.opening = False
+            return
+        self.opening = False
+        line = self.add(block, POINT, _section_note(block))
+        self.unanswered.append(line.no)
+
+    def ends_label_section(self, block: _Block) -> bool:
+        """Under a "Panel response:" label (not a heading), the next list item of the kind the points
+        were ends the responses."""
+        point = self.last_point()
+        return point is not None and block.kind == point.kind and block.kind != "paragraph"
+
+    def detail(self, block: _Block) -> bool:
+        """An event detail, an e-mail header or a further detail at the top; False when not one."""
+        if block.kind not in ("paragraph", "bullet", "table"):
+            return False
+        text = block.text
+        found = _meta_line(text)
+        if found:
+            before = len(self.problems)
+            _set_meta(self.meta, found[0], found[1], self.name, self.problems)
+            self.seen_meta = True
+            self.add(block, DETAIL, f"the event's {META_LABELS[found[0]].lower()}" +
+                     ("; " + self.problems[-1] if len(self.problems) > before else ""),
+                     unsure=len(self.problems) > before)
+            return True
+        other = _other_line(text)
+        if other:
+            self.meta.other[other[0]] = other[1]
+            self.seen_meta = True
+            self.add(block, DETAIL, f"{other[0]}: kept in the event's note")
+            return True
+        key = _email_key(text)
+        if key:
+            self.email = True
+            if key == "subject" and self.meta.title is None:
+                self.meta.title = _split_key(text)[1] or None
+                self.add(block, DETAIL, "the e-mail's subject, read as the event's title", unsure=True)
+            else:
+                self.add(block, SKIPPED, "an e-mail header line")
+            return True
+        unknown = _unknown_detail(text) if self.opening and block.kind == "paragraph" else None
+        if unknown and not self.lines_with(POINT):
+            self.meta.other[unknown[0]] = unknown[1]
+            self.add(block, DETAIL, f"'{unknown[0]}' is not a detail this app knows: kept in the event's note",
+                     unsure=True)
+            return True
+        return False
+
+    def late_detail(self, block: _Block) -> bool:
+        """A known detail line after the points began ("Note-taker: ..."): a detail, said so."""
+        if block.kind not in ("paragraph", "bullet") or len(block.text) > 120:
+            return False
+        found = _meta_line(block.text)
+        if found and found[0] != "title" and getattr(self.meta, found[0]) in (None, ""):
+            _set_meta(self.meta, found[0], found[1], self.name, self.problems)
+            self.add(block, DETAIL, f"the event's {META_LABELS[found[0]].lower()}, given after the points",
+                     unsure=True)
+            return True
+        other = _other_line(block.text)
+        if other and other[0] not in self.meta.other:
+            self.meta.other[other[0]] = other[1]
+            self.add(block, DETAIL, f"{other[0]}, given after the points: kept in the event's note", unsure=True)
+            return True
+        return False
+
+    def lines_with(self, role: str) -> bool:
+        return any(x.role == role for x in self.lines)
+
+
+def _numbers(numbers: list[int]) -> str:
+    return ", ".join(map(str, numbers[:8])) + (", ..." if len(numbers) > 8 else "")
+
+
+def _section_note(block: _Block) -> str:
+    words = {"bullet": "a list item", "numbered": "a numbered item", "paragraph": "a paragraph",
+             "table": "a table row"}
+    return words.get(block.kind, block.kind)
 
 
 def notes_from_blocks(name: str, blocks: list[_Block]) -> EventNotes:
-    """Read the opening block of details, then one point per list item, paragraph or table row."""
-    meta = EventMeta()
-    problems: list[str] = []
-    points: list[Point] = []
-    section = ""
-    opening, seen_meta = True, False
-    for block in blocks:
-        found = _meta_line(block.text) if opening and block.kind in ("paragraph", "bullet") else None
-        if found:
-            _set_meta(meta, found[0], found[1], name, problems)
-            seen_meta = True
+    """Give every block a role: event details (the opening "Key: value" lines and the title), section
+    headings, feedback points, the Panel's responses with the points they answer, actions, and
+    skipped lines with the reason. Points are built from the point lines (``points_from_lines``)."""
+    reader = _Reader(name)
+    ahead = np.zeros(len(blocks) + 1, dtype=bool)
+    for i in range(len(blocks) - 1, -1, -1):
+        ahead[i] = ahead[i + 1] or (blocks[i].kind == "paragraph" and _meta_line(blocks[i].text) is not None)
+    for i, block in enumerate(blocks):
+        reader.details_ahead = bool(ahead[i + 1])
+        if block.hint.startswith("section:"):
+            section, reader.section = reader.section, block.hint[len("section:"):]
+            reader.block(_Block(block.kind, block.text, block.level))
+            reader.section = section
             continue
-        if block.kind == "heading":
-            if opening and meta.title is None and not seen_meta:
-                meta.title = block.text
-            else:
-                section = block.text
-                opening = False
-            continue
-        opening = False
-        points.append(Point(seq=len(points) + 1, text=block.text, section=section, kind=block.kind))
-    return EventNotes(filename=name, meta=meta, points=points, problems=problems)
+        reader.block(block)
+    if reader.mode == RESPONSE:
+        reader.close_responses()
+    if reader.next_is_response:
+        reader.lines[-1].unsure = True
+        reader.lines[-1].note += "; but nothing follows it"
+    _guess_action_points(reader.lines)
+    notes = EventNotes(filename=name, meta=reader.meta, points=[], problems=reader.problems, lines=reader.lines)
+    notes.points = points_from_lines(reader.lines, None)
+    return notes
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in _normal(text).split() if len(w) > 3}
+
+
+def _guess_action_points(lines: list[Line]) -> None:
+    """An action with no point named: the point sharing most words with it (two at least), said to be
+    a guess. One sparse product over the words, not a loop over pairs."""
+    actions = [x for x in lines if x.role == ACTION and not x.answers]
+    points = [x for x in lines if x.role == POINT]
+    if not actions:
+        return
+    for action in actions[MAX_GUESSED_ACTIONS:]:  # real notes have a few dozen; beyond, no guessing
+        action.note, action.unsure = (f"more than {MAX_GUESSED_ACTIONS} actions, so no point is guessed: give the "
+                                      "line number of the point whose tracker item should carry it"), True
+    actions = actions[:MAX_GUESSED_ACTIONS]
+    if not points:
+        for action in actions:
+            action.note, action.unsure = "no feedback point to hang it on: give a point's line number", True
+        return
+    from scipy import sparse
+
+    vocab: dict[str, int] = {}
+
+    def matrix(texts: list[str]):
+        rows, cols = [], []
+        for i, text in enumerate(texts):
+            for word in _words(text):
+                rows.append(i)
+                cols.append(vocab.setdefault(word, len(vocab)))
+        return rows, cols
+
+    prow, pcol = matrix([x.text for x in points])
+    arow, acol = matrix([x.text for x in actions])
+    width = max(len(vocab), 1)
+    pm = sparse.csr_matrix((np.ones(len(prow), dtype=np.int32), (prow, pcol)), shape=(len(points), width))
+    am = sparse.csr_matrix((np.ones(len(arow), dtype=np.int32), (arow, acol)), shape=(len(actions), width))
+    shared = (am @ pm.T).tocsr()  # sparse: thousands of actions by thousands of points stay small
+    best = np.asarray(shared.argmax(axis=1)).ravel()
+    most = np.asarray(shared.max(axis=1).todense()).ravel()
+    for action, j, count in zip(actions, best, most, strict=True):
+        action.unsure = True
+        if count >= 2:
+            action.answers = [points[j].no]
+            action.note = (f"{action.note}; for line {points[j].no}, the point sharing most words with it (a guess: "
+                           "check)").lstrip("; ")
+        else:
+            action.note = (f"{action.note}; no point shares its words: give the line number of the point whose "
+                           "tracker item should carry it").lstrip("; ")
+
+
+def points_from_lines(lines: list[Line], merge_threshold: float | None = MERGE_THRESHOLD) -> list[Point]:
+    """The feedback points: the lines read as points, each with the responses and actions that
+    answer it; near-identical points merged when ``merge_threshold`` is given."""
+    responses: dict[int, list[str]] = {}
+    actions: dict[int, list[str]] = {}
+    for line in lines:
+        target = responses if line.role == RESPONSE else actions if line.role == ACTION else None
+        if target is not None:
+            for no in line.answers:
+                target.setdefault(no, []).append(line.text)
+    points = [Point(seq=i, text=x.text, section=x.section, kind=x.kind if x.kind in ("bullet", "numbered",
+                                                                                     "table") else "paragraph",
+                    response="\n\n".join(responses.get(x.no, [])), actions=actions.get(x.no, []), line=x.no)
+              for i, x in enumerate((x for x in lines if x.role == POINT), start=1)]
+    return points if merge_threshold is None else merge_near_duplicates(points, merge_threshold)
+
+
+def with_roles(notes: EventNotes, roles: list[str], answers: list[str] | None = None,
+               merge_threshold: float = MERGE_THRESHOLD) -> EventNotes:
+    """The notes with each line's role (and, for responses and actions, the point lines they answer,
+    as "3" or "3, 4") as a person set them in the preview; points built again from them.
+
+    A response or action that names a line that is not a point is refused, in words, rather than lost.
+    """
+    if len(roles) != len(notes.lines) or (answers is not None and len(answers) != len(notes.lines)):
+        raise ValueError("one role (and one 'answers') per line is needed")
+    lines = []
+    for line, role, given in zip(notes.lines, roles, answers if answers is not None else [None] * len(roles),
+                                 strict=True):
+        if role not in ROLES:
+            raise InputError(f"{notes.filename}, line {line.no}: '{role}' is not a role; choose one of "
+                             f"{', '.join(ROLES)}.")
+        numbers = line.answers
+        if given is not None:
+            parts = [p.strip() for p in str(given).replace(";", ",").split(",") if p.strip()]
+            if not all(p.isdigit() for p in parts):
+                raise InputError(f"{notes.filename}, line {line.no}: '{given}' is not a list of line numbers; "
+                                 "write them like 3 or 3, 4.")
+            numbers = [int(p) for p in parts]
+        lines.append(dataclasses.replace(line, role=role, answers=numbers))
+    point_lines = {x.no for x in lines if x.role == POINT}
+    for line in lines:
+        if line.role in (RESPONSE, ACTION):
+            wrong = [n for n in line.answers if n not in point_lines]
+            if wrong:
+                raise InputError(f"{notes.filename}, line {line.no} ({line.role}) answers line {wrong[0]}, which is "
+                                 "not a point: give the line number of a point, or leave it empty.")
+            if line.role == RESPONSE and not line.answers:
+                raise InputError(f"{notes.filename}, line {line.no} is a Panel response that answers no point: give "
+                                 "the line number of the point it answers, or mark it skipped.")
+    points = points_from_lines(lines, merge_threshold)
+    if not points:
+        raise InputError(f"{notes.filename}: no line is marked as a point, so there is nothing to import.")
+    return dataclasses.replace(notes, lines=lines, points=points)
 
 
 _COUNT_UNIT = re.compile(r"\s+(people|persons|attendees|participants|delegates|partnerships|partners)\.?\s*$",
@@ -545,10 +1250,122 @@ def _similar_pairs(texts: list[str], threshold: float):
     return alike
 
 
+def _alike_first(normals: list[str], threshold: float, found: _Earliest, first: int = 64) -> None:
+    """Every text against the ``first`` texts (in the notes' order), by both exact measures.
+
+    Cheap (``first`` comparisons a text), and when many points are near-copies
+    of an early one it finds their earliest alike text at once, so the block
+    comparisons after it can leave those pairs out (``_Earliest.prune``).
+    """
+    from rapidfuzz import fuzz, process
+    from scipy import sparse
+
+    n = len(normals)
+    first = min(first, n)
+    if n < 2:
+        return
+    cutoff = int(np.ceil(threshold * 100 - 1e-9))
+    scores = process.cdist(normals, normals[:first], scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.uint8,
+                           workers=-1)
+    hit = scores >= cutoff
+    vocab: dict[str, int] = {}
+    rows, cols = [], []
+    for i, text in enumerate(normals):
+        for word in set(text.split()):
+            rows.append(i)
+            cols.append(vocab.setdefault(word, len(vocab)))
+    words = sparse.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, cols)), shape=(n, max(len(vocab), 1)))
+    shared = (words @ words[:first].T).toarray()
+    sizes = np.diff(words.indptr)
+    union = sizes[:, None] + sizes[None, :first] - shared
+    hit |= (union > 0) & (shared >= threshold * union - 1e-9)
+    found.block(np.arange(n), np.arange(first), hit)
+
+
+def _earliest_alike(texts: list[str], threshold: float) -> np.ndarray:
+    """Per text, the index of the earliest earlier text alike it (``similarity >= threshold``), or -1.
+
+    The same bounds and exact measures as ``_similar_pairs``, but each block of
+    comparisons is reduced to that one index where it is computed: 5,000
+    near-copies of one point would otherwise be 12.5 million pairs to hold.
+    """
+    normals = [_normal(t) for t in texts]
+    filled = np.flatnonzero([bool(t) for t in normals])  # an empty text is alike nothing
+    kept = [normals[i] for i in filled]
+    found = _Earliest(len(kept))
+    _alike_first(kept, threshold, found)  # the first texts against all: near-copies of an early point found
+    _alike_words(kept, threshold, found)  # cheap, and what it finds spares character comparisons
+    _alike_characters(kept, int(np.ceil(threshold * 100 - 1e-9)), found)
+    earliest = np.full(len(texts), -1, dtype=np.int64)
+    has = found.earliest < len(kept)
+    earliest[filled[has]] = filled[found.earliest[has]]
+    return earliest
+
+
 _BLOCK = 128  # rows compared at a time: keeps each block's arrays within the CPU's cache
 
 
-def _alike_characters(normals: list[str], cutoff: int) -> tuple[np.ndarray, np.ndarray]:
+class _AllPairs:
+    """Collects every alike pair ``(i, j)`` found (original indices)."""
+
+    def __init__(self):
+        self.i: list[np.ndarray] = []
+        self.j: list[np.ndarray] = []
+
+    def block(self, rows: np.ndarray, cols: np.ndarray, hit: np.ndarray) -> None:
+        r, c = np.nonzero(hit)
+        self.pairs(rows[r], cols[c])
+
+    def pairs(self, i: np.ndarray, j: np.ndarray) -> None:
+        self.i.append(np.asarray(i, dtype=np.int64))
+        self.j.append(np.asarray(j, dtype=np.int64))
+
+    def prune(self, rows: np.ndarray, cols: np.ndarray, maybe: np.ndarray) -> None:
+        """Every pair is wanted."""
+
+    def result(self) -> tuple[np.ndarray, np.ndarray]:
+        if not self.i:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        return np.concatenate(self.i), np.concatenate(self.j)
+
+
+class _Earliest:
+    """Keeps, per text, only the earliest earlier text it is alike (``n`` when none): a block's hits are
+    reduced where they are found, so thousands of near-copies never become millions of pairs."""
+
+    def __init__(self, n: int):
+        self.n = n
+        self.earliest = np.full(n, n, dtype=np.int64)
+
+    def block(self, rows: np.ndarray, cols: np.ndarray, hit: np.ndarray) -> None:
+        if not hit.any():
+            return
+        earlier_col = hit & (cols[None, :] < rows[:, None])  # the column's text comes first: the row joins it
+        best = np.where(earlier_col, cols[None, :], self.n).min(axis=1)
+        self.earliest[rows] = np.minimum(self.earliest[rows], best)
+        earlier_row = hit & (rows[:, None] < cols[None, :])
+        best = np.where(earlier_row, rows[:, None], self.n).min(axis=0)
+        self.earliest[cols] = np.minimum(self.earliest[cols], best)
+
+    def prune(self, rows: np.ndarray, cols: np.ndarray, maybe: np.ndarray) -> None:
+        """Leave out of ``maybe`` the pairs that cannot give a text an earlier alike text than it has."""
+        if (self.earliest[rows] == self.n).all() and (self.earliest[cols] == self.n).all():
+            return  # none of these texts has an alike text yet: every pair may still give one
+        later = np.maximum(rows[:, None], cols[None, :])
+        maybe &= np.minimum(rows[:, None], cols[None, :]) < self.earliest[later]
+
+    def pairs(self, i: np.ndarray, j: np.ndarray) -> None:
+        later, earlier = np.maximum(i, j), np.minimum(i, j)
+        np.minimum.at(self.earliest, later, earlier)
+
+    def result(self) -> np.ndarray:
+        return self.earliest
+
+
+_Found = _AllPairs | _Earliest
+
+
+def _alike_characters(normals: list[str], cutoff: int, found: _Found | None = None):
     """(i, j) with ``fuzz.ratio(normals[i], normals[j]) >= cutoff``, each pair once.
 
     The ratio is ``200 * LCS / (len(a) + len(b))`` (LCS: the longest common
@@ -567,8 +1384,9 @@ def _alike_characters(normals: list[str], cutoff: int) -> tuple[np.ndarray, np.n
     from rapidfuzz.distance import LCSseq
 
     n = len(normals)
+    found = found if found is not None else _AllPairs()
     if n < 2 or cutoff > 100:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        return found.result()
     cutoff = max(cutoff, 0)
     lengths = np.fromiter(map(len, normals), dtype=np.int64, count=n)
     order = np.argsort(lengths, kind="stable")
@@ -586,7 +1404,6 @@ def _alike_characters(normals: list[str], cutoff: int) -> tuple[np.ndarray, np.n
     # of the two allows at most 1 more than the exact bound, never less.
     differ = (lengths * (100 - cutoff) // 100).astype(counts.dtype)
     share = (lengths * cutoff // 200).astype(np.int32)
-    found_i, found_j = [], []
     for start in range(0, n, _BLOCK):
         stop = min(n, start + _BLOCK)
         low = shortest[start]
@@ -602,6 +1419,7 @@ def _alike_characters(normals: list[str], cutoff: int) -> tuple[np.ndarray, np.n
         distance -= differ[None, low:stop]
         maybe = distance <= differ[start:stop, None] + 1
         maybe[:, start - low:] &= np.tri(stop - start, k=-1, dtype=bool)  # each pair once: j < i
+        found.prune(order[start:stop], order[low:stop], maybe)
         pairs = (start - low) * (stop - start) + (stop - start) * (stop - start - 1) // 2
         if rarer is not None and maybe.sum() > 0.3 * pairs:
             bound = process.cdist(rarer[low:stop], rarer[start:stop], scorer=LCSseq.similarity, dtype=np.int32,
@@ -613,9 +1431,7 @@ def _alike_characters(normals: list[str], cutoff: int) -> tuple[np.ndarray, np.n
         if maybe.sum() > 0.3 * pairs:  # most pairs left: compare the whole block at once
             scores = process.cdist(texts[low:stop], texts[start:stop], scorer=fuzz.ratio, score_cutoff=cutoff,
                                    dtype=np.uint8, workers=-1).T
-            rows, cols = np.nonzero(maybe & (scores >= cutoff))
-            found_i.append(rows + start)
-            found_j.append(cols + low)
+            found.block(order[start:stop], order[low:stop], maybe & (scores >= cutoff))
             continue
         rows, cols = np.nonzero(maybe)
         cols += low
@@ -625,11 +1441,8 @@ def _alike_characters(normals: list[str], cutoff: int) -> tuple[np.ndarray, np.n
             scores = process.cdist([texts[start + k]], [texts[j] for j in these.tolist()], scorer=fuzz.ratio,
                                    score_cutoff=cutoff, dtype=np.uint8, workers=1)[0]
             hit = these[scores >= cutoff]
-            found_i.append(np.full(len(hit), start + k))
-            found_j.append(hit)
-    if not found_i:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    return order[np.concatenate(found_i)], order[np.concatenate(found_j)]
+            found.pairs(np.full(len(hit), order[start + k]), order[hit])
+    return found.result()
 
 
 def _char_counts(normals: list[str], lengths: np.ndarray, dtype, bins: int = 32) -> tuple[np.ndarray, list[str]]:
@@ -645,7 +1458,7 @@ def _char_counts(normals: list[str], lengths: np.ndarray, dtype, bins: int = 32)
     return counts.reshape(bins, len(normals)).astype(dtype), [chr(c) for c in unique[by_freq[:bins - 1]]]
 
 
-def _alike_words(normals: list[str], threshold: float) -> tuple[np.ndarray, np.ndarray]:
+def _alike_words(normals: list[str], threshold: float, found: _Found | None = None):
     """(i, j) whose word sets have Jaccard ``>= threshold``, each pair once.
 
     Jaccard t needs the smaller set to hold at least t of the larger, so sets
@@ -657,6 +1470,7 @@ def _alike_words(normals: list[str], threshold: float) -> tuple[np.ndarray, np.n
     from scipy import sparse
 
     n = len(normals)
+    found = found if found is not None else _AllPairs()
     vocab: dict[str, int] = {}
     rows, cols = [], []
     for i, text in enumerate(normals):
@@ -664,7 +1478,7 @@ def _alike_words(normals: list[str], threshold: float) -> tuple[np.ndarray, np.n
             rows.append(i)
             cols.append(vocab.setdefault(word, len(vocab)))
     if n < 2 or not vocab:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        return found.result()
     words = sparse.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, cols)), shape=(n, len(vocab)))
     # Words in more than 1 text in 16 cost less as bits than in a sparse product.
     common = np.bincount(cols, minlength=len(vocab)) * 16 >= n
@@ -678,7 +1492,6 @@ def _alike_words(normals: list[str], threshold: float) -> tuple[np.ndarray, np.n
     smallest = np.searchsorted(sizes, threshold * sizes - 1e-9)
     # Jaccard >= t also needs at least t of each set shared: a cheap test before the exact one.
     need = np.ceil(threshold * sizes - 1e-9).astype(np.int32)
-    found_i, found_j = [], []
     for start in range(0, n, _BLOCK):
         stop = min(n, start + _BLOCK)
         low = smallest[start]
@@ -687,16 +1500,12 @@ def _alike_words(normals: list[str], threshold: float) -> tuple[np.ndarray, np.n
         shared = (rare[start:stop] @ rare[low:stop].T).toarray()
         for group in bits:
             shared += np.bitwise_count(group[start:stop, None] & group[None, low:stop])
-        i, j = np.nonzero(shared >= need[start:stop, None])
-        common_words = shared[i, j]
-        i += start
-        j += low
-        hit = (j < i) & (common_words >= threshold * (sizes[i] + sizes[j] - common_words) - 1e-9)
-        found_i.append(i[hit])
-        found_j.append(j[hit])
-    if not found_i:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    return order[np.concatenate(found_i)], order[np.concatenate(found_j)]
+        # Jaccard = shared / (|a| + |b| - shared) >= t, each pair once (j < i in size order)
+        hit = (shared >= need[start:stop, None]) & (
+            shared >= threshold * (sizes[start:stop, None] + sizes[None, low:stop] - shared) - 1e-9)
+        hit[:, start - low:] &= np.tri(stop - start, k=-1, dtype=bool)
+        found.block(order[start:stop], order[low:stop], hit)
+    return found.result()
 
 
 def merge_near_duplicates(points: list[Point], threshold: float = MERGE_THRESHOLD) -> list[Point]:
@@ -704,22 +1513,25 @@ def merge_near_duplicates(points: list[Point], threshold: float = MERGE_THRESHOL
 
     Notes often repeat a point (two note-takers, or a point restated in a
     summary); counting it twice would inflate that theme for that event. A
-    point joins the first kept point that it, or any text already folded into
-    that point, is alike.
+    point joins the point that the earliest earlier point it is alike joined
+    (or that point itself). Responses and actions folded in are kept with it.
     """
     if not points:
         return []
-    alike = _similar_pairs([p.text for p in points], threshold)
+    earliest = _earliest_alike([p.text for p in points], threshold)
     group = np.full(len(points), -1)
     kept: list[Point] = []
     for i, point in enumerate(points):
-        earlier = group[alike.indices[alike.indptr[i]:alike.indptr[i + 1]]]
-        if len(earlier):
-            twin = kept[int(earlier.min())]
+        if earliest[i] >= 0:
+            twin = kept[int(group[earliest[i]])]
             twin.merged.append(point.text)
-            group[i] = earlier.min()
+            if point.response and point.response not in twin.response:
+                twin.response = "\n\n".join(filter(None, [twin.response, point.response]))
+            twin.actions.extend(point.actions)
+            group[i] = group[earliest[i]]
         else:
             group[i] = len(kept)
             kept.append(Point(seq=len(kept) + 1, text=point.text, section=point.section, kind=point.kind,
-                              merged=list(point.merged)))
+                              merged=list(point.merged), response=point.response, actions=list(point.actions),
+                              line=point.line))
     return kept

@@ -127,7 +127,7 @@ def _write(engine, batch, hashes: dict[str, str], user: access.User, codebook: T
             event = RoundtableEvent(  # text columns have limits on PostgreSQL: cut, never fail, on long values
                 title=(m.title or f"Roundtable: {m.region}")[:300], region=m.region, event_date=m.event_date,
                 attendees=m.attendees, partnerships=m.partnerships, panel_lead=m.panel_lead[:300],
-                filename=notes.filename[:300], content_sha256=digest, note=m.note or "", imported_by=who[:200],
+                filename=notes.filename[:300], content_sha256=digest, note=m.note_text(), imported_by=who[:200],
                 imported_at=_now())
             for p in notes.points:
                 point = RoundtablePoint(seq=p.seq, section=p.section[:300], kind=p.kind, text=p.text,

@@ -46,6 +46,10 @@ def parse_filters(items: list[str] | None) -> dict[str, str | list[str]] | None:
         key, value = key.strip(), value.strip().strip("\"'").strip()
         if not sep or not key or not value:
             raise InputError(f"--filter {item!r} is not KEY=VALUE: use e.g. --filter region=\"London\"")
+        if key == "region":  # "NE", "Yorks & Humber", "E12000003": the Panel's spelling, as the data's at load
+            from feedback.regions import normalise_region
+
+            value = normalise_region(value) or value
         if key in out:
             previous = out[key]
             out[key] = (previous if isinstance(previous, list) else [previous]) + [value]
@@ -100,6 +104,11 @@ def _rates_from_tables(args, name: str, content: bytes, groupings, filters, smal
         return None
     codebook = _load_codebook(args.codebook, args.file) if args.codebook else None
     frame = tables.read_data_tables(name, content, codebook)
+    regional = frame["by"] == "region" if "by" in frame else None
+    if regional is not None and regional.any():  # published region columns in the Panel's spelling
+        from feedback.regions import region_groups_normalised
+
+        frame.loc[regional, "group"] = region_groups_normalised(frame.loc[regional, "group"])
     return tables.rates_from_tables(frame, codebook, by=groupings, filter=filters, method=args.method,
                                     level=args.level, small_base=small_base), codebook
 
@@ -119,10 +128,14 @@ def compute_rates(args) -> tuple[pd.DataFrame, object | None]:
             raise InputError(f"{name} is a data tables workbook: raking (--targets) needs respondent-level data")
         return from_tables
     codebook, data = _respondents(args, name, content)
-    raking = _raking(args, data.frame, codebook)
+    from feedback.regions import with_regions_normalised
     from feedback.survey.rates import code_answers
 
-    results = rates_by_group(code_answers(data.frame, codebook), codebook, by=groupings, filter=filters,
+    frame, region_notes = with_regions_normalised(data.frame, getattr(codebook, "region", "") or "")
+    for note in region_notes:
+        print(f"note: {note}", file=sys.stderr)
+    raking = _raking(args, frame, codebook)
+    results = rates_by_group(code_answers(frame, codebook), codebook, by=groupings, filter=filters,
                              method=args.method, level=args.level, small_base=small_base, adjust=args.adjust,
                              test=args.test, raking=raking)
     if raking is not None:
@@ -303,7 +316,7 @@ def targets_arguments(parser) -> None:
 
 
 def run_suggest(args) -> int:
-    from feedback.survey.codebook import dump_codebook, suggest_codebook
+    from feedback.survey.codebook import dump_codebook
     from feedback.survey.read import read_survey
 
     from feedback.survey import tables
@@ -312,7 +325,15 @@ def run_suggest(args) -> int:
     if tables.is_data_tables(name, content):  # published tables: ids, texts and positive answers (nets first)
         sys.stdout.write(dump_codebook(tables.suggest_tables_codebook(tables.read_data_tables(name, content))))
     else:
-        sys.stdout.write(dump_codebook(suggest_codebook(read_survey(name, content))))
+        from feedback.survey.codebook import suggest
+
+        data = read_survey(name, content)
+        if data.layout is not None:  # which supplier layout was read, and what was done, on stderr
+            sys.stderr.write(data.layout.describe() + "\n")
+        suggestion = suggest(data)
+        sys.stdout.write(suggestion.toml())  # the inferences as comments at the top, unsure ones marked CHECK
+        for line in suggestion.to_check():
+            print(f"check: {line}", file=sys.stderr)
     return 0
 
 

@@ -17,24 +17,11 @@ import numpy as np
 import pandas as pd
 
 from feedback.errors import InputError
+from feedback.survey import platforms
 from feedback.survey.rates import answer_key  # the engine's own answer matching
 
 KINDS = ("awareness", "agreement", "usefulness", "yes_no", "multi_select")
-ROLE_NAMES = {"role", "jobrole"}
-REGION_NAMES = {"region"}
-WEIGHT_NAMES = {"weight", "wt", "weighting"}
 MAX_SCALE_ANSWERS = 12  # more distinct answers than this: free text or an id, not a question
-
-_AGREE = {"strongly agree", "tend to agree", "agree", "somewhat agree", "slightly agree", "agree strongly"}
-_USEFUL = {"very useful", "fairly useful", "quite useful", "extremely useful", "useful", "somewhat useful"}
-_AMOUNT = {"a great deal", "a fair amount", "a lot"}
-# Positive answers are listed strongest first, whatever order the data met them in.
-_STRONGEST_FIRST = ["strongly agree", "agree strongly", "tend to agree", "agree", "somewhat agree", "slightly agree",
-                    "a great deal", "a lot", "a fair amount", "extremely useful", "very useful", "fairly useful",
-                    "quite useful", "useful", "somewhat useful"]
-_YES_NO_OTHER = {"no", "not sure", "don't know", "dont know", "don’t know", "can't remember", "prefer not to say",
-                 "unsure"}
-_SELECTED = {"selected", "not selected"}
 
 
 @dataclass
@@ -174,106 +161,208 @@ def dump_codebook(cb: Codebook) -> str:
 
 
 # ------------------------------------------------------------------ suggestion
-def _key(name: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", str(name).lower())
-
-
-def _scale(answers: list[str], name: str, text: str) -> tuple[str, list[str]] | None:
-    """(kind, positive answers) when the answers form a scale we recognise, else None."""
-    rank = {k: i for i, k in enumerate(_STRONGEST_FIRST)}
-    answers = sorted(answers, key=lambda a: rank.get(answer_key(a), len(rank)))
-    keys = {answer_key(a): a for a in answers}
-    about = f"{name} {text}".lower()
-    knowing = any(w in about for w in ("aware", "heard", "know"))
-    if set(keys) <= _SELECTED and "selected" in keys:
-        return "multi_select", [keys["selected"]]
-    if set(keys) <= {"0", "1"} and "1" in keys and text:
-        return "multi_select", [keys["1"]]
-    if any(k in _AGREE for k in keys):
-        return "agreement", [a for k, a in keys.items() if k in _AGREE]
-    if any(k in _USEFUL for k in keys):
-        return "usefulness", [a for k, a in keys.items() if k in _USEFUL]
-    if any(k in _AMOUNT for k in keys):
-        return ("awareness" if knowing else "agreement"), [a for k, a in keys.items() if k in _AMOUNT]
-    yes = [a for k, a in keys.items() if k == "yes" or k.startswith(("yes,", "yes -", "yes "))]
-    if yes and all(k in _YES_NO_OTHER or k.startswith("no") or a in yes for k, a in keys.items()):
-        return ("awareness" if knowing else "yes_no"), yes
-    very = [a for k, a in keys.items() if k.startswith(("very ", "fairly "))
-            and not k.startswith(("very un", "fairly un"))]
-    if very:
-        return "agreement", very
-    return None
-
-
 def _answers(series: pd.Series) -> list[str]:
     """Distinct answers in the data's order (categories first for SPSS labels)."""
-    present = series.dropna().astype(str)
-    uniques = list(dict.fromkeys(present.unique()))
+    uniques = list(dict.fromkeys(str(u) for u in pd.unique(series.dropna())))  # each distinct answer once
     if isinstance(series.dtype, pd.CategoricalDtype):
         used = set(uniques)
         return [str(c) for c in series.cat.categories if str(c) in used]
     return uniques
 
 
-def suggest_codebook(data, known=()) -> Codebook:
-    """A draft codebook: role/region/weight columns by name, and every column whose
-    answers form a recognised scale as a question. "Don't know" stays in the base
-    (YouGov practice); free-text and id columns are left out.
+@dataclass
+class Suggestion:
+    """A suggested codebook with what was inferred and why, for the Upload page to show.
 
-    Ids are short ("q01_understand_remit" -> "understand_remit"), or the id a codebook in
-    ``known`` (e.g. a loaded survey's) gives the same question text, so the surveys can be
-    compared. A question left blank exactly where an earlier question was not answered
-    positively is routed: its base is that question (``base_question``, ``base_label``).
-    The title and fieldwork come from the file's title rows when it has them."""
+    ``columns``: the role, region and weight choices (``ColumnChoice``: column, reason,
+    sure); ``scales``: per question id, what ``scales.classify`` found (scale name, reason,
+    ``check``); ``left_out``: columns that are not questions, with the reason (id, date,
+    free text...)."""
+
+    codebook: Codebook
+    columns: dict = field(default_factory=dict)
+    scales: dict = field(default_factory=dict)
+    left_out: dict[str, str] = field(default_factory=dict)
+
+    def to_check(self) -> list[str]:
+        """What a person should look at before trusting the figures, in words."""
+        out = [f"{c.slot} column: {c.column or '(none)'}: {c.reason}" for c in self.columns.values() if not c.sure]
+        out += to_check(self.codebook, self.scales)
+        return out
+
+    def notes(self) -> list[str]:
+        """Every inference in words: the column choices, each question's scale, the columns
+        left out. Unsure ones are marked "CHECK"."""
+        out = [("CHECK " if not c.sure else "") + f"{c.slot}: {c.column or '(none)'} ({c.reason})"
+               for c in self.columns.values()]
+        for q in self.codebook.questions:
+            match = self.scales.get(q.id)
+            out.append(("CHECK " if q.check else "") + f"{q.id}: " + (getattr(match, "reason", "") or q.kind))
+        out += [f"left out: {column} ({why})" for column, why in self.left_out.items()]
+        return out
+
+    def toml(self) -> str:
+        """The codebook as TOML, headed by the notes as comments (TOML ignores them)."""
+        head = "".join(f"# {' '.join(line.split())}\n" for line in ["Suggested codebook: what was inferred, and "
+                                                                       "why.", *self.notes()])
+        return head + "\n" + dump_codebook(self.codebook)
+
+
+def suggest(data, known=()) -> Suggestion:
+    """``suggest_codebook`` with its reasons: every column choice and every question's scale.
+
+    Role, region and weight are found by their values as well as their names
+    (``feedback.survey.columns``); a column is a question when its answers are in a scale
+    the vocabulary knows (``feedback.survey.scales``), or when it is named like a question;
+    a question whose favourable answers cannot be told gets ``check = "why"``."""
+    from feedback.survey import columns as colmod
+    from feedback.survey.scales import classify
+
     frame = data.frame
     texts = getattr(data, "question_text", {}) or {}
-    found = {"role": "", "region": "", "weight": ""}
-    for column in frame.columns:
-        key = _key(column)
-        for slot, names in (("role", ROLE_NAMES), ("region", REGION_NAMES), ("weight", WEIGHT_NAMES)):
-            if key in names and not found[slot]:
-                found[slot] = column
-    special = set(found.values())
-    by_text = _known_ids(known)
-    questions, used = [], set()
-    for column in frame.columns:
-        if column in special:
-            continue
-        series = frame[column]
-        if series.nunique(dropna=True) > MAX_SCALE_ANSWERS:
+    sets = getattr(data, "question_sets", {}) or {}
+    profiles = {c: colmod.profile(frame, c) for c in frame.columns}
+    matches = {}
+    for column, prof in profiles.items():
+        if prof.left_out or not 1 <= prof.n_distinct <= MAX_SCALE_ANSWERS:
             continue
         text = str(texts.get(column, "") or "")
-        scale = _scale(_answers(series), str(column), text)
-        if scale is None:
+        matches[column] = classify(prof.distinct, f"{column} {text}",  # each distinct answer, in the data's order
+                                   labelled=bool(text) and text != str(column))
+    recognised = {c for c, m in matches.items() if m.scale}
+    choices = colmod.choose_columns(data, profiles, questions=recognised)
+    special = {c.column for c in choices.values() if c.column}
+    by_text = _known_ids(known)
+    questions, used, scales, left_out = [], set(), {}, {}
+    for column, prof in profiles.items():
+        if column in special:
             continue
-        kind, positive = scale
+        if prof.left_out:
+            left_out[str(column)] = prof.left_out
+            continue
+        if column not in matches:
+            left_out[str(column)] = ("more than {} different answers: free text or numbers, not a question"
+                                     .format(MAX_SCALE_ANSWERS) if prof.n_distinct else "no answers")
+            continue
+        match = matches[column]
+        text = str(texts.get(column, "") or "")
+        if not match.scale and not colmod.looks_like_question(str(column), text):
+            left_out[str(column)] = ("categories that are not a scale the app knows, and not named like a "
+                                     "question: add it as a question if it is one")
+            continue
+        if not match.scale and colmod.is_demographic(str(column), text):
+            left_out[str(column)] = ("who the respondents are (gender, age, area...), not a question with a "
+                                     "favourable answer: add it as a question if it is one")
+            continue
         qid = by_text.get(_text_key(text)) if text else None
-        qid = _unique(qid or short_id(str(column)), used)
-        questions.append(Question(id=qid, column=str(column), text=text or str(column), kind=kind,
-                                  positive=positive, exclude=[], base_question="",
-                                  base_label="All respondents"))
+        qid = _unique(qid or short_id(str(column), text), used)
+        scales[qid] = match
+        questions.append(Question(id=qid, column=str(column), text=text or str(column), kind=match.kind,
+                                  positive=list(match.positive), exclude=list(match.exclude), base_question="",
+                                  base_label="All respondents", check=match.check,
+                                  question_set=str(sets.get(column, "") or "")))
     questions = _with_routing(frame, questions)
     name = Path(getattr(data, "filename", "") or "survey").stem
     title, fieldwork = title_and_fieldwork(getattr(data, "title_rows", ()) or ())
-    return Codebook(title=title or name, audience="", fieldwork=fieldwork,
-                    source=f"Source: {title or getattr(data, 'filename', '') or name}",
-                    questions=questions, **found)
+    cb = Codebook(title=title or name, audience="", fieldwork=fieldwork,
+                  source=f"Source: {title or getattr(data, 'filename', '') or name}", questions=questions,
+                  **{slot: choice.column for slot, choice in choices.items()})
+    # What the supplier's layout knows: metadata columns, question sets, "[ASK IF …]" routing.
+    platforms.annotate_codebook(cb, data)
+    return Suggestion(codebook=cb, columns=choices, scales=scales, left_out=left_out)
 
 
-def short_id(column: str, limit: int = 32) -> str:
-    """A short question id from a column name: lower case, words joined by "_", a leading
-    question number ("q01_", "Q1.", "Q12a ") dropped, cut at a word within ``limit``."""
-    words = re.sub(r"[^0-9a-z]+", " ", str(column).casefold()).split()
-    if len(words) > 1 and re.fullmatch(r"q\d+[a-z]?|\d+", words[0]):
-        words = words[1:]
-    if len(words) > 1 and re.fullmatch(r"\d+", words[0]):  # "q23_1_letters": the item number too
-        words = words[1:]
+def suggest_codebook(data, known=()) -> Codebook:
+    """A draft codebook: role/region/weight columns by their values and names, and every
+    column whose answers form a scale the vocabulary knows (``feedback.survey.scales``) as a
+    question, its positive answers the scale's favourable end, strongest first. A column
+    named like a question whose answers are not in a known scale is a question with
+    ``check = "why"`` and no positive answer guessed. "Don't know" and "Prefer not to say"
+    stay in the base (YouGov practice, as in the Panel's codebooks); "not applicable"
+    answers ("Have not used it") are excluded. Id, date, status, duration, e-mail/name
+    and free-text columns are left out. ``suggest`` gives the reasons as well.
+
+    Ids are short and readable (``short_id``), or the id a codebook in ``known`` (e.g. a
+    loaded survey's) gives the same question text, so the surveys can be compared. A
+    question left blank exactly where an earlier question was not answered positively is
+    routed: its base is that question (``base_question``, ``base_label``). The title and
+    fieldwork come from the file's title rows when it has them."""
+    return suggest(data, known).codebook
+
+
+_STOP = frozenset("""
+a about above across after again against all also am an and any anything are as at be been before being below
+between both but by can could did do does doing done during each either else ever every few for from further
+had has have having here how however i if in into is it its itself just least less let like made make many may
+me might more most much must my near need neither no nor not now of off on once one only or other our ours out
+over own per please rather really same say says should since so some such than that the their theirs them
+then there these they this those through thus to too under until up upon us very was we well were what when
+where whether which while who whom whose why will with within would yes yet you your yours yourself
+following best describes describe currently current overall extent agree disagree think thinking feel feels
+generally say said rate rating how much many often way ways following statements statement regarding
+respect terms kind type sort if at all find found panel panels panel's anything something
+""".split()) - {"rate"}
+_LEAD_IN = re.compile(r"^(?:to what extent|how much|how far|please (?:say|tell us|indicate)|thinking about|"
+                      r"overall|in general|do you agree|how strongly)[^:?]*[:?]\s+(?=\S)", re.IGNORECASE)
+
+
+def short_id(column: str, text: str = "", limit: int = 32) -> str:
+    """A short, readable question id.
+
+    A column already named like an id ("q01_understand_remit", "Q23_1_letters": a
+    question number and at most five words) keeps its words without the number
+    ("understand_remit", "letters"). A column named by its question ("Q5. Overall,
+    how would you rate the Panel's communication?") becomes the question number plus
+    its key words ("q5_rate_communication"): lead-ins ("To what extent do you agree
+    or disagree:"), common words and "Panel" are dropped, at most three key words, cut
+    at a word within ``limit``. ``text``: the question text, used when the column name
+    is only a number ("Q5")."""
+    raw = re.sub(r"(?<=[A-Za-z])\.(?=[A-Za-z])", "", str(column))  # "gov.uk" -> "govuk"
+    text = re.sub(r"(?<=[A-Za-z])\.(?=[A-Za-z])", "", str(text or ""))
+    words = re.sub(r"[^0-9a-z]+", " ", raw.casefold().replace("'", "").replace("’", "")).split()
+    number = []
+    if words and re.fullmatch(r"[a-z]{0,3}\d+[a-z]?", words[0]):
+        number = [words[0] if re.match(r"[a-z]", words[0]) else f"q{words[0]}"]
+        rest = words[1:]
+        if rest and re.fullmatch(r"\d{1,2}", rest[0]):  # "q23_1_letters", "Q6_1. ...": the item number too
+            number.append(rest[0])
+            rest = rest[1:]
+    else:
+        rest = words
+    slug = re.fullmatch(r"[A-Za-z]{0,3}\d*[a-z]?(?:[_.\- ]\d{1,2})?[_.\- ]?[A-Za-z0-9_]*", raw.strip()) \
+        and " " not in raw.strip()
+    if rest and (slug or (len(rest) <= 5 and not re.search(r"[?:,]", raw) and len("_".join(rest)) <= limit)):
+        return _cut(rest, limit) or "_".join(number) or "question"
+    if not rest and text and text != raw:  # "Q5" with its question text
+        rest = re.sub(r"[^0-9a-z]+", " ", _without_lead_in(text).casefold().replace("'", "")).split()
+    else:
+        rest = re.sub(r"[^0-9a-z]+", " ", _without_lead_in(" ".join(raw.split()[1:] if number else raw.split()))
+                      .casefold().replace("'", "").replace("’", "")).split() if rest else rest
+    if " - " in raw:  # a grid or multi-select item, "stem - option": the option tells the items apart
+        option = re.sub(r"[^0-9a-z]+", " ", raw.rsplit(" - ", 1)[1].casefold()).split()
+        if 0 < len(option) <= 6 and any(w not in _STOP for w in option):
+            rest = option
+    key = [w for w in rest if w not in _STOP and not re.fullmatch(r"\d+", w) and len(w) > 1]
+    key = list(dict.fromkeys(key))[:3]
+    out = "_".join(number)
+    for word in key:
+        if len(out) + len(word) + (1 if out else 0) > limit:
+            break
+        out = f"{out}_{word}" if out else word
+    return out or (words[0][:limit] if words else "question")
+
+
+def _without_lead_in(text: str) -> str:
+    return _LEAD_IN.sub("", " ".join(str(text).split()))
+
+
+def _cut(words: list[str], limit: int) -> str:
     out = ""
     for word in words:
         if len(out) + len(word) + (1 if out else 0) > limit:
             break
         out = f"{out}_{word}" if out else word
-    return out or (words[0][:limit] if words else "question")
+    return out or (words[0][:limit] if words else "")
 
 
 def _unique(qid: str, used: set[str]) -> str:
@@ -366,7 +455,9 @@ def column_answers(frame: pd.DataFrame, limit: int = 8) -> dict[str, str]:
 
 # ------------------------------------------------------------------ validation
 def validate(cb: Codebook, frame: pd.DataFrame) -> list[str]:
-    """Plain-English problems where the codebook and the data disagree (empty = fine)."""
+    """Plain-English problems where the codebook and the data disagree, and questions whose
+    positive answers a person has still to tick (``check = "why"``): empty only when the
+    codebook fits the data and nothing is left to check."""
     problems = []
     columns = set(frame.columns)
     for slot in _COLUMN_KEYS:
@@ -405,7 +496,11 @@ def validate(cb: Codebook, frame: pd.DataFrame) -> list[str]:
             hint = f" (did you mean {lowered[close[0]]!r}?)" if close else ""
             problems.append(f"question {q.id!r}: column {q.column!r} is not in the data{hint}")
             continue
-        if not q.positive:
+        if q.check == "why":
+            problems.append(_check_message(q))
+            if not q.positive:
+                continue
+        elif not q.positive:
             problems.append(f"question {q.id!r} (column {q.column!r}) lists no positive answers")
             continue
         present = {answer_key(a): a for a in _answers(frame[q.column])}
@@ -422,3 +517,75 @@ def validate(cb: Codebook, frame: pd.DataFrame) -> list[str]:
                     problems.append(f"question {q.id!r}: positive answer {label!r} is not in column {q.column!r}; "
                                     f"did you mean {present[near[0]]!r}?")
     return problems
+
+
+def _check_message(q: Question, reason: str = "") -> str:
+    suggested = f" (suggested, not confirmed: {', '.join(q.positive)})" if q.positive else ""
+    why = reason or "the suggestion could not tell which answers are favourable"
+    return (f"question {q.id!r} (column {q.column!r}): tick its positive answers{suggested}. Why: {why}. "
+            "Then clear check = \"why\".")
+
+
+def to_check(cb: Codebook, reasons: dict | None = None) -> list[str]:
+    """The questions whose positive answers a person must still tick (``check = "why"``),
+    one message each (``reasons``: per question id, a ``ScaleMatch`` or text saying why)."""
+    reasons = reasons or {}
+    out = []
+    for q in cb.questions:
+        if q.check == "why":
+            reason = reasons.get(q.id, "")
+            out.append(_check_message(q, getattr(reason, "reason", reason) or ""))
+    return out
+
+
+def without_unchecked(cb: Codebook) -> tuple[Codebook, list[str]]:
+    """The codebook without the questions still to be checked, and a note naming them
+    (for a survey loaded with a suggested codebook nobody has reviewed)."""
+    left = [q for q in cb.questions if q.check == "why"]
+    if not left:
+        return cb, []
+    ids = {q.id for q in left}
+    kept = [q for q in cb.questions if q.id not in ids and q.base_question not in ids]
+    dropped = [q.id for q in cb.questions if q not in kept]
+    note = (f"{len(dropped)} question(s) left out until their positive answers are ticked (the suggestion could not "
+            f"tell which answers are favourable): {', '.join(dropped)}.")
+    from dataclasses import replace
+
+    return replace(cb, questions=kept), [note]
+
+
+FITS = "The codebook fits the data."
+
+
+@dataclass
+class Review:
+    """A codebook checked against its data, as the Upload page shows it: ``problems`` (red:
+    the codebook and the data disagree), ``to_tick`` (amber: questions whose positive answers
+    a person must still tick, ``check = "why"``). ``message`` is ``FITS`` only when both are
+    empty."""
+
+    problems: list[str]
+    to_tick: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and not self.to_tick
+
+    @property
+    def message(self) -> str:
+        if self.ok:
+            return FITS
+        parts = []
+        if self.problems:
+            parts.append(f"{len(self.problems)} problem(s) to fix")
+        if self.to_tick:
+            parts.append(f"{len(self.to_tick)} question(s) whose positive answers are still to be ticked")
+        return " and ".join(parts) + " before the survey can be used."
+
+
+def review(cb: Codebook, frame: pd.DataFrame, reasons: dict | None = None) -> Review:
+    """``validate`` split into what is wrong and what is left to tick (with the suggestion's
+    reasons, ``Suggestion.scales``, when given)."""
+    ticks = set(to_check(cb))
+    problems = [p for p in validate(cb, frame) if p not in ticks]
+    return Review(problems=problems, to_tick=to_check(cb, reasons))

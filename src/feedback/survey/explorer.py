@@ -198,6 +198,11 @@ def load_survey(filename: str, content: bytes, codebook_text: str | None = None,
 
         cb = cbmod.load_codebook(codebook_text) if codebook_text else None
         frame = tables.read_data_tables(filename, content, cb)
+        if "by" in frame and (frame["by"] == "region").any():  # published region columns in the Panel's spelling
+            from feedback.regions import region_groups_normalised
+
+            regional = frame["by"] == "region"
+            frame.loc[regional, "group"] = region_groups_normalised(frame.loc[regional, "group"])
         fieldwork = str(frame.attrs.get("fieldwork", ""))
         return Survey(name=name or filename, filename=filename, kind=kind, tables=frame, content=content, codebook=cb,
                       audience=_meta(cb, "audience") if cb else "",
@@ -207,22 +212,29 @@ def load_survey(filename: str, content: bytes, codebook_text: str | None = None,
     from feedback.survey import read
 
     data = read.read_survey(filename, content)
-    cb = cbmod.load_codebook(codebook_text) if codebook_text else cbmod.suggest_codebook(data)
+    notes: list[str] = []
+    if codebook_text:
+        cb = cbmod.load_codebook(codebook_text)
+    else:  # a suggestion nobody reviewed: questions whose positive answers are unknown are left out, and said so
+        cb, notes = cbmod.without_unchecked(cbmod.suggest_codebook(data))
     problems = cbmod.validate(cb, data.frame)
     if problems:
         raise InputError(f"{filename}: the codebook does not fit the data:\n- " + "\n- ".join(problems))
+    from feedback.regions import with_regions_normalised
     from feedback.survey.rates import code_answers
 
-    frame = code_answers(data.frame, cb)  # answers coded once, kept with the survey
+    # Regions in the Panel's spelling and order, once, at load: labels, filters, addresses and exports agree.
+    frame, region_notes = with_regions_normalised(data.frame, getattr(cb, "region", "") or "")
     raking = None
     if targets:
         from feedback.survey.weighting import rake, read_targets
 
-        raking = rake(data.frame, cb, read_targets(targets), cap=cap)
+        raking = rake(frame, cb, read_targets(targets), cap=cap)
+    frame = code_answers(frame, cb)  # answers coded once, kept with the survey
     return Survey(name=name or _meta(cb, "title") or filename, filename=filename, kind=kind, frame=frame,
                   codebook=cb, title=_meta(cb, "title") or filename, audience=_meta(cb, "audience"),
                   fieldwork=_meta(cb, "fieldwork"), source=_meta(cb, "source") or f"Source: {filename}",
-                  raking=raking)
+                  notes=notes + region_notes, raking=raking)
 
 
 def _tables_title(frame: pd.DataFrame) -> str:
@@ -371,7 +383,8 @@ def bases(survey: Survey, region: str | None = None) -> pd.DataFrame:
         col = getattr(cb, key, "") or ""
         if not col or col not in frame:
             continue
-        labels = frame[col].astype("string").fillna("Not stated").to_numpy()
+        missing = "Not stated or outside England" if key == "region" else "Not stated"  # regions read at load
+        labels = frame[col].astype("string").fillna(missing).to_numpy()
         sub = pd.DataFrame({"group": labels[inside], "w": w[inside]})
         agg = sub.groupby("group", sort=False).agg(n=("w", "size"), base_weighted=("w", "sum")).reset_index()
         order = _group_order(key, list(agg["group"]))

@@ -33,11 +33,14 @@ _NUMBER = r"^[-+]?[\d.,]+%?$"
 
 @dataclass
 class SurveyData:
-    """One row per respondent; ``question_text`` maps columns to SPSS variable labels."""
+    """One row per respondent; ``question_text`` maps columns to SPSS variable labels (or a
+    platform's question text row). ``layout``: the platform layout found and what the
+    reader did (``feedback.survey.platforms.Layout``)."""
 
     frame: pd.DataFrame
     question_text: dict[str, str] = field(default_factory=dict)
     filename: str = ""
+    layout: object = None
 
     @property
     def title_rows(self) -> list[str]:
@@ -256,9 +259,10 @@ def workbook_grids(name: str, content: bytes) -> dict[str, pd.DataFrame]:
                          "Excel and save it again as .xlsx.") from None
 
 
-def read_xlsx(name: str, content: bytes) -> pd.DataFrame:
-    """The respondent sheet: the first sheet with a header row and data below it."""
-    grids = workbook_grids(name, content)
+def read_xlsx(name: str, content: bytes, grids: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+    """The respondent sheet: the first sheet with a header row and data below it (``grids``:
+    the workbook already read by ``workbook_grids``)."""
+    grids = workbook_grids(name, content) if grids is None else grids
     problems = []
     for sheet, grid in grids.items():
         text = as_text(grid)
@@ -362,6 +366,12 @@ def read_survey(filename: str, content: bytes) -> SurveyData:
 
 
 def _read_survey(name: str, content: bytes) -> SurveyData:
+    from feedback.survey import platforms  # survey platforms' layouts (header rows, multi-selects, grids)
+
+    return platforms.read_layout(name, content, _read_plain)
+
+
+def _read_plain(name: str, content: bytes) -> SurveyData:
     suffix = Path(name).suffix.lower()
     if suffix in CSV_SUFFIXES:
         return SurveyData(frame=read_csv(name, content), filename=name)

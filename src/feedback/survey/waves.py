@@ -45,6 +45,14 @@ BREAK = "[b]"
 CHANGE_TEST = ("Wald z test of the change on two independent samples (se = sqrt(se_before² + se_after²), "
                "each the design-based standard error of its wave)")
 _YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")
+# The audiences of the Panel's yearly surveys: codebook [survey] audience -> who answered.
+AUDIENCE_NAMES = {"partners": "Safeguarding partners", "frontline": "Frontline professionals"}
+
+
+def audience_words(audience: str) -> str:
+    """Who answered, in words: "Frontline professionals" for "frontline"."""
+    audience = str(audience or "")
+    return AUDIENCE_NAMES.get(audience, audience.capitalize())
 
 
 @dataclass
