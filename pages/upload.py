@@ -10,7 +10,7 @@ import streamlit as st
 from feedback.errors import InputError
 from feedback.survey import codebook_form as form
 from feedback.survey import explorer, waves
-from ui import common, survey_ui, upload_ui
+from ui import common, survey_ui, upload_ui, weighting_ui
 
 survey_ui.keep_state()
 PENDING = "upload_pending"  # the file being worked on, kept for the session when the person leaves the page
@@ -279,6 +279,7 @@ else:
 st.download_button("Download this codebook (TOML)", toml_text, file_name=f"{filename.rsplit('.', 1)[0]}.toml",
                    mime="application/toml", on_click="ignore", key="upload_codebook_download",
                    icon=":material/download:")
+raking = weighting_ui.weight_step(data.frame, edited_cb) if checks.fits else {}  # "Weight to population"
 if st.button("Use this survey in every page", type="primary", key="upload_use", disabled=not checks.fits):
     use({"filename": filename, "content": content, "codebook_text": toml_text, "kind": "respondents",
-         "name": survey_vals["title"] or filename})
+         "name": survey_vals["title"] or filename, **raking})

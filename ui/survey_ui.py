@@ -118,13 +118,15 @@ def drop_upload() -> None:
 
 
 def load_upload(upload: dict) -> explorer.Survey:
-    key = explorer.content_hash(upload["content"], upload.get("codebook_text"), upload.get("kind", "auto"))
+    raked = [f"{upload['targets']}|{upload.get('cap') or ''}"] if upload.get("targets") else []  # its own key
+    key = explorer.content_hash(upload["content"], upload.get("codebook_text"), upload.get("kind", "auto"), *raked)
 
     def read() -> explorer.Survey:
         with common.upload_queue(), st.spinner("Reading the survey…"):
             return explorer.load_survey(upload["filename"], upload["content"], upload.get("codebook_text"),
                                         name=upload.get("name") or upload["filename"],
-                                        kind=upload.get("kind", "auto"))
+                                        kind=upload.get("kind", "auto"), targets=upload.get("targets"),
+                                        cap=upload.get("cap"))
 
     survey = held(UPLOAD_SURVEY_KEY, key, read)
     survey.key = key
@@ -222,8 +224,9 @@ def settings_controls() -> None:
     c5.selectbox("Suppression counts", list(explorer.BASES), format_func=explorer.BASES.get, key="survey_suppress_on",
                  **KEPT, help="Apply the suppression rule to the unweighted base (the default) or to the effective base.")
     c6.selectbox("Significance test", list(explorer.TESTS), format_func=explorer.TESTS.get, key="survey_test", **KEPT,
-                 help="Design-based: R survey's svyttest on the full design (the default). The z test on effective "
-                      "bases is the tab-book convention of Q, Displayr and SPSS Custom Tables.")
+                 help="Design-based: R survey's svyttest on the full design (the default; a group at 0% or 100% "
+                      "is tested by Rao-Scott instead). Rao-Scott: R's svychisq, valid at 0% and 100%. The z test "
+                      "on effective bases is the tab-book convention of Q, Displayr and SPSS Custom Tables.")
     c7, c8, _ = st.columns(3)
     c7.number_input("Flag as low reliability below [u]", min_value=1, max_value=1000, step=1, key="survey_flag",
                     value=d["survey_flag"], **KEPT)

@@ -448,7 +448,8 @@ def survey_notes(results: pd.DataFrame, *, thresholds: tuple[int, int] | None = 
     if sig & {"higher", "lower"}:
         level = float(results["level"].iloc[0]) if "level" in results else 0.95
         test = str(results["test"].iloc[0]) if "test" in results and len(results) else ""
-        how = {"design": "design-based t test", "effective-base": "z test on effective bases"}.get(test, "")
+        how = {"design": "design-based t test, Rao-Scott where a side is at 0% or 100%",
+               "rao-scott": "Rao-Scott test", "effective-base": "z test on effective bases"}.get(test, "")
         notes.append(f"{SIG_SYMBOLS['higher']} / {SIG_SYMBOLS['lower']} significantly higher / lower than the rest "
                      f"of the sample at the {_level_text(level)} level ({how + ', ' if how else ''}adjusted for "
                      "multiple comparisons).")

@@ -191,7 +191,7 @@ BAD = [
                                             r"\(header row 1, columns B, C\)"),
     ("nameless.xlsx", xlsx_bytes([["id", "q1", None], [1, "Yes", "x"], [2, "No", "y"]]),
      r"nameless.xlsx, sheet 'Data': column C has answers but no name in the header row \(row 1\)"),
-    ("header_only.csv", b"id,q1,q2\n", r"header_only.csv: no header row found"),
+    ("header_only.csv", b"id,q1,q2\n", r"header_only.csv: there are no respondents: row 1 has the column names"),
     ("empty.xlsx", xlsx_bytes([]), r"empty.xlsx: every sheet is empty"),
 ]
 

@@ -44,8 +44,12 @@ def test_change_equals_r_survey_with_waves_as_strata(waves):
                        validate="one_to_one")
     assert len(merged) == len(ref) == 60
     assert set(merged["question"]) == {"aware", "useful", "agree"}  # the routed question is there
-    for column in ("p_before", "p_after", "change", "se", "ci_low", "ci_high", "p_value"):
+    for column in ("p_before", "p_after", "change", "se", "ci_low", "ci_high"):
         np.testing.assert_allclose(merged[column], merged[f"{column}_r"], rtol=0, atol=1e-8, err_msg=column)
+    # a wave at 0% or 100% is tested by Rao-Scott (test_change_by_rao_scott_...), every other change by Wald z
+    edge = merged[["p_before", "p_after"]].isin([0.0, 1.0]).any(axis=1)
+    assert (merged["test"] == np.where(edge, "rao-scott", "wald")).all() and edge.sum() == 1
+    np.testing.assert_allclose(merged.loc[~edge, "p_value"], merged.loc[~edge, "p_value_r"], rtol=0, atol=1e-8)
     # the routed question's base is those aware, in each wave
     useful = got[(got["question"] == "useful") & (got["by"] == "total") & (got["filter"] == "")].iloc[0]
     aware = got[(got["question"] == "aware") & (got["by"] == "total") & (got["filter"] == "")].iloc[0]
@@ -110,7 +114,9 @@ def test_changed_wording_is_a_break_not_tested_unless_comparable():
     agree = out[out["question"] == "agree"]
     assert (agree["flag"].str.contains(BREAK, regex=False)).all()
     assert agree["p_value"].isna().all() and (agree["sig"] == "").all()
-    assert agree["change"].notna().all()  # the figures are shown, just not tested
+    assert agree["change"].notna().all()  # the figures are shown, neither tested nor given an interval
+    assert agree[["se", "ci_low", "ci_high"]].isna().all().all()
+    assert out.loc[out["question"] == "aware", ["se", "ci_low", "ci_high"]].notna().all().all()
     assert not out[out["question"] == "aware"]["flag"].str.contains(BREAK, regex=False).any()
     assert change_words(agree.iloc[0]).startswith("not comparable")
     s = series([before, after])
@@ -129,6 +135,7 @@ def test_changed_wording_is_a_break_not_tested_unless_comparable():
     comparable = reworded.replace('exclude = ["Don\'t know"]', 'exclude = ["Don\'t know"]\ncomparable = true')
     again = change(before, _wave(2022, comparable)).query("question == 'agree'")
     assert not again["flag"].str.contains(BREAK, regex=False).any() and again["p_value"].notna().all()
+    assert again["ci_low"].notna().all()
 
 
 def test_waves_sorted_by_year_and_labels_must_differ(waves):
@@ -144,3 +151,58 @@ def test_change_in_words():
     assert change_words(row) == "▲ 5 pts, significant"
     assert change_words(pd.Series({"change": -0.02, "sig": "", "flag": ""})) == "no significant change"
     assert change_words(pd.Series({"change": -0.12, "sig": "down", "flag": "[u]"})) == "▼ 12 pts, significant"
+
+
+def test_both_waves_at_zero_is_untestable_and_left_out_of_the_family():
+    before, after = _wave(2021), _wave(2022)
+    for wave in (before, after):  # nobody in the first role answers "Yes" to aware, in either wave
+        frame = wave.survey.frame
+        first = frame["role"].astype(str) == sorted(frame["role"].dropna().astype(str).unique())[0]
+        column = next(q.column for q in wave.survey.codebook.questions if q.id == "aware")
+        frame[column] = frame[column].astype(object).where(~first, "No")
+    out = change(before, after, by=(("role",),), small_base=SmallBase(0, 0))
+    aware = out[(out["question"] == "aware") & (out["by"] == "role")]
+    none = (aware["p_before"] == 0) & (aware["p_after"] == 0)
+    assert none.sum() == 1
+    assert aware.loc[none, "flag"].str.contains("[z]", regex=False).all() and aware.loc[none, "p_adj"].isna().all()
+    rest = aware[~none]
+    np.testing.assert_allclose(rest["p_adj"], adjust_pvalues(rest["p_value"], np.zeros(len(rest)), "holm"))
+
+
+def _waves_with_a_zero_question():
+    """The fixture's waves plus "aware_zero" as scripts/r/change_rao_scott_reference.R builds it."""
+    import dataclasses
+
+    from feedback.survey.codebook import Question
+
+    out = []
+    for year in (2021, 2022):
+        wave = _wave(year)
+        frame = wave.survey.frame
+        role = frame["role"].astype(str)
+        zero = (role == "Health") | ((role == "Police") & (year == 2022))
+        frame["q1_zero"] = frame["q1_aware"].astype(object).where(~zero, "No")
+        cb = wave.survey.codebook
+        extra = Question(id="aware_zero", column="q1_zero", text="Aware (zero)", kind="awareness", positive=["Yes"],
+                         exclude=[], base_question="", base_label="")
+        wave.survey.codebook = dataclasses.replace(cb, questions=[*cb.questions, extra])
+        out.append(wave)
+    return out
+
+
+@pytest.mark.parametrize("test", ["rao-scott", "design"])
+def test_change_by_rao_scott_equals_svychisq_with_the_waves_as_strata(test):
+    before, after = _waves_with_a_zero_question()
+    out = change(before, after, by=(("role",), ("region",)), small_base=SmallBase(0, 0), adjust="none", test=test)
+    want = pd.read_csv(HERE / "change_rao_scott_expected.csv")
+    j = want.merge(out, on=["question", "by", "group"], suffixes=("_r", ""), validate="one_to_one")
+    assert len(j) == len(want) == 28
+    edge = j[["p_before", "p_after"]].isin([0.0, 1.0]).any(axis=1)
+    none = (j["p_before"] == 0) & (j["p_after"] == 0)
+    assert none.sum() == 1 and j.loc[none, "p_value"].isna().all() and j.loc[none, "p_value_r"].isna().all()
+    assert j.loc[none, "flag"].str.contains("[z]", regex=False).all()
+    rs = ~none & ((j["test"] == "rao-scott") if test == "design" else True)
+    assert (j.loc[~none, "test"] == np.where(edge[~none] | (test == "rao-scott"), "rao-scott", "wald")).all()
+    assert rs.sum() == (27 if test == "rao-scott" else 1)  # Police: 0% in 2022 only
+    np.testing.assert_allclose(j.loc[rs, "p_value"], j.loc[rs, "p_value_r"], rtol=1e-8, atol=1e-14)
+    np.testing.assert_allclose(j.loc[rs, "z"] ** 2, j.loc[rs, "F"], rtol=1e-8)

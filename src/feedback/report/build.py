@@ -156,8 +156,9 @@ def build_annex(*, surveys: Sequence[tuple[str, bytes, str | None]] | None = Non
     say(0.9, "Writing the Word document and the figures workbooks…")
     docx = document.to_docx(annex, template)
     frame = figures.frame()
-    methods = [f"Survey groups are tested against the rest of the sample with the {TEST_NAMES[test]}, "
-               f"{adjust} adjustment within each question"
+    methods = [f"Survey groups are tested against the rest of the sample with the {TEST_NAMES[test]}"
+               + (" (by the Rao-Scott test where either side is at 0% or 100%)" if test == "design" else "")
+               + f", {adjust} adjustment within each question"
                + (f"; a change between waves with the {waves.CHANGE_TEST} (as on the Trends page and the "
                   "change command)." if compare_waves else "."), *small_base.describe()] \
         if "survey" in parts else []

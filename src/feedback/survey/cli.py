@@ -3,11 +3,12 @@
 ``python -m feedback rates FILE --codebook CB.toml [--by role] [--by role*region]
 [--filter region="London"] [--method wilson] [--level 0.95] [--small-base 10,30]
 [--small-base-on unweighted,effective] [--adjust holm|bh|none]
-[--test design|effective-base] [--format csv|xlsx|json] [--out PATH]``
+[--test design|rao-scott|effective-base] [--format csv|xlsx|json] [--out PATH]``
 
 ``python -m feedback pairwise FILE --codebook CB.toml --by role [--by region]
-[--filter KEY="VALUE"] [--level L] [--adjust holm|bh|none] [--test design|effective-base]
-[--format csv|xlsx|json] [--out PATH]``: one row per question x grouping x pair.
+[--filter KEY="VALUE"] [--level L] [--small-base 10,30] [--small-base-on unweighted,effective]
+[--adjust holm|bh|none] [--test design|rao-scott|effective-base] [--format csv|xlsx|json] [--out PATH]``:
+one row per question x grouping x pair.
 
 Every number comes from ``rates_by_group`` (or, for a YouGov data tables
 workbook, from ``feedback.survey.tables``), so the CLI and the app agree.
@@ -115,7 +116,6 @@ def _rates_from_tables(args, name: str, content: bytes, groupings, filters, smal
 def compute_rates(args) -> tuple[pd.DataFrame, object | None]:
     """Results frame for the parsed ``rates`` arguments, and the codebook used (if any)."""
     from feedback.survey.rates import rates_by_group
-    from feedback.survey.read import read_survey
 
     groupings = tuple(g for g in (parse_by(b) for b in args.by or ()) if g != ("total",))  # total is always there
     filters = parse_filters(args.filter)
@@ -124,7 +124,29 @@ def compute_rates(args) -> tuple[pd.DataFrame, object | None]:
     name = Path(args.file).name
     from_tables = _rates_from_tables(args, name, content, groupings, filters, small_base)
     if from_tables is not None:
+        if getattr(args, "targets", None):
+            raise InputError(f"{name} is a data tables workbook: raking (--targets) needs respondent-level data")
         return from_tables
+    codebook, data = _respondents(args, name, content)
+    from feedback.regions import with_regions_normalised
+    from feedback.survey.rates import code_answers
+
+    frame, region_notes = with_regions_normalised(data.frame, getattr(codebook, "region", "") or "")
+    for note in region_notes:
+        print(f"note: {note}", file=sys.stderr)
+    raking = _raking(args, frame, codebook)
+    results = rates_by_group(code_answers(frame, codebook), codebook, by=groupings, filter=filters,
+                             method=args.method, level=args.level, small_base=small_base, adjust=args.adjust,
+                             test=args.test, raking=raking)
+    if raking is not None:
+        results.attrs["raking"] = raking
+    return results, codebook
+
+
+def _respondents(args, name: str, content: bytes):
+    """The codebook and the respondent-level data it must fit."""
+    from feedback.survey.read import read_survey
+
     codebook = _load_codebook(args.codebook, args.file)
     data = read_survey(name, content)
     try:
@@ -134,21 +156,36 @@ def compute_rates(args) -> tuple[pd.DataFrame, object | None]:
     problems = validate(codebook, data.frame) if validate else []
     if problems:
         raise InputError(f"codebook {args.codebook} does not fit {name}: " + "; ".join(problems))
-    from feedback.regions import with_regions_normalised
-    from feedback.survey.rates import code_answers
+    return codebook, data
 
-    frame, region_notes = with_regions_normalised(data.frame, getattr(codebook, "region", "") or "")
-    for note in region_notes:
-        print(f"note: {note}", file=sys.stderr)
-    results = rates_by_group(code_answers(frame, codebook), codebook, by=groupings, filter=filters,
-                             method=args.method, level=args.level, small_base=small_base, adjust=args.adjust,
-                             test=args.test)
-    return results, codebook
+
+def _raking(args, frame, codebook):
+    """The raking asked for with --targets (None without)."""
+    if not getattr(args, "targets", None):
+        return None
+    from feedback.survey.weighting import rake, read_targets
+
+    return rake(frame, codebook, read_targets(Path(args.targets).read_bytes()), cap=getattr(args, "cap", None))
+
+
+def raking_notes(raking) -> list[str]:
+    """What a reader needs to know about raked figures."""
+    if raking is None:
+        return []
+    d = raking.diagnostics()
+    cap = f", weights capped at {raking.cap:g} times the mean ({raking.trimmed} trimmed)" if raking.cap else ""
+    return [f"Weighted to population margins by raking ({', '.join(raking.variables)}): the input weight (or 1) "
+            f"times the raking adjustment{cap}; {d['iterations']} iterations, weighting efficiency "
+            f"{d['weighting efficiency']:.1%}, Kish design effect {d['Kish design effect']:.3f}, weights "
+            f"{d['smallest weight']:.4g} to {d['largest weight']:.4g}.",
+            "Standard errors, intervals and tests allow for the raking (linearisation with the residuals of the "
+            "regression on the margins, as R survey's calibrate(design, ~margins, population, calfun = "
+            "\"raking\")); a pair of groups, with their covariance through the calibration."]
 
 
 def _notes(results: pd.DataFrame, codebook, args) -> list[str]:
     """What a reader of the exported table needs to know."""
-    from feedback.survey.explorer import interval_notes, test_notes
+    from feedback.survey.explorer import DESIGN_NOTE, interval_notes, test_notes
 
     level = float(results["level"].iloc[0]) if len(results) else args.level
     rules = parse_small_base(args.small_base, getattr(args, "small_base_on", "unweighted"))
@@ -159,7 +196,9 @@ def _notes(results: pd.DataFrame, codebook, args) -> list[str]:
              "the Kish effective base; deff is R survey's design effect (variance ratio design / simple random "
              "sampling), deff_kish Kish's n / n_eff.",
              *rules.describe(),
-             *test_notes(results, level=level, adjust=args.adjust)]
+             *test_notes(results, level=level, adjust=args.adjust),
+             *([DESIGN_NOTE] if "source" in results and (results["source"] == "respondents").any() else []),
+             *raking_notes(results.attrs.get("raking"))]
     if "n_not_grouped" in results and len(results):
         for by, count in results[results["by"] != "total"].groupby("by", sort=False)["n_not_grouped"].max().items():
             if count > 0:
@@ -211,7 +250,7 @@ def run_pairwise(args) -> int:
 
     if not args.by:
         raise InputError("pairwise needs at least one grouping: give --by role (or --by region, --by role*region)")
-    args.method, args.small_base = "wilson", "10,30"
+    args.method = "wilson"
     results, codebook = compute_rates(args)
     pairs = pairwise(results, level=args.level, adjust=args.adjust, test=args.test)
     used = sorted(set(pairs["test"])) or [args.test]
@@ -220,13 +259,60 @@ def run_pairwise(args) -> int:
              "group_a stands to group_b.",
              *[f"Test: {TEST_NAMES[t]}." for t in used],
              "Design-based: se = sqrt(se_a² + se_b²) (two groups share no respondent), df = n_a + n_b - 2, interval "
-             "diff ± t(df)·se, as R's svyttest(y ~ group, subset(design, group %in% c(a, b))).",
+             "diff ± t(df)·se, as R's svyttest(y ~ group, subset(design, group %in% c(a, b))); a pair with a side "
+             "at 0% or 100% is tested by Rao-Scott instead (test column).",
+             "Rao-Scott: R's svychisq(~y + group, subset(design, group %in% c(a, b)), statistic = \"F\"); t is the "
+             "signed square root of F, df its denominator degrees of freedom (the two groups' respondents - 1).",
              "Effective base: pooled two-proportion z (in column t; df empty) and Newcombe's interval.",
              f"p_adj: {args.adjust} adjustment within each question and grouping; sig at adjusted p below "
              f"{1 - float(pairs['level'].iloc[0] if len(pairs) else args.level):.2g}.",
-             "Groups suppressed [c] (unweighted base below 10) are never tested."]
+             *[line.replace("a suppressed cell is never tested", "a suppressed group is never tested")
+               for line in parse_small_base(args.small_base, args.small_base_on).describe()[:1]],
+             "[z] in sig: both groups at 0%, or both at 100%: nothing to test; left out of the adjustment's "
+             "family (as R's p.adjust leaves NA out)."]
+    notes += raking_notes(results.attrs.get("raking"))
     write_results(pairs, codebook, args, sheet="Pairwise", notes=[n for n in notes if n])
     return 0
+
+
+def run_weight(args) -> int:
+    """Rake a respondent-level file to population margins: the rows plus rake_weight, and diagnostics."""
+    from feedback.export import to_csv_bytes
+
+    if not args.out:
+        raise InputError("weight writes the weighted rows to a CSV file: give --out PATH.csv")
+    name, content = Path(args.file).name, Path(args.file).read_bytes()
+    codebook, data = _respondents(args, name, content)
+    raking = _raking(args, data.frame, codebook)
+    Path(args.out).write_bytes(to_csv_bytes(data.frame.assign(rake_weight=raking.weights)))
+    d = raking.diagnostics()
+    lines = [f"raked {d['respondents']} respondents to {', '.join(raking.variables)} in {d['iterations']} iterations",
+             f"weighting efficiency {d['weighting efficiency']:.1%} (effective base {d['effective base']:.1f})",
+             f"Kish design effect {d['Kish design effect']:.4f}",
+             f"smallest weight {d['smallest weight']:.6g}, largest weight {d['largest weight']:.6g}",
+             f"trimmed by the cap: {d['trimmed']}" + (f" (cap {raking.cap:g} times the mean weight)" if raking.cap
+                                                      else " (no cap)"),
+             f"written: {args.out} (the input rows and rake_weight)"]
+    sys.stdout.write("\n".join(lines) + "\n")
+    return 0
+
+
+def _cap(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--cap {text!r} is not a number (a multiple of the mean weight, e.g. 5)")
+    if not value > 1:
+        raise argparse.ArgumentTypeError(f"--cap {text!r}: give a multiple of the mean weight above 1, e.g. 5")
+    return value
+
+
+def targets_arguments(parser) -> None:
+    parser.add_argument("--targets", metavar="T.csv",
+                        help="rake to population margins first: CSV with columns variable,category,target "
+                             "(population counts, or shares summing to 1 per variable)")
+    parser.add_argument("--cap", type=_cap, metavar="C",
+                        help="with --targets: no raked weight above C times the mean weight (trimmed)")
 
 
 def run_suggest(args) -> int:
@@ -285,9 +371,11 @@ def small_base_arguments(parser, *, where: str = "") -> None:
 def _test_arguments(parser) -> None:
     parser.add_argument("--adjust", default="holm", choices=("holm", "bh", "none"),
                         help="multiple-comparison adjustment of the tests (default holm)")
-    parser.add_argument("--test", default="design", choices=("design", "effective-base"),
-                        help="design: design-based t test as R survey's svyttest (default); effective-base: "
-                             "pooled z test on Kish effective bases (the tab-book convention)")
+    parser.add_argument("--test", default="design", choices=("design", "rao-scott", "effective-base"),
+                        help="design: design-based t test as R survey's svyttest, by Rao-Scott where a side is "
+                             "at 0%% or 100%% (default); rao-scott: Rao-Scott F test as R's svychisq(statistic = "
+                             "\"F\"); effective-base: pooled z test on Kish effective bases (the tab-book "
+                             "convention)")
     parser.add_argument("--format", choices=FORMATS, help="default: from --out's extension, else csv")
     parser.add_argument("--out", help="output file (stdout when omitted; required for xlsx)")
 
@@ -307,8 +395,20 @@ def register(subparsers) -> None:
     rates.add_argument("--method", default="wilson", choices=METHODS)
     rates.add_argument("--level", type=float, default=0.95, help="confidence level, e.g. 0.90, 0.95, 0.99")
     small_base_arguments(rates)
+    targets_arguments(rates)
     _test_arguments(rates)
     rates.set_defaults(func=run_rates)
+
+    weight = _one_line_errors(subparsers.add_parser(
+        "weight", help="rake a survey's weights to population margins (role, region, ...)",
+        description="Writes the input rows plus rake_weight (the input weight, or 1, times the raking adjustment) "
+                    "and prints iterations, weighting efficiency, Kish design effect, smallest and largest weight "
+                    "and how many weights the cap trimmed."))
+    weight.add_argument("file", help="respondent-level CSV / XLSX / SAV")
+    weight.add_argument("--codebook", help="TOML codebook (its weight column, if any, is the input weight)")
+    weight.add_argument("--out", help="the CSV to write (input rows + rake_weight)")
+    targets_arguments(weight)
+    weight.set_defaults(func=run_weight)
 
     pairs = _one_line_errors(subparsers.add_parser(
         "pairwise", help="every pair of groups within each grouping, with the design-based test",
@@ -320,6 +420,8 @@ def register(subparsers) -> None:
     pairs.add_argument("--filter", action="append", metavar='KEY="VALUE"',
                        help='restrict to a domain, e.g. region="London" (variance stays full-design)')
     pairs.add_argument("--level", type=float, default=0.95, help="confidence level, e.g. 0.90, 0.95, 0.99")
+    small_base_arguments(pairs, where=" (as rates: a group rates suppresses is never tested)")
+    targets_arguments(pairs)
     _test_arguments(pairs)
     pairs.set_defaults(func=run_pairwise)
 

@@ -12,7 +12,8 @@ import pandas as pd
 
 from feedback.errors import InputError
 from feedback.survey.intervals import check_level
-from feedback.survey.significance import _row_tests, adjust_pvalues, check_adjust, mark, pair_statistics, results_test
+from feedback.survey.significance import (UNTESTABLE, _row_tests, adjust_pvalues, at_boundary, check_adjust, mark,
+                                          pair_statistics, rao_scott_test, refuse_raked, results_test, untestable)
 
 COMPARE_COLUMNS = ["question", "question_text", "group_a", "group_b", "p_a", "p_b", "n_eff_a", "n_eff_b",
                    "diff", "diff_low", "diff_high", "se", "t", "df", "p_value", "p_adj", "sig", "test", "level",
@@ -53,6 +54,8 @@ def compare_groups(a: pd.DataFrame, b: pd.DataFrame | None = None, *, group_a="T
     """
     adjust = check_adjust(adjust)
     same = b is None or b is a
+    if same:  # two groups of one raked survey covary; two surveys are independent samples, raked or not
+        refuse_raked(a, allow_calibrated=False)
     b = a if b is None else b
     rows_a, by_a = _pick(a, group_a)
     rows_b, by_b = _pick(b, group_b)
@@ -64,9 +67,12 @@ def compare_groups(a: pd.DataFrame, b: pd.DataFrame | None = None, *, group_a="T
         level = float(rows_a["level"].iloc[0]) if "level" in rows_a else 0.95
     level = check_level(level)
     test = results_test(a, test)
-    keep = ["question", "question_text", "group", "p", "se", "n", "n_eff", "_test"]
-    rows_a = rows_a.assign(_test=_row_tests(rows_a, test), se=rows_a.get("se", np.nan))
-    rows_b = rows_b.assign(_test=_row_tests(rows_b, test), se=rows_b.get("se", np.nan))
+    keep = ["question", "question_text", "group", "p", "se", "n", "n_eff", "_test", "base_weighted", "sw2_pos",
+            "sw2_neg", "n_design"]
+    rows_a = rows_a.assign(_test=_row_tests(rows_a, test), se=rows_a.get("se", np.nan),
+                           **{c: rows_a.get(c, np.nan) for c in keep[-4:]})
+    rows_b = rows_b.assign(_test=_row_tests(rows_b, test), se=rows_b.get("se", np.nan),
+                           **{c: rows_b.get(c, np.nan) for c in keep[-4:]})
     pairs = rows_a[keep].merge(rows_b[keep], on="question", suffixes=("_a", "_b"))
     if pairs.empty:
         raise InputError("the two sets of results share no question ids: nothing to compare")
@@ -76,12 +82,26 @@ def compare_groups(a: pd.DataFrame, b: pd.DataFrame | None = None, *, group_a="T
     by_design = pair_statistics(*args, test="design", level=level)
     by_base = pair_statistics(*args, test="effective-base", level=level)
     stat = {k: np.where(design, by_design[k], by_base[k]) for k in by_design}
+    # Two groups of one survey: Rao-Scott on their subset where the design test cannot hold (a side at 0% or
+    # 100%), or everywhere under "rao-scott"; two surveys are independent samples and keep the t test.
+    use_rs = design & same & np.isfinite(col("sw2_pos_a")) & np.isfinite(col("sw2_pos_b"))
+    use_rs &= (test == "rao-scott") | ((test == "design") & at_boundary(args[0], args[4]))
+    if use_rs.any():
+        nu = col("n_design_a") + col("n_design_b") - 1
+        root, p_rs = rao_scott_test(args[0], col("base_weighted_a"), col("sw2_pos_a"), col("sw2_neg_a"), args[4],
+                                    col("base_weighted_b"), col("sw2_pos_b"), col("sw2_neg_b"), nu)
+        stat["t"], stat["df"], stat["p_value"] = (np.where(use_rs, x, stat[k]) for x, k in
+                                                  ((root, "t"), (nu, "df"), (p_rs, "p_value")))
+    none = untestable(args[0], args[4])
+    stat["t"], stat["df"], stat["p_value"] = (np.where(none, np.nan, stat[k]) for k in ("t", "df", "p_value"))
     p_adj = adjust_pvalues(stat["p_value"], np.zeros(len(pairs), dtype=int), adjust)
     return pd.DataFrame({
         "question": pairs["question"], "question_text": pairs["question_text_a"],
         "group_a": label_a or pairs["group_a"], "group_b": label_b or pairs["group_b"],
         "p_a": args[0], "p_b": args[4], "n_eff_a": args[3], "n_eff_b": args[7], "diff": stat["diff"],
         "diff_low": stat["ci_low"], "diff_high": stat["ci_high"], "se": stat["se"], "t": stat["t"],
-        "df": stat["df"], "p_value": stat["p_value"], "p_adj": p_adj, "sig": mark(stat["diff"], p_adj, level),
-        "test": np.where(design, "design", "effective-base"), "level": level, "adjust": adjust,
+        "df": stat["df"], "p_value": stat["p_value"], "p_adj": p_adj,
+        "sig": np.where(none, UNTESTABLE, mark(stat["diff"], p_adj, level)),
+        "test": np.where(use_rs, "rao-scott", np.where(design, "design", "effective-base")), "level": level,
+        "adjust": adjust,
     })[COMPARE_COLUMNS].reset_index(drop=True)

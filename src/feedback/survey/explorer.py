@@ -39,6 +39,7 @@ METHODS: dict[str, str] = {
 LEVELS: dict[float, str] = {0.90: "90%", 0.95: "95%", 0.99: "99%"}
 ADJUSTS: dict[str, str] = {"holm": "Holm", "bh": "Benjamini–Hochberg", "none": "None"}
 TESTS: dict[str, str] = {"design": "Design-based t test (recommended)",
+                         "rao-scott": "Rao-Scott chi-squared test (R's svychisq)",
                          "effective-base": "z test on effective bases (tab-book convention)"}
 BASES: dict[str, str] = {"n": "Unweighted base", "n_eff": "Effective base"}
 
@@ -129,6 +130,7 @@ class Survey:
     source: str = ""
     notes: list[str] = field(default_factory=list)
     key: str = ""  # content hash of data + codebook: the cache key for results
+    raking: object | None = None  # weighting.Raking when raked to population margins (weighting_ui, --targets)
 
     @property
     def n(self) -> int:
@@ -183,9 +185,11 @@ def is_data_tables(filename: str, content: bytes) -> bool:
 
 
 def load_survey(filename: str, content: bytes, codebook_text: str | None = None, *, name: str | None = None,
-                kind: str = "auto") -> Survey:
+                kind: str = "auto", targets: str | None = None, cap: float | None = None) -> Survey:
     """Read a respondent-level file with its codebook (suggested when not given),
-    or a data tables workbook. Raises ``InputError`` with a plain message."""
+    or a data tables workbook. Raises ``InputError`` with a plain message.
+    ``targets``: CSV text of population margins (variable,category,target) to rake to, with an
+    optional ``cap``; every result then uses the raked design."""
     if kind == "auto":
         kind = "data tables" if codebook_text is None and is_data_tables(filename, content) else "respondents"
     if kind == "data tables":
@@ -221,11 +225,16 @@ def load_survey(filename: str, content: bytes, codebook_text: str | None = None,
 
     # Regions in the Panel's spelling and order, once, at load: labels, filters, addresses and exports agree.
     frame, region_notes = with_regions_normalised(data.frame, getattr(cb, "region", "") or "")
+    raking = None
+    if targets:
+        from feedback.survey.weighting import rake, read_targets
+
+        raking = rake(frame, cb, read_targets(targets), cap=cap)
     frame = code_answers(frame, cb)  # answers coded once, kept with the survey
     return Survey(name=name or _meta(cb, "title") or filename, filename=filename, kind=kind, frame=frame,
                   codebook=cb, title=_meta(cb, "title") or filename, audience=_meta(cb, "audience"),
                   fieldwork=_meta(cb, "fieldwork"), source=_meta(cb, "source") or f"Source: {filename}",
-                  notes=notes + region_notes)
+                  notes=notes + region_notes, raking=raking)
 
 
 def _tables_title(frame: pd.DataFrame) -> str:
@@ -252,7 +261,8 @@ def results(survey: Survey, *, grouping: str = "Role", region: str | None = None
         out = rates_by_group(survey.frame, survey.codebook, by=GROUPINGS[grouping],
                              filter={"region": region} if region else None, method=method, level=level,
                              small_base=SmallBase(suppress=suppress, flag=flag, suppress_on=suppress_on,
-                                                  flag_on=flag_on), adjust=adjust, test=test)
+                                                  flag_on=flag_on), adjust=adjust, test=test,
+                             raking=survey.raking)
     else:
         out = _tables_results(survey, grouping=grouping, region=region, method=method, level=level,
                               suppress=suppress, flag=flag, adjust=adjust)
@@ -581,7 +591,17 @@ def test_notes(res: pd.DataFrame, *, level: float, adjust: str) -> list[str]:
     if test == "design":
         notes.append("Design-based test: the difference of the two weighted proportions over its linearised "
                      "standard error under the full design, on Student's t with n + n_rest - 2 degrees of freedom "
-                     "(R survey's svyttest); respondents outside a question's base stay in the design.")
+                     "(R survey's svyttest); respondents outside a question's base stay in the design. Where either "
+                     "side is at exactly 0% or 100% (no design variance on that side, where the t test would claim "
+                     "certainty) the comparison is made by the Rao-Scott test instead (R's svychisq(~y + group, "
+                     "design, statistic = \"F\")); the test column says which.")
+    if test == "rao-scott":
+        notes.append("Rao-Scott test: Pearson's X² of answer by group against the rest, divided by its design "
+                     "effect, on F(1, respondents in the design - 1), as R survey's svychisq(statistic = \"F\"); "
+                     "t_vs_rest is the signed square root of F.")
+    if "sig_vs_rest" in res and (res["sig_vs_rest"] == "[z]").any():
+        notes.append("[z]: the group and the rest are both at 0%, or both at 100%: nothing to test; such "
+                     "comparisons are left out of the adjustment's family.")
     notes += letters_legend(res)
     return notes
 
@@ -594,6 +614,25 @@ def difference_notes(diff: pd.DataFrame, *, level: float) -> list[str]:
                 "▲ / ▼ first group significantly higher / lower (design-based t test, adjusted)."]
     return [f"Lines show {lvl} intervals for the difference (Newcombe).",
             "▲ / ▼ first group significantly higher / lower (two-proportion z test on effective bases, adjusted)."]
+
+
+DESIGN_NOTE = ("Design: weights only (R's svydesign(ids = ~1, weights = ~weight)); no strata or clusters are used. "
+               "For a clustered or stratified sample the standard errors, intervals and tests are wrong (on R's "
+               "apiclus1, a cluster sample, a se of 0.035 against 0.080 with the clusters): analyse such a design "
+               "in R's survey package with its strata and clusters.")
+
+
+def design_notes(survey) -> list[str]:
+    """The design the figures assume, for respondent-level data (and its raking, if any)."""
+    if getattr(survey, "kind", "respondents") != "respondents":
+        return []
+    notes = [DESIGN_NOTE]
+    raking = getattr(survey, "raking", None)
+    if raking is not None:
+        from feedback.survey.cli import raking_notes
+
+        notes += raking_notes(raking)
+    return notes
 
 
 def table_notes(survey: Survey, res: pd.DataFrame, *, region: str | None, grouping: str, method: str,
@@ -621,6 +660,7 @@ def table_notes(survey: Survey, res: pd.DataFrame, *, region: str | None, groupi
         "deff_kish is Kish's n / n_eff, the effect of the weights alone.",
         *rules.describe(),
         *test_notes(res, level=level, adjust=adjust),
+        *design_notes(survey),
     ]
     if "n_not_grouped" in res and len(res):
         missing = res[res["by"] != "total"].groupby("by", sort=False)["n_not_grouped"].max()
@@ -650,6 +690,11 @@ def cli_command(survey: Survey, *, grouping: str, region: str | None, method: st
     parts = ["python -m feedback rates", shlex.quote(survey.filename)]
     if survey.kind == "respondents":
         parts += ["--codebook", shlex.quote(Path(survey.filename).with_suffix(".toml").name)]
+    raking = getattr(survey, "raking", None)
+    if raking is not None:  # the targets entered on the Upload page, saved as a CSV
+        parts += ["--targets", shlex.quote(Path(survey.filename).stem + "_targets.csv")]
+        if raking.cap:
+            parts.append(f"--cap {raking.cap:g}")
     for g in GROUPINGS[grouping]:
         parts.append("--by " + shlex.quote("*".join(g)))
     if region:

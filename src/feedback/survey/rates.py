@@ -32,16 +32,18 @@ import pandas as pd
 from feedback.errors import InputError
 from feedback.regions import REGIONS
 from feedback.survey.intervals import check_level, check_method, proportion_interval
-from feedback.survey.significance import (adjust_pvalues, check_adjust, check_test, column_letters, design_test,
-                                          mark, two_proportion_test)
+from feedback.survey.significance import (UNTESTABLE, adjust_pvalues, at_boundary, check_adjust, check_test,
+                                          column_letters, design_test, mark, rao_scott_test, two_proportion_test,
+                                          untestable)
 
 COLUMNS = ["question", "question_text", "base_label", "by", "group", "n", "base_weighted", "p",
            "ci_low", "ci_high", "n_eff", "deff", "se", "flag", "sig_vs_rest", "p_value_vs_rest",
            "p_adj_vs_rest", "method", "level", "source", "deff_kish", "t_vs_rest", "df_vs_rest", "test",
-           "letter", "higher_than", "n_not_grouped"]
+           "letter", "higher_than", "n_not_grouped", "n_design", "sw2_pos", "sw2_neg"]
 # What the columns added after the first twenty hold where a source cannot give them (data tables).
 COLUMN_DEFAULTS = {"deff_kish": np.nan, "t_vs_rest": np.nan, "df_vs_rest": np.nan, "test": "", "letter": "",
-                   "higher_than": "", "n_not_grouped": 0}
+                   "higher_than": "", "n_not_grouped": 0, "n_design": np.nan, "sw2_pos": np.nan,
+                   "sw2_neg": np.nan}
 
 CROSS = " × "
 GROUP_JOIN = " / "
@@ -416,7 +418,7 @@ def code_answers(frame: pd.DataFrame, codebook) -> pd.DataFrame:
 
 def rates_by_group(frame: pd.DataFrame, codebook, by=(("role",), ("region",)), filter: Mapping | None = None,
                    method: str = "wilson", level: float = 0.95, small_base: SmallBase = SmallBase(),
-                   adjust: str = "holm", test: str = "design") -> pd.DataFrame:
+                   adjust: str = "holm", test: str = "design", raking=None) -> pd.DataFrame:
     """One row per question x group (total first), in the results model of docs/architecture.md.
 
     ``by``: groupings, each a tuple of codebook keys ("role", "region") or
@@ -424,13 +426,24 @@ def rates_by_group(frame: pd.DataFrame, codebook, by=(("role",), ("region",)), f
     ``{key: value or values}``, a domain of the full design; the test of a
     group against "the rest" then compares it with the rest of that domain
     (respondents with a label for the grouping). ``test``: ``design``
-    (R's svyttest) or ``effective-base`` (pooled z on Kish bases).
+    (R's svyttest; a comparison with a side at 0% or 100% by Rao-Scott), ``rao-scott`` (R's
+    svychisq, F form) or ``effective-base`` (pooled z on Kish bases). Comparisons with both
+    sides at 0% (or 100%) are not tested: ``sig_vs_rest`` is ``[z]``, left out of the family.
+    ``raking``: a ``weighting.Raking`` of these rows; estimates then use the raked weights and
+    variances allow for the calibration, as R's ``svymean`` on a ``calibrate``d design.
     """
     method, level, adjust, test = check_method(method), check_level(level), check_adjust(adjust), check_test(test)
     if len(frame) == 0:
         raise InputError("the data has no respondent rows: check that the right file and sheet were read")
     weights = _weights(frame, codebook)
+    if raking is not None:
+        if len(raking.weights) != len(frame):
+            raise InputError(f"the raking is of {len(raking.weights)} rows, the data has {len(frame)}: rake this data")
+        weights = raking.weights
     counted = weights > 0  # weight 0: not part of the sample
+    if not counted.any():
+        raise InputError(f"every weight in column {codebook.weight!r} is 0: no respondent is part of the "
+                         "sample; check the weight column named in the codebook")
     status = answer_status(frame, codebook)
     inside = _domain(frame, codebook, filter)
     if not (inside & counted).all():
@@ -439,16 +452,34 @@ def rates_by_group(frame: pd.DataFrame, codebook, by=(("role",), ("region",)), f
     # Each grouping also gets the group of everyone with a label for it: a group's rest is that minus the group.
     codes = [g[2] for g in groupings] + [np.where(g[2] >= 0, 0, -1) for g in groupings[1:]]
     sizes = [len(g[1]) for g in groupings] + [1] * (len(groupings) - 1)
-    sums = group_sums(codes, sizes, weights, status)
+    q = status.shape[1]
+    if raking is None:
+        sums = group_sums(codes, sizes, weights, status)
+    else:  # the same sums per cell of the margins' cross-classification, for the calibration's regression
+        n_cells = raking.indicators.shape[0]
+        by_cell = [np.where((c >= 0) & (raking.cell >= 0), c * n_cells + raking.cell, -1) for c in codes]
+        cell_sizes = [size * n_cells for size in sizes]
+        cells = {k: v.reshape(-1, n_cells, q) for k, v in group_sums(by_cell, cell_sizes, weights, status).items()}
+        base_cells = {k: v.reshape(-1, n_cells, q) for k, v in
+                      group_sums(by_cell, cell_sizes, raking.base, status).items() if k in ("w1", "w0")}
+        sums = {k: v.sum(axis=1) for k, v in cells.items()}
     n_groups = sum(sizes[:len(groupings)])
     n_sample = int(counted.sum())
+    in_design = counted & inside  # the design a test is made in: the whole sample, or the filter's domain
+    sums["n_design"] = np.concatenate([np.bincount(c[in_design & (c >= 0)], minlength=size)
+                                       for c, size in zip(codes, sizes)]).astype(float)[:, None]
     groups = {k: v[:n_groups] for k, v in sums.items()}
     labelled = {k: np.concatenate([v[:1]] + [np.repeat(v[n_groups + i:n_groups + i + 1], len(g[1]), axis=0)
                                              for i, g in enumerate(groupings[1:])]) for k, v in sums.items()}
     est = domain_estimates(groups, n_sample)
-    rest = domain_estimates({k: labelled[k] - groups[k] for k in groups}, n_sample)
+    rest_sums = {k: labelled[k] - groups[k] for k in groups}
+    rest = domain_estimates(rest_sums, n_sample)
+    scale = n_sample / (n_sample - 1) if n_sample > 1 else np.nan  # N/(N-1), as in the variance
+    if raking is not None:
+        calibrated = _Calibrated(raking, cells, base_cells, groupings, n_groups, n_sample)
+        calibrated.apply(est, rest)
 
-    k, q = est["p"].shape
+    k = est["p"].shape[0]
     by_of_group = np.concatenate([[g[0]] * len(g[1]) for g in groupings])
     label_of_group = np.concatenate([g[1] for g in groupings])
     family = np.repeat(np.arange(len(groupings)), [len(g[1]) for g in groupings])
@@ -460,16 +491,29 @@ def rates_by_group(frame: pd.DataFrame, codebook, by=(("role",), ("region",)), f
     low, high = proportion_interval(p, est["n_eff"], method, level, se=est["se"], n=n)
     # Never tested: the total, a suppressed cell, or a cell whose rest is itself below the rules.
     testable = ~suppressed & ~rest_suppressed & (family[:, None] > 0)
-    if test == "design":
-        df = n + rest["n"] - 2
-        stat, p_value = design_test(p - rest["p"], np.sqrt(est["se"] ** 2 + rest["se"] ** 2), df)
-    else:
+    use_rs = np.zeros(p.shape, dtype=bool)
+    if test == "effective-base":
         df = np.full(p.shape, np.nan)
         stat, p_value = two_proportion_test(p, est["n_eff"], rest["p"], rest["n_eff"])
-    stat, df = np.where(testable, stat, np.nan), np.where(testable, df, np.nan)
-    p_value = np.where(testable, p_value, np.nan)
+    else:
+        use_rs = np.ones(p.shape, dtype=bool) if test == "rao-scott" else at_boundary(p, rest["p"])
+        df = n + rest["n"] - 2
+        var_diff = est["se"] ** 2 + rest["se"] ** 2 - (0 if raking is None else 2 * calibrated.covariance)
+        stat, p_value = design_test(p - rest["p"], np.sqrt(np.maximum(var_diff, 0)), df)
+        if use_rs.any():
+            # the design's degrees of freedom: its respondents less one (a calibrated design keeps them all)
+            nu = np.full(p.shape, (n_sample if raking is not None else in_design.sum()) - 1.0)
+            root, p_rs = rao_scott_test(p, est["base_weighted"], scale * groups["w21"], scale * groups["w20"],
+                                        rest["p"], rest["base_weighted"], scale * rest_sums["w21"],
+                                        scale * rest_sums["w20"], nu,
+                                        var=None if raking is None else calibrated.rao_scott_variance(p, est, rest))
+            stat, df, p_value = (np.where(use_rs, a, b) for a, b in ((root, stat), (nu, df), (p_rs, p_value)))
+    blank = ~testable | untestable(p, rest["p"])
+    stat, df = np.where(blank, np.nan, stat), np.where(blank, np.nan, df)
+    p_value = np.where(blank, np.nan, p_value)
     p_adj = adjust_pvalues(p_value, family[:, None] * q + np.arange(q)[None, :], adjust).reshape(k, q)
-    sig = mark(p - rest["p"], p_adj, level)
+    sig = np.where(testable & untestable(p, rest["p"]), UNTESTABLE, mark(p - rest["p"], p_adj, level))
+    test_used = np.where(use_rs & testable, "rao-scott", test)
     with np.errstate(divide="ignore", invalid="ignore"):
         deff_kish = n / est["n_eff"]
 
@@ -497,9 +541,92 @@ def rates_by_group(frame: pd.DataFrame, codebook, by=(("role",), ("region",)), f
         "t_vs_rest": long(stat),
         "df_vs_rest": long(df),
         "n_not_grouped": long(np.rint(est["n"][:1] - labelled["n"]) * (family[:, None] > 0)).astype(np.int64),
+        "n_design": np.tile(groups["n_design"][:, 0], q),
+        "sw2_pos": long(scale * groups["w21"]),
+        "sw2_neg": long(scale * groups["w20"]),
+        "test": long(test_used),
     })
     out["method"] = method
     out["level"] = level
     out["source"] = "respondents"
-    out["test"] = test
-    return column_letters(out, level=level, adjust=adjust, test=test)[COLUMNS]
+    if raking is None:
+        out = column_letters(out, level=level, adjust=adjust, test=test)[COLUMNS]
+    out.attrs["n_sample"] = n_sample  # N: respondents of positive weight in the whole sample
+    if raking is not None:
+        # Two groups of a calibrated design covary: pairs take that covariance from attrs["calibration"]
+        # (pairwise, and the letters made below).
+        out.attrs["raked"] = True
+        # What pairs need (significance._pairs): per row of the frame, the group's sums per cell of the
+        # margins: input weights of its positive and negative answers (A1, A0), squared raked weights (S1, S0).
+        rows = lambda v: v.transpose(2, 0, 1).reshape(-1, v.shape[1])  # noqa: E731 - (group, cell, q) -> rows
+        keys = out["question"].astype(str) + "\x1f" + out["by"].astype(str) + "\x1f" + out["group"].astype(str)
+        out.attrs["calibration"] = _Shared({
+            "row": dict(zip(keys, range(len(out)))), "A1": rows(calibrated.base_group["w1"]),
+            "A0": rows(calibrated.base_group["w0"]), "S1": rows(calibrated.group["w21"]),
+            "S0": rows(calibrated.group["w20"]), "h": calibrated.h, "t1": calibrated.t1, "t2": calibrated.t2,
+            "n_sample": n_sample})
+        out = column_letters(out, level=level, adjust=adjust, test=test)[COLUMNS]  # with the covariances
+    return out
+
+
+class _Shared(dict):
+    """Read-only arrays kept in a frame's attrs: pandas deep-copies attrs on every operation, these
+    are shared instead (nothing changes them)."""
+
+    def __deepcopy__(self, memo):
+        return self
+
+
+class _Calibrated:
+    """Variances of a raked design's domain means (``weighting``'s linearisation), from per-cell sums."""
+
+    def __init__(self, raking, cells, base_cells, groupings, n_groups, n_sample):
+        from feedback.survey.weighting import calibration_projection
+
+        self.h, self.t1, self.t2 = calibration_projection(raking)
+        self.n_sample = n_sample
+        expand = np.concatenate([[0]] + [np.full(len(g[1]), n_groups + i) for i, g in enumerate(groupings[1:])])
+        self.group = {k: v[:n_groups] for k, v in cells.items()}
+        self.base_group = {k: v[:n_groups] for k, v in base_cells.items()}
+        self.rest = {k: v[expand] - self.group[k] for k, v in cells.items()}
+        self.base_rest = {k: v[expand] - self.base_group[k] for k, v in base_cells.items()}
+
+    @staticmethod
+    def _pieces(cell, base, p, total):
+        """(a, b) over (group, question, cell) for x_i = w_i (y_i - p)/W: Σ w0 e and Σ w² e per cell."""
+        pp, tt = p[:, None, :], total[:, None, :]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            a = (base["w1"] * (1 - pp) - base["w0"] * pp) / tt
+            b = (cell["w21"] * (1 - pp) - cell["w20"] * pp) / tt
+        return np.nan_to_num(a).transpose(0, 2, 1), np.nan_to_num(b).transpose(0, 2, 1)
+
+    def apply(self, est, rest):
+        from feedback.survey.weighting import calibrated_covariance, calibrated_variance
+
+        out = []
+        for part, cell, base in ((est, self.group, self.base_group), (rest, self.rest, self.base_rest)):
+            p, total = part["p"], part["base_weighted"]
+            a, b = self._pieces(cell, base, np.nan_to_num(p), total)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                sxx = (cell["w21"].sum(axis=1) * (1 - p) ** 2 + cell["w20"].sum(axis=1) * p**2) / total**2
+                var = calibrated_variance(a, b, sxx, self.h, self.t1, self.t2, self.n_sample)
+                var = np.where(np.isfinite(sxx), np.maximum(var, 0.0), np.nan)
+                part["deff"] = part["deff"] * var / part["se"] ** 2
+            part["se"] = np.sqrt(var)
+            out.append((a, b))
+        (a1, b1), (a2, b2) = out
+        self.covariance = calibrated_covariance(a1, b1, a2, b2, 0.0, self.h, self.t1, self.t2, self.n_sample)
+
+    def rao_scott_variance(self, p, est, rest):
+        """Var of the Rao-Scott contrast of each group against its rest, after calibration."""
+        from feedback.survey.significance import rao_scott_coefficients
+        from feedback.survey.weighting import calibrated_variance
+
+        p_g, p_r = np.nan_to_num(est["p"]), np.nan_to_num(rest["p"])
+        coef = rao_scott_coefficients(p_g, est["base_weighted"], p_r, rest["base_weighted"])
+        sides = ((self.group, self.base_group, "w21", "w1"), (self.group, self.base_group, "w20", "w0"),
+                 (self.rest, self.base_rest, "w21", "w1"), (self.rest, self.base_rest, "w20", "w0"))
+        a = sum(c[:, :, None] * base[w].transpose(0, 2, 1) for c, (_, base, _, w) in zip(coef, sides))
+        b = sum(c[:, :, None] * cell[w2].transpose(0, 2, 1) for c, (cell, _, w2, _) in zip(coef, sides))
+        sxx = sum(c**2 * cell[w2].sum(axis=1) for c, (cell, _, w2, _) in zip(coef, sides))
+        return calibrated_variance(a, b, sxx, self.h, self.t1, self.t2, self.n_sample)

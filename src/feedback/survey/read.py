@@ -98,6 +98,10 @@ def find_header_row(grid: pd.DataFrame, where: str) -> int:
     need = max(1, int(np.ceil(0.6 * width)))
     candidates = np.flatnonzero((text_cells >= need).to_numpy() & (below > 0).to_numpy())
     if not len(candidates):
+        names_only = np.flatnonzero((text_cells >= need).to_numpy())
+        if len(names_only) and not filled.iloc[names_only[0] + 1:].to_numpy().any():  # column names, nothing below
+            raise InputError(f"{where}: there are no respondents: row {names_only[0] + 1} has the column names but "
+                             "no row of answers follows. Check you chose the right file (or sheet).")
         raise InputError(f"{where}: no header row found in the first {HEADER_SEARCH_ROWS} rows. Put the column "
                          "names in one row directly above the answers (one respondent per row).")
     return int(candidates[0])

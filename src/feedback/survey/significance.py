@@ -15,6 +15,17 @@ Two tests, chosen by name (``TESTS``):
   the two rows' full-design standard errors, and the degrees of freedom are
   n_a + n_b - 2 (R's ``degf`` of the respondents in the test, less one for
   the group coefficient).
+* ``rao-scott``: Pearson's X² on the 2 x 2 table of answer by side, divided by
+  its Rao-Scott design effect, referred to F(1, nu): R's
+  ``svychisq(~y + in_group, design, statistic = "F")`` for a group against the
+  rest and the same on ``subset(design, group %in% c(a, b))`` for a pair. It
+  stays valid where a side is at 0% or 100% (no design variance on that
+  side), where the Wald t test claims certainty; under the default ``design``
+  test such a comparison is made by Rao-Scott instead (the ``test`` column
+  says so). nu is the design's degrees of freedom: respondents in the design
+  less one (the whole sample or the filter's domain against the rest; the
+  two groups' respondents for a pair). The ``t`` reported is sign(diff)·√F on
+  nu degrees of freedom, whose two-sided p is F's.
 * ``effective-base`` (the tab-book convention of Q, Displayr and SPSS
   CTABLES): weighted groups compared as two independent samples whose sizes
   are their Kish effective bases: the pooled two-proportion z test
@@ -22,6 +33,11 @@ Two tests, chosen by name (``TESTS``):
   Newcombe's hybrid score interval for the difference
   (``confint_proportions_2indep(method="newcomb")``). It needs only p and the
   effective base of each side, so it also works on published data tables.
+
+A comparison where both sides are at 0%, or both at 100%, cannot be tested
+(R's svyttest gives NaN): its p-value is missing, it is left out of its
+family for Holm / Benjamini-Hochberg (as R's ``p.adjust`` leaves NA out), and
+it is marked ``[z]``.
 
 A family for Holm / Benjamini-Hochberg is one question within one grouping
 (e.g. the four roles on "heard of the Panel"): that is the set a reader scans
@@ -38,18 +54,81 @@ from feedback.errors import InputError
 from feedback.survey.intervals import check_level, proportion_interval
 
 ADJUSTMENTS = ("holm", "bh", "none")
-TESTS = ("design", "effective-base")
+TESTS = ("design", "effective-base", "rao-scott")
 TEST_NAMES = {
     "design": "design-based t test (linearised standard error under the full design, as R survey's svyttest)",
     "effective-base": "pooled two-proportion z test on Kish effective bases (the tab-book convention)",
+    "rao-scott": "Rao-Scott adjusted chi-squared test, F form (as R survey's svychisq(~y + group, design, "
+                 "statistic = \"F\"))",
 }
+UNTESTABLE = "[z]"  # both sides at 0%, or both at 100%: nothing to test
+
+
+def untestable(p_a, p_b) -> np.ndarray:
+    """Comparisons that cannot be tested: both sides at 0%, or both at 100%."""
+    p_a, p_b = np.asarray(p_a, dtype=float), np.asarray(p_b, dtype=float)
+    return ((p_a == 0) & (p_b == 0)) | ((p_a == 1) & (p_b == 1))
+
+
+def at_boundary(p_a, p_b) -> np.ndarray:
+    """Comparisons where either side is exactly 0% or 100% (no design variance on that side)."""
+    p_a, p_b = np.asarray(p_a, dtype=float), np.asarray(p_b, dtype=float)
+    return (p_a == 0) | (p_a == 1) | (p_b == 0) | (p_b == 1)
+
+
+def rao_scott_coefficients(p_a, w_a, p_b, w_b):
+    """Per cell (a yes, a no, b yes, b no): (c_k - s) / W, the Rao-Scott contrast's influence per unit weight.
+
+    A respondent of weight w in cell k contributes w·(c_k - s)/W to the influence function of
+    Σ c_k p̂_k, whose variance is Rao-Scott's numerator.
+    """
+    p_a, w_a, p_b, w_b = (np.asarray(a, dtype=float) for a in (p_a, w_a, p_b, w_b))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        total = w_a + w_b
+        cells = (p_a * w_a / total, (1 - p_a) * w_a / total, p_b * w_b / total, (1 - p_b) * w_b / total)
+        contrast = (1.0, -1.0, -1.0, 1.0)
+        c = [np.where(cell > 0, k / cell, 0.0) for k, cell in zip(contrast, cells)]
+        s = sum(np.where(cell > 0, k, 0.0) for k, cell in zip(contrast, cells))
+        return [(ck - s) / total for ck in c]
+
+
+def rao_scott_test(p_a, w_a, v1_a, v0_a, p_b, w_b, v1_b, v0_b, nu, var=None):
+    """Rao-Scott F test of a 2 x 2 table (answer by side), vectorised: (signed root of F, p-value).
+
+    Each side: its proportion p, weighted base w, and v1, v0 = N/(N-1) Σw² over its positive and
+    negative answers (the pieces of its linearisation variance). This is R survey's
+    ``svychisq(statistic = "F")`` for a weights-only design: X² = N·Q with Q = Σ (p_k - e_k)² / e_k
+    on the cell proportions, Δ = Var(Σ c_k p̂_k)·N / Σ C_k²/p_k with C the interaction contrast
+    (+1, -1, -1, +1), c_k = C_k / p_k (0 for an empty cell, as R's ``iDmat``), F = X²/Δ on (1, nu).
+    Both sides at 0% (or 100%) give NaN, as in R. ``var``: that numerator when the caller has it
+    (a calibrated design's, from ``weighting.calibrated_variance``); v1, v0 are then unused.
+    """
+    p_a, w_a, v1_a, v0_a, p_b, w_b, v1_b, v0_b, nu = (
+        np.asarray(a, dtype=float) for a in (p_a, w_a, v1_a, v0_a, p_b, w_b, v1_b, v0_b, nu))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        total = w_a + w_b
+        cells = (p_a * w_a / total, (1 - p_a) * w_a / total, p_b * w_b / total, (1 - p_b) * w_b / total)
+        contrast = (1.0, -1.0, -1.0, 1.0)
+        pieces = (v1_a, v0_a, v1_b, v0_b)
+        if var is None:
+            var = sum(coef**2 * v for coef, v in zip(rao_scott_coefficients(p_a, w_a, p_b, w_b), pieces))
+        information = sum(np.where(cell > 0, 1.0 / cell, 0.0) for cell in cells)  # Σ C_k²/p_k, C_k² = 1
+        yes, no = cells[0] + cells[2], cells[1] + cells[3]
+        side_a, side_b = w_a / total, w_b / total
+        q = (cells[0] * cells[3] - cells[1] * cells[2]) ** 2 / (yes * no * side_a * side_b)
+        f = q * information / var
+        ok = ~np.isnan(f) & np.isfinite(nu) & (nu >= 1)  # no variance but a difference: F infinite, p 0
+        f = np.where(ok, f, np.nan)
+        root = np.sign(p_a - p_b) * np.sqrt(f)
+    return root, special.fdtrc(1.0, np.where(ok, nu, 1.0), f)
 
 
 def check_test(test: str | None) -> str:
     """Canonical name of a significance test: ``design`` or ``effective-base``."""
     key = "design" if test is None else str(test).strip().lower().replace("_", "-").replace(" ", "-")
     key = {"design-based": "design", "t": "design", "effective": "effective-base", "z": "effective-base",
-           "tab-book": "effective-base", "n-eff": "effective-base"}.get(key, key)
+           "tab-book": "effective-base", "n-eff": "effective-base", "rs": "rao-scott", "raoscott": "rao-scott",
+           "rao–scott": "rao-scott", "chisq": "rao-scott"}.get(key, key)
     if key not in TESTS:
         raise InputError(f"unknown significance test {test!r}: use one of {', '.join(TESTS)}")
     return key
@@ -206,9 +285,11 @@ def results_test(results: pd.DataFrame, test: str | None = None) -> str:
     if test is not None:
         return check_test(test)
     if "test" in results and len(results):
-        used = [t for t in pd.unique(results["test"].astype(str)) if t in TESTS]
-        if used:
-            return used[0]
+        used = set(pd.unique(results["test"].astype(str)))
+        # design rows beside Rao-Scott ones: the default test, which uses Rao-Scott at 0% and 100%
+        for name in TESTS:
+            if name in used:
+                return name
     return "design"
 
 
@@ -250,19 +331,84 @@ def _pairs(results: pd.DataFrame, by: str | None, level: float, adjust: str, tes
     design = (tests[a] == "design") & (tests[b] == "design")
     num = lambda c: (results[c].to_numpy(dtype=float) if c in results  # noqa: E731
                      else np.full(len(results), np.nan))
-    cols = {c: num(c) for c in ("p", "se", "n", "n_eff")}
+    cols = {c: num(c) for c in ("p", "se", "n", "n_eff", "base_weighted", "sw2_pos", "sw2_neg", "n_design")}
     args = [cols["p"][a], cols["se"][a], cols["n"][a], cols["n_eff"][a],
             cols["p"][b], cols["se"][b], cols["n"][b], cols["n_eff"][b]]
+    design_test_name = "effective-base" if test == "effective-base" else "design"
     if design.all():
-        stat = pair_statistics(*args, test="design", level=level, interval=interval)
+        stat = pair_statistics(*args, test=design_test_name, level=level, interval=interval)
     elif not design.any():
         stat = pair_statistics(*args, test="effective-base", level=level, interval=interval)
     else:
         by_design = pair_statistics(*args, test="design", level=level, interval=interval)
         by_base = pair_statistics(*args, test="effective-base", level=level, interval=interval)
         stat = {k: np.where(design, by_design[k], by_base[k]) for k in by_design}
+    # Rao-Scott: every design pair under "rao-scott"; under "design" the pairs with a side at 0% or 100%.
+    pieces = np.isfinite(cols["sw2_pos"][a]) & np.isfinite(cols["sw2_pos"][b])
+    use_rs = design & pieces & (test == "rao-scott" or test == "design")
+    if test == "design":
+        use_rs &= at_boundary(cols["p"][a], cols["p"][b])
+    if use_rs.any():
+        nu = cols["n_design"][a] + cols["n_design"][b] - 1  # the two groups' respondents, less one
+        root, p_rs = rao_scott_test(cols["p"][a], cols["base_weighted"][a], cols["sw2_pos"][a], cols["sw2_neg"][a],
+                                    cols["p"][b], cols["base_weighted"][b], cols["sw2_pos"][b], cols["sw2_neg"][b],
+                                    nu)
+        stat["t"], stat["df"], stat["p_value"] = (np.where(use_rs, x, stat[k]) for x, k in
+                                                  ((root, "t"), (nu, "df"), (p_rs, "p_value")))
+    calibration = getattr(results, "attrs", {}).get("calibration")
+    if calibration is not None and design.any():
+        rs = design & ((test == "rao-scott") | ((test == "design") & at_boundary(cols["p"][a], cols["p"][b])))
+        _calibrated_pairs(results, calibration, a, b, design, rs, cols, stat, level, interval)
+        use_rs = rs
+    none = untestable(cols["p"][a], cols["p"][b])
+    stat["t"], stat["df"], stat["p_value"] = (np.where(none, np.nan, stat[k]) for k in ("t", "df", "p_value"))
     p_adj = adjust_pvalues(stat["p_value"], family[first], adjust)
-    return a, b, stat, p_adj, design
+    used = np.where(use_rs, 2, np.where(design, 0, 1))
+    return a, b, stat, p_adj, used, none
+
+
+def _calibrated_pairs(results, cal, a, b, design, rs, cols, stat, level, interval) -> None:
+    """Pairs of groups of a raked design (``rates_by_group(raking=...)``): the two groups covary through
+    the calibration, so Var(p_a - p_b) = Var a + Var b - 2 Cov, each from the residuals of the regression
+    on the margins (``weighting``); R's svyttest / svychisq on ``subset(calibrated, group %in% c(a, b))``.
+    Updates ``stat`` in place on the design rows.
+    """
+    from feedback.survey.weighting import calibrated_covariance, calibrated_variance
+
+    keys = (results["question"].astype(str) + "\x1f" + results["by"].astype(str) + "\x1f"
+            + results["group"].astype(str)).to_numpy()
+    where = pd.Series(keys).map(cal["row"]).to_numpy()
+    if np.isnan(where[a[design]]).any() or np.isnan(where[b[design]]).any():
+        raise InputError("these results no longer match the raking they were made with: make them again")
+    ia, ib = np.nan_to_num(where[a]).astype(int), np.nan_to_num(where[b]).astype(int)
+    p_a, p_b = np.nan_to_num(cols["p"][a]), np.nan_to_num(cols["p"][b])
+    w_a, w_b = cols["base_weighted"][a], cols["base_weighted"][b]
+    h, t1, t2, n = cal["h"], cal["t1"], cal["t2"], cal["n_sample"]
+    A1a, A0a, S1a, S0a = (cal[k][ia] for k in ("A1", "A0", "S1", "S0"))
+    A1b, A0b, S1b, S0b = (cal[k][ib] for k in ("A1", "A0", "S1", "S0"))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        e = lambda A1, A0, p, w: (A1 * (1 - p)[:, None] - A0 * p[:, None]) / w[:, None]  # noqa: E731
+        cov = calibrated_covariance(e(A1a, A0a, p_a, w_a), e(S1a, S0a, p_a, w_a), e(A1b, A0b, p_b, w_b),
+                                    e(S1b, S0b, p_b, w_b), 0.0, h, t1, t2, n)
+        se = np.sqrt(np.maximum(cols["se"][a] ** 2 + cols["se"][b] ** 2 - 2 * cov, 0.0))
+        df = cols["n"][a] + cols["n"][b] - 2
+        t, p_value = design_test(stat["diff"], se, df)
+        half = special.stdtrit(np.where(df >= 1, df, np.nan), 1 - (1 - level) / 2) * se if interval else np.nan
+        coef = rao_scott_coefficients(p_a, w_a, p_b, w_b)
+        sums = lambda X1, X0, Y1, Y0: (coef[0][:, None] * X1 + coef[1][:, None] * X0  # noqa: E731
+                                      + coef[2][:, None] * Y1 + coef[3][:, None] * Y0)
+        sxx = (coef[0] ** 2 * S1a.sum(1) + coef[1] ** 2 * S0a.sum(1) + coef[2] ** 2 * S1b.sum(1)
+               + coef[3] ** 2 * S0b.sum(1))
+        var = calibrated_variance(sums(A1a, A0a, A1b, A0b), sums(S1a, S0a, S1b, S0b), sxx, h, t1, t2, n)
+        nu = np.full(len(a), n - 1.0)  # a calibrated design's subset keeps every respondent
+        root, p_rs = rao_scott_test(p_a, w_a, np.nan, np.nan, p_b, w_b, np.nan, np.nan, nu, var=var)
+    stat["se"] = np.where(design, se, stat["se"])
+    if interval:
+        stat["ci_low"] = np.where(design, stat["diff"] - half, stat["ci_low"])
+        stat["ci_high"] = np.where(design, stat["diff"] + half, stat["ci_high"])
+    stat["t"] = np.where(rs, root, np.where(design, t, stat["t"]))
+    stat["df"] = np.where(rs, nu, np.where(design, df, stat["df"]))
+    stat["p_value"] = np.where(rs, p_rs, np.where(design, p_value, stat["p_value"]))
 
 
 def pairwise(results: pd.DataFrame, by: str | None = None, level: float | None = None,
@@ -270,7 +416,8 @@ def pairwise(results: pd.DataFrame, by: str | None = None, level: float | None =
     """Every pair of groups within each grouping of a results frame.
 
     ``sig`` says whether group_a is significantly "higher" or "lower" than
-    group_b. Suppressed groups ([c], p missing) and the total are left out:
+    group_b, or ``[z]`` where both are at 0% (or both at 100%): untestable, left out of the
+    adjustment's family. Suppressed groups ([c], p missing) and the total are left out:
     a cell below the suppression threshold is never tested. ``level``
     defaults to the results' own level, ``test`` to the test the results
     used (``design`` unless they say otherwise); rows from published data
@@ -278,11 +425,12 @@ def pairwise(results: pd.DataFrame, by: str | None = None, level: float | None =
     (the ``test`` column says which test each row had).
     """
     adjust = check_adjust(adjust)
+    refuse_raked(results)  # unless it carries the calibration's pieces
     test = results_test(results, test)
     if level is None:
         level = float(results["level"].iloc[0]) if len(results) else 0.95
     level = check_level(level)
-    a, b, stat, p_adj, design = _pairs(results, by, level, adjust, test)
+    a, b, stat, p_adj, used, none = _pairs(results, by, level, adjust, test)
     text = lambda c, rows: results[c].array.take(rows)  # noqa: E731 - no per-string conversion
     num = lambda c, rows: results[c].to_numpy(dtype=float)[rows]  # noqa: E731
     out = pd.DataFrame({
@@ -290,11 +438,20 @@ def pairwise(results: pd.DataFrame, by: str | None = None, level: float | None =
         "group_b": text("group", b), "p_a": num("p", a), "p_b": num("p", b),
         "n_a": num("n", a).astype(np.int64), "n_b": num("n", b).astype(np.int64),
         "n_eff_a": num("n_eff", a), "n_eff_b": num("n_eff", b),
-        **stat, "p_adj": p_adj, "sig": _words(MARKS, _mark_codes(stat["diff"], p_adj, level)),
-        "test": _words(("design", "effective-base"), ~design), "level": level,
+        **stat, "p_adj": p_adj,
+        "sig": _words(MARKS + (UNTESTABLE,), np.where(none, 3, _mark_codes(stat["diff"], p_adj, level))),
+        "test": _words(("design", "effective-base", "rao-scott"), used), "level": level,
         "adjust": _words((adjust,), np.zeros(len(a))),
     })  # built in the order of PAIRWISE_COLUMNS
     return out
+
+
+def refuse_raked(results: pd.DataFrame, allow_calibrated: bool = True) -> None:
+    """Pairs of groups cannot be tested from a raked design's results (their covariance is not there)."""
+    attrs = getattr(results, "attrs", {})
+    if attrs.get("raked") and (not allow_calibrated or attrs.get("calibration") is None):
+        raise InputError("two groups of one raked survey are not compared here: they covary through the raking; "
+                         "see the tests against the rest, or python -m feedback pairwise --targets")
 
 
 def group_letters(labels) -> list[str]:
@@ -338,7 +495,7 @@ def column_letters(results: pd.DataFrame, *, level: float | None = None, adjust:
     names = group_letters(range(int(rank.max(initial=-1)) + 1))
     letter = np.array([names[r] if r >= 0 else "" for r in rank], dtype=object)
     out["letter"] = letter
-    a, b, stat, p_adj, _ = _pairs(results, None, level, adjust, test, interval=False)
+    a, b, stat, p_adj, _, _ = _pairs(results, None, level, adjust, test, interval=False)
     sig = mark(stat["diff"], p_adj, level)
     hit = sig != ""
     winner = np.where(sig == "higher", a, b)[hit]

@@ -119,8 +119,12 @@ def change_notes(out: pd.DataFrame, *, region: str | None = None) -> list[str]:
         "standard error of the group (a domain of its wave's full sample).",
         f"Interval: Wald, {level:.0%} confidence, normal reference; p_value from the Wald z test; p_adj "
         f"{adjust}-adjusted within each question x grouping; sig 'up' / 'down' when p_adj < {1 - level:.2g}.",
-        "[b] break in series: the question's wording or answers changed, so it is not tested (unless its "
-        "codebook says comparable = true). [c] too few responses in either wave; [u] low reliability.",
+        "Where either wave is at 0% or 100% the Wald test would claim certainty: the change is tested by Rao-Scott "
+        "instead (test 'rao-scott': R's svychisq(~y + wave, subset(design, group), statistic = \"F\") with the "
+        "waves stacked as strata; z holds the signed square root of F, on F(1, respondents - 2)).",
+        "[b] break in series: the question's wording or answers changed, so it is neither tested nor given an "
+        "interval (unless its codebook says comparable = true). [c] too few responses in either wave; [u] low "
+        "reliability. [z] both waves at 0%, or both at 100%: nothing to test, left out of the adjustment's family.",
     ]
     if (out["source"] == "data tables").any():
         notes.append("Rows with source 'data tables': change computed from published percentages and "

@@ -3,8 +3,9 @@
 Each wave is its own file and codebook; waves of one audience are linked by
 question id. A question asked in only some waves appears for those waves. A
 question whose wording, positive answers, excluded answers or routing changed
-is a break in the series (``[b]``) and is not tested across the break unless
-its codebook says ``comparable = true``.
+is a break in the series (``[b]``): its change is neither tested nor given an
+interval (or a standard error) across the break unless its codebook says
+``comparable = true``.
 
 The waves are independent samples, so the variance of a change is the sum of
 the two domain variances the survey engine already gives (each group, and any
@@ -30,11 +31,11 @@ from scipy.special import ndtr, ndtri  # scipy.stats' own normal functions, with
 from feedback.errors import InputError
 from feedback.survey.intervals import check_level, check_method
 from feedback.survey.rates import SmallBase, answer_key, rates_by_group
-from feedback.survey.significance import adjust_pvalues, check_adjust
+from feedback.survey.significance import UNTESTABLE, adjust_pvalues, at_boundary, check_adjust, check_test, untestable
 
 CHANGE_COLUMNS = ["question", "question_text", "base_label", "by", "group", "wave_before", "wave_after",
                   "n_before", "n_after", "p_before", "p_after", "change", "se", "ci_low", "ci_high", "z",
-                  "p_value", "p_adj", "sig", "flag", "level", "adjust", "source"]
+                  "p_value", "p_adj", "sig", "flag", "level", "adjust", "source", "test"]
 TREND_COLUMNS = ["wave", "wave_order", "question", "question_text", "base_label", "by", "group", "n",
                  "base_weighted", "p", "ci_low", "ci_high", "se", "flag", "source"]
 SERIES_COLUMNS = ["question", "question_text", "wave", "wave_order", "present", "break_before"]
@@ -211,12 +212,18 @@ def trend(waves: Iterable[Wave], *, by=DEFAULT_BY, filter: Mapping | None = None
 # ---------------------------------------------------------------- change between two waves
 
 def change(before: Wave, after: Wave, *, by=DEFAULT_BY, filter: Mapping | None = None, level: float = 0.95,
-           adjust: str = "holm", small_base: SmallBase = SmallBase(), method: str = "wilson") -> pd.DataFrame:
+           adjust: str = "holm", small_base: SmallBase = SmallBase(), method: str = "wilson",
+           test: str = "design") -> pd.DataFrame:
     """Change from ``before`` to ``after`` for every shared question x group (docs/architecture.md).
 
-    Questions in one wave only are left out and named in ``attrs["left_out"]``.
+    Questions in one wave only are left out and named in ``attrs["left_out"]``. ``test``:
+    ``design`` (Wald z; where either wave is at 0% or 100%, Rao-Scott), or ``rao-scott``
+    everywhere: R's ``svychisq(~y + wave, subset(design, group), statistic = "F")`` with the
+    waves stacked as strata (respondent-level waves only; data tables keep the Wald z).
     """
-    level, adjust = check_level(level), check_adjust(adjust)
+    level, adjust, test = check_level(level), check_adjust(adjust), check_test(test)
+    if test == "effective-base":
+        raise InputError("change tests with the Wald z (design) or Rao-Scott: use --test design or rao-scott")
     if before.label == after.label:
         raise InputError(f"both waves are labelled {before.label!r}: give each wave its own "
                          "[survey] wave = \"...\" in its codebook")
@@ -230,7 +237,8 @@ def change(before: Wave, after: Wave, *, by=DEFAULT_BY, filter: Mapping | None =
     rb = wave_rates(before, by=by, filter=filter, level=level, method=method, small_base=small_base)
     ra = wave_rates(after, by=by, filter=filter, level=level, method=method, small_base=small_base)
     keys = ["question", "by", "group"]
-    merged = ra[ra["question"].isin(shared)].merge(rb[keys + ["n", "p", "se", "flag", "source"]], on=keys,
+    pieces = ["base_weighted", "sw2_pos", "sw2_neg", "n_design"]
+    merged = ra[ra["question"].isin(shared)].merge(rb[keys + ["n", "p", "se", "flag", "source"] + pieces], on=keys,
                                                    suffixes=("_after", "_before"), how="inner", sort=False)
     p_b, p_a = merged["p_before"].to_numpy(float), merged["p_after"].to_numpy(float)
     se = np.sqrt(merged["se_before"].to_numpy(float) ** 2 + merged["se_after"].to_numpy(float) ** 2)
@@ -241,15 +249,24 @@ def change(before: Wave, after: Wave, *, by=DEFAULT_BY, filter: Mapping | None =
     diff = np.where(suppressed, np.nan, diff)
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.where(se > 0, diff / se, np.where(diff == 0, 0.0, np.nan))
-    z = np.where(broken | suppressed, np.nan, z)
+    # Both waves at 0%, or both at 100%: nothing to test ([z]); left out of the Holm/BH family.
+    none = untestable(p_b, p_a) & ~suppressed & ~broken
+    z = np.where(broken | suppressed | none, np.nan, z)
     p_value = 2 * ndtr(-np.abs(z))
+    col = lambda c: merged[c].to_numpy(dtype=float)  # noqa: E731
+    use_rs = np.isfinite(col("sw2_pos_before")) & np.isfinite(col("sw2_pos_after")) & np.isfinite(z)
+    use_rs &= True if test == "rao-scott" else at_boundary(p_b, p_a)
+    if use_rs.any():
+        root, p_rs, nu = _rao_scott_change(col, p_b, p_a, rb.attrs.get("n_sample"), ra.attrs.get("n_sample"))
+        z, p_value = np.where(use_rs, root, z), np.where(use_rs, p_rs, p_value)
     families = merged["question"].astype(str) + "\x1f" + merged["by"].astype(str)
     p_adj = adjust_pvalues(p_value, families.to_numpy(), adjust)
     crit = ndtri(1 - (1 - level) / 2)
-    shown_se = np.where(suppressed, np.nan, se)
+    shown_se = np.where(suppressed | broken, np.nan, se)  # a break [b]: neither tested nor given an interval
     significant = p_adj < 1 - level
     flag = pd.Series(np.where(broken, BREAK, "")).str.cat(
-        pd.Series(np.where(suppressed, "[c]", np.where(low_base, "[u]", ""))), sep=" ").str.strip()
+        pd.Series(np.where(suppressed, "[c]", np.where(low_base, "[u]", ""))), sep=" ").str.cat(
+        pd.Series(np.where(none, UNTESTABLE, "")), sep=" ").str.strip().str.replace("  ", " ")
     source = np.where((merged["source_before"] == "data tables") | (merged["source_after"] == "data tables"),
                       "data tables", "respondents")
     out = pd.DataFrame({
@@ -262,9 +279,34 @@ def change(before: Wave, after: Wave, *, by=DEFAULT_BY, filter: Mapping | None =
         "z": z, "p_value": p_value, "p_adj": p_adj,
         "sig": np.where(significant & (diff > 0), "up", np.where(significant & (diff < 0), "down", "")),
         "flag": flag.to_numpy(), "level": level, "adjust": adjust, "source": source,
+        "test": np.where(use_rs, "rao-scott", "wald"),
     })
     out.attrs["left_out"] = left_out
     return out[CHANGE_COLUMNS].reset_index(drop=True)
+
+
+def _rao_scott_change(col, p_b, p_a, n_b, n_a):
+    """Rao-Scott F of answer by wave, the waves stacked as strata: (signed root, p-value, nu).
+
+    Each wave is a stratum of N_h respondents; the variance of the contrast is the strata's sum,
+    each centred on its stratum's mean (R's onestrat, the group a domain of its wave):
+    Σ_h [Σ_k∈h coef_k² sw2_k - (Σ_k∈h coef_k W_k)² / (N_h - 1)], the sw2 columns holding
+    N_h/(N_h-1) Σw². nu = the group's respondents in both waves less the two strata.
+    """
+    from feedback.survey.significance import rao_scott_coefficients, rao_scott_test
+
+    w_b, w_a = col("base_weighted_before"), col("base_weighted_after")
+    coef = rao_scott_coefficients(p_b, w_b, p_a, w_a)
+    var = 0.0
+    for (c1, c0), p, w, side, n in (((coef[0], coef[1]), p_b, w_b, "before", n_b),
+                                     ((coef[2], coef[3]), p_a, w_a, "after", n_a)):
+        n = float(n) if n else np.nan
+        within = c1**2 * col(f"sw2_pos_{side}") + c0**2 * col(f"sw2_neg_{side}")
+        total = c1 * p * w + c0 * (1 - p) * w
+        var = var + within - total**2 / (n - 1)
+    nu = col("n_design_before") + col("n_design_after") - 2
+    root, p_value = rao_scott_test(p_b, w_b, np.nan, np.nan, p_a, w_a, np.nan, np.nan, nu, var=var)
+    return -root, p_value, nu  # the root's sign follows the change (after - before)
 
 
 def latest_change(waves: Iterable[Wave], **options) -> pd.DataFrame:

@@ -2,7 +2,8 @@
 
 ``python -m feedback change BEFORE AFTER --codebook CB_BEFORE --codebook CB_AFTER [--by role]
 [--by region] [--filter KEY="VALUE"] [--level L] [--small-base 10,30]
-[--small-base-on unweighted,effective] [--adjust holm|bh|none] [--format csv|xlsx|json] [--out PATH]``
+[--small-base-on unweighted,effective] [--adjust holm|bh|none] [--test design|rao-scott]
+[--format csv|xlsx|json] [--out PATH]``
 
 ``python -m feedback trend FILE... --codebook CB... [same options]``
 
@@ -50,8 +51,9 @@ def _waves(files: list[str], codebooks: list[str] | None):
                              "in the order of the files)")
         try:
             waves.append(load_wave(path.name, content, text))
-        except InputError as err:
-            raise InputError(str(err) if path.name in str(err) else f"{path.name}: {err}") from None
+        except InputError as err:  # one line, as every refusal on the command line (the pages list problems)
+            text = str(err).replace(":\n- ", ": ").replace("\n- ", "; ").replace("\n", " ")
+            raise InputError(text if path.name in text else f"{path.name}: {text}") from None
     return sort_waves(waves)
 
 
@@ -66,7 +68,7 @@ def run_change(args) -> int:
         raise InputError(f"change compares two waves: give BEFORE and AFTER (got {len(args.files)} files)")
     before, after = _waves(args.files, args.codebook)
     out = change(before, after, by=_groupings(args), filter=parse_filters(args.filter), level=args.level,
-                 adjust=args.adjust, small_base=parse_small_base(args.small_base, args.small_base_on))
+                 adjust=args.adjust, small_base=parse_small_base(args.small_base, args.small_base_on), test=args.test)
     for question, why in (out.attrs.get("left_out") or {}).items():
         print(f"left out: {question} ({why})", file=sys.stderr)
     write_frame(out, args, sheet="Change", notes=change_notes(out), percent_columns=CHANGE_PERCENTS)
@@ -109,6 +111,10 @@ def register(subparsers) -> None:
     _common(change)
     change.add_argument("--adjust", default="holm", choices=("holm", "bh", "none"),
                         help="multiple-comparison adjustment within each question x grouping (default holm)")
+    change.add_argument("--test", default="design", choices=("design", "rao-scott"),
+                        help="design: Wald z on the two waves' design-based standard errors, by Rao-Scott where a "
+                             "wave is at 0%% or 100%% (default); rao-scott: Rao-Scott F everywhere, as R's "
+                             "svychisq(~y + wave) with the waves as strata")
     change.set_defaults(func=run_change)
 
     trend = _one_line_errors(subparsers.add_parser(
