@@ -1,0 +1,239 @@
+"""The tab book: every answer of every question, by any break, with column letters.
+
+One row per question x answer x group. A question's rows are each of its answer
+categories (in scale order: the positive answers as the codebook lists them,
+then neutral, negative, other answers, "Don't know" last), then its nets: the
+negative net (the answers on the unfavourable side of a known scale, when there
+are two or more) and the positive net (the codebook's positive answers, the
+figure ``rates`` reports).
+
+Every row is a share of the question's base, computed by the rates engine
+(``rates_by_group``) on one indicator per answer: each answer becomes a
+question whose positive answer is that answer, with the parent's exclusions and
+routing. So p, the interval, the small-base rules and the letters are exactly
+the ones ``rates`` gives, and all answers are summed in the engine's single
+vectorised pass. ``higher_than`` holds the letters of the groups of the same
+break that the cell is significantly higher than, adjusted within each
+question x answer x break family.
+
+Breaks (``by``): role, region, their crossing, any column named in the
+codebook's ``[columns] breaks``, and any question id (its answers become the
+groups). Filters: any question's answer or any break column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from feedback.errors import InputError
+from feedback.survey.rates import CROSS, SmallBase, _display, _normalise_by, answer_key, factorize, rates_by_group
+from feedback.survey.scales import SCALES, answer_words, _favourable, _unfavourable
+
+SEP = "\x1f"
+POSITIVE_NET = "Positive net"
+NEGATIVE_NET = "Negative net"
+KINDS = ("answer", "net")
+TABBOOK_COLUMNS = ["question", "question_text", "answer", "row_kind", "by", "group", "letter", "n",
+                   "base_weighted", "p", "ci_low", "ci_high", "n_eff", "flag", "higher_than", "method", "level",
+                   "test", "dont_know_in_base"]
+PERCENT_COLUMNS = ("p", "ci_low", "ci_high", "level")
+DONT_KNOW = frozenset({"dont know", "do not know", "not sure", "unsure", "dont know not sure",
+                       "not sure dont know", "cant say", "cannot say", "dont know cant say", "no opinion"})
+_NEUTRAL = frozenset(n for s in SCALES for n in s.neutral)
+
+
+def is_dont_know(answer) -> bool:
+    """"Don't know", "Not sure", "Can't say" in any spelling."""
+    return answer_words(answer) in DONT_KNOW
+
+
+def _scale_level(words: str) -> int:
+    for scale in SCALES:
+        if scale.sure and (lv := scale.level_of(words)) is not None:
+            return lv
+    return 99
+
+
+def _answers(series: pd.Series) -> list[str]:
+    """Distinct non-blank answers as shown (categories first for coded columns), one per matching key."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        present = np.bincount(series.cat.codes.to_numpy() + 1, minlength=len(series.cat.categories) + 1)[1:] > 0
+        values = [c for c, keep in zip(series.cat.categories, present) if keep]
+    else:
+        values = list(factorize(series)[1])
+    out: dict[str, str] = {}
+    for v in values:
+        shown = _display(v)
+        if shown and answer_key(shown) not in out:
+            out[answer_key(shown)] = shown
+    return list(out.values())
+
+
+def question_answers(series: pd.Series, question) -> tuple[list[str], list[str]]:
+    """(answer categories in display order, the negative net's answers) of a question in the data.
+
+    Excluded answers (out of the base) are not categories.
+    """
+    excluded = {answer_key(v) for v in question.exclude or ()}
+    positive = [answer_key(v) for v in question.positive or ()]
+    found = [a for a in _answers(series) if answer_key(a) not in excluded]
+
+    def rank(item):
+        i, a = item
+        key, words = answer_key(a), answer_words(a)
+        if key in positive:
+            return (0, positive.index(key), i)
+        if is_dont_know(a):
+            return (5, 0, i)
+        if words in _NEUTRAL:
+            return (1, 0, i)
+        if _unfavourable(words) and not _favourable(words):
+            return (2, _scale_level(words), i)
+        return (3 if _scale_level(words) < 99 else 4, _scale_level(words), i)
+
+    ordered = [a for _, a in sorted(enumerate(found), key=rank)]
+    negative = [a for a in ordered if rank((0, a))[0] == 2]
+    return ordered, negative
+
+
+def _question_column(frame: pd.DataFrame, question, found: list[str]) -> pd.Series:
+    """The question's answers as a categorical in display order (a break's groups in that order)."""
+    keys = {answer_key(a): a for a in found}
+    codes, uniques = factorize(frame[question.column])
+    shown = [keys.get(answer_key(u), None) for u in uniques]
+    remap = np.array([found.index(s) if s is not None else -1 for s in shown] + [-1])
+    return pd.Series(pd.Categorical.from_codes(remap[codes], found, validate=False), index=frame.index)
+
+
+def break_keys(codebook) -> list[str]:
+    """What a tab book can break by: role, region (when named), the codebook's breaks, question ids."""
+    keys = [k for k in ("role", "region") if getattr(codebook, k, "")]
+    keys += [b for b in getattr(codebook, "breaks", []) or [] if b not in keys]
+    return keys + [q.id for q in codebook.questions if q.id not in keys]
+
+
+def tab_book(frame: pd.DataFrame, codebook, by=(("role",), ("region",)), filter: Mapping | None = None,
+             method: str = "wilson", level: float = 0.95, small_base: SmallBase = SmallBase(),
+             adjust: str = "holm", test: str = "design", dont_know: bool = True,
+             questions: Iterable[str] | None = None) -> pd.DataFrame:
+    """One row per question x answer x group (total first), columns ``TABBOOK_COLUMNS``.
+
+    ``dont_know=False`` leaves "Don't know" (and "Not sure", "Can't say") out of
+    every question's base: no row for it, and every other share re-based.
+    ``questions``: ids to tabulate (default all; routing still uses the others).
+    """
+    if len(frame) == 0:
+        raise InputError("the data has no respondent rows: check that the right file and sheet were read")
+    by = [g for g in _normalise_by(by) if g != ("total",)]
+    allowed = set(break_keys(codebook))
+    by_question = {q.id: q for q in codebook.questions}
+    for keys in by:
+        for key in keys:
+            if key not in allowed:
+                raise InputError(f"cannot break by {key!r}: use role, region, a column listed in the codebook's "
+                                 "[columns] breaks, or a question id")
+    for key in filter or {}:
+        if key not in allowed:
+            raise InputError(f"cannot filter by {key!r}: use role, region, a column listed in the codebook's "
+                             "[columns] breaks, or a question id")
+    for column in getattr(codebook, "breaks", []) or []:
+        if column not in frame.columns:
+            raise InputError(f"break column {column!r} (from the codebook's [columns] breaks) is not in the data")
+    wanted = set(questions) if questions is not None else None
+    if wanted is not None and (unknown := wanted - set(by_question)):
+        raise InputError(f"no question with id {sorted(unknown)[0]!r} in the codebook")
+
+    virtual, about = [], []  # the engine's indicator questions, and (question, answer, kind) of each
+    used_as_break = {k for keys in by for k in keys} | set(filter or {})
+    extra: dict[str, pd.Series] = {}
+    for q in codebook.questions:
+        if q.column not in frame.columns:
+            raise InputError(f"question {q.id!r}: column {q.column!r} is not in the data; "
+                             "correct its column in the codebook")
+        found, negative = question_answers(frame[q.column], q)
+        dk = [a for a in found if is_dont_know(a)]
+        exclude = list(q.exclude or ()) + ([] if dont_know else dk)
+        shown = found if dont_know else [a for a in found if a not in dk]
+        if q.id in used_as_break and q.id not in ("role", "region") and q.id not in (codebook.breaks or []):
+            extra[q.id] = _question_column(frame, q, shown)
+        base = f"{q.base_question}{SEP}{POSITIVE_NET}" if q.base_question else ""
+        # The positive net first: routing of other questions refers to it.
+        nets = [(POSITIVE_NET, list(q.positive or ()))]
+        if len(negative) >= 2:
+            nets.insert(0, (NEGATIVE_NET, negative))
+        tabulated = wanted is None or q.id in wanted
+        rows = [(a, [a], "answer") for a in shown] if tabulated else []
+        rows += [(name, answers, "net") for name, answers in nets if tabulated or name == POSITIVE_NET]
+        for label, positive, kind in rows:
+            virtual.append(replace(q, id=f"{q.id}{SEP}{label}", positive=positive, exclude=exclude,
+                                   base_question=base))
+            about.append((q.id, label, kind, tabulated))
+    if extra:
+        frame = frame.assign(**extra)
+    inner = replace(codebook, questions=virtual)
+    res = rates_by_group(frame, inner, by=by, filter=filter, method=method, level=level, small_base=small_base,
+                         adjust=adjust, test=test)
+    k = len(res) // len(virtual)
+    keep = np.repeat(np.array([t for *_, t in about]), k)
+    order = {lab: i for i, (_, lab, _, _) in enumerate(about)}  # noqa: F841 - rows already in codebook order
+    res = res[keep].reset_index(drop=True)
+    kept = [a for a in about if a[3]]
+    res["question"] = np.repeat([a[0] for a in kept], k)
+    res["answer"] = np.repeat([a[1] for a in kept], k)
+    res["row_kind"] = np.repeat([a[2] for a in kept], k)
+    res["dont_know_in_base"] = bool(dont_know)
+    return res[TABBOOK_COLUMNS]
+
+
+def tab_book_notes(table: pd.DataFrame, *, adjust: str) -> list[str]:
+    """What a reader of an exported tab book needs to know."""
+    if not len(table):
+        return []
+    level = float(table["level"].iloc[0])
+    test = str(table["test"].iloc[0])
+    dk = bool(table["dont_know_in_base"].iloc[0])
+    return [
+        "One row per question x answer x group. p, ci_low and ci_high are proportions (0-1) of the question's base; "
+        f"intervals: {table['method'].iloc[0]} at {level:.0%} confidence, on the effective base.",
+        "n is the question's unweighted base in the group, base_weighted its weighted base.",
+        f"Positive net: the codebook's positive answers. Negative net: the unfavourable answers of the scale.",
+        "Don't know is in every base." if dk else "Don't know is left out of every base (and has no row).",
+        f"letter: the group's column letter. higher_than: the letters of the groups of the same break that the cell "
+        f"is significantly higher than ({test} test, {adjust} adjustment within each question x answer x break, "
+        f"{1 - level:.0%} level).",
+        "[c] suppressed (base too small, never tested); [u] low reliability.",
+    ]
+
+
+def wide_table(table: pd.DataFrame, question: str, *, letters: bool = True, sort: bool = False) -> pd.DataFrame:
+    """One question's tab: answers down (nets last), groups across; the base row first.
+
+    Cells are percentages as text with the letters ("62% BC"); "[c]" where suppressed.
+    ``sort``: answers (not nets) by the total's share, highest first.
+    """
+    part = table[table["question"] == question]
+    if part.empty:
+        raise InputError(f"no rows for question {question!r}")
+    column = (part["by"].where(part["by"] == "total", part["by"] + ": ") .where(part["by"] != "total", "")
+              + part["group"] + np.where(part["letter"] != "", " (" + part["letter"] + ")", ""))
+    part = part.assign(column=column.to_numpy())
+    columns = list(dict.fromkeys(part["column"]))
+    answers = list(dict.fromkeys(part["answer"]))
+    if sort:
+        total = part[part["by"] == "total"].set_index("answer")["p"]
+        nets = set(part.loc[part["row_kind"] == "net", "answer"])
+        plain = sorted((a for a in answers if a not in nets), key=lambda a: -np.nan_to_num(total.get(a, np.nan), nan=-1))
+        answers = plain + [a for a in answers if a in nets]
+    pct = np.where(part["p"].isna(), "[c]", (part["p"] * 100).round(0).map(lambda v: f"{v:.0f}%"))
+    if letters:
+        pct = np.where(part["higher_than"] != "", pct + " " + part["higher_than"], pct)
+    cells = part.assign(cell=pct).pivot(index="answer", columns="column", values="cell").reindex(
+        index=answers, columns=columns)
+    base = part.drop_duplicates("column").set_index("column")["n"].reindex(columns)
+    out = pd.concat([pd.DataFrame([base.astype(str).to_numpy()], index=["Base (unweighted)"], columns=columns), cells])
+    out.index.name = "Answer"
+    return out.reset_index()
