@@ -237,3 +237,18 @@ def wide_table(table: pd.DataFrame, question: str, *, letters: bool = True, sort
     out = pd.concat([pd.DataFrame([base.astype(str).to_numpy()], index=["Base (unweighted)"], columns=columns), cells])
     out.index.name = "Answer"
     return out.reset_index()
+
+
+def table_workbook(table: pd.DataFrame, codebook, *, adjust: str, sort: bool = False) -> bytes:
+    """XLSX: one sheet per question (its text as the sheet's first header), the long table, the notes."""
+    from feedback.export import to_xlsx_bytes
+
+    texts = {q.id: q.text or q.id for q in codebook.questions}
+    sheets = {}
+    for qid in dict.fromkeys(table["question"]):
+        wide = wide_table(table, qid, sort=sort)
+        name = texts.get(qid, qid) if texts.get(qid, qid) not in sheets else f"{qid} {texts.get(qid, qid)}"
+        sheets[name] = wide.rename(columns={"Answer": texts.get(qid, qid)})
+    sheets["All rows"] = table
+    return to_xlsx_bytes(sheets, notes=[getattr(codebook, "title", "") or "", *tab_book_notes(table, adjust=adjust)],
+                         percent_columns=PERCENT_COLUMNS, title="Tab book")

@@ -47,21 +47,6 @@ def compute_table(args) -> tuple[pd.DataFrame, object]:
     return table, codebook
 
 
-def table_workbook(table: pd.DataFrame, codebook, *, adjust: str, sort: bool = False) -> bytes:
-    """XLSX: one sheet per question (its text as the sheet's first header), the long table, the notes."""
-    from feedback.export import to_xlsx_bytes
-    from feedback.survey.tabbook import PERCENT_COLUMNS, tab_book_notes, wide_table
-
-    texts = {q.id: q.text or q.id for q in codebook.questions}
-    sheets = {}
-    for qid in dict.fromkeys(table["question"]):
-        wide = wide_table(table, qid, sort=sort)
-        sheets[texts.get(qid, qid)] = wide.rename(columns={"Answer": texts.get(qid, qid)})
-    sheets["All rows"] = table
-    return to_xlsx_bytes(sheets, notes=[getattr(codebook, "title", "") or "", *tab_book_notes(table, adjust=adjust)],
-                         percent_columns=PERCENT_COLUMNS, title="Tab book")
-
-
 def run_table(args) -> int:
     from feedback.export import safe_frame, to_csv_bytes
 
@@ -72,6 +57,8 @@ def run_table(args) -> int:
     if fmt == "xlsx":
         if not args.out:
             raise InputError("--format xlsx writes a workbook: give --out PATH.xlsx")
+        from feedback.survey.tabbook import table_workbook
+
         Path(args.out).write_bytes(table_workbook(table, codebook, adjust=args.adjust))
         return 0
     if fmt == "json":
