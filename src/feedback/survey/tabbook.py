@@ -7,12 +7,14 @@ negative net (the answers on the unfavourable side of a known scale, when there
 are two or more) and the positive net (the codebook's positive answers, the
 figure ``rates`` reports).
 
-Every row is a share of the question's base, computed by the rates engine
-(``rates_by_group``) on one indicator per answer: each answer becomes a
-question whose positive answer is that answer, with the parent's exclusions and
-routing. So p, the interval, the small-base rules and the letters are exactly
-the ones ``rates`` gives, and all answers are summed in the engine's single
-vectorised pass. ``higher_than`` holds the letters of the groups of the same
+Every row is a share of the question's base, with the rates engine's pieces:
+its bases and routing (``answer_status``), groupings and finest cells, domain
+estimates (the variance of a domain of the full design), small-base rules and
+intervals, and the column letters of ``significance.column_letters``. Per
+question, one ``np.bincount`` per power of the weight over (cell, answer) gives
+every answer's sums; nets and bases are sums of those columns and every group
+is a sum of cells (a 0/1 matrix product): no loop over cells or answers. The
+positive net equals ``rates``' figure. ``higher_than`` holds the letters of the groups of the same
 break that the cell is significantly higher than, adjusted within each
 question x answer x break family.
 
@@ -30,7 +32,11 @@ import numpy as np
 import pandas as pd
 
 from feedback.errors import InputError
-from feedback.survey.rates import CROSS, SmallBase, _display, _normalise_by, answer_key, factorize, rates_by_group
+from feedback.survey.intervals import check_level, check_method, proportion_interval
+from feedback.survey.rates import (SmallBase, _cells, _display, _domain, _factorized, _groupings, _normalise_by,
+                                   _weights, answer_key, answer_status, domain_estimates, factorize,
+                                   small_base_flags)
+from feedback.survey.significance import check_adjust, check_test, column_letters
 from feedback.survey.scales import SCALES, answer_words, _favourable, _unfavourable
 
 SEP = "\x1f"
@@ -147,46 +153,108 @@ def tab_book(frame: pd.DataFrame, codebook, by=(("role",), ("region",)), filter:
     if wanted is not None and (unknown := wanted - set(by_question)):
         raise InputError(f"no question with id {sorted(unknown)[0]!r} in the codebook")
 
-    virtual, about = [], []  # the engine's indicator questions, and (question, answer, kind) of each
+    method, level = check_method(method), check_level(level)
+    adjust, test = check_adjust(adjust), check_test(test)
+    weights = _weights(frame, codebook)
+    counted = weights > 0
+    inside = _domain(frame, codebook, filter) if not filter else None  # filters need the break columns below
+
+    # Each question: its answers as shown, the nets, and who is in its base (routing applied).
     used_as_break = {k for keys in by for k in keys} | set(filter or {})
     extra: dict[str, pd.Series] = {}
+    plans = []  # (question, shown answers, [(net name, answer positions)])
+    based = []
     for q in codebook.questions:
         if q.column not in frame.columns:
             raise InputError(f"question {q.id!r}: column {q.column!r} is not in the data; "
                              "correct its column in the codebook")
         found, negative = question_answers(frame[q.column], q)
         dk = [a for a in found if is_dont_know(a)]
-        exclude = list(q.exclude or ()) + ([] if dont_know else dk)
         shown = found if dont_know else [a for a in found if a not in dk]
         if q.id in used_as_break and q.id not in ("role", "region") and q.id not in (codebook.breaks or []):
             extra[q.id] = _question_column(frame, q, shown)
-        base = f"{q.base_question}{SEP}{POSITIVE_NET}" if q.base_question else ""
-        # The positive net first: routing of other questions refers to it.
-        nets = [(POSITIVE_NET, list(q.positive or ()))]
-        if len(negative) >= 2:
-            nets.insert(0, (NEGATIVE_NET, negative))
-        tabulated = wanted is None or q.id in wanted
-        rows = [(a, [a], "answer") for a in shown] if tabulated else []
-        rows += [(name, answers, "net") for name, answers in nets if tabulated or name == POSITIVE_NET]
-        for label, positive, kind in rows:
-            virtual.append(replace(q, id=f"{q.id}{SEP}{label}", positive=positive, exclude=exclude,
-                                   base_question=base))
-            about.append((q.id, label, kind, tabulated))
+        keys = [answer_key(a) for a in shown]
+        positive = [i for i, k in enumerate(keys) if k in {answer_key(v) for v in q.positive or ()}]
+        nets = [(NEGATIVE_NET, [shown.index(a) for a in negative if a in shown])] if len(negative) >= 2 else []
+        nets.append((POSITIVE_NET, positive))
+        plans.append((q, shown, nets))
+        based.append(replace(q, exclude=list(q.exclude or ()) + ([] if dont_know else dk)))
     if extra:
         frame = frame.assign(**extra)
-    inner = replace(codebook, questions=virtual)
-    res = rates_by_group(frame, inner, by=by, filter=filter, method=method, level=level, small_base=small_base,
-                         adjust=adjust, test=test)
-    k = len(res) // len(virtual)
-    keep = np.repeat(np.array([t for *_, t in about]), k)
-    order = {lab: i for i, (_, lab, _, _) in enumerate(about)}  # noqa: F841 - rows already in codebook order
-    res = res[keep].reset_index(drop=True)
-    kept = [a for a in about if a[3]]
-    res["question"] = np.repeat([a[0] for a in kept], k)
-    res["answer"] = np.repeat([a[1] for a in kept], k)
-    res["row_kind"] = np.repeat([a[2] for a in kept], k)
-    res["dont_know_in_base"] = bool(dont_know)
-    return res[TABBOOK_COLUMNS]
+    if inside is None:
+        inside = _domain(frame, codebook, filter)
+    status = answer_status(frame, replace(codebook, questions=based))  # 0: outside the question's base
+    groupings = _groupings(frame, codebook, by, inside)
+    cell, first = _cells([g[2] for g in groupings])
+    n_cells = len(first)
+    sizes = [len(g[1]) for g in groupings]
+    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
+    into = np.zeros((int(offsets[-1]), n_cells))
+    for (_, _, code), offset in zip(groupings, offsets[:-1]):
+        of_cell = code[first]
+        into[offset + of_cell[of_cell >= 0], np.flatnonzero(of_cell >= 0)] = 1.0
+    sample = inside & counted
+    squared = weights * weights
+
+    # One pass per question: counts, Σw and Σw² per (cell, answer); nets and bases are sums of those columns.
+    blocks = {"n": [], "w": [], "w2": [], "base_n": [], "base_w": [], "base_w2": []}
+    rows = []  # (question id, text, base label, answer, kind)
+    for j, (q, shown, nets) in enumerate(plans):
+        codes, labels = _factorized(frame[q.column])
+        position = {answer_key(a): i for i, a in enumerate(shown)}
+        of_label = np.array([position.get(lab, -1) for lab in labels] + [-1])
+        answer = of_label[codes]
+        answer = np.where(sample & (status[:, j] > 0), answer, -1)
+        k = len(shown)
+        index = cell.astype(np.int64) * (k + 1) + (answer + 1)
+        size = n_cells * (k + 1)
+        tables = [np.bincount(index, minlength=size).reshape(n_cells, k + 1)[:, 1:].astype(float),
+                  np.bincount(index, weights=weights, minlength=size).reshape(n_cells, k + 1)[:, 1:],
+                  np.bincount(index, weights=squared, minlength=size).reshape(n_cells, k + 1)[:, 1:]]
+        combine = np.zeros((k, k + len(nets)))
+        combine[np.arange(k), np.arange(k)] = 1.0
+        for m, (_, members) in enumerate(nets):
+            combine[members, k + m] = 1.0
+        for name, table in zip(("n", "w", "w2"), tables):
+            blocks[name].append(table @ combine)
+            blocks["base_" + name].append(np.repeat(table.sum(axis=1, keepdims=True), k + len(nets), axis=1))
+        rows += [(q.id, q.text or "", q.base_label or "", a, "answer") for a in shown]
+        rows += [(q.id, q.text or "", q.base_label or "", name, "net") for name, _ in nets]
+    cells = {name: into @ np.concatenate(parts, axis=1) for name, parts in blocks.items()}
+    sums = {"n": cells["base_n"], "w1": cells["w"], "w0": cells["base_w"] - cells["w"],
+            "w21": cells["w2"], "w20": cells["base_w2"] - cells["w2"]}
+    est = domain_estimates(sums, int(counted.sum()))
+    n = np.rint(est["n"])
+    suppressed, flag = small_base_flags(n, est["n_eff"], small_base)
+    p = np.where(suppressed, np.nan, np.clip(est["p"], 0.0, 1.0))
+    low, high = proportion_interval(p, est["n_eff"], method, level, se=est["se"], n=n)
+
+    k_groups, r = p.shape
+    long = lambda a: np.asarray(a).T.ravel()  # noqa: E731 - (group x row) -> row-major
+    meta = list(zip(*rows)) if rows else [[]] * 5
+    out = pd.DataFrame({
+        "question": np.repeat(np.array(meta[0], dtype=object), k_groups),
+        "question_text": np.repeat(np.array(meta[1], dtype=object), k_groups),
+        "answer": np.repeat(np.array(meta[3], dtype=object), k_groups),
+        "row_kind": np.repeat(np.array(meta[4], dtype=object), k_groups),
+        "by": np.tile(np.concatenate([[g[0]] * len(g[1]) for g in groupings]).astype(object), r),
+        "group": np.tile(np.concatenate([g[1] for g in groupings]).astype(object), r),
+        "n": long(n).astype(np.int64),
+        "base_weighted": long(est["base_weighted"]),
+        "p": long(p),
+        "ci_low": long(low),
+        "ci_high": long(high),
+        "n_eff": long(est["n_eff"]),
+        "se": long(np.where(suppressed, np.nan, est["se"])),
+        "flag": long(flag),
+    })
+    out["method"], out["level"], out["test"], out["dont_know_in_base"] = method, level, test, bool(dont_know)
+    family = out["question"].to_numpy(dtype=object) + SEP + out["answer"].to_numpy(dtype=object)
+    lettered = column_letters(out.assign(question=family), level=level, adjust=adjust, test=test)
+    out["letter"], out["higher_than"] = lettered["letter"].to_numpy(), lettered["higher_than"].to_numpy()
+    if wanted is not None:
+        out = out[out["question"].isin(wanted)].reset_index(drop=True)
+    return out[TABBOOK_COLUMNS]
 
 
 def tab_book_notes(table: pd.DataFrame, *, adjust: str) -> list[str]:
