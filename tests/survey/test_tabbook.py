@@ -142,3 +142,15 @@ def test_table_command_writes_csv_json_and_xlsx(tmp_path):
     cells = [c.value for row in book["All rows"].iter_rows() for c in row if isinstance(c.value, str)]
     assert not any(v.startswith("=") for v in cells)
     assert main(["table", *args, "--by", "nope", "--out", str(tmp_path / "x.csv")]) == 2
+
+
+def test_filter_on_a_break_column_is_a_domain_of_the_full_design():
+    frame, codebook = api_survey()
+    table = tab_book(frame, codebook, by=[("sch_wide",)], filter={"school_type": "H"}, small_base=SmallBase(0, 0))
+    total = table[(table["question"] == "awards") & (table["answer"] == "Yes") & (table["by"] == "total")]
+    assert int(total["n"].iloc[0]) == 50
+    high = EXPECTED[(EXPECTED["kind"] == "share") & (EXPECTED["question"] == "awards") & (EXPECTED["answer"] == "Yes")
+                    & (EXPECTED["group"] == "H")]
+    assert total["p"].iloc[0] == pytest.approx(high["p"].iloc[0], rel=1e-8)
+    with pytest.raises(InputError, match="cannot filter by"):
+        tab_book(frame, codebook, filter={"school": "2077"})

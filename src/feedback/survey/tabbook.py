@@ -122,7 +122,7 @@ def break_keys(codebook) -> list[str]:
     return keys + [q.id for q in codebook.questions if q.id not in keys]
 
 
-def tab_book(frame: pd.DataFrame, codebook, by=(("role",), ("region",)), filter: Mapping | None = None,
+def tab_book(frame: pd.DataFrame, codebook, by=None, filter: Mapping | None = None,
              method: str = "wilson", level: float = 0.95, small_base: SmallBase = SmallBase(),
              adjust: str = "holm", test: str = "design", dont_know: bool = True,
              questions: Iterable[str] | None = None) -> pd.DataFrame:
@@ -131,9 +131,12 @@ def tab_book(frame: pd.DataFrame, codebook, by=(("role",), ("region",)), filter:
     ``dont_know=False`` leaves "Don't know" (and "Not sure", "Can't say") out of
     every question's base: no row for it, and every other share re-based.
     ``questions``: ids to tabulate (default all; routing still uses the others).
+    ``by`` defaults to the role and the region, those the codebook names.
     """
     if len(frame) == 0:
         raise InputError("the data has no respondent rows: check that the right file and sheet were read")
+    if by is None:
+        by = [(k,) for k in ("role", "region") if getattr(codebook, k, "")]
     by = [g for g in _normalise_by(by) if g != ("total",)]
     allowed = set(break_keys(codebook))
     by_question = {q.id: q for q in codebook.questions}
