@@ -8,7 +8,8 @@ from feedback.survey.tabbook import PERCENT_COLUMNS, tab_book_notes, table_workb
 from ui import common, survey_ui, tables_ui
 
 survey_ui.keep_state()
-survey_ui.title("Tables")
+region = common.current_region()
+survey_ui.title("Tables", region)
 
 survey = survey_ui.pick_survey(respondents_only=True)
 if survey is None:
@@ -31,6 +32,10 @@ if filter_key != "(no filter)":
     answer = c2.selectbox("Only those answering", tables_ui.filter_answers(survey, filter_key), key="tables_filter")
     if answer:
         flt = {filter_key: answer}
+if region and getattr(survey.codebook, "region", ""):
+    flt = {"region": region, **{k: v for k, v in flt.items() if k != "region"}}
+    st.caption(f"Only respondents in {common.plain(region)} (the region chosen in the sidebar); every group "
+               "is a domain of the whole survey's design.")
 o1, o2 = st.columns(2)
 dont_know = o1.toggle("Include \"Don't know\" in the base", value=True, key="tables_dont_know")
 sort = o2.checkbox("Sort answers by the total's value", key="tables_sort")

@@ -79,3 +79,13 @@ def test_tables_page_sorts_by_value_and_offers_downloads(app):
     assert values == sorted(values, reverse=True)
     labels = [b.label for b in app.get("download_button")]
     assert "Download table (CSV)" in labels and "Download tab book (XLSX, one table per sheet)" in labels
+
+
+def test_tables_page_in_a_region_view_shows_that_region_only(app):
+    survey = _survey(app)
+    app.session_state["region"] = "London"
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    base = int(app.dataframe[0].value.iloc[0, 1])
+    region_column = survey.codebook.region
+    assert base == int((survey.frame[region_column] == "London").sum()) < len(survey.frame)
