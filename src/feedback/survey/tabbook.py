@@ -271,7 +271,7 @@ def tab_book_notes(table: pd.DataFrame, *, adjust: str) -> list[str]:
         "One row per question x answer x group. p, ci_low and ci_high are proportions (0-1) of the question's base; "
         f"intervals: {table['method'].iloc[0]} at {level:.0%} confidence, on the effective base.",
         "n is the question's unweighted base in the group, base_weighted its weighted base.",
-        f"Positive net: the codebook's positive answers. Negative net: the unfavourable answers of the scale.",
+        "Positive net: the codebook's positive answers. Negative net: the unfavourable answers of the scale.",
         "Don't know is in every base." if dk else "Don't know is left out of every base (and has no row).",
         f"letter: the group's column letter. higher_than: the letters of the groups of the same break that the cell "
         f"is significantly higher than ({test} test, {adjust} adjustment within each question x answer x break, "
@@ -289,9 +289,9 @@ def wide_table(table: pd.DataFrame, question: str, *, letters: bool = True, sort
     part = table[table["question"] == question]
     if part.empty:
         raise InputError(f"no rows for question {question!r}")
-    column = (part["by"].where(part["by"] == "total", part["by"] + ": ") .where(part["by"] != "total", "")
-              + part["group"] + np.where(part["letter"] != "", " (" + part["letter"] + ")", ""))
-    part = part.assign(column=column.to_numpy())
+    by, group, letter = (part[c].astype(str).to_numpy(dtype=object) for c in ("by", "group", "letter"))
+    column = np.where(by == "total", "", by + ": ") + group + np.where(letter != "", " (" + letter + ")", "")
+    part = part.assign(column=column)
     columns = list(dict.fromkeys(part["column"]))
     answers = list(dict.fromkeys(part["answer"]))
     if sort:
