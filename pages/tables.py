@@ -4,6 +4,7 @@ head of each column and the letters of the groups each cell is significantly hig
 import streamlit as st
 
 from feedback.errors import InputError
+from feedback.export import xlsx_to_ods
 from feedback.survey.tabbook import PERCENT_COLUMNS, tab_book_notes, table_workbook, wide_table
 from ui import common, survey_ui, tables_ui
 
@@ -60,8 +61,12 @@ for qid in dict.fromkeys(table["question"]):
 st.header("Download")
 notes = [survey.title or survey.name, *tab_book_notes(table, adjust=s["adjust"])]
 common.download_table(table, "Tab book", notes=notes, percent_columns=PERCENT_COLUMNS, key="tab_book_rows")
-st.download_button("Download tab book (XLSX, one table per sheet)",
-                   common.logged_export(lambda: table_workbook(table, survey.codebook, adjust=s["adjust"], sort=sort),
-                                        "Tab book (XLSX)"),
+book = lambda: table_workbook(table, survey.codebook, adjust=s["adjust"], sort=sort)  # noqa: E731 - on click
+b1, b2 = st.columns(2)
+b1.download_button("Download tab book (XLSX, one table per sheet)", common.logged_export(book, "Tab book (XLSX)"),
                    file_name="tab_book.xlsx", on_click="ignore", icon=":material/grid_on:",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="tab_book_xlsx")
+b2.download_button("Download tab book (ODS, one table per sheet)",
+                   common.logged_export(lambda: xlsx_to_ods(book()), "Tab book (ODS)"),
+                   file_name="tab_book.ods", on_click="ignore", icon=":material/grid_on:",
+                   mime="application/vnd.oasis.opendocument.spreadsheet", key="tab_book_ods")

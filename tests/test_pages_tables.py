@@ -79,6 +79,7 @@ def test_tables_page_sorts_by_value_and_offers_downloads(app):
     assert values == sorted(values, reverse=True)
     labels = [b.label for b in app.get("download_button")]
     assert "Download table (CSV)" in labels and "Download tab book (XLSX, one table per sheet)" in labels
+    assert "Download tab book (ODS, one table per sheet)" in labels
 
 
 def test_tables_page_in_a_region_view_shows_that_region_only(app):

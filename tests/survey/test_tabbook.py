@@ -141,6 +141,9 @@ def test_table_command_writes_csv_json_and_xlsx(tmp_path):
     assert book.sheetnames[:6] == [f"Question {q}" for q in POSITIVE] and book.sheetnames[-2:] == ["All rows", "Notes"]
     cells = [c.value for row in book["All rows"].iter_rows() for c in row if isinstance(c.value, str)]
     assert not any(v.startswith("=") for v in cells)
+    assert main(["table", *args, "--by", "school_type", "--out", str(tmp_path / "t.ods")]) == 0
+    ods = pd.read_excel(tmp_path / "t.ods", engine="odf", sheet_name=None)
+    assert list(ods)[:6] == book.sheetnames[:6] and len(ods["All rows"]) == book["All rows"].max_row - 1
     assert main(["table", *args, "--by", "nope", "--out", str(tmp_path / "x.csv")]) == 2
 
 

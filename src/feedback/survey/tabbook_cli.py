@@ -3,10 +3,10 @@
 ``python -m feedback table FILE --codebook CB.toml [--by role] [--by role*region]
 [--by COLUMN] [--by QUESTION_ID] [--filter KEY="VALUE"]... [--without-dont-know]
 [--method wilson] [--level 0.95] [--small-base 10,30] [--adjust holm|bh|none]
-[--test design|effective-base] [--format csv|xlsx|json] [--out PATH]``
+[--test design|effective-base] [--format csv|xlsx|ods|json] [--out PATH]``
 
 One row per question x answer x group, from ``feedback.survey.tabbook.tab_book``.
-The XLSX has one sheet per question (answers down, groups across, letters in the
+The XLSX (and ODS) has one sheet per question (answers down, groups across, letters in the
 cells), the long table, and the notes.
 """
 
@@ -21,6 +21,8 @@ from feedback.errors import InputError
 from feedback.survey.cli import (FORMATS, _load_codebook, _one_line_errors, _test_arguments, parse_by,
                                  parse_filters, parse_small_base, small_base_arguments)
 from feedback.survey.intervals import METHODS
+
+TABLE_FORMATS = (*FORMATS, "ods")
 
 
 def compute_table(args) -> tuple[pd.DataFrame, object]:
@@ -52,14 +54,16 @@ def run_table(args) -> int:
 
     table, codebook = compute_table(args)
     fmt = args.format or (Path(args.out).suffix.lstrip(".").lower() if args.out else "csv")
-    if fmt not in FORMATS:
-        raise InputError(f"cannot tell the output format from {args.out!r}: give --format csv, xlsx or json")
-    if fmt == "xlsx":
+    if fmt not in TABLE_FORMATS:
+        raise InputError(f"cannot tell the output format from {args.out!r}: give --format csv, xlsx, ods or json")
+    if fmt in ("xlsx", "ods"):
         if not args.out:
-            raise InputError("--format xlsx writes a workbook: give --out PATH.xlsx")
+            raise InputError(f"--format {fmt} writes a workbook: give --out PATH.{fmt}")
+        from feedback.export import xlsx_to_ods
         from feedback.survey.tabbook import table_workbook
 
-        Path(args.out).write_bytes(table_workbook(table, codebook, adjust=args.adjust))
+        book = table_workbook(table, codebook, adjust=args.adjust)
+        Path(args.out).write_bytes(xlsx_to_ods(book) if fmt == "ods" else book)
         return 0
     if fmt == "json":
         data = (table.to_json(orient="records", force_ascii=False, indent=1) + "\n").encode("utf-8")
@@ -90,4 +94,7 @@ def register(subparsers) -> None:
     table.add_argument("--level", type=float, default=0.95, help="confidence level, e.g. 0.90, 0.95, 0.99")
     small_base_arguments(table)
     _test_arguments(table)
+    for action in table._actions:  # the shared --format, plus ODS (one table per sheet, as the XLSX)
+        if action.dest == "format":
+            action.choices = TABLE_FORMATS
     table.set_defaults(func=run_table)
