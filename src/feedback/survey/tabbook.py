@@ -310,16 +310,50 @@ def wide_table(table: pd.DataFrame, question: str, *, letters: bool = True, sort
     return out.reset_index()
 
 
-def table_workbook(table: pd.DataFrame, codebook, *, adjust: str, sort: bool = False) -> bytes:
-    """XLSX: one sheet per question (its text as the sheet's first header), the long table, the notes."""
-    from feedback.export import to_xlsx_bytes
+def published_tables(table: pd.DataFrame, codebook, *, sort: bool = False) -> list:
+    """The tab book as tables for a publication workbook (``feedback.export.PublishedTable``): per question,
+    answers down and, per group, its share (a number; [c] where suppressed, [u] as the cell's marker) and the
+    letters of the groups it is significantly higher than ("none"; [z] for the total, never tested); the
+    group's column letter and unweighted base in the header. Then every row of the long table."""
+    from feedback.export import PublishedTable
 
     texts = {q.id: q.text or q.id for q in codebook.questions}
-    sheets = {}
+    out = []
     for qid in dict.fromkeys(table["question"]):
-        wide = wide_table(table, qid, sort=sort)
-        name = texts.get(qid, qid) if texts.get(qid, qid) not in sheets else f"{qid} {texts.get(qid, qid)}"
-        sheets[name] = wide.rename(columns={"Answer": texts.get(qid, qid)})
-    sheets["All rows"] = table
-    return to_xlsx_bytes(sheets, notes=[getattr(codebook, "title", "") or "", *tab_book_notes(table, adjust=adjust)],
-                         percent_columns=PERCENT_COLUMNS, title="Tab book")
+        part = table[table["question"] == qid]
+        answers = list(dict.fromkeys(part["answer"]))
+        if sort:
+            total = part[part["by"] == "total"].set_index("answer")["p"]
+            nets = set(part.loc[part["row_kind"] == "net", "answer"])
+            answers = sorted((a for a in answers if a not in nets),
+                             key=lambda a: -np.nan_to_num(total.get(a, np.nan), nan=-1)) + \
+                [a for a in answers if a in nets]
+        frame = {"Answer": answers}
+        percent, markers = [], {}
+        for (by, group), cells in part.groupby(["by", "group"], sort=False, observed=True):
+            cells = cells.set_index("answer").reindex(answers)
+            letter = cells["letter"].iloc[0]
+            name = ("Total" if by == "total" else f"{by}: {group} ({letter})") + f", base {int(cells['n'].iloc[0])}"
+            frame[name] = [v if v == v else "[c]" for v in cells["p"]]
+            percent.append(name)
+            markers[name] = ["[u]" if f == "[u]" else "" for f in cells["flag"]]
+            if by != "total":
+                frame[f"{by}: {group} ({letter}), higher than"] = [
+                    h if h else ("[c]" if f == "[c]" else "none") for h, f in zip(cells["higher_than"], cells["flag"])]
+        out.append(PublishedTable(sheet=texts.get(qid, qid), title=texts.get(qid, qid), frame=pd.DataFrame(frame),
+                                  percent_columns=percent, markers=markers))
+    out.append(PublishedTable(sheet="All rows", title="Every question x answer x group", frame=table,
+                              percent_columns=[c for c in PERCENT_COLUMNS if c in table]))
+    return out
+
+
+def table_workbook(table: pd.DataFrame, codebook, *, adjust: str, sort: bool = False) -> bytes:
+    """XLSX to the spreadsheet standard: cover, contents, notes, one table per question, then the long table."""
+    from feedback.export import publication_workbook
+
+    title = f"Tab book: {getattr(codebook, 'title', '') or 'survey'}"
+    return publication_workbook(published_tables(table, codebook, sort=sort), title=title,
+                                survey=getattr(codebook, "title", "") or "",
+                                fieldwork=getattr(codebook, "fieldwork", "") or "",
+                                source=getattr(codebook, "source", "") or "",
+                                notes=tab_book_notes(table, adjust=adjust))

@@ -6,8 +6,9 @@
 [--test design|effective-base] [--format csv|xlsx|ods|json] [--out PATH]``
 
 One row per question x answer x group, from ``feedback.survey.tabbook.tab_book``.
-The XLSX (and ODS) has one sheet per question (answers down, groups across, letters in the
-cells), the long table, and the notes.
+The XLSX (and ODS) follows the spreadsheet standard of the publication workbooks: cover,
+contents, notes, one table per question (answers down; per group its share as a number and the
+letters it is higher than; base and letter in the header), then the long table.
 """
 
 from __future__ import annotations
