@@ -169,3 +169,15 @@ def test_filter_on_a_break_column_is_a_domain_of_the_full_design():
     assert total["p"].iloc[0] == pytest.approx(high["p"].iloc[0], rel=1e-8)
     with pytest.raises(InputError, match="cannot filter by"):
         tab_book(frame, codebook, filter={"school": "2077"})
+
+
+def test_some_questions_only_keep_their_routing():
+    frame, codebook = design_survey()
+    full = tab_book(frame, codebook, by=[("role",)])
+    some = tab_book(frame, codebook, by=[("role",)], questions=["knows_panel_role"])
+    assert set(some["question"]) == {"knows_panel_role"}
+    want = full[full["question"] == "knows_panel_role"].reset_index(drop=True)
+    assert some["n"].tolist() == want["n"].tolist() and some["n"].iloc[0] < len(frame) / 2  # routed base
+    np.testing.assert_allclose(some["p"], want["p"], rtol=1e-12, equal_nan=True)
+    with pytest.raises(InputError, match="no question"):
+        tab_book(frame, codebook, questions=["nope"])
