@@ -58,6 +58,9 @@ def test_tables_page_switches_dont_know_breaks_by_a_question_and_filters(app):
     text = dk_question.text or dk_question.id
     assert "Don't know" in set(before[text]["Answer"]) and "Don't know" not in set(after[text]["Answer"])
     assert int(after[text].iloc[0, 1]) < int(before[text].iloc[0, 1])
+    app.multiselect(key="tables_by").set_value(["role × region"]).run()
+    assert not app.exception
+    assert any(c.startswith("role × region: ") and " / " in c for c in app.dataframe[0].value.columns)
     q = survey.codebook.questions[0]
     app.multiselect(key="tables_by").set_value([q.id]).run()
     assert not app.exception
