@@ -19,6 +19,7 @@ SECTIONS: dict[str, list[tuple[str, str, str]]] = {
         ("pages/overview.py", "Overview", ":material/dashboard:"),
         ("pages/results.py", "Results by role", ":material/bar_chart:"),
         ("pages/compare.py", "Compare", ":material/compare_arrows:"),
+        ("pages/tables.py", "Tables", ":material/table_view:"),
         ("pages/trends.py", "Trends", ":material/trending_up:"),
         ("pages/upload.py", "Upload a survey", ":material/upload_file:"),
     ],

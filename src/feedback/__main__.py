@@ -13,7 +13,7 @@ import sys
 from feedback.errors import InputError
 
 AREAS = ("feedback.survey.cli", "feedback.survey.waves_cli", "feedback.tracker.cli", "feedback.roundtables.cli",
-         "feedback.audits.cli", "feedback.report.cli")
+         "feedback.audits.cli", "feedback.report.cli", "feedback.survey.tabbook_cli")
 
 
 class _OneLineParser(argparse.ArgumentParser):

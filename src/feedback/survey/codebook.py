@@ -63,6 +63,7 @@ class Codebook:
     region: str = ""
     weight: str = ""
     questions: list[Question] = field(default_factory=list)
+    breaks: list[str] = field(default_factory=list)  # other data columns a tab book may break or filter by
 
     def question(self, qid: str) -> Question:
         return next(q for q in self.questions if q.id == qid)
@@ -145,8 +146,10 @@ def load_codebook(text_or_path) -> Codebook:
                               finding=str(raw.get("finding", "")).strip(),
                               check=_check(raw.get("check", ""), qid),
                               question_set=str(raw.get("question_set", "")).strip()))
+    breaks = [b.strip() for b in _strings(columns.get("breaks", []), "[columns] breaks") if b.strip()]
     return Codebook(**{k: str(survey.get(k, "")) for k in _SURVEY_KEYS},
-                    **{k: str(columns.get(k, "")).strip() for k in _COLUMN_KEYS}, questions=built)
+                    **{k: str(columns.get(k, "")).strip() for k in _COLUMN_KEYS}, questions=built,
+                    breaks=list(dict.fromkeys(breaks)))
 
 
 def dump_codebook(cb: Codebook) -> str:
@@ -155,7 +158,8 @@ def dump_codebook(cb: Codebook) -> str:
 
     return tomli_w.dumps({
         "survey": {k: getattr(cb, k) or "" for k in _SURVEY_KEYS},
-        "columns": {k: getattr(cb, k) or "" for k in _COLUMN_KEYS},
+        "columns": {**{k: getattr(cb, k) or "" for k in _COLUMN_KEYS},
+                    **({"breaks": list(cb.breaks)} if getattr(cb, "breaks", None) else {})},
         "questions": [{k: v for k, v in asdict(q).items() if v or k not in _OPTIONAL_KEYS} for q in cb.questions],
     })
 
