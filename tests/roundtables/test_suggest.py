@@ -110,6 +110,19 @@ def test_cli_suggest_themes_csv_is_offline_and_the_same_twice(capsys, offline, s
     assert "01_north_east.docx point 1:" in text and "score 1.00 (suggested): the codebook's words" in text
 
 
+def test_two_thousand_points_within_ten_seconds_of_cpu(offline):
+    import time
+
+    from feedback.bench import suggest_points
+
+    texts = suggest_points(2000)
+    assert len(set(texts)) == 2000 and suggest_points(2000) == texts
+    start = time.process_time()
+    rows = suggest.Suggester(load_themes(), suggest.load_examples()).suggest(texts)
+    assert time.process_time() - start < 10.0  # CPU time: the shared machine's load does not count
+    assert len(rows) == 2000
+
+
 # ---------------------------------------------------------------- agreement for any number of coders
 
 
