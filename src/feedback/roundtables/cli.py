@@ -58,6 +58,8 @@ def register(subparsers) -> None:
                                                 "rules and the nearest coded examples); never codes by itself")
     sug.add_argument("files", nargs="+", type=Path)
     sug.add_argument("--top", type=int, default=3, help="candidates listed per point (default 3)")
+    sug.add_argument("--column", help="read the files as survey data (CSV, XLSX, SAV) and suggest for the "
+                                      "free-text answers in this column, one row per answer")
     sug.add_argument("--format", choices=("table", "csv"), default="table")
     sug.add_argument("--output", type=Path, help="write here instead of standard output")
     sug.set_defaults(func=_suggest)
@@ -196,6 +198,20 @@ def _suggest(args) -> int:
     from feedback.roundtables.themes import load_themes
 
     codebook = load_themes()
+    if args.column:
+        from feedback.roundtables.verbatims import suggest_answers
+        from feedback.survey.read import read_survey
+
+        parts = []
+        for path in args.files:
+            data = read_survey(path.name, path.read_bytes())
+            parts.append(suggest_answers(data.frame, args.column, codebook, top=args.top)
+                         .rename(columns={"answer": "text"}).assign(file=path.name))
+        table = pd.concat(parts, ignore_index=True)
+        table = table[["file", "row", "text", *[c for c in table.columns if c not in ("file", "row", "text")]]]
+        table = table.rename(columns={"row": "point"})
+        table["point"] = table["point"].astype(int) + 1  # the answer's row in the data, first respondent 1
+        return _show_suggestions(table, args, unit="answer")
     model = suggest.Suggester(codebook, suggest.load_examples())
     frames = []
     for path in args.files:
@@ -205,9 +221,13 @@ def _suggest(args) -> int:
         frames.append(suggest.suggestion_frame(points, model.suggest(list(points["text"]), top=args.top), codebook))
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     table.insert(len(table.columns), "coder", suggest.SUGGESTER_CODER)
+    return _show_suggestions(table, args, unit="point")
+
+
+def _show_suggestions(table: pd.DataFrame, args, *, unit: str) -> int:
     if args.format == "table":
         for (file, point, text), group in table.groupby(["file", "point", "text"], sort=False):
-            print(f"{file} point {point}: {text}")
+            print(f"{file} {unit} {point}: {text}")
             for row in group.itertuples(index=False):
                 if row.code:
                     mark = "suggested" if row.suggested else "weaker"
