@@ -146,15 +146,18 @@ class Suggester:
     def scores(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """(points x sub-themes) best cosine to an example or description of each, and which row gave it."""
         q = self._matrix([_features(t) for t in texts])
-        sims = (q @ self._train.T).toarray()  # points x (examples + codebook docs)
         best = np.zeros((len(texts), len(self.code_ids)))
         arg = np.zeros((len(texts), len(self.code_ids)), dtype=np.int64)
-        for j in range(len(self.code_ids)):
-            cols = np.flatnonzero(self._labels[:, j])
-            sub = sims[:, cols]
-            k = sub.argmax(axis=1)
-            arg[:, j] = cols[k]
-            best[:, j] = sub[np.arange(len(texts)), k]
+        columns = [np.flatnonzero(self._labels[:, j]) for j in range(len(self.code_ids))]
+        for start in range(0, len(texts), 1024):  # blocks: the dense similarities stay small
+            stop = min(start + 1024, len(texts))
+            sims = (q[start:stop] @ self._train.T).toarray()  # points x (examples + codebook docs)
+            rows = np.arange(stop - start)
+            for j, cols in enumerate(columns):
+                sub = sims[:, cols]
+                k = sub.argmax(axis=1)
+                arg[start:stop, j] = cols[k]
+                best[start:stop, j] = sub[rows, k]
         return best, arg
 
     def suggest(self, texts: Sequence[str], *, top: int = 3) -> list[list[Suggestion]]:
