@@ -123,6 +123,34 @@ def test_two_thousand_points_within_ten_seconds_of_cpu(offline):
     assert len(rows) == 2000
 
 
+def test_the_same_csv_in_two_processes_with_different_hash_seeds(sample_files):
+    import os
+    import subprocess
+    import sys
+
+    outs = []
+    for seed_ in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed_,
+               "PYTHONPATH": os.pathsep.join([str(Path(suggest.__file__).resolve().parents[2]),
+                                              os.environ.get("PYTHONPATH", "")])}
+        done = subprocess.run([sys.executable, "-m", "feedback", "roundtables", "suggest-themes",
+                               str(sample_files[4]), "--format", "csv"], env=env, capture_output=True, timeout=120)
+        assert done.returncode == 0, done.stderr.decode()
+        outs.append(done.stdout)
+    assert outs[0] == outs[1] and outs[0].count(b"\n") > 5
+
+
+def test_bench_suggest_writes_its_section(tmp_path, offline):
+    from feedback import bench
+
+    target = tmp_path / "performance.md"
+    target.write_text("# Performance\n\n## Other\n\nkept\n", encoding="utf-8")
+    assert bench.main(["--suggest", "--repeats", "1", "--write", str(target)]) == 0
+    text = target.read_text(encoding="utf-8")
+    assert "## Other\n\nkept" in text and "## Roundtable theme suggestions: 2,000 points within 10 s" in text
+    assert "| 2,000 |" in text and text.count("| yes |") + text.count("| yes on CPU time |") == 1
+
+
 # ---------------------------------------------------------------- agreement for any number of coders
 
 
