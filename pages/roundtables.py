@@ -13,7 +13,7 @@ import streamlit as st
 from feedback import access, db
 from feedback.errors import InputError, Refused
 from feedback.regions import REGIONS, region_in_text
-from feedback.roundtables import coding, figures, links, store, views
+from feedback.roundtables import coding, figures, links, store, suggest, views
 from feedback.roundtables.read import META_LABELS, POINT, RESPONSE, ROLES, SKIPPED, SUFFIXES, read_notes, with_roles
 from feedback.tracker.models import DECISIONS
 from feedback.roundtables.themes import dump_themes
@@ -194,6 +194,25 @@ def save_coding(point_id: int, seen_version: int | None, number: int) -> None:
         st.session_state[reason_key] = ""  # the reason is kept in the history; the field starts empty again
 
 
+def use_suggestions(point_id: int, codes: list[str]) -> None:
+    """Button callback: the suggester's codes become the starting point of the person's own coding
+    (the form below), to keep, change or empty before they save it. Nothing is saved here."""
+    st.session_state[f"rt_codes_{point_id}"] = list(codes)
+    reason_key = f"rt_reason_{point_id}"
+    if not st.session_state.get(reason_key):
+        st.session_state[reason_key] = f"started from the suggestions of {coding.SUGGESTER_CODER}"
+
+
+def record_suggester(event_ids: list[int]) -> None:
+    try:
+        n = store.record_suggestions(engine, common.current_user(), event_ids)
+    except (InputError, Refused, db.StaleEdit) as err:
+        flash("error", str(err))
+    else:
+        flash("success", f"Recorded the suggester's codes as coder '{coding.SUGGESTER_CODER}' ({n} point(s) new or "
+                         "changed). They are compared below, never counted.")
+
+
 def link_item(point_id: int, seen_version: int, action: str) -> None:
     who = common.current_user()
     try:
@@ -248,10 +267,27 @@ with tab_code:
             seen = int(mine["version"].iloc[0]) if not mine.empty else None
             if not who and may_code:
                 st.warning("Type your name in the sidebar to code points: every coding records its coder.")
+            with st.container(border=True):
+                st.caption(f"Suggested sub-themes (offline, {coding.SUGGESTER_CODER}): a suggestion is never saved "
+                           "by itself. Start from them below, then keep, change or remove each before saving.")
+                model = suggest.Suggester(codebook, suggest.examples_for_event(frames, int(event_id)))
+                offered = model.suggest([str(point["text"])])[0]
+                if not offered:
+                    st.text("No sub-theme scored 0.15 or more: code this point by hand.")
+                for rank, s in enumerate(offered, start=1):
+                    kind = "suggested" if s.suggested else "weaker candidate"
+                    st.text(f"{rank}. {names.get(s.code, s.code)}: score {s.score:.2f}, {kind}. Why: {s.reason}")
+                chosen = [s.code for s in offered if s.suggested]
             if common.edit_allowed(event_region, what="codings of roundtable points"):
+                st.button("Start my coding from the suggestions" if chosen else "Start my coding from none of these",
+                          key=f"rt_use_suggestions_{point_id}", on_click=use_suggestions,
+                          args=(int(point_id), chosen), disabled=not who,
+                          help="Puts the suggested sub-themes in the form below; nothing is saved until you save.")
                 with st.form(f"rt_code_form_{point_id}"):
+                    codes_key = f"rt_codes_{point_id}"  # set by "Start my coding from the suggestions"
                     st.multiselect("Your sub-themes for this point", [c.id for c in codebook.codes],
-                                   default=[c for c in default if c in names], format_func=lambda c: names.get(c, c),
+                                   default=None if codes_key in st.session_state else
+                                   [c for c in default if c in names], format_func=lambda c: names.get(c, c),
                                    key=f"rt_codes_{point_id}",
                                    help="Starts from your own earlier coding, else the coding in force. Accept it as it "
                                         "is, remove codes, or add others. An empty list records 'none of these'.")
@@ -314,6 +350,33 @@ if tab_agree.open:
                        "(or none are double-coded).")
             common.download_table(shown_agree, f"Coder agreement {coder_a} and {coder_b}", key="rt_kappa",
                                   notes=["Cohen's kappa per sub-theme over the points both coders coded."])
+
+            st.header("Any number of coders")
+            chosen_coders = st.multiselect("Coders to compare", people, default=people,  # all again when a coder joins
+                                           key="rt_coders_many_" + "|".join(people))
+            if len(chosen_coders) >= 2:
+                many = coding.multi_agreement(in_region, chosen_coders, [c.id for c in codebook.codes], names)
+                shown_many = pd.DataFrame({
+                    "Sub-theme": many["sub_theme"], "Points coded by two or more": many["points_compared"],
+                    "Krippendorff's alpha": many["alpha"].map(lambda a: "[z]" if pd.isna(a) else f"{a:.3f}"),
+                    "Percent agreement": (100 * many["percent_agreement"]).round(1),
+                })
+                st.dataframe(shown_many, hide_index=True, width="stretch")
+                st.caption("Alpha: nominal, each sub-theme a yes/no decision per point; a coder who did not code "
+                           "a point is missing there. [z]: not defined, every decision was the same.")
+                common.download_table(shown_many, "Coder agreement, any number of coders", key="rt_alpha",
+                                      notes=["Krippendorff's alpha (nominal) and percent agreement per sub-theme."])
+                review = coding.disagreements(in_region, chosen_coders, names)
+                texts = frames.points.set_index("point_id")["text"]
+                review.insert(1, "Point", review["point_id"].map(texts).fillna(""))
+                st.text(f"{len(review)} point(s) where these coders gave different sub-themes, to review:")
+                st.dataframe(review.drop(columns=["point_id"]), hide_index=True, width="stretch")
+        if common.may(access.EDIT, sorted(set(region_events["region"]))):
+            st.button(f"Record the suggester's codes ({coding.SUGGESTER_CODER}) for these events",
+                      key="rt_record_suggester", on_click=record_suggester,
+                      args=([int(e) for e in region_events["event_id"]],),
+                      help="Stores what the suggester would code, as its own coder, to measure its agreement "
+                           "with people. It never changes the counts.")
 
 # ------------------------------------------------------------------ import
 def remove_event(event_id: int | None, seen_version: int | None) -> None:

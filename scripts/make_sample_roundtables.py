@@ -320,10 +320,24 @@ def expected_points() -> list[tuple[str, str, set[str]]]:
     return [(e["file"], text, codes) for e in EVENTS for _, _, pts in e["sections"] for codes, text in pts]
 
 
+def coded_examples_csv() -> str:
+    """The sample's intended codes as the suggester's coded examples (file, text, codes joined by ';')."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["file", "text", "codes"])
+    for file, text, codes in expected_points():
+        writer.writerow([file, text, ";".join(sorted(codes))])
+    return out.getvalue()
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     for event in EVENTS:
         (OUT / event["file"]).write_bytes(build_event(event))
+    (OUT / "coded_examples.csv").write_text(coded_examples_csv(), encoding="utf-8")
     total_a = sum(e["attendees"] for e in EVENTS)
     total_p = sum(e["partnerships"] for e in EVENTS)
     print(f"wrote {len(EVENTS)} events to {OUT}: {total_a} attendees, {total_p} partnerships")

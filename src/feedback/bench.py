@@ -899,6 +899,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="only time a tracker import of N new items (e.g. 20000) and write its section")
     parser.add_argument("--uploads", action="store_true", help="only the untrusted-uploads figures (isolation, "
                         "merging, long Word tables, sheet check, memory per upload)")
+    parser.add_argument("--suggest", action="store_true", help="only the roundtable theme suggestions: 2,000 "
+                                                                "points within 10 s")
     parser.add_argument("--notes", action="store_true", help="only the roundtable notes check: every notes file "
                         "(the hostile ones and the corpus of staff layouts) read within 5 s")
     parser.add_argument("--raking", type=int, metavar="N",
@@ -911,6 +913,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.tabbook:
         figures = tabbook_timings(args.design_size or 100_000, args.questions, args.design_repeats, log)
         return _write_section(args.write, TABBOOK_SECTION, tabbook_report(figures, machine()), log)
+    if args.suggest:
+        figures = suggest_timings(2000, args.repeats, log)
+        return _write_section(args.write, SUGGEST_SECTION, suggest_report(figures, machine()), log)
     if args.notes:
         figures = notes_timings(args.repeats, log)
         return _write_section(args.write, NOTES_SECTION, notes_report(figures, machine()), log)
@@ -1217,6 +1222,55 @@ UPLOADS_NOTES = """Where the time went, and what changed:
 
 
 # ------------------------------------------------------------------ roundtable notes within 5 s (--notes)
+SUGGEST_SECTION = "\n## Roundtable theme suggestions: 2,000 points within 10 s"
+SUGGEST_LIMIT = 10.0
+
+
+def suggest_points(n: int, seed: int = 7) -> list[str]:
+    """``n`` distinct points in the sample's words: halves of two coded sample points joined (same
+    points every run)."""
+    from feedback.roundtables.suggest import load_examples
+
+    texts = [e.text for e in load_examples()]
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in range(n):
+        a, b = rng.choice(len(texts), 2, replace=False)
+        wa, wb = texts[a].split(), texts[b].split()
+        out.append(" ".join(wa[: max(1, len(wa) // 2)] + wb[len(wb) // 2:]) + f" (note {i})")
+    return out
+
+
+def suggest_timings(n: int, repeats: int, log=print) -> dict:
+    """Fitting the suggester on the coded sample and suggesting for ``n`` points: median wall and CPU."""
+    from feedback.roundtables.suggest import Suggester, load_examples
+    from feedback.roundtables.themes import load_themes
+
+    codebook, examples, texts = load_themes(), load_examples(), suggest_points(n)
+    run = lambda: Suggester(codebook, examples).suggest(texts)
+    rows = run()
+    wall, cpu = _measure(run, max(1, repeats), pause=0.3)
+    log(f"suggestions for {n:,} points: {wall:.2f} s wall, {cpu:.2f} s CPU")
+    return {"n": n, "wall": wall, "cpu": cpu, "load": os.getloadavg(),
+            "suggested": sum(any(s.suggested for s in r) for r in rows)}
+
+
+def suggest_report(f: dict, info: dict[str, str]) -> str:
+    ok = "yes" if f["wall"] <= SUGGEST_LIMIT else ("yes on CPU time" if f["cpu"] <= SUGGEST_LIMIT else "NO")
+    return "\n".join([
+        SUGGEST_SECTION.strip(), "",
+        "Measured by `python -m feedback.bench --suggest` (`--write docs/performance.md` replaces this section):",
+        f"fitting the suggester on the 54 coded sample points and the codebook, then ranked suggestions with",
+        f"reasons for {f['n']:,} distinct points made from the sample's words (`suggest_points`); median of",
+        "repeated runs, one process, no network.",
+        f"Machine: {info.get('cpus', '?')} cores ({info.get('cpu', '?')}), Python {info.get('python', '?')}; load "
+        f"average {' '.join(f'{v:.2f}' for v in f['load'])}.", "",
+        "| Points | Wall time | CPU time | Points with a suggestion | Within 10 s |", "|---:|---:|---:|---:|---|",
+        f"| {f['n']:,} | {_s(f['wall'])} | {_s(f['cpu'])} | {f['suggested']:,} | {ok} |", "",
+        "Vectorised: one sparse product (points x features by features x examples) gives every cosine; the",
+        "best example per sub-theme is a column maximum. The keyword rules run per point, as on import.", ""])
+
+
 NOTES_SECTION = "\n## Roundtable notes: every file within 5 s"
 NOTES_LIMIT = 5.0
 

@@ -64,3 +64,43 @@ def test_import_preview_says_what_each_line_is_and_records_the_responses(app):
         assert sorted(i.response.text[:20] for i in items) == ["The Panel is keen to", "The Panel recognise ",
                                                                "The Panel recognise "]
         assert {i.response.decision for i in items} == {"noted"}
+
+
+def test_suggestions_are_shown_as_text_and_only_saved_when_the_person_saves(app):
+    """The first point's suggestions shown with score and reason; starting from them fills the form but
+    saves nothing; the person removes one (changes), saves, and only then is there a coding by them;
+    the suggester recorded as a coder changes no count."""
+    from feedback.roundtables import store
+    from feedback.roundtables.coding import SUGGESTER_CODER
+    from ui import common
+
+    engine = common.db_engine()
+    texts = [t.value for t in app.text]
+    assert any(t.startswith("1. Rapid review timescales: score 1.00, suggested. Why: the codebook's words:")
+               for t in texts), texts
+    before = store.load_frames(engine)
+    point_id = int(before.points.sort_values(["event_id", "seq"])["point_id"].iloc[0])
+    next(b for b in app.button if b.label == "Start my coding from the suggestions").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.session_state[f"rt_codes_{point_id}"] == ["rapid_review_timescales"]
+    assert len(store.load_frames(engine).codings) == len(before.codings)  # nothing saved yet
+    app.multiselect(key=f"rt_codes_{point_id}").set_value(["rapid_review_timescales", "information_sharing"])
+    app.button(key=f"FormSubmitter:rt_code_form_{point_id}-Save my coding").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    after = store.load_frames(engine).codings
+    mine = after[(after["point_id"] == point_id) & (after["coder"] == "Page tester")]
+    assert list(mine["codes"].iloc[0]) == ["rapid_review_timescales", "information_sharing"]
+    history = store.coding_history(engine, point_id)
+    assert history["Reason"].iloc[-1] == f"started from the suggestions of {SUGGESTER_CODER}"
+
+    app.query_params["rt_tab"] = "Coder agreement"  # its tables and button are drawn only when open
+    app.run()
+    next(b for b in app.button if b.label.startswith("Record the suggester's codes")).click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    frames = store.load_frames(engine)
+    assert (frames.codings["coder"] == SUGGESTER_CODER).sum() == 52
+    assert metrics(app)["Feedback points"] == "52"
+    coders = next(m for m in app.multiselect if m.label == "Coders to compare")
+    assert SUGGESTER_CODER in coders.value and "Page tester" in coders.value
+    assert any(t.value.endswith("point(s) where these coders gave different sub-themes, to review:")
+               for t in app.text)

@@ -54,6 +54,25 @@ def register(subparsers) -> None:
         cmd.add_argument("--database-url")
         cmd.set_defaults(func=_table, table=name)
 
+    sug = sub.add_parser("suggest-themes", help="suggest sub-themes for each point of notes files (offline: keyword "
+                                                "rules and the nearest coded examples); never codes by itself")
+    sug.add_argument("files", nargs="+", type=Path)
+    sug.add_argument("--top", type=int, default=3, help="candidates listed per point (default 3)")
+    sug.add_argument("--column", help="read the files as survey data (CSV, XLSX, SAV) and suggest for the "
+                                      "free-text answers in this column, one row per answer")
+    sug.add_argument("--format", choices=("table", "csv"), default="table")
+    sug.add_argument("--output", type=Path, help="write here instead of standard output")
+    sug.set_defaults(func=_suggest)
+
+    agree = sub.add_parser("agreement", help="Krippendorff's alpha and percent agreement per sub-theme for any "
+                                             "number of coders, and the points they disagree on (database)")
+    agree.add_argument("coders", nargs="+", help="two or more coder names (the suggester is "
+                                                 "'suggester tfidf-1', the keyword rules 'rules')")
+    agree.add_argument("--disagreements", action="store_true", help="list the points to review instead")
+    agree.add_argument("--format", choices=("table", "csv"), default="table")
+    agree.add_argument("--database-url")
+    agree.set_defaults(func=_agreement)
+
     kappa = sub.add_parser("kappa", help="Cohen's kappa per sub-theme between two coders (database)")
     kappa.add_argument("coder_a")
     kappa.add_argument("coder_b")
@@ -171,6 +190,71 @@ def _kappa(args) -> int:
     table = agreement(frames.codings, args.coder_a, args.coder_b, [c.id for c in codebook.codes], codebook.names())
     args.output = None
     return _write(table, args, name="kappa")
+
+
+def _suggest(args) -> int:
+    from feedback.roundtables import suggest
+    from feedback.roundtables.read import read_notes
+    from feedback.roundtables.themes import load_themes
+
+    codebook = load_themes()
+    if args.column:
+        from feedback.roundtables.verbatims import suggest_answers
+        from feedback.survey.read import read_survey
+
+        parts = []
+        for path in args.files:
+            data = read_survey(path.name, path.read_bytes())
+            parts.append(suggest_answers(data.frame, args.column, codebook, top=args.top)
+                         .rename(columns={"answer": "text"}).assign(file=path.name))
+        table = pd.concat(parts, ignore_index=True)
+        table = table[["file", "row", "text", *[c for c in table.columns if c not in ("file", "row", "text")]]]
+        table = table.rename(columns={"row": "point"})
+        table["point"] = table["point"].astype(int) + 1  # the answer's row in the data, first respondent 1
+        return _show_suggestions(table, args, unit="answer")
+    model = suggest.Suggester(codebook, suggest.load_examples())
+    frames = []
+    for path in args.files:
+        notes = read_notes(path.name, path.read_bytes())
+        points = pd.DataFrame({"file": path.name, "point": [p.seq for p in notes.points],
+                               "text": [p.text for p in notes.points]})
+        frames.append(suggest.suggestion_frame(points, model.suggest(list(points["text"]), top=args.top), codebook))
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    table.insert(len(table.columns), "coder", suggest.SUGGESTER_CODER)
+    return _show_suggestions(table, args, unit="point")
+
+
+def _show_suggestions(table: pd.DataFrame, args, *, unit: str) -> int:
+    if args.format == "table":
+        for (file, point, text), group in table.groupby(["file", "point", "text"], sort=False):
+            print(f"{file} {unit} {point}: {text}")
+            for row in group.itertuples(index=False):
+                if row.code:
+                    mark = "suggested" if row.suggested else "weaker"
+                    print(f"  {row.rank}. {row.sub_theme} [{row.code}] score {row.score:.2f} ({mark}): {row.reason}")
+                else:
+                    print(f"  no suggestion: {row.reason}")
+        return 0
+    return _write(table, args, name="suggestions")
+
+
+def _agreement(args) -> int:
+    from feedback.roundtables.coding import disagreements, multi_agreement
+    from feedback.roundtables.store import current_codebook, load_frames
+
+    if len(set(args.coders)) < 2:
+        raise InputError("Name two or more different coders to compare.")
+    engine = _engine(args)
+    frames, codebook = load_frames(engine), current_codebook(engine)[0]
+    unknown = [c for c in args.coders if c not in set(frames.codings["coder"])]
+    if unknown:
+        raise InputError(f"No codings by {', '.join(unknown)} in the database.")
+    if args.disagreements:
+        table = disagreements(frames.codings, args.coders, codebook.names())
+    else:
+        table = multi_agreement(frames.codings, args.coders, [c.id for c in codebook.codes], codebook.names())
+    args.output = None
+    return _write(table, args, name="agreement")
 
 
 def _write(table: pd.DataFrame, args, *, name: str) -> int:

@@ -17,6 +17,11 @@ import pandas as pd
 from feedback.roundtables.themes import ThemeCodebook
 
 RULES_CODER = "rules"
+# Coders that are programs, not people: they never put a coding in force (views count, per point,
+# the latest person's coding, else the rules'). The suggester's name is kept here so this module
+# does not import the suggester.
+SUGGESTER_CODER = "suggester tfidf-1"
+MACHINE_CODERS = (RULES_CODER, SUGGESTER_CODER)
 
 
 def normalise(text: str) -> str:
@@ -116,7 +121,94 @@ def agreement(codings: pd.DataFrame, coder_a: str, coder_b: str, code_ids: list[
 
 
 def coders(codings: pd.DataFrame) -> list[str]:
-    """Coders by number of points coded (most first), the rules last."""
+    """Coders by number of points coded (most first), the programs (rules, suggester) last."""
     counts = codings.groupby("coder")["point_id"].nunique().sort_values(ascending=False, kind="stable")
-    people = [c for c in counts.index if c != RULES_CODER]
-    return people + ([RULES_CODER] if RULES_CODER in counts.index else [])
+    people = [c for c in counts.index if c not in MACHINE_CODERS]
+    return people + [c for c in (SUGGESTER_CODER, RULES_CODER) if c in counts.index]
+
+
+# ---------------------------------------------------------------- any number of coders
+
+
+def krippendorff_alpha(data: np.ndarray) -> float:
+    """Krippendorff's alpha, nominal, for a (coders x units) array of category values with NaN for a
+    missing coding. Units with fewer than two codings are not pairable and are left out. NaN when
+    there is no disagreement to expect (one category only, or fewer than two pairable values)."""
+    data = np.asarray(data, dtype=float)
+    values = np.unique(data[~np.isnan(data)])
+    if len(values) == 0:
+        return float("nan")
+    # counts[u, c]: how many coders put unit u in category c
+    counts = np.stack([(data == v).sum(axis=0) for v in values], axis=1).astype(float)
+    m = counts.sum(axis=1)
+    counts, m = counts[m >= 2], m[m >= 2]
+    n = m.sum()
+    if n < 2:
+        return float("nan")
+    # coincidences o[c, k] = sum over units of n_uc * (n_uk - [c == k]) / (m_u - 1)
+    weighted = counts / (m - 1)[:, None]
+    o = weighted.T @ counts - np.diag(weighted.sum(axis=0))
+    n_c = o.sum(axis=1)
+    expected = (n_c.sum() ** 2 - (n_c ** 2).sum())
+    if expected <= 0:
+        return float("nan")
+    observed = o.sum() - np.trace(o)
+    return float(1.0 - (n - 1) * observed / expected)
+
+
+def _decisions(codings: pd.DataFrame, coder_list: list[str], code_ids: list[str]) -> tuple[list, np.ndarray]:
+    """(points, array coders x points x codes) of 1/0 decisions, NaN where a coder did not code a point."""
+    latest = codings.loc[codings["coder"].isin(coder_list)].drop_duplicates(["point_id", "coder"], keep="last")
+    points = sorted(latest["point_id"].unique())
+    p_index = {p: i for i, p in enumerate(points)}
+    c_index = {c: i for i, c in enumerate(coder_list)}
+    out = np.full((len(coder_list), len(points), len(code_ids)), np.nan)
+    for coder, point, codes in latest[["coder", "point_id", "codes"]].itertuples(index=False):
+        chosen = set(codes)
+        out[c_index[coder], p_index[point]] = [c in chosen for c in code_ids]
+    return points, out
+
+
+def multi_agreement(codings: pd.DataFrame, coder_list: list[str], code_ids: list[str],
+                    names: dict[str, str] | None = None) -> pd.DataFrame:
+    """Per sub-theme, for any number of coders: Krippendorff's alpha (nominal, yes/no, missing codings
+    allowed), percent agreement (share of agreeing pairs of coders over points coded by two or more,
+    averaged over those points) and how many such points there are; a last row 'All sub-themes'
+    pools every (point, sub-theme) decision."""
+    points, dec = _decisions(codings, coder_list, code_ids)
+    n_points = int(((~np.isnan(dec[:, :, 0])).sum(axis=0) >= 2).sum()) if code_ids else 0
+    rows = []
+    for j, code in enumerate([*code_ids, None]):
+        data = dec.reshape(len(coder_list), -1) if code is None else dec[:, :, j]
+        present = ~np.isnan(data)
+        m = present.sum(axis=0)
+        yes = np.nansum(data, axis=0)
+        pairable = m >= 2
+        agree_pairs = yes * (yes - 1) / 2 + (m - yes) * (m - yes - 1) / 2
+        pairs = m * (m - 1) / 2
+        with np.errstate(invalid="ignore", divide="ignore"):
+            pct = float(np.mean(agree_pairs[pairable] / pairs[pairable])) if pairable.any() else float("nan")
+        rows.append({"code": code or "", "sub_theme": "All sub-themes" if code is None else (names or {}).get(code, code),
+                     "coders": len(coder_list), "points_compared": n_points,
+                     "percent_agreement": pct, "alpha": krippendorff_alpha(data)})
+    return pd.DataFrame(rows)
+
+
+def disagreements(codings: pd.DataFrame, coder_list: list[str], names: dict[str, str] | None = None,
+                  ) -> pd.DataFrame:
+    """The points where the coders (two or more of them) did not give the same set of sub-themes,
+    with each coder's codes: the list to review."""
+    latest = codings.loc[codings["coder"].isin(coder_list)].drop_duplicates(["point_id", "coder"], keep="last")
+    label = (names or {})
+    rows = []
+    for point, group in latest.groupby("point_id", sort=True):
+        if len(group) < 2:
+            continue
+        sets = {coder: frozenset(codes) for coder, codes in zip(group["coder"], group["codes"], strict=True)}
+        if len(set(sets.values())) > 1:
+            row = {"point_id": point}
+            for coder in coder_list:
+                row[coder] = ("; ".join(label.get(c, c) for c in sorted(sets[coder])) or "(none)") \
+                    if coder in sets else ""
+            rows.append(row)
+    return pd.DataFrame(rows, columns=["point_id", *coder_list])

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from feedback import access, access_log, db
 from feedback.errors import InputError
 from feedback.regions import REGIONS, normalise_region
-from feedback.roundtables.coding import RULES_CODER, auto_code
+from feedback.roundtables.coding import MACHINE_CODERS, RULES_CODER, SUGGESTER_CODER, auto_code
 from feedback.roundtables.models import RoundtableCodebook, RoundtableCoding, RoundtableEvent, RoundtablePoint
 from feedback.roundtables.read import META_LABELS, EventNotes, parse_date, read_notes
 from feedback.roundtables.themes import DEFAULT_THEMES, ThemeCodebook, load_themes
@@ -215,8 +215,8 @@ def code_point(engine, point_id: int, codes: Iterable[str], who: str | access.Us
     who = user.label
     if not who:
         raise InputError("Give your name before coding: every coding records its coder.")
-    if who == RULES_CODER:
-        raise InputError(f"'{RULES_CODER}' is the name of the automatic coder; give your own name.")
+    if who in MACHINE_CODERS:
+        raise InputError(f"'{who}' is the name of an automatic coder; give your own name.")
     known = current_codebook(engine)[0].by_id()
     chosen = sorted(dict.fromkeys(codes), key=list(known).index) if all(c in known for c in codes) else None
     if chosen is None:
@@ -265,6 +265,53 @@ def coding_history(engine, point_id: int, names: Mapping[str, str] | None = None
         })
     out["When"] = pd.to_datetime(out["When"], utc=True, errors="coerce").dt.strftime("%d %b %Y %H:%M")
     return out
+
+
+def record_suggestions(engine, who: str | access.User, event_ids: Iterable[int] | None = None) -> int:
+    """Store the suggester's codes (the sub-themes it suggests) for every point of the events, as the
+    coder ``SUGGESTER_CODER``, so its agreement with people is measured like any coder's. It never
+    puts a coding in force. The person running it needs edit rights for each event's region; the
+    history names them. Returns the number of points whose suggester coding was written or changed."""
+    from feedback.roundtables import suggest
+
+    user = access.actor(who)
+    if not user.name:
+        raise InputError("Give your name before recording the suggester's codes.")
+    frames = load_frames(engine)
+    codebook = current_codebook(engine)[0]
+    events = frames.events if event_ids is None else frames.events[frames.events["event_id"].isin(list(event_ids))]
+    for region in sorted(set(events["region"])):
+        access.require(user, access.EDIT, region, what="codings of roundtable points", log=engine)
+    shipped = suggest.load_examples()
+    changed = 0
+    with db.session_scope(engine) as session:
+        for event_id in events["event_id"]:
+            pts = frames.points[frames.points["event_id"] == event_id]
+            if pts.empty:
+                continue
+            model = suggest.Suggester(codebook, suggest.examples_for_event(frames, int(event_id), shipped))
+            rows = model.suggest(list(pts["text"]))
+            for point_id, row in zip(pts["point_id"], rows, strict=True):
+                codes = json.dumps([s.code for s in row if s.suggested])
+                reasons = json.dumps({s.code: [f"{s.score:.2f}: {s.reason}"] for s in row if s.suggested})
+                coding = session.execute(select(RoundtableCoding).where(
+                    RoundtableCoding.point_id == int(point_id),
+                    RoundtableCoding.coder == SUGGESTER_CODER)).scalar_one_or_none()
+                if coding is None:
+                    coding = RoundtableCoding(point_id=int(point_id), coder=SUGGESTER_CODER, codes=codes,
+                                              matched=reasons, coded_at=_now())
+                    session.add(coding)
+                    session.flush()
+                    db.record_change(session, "roundtable_coding", coding.id, "codes", None, codes, user.label,
+                                     f"{SUGGESTER_CODER} suggestions recorded")
+                elif coding.codes != codes or coding.matched != reasons:
+                    db.apply_edit(session, coding, coding.version, {"codes": codes, "matched": reasons,
+                                                                    "coded_at": _now()},
+                                  user.label, f"{SUGGESTER_CODER} suggestions recorded again")
+                else:
+                    continue
+                changed += 1
+    return changed
 
 
 # ---------------------------------------------------------------- codebook

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from feedback.regions import REGIONS
-from feedback.roundtables.coding import RULES_CODER, auto_code
+from feedback.roundtables.coding import MACHINE_CODERS, RULES_CODER, auto_code
 from feedback.roundtables.read import EventNotes
 from feedback.roundtables.themes import ThemeCodebook
 
@@ -238,8 +238,9 @@ def current_codes_coder(codings: pd.DataFrame) -> pd.Series:
 
 
 def _in_force(codings: pd.DataFrame) -> pd.DataFrame:
-    """The coding row in force per point: the latest person's, else the rules'."""
-    c = codings.assign(_person=codings["coder"] != RULES_CODER,
+    """The coding row in force per point: the latest person's, else the rules' (never the suggester's)."""
+    codings = codings[codings["coder"] != MACHINE_CODERS[1]]
+    c = codings.assign(_person=~codings["coder"].isin(MACHINE_CODERS),
                        _when=pd.to_datetime(codings["coded_at"], utc=True, errors="coerce"))
     c = c.sort_values(["point_id", "_person", "_when"], na_position="first", kind="stable")
     return c.drop_duplicates("point_id", keep="last")
