@@ -13,7 +13,9 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import pyexpat
 import re
+import tomllib
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -75,6 +77,13 @@ def check_zip(name: str, content: bytes, *, max_total: int | None = None, max_me
     if len(infos) > max_members:
         raise InputError(f"{name} holds {len(infos):,} parts, more than the {max_members:,} a real Office file has: "
                          "refused as unsafe. Save it again from Excel or Word.")
+    seen: set[str] = set()
+    for info in infos:  # which of two same-named parts a reader takes is undefined: refuse, never guess
+        key = info.filename.replace("\\", "/").lstrip("/").casefold()
+        if key in seen:
+            raise InputError(f"{name} holds two parts named {info.filename!r} (one can hide the other): refused as "
+                             "unsafe. Open the file in Excel or Word and save it again.")
+        seen.add(key)
     bomb = (f"{name} expands to more than {max_total / 1e6:.0f} MB (or {max_ratio:.0f} times its size) when "
             "opened: refused as a possible zip bomb. If it is genuine, remove unused sheets or save it as CSV.")
     if sum(i.file_size for i in infos) > max_total:
@@ -129,6 +138,20 @@ def text_encoding(name: str, content: bytes) -> str:
                      "'CSV UTF-8' (Excel: File > Save As).")
 
 
+# ------------------------------------------------------------------ TOML from people
+def load_toml(text: str, name: str) -> dict:
+    """``tomllib.loads(text)``, with arrays or inline tables nested inside one another thousands
+    of levels deep (tomllib recurses once per level) refused in one line naming ``name``,
+    instead of a RecursionError and its traceback. ``TOMLDecodeError`` is left to the caller,
+    whose message says what the file is for."""
+    try:
+        return tomllib.loads(text)
+    except RecursionError:
+        raise InputError(f"{name} is nested too deeply to read (arrays or inline tables inside one another "
+                         "hundreds of levels deep), where a few levels are all it needs. Fix or remove "
+                         "the nested value and save again.") from None
+
+
 # ------------------------------------------------------------------ CSV limits
 def csv_field_limit() -> int:
     """Set (deliberately) and return the longest CSV field the app reads."""
@@ -137,7 +160,7 @@ def csv_field_limit() -> int:
 
 
 # ------------------------------------------------------------------ worksheet size, before any grid is built
-_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\sref="([^"]*)"[^>]*?/>')
+_DIMENSION_TAG = re.compile(rb"<([A-Za-z_][\w.-]*:)?dimension\b[^>]*>")  # every start tag, whatever its attributes
 _REF = re.compile(r"^\$?([A-Za-z]{1,7})\$?([0-9]{1,12})$")
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -199,35 +222,28 @@ def _sheet_parts(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
 def sheet_extents(name: str, content: bytes) -> list[SheetExtent]:
     """The real size of every worksheet, streamed from its XML; refuses sheets beyond the limits.
 
-    Reads each cell's reference (``r="XFD1048576"``) in 1 MB chunks without
-    building a grid, so a sheet claiming a far corner is refused in
-    milliseconds instead of making a parser allocate for it. The message
-    names the sheet and the cell.
+    Each sheet's XML goes through an XML parser (expat, fed 1 MB at a time,
+    never building a tree or a grid), which reads every row's and cell's ``r``
+    attribute as calamine and openpyxl will: in either quotes, after any
+    whitespace, with character references decoded, and a cell without one
+    placed after the cell before it. A sheet claiming a far corner is refused
+    before a parser allocates for it; the message names the sheet and the
+    cell. XML that does not parse is refused too (a lenient parser might read
+    cells a strict one never saw).
     """
     extents = []
     with zipfile.ZipFile(io.BytesIO(content)) as zf:
         for sheet, part in _sheet_parts(zf):
             extent = SheetExtent(sheet, part)
-            tail, row_end = b"", None
+            scan = _SheetScan(name, extent)
             with zf.open(part) as stream:
-                while True:
-                    chunk = stream.read(_CHUNK)
-                    window = tail + chunk
-                    if extent.dimension is None:
-                        found = _DIMENSION.search(window)
-                        if found:
-                            extent.dimension = found.group(1).decode("ascii", "replace")
-                    cut = window.rfind(b"<") if chunk else len(window)  # a tag split across chunks waits
-                    body, tail = window[:cut], window[cut:]
-                    if row_end is None:
-                        prefix = re.search(rb"<(\w+:)?sheetData\b", body)
-                        row_end = b"</" + (prefix.group(1) or b"" if prefix else b"") + b"row>"
-                    _scan_cells(name, extent, body, row_end)
-                    if not chunk:
-                        break
-                    if len(tail) > 65_536:  # one tag longer than this is not a spreadsheet
-                        raise InputError(f"{name}, sheet {sheet!r}: the sheet's XML is malformed (a tag of over 64 KB)"
-                                         ": open the file in Excel and save it again.")
+                try:
+                    while chunk := stream.read(_CHUNK):
+                        scan.parser.Parse(chunk, False)
+                    scan.parser.Parse(b"", True)
+                except pyexpat.ExpatError as err:
+                    raise InputError(f"{name}, sheet {sheet!r}: the sheet's XML is damaged ({pyexpat.ErrorString(err.code)}"
+                                     f", line {err.lineno}): open the file in Excel and save it again.") from None
             if extent.rows * extent.columns > MAX_CELLS:
                 raise InputError(f"{name}, sheet {sheet!r} spans A1:{column_letters(extent.columns)}{extent.rows} "
                                  f"({extent.rows * extent.columns:,} cells), more than the {MAX_CELLS:,} this app "
@@ -236,57 +252,79 @@ def sheet_extents(name: str, content: bytes) -> list[SheetExtent]:
     return extents
 
 
-_ATTR_R = re.compile(rb' r="([A-Za-z]{1,7})([0-9]{1,12})"')
+_CELL_REF = re.compile(r"\$?([A-Za-z]+)\$?([0-9]+)")
 
 
-def _cell_ref_at(body: bytes, at: int) -> tuple[bytes, bytes] | None:
-    """The (letters, digits) of the ``r="..."`` attribute at ``at``, if it belongs to a cell tag."""
-    found = _ATTR_R.match(body, at)
-    if not found:
-        return None
-    if body[at - 2:at] != b"<c":  # the usual spelling; else check the tag's name
-        tag = body.rfind(b"<", 0, at)
-        name = body[tag + 1:at].split()[0] if tag >= 0 and body[tag + 1:at].split() else b""
-        if name.rsplit(b":", 1)[-1] != b"c":
-            return None
-    return found.group(1), found.group(2)
+class _SheetScan:
+    """Expat handlers that follow the position of every row and cell of one sheet (about a
+    microsecond per cell) and refuse the first cell beyond the limits."""
 
+    def __init__(self, name: str, extent: SheetExtent):
+        self.name, self.extent = name, extent
+        self.row = self.column = 0
+        self.parser = pyexpat.ParserCreate()
+        self.parser.StartElementHandler = self.start
+        self.parser.EntityDeclHandler = self.entity
+        self.parser.SetParamEntityParsing(pyexpat.XML_PARAM_ENTITY_PARSING_NEVER)
 
-def _scan_cells(name: str, extent: SheetExtent, body: bytes, row_end: bytes = b"</row>") -> None:
-    """Columns and rows from the first and last cell of each row (cells in a row are in
-    order), so the work is a few byte searches per row, not per cell."""
-    refs = []
-    start = 0
-    find, rfind = body.find, body.rfind
-    while (end := find(row_end, start)) >= 0:
-        first = find(b' r="', find(b">", start) + 1, end)
-        last = rfind(b' r="', start, end)
-        for at in ((first,) if first == last else (first, last)):
-            if at >= 0:
-                ref = _cell_ref_at(body, at)
-                if ref:
-                    refs.append(ref)
-        start = end + len(row_end)
-    if not refs:
-        return
-    extent.columns = max(extent.columns, max(map(column_number, {a.upper() for a, _ in refs})))
-    extent.rows = max(extent.rows, max(map(int, {b for _, b in refs})))
-    if extent.rows <= MAX_ROWS and extent.columns <= MAX_COLUMNS:
-        return
-    numbered = [(column_number(a), int(b), f"{a.decode().upper()}{int(b)}") for a, b in refs]
-    where = f"{name}, sheet {extent.sheet!r}"
-    beyond = [ref for c, r, ref in numbered if r > SHEET_MAX_ROWS or c > SHEET_MAX_COLUMNS]
-    if beyond:
-        raise InputError(f"{where} has a cell at {beyond[0]}, beyond the {SHEET_MAX_ROWS:,} rows x "
-                         f"{SHEET_MAX_COLUMNS:,} columns a worksheet can hold: the file is damaged. Open it in Excel "
-                         "and save it again.")
-    if extent.columns > MAX_COLUMNS:
-        cell = next(ref for c, _, ref in numbered if c > MAX_COLUMNS)
-        raise InputError(f"{where} has data in cell {cell} (column {extent.columns:,}): this app reads at most "
-                         f"{MAX_COLUMNS:,} columns. Delete unused columns (or split the sheet) and upload it again.")
-    cell = next(ref for _, r, ref in numbered if r > MAX_ROWS)
-    raise InputError(f"{where} has data at {cell}: this app reads at most {MAX_ROWS:,} rows. Delete unused "
-                     "rows (or split the file) and upload it again.")
+    def entity(self, *_args) -> None:
+        raise InputError(f"{self.name}, sheet {self.extent.sheet!r} declares XML entities (a DTD), which Excel never "
+                         "writes: refused as a possible XML bomb. Save the file again from Excel.")
+
+    def start(self, tag: str, attrs: dict) -> None:
+        local = tag.rpartition(":")[2]
+        if local == "c":
+            ref = attrs.get("r")
+            if ref is None:
+                self.column += 1
+            else:
+                found = _CELL_REF.fullmatch(ref.strip())
+                if not found:
+                    raise InputError(f"{self.name}, sheet {self.extent.sheet!r}: a cell's reference {ref[:40]!r} is "
+                                     "not a cell reference (such as B7): the file is damaged. Open it in Excel and "
+                                     "save it again.")
+                letters, digits = found.groups()
+                self.column = column_number(letters) if len(letters) <= 7 else SHEET_MAX_COLUMNS + 1
+                self.row = int(digits) if len(digits) <= 12 else 10**12
+            self._check(ref)
+        elif local == "row":
+            ref = attrs.get("r")
+            if ref is None:
+                self.row += 1
+            elif ref.strip().isdigit() and ref.strip().isascii():
+                self.row = int(ref) if len(ref.strip()) <= 12 else 10**12
+            else:
+                raise InputError(f"{self.name}, sheet {self.extent.sheet!r}: a row's number {ref[:40]!r} is not a "
+                                 "number: the file is damaged. Open it in Excel and save it again.")
+            self.column = 0
+            self._check(None, row_only=True)
+        elif local == "dimension" and self.extent.dimension is None:
+            self.extent.dimension = attrs.get("ref", "")
+
+    def _check(self, ref: str | None, row_only: bool = False) -> None:
+        extent = self.extent
+        extent.rows = max(extent.rows, self.row)
+        if not row_only:
+            extent.columns = max(extent.columns, self.column)
+        if self.row <= MAX_ROWS and self.column <= MAX_COLUMNS:
+            return
+        where = f"{self.name}, sheet {extent.sheet!r}"
+        if ref is not None:
+            cell = " ".join(ref.split())[:40].upper().replace("$", "")
+        elif row_only:
+            cell = f"row {self.row:,}" if self.row < 10**12 else "a row numbered beyond 999,999,999,999"
+        else:
+            cell = f"{column_letters(min(self.column, 10**6))}{self.row}"
+        if self.row > SHEET_MAX_ROWS or self.column > SHEET_MAX_COLUMNS:
+            raise InputError(f"{where} has a cell at {cell}, beyond the {SHEET_MAX_ROWS:,} rows x "
+                             f"{SHEET_MAX_COLUMNS:,} columns a worksheet can hold: the file is damaged. Open it in "
+                             "Excel and save it again.")
+        if self.column > MAX_COLUMNS:
+            raise InputError(f"{where} has data in cell {cell} (column {self.column:,}): this app reads at most "
+                             f"{MAX_COLUMNS:,} columns. Delete unused columns (or split the sheet) and upload it "
+                             "again.")
+        raise InputError(f"{where} has data at {cell}: this app reads at most {MAX_ROWS:,} rows. Delete unused "
+                         "rows (or split the file) and upload it again.")
 
 
 def _dimension_matches(extent: SheetExtent) -> bool:
@@ -323,6 +361,7 @@ def checked_workbook(name: str, content: bytes) -> bytes:
             extent = wrong.get(info.filename)
             if extent is not None:
                 real = f"A1:{column_letters(max(extent.columns, 1))}{max(extent.rows, 1)}".encode()
-                data = _DIMENSION.sub(lambda m: m.group(0).replace(m.group(1), real), data, count=1)
+                data = _DIMENSION_TAG.sub(lambda m: b"<" + (m.group(1) or b"") + b'dimension ref="' + real + b'"'
+                                          + (b"/>" if m.group(0).endswith(b"/>") else b">"), data)
             dst.writestr(info.filename, data)
     return out.getvalue()
