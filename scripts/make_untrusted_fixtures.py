@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import re
 import sys
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -47,6 +48,19 @@ def repack(content: bytes, part: str, change) -> bytes:
         for info in src.infolist():
             data = src.read(info.filename)
             dst.writestr(info.filename, change(data) if info.filename == part else data)
+    return out.getvalue()
+
+
+def duplicate_member(content: bytes, part: str, change) -> bytes:
+    """The same zip package with a second part of the same name (changed) after the first: which
+    one a reader takes is undefined."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, src.read(info.filename))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # "Duplicate name": the point of the fixture
+            dst.writestr(part, change(src.read(part)))
     return out.getvalue()
 
 
@@ -142,6 +156,17 @@ def fixtures() -> dict[str, bytes]:
         "sparse_far_cell.xlsx": repack(base, SHEET, lambda d: d.replace(b'r="C151"', b'r="BXX999999"')),
         # a mutated SPSS file that makes pyreadstat's C code crash (SIGSEGV): only isolation contains it
         "pyreadstat_segfault.sav": fuzz.replay("sav", 100003, 19),
+        # cell references the old byte scan missed (it matched only ` r="A1"`): calamine aborted and the
+        # message blamed the memory limit
+        "ref_single_quotes.xlsx": repack(base, SHEET, lambda d: d.replace(b' r="C151"', b" r='XFD1048576'")),
+        "ref_whitespace.xlsx": repack(base, SHEET, lambda d: d.replace(b' r="C151"', b'\n\tr = "XFD1048576"')),
+        "ref_31_digit_row.xlsx": repack(base, SHEET, lambda d: d.replace(b' r="C151"', b' r="C' + b"1" * 31 + b'"')),
+        # two parts of the same name: which one a reader takes is undefined
+        "duplicate_sheet.xlsx": duplicate_member(base, SHEET, lambda d: d.replace(b"Tend to", b"Strongly")),
+        "duplicate_document.docx": duplicate_member(notes_docx(), "word/document.xml",
+                                                    lambda d: d.replace(b"Rapid reviews", b"Hidden text")),
+        # arrays nested 3,000 deep: tomllib's RecursionError escaped (a 2,995-line traceback)
+        "deep_nesting.toml": ("[survey]\ntitle = \"Deep\"\nx = " + "[" * 3000 + "]" * 3000 + "\n").encode(),
     }
     return out
 

@@ -3,6 +3,7 @@ and reading under the address-space limit some hosting sets (``ulimit -v``)."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -24,16 +25,20 @@ def fixture(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
 
 
-def test_fixtures_are_what_the_script_makes():
+def _script():
     sys.path.insert(0, str(ROOT / "scripts"))
     try:
         import make_untrusted_fixtures as script
     finally:
         sys.path.pop(0)
-    made = script.fixtures()
+    return script
+
+
+def test_fixtures_are_what_the_script_makes():
+    made = _script().fixtures()
     assert sorted(made) == sorted(p.name for p in FIXTURES.iterdir())
     for name, content in made.items():
-        if name.endswith((".csv", ".md")):  # zip packages carry the time they were written
+        if name.endswith((".csv", ".md", ".toml")):  # zip packages carry the time they were written
             assert fixture(name) == content, name
 
 
@@ -59,6 +64,61 @@ def test_far_corner_dimension_and_stale_dimension_read_every_row():
         assert data.frame["id"].iloc[-1] == "150"
 
 
+@pytest.mark.parametrize("name, cell", [
+    ("ref_single_quotes.xlsx", r"in cell XFD1048576 \(column 16,384\): this app reads at most 2,000 columns"),
+    ("ref_whitespace.xlsx", r"in cell XFD1048576 \(column 16,384\): this app reads at most 2,000 columns"),
+    ("ref_31_digit_row.xlsx", r"a cell at C1{31}, beyond the 1,048,576 rows x 16,384 columns"),
+])
+def test_sheet_check_reads_references_as_an_xml_parser_does(name, cell):
+    """Quotes, whitespace and long numbers the old byte scan missed: refused before calamine
+    aborts, with the real reason (not the memory limit)."""
+    with pytest.raises(InputError, match=rf"^{re.escape(name)}, sheet 'Data' has (data )?{cell}") as err:
+        read_survey(name, fixture(name))
+    assert "\n" not in str(err.value) and "memory" not in str(err.value)
+
+
+def test_sheet_check_reads_character_references_out_of_order_cells_and_cells_without_a_reference():
+    repack, sheet = _script().repack, _script().SHEET
+    base = fixture("stale_dimension.xlsx")
+    charref = repack(base, sheet, lambda d: d.replace(b' r="C151"', b' r="&#88;FD1048576"'))
+    with pytest.raises(InputError, match=r"^charref.xlsx, sheet 'Data' has data in cell XFD1048576"):
+        safety.sheet_extents("charref.xlsx", charref)
+    middle = repack(base, sheet, lambda d: d.replace(b' r="B151"', b' r="XFD151"'))  # neither first nor last in its row
+    with pytest.raises(InputError, match=r"^middle.xlsx, sheet 'Data' has data in cell XFD151 \(column 16,384\)"):
+        safety.sheet_extents("middle.xlsx", middle)
+    unnumbered = repack(base, sheet, lambda d: re.sub(rb' r="[A-Z]+[0-9]+"', b"", d))
+    assert [(e.rows, e.columns) for e in safety.sheet_extents("unnumbered.xlsx", unnumbered)] == [(151, 3)]
+
+
+@pytest.mark.parametrize("name, reader", [("duplicate_sheet.xlsx", read_survey), ("duplicate_document.docx", read_notes)])
+def test_a_zip_with_two_parts_of_the_same_name_is_refused(name, reader):
+    with pytest.raises(InputError, match=rf"^{re.escape(name)} holds two parts named '[^']+' \(one can hide the other\)"):
+        reader(name, fixture(name))
+
+
+def test_deep_toml_is_one_line_from_every_reader_of_toml():
+    from feedback.audits.framework import load_framework
+    from feedback.roundtables.themes import load_themes
+    from feedback.survey.codebook import load_codebook
+
+    text = fixture("deep_nesting.toml").decode()
+    for load, what in ((load_codebook, "codebook"), (lambda t: load_themes(t, name="themes.toml"), "themes.toml"),
+                       (lambda t: load_framework(t, name="framework.toml"), "framework.toml")):
+        with pytest.raises(InputError, match=rf"^{what} is nested too deeply to read") as err:
+            load(text)
+        assert "\n" not in str(err.value)
+    with pytest.raises(InputError, match=r"^codebook deep_nesting.toml is nested too deeply"):
+        load_codebook(FIXTURES / "deep_nesting.toml")
+
+
+def test_deep_toml_codebook_from_the_cli_exits_2_with_one_line():
+    run = subprocess.run([sys.executable, "-m", "feedback", "rates", "data/surveys/partners_2021.sav", "--codebook",
+                          str(FIXTURES / "deep_nesting.toml")], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert run.returncode == 2
+    assert run.stderr.strip().splitlines() == [run.stderr.strip()]
+    assert "deep_nesting.toml is nested too deeply to read" in run.stderr
+
+
 def test_long_csv_field_is_read():
     data = read_survey("long_field.csv", fixture("long_field.csv"))
     assert len(data.frame["q1_agree"].iloc[0]) == 200_000
@@ -82,7 +142,7 @@ def test_word_crashers_are_one_line(name, message):
 
 
 def test_tracker_crashers_are_one_line():
-    with pytest.raises(InputError, match=r"^tracker_broken_sheet.xlsx: the Items sheet cannot be read"):
+    with pytest.raises(InputError, match=r"^tracker_broken_sheet.xlsx, sheet 'Items': the sheet's XML is damaged"):
         read_rows("tracker_broken_sheet.xlsx", fixture("tracker_broken_sheet.xlsx"))
     with pytest.raises(InputError, match=r"^tracker_junk.xlsx is damaged"):
         read_rows("tracker_junk.xlsx", fixture("tracker_junk.xlsx"))
