@@ -64,6 +64,27 @@ def duplicate_member(content: bytes, part: str, change) -> bytes:
     return out.getvalue()
 
 
+def word_document() -> bytes:
+    out = io.BytesIO()
+    docx.Document().save(out)
+    return out.getvalue()
+
+
+def many_paragraphs(count: int, seed: int = 21) -> bytes:
+    """A template whose body holds ``count`` empty paragraphs, one in 33 (at random) with a revision id: well
+    under the upload limits and the zip-bomb ratio, yet over a GB once python-docx has parsed it."""
+    import random
+
+    rnd = random.Random(seed)
+    body = b"".join(b"<w:p/>" if rnd.random() < 0.97 else b'<w:p w:rsidR="00A1B2C3"/>' for _ in range(count))
+    return repack(word_document(), "word/document.xml", lambda d: d.replace(b"<w:body>", b"<w:body>" + body, 1))
+
+
+def zip_bomb_part(content: bytes, part: str, size: int) -> bytes:
+    """The package with one part padded by ``size`` bytes of spaces (compresses a thousand times)."""
+    return repack(content, part, lambda d: d.replace(b"?>", b"?>" + b" " * size, 1))
+
+
 def survey_rows(n: int) -> list[list]:
     answers = ["Strongly agree", "Tend to agree", "Tend to disagree"]
     return [["id", "role", "q1_agree"]] + [[i, ["Health", "Police"][i % 2], answers[i % 3]] for i in range(1, n + 1)]
@@ -165,6 +186,15 @@ def fixtures() -> dict[str, bytes]:
         "duplicate_sheet.xlsx": duplicate_member(base, SHEET, lambda d: d.replace(b"Tend to", b"Strongly")),
         "duplicate_document.docx": duplicate_member(notes_docx(), "word/document.xml",
                                                     lambda d: d.replace(b"Rapid reviews", b"Hidden text")),
+        # Word templates for the annex, once parsed in the server: a raw IndexError (no w:sectPr), a workbook
+        # named .docx, 3 million empty paragraphs (an 8 MB one took the server to 3.8 GB), a zip bomb, and two
+        # styles parts
+        "template_no_sectpr.docx": repack(word_document(), "word/document.xml",
+                                          lambda d: re.sub(rb"<w:sectPr\b.*?</w:sectPr>", b"", d, flags=re.S)),
+        "template_workbook.docx": workbook([["not", "a", "template"]]),
+        "template_many_paragraphs.docx": many_paragraphs(3_000_000),
+        "template_zip_bomb.docx": zip_bomb_part(word_document(), "word/styles.xml", 20 * 2**20),
+        "template_duplicate_styles.docx": duplicate_member(word_document(), "word/styles.xml", lambda d: d),
         # arrays nested 3,000 deep: tomllib's RecursionError escaped (a 2,995-line traceback)
         "deep_nesting.toml": ("[survey]\ntitle = \"Deep\"\nx = " + "[" * 3000 + "]" * 3000 + "\n").encode(),
     }

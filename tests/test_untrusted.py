@@ -233,3 +233,51 @@ def test_the_pipe_passes_bytes_as_bytes_and_arrays_writable_and_children_run_at_
     assert array.flags.writeable and array[-1] == 199_999
     array[0] = 7  # a read-only buffer would raise here
     assert safety.run_limited(os.nice, 0) >= min(19, os.nice(0) + isolation.CHILD_NICENESS)
+
+
+# ------------------------------------------------------------------ the annex's Word template
+@pytest.mark.parametrize("name, message", [
+    ("template_no_sectpr.docx", r" has no page set-up \(the document's last section properties, w:sectPr, are missing\)"),
+    ("template_workbook.docx", r": not a Word document \(.docx\) that can be opened"),
+    ("template_many_paragraphs.docx", r" holds 3,000,\d{3} XML elements in its text, more than the 500,000 a "
+                                      r"house-style template may have"),
+    ("template_zip_bomb.docx", r" expands to more than 524 MB \(or 200 times its size\) when opened"),
+    ("template_duplicate_styles.docx", r" holds two parts named 'word/styles.xml'"),
+])
+def test_a_bad_template_is_one_line_checked_in_a_child(name, message):
+    """Each once ran in the server (3.8 GB for an 8 MB template) or raised a raw IndexError."""
+    from feedback.report import document
+
+    with pytest.raises(InputError, match=rf"^{re.escape(name)}{message}") as err:
+        document.check_template(name, fixture(name))
+    assert "\n" not in str(err.value)
+
+
+def test_a_template_over_the_memory_limit_is_one_line(monkeypatch):
+    """The child's memory limit (lowered here so that a small fixture reaches it) stops python-docx
+    parsing a template, and the message says so about a template."""
+    from feedback import isolation
+    from feedback.report import document
+
+    monkeypatch.setattr(isolation, "MIN_WORK_MEMORY", 200 * 2**20)
+    with pytest.raises(InputError, match=r"^template_many_paragraphs.docx cannot be used as a template: it needs "
+                                         r"more than 0.2 GB of memory to open\. Use a Word document"):
+        document.check_template("template_many_paragraphs.docx", fixture("template_many_paragraphs.docx"))
+    with pytest.raises(InputError, match=r"^The Word template cannot be used as a template: it needs more than "
+                                         r"0.2 GB of memory to build the annex with"):
+        document.render(document._trial_annex(), fixture("template_many_paragraphs.docx"))
+
+
+def test_the_annex_is_built_with_a_users_template_only_in_a_child():
+    """A template that was never checked still costs one line, never python-docx's IndexError;
+    one that passed is used, in a child (its measures are those of a child)."""
+    from feedback import isolation
+    from feedback.report import document
+
+    annex = document._trial_annex()
+    with pytest.raises(InputError, match=r"^The Word template cannot be used as a template \(IndexError"):
+        document.render(annex, fixture("template_no_sectpr.docx"))
+    good = document.check_template("house.docx", _script().word_document())
+    isolation._last_measures.clear()
+    docx_bytes = document.render(annex, good)
+    assert isolation.last_measures()["peak_rss"] > 0 and docx_bytes.startswith(b"PK")

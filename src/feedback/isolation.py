@@ -80,7 +80,14 @@ PRELOAD = ["feedback.isolation", "numpy", "pandas", "pyarrow", "python_calamine"
 
 
 class LimitExceeded(InputError):
-    """The child ran out of time or memory, or died: the input is the likely cause."""
+    """The child ran out of time or memory, or died: the input is the likely cause.
+
+    ``reason`` says which, in words that follow "it ..." ("needs more than 0.8 GB of memory"), for
+    a caller that words its own message (e.g. a Word template is not "read")."""
+
+    def __init__(self, message: str, reason: str = ""):
+        super().__init__(message)
+        self.reason = reason or message
 
 
 # ------------------------------------------------------------------ in the child
@@ -150,6 +157,20 @@ def _file_rss_bytes() -> int:
             return int(f.read().split()[2]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError):
         return 0
+
+
+def reached_memory_limit(margin: int = 64 * 2**20) -> bool:
+    """In a child: has its address space come within ``margin`` of its limit (VmPeak)? Some
+    parsers (libxml2) report running out of memory as a syntax error ("unknown error")."""
+    soft, _hard = resource.getrlimit(resource.RLIMIT_AS)
+    if soft == resource.RLIM_INFINITY:
+        return False
+    try:
+        with open("/proc/self/status") as f:
+            peak = next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmPeak:"))
+    except (OSError, ValueError, StopIteration):
+        return False
+    return peak >= soft - margin
 
 
 # ------------------------------------------------------------------ over the pipe
@@ -671,7 +692,8 @@ def _answer(func, args, kwargs, *, name, timeout, memory, turn=None):
             left = deadline - now
             if left <= 0:
                 raise LimitExceeded(f"{name} took longer than {timeout:g} s to read and was stopped: check it is "
-                                    "the right file, or save it again (e.g. as CSV) and retry.")
+                                    "the right file, or save it again (e.g. as CSV) and retry.",
+                                    f"took longer than {timeout:g} s")
             move_at = turn.move_at() if turn is not None else None
             if move_at is not None and move_at <= now:
                 turn.overtime(process.pid)
@@ -715,15 +737,17 @@ def _answer(func, args, kwargs, *, name, timeout, memory, turn=None):
         if value:  # clamped: the server's own limit is below what the file needed
             raise LimitExceeded(f"{name} needs more memory than this server allows to read it (the server's limit "
                                 "is lower than the app's): ask whoever runs the server to raise it, or split the "
-                                "file or keep only the columns you need.")
+                                "file or keep only the columns you need.", "needs more memory than this server allows")
         raise LimitExceeded(f"{name} needs more than {memory / 2**30:.1f} GB of memory to read and was stopped: "
-                            "split the file or keep only the columns you need.")
+                            "split the file or keep only the columns you need.",
+                            f"needs more than {memory / 2**30:.1f} GB of memory")
     if exitcode == -signal.SIGXCPU:  # its CPU-time limit: the wall-clock one is normally reached first
         raise LimitExceeded(f"{name} took longer than {timeout:g} s of processor time to read and was stopped: "
-                            "check it is the right file, or save it again (e.g. as CSV) and retry.")
+                            "check it is the right file, or save it again (e.g. as CSV) and retry.",
+                            f"took longer than {timeout:g} s of processor time")
     raise LimitExceeded(f"{name} made the reader stop abruptly ({_signal_name(exitcode)}): the file is damaged, or needs more memory than the "
                         f"{memory / 2**30:.1f} GB allowed. Open it in its program, save it again, and retry "
-                        "(or save it as CSV).") from None
+                        "(or save it as CSV).", f"made the reader stop abruptly ({_signal_name(exitcode)})") from None
 
 
 def parse_untrusted(func, name: str, content: bytes, *args, timeout: float | None = None, **kwargs):

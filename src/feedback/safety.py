@@ -85,7 +85,8 @@ def check_zip(name: str, content: bytes, *, max_total: int | None = None, max_me
                              "unsafe. Open the file in Excel or Word and save it again.")
         seen.add(key)
     bomb = (f"{name} expands to more than {max_total / 1e6:.0f} MB (or {max_ratio:.0f} times its size) when "
-            "opened: refused as a possible zip bomb. If it is genuine, remove unused sheets or save it as CSV.")
+            "opened: refused as a possible zip bomb. If it is genuine, remove unused sheets or pictures, or save "
+            "the data as CSV.")
     if sum(i.file_size for i in infos) > max_total:
         raise InputError(bomb)
     total = 0

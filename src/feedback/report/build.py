@@ -125,7 +125,7 @@ def build_annex(*, surveys: Sequence[tuple[str, bytes, str | None]] | None = Non
         annex.add(*audit_findings(engine, figures, region=region))
         sources.append("yearly-report audits and register (database)")
     say(0.9, "Writing the Word document and the figures workbook…")
-    docx = document.to_docx(annex, template)
+    docx = document.render(annex, template)  # a user's template only in a limited child
     frame = figures.frame()
     methods = [f"Survey groups are tested against the rest of the sample with the {TEST_NAMES[test]}, "
                f"{adjust} adjustment within each question; a change between waves with the "
