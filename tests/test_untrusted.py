@@ -3,6 +3,7 @@ and reading under the address-space limit some hosting sets (``ulimit -v``)."""
 
 from __future__ import annotations
 
+import pyexpat
 import re
 import subprocess
 import sys
@@ -142,7 +143,7 @@ def test_word_crashers_are_one_line(name, message):
 
 
 def test_tracker_crashers_are_one_line():
-    with pytest.raises(InputError, match=r"^tracker_broken_sheet.xlsx, sheet 'Items': the sheet's XML is damaged"):
+    with pytest.raises(InputError, match=r"^tracker_broken_sheet.xlsx: the Items sheet cannot be read"):
         read_rows("tracker_broken_sheet.xlsx", fixture("tracker_broken_sheet.xlsx"))
     with pytest.raises(InputError, match=r"^tracker_junk.xlsx is damaged"):
         read_rows("tracker_junk.xlsx", fixture("tracker_junk.xlsx"))
@@ -281,3 +282,29 @@ def test_the_annex_is_built_with_a_users_template_only_in_a_child():
     isolation._last_measures.clear()
     docx_bytes = document.render(annex, good)
     assert isolation.last_measures()["peak_rss"] > 0 and docx_bytes.startswith(b"PK")
+
+
+@pytest.mark.parametrize("xml", [
+    b'<row r="1"><c r="A1"/><c r="XFD7" t="s"/></row><row r="9"><c r="B9"/></row>',
+    b'<row r="1"><c r="A1"/><c r=\'B1\'/></row>', b'<row r="1"><c r="A1"/><c\tr="B1"/></row>',
+    b'<row r="1"><c r="A&#49;"/></row>', b'<row r="1"><c r="A1" r="B1"/></row>', b'<row><c r="A1"/></row>',
+    b'<row r="1"><c/></row>', b'<row r="1"><c r="A1"><is><t>x r = y</t></is></c></row>',
+    b'<row r="3"><c r="C1111111111111111111111111111111"/></row>', b'<row r="2"><x:c r="XFD2"/></row>',
+    b'<row r="1"><c r="xfd1"/></row>', b'<row r="1"><c r="$A$1"/></row>',
+])
+def test_the_quick_sheet_measure_agrees_with_expat_or_hands_over(xml):
+    """The byte-search measure either finds what expat finds, or declines (then expat measures)."""
+    quick = safety._quick_chunk(xml)
+    extent = safety.SheetExtent("Data", "sheet1.xml")
+    scan = safety._SheetScan("t.xlsx", extent)
+    try:
+        scan.parser.Parse(b'<sheetData xmlns:x="x">' + xml + b"</sheetData>", True)
+    except InputError:  # beyond the limits: expat names the cell
+        assert quick is None or quick[0] > safety.MAX_COLUMNS or quick[1] > safety.MAX_ROWS
+        return
+    except pyexpat.ExpatError:  # not XML (a duplicate attribute): refused on the expat path
+        assert quick is None
+        return
+    assert quick is None or quick == (extent.columns, extent.rows)
+    if xml.startswith(b'<row r="1"><c r="A1"/><c r="XFD7"'):
+        assert quick == (16384, 9)

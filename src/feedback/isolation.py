@@ -60,10 +60,10 @@ WORK_MEMORY_PER_BYTE = 16          # a 40 MB file may use up to 640 MB while it 
 MAX_WORK_MEMORY = 2 * 2**30
 QUEUE_TIMEOUT_S = 300.0
 #: A parse holds one of the ``PARSE_SLOTS`` for at most this long. Still running then, it moves to
-#: the long lane (as many places again) at the lowest CPU priority and frees its slot, so one
+#: the long lane (as many places again) at a lower CPU priority still and frees its slot, so one
 #: session's slow file keeps another session's small file waiting a few seconds at most.
 SLOT_DEADLINE_S = 2.0
-LONG_NICENESS = 19
+LONG_NICENESS = 15  # a small file beside it (at CHILD_NICENESS) gets three quarters of a shared core
 #: CPU seconds a child may use beyond its wall-clock timeout (``RLIMIT_CPU``), in case nobody is
 #: left to stop it; its parent dying ends it sooner (``PR_SET_PDEATHSIG``).
 CPU_GRACE_S = 5
@@ -395,7 +395,7 @@ class _Lanes:
     """Where parses wait their turn: ``slots`` quick places, and as many long ones.
 
     Every parse starts in a quick slot. One still running after ``SLOT_DEADLINE_S`` moves to a long
-    place when one is free (its child then runs at ``LONG_NICENESS``, the lowest CPU priority) and
+    place when one is free (its child then runs at ``LONG_NICENESS``, below the quick slots' ``CHILD_NICENESS``) and
     gives its quick slot to the next file; when the long lane is full it keeps its slot. So a slow
     file keeps a small one waiting about ``SLOT_DEADLINE_S``, unless ``slots`` slow files already
     fill the long lane. At most twice ``slots`` children run at once.
@@ -432,7 +432,7 @@ class _Turn:
         return self.started + SLOT_DEADLINE_S if self.lane == "quick" else None
 
     def overtime(self, pid: int | None) -> bool:
-        """Past the deadline: move to the long lane if it has room, at the lowest priority."""
+        """Past the deadline: move to the long lane if it has room, at a lower priority."""
         lanes = self.lanes
         if self.lane != "quick" or not lanes.long.acquire(blocking=False):
             self.started = time.monotonic() - SLOT_DEADLINE_S + 0.25  # long lane full: look again soon

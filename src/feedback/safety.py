@@ -162,6 +162,7 @@ def csv_field_limit() -> int:
 
 # ------------------------------------------------------------------ worksheet size, before any grid is built
 _DIMENSION_TAG = re.compile(rb"<([A-Za-z_][\w.-]*:)?dimension\b[^>]*>")  # every start tag, whatever its attributes
+_DIMENSION_TAG_WHOLE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\b[^>]*>")
 _REF = re.compile(r"^\$?([A-Za-z]{1,7})\$?([0-9]{1,12})$")
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -194,7 +195,8 @@ class SheetExtent:
     part: str
     rows: int = 0
     columns: int = 0
-    dimension: str | None = None  # as the file states it
+    dimension: str | None = None  # as the file states it (the first <dimension>)
+    dimensions: int = 0  # how many <dimension> elements (more than one is rewritten to one)
 
 
 def _sheet_parts(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
@@ -223,18 +225,28 @@ def _sheet_parts(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
 def sheet_extents(name: str, content: bytes) -> list[SheetExtent]:
     """The real size of every worksheet, streamed from its XML; refuses sheets beyond the limits.
 
-    Each sheet's XML goes through an XML parser (expat, fed 1 MB at a time,
-    never building a tree or a grid), which reads every row's and cell's ``r``
-    attribute as calamine and openpyxl will: in either quotes, after any
-    whitespace, with character references decoded, and a cell without one
-    placed after the cell before it. A sheet claiming a far corner is refused
-    before a parser allocates for it; the message names the sheet and the
-    cell. XML that does not parse is refused too (a lenient parser might read
-    cells a strict one never saw).
+    A sheet written the way Excel, LibreOffice and openpyxl write one (every
+    row and cell tag starts ``<c r="B7"``, ``<row r="7"``, and no other ``r=``
+    is in the sheet) is measured from those tags by byte searches, 1 MB at a
+    time (``_quick_extent``). Any other sheet, and any sheet beyond a limit
+    (for the message), goes through an XML parser (expat, never building a
+    tree or a grid), which reads every row's and cell's ``r`` attribute as
+    calamine and openpyxl will: in either quotes, after any whitespace, with
+    character references decoded, a cell without one placed after the cell
+    before it. A sheet claiming a far corner is refused before a parser
+    allocates for it; the message names the sheet and the cell. On that path,
+    XML that expat cannot parse is refused (a lenient parser might read cells
+    a strict one never saw); the byte searches see every tag-like text, parsed
+    or not, so a lenient parser cannot find a cell they missed.
     """
     extents = []
     with zipfile.ZipFile(io.BytesIO(content)) as zf:
         for sheet, part in _sheet_parts(zf):
+            extent = SheetExtent(sheet, part)
+            if _quick_extent(zf, part, extent) and extent.rows <= MAX_ROWS and extent.columns <= MAX_COLUMNS:
+                _check_cells(name, extent)
+                extents.append(extent)
+                continue
             extent = SheetExtent(sheet, part)
             scan = _SheetScan(name, extent)
             with zf.open(part) as stream:
@@ -245,12 +257,129 @@ def sheet_extents(name: str, content: bytes) -> list[SheetExtent]:
                 except pyexpat.ExpatError as err:
                     raise InputError(f"{name}, sheet {sheet!r}: the sheet's XML is damaged ({pyexpat.ErrorString(err.code)}"
                                      f", line {err.lineno}): open the file in Excel and save it again.") from None
-            if extent.rows * extent.columns > MAX_CELLS:
-                raise InputError(f"{name}, sheet {sheet!r} spans A1:{column_letters(extent.columns)}{extent.rows} "
-                                 f"({extent.rows * extent.columns:,} cells), more than the {MAX_CELLS:,} this app "
-                                 "reads: delete unused rows and columns (cells far from the data), or split it.")
+            _check_cells(name, extent)
             extents.append(extent)
     return extents
+
+
+def _check_cells(name: str, extent: SheetExtent) -> None:
+    if extent.rows * extent.columns > MAX_CELLS:
+        raise InputError(f"{name}, sheet {extent.sheet!r} spans A1:{column_letters(extent.columns)}{extent.rows} "
+                         f"({extent.rows * extent.columns:,} cells), more than the {MAX_CELLS:,} this app "
+                         "reads: delete unused rows and columns (cells far from the data), or split it.")
+
+
+_PREFIXED_TAG = re.compile(rb"<[A-Za-z_][\w.-]*:(?:c|row)[\s/>]")
+_DIMENSION_STRICT = re.compile(rb'<dimension ref="([A-Z0-9:]*)"\s*/>')
+_LOOKUPS: dict = {}
+
+
+def _lookups():
+    """Byte classes for ``_quick_chunk`` (numpy is imported when a sheet is first checked)."""
+    if not _LOOKUPS:
+        import numpy as np
+
+        ws = np.zeros(256, dtype=bool)
+        ws[[0x20, 0x09, 0x0A, 0x0D]] = True
+        delim = ws.copy()
+        delim[[0x3E, 0x2F]] = True
+        upper = np.zeros(256, dtype=bool)
+        upper[65:91] = True
+        kind = np.zeros(256, dtype=np.int8)
+        kind[48:58] = 1
+        kind[0x22] = 2
+        _LOOKUPS.update(np=np, ws=ws, delim=delim, upper=upper, kind=kind)
+    return _LOOKUPS
+
+
+def _refs(a, starts, letters_max: int):
+    """Column and row numbers of the references starting at ``starts`` (1 to ``letters_max`` capital
+    letters, none for a row number, then 1-7 digits, then a double quote), or None if any is
+    written otherwise. Vectorised: a few array operations per chunk, not per cell."""
+    k = _lookups()
+    np = k["np"]
+    if len(starts) == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    width = letters_max + 8
+    window = a[starts[:, None] + np.arange(width, dtype=starts.dtype)]
+    index = np.arange(len(starts))
+    if letters_max:
+        letters = np.argmin(k["upper"][window[:, :letters_max + 1]], axis=1)
+    else:
+        letters = np.zeros(len(starts), np.intp)
+    kind = k["kind"][window]  # 1 digit, 2 double quote, 0 anything else
+    digits = np.zeros(len(starts), np.intp)
+    for i in range(8):
+        digits += (kind[index, np.minimum(letters + i, width - 1)] == 1) & (digits == i)
+    end = kind[index, np.minimum(letters + digits, width - 1)]
+    if not ((digits >= 1).all() and (digits <= 7).all() and (end == 2).all()
+            and (not letters_max or ((letters >= 1) & (letters <= letters_max)).all())):
+        return None
+    row = np.zeros(len(starts), np.int64)
+    for i in range(7):
+        value = window[index, np.minimum(letters + i, width - 1)].astype(np.int64) - 48
+        row = np.where(i < digits, row * 10 + value, row)
+    column = np.zeros(len(starts), np.int64)
+    for i in range(letters_max):
+        column = np.where(i < letters, column * 26 + window[:, i].astype(np.int64) - 64, column)
+    return column, row
+
+
+def _quick_chunk(body: bytes) -> tuple[int, int] | None:
+    """(last column, last row) of the cells and rows in ``body`` if every row and cell tag is
+    written ``<row r="7"``, ``<c r="B7"`` (no prefix), and no other ``r=`` is there; else None."""
+    k = _lookups()
+    np, ws, delim = k["np"], k["ws"], k["delim"]
+    if (b":c" in body or b":row" in body) and _PREFIXED_TAG.search(body):
+        return None
+    n = len(body)
+    a = np.frombuffer(body + b"\0" * 16, dtype=np.uint8)
+    lt = np.flatnonzero(a[:n] == 0x3C)
+    c = lt[(a[lt + 1] == 0x63) & delim[a[lt + 2]]]
+    row = lt[(a[lt + 1] == 0x72) & (a[lt + 2] == 0x6F) & (a[lt + 3] == 0x77) & delim[a[lt + 4]]]
+    r = np.flatnonzero(a[:n] == 0x72)
+    r = r[r > 0]
+    if np.count_nonzero(ws[a[r - 1]] & ((a[r + 1] == 0x3D) | ws[a[r + 1]])) != len(c) + len(row):
+        return None  # an r= on something else, twice in a tag, or spelt another way
+    for at in (c + 2, row + 4):
+        if not ((a[at] == 0x20).all() and (a[at + 1] == 0x72).all() and (a[at + 2] == 0x3D).all()
+                and (a[at + 3] == 0x22).all()):
+            return None
+    cells, rows = _refs(a, c + 6, 3), _refs(a, row + 8, 0)
+    if cells is None or rows is None:
+        return None
+    return (int(cells[0].max()) if len(c) else 0,
+            max(int(cells[1].max()) if len(c) else 0, int(rows[1].max()) if len(row) else 0))
+
+
+def _quick_extent(zf: zipfile.ZipFile, part: str, extent: SheetExtent) -> bool:
+    """Measure a sheet written the usual way (``_quick_chunk``, 1 MB at a time); False, having
+    measured nothing, if anything is written otherwise (then expat reads it)."""
+    tail = b""
+    with zf.open(part) as stream:
+        while True:
+            chunk = stream.read(_CHUNK)
+            window = tail + chunk
+            if b"\x00" in window:  # UTF-16 or UTF-32: the tags are not these bytes
+                return False
+            cut = window.rfind(b"<") if chunk else len(window)  # a tag split across chunks waits
+            body, tail = window[:cut], window[cut:]
+            if len(tail) > 65_536:
+                return False
+            found = _quick_chunk(body)
+            if found is None:
+                return False
+            for tag in _DIMENSION_TAG_WHOLE.findall(body) if b"dimension" in body else ():
+                strict = _DIMENSION_STRICT.fullmatch(tag)
+                if strict is None:
+                    return False
+                extent.dimensions += 1
+                if extent.dimension is None:
+                    extent.dimension = strict.group(1).decode("ascii")
+            extent.columns = max(extent.columns, found[0])
+            extent.rows = max(extent.rows, found[1])
+            if not chunk:
+                return True
 
 
 _CELL_REF = re.compile(r"\$?([A-Za-z]+)\$?([0-9]+)")
@@ -299,8 +428,10 @@ class _SheetScan:
                                  "number: the file is damaged. Open it in Excel and save it again.")
             self.column = 0
             self._check(None, row_only=True)
-        elif local == "dimension" and self.extent.dimension is None:
-            self.extent.dimension = attrs.get("ref", "")
+        elif local == "dimension":
+            self.extent.dimensions += 1
+            if self.extent.dimension is None:
+                self.extent.dimension = attrs.get("ref", "")
 
     def _check(self, ref: str | None, row_only: bool = False) -> None:
         extent = self.extent
@@ -329,6 +460,8 @@ class _SheetScan:
 
 
 def _dimension_matches(extent: SheetExtent) -> bool:
+    if extent.dimensions > 1:
+        return False
     if extent.dimension is None:
         return True
     end = extent.dimension.split(":")[-1]
