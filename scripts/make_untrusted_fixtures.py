@@ -85,6 +85,27 @@ def zip_bomb_part(content: bytes, part: str, size: int) -> bytes:
     return repack(content, part, lambda d: d.replace(b"?>", b"?>" + b" " * size, 1))
 
 
+def with_shared_strings(content: bytes, count: int) -> bytes:
+    """The workbook with a shared-strings part (openpyxl writes none) whose root claims ``count`` distinct strings
+    (and a million uses of them, which may be true)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+            if info.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdS" Type="http://schemas.openxmlformats.'
+                                    b'org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
+                                    b"</Relationships>")
+            dst.writestr(info.filename, data)
+        dst.writestr("xl/sharedStrings.xml", '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.'
+                     f'openxmlformats.org/spreadsheetml/2006/main" count="1000000" uniqueCount="{count}"><si><t>x</t>'
+                     "</si></sst>")
+    return out.getvalue()
+
+
 def survey_rows(n: int) -> list[list]:
     answers = ["Strongly agree", "Tend to agree", "Tend to disagree"]
     return [["id", "role", "q1_agree"]] + [[i, ["Health", "Police"][i % 2], answers[i % 3]] for i in range(1, n + 1)]
@@ -182,6 +203,8 @@ def fixtures() -> dict[str, bytes]:
         "ref_single_quotes.xlsx": repack(base, SHEET, lambda d: d.replace(b' r="C151"', b" r='XFD1048576'")),
         "ref_whitespace.xlsx": repack(base, SHEET, lambda d: d.replace(b' r="C151"', b'\n\tr = "XFD1048576"')),
         "ref_31_digit_row.xlsx": repack(base, SHEET, lambda d: d.replace(b' r="C151"', b' r="C' + b"1" * 31 + b'"')),
+        # a shared-strings part claiming 99,999,999,999,999 strings: calamine reserved memory for them and aborted
+        "shared_strings_count.xlsx": with_shared_strings(workbook(survey_rows(5)), 99_999_999_999_999),
         # two parts of the same name: which one a reader takes is undefined
         "duplicate_sheet.xlsx": duplicate_member(base, SHEET, lambda d: d.replace(b"Tend to", b"Strongly")),
         "duplicate_document.docx": duplicate_member(notes_docx(), "word/document.xml",

@@ -78,6 +78,15 @@ def test_sheet_check_reads_references_as_an_xml_parser_does(name, cell):
     assert "\n" not in str(err.value) and "memory" not in str(err.value)
 
 
+def test_a_shared_strings_count_beyond_its_part_is_refused_before_calamine_aborts():
+    with pytest.raises(InputError, match=r"^shared_strings_count.xlsx: its shared strings part says it holds "
+                                         r"'99999999999999' strings in \d+ bytes, which cannot be") as err:
+        read_survey("shared_strings_count.xlsx", fixture("shared_strings_count.xlsx"))
+    assert "abruptly" not in str(err.value)
+    honest = _script().with_shared_strings(_script().workbook(_script().survey_rows(5)), 1)
+    assert len(read_survey("honest.xlsx", honest).frame) == 5
+
+
 def test_sheet_check_reads_character_references_out_of_order_cells_and_cells_without_a_reference():
     repack, sheet = _script().repack, _script().SHEET
     base = fixture("stale_dimension.xlsx")

@@ -471,6 +471,39 @@ def _dimension_matches(extent: SheetExtent) -> bool:
     return (column_number(found.group(1)), int(found.group(2))) == (max(extent.columns, 1), max(extent.rows, 1))
 
 
+class _Stop(Exception):
+    pass
+
+
+def _check_shared_strings(name: str, content: bytes) -> None:
+    """Refuse a shared-strings part that claims more distinct strings (``uniqueCount``) than it could
+    hold: calamine reserves memory for the claim first (99,999,999,999,999 made it abort).
+    ``count`` (every use of a string in the workbook) may rightly exceed the part's size."""
+    with zipfile.ZipFile(io.BytesIO(content)) as zf:
+        for info in zf.infolist():
+            if not info.filename.lower().endswith("sharedstrings.xml"):
+                continue
+            root: dict = {}
+
+            def start(_tag, attrs, root=root):
+                root.update(attrs)
+                raise _Stop
+
+            parser = pyexpat.ParserCreate()
+            parser.StartElementHandler = start
+            with zf.open(info) as stream:
+                try:
+                    while chunk := stream.read(65_536):
+                        parser.Parse(chunk, False)
+                except (_Stop, pyexpat.ExpatError):
+                    pass
+            claim = root.get("uniqueCount", "0").strip()
+            if not claim.isdigit() or len(claim) > 12 or int(claim) > info.file_size // 5 + 1:  # <si/> is 5 bytes
+                raise InputError(f"{name}: its shared strings part says it holds {claim[:20]!r} strings in "
+                                 f"{info.file_size:,} bytes, which cannot be: the file is damaged. Open it in "
+                                 "Excel and save it again.")
+
+
 def checked_workbook(name: str, content: bytes) -> bytes:
     """An XLSX's bytes, safe to give to calamine or openpyxl: zip checked, every sheet's real
     size within the limits, and any ``<dimension>`` that disagrees with the real cells
@@ -484,6 +517,7 @@ def checked_workbook(name: str, content: bytes) -> bytes:
     except Exception as err:  # noqa: BLE001 - malformed package parts: a damaged file to the person
         raise InputError(f"{name} is damaged or is not an Excel workbook ({type(err).__name__}): open it in Excel "
                          "and save it again as .xlsx.") from None
+    _check_shared_strings(name, content)
     wrong = {e.part: e for e in extents if not _dimension_matches(e)}
     if not wrong:
         return content
