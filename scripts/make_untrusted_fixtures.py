@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import re
 import sys
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -47,6 +48,61 @@ def repack(content: bytes, part: str, change) -> bytes:
         for info in src.infolist():
             data = src.read(info.filename)
             dst.writestr(info.filename, change(data) if info.filename == part else data)
+    return out.getvalue()
+
+
+def duplicate_member(content: bytes, part: str, change) -> bytes:
+    """The same zip package with a second part of the same name (changed) after the first: which
+    one a reader takes is undefined."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, src.read(info.filename))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # "Duplicate name": the point of the fixture
+            dst.writestr(part, change(src.read(part)))
+    return out.getvalue()
+
+
+def word_document() -> bytes:
+    out = io.BytesIO()
+    docx.Document().save(out)
+    return out.getvalue()
+
+
+def many_paragraphs(count: int, seed: int = 21) -> bytes:
+    """A template whose body holds ``count`` empty paragraphs, one in 33 (at random) with a revision id: well
+    under the upload limits and the zip-bomb ratio, yet over a GB once python-docx has parsed it."""
+    import random
+
+    rnd = random.Random(seed)
+    body = b"".join(b"<w:p/>" if rnd.random() < 0.97 else b'<w:p w:rsidR="00A1B2C3"/>' for _ in range(count))
+    return repack(word_document(), "word/document.xml", lambda d: d.replace(b"<w:body>", b"<w:body>" + body, 1))
+
+
+def zip_bomb_part(content: bytes, part: str, size: int) -> bytes:
+    """The package with one part padded by ``size`` bytes of spaces (compresses a thousand times)."""
+    return repack(content, part, lambda d: d.replace(b"?>", b"?>" + b" " * size, 1))
+
+
+def with_shared_strings(content: bytes, count: int) -> bytes:
+    """The workbook with a shared-strings part (openpyxl writes none) whose root claims ``count`` distinct strings
+    (and a million uses of them, which may be true)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+            if info.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdS" Type="http://schemas.openxmlformats.'
+                                    b'org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
+                                    b"</Relationships>")
+            dst.writestr(info.filename, data)
+        dst.writestr("xl/sharedStrings.xml", '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.'
+                     f'openxmlformats.org/spreadsheetml/2006/main" count="1000000" uniqueCount="{count}"><si><t>x</t>'
+                     "</si></sst>")
     return out.getvalue()
 
 
@@ -142,6 +198,28 @@ def fixtures() -> dict[str, bytes]:
         "sparse_far_cell.xlsx": repack(base, SHEET, lambda d: d.replace(b'r="C151"', b'r="BXX999999"')),
         # a mutated SPSS file that makes pyreadstat's C code crash (SIGSEGV): only isolation contains it
         "pyreadstat_segfault.sav": fuzz.replay("sav", 100003, 19),
+        # cell references the old byte scan missed (it matched only ` r="A1"`): calamine aborted and the
+        # message blamed the memory limit
+        "ref_single_quotes.xlsx": repack(base, SHEET, lambda d: d.replace(b' r="C151"', b" r='XFD1048576'")),
+        "ref_whitespace.xlsx": repack(base, SHEET, lambda d: d.replace(b' r="C151"', b'\n\tr = "XFD1048576"')),
+        "ref_31_digit_row.xlsx": repack(base, SHEET, lambda d: d.replace(b' r="C151"', b' r="C' + b"1" * 31 + b'"')),
+        # a shared-strings part claiming 99,999,999,999,999 strings: calamine reserved memory for them and aborted
+        "shared_strings_count.xlsx": with_shared_strings(workbook(survey_rows(5)), 99_999_999_999_999),
+        # two parts of the same name: which one a reader takes is undefined
+        "duplicate_sheet.xlsx": duplicate_member(base, SHEET, lambda d: d.replace(b"Tend to", b"Strongly")),
+        "duplicate_document.docx": duplicate_member(notes_docx(), "word/document.xml",
+                                                    lambda d: d.replace(b"Rapid reviews", b"Hidden text")),
+        # Word templates for the annex, once parsed in the server: a raw IndexError (no w:sectPr), a workbook
+        # named .docx, 3 million empty paragraphs (an 8 MB one took the server to 3.8 GB), a zip bomb, and two
+        # styles parts
+        "template_no_sectpr.docx": repack(word_document(), "word/document.xml",
+                                          lambda d: re.sub(rb"<w:sectPr\b.*?</w:sectPr>", b"", d, flags=re.S)),
+        "template_workbook.docx": workbook([["not", "a", "template"]]),
+        "template_many_paragraphs.docx": many_paragraphs(3_000_000),
+        "template_zip_bomb.docx": zip_bomb_part(word_document(), "word/styles.xml", 20 * 2**20),
+        "template_duplicate_styles.docx": duplicate_member(word_document(), "word/styles.xml", lambda d: d),
+        # arrays nested 3,000 deep: tomllib's RecursionError escaped (a 2,995-line traceback)
+        "deep_nesting.toml": ("[survey]\ntitle = \"Deep\"\nx = " + "[" * 3000 + "]" * 3000 + "\n").encode(),
     }
     return out
 

@@ -200,8 +200,7 @@ def test_queue_limits_how_many_parse_at_once(monkeypatch):
 
     from feedback import isolation
 
-    monkeypatch.setattr(isolation, "_slots", threading.BoundedSemaphore(1))
-    monkeypatch.setattr(isolation, "PARSE_SLOTS", 1)
+    monkeypatch.setattr(isolation, "_lanes", isolation._Lanes(1))
     seen = []
     worker = threading.Thread(target=lambda: seen.append(safety.run_limited(time.sleep, 1.0)))
     worker.start()
@@ -219,3 +218,168 @@ def test_uploads_parsed_at_once_leave_the_pages_a_core():
 
     assert [parse_slots(None, cpus) for cpus in (1, 2, 4, None)] == [1, 1, 3, 1]
     assert parse_slots("3", 2) == 3 and parse_slots("0", 8) == 1
+
+
+# ------------------------------------------------------------------ fair slots, children that end with the server
+def _wait_for_file(path: str, limit: float = 120) -> str:
+    """Runs in a child: a slow parse that ends when the test creates ``path``."""
+    end = time.monotonic() + limit
+    while not os.path.exists(path) and time.monotonic() < end:
+        time.sleep(0.02)
+    return "slow done"
+
+
+def test_a_slow_parse_gives_its_slot_to_a_small_file_after_the_deadline(monkeypatch, tmp_path):
+    """One slot: a slow file moves to the long lane after SLOT_DEADLINE_S, at the lowest priority,
+    and another session's small file is parsed while the slow one still runs."""
+    import threading
+
+    from feedback import isolation
+
+    lanes = isolation._Lanes(1)
+    monkeypatch.setattr(isolation, "_lanes", lanes)
+    monkeypatch.setattr(isolation, "SLOT_DEADLINE_S", 0.3)
+    release = tmp_path / "release"
+    slow, small = [], []
+    slow_worker = threading.Thread(target=lambda: slow.append(
+        safety.run_limited(_wait_for_file, str(release), name="slow.csv", timeout=120)))
+    slow_worker.start()
+    try:
+        deadline = time.monotonic() + 60
+        while lanes.in_long == 0 and time.monotonic() < deadline:  # the slow parse has moved on
+            time.sleep(0.02)
+        assert lanes.in_long == 1 and lanes.in_quick == 0 and not safety.parsing_busy()
+        small_worker = threading.Thread(target=lambda: small.append(
+            (safety.run_limited(os.getpriority, os.PRIO_PROCESS, 0), safety.run_limited(sum, [1, 1]))))
+        small_worker.start()
+        small_worker.join(60)
+        assert small and small[0][1] == 2  # parsed while the slow file still holds its (long) place
+        assert slow_worker.is_alive() and not slow
+        assert small[0][0] < isolation.LONG_NICENESS
+    finally:
+        release.touch()
+        slow_worker.join(60)
+    assert slow == ["slow done"]
+    assert (lanes.in_quick, lanes.in_long) == (0, 0)
+
+
+def test_with_the_long_lane_full_a_slow_parse_keeps_its_slot(monkeypatch, tmp_path):
+    import threading
+
+    from feedback import isolation
+
+    lanes = isolation._Lanes(1)
+    monkeypatch.setattr(isolation, "_lanes", lanes)
+    monkeypatch.setattr(isolation, "SLOT_DEADLINE_S", 0.2)
+    release = tmp_path / "release"
+    done = []
+    workers = [threading.Thread(target=lambda: done.append(safety.run_limited(_wait_for_file, str(release))))
+               for _ in range(2)]
+    try:
+        for worker in workers:
+            worker.start()
+        deadline = time.monotonic() + 60
+        while (lanes.in_long, lanes.in_quick) != (1, 1) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.5)  # past the deadline again: the second stays in its slot
+        assert (lanes.in_long, lanes.in_quick) == (1, 1) and safety.parsing_busy()
+    finally:
+        release.touch()
+        for worker in workers:
+            worker.join(60)
+    assert done == ["slow done", "slow done"]
+
+
+def _pdeathsig() -> int:
+    import ctypes
+
+    value = ctypes.c_int(0)
+    ctypes.CDLL(None, use_errno=True).prctl(2, ctypes.byref(value), 0, 0, 0)  # PR_GET_PDEATHSIG
+    return value.value
+
+
+def test_children_carry_a_cpu_time_limit_and_die_with_their_parent():
+    import resource
+    import signal
+
+    from feedback import isolation
+
+    soft, hard = safety.run_limited(resource.getrlimit, resource.RLIMIT_CPU, timeout=10)
+    assert 10 < soft <= 20 and hard == soft + isolation.CPU_GRACE_S
+    assert safety.run_limited(_pdeathsig) == signal.SIGKILL
+    assert resource.getrlimit(resource.RLIMIT_CPU)[0] == resource.RLIM_INFINITY  # not the server's own
+
+
+def _spin(path: str) -> None:
+    """Runs in a child: says who it is, then keeps a core busy."""
+    with open(path, "w") as f:
+        f.write(f"{os.getpid()} {os.getppid()}")
+    while True:
+        pass
+
+
+def _state(pid: int) -> str | None:
+    """A process's state letter (R, S, Z...), None when it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+
+
+def test_children_end_when_the_server_is_killed(tmp_path):
+    """kill -9 of the process that parses: its forkserver and the child busy parsing are gone
+    within a few seconds (they kept a core busy for over a minute)."""
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    ready = tmp_path / "child"
+    server = subprocess.Popen([sys.executable, "-c", "import sys; from feedback import safety; "
+                               "from tests.test_safety import _spin; "
+                               f"safety.run_limited(_spin, {str(ready)!r}, timeout=300)"], cwd=root,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while not (ready.exists() and ready.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        child, forkserver = map(int, ready.read_text().split())
+        assert _state(child) in ("R", "S") and forkserver != server.pid
+    finally:
+        server.send_signal(signal.SIGKILL)
+        server.wait(10)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and {_state(child), _state(forkserver)} - {None, "Z"}:
+        time.sleep(0.05)
+    assert _state(child) in (None, "Z") and _state(forkserver) in (None, "Z")
+
+
+def _backtrace_and_abort() -> None:
+    """Runs in a child: what a Rust panic does, a long backtrace on stderr, then abort."""
+    sys_stderr = os.fdopen(2, "w", closefd=False)
+    sys_stderr.write("memory allocation of 549755813888 bytes failed\nstack backtrace:\n"
+                     + "".join(f"  {i}: calamine::frame\n" for i in range(177)))
+    sys_stderr.flush()
+    os.abort()
+
+
+def test_a_childs_stderr_is_kept_from_the_terminal_and_the_message_is_one_line():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from feedback import isolation
+
+    with pytest.raises(safety.LimitExceeded, match=r"^crash.xlsx made the reader stop abruptly \(SIGABRT\)"):
+        safety.run_limited(_backtrace_and_abort, name="crash.xlsx")
+    assert "stack backtrace:" in isolation.last_stderr() and "176: calamine::frame" in isolation.last_stderr()
+    run = subprocess.run([sys.executable, "-c", "import sys; from feedback import safety\n"
+                          "from tests.test_safety import _backtrace_and_abort\n"
+                          "try:\n    safety.run_limited(_backtrace_and_abort, name='crash.xlsx')\n"
+                          "except safety.LimitExceeded as err:\n    print(f'error: {err}', file=sys.stderr)\n"
+                          "    sys.exit(2)\n"], cwd=Path(__file__).resolve().parents[1], capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode == 2
+    assert len(run.stderr.splitlines()) == 1 and run.stderr.startswith("error: crash.xlsx made the reader stop")

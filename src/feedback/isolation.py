@@ -26,7 +26,9 @@ from __future__ import annotations
 import atexit
 import contextlib
 import contextvars
+import ctypes
 import io
+import logging
 import multiprocessing
 import multiprocessing.context
 import os
@@ -35,8 +37,10 @@ import queue
 import resource
 import signal
 import sys
+import tempfile
 import threading
 import time
+from typing import NamedTuple
 from multiprocessing import connection, popen_forkserver, reduction, spawn, util
 
 from feedback.errors import InputError
@@ -55,6 +59,16 @@ MIN_WORK_MEMORY = 768 * 2**20
 WORK_MEMORY_PER_BYTE = 16          # a 40 MB file may use up to 640 MB while it is parsed
 MAX_WORK_MEMORY = 2 * 2**30
 QUEUE_TIMEOUT_S = 300.0
+#: A parse holds one of the ``PARSE_SLOTS`` for at most this long. Still running then, it moves to
+#: the long lane (as many places again) at a lower CPU priority still and frees its slot, so one
+#: session's slow file keeps another session's small file waiting a few seconds at most.
+SLOT_DEADLINE_S = 2.0
+LONG_NICENESS = 15  # a small file beside it (at CHILD_NICENESS) gets three quarters of a shared core
+#: CPU seconds a child may use beyond its wall-clock timeout (``RLIMIT_CPU``), in case nobody is
+#: left to stop it; its parent dying ends it sooner (``PR_SET_PDEATHSIG``).
+CPU_GRACE_S = 5
+#: The end of a child's stderr (a Rust backtrace, a C library's complaint) kept for ``last_stderr()``.
+STDERR_TAIL_BYTES = 64 * 1024
 #: Parsing children run at a lower CPU priority than the server, so pages stay quick for everyone
 #: while uploads are read (on a busy machine an upload takes longer instead).
 CHILD_NICENESS = 10
@@ -66,12 +80,56 @@ PRELOAD = ["feedback.isolation", "numpy", "pandas", "pyarrow", "python_calamine"
 
 
 class LimitExceeded(InputError):
-    """The child ran out of time or memory, or died: the input is the likely cause."""
+    """The child ran out of time or memory, or died: the input is the likely cause.
+
+    ``reason`` says which, in words that follow "it ..." ("needs more than 0.8 GB of memory"), for
+    a caller that words its own message (e.g. a Word template is not "read")."""
+
+    def __init__(self, message: str, reason: str = ""):
+        super().__init__(message)
+        self.reason = reason or message
 
 
 # ------------------------------------------------------------------ in the child
 _IN_CHILD = False
 _TRUSTED = contextvars.ContextVar("feedback_trusted_input", default=False)
+#: The process that imported this module: in a child, the forkserver (which preloads it).
+_LOADED_IN = os.getpid()
+_PR_SET_PDEATHSIG = 1
+_log = logging.getLogger(__name__)
+
+
+def _let_go_of_the_forkserver() -> None:
+    """Close this child's copy of the server's end of the forkserver's "alive" pipe.
+
+    multiprocessing gives every forkserver child that end (so a child could start children of
+    its own); while any child holds it the forkserver never sees the server go, so a child busy
+    parsing kept the forkserver, and itself, alive after the server was killed."""
+    from multiprocessing import forkserver
+
+    fd = getattr(forkserver._forkserver, "_forkserver_alive_fd", None)
+    if fd is not None:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+        forkserver._forkserver._forkserver_alive_fd = None
+
+
+def _die_with_parent() -> None:
+    """Linux: have the kernel kill this child (SIGKILL) when its parent exits.
+
+    A child's parent is the forkserver, which forks from its one (main) thread and exits as soon
+    as the server's end of its pipe closes (the server ended, even by ``kill -9``); so a child
+    never outlives the server by more than that. Not set on the forkserver itself: the signal
+    follows the *thread* that started a process, and the forkserver is started by whichever
+    server thread first needs it. If the parent died before the signal was set, exit now."""
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+        if prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+            return
+    except (OSError, AttributeError):  # not Linux: the CPU-time limit still ends a child in time
+        return
+    if _LOADED_IN != os.getpid() and os.getppid() != _LOADED_IN:
+        os._exit(0)
 
 
 def _vm_bytes() -> int:
@@ -99,6 +157,20 @@ def _file_rss_bytes() -> int:
             return int(f.read().split()[2]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError):
         return 0
+
+
+def reached_memory_limit(margin: int = 64 * 2**20) -> bool:
+    """In a child: has its address space come within ``margin`` of its limit (VmPeak)? Some
+    parsers (libxml2) report running out of memory as a syntax error ("unknown error")."""
+    soft, _hard = resource.getrlimit(resource.RLIMIT_AS)
+    if soft == resource.RLIM_INFINITY:
+        return False
+    try:
+        with open("/proc/self/status") as f:
+            peak = next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmPeak:"))
+    except (OSError, ValueError, StopIteration):
+        return False
+    return peak >= soft - margin
 
 
 # ------------------------------------------------------------------ over the pipe
@@ -159,14 +231,21 @@ def _recv(conn):
     return pickle.loads(data, buffers=buffers)
 
 
-def _spare_main(conn) -> None:
+def _spare_main(conn, stderr_fd: int | None = None) -> None:
     """Body of a spare child: wait for one upload's call, run it under limits, exit.
 
-    The parent's ``sys.path`` comes first (it may have changed since the fork),
+    Its stderr goes to a file the parent reads (``last_stderr()``), so a parser's
+    backtrace never reaches the terminal or the server's log unasked. The
+    parent's ``sys.path`` comes first (it may have changed since the fork),
     so the call's function can be imported. The parent closing its end (the
     server stopped) ends the wait. The child's memory is measured from before the
     call arrives, so the upload's own bytes count in its peak.
     """
+    if stderr_fd is not None:
+        os.dup2(stderr_fd, 2)
+        os.close(stderr_fd)
+    _let_go_of_the_forkserver()
+    _die_with_parent()
     try:
         os.nice(CHILD_NICENESS)
     except OSError:
@@ -174,7 +253,7 @@ def _spare_main(conn) -> None:
     try:
         sys.path[:] = conn.recv()
         start = (_rss_bytes(), _file_rss_bytes())
-        func, args, kwargs, allowance = _recv(conn)
+        func, args, kwargs, allowance, cpu_seconds = _recv(conn)
     except (EOFError, OSError):
         return
     except BaseException as err:  # noqa: BLE001 - e.g. the function's module cannot be imported here
@@ -182,10 +261,10 @@ def _spare_main(conn) -> None:
                                            f"{err})")))
         conn.send({})
         return
-    _child_main(conn, func, args, kwargs, allowance, start)
+    _child_main(conn, func, args, kwargs, allowance, start, cpu_seconds)
 
 
-def _child_main(conn, func, args, kwargs, allowance: int, start: tuple[int, int]) -> None:
+def _child_main(conn, func, args, kwargs, allowance: int, start: tuple[int, int], cpu_seconds: float) -> None:
     """Run one call: set the limits, run it, send back (status, value), then the measures
     (peak memory after the answer was sent: sending a large result costs memory too)."""
     global _IN_CHILD
@@ -199,6 +278,7 @@ def _child_main(conn, func, args, kwargs, allowance: int, start: tuple[int, int]
     try:
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a crash leaves no core file behind
+        _limit_cpu(cpu_seconds)
         reply = ("ok", func(*args, **kwargs))
     except MemoryError:
         reply = ("memory", clamped)
@@ -217,6 +297,31 @@ def _child_main(conn, func, args, kwargs, allowance: int, start: tuple[int, int]
                "work": max(0, peak - start[0] - library), "cpu": time.process_time() - start_cpu, "limit": limit,
                "clamped": clamped})
     conn.close()
+
+
+def _limit_cpu(seconds: float) -> None:
+    """RLIMIT_CPU: ``seconds`` more of CPU time, then SIGXCPU (and SIGKILL a few seconds later)."""
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    soft = int(used.ru_utime + used.ru_stime + seconds) + 1
+    _old_soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    wanted = soft + CPU_GRACE_S
+    if hard != resource.RLIM_INFINITY:
+        soft, wanted = min(soft, hard), min(wanted, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, wanted))
+
+
+class _PassFd:
+    """A file descriptor passed to a forkserver child (the forkserver sends it with the call)."""
+
+    def __init__(self, fd: int):
+        self.fd = fd
+
+    def __reduce__(self):
+        return _fd_of, (reduction.DupFd(self.fd),)  # made while the child is spawned: sent along
+
+
+def _fd_of(dup) -> int:
+    return dup.detach()
 
 
 class _Popen(popen_forkserver.Popen):
@@ -286,14 +391,95 @@ def warm_up(background: bool = True) -> None:
 
 
 # ------------------------------------------------------------------ queue of uploads
-_slots = threading.BoundedSemaphore(PARSE_SLOTS)
-_active = 0
-_active_lock = threading.Lock()
+class _Lanes:
+    """Where parses wait their turn: ``slots`` quick places, and as many long ones.
+
+    Every parse starts in a quick slot. One still running after ``SLOT_DEADLINE_S`` moves to a long
+    place when one is free (its child then runs at ``LONG_NICENESS``, below the quick slots' ``CHILD_NICENESS``) and
+    gives its quick slot to the next file; when the long lane is full it keeps its slot. So a slow
+    file keeps a small one waiting about ``SLOT_DEADLINE_S``, unless ``slots`` slow files already
+    fill the long lane. At most twice ``slots`` children run at once.
+    """
+
+    def __init__(self, slots: int):
+        self.slots = slots
+        self.quick = threading.BoundedSemaphore(slots)
+        self.long = threading.BoundedSemaphore(slots)
+        self.lock = threading.Lock()
+        self.in_quick = 0
+        self.in_long = 0
+
+
+class _Turn:
+    """One parse's place: a quick slot, then perhaps a long one."""
+
+    def __init__(self, lanes: _Lanes):
+        self.lanes = lanes
+        self.lane: str | None = None
+        self.started = 0.0
+
+    def enter(self, name: str) -> None:
+        lanes = self.lanes
+        if not lanes.quick.acquire(timeout=QUEUE_TIMEOUT_S):
+            raise LimitExceeded(f"{name} could not be read: the server is busy reading other uploads. Try again in "
+                                "a few minutes.")
+        with lanes.lock:
+            lanes.in_quick += 1
+        self.lane, self.started = "quick", time.monotonic()
+
+    def move_at(self) -> float | None:
+        """When to try the long lane (None: already there)."""
+        return self.started + SLOT_DEADLINE_S if self.lane == "quick" else None
+
+    def overtime(self, pid: int | None) -> bool:
+        """Past the deadline: move to the long lane if it has room, at a lower priority."""
+        lanes = self.lanes
+        if self.lane != "quick" or not lanes.long.acquire(blocking=False):
+            self.started = time.monotonic() - SLOT_DEADLINE_S + 0.25  # long lane full: look again soon
+            return False
+        if pid is not None:
+            _renice(pid, LONG_NICENESS)
+        with lanes.lock:
+            lanes.in_quick -= 1
+            lanes.in_long += 1
+        self.lane = "long"
+        lanes.quick.release()
+        return True
+
+    def leave(self) -> None:
+        lanes = self.lanes
+        with lanes.lock:
+            if self.lane == "quick":
+                lanes.in_quick -= 1
+            elif self.lane == "long":
+                lanes.in_long -= 1
+        if self.lane == "quick":
+            lanes.quick.release()
+        elif self.lane == "long":
+            lanes.long.release()
+        self.lane = None
+
+
+def _renice(pid: int, niceness: int) -> None:
+    """Every thread of a child to ``niceness`` (on Linux a nice value belongs to a thread)."""
+    try:
+        threads = [int(t) for t in os.listdir(f"/proc/{pid}/task")]
+    except (OSError, ValueError):
+        threads = [pid]
+    for tid in threads:
+        try:
+            os.setpriority(os.PRIO_PROCESS, tid, niceness)
+        except OSError:  # gone already
+            pass
+
+
+_lanes = _Lanes(PARSE_SLOTS)
 
 
 def parsing_busy() -> bool:
-    """Are all parse slots taken (so a new upload will wait for another to finish)?"""
-    return _active >= PARSE_SLOTS
+    """Are all quick parse slots taken (so a new upload will wait, at most a few seconds unless
+    several slow files are being read)?"""
+    return _lanes.in_quick >= _lanes.slots
 
 
 @contextlib.contextmanager
@@ -312,6 +498,7 @@ def work_memory(size: int) -> int:
 
 
 _last_measures: dict = {}
+_last_stderr = b""
 
 
 def last_measures() -> dict:
@@ -321,37 +508,46 @@ def last_measures() -> dict:
     return dict(_last_measures)
 
 
+def last_stderr() -> str:
+    """What the most recent child wrote to its stderr (its last ``STDERR_TAIL_BYTES``): a parser's
+    backtrace, kept out of the terminal and the server's log; also logged at DEBUG level."""
+    return _last_stderr.decode("utf-8", "replace")
+
+
 def run_limited(func, *args, name: str = "the file", timeout: float | None = None, memory: int | None = None,
                 **kwargs):
     """``func(*args, **kwargs)`` in a fresh child forked from the warm forkserver, with limits.
 
     ``memory`` is what the work may use beyond the child's start (default
     ``MIN_WORK_MEMORY``); the address-space limit is the lower of that and the
-    server's own hard limit. Exceptions raised in the child are raised again
+    server's own hard limit; CPU time is limited to ``timeout`` plus
+    ``CPU_GRACE_S``. Exceptions raised in the child are raised again
     here; a timeout, memory exhaustion or a crash raise ``LimitExceeded``
     naming ``name``. Inside a child, or within ``in_process()``, the call runs
     directly. ``func`` must be a module-level function.
     """
     if _IN_CHILD or _TRUSTED.get():
         return func(*args, **kwargs)
-    global _active
     timeout = CHILD_TIMEOUT_S if timeout is None else timeout
     memory = MIN_WORK_MEMORY if memory is None else int(memory)
-    if not _slots.acquire(timeout=QUEUE_TIMEOUT_S):
-        raise LimitExceeded(f"{name} could not be read: the server is busy reading other uploads. Try again in a "
-                            "few minutes.")
-    with _active_lock:
-        _active += 1
+    turn = _Turn(_lanes)
+    turn.enter(name)
     try:
-        return _run_child(func, args, kwargs, name=name, timeout=timeout, memory=memory)
+        return _run_child(func, args, kwargs, name=name, timeout=timeout, memory=memory, turn=turn)
     finally:
-        with _active_lock:
-            _active -= 1
-        _slots.release()
+        turn.leave()
 
 
 # ------------------------------------------------------------------ spare children
-_spare: list = []  # at most one (process, parent end of its pipe), forked ahead of need
+class _Child(NamedTuple):
+    """A forked child: its process, the parent's end of its pipe, and the file its stderr goes to."""
+
+    process: multiprocessing.process.BaseProcess
+    conn: connection.Connection
+    stderr: object  # an unnamed temporary file
+
+
+_spare: list[_Child] = []  # at most one, forked ahead of need
 _spare_lock = threading.Lock()
 _keep_spare = False  # set by warm_up() (a server); a command-line run forks each child when needed
 
@@ -363,26 +559,36 @@ def _stop_spares() -> None:
     with _spare_lock:  # lets a fork under way finish sending the child its start-up data
         _keep_spare = False
         while _spare:
-            _spare.pop()[1].close()
+            child = _spare.pop()
+            child.conn.close()
+            child.stderr.close()
 
 
-def _fork_spare():
-    """A child forked from the forkserver, waiting on its pipe for one call."""
+def _fork_spare() -> _Child:
+    """A child forked from the forkserver, waiting on its pipe for one call, its stderr to a file."""
     parent_end, child_end = _ctx().Pipe(duplex=True)
-    process = _LimitedProcess(target=_spare_main, args=(child_end,), daemon=True, name="feedback-parse")
-    process.start()
-    child_end.close()
-    return process, parent_end
+    stderr = tempfile.TemporaryFile(prefix="feedback-parse-", suffix=".stderr")
+    process = _LimitedProcess(target=_spare_main, args=(child_end, _PassFd(stderr.fileno())), daemon=True,
+                              name="feedback-parse")
+    try:
+        process.start()
+    except BaseException:
+        parent_end.close()
+        stderr.close()
+        raise
+    finally:
+        child_end.close()
+    return _Child(process, parent_end, stderr)
 
 
-def _take_spare():
+def _take_spare() -> _Child:
     """The waiting spare if there is a live one, else a new child."""
     with _spare_lock:
         taken = _spare.pop() if _spare else None
-    if taken is not None and taken[0].is_alive():
+    if taken is not None and taken.process.is_alive():
         return taken
     if taken is not None:
-        _discard(*taken)
+        _discard(taken)
     return _fork_spare()
 
 
@@ -398,12 +604,28 @@ def _refill() -> None:
             pass
 
 
-def _discard(process, conn) -> None:
+def _discard(child: _Child) -> None:
     """Stop a child (if it still runs) and collect it, off the caller's path."""
-    conn.close()
-    if process.is_alive():
-        process.kill()
-    _later(process.join, 5)  # its pipe closes when the process object goes
+    child.conn.close()
+    if child.process.is_alive():
+        child.process.kill()
+    _later(_collect, child)  # its pipe closes when the process object goes
+
+
+def _collect(child: _Child) -> None:
+    child.process.join(5)
+    child.stderr.close()
+
+
+def _read_stderr(child: _Child) -> bytes:
+    """The end of what the child wrote to its stderr (the file offset is shared with the child, so
+    read by position)."""
+    try:
+        fd = child.stderr.fileno()
+        size = os.fstat(fd).st_size
+        return os.pread(fd, min(size, STDERR_TAIL_BYTES), max(0, size - STDERR_TAIL_BYTES))
+    except (OSError, ValueError):
+        return b""
 
 
 _chores: queue.SimpleQueue = queue.SimpleQueue()
@@ -439,36 +661,45 @@ def _measures(conn) -> dict:
         return {}
 
 
-def _run_child(func, args, kwargs, *, name, timeout, memory):
+def _run_child(func, args, kwargs, *, name, timeout, memory, turn=None):
     try:
-        return _answer(func, args, kwargs, name=name, timeout=timeout, memory=memory)
+        return _answer(func, args, kwargs, name=name, timeout=timeout, memory=memory, turn=turn)
     finally:
         _later(_refill)
 
 
-def _answer(func, args, kwargs, *, name, timeout, memory):
-    process, conn = _take_spare()
+def _answer(func, args, kwargs, *, name, timeout, memory, turn=None):
+    global _last_stderr
+    child = _take_spare()
     try:
-        conn.send(sys.path)
+        child.conn.send(sys.path)
     except (BrokenPipeError, ConnectionResetError):  # the spare died waiting (not this file's doing): a new one
-        _discard(process, conn)
-        process, conn = _fork_spare()
-        conn.send(sys.path)
+        _discard(child)
+        child = _fork_spare()
+        child.conn.send(sys.path)
+    process, conn = child.process, child.conn
     try:
         _send(conn, (func, tuple(_Bytes(a) if type(a) is bytes and len(a) >= OUT_OF_BAND_BYTES else a for a in args),
-                     kwargs, memory))
+                     kwargs, memory, timeout))
     except BaseException:
-        _discard(process, conn)
+        _discard(child)
         raise
     deadline = time.monotonic() + timeout
     reply = None
     try:
         while reply is None:
-            left = deadline - time.monotonic()
+            now = time.monotonic()
+            left = deadline - now
             if left <= 0:
                 raise LimitExceeded(f"{name} took longer than {timeout:g} s to read and was stopped: check it is "
-                                    "the right file, or save it again (e.g. as CSV) and retry.")
-            ready = connection.wait([conn, process.sentinel], timeout=left)
+                                    "the right file, or save it again (e.g. as CSV) and retry.",
+                                    f"took longer than {timeout:g} s")
+            move_at = turn.move_at() if turn is not None else None
+            if move_at is not None and move_at <= now:
+                turn.overtime(process.pid)
+                continue
+            ready = connection.wait([conn, process.sentinel],
+                                    timeout=left if move_at is None else min(left, move_at - now))
             if conn in ready:
                 try:
                     reply = (*_recv(conn), _measures(conn))
@@ -479,17 +710,23 @@ def _answer(func, args, kwargs, *, name, timeout, memory):
                     continue
                 reply = ("died", None, {})
     except BaseException:
-        _discard(process, conn)
+        _discard(child)
         raise
     status, value, measures = reply
+    exitcode = None
     if status == "died":  # the exit code names the signal: wait for it (the child is gone already)
         conn.close()
         process.join(5)
         exitcode = process.exitcode
+        _last_stderr = _read_stderr(child)
+        child.stderr.close()
         if exitcode is not None:
             process.close()
     else:  # the child has answered: it exits or is stopped, and is collected, while the caller goes on
-        _discard(process, conn)
+        _last_stderr = _read_stderr(child)
+        _discard(child)
+    if _last_stderr:
+        _log.debug("%s: the parsing child wrote to stderr:\n%s", name, last_stderr())
     _last_measures.clear()
     _last_measures.update(measures)
     if status == "ok":
@@ -500,12 +737,17 @@ def _answer(func, args, kwargs, *, name, timeout, memory):
         if value:  # clamped: the server's own limit is below what the file needed
             raise LimitExceeded(f"{name} needs more memory than this server allows to read it (the server's limit "
                                 "is lower than the app's): ask whoever runs the server to raise it, or split the "
-                                "file or keep only the columns you need.")
+                                "file or keep only the columns you need.", "needs more memory than this server allows")
         raise LimitExceeded(f"{name} needs more than {memory / 2**30:.1f} GB of memory to read and was stopped: "
-                            "split the file or keep only the columns you need.")
+                            "split the file or keep only the columns you need.",
+                            f"needs more than {memory / 2**30:.1f} GB of memory")
+    if exitcode == -signal.SIGXCPU:  # its CPU-time limit: the wall-clock one is normally reached first
+        raise LimitExceeded(f"{name} took longer than {timeout:g} s of processor time to read and was stopped: "
+                            "check it is the right file, or save it again (e.g. as CSV) and retry.",
+                            f"took longer than {timeout:g} s of processor time")
     raise LimitExceeded(f"{name} made the reader stop abruptly ({_signal_name(exitcode)}): the file is damaged, or needs more memory than the "
                         f"{memory / 2**30:.1f} GB allowed. Open it in its program, save it again, and retry "
-                        "(or save it as CSV).") from None
+                        "(or save it as CSV).", f"made the reader stop abruptly ({_signal_name(exitcode)})") from None
 
 
 def parse_untrusted(func, name: str, content: bytes, *args, timeout: float | None = None, **kwargs):

@@ -152,8 +152,10 @@ def load_framework(source: str | Path | None = None, *, name: str | None = None)
         name = name or source.name
         source = source.read_text(encoding="utf-8")
     name = name or "framework"
+    from feedback.safety import load_toml
+
     try:
-        data = tomllib.loads(source)
+        data = load_toml(source, name)
     except tomllib.TOMLDecodeError as err:
         raise InputError(f"{name} is not valid TOML ({err}). Fix the line named and save again.") from err
     framework, problems = _build(data)

@@ -154,7 +154,7 @@ def build_annex(*, surveys: Sequence[tuple[str, bytes, str | None]] | None = Non
                                   small_base=SmallBase(suppress=suppress, flag=flag)))
         sources.append("yearly-report audits and register (database)")
     say(0.9, "Writing the Word document and the figures workbooks…")
-    docx = document.to_docx(annex, template)
+    docx = document.render(annex, template)  # a user's template only in a limited child
     frame = figures.frame()
     methods = [f"Survey groups are tested against the rest of the sample with the {TEST_NAMES[test]}"
                + (" (by the Rao-Scott test where either side is at 0% or 100%)" if test == "design" else "")

@@ -405,26 +405,124 @@ def to_docx(annex: Annex, template: bytes | None = None) -> bytes:
     return buf.getvalue()
 
 
+# ------------------------------------------------------------------ a user's template: untrusted
+#: A template's text or styles beyond this many XML elements are refused (a 300-page report has about
+#: 250,000; an empty Word document 30 in its text and 1,200 in its styles): python-docx would make a
+#: Python object for each one while building the annex.
+MAX_TEMPLATE_ELEMENTS = 500_000
+#: One line per bad template ends with this: what to do.
+_TEMPLATE_ADVICE = ("Use a Word document with your house styles and little or no content, saved from Word as .docx "
+                    "(or build the annex without a template).")
+
+
 def check_template(filename: str, content: bytes) -> bytes:
-    """A user's template, checked like any uploaded Word file (size, zip bomb, DTD) and opened once."""
+    """A user's template, checked like any uploaded Word file, in a limited child process (size,
+    zip parts, zip bomb, DTD, duplicate parts, memory, time): opened once and a small annex built
+    with it, so a template that passes can be used. Every fault is one ``InputError`` line naming
+    the file and what to do; the server never parses the template itself."""
     from feedback import safety
     from feedback.errors import InputError
 
     safety.check_size(filename, content)
+    if not content.startswith(b"PK"):
+        raise InputError(f"{filename}: not a Word document (.docx) that can be opened. {_TEMPLATE_ADVICE}")
+    try:
+        safety.parse_untrusted(_check_template_in_child, filename, content)
+    except safety.LimitExceeded as err:
+        raise InputError(f"{filename} cannot be used as a template: it {err.reason} to open. {_TEMPLATE_ADVICE}") \
+            from None
+    return content
+
+
+def render(annex: Annex, template: bytes | None = None, *, name: str = "The Word template") -> bytes:
+    """``to_docx``; with a user's template, in a limited child process (the template is
+    untrusted even after ``check_template``: only a child may parse it)."""
+    if template is None:
+        return to_docx(annex)
+    from feedback import isolation, safety
+    from feedback.errors import InputError
+
+    try:
+        return safety.run_limited(_render_in_child, annex, template, name, name=name, timeout=safety.CHILD_TIMEOUT_S,
+                                  memory=isolation.work_memory(len(template)))
+    except safety.LimitExceeded as err:
+        raise InputError(f"{name} cannot be used as a template: it {err.reason} to build the annex with. "
+                         f"{_TEMPLATE_ADVICE}") from None
+
+
+def _check_template_in_child(filename: str, content: bytes) -> None:
+    from feedback import safety
+    from feedback.errors import InputError
+
     safety.check_zip(filename, content)
     try:
         from docx import Document
 
-        Document(io.BytesIO(content))
-    except Exception:  # noqa: BLE001 - python-docx raises many types for a damaged file
-        raise InputError(f"{filename}: not a Word document (.docx) that can be opened; "
-                         "save it from Word as .docx and try again.") from None
-    return content
+        doc = Document(io.BytesIO(content))
+    except Exception as err:  # noqa: BLE001 - python-docx raises many types for a damaged file
+        if _out_of_memory(err):
+            raise MemoryError from None
+        raise InputError(f"{filename}: not a Word document (.docx) that can be opened. {_TEMPLATE_ADVICE}") from None
+    for part, element in (("text", doc.element.body), ("styles", doc.styles.element)):
+        count = int(element.xpath("count(.//*)"))  # counted in C: no Python object per element
+        if count > MAX_TEMPLATE_ELEMENTS:
+            raise InputError(f"{filename} holds {count:,} XML elements in its {part}, more than the "
+                             f"{MAX_TEMPLATE_ELEMENTS:,} a house-style template may have. {_TEMPLATE_ADVICE}")
+    if doc.element.body.find(_w("w:sectPr")) is None:
+        raise InputError(f"{filename} has no page set-up (the document's last section properties, w:sectPr, are "
+                         f"missing), which every document saved by Word has. {_TEMPLATE_ADVICE}")
+    del doc
+    _render_in_child(_trial_annex(), content, filename)
+
+
+def _render_in_child(annex: Annex, template: bytes, name: str) -> bytes:
+    """Runs in the child: the annex in the template's style, any failure one line naming it."""
+    from feedback.errors import InputError
+
+    try:
+        return to_docx(annex, template)
+    except (InputError, MemoryError):
+        raise
+    except Exception as err:  # noqa: BLE001 - whatever a crafted template makes python-docx raise
+        if _out_of_memory(err):
+            raise MemoryError from None
+        detail = " ".join(str(err).split())[:120]
+        raise InputError(f"{name} cannot be used as a template ({type(err).__name__}"
+                         f"{': ' + detail if detail else ''}). {_TEMPLATE_ADVICE}") from None
+
+
+def _out_of_memory(err: BaseException) -> bool:
+    """libxml2 reports running out of memory (the child's limit) as a syntax error."""
+    from feedback.isolation import reached_memory_limit
+
+    return isinstance(err, MemoryError) or reached_memory_limit()
+
+
+def _pixel_png() -> bytes:
+    """A 1 x 1 PNG, for the trial annex's picture."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 6, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00\xff\xff\xff\xff")) + chunk(b"IEND", b""))
+
+
+def _trial_annex() -> Annex:
+    """Every kind of block, so a template that builds this builds an annex."""
+    table = Table("Table 1: trial", pd.DataFrame({"Group": ["All"], "Share": ["50%"]}))
+    annex = Annex("Trial annex")
+    annex.add(Heading("Trial annex", 0), Heading("Part", 1), Heading("Section", 2), Heading("Question", 3),
+              Paragraph("Text."), Paragraph("A point.", bullet=True), table,
+              Chart("Figure 1: trial", _pixel_png(), "A trial chart.", table))
+    return annex
 
 
 def headings(blocks: Sequence) -> list[tuple[int, str]]:
     return [(b.level, b.text) for b in blocks if isinstance(b, Heading)]
 
 
-__all__ = ["Annex", "Chart", "Heading", "Paragraph", "Table", "to_docx", "check_template", "DEFAULT_TEMPLATE", "headings",
-           "reading_order", "map_text", "column_widths"]
+__all__ = ["Annex", "Chart", "Heading", "Paragraph", "Table", "to_docx", "render", "check_template", "DEFAULT_TEMPLATE",
+           "headings", "reading_order", "map_text", "column_widths"]

@@ -66,8 +66,10 @@ def load_themes(source: str | Path | None = None, *, name: str = "themes.toml") 
         source = DEFAULT_THEMES
     if isinstance(source, Path):
         name, source = source.name, source.read_text(encoding="utf-8")
+    from feedback.safety import load_toml
+
     try:
-        data = tomllib.loads(source)
+        data = load_toml(source, name)
     except tomllib.TOMLDecodeError as err:
         raise InputError(f"{name} is not valid TOML ({err}). Fix the line named and save again.") from err
     head = data.get("codebook", {})

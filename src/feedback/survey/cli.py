@@ -87,7 +87,7 @@ def _load_codebook(path: str | None, file: str):
         text = Path(path).read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise InputError(f"codebook {path}: not UTF-8 text; save it as UTF-8 TOML") from None
-    return load_codebook(text)
+    return load_codebook(text, name=Path(path).name)
 
 
 def _rates_from_tables(args, name: str, content: bytes, groupings, filters, small_base):

@@ -94,8 +94,10 @@ def _check(value, qid: str) -> str:
     return value
 
 
-def load_codebook(text_or_path) -> Codebook:
-    """Codebook from TOML text or a path to a .toml file; structural mistakes raise InputError."""
+def load_codebook(text_or_path, *, name: str | None = None) -> Codebook:
+    """Codebook from TOML text or a path to a .toml file; structural mistakes raise InputError
+    (``name``: the file the text came from, for the messages that can name it)."""
+    path = None
     if isinstance(text_or_path, Path) or (isinstance(text_or_path, str) and "\n" not in text_or_path
                                           and "=" not in text_or_path and text_or_path.endswith(".toml")):
         path = Path(text_or_path)
@@ -106,8 +108,10 @@ def load_codebook(text_or_path) -> Codebook:
                              "check the path and that it is UTF-8 text.") from None
     else:
         text = str(text_or_path)
+    from feedback.safety import load_toml
+
     try:
-        data = tomllib.loads(text.lstrip("\ufeff"))
+        data = load_toml(text.lstrip("\ufeff"), f"codebook {name or path.name}" if name or path else "codebook")
     except tomllib.TOMLDecodeError as err:
         raise InputError(f"codebook: not valid TOML ({err}); compare it with a suggested codebook.") from None
     survey, columns = data.get("survey", {}), data.get("columns", {})

@@ -7,7 +7,6 @@ invented actions, owners and dates, which are stored with ``is_sample`` set.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 from sqlalchemy import Engine, func, select
@@ -56,7 +55,9 @@ def _challenge_items(group: dict) -> list[dict]:
 
 def load_plan(path: Path = SEED_FILE) -> list[dict]:
     """The seed file as a list of item dicts (each with optional response and actions)."""
-    data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    from feedback.safety import load_toml
+
+    data = load_toml(Path(path).read_text(encoding="utf-8"), Path(path).name)
     items = list(data.get("items", []))
     for group in data.get("challenges", []):
         items.extend(_challenge_items(group))
