@@ -29,6 +29,7 @@ SUFFIXES = CSV_SUFFIXES + XLSX_SUFFIXES + SAV_SUFFIXES
 HEADER_SEARCH_ROWS = 30
 _DELIMITERS = (",", ";", "\t", "|")
 _NUMBER = r"^[-+]?[\d.,]+%?$"
+_NUMBER_MATCH = re.compile(_NUMBER).match
 
 
 @dataclass
@@ -58,14 +59,43 @@ def column_letter(index: int) -> str:
 
 def as_text(grid: pd.DataFrame) -> pd.DataFrame:
     """Cells as trimmed text (1.0 -> '1'), empty -> NA, every column of dtype str."""
+    if _few_cells_one_dtype(grid):
+        return _text_at_once(grid)
     return pd.DataFrame({key: _text_column(col) for key, col in grid.items()}, index=grid.index, dtype=str)
 
 
-def _as_text_taking(grid: pd.DataFrame) -> pd.DataFrame:
-    """``as_text`` of a grid nothing else uses, emptied column by column as it goes, so a large
-    file's text is not held twice."""
-    index = grid.index
-    out = {key: _text_column(grid.pop(key)) for key in list(grid.columns)}
+#: A grid of at most this many cells, all of one dtype, is converted as one column: the cost of
+#: a pandas operation per column would dominate a wide file of few rows (2,000 columns x 3 rows),
+#: while the cells' text, held once more as Python strings, stays small.
+AT_ONCE_CELLS = 200_000
+
+
+def _few_cells_one_dtype(grid: pd.DataFrame) -> bool:
+    return 0 < grid.size <= AT_ONCE_CELLS and grid.shape[1] > 1 and grid.dtypes.nunique() == 1 and (
+        grid.dtypes.iloc[0] == object or pd.api.types.is_string_dtype(grid.dtypes.iloc[0]))
+
+
+def _text_at_once(grid: pd.DataFrame) -> pd.DataFrame:
+    """``as_text`` of a grid whose columns share one text or object dtype, every cell converted in
+    one pass (the same conversion as column by column: the column's dtype decides it)."""
+    rows, width = grid.shape
+    flat = pd.Series(grid.to_numpy(dtype=object).ravel(order="F"), dtype=grid.dtypes.iloc[0])
+    text = _text_column(flat).to_numpy(dtype=object, na_value=None).reshape((rows, width), order="F")
+    return pd.DataFrame(text, index=grid.index, columns=grid.columns, dtype=str)
+
+
+def _as_text_taking(columns: list[tuple[object, pd.Series]], index: pd.Index) -> pd.DataFrame:
+    """``as_text`` of a grid's ``(name, column)`` pairs that nothing else holds (the grid itself
+    dropped), each pair let go as it is converted, so a large file's text is not held twice.
+
+    (It was ``grid.pop`` per column, which rebuilds the grid's column list each time: a cost
+    that grows with the square of the number of columns.)"""
+    columns.reverse()  # taken from the end: the first column first
+    out = {}
+    while columns:
+        key, col = columns.pop()
+        out[key] = _text_column(col)
+        del col
     return pd.DataFrame(out, index=index, dtype=str)
 
 
@@ -84,16 +114,19 @@ def find_header_row(grid: pd.DataFrame, where: str) -> int:
 
     A title block above the header (one or two cells per row) is skipped.
     """
-    head = grid.iloc[:HEADER_SEARCH_ROWS]
-    filled = head.notna()
-    width = int(filled.sum(axis=1).max()) if len(head) else 0
+    # The first rows' cells as one array (not a pandas operation per column: a wide file has thousands).
+    head = grid.iloc[:HEADER_SEARCH_ROWS].to_numpy(dtype=object)
+    filled = ~pd.isna(head)
+    counts = filled.sum(axis=1)
+    width = int(counts.max()) if len(head) else 0
     if width == 0:
         raise InputError(f"{where}: no data found (the sheet or file is empty). Check you chose the right file.")
-    numeric = head.apply(lambda c: c.str.match(_NUMBER, na=False))
+    numeric = np.zeros(head.shape, dtype=bool)
+    numeric[filled] = [_NUMBER_MATCH(str(v)) is not None for v in head[filled]]
     text_cells = (filled & ~numeric).sum(axis=1)
-    below = filled.sum(axis=1).shift(-1, fill_value=0)
+    below = np.append(counts[1:], 0)
     need = max(1, int(np.ceil(0.6 * width)))
-    candidates = np.flatnonzero((text_cells >= need).to_numpy() & (below > 0).to_numpy())
+    candidates = np.flatnonzero((text_cells >= need) & (below > 0))
     if not len(candidates):
         raise InputError(f"{where}: no header row found in the first {HEADER_SEARCH_ROWS} rows. Put the column "
                          "names in one row directly above the answers (one respondent per row).")
@@ -207,7 +240,13 @@ def read_csv(name: str, content: bytes) -> pd.DataFrame:
     if long and long > limit:
         raise InputError(f"{name}: a value is {int(long):,} characters long, more than the {limit:,} this app "
                          "reads in one cell. Check the file (a missing closing quote?) and export it again.")
-    return frame_below_header(_as_text_taking(raw), name, row_offset=h + 1)
+    if _few_cells_one_dtype(raw):
+        text = _text_at_once(raw)
+    else:
+        columns, index = list(raw.items()), raw.index
+        del raw
+        text = _as_text_taking(columns, index)
+    return frame_below_header(text, name, row_offset=h + 1)
 
 
 # ------------------------------------------------------------------ XLSX
