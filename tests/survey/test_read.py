@@ -274,3 +274,15 @@ def test_a_wide_csv_is_read_whole_and_converted_like_column_by_column():
         assert reader._few_cells_one_dtype(g)
         by_column = pd.DataFrame({k: reader._text_column(c) for k, c in g.items()}, dtype=str)
         pd.testing.assert_frame_equal(reader.as_text(g), by_column)
+
+
+@pytest.mark.parametrize("char", ["\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"],
+                         ids=["VT", "FF", "FS", "GS", "RS", "NEL", "LS", "PS"])
+def test_a_title_line_holding_a_character_python_breaks_lines_at_keeps_header_and_respondents(char):
+    """Python's str.splitlines breaks at these characters and pandas does not: the title rows are
+    counted as pandas reads them, so the header is the header and every respondent is read."""
+    content = csv_bytes(title=[f"Partners survey{char}2021", f"Fieldwork: June 2021{char}"])
+    frame = read_survey("titled.csv", content).frame
+    assert list(frame.columns) == ["id", "role", "region", "weight", "q1"]
+    assert frame["id"].tolist() == ["1", "2", "3"] and frame["q1"].tolist()[:2] == ["Don’t know", "Yes"]
+    assert frame.attrs["title_rows"] == [f"Partners survey{char}2021", "Fieldwork: June 2021"]

@@ -162,9 +162,13 @@ def frame_below_header(grid: pd.DataFrame, where: str, row_offset: int = 1) -> p
                          "Put one respondent per row under the column names.")
     body.columns = list(names)
     out = body.reset_index(drop=True)
-    out.attrs["title_rows"] = [" ".join(map(str, r.dropna())) for _, r in grid.iloc[:h].iterrows()
-                               if r.notna().any()]
+    out.attrs["title_rows"] = _title_rows(grid, h)
     return out
+
+
+def _title_rows(grid: pd.DataFrame, h: int) -> list[str]:
+    """The non-empty rows above the header row ``h``, each as one line of text."""
+    return [" ".join(map(str, r.dropna())) for _, r in grid.iloc[:h].iterrows() if r.notna().any()]
 
 
 # ------------------------------------------------------------------ CSV
@@ -188,14 +192,29 @@ def _delimiter(lines: list[str]) -> str:
     return best
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _lines(text: str) -> list[str]:
+    """``text`` cut into lines where pandas' CSV parser cuts it: at CR, LF or CRLF only.
+
+    (``str.splitlines`` also cuts at \\v, \\f, \\x1c-\\x1e, U+0085, U+2028 and U+2029: a title line
+    holding one would count as two, and the header would be looked for one line too far down.)"""
+    lines = _LINE_BREAK.split(text)
+    if lines and not lines[-1]:  # a final line break ends the last line, as for splitlines
+        lines.pop()
+    return lines
+
+
 def _first_lines(content: bytes, encoding: str, count: int) -> list[str]:
-    """``content.decode(encoding).splitlines()[:count]``, decoding only as much of the file as they need."""
+    """The first ``count`` lines of ``content.decode(encoding)`` (``_lines``), decoding only as much of
+    the file as they need."""
     size = 1 << 16
     while True:
         head = content[:size].decode(encoding, errors="ignore")  # a character cut at the end is dropped
-        lines = head.splitlines()
+        lines = _lines(head)
         if len(lines) > count or size >= len(content):  # a (count + 1)th line began: the first ones are whole
-            return lines[:count] if size < len(content) else content.decode(encoding).splitlines()[:count]
+            return lines[:count] if size < len(content) else _lines(content.decode(encoding))[:count]
         size *= 4
 
 
@@ -220,8 +239,8 @@ def read_csv(name: str, content: bytes) -> pd.DataFrame:
     if width > safety.MAX_CSV_COLUMNS:
         raise InputError(f"{name}: {width:,} columns in one row, more than the {safety.MAX_CSV_COLUMNS:,} this app "
                          "reads. Delete unused columns (or check the delimiter) and upload it again.")
-    top = pd.DataFrame([r + [None] * (width - len(r)) for r in sample], dtype=object)
-    h = find_header_row(as_text(top), name)
+    top = as_text(pd.DataFrame([r + [None] * (width - len(r)) for r in sample], dtype=object))
+    h = find_header_row(top, name)
     try:
         # The bytes themselves: a StringIO of the decoded text would hold it again, 4 bytes a character.
         raw = pd.read_csv(io.BytesIO(content), sep=delimiter, header=None, skiprows=h, dtype=str,
@@ -246,7 +265,9 @@ def read_csv(name: str, content: bytes) -> pd.DataFrame:
         columns, index = list(raw.items()), raw.index
         del raw
         text = _as_text_taking(columns, index)
-    return frame_below_header(text, name, row_offset=h + 1)
+    frame = frame_below_header(text, name, row_offset=h + 1)
+    frame.attrs["title_rows"] = _title_rows(top, h)  # pandas read from the header on
+    return frame
 
 
 # ------------------------------------------------------------------ XLSX
