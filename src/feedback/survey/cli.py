@@ -209,6 +209,8 @@ def run_pairwise(args) -> int:
              "Design-based: se = sqrt(se_a² + se_b²) (two groups share no respondent), df = n_a + n_b - 2, interval "
              "diff ± t(df)·se, as R's svyttest(y ~ group, subset(design, group %in% c(a, b))).",
              "Effective base: pooled two-proportion z (in column t; df empty) and Newcombe's interval.",
+             "t is empty where both groups' standard errors are 0 (everyone in each group gave the same answer): "
+             "the statistic is infinite; p and sig still give the test's result.",
              f"p_adj: {args.adjust} adjustment within each question and grouping; sig at adjusted p below "
              f"{1 - float(pairs['level'].iloc[0] if len(pairs) else args.level):.2g}.",
              "Groups suppressed [c] (unweighted base below 10) are never tested."]
