@@ -14,14 +14,22 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
+#: How long a wait on the app's own work (a script run, a save, an import) may take: generous, so
+#: the suite passes on a machine busy with other work (load average 10 and more on two cores).
+#: Waits are on conditions, so a quick run takes no longer for it.
+LOADED_MS = 120_000
 CHROMIUM = os.environ.get("FEEDBACK_CHROMIUM", "/usr/bin/chromium")
 SCREENS = Path(os.environ.get("FEEDBACK_SCREENSHOTS", "/tmp/screens"))
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--disable-quic", "--no-first-run", "--disable-dev-shm-usage",
 ]
+
+
+expect.set_options(timeout=LOADED_MS)  # expect() retries its assertion until then (default: 5 s)
 
 
 def pytest_collection_modifyitems(items):
@@ -36,7 +44,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for_http(url: str, proc: subprocess.Popen, log_path: Path, what: str, timeout: float = 60) -> None:
+def wait_for_http(url: str, proc: subprocess.Popen, log_path: Path, what: str, timeout: float = 120) -> None:
     """Poll URL until it answers 200; fail with the end of the log if PROC dies or time runs out."""
     deadline = time.monotonic() + timeout
     while True:
@@ -109,7 +117,7 @@ def page(browser, tmp_path):
     """A fresh browser tab at 1280x800 (the size the app must work at)."""
     context = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True)
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(LOADED_MS)
     yield page
     context.close()
 
@@ -123,20 +131,69 @@ SCRIPT_DONE = ("(() => { const app = document.querySelector('[data-testid=\"stAp
 DRAWN = f"() => {SCRIPT_DONE} && !document.querySelector('[data-testid=\"stMain\"] [data-stale=\"true\"]')"
 
 
-def wait_for_app(page) -> None:
-    """Wait until Streamlit has finished running the script and drawn what it sent."""
-    page.wait_for_selector('[data-testid="stApp"]')
+# JS: count the script runs the page sees (each time the app's run state becomes "running") and
+# note when the state last changed. Installed in the page by ``watch_runs``.
+RUN_WATCH = """() => {
+  if (window.__runWatch) return;
+  window.__runWatch = true;
+  window.__runs = 0;
+  window.__changedAt = performance.now();
+  let last = null;
+  const look = () => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const state = app ? app.dataset.testScriptState : null;
+    if (state !== last) {
+      if (state === 'running') window.__runs += 1;
+      last = state;
+      window.__changedAt = performance.now();
+    }
+  };
+  new MutationObserver(look).observe(document, {subtree: true, childList: true, attributes: true,
+                                                attributeFilter: ['data-test-script-state']});
+  look();
+}"""
+#: JS: drawn, and the run state has not changed for this long (ms): a click's rerun, which reaches
+#: the page a moment after the click, has had its chance to start.
+QUIET_MS = 300
+SETTLED = f"() => {{ ({RUN_WATCH})(); return ({DRAWN})() && performance.now() - window.__changedAt > {QUIET_MS}; }}"
+
+
+def watch_runs(page) -> int:
+    """Install the run counter in the page's document (once per document); the runs seen so far."""
+    page.evaluate(RUN_WATCH)
+    return page.evaluate("() => window.__runs")
+
+
+def wait_for_app(page, timeout: float = LOADED_MS) -> None:
+    """Wait until Streamlit has finished running the script and drawn what it sent, and no new
+    run has started for a moment (``SETTLED``)."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
     # The sidebar's region selector is drawn by app.py after st.navigation: until it is
     # there, the first (slow, database-seeding) run has not reached the page yet.
-    page.wait_for_selector('[data-testid="stSidebar"] [data-testid="stSelectbox"]', timeout=60_000)
-    page.wait_for_timeout(300)
-    drawn(page)
+    page.wait_for_selector('[data-testid="stSidebar"] [data-testid="stSelectbox"]', timeout=timeout)
+    watch_runs(page)
+    page.wait_for_function(SETTLED, timeout=timeout)
 
 
-def drawn(page, timeout: float = 60_000) -> None:
+def after_rerun(page, action, timeout: float = LOADED_MS) -> None:
+    """Do ``action()``, which makes the app run its script again (a changed widget, a button),
+    and wait until that run has started, finished and been drawn."""
+    before = watch_runs(page)
+    action()
+    page.wait_for_function(f"() => window.__runs > {before} && ({DRAWN})()", timeout=timeout)
+
+
+def drawn(page, timeout: float = LOADED_MS) -> None:
     """Wait until no element on the page is left over from the previous run (a rerun after a tab,
     a region or a button has faded the old one and not yet replaced it)."""
     page.wait_for_function(DRAWN, timeout=timeout)
+
+
+def laid_out(page) -> None:
+    """Wait until the browser has laid out and painted the page again (two animation frames),
+    e.g. after the window was resized; then until nothing is left over from a run."""
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))")
+    drawn(page)
 
 
 def until_shown(page, open_it, shown, attempts: int = 3, timeout: float = 15_000) -> None:
@@ -166,7 +223,7 @@ def choose_option(page, box, option: str) -> None:
 
     until_shown(page, open_list, wanted)
     wanted.click()
-    page.wait_for_timeout(300)
+    expect(box).to_contain_text(option)  # chosen: the box shows it (the run it starts is waited for below)
     wait_for_app(page)
 
 
@@ -189,7 +246,7 @@ def tall_screenshot(page, name: str, tmp_path: Path | None = None, height: int =
     """A whole-page screenshot: Streamlit scrolls inside its own container, so make the
     window tall enough for the page, take it, then go back to 1280x800."""
     page.set_viewport_size({"width": 1280, "height": height})
-    page.wait_for_timeout(700)
+    laid_out(page)
     target = screenshot(page, name, tmp_path)
     page.set_viewport_size({"width": 1280, "height": 800})
     return target

@@ -8,9 +8,10 @@ import contextlib
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser.conftest import DRAWN, screenshot
+from tests.browser.conftest import screenshot, wait_for_app
 from ui.navigation import DEFAULT_PAGE, SECTIONS
 
 pytestmark = pytest.mark.timeout(900)
@@ -34,7 +35,6 @@ def problems(page, where: str) -> list[str]:
 
 
 def settle(page) -> None:
-    page.wait_for_timeout(300)
     ready(page)
 
 
@@ -42,9 +42,7 @@ def ready(page) -> None:
     """wait_for_app, with room for a machine shared by many test runs (pages with every tab
     drawn take Chromium a while to lay out when the CPU is busy)."""
     page.set_default_timeout(180_000)
-    page.wait_for_selector('[data-testid="stSidebar"] [data-testid="stSelectbox"]', timeout=180_000)
-    page.wait_for_timeout(300)
-    page.wait_for_function(DRAWN, timeout=180_000)
+    wait_for_app(page, timeout=180_000)
 
 
 def open_expanders(page, scope) -> int:
@@ -53,9 +51,8 @@ def open_expanders(page, scope) -> int:
     for summary in scope.locator("details:not([open]) > summary").all():
         if summary.is_visible():
             summary.click()
+            expect(summary.locator("xpath=..")).to_have_attribute("open", "")  # the details element is open
             opened += 1
-    if opened:
-        page.wait_for_timeout(300)
     return opened
 
 

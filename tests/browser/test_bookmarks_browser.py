@@ -58,10 +58,9 @@ def test_bookmarked_full_view_reopens_on_a_fresh_server(browser, tmp_path):
 
         # Changing a choice writes it into the address; that address reopens the new view.
         main.get_by_text("Role × region", exact=True).click()
-        page.wait_for_timeout(500)
-        settle(page)
         page.wait_for_function("() => decodeURIComponent(location.search.replace(/\\+/g, ' '))"
                                ".includes('survey_grouping=Role × region')")
+        settle(page)
         assert "--by 'role*region'" in code_block(page)
         address = page.url
         context.close()

@@ -12,7 +12,7 @@ import threading
 
 import pytest
 
-from tests.browser.conftest import tall_screenshot, wait_for_app
+from tests.browser.conftest import LOADED_MS, tall_screenshot, wait_for_app
 
 
 @pytest.fixture
@@ -79,6 +79,8 @@ def main_text(page) -> str:
 
 def test_hostile_texts_render_as_typed_and_fetch_nothing(app_url, page, tmp_path, tracker_server):
     port, hits = tracker_server
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
     name = page.locator('[data-testid="stSidebar"] input[aria-label="Your name"]')
     page.goto(app_url)
     name.wait_for(timeout=60_000)
@@ -147,9 +149,12 @@ def test_hostile_texts_render_as_typed_and_fetch_nothing(app_url, page, tmp_path
     wait_for_app(page)
     page.get_by_role("button", name="Import the register").click()
     wait_for_app(page)
-    page.wait_for_selector('[data-testid="stAlert"]', timeout=30_000)
+    page.wait_for_selector('[data-testid="stAlert"]', timeout=LOADED_MS)
     assert_no_markup(page, port)
     tall_screenshot(page, "hostile_audits", tmp_path)
 
-    page.wait_for_timeout(1000)
+    # every image on the page has loaded or failed (a remote one's request is made by then), and the
+    # browser itself asked nothing of the tracking server either
+    page.wait_for_function("() => [...document.images].every(i => i.complete)")
     assert hits == [], hits
+    assert not [u for u in requested if f"127.0.0.1:{port}" in u], requested

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from tests.browser.conftest import wait_for_app
+from tests.browser.conftest import LOADED_MS, wait_for_app
 
 
 def test_every_request_goes_to_the_app_server(app_url, page):
@@ -17,7 +17,7 @@ def test_every_request_goes_to_the_app_server(app_url, page):
     # the favicon the page asks for is the app's own, and it has loaded
     icon = page.locator("link[rel='shortcut icon']")
     page.wait_for_function("() => { const l = document.querySelector(\"link[rel='shortcut icon']\");"
-                           " return !!l && !l.href.endsWith('/favicon.png'); }", timeout=30_000)
+                           " return !!l && !l.href.endsWith('/favicon.png'); }", timeout=LOADED_MS)
     href = icon.get_attribute("href")
     assert href and (href.startswith("data:") or urlsplit(page.evaluate("u => new URL(u, location).href", href))
                      .hostname == "127.0.0.1"), href

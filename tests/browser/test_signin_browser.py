@@ -22,7 +22,8 @@ from feedback import access, access_log, db
 from feedback.errors import Refused
 from feedback.tracker import service
 from feedback.tracker.models import Item
-from tests.browser.conftest import _free_port, running_app, screenshot, serving, tall_screenshot, wait_for_app
+from tests.browser.conftest import (LOADED_MS, _free_port, running_app, screenshot, serving, tall_screenshot,
+                                    wait_for_app)
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -85,7 +86,7 @@ def sidebar(page):
 def sign_in(page, url: str, sub: str, tmp_path: Path | None = None) -> None:
     page.goto(url)
     page.get_by_role("button", name="Sign in").click(timeout=90_000)
-    page.wait_for_selector('input[name="sub"]', timeout=30_000)  # the provider's authorize page
+    page.wait_for_selector('input[name="sub"]', timeout=LOADED_MS)  # the provider's authorize page
     if tmp_path is not None:
         screenshot(page, "signin_01_provider_page", tmp_path)
     page.fill('input[name="sub"]', sub)
@@ -100,15 +101,15 @@ def open_item(page, url: str, region: str, reference: str) -> None:
     box.click()
     page.keyboard.type(reference)
     page.keyboard.press("Enter")
-    main(page).get_by_role("heading", name=reference).wait_for(timeout=30_000)
-    page.wait_for_timeout(500)
+    main(page).get_by_role("heading", name=reference).wait_for(timeout=LOADED_MS)
+    wait_for_app(page)
 
 
 def test_editor_signs_in_edits_under_their_own_name_and_signs_out(signed_app, browser, tmp_path):
     url, engine = signed_app
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(LOADED_MS)
     sign_in(page, url, "ed", tmp_path)
     wait_for_app(page)  # the first page after the provider's redirect may still be running
     sidebar(page).get_by_text("Signed in as Ed Editor (ed@example.org): editor.").wait_for(timeout=60_000)
@@ -145,7 +146,7 @@ def test_viewer_sees_no_form_and_is_refused_by_the_service(signed_app, browser, 
     url, engine = signed_app
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(LOADED_MS)
     sign_in(page, url, "vera")
     open_item(page, url, "London", "SAMPLE-LDN-1")
     main(page).get_by_text("Only editors can change tracker items: ask an admin for access.").wait_for()
@@ -154,7 +155,7 @@ def test_viewer_sees_no_form_and_is_refused_by_the_service(signed_app, browser, 
     tall_screenshot(page, "signin_05_viewer", tmp_path)
     page.goto(f"{url}/roundtables")
     main(page).get_by_role("tab", name="Points and coding").click(timeout=90_000)
-    main(page).get_by_text("Only editors can change codings of roundtable points").first.wait_for(timeout=30_000)
+    main(page).get_by_text("Only editors can change codings of roundtable points").first.wait_for(timeout=LOADED_MS)
     assert page.get_by_role("button", name="Save my coding").count() == 0
     tall_screenshot(page, "signin_07_viewer_roundtables", tmp_path)
     page.goto(f"{url}/audits")
@@ -174,7 +175,7 @@ def test_regional_lead_edits_their_region_only(signed_app, browser, tmp_path):
     url, engine = signed_app
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(LOADED_MS)
     sign_in(page, url, "lee")
     open_item(page, url, "London", "SAMPLE-LDN-1")
     main(page).get_by_text("Edit this item").click()
@@ -202,7 +203,7 @@ def test_admin_reads_the_access_log(signed_app, browser, tmp_path):
     url, engine = signed_app
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(LOADED_MS)
     sign_in(page, url, "ada")
     sidebar(page).get_by_text("Access log").click()
     main(page).get_by_role("heading", name="Access log").wait_for(timeout=60_000)

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from tests.browser.conftest import choose_region, screenshot, wait_for_app
+from tests.browser.conftest import choose_region, laid_out, screenshot, wait_for_app
 
 ROOT = Path(__file__).resolve().parents[2]
 SURVEYS = ROOT / "data" / "surveys"
@@ -42,7 +42,7 @@ def shot(page, name: str, tmp_path: Path) -> Path:
     height = page.evaluate("() => { const m = document.querySelector('[data-testid=\"stMain\"]');"
                            " return m ? m.scrollHeight : document.body.scrollHeight; }")
     page.set_viewport_size({"width": 1280, "height": max(800, min(int(height) + 40, 12000))})
-    page.wait_for_timeout(600)
+    laid_out(page)
     try:
         return screenshot(page, name, tmp_path)
     finally:
