@@ -14,6 +14,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -212,19 +213,24 @@ def until_shown(page, open_it, shown, attempts: int = 3, timeout: float = 15_000
             wait_for_app(page)
 
 
-def choose_option(page, box, option: str) -> None:
-    """Open the select box ``box`` and pick ``option``."""
+def choose_option(page, box, option: str, attempts: int = 3) -> None:
+    """Open the select box ``box`` and pick ``option``, until the box holds it. A rerun that lands
+    just after the list opened closes it (the option is gone before the click): open it again."""
     wanted = page.get_by_role("option", name=option, exact=True)
-
-    def open_list():
+    chosen = box.get_by_role("combobox")
+    for attempt in range(attempts):
         wait_for_app(page)
         box.scroll_into_view_if_needed()
         box.click()
-
-    until_shown(page, open_list, wanted)
-    wanted.click()
-    expect(box).to_contain_text(option)  # chosen: the box shows it (the run it starts is waited for below)
-    wait_for_app(page)
+        try:
+            wanted.click(timeout=15_000)
+            expect(chosen).to_have_value(option, timeout=15_000)
+            break
+        except (AssertionError, PlaywrightTimeout):
+            if attempt == attempts - 1:
+                raise
+            page.keyboard.press("Escape")
+    wait_for_app(page)  # the run the choice started
 
 
 def choose_region(page, region: str) -> None:

@@ -83,7 +83,7 @@ def test_import_docx_recode_point_and_regional_count_changes(app_url, page, tmp_
     day.click()
     page.keyboard.type("01122021")  # day, month, year: the field moves on by itself
     page.keyboard.press("Tab")
-    expect(page.locator('[data-testid="stDateInput"]:visible input').first).to_have_value("01/12/2021")
+    expect(page.locator('[data-testid="stDateInput"]:visible input').first).to_have_value("2021-12-01")
     screenshot(page, "roundtables_import_form", tmp_path)
     page.get_by_role("button", name="Import 1 file(s)").click()
     page.wait_for_selector("text=Imported 1 event(s)", timeout=60_000)
