@@ -13,7 +13,7 @@ def test_every_request_goes_to_the_app_server(app_url, page):
     page.on("request", lambda request: requests.append(request.url))
     page.goto(app_url)
     wait_for_app(page)
-    page.locator('[data-testid="stMain"] [data-testid="stMetricValue"]').first.wait_for(timeout=60_000)
+    page.locator('[data-testid="stMain"] [data-testid="stMetricValue"]').first.wait_for(timeout=LOADED_MS)
     # the favicon the page asks for is the app's own, and it has loaded
     icon = page.locator("link[rel='shortcut icon']")
     page.wait_for_function("() => { const l = document.querySelector(\"link[rel='shortcut icon']\");"

@@ -56,12 +56,12 @@ def count_behind(page, theme: str, region: str) -> int:
 def test_import_docx_recode_point_and_regional_count_changes(app_url, page, tmp_path):
     name = page.locator('[data-testid="stSidebar"] input[aria-label="Your name"]')
     page.goto(app_url)  # the app's entry script first, so its navigation and sidebar are in place
-    name.wait_for(timeout=60_000)
+    name.wait_for(timeout=LOADED_MS)
     page.goto(f"{app_url}/roundtables")
-    name.wait_for(timeout=60_000)
+    name.wait_for(timeout=LOADED_MS)
     wait_for_app(page)
     page.wait_for_selector("text=Regional roundtable notes")
-    page.locator('[data-testid="stMetricValue"]', has_text="448").wait_for(timeout=60_000)
+    page.locator('[data-testid="stMetricValue"]', has_text="448").wait_for(timeout=LOADED_MS)
     wait_for_app(page)
     assert "448" in main_text(page) and "148" in main_text(page)  # the sample's totals
     tall_screenshot(page, "roundtables_overview", tmp_path)
@@ -77,7 +77,7 @@ def test_import_docx_recode_point_and_regional_count_changes(app_url, page, tmp_
     docx_path = tmp_path / "north_east_extra.docx"
     notes_docx(docx_path)
     page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(str(docx_path))
-    page.wait_for_selector("text=Missing from the notes: date", timeout=60_000)
+    page.wait_for_selector("text=Missing from the notes: date", timeout=LOADED_MS)
     wait_for_app(page)
     day = page.locator('[data-testid="stDateInput"]:visible [role="spinbutton"]').first
     day.click()
@@ -86,7 +86,7 @@ def test_import_docx_recode_point_and_regional_count_changes(app_url, page, tmp_
     expect(page.locator('[data-testid="stDateInput"]:visible input').first).to_have_value("2021-12-01")
     screenshot(page, "roundtables_import_form", tmp_path)
     page.get_by_role("button", name="Import 1 file(s)").click()
-    page.wait_for_selector("text=Imported 1 event(s)", timeout=60_000)
+    page.wait_for_selector("text=Imported 1 event(s)", timeout=LOADED_MS)
     wait_for_app(page)
 
     tab(page, "Themes by region")

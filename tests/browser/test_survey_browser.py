@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from tests.browser.conftest import choose_region, laid_out, screenshot, wait_for_app
+from tests.browser.conftest import LOADED_MS, choose_region, laid_out, screenshot, wait_for_app
 
 ROOT = Path(__file__).resolve().parents[2]
 SURVEYS = ROOT / "data" / "surveys"
@@ -73,7 +73,7 @@ def cli_rates(*args: str) -> pd.DataFrame:
 
 def test_region_changes_base_and_downloads_match_cli(app_url, page, tmp_path):
     open_page(page, app_url)
-    page.wait_for_selector("text=Headline figures", timeout=60_000)
+    page.wait_for_selector("text=Headline figures", timeout=LOADED_MS)
     assert "Survey overview" in main_text(page)
     assert not page.locator('[data-testid="stException"]').count()
     shot(page, "survey_overview", tmp_path)
@@ -145,7 +145,7 @@ def test_upload_sample_xlsx_and_see_its_results(app_url, page, tmp_path):
     open_page(page, f"{app_url}/upload")
     page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(
         str(SURVEYS / "frontline_2021.xlsx"))
-    page.wait_for_selector("text=307 respondents", timeout=60_000)
+    page.wait_for_selector("text=307 respondents", timeout=LOADED_MS)
     wait_for_app(page)
     shot(page, "survey_upload", tmp_path)
     page.get_by_role("button", name="Use this survey in every page").click()
@@ -167,6 +167,6 @@ def test_upload_sample_xlsx_and_see_its_results(app_url, page, tmp_path):
     shot(page, "survey_results_upload", tmp_path)
 
     open_page(page, f"{app_url}/compare")
-    page.wait_for_selector("text=A positive difference means", timeout=60_000)
+    page.wait_for_selector("text=A positive difference means", timeout=LOADED_MS)
     assert "compared with" in main_text(page)
     shot(page, "survey_compare", tmp_path)
