@@ -132,31 +132,50 @@ SCRIPT_DONE = ("(() => { const app = document.querySelector('[data-testid=\"stAp
 DRAWN = f"() => {SCRIPT_DONE} && !document.querySelector('[data-testid=\"stMain\"] [data-stale=\"true\"]')"
 
 
-# JS: count the script runs the page sees (each time the app's run state becomes "running") and
-# note when the state last changed. Installed in the page by ``watch_runs``.
+# JS: count the script runs the page sees (each time the app's run state becomes "running"), note
+# when the state last changed, and whether the page has asked the server for a run that has not
+# started yet (a changed widget or a button sends a rerun request over the websocket: a BackMsg whose
+# first byte is 0x5A, field 11 "rerun_script"; the run state changes only when the server starts it).
+# Installed in the page by ``watch_runs``.
 RUN_WATCH = """() => {
   if (window.__runWatch) return;
   window.__runWatch = true;
   window.__runs = 0;
+  window.__pending = false;
   window.__changedAt = performance.now();
-  let last = null;
+  let last = null, askedWhile = null;
   const look = () => {
     const app = document.querySelector('[data-testid="stApp"]');
     const state = app ? app.dataset.testScriptState : null;
     if (state !== last) {
       if (state === 'running') window.__runs += 1;
+      if (window.__pending && (state === 'running' || askedWhile === 'running')) window.__pending = false;
       last = state;
       window.__changedAt = performance.now();
     }
+  };
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    try {
+      const view = data instanceof ArrayBuffer ? new Uint8Array(data)
+        : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : null;
+      if (view && view.length && view[0] === 0x5a) {
+        window.__pending = true;
+        askedWhile = last;
+        window.__changedAt = performance.now();
+      }
+    } catch (e) {}
+    return send.apply(this, arguments);
   };
   new MutationObserver(look).observe(document, {subtree: true, childList: true, attributes: true,
                                                 attributeFilter: ['data-test-script-state']});
   look();
 }"""
-#: JS: drawn, and the run state has not changed for this long (ms): a click's rerun, which reaches
-#: the page a moment after the click, has had its chance to start.
+#: JS: drawn, no run asked for and not yet started, and the run state has not changed for this long
+#: (ms): a click's rerun has had its chance to be asked for.
 QUIET_MS = 300
-SETTLED = f"() => {{ ({RUN_WATCH})(); return ({DRAWN})() && performance.now() - window.__changedAt > {QUIET_MS}; }}"
+SETTLED = (f"() => {{ ({RUN_WATCH})(); return ({DRAWN})() && !window.__pending"
+           f" && performance.now() - window.__changedAt > {QUIET_MS}; }}")
 
 
 def watch_runs(page) -> int:
