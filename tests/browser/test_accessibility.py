@@ -8,7 +8,6 @@ import contextlib
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from playwright.sync_api import expect
 from axe_playwright_python.sync_playwright import Axe
 
 from tests.browser.conftest import screenshot, wait_for_app
@@ -48,10 +47,10 @@ def ready(page) -> None:
 def open_expanders(page, scope) -> int:
     """Open every closed expander inside scope; returns how many were opened."""
     opened = 0
-    for summary in scope.locator("details:not([open]) > summary").all():
+    for summary in scope.locator("details:not([open]) > summary").element_handles():  # (these elements)
         if summary.is_visible():
             summary.click()
-            expect(summary.locator("xpath=..")).to_have_attribute("open", "")  # the details element is open
+            page.wait_for_function("summary => summary.parentElement.open", arg=summary)  # it has opened
             opened += 1
     return opened
 
