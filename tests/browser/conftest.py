@@ -164,6 +164,26 @@ RUN_WATCH = """() => {
         askedWhile = last;
         window.__changedAt = performance.now();
       }
+      if (!this.__runWatch) {  // the server's answers: a run starts with a ForwardMsg "new_session" (field 4)
+        this.__runWatch = true;
+        this.addEventListener('message', event => {
+          if (!(event.data instanceof ArrayBuffer)) return;
+          const b = new Uint8Array(event.data);
+          let i = 0;
+          const varint = () => { let v = 0, s = 0, x; do { x = b[i++]; v += (x & 0x7f) * 2 ** s; s += 7; }
+                                 while ((x & 0x80) && i < b.length); return v; };
+          while (i < b.length) {
+            const tag = varint(), wire = tag % 8;
+            if (Math.floor(tag / 8) === 4) {  // a run began (its "running" state may be drawn too briefly to see)
+              window.__runs += 1;
+              window.__pending = false;
+              window.__changedAt = performance.now();
+            }
+            if (wire === 0) varint(); else if (wire === 2) { const n = varint(); i += n; } else if (wire === 1) i += 8;
+            else if (wire === 5) i += 4; else break;
+          }
+        });
+      }
     } catch (e) {}
     return send.apply(this, arguments);
   };
