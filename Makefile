@@ -39,6 +39,7 @@ test: install-test
 bench: install
 	$(BIN)/python -m feedback.bench
 	$(BIN)/python -m feedback.bench --uploads
+	$(BIN)/python -m feedback.bench --limits
 
 # A longer fuzz campaign of every upload reader than the test suite runs (seeded, bounded).
 fuzz: install

@@ -62,8 +62,8 @@ with common.section("The survey trends"):  # two waves that share no question: o
         change = trends_ui.change(before, after, grouping, region)
     source = after.survey.source
     left_out = change.attrs.get("left_out") or {}
-    st.caption(f"Region: {region_text}. Change from {before_label} to {after_label}: Wald interval and test on the "
-               "two independent samples, adjusted within each question and grouping."
+    st.caption(f"Region: {region_text}. Change from {common.plain(before_label)} to {common.plain(after_label)}: "
+               "Wald interval and test on the two independent samples, adjusted within each question and grouping."
                + (" Figures from published data tables (bases as published)." if kind == "data tables" else ""))
 
     # ---------------------------------------------------------------- each question over the waves
@@ -88,7 +88,7 @@ with common.section("The survey trends"):  # two waves that share no question: o
             row = latest.iloc[0]
             detail = ("" if row["flag"] in ("[c]", "[b]") or row["change"] != row["change"] else
                       f" ({100 * row['ci_low']:+.1f} to {100 * row['ci_high']:+.1f} points)")
-            st.metric(f"Change, {before_label} to {after_label}",
+            st.metric(f"Change, {common.plain(before_label)} to {common.plain(after_label)}",
                       "[c]" if row["change"] != row["change"] else f"{100 * row['change']:+.1f} pts",
                       help="Percentage points, with its interval.")
             st.caption(survey_ui.plain(trends.change_words(row) + detail))

@@ -53,9 +53,11 @@ def sections(admin: bool = False) -> dict[str, list[tuple[str, str, str]]]:
 
 
 def app_pages(admin: bool = False) -> dict[str, list]:
-    """The pages for ``st.navigation``, by section."""
-    return {section: [st.Page(path, title=title, icon=icon, default=(path == DEFAULT_PAGE))
-                      for path, title, icon in pages]
+    """The pages for ``st.navigation``, by section. Without their icons: the sidebar links draw
+    those (from the font Streamlit serves), while a page's own ":material/...:" icon would become
+    the browser tab's icon, fetched from fonts.gstatic.com (unreachable on an intranet)."""
+    return {section: [st.Page(path, title=title, default=(path == DEFAULT_PAGE))
+                      for path, title, _icon in pages]
             for section, pages in sections(admin).items()}
 
 

@@ -64,7 +64,7 @@ def item_targets(engine, item, actions) -> None:
                         + f" ({survey_ui.plain(row.audience)}, {survey_ui.plain(row.group)})"
                         + (" · sample target" if row.is_sample else ""))
             if row.outcome == "Not measured" or not series:
-                st.caption(f"Not in the latest two waves of the {row.audience} survey.")
+                st.caption(f"Not in the latest two waves of the {survey_ui.plain(row.audience)} survey.")
                 continue
             trend = trends_ui.trend(series, GROUPING, None)
             rows = trend[(trend["question"] == row.question) & (trend["group"] == row.group)
@@ -76,7 +76,7 @@ def item_targets(engine, item, actions) -> None:
                     common.show_chart(chart, alt)
             with right:
                 value = "[c]" if pd.isna(row.change) else f"{100 * row.change:+.1f} pts"
-                st.metric(f"Change, {row.wave_before} to {row.wave_after}", value)
+                st.metric(f"Change, {survey_ui.plain(row.wave_before)} to {survey_ui.plain(row.wave_after)}", value)
                 interval = ("" if pd.isna(row.ci_low) else
                             f" Interval {100 * row.ci_low:+.1f} to {100 * row.ci_high:+.1f} points.")
                 words = row.in_words[:1].upper() + row.in_words[1:]

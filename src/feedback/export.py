@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+import numpy as np
 import pandas as pd
 
 from feedback.validation import export_text
@@ -38,7 +39,8 @@ SURVEY_PERCENT_COLUMNS = ("p", "ci_low", "ci_high", "level")
 
 
 def safe_cell(value):
-    """Neutralise a text value a spreadsheet could run as a formula; other values unchanged.
+    """Neutralise a text value a spreadsheet could run as a formula; other values unchanged, except
+    an infinite or NaN number, which becomes an empty cell (``None``).
 
     ``"=1+1"`` -> ``"'=1+1"``; ``"-5"`` (text) -> ``"'-5"``; ``-5`` (a number) -> ``-5``.
     Control characters that XLSX cannot hold are removed from text first.
@@ -47,17 +49,25 @@ def safe_cell(value):
         value = export_text(value)
         if value.startswith(DANGEROUS_PREFIXES):
             return "'" + value
+    elif isinstance(value, (float, np.floating)) and not math.isfinite(value):
+        return None
     return value
 
 
 def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``df`` with every text cell and column name passed through ``safe_cell``."""
+    """A copy of ``df`` with every text cell and column name passed through ``safe_cell``, and no
+    infinite number: an infinite value (a test statistic whose standard error is 0) is an empty
+    cell, as a missing one is, never "inf" (which Excel shows as #NAME?)."""
     out = df.copy()
     out.columns = [safe_cell(str(c)) for c in out.columns]
-    for col in out.columns:
-        if not (pd.api.types.is_numeric_dtype(out[col]) or pd.api.types.is_bool_dtype(out[col])
-                or pd.api.types.is_datetime64_any_dtype(out[col])):
-            out[col] = out[col].map(safe_cell).astype(object)
+    for j in range(out.shape[1]):
+        col = out.iloc[:, j]
+        if pd.api.types.is_float_dtype(col):
+            if np.isinf(col.to_numpy(dtype=float, na_value=np.nan)).any():
+                out.isetitem(j, col.mask(np.isinf(col.to_numpy(dtype=float, na_value=np.nan))))
+        elif not (pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)
+                  or pd.api.types.is_datetime64_any_dtype(col)):
+            out.isetitem(j, col.map(safe_cell).astype(object))
     return out
 
 
@@ -83,7 +93,7 @@ def sheet_title(name: str, taken: Iterable[str] = ()) -> str:
 def _cell_value(v):
     if v is None:
         return None
-    if isinstance(v, float) and math.isnan(v):
+    if isinstance(v, (float, np.floating)) and not math.isfinite(v):  # NaN, inf, -inf: an empty cell
         return None
     try:
         if pd.isna(v):
@@ -278,7 +288,7 @@ def short_sheet_name(name: str | Sequence[str], taken: Iterable[str] = ()) -> st
 
 def p_value_cell(p) -> object:
     """A p-value as published: rounded to three decimals (a number), or "<0.001"; missing -> None."""
-    if p is None or (isinstance(p, float) and math.isnan(p)) or pd.isna(p):
+    if p is None or pd.isna(p) or not math.isfinite(float(p)):
         return None
     return "<0.001" if float(p) < 0.001 else round(float(p), 3)
 
@@ -484,7 +494,8 @@ def _shorthand_values(res: pd.DataFrame, column: str) -> pd.Series:
     values = res[column].astype(object)
     flags = res["flag"].fillna("") if "flag" in res else pd.Series("", index=res.index)
     values = values.where(flags != "[c]", "[c]")
-    missing = pd.to_numeric(res[column], errors="coerce").isna() & (flags != "[c]")
+    numbers = pd.to_numeric(res[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    missing = ~np.isfinite(numbers) & (flags != "[c]").to_numpy()  # (an infinite figure is not one either)
     return values.where(~missing, "[x]")
 
 

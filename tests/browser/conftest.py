@@ -14,14 +14,23 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
+#: How long a wait on the app's own work (a script run, a save, an import) may take: generous, so
+#: the suite passes on a machine busy with other work (load average 10 and more on two cores).
+#: Waits are on conditions, so a quick run takes no longer for it.
+LOADED_MS = 120_000
 CHROMIUM = os.environ.get("FEEDBACK_CHROMIUM", "/usr/bin/chromium")
 SCREENS = Path(os.environ.get("FEEDBACK_SCREENSHOTS", "/tmp/screens"))
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--disable-quic", "--no-first-run", "--disable-dev-shm-usage",
 ]
+
+
+expect.set_options(timeout=LOADED_MS)  # expect() retries its assertion until then (default: 5 s)
 
 
 def pytest_collection_modifyitems(items):
@@ -36,7 +45,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for_http(url: str, proc: subprocess.Popen, log_path: Path, what: str, timeout: float = 60) -> None:
+def wait_for_http(url: str, proc: subprocess.Popen, log_path: Path, what: str, timeout: float = 120) -> None:
     """Poll URL until it answers 200; fail with the end of the log if PROC dies or time runs out."""
     deadline = time.monotonic() + timeout
     while True:
@@ -109,7 +118,7 @@ def page(browser, tmp_path):
     """A fresh browser tab at 1280x800 (the size the app must work at)."""
     context = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True)
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(LOADED_MS)
     yield page
     context.close()
 
@@ -123,20 +132,108 @@ SCRIPT_DONE = ("(() => { const app = document.querySelector('[data-testid=\"stAp
 DRAWN = f"() => {SCRIPT_DONE} && !document.querySelector('[data-testid=\"stMain\"] [data-stale=\"true\"]')"
 
 
-def wait_for_app(page) -> None:
-    """Wait until Streamlit has finished running the script and drawn what it sent."""
-    page.wait_for_selector('[data-testid="stApp"]')
+# JS: count the script runs the page sees (each time the app's run state becomes "running"), note
+# when the state last changed, and whether the page has asked the server for a run that has not
+# started yet (a changed widget or a button sends a rerun request over the websocket: a BackMsg whose
+# first byte is 0x5A, field 11 "rerun_script"; the run state changes only when the server starts it).
+# Installed in the page by ``watch_runs``.
+RUN_WATCH = """() => {
+  if (window.__runWatch) return;
+  window.__runWatch = true;
+  window.__runs = 0;
+  window.__pending = false;
+  window.__changedAt = performance.now();
+  let last = null, askedWhile = null;
+  const look = () => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const state = app ? app.dataset.testScriptState : null;
+    if (state !== last) {
+      if (state === 'running') window.__runs += 1;
+      if (window.__pending && (state === 'running' || askedWhile === 'running')) window.__pending = false;
+      last = state;
+      window.__changedAt = performance.now();
+    }
+  };
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    try {
+      const view = data instanceof ArrayBuffer ? new Uint8Array(data)
+        : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : null;
+      if (view && view.length && view[0] === 0x5a) {
+        window.__pending = true;
+        askedWhile = last;
+        window.__changedAt = performance.now();
+      }
+      if (!this.__runWatch) {  // the server's answers: a run starts with a ForwardMsg "new_session" (field 4)
+        this.__runWatch = true;
+        this.addEventListener('message', event => {
+          if (!(event.data instanceof ArrayBuffer)) return;
+          const b = new Uint8Array(event.data);
+          let i = 0;
+          const varint = () => { let v = 0, s = 0, x; do { x = b[i++]; v += (x & 0x7f) * 2 ** s; s += 7; }
+                                 while ((x & 0x80) && i < b.length); return v; };
+          while (i < b.length) {
+            const tag = varint(), wire = tag % 8;
+            if (Math.floor(tag / 8) === 4) {  // a run began (its "running" state may be drawn too briefly to see)
+              window.__runs += 1;
+              window.__pending = false;
+              window.__changedAt = performance.now();
+            }
+            if (wire === 0) varint(); else if (wire === 2) { const n = varint(); i += n; } else if (wire === 1) i += 8;
+            else if (wire === 5) i += 4; else break;
+          }
+        });
+      }
+    } catch (e) {}
+    return send.apply(this, arguments);
+  };
+  new MutationObserver(look).observe(document, {subtree: true, childList: true, attributes: true,
+                                                attributeFilter: ['data-test-script-state']});
+  look();
+}"""
+#: JS: drawn, no run asked for and not yet started, and the run state has not changed for this long
+#: (ms): a click's rerun has had its chance to be asked for.
+QUIET_MS = 300
+SETTLED = (f"() => {{ ({RUN_WATCH})(); return ({DRAWN})() && !window.__pending"
+           f" && performance.now() - window.__changedAt > {QUIET_MS}; }}")
+
+
+def watch_runs(page) -> int:
+    """Install the run counter in the page's document (once per document); the runs seen so far."""
+    page.evaluate(RUN_WATCH)
+    return page.evaluate("() => window.__runs")
+
+
+def wait_for_app(page, timeout: float = LOADED_MS) -> None:
+    """Wait until Streamlit has finished running the script and drawn what it sent, and no new
+    run has started for a moment (``SETTLED``)."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
     # The sidebar's region selector is drawn by app.py after st.navigation: until it is
     # there, the first (slow, database-seeding) run has not reached the page yet.
-    page.wait_for_selector('[data-testid="stSidebar"] [data-testid="stSelectbox"]', timeout=60_000)
-    page.wait_for_timeout(300)
-    drawn(page)
+    page.wait_for_selector('[data-testid="stSidebar"] [data-testid="stSelectbox"]', timeout=timeout)
+    watch_runs(page)
+    page.wait_for_function(SETTLED, timeout=timeout)
 
 
-def drawn(page, timeout: float = 60_000) -> None:
+def after_rerun(page, action, timeout: float = LOADED_MS) -> None:
+    """Do ``action()``, which makes the app run its script again (a changed widget, a button),
+    and wait until that run has started, finished and been drawn."""
+    before = watch_runs(page)
+    action()
+    page.wait_for_function(f"() => window.__runs > {before} && ({DRAWN})()", timeout=timeout)
+
+
+def drawn(page, timeout: float = LOADED_MS) -> None:
     """Wait until no element on the page is left over from the previous run (a rerun after a tab,
     a region or a button has faded the old one and not yet replaced it)."""
     page.wait_for_function(DRAWN, timeout=timeout)
+
+
+def laid_out(page) -> None:
+    """Wait until the browser has laid out and painted the page again (two animation frames),
+    e.g. after the window was resized; then until nothing is left over from a run."""
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))")
+    drawn(page)
 
 
 def until_shown(page, open_it, shown, attempts: int = 3, timeout: float = 15_000) -> None:
@@ -155,19 +252,24 @@ def until_shown(page, open_it, shown, attempts: int = 3, timeout: float = 15_000
             wait_for_app(page)
 
 
-def choose_option(page, box, option: str) -> None:
-    """Open the select box ``box`` and pick ``option``."""
+def choose_option(page, box, option: str, attempts: int = 3) -> None:
+    """Open the select box ``box`` and pick ``option``, until the box holds it. A rerun that lands
+    just after the list opened closes it (the option is gone before the click): open it again."""
     wanted = page.get_by_role("option", name=option, exact=True)
-
-    def open_list():
+    chosen = box.get_by_role("combobox")
+    for attempt in range(attempts):
         wait_for_app(page)
         box.scroll_into_view_if_needed()
         box.click()
-
-    until_shown(page, open_list, wanted)
-    wanted.click()
-    page.wait_for_timeout(300)
-    wait_for_app(page)
+        try:
+            wanted.click(timeout=15_000)
+            expect(chosen).to_have_value(option, timeout=15_000)
+            break
+        except (AssertionError, PlaywrightTimeout):
+            if attempt == attempts - 1:
+                raise
+            page.keyboard.press("Escape")
+    wait_for_app(page)  # the run the choice started
 
 
 def choose_region(page, region: str) -> None:
@@ -189,7 +291,7 @@ def tall_screenshot(page, name: str, tmp_path: Path | None = None, height: int =
     """A whole-page screenshot: Streamlit scrolls inside its own container, so make the
     window tall enough for the page, take it, then go back to 1280x800."""
     page.set_viewport_size({"width": 1280, "height": height})
-    page.wait_for_timeout(700)
+    laid_out(page)
     target = screenshot(page, name, tmp_path)
     page.set_viewport_size({"width": 1280, "height": 800})
     return target

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser.conftest import DRAWN, screenshot
+from tests.browser.conftest import screenshot, wait_for_app
 from ui.navigation import DEFAULT_PAGE, SECTIONS
 
 pytestmark = pytest.mark.timeout(900)
@@ -34,7 +34,6 @@ def problems(page, where: str) -> list[str]:
 
 
 def settle(page) -> None:
-    page.wait_for_timeout(300)
     ready(page)
 
 
@@ -42,20 +41,17 @@ def ready(page) -> None:
     """wait_for_app, with room for a machine shared by many test runs (pages with every tab
     drawn take Chromium a while to lay out when the CPU is busy)."""
     page.set_default_timeout(180_000)
-    page.wait_for_selector('[data-testid="stSidebar"] [data-testid="stSelectbox"]', timeout=180_000)
-    page.wait_for_timeout(300)
-    page.wait_for_function(DRAWN, timeout=180_000)
+    wait_for_app(page, timeout=180_000)
 
 
 def open_expanders(page, scope) -> int:
     """Open every closed expander inside scope; returns how many were opened."""
     opened = 0
-    for summary in scope.locator("details:not([open]) > summary").all():
+    for summary in scope.locator("details:not([open]) > summary").element_handles():  # (these elements)
         if summary.is_visible():
             summary.click()
+            page.wait_for_function("summary => summary.parentElement.open", arg=summary)  # it has opened
             opened += 1
-    if opened:
-        page.wait_for_timeout(300)
     return opened
 
 

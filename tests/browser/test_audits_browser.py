@@ -9,7 +9,7 @@ import re
 import pytest
 
 from feedback.audits.framework import load_framework
-from tests.browser.conftest import choose_region, screenshot, tall_screenshot, wait_for_app
+from tests.browser.conftest import LOADED_MS, choose_region, screenshot, tall_screenshot, wait_for_app
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -35,11 +35,11 @@ def test_enter_an_audit_and_the_summary_changes(app_url, page, tmp_path):
     page.goto(app_url)
     # The first run seeds the database and can outlast wait_for_app; leaving before app.py has called
     # st.navigation leaves the next session on Streamlit's legacy page list. Wait for the shared sidebar.
-    page.wait_for_selector('[data-testid="stSidebar"] input[aria-label="Your name"]', timeout=90_000)
+    page.wait_for_selector('[data-testid="stSidebar"] input[aria-label="Your name"]', timeout=LOADED_MS)
     wait_for_app(page)
     page.goto(f"{app_url}/audits")
     wait_for_app(page)
-    page.wait_for_selector('[data-testid="stSidebar"] input[aria-label="Your name"]', timeout=60_000)
+    page.wait_for_selector('[data-testid="stSidebar"] input[aria-label="Your name"]', timeout=LOADED_MS)
     page.wait_for_selector("text=Yearly-report audits")
     page.wait_for_selector('[data-testid="stMetric"]')
     wait_for_app(page)

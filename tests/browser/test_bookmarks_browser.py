@@ -8,7 +8,9 @@ import urllib.parse
 import pytest
 
 from feedback.survey import explorer
-from tests.browser.conftest import running_app, screenshot, wait_for_app
+from playwright.sync_api import expect
+
+from tests.browser.conftest import LOADED_MS, after_rerun, running_app, screenshot, wait_for_app
 
 pytestmark = pytest.mark.timeout(300)
 FRONTLINE = "Frontline professionals 2021 (sample)"
@@ -23,7 +25,7 @@ def question_text(qid: str) -> str:
 
 def settle(page) -> None:
     wait_for_app(page)
-    page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=60_000)
+    page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=LOADED_MS)
     wait_for_app(page)
 
 
@@ -39,7 +41,7 @@ def test_bookmarked_full_view_reopens_on_a_fresh_server(browser, tmp_path):
     with running_app(tmp_path) as url:
         context = browser.new_context(viewport={"width": 1280, "height": 800})
         page = context.new_page()
-        page.set_default_timeout(60_000)
+        page.set_default_timeout(LOADED_MS)
         page.goto(f"{url}/results?{urllib.parse.urlencode(view)}")
         settle(page)
         page.wait_for_selector('[data-testid="stCode"]')
@@ -57,17 +59,16 @@ def test_bookmarked_full_view_reopens_on_a_fresh_server(browser, tmp_path):
         screenshot(page, "bookmark_results_full_view", tmp_path)
 
         # Changing a choice writes it into the address; that address reopens the new view.
-        main.get_by_text("Role × region", exact=True).click()
-        page.wait_for_timeout(500)
-        settle(page)
+        after_rerun(page, lambda: main.get_by_text("Role × region", exact=True).click())
         page.wait_for_function("() => decodeURIComponent(location.search.replace(/\\+/g, ' '))"
                                ".includes('survey_grouping=Role × region')")
-        assert "--by 'role*region'" in code_block(page)
+        settle(page)
+        expect(page.locator('[data-testid="stCode"]').first).to_contain_text("--by 'role*region'")
         address = page.url
         context.close()
 
         again = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
-        again.set_default_timeout(60_000)
+        again.set_default_timeout(LOADED_MS)
         again.goto(address)
         settle(again)
         again.wait_for_selector('[data-testid="stCode"]')

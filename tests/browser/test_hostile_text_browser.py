@@ -12,7 +12,9 @@ import threading
 
 import pytest
 
-from tests.browser.conftest import tall_screenshot, wait_for_app
+from playwright.sync_api import expect
+
+from tests.browser.conftest import LOADED_MS, after_rerun, tall_screenshot, wait_for_app
 
 
 @pytest.fixture
@@ -79,9 +81,11 @@ def main_text(page) -> str:
 
 def test_hostile_texts_render_as_typed_and_fetch_nothing(app_url, page, tmp_path, tracker_server):
     port, hits = tracker_server
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
     name = page.locator('[data-testid="stSidebar"] input[aria-label="Your name"]')
     page.goto(app_url)
-    name.wait_for(timeout=60_000)
+    name.wait_for(timeout=LOADED_MS)
     wait_for_app(page)
     name.fill("**Ann** \u202eevil\u202c")
     name.press("Enter")
@@ -98,26 +102,28 @@ def test_hostile_texts_render_as_typed_and_fetch_nothing(app_url, page, tmp_path
     uploads = page.locator('[data-testid="stFileUploader"] input[type="file"]')
     uploads.nth(0).set_input_files(files=[{"name": "survey.csv", "mimeType": "text/csv",
                                            "buffer": ("role,region,q1\n" + rows).encode()}])
-    page.wait_for_selector("text=60 respondents", timeout=60_000)
-    uploads.nth(1).set_input_files(files=[{"name": "survey.toml", "mimeType": "application/toml",
-                                           "buffer": codebook.encode()}])
+    page.wait_for_selector("text=60 respondents", timeout=LOADED_MS)
+    after_rerun(page, lambda: uploads.nth(1).set_input_files(files=[
+        {"name": "survey.toml", "mimeType": "application/toml", "buffer": codebook.encode()}]))
+    # the form now starts from the uploaded codebook (its title), not from the suggestion
+    expect(page.locator('[data-testid="stMain"] input[aria-label="Survey title"]')).to_have_value(hostile(port, "t"))
     wait_for_app(page)
-    page.get_by_role("button", name="Use this survey in every page").click()
+    after_rerun(page, lambda: page.get_by_role("button", name="Use this survey in every page").click())
     wait_for_app(page)
 
     go(page, "Overview")
-    page.wait_for_selector("text=Headline figures", timeout=60_000)
+    page.wait_for_selector("text=Headline figures", timeout=LOADED_MS)
     wait_for_app(page)
     # the uploaded survey's questions replace the sample's once the page has rerun with it
     page.wait_for_function("() => document.querySelector('[data-testid=\"stMain\"]').innerText.includes('**boldq**')",
-                           timeout=60_000)
+                           timeout=LOADED_MS)
     text = main_text(page)
     assert "**boldq**" in text and ":red[redq]" in text and "$x^{2}$" in text, text[:3000]
     assert_no_markup(page, port)
     tall_screenshot(page, "hostile_overview", tmp_path)
 
     go(page, "Results by role")
-    page.wait_for_selector("text=Same figures from the command line", timeout=60_000)
+    page.wait_for_selector("text=Same figures from the command line", timeout=LOADED_MS)
     wait_for_app(page)
     assert "**boldq**" in main_text(page)
     assert_no_markup(page, port)
@@ -133,7 +139,7 @@ def test_hostile_texts_render_as_typed_and_fetch_nothing(app_url, page, tmp_path
         {"name": "bad ![z](http://127.0.0.1:%d/e.png) **boldbad**.docx" % port,
          "mimeType": "application/octet-stream", "buffer": b"not a word file"},
     ])
-    page.wait_for_selector("text=**boldbad**", timeout=60_000)  # the error names the file, as typed
+    page.wait_for_selector("text=**boldbad**", timeout=LOADED_MS)  # the error names the file, as typed
     wait_for_app(page)
     assert_no_markup(page, port)
     tall_screenshot(page, "hostile_roundtables_import", tmp_path)
@@ -147,9 +153,12 @@ def test_hostile_texts_render_as_typed_and_fetch_nothing(app_url, page, tmp_path
     wait_for_app(page)
     page.get_by_role("button", name="Import the register").click()
     wait_for_app(page)
-    page.wait_for_selector('[data-testid="stAlert"]', timeout=30_000)
+    page.wait_for_selector('[data-testid="stAlert"]', timeout=LOADED_MS)
     assert_no_markup(page, port)
     tall_screenshot(page, "hostile_audits", tmp_path)
 
-    page.wait_for_timeout(1000)
+    # every image on the page has loaded or failed (a remote one's request is made by then), and the
+    # browser itself asked nothing of the tracking server either
+    page.wait_for_function("() => [...document.images].every(i => i.complete)")
     assert hits == [], hits
+    assert not [u for u in requested if f"127.0.0.1:{port}" in u], requested

@@ -8,7 +8,9 @@ import re
 
 import pytest
 
-from tests.browser.conftest import choose_option, screenshot, tall_screenshot, wait_for_app
+from playwright.sync_api import expect
+
+from tests.browser.conftest import LOADED_MS, after_rerun, choose_option, screenshot, tall_screenshot, wait_for_app
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -54,19 +56,18 @@ def count_behind(page, theme: str, region: str) -> int:
 def test_import_docx_recode_point_and_regional_count_changes(app_url, page, tmp_path):
     name = page.locator('[data-testid="stSidebar"] input[aria-label="Your name"]')
     page.goto(app_url)  # the app's entry script first, so its navigation and sidebar are in place
-    name.wait_for(timeout=60_000)
+    name.wait_for(timeout=LOADED_MS)
     page.goto(f"{app_url}/roundtables")
-    name.wait_for(timeout=60_000)
+    name.wait_for(timeout=LOADED_MS)
     wait_for_app(page)
     page.wait_for_selector("text=Regional roundtable notes")
-    page.locator('[data-testid="stMetricValue"]', has_text="448").wait_for(timeout=60_000)
+    page.locator('[data-testid="stMetricValue"]', has_text="448").wait_for(timeout=LOADED_MS)
     wait_for_app(page)
     assert "448" in main_text(page) and "148" in main_text(page)  # the sample's totals
     tall_screenshot(page, "roundtables_overview", tmp_path)
 
     name.fill("Test Coder")
-    name.press("Enter")
-    page.wait_for_timeout(500)
+    after_rerun(page, lambda: name.press("Enter"))
     wait_for_app(page)
 
     before = count_behind(page, "Information sharing", "North East")
@@ -76,16 +77,16 @@ def test_import_docx_recode_point_and_regional_count_changes(app_url, page, tmp_
     docx_path = tmp_path / "north_east_extra.docx"
     notes_docx(docx_path)
     page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(str(docx_path))
-    page.wait_for_selector("text=Missing from the notes: date", timeout=60_000)
+    page.wait_for_selector("text=Missing from the notes: date", timeout=LOADED_MS)
     wait_for_app(page)
     day = page.locator('[data-testid="stDateInput"]:visible [role="spinbutton"]').first
     day.click()
     page.keyboard.type("01122021")  # day, month, year: the field moves on by itself
     page.keyboard.press("Tab")
-    page.wait_for_timeout(300)
+    expect(page.locator('[data-testid="stDateInput"]:visible input').first).to_have_value("2021-12-01")
     screenshot(page, "roundtables_import_form", tmp_path)
     page.get_by_role("button", name="Import 1 file(s)").click()
-    page.wait_for_selector("text=Imported 1 event(s)", timeout=60_000)
+    page.wait_for_selector("text=Imported 1 event(s)", timeout=LOADED_MS)
     wait_for_app(page)
 
     tab(page, "Themes by region")
@@ -108,7 +109,7 @@ def test_import_docx_recode_point_and_regional_count_changes(app_url, page, tmp_
     assert "Information sharing" not in codes.inner_text()
     page.get_by_role("button", name="Save my coding").click()
     # The confirmation names the new code (it may be cleared by a later rerun, so wait for it, then go on).
-    page.wait_for_selector("text=Saved your coding of point", timeout=30_000)
+    page.wait_for_selector("text=Saved your coding of point", timeout=LOADED_MS)
     screenshot(page, "roundtables_recoded", tmp_path)
     wait_for_app(page)
 
@@ -121,15 +122,15 @@ def test_import_docx_recode_point_and_regional_count_changes(app_url, page, tmp_
     tab(page, "Points and coding")
     choose(page, "Event", "North East, 01 Dec 2021")
     page.get_by_role("button", name="Raise a new tracker item from this point").click()
-    page.wait_for_selector("text=Raised tracker item RT-", timeout=30_000)
-    page.wait_for_selector("text=Linked to tracker item RT-", timeout=30_000)
+    page.wait_for_selector("text=Raised tracker item RT-", timeout=LOADED_MS)
+    page.wait_for_selector("text=Linked to tracker item RT-", timeout=LOADED_MS)
     assert "Panel decision no response yet" in main_text(page)
     wait_for_app(page)
     tall_screenshot(page, "roundtables_tracker_link", tmp_path)
 
     # The other views, for a look: agreement (Test Coder against the rules), per event, codebook.
     tab(page, "Coder agreement")
-    page.wait_for_selector("text=coded by both", timeout=30_000)
+    page.wait_for_selector("text=coded by both", timeout=LOADED_MS)
     assert re.search(r"1 point\(s\) coded by both Test Coder and rules", main_text(page))
     tall_screenshot(page, "roundtables_agreement", tmp_path)
     tab(page, "Themes per event")

@@ -22,7 +22,8 @@ from feedback import access, access_log, db
 from feedback.errors import Refused
 from feedback.tracker import service
 from feedback.tracker.models import Item
-from tests.browser.conftest import _free_port, running_app, screenshot, serving, tall_screenshot, wait_for_app
+from tests.browser.conftest import (LOADED_MS, _free_port, running_app, screenshot, serving, tall_screenshot,
+                                    wait_for_app)
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -84,34 +85,34 @@ def sidebar(page):
 
 def sign_in(page, url: str, sub: str, tmp_path: Path | None = None) -> None:
     page.goto(url)
-    page.get_by_role("button", name="Sign in").click(timeout=90_000)
-    page.wait_for_selector('input[name="sub"]', timeout=30_000)  # the provider's authorize page
+    page.get_by_role("button", name="Sign in").click(timeout=LOADED_MS)
+    page.wait_for_selector('input[name="sub"]', timeout=LOADED_MS)  # the provider's authorize page
     if tmp_path is not None:
         screenshot(page, "signin_01_provider_page", tmp_path)
     page.fill('input[name="sub"]', sub)
     page.get_by_role("button", name="Authorize").click()
-    sidebar(page).get_by_text(f"Signed in as {PEOPLE[sub]['name']}").wait_for(timeout=90_000)
+    sidebar(page).get_by_text(f"Signed in as {PEOPLE[sub]['name']}").wait_for(timeout=LOADED_MS)
 
 
 def open_item(page, url: str, region: str, reference: str) -> None:
     page.goto(f"{url}/tracker?region={region.replace(' ', '+')}")
-    main(page).get_by_text("Panel response tracker").first.wait_for(timeout=90_000)
+    main(page).get_by_text("Panel response tracker").first.wait_for(timeout=LOADED_MS)
     box = main(page).locator('[data-testid="stSelectbox"]').filter(has_text="Open an item")
     box.click()
     page.keyboard.type(reference)
     page.keyboard.press("Enter")
-    main(page).get_by_role("heading", name=reference).wait_for(timeout=30_000)
-    page.wait_for_timeout(500)
+    main(page).get_by_role("heading", name=reference).wait_for(timeout=LOADED_MS)
+    wait_for_app(page)
 
 
 def test_editor_signs_in_edits_under_their_own_name_and_signs_out(signed_app, browser, tmp_path):
     url, engine = signed_app
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(LOADED_MS)
     sign_in(page, url, "ed", tmp_path)
     wait_for_app(page)  # the first page after the provider's redirect may still be running
-    sidebar(page).get_by_text("Signed in as Ed Editor (ed@example.org): editor.").wait_for(timeout=60_000)
+    sidebar(page).get_by_text("Signed in as Ed Editor (ed@example.org): editor.").wait_for(timeout=LOADED_MS)
     screenshot(page, "signin_02_signed_in", tmp_path)
     assert sidebar(page).locator('input[aria-label="Your name"]').count() == 0  # no typed name
     assert "Local mode" not in sidebar(page).inner_text()
@@ -122,7 +123,7 @@ def test_editor_signs_in_edits_under_their_own_name_and_signs_out(signed_app, br
     form.locator('input[aria-label="Source detail"]:visible').fill("Checked at sign-in test")
     form.locator('input[aria-label="Reason for the change"]:visible').fill("signed-in edit")
     form.get_by_role("button", name="Save item").click()
-    main(page).get_by_text("Saved: source detail.").wait_for(timeout=90_000)
+    main(page).get_by_text("Saved: source detail.").wait_for(timeout=LOADED_MS)
     tall_screenshot(page, "signin_03_editor_saved", tmp_path)
     with db.session_scope(engine) as s:
         item = s.scalar(select(Item).where(Item.reference == "SAMPLE-LDN-1"))
@@ -132,8 +133,8 @@ def test_editor_signs_in_edits_under_their_own_name_and_signs_out(signed_app, br
 
     sidebar(page).get_by_role("button", name="Sign out").click()
     # Streamlit sends the browser to the provider's end-session page; confirming it comes back.
-    page.get_by_role("button", name="End session").click(timeout=60_000)
-    page.get_by_role("button", name="Sign in").wait_for(timeout=60_000)
+    page.get_by_role("button", name="End session").click(timeout=LOADED_MS)
+    page.get_by_role("button", name="Sign in").wait_for(timeout=LOADED_MS)
     screenshot(page, "signin_04_signed_out", tmp_path)
     events = access_log.entries(engine, events=(access_log.SIGN_IN, access_log.SIGN_OUT))
     mine = events[events["email"] == "ed@example.org"]
@@ -145,7 +146,7 @@ def test_viewer_sees_no_form_and_is_refused_by_the_service(signed_app, browser, 
     url, engine = signed_app
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(LOADED_MS)
     sign_in(page, url, "vera")
     open_item(page, url, "London", "SAMPLE-LDN-1")
     main(page).get_by_text("Only editors can change tracker items: ask an admin for access.").wait_for()
@@ -153,12 +154,12 @@ def test_viewer_sees_no_form_and_is_refused_by_the_service(signed_app, browser, 
     assert page.get_by_role("button", name="Save item").count() == 0
     tall_screenshot(page, "signin_05_viewer", tmp_path)
     page.goto(f"{url}/roundtables")
-    main(page).get_by_role("tab", name="Points and coding").click(timeout=90_000)
-    main(page).get_by_text("Only editors can change codings of roundtable points").first.wait_for(timeout=30_000)
+    main(page).get_by_role("tab", name="Points and coding").click(timeout=LOADED_MS)
+    main(page).get_by_text("Only editors can change codings of roundtable points").first.wait_for(timeout=LOADED_MS)
     assert page.get_by_role("button", name="Save my coding").count() == 0
     tall_screenshot(page, "signin_07_viewer_roundtables", tmp_path)
     page.goto(f"{url}/audits")
-    main(page).get_by_role("tab", name="Enter an audit").click(timeout=90_000)
+    main(page).get_by_role("tab", name="Enter an audit").click(timeout=LOADED_MS)
     main(page).get_by_text("Only editors can change audits").first.wait_for()
     assert page.get_by_role("button", name="Save the audit").count() == 0
     context.close()
@@ -174,7 +175,7 @@ def test_regional_lead_edits_their_region_only(signed_app, browser, tmp_path):
     url, engine = signed_app
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(LOADED_MS)
     sign_in(page, url, "lee")
     open_item(page, url, "London", "SAMPLE-LDN-1")
     main(page).get_by_text("Edit this item").click()
@@ -183,7 +184,7 @@ def test_regional_lead_edits_their_region_only(signed_app, browser, tmp_path):
     form.locator('input[aria-label="Reason for the change"]:visible').fill("regional lead's edit")
     form.get_by_role("button", name="Save item").click()
     try:
-        main(page).get_by_text("Saved: source detail.").wait_for(timeout=90_000)
+        main(page).get_by_text("Saved: source detail.").wait_for(timeout=LOADED_MS)
     finally:
         tall_screenshot(page, "signin_06a_regional_lead_own_region", tmp_path)
 
@@ -202,10 +203,10 @@ def test_admin_reads_the_access_log(signed_app, browser, tmp_path):
     url, engine = signed_app
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(LOADED_MS)
     sign_in(page, url, "ada")
     sidebar(page).get_by_text("Access log").click()
-    main(page).get_by_role("heading", name="Access log").wait_for(timeout=60_000)
+    main(page).get_by_role("heading", name="Access log").wait_for(timeout=LOADED_MS)
     table = main(page).locator('[data-testid="stDataFrame"]')
     table.wait_for()
     tall_screenshot(page, "signin_08_access_log", tmp_path)

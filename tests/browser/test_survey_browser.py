@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from tests.browser.conftest import choose_region, screenshot, wait_for_app
+from tests.browser.conftest import LOADED_MS, choose_region, laid_out, screenshot, wait_for_app
 
 ROOT = Path(__file__).resolve().parents[2]
 SURVEYS = ROOT / "data" / "surveys"
@@ -42,7 +42,7 @@ def shot(page, name: str, tmp_path: Path) -> Path:
     height = page.evaluate("() => { const m = document.querySelector('[data-testid=\"stMain\"]');"
                            " return m ? m.scrollHeight : document.body.scrollHeight; }")
     page.set_viewport_size({"width": 1280, "height": max(800, min(int(height) + 40, 12000))})
-    page.wait_for_timeout(600)
+    laid_out(page)
     try:
         return screenshot(page, name, tmp_path)
     finally:
@@ -73,7 +73,7 @@ def cli_rates(*args: str) -> pd.DataFrame:
 
 def test_region_changes_base_and_downloads_match_cli(app_url, page, tmp_path):
     open_page(page, app_url)
-    page.wait_for_selector("text=Headline figures", timeout=60_000)
+    page.wait_for_selector("text=Headline figures", timeout=LOADED_MS)
     assert "Survey overview" in main_text(page)
     assert not page.locator('[data-testid="stException"]').count()
     shot(page, "survey_overview", tmp_path)
@@ -146,7 +146,7 @@ def test_upload_sample_xlsx_and_see_its_results(app_url, page, tmp_path):
     open_page(page, f"{app_url}/upload")
     page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(
         str(SURVEYS / "frontline_2021.xlsx"))
-    page.wait_for_selector("text=307 respondents", timeout=60_000)
+    page.wait_for_selector("text=307 respondents", timeout=LOADED_MS)
     wait_for_app(page)
     shot(page, "survey_upload", tmp_path)
     page.get_by_role("button", name="Use this survey in every page").click()
@@ -168,6 +168,6 @@ def test_upload_sample_xlsx_and_see_its_results(app_url, page, tmp_path):
     shot(page, "survey_results_upload", tmp_path)
 
     open_page(page, f"{app_url}/compare")
-    page.wait_for_selector("text=A positive difference means", timeout=60_000)
+    page.wait_for_selector("text=A positive difference means", timeout=LOADED_MS)
     assert "compared with" in main_text(page)
     shot(page, "survey_compare", tmp_path)

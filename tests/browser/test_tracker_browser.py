@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot, tall_screenshot, until_shown, wait_for_app
+from tests.browser.conftest import LOADED_MS, after_rerun, screenshot, tall_screenshot, until_shown, wait_for_app
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -24,9 +24,9 @@ def main(page):
 def test_edit_action_and_see_it_in_the_history(app_url, page, tmp_path):
     name = page.locator('[data-testid="stSidebar"] input[aria-label="Your name"]')
     page.goto(app_url)
-    name.wait_for(timeout=60_000)
+    name.wait_for(timeout=LOADED_MS)
     page.goto(f"{app_url}/tracker")
-    name.wait_for(timeout=60_000)
+    name.wait_for(timeout=LOADED_MS)
     wait_for_app(page)
     page.wait_for_selector("text=Panel response tracker")
     name.fill(EDITOR)
@@ -71,9 +71,9 @@ def test_import_with_a_bad_row_changes_nothing(app_url, page, tmp_path):
 
     name = page.locator('[data-testid="stSidebar"] input[aria-label="Your name"]')
     page.goto(app_url)
-    name.wait_for(timeout=60_000)
+    name.wait_for(timeout=LOADED_MS)
     page.goto(f"{app_url}/tracker_data")
-    name.wait_for(timeout=60_000)
+    name.wait_for(timeout=LOADED_MS)
     wait_for_app(page)
     name.fill(EDITOR)
     name.press("Enter")
@@ -99,11 +99,9 @@ def test_import_with_a_bad_row_changes_nothing(app_url, page, tmp_path):
     page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(str(bad))
     wait_for_app(page)
     main(page).get_by_role("button", name="Check and import").click()
-    wait_for_app(page)
-    page.wait_for_timeout(1000)
+    main(page).get_by_text("nothing was imported, because of 1 problem(s)").wait_for()
     wait_for_app(page)
     tall_screenshot(page, "tracker_05_import_refused", tmp_path)
-    main(page).get_by_text("nothing was imported, because of 1 problem(s)").wait_for()
     assert "SAMPLE-AC-07/1): an action can be marked complete only with evidence" in main(page).inner_text().replace("\\", "")
     with page.expect_download() as again:
         main(page).get_by_role("button", name="Download the tracker (XLSX)").click()
@@ -116,9 +114,9 @@ def test_import_with_a_bad_row_changes_nothing(app_url, page, tmp_path):
 def _open_tracker(page, app_url: str, who: str) -> None:
     name = page.locator('[data-testid="stSidebar"] input[aria-label="Your name"]')
     page.goto(app_url)
-    name.wait_for(timeout=60_000)
+    name.wait_for(timeout=LOADED_MS)
     page.goto(f"{app_url}/tracker")
-    name.wait_for(timeout=60_000)
+    name.wait_for(timeout=LOADED_MS)
     wait_for_app(page)
     name.fill(who)
     name.press("Enter")
@@ -133,7 +131,7 @@ def _choose_item(page, label_start: str) -> None:
         box.click()
         page.keyboard.type(label_start.split(":")[0])  # the list is long and virtualised: filter it
         try:
-            option.wait_for(timeout=5_000)
+            option.wait_for(timeout=15_000)
             break
         except Exception:  # noqa: BLE001 - playwright's TimeoutError
             page.keyboard.press("Escape")
@@ -144,7 +142,7 @@ def _choose_item(page, label_start: str) -> None:
 
 def test_two_people_edit_the_same_action_and_the_second_is_refused(app_url, page, browser, tmp_path):
     other = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
-    other.set_default_timeout(30_000)
+    other.set_default_timeout(LOADED_MS)
     try:
         forms = {}
         for p, who in ((page, "Person A"), (other, "Person B")):
@@ -197,16 +195,15 @@ def test_edit_an_owner_in_the_actions_grid(app_url, page, tmp_path):
     def open_owner_cell():  # the grid is a canvas: on a busy machine its rows may not be drawn at the first click
         box = grid.bounding_box()
         page.mouse.click(box["x"] + 40, box["y"] + 35 + 8 * 35)  # a cell of the 9th action (in any order)
-        page.wait_for_timeout(300)  # the grid takes the focus before the arrows move it
+        # the grid has taken the focus before the arrows move it
+        page.wait_for_function("() => !!document.activeElement?.closest('[data-testid=\"stDataFrame\"]')")
         for _ in range(3):  # Reference -> Item -> Description -> Owner
             page.keyboard.press("ArrowRight")
-            page.wait_for_timeout(150)
         page.keyboard.press("Enter")  # opens the cell editor
 
     until_shown(page, open_owner_cell, editor)
     editor.fill("Owner typed in the grid")
-    page.keyboard.press("Enter")
-    page.wait_for_timeout(800)
+    after_rerun(page, lambda: page.keyboard.press("Enter"))  # the edit reruns the page
     wait_for_app(page)
     main(page).locator('input[aria-label="Reason for these changes"]:visible').fill("grid test")
     main(page).get_by_role("button", name="Save changes").click()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from feedback.survey import trends, waves
-from tests.browser.conftest import tall_screenshot, until_shown, wait_for_app
+from tests.browser.conftest import LOADED_MS, tall_screenshot, until_shown, wait_for_app
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -16,7 +16,7 @@ def test_trends_for_a_region_shows_change_with_interval(app_url, page, tmp_path)
     wait_for_app(page)
     page.goto(f"{app_url}/trends?region=London")
     wait_for_app(page)
-    page.wait_for_selector('[data-testid="stMainBlockContainer"] h1:has-text("Trends")', timeout=60_000)
+    page.wait_for_selector('[data-testid="stMainBlockContainer"] h1:has-text("Trends")', timeout=LOADED_MS)
     wait_for_app(page)
     main = page.locator('[data-testid="stMain"]')
     # the first run reads four survey files and computes every change: slow on a busy machine
@@ -54,12 +54,12 @@ def test_next_years_upload_joins_the_waves(app_url, page, tmp_path):
     wait_for_app(page)
     uploads.nth(0).set_input_files(files=[{"name": "partners_2023.sav", "mimeType": "application/octet-stream",
                                            "buffer": (surveys / "partners_2022.sav").read_bytes()}])
-    page.wait_for_selector("text=150 respondents", timeout=90_000)
+    page.wait_for_selector("text=150 respondents", timeout=LOADED_MS)
     page.wait_for_function("() => [...document.querySelectorAll('input')].some("
-                           "i => i.value === 'Safeguarding partners survey 2022 (synthetic)')", timeout=90_000)
+                           "i => i.value === 'Safeguarding partners survey 2022 (synthetic)')", timeout=LOADED_MS)
     wait_for_app(page)
     use = page.get_by_role("button", name="Use this survey in every page")
-    until_shown(page, use.click, page.get_by_text("Every survey page now offers it."), timeout=60_000)
+    until_shown(page, use.click, page.get_by_text("Every survey page now offers it."), timeout=LOADED_MS)
     page.locator('[data-testid="stSidebar"]').get_by_role("link", name="Trends", exact=True).first.click()
     wait_for_app(page)
     main = page.locator('[data-testid="stMain"]')

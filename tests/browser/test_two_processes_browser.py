@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import running_app, tall_screenshot
+from tests.browser.conftest import LOADED_MS, after_rerun, running_app, tall_screenshot
 
 pytestmark = [pytest.mark.timeout(600), pytest.mark.postgres]
 
@@ -21,18 +21,17 @@ def main(page):
 def open_item(page, url: str, name: str) -> None:
     field = page.locator('[data-testid="stSidebar"] input[aria-label="Your name"]')
     page.goto(url)
-    field.wait_for(timeout=90_000)
+    field.wait_for(timeout=LOADED_MS)
     page.goto(f"{url}/tracker?region=London")
-    field.wait_for(timeout=90_000)
-    main(page).get_by_text("Panel response tracker").first.wait_for(timeout=90_000)
+    field.wait_for(timeout=LOADED_MS)
+    main(page).get_by_text("Panel response tracker").first.wait_for(timeout=LOADED_MS)
     field.fill(name)
-    field.press("Enter")
-    page.wait_for_timeout(500)
+    after_rerun(page, lambda: field.press("Enter"))
     box = main(page).locator('[data-testid="stSelectbox"]').filter(has_text="Open an item")
-    box.click(timeout=90_000)
+    box.click(timeout=LOADED_MS)
     page.keyboard.type(REFERENCE)
     page.keyboard.press("Enter")
-    main(page).get_by_role("heading", name=REFERENCE).wait_for(timeout=30_000)
+    main(page).get_by_role("heading", name=REFERENCE).wait_for(timeout=LOADED_MS)
     main(page).get_by_text("Edit this item").click()
 
 
@@ -55,19 +54,19 @@ def test_two_processes_share_edits_and_refuse_a_stale_one(postgres_engine, brows
         ctx_a, ctx_b = (browser.new_context(viewport={"width": 1280, "height": 800}) for _ in range(2))
         page_a, page_b = ctx_a.new_page(), ctx_b.new_page()
         for page in (page_a, page_b):
-            page.set_default_timeout(30_000)
+            page.set_default_timeout(LOADED_MS)
         open_item(page_a, url_a, "Process A tester")
         open_item(page_b, url_b, "Process B tester")
         before = main(page_b).locator(SOURCE_DETAIL).input_value()
 
         save_detail(page_a, "Changed through process A")
-        main(page_a).get_by_text("Saved: source detail.").wait_for(timeout=30_000)
+        main(page_a).get_by_text("Saved: source detail.").wait_for(timeout=LOADED_MS)
 
         # B still shows the form as it was: its change is refused, with A's newer value beside it.
         assert main(page_b).locator(SOURCE_DETAIL).input_value() == before
         save_detail(page_b, "Changed through process B")
         refusal = main(page_b).locator('[data-testid="stAlert"]').filter(has_text="was changed by Process A tester")
-        refusal.wait_for(timeout=30_000)
+        refusal.wait_for(timeout=LOADED_MS)
         assert "Your edit was not saved" in refusal.inner_text()
         main(page_b).get_by_text("Changed through process A").first.wait_for()
         tall_screenshot(page_b, "two_processes_refused", tmp_path)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import screenshot, wait_for_app
+from tests.browser.conftest import LOADED_MS, screenshot, wait_for_app
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "untrusted"
@@ -28,7 +28,7 @@ def test_crashing_uploads_leave_the_server_and_other_sessions_running(app_url, b
     # A SAV that makes pyreadstat's C code crash (SIGSEGV), and a workbook whose grid would need
     # billions of cells: each costs its upload one line.
     _upload(page, f"{app_url}/upload", FIXTURES / "pyreadstat_segfault.sav")
-    page.wait_for_selector("text=made the reader stop abruptly", timeout=90_000)
+    page.wait_for_selector("text=made the reader stop abruptly", timeout=LOADED_MS)
     alert = page.locator('[data-testid="stAlert"]').filter(has_text="stop abruptly").inner_text()
     assert "pyreadstat_segfault.sav made the reader stop abruptly" in alert
     assert "Traceback" not in page.locator('[data-testid="stMain"]').inner_text()
@@ -38,7 +38,7 @@ def test_crashing_uploads_leave_the_server_and_other_sessions_running(app_url, b
         assert r.status == 200  # the server process is alive
 
     other = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
-    other.set_default_timeout(60_000)
+    other.set_default_timeout(LOADED_MS)
     other.goto(app_url)
     wait_for_app(other)
     other.goto(f"{app_url}/overview")

@@ -182,6 +182,24 @@ def test_benchmark_script_runs_small_and_reports(tmp_path):
     assert "## Machine" in text and "| 1,500 | 250 |" in text
 
 
+def test_benchmark_limits_write_their_section_and_fail_when_a_target_is_missed(tmp_path, monkeypatch):
+    """``--limits`` writes its section, keeping the rest, and exits 1 when a timed upload is over the
+    limit (the timings are the benchmark's, on the machine it runs on: faked here)."""
+    from feedback import bench
+
+    target = tmp_path / "performance.md"
+    target.write_text("# Performance\n\n## Before\n\nkept\n", encoding="utf-8")
+    row = {"what": "CSV of 2,000 columns", "bytes": 40_000, "wall": 2.0, "cpu": 1.0, "target": True}
+    monkeypatch.setattr(bench, "limits", lambda repeats, log: [dict(row)])
+    assert bench.main(["--limits", "--write", str(target)]) == 0
+    text = target.read_text(encoding="utf-8")
+    assert "kept" in text and "| CSV of 2,000 columns | 39 KB | 2.00 s | 1.00 s | under 5 s: met on CPU time" in text
+    monkeypatch.setattr(bench, "limits", lambda repeats, log: [dict(row, wall=9.0, cpu=6.0)])
+    assert bench.main(["--limits", "--write", str(target)]) == 1
+    assert "under 5 s: NOT MET on CPU time" in target.read_text(encoding="utf-8")
+    assert len(bench.wide_csv(2000).splitlines()[0].split(b",")) == 2000
+
+
 def test_benchmark_design_only_rewrites_its_section_where_it_stands(tmp_path):
     from feedback import bench
 

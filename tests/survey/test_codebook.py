@@ -323,3 +323,43 @@ def test_the_suggestion_is_each_sample_codebook_in_kinds_positive_and_excluded_a
         {"role": published.role, "region": published.region, "weight": published.weight}
     assert all(c.sure for c in suggestion.columns.values()) and suggestion.to_check() == []
     assert suggestion.left_out == {"respondent_id": "id"}
+
+
+def test_routing_found_by_counting_first_matches_trying_every_earlier_question():
+    """The routed questions (and their bases) are those found by trying every earlier question, on
+    surveys where many questions could route others."""
+    import numpy as np
+
+    from feedback.survey.codebook import _positive_mask
+
+    def every_earlier(frame, questions):
+        out = {}
+        for i, q in enumerate(questions):
+            asked = frame[q.column].notna().to_numpy()
+            if asked.all() or not asked.any():
+                continue
+            for earlier in reversed(questions[:i]):
+                filt = _positive_mask(frame[earlier.column], earlier.positive)
+                if filt.sum() and not (asked & ~filt).any() and asked.sum() >= 0.9 * filt.sum():
+                    out[q.id] = earlier.id
+                    break
+        return out
+
+    rng = np.random.default_rng(3)
+    found = 0
+    for _ in range(20):
+        n, width = 30, 12
+        columns = {}
+        for j in range(width):
+            base = columns.get(f"q{int(rng.integers(j))}") if j and rng.random() < 0.6 else None
+            answers = pd.Series(rng.choice(["Yes", "No"], n, p=[0.6, 0.4]), dtype=object)
+            if j and rng.random() < 0.3:  # the same answers as the last question: two could route the next
+                answers = columns[f"q{j - 1}"].copy()
+            elif base is not None:  # routed: answered by (most of) those saying Yes to an earlier one
+                answers = answers.where((base == "Yes") & (rng.random(n) < 0.95))
+            columns[f"q{j}"] = answers
+        cb = suggest_codebook(SurveyData(frame=pd.DataFrame(columns)))
+        routed = {q.id: q.base_question for q in cb.questions if q.base_question}
+        assert routed == every_earlier(pd.DataFrame(columns), cb.questions)
+        found += len(routed)
+    assert found > 20  # the surveys did route questions

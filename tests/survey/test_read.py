@@ -253,3 +253,36 @@ def test_a_large_csv_read_in_the_child_costs_at_most_5x_its_size_and_round_trips
         here = read_survey("big.csv", content)
     pd.testing.assert_frame_equal(data.frame, here.frame, check_exact=True)
     assert (data.frame.dtypes == here.frame.dtypes).all() and data.frame.shape == (19_000, 44)
+
+
+def test_a_wide_csv_is_read_whole_and_converted_like_column_by_column():
+    """2,000 columns (the most the app reads): every column and answer read, in order; a grid converted
+    in one pass (few cells) gives what converting it column by column gives."""
+    from feedback.survey import read as reader
+
+    width = safety.MAX_CSV_COLUMNS
+    header = ",".join(f"q{i}" for i in range(width))
+    rows = [",".join(("Yes" if (i + r) % 3 else " 1.0 ") if (i * r) % 7 else "" for i in range(width))
+            for r in range(1, 4)]
+    with safety.in_process():
+        frame = read_survey("wide.csv", "\n".join([header, *rows]).encode()).frame
+    assert list(frame.columns) == [f"q{i}" for i in range(width)] and len(frame) == 3
+    assert frame.iloc[0, 1] == "Yes" and frame.iloc[1, 1] == "1.0" and pd.isna(frame.iloc[0, 0])
+    assert frame.iloc[:, 7].isna().all() and frame.iloc[2, 8] == "Yes"
+    grid = pd.DataFrame([["a", " 2.0", None, 3.0], ["", "b ", "x", "4"]], dtype=object)
+    for g in (grid, grid.astype("str")):
+        assert reader._few_cells_one_dtype(g)
+        by_column = pd.DataFrame({k: reader._text_column(c) for k, c in g.items()}, dtype=str)
+        pd.testing.assert_frame_equal(reader.as_text(g), by_column)
+
+
+@pytest.mark.parametrize("char", ["\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"],
+                         ids=["VT", "FF", "FS", "GS", "RS", "NEL", "LS", "PS"])
+def test_a_title_line_holding_a_character_python_breaks_lines_at_keeps_header_and_respondents(char):
+    """Python's str.splitlines breaks at these characters and pandas does not: the title rows are
+    counted as pandas reads them, so the header is the header and every respondent is read."""
+    content = csv_bytes(title=[f"Partners survey{char}2021", f"Fieldwork: June 2021{char}"])
+    frame = read_survey("titled.csv", content).frame
+    assert list(frame.columns) == ["id", "role", "region", "weight", "q1"]
+    assert frame["id"].tolist() == ["1", "2", "3"] and frame["q1"].tolist()[:2] == ["Don’t know", "Yes"]
+    assert frame.attrs["title_rows"] == [f"Partners survey{char}2021", "Fieldwork: June 2021"]

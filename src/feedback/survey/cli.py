@@ -264,6 +264,8 @@ def run_pairwise(args) -> int:
              "Rao-Scott: R's svychisq(~y + group, subset(design, group %in% c(a, b)), statistic = \"F\"); t is the "
              "signed square root of F, df its denominator degrees of freedom (the two groups' respondents - 1).",
              "Effective base: pooled two-proportion z (in column t; df empty) and Newcombe's interval.",
+             "t is empty where both groups' standard errors are 0 (everyone in each group gave the same answer): "
+             "the statistic is infinite; p and sig still give the test's result.",
              f"p_adj: {args.adjust} adjustment within each question and grouping; sig at adjusted p below "
              f"{1 - float(pairs['level'].iloc[0] if len(pairs) else args.level):.2g}.",
              *[line.replace("a suppressed cell is never tested", "a suppressed group is never tested")

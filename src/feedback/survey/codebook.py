@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
+from collections import Counter
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
@@ -430,22 +431,25 @@ def _with_routing(frame: pd.DataFrame, questions: list[Question]) -> list[Questi
     and by nobody else. The nearest such earlier question is the base."""
     if not questions:
         return questions
-    answered = {q.id: frame[q.column].notna().to_numpy() for q in questions}
-    positive = {q.id: _positive_mask(frame[q.column], q.positive) for q in questions}
+    answered = np.column_stack([frame[q.column].notna().to_numpy() for q in questions])
+    positive = np.column_stack([_positive_mask(frame[q.column], q.positive) for q in questions])
+    n_answered, n_positive = answered.sum(axis=0), positive.sum(axis=0)
     out = list(questions)
     for i, q in enumerate(questions):
-        asked = answered[q.id]
-        if asked.all() or not asked.any():
+        asked, n = answered[:, i], n_answered[i]
+        if n == len(asked) or n == 0:
             continue
-        for earlier in reversed(questions[:i]):
-            filt = positive[earlier.id]
-            if filt.sum() == 0 or (asked & ~filt).any():
-                continue  # someone not positive on it answered: not routed by it
-            if asked.sum() >= 0.9 * filt.sum():
+        # An earlier question can route this one only if everyone who answered this one was positive
+        # on it, so it has at least as many positive answers, and at most n / 0.9: counted first, the
+        # few that fit are then checked row by row (not every earlier question: quadratic in questions).
+        fit = np.flatnonzero((n_positive[:i] > 0) & (n_positive[:i] >= n) & (n >= 0.9 * n_positive[:i]))
+        if len(fit):
+            covered = fit[positive[:, fit][asked].all(axis=0)]  # nobody not positive on it answered
+            if len(covered):
+                earlier = questions[int(covered[-1])]  # the nearest
                 what = earlier.text if len(earlier.text) <= 70 else earlier.text[:69].rstrip() + "…"
                 out[i] = Question(**{**asdict(q), "base_question": earlier.id,
                                      "base_label": f"Those answering {' or '.join(earlier.positive)} to “{what}”"})
-                break
     return out
 
 
@@ -487,8 +491,8 @@ def validate(cb: Codebook, frame: pd.DataFrame) -> list[str]:
         if (values < 0).any():
             problems.append(f"the weight column {weight!r} has {int((values < 0).sum())} negative weight(s); "
                             "weights must be 0 or more")
-    ids = [q.id for q in cb.questions]
-    for qid in sorted({i for i in ids if ids.count(i) > 1}):
+    ids = Counter(q.id for q in cb.questions)
+    for qid in sorted(qid for qid, n in ids.items() if n > 1):
         problems.append(f"question id {qid!r} is used more than once; ids must be unique")
     for q in cb.questions:
         if q.base_question and q.base_question not in ids:

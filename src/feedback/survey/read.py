@@ -29,6 +29,7 @@ SUFFIXES = CSV_SUFFIXES + XLSX_SUFFIXES + SAV_SUFFIXES
 HEADER_SEARCH_ROWS = 30
 _DELIMITERS = (",", ";", "\t", "|")
 _NUMBER = r"^[-+]?[\d.,]+%?$"
+_NUMBER_MATCH = re.compile(_NUMBER).match
 
 
 @dataclass
@@ -61,14 +62,43 @@ def column_letter(index: int) -> str:
 
 def as_text(grid: pd.DataFrame) -> pd.DataFrame:
     """Cells as trimmed text (1.0 -> '1'), empty -> NA, every column of dtype str."""
+    if _few_cells_one_dtype(grid):
+        return _text_at_once(grid)
     return pd.DataFrame({key: _text_column(col) for key, col in grid.items()}, index=grid.index, dtype=str)
 
 
-def _as_text_taking(grid: pd.DataFrame) -> pd.DataFrame:
-    """``as_text`` of a grid nothing else uses, emptied column by column as it goes, so a large
-    file's text is not held twice."""
-    index = grid.index
-    out = {key: _text_column(grid.pop(key)) for key in list(grid.columns)}
+#: A grid of at most this many cells, all of one dtype, is converted as one column: the cost of
+#: a pandas operation per column would dominate a wide file of few rows (2,000 columns x 3 rows),
+#: while the cells' text, held once more as Python strings, stays small.
+AT_ONCE_CELLS = 200_000
+
+
+def _few_cells_one_dtype(grid: pd.DataFrame) -> bool:
+    return 0 < grid.size <= AT_ONCE_CELLS and grid.shape[1] > 1 and grid.dtypes.nunique() == 1 and (
+        grid.dtypes.iloc[0] == object or pd.api.types.is_string_dtype(grid.dtypes.iloc[0]))
+
+
+def _text_at_once(grid: pd.DataFrame) -> pd.DataFrame:
+    """``as_text`` of a grid whose columns share one text or object dtype, every cell converted in
+    one pass (the same conversion as column by column: the column's dtype decides it)."""
+    rows, width = grid.shape
+    flat = pd.Series(grid.to_numpy(dtype=object).ravel(order="F"), dtype=grid.dtypes.iloc[0])
+    text = _text_column(flat).to_numpy(dtype=object, na_value=None).reshape((rows, width), order="F")
+    return pd.DataFrame(text, index=grid.index, columns=grid.columns, dtype=str)
+
+
+def _as_text_taking(columns: list[tuple[object, pd.Series]], index: pd.Index) -> pd.DataFrame:
+    """``as_text`` of a grid's ``(name, column)`` pairs that nothing else holds (the grid itself
+    dropped), each pair let go as it is converted, so a large file's text is not held twice.
+
+    (It was ``grid.pop`` per column, which rebuilds the grid's column list each time: a cost
+    that grows with the square of the number of columns.)"""
+    columns.reverse()  # taken from the end: the first column first
+    out = {}
+    while columns:
+        key, col = columns.pop()
+        out[key] = _text_column(col)
+        del col
     return pd.DataFrame(out, index=index, dtype=str)
 
 
@@ -87,19 +117,22 @@ def find_header_row(grid: pd.DataFrame, where: str) -> int:
 
     A title block above the header (one or two cells per row) is skipped.
     """
-    head = grid.iloc[:HEADER_SEARCH_ROWS]
-    filled = head.notna()
-    width = int(filled.sum(axis=1).max()) if len(head) else 0
+    # The first rows' cells as one array (not a pandas operation per column: a wide file has thousands).
+    head = grid.iloc[:HEADER_SEARCH_ROWS].to_numpy(dtype=object)
+    filled = ~pd.isna(head)
+    counts = filled.sum(axis=1)
+    width = int(counts.max()) if len(head) else 0
     if width == 0:
         raise InputError(f"{where}: no data found (the sheet or file is empty). Check you chose the right file.")
-    numeric = head.apply(lambda c: c.str.match(_NUMBER, na=False))
+    numeric = np.zeros(head.shape, dtype=bool)
+    numeric[filled] = [_NUMBER_MATCH(str(v)) is not None for v in head[filled]]
     text_cells = (filled & ~numeric).sum(axis=1)
-    below = filled.sum(axis=1).shift(-1, fill_value=0)
+    below = np.append(counts[1:], 0)
     need = max(1, int(np.ceil(0.6 * width)))
-    candidates = np.flatnonzero((text_cells >= need).to_numpy() & (below > 0).to_numpy())
+    candidates = np.flatnonzero((text_cells >= need) & (below > 0))
     if not len(candidates):
-        names_only = np.flatnonzero((text_cells >= need).to_numpy())
-        if len(names_only) and not filled.iloc[names_only[0] + 1:].to_numpy().any():  # column names, nothing below
+        names_only = np.flatnonzero(text_cells >= need)
+        if len(names_only) and not filled[names_only[0] + 1:].any():  # column names, nothing below
             raise InputError(f"{where}: there are no respondents: row {names_only[0] + 1} has the column names but "
                              "no row of answers follows. Check you chose the right file (or sheet).")
         raise InputError(f"{where}: no header row found in the first {HEADER_SEARCH_ROWS} rows. Put the column "
@@ -136,9 +169,13 @@ def frame_below_header(grid: pd.DataFrame, where: str, row_offset: int = 1) -> p
                          "Put one respondent per row under the column names.")
     body.columns = list(names)
     out = body.reset_index(drop=True)
-    out.attrs["title_rows"] = [" ".join(map(str, r.dropna())) for _, r in grid.iloc[:h].iterrows()
-                               if r.notna().any()]
+    out.attrs["title_rows"] = _title_rows(grid, h)
     return out
+
+
+def _title_rows(grid: pd.DataFrame, h: int) -> list[str]:
+    """The non-empty rows above the header row ``h``, each as one line of text."""
+    return [" ".join(map(str, r.dropna())) for _, r in grid.iloc[:h].iterrows() if r.notna().any()]
 
 
 # ------------------------------------------------------------------ CSV
@@ -162,14 +199,29 @@ def _delimiter(lines: list[str]) -> str:
     return best
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _lines(text: str) -> list[str]:
+    """``text`` cut into lines where pandas' CSV parser cuts it: at CR, LF or CRLF only.
+
+    (``str.splitlines`` also cuts at \\v, \\f, \\x1c-\\x1e, U+0085, U+2028 and U+2029: a title line
+    holding one would count as two, and the header would be looked for one line too far down.)"""
+    lines = _LINE_BREAK.split(text)
+    if lines and not lines[-1]:  # a final line break ends the last line, as for splitlines
+        lines.pop()
+    return lines
+
+
 def _first_lines(content: bytes, encoding: str, count: int) -> list[str]:
-    """``content.decode(encoding).splitlines()[:count]``, decoding only as much of the file as they need."""
+    """The first ``count`` lines of ``content.decode(encoding)`` (``_lines``), decoding only as much of
+    the file as they need."""
     size = 1 << 16
     while True:
         head = content[:size].decode(encoding, errors="ignore")  # a character cut at the end is dropped
-        lines = head.splitlines()
+        lines = _lines(head)
         if len(lines) > count or size >= len(content):  # a (count + 1)th line began: the first ones are whole
-            return lines[:count] if size < len(content) else content.decode(encoding).splitlines()[:count]
+            return lines[:count] if size < len(content) else _lines(content.decode(encoding))[:count]
         size *= 4
 
 
@@ -194,8 +246,8 @@ def read_csv(name: str, content: bytes) -> pd.DataFrame:
     if width > safety.MAX_CSV_COLUMNS:
         raise InputError(f"{name}: {width:,} columns in one row, more than the {safety.MAX_CSV_COLUMNS:,} this app "
                          "reads. Delete unused columns (or check the delimiter) and upload it again.")
-    top = pd.DataFrame([r + [None] * (width - len(r)) for r in sample], dtype=object)
-    h = find_header_row(as_text(top), name)
+    top = as_text(pd.DataFrame([r + [None] * (width - len(r)) for r in sample], dtype=object))
+    h = find_header_row(top, name)
     try:
         # The bytes themselves: a StringIO of the decoded text would hold it again, 4 bytes a character.
         raw = pd.read_csv(io.BytesIO(content), sep=delimiter, header=None, skiprows=h, dtype=str,
@@ -214,7 +266,15 @@ def read_csv(name: str, content: bytes) -> pd.DataFrame:
     if long and long > limit:
         raise InputError(f"{name}: a value is {int(long):,} characters long, more than the {limit:,} this app "
                          "reads in one cell. Check the file (a missing closing quote?) and export it again.")
-    return frame_below_header(_as_text_taking(raw), name, row_offset=h + 1)
+    if _few_cells_one_dtype(raw):
+        text = _text_at_once(raw)
+    else:
+        columns, index = list(raw.items()), raw.index
+        del raw
+        text = _as_text_taking(columns, index)
+    frame = frame_below_header(text, name, row_offset=h + 1)
+    frame.attrs["title_rows"] = _title_rows(top, h)  # pandas read from the header on
+    return frame
 
 
 # ------------------------------------------------------------------ XLSX
