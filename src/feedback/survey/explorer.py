@@ -427,6 +427,46 @@ def compare_audiences(res_a: pd.DataFrame, res_b: pd.DataFrame, *, label_a: str,
                           label_a=label_a, label_b=label_b, level=level, adjust=adjust)
 
 
+def rest_of_england(scope: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """Every region outside the scope: the independent sample a region is tested against."""
+    from feedback.regions import REGIONS
+
+    names = {scope} if isinstance(scope, str) else set(scope)
+    return tuple(r for r in REGIONS if r not in names)
+
+
+def rest_of_england_label(scope: str | tuple[str, ...] | list[str]) -> str:
+    """ "Rest of England (all regions but London)": what a region is compared with."""
+    return f"Rest of England (all regions but {region_name(scope)})"
+
+
+def compare_region_with_rest(res_region: pd.DataFrame, res_rest: pd.DataFrame, scope, *,
+                             level: float | None = None, adjust: str = "holm") -> pd.DataFrame:
+    """A region's total against the rest of England's total on every question: two sets of
+    respondents that share no one, so the test is on two independent samples (England as a
+    whole would contain the region and overlap it)."""
+    from feedback.survey.compare import compare_groups
+
+    return compare_groups(res_region, res_rest, group_a=_total_label(res_region), group_b=_total_label(res_rest),
+                          label_a=region_name(scope), label_b=rest_of_england_label(scope), level=level,
+                          adjust=adjust)
+
+
+def default_pair(res: pd.DataFrame, key: str) -> tuple[str, str] | None:
+    """The two groups of grouping ``key`` a comparison opens on: the two with the most
+    figures shown (not suppressed [c]), in the grouping's order; None when fewer than two
+    groups have any figure to compare."""
+    rows = res[res["by"] == key]
+    groups = list(pd.unique(rows["group"]))
+    shown = rows[rows["flag"] != "[c]"] if "flag" in rows else rows
+    counts = shown.groupby("group").size().reindex(groups, fill_value=0)
+    with_data = [g for g in groups if counts[g] > 0]
+    if len(with_data) < 2:
+        return None
+    best = sorted(with_data, key=lambda g: (-counts[g], groups.index(g)))[:2]
+    return tuple(sorted(best, key=groups.index))
+
+
 def _total_label(res: pd.DataFrame) -> str:
     total = res[res["by"] == "total"]
     return str(total["group"].iloc[0]) if len(total) else "Total"
