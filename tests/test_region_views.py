@@ -53,3 +53,49 @@ def test_compare_in_london_opens_on_london_against_the_rest_of_england(tmp_path,
 def test_compare_in_london_by_role_says_why_no_pair_has_data(tmp_path, monkeypatch):
     at = opened("compare", {"compare_grouping": "Role"}, tmp_path, monkeypatch, region="London")
     assert any("No two role groups in London have enough responses" in i.value for i in at.info)
+
+
+def test_audit_suppression_is_the_same_in_chart_table_and_download():
+    """London's criteria are [c]: the chart's labels, the table and the CSV all give the count and
+    base with the share left out, and the alt text says every share is suppressed."""
+    from feedback import charts
+    from feedback.audits import figures, summaries
+    from feedback.audits.framework import load_framework
+    from feedback.audits.sample import sample_frames
+
+    frames, fw = sample_frames(), load_framework("wt2018")
+    london = summaries.criterion_summary(frames, fw, year="2020-21", region="London")
+    assert len(london) and (london["flag"] == "[c]").all()
+    spec = charts.vega_spec(figures.criteria_chart(london, year="2020-21", where="London"))
+    labels = {row["label"]: row["__label"] for _, rows in _find(spec, "values") for row in rows}
+    for r in london.itertuples(index=False):
+        assert labels[r.label] == f"{r.evidenced} of {r.n} [c]"  # the table's and CSV's counts, no share
+        assert r.p != r.p  # the table's share is blank, as on the chart
+    csv = london.to_csv(index=False)
+    assert "[c]" in csv
+    alt = figures.criteria_alt(london, year="2020-21", where="London")
+    assert alt.count("[c]") >= len(london) and "Every share is suppressed [c]" in alt
+    england = summaries.with_england(london, summaries.criterion_summary(frames, fw, year="2020-21"))
+    assert england["england_n"].eq(18).all() and england["england_p"].notna().all()
+
+
+def _find(node, key):
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == key and isinstance(v, list) and v and isinstance(v[0], dict) and "__label" in v[0]:
+                yield k, v
+            else:
+                yield from _find(v, key)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _find(v, key)
+
+
+def test_audits_in_london_show_england_beside_and_alt_text_on_the_chart(tmp_path, monkeypatch):
+    at = opened("audits", {}, tmp_path, monkeypatch, region="London")
+    assert any("England's figures are beside London's" in c.value for c in at.caption)
+    table = at.dataframe[0].value
+    assert "England: share fully or partly" in table.columns and table["England: share fully or partly"].notna().all()
+    assert table["Share fully or partly"].isna().all()  # suppressed as on the chart
+    charts_ = at.get("vega_lite_chart")
+    assert charts_ and "Every share is suppressed [c]" in str(charts_[0].proto)  # the chart's own alt text
