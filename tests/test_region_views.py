@@ -110,3 +110,15 @@ def test_trends_in_london_show_england_beside_the_region(tmp_path, monkeypatch):
     assert "England" in str(charts_[0].proto)
     audit_table = at.dataframe[-1].value
     assert "England: share" in audit_table.columns and audit_table["England: share"].notna().all()
+
+
+def test_the_readme_link_shows_london_once(tmp_path, monkeypatch):
+    """results?region=London&survey_grouping=Region: London's bar once, England beside it."""
+    at = opened("results", {"survey_grouping": "Region"}, tmp_path, monkeypatch, region="London")
+    assert at.radio(key="survey_grouping").value == "Region"
+    table = at.dataframe[0].value
+    group_col = next(c for c in table.columns if c.lower() == "group")
+    first_q = table[table.iloc[:, 0] == table.iloc[0, 0]]
+    groups = list(first_q[group_col])
+    assert sum("London" in str(g) for g in groups) == 1, groups
+    assert "England" in groups, groups

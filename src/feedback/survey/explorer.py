@@ -270,6 +270,10 @@ def results(survey: Survey, *, grouping: str = "Role", region: str | None = None
         # A region's own total reads "North West (all)": "Total" would suggest England.
         out = out.copy()
         out.loc[out["by"] == "total", "group"] = region_total_label(region)
+        if isinstance(region, str) or len(region) == 1:
+            # Grouped by region within one region, the one region group is the total again: shown once.
+            only = region if isinstance(region, str) else region[0]
+            out = out[~((out["by"] == "region") & (out["group"] == only))]
     if questions:
         keep = [q for q in questions if q in set(out["question"])]
         out = out[out["question"].isin(keep)]
