@@ -9,7 +9,7 @@ from feedback.survey import explorer, trends, waves
 from ui import common, survey_ui, trends_ui
 
 survey_ui.keep_state()
-st.title("Trends: year on year")
+common.page_title("Trends: year on year")  # names the region in a region view
 region = common.current_region()
 region_text = common.region_label()
 
