@@ -39,6 +39,7 @@ if mode == "Two groups in one survey":
             st.stop()
         try:
             diff = explorer.compare_region_with_rest(res, rest, region, level=s["level"], adjust=s["adjust"])
+            diff = explorer.with_england_share(diff, survey_ui.results(survey, "Role", None))
         except Exception as err:  # noqa: BLE001 - InputError shown plainly; anything else generic
             survey_ui.show_error(err)
             st.stop()
@@ -143,9 +144,9 @@ with common.section('The comparison'):
     common.download_chart(chart, f"compare_{title}", key="compare_chart", alt=alt_text)
 
     shown = explorer.compare_for_display(diff)
-    config = {c: st.column_config.NumberColumn(c, format="%.1f%%") for c in ("First (%)", "Second (%)")}
+    config = {c: st.column_config.NumberColumn(c, format="%.1f%%") for c in ("First (%)", "Second (%)", "England (%)")}
     st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
     common.download_table(diff, f"compare_{title}", key="compare_table",
-                          percent_columns=("p_a", "p_b", "diff", "diff_low", "diff_high", "level"),
-                          notes=[title, *subtitle, *notes, "p_a, p_b, diff and its interval are proportions (0 to 1).",
+                          percent_columns=("p_a", "p_b", "p_england", "diff", "diff_low", "diff_high", "level"),
+                          notes=[title, *subtitle, *notes, "p_a, p_b (and p_england, England as a whole, where given), diff and its interval are proportions (0 to 1).",
                                  source])

@@ -48,6 +48,8 @@ def test_compare_in_london_opens_on_london_against_the_rest_of_england(tmp_path,
     table = at.dataframe[0].value
     assert len(table) > 0
     assert not (table.astype(str) == "not available").any().any()
+    assert table["England (%)"].notna().all()  # England beside the region, not tested
+    assert not table["England (%)"].equals(table["First (%)"])
 
 
 def test_compare_in_london_by_role_says_why_no_pair_has_data(tmp_path, monkeypatch):

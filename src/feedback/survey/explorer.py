@@ -456,6 +456,13 @@ def compare_region_with_rest(res_region: pd.DataFrame, res_rest: pd.DataFrame, s
                           adjust=adjust)
 
 
+def with_england_share(diff: pd.DataFrame, england_res: pd.DataFrame) -> pd.DataFrame:
+    """A comparison with England's share (``p_england``, all regions) beside each question, for
+    reading a region against the national figure (England is not tested: it contains the region)."""
+    total = england_res[england_res["by"] == "total"].drop_duplicates("question").set_index("question")["p"]
+    return diff.assign(p_england=diff["question"].map(total))
+
+
 def default_pair(res: pd.DataFrame, key: str) -> tuple[str, str] | None:
     """The two groups of grouping ``key`` a comparison opens on: the two with the most
     figures shown (not suppressed [c]), in the grouping's order; None when fewer than two
@@ -788,6 +795,8 @@ def compare_for_display(diff: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({"Question id": diff["question"]})
     out["First (%)"] = (100 * diff["p_a"]).round(1)
     out["Second (%)"] = (100 * diff["p_b"]).round(1)
+    if "p_england" in diff:
+        out["England (%)"] = (100 * diff["p_england"]).round(1).to_numpy()
     out["Difference"] = points_text(diff["diff"]).to_numpy()
     low, high = points_text(diff["diff_low"]).to_numpy(), points_text(diff["diff_high"]).to_numpy()
     out["Interval"] = [f"{a} to {b}" if "not" not in a + b else "not available" for a, b in zip(low, high)]
