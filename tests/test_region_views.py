@@ -124,3 +124,14 @@ def test_the_readme_link_shows_london_once(tmp_path, monkeypatch):
     groups = list(first_q[group_col])
     assert sum("London" in str(g) for g in groups) == 1, groups
     assert "England" in groups, groups
+
+
+def test_clear_all_on_results_clears(tmp_path, monkeypatch):
+    at = opened("results", {}, tmp_path, monkeypatch)
+    box = at.multiselect(key="survey_questions")
+    assert len(box.value) == 3  # the three default questions on a first visit
+    box.set_value([]).run()
+    assert at.multiselect(key="survey_questions").value == []
+    at.run()  # and it stays cleared on the next run
+    assert at.multiselect(key="survey_questions").value == []
+    assert any("Pick one or more questions" in i.value for i in at.info)
