@@ -135,3 +135,15 @@ def test_clear_all_on_results_clears(tmp_path, monkeypatch):
     at.run()  # and it stays cleared on the next run
     assert at.multiselect(key="survey_questions").value == []
     assert any("Pick one or more questions" in i.value for i in at.info)
+
+
+def test_csv_percentages_match_their_headers():
+    import io
+
+    from feedback.export import percent_csv_bytes
+
+    df = pd.DataFrame({"Criterion": ["A", "B"], "Share": [0.8705, None], "Positive (%)": [0.5, 0.25], "n": [10, 3]})
+    back = pd.read_csv(io.BytesIO(percent_csv_bytes(df, ("Share", "Positive (%)"))), encoding="utf-8-sig")
+    assert list(back.columns) == ["Criterion", "Share (%)", "Positive (%)", "n"]
+    assert back["Share (%)"].iloc[0] == 87.05 and pd.isna(back["Share (%)"].iloc[1])
+    assert list(back["Positive (%)"]) == [50.0, 25.0] and list(back["n"]) == [10, 3]

@@ -66,6 +66,18 @@ def to_csv_bytes(df: pd.DataFrame) -> bytes:
     return safe_frame(df).to_csv(index=False).encode("utf-8-sig")
 
 
+def percent_csv_bytes(df: pd.DataFrame, percent_columns: Iterable[str] = ()) -> bytes:
+    """A table as CSV with its proportion columns as percentages that match their headers: 0.8705
+    is written 87.05 under "Share (%)" (a CSV has no number format to show 0.8705 as 87.1%)."""
+    out = df.copy()
+    renames = {}
+    for col in percent_columns:
+        if col in out.columns:
+            out[col] = (100 * pd.to_numeric(out[col], errors="coerce")).round(2)
+            renames[col] = _percent_header(str(col))
+    return to_csv_bytes(out.rename(columns=renames))
+
+
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
