@@ -147,3 +147,25 @@ def test_csv_percentages_match_their_headers():
     assert list(back.columns) == ["Criterion", "Share (%)", "Positive (%)", "n"]
     assert back["Share (%)"].iloc[0] == 87.05 and pd.isna(back["Share (%)"].iloc[1])
     assert list(back["Positive (%)"]) == [50.0, 25.0] and list(back["n"]) == [10, 3]
+
+
+def test_p_values_in_exports_are_numbers():
+    import io
+
+    import openpyxl
+
+    from feedback import export
+
+    table = export.PublishedTable(sheet="T", title="P values", frame=pd.DataFrame({"p": [0.00001234, 0.2345]}),
+                                  p_value_columns=["p"])
+    wb = openpyxl.load_workbook(io.BytesIO(export.publication_workbook([table], title="T")))
+    ws = wb[wb.sheetnames[-1]]
+    values = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, float)]
+    assert 1.2e-05 in values and 0.234 in values  # numbers, not "<0.001" text
+    ods = export.xlsx_to_ods(export.publication_workbook([table], title="T"))
+    import zipfile
+
+    content = zipfile.ZipFile(io.BytesIO(ods)).read("content.xml").decode()
+    assert "&lt;0.001" in content and 'office:value="1.2e-05"' in content
+    csv = pd.read_csv(io.BytesIO(export.publication_csv(table)))
+    assert pd.api.types.is_float_dtype(csv["p"])

@@ -32,7 +32,7 @@ HEADER_FILL = "12436D"  # Analysis Function dark blue
 PERCENT_FORMAT = "0%"
 INTEGER_FORMAT = "#,##0"
 DECIMAL_FORMAT = "#,##0.0###"  # up to 4 decimals: 0.0072 shows as 0.0072, not 0.01
-P_VALUE_FORMAT = "0.000"
+P_VALUE_FORMAT = '[<0.001]"<0.001";0.000'  # the cell stays a number; under 0.001 it reads "<0.001"
 # Results-model columns that are proportions (0-1) and shown as percentages.
 SURVEY_PERCENT_COLUMNS = ("p", "ci_low", "ci_high", "level")
 
@@ -250,7 +250,7 @@ class PublishedTable:
     """One table for a publication workbook: its sheet name (before shortening), full title and frame.
 
     ``percent_columns`` hold proportions 0-1 (shown as percentages, one decimal);
-    ``p_value_columns`` hold p-values (three decimals, or "<0.001"). Text such as
+    ``p_value_columns`` hold p-values (numbers: three decimals, shown "<0.001" below that). Text such as
     ``[c]`` may sit in any value cell. ``markers``: per column, a shorthand per
     row (``"[u]"`` or ``""``) shown after a number by its cell's number format,
     so the cell stays a number.
@@ -289,10 +289,11 @@ def short_sheet_name(name: str | Sequence[str], taken: Iterable[str] = ()) -> st
 
 
 def p_value_cell(p) -> object:
-    """A p-value as published: rounded to three decimals (a number), or "<0.001"; missing -> None."""
+    """A p-value as published, always a number: rounded to three decimals, or under 0.001 kept to two
+    significant figures (the cell's format, ``P_VALUE_FORMAT``, shows it as "<0.001"); missing -> None."""
     if p is None or (isinstance(p, float) and math.isnan(p)) or pd.isna(p):
         return None
-    return "<0.001" if float(p) < 0.001 else round(float(p), 3)
+    return float(f"{float(p):.2g}") if float(p) < 0.001 else round(float(p), 3)
 
 
 def marked_format(number_format: str, marker: str) -> str:
@@ -603,6 +604,20 @@ def _ods_number_style(styles: dict, auto, fmt: str, value: float):
     from odf.number import Number, NumberStyle, Text
     from odf.style import Style
 
+    if fmt.startswith("[<"):  # '[<0.001]"<0.001";0.000': the words below the limit, the number format above
+        condition, _, fmt = fmt.partition(";")
+        limit, words = condition[2:].split("]", 1)
+        if value < float(limit):
+            key = (condition, None)
+            if key not in styles:
+                name = f"N{len(styles) + 1}"
+                ns = NumberStyle(name=name)
+                ns.addElement(Text(text=words.strip('"')))
+                auto.addElement(ns)
+                cell = Style(name=f"C{name}", family="table-cell", datastylename=name)
+                auto.addElement(cell)
+                styles[key] = cell
+            return styles[key]
     body, _, rest = fmt.partition('"')
     suffix = rest.rsplit('"', 1)[0] if rest else ""
     places = body.split(".", 1)[1].rstrip("%") if "." in body else ""
