@@ -45,8 +45,10 @@ COLUMN_NAMES = {
     "n": "Reports audited", "fully": "Fully", "partly": "Partly", "not_evidenced": "Not evidenced",
     "evidenced": "Fully or partly", "p": "Share fully or partly", "ci_low": "Interval from", "ci_high": "Interval to",
     "p_fully": "Share fully", "fully_ci_low": "Fully: interval from", "fully_ci_high": "Fully: interval to",
-    "flag": "Flag ([c] under 10 reports, [u] under 30)"}
-PERCENT = ("Share fully or partly", "Interval from", "Interval to")
+    "flag": "Flag ([c] under 10 reports, [u] under 30)",
+    "england_evidenced": "England: fully or partly", "england_n": "England: reports audited",
+    "england_p": "England: share fully or partly"}
+PERCENT = ("Share fully or partly", "Interval from", "Interval to", "England: share fully or partly")
 PERCENT_CONFIG = {c: st.column_config.NumberColumn(format="percent") for c in PERCENT}
 
 
@@ -110,11 +112,14 @@ if tabs[0].open:
             st.info(common.plain(f"No audits of {year} reports in {where} yet. Enter one on the 'Enter an audit' tab."))
         else:
             chart = figures.criteria_chart(summary, year=year, where=where, sample=is_sample)
-            common.show_chart(chart)
-            common.download_chart(chart, f"Audit criteria {year} {where}",
-                                  alt=figures.criteria_alt(summary, year=year, where=where), key="aud_crit")
+            crit_alt = figures.criteria_alt(summary, year=year, where=where)
+            common.show_chart(chart, crit_alt)
+            common.download_chart(chart, f"Audit criteria {year} {where}", alt=crit_alt, key="aud_crit")
+            if region:
+                st.caption(common.plain(f"England's figures are beside {where}'s in the table below."))
+                summary = summaries.with_england(summary, criterion_summary(frames, fw, year=year))
             shown = summary.drop(columns=["criterion"]).rename(columns=COLUMN_NAMES)
-            pct = (*PERCENT, "Share fully", "Fully: interval from", "Fully: interval to")
+            pct = (*[c for c in PERCENT if c in shown], "Share fully", "Fully: interval from", "Fully: interval to")
             st.dataframe(shown, hide_index=True, width="stretch",
                          column_config={c: st.column_config.NumberColumn(format="percent") for c in pct})
             common.download_table(shown, f"Audit criteria {year} {where}", percent_columns=pct, key="aud_crit_t",
@@ -135,10 +140,9 @@ if tabs[1].open:
                 st.info(common.plain(f"No audits of {year} reports in {where} yet."))
                 continue
             chart = figures.codes_chart(freq, list_name=lst.name, year=year, where=where, sample=is_sample)
-            common.show_chart(chart)
-            common.download_chart(chart, f"{lst.name} {year} {where}",
-                                  alt=figures.codes_alt(freq, list_name=lst.name, year=year, where=where),
-                                  key=f"aud_codes_{lst.id}")
+            codes_alt = figures.codes_alt(freq, list_name=lst.name, year=year, where=where)
+            common.show_chart(chart, codes_alt)
+            common.download_chart(chart, f"{lst.name} {year} {where}", alt=codes_alt, key=f"aud_codes_{lst.id}")
             table = freq[["label", "count", "n", "p", "ci_low", "ci_high", "rank"]].rename(columns={
                 "label": lst.name, "count": "Reports", "n": "Reports audited", "p": "Share", "ci_low": "Interval from",
                 "ci_high": "Interval to", "rank": "Rank"})
@@ -157,11 +161,11 @@ if tabs[2].open:
         else:
             regions_shown = [r for r in REGIONS if r in set(by_region["region"])]
             heat = figures.region_chart(by_region, year=year, regions=regions_shown, sample=is_sample)
-            common.show_chart(heat)
-            common.download_chart(heat, f"Audit criteria by region {year}", alt=figures.region_alt(by_region, year=year),
-                                  key="aud_region")
+            heat_alt = figures.region_alt(by_region, year=year)
+            common.show_chart(heat, heat_alt)
+            common.download_chart(heat, f"Audit criteria by region {year}", alt=heat_alt, key="aud_region")
             table = by_region[["region", "label", "n", "fully", "partly", "not_evidenced", "evidenced", "p", "ci_low",
-                               "ci_high"]].rename(columns=COLUMN_NAMES)
+                               "ci_high", "flag"]].rename(columns=COLUMN_NAMES)
             st.dataframe(table, hide_index=True, width="stretch", column_config=PERCENT_CONFIG)
             common.download_table(table, f"Audit criteria by region {year}", percent_columns=PERCENT, key="aud_region_t")
         st.header("Year against year")
@@ -170,11 +174,15 @@ if tabs[2].open:
             st.info(common.plain(f"No audits in {where} yet."))
         else:
             years_chart = figures.years_chart(yoy, where=where, sample=is_sample)
-            common.show_chart(years_chart)
-            common.download_chart(years_chart, f"Audit criteria year against year {where}",
-                                  alt=figures.years_alt(yoy, where=where), key="aud_years")
+            years_alt = figures.years_alt(yoy, where=where)
+            common.show_chart(years_chart, years_alt)
+            common.download_chart(years_chart, f"Audit criteria year against year {where}", alt=years_alt,
+                                  key="aud_years")
+            england = ["england_evidenced", "england_n", "england_p"] if region else []
+            if region:
+                yoy = summaries.with_england(yoy, year_on_year(frames, fw))
             table = yoy[["reporting_year", "label", "n", "fully", "partly", "not_evidenced", "evidenced", "p", "ci_low",
-                         "ci_high"]].rename(columns=COLUMN_NAMES)
+                         "ci_high", "flag", *england]].rename(columns=COLUMN_NAMES)
             st.dataframe(table, hide_index=True, width="stretch", column_config=PERCENT_CONFIG)
             common.download_table(table, f"Audit criteria year against year {where}", percent_columns=PERCENT,
                                   key="aud_years_t")
@@ -190,9 +198,9 @@ with tabs[3], common.section('The register and submission rate'):
                                    format="DD/MM/YYYY")
             rate = submission_rate(frames["register"], year, cutoff, region=region)
             chart = figures.rate_chart(rate, year=year, by=cutoff, sample=is_sample)
-            common.show_chart(chart)
-            common.download_chart(chart, f"Submission rate {year} by {cutoff}",
-                                  alt=figures.rate_alt(rate, year=year, by=cutoff), key="aud_rate")
+            rate_alt = figures.rate_alt(rate, year=year, by=cutoff)
+            common.show_chart(chart, rate_alt)
+            common.download_chart(chart, f"Submission rate {year} by {cutoff}", alt=rate_alt, key="aud_rate")
             rate_table = rate.rename(columns={"reporting_year": "Reporting year", "by": "Received by",
                                               "region": "Region", "partnerships": "Partnerships",
                                               "received": "Reports received", "rate": "Rate"})

@@ -21,35 +21,66 @@ if mode == "Two groups in one survey":
     if survey is None:
         st.stop()
     region = survey_ui.region_scope(survey)
-    groupings = ["Role", "Region"] if not region else ["Role"]
+    against = (f"{explorer.region_name(region)} against the rest of England"
+               if region and survey.kind == "respondents" else None)
+    groupings = ["Role", "Region"] if not region else [*([against] if against else []), "Role"]
     if st.session_state.get("compare_grouping", groupings[0]) not in groupings:
         del st.session_state["compare_grouping"]  # back to the first
     grouping = st.radio("Groups from", groupings, key="compare_grouping", horizontal=True, **survey_ui.KEPT)
-    res = None
-    with common.section("The rates to compare"), st.spinner("Calculating rates…"):
-        res = survey_ui.results(survey, grouping, region)
-    if res is None:
-        st.stop()
-    key = grouping.lower()
-    groups = list(pd.unique(res.loc[res["by"] == key, "group"]))
-    if len(groups) < 2:
-        st.info(f"This survey has fewer than two {key} groups here: nothing to compare.")
-        st.stop()
-    c1, c2 = st.columns(2)
-    for widget_key in ("compare_a", "compare_b"):
-        if widget_key in st.session_state and st.session_state[widget_key] not in groups:
-            del st.session_state[widget_key]  # back to the widget's default (first / second group)
-    group_a = c1.selectbox("First group", groups, key="compare_a", index=0, **survey_ui.KEPT)
-    group_b = c2.selectbox("Second group", groups, key="compare_b", index=1, **survey_ui.KEPT)
-    if group_a == group_b:
-        st.warning("Pick two different groups.")
-        st.stop()
-    try:
-        diff = explorer.compare_two_groups(res[res["by"] == key], group_a, group_b, level=s["level"],
-                                           adjust=s["adjust"])
-    except Exception as err:  # noqa: BLE001 - InputError shown plainly; anything else generic
-        survey_ui.show_error(err)
-        st.stop()
+    if grouping == against:
+        st.caption(f"{explorer.region_name(region)} is tested against the rest of England (every other region), "
+                   "not against England as a whole: England includes the region, and two sets of respondents "
+                   "that share no one can be tested as independent samples.")
+        res = rest = None
+        with common.section("The rates to compare"), st.spinner("Calculating rates…"):
+            res = survey_ui.results(survey, "Role", region)
+            rest = survey_ui.results(survey, "Role", explorer.rest_of_england(region))
+        if res is None or rest is None:
+            st.stop()
+        try:
+            diff = explorer.compare_region_with_rest(res, rest, region, level=s["level"], adjust=s["adjust"])
+            diff = explorer.with_england_share(diff, survey_ui.results(survey, "Role", None))
+        except Exception as err:  # noqa: BLE001 - InputError shown plainly; anything else generic
+            survey_ui.show_error(err)
+            st.stop()
+        group_a, group_b = explorer.region_name(region), explorer.rest_of_england_label(region)
+    else:
+        res = None
+        with common.section("The rates to compare"), st.spinner("Calculating rates…"):
+            res = survey_ui.results(survey, grouping, region)
+        if res is None:
+            st.stop()
+        key = grouping.lower()
+        groups = list(pd.unique(res.loc[res["by"] == key, "group"]))
+        if len(groups) < 2:
+            st.info(f"This survey has fewer than two {key} groups here: nothing to compare.")
+            st.stop()
+        pair = explorer.default_pair(res, key)
+        if pair is None:
+            s_ = survey_ui.settings()
+            st.info(f"No two {key} groups in {survey_ui.scope_name(region)} have enough responses to compare: "
+                    f"every figure of all but at most one group is suppressed [c] (fewer than {s_['suppress']} "
+                    "responses). "
+                    + (f"Compare {explorer.region_name(region)} against the rest of England instead, or combine "
+                       "it with a neighbouring region." if region else ""))
+            pair = (groups[0], groups[1])
+        c1, c2 = st.columns(2)
+        for widget_key in ("compare_a", "compare_b"):
+            if widget_key in st.session_state and st.session_state[widget_key] not in groups:
+                del st.session_state[widget_key]  # back to the widget's default (the default pair)
+        group_a = c1.selectbox("First group", groups, key="compare_a", index=groups.index(pair[0]),
+                               **survey_ui.KEPT)
+        group_b = c2.selectbox("Second group", groups, key="compare_b", index=groups.index(pair[1]),
+                               **survey_ui.KEPT)
+        if group_a == group_b:
+            st.warning("Pick two different groups.")
+            st.stop()
+        try:
+            diff = explorer.compare_two_groups(res[res["by"] == key], group_a, group_b, level=s["level"],
+                                               adjust=s["adjust"])
+        except Exception as err:  # noqa: BLE001 - InputError shown plainly; anything else generic
+            survey_ui.show_error(err)
+            st.stop()
     title = f"{group_a} compared with {group_b}"
     subtitle = [f"{survey.title or survey.name}. Region: {survey_ui.scope_name(region)}.",
                 "Difference in the share giving a positive answer (percentage points)."]
@@ -113,9 +144,9 @@ with common.section('The comparison'):
     common.download_chart(chart, f"compare_{title}", key="compare_chart", alt=alt_text)
 
     shown = explorer.compare_for_display(diff)
-    config = {c: st.column_config.NumberColumn(c, format="%.1f%%") for c in ("First (%)", "Second (%)")}
+    config = {c: st.column_config.NumberColumn(c, format="%.1f%%") for c in ("First (%)", "Second (%)", "England (%)")}
     st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
     common.download_table(diff, f"compare_{title}", key="compare_table",
-                          percent_columns=("p_a", "p_b", "diff", "diff_low", "diff_high", "level"),
-                          notes=[title, *subtitle, *notes, "p_a, p_b, diff and its interval are proportions (0 to 1).",
+                          percent_columns=("p_a", "p_b", "p_england", "diff", "diff_low", "diff_high", "level"),
+                          notes=[title, *subtitle, *notes, "p_a, p_b (and p_england, England as a whole, where given), diff and its interval are proportions (0 to 1).",
                                  source])

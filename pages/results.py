@@ -24,8 +24,10 @@ text_of = dict(zip(questions["question"], questions["question_text"]))
 ids = list(questions["question"])
 kept = st.session_state.get("survey_questions")
 chosen = [q for q in kept or () if q in text_of]
-if not chosen or chosen != kept:
-    st.session_state["survey_questions"] = chosen or ids[:3]
+if kept is None or (kept and not chosen):  # first visit, or none of the kept questions in this survey
+    st.session_state["survey_questions"] = ids[:3]
+elif chosen != kept:
+    st.session_state["survey_questions"] = chosen  # "Clear all" leaves the box empty: it is not refilled
 picked = st.multiselect("Questions", ids, key="survey_questions", **survey_ui.KEPT,
                         format_func=lambda q: text_of.get(q, q),
                         placeholder="Type to search the question text",

@@ -9,7 +9,7 @@ from feedback.survey import explorer, trends, waves
 from ui import common, survey_ui, trends_ui
 
 survey_ui.keep_state()
-st.title("Trends: year on year")
+common.page_title("Trends: year on year")  # names the region in a region view
 region = common.current_region()
 region_text = common.region_label()
 
@@ -59,6 +59,8 @@ with common.section("The survey trends"):  # two waves that share no question: o
     after = next(w for w in series if w.label == after_label)
     with st.spinner("Calculating the trends and changes…"):
         trend = trends_ui.trend(series, grouping, region)
+        if region:  # England's total beside the region's in each wave
+            trend = trends.with_england(trend, trends_ui.trend(series, grouping, None), region)
         change = trends_ui.change(before, after, grouping, region)
     source = after.survey.source
     left_out = change.attrs.get("left_out") or {}
@@ -185,9 +187,13 @@ else:
         years_chart = audit_figures.years_chart(yoy, where=region_text, sample=is_sample)
         years_alt = audit_figures.years_alt(yoy, where=region_text)
         common.show_chart(years_chart, years_alt)
-        st.dataframe(yoy[["reporting_year", "label", "evidenced", "n", "p"]].rename(columns={
+        england = ["england_evidenced", "england_n", "england_p"] if region else []
+        if region:  # England's figures beside the region's
+            yoy = summaries.with_england(yoy, summaries.year_on_year(audit_frames, framework_for_year(years[-1])))
+        st.dataframe(yoy[["reporting_year", "label", "evidenced", "n", "p", "flag", *england]].rename(columns={
             "reporting_year": "Year", "label": "Criterion", "evidenced": "Evidenced", "n": "Audited",
-            "p": "Share"}), hide_index=True, width="stretch",
-            column_config={"Share": st.column_config.NumberColumn(format="percent")})
+            "p": "Share", "flag": "Flag ([c] under 10 reports, [u] under 30)", "england_evidenced": "England: evidenced",
+            "england_n": "England: audited", "england_p": "England: share"}), hide_index=True, width="stretch",
+            column_config={c: st.column_config.NumberColumn(format="percent") for c in ("Share", "England: share")})
         common.download_chart(years_chart, f"audit_criteria_by_year_{region_text}", alt=years_alt,
                               key="aud_years_chart")

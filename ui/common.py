@@ -295,13 +295,13 @@ def download_chart(chart, name: str, *, alt: str, key: str | None = None) -> Non
 def download_table(df: pd.DataFrame, name: str, *, notes: list[str] | tuple[str, ...] = (),
                    percent_columns: tuple[str, ...] = (), key: str | None = None) -> None:
     """CSV, XLSX and ODS download buttons for a table (text cells neutralised against formulas)."""
-    from feedback.export import to_csv_bytes, to_xlsx_bytes, xlsx_to_ods
+    from feedback.export import percent_csv_bytes, to_xlsx_bytes, xlsx_to_ods
 
     slug = _slug(name)
     key = key or slug
     col1, col2, col3 = st.columns(3)
     # Built only when clicked (callables), so a rerun does not pay for openpyxl.
-    col1.download_button("Download table (CSV)", logged_export(lambda: to_csv_bytes(df), f"{name} (CSV)"), file_name=f"{slug}.csv",
+    col1.download_button("Download table (CSV)", logged_export(lambda: percent_csv_bytes(df, percent_columns), f"{name} (CSV)"), file_name=f"{slug}.csv",
                          mime="text/csv", key=f"csv_{key}", on_click="ignore", icon=":material/table:")
     col2.download_button(
         "Download table (XLSX)",

@@ -326,8 +326,13 @@ def bar_with_intervals(
             main_mark = {"type": "point", "filled": True, "size": 90, "opacity": 1}
         else:
             main_mark = {"type": "bar", "height": {"band": 0.7}}
+        # Nothing to draw (every value suppressed [c]): the empty marks are hidden from screen readers
+        # (an SVG group with no name fails axe's svg-img-alt); the labels and the alt text say [c].
+        empty = bool(pd.to_numeric(rows[value], errors="coerce").isna().all())
+        if empty:
+            main_mark = {**main_mark, "aria": False}
         layers = [_chart(None, main_mark, {k: v for k, v in enc.items() if k != "yOffset"} | shared)]
-        if low and high:
+        if low and high and not empty:
             for colour, thickness, tick in ((ERROR_BAR_HALO, 3.6, 9), (ERROR_BAR, 1.2, 6)):
                 layers.append(_chart(None, {"type": "errorbar", "ticks": {"size": tick}, "color": colour,
                                             "thickness": thickness},

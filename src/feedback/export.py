@@ -33,7 +33,7 @@ HEADER_FILL = "12436D"  # Analysis Function dark blue
 PERCENT_FORMAT = "0%"
 INTEGER_FORMAT = "#,##0"
 DECIMAL_FORMAT = "#,##0.0###"  # up to 4 decimals: 0.0072 shows as 0.0072, not 0.01
-P_VALUE_FORMAT = "0.000"
+P_VALUE_FORMAT = '[<0.001]"<0.001";0.000'  # the cell stays a number; under 0.001 it reads "<0.001"
 # Results-model columns that are proportions (0-1) and shown as percentages.
 SURVEY_PERCENT_COLUMNS = ("p", "ci_low", "ci_high", "level")
 
@@ -74,6 +74,18 @@ def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
 def to_csv_bytes(df: pd.DataFrame) -> bytes:
     """UTF-8 CSV with a byte-order mark (so Excel reads accents), formula cells neutralised."""
     return safe_frame(df).to_csv(index=False).encode("utf-8-sig")
+
+
+def percent_csv_bytes(df: pd.DataFrame, percent_columns: Iterable[str] = ()) -> bytes:
+    """A table as CSV with its proportion columns as percentages that match their headers: 0.8705
+    is written 87.05 under "Share (%)" (a CSV has no number format to show 0.8705 as 87.1%)."""
+    out = df.copy()
+    renames = {}
+    for col in percent_columns:
+        if col in out.columns:
+            out[col] = (100 * pd.to_numeric(out[col], errors="coerce")).round(2)
+            renames[col] = _percent_header(str(col))
+    return to_csv_bytes(out.rename(columns=renames))
 
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -248,7 +260,7 @@ class PublishedTable:
     """One table for a publication workbook: its sheet name (before shortening), full title and frame.
 
     ``percent_columns`` hold proportions 0-1 (shown as percentages, one decimal);
-    ``p_value_columns`` hold p-values (three decimals, or "<0.001"). Text such as
+    ``p_value_columns`` hold p-values (numbers: three decimals, shown "<0.001" below that). Text such as
     ``[c]`` may sit in any value cell. ``markers``: per column, a shorthand per
     row (``"[u]"`` or ``""``) shown after a number by its cell's number format,
     so the cell stays a number.
@@ -287,10 +299,12 @@ def short_sheet_name(name: str | Sequence[str], taken: Iterable[str] = ()) -> st
 
 
 def p_value_cell(p) -> object:
-    """A p-value as published: rounded to three decimals (a number), or "<0.001"; missing -> None."""
+    """A p-value as published, always a number: rounded to three decimals, or under 0.001 kept to two
+    significant figures (the cell's format, ``P_VALUE_FORMAT``, shows it as "<0.001"); missing or
+    infinite -> None."""
     if p is None or pd.isna(p) or not math.isfinite(float(p)):
         return None
-    return "<0.001" if float(p) < 0.001 else round(float(p), 3)
+    return float(f"{float(p):.2g}") if float(p) < 0.001 else round(float(p), 3)
 
 
 def marked_format(number_format: str, marker: str) -> str:
@@ -602,6 +616,20 @@ def _ods_number_style(styles: dict, auto, fmt: str, value: float):
     from odf.number import Number, NumberStyle, Text
     from odf.style import Style
 
+    if fmt.startswith("[<"):  # '[<0.001]"<0.001";0.000': the words below the limit, the number format above
+        condition, _, fmt = fmt.partition(";")
+        limit, words = condition[2:].split("]", 1)
+        if value < float(limit):
+            key = (condition, None)
+            if key not in styles:
+                name = f"N{len(styles) + 1}"
+                ns = NumberStyle(name=name)
+                ns.addElement(Text(text=words.strip('"')))
+                auto.addElement(ns)
+                cell = Style(name=f"C{name}", family="table-cell", datastylename=name)
+                auto.addElement(cell)
+                styles[key] = cell
+            return styles[key]
     body, _, rest = fmt.partition('"')
     suffix = rest.rsplit('"', 1)[0] if rest else ""
     places = body.split(".", 1)[1].rstrip("%") if "." in body else ""

@@ -38,7 +38,8 @@ def test_audits_follow_the_small_base_rules():
     one = summaries.criterion_summary(SAMPLE, FW, year="2020-21", region=region)
     chart = str(figures.criteria_chart(one, year="2020-21", where=region).to_dict())
     assert "[c] fewer than 10 audited reports" in chart
-    assert "not shown, fewer than 10 audited reports [c]" in figures.criteria_alt(one, year="2020-21", where=region)
+    assert "share not shown (fewer than 10 audited reports) [c]" in figures.criteria_alt(one, year="2020-21",
+                                                                                          where=region)
 
 
 def test_codes_years_region_and_rate_charts_render():

@@ -23,9 +23,10 @@ def _notes(sample: bool, extra: tuple[str, ...] = ()) -> list[str]:
 
 
 def _count_label(count, n, p, flag: str = "") -> str:
-    """'12 of 20 (60%) [u]'; a suppressed share reads '[c]' (fewer reports than the rules allow)."""
+    """'12 of 20 (60%) [u]'; a suppressed share reads '2 of 2 [c]': the count and base stay (as in
+    the table and its download), the share is not shown (fewer reports than the rules allow)."""
     if flag == "[c]":
-        return "[c]"
+        return "[c]" if pd.isna(count) or pd.isna(n) else f"{int(count)} of {int(n)} [c]"
     return "" if pd.isna(p) else f"{int(count)} of {int(n)} ({charts.percent_text(p)})" + (f" {flag}" if flag else "")
 
 
@@ -65,14 +66,24 @@ def small_base_notes(df: pd.DataFrame) -> tuple[str, ...]:
         ("[u]", "[u] fewer than 30 audited reports: low reliability, treat with caution.")) if symbol in flags)
 
 
+def all_suppressed(df: pd.DataFrame) -> bool:
+    """Every share in the frame is suppressed [c]: the chart draws no bar."""
+    return bool(len(df)) and "flag" in df and bool((df["flag"] == "[c]").all())
+
+
+SUPPRESSED_ALT = ("Every share is suppressed [c]: fewer than 10 audited reports, so the chart draws no bars; "
+                  "the counts are given below and in the table. ")
+
+
 def criteria_alt(summary: pd.DataFrame, *, year: str, where: str) -> str:
-    items = [f"{r.label}: not shown, fewer than 10 audited reports [c]" if getattr(r, "flag", "") == "[c]" else
+    items = [f"{r.label}: {r.evidenced} of {r.n}, share not shown (fewer than 10 audited reports) [c]"
+             if getattr(r, "flag", "") == "[c]" else
              f"{r.label}: {r.evidenced} of {r.n} ({charts.percent_text(r.p)}, interval {charts.percent_text(r.ci_low)} to "
              f"{charts.percent_text(r.ci_high)}{', low reliability' if getattr(r, 'flag', '') == '[u]' else ''}); "
              f"fully {r.fully}, partly {r.partly}, not {r.not_evidenced}"
              for r in summary.itertuples(index=False)]
     return (f"Bar chart: yearly reports fully or partly evidencing each audit criterion, {year}, {where}. "
-            + "; ".join(items) + ".")
+            + (SUPPRESSED_ALT if all_suppressed(summary) else "") + "; ".join(items) + ".")
 
 
 def codes_chart(freq: pd.DataFrame, *, list_name: str, year: str, where: str, sample: bool = False):
@@ -106,8 +117,10 @@ def region_chart(by_region: pd.DataFrame, *, year: str, regions: list[str], samp
 
 
 def region_alt(by_region: pd.DataFrame, *, year: str) -> str:
-    parts = [f"{r.label}, {r.region}: {r.evidenced} of {r.n}" for r in by_region.itertuples(index=False)]
-    return f"Table chart: criteria evidenced by region, {year}. " + "; ".join(parts) + "."
+    parts = [f"{r.label}, {r.region}: {r.evidenced} of {r.n}" + (" [c]" if getattr(r, "flag", "") == "[c]" else "")
+             for r in by_region.itertuples(index=False)]
+    return (f"Table chart: criteria evidenced by region, {year}. "
+            + (SUPPRESSED_ALT if all_suppressed(by_region) else "") + "; ".join(parts) + ".")
 
 
 def years_chart(yoy: pd.DataFrame, *, where: str, sample: bool = False):
@@ -124,9 +137,11 @@ def years_chart(yoy: pd.DataFrame, *, where: str, sample: bool = False):
 
 
 def years_alt(yoy: pd.DataFrame, *, where: str) -> str:
-    parts = [f"{r.label}, {r.reporting_year}: {r.evidenced} of {r.n} ({charts.percent_text(r.p)})"
+    parts = [f"{r.label}, {r.reporting_year}: {r.evidenced} of {r.n} "
+             + ("[c]" if getattr(r, "flag", "") == "[c]" else f"({charts.percent_text(r.p)})")
              for r in yoy.itertuples(index=False)]
-    return f"Bar chart: criteria evidenced year against year, {where}. " + "; ".join(parts) + "."
+    return (f"Bar chart: criteria evidenced year against year, {where}. "
+            + (SUPPRESSED_ALT if all_suppressed(yoy) else "") + "; ".join(parts) + ".")
 
 
 def rate_chart(rate: pd.DataFrame, *, year: str, by, sample: bool = False):

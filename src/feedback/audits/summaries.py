@@ -158,6 +158,18 @@ def code_frequencies(frames: dict, framework: Framework, list_id: str, *, year: 
     return out[columns].reset_index(drop=True)
 
 
+ENGLAND_COLUMNS = {"evidenced": "england_evidenced", "n": "england_n", "p": "england_p"}
+
+
+def with_england(region_summary: pd.DataFrame, england_summary: pd.DataFrame) -> pd.DataFrame:
+    """A region's criterion summary with England's figures beside each row (``england_evidenced``,
+    ``england_n``, ``england_p``, matched on reporting year and criterion), for a regional lead
+    reading the region against the national figure."""
+    keys = ["reporting_year", "criterion"]
+    eng = england_summary[[*keys, *ENGLAND_COLUMNS]].rename(columns=ENGLAND_COLUMNS)
+    return region_summary.merge(eng, on=keys, how="left")
+
+
 def year_on_year(frames: dict, framework: Framework, *, region: str | None = None,
                  level: float = 0.95) -> pd.DataFrame:
     """Share of reports evidencing each criterion, one row per criterion and reporting year."""

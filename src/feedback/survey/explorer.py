@@ -270,6 +270,10 @@ def results(survey: Survey, *, grouping: str = "Role", region: str | None = None
         # A region's own total reads "North West (all)": "Total" would suggest England.
         out = out.copy()
         out.loc[out["by"] == "total", "group"] = region_total_label(region)
+        if isinstance(region, str) or len(region) == 1:
+            # Grouped by region within one region, the one region group is the total again: shown once.
+            only = region if isinstance(region, str) else region[0]
+            out = out[~((out["by"] == "region") & (out["group"] == only))]
     if questions:
         keep = [q for q in questions if q in set(out["question"])]
         out = out[out["question"].isin(keep)]
@@ -425,6 +429,53 @@ def compare_audiences(res_a: pd.DataFrame, res_b: pd.DataFrame, *, label_a: str,
 
     return compare_groups(res_a, res_b, group_a=_total_label(res_a), group_b=_total_label(res_b),
                           label_a=label_a, label_b=label_b, level=level, adjust=adjust)
+
+
+def rest_of_england(scope: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """Every region outside the scope: the independent sample a region is tested against."""
+    from feedback.regions import REGIONS
+
+    names = {scope} if isinstance(scope, str) else set(scope)
+    return tuple(r for r in REGIONS if r not in names)
+
+
+def rest_of_england_label(scope: str | tuple[str, ...] | list[str]) -> str:
+    """ "Rest of England (all regions but London)": what a region is compared with."""
+    return f"Rest of England (all regions but {region_name(scope)})"
+
+
+def compare_region_with_rest(res_region: pd.DataFrame, res_rest: pd.DataFrame, scope, *,
+                             level: float | None = None, adjust: str = "holm") -> pd.DataFrame:
+    """A region's total against the rest of England's total on every question: two sets of
+    respondents that share no one, so the test is on two independent samples (England as a
+    whole would contain the region and overlap it)."""
+    from feedback.survey.compare import compare_groups
+
+    return compare_groups(res_region, res_rest, group_a=_total_label(res_region), group_b=_total_label(res_rest),
+                          label_a=region_name(scope), label_b=rest_of_england_label(scope), level=level,
+                          adjust=adjust)
+
+
+def with_england_share(diff: pd.DataFrame, england_res: pd.DataFrame) -> pd.DataFrame:
+    """A comparison with England's share (``p_england``, all regions) beside each question, for
+    reading a region against the national figure (England is not tested: it contains the region)."""
+    total = england_res[england_res["by"] == "total"].drop_duplicates("question").set_index("question")["p"]
+    return diff.assign(p_england=diff["question"].map(total))
+
+
+def default_pair(res: pd.DataFrame, key: str) -> tuple[str, str] | None:
+    """The two groups of grouping ``key`` a comparison opens on: the two with the most
+    figures shown (not suppressed [c]), in the grouping's order; None when fewer than two
+    groups have any figure to compare."""
+    rows = res[res["by"] == key]
+    groups = list(pd.unique(rows["group"]))
+    shown = rows[rows["flag"] != "[c]"] if "flag" in rows else rows
+    counts = shown.groupby("group").size().reindex(groups, fill_value=0)
+    with_data = [g for g in groups if counts[g] > 0]
+    if len(with_data) < 2:
+        return None
+    best = sorted(with_data, key=lambda g: (-counts[g], groups.index(g)))[:2]
+    return tuple(sorted(best, key=groups.index))
 
 
 def _total_label(res: pd.DataFrame) -> str:
@@ -744,6 +795,8 @@ def compare_for_display(diff: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({"Question id": diff["question"]})
     out["First (%)"] = (100 * diff["p_a"]).round(1)
     out["Second (%)"] = (100 * diff["p_b"]).round(1)
+    if "p_england" in diff:
+        out["England (%)"] = (100 * diff["p_england"]).round(1).to_numpy()
     out["Difference"] = points_text(diff["diff"]).to_numpy()
     low, high = points_text(diff["diff_low"]).to_numpy(), points_text(diff["diff_high"]).to_numpy()
     out["Interval"] = [f"{a} to {b}" if "not" not in a + b else "not available" for a, b in zip(low, high)]

@@ -67,6 +67,25 @@ def _pts(values: pd.Series, flag: pd.Series) -> pd.Series:
     return text.where(values.notna(), flag.where(flag != "", "[x]"))
 
 
+ENGLAND = "England"
+
+
+def with_england(region_trend: pd.DataFrame, england_trend: pd.DataFrame, region) -> pd.DataFrame:
+    """A region's trend with England's total in each wave beside the region's groups (rows with
+    ``by = "england"`` and ``group = "England"``), for a regional lead reading the region against
+    the national figure; England is a comparison line, not a tested group."""
+    eng = england_trend[(england_trend["by"] == "total")
+                        & england_trend["question"].isin(set(region_trend["question"]))].copy()
+    eng["by"] = "england"
+    eng["group"] = ENGLAND
+    from feedback.survey.explorer import region_total_label
+
+    region_trend = region_trend.copy()  # the region's total reads "London (all)": "Total" would suggest England
+    region_trend.loc[region_trend["by"] == "total", "group"] = region_total_label(region)
+    return pd.concat([region_trend, eng[[c for c in region_trend.columns if c in eng.columns]]],
+                     ignore_index=True)
+
+
 def trend_table(rows: pd.DataFrame) -> pd.DataFrame:
     """One question's trend as the table beside its chart."""
     shown = rows.sort_values(["wave_order"], kind="stable")[["wave", "by", "group", "n", "p", "ci_low", "ci_high",
