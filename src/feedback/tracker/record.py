@@ -541,8 +541,9 @@ def to_html(record: Record) -> str:
         "</table>",
         "</div>",
         f"<p><strong>Completed on time: {_e(share)}.</strong> " + (
-            f"Of the {base:,} actions that are complete or whose original target date had passed, {done:,} were "
-            f"completed by their original target date." if base else "No action has reached its target date.")
+            f"Of the {base:,} {'action that is' if base == 1 else 'actions that are'} complete or whose original "
+            f"target date had passed, {done:,} {'was' if done == 1 else 'were'} completed by "
+            f"{'its' if done == 1 else 'their'} original target date." if base else "No action has reached its target date.")
         + "</p>",
         "<p>An action is overdue when its current target date has passed and it is not complete. A target date "
         "is revised only with a reason, shown beside it. Closed means no longer pursued (for example, overtaken "
