@@ -6,7 +6,7 @@ PORT ?= 8501
 # This computer only; `make run HOST=0.0.0.0` serves the network (configure sign-in first).
 HOST ?= 127.0.0.1
 
-.PHONY: run test install install-test bench fuzz load clean
+.PHONY: run test test-fast install install-test bench fuzz load clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -35,6 +35,11 @@ TEST_WORKERS ?= 2
 
 test: install-test
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile
+
+# Everything but the browser tests and the bounded fuzz campaign: the quick check while working.
+test-fast: install-test
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile --ignore=tests/browser \
+		--deselect tests/test_untrusted.py::test_fuzz_readers_raise_only_input_error
 
 bench: install
 	$(BIN)/python -m feedback.bench
