@@ -9,7 +9,7 @@ import re
 import pytest
 
 from feedback.audits.framework import load_framework
-from tests.browser.conftest import LOADED_MS, choose_region, screenshot, tall_screenshot, wait_for_app
+from tests.browser.conftest import LOADED_MS, choose_option, choose_region, screenshot, tall_screenshot, wait_for_app
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -82,10 +82,9 @@ def test_enter_an_audit_and_the_summary_changes(app_url, page, tmp_path):
     assert form.locator('[data-testid="stRadio"]').first.locator("input:checked").count() == 1
     # (Streamlit's front end clears a form's select box that has not been submitted when a tab
     # switch reruns the page; it did so before the figures were drawn only in the open tab too.)
-    if PARTNERSHIP not in form.locator('[data-testid="stSelectbox"]').first.inner_text():
-        form.locator('[data-testid="stSelectbox"]').filter(has_text="Partnership").first.click()
-        page.keyboard.type(PARTNERSHIP)
-        page.get_by_role("option", name=PARTNERSHIP, exact=True).click()
+    partnership = form.locator('[data-testid="stSelectbox"]').filter(has_text="Partnership").first
+    if partnership.get_by_role("combobox").input_value() != PARTNERSHIP:  # (the box's text is its label)
+        choose_option(page, partnership, PARTNERSHIP)
     tall_screenshot(page, "audits_form_filled", tmp_path, height=4200)
     form.get_by_role("button", name="Save the audit").click()
     wait_for_app(page)
