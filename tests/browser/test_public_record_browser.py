@@ -38,8 +38,7 @@ def test_record_page_is_accessible_standalone_and_fits(browser, published, width
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
     page.goto(published.as_uri())
-    page.wait_for_load_state("load")
-    page.wait_for_timeout(300)
+    page.wait_for_load_state("networkidle")  # a page with no scripts: loaded means drawn
     assert requests == [published.as_uri()], "the page asked for something besides itself"
 
     results = Axe().run(page)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import tall_screenshot
+from tests.browser.conftest import laid_out, tall_screenshot, wait_for_app
 from tests.browser.test_accessibility import problems, ready
 
 pytestmark = pytest.mark.timeout(900)
@@ -23,7 +23,7 @@ def test_london_view_shows_england_and_axe_is_clean(app_url, page, tmp_path, pat
     ready(page)
     main = page.locator('[data-testid="stMain"]')
     main.locator("h1").first.wait_for()
-    page.wait_for_timeout(1500)
+    wait_for_app(page)
     assert "London" in main.locator("h1").first.inner_text()
     assert main.get_by_text(expected).count() or expected in main.inner_text() or \
         expected in page.content(), f"{expected!r} not on {path}"
@@ -39,13 +39,14 @@ def test_charts_fit_a_phone_screen(app_url, page, tmp_path):
     ready(page)
     chart = page.locator('[data-testid="stVegaLiteChart"]').first
     chart.wait_for()
-    page.wait_for_timeout(1500)
+    wait_for_app(page)
+    laid_out(page)
     drawn = chart.locator("canvas, svg.marks").first
     column = page.locator('[data-testid="stMain"] [data-testid="stVerticalBlock"]').first
     assert drawn.bounding_box()["width"] <= column.bounding_box()["width"] + 1
     assert drawn.bounding_box()["width"] <= 390
     drawn.scroll_into_view_if_needed()
-    page.wait_for_timeout(500)
+    laid_out(page)
     page.screenshot(path=str(tmp_path / "phone_results.png"), full_page=False)
     import shutil
     from pathlib import Path

@@ -154,9 +154,7 @@ def test_import_of_annex_c_layout_shows_roles_and_records_the_panels_responses(a
     points_before = int(page.locator('[data-testid="stMetric"]', has_text="Feedback points")
                         .locator('[data-testid="stMetricValue"]').inner_text())
     name.fill("Test Importer")
-    name.press("Enter")
-    page.wait_for_timeout(500)
-    wait_for_app(page)
+    after_rerun(page, lambda: name.press("Enter"))
     tab(page, "Import notes")
     page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(
         str(CORPUS / "annex_c_table.docx"))
