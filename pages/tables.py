@@ -51,6 +51,7 @@ except InputError as err:
     st.stop()
 
 texts = {q.id: q.text or q.id for q in survey.codebook.questions}
+st.header("Tables")
 st.caption("Each cell: the share of the question's base giving that answer, then the letters of the groups "
            "(same break) it is significantly higher than. The first row is each column's unweighted base. "
            "[c]: too few responses to show.")
