@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser.conftest import screenshot, wait_for_app
+from tests.browser.conftest import LOADED_MS, screenshot, wait_for_app
 from ui.navigation import DEFAULT_PAGE, SECTIONS
 
 pytestmark = pytest.mark.timeout(900)
@@ -184,5 +184,14 @@ def test_every_chart_has_a_table_beside_it(app_url, page, path):
         lonely = page.evaluate(find_lonely)
         assert not lonely, f"charts with no table after them on {where} ({page.evaluate(seen)}): {lonely}"
         charts += main.locator('[data-testid="stVegaLiteChart"]').count()
+    if path in CHARTED and not charts:
+        # The chart library's code is loaded when a page first draws a chart: on a busy machine the
+        # script can finish before it has arrived. Wait for the chart, then check it as above.
+        with contextlib.suppress(PlaywrightTimeout):
+            main.locator('[data-testid="stVegaLiteChart"]').first.wait_for(timeout=LOADED_MS)
+            page.wait_for_function(f"() => ({find_lonely})().length === 0", timeout=20_000)
+        lonely = page.evaluate(find_lonely)
+        assert not lonely, f"charts with no table after them on /{path} ({page.evaluate(seen)}): {lonely}"
+        charts = main.locator('[data-testid="stVegaLiteChart"]').count()
     if path in CHARTED:
         assert charts, f"no chart drawn on /{path}: the check above checked nothing"
