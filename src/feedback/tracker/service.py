@@ -550,7 +550,7 @@ def lateness(items: pd.DataFrame, actions: pd.DataFrame, today: dt.date | None =
     themes_of = {r.reference: split_list(r.themes) for r in items.itertuples()} if len(items) else {}
     rows = []
     for a in actions.itertuples():
-        raw = {"status": a.status, "due_date": _day(a.due_date), "completed_on": _day(a.completed_on)}
+        raw = {"status": a.status, "due_date": stored_value(a.due_date), "completed_on": stored_value(a.completed_on)}
         if not record.counts_towards_on_time(raw, today):
             continue
         good = record.on_time(raw)
@@ -575,7 +575,9 @@ def lateness(items: pd.DataFrame, actions: pd.DataFrame, today: dt.date | None =
             "by_owner": table("owner", "owner"), "by_theme": table("themes", "theme")}
 
 
-def _day(value) -> dt.date | None:
+def stored_value(value: Any) -> Any:
+    """A grid cell or model field as the model stores it (NaN/NaT -> None, timestamps -> dates,
+    numpy scalars -> Python values)."""
     if value is None or value is pd.NaT:
         return None
     try:
@@ -583,4 +585,8 @@ def _day(value) -> dt.date | None:
             return None
     except (TypeError, ValueError):
         pass
-    return value.date() if isinstance(value, dt.datetime) else value
+    if isinstance(value, dt.datetime):  # pandas Timestamp too
+        return value.date()
+    if hasattr(value, "item") and not isinstance(value, str):
+        return value.item()
+    return value

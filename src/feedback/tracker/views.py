@@ -10,29 +10,13 @@ from typing import Any
 import pandas as pd
 
 from feedback import db
-from feedback.tracker.service import LABELS
+from feedback.tracker.service import LABELS, stored_value
 from feedback.validation import markdown_literal
 
 
 def md_escape(text: Any) -> str:
     """Text a person typed, safe to show with st.markdown: every Markdown character escaped."""
     return markdown_literal(text)
-
-
-def _clean(value: Any) -> Any:
-    """Grid cell -> the value the model stores (NaN/NaT -> None, timestamps -> dates)."""
-    if value is None or value is pd.NaT:
-        return None
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    if isinstance(value, dt.datetime):  # pandas Timestamp too
-        return value.date()
-    if hasattr(value, "item") and not isinstance(value, str):
-        return value.item()
-    return value
 
 
 TEXT_FIELDS = {"description", "owner", "completion_criteria", "evidence", "rag", "status", "text", "themes",
@@ -53,7 +37,7 @@ def grid_changes(before: pd.DataFrame, after: pd.DataFrame, editable: list[str])
         new = after.loc[old["id"]]
         changes = {}
         for field in editable:
-            a, b = _clean(old[field]), _clean(new[field])
+            a, b = stored_value(old[field]), stored_value(new[field])
             if field in TEXT_FIELDS:
                 a, b = a or "", b or ""
             if a != b:
