@@ -156,11 +156,13 @@ def test_xlsx_formats_percentages_headers_notes_and_neutralises():
     cell = ws.cell(2, p_col)
     assert isinstance(cell.value, float) and cell.value == pytest.approx(0.87) and cell.number_format == "0%"
     assert ws.cell(2, header.index("n") + 1).number_format == "#,##0"
-    assert ws.cell(3, header.index("group") + 1).value == "'=1+1"
-    assert ws.cell(3, header.index("group") + 1).data_type == "s"
+    formula_like = ws.cell(3, header.index("group") + 1)  # kept as text by the quote-prefix attribute,
+    assert formula_like.value == "=1+1" and formula_like.data_type == "s" and formula_like.quotePrefix
+    assert not ws.cell(2, header.index("group") + 1).quotePrefix  # ... which only such cells get
     assert ws.cell(6, p_col).value is None  # suppressed [c] row: empty, not 'nan'
-    notes = [r[0].value for r in wb["Notes"].iter_rows()]
-    assert notes == ["Notes", "Method: Wilson", "'-starts with minus"]
+    notes = [r[0] for r in wb["Notes"].iter_rows()]
+    assert [c.value for c in notes] == ["Notes", "Method: Wilson", "-starts with minus"]
+    assert [c.quotePrefix for c in notes] == [False, False, True]
 
 
 def test_annex_zip_cleans_names_and_is_deterministic():

@@ -72,7 +72,7 @@ def test_every_table_export_writes_no_inf_or_nan():
     assert not NOT_A_NUMBER.search(csv), csv
     assert csv.splitlines()[1:] == ["a,,,1.0,1", "b,,'=text,,2", "c,,,2.5,3", "d,1.5,2.0,,4"]
     cells = xlsx_cells(export.to_xlsx_bytes({"T": frame}, notes=["n"]))
-    assert cells[1:5] == [["a", None, None, 1, 1], ["b", None, "'=text", None, 2], ["c", None, None, 2.5, 3],
+    assert cells[1:5] == [["a", None, None, 1, 1], ["b", None, "=text", None, 2], ["c", None, None, 2.5, 3],
                           ["d", 1.5, 2, None, 4]]
     # publication tables: the figure is not available, [x], and a p-value of -inf is no p-value
     res = pd.DataFrame({"p": [np.inf, 0.5], "flag": ["", ""]})

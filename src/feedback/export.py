@@ -1,8 +1,9 @@
 """Safe table exports (CSV, XLSX with a notes sheet) and the annex ZIP.
 
 - Text cells that a spreadsheet would run as a formula (starting with ``=``,
-  ``+``, ``-``, ``@``, tab or carriage return) are neutralised by a leading
-  apostrophe, in CSV and XLSX alike (``safe_cell``). Numbers stay numbers.
+  ``+``, ``-``, ``@``, tab or carriage return) are neutralised: in CSV by a
+  leading apostrophe (``safe_cell``), in XLSX by the cell's quote-prefix
+  attribute, so the text reads as written. Numbers stay numbers.
 - Control characters a spreadsheet cannot hold are removed from exported text
   (``feedback.validation.export_text``); the screen keeps the original.
 - Timezone-aware times (PostgreSQL gives them) are written as UTC clock times.
@@ -26,7 +27,7 @@ from datetime import datetime, timezone
 import numpy as np
 import pandas as pd
 
-from feedback.validation import export_text
+from feedback.validation import NOT_IN_XLSX, export_text
 
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FILL = "12436D"  # Analysis Function dark blue
@@ -124,6 +125,29 @@ def _cell_value(v):
     return safe_cell(v) if isinstance(v, str) else v
 
 
+def _plain_value(v):
+    """A cell's value with text cleaned but not neutralised: ``_mark_formula_text`` then marks
+    the formula-like text cells with the quote-prefix attribute instead of a visible apostrophe."""
+    if isinstance(v, str):
+        return export_text(v)
+    return _cell_value(v)
+
+
+def _mark_formula_text(ws, df: pd.DataFrame) -> None:
+    """Keep text a spreadsheet would run as a formula as text, with the cell's quote-prefix
+    attribute (Excel's own mark for "this is text"). Found column by column with pandas; only
+    those cells are touched."""
+    for j in range(df.shape[1]):
+        col = df.iloc[:, j]
+        if pd.api.types.infer_dtype(col, skipna=True) not in ("string", "mixed", "mixed-integer"):
+            continue  # no text in this column
+        text = col.astype(object).str.replace(NOT_IN_XLSX, "", regex=True)  # non-text cells: NaN
+        for i in np.flatnonzero(text.str.startswith(DANGEROUS_PREFIXES, na=False).to_numpy(dtype=bool)):
+            cell = ws.cell(int(i) + 2, j + 1)
+            cell.data_type = "s"
+            cell.quotePrefix = True
+
+
 def to_xlsx_bytes(
     sheets: Mapping[str, pd.DataFrame],
     notes: Sequence[str] = (),
@@ -134,7 +158,8 @@ def to_xlsx_bytes(
 
     Columns named in ``percent_columns`` hold proportions (0-1) and get a
     percent format; integer columns a thousands format; other numbers up
-    to four decimals. Missing values are empty cells. Text is neutralised.
+    to four decimals. Missing values are empty cells. Text a spreadsheet would run as a formula
+    keeps its characters and is marked as text (the quote-prefix attribute), not prefixed.
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -150,13 +175,15 @@ def to_xlsx_bytes(
         ws = wb.create_sheet(sheet_title(name, taken))
         taken.append(ws.title)
         columns = [str(c) for c in df.columns]
-        ws.append([safe_cell(c) for c in columns])
+        for j, col in enumerate(columns, start=1):
+            _put(ws.cell(1, j), col)
         for cell in ws[1]:
             cell.font = header_font
             cell.fill = header_fill
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         for row in df.itertuples(index=False, name=None):
-            ws.append([_cell_value(v) for v in row])
+            ws.append([_plain_value(v) for v in row])
+        _mark_formula_text(ws, df)
         for j, col in enumerate(columns, start=1):
             series = df.iloc[:, j - 1]
             if col in percent_columns:
@@ -176,11 +203,11 @@ def to_xlsx_bytes(
         ws.freeze_panes = "A2"
     ws = wb.create_sheet(sheet_title("Notes", taken))
     ws.column_dimensions["A"].width = 110
-    ws.append([safe_cell(title or "Notes")])
+    _put(ws.cell(1, 1), title or "Notes")
     ws["A1"].font = Font(bold=True, size=14)
-    for note in notes:
-        ws.append([safe_cell(str(note))])
-        ws.cell(ws.max_row, 1).alignment = Alignment(wrap_text=True, vertical="top")
+    for i, note in enumerate(notes, start=2):
+        _put(ws.cell(i, 1), str(note))
+        ws.cell(i, 1).alignment = Alignment(wrap_text=True, vertical="top")
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -34,7 +34,7 @@ _STRIP_MULTILINE = re.compile(f"[{_CONTROL}{_INVISIBLE}]")
 _STRIP_ONE_LINE = re.compile(f"[\t\n{_CONTROL}{_INVISIBLE}]")
 _SPACES = re.compile(r"[ \u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 # What openpyxl refuses in a cell (XML 1.0 cannot hold these).
-_NOT_IN_XLSX = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+NOT_IN_XLSX = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 # Column names that hold a person's name, so their limit reads "Names can be at most 200 characters".
 NAME_COLUMNS = frozenset({"created_by", "changed_by", "imported_by", "coder", "updated_by", "entered_by",
@@ -132,7 +132,7 @@ def whole_number(value: Any, *, field: str, minimum: int | None = 0) -> int | No
 
 def export_text(value: str) -> str:
     """Text as a spreadsheet cell can hold it: control characters XLSX refuses are removed."""
-    return _NOT_IN_XLSX.sub("", value)
+    return NOT_IN_XLSX.sub("", value)
 
 
 # Everything Markdown, Streamlit's colour/emoji directives (:red[...]) or LaTeX ($...$) could act on.

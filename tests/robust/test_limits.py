@@ -132,7 +132,8 @@ def test_control_characters_are_removed_from_exports_only():
     df = pd.DataFrame({"Label\x01": ["Bad\x00 label\x1f", "=SUM(A1)", "fine"]})
     book = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes({"Sheet\x02": df}, notes=["a note\x0b"])))
     ws = book.worksheets[0]
-    assert [c.value for c in ws["A"]] == ["Label", "Bad label", "'=SUM(A1)", "fine"]
+    assert [c.value for c in ws["A"]] == ["Label", "Bad label", "=SUM(A1)", "fine"]
+    assert [c.quotePrefix for c in ws["A"]] == [False, False, True, False]  # text, not a formula
     assert "\x00" not in to_csv_bytes(df).decode("utf-8-sig")
     assert df.iloc[0, 0] == "Bad\x00 label\x1f"  # the frame (what the screen shows) is untouched
 

@@ -59,7 +59,8 @@ def seeded(engine):
 def test_round_trip_into_an_empty_database_gives_equal_sheets(seeded, sqlite_engine, tmp_path):
     first = _export(seeded)
     wb = openpyxl.load_workbook(io.BytesIO(first))
-    assert wb["Items"]["B2"].value == "'=1+1 and ‘quotes’ – é"  # neutralised in the file
+    cell = wb["Items"]["B2"]  # kept as text in the file by the quote-prefix attribute
+    assert cell.value == "=1+1 and ‘quotes’ – é" and cell.data_type == "s" and cell.quotePrefix
     assert wb.sheetnames == ["Items", "Responses", "Actions", "Notes"]
     target = sqlite_engine
     report = import_workbook(target, "tracker.xlsx", first, "Bob")
