@@ -1,7 +1,13 @@
 """Merging near-identical points (feedback.roundtables.merging): what is folded into what,
 what is kept of the folded points, and the helpers the reader shares with it."""
 
-from feedback.roundtables.merging import MERGE_THRESHOLD, merge_near_duplicates, normalised, similarity, word_entries
+from feedback.roundtables.merging import (
+    MERGE_THRESHOLD,
+    merge_near_duplicates,
+    normalised,
+    similarity,
+    word_entries,
+)
 from feedback.roundtables.read import Point
 
 

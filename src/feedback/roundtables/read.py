@@ -18,7 +18,6 @@ Only points are counted.
 from __future__ import annotations
 
 import dataclasses
-
 import datetime as dt
 import io
 import re
