@@ -20,9 +20,9 @@ Run: python scripts/make_notes_corpus.py
 
 from __future__ import annotations
 
-import io
-import zipfile
 from pathlib import Path
+
+from make_sample_roundtables import saved_docx  # run from scripts/: its folder is on the path
 
 OUT = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "notes_corpus"
 _FIXED_TIME = (2021, 1, 1, 0, 0, 0)
@@ -34,21 +34,8 @@ RESPONSE_SHARING = ("The Panel is keen to identify barriers to timely and approp
                     "will raise them with government.")
 
 
-def _fixed_zip(content: bytes) -> bytes:
-    """Rewrite the package with fixed timestamps so the bytes do not change between runs."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(content)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=_FIXED_TIME)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(fixed, src.read(info.filename))
-    return out.getvalue()
-
-
 def _save(document) -> bytes:
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return _fixed_zip(buffer.getvalue())
+    return saved_docx(document, date_time=_FIXED_TIME)
 
 
 def _details(document, lines) -> None:

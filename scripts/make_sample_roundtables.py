@@ -299,17 +299,18 @@ def build_event(event: dict) -> bytes:
             para_style = {"bullet": "List Bullet", "number": "List Number", "paragraph": None}[style]
             for _, text in points:
                 document.add_paragraph(text, style=para_style)
+    return saved_docx(document)
+
+
+def saved_docx(document, date_time: tuple[int, ...] = _FIXED_TIME) -> bytes:
+    """A python-docx document as bytes that do not change between runs: the package is written
+    again with every entry's timestamp set to ``date_time`` (shared with make_notes_corpus.py)."""
     buffer = io.BytesIO()
     document.save(buffer)
-    return _fixed_zip(buffer.getvalue())
-
-
-def _fixed_zip(content: bytes) -> bytes:
-    """Rewrite the package with fixed timestamps so the bytes do not change between runs."""
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(content)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    with zipfile.ZipFile(buffer, "r") as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=_FIXED_TIME)
+            fixed = zipfile.ZipInfo(info.filename, date_time=date_time)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             dst.writestr(fixed, src.read(info.filename))
     return out.getvalue()

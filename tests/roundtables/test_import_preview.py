@@ -149,3 +149,43 @@ def test_cli_import_records_the_responses_when_asked(engine, capsys):
     assert got == [("Completing a", "partially accepted", "It should usually be"),
                    ("Publishing a", "partially accepted", "The Panel believe LC"),
                    ("The learning", "partially accepted", "national reviews sho")]
+
+
+# ------------------------------------------------------------------ what the preview says (import_preview)
+
+from feedback.roundtables import import_preview  # noqa: E402
+from feedback.roundtables.read import Line  # noqa: E402
+
+
+def _notes(lines, **meta) -> EventNotes:
+    return EventNotes("n.md", EventMeta(**meta), [Point(1, "A", merged=["A.", "a"]), Point(2, "B")], lines=lines)
+
+
+def test_the_summary_counts_every_role_and_the_unsure_lines_are_named_up_to_five():
+    lines = [Line(1, "Region: London", "event detail"), Line(2, "A", POINT), Line(3, "B", POINT, unsure=True,
+             note="short"), Line(4, "Reply", RESPONSE, answers=[2]), Line(5, "Thanks", SKIPPED)]
+    notes = _notes(lines)
+    assert import_preview.read_summary("n.md", notes) == (
+        "n.md: read 5 line(s): 2 feedback point(s), 1 Panel response(s), 1 event detail(s), 0 action(s), "
+        "0 heading(s), 1 skipped.")
+    assert import_preview.unsure_warning(notes) == (
+        "Unsure of 1 line(s): line 3 (point): short. Check them below (ticked under 'Unsure').")
+    many = _notes([Line(i, "x", POINT, unsure=True, note="n") for i in range(1, 8)])
+    assert import_preview.unsure_warning(many).count("line ") == 5 and "; ...." in import_preview.unsure_warning(many)
+    assert import_preview.unsure_warning(_notes(lines[:2])) is None
+
+
+def test_missing_and_other_details_and_what_will_be_imported():
+    notes = _notes([], region="London", other={"Venue": "online", "Chair": "Ann"})
+    assert import_preview.missing_text(notes) == "Missing from the notes: date, attendees, partnerships, panel lead"
+    assert import_preview.other_details_text(notes) == "Other details (kept in the event's note): Venue: online; Chair: Ann"
+    assert import_preview.other_details_text(_notes([])) is None
+    assert import_preview.to_import_text(notes) == "To import: 2 feedback point(s) (2 near-identical merged into them)."
+
+
+def test_the_form_starts_from_the_notes_region_then_the_heading_then_the_sidebar():
+    assert import_preview.region_guess(_notes([], region="London", title="North East roundtable"), "South West") == \
+        "London"
+    assert import_preview.region_guess(_notes([], title="North East roundtable"), "South West") == "North East"
+    assert import_preview.region_guess(_notes([], title="Roundtable"), "South West") == "South West"
+    assert "docx" in import_preview.FILE_TYPES and ".docx" not in import_preview.FILE_TYPES

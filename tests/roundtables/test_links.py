@@ -8,7 +8,7 @@ import pytest
 
 from feedback import db
 from feedback.errors import InputError
-from feedback.roundtables import links, seed, store
+from feedback.roundtables import links, seed, store, views
 from feedback.tracker import service
 
 
@@ -87,3 +87,15 @@ def test_annex_c_items_in_the_tracker_sample_sit_beside_their_themes(sqlite_engi
         assert ref in status.loc[name, "Tracker items"].split(", "), name
     items = links.theme_items(sqlite_engine, frames, cb, "Mental health, suicide and tier 4 beds")
     assert "Department for Health and Social Care" in items.set_index("Tracker item").loc["AC-07", "Panel response"]
+
+
+def test_the_themes_table_with_the_tracker_status_beside_each_row(seeded):
+    point_id, version = _point(seeded, "North West", "mental_health_suicide")
+    ref = links.raise_item(seeded, point_id, "Ann", version)
+    frames = store.load_frames(seeded)
+    cb = store.current_codebook(seeded)[0]
+    table = views.themes_by_region(frames, cb, region="North West")
+    shown = links.with_status(seeded, table, frames, cb, region="North West")
+    assert len(shown) == len(table) and list(shown.columns[:len(table.columns)]) == list(table.columns)
+    row = shown.set_index("Sub-theme").loc["Mental health, suicide and tier 4 beds"]
+    assert ref in row["Tracker items"]

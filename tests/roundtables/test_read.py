@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from feedback.errors import InputError
-from feedback.roundtables.read import merge_near_duplicates, Point, read_notes, similarity
+from feedback.roundtables.merging import merge_near_duplicates, similarity
+from feedback.roundtables.read import Point, read_notes
 
 from .conftest import make_docx
 
@@ -231,7 +232,7 @@ def test_merging_finds_exactly_the_pairs_similarity_finds(family, threshold):
     another order (the case the order bound is for)."""
     import random
 
-    from feedback.roundtables.read import _similar_pairs
+    from feedback.roundtables.merging import _similar_pairs
 
     rng = random.Random(11)
     words = "rapid reviews delays data sharing police health schools courts tier beds".split()
@@ -320,7 +321,7 @@ def test_earliest_alike_text_is_what_comparing_every_pair_gives(family, threshol
     pruned by what is already found: it must equal the answer from every pair."""
     import random
 
-    from feedback.roundtables.read import _earliest_alike
+    from feedback.roundtables.merging import _earliest_alike
 
     rng = random.Random(5)
     words = "rapid reviews delays data sharing police health schools courts tier beds".split()

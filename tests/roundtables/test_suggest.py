@@ -247,3 +247,16 @@ def test_the_suggester_is_recorded_as_a_coder_and_never_in_force(seeded, offline
     lead = access.User(name="Lee", role=access.REGIONAL_LEAD, region="London")
     with pytest.raises(Refused):
         store.record_suggestions(engine, lead)
+
+
+def test_a_point_s_suggestions_in_words(offline, sample_files):
+    from feedback.roundtables.read import read_notes
+
+    cb = load_themes()
+    frames = views.frames_from_notes([read_notes(f.name, f.read_bytes()) for f in sample_files[:2]], cb)
+    offered = suggest.for_point(frames, cb, 1, "Meeting the 15 working day deadline for rapid reviews is hard.")
+    assert offered and offered[0].code == "rapid_review_timescales" and offered[0].suggested
+    line = suggest.describe(offered[0], 1, cb.names())
+    assert line.startswith(f"1. {cb.names()['rapid_review_timescales']}: score ") and ", suggested. Why: " in line
+    assert suggest.for_point(frames, cb, 1, "Lunch was at noon.") == []
+    assert suggest.NONE_OFFERED == "No sub-theme scored 0.15 or more: code this point by hand."

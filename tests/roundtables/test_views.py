@@ -84,3 +84,64 @@ def test_a_person_overrides_the_rules_and_the_latest_person_wins():
     })
     got = views.current_codes(codings)
     assert got[["point_id", "code", "coder"]].values.tolist() == [[1, "b", "Ann"]]
+
+
+# ------------------------------------------------------------------ the page's tables
+
+
+def test_the_points_behind_a_count_as_the_page_shows_them(sample):
+    _, frames, cb = sample
+    shown = views.behind_table(views.points_behind(frames, cb, code="mental_health_suicide", region="East of England"))
+    assert list(shown.columns) == ["Region", "Event", "Date", "Point", "Sub-themes", "Matched words", "Coded by",
+                                   "Merged texts"]
+    assert len(shown) == 1 and shown["Merged texts"].iloc[0] != ""  # the duplicated tier 4 point, merged
+    assert shown["Date"].str.fullmatch(r"\d\d [A-Z][a-z]{2} \d{4}").all()
+
+
+def test_region_narrows_events_points_and_codings_together(sample):
+    _, frames, _ = sample
+    london = views.for_region(frames, "London")
+    assert set(london.events["region"]) == {"London"} and len(london.events) == 2
+    assert set(london.points["event_id"]) <= set(london.events["event_id"])
+    assert set(london.codings["point_id"]) == set(london.points["point_id"])
+    assert views.for_region(frames, None) is frames
+
+
+def test_a_coding_starts_from_the_persons_own_codes_else_those_in_force():
+    codings = pd.DataFrame({"point_id": [1, 1, 2], "coder": ["rules", "Ann", "rules"],
+                            "codes": [("a",), ("b", "c"), ("d",)], "matched": [{}, {}, {}],
+                            "coded_at": [pd.NaT, pd.Timestamp("2021-01-02", tz="UTC"), pd.NaT], "version": [1, 3, 1]})
+    assert views.coding_start(codings, 1, "Ann") == (["b", "c"], 3)
+    assert views.coding_start(codings, 1, "Ben") == (["b", "c"], None)  # Ann's coding is in force
+    assert views.coding_start(codings, 2, "Ann") == (["d"], None)
+
+
+def test_agreement_tables_write_undefined_measures_as_z(sample):
+    _, frames, cb = sample
+    rules = frames.codings
+    ann = rules.assign(coder="Ann")
+    both = pd.concat([rules, ann], ignore_index=True)
+    n, table = views.agreement_table(both, "rules", "Ann", cb)
+    assert n == len(frames.points)
+    assert set(table["Observed agreement"]) == {1.0} and list(table.columns)[5:7] == ["Only rules", "Only Ann"]
+    assert table["Cohen's kappa"].isin(["1.00", "[z]"]).all() and (table["Cohen's kappa"] == "1.00").any()
+    alpha = views.alpha_table(both, ["rules", "Ann"], cb)
+    assert alpha["Sub-theme"].iloc[-1] == "All sub-themes" and alpha["Percent agreement"].iloc[-1] == 100.0
+    assert views.review_table(frames, both, ["rules", "Ann"], cb).empty
+
+
+def test_codebook_and_removal_choices(sample):
+    _, frames, cb = sample
+    book = views.codebook_table(cb)
+    assert len(book) == len(cb.codes) and list(book.columns) == ["Theme", "Sub-theme", "Description", "Keywords",
+                                                                  "Phrases"]
+    events = frames.events.assign(version=7)
+    choices, versions = views.removal_choices(events)
+    assert list(choices) == list(events.sort_values(["event_date", "event_id"])["event_id"])
+    first = next(iter(choices))
+    assert choices[first].endswith(": " + events.set_index("event_id").loc[first, "filename"])
+    assert set(versions.values()) == {7}
+    assert views.is_sample(events.assign(imported_by="sample data"))
+    assert not views.is_sample(events.assign(imported_by=["sample data"] * 9 + ["Ann"]))
+    assert views.linked_item(pd.Series({"tracker_item_id": float("nan")})) is None
+    assert views.linked_item(pd.Series({"tracker_item_id": 4.0})) == 4

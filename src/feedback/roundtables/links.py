@@ -199,6 +199,17 @@ def theme_status(engine, frames: views.Frames, codebook: ThemeCodebook, *, regio
     return out.reset_index()
 
 
+def with_status(engine, table: pd.DataFrame, frames: views.Frames, codebook: ThemeCodebook, *,
+                region: str | None = None, level: str = "sub_theme") -> pd.DataFrame:
+    """``table`` (``views.themes_by_region``) with each row's tracker items, Panel decisions and actions
+    beside it (``theme_status``), as the page shows and exports it."""
+    shown = table.reset_index(drop=True)
+    status = theme_status(engine, frames, codebook, region=region, level=level)
+    if status.empty:
+        return shown
+    return shown.merge(status, on="Sub-theme" if level == "sub_theme" else "Theme", how="left")
+
+
 def theme_items(engine, frames: views.Frames, codebook: ThemeCodebook, label: str, *, region: str | None = None,
                 level: str = "sub_theme") -> pd.DataFrame:
     """The tracker items behind one sub-theme (or theme), with the Panel's response text and actions."""

@@ -266,3 +266,20 @@ def examples_for_event(frames, event_id: int | None, shipped: Sequence[Example] 
         src = events.loc[pts.loc[point_id, "event_id"], "filename"] if pts.loc[point_id, "event_id"] in events.index else ""
         out.append(Example(str(pts.loc[point_id, "text"]), frozenset(codes), f"{src}, coded by a person"))
     return out
+
+
+#: What the page says when no sub-theme is offered for a point.
+NONE_OFFERED = f"No sub-theme scored {SHOW} or more: code this point by hand."
+
+
+def for_point(frames, codebook: ThemeCodebook, event_id: int, text: str) -> list[Suggestion]:
+    """The sub-themes offered for one point of an event, learning from the shipped examples and the
+    other points people have coded (``examples_for_event``)."""
+    return Suggester(codebook, examples_for_event(frames, int(event_id))).suggest([str(text)])[0]
+
+
+def describe(suggestion: Suggestion, rank: int, names: dict[str, str]) -> str:
+    """One offered sub-theme in words: its rank, name, score, whether suggested, and why."""
+    kind = "suggested" if suggestion.suggested else "weaker candidate"
+    return (f"{rank}. {names.get(suggestion.code, suggestion.code)}: score {suggestion.score:.2f}, {kind}. "
+            f"Why: {suggestion.reason}")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from feedback.regions import REGIONS
+from feedback.roundtables import coding
 from feedback.roundtables.coding import MACHINE_CODERS, RULES_CODER, auto_code
 from feedback.roundtables.read import EventNotes
 from feedback.roundtables.themes import ThemeCodebook
@@ -24,6 +25,10 @@ from feedback.roundtables.themes import ThemeCodebook
 EVENT_COLUMNS = ["event_id", "title", "region", "event_date", "attendees", "partnerships", "panel_lead", "filename"]
 POINT_COLUMNS = ["point_id", "event_id", "seq", "section", "text", "merged"]
 CODING_COLUMNS = ["point_id", "coder", "codes", "matched", "coded_at"]
+#: What the page's "Count by" choice counts: its words and the level the tables take.
+LEVELS = {"Sub-theme": "sub_theme", "Theme": "theme"}
+#: Who imported the sample built from the published summary (Annex C).
+SAMPLE_IMPORTER = "sample data"
 
 
 @dataclass
@@ -77,7 +82,8 @@ def coded_points(frames: Frames, codebook: ThemeCodebook) -> pd.DataFrame:
     return out
 
 
-def _filter_region(frames: Frames, region: str | None) -> Frames:
+def for_region(frames: Frames, region: str | None) -> Frames:
+    """The events in ``region`` (all of them for None) with their points and codings."""
     if region is None:
         return frames
     events = frames.events[frames.events["region"] == region]
@@ -92,7 +98,7 @@ def themes_by_region(frames: Frames, codebook: ThemeCodebook, *, level: str = "s
     A point counts once per row even when several of its codes fall in the
     same theme. Every codebook row appears, zero or not, so absences show.
     """
-    frames = _filter_region(frames, region)
+    frames = for_region(frames, region)
     coded = coded_points(frames, codebook)
     rows = _row_index(codebook, level)
     regions = [region] if region else list(REGIONS)
@@ -107,7 +113,7 @@ def themes_by_region(frames: Frames, codebook: ThemeCodebook, *, level: str = "s
 def themes_by_event(frames: Frames, codebook: ThemeCodebook, *, level: str = "sub_theme",
                     region: str | None = None) -> pd.DataFrame:
     """Points per sub-theme (or theme) and event, events in date order, with a total."""
-    frames = _filter_region(frames, region)
+    frames = for_region(frames, region)
     coded = coded_points(frames, codebook)
     rows = _row_index(codebook, level)
     key = "code" if level == "sub_theme" else "theme"
@@ -165,7 +171,7 @@ def _label_rows(table: pd.DataFrame, codebook: ThemeCodebook, level: str) -> pd.
 def points_behind(frames: Frames, codebook: ThemeCodebook, *, code: str | None = None, theme: str | None = None,
                   region: str | None = None, event_id: int | None = None) -> pd.DataFrame:
     """The points counted in a cell, with their event, region, coder and the words that matched."""
-    coded = coded_points(_filter_region(frames, region), codebook)
+    coded = coded_points(for_region(frames, region), codebook)
     if code is not None:
         coded = coded[coded["code"] == code]
     if theme is not None:
@@ -244,3 +250,96 @@ def _in_force(codings: pd.DataFrame) -> pd.DataFrame:
                        _when=pd.to_datetime(codings["coded_at"], utc=True, errors="coerce"))
     c = c.sort_values(["point_id", "_person", "_when"], na_position="first", kind="stable")
     return c.drop_duplicates("point_id", keep="last")
+
+
+# ---------------------------------------------------------------- the page's tables, in its words
+
+
+def is_sample(events: pd.DataFrame) -> bool:
+    """True while the sample is all there is (the page says so; not once real notes sit beside it)."""
+    return bool(len(events)) and bool((events["imported_by"] == SAMPLE_IMPORTER).all())
+
+
+def behind_table(behind: pd.DataFrame) -> pd.DataFrame:
+    """``points_behind`` as the page shows and exports it: one row a point, dates written out."""
+    return pd.DataFrame({
+        "Region": behind["region"], "Event": behind["event"],
+        "Date": pd.to_datetime(behind["event_date"]).dt.strftime("%d %b %Y"), "Point": behind["text"],
+        "Sub-themes": behind["sub_themes"], "Matched words": behind["matched"], "Coded by": behind["coder"],
+        "Merged texts": behind["merged"].map(" | ".join),
+    })
+
+
+def point_labels(listing: pd.DataFrame) -> dict[int, str]:
+    """An event's points (``event_points``) as choices: their number and first 90 characters."""
+    return dict(zip(listing["point_id"], listing["No."].astype(str) + ". " + listing["Point"].str.slice(0, 90),
+                    strict=True))
+
+
+def coding_start(codings: pd.DataFrame, point_id: int, coder: str) -> tuple[list[str], int | None]:
+    """Where a person's coding of a point starts: their own earlier codes and that row's version (for
+    the stale-edit check), else the codes in force and no version."""
+    rows = codings[codings["point_id"] == point_id]
+    mine = rows[rows["coder"] == coder]
+    if not mine.empty:
+        return list(mine["codes"].iloc[0]), int(mine["version"].iloc[0])
+    return list(current_codes(rows)["code"]), None
+
+
+def linked_item(point: pd.Series) -> int | None:
+    """The tracker item a point (a row of ``Frames.points``) is linked to, or None."""
+    item = point["tracker_item_id"]
+    return None if pd.isna(item) else int(item)
+
+
+def removal_choices(events: pd.DataFrame) -> tuple[dict[int, str], dict[int, int]]:
+    """Every imported event by date, labelled with its file, and the version each was seen at."""
+    events = events.sort_values(["event_date", "event_id"])
+    labels = event_labels(events)
+    choices = {e: f"{labels[e]}: {f}" for e, f in zip(events["event_id"], events["filename"], strict=True)}
+    return choices, dict(zip(events["event_id"], events["version"].astype(int), strict=True))
+
+
+def _undefined_or(values: pd.Series, fmt: str) -> pd.Series:
+    """A measure that can be undefined, written with ``fmt``, and [z] where it is not defined."""
+    return values.map(lambda v: "[z]" if pd.isna(v) else format(v, fmt))
+
+
+def agreement_table(codings: pd.DataFrame, coder_a: str, coder_b: str,
+                    codebook: ThemeCodebook) -> tuple[int, pd.DataFrame]:
+    """Cohen's kappa per sub-theme between two coders (``coding.agreement``) as the page shows it, and
+    how many points both coded."""
+    agree = coding.agreement(codings, coder_a, coder_b, [c.id for c in codebook.codes], codebook.names())
+    both = int(agree["double_coded"].iloc[0]) if len(agree) else 0
+    return both, pd.DataFrame({
+        "Sub-theme": agree["sub_theme"], "Double-coded points": agree["double_coded"],
+        "Cohen's kappa": _undefined_or(agree["kappa"], ".2f"),
+        "Observed agreement": agree["observed_agreement"].round(3),
+        "Both yes": agree["both_yes"], f"Only {coder_a}": agree["only_a"], f"Only {coder_b}": agree["only_b"],
+        "Both no": agree["both_no"],
+    })
+
+
+def alpha_table(codings: pd.DataFrame, coders: list[str], codebook: ThemeCodebook) -> pd.DataFrame:
+    """Krippendorff's alpha and percent agreement per sub-theme for any number of coders
+    (``coding.multi_agreement``) as the page shows it."""
+    many = coding.multi_agreement(codings, coders, [c.id for c in codebook.codes], codebook.names())
+    return pd.DataFrame({
+        "Sub-theme": many["sub_theme"], "Points coded by two or more": many["points_compared"],
+        "Krippendorff's alpha": _undefined_or(many["alpha"], ".3f"),
+        "Percent agreement": (100 * many["percent_agreement"]).round(1),
+    })
+
+
+def review_table(frames: Frames, codings: pd.DataFrame, coders: list[str], codebook: ThemeCodebook) -> pd.DataFrame:
+    """The points these coders coded differently, with the point's text and each coder's codes."""
+    review = coding.disagreements(codings, coders, codebook.names())
+    review.insert(1, "Point", review["point_id"].map(frames.points.set_index("point_id")["text"]).fillna(""))
+    return review.drop(columns=["point_id"])
+
+
+def codebook_table(codebook: ThemeCodebook) -> pd.DataFrame:
+    """The theme codebook, one row a sub-theme, its keywords and phrases joined by '; '."""
+    return pd.DataFrame([{"Theme": c.theme, "Sub-theme": c.name, "Description": c.description,
+                          "Keywords": "; ".join(c.keywords), "Phrases": "; ".join(c.phrases)}
+                         for c in codebook.codes])
