@@ -77,7 +77,8 @@ def test_item_page_gives_plain_values_and_the_page_tables(engine):
         item = service.create_item(session, "Ann", reference="V-1", text="t", source="other", regions="London")
         service.create_action(session, item, "Ann", reference="V-1/1", description="d", due_date=dt.date(2024, 1, 1))
         service.edit(session, item, 1, {"text": "**u**"}, "Bob", "why")
-    shown = views.item_page(engine, item.id)
+        item_id = item.id
+    shown = views.item_page(engine, item_id)
     assert isinstance(shown.item, dict) and shown.item["text"] == "**u**" and shown.response is None
     assert views.item_caption(shown.item)[1:3] == ["Regions: London", "Themes: none"]
     table = views.action_table(shown.actions, dt.date(2024, 6, 1))
