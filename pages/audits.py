@@ -22,6 +22,7 @@ from feedback.errors import InputError, Refused
 from feedback.regions import REGIONS
 from ui import audits_ui, common
 
+
 def table(frame: pd.DataFrame, name: str, key: str, *, notes=(), config: dict | None = None) -> None:
     """A table on the page, shares as percentages, with its downloads."""
     pct = views.percent_columns(frame)

@@ -15,7 +15,13 @@ import pandas as pd
 
 from feedback import access, db
 from feedback.audits import store, summaries
-from feedback.audits.framework import DEFAULT_EDITION, SCORES, Framework, load_framework, reporting_years
+from feedback.audits.framework import (
+    DEFAULT_EDITION,
+    SCORES,
+    Framework,
+    load_framework,
+    reporting_years,
+)
 from feedback.audits.register import default_cutoff, submission_rate
 from feedback.errors import InputError
 
