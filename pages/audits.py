@@ -14,12 +14,11 @@ import pandas as pd
 import streamlit as st
 
 from feedback.audits import figures, store, summaries, views
-from feedback.audits.entry import read_audits, record_to_row, template_frame
+from feedback.audits.entry import read_audits, template_frame
 from feedback.audits.framework import SCORES, framework_for_year
 from feedback.audits.register import read_register, submission_rate
 from feedback.audits.sample import SAMPLE_NOTICE
 from feedback.errors import InputError, Refused
-from feedback.regions import REGIONS
 from ui import audits_ui, common
 
 
@@ -117,8 +116,7 @@ if tabs[2].open:
         if by_region.empty:
             st.info(common.plain(f"No audits of {year} reports in {where} yet."))
         else:
-            regions_shown = [r for r in REGIONS if r in set(by_region["region"])]
-            heat = figures.region_chart(by_region, year=year, regions=regions_shown, sample=is_sample)
+            heat = figures.region_chart(by_region, year=year, regions=views.regions_in(by_region), sample=is_sample)
             heat_alt = figures.region_alt(by_region, year=year)
             common.show_chart(heat, heat_alt)
             common.download_chart(heat, f"Audit criteria by region {year}", alt=heat_alt, key="aud_region")
@@ -197,7 +195,7 @@ with tabs[5]:
                     common.show_input_error(err)
                 else:
                     st.success(f"All {len(records)} rows are valid.", icon=":material/check_circle:")
-                    st.dataframe(pd.DataFrame([record_to_row(r, fw) for r in records]), hide_index=True, width="stretch")
+                    st.dataframe(views.import_preview(records, fw), hide_index=True, width="stretch")
                     if st.button(f"Import {len(records)} audits", type="primary", key="aud_import"):
                         who = common.require_user()
                         if who:

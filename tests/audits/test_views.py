@@ -89,3 +89,25 @@ def test_an_audits_history_names_each_change_and_a_stale_correction_is_refused_i
     with pytest.raises(InputError, match="It now says: Fully evidenced, page 9"):
         views.correct_score(seeded, scores, criterion, {"score": "Not evidenced", "page": "", "quote": ""}, FW,
                             "Other")  # still the version shown before the correction
+
+
+def test_regions_in_keeps_the_panels_order_and_only_regions_with_audits(sample):
+    by_region = summaries.criterion_summary(sample, FW, year="2020-21", by_region=True)
+    shown = views.regions_in(by_region)
+    assert shown and set(shown) == set(by_region["region"])
+    assert views.regions_in(by_region.iloc[::-1]) == shown  # the Panel's order, not the table's
+
+
+def test_import_preview_is_one_row_per_audit_with_the_template_columns():
+    from feedback.audits.entry import read_audits, template_frame
+
+    partnerships = {"London sample partnership 01": "London"}
+    row = {c: "" for c in template_frame(FW).columns} | {
+        "partnership": "London sample partnership 01", "reporting_year": "2020-21", "auditor": "A",
+        "audited_on": "2022-07-01"}
+    row |= {c.id: "Not evidenced" for c in FW.criteria}
+    csv = ",".join(row) + "\n" + ",".join(f'"{v}"' for v in row.values()) + "\n"
+    records = read_audits("audits.csv", csv.encode(), FW, partnerships)
+    preview = views.import_preview(records, FW)
+    assert len(preview) == 1 and preview.loc[0, "partnership"] == "London sample partnership 01"
+    assert set(preview.columns) <= set(template_frame(FW).columns)

@@ -15,6 +15,7 @@ import pandas as pd
 
 from feedback import access, db
 from feedback.audits import store, summaries
+from feedback.audits.entry import AuditRecord, record_to_row
 from feedback.audits.framework import (
     DEFAULT_EDITION,
     SCORES,
@@ -24,6 +25,7 @@ from feedback.audits.framework import (
 )
 from feedback.audits.register import default_cutoff, submission_rate
 from feedback.errors import InputError
+from feedback.regions import REGIONS
 
 COLUMN_NAMES = {
     "reporting_year": "Reporting year", "region": "Region", "theme": "Theme", "label": "Criterion",
@@ -89,6 +91,12 @@ def codes_table(freq: pd.DataFrame, list_name: str) -> pd.DataFrame:
         "ci_high": "Interval to", "rank": "Rank"})
 
 
+def regions_in(by_region: pd.DataFrame) -> list[str]:
+    """The regions with audits in a by-region summary, in the Panel's order."""
+    found = set(by_region["region"])
+    return [r for r in REGIONS if r in found]
+
+
 def region_table(by_region: pd.DataFrame) -> pd.DataFrame:
     """The criteria by region."""
     return by_region[BY_REGION].rename(columns=COLUMN_NAMES)
@@ -131,6 +139,11 @@ def audits_table(audits: pd.DataFrame) -> pd.DataFrame:
     return audits.drop(columns=["audit_id"]).rename(columns={
         "partnership": "Partnership", "region": "Region", "reporting_year": "Reporting year", "auditor": "Auditor",
         "audited_on": "Audited on"})
+
+
+def import_preview(records: list[AuditRecord], framework: Framework) -> pd.DataFrame:
+    """Audits read from a spreadsheet, one row each as in the template, before they are imported."""
+    return pd.DataFrame([record_to_row(r, framework) for r in records])
 
 
 def scores_of(frames: dict, audit_id: int) -> pd.DataFrame:
