@@ -14,7 +14,7 @@ import streamlit as st
 from feedback import access, db
 from feedback.errors import InputError, Refused
 from feedback.export import xlsx_to_ods
-from feedback.tracker.spreadsheet import ImportProblems, export_workbook, import_workbook
+from feedback.tracker.spreadsheet import ImportProblems, export_from, import_workbook
 from feedback.tracker.views import md_escape
 from ui import common
 
@@ -43,8 +43,7 @@ export_national = scope != f"{region} only"
 
 
 def _export() -> bytes:
-    with db.session_scope(engine) as session:
-        return export_workbook(session, export_region, export_national)
+    return export_from(engine, export_region, export_national)
 
 
 suffix = f"-{common._slug(export_region)}" if export_region else ""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from feedback import access, db
+from feedback import access
 from feedback.errors import InputError, Refused
 from feedback.survey import trends
 from feedback.tracker import targets
@@ -33,8 +33,7 @@ def latest_changes() -> dict[str, pd.DataFrame]:
 
 
 def _remeasured(engine) -> pd.DataFrame:
-    with db.session_scope(engine) as session:
-        frame = targets.targets_frame(session)
+    frame = targets.stored(engine)
     return targets.remeasure(frame, latest_changes()) if len(frame) else frame
 
 
@@ -43,15 +42,15 @@ def _refused(err: Exception) -> None:
     st.error(survey_ui.plain(err), icon=":material/block:" if isinstance(err, Refused) else ":material/error:")
 
 
-def item_targets(engine, item, actions) -> None:
+def item_targets(engine, item: dict, actions: list[dict]) -> None:
     """The "Survey targets" part of an item's page: trend, latest change, add / remove.
     Only people who may change the item's records see the add form, only admins the remove
     buttons; ``feedback.tracker.targets`` refuses anyone else whatever the page shows."""
     st.markdown("### Survey targets")
-    regions = split_list(item.regions)
+    regions = split_list(item["regions"])
     may_remove = common.may(access.DELETE, regions)
     measured = _remeasured(engine)
-    mine = measured[measured["item_id"] == item.id] if len(measured) else measured
+    mine = measured[measured["item_id"] == item["id"]] if len(measured) else measured
     if mine.empty:
         st.caption("No survey question is named as this item's target yet. Name one below to see whether "
                    "the figure moved.")
@@ -86,8 +85,7 @@ def item_targets(engine, item, actions) -> None:
                                         icon=":material/delete:"):
                 if (who := common.require_user()) is not None:
                     try:
-                        with db.session_scope(engine) as session:
-                            targets.remove_target(session, int(row.target_id), who)
+                        targets.remove(engine, int(row.target_id), who)
                     except (TrackerError, Refused, InputError) as err:
                         _refused(err)
                     else:
@@ -96,36 +94,32 @@ def item_targets(engine, item, actions) -> None:
         _add_form(engine, item, actions)
 
 
-def _add_form(engine, item, actions) -> None:
+def _add_form(engine, item: dict, actions: list[dict]) -> None:
     options = {a: k for a, k in trends_ui.series_options().values() if k == "respondents"}
     if not options:
         return
     with st.expander("Name a survey question this item or an action aims to move"):
-        audience = st.selectbox("Survey", list(options), key=f"target_aud_{item.id}",
+        audience = st.selectbox("Survey", list(options), key=f"target_aud_{item['id']}",
                                 format_func=lambda a: trends_ui.AUDIENCE_NAMES.get(a, a))
         latest = trends_ui.load_series(audience)[-1].survey
         questions = latest.questions()
         text_of = dict(zip(questions["question"], questions["question_text"]))
         question = st.selectbox("Question", list(text_of), format_func=lambda q: text_of.get(q, q),
-                                key=f"target_q_{item.id}")
+                                key=f"target_q_{item['id']}")
         change = latest_changes().get(audience)
         groups = ([("total", "Total")] + [tuple(x) for x in change[change["by"] != "total"][["by", "group"]]
                                           .drop_duplicates().itertuples(index=False)]) if change is not None \
             else [("total", "Total")]
         by, group = st.selectbox("Group", groups, format_func=lambda g: g[1] if g[0] == "total" else
-                                 f"{g[1]} ({g[0]})", key=f"target_g_{item.id}")
-        owners = {None: f"The item {item.reference}"} | {a.id: f"Action {a.reference}" for a in actions}
-        owner = st.selectbox("Whose target", list(owners), format_func=owners.get, key=f"target_o_{item.id}")
-        if st.button("Add target", key=f"target_add_{item.id}", icon=":material/add:"):
+                                 f"{g[1]} ({g[0]})", key=f"target_g_{item['id']}")
+        owners = {None: f"The item {item['reference']}"} | {a["id"]: f"Action {a['reference']}" for a in actions}
+        owner = st.selectbox("Whose target", list(owners), format_func=owners.get, key=f"target_o_{item['id']}")
+        if st.button("Add target", key=f"target_add_{item['id']}", icon=":material/add:"):
             if (who := common.require_user()) is None:
                 return
-            from feedback.tracker.models import Action, Item
-
             try:
-                with db.session_scope(engine) as session:
-                    targets.add_target(session, who, audience=audience, question=question, by=by, group=group,
-                                       item=session.get(Item, item.id) if owner is None else None,
-                                       action=session.get(Action, owner) if owner is not None else None)
+                targets.add_for(engine, who, audience=audience, question=question, by=by, group=group,
+                                item_id=item["id"] if owner is None else None, action_id=owner)
             except (TrackerError, Refused, InputError) as err:
                 _refused(err)
             else:

@@ -70,3 +70,18 @@ def test_history_shows_the_words_that_changed_in_long_texts():
     # Escaped as everywhere else: Markdown characters, and a word joiner after "http:" so no autolink forms.
     assert word_changes_markdown("see [link](http://x)", "see *this*") == "see ~~\\[link\\]\\(http\\:"\
         "\u2060//x\\)~~ **\\*this\\***"
+
+
+def test_item_page_gives_plain_values_and_the_page_tables(engine):
+    with db.session_scope(engine) as session:
+        item = service.create_item(session, "Ann", reference="V-1", text="t", source="other", regions="London")
+        service.create_action(session, item, "Ann", reference="V-1/1", description="d", due_date=dt.date(2024, 1, 1))
+        service.edit(session, item, 1, {"text": "**u**"}, "Bob", "why")
+        item_id = item.id
+    shown = views.item_page(engine, item_id)
+    assert isinstance(shown.item, dict) and shown.item["text"] == "**u**" and shown.response is None
+    assert views.item_caption(shown.item)[1:3] == ["Regions: London", "Themes: none"]
+    table = views.action_table(shown.actions, dt.date(2024, 6, 1))
+    assert table.loc[0, "due"] == dt.date(2024, 1, 1) and bool(table.loc[0, "overdue"])
+    newest = views.history_markdown(views.timeline_entries(shown.timeline)[0])
+    assert "Bob" in newest and "_why_" in newest and "\\*\\*u\\*\\*" in newest

@@ -15,7 +15,7 @@ from datetime import date, datetime
 import pandas as pd
 
 from feedback import safety
-from feedback.audits.framework import normalise_year
+from feedback.audits.framework import normalise_year, year_start
 from feedback.errors import InputError
 from feedback.regions import REGIONS, normalise_region
 
@@ -140,6 +140,12 @@ def year_first(year: str) -> int:
 def read_register(filename: str, content: bytes) -> pd.DataFrame:
     """Read and validate a register file (CSV or XLSX)."""
     return validate_register(read_table(filename, content), filename)
+
+
+def default_cutoff(year: str) -> date:
+    """The day a year's reports are counted as received by: 1 June two years after the reporting
+    year began (2020-21 -> 1 June 2022, as chapter 10 of the annual report counts them)."""
+    return date(year_start(year) + 2, 6, 1)
 
 
 def submission_rate(register: pd.DataFrame, year: str, by: date, *, region: str | None = None) -> pd.DataFrame:

@@ -246,14 +246,21 @@ def audit_table(frames: dict, framework: Framework) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+HISTORY_COLUMNS = ["changed_at", "changed_by", "field", "old_value", "new_value", "reason"]
+
+
 def history(engine, entity: str, entity_id) -> pd.DataFrame:
     """Every recorded change to one row, oldest first."""
+    return histories(engine, [(entity, entity_id)]).drop(columns=["entity", "entity_id"])
+
+
+def histories(engine, rows) -> pd.DataFrame:
+    """Every recorded change to each ``(entity, entity_id)`` of ``rows``, read in one transaction:
+    row by row in the order given, each oldest first, with ``entity`` and ``entity_id`` columns."""
     with db.session_scope(engine) as session:
-        rows = db.history_for(session, entity, entity_id)
-        return pd.DataFrame([{"changed_at": h.changed_at, "changed_by": h.changed_by, "field": h.field,
-                              "old_value": h.old_value, "new_value": h.new_value, "reason": h.reason}
-                             for h in rows], columns=["changed_at", "changed_by", "field", "old_value",
-                                                      "new_value", "reason"])
+        found = [{"entity": entity, "entity_id": entity_id, **{c: getattr(h, c) for c in HISTORY_COLUMNS}}
+                 for entity, entity_id in rows for h in db.history_for(session, entity, entity_id)]
+    return pd.DataFrame(found, columns=["entity", "entity_id", *HISTORY_COLUMNS])
 
 
 def findings(engine) -> pd.DataFrame:

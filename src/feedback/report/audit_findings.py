@@ -18,8 +18,8 @@ import pandas as pd
 from feedback import charts
 from feedback.audits import figures as audit_charts
 from feedback.audits import store, summaries
-from feedback.audits.framework import framework_for_year, year_start
-from feedback.audits.register import submission_rate
+from feedback.audits.framework import framework_for_year
+from feedback.audits.register import default_cutoff, submission_rate
 from feedback.report import wording
 from feedback.report.document import Chart, Heading, Paragraph, Table
 from feedback.report.figures import Figures, content_hash
@@ -27,12 +27,6 @@ from feedback.survey.rates import SmallBase
 
 AREA = "Yearly-report audits"
 WILSON = "95% Wilson interval on the share (the audited reports are a sample)"
-
-
-def default_cutoff(year: str) -> dt.date:
-    """Reports for a year are counted as received by 1 June two years after the year began
-    (2020-21 -> 1 June 2022, as chapter 10 counts them)."""
-    return dt.date(year_start(year) + 2, 6, 1)
 
 
 def _day(d: dt.date) -> str:

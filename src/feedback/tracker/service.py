@@ -85,7 +85,7 @@ def _limits(model, values: Mapping[str, Any]) -> list[str]:
     return length_problems(model, values)
 
 
-def _who(who: Any) -> access.User:
+def editor(who: Any) -> access.User:
     """The person acting, their name normalised; refuses an empty or over-long name in plain words."""
     user = who if isinstance(who, access.User) else None
     try:
@@ -228,7 +228,7 @@ def create_item(session: Session, who: str | access.User, **values) -> Item:
 
     ``who`` needs to be an editor (a regional lead: of a region the item is tagged with).
     """
-    who = _who(who)
+    who = editor(who)
     values = _normalise(Item, values)
     who = access.require(who, access.EDIT, split_list(values.get("regions")), what=WHAT[Item], log=session).label
     problems = item_problems(values)
@@ -244,7 +244,7 @@ def create_item(session: Session, who: str | access.User, **values) -> Item:
 
 def create_response(session: Session, item: Item, who: str | access.User, **values) -> Response:
     """Record the Panel's response to an item (one per item; later changes are edits)."""
-    who = access.require(_who(who), access.EDIT, split_list(item.regions), what=WHAT[Response], log=session).label
+    who = access.require(editor(who), access.EDIT, split_list(item.regions), what=WHAT[Response], log=session).label
     values = _normalise(Response, values)
     problems = response_problems(values)
     if problems:
@@ -259,7 +259,7 @@ def create_response(session: Session, item: Item, who: str | access.User, **valu
 
 def create_action(session: Session, item: Item, who: str | access.User, **values) -> Action:
     """Add an action to an item; refuses invalid values (complete needs evidence)."""
-    who = access.require(_who(who), access.EDIT, split_list(item.regions), what=WHAT[Action], log=session).label
+    who = access.require(editor(who), access.EDIT, split_list(item.regions), what=WHAT[Action], log=session).label
     values = {"status": "not started", "rag": "", **_normalise(Action, values)}
     if values.get("revised_due_date") is not None and not _text(values.get("revision_reason")):
         raise TrackerError(NO_REVISION_REASON)
@@ -286,7 +286,7 @@ def edit(session: Session, obj, seen_version: int, changes: Mapping[str, Any], w
     ``feedback.errors.Refused`` (a regional lead needs the item tagged with
     their region, before and after the change).
     """
-    user = _who(who)
+    user = editor(who)
     changes = _normalise(type(obj), changes)
     session.refresh(obj)
     access.require(user, access.EDIT, split_list(_item_of(obj).regions), what=WHAT[type(obj)], log=session)

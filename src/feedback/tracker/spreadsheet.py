@@ -117,6 +117,12 @@ def export_workbook(session: Session, region: str | None = None, include_nationa
                          title="Panel response tracker export" + (f", {region}" if region else ""))
 
 
+def export_from(engine: Engine, region: str | None = None, include_national: bool = True) -> bytes:
+    """:func:`export_workbook` read in its own transaction (for the pages, which hold no session)."""
+    with db.session_scope(engine) as session:
+        return export_workbook(session, region, include_national)
+
+
 # --------------------------------------------------------------------------- import: reading
 
 

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from feedback import access, db
 from feedback.db import Base, utcnow
 from feedback.tracker.models import Action, Item, split_list
-from feedback.tracker.service import TrackerError, _who
+from feedback.tracker.service import TrackerError, editor
 
 WHAT = "survey targets"  # how targets are named in a refusal ("Only editors can change survey targets: ...")
 
@@ -69,7 +69,7 @@ def add_target(session: Session, who: str | access.User, *, audience: str, quest
 
     ``who`` needs to be an editor (a regional lead: of a region the item is tagged with);
     a refusal raises :class:`feedback.errors.Refused` and is written to the access log."""
-    user = _who(who)
+    user = editor(who)
     if (item is None) == (action is None):
         raise TrackerError("A survey target belongs to one item or one action.")
     label = access.require(user, access.EDIT, _regions_of(item, action), what=WHAT, log=session).label
@@ -98,7 +98,7 @@ def change_target(session: Session, target_id: int, who: str | access.User, reas
     """Change a target's ``audience``, ``question``, ``by`` or ``group``; one history row per
     changed field. Same roles as :func:`add_target` (the target's item decides the region).
     Returns ``{field: (old, new)}``."""
-    user = _who(who)
+    user = editor(who)
     unknown = sorted(set(changes) - set(TARGET_FIELDS))
     if unknown:
         raise TrackerError(f"A survey target has no field(s) {', '.join(unknown)}.")
@@ -130,7 +130,7 @@ def change_target(session: Session, target_id: int, who: str | access.User, reas
 
 def remove_target(session: Session, target_id: int, who: str | access.User, reason: str = "") -> None:
     """Remove a target (admins only: deleting is theirs); history keeps what it was."""
-    user = _who(who)
+    user = editor(who)
     target = session.get(SurveyTarget, target_id)
     if target is None:
         raise TrackerError("That survey target has already been removed.")
@@ -161,6 +161,30 @@ def targets_frame(session: Session) -> pd.DataFrame:
                      "question": target.question, "by": target.by, "group": target.group_name,
                      "is_sample": bool(target.is_sample)})
     return pd.DataFrame(rows, columns=TARGET_COLUMNS)
+
+
+# --------------------------------------------------------------------------- for the pages (one transaction each)
+
+
+def stored(engine) -> pd.DataFrame:
+    """Every target, as :func:`targets_frame` lists them."""
+    with db.session_scope(engine) as session:
+        return targets_frame(session)
+
+
+def add_for(engine, who: str | access.User, *, audience: str, question: str, by: str = "total",
+            group: str = "Total", item_id: int | None = None, action_id: int | None = None) -> None:
+    """:func:`add_target` for the item ``item_id`` or the action ``action_id`` (one of them)."""
+    with db.session_scope(engine) as session:
+        add_target(session, who, audience=audience, question=question, by=by, group=group,
+                   item=session.get(Item, item_id) if item_id is not None else None,
+                   action=session.get(Action, action_id) if action_id is not None else None)
+
+
+def remove(engine, target_id: int, who: str | access.User, reason: str = "") -> None:
+    """:func:`remove_target` in its own transaction."""
+    with db.session_scope(engine) as session:
+        remove_target(session, target_id, who, reason)
 
 
 def remeasure(targets: pd.DataFrame, changes: dict[str, pd.DataFrame]) -> pd.DataFrame:

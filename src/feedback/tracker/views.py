@@ -1,15 +1,24 @@
-"""Small helpers behind the tracker pages (no Streamlit): what changed in the grid,
-the timeline as readable entries, a refused edit side by side with the newer values."""
+"""The tracker page's model (no Streamlit): what the page reads from the database (each
+read its own short session, so the page holds none), what changed in the grid, the
+timeline as readable entries, a refused edit side by side with the newer values.
+
+Records reach the page as plain dictionaries (column -> value), never as database
+objects, so nothing the page does can touch the database behind the package's back.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
+from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
+from sqlalchemy import inspect
 
 from feedback import db
+from feedback.tracker import record, service
+from feedback.tracker.models import Item
 from feedback.tracker.service import LABELS, stored_value
 from feedback.validation import markdown_literal
 
@@ -120,3 +129,91 @@ def word_changes_markdown(old: Any, new: Any, context: int = 6) -> str:
         else:
             parts.append(f"**{md_escape(words)}**")
     return " ".join(p for p in parts if p)
+
+
+# --------------------------------------------------------------------------- reading for the page
+
+
+def values_of(obj) -> dict[str, Any]:
+    """A stored record as a plain dictionary of its columns."""
+    return {attr.key: getattr(obj, attr.key) for attr in inspect(obj).mapper.column_attrs}
+
+
+def filter_choices(engine) -> dict[str, list[str]]:
+    """The themes and owners the page's filters offer."""
+    with db.session_scope(engine) as session:
+        return service.choices(session)
+
+
+def listing(engine, filters: service.Filters, today: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The (items, actions) frames the filters pick (see :func:`feedback.tracker.service.filtered`)."""
+    with db.session_scope(engine) as session:
+        return service.filtered(session, filters, today=today)
+
+
+@dataclass(frozen=True)
+class ItemPage:
+    """One item in full: its values, the Panel's response, its actions and its history."""
+
+    item: dict[str, Any]
+    response: dict[str, Any] | None
+    actions: list[dict[str, Any]]
+    timeline: pd.DataFrame
+
+
+def item_page(engine, item_id: int) -> ItemPage:
+    """Everything the page shows about one item, read in one transaction."""
+    with db.session_scope(engine) as session:
+        item = session.get(Item, item_id)
+        if item is None:
+            raise service.TrackerError(f"There is no item with id {item_id}.")
+        return ItemPage(values_of(item), values_of(item.response) if item.response else None,
+                        [values_of(a) for a in item.actions], service.timeline(session, item_id))
+
+
+def item_caption(item: dict[str, Any]) -> list[str]:
+    """The line under an item's heading, in parts: source, regions, themes, date raised."""
+    return [item["source"] + (f": {item['source_detail']}" if item["source_detail"] else ""),
+            f"Regions: {item['regions'] or 'all England (national)'}",
+            f"Themes: {item['themes'] or 'none'}",
+            f"Raised {item['date_raised']:%d %B %Y}" if item["date_raised"] else "Date raised not recorded"]
+
+
+def action_table(actions: list[dict[str, Any]], today: dt.date) -> pd.DataFrame:
+    """An item's actions as the page lists them, with the date each is now due and whether it is overdue."""
+    return pd.DataFrame([{
+        "reference": a["reference"], "description": a["description"], "owner": a["owner"],
+        "original target": a["due_date"], "due": service.effective_due(SimpleNamespace(**a)),
+        "revised because": a["revision_reason"], "status": a["status"], "completed on": a["completed_on"],
+        "RAG": a["rag"], "overdue": service.is_overdue(SimpleNamespace(**a), today), "evidence": a["evidence"],
+        "sample": a["is_sample"],
+    } for a in actions])
+
+
+def grid_frame(actions: pd.DataFrame) -> pd.DataFrame:
+    """The actions grid as loaded: the filtered actions, target dates as dates the grid can edit."""
+    frame = actions.copy()
+    for col in ("due_date", "revised_due_date"):
+        frame[col] = pd.to_datetime(frame[col])
+    return frame
+
+
+def history_markdown(entry: dict[str, Any]) -> str:
+    """One timeline entry as Markdown: when, who, what and why, then each field's change (long
+    texts as the words that changed). Everything a person typed is escaped."""
+    head = f"**{entry['when']}** · {md_escape(entry['who'])} · {md_escape(entry['what'])}"
+    if entry.get("created"):
+        head += " · created"
+    if entry["reason"] and entry["reason"] != "created":
+        head += f" · _{md_escape(entry['reason'])}_"
+    lines = [f"- {md_escape(field)}: " + (
+        word_changes_markdown(old, new) if max(len(old or ""), len(new or "")) > LONG_TEXT
+        else f"{md_escape(old) or '(empty)'} → **{md_escape(new) or '(empty)'}**")
+        for field, old, new in entry["changes"]]
+    return "\n".join([head, *lines])
+
+
+def public_record(engine, as_of: dt.date) -> record.Record:
+    """The "You said, we did" record as it stood at the end of ``as_of``."""
+    with db.session_scope(engine) as session:
+        return record.build(session, as_of)
