@@ -10,25 +10,25 @@ import pandas as pd
 import pytest
 
 from feedback import charts, export
-from feedback.survey import explorer
+from feedback.survey import examples, explorer, views
 
 
 @pytest.fixture(scope="module")
 def frontline():
-    sample = explorer.SAMPLES[1]
-    content, codebook = explorer.sample_files(sample)
+    sample = examples.EXAMPLES[1]
+    content, codebook = examples.example_files(sample)
     return explorer.load_survey(sample.data_file, content, codebook)
 
 
 @pytest.fixture(scope="module")
 def res(frontline):
     # Role x region: many small cells, so [c] and [u] both occur.
-    return explorer.results(frontline, grouping="Role × region", region=None)
+    return views.results(frontline, grouping="Role × region", region=None)
 
 
 @pytest.fixture(scope="module")
 def res_both(frontline):
-    return explorer.results(frontline, grouping="Role and region", region=None)
+    return views.results(frontline, grouping="Role and region", region=None)
 
 
 @pytest.fixture(scope="module")

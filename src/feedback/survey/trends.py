@@ -27,7 +27,8 @@ TREND_LABELS = {"wave": "Wave", "group": "Group", "by": "Grouping", "n": "Unweig
 
 def sample_waves(audience: str, kind: str = "respondents") -> list[Wave]:
     """The embedded waves of one audience, oldest first (read from data/surveys)."""
-    from feedback.survey.explorer import load_survey, sample_files
+    from feedback.survey.examples import example_files as sample_files
+    from feedback.survey.explorer import load_survey
 
     out = []
     for sample in sample_series(kind).get(audience, []):
@@ -78,7 +79,7 @@ def with_england(region_trend: pd.DataFrame, england_trend: pd.DataFrame, region
                         & england_trend["question"].isin(set(region_trend["question"]))].copy()
     eng["by"] = "england"
     eng["group"] = ENGLAND
-    from feedback.survey.explorer import region_total_label
+    from feedback.regions import region_total_label
 
     region_trend = region_trend.copy()  # the region's total reads "London (all)": "Total" would suggest England
     region_trend.loc[region_trend["by"] == "total", "group"] = region_total_label(region)
