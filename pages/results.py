@@ -4,7 +4,8 @@ each downloadable, plus the annex pack."""
 
 import streamlit as st
 
-from feedback import annex, charts, export
+from feedback import annex, export
+from feedback.survey import figures as survey_figures
 from feedback.survey import significance, views
 from feedback.survey.cli import cli_command
 from feedback.survey.notes import table_notes
@@ -76,27 +77,27 @@ st.header("Charts")
 if layout == "Combined" and len(picked) > 1:
     with common.section("The combined chart"):
         title = f"{survey.title or survey.name}: {len(picked)} questions by {grouping.lower()}"
-        chart = charts.survey_questions_chart(res, region=region_words, title=title, source=survey.source,
+        chart = survey_figures.survey_questions_chart(res, region=region_words, title=title, source=survey.source,
                                               mark=mark_kind, thresholds=thresholds, sort=sort, hide_c=hide_c)
-        alt_text = " ".join(charts.survey_alt_text(rows, region=region_words, mark=mark_kind)
+        alt_text = " ".join(survey_figures.survey_alt_text(rows, region=region_words, mark=mark_kind)
                             for _, rows in res.groupby("question", sort=False))
         common.show_chart(chart, alt_text)
         common.download_chart(chart, f"combined_{grouping}_{region_text}", alt=alt_text, key="chart_combined")
 else:
     for qid, rows in res.groupby("question", sort=False):
         with st.container(border=True), common.section(f"The chart of {qid}"):
-            chart = charts.survey_chart(rows, region=region_words, source=survey.source, mark=mark_kind,
+            chart = survey_figures.survey_chart(rows, region=region_words, source=survey.source, mark=mark_kind,
                                         thresholds=thresholds, sort=sort, hide_c=hide_c)
-            alt_text = charts.survey_alt_text(rows, region=region_words, mark=mark_kind)
+            alt_text = survey_figures.survey_alt_text(rows, region=region_words, mark=mark_kind)
             common.show_chart(chart, alt_text)
-            st.caption(survey_ui.plain(charts.base_and_region(rows, region_words)))
+            st.caption(survey_ui.plain(survey_figures.base_and_region(rows, region_words)))
             common.download_chart(chart, f"{qid}_{grouping}_{region_text}", alt=alt_text, key=f"chart_{qid}")
 
 st.header("Table")
 with common.section('The table'):
     st.caption("Unweighted n, weighted base, positive share, interval, effective n, the test against the rest "
                "of the sample and the column letters of the groups each is significantly higher than. "
-               + " ".join(charts.survey_notes(res, thresholds=thresholds)))
+               + " ".join(survey_figures.survey_notes(res, thresholds=thresholds)))
     legend = significance.letters_legend(res)
     if legend:
         st.caption(survey_ui.plain(" ".join(legend)))

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from feedback import charts, export
+from feedback.survey import figures as survey_figures
 
 
 @dataclass
@@ -131,10 +132,10 @@ def survey_annex(survey, res: pd.DataFrame, *, region: str | None, grouping: str
 
     items = []
     for i, (qid, rows) in enumerate(res.groupby("question", sort=False), start=1):
-        chart = charts.survey_chart(rows, region=region, source=survey.source, mark=mark,
+        chart = survey_figures.survey_chart(rows, region=region, source=survey.source, mark=mark,
                                     thresholds=(suppress, flag, suppress_on, flag_on), sort=sort,
                                     hide_c=hide_c)
-        items.append(AnnexChart(f"{i:02d}_{qid}", chart, charts.survey_alt_text(rows, region=region, mark=mark)))
+        items.append(AnnexChart(f"{i:02d}_{qid}", chart, survey_figures.survey_alt_text(rows, region=region, mark=mark)))
     settings = Settings(method=method, level=level, suppress=suppress, flag=flag, adjust=adjust, test=test,
                         suppress_on=suppress_on, flag_on=flag_on)
     notes = survey_notes.table_notes(survey, res, region=region, grouping=grouping, settings=settings)

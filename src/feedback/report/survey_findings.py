@@ -24,6 +24,7 @@ from feedback.report import wording
 from feedback.report.document import Chart, Heading, Paragraph, Table
 from feedback.report.figures import Figures
 from feedback.survey import explorer, views, waves
+from feedback.survey import figures as survey_figures
 from feedback.survey.rates import SmallBase
 from feedback.survey.settings import Method, Settings
 from feedback.survey.significance import TEST_NAMES, check_test
@@ -355,7 +356,7 @@ def _section_chart(item: SurveyInput, rows: pd.DataFrame, refs: list[str], *, se
                                       label="shown", bases="n", title=title, subtitle=subtitle,
                                       sort=list(totals["label"]), value_title="Percentage giving a positive answer",
                                       wrap=42, width=130, text_width=330)
-    notes = " ".join([*charts.survey_notes(totals, thresholds=thresholds), s.source or ""]).strip()
+    notes = " ".join([*survey_figures.survey_notes(totals, thresholds=thresholds), s.source or ""]).strip()
     top = totals.loc[totals["p"].idxmax()] if totals["p"].notna().any() else None
     alt = (f"Bar chart of the share of {wording.people(str(totals['base_label'].iloc[0]))} giving a positive answer "
            f"to {len(totals)} questions on {section.lower()}, {where}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from feedback import charts
+from feedback.survey import figures as survey_figures
 from feedback.survey.waves import BREAK, Wave, change_words, sample_series, wave_label
 
 CHANGE_LABELS = {
@@ -104,8 +104,8 @@ def question_chart(rows: pd.DataFrame, *, region: str | None, grouping: str, sou
                   rows[rows["by"] == "total"].groupby("wave", sort=False))
     subtitle = [f"Base: {base} ({n}). Region: {region or 'England (all regions)'}. By {grouping.lower()}."]
     notes = trend_notes(rows)
-    chart = charts.trend_chart(rows, title=text, subtitle=subtitle, source=source, notes=notes)
-    return chart, charts.trend_alt_text(rows, title=text)
+    chart = survey_figures.trend_chart(rows, title=text, subtitle=subtitle, source=source, notes=notes)
+    return chart, survey_figures.trend_alt_text(rows, title=text)
 
 
 def trend_notes(rows: pd.DataFrame) -> list[str]:

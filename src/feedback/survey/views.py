@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from feedback.charts import percent_label
 from feedback.export import TABLE_LABELS
 from feedback.regions import ENGLAND, REGIONS, neighbours, region_name, region_total_label, rest_of_england_label
 from feedback.survey import tables
@@ -282,8 +283,6 @@ class HeadlineCard:
     @property
     def summary(self) -> str:
         """'Letters from the Panel 60%, Emails from the Panel 58%' (``[c]``/``[u]`` kept)."""
-        from feedback.charts import percent_label
-
         return ", ".join(f"{item} {percent_label(p, flag)}"
                          for item, p, flag in zip(self.rows["item"], self.rows["p"], self.rows["flag"]))
 
