@@ -19,7 +19,7 @@ from feedback.errors import InputError
 from feedback.isolation import in_process
 from feedback.regions import region_name
 from feedback.survey import examples, explorer, views
-from feedback.survey.settings import Adjust, Base, Level, Method, Settings, Test
+from feedback.survey.settings import Adjust, Base, Level, Method, Settings, SignificanceTest
 from ui import common  # first import hands a deep link over to app.py
 
 UPLOAD_KEY = "survey_upload"          # {"filename", "content", "codebook_text", "kind", "name"}
@@ -210,7 +210,7 @@ def settings_controls() -> None:
                     value=d.suppress, **SAVED_IN_ADDRESS)
     _choice(c5, "Suppression counts", Base, "suppress_on",
             help="Apply the suppression rule to the unweighted base (the default) or to the effective base.")
-    _choice(c6, "Significance test", Test, "test",
+    _choice(c6, "Significance test", SignificanceTest, "test",
             help="Design-based: R survey's svyttest on the full design (the default; a group at 0% or 100% "
                  "is tested by Rao-Scott instead). Rao-Scott: R's svychisq, valid at 0% and 100%. The z test "
                  "on effective bases is the tab-book convention of Q, Displayr and SPSS Custom Tables.")

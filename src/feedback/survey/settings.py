@@ -69,7 +69,7 @@ class Adjust(Choice):
     NONE = "none", "None"
 
 
-class Test(Choice):
+class SignificanceTest(Choice):
     DESIGN = "design", "Design-based t test (recommended)"
     RAO_SCOTT = "rao-scott", "Rao-Scott chi-squared test (R's svychisq)"
     EFFECTIVE_BASE = "effective-base", "z test on effective bases (tab-book convention)"
@@ -96,10 +96,10 @@ class Settings:
     suppress_on: str = Base.N.value
     flag_on: str = Base.N.value
     adjust: str = Adjust.HOLM.value
-    test: str = Test.DESIGN.value
+    test: str = SignificanceTest.DESIGN.value
 
     def __post_init__(self):
-        for name, kind in (("method", Method), ("adjust", Adjust), ("test", Test)):
+        for name, kind in (("method", Method), ("adjust", Adjust), ("test", SignificanceTest)):
             if getattr(self, name) not in kind.values():
                 raise InputError(f"unknown {name} {getattr(self, name)!r}: use one of {', '.join(kind.values())}")
         object.__setattr__(self, "level", float(self.level))
@@ -155,7 +155,7 @@ class Settings:
         small_base_arguments(parser, where=where)
         parser.add_argument("--adjust", default=d.adjust, choices=Adjust.values(),
                             help=f"multiple-comparison adjustment of the tests (default {d.adjust})")
-        parser.add_argument("--test", default=d.test, choices=Test.values(),
+        parser.add_argument("--test", default=d.test, choices=SignificanceTest.values(),
                             help="design: design-based t test as R survey's svyttest, by Rao-Scott where a side is "
                                  "at 0%% or 100%% (default); rao-scott: Rao-Scott F test as R's svychisq(statistic = "
                                  "\"F\"); effective-base: pooled z test on Kish effective bases (the tab-book "
