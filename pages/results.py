@@ -37,7 +37,7 @@ picked = st.multiselect("Questions", ids, key="survey_questions", **survey_ui.SA
                         help="Search by any words of the question.")
 
 c1, c2, c3 = st.columns([2, 1, 1])
-groupings = list(views.GROUPINGS) if survey.kind == "respondents" else ["Role", "Region", "Role and region"]
+groupings = views.groupings_for(survey.kind)
 if st.session_state.get("survey_grouping", "Role") not in groupings:
     del st.session_state["survey_grouping"]  # back to "Role"
 grouping = c1.radio("Group by", groupings, key="survey_grouping", horizontal=True, **survey_ui.SAVED_IN_ADDRESS)

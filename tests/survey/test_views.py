@@ -79,3 +79,8 @@ def test_the_difference_chart_rows_are_in_points_with_labels():
     assert rows["diff"].tolist() == pytest.approx([10.0, -25.0])
     assert rows["label"].tolist() == ["+10.0 pts ▲", "\u221225.0 pts"]
     assert rows["question_label"].tolist() == ["First?", "Second?"]
+
+
+def test_data_tables_offer_no_crossing_of_role_and_region():
+    assert views.groupings_for("respondents") == list(views.GROUPINGS)
+    assert views.groupings_for("data tables") == ["Role", "Region", "Role and region"]

@@ -330,6 +330,18 @@ def cli_command(survey, *, grouping: str, region: str | None, settings: Settings
     return " ".join(parts)
 
 
+def change_command(surveys, *, grouping: str, region: str | None, settings: Settings) -> str:
+    """The ``change`` command between two waves (the Trends page's), shown so analysts can reproduce it:
+    each wave's file and codebook (none for data tables), the grouping, region, level and adjustment."""
+    files = [s.filename for s in surveys]
+    books = [] if any(s.kind == "data tables" for s in surveys) else [
+        f"--codebook {f.rsplit('.', 1)[0].replace('_tables', '')}.toml" for f in files]
+    by = [f"--by {'*'.join(g)}" for g in GROUPINGS[grouping]]
+    return " ".join(["python -m feedback change", *files, *books, *by,
+                     *([f'--filter region="{region}"'] if region else []), f"--level {settings.level:g}",
+                     f"--adjust {settings.adjust}"])
+
+
 def one_line_errors(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """Usage mistakes end like bad input: one line on stderr, exit status 2.
 

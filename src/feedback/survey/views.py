@@ -37,6 +37,11 @@ GROUPINGS: dict[str, tuple[tuple[str, ...], ...]] = {
     "Role × region": (("role", "region"),),
 }
 
+def groupings_for(kind: str) -> list[str]:
+    """The groupings a survey offers: published data tables do not cross role with region."""
+    return list(GROUPINGS) if kind == "respondents" else [g for g in GROUPINGS if g != "Role × region"]
+
+
 # Columns of the results table shown and exported (the results model, in its order).
 TABLE_COLUMNS = ["question", "question_text", "base_label", "by", "group", "n", "base_weighted", "p", "ci_low",
                  "ci_high", "n_eff", "deff", "se", "flag", "sig_vs_rest", "p_value_vs_rest", "p_adj_vs_rest",
