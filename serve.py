@@ -35,7 +35,7 @@ PRELOAD = (
     "narwhals._pandas_like.namespace",
     "feedback.access", "feedback.isolation", "feedback.validation", "feedback.export", "feedback.survey.read",
     "feedback.survey.codebook", "feedback.survey.rates", "feedback.survey.explorer", "feedback.survey.waves",
-    "feedback.survey.wave_join", "feedback.survey.platforms",
+    "feedback.survey.wave_join", "feedback.survey.platforms", "feedback.survey.views",
     "feedback.charts",
 )
 

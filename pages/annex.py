@@ -7,7 +7,7 @@ import streamlit as st
 from feedback import export
 from feedback.errors import InputError
 from feedback.report import cli as annex_cli
-from feedback.survey import explorer
+from feedback.survey import examples
 from ui import common, survey_ui
 
 survey_ui.keep_state()
@@ -23,7 +23,7 @@ st.caption(
 
 options = survey_ui.choices()
 respondent_options = [k for k, v in options.items()
-                      if not (isinstance(v, explorer.Sample) and v.kind == "data tables")
+                      if not (isinstance(v, examples.Example) and v.kind == "data tables")
                       and not (survey_ui.is_upload(v) and v.get("kind") == "data tables")]
 uploaded = [k for k in respondent_options if survey_ui.is_upload(options[k])]
 st.header("What goes in")
@@ -69,7 +69,7 @@ if st.button("Build the annex", type="primary", icon=":material/description:", k
         template_bytes = document.check_template(template.name, template.getvalue()) if template else None
         surveys = [survey_ui.load_choice(options[name]) for name in chosen]
         files = build.build_annex(loaded=surveys, engine=common.db_engine(), region=region, template=template_bytes,
-                                  parts=[p for p in parts if p != "survey" or surveys], **survey_ui.settings(),
+                                  parts=[p for p in parts if p != "survey" or surveys], **survey_ui.settings().as_dict(),
                                   detail=detail, compare_waves=compare_waves,
                                   progress=lambda f, m: bar.progress(min(1.0, f), text=m))
     except InputError as err:
@@ -103,9 +103,9 @@ if built:
     st.markdown("**Headings in the document**")
     st.text("\n".join(("  " * max(0, level - 1)) + text for level, text in built["headings"] if level))
 st.caption("Same annex from the command line (with the settings chosen above):")
-every_sample = [k for k in respondent_options if isinstance(options[k], explorer.Sample)]
+every_sample = [k for k in respondent_options if isinstance(options[k], examples.Example)]
 cli_files = None if sorted(chosen) == sorted(every_sample) else [
-    (c.data_file, c.codebook_file) if isinstance(c, explorer.Sample)
+    (c.data_file, c.codebook_file) if isinstance(c, examples.Example)
     else (c["filename"], c["filename"].rsplit(".", 1)[0] + ".toml") for c in (options[k] for k in chosen)]
 st.code(annex_cli.annex_command(cli_files, region=region, detail=detail, compare_waves=compare_waves,
-                                **survey_ui.settings()), language=None, wrap_lines=True)  # unstyled: the highlighter's colours fail contrast
+                                **survey_ui.settings().as_dict()), language=None, wrap_lines=True)  # unstyled: the highlighter's colours fail contrast

@@ -5,7 +5,10 @@ import pandas as pd
 import streamlit as st
 
 from feedback import charts
-from feedback.survey import explorer
+from feedback.regions import region_name, rest_of_england, rest_of_england_label
+from feedback.survey import views
+from feedback.survey.notes import difference_notes
+from feedback.survey.settings import Adjust, Level
 from ui import common, survey_ui
 
 survey_ui.keep_state()
@@ -14,36 +17,36 @@ region = common.current_region()
 s = survey_ui.settings()
 
 mode = st.radio("Compare", ["Two groups in one survey", "Two surveys on their shared questions"],
-                key="compare_mode", horizontal=True, **survey_ui.KEPT)
+                key="compare_mode", horizontal=True, **survey_ui.SAVED_IN_ADDRESS)
 
 if mode == "Two groups in one survey":
     survey = survey_ui.pick_survey()
     if survey is None:
         st.stop()
     region = survey_ui.region_scope(survey)
-    against = (f"{explorer.region_name(region)} against the rest of England"
+    against = (f"{region_name(region)} against the rest of England"
                if region and survey.kind == "respondents" else None)
     groupings = ["Role", "Region"] if not region else [*([against] if against else []), "Role"]
     if st.session_state.get("compare_grouping", groupings[0]) not in groupings:
         del st.session_state["compare_grouping"]  # back to the first
-    grouping = st.radio("Groups from", groupings, key="compare_grouping", horizontal=True, **survey_ui.KEPT)
+    grouping = st.radio("Groups from", groupings, key="compare_grouping", horizontal=True, **survey_ui.SAVED_IN_ADDRESS)
     if grouping == against:
-        st.caption(f"{explorer.region_name(region)} is tested against the rest of England (every other region), "
+        st.caption(f"{region_name(region)} is tested against the rest of England (every other region), "
                    "not against England as a whole: England includes the region, and two sets of respondents "
                    "that share no one can be tested as independent samples.")
         res = rest = None
         with common.section("The rates to compare"), st.spinner("Calculating rates…"):
             res = survey_ui.results(survey, "Role", region)
-            rest = survey_ui.results(survey, "Role", explorer.rest_of_england(region))
+            rest = survey_ui.results(survey, "Role", rest_of_england(region))
         if res is None or rest is None:
             st.stop()
         try:
-            diff = explorer.compare_region_with_rest(res, rest, region, level=s["level"], adjust=s["adjust"])
-            diff = explorer.with_england_share(diff, survey_ui.results(survey, "Role", None))
+            diff = views.compare_region_with_rest(res, rest, region, settings=s)
+            diff = views.with_england_share(diff, survey_ui.results(survey, "Role", None))
         except Exception as err:  # noqa: BLE001 - InputError shown plainly; anything else generic
             survey_ui.show_error(err)
             st.stop()
-        group_a, group_b = explorer.region_name(region), explorer.rest_of_england_label(region)
+        group_a, group_b = region_name(region), rest_of_england_label(region)
     else:
         res = None
         with common.section("The rates to compare"), st.spinner("Calculating rates…"):
@@ -55,13 +58,12 @@ if mode == "Two groups in one survey":
         if len(groups) < 2:
             st.info(f"This survey has fewer than two {key} groups here: nothing to compare.")
             st.stop()
-        pair = explorer.default_pair(res, key)
+        pair = views.default_pair(res, key)
         if pair is None:
-            s_ = survey_ui.settings()
             st.info(f"No two {key} groups in {survey_ui.scope_name(region)} have enough responses to compare: "
-                    f"every figure of all but at most one group is suppressed [c] (fewer than {s_['suppress']} "
+                    f"every figure of all but at most one group is suppressed [c] (fewer than {s.suppress} "
                     "responses). "
-                    + (f"Compare {explorer.region_name(region)} against the rest of England instead, or combine "
+                    + (f"Compare {region_name(region)} against the rest of England instead, or combine "
                        "it with a neighbouring region." if region else ""))
             pair = (groups[0], groups[1])
         c1, c2 = st.columns(2)
@@ -69,15 +71,14 @@ if mode == "Two groups in one survey":
             if widget_key in st.session_state and st.session_state[widget_key] not in groups:
                 del st.session_state[widget_key]  # back to the widget's default (the default pair)
         group_a = c1.selectbox("First group", groups, key="compare_a", index=groups.index(pair[0]),
-                               **survey_ui.KEPT)
+                               **survey_ui.SAVED_IN_ADDRESS)
         group_b = c2.selectbox("Second group", groups, key="compare_b", index=groups.index(pair[1]),
-                               **survey_ui.KEPT)
+                               **survey_ui.SAVED_IN_ADDRESS)
         if group_a == group_b:
             st.warning("Pick two different groups.")
             st.stop()
         try:
-            diff = explorer.compare_two_groups(res[res["by"] == key], group_a, group_b, level=s["level"],
-                                               adjust=s["adjust"])
+            diff = views.compare_two_groups(res[res["by"] == key], group_a, group_b, settings=s)
         except Exception as err:  # noqa: BLE001 - InputError shown plainly; anything else generic
             survey_ui.show_error(err)
             st.stop()
@@ -94,7 +95,7 @@ else:
         survey_b = survey_ui.pick_survey("Second survey", key="compare_survey_b", exclude=label_b_default)
     if survey_a is None or survey_b is None:
         st.stop()
-    shared = explorer.shared_questions(survey_a, survey_b)
+    shared = views.shared_questions(survey_a, survey_b)
     if not shared:
         st.info("These two surveys share no question ids: nothing to compare. (Questions compare across "
                 "audiences when their codebooks give them the same id.)")
@@ -110,30 +111,23 @@ else:
     if label_a == label_b:
         label_a, label_b = survey_a.name, survey_b.name
     try:
-        diff = explorer.compare_audiences(res_a[res_a["question"].isin(shared)], res_b[res_b["question"].isin(shared)],
-                                          label_a=label_a, label_b=label_b, level=s["level"], adjust=s["adjust"])
+        diff = views.compare_audiences(res_a[res_a["question"].isin(shared)], res_b[res_b["question"].isin(shared)],
+                                       label_a=label_a, label_b=label_b, settings=s)
     except Exception as err:  # noqa: BLE001
         survey_ui.show_error(err)
         st.stop()
     title = f"{label_a} compared with {label_b}"
     subtitle = [f"{len(shared)} shared question(s). Region: {survey_ui.scope_name(region)}.",
                 "Difference in the share giving a positive answer (percentage points)."]
-    source = explorer.one_source(survey_a.source, survey_b.source)
+    source = views.one_source(survey_a.source, survey_b.source)
 
 st.caption(f"{len(diff)} question(s). A positive difference means the first is higher. "
-           f"▲ / ▼: significant at the {explorer.LEVELS.get(s['level'], s['level'])} level after "
-           f"{explorer.ADJUSTS.get(s['adjust'], s['adjust'])} adjustment across the questions.")
+           f"▲ / ▼: significant at the {Level.label_of(s.level)} level after "
+           f"{Adjust.label_of(s.adjust)} adjustment across the questions.")
 
 with common.section('The comparison'):
-    plot = diff.copy()
-    plot[["diff", "diff_low", "diff_high"]] = 100 * plot[["diff", "diff_low", "diff_high"]]  # percentage points
-    plot["label"] = [
-        text + (f" {charts.SIG_SYMBOLS.get(sig, '')}" if sig and text != "not available" else "")
-        for text, sig in zip(explorer.points_text(diff["diff"]), diff["sig"])
-    ]
-    short = explorer.short_labels(list(plot["question"]), list(plot["question_text"]), limit=60)
-    plot["question_label"] = plot["question"].map(short)
-    notes = explorer.difference_notes(diff, level=s["level"])
+    plot = views.difference_rows(diff, symbols=charts.SIG_SYMBOLS)
+    notes = difference_notes(diff, level=s.level)
     chart = charts.bar_with_intervals(plot, category="question_label", value="diff", low="diff_low", high="diff_high",
                                       label="label", title=title, subtitle=subtitle, source=source, notes=notes,
                                       domain=(-100, 100), percent=False, mark="dot",
@@ -143,7 +137,7 @@ with common.section('The comparison'):
     common.show_chart(chart, alt_text)
     common.download_chart(chart, f"compare_{title}", key="compare_chart", alt=alt_text)
 
-    shown = explorer.compare_for_display(diff)
+    shown = views.compare_for_display(diff)
     config = {c: st.column_config.NumberColumn(c, format="%.1f%%") for c in ("First (%)", "Second (%)", "England (%)")}
     st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
     common.download_table(diff, f"compare_{title}", key="compare_table",

@@ -4,7 +4,9 @@ and the headline figures as cards with their intervals and bases."""
 import streamlit as st
 
 from feedback import charts
-from feedback.survey import explorer
+from feedback.survey import views
+from feedback.survey.notes import table_notes
+from feedback.survey.settings import Level, Method
 from ui import common, survey_ui, trends_ui
 
 survey_ui.keep_state()
@@ -20,7 +22,7 @@ s = survey_ui.settings()
 st.caption(
     f"Region: {common.plain(where)}. "
     + ("Weighted data: intervals use the effective base. " if survey.weighted else "")
-    + f"Intervals: {explorer.LEVELS.get(s['level'], s['level'])} {explorer.METHODS[s['method']]} "
+    + f"Intervals: {Level.label_of(s.level)} {Method.label_of(s.method)} "
     "(change on the Results page)."
 )
 
@@ -58,7 +60,7 @@ CARD_COLUMNS = ("question", "item", "p", "flag", "ci_low", "ci_high", "n", "base
 def card_detail(row) -> str:
     """Interval and base of one figure, and England's beside a region's."""
     if row.flag == "[c]":
-        text = f"Fewer than {s['suppress']} responses"
+        text = f"Fewer than {s.suppress} responses"
     else:
         text = (f"{100 * row.ci_low:.0f}% to {100 * row.ci_high:.0f}% · base {int(row.n):,}"
                 + (f" (weighted {row.base_weighted:,.0f})" if survey.weighted else ""))
@@ -75,7 +77,7 @@ with common.section("The headline figures"):
         if later:
             st.caption(survey_ui.plain(later))
         cols = st.columns(3)
-        cards = explorer.headline_cards(head, survey.questions(), england=england)
+        cards = views.headline_cards(head, survey.questions(), england=england)
         for i, card in enumerate(cards):
             with cols[i % 3].container(border=True):
                 st.markdown(survey_ui.plain(card.title), help=survey_ui.plain(card.help) if card.help else None)
@@ -91,7 +93,7 @@ with common.section("The headline figures"):
                     st.caption(survey_ui.plain(f"{card.rows['base_label'].iloc[0] or 'All respondents'}."))
 
     common.download_table(head.reset_index(drop=True), f"headline_figures_{where}", key="headline",
-                          notes=explorer.table_notes(survey, head, region=region, grouping="Role", **s),
+                          notes=table_notes(survey, head, region=region, grouping="Role", settings=s),
                           percent_columns=("p", "ci_low", "ci_high", "level"))
 
 st.header("Who answered")

@@ -4,8 +4,11 @@ each downloadable, plus the annex pack."""
 
 import streamlit as st
 
-from feedback import annex, charts, export
-from feedback.survey import explorer, significance
+from feedback import annex, export
+from feedback.survey import figures as survey_figures
+from feedback.survey import significance, views
+from feedback.survey.cli import cli_command
+from feedback.survey.notes import table_notes
 from ui import common, survey_ui
 
 survey_ui.keep_state()
@@ -28,24 +31,24 @@ if kept is None or (kept and not chosen):  # first visit, or none of the kept qu
     st.session_state["survey_questions"] = ids[:3]
 elif chosen != kept:
     st.session_state["survey_questions"] = chosen  # "Clear all" leaves the box empty: it is not refilled
-picked = st.multiselect("Questions", ids, key="survey_questions", **survey_ui.KEPT,
+picked = st.multiselect("Questions", ids, key="survey_questions", **survey_ui.SAVED_IN_ADDRESS,
                         format_func=lambda q: text_of.get(q, q),
                         placeholder="Type to search the question text",
                         help="Search by any words of the question.")
 
 c1, c2, c3 = st.columns([2, 1, 1])
-groupings = list(explorer.GROUPINGS) if survey.kind == "respondents" else ["Role", "Region", "Role and region"]
+groupings = views.groupings_for(survey.kind)
 if st.session_state.get("survey_grouping", "Role") not in groupings:
     del st.session_state["survey_grouping"]  # back to "Role"
-grouping = c1.radio("Group by", groupings, key="survey_grouping", horizontal=True, **survey_ui.KEPT)
-mark = c2.radio("Show as", ["Bars", "Dots"], key="survey_mark", horizontal=True, **survey_ui.KEPT)
+grouping = c1.radio("Group by", groupings, key="survey_grouping", horizontal=True, **survey_ui.SAVED_IN_ADDRESS)
+mark = c2.radio("Show as", ["Bars", "Dots"], key="survey_mark", horizontal=True, **survey_ui.SAVED_IN_ADDRESS)
 layout = c3.radio("Charts", ["One per question", "Combined"], key="survey_layout", horizontal=True,
-                  **survey_ui.KEPT)
+                  **survey_ui.SAVED_IN_ADDRESS)
 o1, o2 = st.columns(2)
-sort_by_value = o1.checkbox("Sort groups by value", key="survey_sort_value", **survey_ui.KEPT,
+sort_by_value = o1.checkbox("Sort groups by value", key="survey_sort_value", **survey_ui.SAVED_IN_ADDRESS,
                             help="Otherwise groups keep a fixed order: Total, then roles in codebook order, "
                                  "regions in the Panel's order.")
-hide_c = o2.checkbox("Hide suppressed [c] groups", key="survey_hide_c", **survey_ui.KEPT,
+hide_c = o2.checkbox("Hide suppressed [c] groups", key="survey_hide_c", **survey_ui.SAVED_IN_ADDRESS,
                      help="The chart notes say how many groups were hidden.")
 with st.expander("Method: interval, level, small bases, significance test"):
     survey_ui.settings_controls()
@@ -63,11 +66,9 @@ with common.section("The results"), st.spinner("Calculating rates…"):
 if res_all is None:
     st.stop()
 survey_ui.suppressed_advice(res_all, region)
-res = res_all[res_all["question"].isin(picked)]
-res = res.assign(_o=res["question"].map({q: i for i, q in enumerate(picked)})).sort_values("_o", kind="stable") \
-    .drop(columns="_o").reset_index(drop=True)
+res = views.for_questions(res_all, picked)
 mark_kind = "dot" if mark == "Dots" else "bar"
-thresholds = survey_ui.thresholds()
+thresholds = s.thresholds
 sort = "value" if sort_by_value else None
 region_text = survey_ui.scope_name(region)
 region_words = region_text if region else None  # for chart titles and alt text
@@ -76,33 +77,33 @@ st.header("Charts")
 if layout == "Combined" and len(picked) > 1:
     with common.section("The combined chart"):
         title = f"{survey.title or survey.name}: {len(picked)} questions by {grouping.lower()}"
-        chart = charts.survey_questions_chart(res, region=region_words, title=title, source=survey.source,
+        chart = survey_figures.survey_questions_chart(res, region=region_words, title=title, source=survey.source,
                                               mark=mark_kind, thresholds=thresholds, sort=sort, hide_c=hide_c)
-        alt_text = " ".join(charts.survey_alt_text(rows, region=region_words, mark=mark_kind)
+        alt_text = " ".join(survey_figures.survey_alt_text(rows, region=region_words, mark=mark_kind)
                             for _, rows in res.groupby("question", sort=False))
         common.show_chart(chart, alt_text)
         common.download_chart(chart, f"combined_{grouping}_{region_text}", alt=alt_text, key="chart_combined")
 else:
     for qid, rows in res.groupby("question", sort=False):
         with st.container(border=True), common.section(f"The chart of {qid}"):
-            chart = charts.survey_chart(rows, region=region_words, source=survey.source, mark=mark_kind,
+            chart = survey_figures.survey_chart(rows, region=region_words, source=survey.source, mark=mark_kind,
                                         thresholds=thresholds, sort=sort, hide_c=hide_c)
-            alt_text = charts.survey_alt_text(rows, region=region_words, mark=mark_kind)
+            alt_text = survey_figures.survey_alt_text(rows, region=region_words, mark=mark_kind)
             common.show_chart(chart, alt_text)
-            st.caption(survey_ui.plain(charts.base_and_region(rows, region_words)))
+            st.caption(survey_ui.plain(survey_figures.base_and_region(rows, region_words)))
             common.download_chart(chart, f"{qid}_{grouping}_{region_text}", alt=alt_text, key=f"chart_{qid}")
 
 st.header("Table")
 with common.section('The table'):
     st.caption("Unweighted n, weighted base, positive share, interval, effective n, the test against the rest "
                "of the sample and the column letters of the groups each is significantly higher than. "
-               + " ".join(charts.survey_notes(res, thresholds=thresholds)))
+               + " ".join(survey_figures.survey_notes(res, thresholds=thresholds)))
     legend = significance.letters_legend(res)
     if legend:
         st.caption(survey_ui.plain(" ".join(legend)))
-    st.dataframe(explorer.table_for_display(res), hide_index=True, width="stretch",
-                 column_config=survey_ui.percent_columns(explorer.table_for_display(res)))
-    notes = explorer.table_notes(survey, res, region=region, grouping=grouping, **s)
+    shown = views.table_for_display(res)
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=survey_ui.percent_columns(shown))
+    notes = table_notes(survey, res, region=region, grouping=grouping, settings=s)
     stem = export.file_stem("results", survey.name, grouping, region_text)
     t1, t2, t3 = st.columns(3)
     t1.download_button("Download table (CSV)",
@@ -124,7 +125,7 @@ with common.section('The table'):
                        file_name=f"{stem}.ods", mime="application/vnd.oasis.opendocument.spreadsheet",
                        key="ods_results_table", on_click="ignore", icon=":material/grid_on:")
     st.caption("Same figures from the command line:")
-    st.code(explorer.cli_command(survey, grouping=grouping, region=region, **s), language="bash", wrap_lines=True)
+    st.code(cli_command(survey, grouping=grouping, region=region, settings=s), language="bash", wrap_lines=True)
 
 st.header("Annex pack")
 st.caption("One ZIP with every chart above (PNG at 200 ppi and SVG, with alt text), the tables (XLSX with cover, "
@@ -133,7 +134,7 @@ st.caption("One ZIP with every chart above (PNG at 200 ppi and SVG, with alt tex
 st.download_button(
     "Download annex pack (ZIP)",
     common.logged_export(lambda: annex.survey_annex(survey, res, region=region_words, grouping=grouping,
-                                                    mark=mark_kind, sort=sort, hide_c=hide_c, **s),
+                                                    mark=mark_kind, sort=sort, hide_c=hide_c, **s.as_dict()),
                          f"annex pack {survey.name}"),
     file_name=annex.pack_name(survey, grouping, region_words),
     mime="application/zip", on_click="ignore", icon=":material/folder_zip:", key="annex_pack",

@@ -60,9 +60,9 @@ for qid in dict.fromkeys(table["question"]):
     st.dataframe(wide_table(table, qid, sort=sort), hide_index=True, key=f"tables_{qid}")
 
 st.header("Download")
-notes = [survey.title or survey.name, *tab_book_notes(table, adjust=s["adjust"])]
+notes = [survey.title or survey.name, *tab_book_notes(table, adjust=s.adjust)]
 common.download_table(table, "Tab book", notes=notes, percent_columns=PERCENT_COLUMNS, key="tab_book_rows")
-book = lambda: table_workbook(table, survey.codebook, adjust=s["adjust"], sort=sort)  # noqa: E731 - on click
+book = lambda: table_workbook(table, survey.codebook, adjust=s.adjust, sort=sort)  # noqa: E731 - on click
 b1, b2 = st.columns(2)
 b1.download_button("Download tab book (XLSX, one table per sheet)", common.logged_export(book, "Tab book (XLSX)"),
                    file_name="tab_book.xlsx", on_click="ignore", icon=":material/grid_on:",

@@ -5,7 +5,8 @@ two waves (with intervals and tests), exports, and the other areas by year
 import streamlit as st
 
 from feedback import charts
-from feedback.survey import explorer, trends, waves
+from feedback.survey import trends, views, waves
+from feedback.survey.cli import change_command
 from ui import common, survey_ui, trends_ui
 
 survey_ui.keep_state()
@@ -45,7 +46,7 @@ c1, c2, c3 = st.columns([1, 1, 2])
 before_label = c1.selectbox("From wave", labels[:-1], index=len(labels) - 2, key="trends_before")
 after_choices = labels[labels.index(before_label) + 1:]
 after_label = c2.selectbox("To wave", after_choices, index=len(after_choices) - 1, key="trends_after")
-groupings = list(explorer.GROUPINGS) if kind == "respondents" else ["Role", "Region", "Role and region"]
+groupings = views.groupings_for(kind)
 if st.session_state.get("trends_grouping") not in groupings:
     st.session_state["trends_grouping"] = "Role"
 grouping = c3.radio("Group by", groupings, key="trends_grouping", horizontal=True)
@@ -118,14 +119,8 @@ with common.section("The survey trends"):  # two waves that share no question: o
                           notes=notes, percent_columns=("p_before", "p_after", "change", "ci_low", "ci_high", "level"),
                           key="change_table")
     st.caption("Same figures from the command line:")
-    files = [w.survey.filename for w in (before, after)]
-    books = [] if kind == "data tables" else [f"--codebook {f.rsplit('.', 1)[0].replace('_tables', '')}.toml"
-                                               for f in files]
-    by = [f"--by {'*'.join(g)}" for g in explorer.GROUPINGS[trends_ui.grouping_for(series, grouping)]]
-    s = survey_ui.settings()
-    st.code(" ".join(["python -m feedback change", *files, *books, *by,
-                      *([f'--filter region="{region}"'] if region else []), f"--level {s['level']:g}",
-                      f"--adjust {s['adjust']}"]), language="bash", wrap_lines=True)
+    st.code(change_command([w.survey for w in (before, after)], grouping=trends_ui.grouping_for(series, grouping),
+                           region=region, settings=survey_ui.settings()), language="bash", wrap_lines=True)
 
     st.header("Annex pack")
     st.caption("One ZIP with a trend chart per question (PNG at 200 ppi and SVG, with alt text), the change and "

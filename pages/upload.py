@@ -9,7 +9,7 @@ import streamlit as st
 
 from feedback.errors import InputError
 from feedback.survey import codebook_form as form
-from feedback.survey import explorer, waves
+from feedback.survey import examples, explorer, views, waves
 from ui import common, survey_ui, upload_ui, weighting_ui
 
 survey_ui.keep_state()
@@ -81,7 +81,7 @@ def _read(key: str, filename: str, content: bytes):
         with st.spinner("Reading the file…"):
             return read.read_survey(filename, content)
 
-    return survey_ui.held(survey_ui.UPLOAD_PAGE_READ_KEY, key, once)
+    return survey_ui.read_once_for_session(survey_ui.UPLOAD_PAGE_READ_KEY, key, once)
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
@@ -97,8 +97,8 @@ def _suggest(key: str, _data) -> tuple[str, dict[str, tuple[str, str, bool]]]:
     routing) is applied by the suggestion, as ``codebook suggest`` does."""
     from feedback.survey import codebook as cbmod
 
-    known = [cbmod.load_codebook(text) for s in explorer.available_samples()
-             if s.kind == "respondents" and (text := explorer.sample_files(s)[1])]
+    known = [cbmod.load_codebook(text) for s in examples.available_examples()
+             if s.kind == "respondents" and (text := examples.example_files(s)[1])]
     suggestion = cbmod.suggest(_data, known=known)
     reasons = {slot: (c.column, c.reason, c.sure) for slot, c in suggestion.columns.items()}
     return cbmod.dump_codebook(suggestion.codebook), reasons
@@ -203,7 +203,7 @@ for slot, col, label, help_text in (("role", r1, "Role column", "Results by role
     if not codebook_text and reason and survey_vals[slot] == (suggested_column or form.NONE):
         (col.caption if sure else col.warning)(survey_ui.plain(("Suggested: " if sure else "Check: ") + reason))
 
-answers = survey_ui.held(survey_ui.UPLOAD_PAGE_ANSWERS_KEY, f"{data_key}\x1f{survey_vals['weight']}",
+answers = survey_ui.read_once_for_session(survey_ui.UPLOAD_PAGE_ANSWERS_KEY, f"{data_key}\x1f{survey_vals['weight']}",
                          lambda: form.distributions(data.frame, [v["column"] for v in question_vals],
                                                     survey_vals["weight"]))
 st.header("Questions")
@@ -216,7 +216,7 @@ if waiting:
                "the suggestion could not tell which of their answers are favourable.", icon=":material/warning:")
 ids = [v["id"] for v in question_vals]
 tags = ids if len(set(ids)) == len(ids) else [str(i) for i in range(len(ids))]
-shorts = explorer.short_labels(tags, [form.item_text(v.get("text") or v["column"], v.get("question_set", ""))
+shorts = views.short_labels(tags, [form.item_text(v.get("text") or v["column"], v.get("question_set", ""))
                                       for v in question_vals], limit=90)
 slots = {}
 for label, members in form.question_groups(question_vals):

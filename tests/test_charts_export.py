@@ -13,6 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from feedback import charts, export
+from feedback.survey import figures as survey_figures
 
 RESULT_COLUMNS = ["question", "question_text", "base_label", "by", "group", "n", "base_weighted", "p", "ci_low",
                   "ci_high", "n_eff", "deff", "se", "flag", "sig_vs_rest", "p_value_vs_rest", "p_adj_vs_rest",
@@ -65,7 +66,7 @@ def test_palette_is_the_analysis_function_one():
 
 def test_survey_chart_carries_title_base_region_flags_and_notes():
     res = results_frame().query("question == 'understand_remit'")
-    chart = charts.survey_chart(res, region="London", source="Source: test survey")
+    chart = survey_figures.survey_chart(res, region="London", source="Source: test survey")
     spec = spec_texts(chart)
     for expected in ["I have a good understanding of the Panel's remit", "Base: all safeguarding partners (139)",
                      "Region: London", "Source: test survey", "[c] fewer than 10", "[u] fewer than 30",
@@ -80,19 +81,19 @@ def test_survey_chart_carries_title_base_region_flags_and_notes():
 def test_survey_chart_keeps_codebook_order_and_sorts_by_value_only_when_asked():
     res = results_frame().query("question == 'understand_remit'")
     res = pd.concat([res[res["by"] == "role"].iloc[::-1], res[res["by"] == "total"]])  # engine order: Health first
-    fixed = charts.survey_chart(res).to_dict()["vconcat"][0]["layer"][0]
+    fixed = survey_figures.survey_chart(res).to_dict()["vconcat"][0]["layer"][0]
     assert fixed["encoding"]["y"]["sort"] == ["Total", "Health", "Police", "Business manager", "Director"]
-    by_value = charts.survey_chart(res, sort="value").to_dict()["vconcat"][0]["layer"][0]
+    by_value = survey_figures.survey_chart(res, sort="value").to_dict()["vconcat"][0]["layer"][0]
     assert by_value["encoding"]["y"]["sort"] == ["Total", "Director", "Business manager", "Police", "Health"]
 
 
 def test_survey_chart_refuses_several_questions():
     with pytest.raises(ValueError):
-        charts.survey_chart(results_frame())
+        survey_figures.survey_chart(results_frame())
 
 
 def test_chart_png_is_a_png_at_200_ppi_and_svg_is_svg():
-    chart = charts.survey_questions_chart(results_frame(), title="Perceptions of the Panel", source="Source: test")
+    chart = survey_figures.survey_questions_chart(results_frame(), title="Perceptions of the Panel", source="Source: test")
     png = charts.chart_png(chart)
     width, height, ppi = png_info(png)
     assert ppi == pytest.approx(200, abs=1)
@@ -117,7 +118,7 @@ def test_bar_with_intervals_generic_and_heat_table_render():
 
 def test_alt_text_lists_every_value():
     res = results_frame().query("question == 'understand_remit'")
-    text = charts.survey_alt_text(res, region="London")
+    text = survey_figures.survey_alt_text(res, region="London")
     assert "Region: London" in text and "Director: 95% (interval 89% to 100%, base 40)" in text
     assert "Health: not shown" in text and "low reliability" in text
     generic = charts.alt_text(pd.DataFrame({"k": ["A"], "v": [0.5], "l": [0.4], "h": [0.6]}), category="k", value="v",

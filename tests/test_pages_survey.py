@@ -212,7 +212,7 @@ def _keys(at: AppTest) -> list[str]:
 
 
 def test_short_labels_drop_shared_lead_in_and_stay_unique():
-    from feedback.survey.explorer import short_labels
+    from feedback.survey.views import short_labels
 
     labels = short_labels(["a", "b", "c", "d"], [
         "To what extent do you agree or disagree: the Panel is independent",
@@ -297,12 +297,12 @@ def test_annex_pack_holds_every_chart_table_and_methods():
     import zipfile
 
     from feedback import annex
-    from feedback.survey import explorer
+    from feedback.survey import examples, explorer, views
 
-    sample = explorer.SAMPLES[1]
-    content, codebook = explorer.sample_files(sample)
+    sample = examples.EXAMPLES[1]
+    content, codebook = examples.example_files(sample)
     survey = explorer.load_survey(sample.data_file, content, codebook, kind=sample.kind)
-    res = explorer.results(survey, grouping="Role", region="London", questions=["heard_of_panel", "aware_ce_review"])
+    res = views.results(survey, grouping="Role", region="London", questions=["heard_of_panel", "aware_ce_review"])
     data = annex.survey_annex(survey, res, region="London", grouping="Role", method="wilson", level=0.95,
                               suppress=10, flag=30, adjust="holm")
     with zipfile.ZipFile(io.BytesIO(data)) as zf:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from feedback.survey import explorer
+from feedback.survey import examples, explorer
 from feedback.survey.tabbook import tab_book, wide_table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,9 +28,9 @@ def app(tmp_path, monkeypatch):
 
 def _survey(at: AppTest) -> explorer.Survey:
     name = at.selectbox(key="survey_choice").value if any(w.key == "survey_choice" for w in at.selectbox) else None
-    samples = [s for s in explorer.available_samples() if s.kind == "respondents"]
+    samples = [s for s in examples.available_examples() if s.kind == "respondents"]
     sample = next(s for s in samples if s.name == name) if name else samples[0]
-    content, codebook = explorer.sample_files(sample)
+    content, codebook = examples.example_files(sample)
     return explorer.load_survey(sample.data_file, content, codebook, name=sample.name, kind=sample.kind)
 
 

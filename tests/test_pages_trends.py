@@ -91,17 +91,17 @@ def test_overview_card_says_change_since_previous_wave(trends_app):
 def _upload(at: AppTest, codebook_text: str, name: str = "partners_2023.sav") -> None:
     """Next year's survey as the Upload page leaves it in the session (here: the 2022 data
     under another wave label, so the figures of the added wave are known)."""
-    from feedback.survey import explorer
+    from feedback.survey import examples
 
-    at.session_state["survey_upload"] = {"filename": name, "content": (explorer.data_dir() / "surveys" /
+    at.session_state["survey_upload"] = {"filename": name, "content": (examples.data_dir() / "surveys" /
                                                                        "partners_2022.sav").read_bytes(),
                                          "codebook_text": codebook_text, "kind": "auto", "name": name}
 
 
 def _partners_codebook(wave: str, audience: str = "partners") -> str:
-    from feedback.survey import explorer
+    from feedback.survey import examples
 
-    text = (explorer.data_dir() / "surveys" / "partners_2022.toml").read_text(encoding="utf-8")
+    text = (examples.data_dir() / "surveys" / "partners_2022.toml").read_text(encoding="utf-8")
     return (text.replace('wave = "2022 (synthetic)"', f'wave = "{wave}"')
             .replace('audience = "partners"', f'audience = "{audience}"'))
 
@@ -139,9 +139,9 @@ def test_an_upload_that_cannot_be_a_wave_says_why(trends_app, wave, audience, wh
 def _frontline_upload(at: AppTest, wave: str = "2023") -> None:
     """Next year's frontline survey from another supplier: the 2022 records, its questions under
     ids of its own (so that it shares no id with the series)."""
-    from feedback.survey import codebook as cbmod, explorer
+    from feedback.survey import codebook as cbmod, examples
 
-    surveys = explorer.data_dir() / "surveys"
+    surveys = examples.data_dir() / "surveys"
     cb = cbmod.load_codebook((surveys / "frontline_2022.toml").read_text(encoding="utf-8"))
     ids = {q.id: f"q{i + 1}" for i, q in enumerate(cb.questions)}
     cb.wave = wave

@@ -8,7 +8,7 @@ import pytest
 
 from feedback import safety
 from feedback.regions import REGIONS, normalise_region, normalise_regions, with_regions_normalised
-from feedback.survey import explorer
+from feedback.survey import explorer, views
 
 
 @pytest.mark.parametrize("value, region", [
@@ -68,15 +68,15 @@ def test_loaded_survey_carries_the_panel_names_bases_filters_and_order():
     assert survey.codebook.region == "Region"
     assert survey.notes == ["7 respondent(s) have a Region value that is not one of England's nine regions, left "
                             "out of the region grouping (they stay in the totals): Wales (5), Other (2)."]
-    base = explorer.bases(survey, "Yorkshire and the Humber")
+    base = views.bases(survey, "Yorkshire and the Humber")
     assert int(base["n"].iloc[0]) == 24
-    res = explorer.results(survey, grouping="Region")
+    res = views.results(survey, grouping="Region")
     assert res[res["by"] == "region"]["group"].tolist() == ["North East", "Yorkshire and the Humber", "London"]
     assert res[res["by"] == "region"]["n"].tolist() == [20, 24, 15]
-    head = explorer.headline(survey, region="Yorkshire and the Humber")
+    head = views.headline(survey, region="Yorkshire and the Humber")
     assert int(head["n"].iloc[0]) == 24 and head["group"].iloc[0] == "Yorkshire and the Humber (all)"
     assert int(res[res["by"] == "total"]["n"].iloc[0]) == 66  # the seven outside England stay in the total
-    everyone = explorer.bases(survey)
+    everyone = views.bases(survey)
     assert everyone[everyone["by"] == "region"]["group"].tolist() == [
         "North East", "Yorkshire and the Humber", "London", "Not stated or outside England"]
 

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from feedback.survey import explorer
+from feedback import regions
+from feedback.survey import examples, explorer, views
 
 ROOT = Path(__file__).resolve().parents[1]
 PARTNERS = "Safeguarding partners 2021 (sample)"
@@ -33,8 +34,8 @@ def opened(page: str, params: dict, tmp_path, monkeypatch, region: str | None = 
 
 
 def frontline_text(qid: str) -> str:
-    sample = explorer.SAMPLES[1]
-    content, codebook = explorer.sample_files(sample)
+    sample = examples.EXAMPLES[1]
+    content, codebook = examples.example_files(sample)
     survey = explorer.load_survey(sample.data_file, content, codebook, name=sample.name)
     questions = survey.questions()
     return str(questions.loc[questions["question"] == qid, "question_text"].iloc[0])
@@ -157,7 +158,7 @@ def test_headline_cards_in_the_package():
         "base_label": [""] * 5, "by": ["total"] * 5,
     })
     kinds = pd.DataFrame({"question": head["question"], "kind": ["yes_no"] + ["multi_select"] * 4})
-    cards = explorer.headline_cards(head, kinds)
+    cards = views.headline_cards(head, kinds)
     assert [c.title for c in cards] == ["Single?", "How now?", "Would like?"]
     assert cards[1].summary == "Letters 60%, Emails 58%"
     assert cards[2].summary == "Newsletter 66%, Webinars [c]"
@@ -175,7 +176,7 @@ def test_headline_cards_match_a_row_by_row_grouping():
     head = pd.DataFrame({"question": questions, "question_text": texts, "p": np.linspace(0.1, 0.9, len(texts)),
                          "flag": [""] * len(texts), "base_label": [""] * len(texts), "by": ["total"] * len(texts),
                          "n": range(10, 10 + len(texts))})
-    cards = explorer.headline_cards(head, pd.DataFrame({"question": questions, "kind": kinds}))
+    cards = views.headline_cards(head, pd.DataFrame({"question": questions, "kind": kinds}))
     stems = [t.split("? ")[0] + "?" if k == "multi_select" else f"alone {i}" for i, (t, k) in
              enumerate(zip(texts, kinds))]
     expected = []
@@ -197,11 +198,11 @@ def test_region_helpers():
     from feedback.regions import neighbours
 
     assert neighbours("North East") == ["North West", "Yorkshire and the Humber"]
-    assert explorer.region_total_label(("North East", "North West")) == "North East and North West (all)"
-    assert list(explorer.p_value_text([0.00001, 0.0123, None])) == ["< 0.001", "0.012", ""]
-    assert list(explorer.points_text([-0.482, 0.03])) == ["\u221248.2 pts", "+3.0 pts"]
-    assert explorer.one_source("Source: A.", "Source: B") == "Source: A; B."
-    assert explorer.one_source("Source: A", "Source: A") == "Source: A."
+    assert regions.region_total_label(("North East", "North West")) == "North East and North West (all)"
+    assert list(views.p_value_text([0.00001, 0.0123, None])) == ["< 0.001", "0.012", ""]
+    assert list(views.points_text([-0.482, 0.03])) == ["\u221248.2 pts", "+3.0 pts"]
+    assert views.one_source("Source: A.", "Source: B") == "Source: A; B."
+    assert views.one_source("Source: A", "Source: A") == "Source: A."
 
 
 def test_upload_and_codebook_edits_survive_leaving_the_page(tmp_path, monkeypatch):

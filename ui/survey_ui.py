@@ -1,23 +1,25 @@
 """Streamlit glue shared by the survey pages (Overview, Results, Compare, Upload):
-which survey this session has loaded, the method settings, and cached calls
-into ``feedback.survey.explorer``. No statistics here.
+which survey this session has loaded, the method settings (``Settings``), and cached
+calls into the survey page model (``feedback.survey.views``). No statistics here.
 
 Caches (``st.cache_data``) are shared by every user, so they are keyed by the
 file's content hash; what this user uploaded lives in ``st.session_state``, and
-so does what was read from it (``held``), so that it goes when the session drops
+so does what was read from it (``read_once_for_session``), so that it goes when the session drops
 the upload (a shared cache would keep a pickled copy of every upload for an hour).
 """
 
 from __future__ import annotations
 
-import re
+import dataclasses
 
 import pandas as pd
 import streamlit as st
 
 from feedback.errors import InputError
 from feedback.isolation import in_process
-from feedback.survey import explorer
+from feedback.regions import region_name
+from feedback.survey import examples, explorer, views
+from feedback.survey.settings import Adjust, Base, Level, Method, Settings, SignificanceTest
 from ui import common  # first import hands a deep link over to app.py
 
 UPLOAD_KEY = "survey_upload"          # {"filename", "content", "codebook_text", "kind", "name"}
@@ -27,31 +29,23 @@ UPLOAD_PAGE_ANSWERS_KEY = "upload_page_answers"  # (content hash + weight, answe
 UPLOAD_LABEL = "Your upload: "        # how the session's upload is named in every survey selector
 CHOICE_KEY = "survey_choice"
 COMBINE_KEY = "combine"               # neighbouring regions added to the sidebar's region
-# The method settings' defaults (also the widgets' defaults, so an address without them means these).
-SETTINGS_DEFAULTS = {
-    "survey_method": "wilson",
-    "survey_level": 0.95,
-    "survey_suppress": 10,
-    "survey_flag": 30,
-    "survey_adjust": "holm",
-    "survey_test": "design",
-    "survey_suppress_on": "n",
-    "survey_flag_on": "n",
-}
-# The whole view is kept in the page address (bind="query-params"): a bookmark or an e-mailed
-# link reopens it. The widgets' defaults are the app's defaults, so an address without a
-# choice means the default.
-KEPT = common.IN_ADDRESS
+SETTING_PREFIX = "survey_"           # each setting's widget key: "survey_" + its Settings field
+# The method settings' widget keys and defaults: ``Settings()``'s (an address without them means these).
+SETTINGS_DEFAULTS = {SETTING_PREFIX + name: value for name, value in Settings().as_dict().items()}
+# Widget options for a view kept in the page address (bind="query-params"): a bookmark or an
+# e-mailed link reopens it. The widgets' defaults are the app's defaults, so an address without
+# a choice means the default.
+SAVED_IN_ADDRESS = common.IN_ADDRESS
 # Choices kept for the session when the person moves to another page (Streamlit drops a widget's
 # state when a page without it runs; re-assigning it each run keeps it).
-PERSISTENT = (CHOICE_KEY, COMBINE_KEY, *SETTINGS_DEFAULTS, "survey_grouping", "survey_questions", "survey_mark",
+KEPT_BETWEEN_PAGES = (CHOICE_KEY, COMBINE_KEY, *SETTINGS_DEFAULTS, "survey_grouping", "survey_questions", "survey_mark",
               "survey_layout", "survey_sort_value", "survey_hide_c", "compare_mode", "compare_grouping", "compare_a", "compare_b",
               "compare_survey_a", "compare_survey_b")
 
 
 def keep_state() -> None:
     """Re-assign kept widget values so they survive moving between pages."""
-    for key in PERSISTENT:
+    for key in KEPT_BETWEEN_PAGES:
         if key in st.session_state:
             st.session_state[key] = st.session_state[key]
 
@@ -68,21 +62,18 @@ def _load(key: str, filename: str, _content: bytes, codebook_text: str | None, n
 
 
 @st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
-def _results(key: str, _survey: explorer.Survey, grouping: str, region: str | None, method: str, level: float,
-             suppress: int, flag: int, adjust: str, test: str = "design", suppress_on: str = "n",
-             flag_on: str = "n") -> pd.DataFrame:
-    return explorer.results(_survey, grouping=grouping, region=region, method=method, level=level,
-                            suppress=suppress, flag=flag, adjust=adjust, test=test, suppress_on=suppress_on,
-                            flag_on=flag_on)
+def _results(key: str, _survey: explorer.Survey, grouping: str, region: str | None, settings_key: tuple,
+             _settings: Settings) -> pd.DataFrame:
+    return views.results(_survey, grouping=grouping, region=region, settings=_settings)
 
 
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
 def _bases(key: str, _survey: explorer.Survey, region: str | None) -> pd.DataFrame:
-    return explorer.bases(_survey, region)
+    return views.bases(_survey, region)
 
 
-def load_sample(sample: explorer.Sample) -> explorer.Survey:
-    content, codebook_text = explorer.sample_files(sample)
+def load_sample(sample: examples.Example) -> explorer.Survey:
+    content, codebook_text = examples.example_files(sample)
     key = explorer.content_hash(content, codebook_text)
     with in_process():  # the app's own files: read without a child process
         survey = _load(key, sample.data_file, content, codebook_text, sample.name, sample.kind)
@@ -90,7 +81,7 @@ def load_sample(sample: explorer.Sample) -> explorer.Survey:
     return survey
 
 
-def held(slot: str, key: str, read):
+def read_once_for_session(slot: str, key: str, read):
     """``read()`` once per session and content, kept in this session's state under ``slot``: one
     object (no pickled copy in a cache shared by every user), replaced by the next upload's and
     gone when the session drops the upload or ends. Errors are not kept (the next run says them
@@ -128,7 +119,7 @@ def load_upload(upload: dict) -> explorer.Survey:
                                         kind=upload.get("kind", "auto"), targets=upload.get("targets"),
                                         cap=upload.get("cap"))
 
-    survey = held(UPLOAD_SURVEY_KEY, key, read)
+    survey = read_once_for_session(UPLOAD_SURVEY_KEY, key, read)
     survey.key = key
     return survey
 
@@ -139,23 +130,23 @@ def upload_label(upload: dict) -> str:
 
 
 def is_upload(choice) -> bool:
-    """Is this choice (a value of ``choices()``) the session's upload rather than a sample?"""
+    """Is this choice (a value of ``choices()``) the session's upload rather than an example?"""
     return isinstance(choice, dict)
 
 
 def choices() -> dict[str, object]:
-    """Label -> sample or the session's upload, in the order shown."""
+    """Label -> example survey or the session's upload, in the order shown."""
     out: dict[str, object] = {}
     upload = st.session_state.get(UPLOAD_KEY)
     if upload:
         out[upload_label(upload)] = upload
-    for sample in explorer.available_samples():
-        out[sample.name] = sample
+    for example in examples.available_examples():
+        out[example.name] = example
     return out
 
 
 def load_choice(choice) -> explorer.Survey:
-    if isinstance(choice, explorer.Sample):
+    if isinstance(choice, examples.Example):
         return load_sample(choice)
     return load_upload(choice)
 
@@ -166,7 +157,7 @@ def pick_survey(label: str = "Survey", key: str = CHOICE_KEY, *, respondents_onl
     options = choices()
     if respondents_only:
         options = {k: v for k, v in options.items()
-                   if not (isinstance(v, explorer.Sample) and v.kind == "data tables")}
+                   if not (isinstance(v, examples.Example) and v.kind == "data tables")}
     if exclude:
         options = {k: v for k, v in options.items() if k != exclude} or options
     if not options:
@@ -174,7 +165,7 @@ def pick_survey(label: str = "Survey", key: str = CHOICE_KEY, *, respondents_onl
         return None
     if key in st.session_state and st.session_state[key] not in options:
         del st.session_state[key]  # back to the first survey
-    name = st.selectbox(label, list(options), key=key, **KEPT,
+    name = st.selectbox(label, list(options), key=key, **SAVED_IN_ADDRESS,
                         help="The embedded samples are synthetic records built to reproduce the Panel's "
                              "published 2021 figures. Upload your own survey on the Upload page.")
     try:
@@ -190,48 +181,43 @@ def show_error(err: Exception) -> None:
              icon=":material/error:")
 
 
-def settings() -> dict:
-    """The method settings chosen on the Results page (defaults elsewhere)."""
-    s = st.session_state
-    return {"method": s.get("survey_method", "wilson"), "level": float(s.get("survey_level", 0.95)),
-            "suppress": int(s.get("survey_suppress", 10)), "flag": int(s.get("survey_flag", 30)),
-            "adjust": s.get("survey_adjust", "holm"), "test": s.get("survey_test", "design"),
-            "suppress_on": s.get("survey_suppress_on", "n"), "flag_on": s.get("survey_flag_on", "n")}
+def settings() -> Settings:
+    """The method settings chosen on the Results page (``Settings()``'s defaults where none is chosen)."""
+    chosen = {name: st.session_state[SETTING_PREFIX + name] for name in Settings().as_dict()
+              if SETTING_PREFIX + name in st.session_state}
+    return Settings(**chosen)
 
 
-def thresholds() -> tuple:
-    """The small-base rules as the charts take them: (suppress, flag, suppress_on, flag_on)."""
-    s = settings()
-    return s["suppress"], s["flag"], s["suppress_on"], s["flag_on"]
+def _choice(column, label: str, options: type, name: str, **kwargs) -> None:
+    """A select box of one setting's options, labelled in users' words, on the default unless chosen."""
+    values = options.values()
+    column.selectbox(label, values, format_func=options.label_of, key=SETTING_PREFIX + name,
+                     index=values.index(getattr(Settings(), name)), **SAVED_IN_ADDRESS, **kwargs)
 
 
 def settings_controls() -> None:
     """Interval method, level, small-base thresholds and multiple-comparison adjustment."""
     c1, c2, c3 = st.columns(3)
-    d = SETTINGS_DEFAULTS
-    c1.selectbox("Interval method", list(explorer.METHODS), format_func=explorer.METHODS.get, key="survey_method",
-                 index=list(explorer.METHODS).index(d["survey_method"]), **KEPT,
-                 help="Wilson is the default. The design-based methods (logit, beta, mean) follow R's survey "
-                      "package; with weights, intervals use the effective base.")
-    c2.selectbox("Confidence level", list(explorer.LEVELS), format_func=explorer.LEVELS.get, key="survey_level",
-                 index=list(explorer.LEVELS).index(d["survey_level"]), **KEPT)
-    c3.selectbox("Multiple comparisons", list(explorer.ADJUSTS), format_func=explorer.ADJUSTS.get,
-                 index=list(explorer.ADJUSTS).index(d["survey_adjust"]), key="survey_adjust", **KEPT,
-                 help="How p values are adjusted when many groups are tested at once.")
+    d = Settings()
+    _choice(c1, "Interval method", Method, "method",
+            help="Wilson is the default. The design-based methods (logit, beta, mean) follow R's survey "
+                 "package; with weights, intervals use the effective base.")
+    _choice(c2, "Confidence level", Level, "level")
+    _choice(c3, "Multiple comparisons", Adjust, "adjust",
+            help="How p values are adjusted when many groups are tested at once.")
     c4, c5, c6 = st.columns(3)
     c4.number_input("Suppress below [c]", min_value=1, max_value=1000, step=1, key="survey_suppress",
-                    value=d["survey_suppress"], **KEPT)
-    c5.selectbox("Suppression counts", list(explorer.BASES), format_func=explorer.BASES.get, key="survey_suppress_on",
-                 **KEPT, help="Apply the suppression rule to the unweighted base (the default) or to the effective base.")
-    c6.selectbox("Significance test", list(explorer.TESTS), format_func=explorer.TESTS.get, key="survey_test", **KEPT,
-                 help="Design-based: R survey's svyttest on the full design (the default; a group at 0% or 100% "
-                      "is tested by Rao-Scott instead). Rao-Scott: R's svychisq, valid at 0% and 100%. The z test "
-                      "on effective bases is the tab-book convention of Q, Displayr and SPSS Custom Tables.")
+                    value=d.suppress, **SAVED_IN_ADDRESS)
+    _choice(c5, "Suppression counts", Base, "suppress_on",
+            help="Apply the suppression rule to the unweighted base (the default) or to the effective base.")
+    _choice(c6, "Significance test", SignificanceTest, "test",
+            help="Design-based: R survey's svyttest on the full design (the default; a group at 0% or 100% "
+                 "is tested by Rao-Scott instead). Rao-Scott: R's svychisq, valid at 0% and 100%. The z test "
+                 "on effective bases is the tab-book convention of Q, Displayr and SPSS Custom Tables.")
     c7, c8, _ = st.columns(3)
     c7.number_input("Flag as low reliability below [u]", min_value=1, max_value=1000, step=1, key="survey_flag",
-                    value=d["survey_flag"], **KEPT)
-    c8.selectbox("Low-reliability flag counts", list(explorer.BASES), format_func=explorer.BASES.get,
-                 key="survey_flag_on", **KEPT,
+                    value=d.flag, **SAVED_IN_ADDRESS)
+    _choice(c8, "Low-reliability flag counts", Base, "flag_on",
                  help="e.g. suppress below 10 responses and flag below an effective base of 30: a weighted "
                       "group of 83 respondents can have an effective base of 29.")
 
@@ -251,7 +237,7 @@ def region_scope(survey: explorer.Survey | None = None):
         st.session_state[COMBINE_KEY] = [r for r in kept if r in options]
     label = "Combine with neighbouring regions" + (f": {', '.join(kept)}" if kept else "")
     with st.expander(label, expanded=bool(kept), icon=":material/merge:"):
-        combined = st.multiselect("Combine with neighbouring regions", options, key=COMBINE_KEY, **KEPT,
+        combined = st.multiselect("Combine with neighbouring regions", options, key=COMBINE_KEY, **SAVED_IN_ADDRESS,
                                   placeholder="None: this region alone", label_visibility="collapsed",
                                   help="Add neighbouring regions when the region alone has too few responses "
                                        "to show its figures.")
@@ -260,12 +246,12 @@ def region_scope(survey: explorer.Survey | None = None):
 
 def scope_name(scope) -> str:
     """Plain words for the region scope, for headings, captions and file names."""
-    return explorer.region_name(scope)
+    return region_name(scope)
 
 
 def title(text: str, scope=None) -> None:
     """The page heading, naming the region shown (several when combined)."""
-    common.page_title(text, explorer.region_name(scope) if scope else None)
+    common.page_title(text, region_name(scope) if scope else None)
 
 
 def suppressed_advice(res: pd.DataFrame, scope) -> bool:
@@ -273,11 +259,10 @@ def suppressed_advice(res: pd.DataFrame, scope) -> bool:
     that do it) and return True; otherwise nothing and False."""
     from feedback.regions import ALL_REGIONS, neighbours
 
-    if not scope or not explorer.all_suppressed(res):
+    if not scope or not views.all_suppressed(res):
         return False
-    s = settings()
     total = res[res["by"] == "total"]
-    st.warning(explorer.suppressed_advice(scope, suppress=s["suppress"], largest_base=int(total["n"].max())),
+    st.warning(views.suppressed_advice(scope, suppress=settings().suppress, largest_base=int(total["n"].max())),
                icon=":material/info:")
     c1, c2, _ = st.columns([1, 2, 1])
     c1.button("Show England", key="advice_england", icon=":material/public:",
@@ -296,8 +281,7 @@ def survey_kind_allows_combine(res: pd.DataFrame) -> bool:
 
 def results(survey: explorer.Survey, grouping: str, region: str | None) -> pd.DataFrame:
     s = settings()
-    return _results(survey.key, survey, grouping, region, s["method"], s["level"], s["suppress"],
-                    s["flag"], s["adjust"], s["test"], s["suppress_on"], s["flag_on"])
+    return _results(survey.key, survey, grouping, region, dataclasses.astuple(s), s)
 
 
 def results_with_england(survey: explorer.Survey, grouping: str, scope) -> pd.DataFrame:
@@ -305,7 +289,7 @@ def results_with_england(survey: explorer.Survey, grouping: str, scope) -> pd.Da
     res = results(survey, grouping, scope)
     if not scope:
         return res
-    return explorer.with_england(res, results(survey, grouping, None))
+    return views.with_england(res, results(survey, grouping, None))
 
 
 def bases(survey: explorer.Survey, region) -> pd.DataFrame:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import streamlit as st
 
 from feedback.survey import explorer
-from feedback.survey.rates import SmallBase
+from feedback.survey.settings import Settings
 from feedback.survey.tabbook import break_keys, tab_book
 
 CROSSING = "role × region"
@@ -34,17 +36,14 @@ def filter_answers(survey: explorer.Survey, key: str) -> list[str]:
 
 
 @st.cache_data(max_entries=64, ttl=3600, show_spinner="Calculating the tables…")
-def _table(key: str, _survey: explorer.Survey, by: tuple, filter_items: tuple, dont_know: bool, method: str,
-           level: float, suppress: int, flag: int, suppress_on: str, flag_on: str, adjust: str,
-           test: str) -> pd.DataFrame:
+def _table(key: str, _survey: explorer.Survey, by: tuple, filter_items: tuple, dont_know: bool,
+           settings_key: tuple, _settings: Settings) -> pd.DataFrame:
     by = [tuple(b.split(" × ")) for b in by]
     return tab_book(_survey.frame, _survey.codebook, by=by, filter=dict(filter_items) or None,
-                    method=method, level=level, small_base=SmallBase(suppress, flag, suppress_on, flag_on),
-                    adjust=adjust, test=test, dont_know=dont_know)
+                    **_settings.engine(), dont_know=dont_know)
 
 
-def table(survey: explorer.Survey, by: list[str], filter: dict, dont_know: bool, s: dict) -> pd.DataFrame:
+def table(survey: explorer.Survey, by: list[str], filter: dict, dont_know: bool, settings: Settings) -> pd.DataFrame:
     """The tab book for the page's choices and the survey pages' method settings (cached by content)."""
     return _table(survey.key or survey.name, survey, tuple(by), tuple(sorted(filter.items())), dont_know,
-                  s["method"], s["level"], s["suppress"], s["flag"], s["suppress_on"], s["flag_on"], s["adjust"],
-                  s["test"])
+                  dataclasses.astuple(settings), settings)

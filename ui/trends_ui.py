@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from feedback.errors import InputError
-from feedback.survey import explorer, wave_join, waves
+from feedback.survey import explorer, views, wave_join, waves
 from ui import common, survey_ui
 
 plain = common.plain
@@ -152,7 +152,7 @@ def _trend(key: tuple, _series: list, grouping: str, region: str | None, method:
            suppress: int, flag: int, suppress_on: str = "n", flag_on: str = "n") -> pd.DataFrame:
     from feedback.survey.rates import SmallBase
 
-    out = waves.trend(_series, by=explorer.GROUPINGS[grouping], filter={"region": region} if region else None,
+    out = waves.trend(_series, by=views.GROUPINGS[grouping], filter={"region": region} if region else None,
                       level=level, method=method, small_base=SmallBase(suppress, flag, suppress_on, flag_on))
     return out.assign(level=level)
 
@@ -162,7 +162,7 @@ def _change(key: tuple, _before, _after, grouping: str, region: str | None, leve
             suppress: int, flag: int, suppress_on: str = "n", flag_on: str = "n") -> pd.DataFrame:
     from feedback.survey.rates import SmallBase
 
-    out = waves.change(_before, _after, by=explorer.GROUPINGS[grouping],
+    out = waves.change(_before, _after, by=views.GROUPINGS[grouping],
                        filter={"region": region} if region else None, level=level, adjust=adjust,
                        small_base=SmallBase(suppress, flag, suppress_on, flag_on))
     out.attrs["left_out"] = dict(out.attrs.get("left_out") or {})
@@ -178,14 +178,14 @@ def grouping_for(series: list[waves.Wave], grouping: str) -> str:
 
 def trend(series: list[waves.Wave], grouping: str, region: str | None) -> pd.DataFrame:
     s = survey_ui.settings()
-    return _trend(_key(series), series, grouping_for(series, grouping), region, s["method"], s["level"],
-                  s["suppress"], s["flag"], s["suppress_on"], s["flag_on"])
+    return _trend(_key(series), series, grouping_for(series, grouping), region, s.method, s.level,
+                  s.suppress, s.flag, s.suppress_on, s.flag_on)
 
 
 def change(before: waves.Wave, after: waves.Wave, grouping: str, region: str | None) -> pd.DataFrame:
     s = survey_ui.settings()
     return _change(_key([before, after]), before, after, grouping_for([before, after], grouping), region,
-                   s["level"], s["adjust"], s["suppress"], s["flag"], s["suppress_on"], s["flag_on"])
+                   s.level, s.adjust, s.suppress, s.flag, s.suppress_on, s.flag_on)
 
 
 def _position(survey: explorer.Survey) -> tuple[list, int]:

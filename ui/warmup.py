@@ -81,9 +81,9 @@ def _warm() -> None:
         except (AttributeError, OSError):
             pass
         from ui import common, survey_ui
-        from feedback.survey import explorer
+        from feedback.survey import examples
 
-        for sample in explorer.available_samples():
+        for sample in examples.available_examples():
             survey_ui.load_sample(sample)
         for name in page_modules():
             importlib.import_module(name)

@@ -13,7 +13,10 @@ import pandas as pd
 import streamlit as st
 
 from feedback.errors import InputError
+from feedback.regions import with_regions_normalised
+from feedback.survey.notes import raking_notes
 from feedback.survey.rates import _display
+from feedback.survey.weighting import rake, read_targets
 
 KEY = "upload_weighting"
 
@@ -36,11 +39,6 @@ def _starting_rows(frame: pd.DataFrame, codebook) -> pd.DataFrame:
 
 def weight_step(frame: pd.DataFrame, codebook) -> dict:
     """Render the step; return the upload's raking choices (empty when not weighting)."""
-    from feedback.survey.cli import raking_notes
-    from feedback.survey.weighting import rake, read_targets
-
-    from feedback.regions import with_regions_normalised
-
     # the regions as every page reads them (the Panel's spelling), so targets name them the same way
     frame, _ = with_regions_normalised(frame, getattr(codebook, "region", "") or "")
     st.header("Weight to population (optional)")

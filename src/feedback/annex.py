@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from feedback import charts, export
+from feedback.survey import figures as survey_figures
 
 
 @dataclass
@@ -92,7 +93,7 @@ def pack_name(survey, grouping: str, region: str | None) -> str:
 def published_notes(notes: Sequence[str]) -> list[str]:
     """The results notes written against the published workbook's headers ("Interval from (%)"), not the
     results model's internal names (``ci_low``, ``n_eff``, ``higher_than``)."""
-    from feedback.survey.explorer import TABLE_LABELS
+    from feedback.export import TABLE_LABELS
 
     skip = {"p", "n", "by", "group", "question", "test", "source", "method", "letter", "flag", "level"}
     labels = {**{k: v for k, v in TABLE_LABELS.items() if k not in skip}, "ci_low": "Interval from (%)",
@@ -126,17 +127,18 @@ def survey_annex(survey, res: pd.DataFrame, *, region: str | None, grouping: str
     layouts (XLSX with cover, contents and notes; CSV), the drafted Word annex of the survey and its
     figures workbook."""
     from feedback.report import build
-    from feedback.survey import explorer
+    from feedback.survey import notes as survey_notes
+    from feedback.survey.settings import Settings
 
     items = []
     for i, (qid, rows) in enumerate(res.groupby("question", sort=False), start=1):
-        chart = charts.survey_chart(rows, region=region, source=survey.source, mark=mark,
+        chart = survey_figures.survey_chart(rows, region=region, source=survey.source, mark=mark,
                                     thresholds=(suppress, flag, suppress_on, flag_on), sort=sort,
                                     hide_c=hide_c)
-        items.append(AnnexChart(f"{i:02d}_{qid}", chart, charts.survey_alt_text(rows, region=region, mark=mark)))
-    notes = explorer.table_notes(survey, res, region=region, grouping=grouping, method=method, level=level,
-                                 suppress=suppress, flag=flag, adjust=adjust, test=test, suppress_on=suppress_on,
-                                 flag_on=flag_on)
+        items.append(AnnexChart(f"{i:02d}_{qid}", chart, survey_figures.survey_alt_text(rows, region=region, mark=mark)))
+    settings = Settings(method=method, level=level, suppress=suppress, flag=flag, adjust=adjust, test=test,
+                        suppress_on=suppress_on, flag_on=flag_on)
+    notes = survey_notes.table_notes(survey, res, region=region, grouping=grouping, settings=settings)
     stem = export.file_stem("results", survey.name, grouping, region or "England")
     tables = export.survey_tables(res, survey=survey.title or survey.name, grouping=grouping, region=region)
     drafted = build.build_annex(loaded=[survey], region=region, parts=("survey",), method=method, level=level,

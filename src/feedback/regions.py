@@ -215,3 +215,34 @@ def region_groups_normalised(groups: pd.Series) -> pd.Series:
     uniques = pd.unique(groups)
     mapping = {u: normalise_region(u) or u for u in uniques}
     return groups.map(mapping)
+
+
+# ---------------------------------------------------------------- region names as read in a survey view
+
+ENGLAND = "England"  # the national comparison line beside a region's figures
+
+
+def region_name(region: str | tuple[str, ...] | list[str] | None) -> str:
+    """Plain words for a region, or several combined: "North East and North West"."""
+    if not region:
+        return "England (all regions)"
+    if isinstance(region, str):
+        return region
+    names = list(region)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def region_total_label(region: str | tuple[str, ...] | list[str]) -> str:
+    """The label of a region view's total row: "North West (all)"."""
+    return f"{region_name(region)} (all)"
+
+
+def rest_of_england(scope: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """Every region outside the scope: the independent sample a region is tested against."""
+    names = {scope} if isinstance(scope, str) else set(scope)
+    return tuple(r for r in REGIONS if r not in names)
+
+
+def rest_of_england_label(scope: str | tuple[str, ...] | list[str]) -> str:
+    """ "Rest of England (all regions but London)": what a region is compared with."""
+    return f"Rest of England (all regions but {region_name(scope)})"

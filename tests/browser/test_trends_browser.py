@@ -40,9 +40,9 @@ def test_trends_for_a_region_shows_change_with_interval(app_url, page, tmp_path)
 
 def test_next_years_upload_joins_the_waves(app_url, page, tmp_path):
     """Upload a survey whose codebook names a new wave: Trends adds it and shows the change to it."""
-    from feedback.survey import explorer
+    from feedback.survey import examples
 
-    surveys = explorer.data_dir() / "surveys"
+    surveys = examples.data_dir() / "surveys"
     codebook = (surveys / "partners_2022.toml").read_text(encoding="utf-8").replace(
         'wave = "2022 (synthetic)"', 'wave = "2023"')
     page.goto(f"{app_url}/upload")
@@ -73,10 +73,10 @@ def test_next_years_upload_joins_the_waves(app_url, page, tmp_path):
 def test_an_upload_sharing_no_id_is_matched_confirmed_and_joins(app_url, page, tmp_path):
     """A frontline survey from another supplier (its own question ids): the Upload page's form,
     then Trends offers its questions matched to the series' by wording; confirmed, it joins."""
-    from feedback.survey import codebook as cbmod, explorer
+    from feedback.survey import codebook as cbmod, examples
     from tests.browser.test_accessibility import problems
 
-    surveys = explorer.data_dir() / "surveys"
+    surveys = examples.data_dir() / "surveys"
     cb = cbmod.load_codebook((surveys / "frontline_2022.toml").read_text(encoding="utf-8"))
     ids = {q.id: f"q{i + 1}" for i, q in enumerate(cb.questions)}
     cb.wave, cb.audience = "2023", "frontline"

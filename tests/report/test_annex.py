@@ -14,6 +14,7 @@ from docx.oxml.ns import qn
 
 from feedback import sample_data
 from feedback.report import build, wording
+from feedback.survey.settings import Settings
 
 REF = re.compile(r"(\d[\d,]*(?: of \d+)?%?) \[([CDR]\d+(?:\.\d+|w)?)\]")
 ANNEX_HEADINGS = ["Annex C: Regional roundtable feedback", "Annex D: Summary of the survey findings",
@@ -354,10 +355,10 @@ def test_user_template_keeps_its_styles_and_bad_template_is_refused(tmp_path):
 def test_two_waves_say_what_changed():
     from feedback.report.figures import Figures
     from feedback.report.survey_findings import survey_findings
-    from feedback.survey import explorer
+    from feedback.survey import examples
 
-    sample = explorer.SAMPLES[0]
-    content, codebook = explorer.sample_files(sample)
+    sample = examples.EXAMPLES[0]
+    content, codebook = examples.example_files(sample)
     # The waves module labels a wave by its codebook's [survey] wave (else the first year in its title).
     earlier = codebook.replace('fieldwork = "June to September 2021"', 'fieldwork = "June to September 2020"') \
         .replace("[survey]\n", '[survey]\nwave = "2020"\n', 1)
@@ -389,12 +390,12 @@ def test_sample_annex_reports_2021_and_states_every_change_as_the_change_command
     import json
 
     from feedback.__main__ import main
-    from feedback.survey import explorer, waves
+    from feedback.survey import examples, waves
     from feedback.survey.codebook import load_codebook
 
     files, doc = full
     samples = waves.sample_series()[audience]
-    folder = explorer.data_dir() / "surveys"
+    folder = examples.data_dir() / "surveys"
     out = tmp_path / "change.json"
     argv = ["change", *(str(folder / s.data_file) for s in samples)]
     for s in samples:
@@ -437,11 +438,11 @@ def test_sample_annex_reports_2021_and_states_every_change_as_the_change_command
 @pytest.fixture(scope="module")
 def by_test():
     """The partners' survey findings drafted with each significance test."""
-    from feedback.survey import explorer
+    from feedback.survey import examples, explorer
     from feedback.survey.significance import TESTS
 
-    sample = explorer.SAMPLES[0]
-    content, codebook = explorer.sample_files(sample)
+    sample = examples.EXAMPLES[0]
+    content, codebook = examples.example_files(sample)
     survey = explorer.load_survey(sample.data_file, content, codebook)
     return survey, {t: build.build_annex(surveys=[(sample.data_file, content, codebook)], parts=("survey",), test=t,
                                          detail="full")
@@ -449,7 +450,7 @@ def by_test():
 
 
 def test_the_chosen_test_is_recorded_and_decides_the_significance_statements(by_test):
-    from feedback.survey import explorer
+    from feedback.survey import views
     from feedback.survey.significance import TEST_NAMES
 
     survey, built = by_test
@@ -466,7 +467,7 @@ def test_the_chosen_test_is_recorded_and_decides_the_significance_statements(by_
         wb = openpyxl.load_workbook(io.BytesIO(files.figures_xlsx))
         notes = " ".join(str(v) for r in wb["Notes"].iter_rows(values_only=True) for v in r if v)
         assert TEST_NAMES[test] in notes
-        res = explorer.results(survey, grouping="Role", test=test)
+        res = views.results(survey, grouping="Role", settings=Settings(test=test))
         sig = res[(res["by"] == "role") & res["sig_vs_rest"].isin(["higher", "lower"]) & (res["flag"] != "[c]")
                   & (res["p"] > 0) & (res["p"] < 1)]  # a 0% or 100% cell is never called significant
         significant[test] = set(zip(sig["question_text"], sig["group"]))
@@ -497,13 +498,13 @@ def _bullet(files, question: str) -> str:
 def test_small_base_rules_on_the_effective_base_mark_low_reliability_in_text_and_workbook():
     """Frontline data are weighted: with [u] below 300 on the effective base, totals of 307 respondents
     are flagged; on the unweighted base they are not. The value cell stays a number, its format shows [u]."""
-    from feedback.survey import explorer
+    from feedback.survey import examples, explorer, views
 
-    sample = explorer.SAMPLES[1]
-    content, codebook = explorer.sample_files(sample)
+    sample = examples.EXAMPLES[1]
+    content, codebook = examples.example_files(sample)
     survey = explorer.load_survey(sample.data_file, content, codebook)
-    by_n = explorer.results(survey, flag=300)
-    by_eff = explorer.results(survey, flag=300, flag_on="n_eff")
+    by_n = views.results(survey, settings=Settings(flag=300))
+    by_eff = views.results(survey, settings=Settings(flag=300, flag_on="n_eff"))
     total_n, total_eff = (r[r["by"] == "total"].set_index("question")["flag"] for r in (by_n, by_eff))
     only_eff = [q for q in total_eff.index if total_eff[q] == "[u]" and total_n[q] == ""]
     assert only_eff

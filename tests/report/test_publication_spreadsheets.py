@@ -10,25 +10,26 @@ import pandas as pd
 import pytest
 
 from feedback import charts, export
-from feedback.survey import explorer
+from feedback.survey import figures as survey_figures
+from feedback.survey import examples, explorer, views
 
 
 @pytest.fixture(scope="module")
 def frontline():
-    sample = explorer.SAMPLES[1]
-    content, codebook = explorer.sample_files(sample)
+    sample = examples.EXAMPLES[1]
+    content, codebook = examples.example_files(sample)
     return explorer.load_survey(sample.data_file, content, codebook)
 
 
 @pytest.fixture(scope="module")
 def res(frontline):
     # Role x region: many small cells, so [c] and [u] both occur.
-    return explorer.results(frontline, grouping="Role × region", region=None)
+    return views.results(frontline, grouping="Role × region", region=None)
 
 
 @pytest.fixture(scope="module")
 def res_both(frontline):
-    return explorer.results(frontline, grouping="Role and region", region=None)
+    return views.results(frontline, grouping="Role and region", region=None)
 
 
 @pytest.fixture(scope="module")
@@ -172,7 +173,7 @@ def test_hidden_suppressed_rows_are_counted_in_the_notes(res):
     one = res[res["question"] == res["question"].iloc[0]]
     n_c = int((one["flag"] == "[c]").sum())
     assert n_c
-    chart = charts.survey_chart(one, hide_c=True)
+    chart = survey_figures.survey_chart(one, hide_c=True)
     spec = str(chart.to_dict(validate=False))
     assert f"{n_c} group{'s' if n_c > 1 else ''} with fewer than 10 responses [c] not shown." in spec
 
@@ -180,7 +181,7 @@ def test_hidden_suppressed_rows_are_counted_in_the_notes(res):
 def test_combined_chart_keeps_full_question_titles_and_legend_on_top(res_both):
     res = res_both
     two = res[res["question"].isin(list(pd.unique(res["question"]))[:2])]
-    chart = charts.survey_questions_chart(two, title="Two questions")
+    chart = survey_figures.survey_questions_chart(two, title="Two questions")
     spec = chart.to_dict(validate=False)
     titles = [" ".join(p["title"]["text"]) for p in spec["vconcat"] if isinstance(p.get("title"), dict)]
     for text in pd.unique(two["question_text"]):
@@ -193,5 +194,5 @@ def test_combined_chart_keeps_full_question_titles_and_legend_on_top(res_both):
 
 def test_alt_text_names_the_chart_drawn(res):
     one = res[res["question"] == res["question"].iloc[0]]
-    assert charts.survey_alt_text(one, mark="dot").startswith("Dot chart:")
-    assert charts.survey_alt_text(one).startswith("Bar chart:")
+    assert survey_figures.survey_alt_text(one, mark="dot").startswith("Dot chart:")
+    assert survey_figures.survey_alt_text(one).startswith("Bar chart:")

@@ -12,7 +12,8 @@ from openpyxl.utils import range_boundaries
 
 from feedback import annex, export
 from feedback.report import build
-from feedback.survey import explorer
+from feedback.survey import examples, explorer, notes as survey_notes, views
+from feedback.survey.settings import Settings
 
 INTERNAL_NAMES = ("ci_low", "ci_high", "n_eff", "higher_than", "p_adj", "sig_vs_rest", "base_label")
 
@@ -25,12 +26,13 @@ def figures():
 
 @pytest.fixture(scope="module")
 def results():
-    sample = explorer.SAMPLES[1]
-    content, codebook = explorer.sample_files(sample)
+    sample = examples.EXAMPLES[1]
+    content, codebook = examples.example_files(sample)
     survey = explorer.load_survey(sample.data_file, content, codebook)
-    res = explorer.results(survey, grouping="Role", region="London")
-    notes = explorer.table_notes(survey, res, region="London", grouping="Role", method="wilson", level=0.95,
-                                 suppress=10, flag=30, adjust="holm")
+    res = views.results(survey, grouping="Role", region="London")
+    notes = survey_notes.table_notes(survey, res, region="London", grouping="Role",
+                                     settings=Settings(method="wilson", level=0.95, suppress=10, flag=30,
+                                                       adjust="holm"))
     return survey, res, annex.survey_workbook(survey, res, region="London", grouping="Role", notes=notes)
 
 

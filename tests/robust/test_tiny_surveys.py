@@ -12,7 +12,8 @@ import pytest
 from feedback import annex
 from feedback.errors import InputError
 from feedback.export import to_xlsx_bytes
-from feedback.survey import explorer
+from feedback.survey import explorer, notes as survey_notes, views
+from feedback.survey.settings import Settings
 
 ONE = b"role,region,q1,q2\nHealth,London,Yes,No\n"
 TWO_GROUPS = b"role,region,q1,q2\nHealth,London,Yes,No\nPolice,London,No,Yes\n"
@@ -24,39 +25,39 @@ def _survey(content: bytes):
 
 
 @pytest.mark.parametrize("content", [ONE, TWO_GROUPS, EMPTY_ANSWERS], ids=["one", "two", "unanswered"])
-@pytest.mark.parametrize("grouping", list(explorer.GROUPINGS))
+@pytest.mark.parametrize("grouping", list(views.GROUPINGS))
 @pytest.mark.parametrize("region", [None, "London", "North East"], ids=["england", "london", "empty region"])
 def test_results_and_exports_of_tiny_surveys(content, grouping, region):
     survey = _survey(content)
-    settings = dict(method="wilson", level=0.95, suppress=10, flag=30, adjust="holm")
+    settings = Settings(method="wilson", level=0.95, suppress=10, flag=30, adjust="holm")
     if region == "North East":  # nobody there: one plain message, which the pages show
         with pytest.raises(InputError, match="no respondents match"):
-            explorer.results(survey, grouping=grouping, region=region, **settings)
+            views.results(survey, grouping=grouping, region=region, settings=settings)
         return
-    res = explorer.results(survey, grouping=grouping, region=region, **settings)
+    res = views.results(survey, grouping=grouping, region=region, settings=settings)
     assert set(res["flag"]) <= {"[c]", "[u]", ""}
     assert len(res) or content is EMPTY_ANSWERS  # a question nobody answered is not suggested
     assert res.loc[res["n"] < 10, "p"].isna().all()  # suppressed, never a division by zero
-    explorer.bases(survey, region)
-    explorer.table_for_display(res)
-    notes = explorer.table_notes(survey, res, region=region, grouping=grouping, **settings)
+    views.bases(survey, region)
+    views.table_for_display(res)
+    notes = survey_notes.table_notes(survey, res, region=region, grouping=grouping, settings=settings)
     book = to_xlsx_bytes({"Results": res}, notes=notes)
     assert book[:2] == b"PK"
 
 
 def test_everything_suppressed_and_the_annex_pack():
     survey = _survey(TWO_GROUPS)
-    settings = dict(method="beta", level=0.95, suppress=1000, flag=1000, adjust="holm")
-    res = explorer.results(survey, grouping="Role", **settings)
+    settings = Settings(method="beta", level=0.95, suppress=1000, flag=1000, adjust="holm")
+    res = views.results(survey, grouping="Role", settings=settings)
     assert (res["flag"] == "[c]").all() and res["p"].isna().all()
-    pack = annex.survey_annex(survey, res, region=None, grouping="Role", mark="bar", ppi=72, **settings)
+    pack = annex.survey_annex(survey, res, region=None, grouping="Role", mark="bar", ppi=72, **settings.as_dict())
     assert {"table" in n.lower() or "results" in n.lower() for n in zipfile.ZipFile(io.BytesIO(pack)).namelist()}
 
 
 def test_compare_with_one_respondent_per_group():
     survey = _survey(TWO_GROUPS)
-    res = explorer.results(survey, grouping="Role", suppress=1, flag=1)
-    diff = explorer.compare_two_groups(res[res["by"] == "role"], "Health", "Police")
+    res = views.results(survey, grouping="Role", settings=Settings(suppress=1, flag=1))
+    diff = views.compare_two_groups(res[res["by"] == "role"], "Health", "Police")
     assert len(diff) == 2 and isinstance(diff, pd.DataFrame)
 
 

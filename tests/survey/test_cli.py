@@ -212,3 +212,18 @@ def test_benchmark_design_only_rewrites_its_section_where_it_stands(tmp_path):
     assert "old figures" not in text and "kept a" in text and "kept b" in text
     assert text.index("## Before") < text.index("## Design-based tests") < text.index("## After")
     assert "3,000 respondents x 5 questions" in text and "(aim: at least 50x): " in text
+
+
+def test_the_commands_shown_on_the_pages_carry_the_settings():
+    from types import SimpleNamespace
+
+    from feedback.survey.cli import change_command, cli_command
+    from feedback.survey.settings import Settings
+
+    waves = [SimpleNamespace(filename=f"partners_{y}.sav", kind="respondents", raking=None) for y in (2021, 2022)]
+    text = change_command(waves, grouping="Role × region", region="London", settings=Settings(level=0.9, adjust="bh"))
+    assert text == ("python -m feedback change partners_2021.sav partners_2022.sav --codebook partners_2021.toml "
+                    "--codebook partners_2022.toml --by role*region --filter region=\"London\" --level 0.9 --adjust bh")
+    tables = SimpleNamespace(filename="t.xlsx", kind="data tables", raking=None)
+    rates = cli_command(tables, grouping="Role", region=None, settings=Settings(test="rao-scott", suppress=5))
+    assert rates == "python -m feedback rates t.xlsx --by role --method wilson --level 0.95 --small-base 5,30"

@@ -278,11 +278,11 @@ def test_data_tables_give_the_same_whole_percentages(frontline):
 
 # ------------------------------------------------------------------ the synthetic second wave
 def _sample_waves(audience: str, kind: str = "respondents"):
-    from feedback.survey import explorer, waves
+    from feedback.survey import examples, explorer, waves
 
     samples = waves.sample_series(kind)[audience]
     return [waves.Wave(waves.wave_label(sv), sv) for sv in
-            (explorer.load_survey(s.data_file, *explorer.sample_files(s), kind=s.kind) for s in samples)]
+            (explorer.load_survey(s.data_file, *examples.example_files(s), kind=s.kind) for s in samples)]
 
 
 def test_second_wave_is_labelled_synthetic_and_has_some_significant_changes_and_some_not():

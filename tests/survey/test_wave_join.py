@@ -7,9 +7,9 @@ import pytest
 
 from feedback.errors import InputError
 from feedback.survey import codebook as cbmod
-from feedback.survey import explorer, trends, wave_join, waves
+from feedback.survey import examples, explorer, trends, wave_join, waves
 
-SURVEYS = explorer.data_dir() / "surveys"
+SURVEYS = examples.data_dir() / "surveys"
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,8 @@ from feedback import export
 from feedback.report import document
 from feedback.report.figures import Figures, content_hash
 from feedback.report.survey_findings import SurveyInput, survey_findings
-from feedback.survey import explorer, waves
+from feedback.survey import examples, explorer, waves
+from feedback.survey.settings import Settings
 from feedback.survey.rates import SmallBase
 from feedback.survey.significance import TEST_NAMES, check_test
 
@@ -52,10 +53,10 @@ def sample_surveys() -> list[tuple[str, bytes, str | None]]:
     a synthetic wave is never the reported one while a real wave is loaded).
     """
     out = []
-    for s in explorer.available_samples():
+    for s in examples.available_examples():
         if s.kind != "respondents":
             continue
-        content, codebook = explorer.sample_files(s)
+        content, codebook = examples.example_files(s)
         out.append((s.data_file, content, codebook))
     return out
 
@@ -143,8 +144,9 @@ def build_annex(*, surveys: Sequence[tuple[str, bytes, str | None]] | None = Non
                                       for i in inputs))
         fieldwork += [f"{i.survey.title}: {i.survey.fieldwork}" for i in inputs if i.survey.fieldwork]
         say(0.3, "Writing the survey findings…")
-        annex.add(*survey_findings(inputs, figures, region=region, method=method, level=level, suppress=suppress,
-                                   flag=flag, adjust=adjust, test=test, suppress_on=suppress_on, flag_on=flag_on,
+        settings = Settings(method=method, level=level, suppress=suppress, flag=flag, adjust=adjust, test=test,
+                            suppress_on=suppress_on, flag_on=flag_on)
+        annex.add(*survey_findings(inputs, figures, region=region, settings=settings,
                                    detail=detail, compare_waves=compare_waves, questions=questions))
     if "audits" in parts:
         from feedback.report.audit_findings import audit_findings

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from feedback.errors import InputError
 from feedback.regions import region_option
-from feedback.survey.cli import small_base_arguments
+from feedback.survey.settings import small_base_arguments
 from feedback.survey.intervals import METHODS
 from feedback.survey.significance import TESTS
 
@@ -59,7 +59,7 @@ def register(subparsers) -> None:
 def _annex(args) -> int:
     from feedback import db, sample_data
     from feedback.report import build, document
-    from feedback.survey.cli import parse_small_base
+    from feedback.survey.settings import parse_small_base
 
     region = region_option(args.region)
     rules = parse_small_base(args.small_base, args.small_base_on)
@@ -90,9 +90,9 @@ def _annex(args) -> int:
 def annex_command(files: Sequence[tuple[str, str | None]] | None, *, region: str | None, detail: str = "publication",
                   compare_waves: bool = False, **settings) -> str:
     """The ``annex`` command for these surveys ((data file, codebook file) each; None = the embedded
-    samples), region, detail, wave comparison and survey settings (``explorer.setting_options``'s
+    samples), region, detail, wave comparison and survey settings (``Settings``'
     keywords), quoted for the shell."""
-    from feedback.survey.explorer import setting_options
+    from feedback.survey.settings import Settings
 
     parts = ["python -m feedback annex --out annex"]
     for data_file, codebook in files or ():
@@ -105,5 +105,5 @@ def annex_command(files: Sequence[tuple[str, str | None]] | None, *, region: str
         parts.append(f"--detail {shlex.quote(detail)}")
     if compare_waves:
         parts.append("--compare-waves")
-    parts += setting_options(**settings)
+    parts += Settings(**settings).options()
     return " ".join(parts)

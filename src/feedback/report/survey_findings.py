@@ -23,12 +23,15 @@ from feedback.errors import InputError
 from feedback.report import wording
 from feedback.report.document import Chart, Heading, Paragraph, Table
 from feedback.report.figures import Figures
-from feedback.survey import explorer, waves
+from feedback.survey import explorer, views, waves
+from feedback.survey import figures as survey_figures
 from feedback.survey.rates import SmallBase
+from feedback.survey.settings import Method, Settings
 from feedback.survey.significance import TEST_NAMES, check_test
 
 OTHER_SECTION = "Other findings"
 AREA = "Survey"
+DEFAULT_SETTINGS = Settings()
 ADJUST_NAMES = {"holm": "Holm-adjusted", "bh": "Benjamini-Hochberg-adjusted", "none": "unadjusted"}
 
 
@@ -104,7 +107,7 @@ def _fallback_finding(text: str) -> str:
 
 def method_name(method: str) -> str:
     """The interval method as written: "Clopper–Pearson" (its dash kept), "Wilson", "Korn–Graubard beta"."""
-    return explorer.METHODS.get(str(method), str(method)).split(" (")[0]
+    return Method.label_of(str(method)).split(" (")[0]
 
 
 def _method_text(row) -> str:
@@ -169,15 +172,13 @@ def _annex_heading(detail: str) -> str:
 
 
 def survey_findings(inputs: list[SurveyInput], figures: Figures, *, region: str | None = None,
-                    method: str = "wilson", level: float = 0.95, suppress: int = 10, flag: int = 30,
-                    adjust: str = "holm", test: str = "design", suppress_on: str = "n", flag_on: str = "n",
-                    ppi: int = 150, detail: str = "publication", compare_waves: bool = False,
+                    settings: Settings = DEFAULT_SETTINGS, ppi: int = 150, detail: str = "publication",
+                    compare_waves: bool = False,
                     questions: Sequence[str] | None = None) -> list:
     """The survey part of the annex (Annex D): headings, sentences and, in full detail, charts and tables.
 
-    ``test`` (``design`` or ``effective-base``) tests each group against the
-    rest of the sample; ``suppress``/``flag`` on ``suppress_on``/``flag_on``
-    are the small-base rules, for the figures and the changes alike.
+    ``settings``: the survey pages' settings; its test tests each group against the rest of
+    the sample, and its small-base rules apply to the figures and the changes alike.
     ``detail="publication"``: short bullets under the codebook's section headings, a group only when
     its difference is significant and at least ``WORTH_A_SENTENCE`` from the total, no charts or
     tables; ``"full"``: every significant group, and each section's chart with its table.
@@ -187,18 +188,18 @@ def survey_findings(inputs: list[SurveyInput], figures: Figures, *, region: str 
     if detail not in DETAILS:
         raise ValueError(f"detail must be one of {', '.join(DETAILS)}")
     blocks: list = [Heading(_annex_heading(detail), 1)]
-    small_base = SmallBase(suppress=suppress, flag=flag, suppress_on=suppress_on, flag_on=flag_on)
-    test = check_test(test)
+    small_base, level, adjust = settings.small_base, settings.level, settings.adjust
+    test = check_test(settings.test)
     reported = pair_waves(inputs)
     where = region or "England (all regions)"
     sections: dict[str, _Section] = {}
     intros, notes = [], []
     for i, rep in enumerate(reported):
         item, s = rep.item, rep.item.survey
-        res = explorer.results(s, grouping="Role", region=region, method=method, level=level, suppress=suppress,
-                               flag=flag, adjust=adjust, test=test, suppress_on=suppress_on, flag_on=flag_on,
-                               questions=list(questions) if questions else None)
-        changes = (_changes(rep, region=region, level=level, adjust=adjust, small_base=small_base, method=method)
+        res = views.results(s, grouping="Role", region=region, settings=settings,
+                            questions=list(questions) if questions else None)
+        changes = (_changes(rep, region=region, level=level, adjust=adjust, small_base=small_base,
+                            method=settings.method)
                    if compare_waves else pd.DataFrame())
         total_rows = res[res["by"] == "total"]
         n_all = int(total_rows["n"].max()) if len(total_rows) else 0
@@ -231,7 +232,8 @@ def survey_findings(inputs: list[SurveyInput], figures: Figures, *, region: str 
             section.charts[i] = (rows if rows_so_far is None else pd.concat([rows_so_far, rows]), refs + [ref])
     intro = (f"Findings of {wording.list_words(intros)}. Region: {where}. Each figure is the share giving a "
              "positive answer among those asked the question.")
-    drafting = (f"Drafting note: {round(100 * level)}% confidence intervals ({method_name(method)} method) and every base "
+    drafting = (f"Drafting note: {round(100 * level)}% confidence intervals ({method_name(settings.method)} method) "
+                "and every base "
                 "are in the figures workbook beside each reference. A group is named only where it differs from "
                 f"the rest of the sample ({TEST_NAMES[test]}, {ADJUST_NAMES[adjust]}"
                 + (f", and by at least {round(100 * WORTH_A_SENTENCE)} points from the total" if detail == "publication"
@@ -243,7 +245,7 @@ def survey_findings(inputs: list[SurveyInput], figures: Figures, *, region: str 
         if detail == "full":
             for i, (rows, refs) in section.charts.items():
                 blocks.append(_section_chart(reported[i].item, rows, refs, section=name, where=where, ppi=ppi,
-                                             thresholds=(suppress, flag, suppress_on, flag_on)))
+                                             thresholds=settings.thresholds))
     return figures.finish(blocks)
 
 
@@ -340,7 +342,7 @@ def _section_chart(item: SurveyInput, rows: pd.DataFrame, refs: list[str], *, se
     """Totals of a section's questions as a bar chart, with alt text and the same figures as a table."""
     s = item.survey
     totals = rows[rows["by"] == "total"].reset_index(drop=True)
-    labels = explorer.short_labels(list(totals["question"]), list(totals["question_text"]), limit=200)
+    labels = views.short_labels(list(totals["question"]), list(totals["question_text"]), limit=200)
     findings = {qid: f for qid, (_, f) in _question_meta(s).items() if f}
     labels = {q: wording.capitalise(findings.get(q, labels[q])) for q in totals["question"]}
     totals = totals.assign(label=totals["question"].map(labels),
@@ -354,7 +356,7 @@ def _section_chart(item: SurveyInput, rows: pd.DataFrame, refs: list[str], *, se
                                       label="shown", bases="n", title=title, subtitle=subtitle,
                                       sort=list(totals["label"]), value_title="Percentage giving a positive answer",
                                       wrap=42, width=130, text_width=330)
-    notes = " ".join([*charts.survey_notes(totals, thresholds=thresholds), s.source or ""]).strip()
+    notes = " ".join([*survey_figures.survey_notes(totals, thresholds=thresholds), s.source or ""]).strip()
     top = totals.loc[totals["p"].idxmax()] if totals["p"].notna().any() else None
     alt = (f"Bar chart of the share of {wording.people(str(totals['base_label'].iloc[0]))} giving a positive answer "
            f"to {len(totals)} questions on {section.lower()}, {where}"

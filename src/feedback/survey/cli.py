@@ -18,13 +18,16 @@ from __future__ import annotations
 
 import argparse
 import re
+import shlex
 import sys
 from pathlib import Path
 
 import pandas as pd
 
 from feedback.errors import InputError
-from feedback.survey.intervals import METHODS
+from feedback.survey.notes import DESIGN_NOTE, interval_notes, raking_notes, test_notes
+from feedback.survey.settings import Settings
+from feedback.survey.views import GROUPINGS
 
 FORMATS = ("csv", "xlsx", "json")
 _CROSS = re.compile(r"\s*(?:\*|×|\bx\b)\s*")
@@ -58,26 +61,7 @@ def parse_filters(items: list[str] | None) -> dict[str, str | list[str]] | None:
     return out or None
 
 
-def parse_small_base(text: str, on: str = "unweighted"):
-    """'10,30' (and 'unweighted,effective') -> SmallBase(suppress=10, flag=30, suppress_on="n", flag_on="n_eff")."""
-    from feedback.survey.rates import SmallBase, check_base
-
-    bases = [b.strip() for b in str(on or "unweighted").split(",")]
-    if len(bases) not in (1, 2):
-        raise InputError(f"--small-base-on {on!r}: give one base, or two as SUPPRESS_BASE,FLAG_BASE "
-                         "(unweighted or effective), e.g. unweighted,effective")
-    suppress_on, flag_on = (check_base(b) for b in (bases * 2)[:2])
-    parts = [p.strip() for p in str(text).split(",")]
-    try:
-        suppress, flag = (int(p) for p in parts)
-    except ValueError:
-        raise InputError(f"--small-base {text!r} must be two whole numbers, SUPPRESS,FLAG (e.g. 10,30)") from None
-    if suppress < 0 or flag < suppress:
-        raise InputError(f"--small-base {text!r}: need 0 <= suppress <= flag (e.g. 10,30)")
-    return SmallBase(suppress=suppress, flag=flag, suppress_on=suppress_on, flag_on=flag_on)
-
-
-def _load_codebook(path: str | None, file: str):
+def load_codebook(path: str | None, file: str):
     from feedback.survey.codebook import load_codebook
 
     if not path:
@@ -90,7 +74,7 @@ def _load_codebook(path: str | None, file: str):
     return load_codebook(text, name=Path(path).name)
 
 
-def _rates_from_tables(args, name: str, content: bytes, groupings, filters, small_base):
+def _rates_from_tables(args, name: str, content: bytes, groupings, filters, settings: Settings):
     """Results for a YouGov data tables workbook, or None when the file is not one.
 
     With --codebook, its question ids and positive answers are used; without,
@@ -102,15 +86,15 @@ def _rates_from_tables(args, name: str, content: bytes, groupings, filters, smal
         return None
     if not tables.is_data_tables(name, content):
         return None
-    codebook = _load_codebook(args.codebook, args.file) if args.codebook else None
+    codebook = load_codebook(args.codebook, args.file) if args.codebook else None
     frame = tables.read_data_tables(name, content, codebook)
     regional = frame["by"] == "region" if "by" in frame else None
     if regional is not None and regional.any():  # published region columns in the Panel's spelling
         from feedback.regions import region_groups_normalised
 
         frame.loc[regional, "group"] = region_groups_normalised(frame.loc[regional, "group"])
-    return tables.rates_from_tables(frame, codebook, by=groupings, filter=filters, method=args.method,
-                                    level=args.level, small_base=small_base), codebook
+    return tables.rates_from_tables(frame, codebook, by=groupings, filter=filters, method=settings.method,
+                                    level=settings.level, small_base=settings.small_base), codebook
 
 
 def compute_rates(args) -> tuple[pd.DataFrame, object | None]:
@@ -119,10 +103,10 @@ def compute_rates(args) -> tuple[pd.DataFrame, object | None]:
 
     groupings = tuple(g for g in (parse_by(b) for b in args.by or ()) if g != ("total",))  # total is always there
     filters = parse_filters(args.filter)
-    small_base = parse_small_base(args.small_base, getattr(args, "small_base_on", "unweighted"))
+    settings = Settings.from_args(args)
     content = Path(args.file).read_bytes()
     name = Path(args.file).name
-    from_tables = _rates_from_tables(args, name, content, groupings, filters, small_base)
+    from_tables = _rates_from_tables(args, name, content, groupings, filters, settings)
     if from_tables is not None:
         if getattr(args, "targets", None):
             raise InputError(f"{name} is a data tables workbook: raking (--targets) needs respondent-level data")
@@ -136,8 +120,7 @@ def compute_rates(args) -> tuple[pd.DataFrame, object | None]:
         print(f"note: {note}", file=sys.stderr)
     raking = _raking(args, frame, codebook)
     results = rates_by_group(code_answers(frame, codebook), codebook, by=groupings, filter=filters,
-                             method=args.method, level=args.level, small_base=small_base, adjust=args.adjust,
-                             test=args.test, raking=raking)
+                             **settings.engine(), raking=raking)
     if raking is not None:
         results.attrs["raking"] = raking
     return results, codebook
@@ -147,7 +130,7 @@ def _respondents(args, name: str, content: bytes):
     """The codebook and the respondent-level data it must fit."""
     from feedback.survey.read import read_survey
 
-    codebook = _load_codebook(args.codebook, args.file)
+    codebook = load_codebook(args.codebook, args.file)
     data = read_survey(name, content)
     try:
         from feedback.survey.codebook import validate
@@ -168,35 +151,18 @@ def _raking(args, frame, codebook):
     return rake(frame, codebook, read_targets(Path(args.targets).read_bytes()), cap=getattr(args, "cap", None))
 
 
-def raking_notes(raking) -> list[str]:
-    """What a reader needs to know about raked figures."""
-    if raking is None:
-        return []
-    d = raking.diagnostics()
-    cap = f", weights capped at {raking.cap:g} times the mean ({raking.trimmed} trimmed)" if raking.cap else ""
-    return [f"Weighted to population margins by raking ({', '.join(raking.variables)}): the input weight (or 1) "
-            f"times the raking adjustment{cap}; {d['iterations']} iterations, weighting efficiency "
-            f"{d['weighting efficiency']:.1%}, Kish design effect {d['Kish design effect']:.3f}, weights "
-            f"{d['smallest weight']:.4g} to {d['largest weight']:.4g}.",
-            "Standard errors, intervals and tests allow for the raking (linearisation with the residuals of the "
-            "regression on the margins, as R survey's calibrate(design, ~margins, population, calfun = "
-            "\"raking\")); a pair of groups, with their covariance through the calibration."]
-
-
 def _notes(results: pd.DataFrame, codebook, args) -> list[str]:
     """What a reader of the exported table needs to know."""
-    from feedback.survey.explorer import DESIGN_NOTE, interval_notes, test_notes
-
-    level = float(results["level"].iloc[0]) if len(results) else args.level
-    rules = parse_small_base(args.small_base, getattr(args, "small_base_on", "unweighted"))
+    settings = Settings.from_args(args)
+    level = float(results["level"].iloc[0]) if len(results) else settings.level
     notes = [getattr(codebook, "title", "") or "", getattr(codebook, "source", "") or "",
-             f"p, ci_low and ci_high are proportions (0-1); intervals: {args.method} at {level:.0%} confidence.",
-             *interval_notes(args.method),
+             f"p, ci_low and ci_high are proportions (0-1); intervals: {settings.method} at {level:.0%} confidence.",
+             *interval_notes(settings.method),
              "n is the unweighted base (respondents with a weight above 0), base_weighted the weighted base, n_eff "
              "the Kish effective base; deff is R survey's design effect (variance ratio design / simple random "
              "sampling), deff_kish Kish's n / n_eff.",
-             *rules.describe(),
-             *test_notes(results, level=level, adjust=args.adjust),
+             *settings.small_base.describe(),
+             *test_notes(results, level=level, adjust=settings.adjust),
              *([DESIGN_NOTE] if "source" in results and (results["source"] == "respondents").any() else []),
              *raking_notes(results.attrs.get("raking"))]
     if "n_not_grouped" in results and len(results):
@@ -251,9 +217,10 @@ def run_pairwise(args) -> int:
     if not args.by:
         raise InputError("pairwise needs at least one grouping: give --by role (or --by region, --by role*region)")
     args.method = "wilson"
+    settings = Settings.from_args(args)
     results, codebook = compute_rates(args)
-    pairs = pairwise(results, level=args.level, adjust=args.adjust, test=args.test)
-    used = sorted(set(pairs["test"])) or [args.test]
+    pairs = pairwise(results, level=settings.level, adjust=settings.adjust, test=settings.test)
+    used = sorted(set(pairs["test"])) or [settings.test]
     notes = [getattr(codebook, "title", "") or "",
              "One row per question x grouping x pair of groups; diff = p_a - p_b (proportions 0-1); sig says how "
              "group_a stands to group_b.",
@@ -266,10 +233,10 @@ def run_pairwise(args) -> int:
              "Effective base: pooled two-proportion z (in column t; df empty) and Newcombe's interval.",
              "t is empty where both groups' standard errors are 0 (everyone in each group gave the same answer): "
              "the statistic is infinite; p and sig still give the test's result.",
-             f"p_adj: {args.adjust} adjustment within each question and grouping; sig at adjusted p below "
-             f"{1 - float(pairs['level'].iloc[0] if len(pairs) else args.level):.2g}.",
+             f"p_adj: {settings.adjust} adjustment within each question and grouping; sig at adjusted p below "
+             f"{1 - float(pairs['level'].iloc[0] if len(pairs) else settings.level):.2g}.",
              *[line.replace("a suppressed cell is never tested", "a suppressed group is never tested")
-               for line in parse_small_base(args.small_base, args.small_base_on).describe()[:1]],
+               for line in settings.small_base.describe()[:1]],
              "[z] in sig: both groups at 0%, or both at 100%: nothing to test; left out of the adjustment's "
              "family (as R's p.adjust leaves NA out)."]
     notes += raking_notes(results.attrs.get("raking"))
@@ -318,10 +285,9 @@ def targets_arguments(parser) -> None:
 
 
 def run_suggest(args) -> int:
+    from feedback.survey import tables
     from feedback.survey.codebook import dump_codebook
     from feedback.survey.read import read_survey
-
-    from feedback.survey import tables
 
     name, content = Path(args.file).name, Path(args.file).read_bytes()
     if tables.is_data_tables(name, content):  # published tables: ids, texts and positive answers (nets first)
@@ -339,7 +305,44 @@ def run_suggest(args) -> int:
     return 0
 
 
-def _one_line_errors(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+def cli_command(survey, *, grouping: str, region: str | None, settings: Settings) -> str:
+    """The equivalent command line, shown under the table so analysts can reproduce it.
+
+    File names and values are quoted for the shell (``shlex.quote``): a name such as
+    ``notes; rm -rf ~.csv`` stays one argument.
+    """
+    parts = ["python -m feedback rates", shlex.quote(survey.filename)]
+    if survey.kind == "respondents":
+        parts += ["--codebook", shlex.quote(Path(survey.filename).with_suffix(".toml").name)]
+    raking = getattr(survey, "raking", None)
+    if raking is not None:  # the targets entered on the Upload page, saved as a CSV
+        parts += ["--targets", shlex.quote(Path(survey.filename).stem + "_targets.csv")]
+        if raking.cap:
+            parts.append(f"--cap {raking.cap:g}")
+    for g in GROUPINGS[grouping]:
+        parts.append("--by " + shlex.quote("*".join(g)))
+    if region:
+        names = [region] if isinstance(region, str) else list(region)
+        parts += ["--filter " + shlex.quote(f"region={name}") for name in names]
+    if survey.kind != "respondents":  # published tables give no tests
+        settings = settings.replace(test=Settings().test)
+    parts += settings.options()
+    return " ".join(parts)
+
+
+def change_command(surveys, *, grouping: str, region: str | None, settings: Settings) -> str:
+    """The ``change`` command between two waves (the Trends page's), shown so analysts can reproduce it:
+    each wave's file and codebook (none for data tables), the grouping, region, level and adjustment."""
+    files = [s.filename for s in surveys]
+    books = [] if any(s.kind == "data tables" for s in surveys) else [
+        f"--codebook {f.rsplit('.', 1)[0].replace('_tables', '')}.toml" for f in files]
+    by = [f"--by {'*'.join(g)}" for g in GROUPINGS[grouping]]
+    return " ".join(["python -m feedback change", *files, *books, *by,
+                     *([f'--filter region="{region}"'] if region else []), f"--level {settings.level:g}",
+                     f"--adjust {settings.adjust}"])
+
+
+def one_line_errors(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """Usage mistakes end like bad input: one line on stderr, exit status 2.
 
     Unknown options are caught here too, before they reach the top-level
@@ -361,30 +364,15 @@ def _one_line_errors(parser: argparse.ArgumentParser) -> argparse.ArgumentParser
     return parser
 
 
-def small_base_arguments(parser, *, where: str = "") -> None:
-    """``--small-base`` and ``--small-base-on``, the same for every command that shows rates."""
-    parser.add_argument("--small-base", default="10,30", metavar="SUPPRESS,FLAG",
-                        help=f"bases below SUPPRESS{where} shown as [c], below FLAG as [u] (default 10,30)")
-    parser.add_argument("--small-base-on", default="unweighted", metavar="SUPPRESS_BASE,FLAG_BASE",
-                        help="apply the small-base rules to the unweighted or the effective base, e.g. "
-                             "unweighted,effective (default unweighted for both)")
-
-
-def _test_arguments(parser) -> None:
-    parser.add_argument("--adjust", default="holm", choices=("holm", "bh", "none"),
-                        help="multiple-comparison adjustment of the tests (default holm)")
-    parser.add_argument("--test", default="design", choices=("design", "rao-scott", "effective-base"),
-                        help="design: design-based t test as R survey's svyttest, by Rao-Scott where a side is "
-                             "at 0%% or 100%% (default); rao-scott: Rao-Scott F test as R's svychisq(statistic = "
-                             "\"F\"); effective-base: pooled z test on Kish effective bases (the tab-book "
-                             "convention)")
+def output_arguments(parser) -> None:
+    """``--format`` and ``--out``, the same for every command that writes a table."""
     parser.add_argument("--format", choices=FORMATS, help="default: from --out's extension, else csv")
     parser.add_argument("--out", help="output file (stdout when omitted; required for xlsx)")
 
 
 def register(subparsers) -> None:
     """Add ``rates`` and ``codebook suggest`` to ``python -m feedback``."""
-    rates = _one_line_errors(subparsers.add_parser(
+    rates = one_line_errors(subparsers.add_parser(
         "rates", help="rates by role and region with confidence intervals",
         description="One row per question x group: n, weighted base, p, interval, n_eff, deff, flags, tests."))
     rates.add_argument("file", help="respondent-level CSV / XLSX / SAV, or a YouGov data tables XLSX")
@@ -394,14 +382,12 @@ def register(subparsers) -> None:
                             "(the total always comes first)")
     rates.add_argument("--filter", action="append", metavar='KEY="VALUE"',
                        help='restrict to a domain, e.g. region="London" (variance stays full-design)')
-    rates.add_argument("--method", default="wilson", choices=METHODS)
-    rates.add_argument("--level", type=float, default=0.95, help="confidence level, e.g. 0.90, 0.95, 0.99")
-    small_base_arguments(rates)
+    Settings.add_arguments(rates)
     targets_arguments(rates)
-    _test_arguments(rates)
+    output_arguments(rates)
     rates.set_defaults(func=run_rates)
 
-    weight = _one_line_errors(subparsers.add_parser(
+    weight = one_line_errors(subparsers.add_parser(
         "weight", help="rake a survey's weights to population margins (role, region, ...)",
         description="Writes the input rows plus rake_weight (the input weight, or 1, times the raking adjustment) "
                     "and prints iterations, weighting efficiency, Kish design effect, smallest and largest weight "
@@ -412,7 +398,7 @@ def register(subparsers) -> None:
     targets_arguments(weight)
     weight.set_defaults(func=run_weight)
 
-    pairs = _one_line_errors(subparsers.add_parser(
+    pairs = one_line_errors(subparsers.add_parser(
         "pairwise", help="every pair of groups within each grouping, with the design-based test",
         description="One row per question x grouping x pair: p_a, p_b, diff, se, interval, t, df, p, adjusted p."))
     pairs.add_argument("file", help="respondent-level CSV / XLSX / SAV, or a YouGov data tables XLSX")
@@ -421,14 +407,13 @@ def register(subparsers) -> None:
                        help="role, region, or a crossing role*region; repeat for several groupings")
     pairs.add_argument("--filter", action="append", metavar='KEY="VALUE"',
                        help='restrict to a domain, e.g. region="London" (variance stays full-design)')
-    pairs.add_argument("--level", type=float, default=0.95, help="confidence level, e.g. 0.90, 0.95, 0.99")
-    small_base_arguments(pairs, where=" (as rates: a group rates suppresses is never tested)")
+    Settings.add_arguments(pairs, method=False, where=" (as rates: a group rates suppresses is never tested)")
     targets_arguments(pairs)
-    _test_arguments(pairs)
+    output_arguments(pairs)
     pairs.set_defaults(func=run_pairwise)
 
-    codebook = _one_line_errors(subparsers.add_parser("codebook", help="draft a TOML codebook from a data file"))
+    codebook = one_line_errors(subparsers.add_parser("codebook", help="draft a TOML codebook from a data file"))
     actions = codebook.add_subparsers(dest="codebook_command", required=True)
-    suggest = _one_line_errors(actions.add_parser("suggest", help="print a suggested codebook (TOML)"))
+    suggest = one_line_errors(actions.add_parser("suggest", help="print a suggested codebook (TOML)"))
     suggest.add_argument("file", help="respondent-level CSV / XLSX / SAV")
     suggest.set_defaults(func=run_suggest)

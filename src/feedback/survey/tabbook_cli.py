@@ -19,9 +19,8 @@ from pathlib import Path
 import pandas as pd
 
 from feedback.errors import InputError
-from feedback.survey.cli import (FORMATS, _load_codebook, _one_line_errors, _test_arguments, parse_by,
-                                 parse_filters, parse_small_base, small_base_arguments)
-from feedback.survey.intervals import METHODS
+from feedback.survey.cli import FORMATS, load_codebook, one_line_errors, output_arguments, parse_by, parse_filters
+from feedback.survey.settings import Settings
 
 TABLE_FORMATS = (*FORMATS, "ods")
 
@@ -35,7 +34,7 @@ def compute_table(args) -> tuple[pd.DataFrame, object]:
     from feedback.survey.tabbook import tab_book
 
     groupings = tuple(g for g in (parse_by(b) for b in args.by or ()) if g != ("total",))
-    codebook = _load_codebook(args.codebook, args.file)
+    codebook = load_codebook(args.codebook, args.file)
     data = read_survey(Path(args.file).name, Path(args.file).read_bytes())
     problems = validate(codebook, data.frame)
     if problems:
@@ -44,9 +43,7 @@ def compute_table(args) -> tuple[pd.DataFrame, object]:
     for note in region_notes:
         print(f"note: {note}", file=sys.stderr)
     table = tab_book(code_answers(frame, codebook), codebook, by=groupings, filter=parse_filters(args.filter),
-                     method=args.method, level=args.level,
-                     small_base=parse_small_base(args.small_base, args.small_base_on),
-                     adjust=args.adjust, test=args.test, dont_know=not args.without_dont_know)
+                     **Settings.from_args(args).engine(), dont_know=not args.without_dont_know)
     return table, codebook
 
 
@@ -63,7 +60,7 @@ def run_table(args) -> int:
         from feedback.export import xlsx_to_ods
         from feedback.survey.tabbook import table_workbook
 
-        book = table_workbook(table, codebook, adjust=args.adjust)
+        book = table_workbook(table, codebook, adjust=Settings.from_args(args).adjust)
         Path(args.out).write_bytes(xlsx_to_ods(book) if fmt == "ods" else book)
         return 0
     if fmt == "json":
@@ -79,7 +76,7 @@ def run_table(args) -> int:
 
 def register(subparsers) -> None:
     """Add ``table`` to ``python -m feedback``."""
-    table = _one_line_errors(subparsers.add_parser(
+    table = one_line_errors(subparsers.add_parser(
         "table", help="tab book: every answer and net by any break, with column letters",
         description="One row per question x answer x group: n, weighted base, p, interval, letter, higher_than."))
     table.add_argument("file", help="respondent-level CSV / XLSX / SAV")
@@ -91,10 +88,8 @@ def register(subparsers) -> None:
                        help='a domain: a question id or break column and an answer, e.g. heard_of_panel="Yes"')
     table.add_argument("--without-dont-know", action="store_true",
                        help="leave \"Don't know\" out of every question's base")
-    table.add_argument("--method", default="wilson", choices=METHODS)
-    table.add_argument("--level", type=float, default=0.95, help="confidence level, e.g. 0.90, 0.95, 0.99")
-    small_base_arguments(table)
-    _test_arguments(table)
+    Settings.add_arguments(table)
+    output_arguments(table)
     for action in table._actions:  # the shared --format, plus ODS (one table per sheet, as the XLSX)
         if action.dest == "format":
             action.choices = TABLE_FORMATS

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from feedback import charts
+from feedback.survey import figures as survey_figures
 from feedback.survey.waves import BREAK, Wave, change_words, sample_series, wave_label
 
 CHANGE_LABELS = {
@@ -27,7 +27,8 @@ TREND_LABELS = {"wave": "Wave", "group": "Group", "by": "Grouping", "n": "Unweig
 
 def sample_waves(audience: str, kind: str = "respondents") -> list[Wave]:
     """The embedded waves of one audience, oldest first (read from data/surveys)."""
-    from feedback.survey.explorer import load_survey, sample_files
+    from feedback.survey.examples import example_files as sample_files
+    from feedback.survey.explorer import load_survey
 
     out = []
     for sample in sample_series(kind).get(audience, []):
@@ -78,7 +79,7 @@ def with_england(region_trend: pd.DataFrame, england_trend: pd.DataFrame, region
                         & england_trend["question"].isin(set(region_trend["question"]))].copy()
     eng["by"] = "england"
     eng["group"] = ENGLAND
-    from feedback.survey.explorer import region_total_label
+    from feedback.regions import region_total_label
 
     region_trend = region_trend.copy()  # the region's total reads "London (all)": "Total" would suggest England
     region_trend.loc[region_trend["by"] == "total", "group"] = region_total_label(region)
@@ -103,8 +104,8 @@ def question_chart(rows: pd.DataFrame, *, region: str | None, grouping: str, sou
                   rows[rows["by"] == "total"].groupby("wave", sort=False))
     subtitle = [f"Base: {base} ({n}). Region: {region or 'England (all regions)'}. By {grouping.lower()}."]
     notes = trend_notes(rows)
-    chart = charts.trend_chart(rows, title=text, subtitle=subtitle, source=source, notes=notes)
-    return chart, charts.trend_alt_text(rows, title=text)
+    chart = survey_figures.trend_chart(rows, title=text, subtitle=subtitle, source=source, notes=notes)
+    return chart, survey_figures.trend_alt_text(rows, title=text)
 
 
 def trend_notes(rows: pd.DataFrame) -> list[str]:

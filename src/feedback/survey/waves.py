@@ -335,9 +335,9 @@ def change_words(row) -> str:
 # ---------------------------------------------------------------- the embedded sample waves
 
 def sample_series(kind: str = "respondents") -> dict[str, list]:
-    """Audience -> the embedded samples of that kind, oldest first (``explorer.Sample``s),
+    """Audience -> the embedded samples of that kind, oldest first (``examples.Example``s),
     for audiences with two or more waves."""
-    from feedback.survey.explorer import available_samples, data_dir
+    from feedback.survey.examples import available_examples as available_samples, data_dir
 
     found: dict[str, list[tuple[int, object]]] = {}
     for sample in available_samples():

@@ -19,7 +19,8 @@ from pathlib import Path
 
 
 from feedback.errors import InputError
-from feedback.survey.cli import FORMATS, _one_line_errors, parse_by, parse_filters, parse_small_base, small_base_arguments, write_frame
+from feedback.survey.cli import FORMATS, one_line_errors, parse_by, parse_filters, write_frame
+from feedback.survey.settings import parse_small_base, small_base_arguments
 from feedback.survey.intervals import METHODS
 from feedback.survey.trends import change_notes
 
@@ -103,7 +104,7 @@ def _common(parser) -> None:
 
 def register(subparsers) -> None:
     """Add ``change`` and ``trend`` to ``python -m feedback``."""
-    change = _one_line_errors(subparsers.add_parser(
+    change = one_line_errors(subparsers.add_parser(
         "change", help="change between two waves of a survey, with interval and test",
         description="One row per shared question x group: p before and after, change, se, Wald interval, "
                     "test, adjusted p, flags. Questions in one wave only are named on stderr."))
@@ -117,7 +118,7 @@ def register(subparsers) -> None:
                              "svychisq(~y + wave) with the waves as strata")
     change.set_defaults(func=run_change)
 
-    trend = _one_line_errors(subparsers.add_parser(
+    trend = one_line_errors(subparsers.add_parser(
         "trend", help="each question over the waves of a survey, by group",
         description="One row per wave x question x group, oldest wave first."))
     trend.add_argument("files", nargs="+", metavar="FILE", help="the waves' files (any order)")
