@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from feedback.errors import InputError
-from feedback.survey import codebook_form as form
+from feedback.survey import codebook_form as form, loading
 from feedback.survey import explorer, waves
 from ui import common, survey_ui, upload_ui, weighting_ui
 
@@ -47,7 +47,7 @@ if file is not None:
         content = file.getvalue()
         st.session_state[PENDING] = {
             "filename": file.name, "content": content, "codebook_text": codebook_given, "file_id": file.file_id,
-            "data_key": explorer.content_hash(content), "key": explorer.content_hash(content, codebook_given)}
+            "data_key": loading.content_hash(content), "key": loading.content_hash(content, codebook_given)}
 pending = st.session_state.get(PENDING)
 if pending is None:
     survey_ui.left_upload_page()  # no file: nothing read from one is kept either
@@ -86,7 +86,7 @@ def _read(key: str, filename: str, content: bytes):
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def _is_tables(key: str, filename: str, _content: bytes) -> bool:
-    return explorer.is_data_tables(filename, _content)
+    return loading.is_data_tables(filename, _content)
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner="Suggesting a codebook…")

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
+from feedback.survey import loading
 from feedback.survey.codebook import load_codebook
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -242,7 +243,7 @@ def test_upload_codebook_that_does_not_fit_lists_problems_and_blocks_use(app):
 def test_upload_page_reads_and_checks_a_file_once_and_a_new_file_again(app, monkeypatch):
     """A rerun with nothing new (another person's upload, a click elsewhere) hashes, reads and
     checks nothing again; a different file, or a change to the codebook, is worked out afresh."""
-    from feedback.survey import codebook as cbmod, explorer, read
+    from feedback.survey import codebook as cbmod, read
 
     calls = {"hash": 0, "read": 0, "validate": 0}
 
@@ -252,7 +253,7 @@ def test_upload_page_reads_and_checks_a_file_once_and_a_new_file_again(app, monk
             return func(*args, **kwargs)
         return wrapper
 
-    monkeypatch.setattr(explorer, "content_hash", counted("hash", explorer.content_hash))
+    monkeypatch.setattr(loading, "content_hash", counted("hash", loading.content_hash))
     monkeypatch.setattr(read, "read_survey", counted("read", read.read_survey))
     monkeypatch.setattr(cbmod, "validate", counted("validate", cbmod.validate))
     at = goto(app, "upload")
@@ -301,7 +302,7 @@ def test_annex_pack_holds_every_chart_table_and_methods():
 
     sample = explorer.SAMPLES[1]
     content, codebook = explorer.sample_files(sample)
-    survey = explorer.load_survey(sample.data_file, content, codebook, kind=sample.kind)
+    survey = loading.load_survey(sample.data_file, content, codebook, kind=sample.kind)
     res = explorer.results(survey, grouping="Role", region="London", questions=["heard_of_panel", "aware_ce_review"])
     data = annex.survey_annex(survey, res, region="London", grouping="Role", method="wilson", level=0.95,
                               suppress=10, flag=30, adjust="holm")

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from feedback.survey import explorer
+from feedback.survey import explorer, loading
 from tests.test_views import opened
 
 
 def partners():
     sample = explorer.SAMPLES[0]
     content, codebook = explorer.sample_files(sample)
-    return explorer.load_survey(sample.data_file, content, codebook, name=sample.name)
+    return loading.load_survey(sample.data_file, content, codebook, name=sample.name)
 
 
 def test_rest_of_england_is_every_other_region():

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from feedback.survey import explorer
+from feedback.survey import explorer, loading
 
 ROOT = Path(__file__).resolve().parents[1]
 PARTNERS = "Safeguarding partners 2021 (sample)"
@@ -35,7 +35,7 @@ def opened(page: str, params: dict, tmp_path, monkeypatch, region: str | None = 
 def frontline_text(qid: str) -> str:
     sample = explorer.SAMPLES[1]
     content, codebook = explorer.sample_files(sample)
-    survey = explorer.load_survey(sample.data_file, content, codebook, name=sample.name)
+    survey = loading.load_survey(sample.data_file, content, codebook, name=sample.name)
     questions = survey.questions()
     return str(questions.loc[questions["question"] == qid, "question_text"].iloc[0])
 

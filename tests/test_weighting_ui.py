@@ -2,6 +2,8 @@
 
 from streamlit.testing.v1 import AppTest
 
+from feedback.survey import loading
+
 from tests.survey.engine_helpers import FIXTURES
 
 
@@ -47,8 +49,8 @@ def test_the_command_shown_under_a_raked_table_rakes_too():
     codebook = ('[columns]\nrole = "stype"\nregion = ""\nweight = "pw"\n'
                 '[[questions]]\nid = "awards"\ncolumn = "awards"\npositive = ["Yes"]\n')
     targets = (FIXTURES / "api" / "apiclus1_targets.csv").read_text(encoding="utf-8")
-    survey = explorer.load_survey("apiclus1_rake.csv", content, codebook, targets=targets, cap=4)
+    survey = loading.load_survey("apiclus1_rake.csv", content, codebook, targets=targets, cap=4)
     command = explorer.cli_command(survey, grouping="Role", region=None, method="wilson", level=0.95)
     assert "--targets apiclus1_rake_targets.csv --cap 4" in command
-    plain = explorer.load_survey("apiclus1_rake.csv", content, codebook)
+    plain = loading.load_survey("apiclus1_rake.csv", content, codebook)
     assert "--targets" not in explorer.cli_command(plain, grouping="Role", region=None, method="wilson", level=0.95)

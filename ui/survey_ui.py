@@ -17,7 +17,7 @@ import streamlit as st
 
 from feedback.errors import InputError
 from feedback.isolation import in_process
-from feedback.survey import explorer
+from feedback.survey import explorer, loading
 from ui import common  # first import hands a deep link over to app.py
 
 UPLOAD_KEY = "survey_upload"          # {"filename", "content", "codebook_text", "kind", "name"}
@@ -63,12 +63,12 @@ plain = common.plain  # text from a file or user, shown literally by Markdown
 
 @st.cache_data(max_entries=32, ttl=3600, show_spinner="Reading the survey…")
 def _load(key: str, filename: str, _content: bytes, codebook_text: str | None, name: str,
-          kind: str) -> explorer.Survey:
-    return explorer.load_survey(filename, _content, codebook_text, name=name, kind=kind)
+          kind: str) -> loading.Survey:
+    return loading.load_survey(filename, _content, codebook_text, name=name, kind=kind)
 
 
 @st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
-def _results(key: str, _survey: explorer.Survey, grouping: str, region: str | None, method: str, level: float,
+def _results(key: str, _survey: loading.Survey, grouping: str, region: str | None, method: str, level: float,
              suppress: int, flag: int, adjust: str, test: str = "design", suppress_on: str = "n",
              flag_on: str = "n") -> pd.DataFrame:
     return explorer.results(_survey, grouping=grouping, region=region, method=method, level=level,
@@ -77,13 +77,13 @@ def _results(key: str, _survey: explorer.Survey, grouping: str, region: str | No
 
 
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
-def _bases(key: str, _survey: explorer.Survey, region: str | None) -> pd.DataFrame:
+def _bases(key: str, _survey: loading.Survey, region: str | None) -> pd.DataFrame:
     return explorer.bases(_survey, region)
 
 
-def load_sample(sample: explorer.Sample) -> explorer.Survey:
+def load_sample(sample: explorer.Sample) -> loading.Survey:
     content, codebook_text = explorer.sample_files(sample)
-    key = explorer.content_hash(content, codebook_text)
+    key = loading.content_hash(content, codebook_text)
     with in_process():  # the app's own files: read without a child process
         survey = _load(key, sample.data_file, content, codebook_text, sample.name, sample.kind)
     survey.key = key
@@ -117,13 +117,13 @@ def drop_upload() -> None:
         st.session_state.pop(slot, None)
 
 
-def load_upload(upload: dict) -> explorer.Survey:
+def load_upload(upload: dict) -> loading.Survey:
     raked = [f"{upload['targets']}|{upload.get('cap') or ''}"] if upload.get("targets") else []  # its own key
-    key = explorer.content_hash(upload["content"], upload.get("codebook_text"), upload.get("kind", "auto"), *raked)
+    key = loading.content_hash(upload["content"], upload.get("codebook_text"), upload.get("kind", "auto"), *raked)
 
-    def read() -> explorer.Survey:
+    def read() -> loading.Survey:
         with common.upload_queue(), st.spinner("Reading the survey…"):
-            return explorer.load_survey(upload["filename"], upload["content"], upload.get("codebook_text"),
+            return loading.load_survey(upload["filename"], upload["content"], upload.get("codebook_text"),
                                         name=upload.get("name") or upload["filename"],
                                         kind=upload.get("kind", "auto"), targets=upload.get("targets"),
                                         cap=upload.get("cap"))
@@ -154,14 +154,14 @@ def choices() -> dict[str, object]:
     return out
 
 
-def load_choice(choice) -> explorer.Survey:
+def load_choice(choice) -> loading.Survey:
     if isinstance(choice, explorer.Sample):
         return load_sample(choice)
     return load_upload(choice)
 
 
 def pick_survey(label: str = "Survey", key: str = CHOICE_KEY, *, respondents_only: bool = False,
-                exclude: str | None = None) -> explorer.Survey | None:
+                exclude: str | None = None) -> loading.Survey | None:
     """The survey selector at the top of a survey page; returns the loaded survey (or None after an error)."""
     options = choices()
     if respondents_only:
@@ -236,7 +236,7 @@ def settings_controls() -> None:
                       "group of 83 respondents can have an effective base of 29.")
 
 
-def region_scope(survey: explorer.Survey | None = None):
+def region_scope(survey: loading.Survey | None = None):
     """The region the survey pages show: None (England), the sidebar's region, or that
     region combined with neighbouring ones (a tuple) when its own figures are too few.
     Draws the "Combine with" choice in a region view of respondent-level data."""
@@ -294,13 +294,13 @@ def survey_kind_allows_combine(res: pd.DataFrame) -> bool:
     return bool(len(res)) and "source" in res and (res["source"] == "respondents").all()
 
 
-def results(survey: explorer.Survey, grouping: str, region: str | None) -> pd.DataFrame:
+def results(survey: loading.Survey, grouping: str, region: str | None) -> pd.DataFrame:
     s = settings()
     return _results(survey.key, survey, grouping, region, s["method"], s["level"], s["suppress"],
                     s["flag"], s["adjust"], s["test"], s["suppress_on"], s["flag_on"])
 
 
-def results_with_england(survey: explorer.Survey, grouping: str, scope) -> pd.DataFrame:
+def results_with_england(survey: loading.Survey, grouping: str, scope) -> pd.DataFrame:
     """A region view's results with England's total beside the region's (England view: as is)."""
     res = results(survey, grouping, scope)
     if not scope:
@@ -308,7 +308,7 @@ def results_with_england(survey: explorer.Survey, grouping: str, scope) -> pd.Da
     return explorer.with_england(res, results(survey, grouping, None))
 
 
-def bases(survey: explorer.Survey, region) -> pd.DataFrame:
+def bases(survey: loading.Survey, region) -> pd.DataFrame:
     return _bases(survey.key, survey, region)
 
 

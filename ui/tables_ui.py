@@ -5,14 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from feedback.survey import explorer
+from feedback.survey import loading
 from feedback.survey.rates import SmallBase
 from feedback.survey.tabbook import break_keys, tab_book
 
 CROSSING = "role × region"
 
 
-def break_options(survey: explorer.Survey) -> dict[str, str]:
+def break_options(survey: loading.Survey) -> dict[str, str]:
     """{break key: label}: role, region, their crossing, the codebook's break columns, each question (its text)."""
     cb = survey.codebook
     texts = {q.id: q.text or q.id for q in cb.questions}
@@ -25,7 +25,7 @@ def break_options(survey: explorer.Survey) -> dict[str, str]:
     return out
 
 
-def filter_answers(survey: explorer.Survey, key: str) -> list[str]:
+def filter_answers(survey: loading.Survey, key: str) -> list[str]:
     """The answers (or break labels) a filter on ``key`` can take."""
     cb = survey.codebook
     column = next((q.column for q in cb.questions if q.id == key), None) or getattr(cb, key, "") or key
@@ -34,7 +34,7 @@ def filter_answers(survey: explorer.Survey, key: str) -> list[str]:
 
 
 @st.cache_data(max_entries=64, ttl=3600, show_spinner="Calculating the tables…")
-def _table(key: str, _survey: explorer.Survey, by: tuple, filter_items: tuple, dont_know: bool, method: str,
+def _table(key: str, _survey: loading.Survey, by: tuple, filter_items: tuple, dont_know: bool, method: str,
            level: float, suppress: int, flag: int, suppress_on: str, flag_on: str, adjust: str,
            test: str) -> pd.DataFrame:
     by = [tuple(b.split(" × ")) for b in by]
@@ -43,7 +43,7 @@ def _table(key: str, _survey: explorer.Survey, by: tuple, filter_items: tuple, d
                     adjust=adjust, test=test, dont_know=dont_know)
 
 
-def table(survey: explorer.Survey, by: list[str], filter: dict, dont_know: bool, s: dict) -> pd.DataFrame:
+def table(survey: loading.Survey, by: list[str], filter: dict, dont_know: bool, s: dict) -> pd.DataFrame:
     """The tab book for the page's choices and the survey pages' method settings (cached by content)."""
     return _table(survey.key or survey.name, survey, tuple(by), tuple(sorted(filter.items())), dont_know,
                   s["method"], s["level"], s["suppress"], s["flag"], s["suppress_on"], s["flag_on"], s["adjust"],

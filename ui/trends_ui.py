@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from feedback.errors import InputError
-from feedback.survey import explorer, wave_join, waves
+from feedback.survey import explorer, loading, wave_join, waves
 from ui import common, survey_ui
 
 plain = common.plain
@@ -188,7 +188,7 @@ def change(before: waves.Wave, after: waves.Wave, grouping: str, region: str | N
                    s["level"], s["adjust"], s["suppress"], s["flag"], s["suppress_on"], s["flag_on"])
 
 
-def _position(survey: explorer.Survey) -> tuple[list, int]:
+def _position(survey: loading.Survey) -> tuple[list, int]:
     """The embedded series (samples, oldest first) the survey is one of, and its place; ([], -1) if none.
     Read from the codebooks only: no survey file is opened here."""
     samples = waves.sample_series(survey.kind).get(survey.audience or "", [])
@@ -198,7 +198,7 @@ def _position(survey: explorer.Survey) -> tuple[list, int]:
     return [], -1
 
 
-def card_changes(survey: explorer.Survey, region: str | None) -> tuple[dict[str, str], str]:
+def card_changes(survey: loading.Survey, region: str | None) -> tuple[dict[str, str], str]:
     """For the Overview cards: {question: "Since 2021: ▲ 5 pts, significant"} when the survey has an
     earlier wave, and a line naming the latest wave when a later one exists."""
     samples, at = _position(survey)

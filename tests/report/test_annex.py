@@ -13,6 +13,7 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from feedback import sample_data
+from feedback.survey import loading
 from feedback.report import build, wording
 
 REF = re.compile(r"(\d[\d,]*(?: of \d+)?%?) \[([CDR]\d+(?:\.\d+|w)?)\]")
@@ -442,7 +443,7 @@ def by_test():
 
     sample = explorer.SAMPLES[0]
     content, codebook = explorer.sample_files(sample)
-    survey = explorer.load_survey(sample.data_file, content, codebook)
+    survey = loading.load_survey(sample.data_file, content, codebook)
     return survey, {t: build.build_annex(surveys=[(sample.data_file, content, codebook)], parts=("survey",), test=t,
                                          detail="full")
                     for t in TESTS}
@@ -501,7 +502,7 @@ def test_small_base_rules_on_the_effective_base_mark_low_reliability_in_text_and
 
     sample = explorer.SAMPLES[1]
     content, codebook = explorer.sample_files(sample)
-    survey = explorer.load_survey(sample.data_file, content, codebook)
+    survey = loading.load_survey(sample.data_file, content, codebook)
     by_n = explorer.results(survey, flag=300)
     by_eff = explorer.results(survey, flag=300, flag_on="n_eff")
     total_n, total_eff = (r[r["by"] == "total"].set_index("question")["flag"] for r in (by_n, by_eff))

@@ -10,14 +10,14 @@ import pandas as pd
 import pytest
 
 from feedback import charts, export
-from feedback.survey import explorer
+from feedback.survey import explorer, loading
 
 
 @pytest.fixture(scope="module")
 def frontline():
     sample = explorer.SAMPLES[1]
     content, codebook = explorer.sample_files(sample)
-    return explorer.load_survey(sample.data_file, content, codebook)
+    return loading.load_survey(sample.data_file, content, codebook)
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from openpyxl.utils import range_boundaries
 
 from feedback import annex, export
 from feedback.report import build
-from feedback.survey import explorer
+from feedback.survey import explorer, loading
 
 INTERNAL_NAMES = ("ci_low", "ci_high", "n_eff", "higher_than", "p_adj", "sig_vs_rest", "base_label")
 
@@ -27,7 +27,7 @@ def figures():
 def results():
     sample = explorer.SAMPLES[1]
     content, codebook = explorer.sample_files(sample)
-    survey = explorer.load_survey(sample.data_file, content, codebook)
+    survey = loading.load_survey(sample.data_file, content, codebook)
     res = explorer.results(survey, grouping="Role", region="London")
     notes = explorer.table_notes(survey, res, region="London", grouping="Role", method="wilson", level=0.95,
                                  suppress=10, flag=30, adjust="holm")

@@ -12,7 +12,7 @@ import pytest
 from feedback import annex
 from feedback.errors import InputError
 from feedback.export import to_xlsx_bytes
-from feedback.survey import explorer
+from feedback.survey import explorer, loading
 
 ONE = b"role,region,q1,q2\nHealth,London,Yes,No\n"
 TWO_GROUPS = b"role,region,q1,q2\nHealth,London,Yes,No\nPolice,London,No,Yes\n"
@@ -20,7 +20,7 @@ EMPTY_ANSWERS = b"role,region,q1,q2\nHealth,London,,\nPolice,London,,\n"  # a qu
 
 
 def _survey(content: bytes):
-    return explorer.load_survey("tiny.csv", content, name="tiny")
+    return loading.load_survey("tiny.csv", content, name="tiny")
 
 
 @pytest.mark.parametrize("content", [ONE, TWO_GROUPS, EMPTY_ANSWERS], ids=["one", "two", "unanswered"])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from feedback.errors import InputError
-from feedback.survey import codebook as cbmod
+from feedback.survey import codebook as cbmod, loading
 from feedback.survey import explorer, trends, wave_join, waves
 
 SURVEYS = explorer.data_dir() / "surveys"
@@ -25,7 +25,7 @@ def _upload(audience="frontline", wave="2023", rename=True, data="frontline_2022
     cb.audience, cb.wave = audience, wave
     for q in cb.questions:
         q.id, q.base_question = ids[q.id], ids.get(q.base_question, q.base_question)
-    return explorer.load_survey(data, (SURVEYS / data).read_bytes(), cbmod.dump_codebook(cb), name="My survey")
+    return loading.load_survey(data, (SURVEYS / data).read_bytes(), cbmod.dump_codebook(cb), name="My survey")
 
 
 def test_an_upload_sharing_ids_joins(frontline):
@@ -70,7 +70,7 @@ def test_no_shared_id_offers_matches_by_text_and_the_mapping_joins(frontline):
     mapped = wave_join.apply_mapping(upload.codebook, dict(zip(matches["upload_id"], matches["series_id"])))
     assert [q.id for q in mapped.questions] == list(own)
     assert [q.base_question for q in mapped.questions] == [q.base_question for q in own.values()]
-    joined = explorer.load_survey("frontline_2022.xlsx", (SURVEYS / "frontline_2022.xlsx").read_bytes(),
+    joined = loading.load_survey("frontline_2022.xlsx", (SURVEYS / "frontline_2022.xlsx").read_bytes(),
                                   wave_join.codebook_text(mapped))
     join = wave_join.assess(joined, audience="frontline", kind="respondents", series=frontline)
     assert join.joins

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from feedback.survey import loading
 from feedback.survey.rates import SmallBase, rates_by_group
 from feedback.survey.weighting import rake, read_targets
 from tests.survey.engine_helpers import FIXTURES, make_codebook
@@ -86,7 +87,7 @@ def test_a_survey_loaded_with_targets_uses_the_raked_design_everywhere():
     codebook = ('[columns]\nrole = "stype"\nregion = ""\nweight = "pw"\n'
                 '[[questions]]\nid = "awards"\ncolumn = "awards"\npositive = ["Yes"]\n')
     targets = (API / "apiclus1_targets.csv").read_text(encoding="utf-8")
-    survey = explorer.load_survey("apiclus1_rake.csv", content, codebook, targets=targets)
+    survey = loading.load_survey("apiclus1_rake.csv", content, codebook, targets=targets)
     res = explorer.results(survey, grouping="Role", suppress=1, flag=1)
     want = pd.read_csv(API / "apiclus1_raked_expected.csv").query("kind == 'domain' and question == 'awards'")
     j = want.assign(by=want["by"].replace({"stype": "role"})).merge(res, on=["by", "group"], suffixes=("_r", ""))
@@ -98,7 +99,7 @@ def test_a_survey_loaded_with_targets_uses_the_raked_design_everywhere():
     assert len(pairs) == 3 and pairs["p_value"].notna().all() and (pairs["test"] == "design").all()
     with pytest.raises(InputError, match="two groups of one raked survey"):
         compare_groups(res, group_a="E", group_b="H")
-    plain = explorer.results(explorer.load_survey("apiclus1_rake.csv", content, codebook), grouping="Role")
+    plain = explorer.results(loading.load_survey("apiclus1_rake.csv", content, codebook), grouping="Role")
     assert not np.allclose(plain["p"], res["p"])
 
 
@@ -109,9 +110,9 @@ def test_two_surveys_one_raked_compare_as_independent_samples():
     content = (API / "apiclus1_rake.csv").read_bytes()
     codebook = ('[columns]\nrole = "stype"\nregion = ""\nweight = "pw"\n'
                 '[[questions]]\nid = "awards"\ncolumn = "awards"\npositive = ["Yes"]\n')
-    raked = explorer.results(explorer.load_survey("a.csv", content, codebook,
+    raked = explorer.results(loading.load_survey("a.csv", content, codebook,
                                                   targets=(API / "apiclus1_targets.csv").read_text()))
-    plain = explorer.results(explorer.load_survey("a.csv", content, codebook))
+    plain = explorer.results(loading.load_survey("a.csv", content, codebook))
     out = compare_groups(raked, plain)
     total = lambda r: r[r["by"] == "total"].iloc[0]  # noqa: E731
     assert out["se"].iloc[0] == pytest.approx(np.hypot(total(raked)["se"], total(plain)["se"]), rel=1e-12)

@@ -24,7 +24,7 @@ from feedback import export
 from feedback.report import document
 from feedback.report.figures import Figures, content_hash
 from feedback.report.survey_findings import SurveyInput, survey_findings
-from feedback.survey import explorer, waves
+from feedback.survey import explorer, loading, waves
 from feedback.survey.rates import SmallBase
 from feedback.survey.significance import TEST_NAMES, check_test
 
@@ -64,7 +64,7 @@ def load_inputs(files: Sequence[tuple[str, bytes, str | None]]) -> list[SurveyIn
     """Read each survey (raises InputError naming the file) with its source hash."""
     inputs = []
     for filename, content, codebook in files:
-        survey = explorer.load_survey(filename, content, codebook)
+        survey = loading.load_survey(filename, content, codebook)
         inputs.append(SurveyInput(survey, filename, content_hash(content, codebook)))
     return inputs
 
@@ -88,7 +88,7 @@ def build_annex(*, surveys: Sequence[tuple[str, bytes, str | None]] | None = Non
 
     ``surveys``: (filename, content, codebook text or None) for each survey,
     None for the embedded samples; or ``loaded``: surveys already read
-    (``explorer.Survey``, their ``key`` is the source hash). ``engine``: the database for the
+    (``loading.Survey``, their ``key`` is the source hash). ``engine``: the database for the
     roundtable and audit parts (needed only when those parts are asked for).
     The survey settings are the survey pages' own: interval ``method`` and
     ``level``, the multiple-comparison ``adjust``ment, the significance

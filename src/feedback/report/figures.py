@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from feedback.survey.explorer import content_hash  # the sources' hash, as the explorer caches them
+from feedback.survey.loading import content_hash  # the sources' hash, as surveys are kept by it
 
 COLUMNS = {
     "reference": "Reference",

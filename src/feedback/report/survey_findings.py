@@ -23,7 +23,7 @@ from feedback.errors import InputError
 from feedback.report import wording
 from feedback.report.document import Chart, Heading, Paragraph, Table
 from feedback.report.figures import Figures
-from feedback.survey import explorer, waves
+from feedback.survey import explorer, loading, waves
 from feedback.survey.rates import SmallBase
 from feedback.survey.significance import TEST_NAMES, check_test
 
@@ -36,7 +36,7 @@ ADJUST_NAMES = {"holm": "Holm-adjusted", "bh": "Benjamini-Hochberg-adjusted", "n
 class SurveyInput:
     """A loaded survey and the bytes it came from (for the figures' source hash)."""
 
-    survey: explorer.Survey
+    survey: loading.Survey
     source_file: str
     source_hash: str
 
@@ -90,7 +90,7 @@ def pair_waves(inputs: list[SurveyInput]) -> list[Reported]:
     return [chosen[id(i)] for i in inputs if id(i) in chosen]
 
 
-def _question_meta(survey: explorer.Survey) -> dict[str, tuple[str, str]]:
+def _question_meta(survey: loading.Survey) -> dict[str, tuple[str, str]]:
     cb = survey.codebook
     if cb is None or not hasattr(cb, "questions"):
         return {}

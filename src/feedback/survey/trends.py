@@ -27,7 +27,8 @@ TREND_LABELS = {"wave": "Wave", "group": "Group", "by": "Grouping", "n": "Unweig
 
 def sample_waves(audience: str, kind: str = "respondents") -> list[Wave]:
     """The embedded waves of one audience, oldest first (read from data/surveys)."""
-    from feedback.survey.explorer import load_survey, sample_files
+    from feedback.survey.explorer import sample_files
+    from feedback.survey.loading import load_survey
 
     out = []
     for sample in sample_series(kind).get(audience, []):

@@ -57,7 +57,7 @@ def audience_words(audience: str) -> str:
 
 @dataclass
 class Wave:
-    """One wave: its label (e.g. "2022 (synthetic)") and the loaded survey (``explorer.Survey``)."""
+    """One wave: its label (e.g. "2022 (synthetic)") and the loaded survey (``loading.Survey``)."""
 
     label: str
     survey: object
@@ -93,7 +93,7 @@ def wave_label(survey) -> str:
 def load_wave(filename: str, content: bytes, codebook_text: str | None = None, *, label: str | None = None,
               kind: str = "auto") -> Wave:
     """Read one wave (respondent-level file with its codebook, or a data tables workbook)."""
-    from feedback.survey.explorer import load_survey
+    from feedback.survey.loading import load_survey
 
     survey = load_survey(filename, content, codebook_text, kind=kind)
     return Wave(label or wave_label(survey), survey)
