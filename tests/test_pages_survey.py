@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
-from feedback.survey import loading
+from feedback.survey import explorer, loading
 from feedback.survey.codebook import load_codebook
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -185,6 +185,39 @@ def test_upload_xlsx_with_suggested_codebook_feeds_results(app):
     assert at.selectbox(key="survey_choice").value.startswith("Your upload")
     table = results_table(at)
     assert "heard_of_panel" in set(table["Question id"])  # a suggested id: the column without its number
+
+
+@pytest.mark.parametrize("with_codebook", [False, True])
+def test_an_upload_is_parsed_once_from_the_upload_page_to_the_results_chart(app, monkeypatch, with_codebook):
+    """Upload -> "Use this survey" -> Results: the file is parsed once (in the limited child), a
+    codebook file's TOML is read once, and no TOML is written (the codebook stays an object)."""
+    from feedback.survey import codebook as cbmod, read
+
+    content = (SURVEYS / "frontline_2021.xlsx").read_bytes()
+    given = (SURVEYS / "frontline_2021.toml").read_text() + "# the uploaded copy\n"  # not a sample's own text
+    parsed, tomls, dumped = [], [], []
+    real_read, real_load, real_dump = read.read_survey, cbmod.load_codebook, cbmod.dump_codebook
+    monkeypatch.setattr(read, "read_survey", lambda name, data: parsed.append(name) or real_read(name, data))
+    monkeypatch.setattr(cbmod, "load_codebook", lambda text, **kw: tomls.append(text) or real_load(text, **kw))
+    monkeypatch.setattr(cbmod, "dump_codebook", lambda cb: dumped.append(cb) or real_dump(cb))
+    at = goto(app, "upload")
+    at.file_uploader(key="upload_file").set_value(("frontline_2021.xlsx", content, "application/octet-stream"))
+    if with_codebook:
+        at.file_uploader(key="upload_codebook").set_value(("frontline_2021.toml", given.encode(), "application/toml"))
+    at.run()
+    at.run()  # a rerun with nothing new
+    at.button(key="upload_use").click().run()
+    assert not at.exception and any("Loaded" in s.value for s in at.success)
+    at = goto(at, "results")
+    at = goto(at, "overview")
+    at = goto(at, "results")
+    assert at.selectbox(key="survey_choice").value.startswith(loading.YOUR_UPLOAD)
+    assert "heard_of_panel" in set(results_table(at)["Question id"])
+    assert parsed == ["frontline_2021.xlsx"]
+    assert [t for t in tomls if t == given] == ([given] if with_codebook else [])
+    samples = {explorer.sample_files(s)[1] for s in explorer.available_samples()}
+    assert [t for t in tomls if t != given and t not in samples] == []  # no TOML of the upload's own
+    assert dumped == []
 
 
 def test_upload_with_codebook_reproduces_published_figure(app):
@@ -452,7 +485,7 @@ def test_upload_page_shows_audience_wave_and_changeable_columns(app):
     at.button(key="upload_use").click().run()
     from feedback.survey import codebook as cbmod
 
-    used = cbmod.load_codebook(at.session_state["survey_upload"]["codebook_text"])
+    used = cbmod.load_codebook(cbmod.dump_codebook(at.session_state["survey_upload"]["codebook"]))
     assert (used.audience, used.wave, used.region) == ("partners", "2024", "")
     assert used.questions[0].positive == ["Brilliant"] and used.questions[0].check == ""
 
@@ -517,7 +550,7 @@ def test_upload_a_question_added_by_hand_shows_its_kind_and_asks_for_its_answers
     at.button(key="upload_use").click().run()
     from feedback.survey import codebook as cbmod
 
-    added = cbmod.load_codebook(at.session_state["survey_upload"]["codebook_text"]).questions[1]
+    added = cbmod.load_codebook(cbmod.dump_codebook(at.session_state["survey_upload"]["codebook"])).questions[1]
     assert (added.id, added.kind, added.positive, added.check) == (cbmod.short_id("Q5 How would you rate it"),
                                                                     "usefulness", ["Rubbish"], "")
 

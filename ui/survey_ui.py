@@ -20,7 +20,7 @@ from feedback.isolation import in_process
 from feedback.survey import explorer, loading
 from ui import common  # first import hands a deep link over to app.py
 
-UPLOAD_KEY = "survey_upload"          # {"filename", "content", "codebook_text", "kind", "name"}
+UPLOAD_KEY = "survey_upload"          # {"filename", "content", "codebook" (object) or "codebook_text", "kind", "name"}
 UPLOAD_SURVEY_KEY = "survey_upload_read"  # (content hash, Survey) of the upload, read once per session
 UPLOAD_PAGE_READ_KEY = "upload_page_read"  # (content hash, SurveyData) of the file in the Upload page's uploader
 UPLOAD_PAGE_ANSWERS_KEY = "upload_page_answers"  # (content hash + weight, answer distributions) of that file
@@ -118,15 +118,23 @@ def drop_upload() -> None:
 
 
 def load_upload(upload: dict) -> loading.Survey:
+    """The session's upload as a Survey, built once per file, codebook and weighting. Its
+    ``codebook`` is an object (the Upload page's form, or linked on the Trends page); a
+    ``codebook_text`` is a codebook file's TOML. The file itself is not parsed again when the
+    Upload page has just read it (its ``data_key`` is that reading's)."""
     raked = [f"{upload['targets']}|{upload.get('cap') or ''}"] if upload.get("targets") else []  # its own key
-    key = loading.content_hash(upload["content"], upload.get("codebook_text"), upload.get("kind", "auto"), *raked)
+    codebook = upload["codebook"] if "codebook" in upload else upload.get("codebook_text")
+    key = loading.content_hash(upload["content"], loading.codebook_key(codebook) if "codebook" in upload
+                               else codebook, upload.get("kind", "auto"), *raked)
 
     def read() -> loading.Survey:
+        page = st.session_state.get(UPLOAD_PAGE_READ_KEY)
+        data = page[1] if page and upload.get("data_key") and page[0] == upload["data_key"] else None
         with common.upload_queue(), st.spinner("Reading the survey…"):
-            return loading.load_survey(upload["filename"], upload["content"], upload.get("codebook_text"),
-                                        name=upload.get("name") or upload["filename"],
-                                        kind=upload.get("kind", "auto"), targets=upload.get("targets"),
-                                        cap=upload.get("cap"))
+            return loading.load_survey(upload["filename"], upload["content"], codebook,
+                                       name=upload.get("name") or upload["filename"],
+                                       kind=upload.get("kind", "auto"), targets=upload.get("targets"),
+                                       cap=upload.get("cap"), data=data)
 
     survey = held(UPLOAD_SURVEY_KEY, key, read)
     survey.key = key

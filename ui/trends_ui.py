@@ -77,8 +77,8 @@ def upload_wave(audience: str, kind: str, series: list[waves.Wave]) -> wave_join
 
 def _relink(codebook) -> None:
     """Use the upload with this codebook (its questions linked, or its audience set)."""
-    upload = dict(st.session_state[survey_ui.UPLOAD_KEY])
-    upload["codebook_text"] = wave_join.codebook_text(codebook)
+    upload = {k: v for k, v in st.session_state[survey_ui.UPLOAD_KEY].items() if k != "codebook_text"}
+    upload["codebook"] = codebook  # the object: no TOML between the Trends page and the survey
     st.session_state[survey_ui.UPLOAD_KEY] = upload
     st.session_state[survey_ui.CHOICE_KEY] = survey_ui.upload_label(upload)
 

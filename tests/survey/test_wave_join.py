@@ -70,8 +70,7 @@ def test_no_shared_id_offers_matches_by_text_and_the_mapping_joins(frontline):
     mapped = wave_join.apply_mapping(upload.codebook, dict(zip(matches["upload_id"], matches["series_id"])))
     assert [q.id for q in mapped.questions] == list(own)
     assert [q.base_question for q in mapped.questions] == [q.base_question for q in own.values()]
-    joined = loading.load_survey("frontline_2022.xlsx", (SURVEYS / "frontline_2022.xlsx").read_bytes(),
-                                  wave_join.codebook_text(mapped))
+    joined = loading.load_survey("frontline_2022.xlsx", (SURVEYS / "frontline_2022.xlsx").read_bytes(), mapped)
     join = wave_join.assess(joined, audience="frontline", kind="respondents", series=frontline)
     assert join.joins
     change = waves.change(frontline[-1], join.wave, by=(("role",),))

@@ -126,20 +126,24 @@ def _codebook(codebook):
 
 
 def load_survey(filename: str, content: bytes, codebook=None, *, name: str | None = None,
-                kind: str = "auto", targets: str | None = None, cap: float | None = None) -> Survey:
+                kind: str = "auto", targets: str | None = None, cap: float | None = None, data=None) -> Survey:
     """Read a respondent-level file with its codebook (suggested when not given),
     or a data tables workbook. Raises ``InputError`` with a plain message.
     ``codebook``: a codebook file's TOML text, a ``Codebook`` object, or None.
     ``targets``: CSV text of population margins (variable,category,target) to rake to, with an
-    optional ``cap``; every result then uses the raked design."""
+    optional ``cap``; every result then uses the raked design.
+    ``data``: the respondent file as already read from ``content`` (``read.SurveyData``): it is
+    not parsed again."""
     if kind == "auto":
         kind = "data tables" if codebook is None and is_data_tables(filename, content) else "respondents"
     cb = _codebook(codebook)
     if kind == "data tables":
         return tables_survey(filename, content, cb, name=name)
-    from feedback.survey import read
+    if data is None:
+        from feedback.survey import read
 
-    return survey_from(read.read_survey(filename, content), cb, filename=filename, name=name, targets=targets,
+        data = read.read_survey(filename, content)
+    return survey_from(data, cb, filename=filename, name=name, targets=targets,
                        cap=cap)
 
 

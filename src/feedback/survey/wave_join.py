@@ -152,9 +152,3 @@ def apply_mapping(codebook, mapping: Mapping[str, str]):
 def with_audience(codebook, audience: str):
     """The codebook with its ``[survey] audience`` set (an upload added to a series)."""
     return dataclasses.replace(codebook, audience=str(audience))
-
-
-def codebook_text(codebook) -> str:
-    from feedback.survey.codebook import dump_codebook
-
-    return dump_codebook(codebook)
