@@ -330,15 +330,15 @@ def test_upload_data_tables_workbook(app):
 def test_annex_pack_holds_every_chart_table_and_methods():
     import zipfile
 
-    from feedback import annex
+    from feedback import download_pack as pack
     from feedback.survey import explorer
 
     sample = explorer.SAMPLES[1]
     content, codebook = explorer.sample_files(sample)
     survey = loading.load_survey(sample.data_file, content, codebook, kind=sample.kind)
     res = explorer.results(survey, grouping="Role", region="London", questions=["heard_of_panel", "aware_ce_review"])
-    data = annex.survey_annex(survey, res, region="London", grouping="Role", method="wilson", level=0.95,
-                              suppress=10, flag=30, adjust="holm")
+    data = pack.survey_annex(survey, res, region="London", grouping="Role", method="wilson", level=0.95,
+                             suppress=10, flag=30, adjust="holm")
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         names = set(zf.namelist())
         from feedback.export import file_stem
@@ -367,8 +367,8 @@ def test_annex_pack_holds_every_chart_table_and_methods():
         assert "Region: London" in methods and "effective base" in methods
         csv = pd.read_csv(io.BytesIO(zf.read(f"{stem}_tidy.csv")), encoding="utf-8-sig")
         assert csv["Unweighted n"].tolist() == res["n"].tolist()
-    assert annex.pack_name(survey, "Role", "London") != annex.pack_name(survey, "Region", "London")
-    assert annex.pack_name(survey, "Role", "London") != annex.pack_name(survey, "Role", None)
+    assert pack.pack_name(survey, "Role", "London") != pack.pack_name(survey, "Region", "London")
+    assert pack.pack_name(survey, "Role", "London") != pack.pack_name(survey, "Role", None)
 
 
 def test_text_from_an_upload_is_shown_literally_not_as_markdown(app):

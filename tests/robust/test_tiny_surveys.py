@@ -9,7 +9,7 @@ import zipfile
 import pandas as pd
 import pytest
 
-from feedback import annex
+from feedback import download_pack
 from feedback.errors import InputError
 from feedback.export import to_xlsx_bytes
 from feedback.survey import explorer, loading
@@ -49,7 +49,7 @@ def test_everything_suppressed_and_the_annex_pack():
     settings = dict(method="beta", level=0.95, suppress=1000, flag=1000, adjust="holm")
     res = explorer.results(survey, grouping="Role", **settings)
     assert (res["flag"] == "[c]").all() and res["p"].isna().all()
-    pack = annex.survey_annex(survey, res, region=None, grouping="Role", mark="bar", ppi=72, **settings)
+    pack = download_pack.survey_annex(survey, res, region=None, grouping="Role", mark="bar", ppi=72, **settings)
     assert {"table" in n.lower() or "results" in n.lower() for n in zipfile.ZipFile(io.BytesIO(pack)).namelist()}
 
 

@@ -158,7 +158,7 @@ def change_notes(out: pd.DataFrame, *, region: str | None = None) -> list[str]:
 def trends_annex(trend: pd.DataFrame, change: pd.DataFrame, *, title: str, region: str | None, grouping: str,
                  source: str | None = None, ppi: int = 200) -> bytes:
     """The annex pack: one trend chart per question, the trend and change tables, methods."""
-    from feedback.annex import AnnexChart, AnnexTable, annex_pack
+    from feedback.download_pack import AnnexChart, AnnexTable, annex_pack
 
     items = []
     for i, (qid, rows) in enumerate(trend.groupby("question", sort=False), start=1):
