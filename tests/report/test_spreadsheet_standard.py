@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from openpyxl.utils import range_boundaries
 
-from feedback import annex, export
+from feedback import download_pack, export
 from feedback.report import build
 from feedback.survey import explorer, loading
 
@@ -31,7 +31,7 @@ def results():
     res = explorer.results(survey, grouping="Role", region="London")
     notes = explorer.table_notes(survey, res, region="London", grouping="Role", method="wilson", level=0.95,
                                  suppress=10, flag=30, adjust="holm")
-    return survey, res, annex.survey_workbook(survey, res, region="London", grouping="Role", notes=notes)
+    return survey, res, download_pack.survey_workbook(survey, res, region="London", grouping="Role", notes=notes)
 
 
 def _workbooks(figures, results):

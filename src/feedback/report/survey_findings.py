@@ -367,7 +367,7 @@ def _section_chart(item: SurveyInput, rows: pd.DataFrame, refs: list[str], *, se
         "Percentage": totals["shown"],
         "Interval": [("" if pd.isna(lo) else f"{charts.percent_text(lo)} to {charts.percent_text(hi)}")
                      for lo, hi in zip(totals["ci_low"], totals["ci_high"], strict=True)],
-        "Reference": [r.split("[")[-1].rstrip("]") if r else "" for r in (refs + [""] * len(totals))[: len(totals)]],
+        "Reference": [r.ref if r else "" for r in (refs + [""] * len(totals))[: len(totals)]],
     })
     return Chart(caption=f"Chart: {title}", png=charts.chart_png(chart, ppi=ppi), alt=alt, ppi=ppi,
                  font_px=charts.smallest_font(chart), notes=notes,
