@@ -71,6 +71,7 @@ if st.button("Build the annex", type="primary", icon=":material/description:", k
         files = build.build_annex(loaded=surveys, engine=common.db_engine(), region=region, template=template_bytes,
                                   parts=[p for p in parts if p != "survey" or surveys], **survey_ui.settings(),
                                   detail=detail, compare_waves=compare_waves,
+                                  results=lambda survey: survey_ui.results(survey, "Role", region),  # the pages' cache
                                   progress=lambda f, m: bar.progress(min(1.0, f), text=m))
     except InputError as err:
         bar.empty()

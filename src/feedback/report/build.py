@@ -83,7 +83,8 @@ def build_annex(*, surveys: Sequence[tuple[str, bytes, str | None]] | None = Non
                 method: str = "wilson", level: float = 0.95, suppress: int = 10, flag: int = 30,
                 adjust: str = "holm", test: str = "design", suppress_on: str = "n", flag_on: str = "n",
                 title: str | None = None, detail: str = "publication", compare_waves: bool = False,
-                questions: Sequence[str] | None = None, progress: Callable[[float, str], None] | None = None) -> AnnexFiles:
+                questions: Sequence[str] | None = None, progress: Callable[[float, str], None] | None = None,
+                results: Callable | None = None) -> AnnexFiles:
     """The annex document and its figures workbook.
 
     ``surveys``: (filename, content, codebook text or None) for each survey,
@@ -101,6 +102,9 @@ def build_annex(*, surveys: Sequence[tuple[str, bytes, str | None]] | None = Non
     ``compare_waves``: state the change to or from the other wave of a survey, when one is loaded.
     ``questions``: only these question ids (e.g. those chosen on the Results page), in survey order.
     ``progress(fraction, message)`` is told how far the work has gone.
+    ``results(survey)``: a loaded survey's results by role in ``region`` with these settings, as the
+    survey pages hold them (their cached call): the annex states the figures they show without
+    working them out again.
     """
     say = progress or (lambda _f, _m: None)
     test = check_test(test)
@@ -145,7 +149,8 @@ def build_annex(*, surveys: Sequence[tuple[str, bytes, str | None]] | None = Non
         say(0.3, "Writing the survey findings…")
         annex.add(*survey_findings(inputs, figures, region=region, method=method, level=level, suppress=suppress,
                                    flag=flag, adjust=adjust, test=test, suppress_on=suppress_on, flag_on=flag_on,
-                                   detail=detail, compare_waves=compare_waves, questions=questions))
+                                   detail=detail, compare_waves=compare_waves, questions=questions,
+                                   results=results))
     if "audits" in parts:
         from feedback.report.audit_findings import audit_findings
 

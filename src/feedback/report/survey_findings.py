@@ -13,7 +13,7 @@ has a chart of its figures with alt text and the same figures as a table.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -172,7 +172,7 @@ def survey_findings(inputs: list[SurveyInput], figures: Figures, *, region: str 
                     method: str = "wilson", level: float = 0.95, suppress: int = 10, flag: int = 30,
                     adjust: str = "holm", test: str = "design", suppress_on: str = "n", flag_on: str = "n",
                     ppi: int = 150, detail: str = "publication", compare_waves: bool = False,
-                    questions: Sequence[str] | None = None) -> list:
+                    questions: Sequence[str] | None = None, results: Callable | None = None) -> list:
     """The survey part of the annex (Annex D): headings, sentences and, in full detail, charts and tables.
 
     ``test`` (``design`` or ``effective-base``) tests each group against the
@@ -183,6 +183,9 @@ def survey_findings(inputs: list[SurveyInput], figures: Figures, *, region: str 
     tables; ``"full"``: every significant group, and each section's chart with its table.
     ``compare_waves``: state the change from (or to) the other wave of the same survey, when loaded.
     References are numbered in reading order when the part is finished (``Figures.finish``).
+    ``results(survey)``: the survey's results by role in ``region`` with these settings as the
+    survey pages already hold them (their cached call), used when no ``questions`` are chosen;
+    otherwise they are worked out here.
     """
     if detail not in DETAILS:
         raise ValueError(f"detail must be one of {', '.join(DETAILS)}")
@@ -195,9 +198,10 @@ def survey_findings(inputs: list[SurveyInput], figures: Figures, *, region: str 
     intros, notes = [], []
     for i, rep in enumerate(reported):
         item, s = rep.item, rep.item.survey
-        res = explorer.results(s, grouping="Role", region=region, method=method, level=level, suppress=suppress,
-                               flag=flag, adjust=adjust, test=test, suppress_on=suppress_on, flag_on=flag_on,
-                               questions=list(questions) if questions else None)
+        res = results(s) if results is not None and not questions else explorer.results(
+            s, grouping="Role", region=region, method=method, level=level, suppress=suppress, flag=flag,
+            adjust=adjust, test=test, suppress_on=suppress_on, flag_on=flag_on,
+            questions=list(questions) if questions else None)
         changes = (_changes(rep, region=region, level=level, adjust=adjust, small_base=small_base, method=method)
                    if compare_waves else pd.DataFrame())
         total_rows = res[res["by"] == "total"]
