@@ -7,7 +7,7 @@ import streamlit as st
 from feedback import export
 from feedback.errors import InputError
 from feedback.report import cli as annex_cli
-from feedback.survey import explorer
+from feedback.survey import explorer, loading
 from ui import common, survey_ui
 
 survey_ui.keep_state()
@@ -38,7 +38,7 @@ if c3.checkbox("Audit findings", value=True, key="annex_part_audits"):
 chosen = []
 if "survey" in parts:
     if uploaded:
-        st.info(f"Your upload is offered: {common.plain(uploaded[0])}. It is chosen below instead of the samples; "
+        st.info(f"{loading.YOUR_UPLOAD} is offered: {common.plain(uploaded[0])}. It is chosen below instead of the samples; "
                 "add a sample wave to compare with it.", icon=":material/upload_file:")
     chosen = st.multiselect(
         "Surveys", respondent_options, default=uploaded or respondent_options,

@@ -121,7 +121,7 @@ with common.section("The survey trends"):  # two waves that share no question: o
     files = [w.survey.filename for w in (before, after)]
     books = [] if kind == "data tables" else [f"--codebook {f.rsplit('.', 1)[0].replace('_tables', '')}.toml"
                                                for f in files]
-    by = [f"--by {'*'.join(g)}" for g in explorer.GROUPINGS[trends_ui.grouping_for(series, grouping)]]
+    by = [f"--by {'*'.join(g)}" for g in explorer.GROUPINGS[waves.grouping_for(series, grouping)]]
     s = survey_ui.settings()
     st.code(" ".join(["python -m feedback change", *files, *books, *by,
                       *([f'--filter region="{region}"'] if region else []), f"--level {s['level']:g}",

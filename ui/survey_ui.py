@@ -24,7 +24,6 @@ UPLOAD_KEY = "survey_upload"          # {"filename", "content", "codebook" (obje
 UPLOAD_SURVEY_KEY = "survey_upload_read"  # (content hash, Survey) of the upload, read once per session
 UPLOAD_PAGE_READ_KEY = "upload_page_read"  # (content hash, SurveyData) of the file in the Upload page's uploader
 UPLOAD_PAGE_ANSWERS_KEY = "upload_page_answers"  # (content hash + weight, answer distributions) of that file
-UPLOAD_LABEL = "Your upload: "        # how the session's upload is named in every survey selector
 CHOICE_KEY = "survey_choice"
 COMBINE_KEY = "combine"               # neighbouring regions added to the sidebar's region
 # The method settings' defaults (also the widgets' defaults, so an address without them means these).
@@ -143,7 +142,7 @@ def load_upload(upload: dict) -> loading.Survey:
 
 def upload_label(upload: dict) -> str:
     """The session's upload as the survey selectors name it."""
-    return f"{UPLOAD_LABEL}{upload.get('name') or upload['filename']}"
+    return loading.upload_label(upload.get("name") or upload["filename"])
 
 
 def is_upload(choice) -> bool:

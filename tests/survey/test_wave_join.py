@@ -98,3 +98,18 @@ def test_a_mapping_that_gives_two_questions_one_id_is_refused():
     with pytest.raises(InputError, match="already the id"):
         wave_join.apply_mapping(cb, {"a": "b"})
     assert [q.id for q in wave_join.apply_mapping(cb, {"a": "x", "b": ""}).questions] == ["x", "b"]
+
+
+def test_an_upload_that_cannot_be_read_says_so_and_one_that_can_is_assessed():
+    from feedback.errors import InputError
+
+    def unreadable():
+        raise InputError("the file is damaged")
+
+    join = wave_join.assess_upload(unreadable, name="staff.csv", audience="frontline", kind="respondents", series=[])
+    assert join.status == wave_join.UNREADABLE and not join.joins
+    assert join.message == f"{loading.YOUR_UPLOAD} staff.csv could not be read: the file is damaged"
+    survey = _upload(audience="")
+    join = wave_join.assess_upload(lambda: survey, name="staff.csv", audience="frontline", kind="respondents",
+                                   series=[])
+    assert join.status == wave_join.NO_AUDIENCE and join.message.startswith(f"{loading.YOUR_UPLOAD} staff.csv ")
