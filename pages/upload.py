@@ -211,15 +211,13 @@ answers = survey_ui.held(survey_ui.UPLOAD_PAGE_ANSWERS_KEY, f"{data_key}\x1f{sur
 st.header("Questions")
 st.write("One form per question. Tick the answers its percentage counts as positive; answers left out of the "
          "base are not counted at all. The preview under each form shows the figure the survey pages will show.")
-waiting = [v["id"] for v in question_vals if v.get("use", True) and v.get("check") == "why"]
+waiting = form.still_to_tick(question_vals)
 if waiting:
     st.warning(("1 question, marked with a warning sign, needs its" if len(waiting) == 1 else
                 f"{len(waiting)} questions, marked with a warning sign, need their") + " positive answers ticked: "
                "the suggestion could not tell which of their answers are favourable.", icon=":material/warning:")
 ids = [v["id"] for v in question_vals]
-tags = ids if len(set(ids)) == len(ids) else [str(i) for i in range(len(ids))]
-shorts = explorer.short_labels(tags, [form.item_text(v.get("text") or v["column"], v.get("question_set", ""))
-                                      for v in question_vals], limit=90)
+shorts = form.short_texts(question_vals)
 slots = {}
 for label, members in form.question_groups(question_vals):
     if label:
@@ -230,10 +228,9 @@ for label, members in form.question_groups(question_vals):
             answers[question_vals[i]["column"]] = form.distribution(data.frame, question_vals[i]["column"],
                                                                     survey_vals["weight"])
         question_vals[i], slots[i] = upload_ui.question_form(i, question_vals[i], answers.get(question_vals[i]["column"]),
-                                                             key, ids, shorts[tags[i]])
+                                                             key, ids, shorts[i])
 
-unused = [c for c in columns[1:] if c not in {v["column"] for v in question_vals}
-          and c not in {survey_vals["role"], survey_vals["region"], survey_vals["weight"]}]
+unused = form.unused_columns(data.frame.columns, survey_vals, question_vals)
 if unused:
     a1, a2 = st.columns([3, 1], vertical_alignment="bottom")
     adding = a1.selectbox("Add a question from another column", unused, key=f"cb_add_{key}")
