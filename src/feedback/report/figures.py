@@ -36,10 +36,11 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Self
 
 import pandas as pd
 
-from feedback.survey.loading import content_hash  # the sources' hash, as surveys are kept by it
+from feedback.survey.loading import content_hash  # noqa: F401 - the sources' hash, as surveys are kept by it
 
 COLUMNS = {
     "reference": "Reference",
@@ -78,7 +79,7 @@ class Figure(str):
 
     row: int
 
-    def __new__(cls, text: str, row: int) -> Figure:
+    def __new__(cls, text: str, row: int) -> Self:
         figure = super().__new__(cls, text)
         figure.row = row
         return figure

@@ -67,7 +67,7 @@ class Survey:
     @property
     def n(self) -> int:
         if self.frame is not None:
-            return int(len(self.frame))
+            return len(self.frame)
         total = self.tables[self.tables["by"] == "total"]
         return int(total["n"].max()) if len(total) else 0  # the published unweighted total base
 

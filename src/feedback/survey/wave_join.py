@@ -12,8 +12,8 @@ question whose wording changed is still a break in the series (``[b]``).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
