@@ -16,6 +16,11 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from feedback.errors import InputError
+from feedback.regions import region_groups_normalised, with_regions_normalised
+from feedback.survey import codebook as cbmod
+from feedback.survey import read, tables
+from feedback.survey.rates import code_answers
+from feedback.survey.weighting import rake, read_targets
 
 # What a survey file can hold (the Upload page's choice; "auto" works it out from the file).
 FILE_KINDS: dict[str, str] = {"auto": "Work it out from the file",
@@ -104,8 +109,6 @@ def is_data_tables(filename: str, content: bytes) -> bool:
     """Does this XLSX look like a YouGov-style data tables workbook (not respondent rows)?"""
     if not filename.lower().endswith((".xlsx", ".xlsm")):
         return False
-    from feedback.survey import tables
-
     detector = getattr(tables, "is_data_tables", None)
     if detector is not None:
         return bool(detector(filename, content))
@@ -119,9 +122,7 @@ def is_data_tables(filename: str, content: bytes) -> bool:
 def _codebook(codebook):
     """A codebook object from a codebook file's TOML; an object (or None) as it is."""
     if isinstance(codebook, str):
-        from feedback.survey.codebook import load_codebook
-
-        return load_codebook(codebook) if codebook else None
+        return cbmod.load_codebook(codebook) if codebook else None
     return codebook
 
 
@@ -140,8 +141,6 @@ def load_survey(filename: str, content: bytes, codebook=None, *, name: str | Non
     if kind == "data tables":
         return tables_survey(filename, content, cb, name=name)
     if data is None:
-        from feedback.survey import read
-
         data = read.read_survey(filename, content)
     return survey_from(data, cb, filename=filename, name=name, targets=targets,
                        cap=cap)
@@ -150,12 +149,8 @@ def load_survey(filename: str, content: bytes, codebook=None, *, name: str | Non
 def tables_survey(filename: str, content: bytes, codebook=None, *, name: str | None = None) -> Survey:
     """A data tables workbook read as its published results (``codebook``, optional, gives
     question ids and positive answers)."""
-    from feedback.survey import tables
-
     frame = tables.read_data_tables(filename, content, codebook)
     if "by" in frame and (frame["by"] == "region").any():  # published region columns in the Panel's spelling
-        from feedback.regions import region_groups_normalised
-
         regional = frame["by"] == "region"
         frame.loc[regional, "group"] = region_groups_normalised(frame.loc[regional, "group"])
     fieldwork = str(frame.attrs.get("fieldwork", ""))
@@ -170,8 +165,6 @@ def survey_from(data, codebook=None, *, filename: str, name: str | None = None, 
     """The survey from respondent data already read (``read.SurveyData``) and a codebook object
     (suggested when None): checked against each other, regions in the Panel's spelling, raked
     when ``targets`` are given, answers coded. Nothing is parsed again."""
-    from feedback.survey import codebook as cbmod
-
     notes: list[str] = []
     cb = codebook
     if cb is None:  # a suggestion nobody reviewed: questions whose positive answers are unknown are left out, and said so
@@ -179,15 +172,10 @@ def survey_from(data, codebook=None, *, filename: str, name: str | None = None, 
     problems = cbmod.validate(cb, data.frame)
     if problems:
         raise InputError(f"{filename}: the codebook does not fit the data:\n- " + "\n- ".join(problems))
-    from feedback.regions import with_regions_normalised
-    from feedback.survey.rates import code_answers
-
     # Regions in the Panel's spelling and order, once, at load: labels, filters, addresses and exports agree.
     frame, region_notes = with_regions_normalised(data.frame, getattr(cb, "region", "") or "")
     raking = None
     if targets:
-        from feedback.survey.weighting import rake, read_targets
-
         raking = rake(frame, cb, read_targets(targets), cap=cap)
     frame = code_answers(frame, cb)  # answers coded once, kept with the survey
     return Survey(name=name or _meta(cb, "title") or filename, filename=filename, kind="respondents", frame=frame,
