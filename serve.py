@@ -34,7 +34,7 @@ PRELOAD = (
     "pyreadstat", "narwhals", "narwhals._namespace", "narwhals._pandas_like.dataframe",
     "narwhals._pandas_like.namespace",
     "feedback.access", "feedback.isolation", "feedback.validation", "feedback.export", "feedback.survey.read",
-    "feedback.survey.codebook", "feedback.survey.rates", "feedback.survey.explorer", "feedback.survey.waves",
+    "feedback.survey.codebook", "feedback.survey.rates", "feedback.survey.loading", "feedback.survey.waves",
     "feedback.survey.wave_join", "feedback.survey.platforms", "feedback.survey.views",
     "feedback.charts",
 )

@@ -7,7 +7,7 @@ import streamlit as st
 from feedback import export
 from feedback.errors import InputError
 from feedback.report import cli as annex_cli
-from feedback.survey import examples
+from feedback.survey import examples, loading
 from ui import common, survey_ui
 
 survey_ui.keep_state()
@@ -38,7 +38,7 @@ if c3.checkbox("Audit findings", value=True, key="annex_part_audits"):
 chosen = []
 if "survey" in parts:
     if uploaded:
-        st.info(f"Your upload is offered: {common.plain(uploaded[0])}. It is chosen below instead of the samples; "
+        st.info(f"{loading.YOUR_UPLOAD} is offered: {common.plain(uploaded[0])}. It is chosen below instead of the samples; "
                 "add a sample wave to compare with it.", icon=":material/upload_file:")
     chosen = st.multiselect(
         "Surveys", respondent_options, default=uploaded or respondent_options,
@@ -71,6 +71,7 @@ if st.button("Build the annex", type="primary", icon=":material/description:", k
         files = build.build_annex(loaded=surveys, engine=common.db_engine(), region=region, template=template_bytes,
                                   parts=[p for p in parts if p != "survey" or surveys], **survey_ui.settings().as_dict(),
                                   detail=detail, compare_waves=compare_waves,
+                                  results=lambda survey: survey_ui.results(survey, "Role", region),  # the pages' cache
                                   progress=lambda f, m: bar.progress(min(1.0, f), text=m))
     except InputError as err:
         bar.empty()

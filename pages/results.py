@@ -4,7 +4,7 @@ each downloadable, plus the annex pack."""
 
 import streamlit as st
 
-from feedback import annex, export
+from feedback import download_pack, export
 from feedback.survey import figures as survey_figures
 from feedback.survey import significance, views
 from feedback.survey.cli import cli_command
@@ -113,14 +113,14 @@ with common.section('The table'):
                        file_name=f"{stem}.csv", mime="text/csv", key="csv_results_table", on_click="ignore",
                        icon=":material/table:")
     t2.download_button("Download tables (XLSX, for publication)",
-                       common.logged_export(lambda: annex.survey_workbook(survey, res, region=region_words,
+                       common.logged_export(lambda: download_pack.survey_workbook(survey, res, region=region_words,
                                                                           grouping=grouping, notes=notes),
                                             f"{stem}.xlsx"),
                        file_name=f"{stem}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key="xlsx_results_table", on_click="ignore", icon=":material/grid_on:")
     t3.download_button("Download tables (ODS, open format)",
-                       common.logged_export(lambda: export.xlsx_to_ods(annex.survey_workbook(
+                       common.logged_export(lambda: export.xlsx_to_ods(download_pack.survey_workbook(
                            survey, res, region=region_words, grouping=grouping, notes=notes)), f"{stem}.ods"),
                        file_name=f"{stem}.ods", mime="application/vnd.oasis.opendocument.spreadsheet",
                        key="ods_results_table", on_click="ignore", icon=":material/grid_on:")
@@ -133,9 +133,10 @@ st.caption("One ZIP with every chart above (PNG at 200 ppi and SVG, with alt tex
            "figures workbook, and methods.txt saying what each file is for.")
 st.download_button(
     "Download annex pack (ZIP)",
-    common.logged_export(lambda: annex.survey_annex(survey, res, region=region_words, grouping=grouping,
-                                                    mark=mark_kind, sort=sort, hide_c=hide_c, **s.as_dict()),
+    common.logged_export(lambda: download_pack.survey_annex(survey, res, region=region_words, grouping=grouping,
+                                                            mark=mark_kind, sort=sort, hide_c=hide_c,
+                                                            **s.as_dict()),
                          f"annex pack {survey.name}"),
-    file_name=annex.pack_name(survey, grouping, region_words),
+    file_name=download_pack.pack_name(survey, grouping, region_words),
     mime="application/zip", on_click="ignore", icon=":material/folder_zip:", key="annex_pack",
 )

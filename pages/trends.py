@@ -119,7 +119,7 @@ with common.section("The survey trends"):  # two waves that share no question: o
                           notes=notes, percent_columns=("p_before", "p_after", "change", "ci_low", "ci_high", "level"),
                           key="change_table")
     st.caption("Same figures from the command line:")
-    st.code(change_command([w.survey for w in (before, after)], grouping=trends_ui.grouping_for(series, grouping),
+    st.code(change_command([w.survey for w in (before, after)], grouping=waves.grouping_for(series, grouping),
                            region=region, settings=survey_ui.settings()), language="bash", wrap_lines=True)
 
     st.header("Annex pack")

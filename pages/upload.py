@@ -8,8 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from feedback.errors import InputError
+from feedback.survey import codebook as cbmod
 from feedback.survey import codebook_form as form
-from feedback.survey import examples, explorer, views, waves
+from feedback.survey import examples, loading, waves
 from ui import common, survey_ui, upload_ui, weighting_ui
 
 survey_ui.keep_state()
@@ -21,14 +22,11 @@ st.title("Upload a survey")
 st.write("Upload the survey supplier's export. What you upload is used in your session only: other people "
          "using the app do not see it, and it is not saved.")
 
-KINDS = {"auto": "Work it out from the file", "respondents": "One row per respondent (CSV, XLSX or SAV)",
-         "data tables": "Data tables workbook (crosstabs, XLSX)"}
-
 file = st.file_uploader("Survey file", type=["csv", "xlsx", "sav"], key="upload_file",
                         help="CSV (UTF-8 or Windows-1252; comma, semicolon or tab), Excel XLSX or SPSS SAV.")
 codebook_file = st.file_uploader("Codebook (optional, TOML)", type=["toml"], key="upload_codebook",
                                  help="Leave empty to start from a suggested codebook, which you can edit below.")
-kind = st.radio("What kind of file is it?", list(KINDS), format_func=KINDS.get, key="upload_kind", horizontal=True)
+kind = st.radio("What kind of file is it?", list(loading.FILE_KINDS), format_func=loading.FILE_KINDS.get, key="upload_kind", horizontal=True)
 
 current = st.session_state.get(survey_ui.UPLOAD_KEY)
 if current:
@@ -47,7 +45,7 @@ if file is not None:
         content = file.getvalue()
         st.session_state[PENDING] = {
             "filename": file.name, "content": content, "codebook_text": codebook_given, "file_id": file.file_id,
-            "data_key": explorer.content_hash(content), "key": explorer.content_hash(content, codebook_given)}
+            "data_key": loading.content_hash(content), "key": loading.content_hash(content, codebook_given)}
 pending = st.session_state.get(PENDING)
 if pending is None:
     survey_ui.left_upload_page()  # no file: nothing read from one is kept either
@@ -86,12 +84,12 @@ def _read(key: str, filename: str, content: bytes):
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def _is_tables(key: str, filename: str, _content: bytes) -> bool:
-    return explorer.is_data_tables(filename, _content)
+    return loading.is_data_tables(filename, _content)
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner="Suggesting a codebook…")
-def _suggest(key: str, _data) -> tuple[str, dict[str, tuple[str, str, bool]]]:
-    """The suggested codebook (TOML) and, per role/region/weight slot, the column chosen, why,
+def _suggest(key: str, _data) -> tuple[cbmod.Codebook, dict[str, tuple[str, str, bool]]]:
+    """The suggested codebook and, per role/region/weight slot, the column chosen, why,
     and whether it is sure. Ids follow the embedded surveys' codebooks where the question texts
     match; what the platform's layout says (metadata columns, question sets, "[ASK IF …]"
     routing) is applied by the suggestion, as ``codebook suggest`` does."""
@@ -101,7 +99,7 @@ def _suggest(key: str, _data) -> tuple[str, dict[str, tuple[str, str, bool]]]:
              if s.kind == "respondents" and (text := examples.example_files(s)[1])]
     suggestion = cbmod.suggest(_data, known=known)
     reasons = {slot: (c.column, c.reason, c.sure) for slot, c in suggestion.columns.items()}
-    return cbmod.dump_codebook(suggestion.codebook), reasons
+    return suggestion.codebook, reasons
 
 
 def use(upload: dict) -> None:
@@ -125,7 +123,7 @@ if kind == "auto":
 
 if resolved == "data tables":
     st.header("Data tables workbook")
-    upload = {"filename": filename, "content": content, "codebook_text": None, "kind": "data tables",
+    upload = {"filename": filename, "content": content, "codebook": None, "kind": "data tables",
               "name": filename}
     try:
         survey = survey_ui.load_upload(upload)
@@ -153,11 +151,20 @@ if getattr(data, "layout", None) is not None:  # which supplier's export layout 
 with st.expander("First rows"):
     st.dataframe(data.frame.head(20), width="stretch")
 
-from feedback.survey import codebook as cbmod  # noqa: E402
 
+
+def _given_codebook() -> cbmod.Codebook:
+    """The codebook file uploaded with the data, read once (kept with the file being worked on)."""
+    if "codebook" not in pending:
+        pending["codebook"] = cbmod.load_codebook(codebook_text)
+    return pending["codebook"]
+
+
+FORM = f"upload_form_{key}"  # the form's values, kept for the session (Streamlit drops a widget's value on leaving)
 try:
-    suggested_toml, column_reasons = _suggest(data_key, data)
-    cb = cbmod.load_codebook(codebook_text or suggested_toml)
+    suggested, column_reasons = _suggest(data_key, data)
+    if FORM not in st.session_state:  # the form starts from the codebook given, or else the suggestion
+        st.session_state[FORM] = form.form_values(_given_codebook() if codebook_text else suggested, filename)
 except InputError as err:
     survey_ui.show_error(err)
     st.stop()
@@ -165,9 +172,6 @@ except InputError as err:
 st.header("The survey")
 st.write("What the survey is and which wave of its series. Trends links an upload to the earlier waves of its "
          "audience by question id.")
-FORM = f"upload_form_{key}"  # the form's values, kept for the session (Streamlit drops a widget's value on leaving)
-if FORM not in st.session_state:
-    st.session_state[FORM] = form.form_values(cb, filename)
 survey_vals, question_vals = st.session_state[FORM]
 
 c1, c2 = st.columns([2, 1])
@@ -209,15 +213,13 @@ answers = survey_ui.read_once_for_session(survey_ui.UPLOAD_PAGE_ANSWERS_KEY, f"{
 st.header("Questions")
 st.write("One form per question. Tick the answers its percentage counts as positive; answers left out of the "
          "base are not counted at all. The preview under each form shows the figure the survey pages will show.")
-waiting = [v["id"] for v in question_vals if v.get("use", True) and v.get("check") == "why"]
+waiting = form.still_to_tick(question_vals)
 if waiting:
     st.warning(("1 question, marked with a warning sign, needs its" if len(waiting) == 1 else
                 f"{len(waiting)} questions, marked with a warning sign, need their") + " positive answers ticked: "
                "the suggestion could not tell which of their answers are favourable.", icon=":material/warning:")
 ids = [v["id"] for v in question_vals]
-tags = ids if len(set(ids)) == len(ids) else [str(i) for i in range(len(ids))]
-shorts = views.short_labels(tags, [form.item_text(v.get("text") or v["column"], v.get("question_set", ""))
-                                      for v in question_vals], limit=90)
+shorts = form.short_texts(question_vals)
 slots = {}
 for label, members in form.question_groups(question_vals):
     if label:
@@ -228,10 +230,9 @@ for label, members in form.question_groups(question_vals):
             answers[question_vals[i]["column"]] = form.distribution(data.frame, question_vals[i]["column"],
                                                                     survey_vals["weight"])
         question_vals[i], slots[i] = upload_ui.question_form(i, question_vals[i], answers.get(question_vals[i]["column"]),
-                                                             key, ids, shorts[tags[i]])
+                                                             key, ids, shorts[i])
 
-unused = [c for c in columns[1:] if c not in {v["column"] for v in question_vals}
-          and c not in {survey_vals["role"], survey_vals["region"], survey_vals["weight"]}]
+unused = form.unused_columns(data.frame.columns, survey_vals, question_vals)
 if unused:
     a1, a2 = st.columns([3, 1], vertical_alignment="bottom")
     adding = a1.selectbox("Add a question from another column", unused, key=f"cb_add_{key}")
@@ -239,21 +240,20 @@ if unused:
         question_vals.append(form.new_question(data.frame, adding, ids, getattr(data, "question_text", {})))
         st.rerun()
 
-edited_cb = form.to_codebook(survey_vals, question_vals)
-toml_text = cbmod.dump_codebook(edited_cb)
+edited_cb = form.to_codebook(survey_vals, question_vals)  # the codebook as an object: TOML only for its file
 
 
-def _checked(toml_text: str):
+def _checked(codebook: cbmod.Codebook):
     """The codebook's checks and preview, worked out once per version of the codebook (a
     rerun with nothing changed, such as another upload's progress, does not check again)."""
     checked = st.session_state.get(CHECKED)
-    if checked is None or checked[:2] != (data_key, toml_text):
-        checked = (data_key, toml_text, form.checks(edited_cb, data.frame), form.preview(data.frame, edited_cb))
+    if checked is None or checked[0] != data_key or checked[1] != codebook:  # compared as objects, field by field
+        checked = (data_key, codebook, form.checks(codebook, data.frame), form.preview(data.frame, codebook))
         st.session_state[CHECKED] = checked
     return checked[2], checked[3]
 
 
-checks, preview = _checked(toml_text)
+checks, preview = _checked(edited_cb)
 by_id = {row["question"]: row for row in preview.to_dict("records")}
 for i, slot in slots.items():
     row = by_id.get(question_vals[i]["id"].strip()) if question_vals[i].get("use", True) else None
@@ -276,10 +276,11 @@ else:
     if checks.problems:
         st.dataframe(pd.DataFrame({"Problem": checks.problems}), hide_index=True, width="stretch")
 
-st.download_button("Download this codebook (TOML)", toml_text, file_name=f"{filename.rsplit('.', 1)[0]}.toml",
+st.download_button("Download this codebook (TOML)", lambda: cbmod.dump_codebook(edited_cb), file_name=f"{filename.rsplit('.', 1)[0]}.toml",
                    mime="application/toml", on_click="ignore", key="upload_codebook_download",
                    icon=":material/download:")
 raking = weighting_ui.weight_step(data.frame, edited_cb) if checks.fits else {}  # "Weight to population"
 if st.button("Use this survey in every page", type="primary", key="upload_use", disabled=not checks.fits):
-    use({"filename": filename, "content": content, "codebook_text": toml_text, "kind": "respondents",
-         "name": survey_vals["title"] or filename, **raking})
+    # the file as read above and the codebook object: "Use" parses nothing again
+    use({"filename": filename, "content": content, "codebook": edited_cb, "data_key": data_key,
+         "kind": "respondents", "name": survey_vals["title"] or filename, **raking})

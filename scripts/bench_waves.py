@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from feedback.bench import synthetic  # noqa: E402
-from feedback.survey.explorer import Survey  # noqa: E402
+from feedback.survey.loading import Survey  # noqa: E402
 from feedback.survey.waves import Wave, change  # noqa: E402
 
 BY = (("role",), ("region",), ("role", "region"))

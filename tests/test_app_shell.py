@@ -49,7 +49,7 @@ def known_issues() -> list[tuple[str, str, str]]:
 
 def test_warm_up_imports_the_modules_the_pages_use():
     modules = warmup.page_modules()
-    assert {"feedback.audits.summaries", "feedback.roundtables.views", "feedback.survey.explorer"} <= set(modules)
+    assert {"feedback.audits.summaries", "feedback.roundtables.views", "feedback.survey.loading"} <= set(modules)
     assert all(m.split(".")[0] == "feedback" for m in modules)
     assert len(modules) == len(set(modules))
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
+from feedback.survey import examples, loading, views
 from feedback.survey.codebook import load_codebook
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -186,6 +187,39 @@ def test_upload_xlsx_with_suggested_codebook_feeds_results(app):
     assert "heard_of_panel" in set(table["Question id"])  # a suggested id: the column without its number
 
 
+@pytest.mark.parametrize("with_codebook", [False, True])
+def test_an_upload_is_parsed_once_from_the_upload_page_to_the_results_chart(app, monkeypatch, with_codebook):
+    """Upload -> "Use this survey" -> Results: the file is parsed once (in the limited child), a
+    codebook file's TOML is read once, and no TOML is written (the codebook stays an object)."""
+    from feedback.survey import codebook as cbmod, read
+
+    content = (SURVEYS / "frontline_2021.xlsx").read_bytes()
+    given = (SURVEYS / "frontline_2021.toml").read_text() + "# the uploaded copy\n"  # not a sample's own text
+    parsed, tomls, dumped = [], [], []
+    real_read, real_load, real_dump = read.read_survey, cbmod.load_codebook, cbmod.dump_codebook
+    monkeypatch.setattr(read, "read_survey", lambda name, data: parsed.append(name) or real_read(name, data))
+    monkeypatch.setattr(cbmod, "load_codebook", lambda text, **kw: tomls.append(text) or real_load(text, **kw))
+    monkeypatch.setattr(cbmod, "dump_codebook", lambda cb: dumped.append(cb) or real_dump(cb))
+    at = goto(app, "upload")
+    at.file_uploader(key="upload_file").set_value(("frontline_2021.xlsx", content, "application/octet-stream"))
+    if with_codebook:
+        at.file_uploader(key="upload_codebook").set_value(("frontline_2021.toml", given.encode(), "application/toml"))
+    at.run()
+    at.run()  # a rerun with nothing new
+    at.button(key="upload_use").click().run()
+    assert not at.exception and any("Loaded" in s.value for s in at.success)
+    at = goto(at, "results")
+    at = goto(at, "overview")
+    at = goto(at, "results")
+    assert at.selectbox(key="survey_choice").value.startswith(loading.YOUR_UPLOAD)
+    assert "heard_of_panel" in set(results_table(at)["Question id"])
+    assert parsed == ["frontline_2021.xlsx"]
+    assert [t for t in tomls if t == given] == ([given] if with_codebook else [])
+    samples = {examples.example_files(s)[1] for s in examples.available_examples()}
+    assert [t for t in tomls if t != given and t not in samples] == []  # no TOML of the upload's own
+    assert dumped == []
+
+
 def test_upload_with_codebook_reproduces_published_figure(app):
     at = goto(app, "upload")
     at.file_uploader(key="upload_file").set_value(
@@ -212,7 +246,7 @@ def _keys(at: AppTest) -> list[str]:
 
 
 def test_short_labels_drop_shared_lead_in_and_stay_unique():
-    from feedback.survey.views import short_labels
+    from feedback.survey.labels import short_labels
 
     labels = short_labels(["a", "b", "c", "d"], [
         "To what extent do you agree or disagree: the Panel is independent",
@@ -242,7 +276,7 @@ def test_upload_codebook_that_does_not_fit_lists_problems_and_blocks_use(app):
 def test_upload_page_reads_and_checks_a_file_once_and_a_new_file_again(app, monkeypatch):
     """A rerun with nothing new (another person's upload, a click elsewhere) hashes, reads and
     checks nothing again; a different file, or a change to the codebook, is worked out afresh."""
-    from feedback.survey import codebook as cbmod, explorer, read
+    from feedback.survey import codebook as cbmod, read
 
     calls = {"hash": 0, "read": 0, "validate": 0}
 
@@ -252,7 +286,7 @@ def test_upload_page_reads_and_checks_a_file_once_and_a_new_file_again(app, monk
             return func(*args, **kwargs)
         return wrapper
 
-    monkeypatch.setattr(explorer, "content_hash", counted("hash", explorer.content_hash))
+    monkeypatch.setattr(loading, "content_hash", counted("hash", loading.content_hash))
     monkeypatch.setattr(read, "read_survey", counted("read", read.read_survey))
     monkeypatch.setattr(cbmod, "validate", counted("validate", cbmod.validate))
     at = goto(app, "upload")
@@ -296,15 +330,15 @@ def test_upload_data_tables_workbook(app):
 def test_annex_pack_holds_every_chart_table_and_methods():
     import zipfile
 
-    from feedback import annex
-    from feedback.survey import examples, explorer, views
+    from feedback import download_pack as pack
+    from feedback.survey import examples, loading
 
     sample = examples.EXAMPLES[1]
     content, codebook = examples.example_files(sample)
-    survey = explorer.load_survey(sample.data_file, content, codebook, kind=sample.kind)
+    survey = loading.load_survey(sample.data_file, content, codebook, kind=sample.kind)
     res = views.results(survey, grouping="Role", region="London", questions=["heard_of_panel", "aware_ce_review"])
-    data = annex.survey_annex(survey, res, region="London", grouping="Role", method="wilson", level=0.95,
-                              suppress=10, flag=30, adjust="holm")
+    data = pack.survey_annex(survey, res, region="London", grouping="Role", method="wilson", level=0.95,
+                             suppress=10, flag=30, adjust="holm")
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         names = set(zf.namelist())
         from feedback.export import file_stem
@@ -333,8 +367,8 @@ def test_annex_pack_holds_every_chart_table_and_methods():
         assert "Region: London" in methods and "effective base" in methods
         csv = pd.read_csv(io.BytesIO(zf.read(f"{stem}_tidy.csv")), encoding="utf-8-sig")
         assert csv["Unweighted n"].tolist() == res["n"].tolist()
-    assert annex.pack_name(survey, "Role", "London") != annex.pack_name(survey, "Region", "London")
-    assert annex.pack_name(survey, "Role", "London") != annex.pack_name(survey, "Role", None)
+    assert pack.pack_name(survey, "Role", "London") != pack.pack_name(survey, "Region", "London")
+    assert pack.pack_name(survey, "Role", "London") != pack.pack_name(survey, "Role", None)
 
 
 def test_text_from_an_upload_is_shown_literally_not_as_markdown(app):
@@ -451,7 +485,7 @@ def test_upload_page_shows_audience_wave_and_changeable_columns(app):
     at.button(key="upload_use").click().run()
     from feedback.survey import codebook as cbmod
 
-    used = cbmod.load_codebook(at.session_state["survey_upload"]["codebook_text"])
+    used = cbmod.load_codebook(cbmod.dump_codebook(at.session_state["survey_upload"]["codebook"]))
     assert (used.audience, used.wave, used.region) == ("partners", "2024", "")
     assert used.questions[0].positive == ["Brilliant"] and used.questions[0].check == ""
 
@@ -516,7 +550,7 @@ def test_upload_a_question_added_by_hand_shows_its_kind_and_asks_for_its_answers
     at.button(key="upload_use").click().run()
     from feedback.survey import codebook as cbmod
 
-    added = cbmod.load_codebook(at.session_state["survey_upload"]["codebook_text"]).questions[1]
+    added = cbmod.load_codebook(cbmod.dump_codebook(at.session_state["survey_upload"]["codebook"])).questions[1]
     assert (added.id, added.kind, added.positive, added.check) == (cbmod.short_id("Q5 How would you rate it"),
                                                                     "usefulness", ["Rubbish"], "")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from feedback.survey import examples, explorer
+from feedback.survey import examples, loading
 from feedback.survey.tabbook import tab_book, wide_table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,12 +26,12 @@ def app(tmp_path, monkeypatch):
     return at
 
 
-def _survey(at: AppTest) -> explorer.Survey:
+def _survey(at: AppTest) -> loading.Survey:
     name = at.selectbox(key="survey_choice").value if any(w.key == "survey_choice" for w in at.selectbox) else None
     samples = [s for s in examples.available_examples() if s.kind == "respondents"]
     sample = next(s for s in samples if s.name == name) if name else samples[0]
     content, codebook = examples.example_files(sample)
-    return explorer.load_survey(sample.data_file, content, codebook, name=sample.name, kind=sample.kind)
+    return loading.load_survey(sample.data_file, content, codebook, name=sample.name, kind=sample.kind)
 
 
 def test_tables_page_shows_every_answer_by_role_with_bases_letters_and_text(app):

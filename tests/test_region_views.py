@@ -6,14 +6,14 @@ from __future__ import annotations
 import pandas as pd
 
 from feedback import regions
-from feedback.survey import examples, explorer, views
+from feedback.survey import examples, loading, views
 from tests.test_views import opened
 
 
 def partners():
     sample = examples.EXAMPLES[0]
     content, codebook = examples.example_files(sample)
-    return explorer.load_survey(sample.data_file, content, codebook, name=sample.name)
+    return loading.load_survey(sample.data_file, content, codebook, name=sample.name)
 
 
 def test_rest_of_england_is_every_other_region():

@@ -8,7 +8,7 @@ import pytest
 
 from feedback import safety
 from feedback.regions import REGIONS, normalise_region, normalise_regions, with_regions_normalised
-from feedback.survey import explorer, views
+from feedback.survey import loading, views
 
 
 @pytest.mark.parametrize("value, region", [
@@ -64,7 +64,7 @@ def test_loaded_survey_carries_the_panel_names_bases_filters_and_order():
     """The reported bug: "Respondents in Yorkshire and the Humber: 0" beside cards with bases of 22-24,
     and the region sorted last."""
     with safety.in_process():
-        survey = explorer.load_survey("export.csv", CSV)
+        survey = loading.load_survey("export.csv", CSV)
     assert survey.codebook.region == "Region"
     assert survey.notes == ["7 respondent(s) have a Region value that is not one of England's nine regions, left "
                             "out of the region grouping (they stay in the totals): Wales (5), Other (2)."]

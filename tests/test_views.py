@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from feedback import regions
-from feedback.survey import examples, explorer, views
+from feedback.survey import examples, loading, views
 
 ROOT = Path(__file__).resolve().parents[1]
 PARTNERS = "Safeguarding partners 2021 (sample)"
@@ -36,7 +36,7 @@ def opened(page: str, params: dict, tmp_path, monkeypatch, region: str | None = 
 def frontline_text(qid: str) -> str:
     sample = examples.EXAMPLES[1]
     content, codebook = examples.example_files(sample)
-    survey = explorer.load_survey(sample.data_file, content, codebook, name=sample.name)
+    survey = loading.load_survey(sample.data_file, content, codebook, name=sample.name)
     questions = survey.questions()
     return str(questions.loc[questions["question"] == qid, "question_text"].iloc[0])
 

@@ -2,6 +2,8 @@
 
 from streamlit.testing.v1 import AppTest
 
+from feedback.survey import loading
+
 from tests.survey.engine_helpers import FIXTURES
 
 
@@ -41,15 +43,15 @@ def test_a_target_missing_from_the_data_is_shown_not_used():
 
 
 def test_the_command_shown_under_a_raked_table_rakes_too():
-    from feedback.survey import cli as survey_cli, explorer
+    from feedback.survey import cli as survey_cli
     from feedback.survey.settings import Settings
 
     content = (FIXTURES / "api" / "apiclus1_rake.csv").read_bytes()
     codebook = ('[columns]\nrole = "stype"\nregion = ""\nweight = "pw"\n'
                 '[[questions]]\nid = "awards"\ncolumn = "awards"\npositive = ["Yes"]\n')
     targets = (FIXTURES / "api" / "apiclus1_targets.csv").read_text(encoding="utf-8")
-    survey = explorer.load_survey("apiclus1_rake.csv", content, codebook, targets=targets, cap=4)
+    survey = loading.load_survey("apiclus1_rake.csv", content, codebook, targets=targets, cap=4)
     command = survey_cli.cli_command(survey, grouping="Role", region=None, settings=Settings())
     assert "--targets apiclus1_rake_targets.csv --cap 4" in command
-    plain = explorer.load_survey("apiclus1_rake.csv", content, codebook)
+    plain = loading.load_survey("apiclus1_rake.csv", content, codebook)
     assert "--targets" not in survey_cli.cli_command(plain, grouping="Role", region=None, settings=Settings())

@@ -18,15 +18,14 @@ import streamlit as st
 from feedback.errors import InputError
 from feedback.isolation import in_process
 from feedback.regions import region_name
-from feedback.survey import examples, explorer, views
+from feedback.survey import examples, loading, views
 from feedback.survey.settings import Adjust, Base, Level, Method, Settings, SignificanceTest
 from ui import common  # first import hands a deep link over to app.py
 
-UPLOAD_KEY = "survey_upload"          # {"filename", "content", "codebook_text", "kind", "name"}
+UPLOAD_KEY = "survey_upload"          # {"filename", "content", "codebook" (object) or "codebook_text", "kind", "name"}
 UPLOAD_SURVEY_KEY = "survey_upload_read"  # (content hash, Survey) of the upload, read once per session
 UPLOAD_PAGE_READ_KEY = "upload_page_read"  # (content hash, SurveyData) of the file in the Upload page's uploader
 UPLOAD_PAGE_ANSWERS_KEY = "upload_page_answers"  # (content hash + weight, answer distributions) of that file
-UPLOAD_LABEL = "Your upload: "        # how the session's upload is named in every survey selector
 CHOICE_KEY = "survey_choice"
 COMBINE_KEY = "combine"               # neighbouring regions added to the sidebar's region
 SETTING_PREFIX = "survey_"           # each setting's widget key: "survey_" + its Settings field
@@ -57,24 +56,24 @@ plain = common.plain  # text from a file or user, shown literally by Markdown
 
 @st.cache_data(max_entries=32, ttl=3600, show_spinner="Reading the survey…")
 def _load(key: str, filename: str, _content: bytes, codebook_text: str | None, name: str,
-          kind: str) -> explorer.Survey:
-    return explorer.load_survey(filename, _content, codebook_text, name=name, kind=kind)
+          kind: str) -> loading.Survey:
+    return loading.load_survey(filename, _content, codebook_text, name=name, kind=kind)
 
 
 @st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
-def _results(key: str, _survey: explorer.Survey, grouping: str, region: str | None, settings_key: tuple,
+def _results(key: str, _survey: loading.Survey, grouping: str, region: str | None, settings_key: tuple,
              _settings: Settings) -> pd.DataFrame:
     return views.results(_survey, grouping=grouping, region=region, settings=_settings)
 
 
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
-def _bases(key: str, _survey: explorer.Survey, region: str | None) -> pd.DataFrame:
+def _bases(key: str, _survey: loading.Survey, region: str | None) -> pd.DataFrame:
     return views.bases(_survey, region)
 
 
-def load_sample(sample: examples.Example) -> explorer.Survey:
+def load_sample(sample: examples.Example) -> loading.Survey:
     content, codebook_text = examples.example_files(sample)
-    key = explorer.content_hash(content, codebook_text)
+    key = loading.content_hash(content, codebook_text)
     with in_process():  # the app's own files: read without a child process
         survey = _load(key, sample.data_file, content, codebook_text, sample.name, sample.kind)
     survey.key = key
@@ -108,16 +107,24 @@ def drop_upload() -> None:
         st.session_state.pop(slot, None)
 
 
-def load_upload(upload: dict) -> explorer.Survey:
+def load_upload(upload: dict) -> loading.Survey:
+    """The session's upload as a Survey, built once per file, codebook and weighting. Its
+    ``codebook`` is an object (the Upload page's form, or linked on the Trends page); a
+    ``codebook_text`` is a codebook file's TOML. The file itself is not parsed again when the
+    Upload page has just read it (its ``data_key`` is that reading's)."""
     raked = [f"{upload['targets']}|{upload.get('cap') or ''}"] if upload.get("targets") else []  # its own key
-    key = explorer.content_hash(upload["content"], upload.get("codebook_text"), upload.get("kind", "auto"), *raked)
+    codebook = upload["codebook"] if "codebook" in upload else upload.get("codebook_text")
+    key = loading.content_hash(upload["content"], loading.codebook_key(codebook) if "codebook" in upload
+                               else codebook, upload.get("kind", "auto"), *raked)
 
-    def read() -> explorer.Survey:
+    def read() -> loading.Survey:
+        page = st.session_state.get(UPLOAD_PAGE_READ_KEY)
+        data = page[1] if page and upload.get("data_key") and page[0] == upload["data_key"] else None
         with common.upload_queue(), st.spinner("Reading the survey…"):
-            return explorer.load_survey(upload["filename"], upload["content"], upload.get("codebook_text"),
-                                        name=upload.get("name") or upload["filename"],
-                                        kind=upload.get("kind", "auto"), targets=upload.get("targets"),
-                                        cap=upload.get("cap"))
+            return loading.load_survey(upload["filename"], upload["content"], codebook,
+                                       name=upload.get("name") or upload["filename"],
+                                       kind=upload.get("kind", "auto"), targets=upload.get("targets"),
+                                       cap=upload.get("cap"), data=data)
 
     survey = read_once_for_session(UPLOAD_SURVEY_KEY, key, read)
     survey.key = key
@@ -126,7 +133,7 @@ def load_upload(upload: dict) -> explorer.Survey:
 
 def upload_label(upload: dict) -> str:
     """The session's upload as the survey selectors name it."""
-    return f"{UPLOAD_LABEL}{upload.get('name') or upload['filename']}"
+    return loading.upload_label(upload.get("name") or upload["filename"])
 
 
 def is_upload(choice) -> bool:
@@ -145,14 +152,14 @@ def choices() -> dict[str, object]:
     return out
 
 
-def load_choice(choice) -> explorer.Survey:
+def load_choice(choice) -> loading.Survey:
     if isinstance(choice, examples.Example):
         return load_sample(choice)
     return load_upload(choice)
 
 
 def pick_survey(label: str = "Survey", key: str = CHOICE_KEY, *, respondents_only: bool = False,
-                exclude: str | None = None) -> explorer.Survey | None:
+                exclude: str | None = None) -> loading.Survey | None:
     """The survey selector at the top of a survey page; returns the loaded survey (or None after an error)."""
     options = choices()
     if respondents_only:
@@ -222,7 +229,7 @@ def settings_controls() -> None:
                       "group of 83 respondents can have an effective base of 29.")
 
 
-def region_scope(survey: explorer.Survey | None = None):
+def region_scope(survey: loading.Survey | None = None):
     """The region the survey pages show: None (England), the sidebar's region, or that
     region combined with neighbouring ones (a tuple) when its own figures are too few.
     Draws the "Combine with" choice in a region view of respondent-level data."""
@@ -279,12 +286,12 @@ def survey_kind_allows_combine(res: pd.DataFrame) -> bool:
     return bool(len(res)) and "source" in res and (res["source"] == "respondents").all()
 
 
-def results(survey: explorer.Survey, grouping: str, region: str | None) -> pd.DataFrame:
+def results(survey: loading.Survey, grouping: str, region: str | None) -> pd.DataFrame:
     s = settings()
     return _results(survey.key, survey, grouping, region, dataclasses.astuple(s), s)
 
 
-def results_with_england(survey: explorer.Survey, grouping: str, scope) -> pd.DataFrame:
+def results_with_england(survey: loading.Survey, grouping: str, scope) -> pd.DataFrame:
     """A region view's results with England's total beside the region's (England view: as is)."""
     res = results(survey, grouping, scope)
     if not scope:
@@ -292,7 +299,7 @@ def results_with_england(survey: explorer.Survey, grouping: str, scope) -> pd.Da
     return views.with_england(res, results(survey, grouping, None))
 
 
-def bases(survey: explorer.Survey, region) -> pd.DataFrame:
+def bases(survey: loading.Survey, region) -> pd.DataFrame:
     return _bases(survey.key, survey, region)
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from feedback.errors import InputError
-from feedback.survey import explorer, views, wave_join, waves
+from feedback.survey import loading, views, wave_join, waves
 from ui import common, survey_ui
 
 plain = common.plain
@@ -65,20 +65,14 @@ def upload_wave(audience: str, kind: str, series: list[waves.Wave]) -> wave_join
     upload = st.session_state.get(survey_ui.UPLOAD_KEY)
     if not upload:
         return None
-    name = upload.get("name") or upload["filename"]
-    try:
-        survey = survey_ui.load_upload(upload)
-    except InputError as err:
-        return wave_join.Join(wave_join.UNREADABLE, f"Your upload {name} could not be read: {err}")
-    audiences = [a for k in ("respondents", "data tables") for a in waves.sample_series(k)]
-    return wave_join.assess(survey, audience=audience, kind=kind, series=series, series_audiences=audiences,
-                            name=name)
+    return wave_join.assess_upload(lambda: survey_ui.load_upload(upload), name=upload.get("name") or upload["filename"],
+                                   audience=audience, kind=kind, series=series)
 
 
 def _relink(codebook) -> None:
     """Use the upload with this codebook (its questions linked, or its audience set)."""
-    upload = dict(st.session_state[survey_ui.UPLOAD_KEY])
-    upload["codebook_text"] = wave_join.codebook_text(codebook)
+    upload = {k: v for k, v in st.session_state[survey_ui.UPLOAD_KEY].items() if k != "codebook_text"}
+    upload["codebook"] = codebook  # the object: no TOML between the Trends page and the survey
     st.session_state[survey_ui.UPLOAD_KEY] = upload
     st.session_state[survey_ui.CHOICE_KEY] = survey_ui.upload_label(upload)
 
@@ -169,39 +163,22 @@ def _change(key: tuple, _before, _after, grouping: str, region: str | None, leve
     return out
 
 
-def grouping_for(series: list[waves.Wave], grouping: str) -> str:
-    """Published tables do not cross role with region: fall back to role and region apart."""
-    if any(w.survey.kind != "respondents" for w in series) and grouping == "Role × region":
-        return "Role and region"
-    return grouping
-
-
 def trend(series: list[waves.Wave], grouping: str, region: str | None) -> pd.DataFrame:
     s = survey_ui.settings()
-    return _trend(_key(series), series, grouping_for(series, grouping), region, s.method, s.level,
+    return _trend(_key(series), series, waves.grouping_for(series, grouping), region, s.method, s.level,
                   s.suppress, s.flag, s.suppress_on, s.flag_on)
 
 
 def change(before: waves.Wave, after: waves.Wave, grouping: str, region: str | None) -> pd.DataFrame:
     s = survey_ui.settings()
-    return _change(_key([before, after]), before, after, grouping_for([before, after], grouping), region,
+    return _change(_key([before, after]), before, after, waves.grouping_for([before, after], grouping), region,
                    s.level, s.adjust, s.suppress, s.flag, s.suppress_on, s.flag_on)
 
 
-def _position(survey: explorer.Survey) -> tuple[list, int]:
-    """The embedded series (samples, oldest first) the survey is one of, and its place; ([], -1) if none.
-    Read from the codebooks only: no survey file is opened here."""
-    samples = waves.sample_series(survey.kind).get(survey.audience or "", [])
-    for i, sample in enumerate(samples):
-        if sample.data_file == survey.filename and sample.name == survey.name:
-            return samples, i
-    return [], -1
-
-
-def card_changes(survey: explorer.Survey, region: str | None) -> tuple[dict[str, str], str]:
+def card_changes(survey: loading.Survey, region: str | None) -> tuple[dict[str, str], str]:
     """For the Overview cards: {question: "Since 2021: ▲ 5 pts, significant"} when the survey has an
     earlier wave, and a line naming the latest wave when a later one exists."""
-    samples, at = _position(survey)
+    samples, at = waves.series_position(survey)
     if at < 0:
         return {}, ""
     later = ""

@@ -7,7 +7,7 @@ import urllib.parse
 
 import pytest
 
-from feedback.survey import examples, explorer
+from feedback.survey import examples, loading
 from playwright.sync_api import expect
 
 from tests.browser.conftest import LOADED_MS, after_rerun, running_app, screenshot, wait_for_app
@@ -19,7 +19,7 @@ FRONTLINE = "Frontline professionals 2021 (sample)"
 def question_text(qid: str) -> str:
     sample = examples.EXAMPLES[1]
     content, codebook = examples.example_files(sample)
-    questions = explorer.load_survey(sample.data_file, content, codebook, name=sample.name).questions()
+    questions = loading.load_survey(sample.data_file, content, codebook, name=sample.name).questions()
     return str(questions.loc[questions["question"] == qid, "question_text"].iloc[0])
 
 

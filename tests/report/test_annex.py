@@ -13,6 +13,7 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from feedback import sample_data
+from feedback.survey import loading
 from feedback.report import build, wording
 from feedback.survey.settings import Settings
 
@@ -438,12 +439,12 @@ def test_sample_annex_reports_2021_and_states_every_change_as_the_change_command
 @pytest.fixture(scope="module")
 def by_test():
     """The partners' survey findings drafted with each significance test."""
-    from feedback.survey import examples, explorer
+    from feedback.survey import examples
     from feedback.survey.significance import TESTS
 
     sample = examples.EXAMPLES[0]
     content, codebook = examples.example_files(sample)
-    survey = explorer.load_survey(sample.data_file, content, codebook)
+    survey = loading.load_survey(sample.data_file, content, codebook)
     return survey, {t: build.build_annex(surveys=[(sample.data_file, content, codebook)], parts=("survey",), test=t,
                                          detail="full")
                     for t in TESTS}
@@ -498,11 +499,11 @@ def _bullet(files, question: str) -> str:
 def test_small_base_rules_on_the_effective_base_mark_low_reliability_in_text_and_workbook():
     """Frontline data are weighted: with [u] below 300 on the effective base, totals of 307 respondents
     are flagged; on the unweighted base they are not. The value cell stays a number, its format shows [u]."""
-    from feedback.survey import examples, explorer, views
+    from feedback.survey import examples, views
 
     sample = examples.EXAMPLES[1]
     content, codebook = examples.example_files(sample)
-    survey = explorer.load_survey(sample.data_file, content, codebook)
+    survey = loading.load_survey(sample.data_file, content, codebook)
     by_n = views.results(survey, settings=Settings(flag=300))
     by_eff = views.results(survey, settings=Settings(flag=300, flag_on="n_eff"))
     total_n, total_eff = (r[r["by"] == "total"].set_index("question")["flag"] for r in (by_n, by_eff))

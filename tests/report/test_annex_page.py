@@ -30,3 +30,26 @@ def test_build_button_drafts_the_annex_with_the_current_settings(page_app):
     notes = " ".join(str(v) for r in wb["Notes"].iter_rows(values_only=True) for v in r if v)
     assert "[u] low reliability: effective base below 30" in notes
     assert at.session_state["annex_files"]["ods"][:2] == b"PK"  # the ODS twin is offered beside the XLSX
+
+
+def test_the_annex_takes_survey_results_from_the_pages_cache(page_app, monkeypatch):
+    """The annex's survey figures come through the survey pages' cached call: building it again
+    (or after the Results page showed the same survey) works out no survey results again."""
+    from feedback.survey import views
+
+    worked_out = []
+    real = views.results
+    monkeypatch.setattr(views, "results", lambda survey, **kw: worked_out.append(survey.name) or real(survey, **kw))
+    at = page_app("annex.py")
+    at.session_state["annex_part_roundtables"] = False
+    at.session_state["annex_part_audits"] = False
+    at.run()
+    [build] = [b for b in at.button if b.label == "Build the annex"]
+    build.click().run(timeout=300)
+    assert not at.exception, [e.value for e in at.exception]
+    first = list(worked_out)
+    [build] = [b for b in at.button if b.label == "Build the annex"]
+    build.click().run(timeout=300)
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(s.value.startswith("Annex drafted for") for s in at.success)
+    assert worked_out == first  # nothing worked out again

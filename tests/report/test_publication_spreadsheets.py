@@ -11,14 +11,14 @@ import pytest
 
 from feedback import charts, export
 from feedback.survey import figures as survey_figures
-from feedback.survey import examples, explorer, views
+from feedback.survey import examples, loading, views
 
 
 @pytest.fixture(scope="module")
 def frontline():
     sample = examples.EXAMPLES[1]
     content, codebook = examples.example_files(sample)
-    return explorer.load_survey(sample.data_file, content, codebook)
+    return loading.load_survey(sample.data_file, content, codebook)
 
 
 @pytest.fixture(scope="module")

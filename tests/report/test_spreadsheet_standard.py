@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from openpyxl.utils import range_boundaries
 
-from feedback import annex, export
+from feedback import download_pack, export
 from feedback.report import build
-from feedback.survey import examples, explorer, notes as survey_notes, views
+from feedback.survey import examples, loading, notes as survey_notes, views
 from feedback.survey.settings import Settings
 
 INTERNAL_NAMES = ("ci_low", "ci_high", "n_eff", "higher_than", "p_adj", "sig_vs_rest", "base_label")
@@ -28,12 +28,12 @@ def figures():
 def results():
     sample = examples.EXAMPLES[1]
     content, codebook = examples.example_files(sample)
-    survey = explorer.load_survey(sample.data_file, content, codebook)
+    survey = loading.load_survey(sample.data_file, content, codebook)
     res = views.results(survey, grouping="Role", region="London")
     notes = survey_notes.table_notes(survey, res, region="London", grouping="Role",
                                      settings=Settings(method="wilson", level=0.95, suppress=10, flag=30,
                                                        adjust="holm"))
-    return survey, res, annex.survey_workbook(survey, res, region="London", grouping="Role", notes=notes)
+    return survey, res, download_pack.survey_workbook(survey, res, region="London", grouping="Role", notes=notes)
 
 
 def _workbooks(figures, results):

@@ -9,10 +9,10 @@ import zipfile
 import pandas as pd
 import pytest
 
-from feedback import annex
+from feedback import download_pack
 from feedback.errors import InputError
 from feedback.export import to_xlsx_bytes
-from feedback.survey import explorer, notes as survey_notes, views
+from feedback.survey import loading, notes as survey_notes, views
 from feedback.survey.settings import Settings
 
 ONE = b"role,region,q1,q2\nHealth,London,Yes,No\n"
@@ -21,7 +21,7 @@ EMPTY_ANSWERS = b"role,region,q1,q2\nHealth,London,,\nPolice,London,,\n"  # a qu
 
 
 def _survey(content: bytes):
-    return explorer.load_survey("tiny.csv", content, name="tiny")
+    return loading.load_survey("tiny.csv", content, name="tiny")
 
 
 @pytest.mark.parametrize("content", [ONE, TWO_GROUPS, EMPTY_ANSWERS], ids=["one", "two", "unanswered"])
@@ -50,7 +50,7 @@ def test_everything_suppressed_and_the_annex_pack():
     settings = Settings(method="beta", level=0.95, suppress=1000, flag=1000, adjust="holm")
     res = views.results(survey, grouping="Role", settings=settings)
     assert (res["flag"] == "[c]").all() and res["p"].isna().all()
-    pack = annex.survey_annex(survey, res, region=None, grouping="Role", mark="bar", ppi=72, **settings.as_dict())
+    pack = download_pack.survey_annex(survey, res, region=None, grouping="Role", mark="bar", ppi=72, **settings.as_dict())
     assert {"table" in n.lower() or "results" in n.lower() for n in zipfile.ZipFile(io.BytesIO(pack)).namelist()}
 
 

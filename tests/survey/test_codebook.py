@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from feedback.errors import InputError
+from feedback.survey import loading
 from feedback.survey.codebook import Codebook, Question, dump_codebook, load_codebook, suggest_codebook, validate
 from feedback.survey.read import SurveyData, read_survey
 
@@ -256,21 +257,20 @@ def test_fits_the_data_only_when_nothing_is_left_to_tick():
     assert validate(cb, frame) == to_check(cb)  # the page's and the loader's check both say it
     with pytest.raises(InputError, match="tick its positive answers"):
         from feedback import safety
-        from feedback.survey import explorer
+        from feedback.survey import loading
 
         with safety.in_process():
-            explorer.load_survey("x.csv", frame.to_csv(index=False).encode(), dump_codebook(cb))
+            loading.load_survey("x.csv", frame.to_csv(index=False).encode(), dump_codebook(cb))
     cb.questions[0].positive, cb.questions[0].check = ["Always", "Often"], ""
     assert review(cb, frame).ok and review(cb, frame).message == FITS
 
 
 def test_an_unreviewed_suggestion_loads_without_the_questions_to_tick_and_says_so():
     from feedback import safety
-    from feedback.survey import explorer
 
     csv = "q1_read,q2_aware\n" + "".join(f"{a},{b}\n" for a, b in [("Always", "Yes"), ("Never", "No")] * 10)
     with safety.in_process():
-        survey = explorer.load_survey("x.csv", csv.encode())
+        survey = loading.load_survey("x.csv", csv.encode())
     assert [q.id for q in survey.codebook.questions] == ["aware"]
     assert survey.notes == ["1 question(s) left out until their positive answers are ticked (the suggestion could "
                             "not tell which answers are favourable): read."]

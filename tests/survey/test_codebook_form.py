@@ -164,3 +164,17 @@ def test_a_question_of_a_set_is_named_by_its_option_or_row():
     assert form.item_text("Q6. How would you rate it? - Webinars", "q6. how would you rate it?") == "Webinars"
     assert form.item_text("Heard of the Panel?", "Q7. Where") == "Heard of the Panel?"
     assert form.item_text("Heard of the Panel?", "") == "Heard of the Panel?"
+
+
+def test_the_page_helpers_name_questions_and_what_is_left():
+    questions = [
+        {"id": "q1", "column": "Q1", "text": "To what extent do you agree: the Panel listens", "use": True, "check": ""},
+        {"id": "q2", "column": "Q2", "text": "To what extent do you agree: the Panel acts", "use": True, "check": "why"},
+        {"id": "q3", "column": "Q3", "text": "", "use": False, "check": "why"},
+    ]
+    assert form.short_texts(questions) == ["The Panel listens", "The Panel acts", "Q3"]
+    assert form.still_to_tick(questions) == ["q2"]  # q3 is not used
+    survey = {"role": "Role", "region": form.NONE, "weight": "w"}
+    assert form.unused_columns(["Role", "Q1", "Q2", "Q3", "w", "Notes"], survey, questions) == ["Notes"]
+    twice = [dict(questions[0]), dict(questions[0])]
+    assert form.short_texts(twice) == ["The Panel listens (0)", "The Panel listens (1)"]

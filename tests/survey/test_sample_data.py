@@ -22,6 +22,8 @@ import pandas as pd
 import pyreadstat
 import pytest
 
+from feedback.survey import loading
+
 ROOT = Path(__file__).resolve().parents[2]
 SURVEYS = ROOT / "data" / "surveys"
 GENERATOR = ROOT / "scripts" / "make_sample_surveys.py"
@@ -278,11 +280,11 @@ def test_data_tables_give_the_same_whole_percentages(frontline):
 
 # ------------------------------------------------------------------ the synthetic second wave
 def _sample_waves(audience: str, kind: str = "respondents"):
-    from feedback.survey import examples, explorer, waves
+    from feedback.survey import examples, waves
 
     samples = waves.sample_series(kind)[audience]
     return [waves.Wave(waves.wave_label(sv), sv) for sv in
-            (explorer.load_survey(s.data_file, *examples.example_files(s), kind=s.kind) for s in samples)]
+            (loading.load_survey(s.data_file, *examples.example_files(s), kind=s.kind) for s in samples)]
 
 
 def test_second_wave_is_labelled_synthetic_and_has_some_significant_changes_and_some_not():

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from feedback.regions import region_total_label
-from feedback.survey import examples, explorer, views
+from feedback.survey import examples, loading, views
 from feedback.survey.compare import compare_groups
 from feedback.survey.rates import rates_by_group
 from feedback.survey.settings import Settings
@@ -19,7 +19,7 @@ CHOSEN = Settings(method="clopper-pearson", level=0.9, suppress=20, flag=60, fla
 @pytest.fixture(scope="module")
 def partners():
     example = examples.EXAMPLES[0]
-    return explorer.load_survey(example.data_file, *examples.example_files(example), name=example.name)
+    return loading.load_survey(example.data_file, *examples.example_files(example), name=example.name)
 
 
 @pytest.mark.parametrize("grouping", ["Role", "Role × region"])

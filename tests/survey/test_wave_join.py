@@ -7,7 +7,7 @@ import pytest
 
 from feedback.errors import InputError
 from feedback.survey import codebook as cbmod
-from feedback.survey import examples, explorer, trends, wave_join, waves
+from feedback.survey import examples, loading, trends, wave_join, waves
 
 SURVEYS = examples.data_dir() / "surveys"
 
@@ -25,7 +25,7 @@ def _upload(audience="frontline", wave="2023", rename=True, data="frontline_2022
     cb.audience, cb.wave = audience, wave
     for q in cb.questions:
         q.id, q.base_question = ids[q.id], ids.get(q.base_question, q.base_question)
-    return explorer.load_survey(data, (SURVEYS / data).read_bytes(), cbmod.dump_codebook(cb), name="My survey")
+    return loading.load_survey(data, (SURVEYS / data).read_bytes(), cbmod.dump_codebook(cb), name="My survey")
 
 
 def test_an_upload_sharing_ids_joins(frontline):
@@ -70,8 +70,7 @@ def test_no_shared_id_offers_matches_by_text_and_the_mapping_joins(frontline):
     mapped = wave_join.apply_mapping(upload.codebook, dict(zip(matches["upload_id"], matches["series_id"])))
     assert [q.id for q in mapped.questions] == list(own)
     assert [q.base_question for q in mapped.questions] == [q.base_question for q in own.values()]
-    joined = explorer.load_survey("frontline_2022.xlsx", (SURVEYS / "frontline_2022.xlsx").read_bytes(),
-                                  wave_join.codebook_text(mapped))
+    joined = loading.load_survey("frontline_2022.xlsx", (SURVEYS / "frontline_2022.xlsx").read_bytes(), mapped)
     join = wave_join.assess(joined, audience="frontline", kind="respondents", series=frontline)
     assert join.joins
     change = waves.change(frontline[-1], join.wave, by=(("role",),))
@@ -99,3 +98,18 @@ def test_a_mapping_that_gives_two_questions_one_id_is_refused():
     with pytest.raises(InputError, match="already the id"):
         wave_join.apply_mapping(cb, {"a": "b"})
     assert [q.id for q in wave_join.apply_mapping(cb, {"a": "x", "b": ""}).questions] == ["x", "b"]
+
+
+def test_an_upload_that_cannot_be_read_says_so_and_one_that_can_is_assessed():
+    from feedback.errors import InputError
+
+    def unreadable():
+        raise InputError("the file is damaged")
+
+    join = wave_join.assess_upload(unreadable, name="staff.csv", audience="frontline", kind="respondents", series=[])
+    assert join.status == wave_join.UNREADABLE and not join.joins
+    assert join.message == f"{loading.YOUR_UPLOAD} staff.csv could not be read: the file is damaged"
+    survey = _upload(audience="")
+    join = wave_join.assess_upload(lambda: survey, name="staff.csv", audience="frontline", kind="respondents",
+                                   series=[])
+    assert join.status == wave_join.NO_AUDIENCE and join.message.startswith(f"{loading.YOUR_UPLOAD} staff.csv ")

@@ -206,3 +206,30 @@ def test_change_by_rao_scott_equals_svychisq_with_the_waves_as_strata(test):
     assert rs.sum() == (27 if test == "rao-scott" else 1)  # Police: 0% in 2022 only
     np.testing.assert_allclose(j.loc[rs, "p_value"], j.loc[rs, "p_value_r"], rtol=1e-8, atol=1e-14)
     np.testing.assert_allclose(j.loc[rs, "z"] ** 2, j.loc[rs, "F"], rtol=1e-8)
+
+
+def test_a_series_with_published_tables_is_not_crossed_role_by_region():
+    from types import SimpleNamespace
+
+    from feedback.survey.waves import Wave, grouping_for
+
+    respondents = Wave("2021", SimpleNamespace(kind="respondents"))
+    tables = Wave("2022", SimpleNamespace(kind="data tables"))
+    assert grouping_for([respondents, respondents], "Role × region") == "Role × region"
+    assert grouping_for([respondents, tables], "Role × region") == "Role and region"
+    assert grouping_for([respondents, tables], "Role") == "Role"
+
+
+def test_a_sample_knows_its_place_in_its_series_and_an_upload_has_none():
+    from types import SimpleNamespace
+
+    from feedback.survey.waves import sample_series, series_audiences, series_position
+
+    frontline = sample_series("respondents")["frontline"]
+    assert "frontline" in series_audiences() and "partners" in series_audiences()
+    last = frontline[-1]
+    samples, at = series_position(SimpleNamespace(kind="respondents", audience="frontline",
+                                                  filename=last.data_file, name=last.name))
+    assert samples == frontline and at == len(frontline) - 1
+    upload = SimpleNamespace(kind="respondents", audience="frontline", filename=last.data_file, name="Your own")
+    assert series_position(upload) == ([], -1)

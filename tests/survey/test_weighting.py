@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from feedback.survey import loading
 from feedback.survey.rates import SmallBase, rates_by_group
 from feedback.survey.weighting import rake, read_targets
 from tests.survey.engine_helpers import FIXTURES, make_codebook
@@ -79,7 +80,7 @@ def test_group_against_the_rest_equals_svyttest_and_svychisq_on_the_calibrated_d
 
 def test_a_survey_loaded_with_targets_uses_the_raked_design_everywhere():
     from feedback.errors import InputError
-    from feedback.survey import explorer, views
+    from feedback.survey import views
     from feedback.survey.compare import compare_groups
     from feedback.survey.settings import Settings
 
@@ -87,7 +88,7 @@ def test_a_survey_loaded_with_targets_uses_the_raked_design_everywhere():
     codebook = ('[columns]\nrole = "stype"\nregion = ""\nweight = "pw"\n'
                 '[[questions]]\nid = "awards"\ncolumn = "awards"\npositive = ["Yes"]\n')
     targets = (API / "apiclus1_targets.csv").read_text(encoding="utf-8")
-    survey = explorer.load_survey("apiclus1_rake.csv", content, codebook, targets=targets)
+    survey = loading.load_survey("apiclus1_rake.csv", content, codebook, targets=targets)
     res = views.results(survey, grouping="Role", settings=Settings(suppress=1, flag=1))
     want = pd.read_csv(API / "apiclus1_raked_expected.csv").query("kind == 'domain' and question == 'awards'")
     j = want.assign(by=want["by"].replace({"stype": "role"})).merge(res, on=["by", "group"], suffixes=("_r", ""))
@@ -99,20 +100,20 @@ def test_a_survey_loaded_with_targets_uses_the_raked_design_everywhere():
     assert len(pairs) == 3 and pairs["p_value"].notna().all() and (pairs["test"] == "design").all()
     with pytest.raises(InputError, match="two groups of one raked survey"):
         compare_groups(res, group_a="E", group_b="H")
-    plain = views.results(explorer.load_survey("apiclus1_rake.csv", content, codebook), grouping="Role")
+    plain = views.results(loading.load_survey("apiclus1_rake.csv", content, codebook), grouping="Role")
     assert not np.allclose(plain["p"], res["p"])
 
 
 def test_two_surveys_one_raked_compare_as_independent_samples():
-    from feedback.survey import explorer, views
+    from feedback.survey import views
     from feedback.survey.compare import compare_groups
 
     content = (API / "apiclus1_rake.csv").read_bytes()
     codebook = ('[columns]\nrole = "stype"\nregion = ""\nweight = "pw"\n'
                 '[[questions]]\nid = "awards"\ncolumn = "awards"\npositive = ["Yes"]\n')
-    raked = views.results(explorer.load_survey("a.csv", content, codebook,
+    raked = views.results(loading.load_survey("a.csv", content, codebook,
                                                   targets=(API / "apiclus1_targets.csv").read_text()))
-    plain = views.results(explorer.load_survey("a.csv", content, codebook))
+    plain = views.results(loading.load_survey("a.csv", content, codebook))
     out = compare_groups(raked, plain)
     total = lambda r: r[r["by"] == "total"].iloc[0]  # noqa: E731
     assert out["se"].iloc[0] == pytest.approx(np.hypot(total(raked)["se"], total(plain)["se"]), rel=1e-12)

@@ -24,7 +24,7 @@ from feedback import export
 from feedback.report import document
 from feedback.report.figures import Figures, content_hash
 from feedback.report.survey_findings import SurveyInput, survey_findings
-from feedback.survey import examples, explorer, waves
+from feedback.survey import examples, loading, waves
 from feedback.survey.settings import Settings
 from feedback.survey.rates import SmallBase
 from feedback.survey.significance import TEST_NAMES, check_test
@@ -65,7 +65,7 @@ def load_inputs(files: Sequence[tuple[str, bytes, str | None]]) -> list[SurveyIn
     """Read each survey (raises InputError naming the file) with its source hash."""
     inputs = []
     for filename, content, codebook in files:
-        survey = explorer.load_survey(filename, content, codebook)
+        survey = loading.load_survey(filename, content, codebook)
         inputs.append(SurveyInput(survey, filename, content_hash(content, codebook)))
     return inputs
 
@@ -84,12 +84,13 @@ def build_annex(*, surveys: Sequence[tuple[str, bytes, str | None]] | None = Non
                 method: str = "wilson", level: float = 0.95, suppress: int = 10, flag: int = 30,
                 adjust: str = "holm", test: str = "design", suppress_on: str = "n", flag_on: str = "n",
                 title: str | None = None, detail: str = "publication", compare_waves: bool = False,
-                questions: Sequence[str] | None = None, progress: Callable[[float, str], None] | None = None) -> AnnexFiles:
+                questions: Sequence[str] | None = None, progress: Callable[[float, str], None] | None = None,
+                results: Callable | None = None) -> AnnexFiles:
     """The annex document and its figures workbook.
 
     ``surveys``: (filename, content, codebook text or None) for each survey,
     None for the embedded samples; or ``loaded``: surveys already read
-    (``explorer.Survey``, their ``key`` is the source hash). ``engine``: the database for the
+    (``loading.Survey``, their ``key`` is the source hash). ``engine``: the database for the
     roundtable and audit parts (needed only when those parts are asked for).
     The survey settings are the survey pages' own: interval ``method`` and
     ``level``, the multiple-comparison ``adjust``ment, the significance
@@ -102,6 +103,9 @@ def build_annex(*, surveys: Sequence[tuple[str, bytes, str | None]] | None = Non
     ``compare_waves``: state the change to or from the other wave of a survey, when one is loaded.
     ``questions``: only these question ids (e.g. those chosen on the Results page), in survey order.
     ``progress(fraction, message)`` is told how far the work has gone.
+    ``results(survey)``: a loaded survey's results by role in ``region`` with these settings, as the
+    survey pages hold them (their cached call): the annex states the figures they show without
+    working them out again.
     """
     say = progress or (lambda _f, _m: None)
     test = check_test(test)
@@ -147,7 +151,8 @@ def build_annex(*, surveys: Sequence[tuple[str, bytes, str | None]] | None = Non
         settings = Settings(method=method, level=level, suppress=suppress, flag=flag, adjust=adjust, test=test,
                             suppress_on=suppress_on, flag_on=flag_on)
         annex.add(*survey_findings(inputs, figures, region=region, settings=settings,
-                                   detail=detail, compare_waves=compare_waves, questions=questions))
+                                   detail=detail, compare_waves=compare_waves, questions=questions,
+                                   results=results))
     if "audits" in parts:
         from feedback.report.audit_findings import audit_findings
 

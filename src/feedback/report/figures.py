@@ -23,7 +23,9 @@ References are stable and run in reading order:
   that finds another group significant adds or drops a ``D12.n`` without
   moving any other reference.
 
-``Figures.add`` returns the figure as written with a placeholder; a part
+``Figures.add`` returns a ``Figure``: the figure as written with a placeholder,
+which also knows its register row (so a figure belonging to it, and its
+reference, are found from the row, never by reading the text back). A part
 calls ``Figures.finish`` on its blocks when they are in reading order, which
 numbers the figures and writes the references in.
 """
@@ -34,10 +36,11 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Self
 
 import pandas as pd
 
-from feedback.survey.explorer import content_hash  # the sources' hash, as the explorer caches them
+from feedback.survey.loading import content_hash  # noqa: F401 - the sources' hash, as surveys are kept by it
 
 COLUMNS = {
     "reference": "Reference",
@@ -66,6 +69,33 @@ def token(i: int) -> str:
     return f"\u27e6{i}\u27e7"
 
 
+class Figure(str):
+    """One registered figure as the text writes it, e.g. ``"87% [⟦4⟧]"`` (``"87% [D4]"`` once
+    the part is finished), that knows its row of the register.
+
+    A ``str`` so that a part writes it straight into a sentence (``f"{figure} said yes"``,
+    ``"Of them, " + figure``); ``row`` and ``ref`` say which figure it is without reading the
+    text back."""
+
+    row: int
+
+    def __new__(cls, text: str, row: int) -> Self:
+        figure = super().__new__(cls, text)
+        figure.row = row
+        return figure
+
+    @property
+    def text(self) -> str:
+        """The text as written (a plain ``str``)."""
+        return str.__str__(self)
+
+    @property
+    def ref(self) -> str:
+        """Its reference as a text writes it: a placeholder (``"⟦4⟧"``) that ``Figures.finish``
+        replaces with ``"D4"`` when the part is in reading order, as it does in ``text``."""
+        return token(self.row)
+
+
 @dataclass
 class Figures:
     """Figures in the order they were registered; references given by ``finish``."""
@@ -79,32 +109,24 @@ class Figures:
     def add(self, letter: str, *, area: str, measure: str, value: float, as_written: str, unit: str = "percentage",
             group: str = "", region: str = "", base: str = "", base_n: float | None = None,
             ci_low: float | None = None, ci_high: float | None = None, method: str = "", test: str = "",
-            source_file: str = "", source_hash: str = "", shorthand: str = "", under: str | None = None,
-            suffix: str = "") -> str:
-        """Register one figure; returns the text to write, e.g. ``"87% [⟦4⟧]"`` (``"87% [D1]"`` once finished).
+            source_file: str = "", source_hash: str = "", shorthand: str = "", under: Figure | None = None,
+            suffix: str = "") -> Figure:
+        """Register one figure; returns it as the text writes it, e.g. ``"87% [⟦4⟧]"`` (``"87% [D1]"`` once finished).
 
-        ``under``: the text ``add`` returned for the headline this figure belongs to, and ``suffix``
+        ``under``: the ``Figure`` of the headline this figure belongs to, and ``suffix``
         its fixed mark under it (".3" for the third group, "w" for the other wave).
         ``shorthand`` ("[u]") is shown after the number in the workbook's value cell, which stays a number."""
         if letter not in LETTERS:
             raise ValueError(f"unknown reference letter {letter!r}")
         i = len(self.rows)
-        parent = self.row_of(under) if under else None
+        parent = under.row if under is not None else None
         self.rows.append({"reference": None, "area": area, "measure": measure, "group": group, "region": region,
                           "base": base, "base_n": _number(base_n), "value": _number(value), "unit": unit,
                           "as_written": as_written, "ci_low": _number(ci_low), "ci_high": _number(ci_high),
                           "method": method, "test": test, "source_file": source_file, "source_hash": source_hash})
         self._links.append((letter, parent, suffix if parent is not None else ""))
         self.shorthand.append(shorthand)
-        return f"{as_written} [{token(i)}]"
-
-    @staticmethod
-    def row_of(written: str) -> int:
-        """The register row of a figure from the text ``add`` returned."""
-        found = _TOKEN.findall(written)
-        if not found:
-            raise ValueError(f"no figure in {written!r}")
-        return int(found[-1])
+        return Figure(f"{as_written} [{token(i)}]", i)
 
     def _number(self, i: int) -> str:
         row = self.rows[i]
@@ -135,10 +157,6 @@ class Figures:
         self.number(reading_order(blocks))
         map_text(blocks, self.resolve)
         return blocks
-
-    def reference(self, written: str) -> str:
-        """The reference of a figure from the text ``add`` returned (once numbered)."""
-        return self._number(self.row_of(written))
 
     def frame(self) -> pd.DataFrame:
         """One row per reference in reading order, columns in plain English (figures never written

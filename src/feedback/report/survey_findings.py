@@ -13,7 +13,7 @@ has a chart of its figures with alt text and the same figures as a table.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -23,8 +23,9 @@ from feedback.errors import InputError
 from feedback.report import wording
 from feedback.report.document import Chart, Heading, Paragraph, Table
 from feedback.report.figures import Figures
-from feedback.survey import explorer, views, waves
+from feedback.survey import loading, views, waves
 from feedback.survey import figures as survey_figures
+from feedback.survey.labels import short_labels
 from feedback.survey.rates import SmallBase
 from feedback.survey.settings import Method, Settings
 from feedback.survey.significance import TEST_NAMES, check_test
@@ -39,7 +40,7 @@ ADJUST_NAMES = {"holm": "Holm-adjusted", "bh": "Benjamini-Hochberg-adjusted", "n
 class SurveyInput:
     """A loaded survey and the bytes it came from (for the figures' source hash)."""
 
-    survey: explorer.Survey
+    survey: loading.Survey
     source_file: str
     source_hash: str
 
@@ -93,7 +94,7 @@ def pair_waves(inputs: list[SurveyInput]) -> list[Reported]:
     return [chosen[id(i)] for i in inputs if id(i) in chosen]
 
 
-def _question_meta(survey: explorer.Survey) -> dict[str, tuple[str, str]]:
+def _question_meta(survey: loading.Survey) -> dict[str, tuple[str, str]]:
     cb = survey.codebook
     if cb is None or not hasattr(cb, "questions"):
         return {}
@@ -174,7 +175,7 @@ def _annex_heading(detail: str) -> str:
 def survey_findings(inputs: list[SurveyInput], figures: Figures, *, region: str | None = None,
                     settings: Settings = DEFAULT_SETTINGS, ppi: int = 150, detail: str = "publication",
                     compare_waves: bool = False,
-                    questions: Sequence[str] | None = None) -> list:
+                    questions: Sequence[str] | None = None, results: Callable | None = None) -> list:
     """The survey part of the annex (Annex D): headings, sentences and, in full detail, charts and tables.
 
     ``settings``: the survey pages' settings; its test tests each group against the rest of
@@ -184,6 +185,9 @@ def survey_findings(inputs: list[SurveyInput], figures: Figures, *, region: str 
     tables; ``"full"``: every significant group, and each section's chart with its table.
     ``compare_waves``: state the change from (or to) the other wave of the same survey, when loaded.
     References are numbered in reading order when the part is finished (``Figures.finish``).
+    ``results(survey)``: the survey's results by role in ``region`` with these settings as the
+    survey pages already hold them (their cached call), used when no ``questions`` are chosen;
+    otherwise they are worked out here.
     """
     if detail not in DETAILS:
         raise ValueError(f"detail must be one of {', '.join(DETAILS)}")
@@ -196,8 +200,8 @@ def survey_findings(inputs: list[SurveyInput], figures: Figures, *, region: str 
     intros, notes = [], []
     for i, rep in enumerate(reported):
         item, s = rep.item, rep.item.survey
-        res = views.results(s, grouping="Role", region=region, settings=settings,
-                            questions=list(questions) if questions else None)
+        res = results(s) if results is not None and not questions else views.results(
+            s, grouping="Role", region=region, settings=settings, questions=list(questions) if questions else None)
         changes = (_changes(rep, region=region, level=level, adjust=adjust, small_base=small_base,
                             method=settings.method)
                    if compare_waves else pd.DataFrame())
@@ -342,7 +346,7 @@ def _section_chart(item: SurveyInput, rows: pd.DataFrame, refs: list[str], *, se
     """Totals of a section's questions as a bar chart, with alt text and the same figures as a table."""
     s = item.survey
     totals = rows[rows["by"] == "total"].reset_index(drop=True)
-    labels = views.short_labels(list(totals["question"]), list(totals["question_text"]), limit=200)
+    labels = short_labels(list(totals["question"]), list(totals["question_text"]), limit=200)
     findings = {qid: f for qid, (_, f) in _question_meta(s).items() if f}
     labels = {q: wording.capitalise(findings.get(q, labels[q])) for q in totals["question"]}
     totals = totals.assign(label=totals["question"].map(labels),
@@ -369,7 +373,7 @@ def _section_chart(item: SurveyInput, rows: pd.DataFrame, refs: list[str], *, se
         "Percentage": totals["shown"],
         "Interval": [("" if pd.isna(lo) else f"{charts.percent_text(lo)} to {charts.percent_text(hi)}")
                      for lo, hi in zip(totals["ci_low"], totals["ci_high"], strict=True)],
-        "Reference": [r.split("[")[-1].rstrip("]") if r else "" for r in (refs + [""] * len(totals))[: len(totals)]],
+        "Reference": [r.ref if r else "" for r in (refs + [""] * len(totals))[: len(totals)]],
     })
     return Chart(caption=f"Chart: {title}", png=charts.chart_png(chart, ppi=ppi), alt=alt, ppi=ppi,
                  font_px=charts.smallest_font(chart), notes=notes,

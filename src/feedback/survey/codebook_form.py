@@ -20,6 +20,7 @@ import pandas as pd
 
 from feedback.errors import InputError
 from feedback.survey import codebook as cbmod
+from feedback.survey.labels import short_labels
 from feedback.survey.rates import SmallBase, answer_key, factorize, rates_by_group
 
 NONE = "(none)"  # the column choice meaning "no such column"
@@ -198,6 +199,28 @@ def item_text(text: str, question_set: str) -> str:
         if rest:
             return rest
     return text
+
+
+def short_texts(questions: list[dict], limit: int = 90) -> list[str]:
+    """Each question's text as its form's title shows it: the option or grid row of a set, and
+    without a lead-in shared with the questions around it (ids may repeat while being edited)."""
+    ids = [v["id"] for v in questions]
+    tags = ids if len(set(ids)) == len(ids) else [str(i) for i in range(len(ids))]  # a clash is told apart by id
+    shorts = short_labels(tags, [item_text(v.get("text") or v["column"], v.get("question_set", ""))
+                                 for v in questions], limit=limit)
+    return [shorts[t] for t in tags]
+
+
+def still_to_tick(questions: list[dict]) -> list[str]:
+    """Ids of the questions in use whose positive answers the suggestion could not tell."""
+    return [v["id"] for v in questions if v.get("use", True) and v.get("check") == "why"]
+
+
+def unused_columns(columns, survey: dict, questions: list[dict]) -> list[str]:
+    """The data's columns that are neither a question nor the role, region or weight column:
+    what a question can still be added from."""
+    taken = {v["column"] for v in questions} | {survey.get("role"), survey.get("region"), survey.get("weight")}
+    return [str(c) for c in columns if str(c) not in taken]
 
 
 # ---------------------------------------------------------------- answers and checks

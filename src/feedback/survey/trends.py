@@ -28,7 +28,7 @@ TREND_LABELS = {"wave": "Wave", "group": "Group", "by": "Grouping", "n": "Unweig
 def sample_waves(audience: str, kind: str = "respondents") -> list[Wave]:
     """The embedded waves of one audience, oldest first (read from data/surveys)."""
     from feedback.survey.examples import example_files as sample_files
-    from feedback.survey.explorer import load_survey
+    from feedback.survey.loading import load_survey
 
     out = []
     for sample in sample_series(kind).get(audience, []):
@@ -158,7 +158,7 @@ def change_notes(out: pd.DataFrame, *, region: str | None = None) -> list[str]:
 def trends_annex(trend: pd.DataFrame, change: pd.DataFrame, *, title: str, region: str | None, grouping: str,
                  source: str | None = None, ppi: int = 200) -> bytes:
     """The annex pack: one trend chart per question, the trend and change tables, methods."""
-    from feedback.annex import AnnexChart, AnnexTable, annex_pack
+    from feedback.download_pack import AnnexChart, AnnexTable, annex_pack
 
     items = []
     for i, (qid, rows) in enumerate(trend.groupby("question", sort=False), start=1):

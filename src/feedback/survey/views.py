@@ -22,11 +22,12 @@ from feedback.export import TABLE_LABELS
 from feedback.regions import ENGLAND, REGIONS, neighbours, region_name, region_total_label, rest_of_england_label
 from feedback.survey import tables
 from feedback.survey.compare import compare_groups
+from feedback.survey.labels import short_labels, stem_split
 from feedback.survey.rates import rates_by_group
 from feedback.survey.settings import Settings
 
 if TYPE_CHECKING:
-    from feedback.survey.explorer import Survey
+    from feedback.survey.loading import Survey
 
 DEFAULT = Settings()
 
@@ -241,41 +242,6 @@ def shared_questions(a: Survey, b: Survey) -> list[str]:
     return [q for q in a.questions()["question"] if q in ids_b]
 
 
-def short_labels(ids: list[str], texts: list[str], limit: int = 70) -> dict[str, str]:
-    """Short, unique labels for questions: a lead-in shared by several questions
-    ("To what extent do you agree or disagree: ...") is dropped, long texts are
-    cut at ``limit`` characters, and labels that still clash get their id."""
-    texts = [str(t or i) for i, t in zip(ids, texts)]
-
-    def split(text: str) -> tuple[str, str]:
-        """('lead-in', 'rest') at the first ': ' or '? ' followed by more words."""
-        cuts = [(text.find(sep), sep) for sep in (": ", "? ") if text.find(sep) > 0]
-        if not cuts:
-            return "", text
-        at, sep = min(cuts)
-        return text[: at + 1], text[at + len(sep):].strip()
-
-    parts = [split(t) for t in texts]
-    counts = pd.Series([lead for lead, _ in parts if lead]).value_counts()
-    out = []
-    for text, (lead, rest) in zip(texts, parts):
-        if lead and rest and counts.get(lead, 0) > 1:
-            text = rest[:1].upper() + rest[1:]
-        out.append(text if len(text) <= limit else text[: limit - 1].rstrip() + "…")
-    seen = pd.Series(out).value_counts()
-    return {i: (f"{label} ({i})" if seen[label] > 1 else label) for i, label in zip(ids, out)}
-
-
-def _stem_split(text: str) -> tuple[str, str]:
-    """('Through which of these ... from the Panel?', 'Letters from the Panel'): a
-    multi-select item's question stem and its option, cut at the last '? ' or ': '."""
-    cuts = [text.rfind(sep) for sep in ("? ", ": ")]
-    at = max(cuts)
-    if at <= 0:
-        return "", text
-    return text[: at + 1].strip(), text[at + 2:].strip()
-
-
 @dataclass
 class HeadlineCard:
     """One Overview card: a single question, or the items of a multi-select
@@ -314,7 +280,7 @@ def headline_cards(head: pd.DataFrame, questions: pd.DataFrame, *, england: pd.D
     head = head.reset_index(drop=True)
     kinds = dict(zip(questions["question"], questions.get("kind", pd.Series([""] * len(questions)))))
     texts = [str(t or q) for q, t in zip(head["question"], head["question_text"])]
-    stems, items = zip(*[_stem_split(t) if kinds.get(q) == "multi_select" else ("", t)
+    stems, items = zip(*[stem_split(t) if kinds.get(q) == "multi_select" else ("", t)
                          for q, t in zip(head["question"], texts)]) if len(head) else ((), ())
     head = head.assign(item=list(items), _stem=list(stems))
     if england is not None and len(england):
@@ -334,7 +300,7 @@ def headline_cards(head: pd.DataFrame, questions: pd.DataFrame, *, england: pd.D
     for start, stop in zip(bounds[:-1], bounds[1:]):
         rows = head.iloc[start:stop].reset_index(drop=True)
         if not alone[start]:
-            stem_text = _stem_split(str(rows["question_text"].iloc[0]))[0]
+            stem_text = stem_split(str(rows["question_text"].iloc[0]))[0]
             cards.append(HeadlineCard(title=stem_text, help="\n".join(rows["question_text"].astype(str)), rows=rows))
         else:
             cards.append(HeadlineCard(title=rows["item"].iloc[0], help=str(rows["question_text"].iloc[0] or ""),

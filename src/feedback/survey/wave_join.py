@@ -12,14 +12,15 @@ question whose wording changed is still a break in the series (``[b]``).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 
 from feedback.errors import InputError
 from feedback.survey import waves
+from feedback.survey.loading import YOUR_UPLOAD
 
 JOINS = "joins"
 UNREADABLE = "unreadable"
@@ -65,6 +66,18 @@ def series_texts(series: Iterable[waves.Wave]) -> dict[str, str]:
     return out
 
 
+def assess_upload(read: Callable, *, name: str, audience: str, kind: str, series: list[waves.Wave]) -> Join:
+    """The session's upload as one more wave of ``series`` (waves of ``audience`` and ``kind``),
+    or why it cannot be one. ``read()`` gives the uploaded survey or raises ``InputError``;
+    ``name`` is how the person named it."""
+    try:
+        survey = read()
+    except InputError as err:
+        return Join(UNREADABLE, f"{YOUR_UPLOAD} {name} could not be read: {err}")
+    return assess(survey, audience=audience, kind=kind, series=series, series_audiences=waves.series_audiences(),
+                  name=name)
+
+
 def assess(survey, *, audience: str, kind: str, series: list[waves.Wave], series_audiences: Iterable[str] = (),
            name: str = "") -> Join:
     """Can ``survey`` (the session's upload) be one more wave of ``series`` (waves of
@@ -74,31 +87,31 @@ def assess(survey, *, audience: str, kind: str, series: list[waves.Wave], series
     own = str(getattr(survey, "audience", "") or "")
     words = waves.audience_words
     if survey.kind != kind:
-        return Join(OTHER_KIND, f"Your upload {name} is {survey.kind}, these waves are {kind}: it cannot be added "
+        return Join(OTHER_KIND, f"{YOUR_UPLOAD} {name} is {survey.kind}, these waves are {kind}: it cannot be added "
                                 "as a wave.", audience=own)
     if not own:
-        return Join(NO_AUDIENCE, f"Your upload {name} names no audience, so it is in no series. If it is a survey "
+        return Join(NO_AUDIENCE, f"{YOUR_UPLOAD} {name} names no audience, so it is in no series. If it is a survey "
                                  f"of {words(audience).lower()}, add it to these waves (or set its Audience on the "
                                  "Upload page).", audience=own)
     if own != audience:
         if own in set(series_audiences):
-            return Join(OTHER_AUDIENCE, f"Your upload {name} is a survey of {words(own).lower()} (audience "
+            return Join(OTHER_AUDIENCE, f"{YOUR_UPLOAD} {name} is a survey of {words(own).lower()} (audience "
                                         f"\"{own}\"); these waves are of {words(audience).lower()}. Show the "
                                         f"{words(own)} series to add it there.", audience=own)
-        return Join(OTHER_AUDIENCE, f"Your upload {name} is a survey of {words(own).lower()} (audience \"{own}\"), "
+        return Join(OTHER_AUDIENCE, f"{YOUR_UPLOAD} {name} is a survey of {words(own).lower()} (audience \"{own}\"), "
                                     "and no earlier wave of that audience is loaded. If it is a survey of "
                                     f"{words(audience).lower()}, set its Audience to \"{audience}\" on the Upload "
                                     "page.", audience=own)
     label = waves.wave_label(survey)
     if label in {w.label for w in series}:
-        return Join(SAME_WAVE, f"Your upload {name} has the wave label '{label}', the same as a wave already "
+        return Join(SAME_WAVE, f"{YOUR_UPLOAD} {name} has the wave label '{label}', the same as a wave already "
                                "shown: give it its own Wave (e.g. its year) on the Upload page.", audience=own)
     mine = question_texts(survey)
     theirs = series_texts(series)
     if not set(mine) & set(theirs):
         matches = match_questions(mine, theirs)
         found = int((matches["series_id"] != "").sum())
-        return Join(NO_SHARED_IDS, f"Your upload {name} ({label}) shares no question id with these waves, so its "
+        return Join(NO_SHARED_IDS, f"{YOUR_UPLOAD} {name} ({label}) shares no question id with these waves, so its "
                                    f"questions cannot be linked to theirs as they are. {found} of its "
                                    f"{len(mine)} questions match a question of the series by their text: check "
                                    "the matches below and confirm them to add it.", audience=own, matches=matches,
@@ -152,9 +165,3 @@ def apply_mapping(codebook, mapping: Mapping[str, str]):
 def with_audience(codebook, audience: str):
     """The codebook with its ``[survey] audience`` set (an upload added to a series)."""
     return dataclasses.replace(codebook, audience=str(audience))
-
-
-def codebook_text(codebook) -> str:
-    from feedback.survey.codebook import dump_codebook
-
-    return dump_codebook(codebook)

@@ -57,7 +57,7 @@ def audience_words(audience: str) -> str:
 
 @dataclass
 class Wave:
-    """One wave: its label (e.g. "2022 (synthetic)") and the loaded survey (``explorer.Survey``)."""
+    """One wave: its label (e.g. "2022 (synthetic)") and the loaded survey (``loading.Survey``)."""
 
     label: str
     survey: object
@@ -93,7 +93,7 @@ def wave_label(survey) -> str:
 def load_wave(filename: str, content: bytes, codebook_text: str | None = None, *, label: str | None = None,
               kind: str = "auto") -> Wave:
     """Read one wave (respondent-level file with its codebook, or a data tables workbook)."""
-    from feedback.survey.explorer import load_survey
+    from feedback.survey.loading import load_survey
 
     survey = load_survey(filename, content, codebook_text, kind=kind)
     return Wave(label or wave_label(survey), survey)
@@ -333,6 +333,29 @@ def change_words(row) -> str:
 
 
 # ---------------------------------------------------------------- the embedded sample waves
+
+def grouping_for(series: list[Wave], grouping: str) -> str:
+    """The grouping a series can be shown by: published tables do not cross role with region,
+    so a series with a data tables wave falls back to role and region apart."""
+    if any(w.survey.kind != "respondents" for w in series) and grouping == "Role × region":
+        return "Role and region"
+    return grouping
+
+
+def series_audiences() -> list[str]:
+    """The audiences that have an embedded series of waves (respondent-level or data tables)."""
+    return [a for k in ("respondents", "data tables") for a in sample_series(k)]
+
+
+def series_position(survey) -> tuple[list, int]:
+    """The embedded series (samples, oldest first) the survey is one of, and its place; ([], -1) if none.
+    Read from the codebooks only: no survey file is opened here."""
+    samples = sample_series(survey.kind).get(survey.audience or "", [])
+    for i, sample in enumerate(samples):
+        if sample.data_file == survey.filename and sample.name == survey.name:
+            return samples, i
+    return [], -1
+
 
 def sample_series(kind: str = "respondents") -> dict[str, list]:
     """Audience -> the embedded samples of that kind, oldest first (``examples.Example``s),

@@ -1,6 +1,6 @@
-"""The "annex pack": one ZIP with every chart (PNG and SVG, with its alt text)
-and every table (XLSX with notes, and CSV) of the current selection, plus a
-short methods note. Generic (``annex_pack``) and for survey results
+"""The download pack (the Results page's "annex pack" ZIP; the Word annex is ``feedback.report``):
+one ZIP with every chart (PNG and SVG, with its alt text) and every table (XLSX with notes, and
+CSV) of the current selection, plus a short methods note. Generic (``annex_pack``) and for survey results
 (``survey_annex``). No Streamlit here.
 """
 
