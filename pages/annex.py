@@ -69,7 +69,7 @@ if st.button("Build the annex", type="primary", icon=":material/description:", k
         template_bytes = document.check_template(template.name, template.getvalue()) if template else None
         surveys = [survey_ui.load_choice(options[name]) for name in chosen]
         files = build.build_annex(loaded=surveys, engine=common.db_engine(), region=region, template=template_bytes,
-                                  parts=[p for p in parts if p != "survey" or surveys], **survey_ui.settings().as_dict(),
+                                  parts=[p for p in parts if p != "survey" or surveys], settings=survey_ui.settings(),
                                   detail=detail, compare_waves=compare_waves,
                                   results=lambda survey: survey_ui.results(survey, "Role", region),  # the pages' cache
                                   progress=lambda f, m: bar.progress(min(1.0, f), text=m))
@@ -109,4 +109,4 @@ cli_files = None if sorted(chosen) == sorted(every_sample) else [
     (c.data_file, c.codebook_file) if isinstance(c, examples.Example)
     else (c["filename"], c["filename"].rsplit(".", 1)[0] + ".toml") for c in (options[k] for k in chosen)]
 st.code(annex_cli.annex_command(cli_files, region=region, detail=detail, compare_waves=compare_waves,
-                                **survey_ui.settings().as_dict()), language=None, wrap_lines=True)  # unstyled: the highlighter's colours fail contrast
+                                settings=survey_ui.settings()), language=None, wrap_lines=True)  # unstyled: the highlighter's colours fail contrast

@@ -135,7 +135,7 @@ st.download_button(
     "Download annex pack (ZIP)",
     common.logged_export(lambda: download_pack.survey_annex(survey, res, region=region_words, grouping=grouping,
                                                             mark=mark_kind, sort=sort, hide_c=hide_c,
-                                                            **s.as_dict()),
+                                                            settings=s),
                          f"annex pack {survey.name}"),
     file_name=download_pack.pack_name(survey, grouping, region_words),
     mime="application/zip", on_click="ignore", icon=":material/folder_zip:", key="annex_pack",

@@ -14,6 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from feedback.survey import examples, loading, views
 from feedback.survey.codebook import load_codebook
+from feedback.survey.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 SURVEYS = ROOT / "data" / "surveys"
@@ -337,8 +338,7 @@ def test_annex_pack_holds_every_chart_table_and_methods():
     content, codebook = examples.example_files(sample)
     survey = loading.load_survey(sample.data_file, content, codebook, kind=sample.kind)
     res = views.results(survey, grouping="Role", region="London", questions=["heard_of_panel", "aware_ce_review"])
-    data = pack.survey_annex(survey, res, region="London", grouping="Role", method="wilson", level=0.95,
-                             suppress=10, flag=30, adjust="holm")
+    data = pack.survey_annex(survey, res, region="London", grouping="Role", settings=Settings(method="wilson"))
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         names = set(zf.namelist())
         from feedback.export import file_stem

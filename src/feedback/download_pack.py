@@ -14,6 +14,7 @@ import pandas as pd
 
 from feedback import charts, export
 from feedback.survey import figures as survey_figures
+from feedback.survey.settings import Settings
 
 
 @dataclass
@@ -120,30 +121,24 @@ def survey_workbook(survey, res: pd.DataFrame, *, region: str | None, grouping: 
                                                                      "secretariat", notes=notes)
 
 
-def survey_annex(survey, res: pd.DataFrame, *, region: str | None, grouping: str, method: str, level: float,
-                 suppress: int, flag: int, adjust: str, mark: str = "bar", ppi: int = 200, sort: str | None = None,
-                 hide_c: bool = False, test: str = "design", suppress_on: str = "n", flag_on: str = "n") -> bytes:
+def survey_annex(survey, res: pd.DataFrame, *, region: str | None, grouping: str, settings: Settings,
+                 mark: str = "bar", ppi: int = 200, sort: str | None = None, hide_c: bool = False) -> bytes:
     """The annex pack of a survey selection: one chart per question, the results in both publication
     layouts (XLSX with cover, contents and notes; CSV), the drafted Word annex of the survey and its
     figures workbook."""
     from feedback.report import build
     from feedback.survey import notes as survey_notes
-    from feedback.survey.settings import Settings
-
     items = []
     for i, (qid, rows) in enumerate(res.groupby("question", sort=False), start=1):
         chart = survey_figures.survey_chart(rows, region=region, source=survey.source, mark=mark,
-                                    thresholds=(suppress, flag, suppress_on, flag_on), sort=sort,
+                                    thresholds=settings.thresholds, sort=sort,
                                     hide_c=hide_c)
         items.append(AnnexChart(f"{i:02d}_{qid}", chart, survey_figures.survey_alt_text(rows, region=region, mark=mark)))
-    settings = Settings(method=method, level=level, suppress=suppress, flag=flag, adjust=adjust, test=test,
-                        suppress_on=suppress_on, flag_on=flag_on)
     notes = survey_notes.table_notes(survey, res, region=region, grouping=grouping, settings=settings)
     stem = export.file_stem("results", survey.name, grouping, region or "England")
     tables = export.survey_tables(res, survey=survey.title or survey.name, grouping=grouping, region=region)
-    drafted = build.build_annex(loaded=[survey], region=region, parts=("survey",), method=method, level=level,
-                                suppress=suppress, flag=flag, adjust=adjust, test=test, suppress_on=suppress_on,
-                                flag_on=flag_on, questions=list(pd.unique(res["question"])),
+    drafted = build.build_annex(loaded=[survey], region=region, parts=("survey",), settings=settings,
+                                questions=list(pd.unique(res["question"])),
                                 title=f"Survey findings: {survey.title or survey.name}, {region or 'England'}")
     annex_stem = export.file_stem("annex", survey.name, grouping, region or "England")
     extra = {f"tables/{stem}.xlsx": survey_workbook(survey, res, region=region, grouping=grouping, notes=notes),

@@ -445,8 +445,8 @@ def by_test():
     sample = examples.EXAMPLES[0]
     content, codebook = examples.example_files(sample)
     survey = loading.load_survey(sample.data_file, content, codebook)
-    return survey, {t: build.build_annex(surveys=[(sample.data_file, content, codebook)], parts=("survey",), test=t,
-                                         detail="full")
+    return survey, {t: build.build_annex(surveys=[(sample.data_file, content, codebook)], parts=("survey",),
+                                         settings=Settings(test=t), detail="full")
                     for t in TESTS}
 
 
@@ -509,8 +509,8 @@ def test_small_base_rules_on_the_effective_base_mark_low_reliability_in_text_and
     total_n, total_eff = (r[r["by"] == "total"].set_index("question")["flag"] for r in (by_n, by_eff))
     only_eff = [q for q in total_eff.index if total_eff[q] == "[u]" and total_n[q] == ""]
     assert only_eff
-    files = build.build_annex(surveys=[(sample.data_file, content, codebook)], parts=("survey",), flag=300,
-                              flag_on="n_eff")
+    files = build.build_annex(surveys=[(sample.data_file, content, codebook)], parts=("survey",),
+                              settings=Settings(flag=300, flag_on="n_eff"))
     wb = openpyxl.load_workbook(io.BytesIO(files.figures_xlsx))
     ws = wb["Table 1"]
     header = [c.value for c in ws[2]]

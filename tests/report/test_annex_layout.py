@@ -14,6 +14,7 @@ from docx.oxml.ns import qn
 
 from feedback import charts, sample_data
 from feedback.report import build, document
+from feedback.survey.settings import Settings
 
 PRIMARY = re.compile(r"\[([CDR])(\d+)\]")
 ANY_REF = re.compile(r"\[([CDR]\d+(?:\.\d+|w)?)\]")
@@ -120,10 +121,10 @@ def test_the_same_figure_keeps_its_reference_whatever_the_method_level_or_test()
     """Two method settings: every figure present in both has the same reference, and every headline
     (question total, count) is present in both."""
     sample = build.sample_surveys()
-    a = build.build_annex(surveys=sample, parts=("survey",), detail="full", method="wilson", level=0.95,
-                          test="design")
-    b = build.build_annex(surveys=sample, parts=("survey",), detail="full", method="clopper-pearson", level=0.90,
-                          test="effective-base")
+    a = build.build_annex(surveys=sample, parts=("survey",), detail="full",
+                          settings=Settings(method="wilson", level=0.95, test="design"))
+    b = build.build_annex(surveys=sample, parts=("survey",), detail="full",
+                          settings=Settings(method="clopper-pearson", level=0.90, test="effective-base"))
     key = ["Area", "Question or criterion", "Group", "Region", "Source file"]
     ra = a.figures.set_index(key)["Reference"]
     rb = b.figures.set_index(key)["Reference"]

@@ -50,7 +50,7 @@ def test_everything_suppressed_and_the_annex_pack():
     settings = Settings(method="beta", level=0.95, suppress=1000, flag=1000, adjust="holm")
     res = views.results(survey, grouping="Role", settings=settings)
     assert (res["flag"] == "[c]").all() and res["p"].isna().all()
-    pack = download_pack.survey_annex(survey, res, region=None, grouping="Role", mark="bar", ppi=72, **settings.as_dict())
+    pack = download_pack.survey_annex(survey, res, region=None, grouping="Role", mark="bar", ppi=72, settings=settings)
     assert {"table" in n.lower() or "results" in n.lower() for n in zipfile.ZipFile(io.BytesIO(pack)).namelist()}
 
 

@@ -27,7 +27,7 @@ from feedback.report.survey_findings import SurveyInput, survey_findings
 from feedback.survey import examples, loading, waves
 from feedback.survey.settings import Settings
 from feedback.survey.rates import SmallBase
-from feedback.survey.significance import TEST_NAMES, check_test
+from feedback.survey.significance import TEST_NAMES
 
 PARTS = ("survey", "roundtables", "audits")
 CONTACT = "Child Safeguarding Practice Review Panel secretariat"
@@ -81,9 +81,7 @@ def region_words(region: str | None) -> str:
 def build_annex(*, surveys: Sequence[tuple[str, bytes, str | None]] | None = None, loaded: Sequence | None = None,
                 engine=None,
                 region: str | None = None, template: bytes | None = None, parts: Sequence[str] = PARTS,
-                method: str = "wilson", level: float = 0.95, suppress: int = 10, flag: int = 30,
-                adjust: str = "holm", test: str = "design", suppress_on: str = "n", flag_on: str = "n",
-                title: str | None = None, detail: str = "publication", compare_waves: bool = False,
+                settings: Settings = Settings(), title: str | None = None, detail: str = "publication", compare_waves: bool = False,
                 questions: Sequence[str] | None = None, progress: Callable[[float, str], None] | None = None,
                 results: Callable | None = None) -> AnnexFiles:
     """The annex document and its figures workbook.
@@ -92,11 +90,8 @@ def build_annex(*, surveys: Sequence[tuple[str, bytes, str | None]] | None = Non
     None for the embedded samples; or ``loaded``: surveys already read
     (``loading.Survey``, their ``key`` is the source hash). ``engine``: the database for the
     roundtable and audit parts (needed only when those parts are asked for).
-    The survey settings are the survey pages' own: interval ``method`` and
-    ``level``, the multiple-comparison ``adjust``ment, the significance
-    ``test`` of a group against the rest (``design`` or ``effective-base``)
-    and the small-base rules (below ``suppress`` [c], below ``flag`` [u], on
-    the unweighted ``"n"`` or effective ``"n_eff"`` base).
+    ``settings``: the survey pages' own (interval method and level, small-base rules, the
+    multiple-comparison adjustment and the significance test).
     ``detail``: ``"publication"`` (the default: Annex C, Annex D and the audit key figures in the
     published shape, drafting notes as Word comments) or ``"full"`` (the analyst's appendix: theme
     counts, tracker status, every significant group, each section's chart and table).
@@ -108,10 +103,8 @@ def build_annex(*, surveys: Sequence[tuple[str, bytes, str | None]] | None = Non
     working them out again.
     """
     say = progress or (lambda _f, _m: None)
-    test = check_test(test)
     if detail not in DETAILS:
         raise ValueError(f"detail must be one of {', '.join(DETAILS)}")
-    small_base = SmallBase(suppress=suppress, flag=flag, suppress_on=suppress_on, flag_on=flag_on)
     unknown = [p for p in parts if p not in PARTS]
     if unknown:
         raise ValueError(f"unknown annex part(s): {', '.join(unknown)}")
@@ -148,8 +141,6 @@ def build_annex(*, surveys: Sequence[tuple[str, bytes, str | None]] | None = Non
                                       for i in inputs))
         fieldwork += [f"{i.survey.title}: {i.survey.fieldwork}" for i in inputs if i.survey.fieldwork]
         say(0.3, "Writing the survey findings…")
-        settings = Settings(method=method, level=level, suppress=suppress, flag=flag, adjust=adjust, test=test,
-                            suppress_on=suppress_on, flag_on=flag_on)
         annex.add(*survey_findings(inputs, figures, region=region, settings=settings,
                                    detail=detail, compare_waves=compare_waves, questions=questions,
                                    results=results))
@@ -158,16 +149,16 @@ def build_annex(*, surveys: Sequence[tuple[str, bytes, str | None]] | None = Non
 
         say(0.75, "Summarising the yearly-report audits…")
         annex.add(*audit_findings(engine, figures, region=region, detail=detail,
-                                  small_base=SmallBase(suppress=suppress, flag=flag)))
+                                  small_base=SmallBase(suppress=settings.suppress, flag=settings.flag)))
         sources.append("yearly-report audits and register (database)")
     say(0.9, "Writing the Word document and the figures workbooks…")
     docx = document.render(annex, template)  # a user's template only in a limited child
     frame = figures.frame()
-    methods = [f"Survey groups are tested against the rest of the sample with the {TEST_NAMES[test]}"
-               + (" (by the Rao-Scott test where either side is at 0% or 100%)" if test == "design" else "")
-               + f", {adjust} adjustment within each question"
+    methods = [f"Survey groups are tested against the rest of the sample with the {TEST_NAMES[settings.test]}"
+               + (" (by the Rao-Scott test where either side is at 0% or 100%)" if settings.test == "design" else "")
+               + f", {settings.adjust} adjustment within each question"
                + (f"; a change between waves with the {waves.CHANGE_TEST} (as on the Trends page and the "
-                  "change command)." if compare_waves else "."), *small_base.describe()] \
+                  "change command)." if compare_waves else "."), *settings.small_base.describe()] \
         if "survey" in parts else []
     workbook = figures_workbook(frame, title=annex.title, sources=sources, where=where,
                                 shorthand=figures.markers(), methods=methods, fieldwork="; ".join(fieldwork),

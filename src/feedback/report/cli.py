@@ -9,9 +9,7 @@ from pathlib import Path
 
 from feedback.errors import InputError
 from feedback.regions import region_option
-from feedback.survey.settings import small_base_arguments
-from feedback.survey.intervals import METHODS
-from feedback.survey.significance import TESTS
+from feedback.survey.settings import Settings
 
 
 class _SurveyPairs(argparse.Action):
@@ -38,14 +36,7 @@ def register(subparsers) -> None:
                         help="the codebook (.toml) of the --survey before it")
     parser.add_argument("--region", help="one region only (default: England, all regions)")
     parser.add_argument("--template", type=Path, help="a Word template (.docx) with the house styles")
-    parser.add_argument("--method", default="wilson", choices=METHODS, help="interval method (default wilson)")
-    parser.add_argument("--level", type=float, default=0.95, help="confidence level, e.g. 0.90, 0.95, 0.99")
-    small_base_arguments(parser)
-    parser.add_argument("--adjust", default="holm", choices=("holm", "bh", "none"),
-                        help="multiple-comparison adjustment of the group tests (default holm)")
-    parser.add_argument("--test", default="design", choices=TESTS,
-                        help="test of a group against the rest: design (R survey's svyttest, default) or "
-                             "effective-base (pooled z test on Kish effective bases)")
+    Settings.add_arguments(parser)
     parser.add_argument("--detail", default="publication", choices=("publication", "full"),
                         help="publication (default): Annex C, Annex D and the audit key figures in the published "
                              "shape; full: the analyst's appendix (theme counts, tracker status, every "
@@ -59,10 +50,8 @@ def register(subparsers) -> None:
 def _annex(args) -> int:
     from feedback import db, sample_data
     from feedback.report import build, document
-    from feedback.survey.settings import parse_small_base
-
     region = region_option(args.region)
-    rules = parse_small_base(args.small_base, args.small_base_on)
+    settings = Settings.from_args(args)
     surveys = None
     if args.surveys:
         surveys = []
@@ -74,9 +63,7 @@ def _annex(args) -> int:
         raise InputError(f"--out {args.out}: is a file; give a folder to write annex.docx and figures.xlsx in.")
     engine = db.get_engine(args.database_url or db.database_url())
     sample_data.prepare(engine)  # as the owner only when this is the configured database (db.owner_url_for)
-    files = build.build_annex(surveys=surveys, engine=engine, region=region, template=template, method=args.method,
-                              level=args.level, adjust=args.adjust, test=args.test, suppress=rules.suppress,
-                              flag=rules.flag, suppress_on=rules.suppress_on, flag_on=rules.flag_on,
+    files = build.build_annex(surveys=surveys, engine=engine, region=region, template=template, settings=settings,
                               detail=args.detail, compare_waves=args.compare_waves)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "annex.docx").write_bytes(files.docx)
@@ -88,12 +75,9 @@ def _annex(args) -> int:
 
 
 def annex_command(files: Sequence[tuple[str, str | None]] | None, *, region: str | None, detail: str = "publication",
-                  compare_waves: bool = False, **settings) -> str:
+                  compare_waves: bool = False, settings: Settings = Settings()) -> str:
     """The ``annex`` command for these surveys ((data file, codebook file) each; None = the embedded
-    samples), region, detail, wave comparison and survey settings (``Settings``'
-    keywords), quoted for the shell."""
-    from feedback.survey.settings import Settings
-
+    samples), region, detail, wave comparison and survey settings, quoted for the shell."""
     parts = ["python -m feedback annex --out annex"]
     for data_file, codebook in files or ():
         parts.append(f"--survey {shlex.quote(data_file)}")
@@ -105,5 +89,5 @@ def annex_command(files: Sequence[tuple[str, str | None]] | None, *, region: str
         parts.append(f"--detail {shlex.quote(detail)}")
     if compare_waves:
         parts.append("--compare-waves")
-    parts += Settings(**settings).options()
+    parts += settings.options()
     return " ".join(parts)
