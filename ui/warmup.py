@@ -8,11 +8,13 @@
   (1-2 s of CPU), so the first upload does not wait for it.
 - The database: migrations and the sample data, as a deployment migrates before serving, so
   the first visit of a database page (or a bookmark to one) does not wait for them.
+- The app's caches shared by every user: the sample surveys read, the database engine.
 
-``serve.py`` (``make run``) calls :func:`warm_up` before the server listens. A server started
-with a plain ``streamlit run app.py`` gets the modules and the forkserver from :func:`start`,
-which app.py calls after the first page is drawn (the first database page opens the database,
-with its spinner). Nothing here imports Streamlit, and nothing personal is touched.
+``serve.py`` (``make run``) calls :func:`warm_up` before the server listens. app.py calls
+:func:`start` after the first page is drawn: in a background thread at a lower CPU priority, it
+fills the caches (they need the running server), after the rest of the warm-up when serve.py
+did not run it. Nothing personal is touched: only the embedded samples, the shared database
+engine and modules. This module imports no Streamlit itself, so serve.py can use it.
 """
 
 from __future__ import annotations
@@ -42,7 +44,8 @@ FIRST_PAGE = (
 # Every chart needs it (feedback.charts imports it when the first chart is built).
 OTHER_PAGES = ("altair",)
 
-_started = False
+_warmed = False  # warm_up() has run in this process
+_started = False  # start() has run in this process
 _lock = threading.Lock()
 log = logging.getLogger(__name__)
 
@@ -51,9 +54,9 @@ def warm_up(argv: list[str] | None = None) -> None:
     """Load the pages' modules, start the parsing forkserver and, when ``argv`` (the server's
     options) is given, prepare the database the secrets name. Blocks until done, except the
     forkserver, which starts beside the rest."""
-    global _started
+    global _warmed
     with _lock:
-        _started = True  # start() has nothing left to do
+        _warmed = True
     _import(FIRST_PAGE)
     _convert_a_frame_for_display()
     from feedback import isolation
@@ -65,8 +68,8 @@ def warm_up(argv: list[str] | None = None) -> None:
 
 
 def start() -> None:
-    """:func:`warm_up` without the database, in a background thread at a lower CPU priority: for a
-    server that serve.py did not start. Once per process; nothing after :func:`warm_up` has run."""
+    """Fill the shared caches in a background thread at a lower CPU priority, after
+    :func:`warm_up` (without the database) when serve.py did not run it. Once per process."""
     global _started
     with _lock:
         if _started:
@@ -81,9 +84,22 @@ def _in_background() -> None:
     except (AttributeError, OSError):
         pass
     try:
-        warm_up()
+        if not _warmed:
+            warm_up()
+        _fill_caches()
     except Exception:  # noqa: BLE001 - a failed warm-up only means a page does the work itself
         log.warning("The warm-up stopped early", exc_info=True)
+
+
+def _fill_caches() -> None:
+    """What the pages read through Streamlit's caches, shared by every user. Streamlit logs that
+    each call has no ScriptRunContext ("can be ignored"): this thread draws nothing."""
+    from feedback.survey import explorer
+    from ui import common, survey_ui
+
+    for sample in explorer.available_samples():
+        survey_ui.load_sample(sample)
+    common.db_engine()
 
 
 def _import(names) -> None:
