@@ -41,14 +41,15 @@ test-fast: install-test
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile --ignore=tests/browser \
 		--deselect tests/test_untrusted.py::test_fuzz_readers_raise_only_input_error
 
+# tools/ holds the measuring and fuzzing code: not part of the installed package.
 bench: install
-	$(BIN)/python -m feedback.bench
-	$(BIN)/python -m feedback.bench --uploads
-	$(BIN)/python -m feedback.bench --limits
+	$(BIN)/python tools/bench.py
+	$(BIN)/python tools/bench.py --uploads
+	$(BIN)/python tools/bench.py --limits
 
 # A longer fuzz campaign of every upload reader than the test suite runs (seeded, bounded).
 fuzz: install
-	$(BIN)/python -m feedback.fuzz --count 2000
+	$(BIN)/python tools/fuzz.py --count 2000
 
 # Bounded load test on 127.0.0.1: 10 sessions upload a 40 MB CSV while another opens the Overview.
 load: install-test

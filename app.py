@@ -25,4 +25,5 @@ common.sidebar()
 try:
     page.run()
 finally:
-    warmup.start()  # after the first page is drawn: get the other pages ready in the background
+    if navigation.serving_app():  # not in a test process: AppTest needs no forkserver
+        warmup.start()  # after the first page is drawn, unless serve.py warmed the server up before it listened

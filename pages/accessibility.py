@@ -4,7 +4,9 @@ it was tested and how to report a problem."""
 
 import streamlit as st
 
-from ui import common  # noqa: F401 - first import hands a deep link over to app.py
+from ui import navigation
+
+navigation.route_through_app()  # a bookmark to this page on a fresh server goes through app.py
 
 # (what does not work, why it cannot be fixed inside Streamlit, what to do instead)
 KNOWN_ISSUES = [

@@ -1,6 +1,6 @@
 """Time the change between two waves: ``python scripts/bench_waves.py [--write docs/performance.md]``.
 
-Two synthetic waves (``feedback.bench.synthetic``, different seeds) of N
+Two synthetic waves (``tools/synthetic.py``, different seeds) of N
 respondents x 40 questions each, weighted, with routed follow-ups; the change
 for every question x group (total, 4 roles, 9 regions, 36 role x region cells)
 with Holm within each question x grouping. A script, not a test: timings depend
@@ -18,11 +18,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
-from feedback.bench import synthetic  # noqa: E402
 from feedback.survey.loading import Survey  # noqa: E402
 from feedback.survey.waves import Wave, change  # noqa: E402
+from tools.synthetic import synthetic  # noqa: E402
 
 BY = (("role",), ("region",), ("role", "region"))
 HEADING = "## Change between waves"

@@ -41,7 +41,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 
 def survey_csv(megabytes: float) -> bytes:
     """A respondent-level CSV of about ``megabytes`` MB (synthetic, as the benchmark's)."""
-    from feedback.bench import as_text, synthetic
+    from tools.synthetic import as_text, synthetic
 
     frame, _cb = synthetic(1000, 40, seed=3)
     per_row = len(as_text(frame).to_csv(index=False).encode()) / 1000
@@ -314,7 +314,7 @@ def main(argv=None) -> int:
     text = report(run(min(args.sessions, 20), min(args.mb, 50)))
     print(text)
     if args.write:
-        from feedback.bench import _replace_section
+        from tools.bench import _replace_section
 
         _replace_section(Path(args.write), SECTION, text)
     return 0

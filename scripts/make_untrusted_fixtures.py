@@ -20,9 +20,12 @@ from pathlib import Path
 import docx
 import openpyxl
 
-from feedback import fuzz
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # tools/ (the fuzzer) is not an installed package
 
-OUT = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "untrusted"
+from tools import fuzz  # noqa: E402
+
+OUT = ROOT / "tests" / "fixtures" / "untrusted"
 SHEET = "xl/worksheets/sheet1.xml"
 
 

@@ -1,5 +1,5 @@
 """The app shell under AppTest: the page links, the first page's purpose sentence, the
-accessibility statement, and what the background warm-up imports."""
+accessibility statement, the hand-over of a bookmark to app.py, and what the warm-up loads."""
 
 from __future__ import annotations
 
@@ -54,19 +54,50 @@ def test_warm_up_imports_the_modules_the_pages_use():
     assert len(modules) == len(set(modules))
 
 
+def test_only_the_apps_server_hands_a_page_over_to_app_py(monkeypatch):
+    """A page script's first call hands a fresh server's bookmark to app.py; a test process (where
+    AppTest runs a page on its own) is not the app's server, so nothing is handed over there."""
+    import sys
+
+    assert not navigation.serving_app()
+    monkeypatch.setattr(sys, "argv", [str(ROOT / "app.py"), "--some-script-argument"])
+    assert navigation.serving_app()
+    monkeypatch.setattr(sys, "argv", [str(ROOT / "pages" / "results.py")])
+    assert not navigation.serving_app()
+
+
+def test_importing_the_app_helpers_starts_nothing():
+    """Importing the warm-up and the navigation starts no thread and no process; app.py and serve.py
+    start the warm-up explicitly."""
+    import subprocess
+    import sys
+
+    script = f"""
+import sys, threading, multiprocessing
+sys.path.insert(0, {str(ROOT)!r})
+before = {{t.name for t in threading.enumerate()}}
+from ui import navigation, warmup, style
+import serve
+assert {{t.name for t in threading.enumerate()}} == before, threading.enumerate()
+assert not multiprocessing.active_children()
+print("QUIET")
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout.strip() == "QUIET"
+
+
 def test_serve_loads_what_the_first_page_imports_and_nothing_of_streamlit(tmp_path):
-    """serve.py loads the first page's heavy modules before the server listens: after it, the
-    first run of app.py (the Overview) imports no more of them; and it loads no Streamlit, whose
-    page helpers need a running session."""
+    """The warm-up loads the first page's heavy modules before the server listens: after it, the
+    first run of app.py (the Overview) imports no more of them; and it loads no Streamlit."""
     import subprocess
     import sys
 
     script = f"""
 import sys, os
 sys.path.insert(0, {str(ROOT)!r})
-import serve
-serve.preload()
-serve.preload_other_pages()  # what serve.main loads too, before the server listens
+from ui import warmup
+warmup.warm_up()  # what serve.main runs before the server listens (with the server's options, for the database)
 assert not any(m == "streamlit" or m.startswith("streamlit.") for m in sys.modules), "serve loaded Streamlit"
 before = set(sys.modules)
 os.environ["FEEDBACK_DATABASE_URL"] = "sqlite:///" + {str(tmp_path / "first.sqlite3")!r}
@@ -101,9 +132,9 @@ def test_serve_prepares_the_database_before_listening(tmp_path, monkeypatch, cap
     script = f"""
 import sys
 sys.path.insert(0, {str(ROOT)!r})
-import serve
-serve.prepare_database(["--server.port", "1", "--secrets.files", {str(secrets)!r}])
-serve.prepare_database(["--secrets.files={secrets}"])
+from ui import warmup
+warmup.prepare_database(["--server.port", "1", "--secrets.files", {str(secrets)!r}])
+warmup.prepare_database(["--secrets.files={secrets}"])
 assert "streamlit" not in sys.modules
 """
     env = {k: v for k, v in __import__("os").environ.items() if k != db.ENV_VAR}
@@ -116,10 +147,8 @@ assert "streamlit" not in sys.modules
         assert session.scalar(select(func.count()).select_from(Partnership)) == 137  # seeded once, not twice
     engine.dispose()
 
-    import serve
-
     monkeypatch.setenv(db.ENV_VAR, "postgresql+psycopg://nobody:wrong@127.0.0.1:1/none")
-    serve.prepare_database([])
+    warmup.prepare_database([])
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and "the app will prepare it on its first database page" in lines[0], lines
 

@@ -26,24 +26,29 @@ def test_altair_checks_as_you_build_are_off_and_a_whole_spec_is_still_checked():
 
 def tab_bars(app) -> list[tuple[str, list[str]]]:
     """The page's tab bars kept in the address: (query parameter, tab labels). Only the open tab
-    of such a bar is drawn, so a test opens each in turn through the address."""
-    return [(bar.proto.tab_container.query_param_key, [tab.label for tab in bar.children.values()])
-            for bar in app.get("tab_container") if bar.proto.tab_container.query_param_key]
+    of such a bar is drawn, so a test opens each in turn through the address. Every keyed tab
+    bar in the app is kept in the address (``common.KEPT_IN_ADDRESS``), under its key."""
+    return [(bar.key, [tab.label for tab in bar.children.values()]) for bar in app.get("tab_container") if bar.key]
+
+
+def specs(app) -> list[dict]:
+    """The Vega-Lite spec of every chart drawn (AppTest gives an element's parameters as its attributes)."""
+    return [json.loads(chart.spec) for chart in app.get("vega_lite_chart")]
 
 
 def charts_on_every_tab(app, page) -> list[dict]:
     """Every chart spec the page sends, with each tab of each bar kept in the address opened."""
     app.switch_page(page).run()
     assert not app.exception
-    specs = [json.loads(chart.proto.spec) for chart in app.get("vega_lite_chart")]
+    drawn = specs(app)
     for key, labels in tab_bars(app):
         for label in labels[1:]:
             app.query_params[key] = label
             app.run()
             assert not app.exception, f"{page}, tab {label}: {[e.value for e in app.exception]}"
-            specs += [json.loads(chart.proto.spec) for chart in app.get("vega_lite_chart")]
+            drawn += specs(app)
         app.query_params.pop(key)
-    return specs
+    return drawn
 
 
 def test_tabs_draw_only_while_open_and_each_opens_from_the_address(app):
@@ -56,15 +61,15 @@ def test_tabs_draw_only_while_open_and_each_opens_from_the_address(app):
     app.query_params[key] = "Themes"
     app.run()
     assert len(app.get("vega_lite_chart")) == 2  # the two coded lists, and no Summary chart
-    assert [f.proto.form.form_id for f in app.get("form")], "the forms are still there"
+    assert [form.key for form in app.form], "the forms are still there"
 
 
 @pytest.mark.parametrize("page", CHARTED_PAGES)
 def test_every_chart_on_the_page_is_valid_vega_lite(app, page):
     schema = charts.altair().vegalite.v6.schema.load_schema()
-    specs = charts_on_every_tab(app, page)
+    drawn = charts_on_every_tab(app, page)
     if page != "pages/annex.py":
-        assert specs, f"{page} drew no chart on the sample data"
-    for spec in specs:
+        assert drawn, f"{page} drew no chart on the sample data"
+    for spec in drawn:
         error = validate_jsonschema(spec, schema, raise_error=False)
         assert error is None, f"{page}: {spec.get('title')}: {error}"

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from feedback import fuzz, safety
+from feedback import safety
+from tools import fuzz
 from feedback.errors import InputError
 from feedback.roundtables.read import read_notes
 from feedback.survey.read import read_survey

@@ -1,9 +1,9 @@
 """UI helpers shared by every page: the region selector, who is signed in (or,
-in local mode, who is editing), download buttons, error display, page sections
-that fail on their own, and the database engine.
+in local mode, who is editing), download buttons, error display, page parts
+that fail on their own (:func:`error_boundary`), and the database engine.
 
-Text from files or people goes through :func:`plain` before any element that
-reads Markdown (labels, captions, messages, expanders, tabs, help).
+Text from files or people goes through :func:`feedback.validation.markdown_literal`
+before any element that reads Markdown (labels, captions, messages, expanders, tabs, help).
 
 Kept small on purpose: anything that computes belongs in ``src/feedback``.
 """
@@ -38,28 +38,22 @@ LOCAL_MODE = "Local mode: anyone who can open this address can edit"
 log = logging.getLogger("feedback.pages")
 
 
-def plain(text) -> str:
-    """Text from a file or a person, escaped so Markdown shows it literally: no bold, links,
-    images, colour directives or formulas (``feedback.validation.markdown_literal``)."""
-    return markdown_literal(text)
-
-
 @contextmanager
-def section(what: str) -> Iterator[None]:
+def error_boundary(what: str) -> Iterator[None]:
     """Run one part of a page so that an unexpected error there shows one line in its place
     and the rest of the page (and every other page) keeps working.
 
-    ``with section("The themes chart"): ...``. Bad input (``InputError``) shows its own
+    ``with error_boundary("The themes chart"): ...``. Bad input (``InputError``) shows its own
     message; anything else is logged with its traceback for the server's operator.
     Streamlit's own stop and rerun pass through (they are not ``Exception``).
     """
     try:
         yield
     except InputError as err:
-        st.error(plain(err), icon=":material/error:")
+        st.error(markdown_literal(err), icon=":material/error:")
     except Exception as err:  # noqa: BLE001 - the point: one failing part never takes the page down
         log.exception("Page section failed: %s", what)
-        st.error(f"{plain(what)} could not be shown because of an unexpected problem "
+        st.error(f"{markdown_literal(what)} could not be shown because of an unexpected problem "
                  f"({type(err).__name__}). The rest of the page still works.", icon=":material/error:")
 
 
@@ -158,11 +152,12 @@ def page_title(text: str, where: str | None = None) -> None:
     """The page heading, naming the region shown ("Panel response tracker: London"; the region's
     words escaped). ``where``: the region's words when they are not just the sidebar's region."""
     where = where or current_region()
-    st.title(f"{text}: {plain(where)}" if where else text)
+    st.title(f"{text}: {markdown_literal(where)}" if where else text)
 
 
-# Widgets whose choice is kept in the page address, so a bookmark or an e-mailed link reopens that view.
-IN_ADDRESS = {"bind": "query-params"}
+# ``**KEPT_IN_ADDRESS`` on a widget keeps its choice in the page address, so a bookmark or an
+# e-mailed link reopens that view.
+KEPT_IN_ADDRESS = {"bind": "query-params"}
 
 
 def region_label() -> str:
@@ -219,7 +214,7 @@ def edit_allowed(regions=None, *, what: str = "records", action: str = access.ED
 def show_input_error(err: Exception) -> None:
     """Show a bad-input error or a refusal as plain text (never HTML, never a traceback)."""
     known = isinstance(err, (InputError, Refused))
-    st.error(plain(err) if known else f"Something went wrong ({type(err).__name__}).",
+    st.error(markdown_literal(err) if known else f"Something went wrong ({type(err).__name__}).",
              icon=":material/block:" if isinstance(err, Refused) else ":material/error:")
 
 
@@ -345,15 +340,7 @@ def db_engine():
     return engine
 
 
-from ui.navigation import ensure_app_router  # noqa: E402 - after the helpers it hands over to
-
-ensure_app_router()  # every page imports this module first
-
-
 # ---------------------------------------------------------------- uploads parsed in a child process
-isolation.warm_up()  # start the parsing forkserver with the server, so the first upload does not wait for it
-
-
 @contextlib.contextmanager
 def upload_queue():
     """Around reading an upload: says so when every parse slot is taken and this one queues."""
@@ -364,3 +351,14 @@ def upload_queue():
         yield
     finally:
         note.empty()
+
+
+# Old names, removed once every page uses the new ones.
+plain = markdown_literal
+section = error_boundary
+IN_ADDRESS = KEPT_IN_ADDRESS
+# Until every page script starts with `navigation.route_through_app()` (pages/accessibility.py
+# does), the first import of this module does it for them; removed with the old names.
+from ui.navigation import route_through_app  # noqa: E402
+
+route_through_app()

@@ -10,9 +10,13 @@ drawn here instead, with ``st.page_link``, one labelled group per section.
 
 from __future__ import annotations
 
+import sys
 import threading
+from pathlib import Path
 
 import streamlit as st
+
+APP = Path(__file__).resolve().parents[1] / "app.py"
 
 SECTIONS: dict[str, list[tuple[str, str, str]]] = {
     "Survey": [
@@ -64,7 +68,10 @@ def app_pages(admin: bool = False) -> dict[str, list]:
 def navigation(admin: bool = False):
     """Register the pages (hidden: the sidebar links below are the visible menu) and
     return the page this request asks for."""
-    return st.navigation(app_pages(admin), position="hidden")
+    global _app_routed
+    page = st.navigation(app_pages(admin), position="hidden")
+    _app_routed = True  # from now on Streamlit ignores the pages/ folder's legacy mode
+    return page
 
 
 def sidebar_links(admin: bool = False) -> None:
@@ -78,32 +85,33 @@ def sidebar_links(admin: bool = False) -> None:
         st.divider()
 
 
-_router_checked = False
+_app_routed = False  # app.py has registered the pages in this process
 _router_lock = threading.Lock()
 
 
-def ensure_app_router() -> None:
-    """Make a bookmarked page address work on a freshly started server.
+def route_through_app() -> None:
+    """The first thing a page script does: make a bookmarked page address work on a freshly
+    started server.
 
     Streamlit runs a folder named ``pages/`` in its legacy multipage mode until
-    ``st.navigation`` has been called once in the process ("the pages/ directory
-    is ignored once st.navigation is called"). So the first request after a start,
-    say ``/results?region=London``, would run that page alone: no sidebar, no
-    region. The first time the app's helpers are imported in a process is that
-    first run; calling ``st.navigation`` with the app's pages ends the legacy mode
-    and the rerun lets ``app.py`` route the request. (AppTest resets the mode
-    before every run, and a rerun would drop its clicks, so it is left alone there.)
-    The state lives here, in a module whose import never raises, so it survives
-    the rerun that interrupts the import of ``ui.common``.
+    ``st.navigation`` has been called once in the process ("the pages/ directory is ignored
+    once st.navigation is called"). So the first request after a start, say
+    ``/results?region=London``, runs that page alone: no sidebar, no region. Calling
+    ``st.navigation`` with the app's pages ends the legacy mode, and the rerun lets ``app.py``
+    route the request. Once app.py has run in this process there is nothing to do; nor in a
+    process that is not the app's server (AppTest runs a page script on its own on purpose).
     """
-    global _router_checked
+    global _app_routed
     with _router_lock:
-        if _router_checked:
+        if _app_routed or not serving_app():
             return
-        _router_checked = True
-    from streamlit import config
-
-    if config.get_option("global.appTest"):
-        return
+        _app_routed = True
     navigation()
     st.rerun()
+
+
+def serving_app() -> bool:
+    """True in the app's server. ``streamlit run app.py`` (which serve.py runs) sets ``sys.argv``
+    to the script and its arguments, as ``python app.py`` would; a test process, where AppTest
+    runs the app's scripts, has its own."""
+    return bool(sys.argv) and Path(sys.argv[0]).resolve() == APP

@@ -1,11 +1,20 @@
-"""Get every page ready in the background once the first page of a fresh server is drawn.
+"""The app's one warm-up: what a server gets ready before a visitor needs it.
 
-The first visit of a page used to pay for its imports (python-docx, rapidfuzz,
-SQLAlchemy, Alembic…), for opening the database (migrations, sample data) and
-for reading the sample surveys: 5-7 s for the audits page. One daemon thread per
-server process does that work right after the first page has been sent, at a
-lower CPU priority, so a user moving on finds the page ready. Nothing personal
-is touched: only the embedded samples, the shared database engine and modules.
+- The modules the pages import: pandas, numpy, pyarrow and the survey engine for the first
+  page, then python-docx, rapidfuzz, SQLAlchemy, Altair... for the others. Streamlit imports a
+  page's modules during its first run, so on a fresh server the first visitor of each page
+  waited for them (5-7 s for the audits page).
+- The forkserver that parses uploads (``feedback.isolation``): it imports the readers once
+  (1-2 s of CPU), so the first upload does not wait for it.
+- The database: migrations and the sample data, as a deployment migrates before serving, so
+  the first visit of a database page (or a bookmark to one) does not wait for them.
+- The app's caches shared by every user: the sample surveys read, the database engine.
+
+``serve.py`` (``make run``) calls :func:`warm_up` before the server listens. app.py calls
+:func:`start` after the first page is drawn: in a background thread at a lower CPU priority, it
+fills the caches (they need the running server), after the rest of the warm-up when serve.py
+did not run it. Nothing personal is touched: only the embedded samples, the shared database
+engine and modules. This module imports no Streamlit itself, so serve.py can use it.
 """
 
 from __future__ import annotations
@@ -15,32 +24,96 @@ import importlib
 import importlib.util
 import logging
 import os
+import sys
 import threading
+import tomllib
 from pathlib import Path
 
-PAGES = Path(__file__).resolve().parents[1] / "pages"
-_started = False
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = ROOT / "pages"
+# What the first run (app.py and the Overview) imports, found by comparing sys.modules before and
+# after it (tests/test_app_shell.py fails when the first page needs more).
+FIRST_PAGE = (
+    "numpy", "pandas", "pyarrow", "pyarrow.pandas_compat", "pyarrow.vendored.version", "scipy.special",
+    "pyreadstat", "narwhals",
+    "feedback.access", "feedback.isolation", "feedback.validation", "feedback.export", "feedback.survey.read",
+    "feedback.survey.codebook", "feedback.survey.rates", "feedback.survey.loading", "feedback.survey.waves",
+    "feedback.survey.wave_join", "feedback.survey.platforms", "feedback.survey.views",
+    "feedback.charts",
+)
+# Every chart needs it (feedback.charts imports it when the first chart is built).
+OTHER_PAGES = ("altair",)
+
+_warmed = False  # warm_up() has run in this process
+_started = False  # start() has run in this process
 _lock = threading.Lock()
-_done = threading.Event()
 log = logging.getLogger(__name__)
 
 
-def start() -> None:
-    """Start the warm-up thread (once per process; later calls do nothing). Not under
-    AppTest: tests open their own databases, and a thread outliving a test would race them."""
-    global _started
-    from streamlit import config
-
+def warm_up(argv: list[str] | None = None) -> None:
+    """Load the pages' modules, start the parsing forkserver and, when ``argv`` (the server's
+    options) is given, prepare the database the secrets name. Blocks until done, except the
+    forkserver, which starts beside the rest."""
+    global _warmed
     with _lock:
-        if _started or config.get_option("global.appTest"):
+        _warmed = True
+    _import(FIRST_PAGE)
+    _convert_a_frame_for_display()
+    from feedback import isolation
+
+    isolation.warm_up()
+    _import((*OTHER_PAGES, *page_modules()))
+    if argv is not None:
+        prepare_database(argv)
+
+
+def start() -> None:
+    """Fill the shared caches in a background thread at a lower CPU priority, after
+    :func:`warm_up` (without the database) when serve.py did not run it. Once per process."""
+    global _started
+    with _lock:
+        if _started:
             return
         _started = True
-    threading.Thread(target=_warm, name="feedback-warmup", daemon=True).start()
+    threading.Thread(target=_in_background, name="feedback-warm-up", daemon=True).start()
 
 
-def wait(timeout: float | None = None) -> bool:
-    """Block until the warm-up has finished (for measurements); True when it has."""
-    return _done.wait(timeout)
+def _in_background() -> None:
+    try:  # below the user's own requests for CPU (Linux: per-thread nice value)
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+    except (AttributeError, OSError):
+        pass
+    try:
+        if not _warmed:
+            warm_up()
+        _fill_caches()
+    except Exception:  # noqa: BLE001 - a failed warm-up only means a page does the work itself
+        log.warning("The warm-up stopped early", exc_info=True)
+
+
+def _fill_caches() -> None:
+    """What the pages read through Streamlit's caches, shared by every user. Streamlit logs that
+    each call has no ScriptRunContext ("can be ignored"): this thread draws nothing."""
+    from feedback.survey import examples
+    from ui import common, survey_ui
+
+    for example in examples.available_examples():
+        survey_ui.load_sample(example)
+    common.db_engine()
+
+
+def _import(names) -> None:
+    for name in names:
+        importlib.import_module(name)
+
+
+def _convert_a_frame_for_display() -> None:
+    """st.dataframe converts frames with narwhals, which loads its pandas support on the first
+    conversion: one small conversion through narwhals' public API does that now."""
+    import narwhals
+    import pandas as pd
+
+    narwhals.from_native(pd.DataFrame({"a": [1]}), eager_only=True)
 
 
 def page_modules(folder: Path = PAGES) -> list[str]:
@@ -65,32 +138,32 @@ def _is_module(name: str) -> bool:
         return False
 
 
-class _QuietWarmup(logging.Filter):
-    """Streamlit warns once per cached call made outside a page run ("missing
-    ScriptRunContext"): expected for this thread, so those lines are dropped."""
+def secrets(argv: list[str]) -> dict:
+    """The app's secrets as Streamlit will read them: the files given with ``--secrets.files``,
+    else ~/.streamlit/secrets.toml and .streamlit/secrets.toml (the later file wins)."""
+    given = [argv[i + 1] for i, arg in enumerate(argv[:-1]) if arg == "--secrets.files"]
+    given += [arg.split("=", 1)[1] for arg in argv if arg.startswith("--secrets.files=")]
+    files = [Path(p) for p in given] or [Path.home() / ".streamlit" / "secrets.toml",
+                                         Path.cwd() / ".streamlit" / "secrets.toml"]
+    found: dict = {}
+    for path in files:
+        if path.is_file():
+            found |= tomllib.loads(path.read_text(encoding="utf-8"))
+    return found
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not (record.threadName == "feedback-warmup" and "ScriptRunContext" in record.getMessage())
 
+def prepare_database(argv: list[str]) -> None:
+    """Migrations and sample data. On failure (say, PostgreSQL is not up yet) one line is
+    printed and the app does the same on its first database page."""
+    from feedback import db, sample_data
 
-def _warm() -> None:
-    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_QuietWarmup())
     try:
-        try:  # below the user's own requests for CPU (Linux: per-thread nice value)
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
-        except (AttributeError, OSError):
-            pass
-        from ui import common, survey_ui
-        from feedback.survey import examples
-
-        for sample in examples.available_examples():
-            survey_ui.load_sample(sample)
-        for name in page_modules():
-            importlib.import_module(name)
-        common.db_engine()
-        import altair  # noqa: F401 - every chart needs it (feedback.charts imports it when a chart is built)
-        import feedback.charts  # noqa: F401 - the chart downloads need it
-    except Exception:  # noqa: BLE001 - a failed warm-up only means the page does the work itself
-        log.warning("Background warm-up stopped early", exc_info=True)
-    finally:
-        _done.set()
+        found = secrets(argv)
+        engine = db.get_engine(db.database_url(found.get("database_url")))
+        try:
+            sample_data.prepare(engine, owner_url=os.environ.get(db.OWNER_ENV_VAR) or found.get("owner_database_url"))
+        finally:
+            engine.dispose()
+    except Exception as err:  # noqa: BLE001 - start anyway: the app prepares the database on first use
+        print(f"serve.py: the database was not prepared before start ({type(err).__name__}); "
+              "the app will prepare it on its first database page.", file=sys.stderr)

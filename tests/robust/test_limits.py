@@ -155,7 +155,7 @@ def test_history_timeline_exports_to_xlsx_on_both_databases(engine):
 
 def test_tracker_import_of_many_rows_on_both_databases(engine):
     """New rows go in by bulk INSERT, each with its 'created' history row; a re-import changes nothing."""
-    from feedback.bench import tracker_workbook
+    from tools.synthetic import tracker_workbook
 
     content = tracker_workbook(300)
     report = spreadsheet.import_workbook(engine, "many.xlsx", content, "Ann")

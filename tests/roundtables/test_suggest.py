@@ -113,7 +113,7 @@ def test_cli_suggest_themes_csv_is_offline_and_the_same_twice(capsys, offline, s
 def test_two_thousand_points_within_ten_seconds_of_cpu(offline):
     import time
 
-    from feedback.bench import suggest_points
+    from tools.synthetic import suggest_points
 
     texts = suggest_points(2000)
     assert len(set(texts)) == 2000 and suggest_points(2000) == texts
@@ -141,7 +141,7 @@ def test_the_same_csv_in_two_processes_with_different_hash_seeds(sample_files):
 
 
 def test_bench_suggest_writes_its_section(tmp_path, offline):
-    from feedback import bench
+    from tools import bench
 
     target = tmp_path / "performance.md"
     target.write_text("# Performance\n\n## Other\n\nkept\n", encoding="utf-8")

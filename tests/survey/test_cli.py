@@ -172,7 +172,7 @@ def test_data_tables_workbook_is_routed_to_the_tables_reader(capsys):
 
 
 def test_benchmark_script_runs_small_and_reports(tmp_path):
-    from feedback import bench
+    from tools import bench
 
     target = tmp_path / "performance.md"
     assert bench.main(["--sizes", "1500", "--questions", "5", "--repeats", "1", "--read-sizes", "",
@@ -185,7 +185,7 @@ def test_benchmark_script_runs_small_and_reports(tmp_path):
 def test_benchmark_limits_write_their_section_and_fail_when_a_target_is_missed(tmp_path, monkeypatch):
     """``--limits`` writes its section, keeping the rest, and exits 1 when a timed upload is over the
     limit (the timings are the benchmark's, on the machine it runs on: faked here)."""
-    from feedback import bench
+    from tools import bench
 
     target = tmp_path / "performance.md"
     target.write_text("# Performance\n\n## Before\n\nkept\n", encoding="utf-8")
@@ -201,7 +201,7 @@ def test_benchmark_limits_write_their_section_and_fail_when_a_target_is_missed(t
 
 
 def test_benchmark_design_only_rewrites_its_section_where_it_stands(tmp_path):
-    from feedback import bench
+    from tools import bench
 
     target = tmp_path / "performance.md"
     target.write_text("# Performance\n\n## Before\n\nkept a\n\n## Design-based tests, side by side\n\n"

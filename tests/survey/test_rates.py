@@ -236,11 +236,11 @@ def test_factorize_gives_pandas_codes_and_uniques_for_arrow_text(values):
 
 
 def test_coding_on_threads_gives_the_same_frame_and_rates_as_coding_in_turn(monkeypatch):
-    from feedback import bench
     from feedback.survey import rates
+    from tools.synthetic import synthetic, text_answers
 
-    frame, codebook = bench.synthetic(25_000, questions=40)
-    text = bench.text_answers(frame)
+    frame, codebook = synthetic(25_000, questions=40)
+    text = text_answers(frame)
     assert len(text) * len(codebook.questions) >= rates._THREADED_CELLS  # the threaded path runs
     threaded = rates.code_answers(text, codebook)
     monkeypatch.setattr(rates, "_CODING_THREADS", 1)

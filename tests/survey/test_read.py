@@ -240,7 +240,7 @@ def test_a_large_csv_read_in_the_child_costs_at_most_5x_its_size_and_round_trips
     and the frame it sends back; less the library code it reads again, shared by every process)
     stays within 5x a ~10 MB CSV, and the frame that comes back is the one read in-process."""
     from feedback import isolation
-    from feedback.bench import as_text, synthetic
+    from tools.synthetic import as_text, synthetic
 
     frame, _cb = synthetic(19_000, 40, seed=5)
     content = as_text(frame).to_csv(index=False).encode()

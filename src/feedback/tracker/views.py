@@ -23,9 +23,7 @@ from feedback.tracker.service import LABELS, stored_value
 from feedback.validation import markdown_literal
 
 
-def md_escape(text: Any) -> str:
-    """Text a person typed, safe to show with st.markdown: every Markdown character escaped."""
-    return markdown_literal(text)
+md_escape = markdown_literal  # Old name, removed once every page uses markdown_literal.
 
 
 TEXT_FIELDS = {"description", "owner", "completion_criteria", "evidence", "rag", "status", "text", "themes",

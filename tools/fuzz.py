@@ -8,7 +8,7 @@ parts' XML mutated and repacked. Anything it raises other than
 Mutations run in batches inside limited children, so a crash is contained
 and reported as a finding too.
 
-``python -m feedback.fuzz --count 2000`` (``make fuzz``) runs a longer
+``python tools/fuzz.py --count 2000`` (``make fuzz``) runs a longer
 campaign; the test suite runs a few hundred per format.
 """
 
@@ -252,6 +252,11 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    from feedback.fuzz import main as _main  # the importable module, so children can unpickle run_batch
+    # `python tools/fuzz.py`: tools/ is not an installed package, so the project folder goes on the path,
+    # and main runs from the importable module, so the parsing children can unpickle run_batch.
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tools.fuzz import main as _main
 
     sys.exit(_main())

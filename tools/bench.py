@@ -1,4 +1,4 @@
-"""Benchmark of the survey engine and the file readers: ``python -m feedback.bench``.
+"""Benchmark of the survey engine and the file readers: ``python tools/bench.py``.
 
 Synthetic surveys of N respondents x 40 questions (4 roles, 9 regions, weights,
 agree scales, yes/no questions, routed follow-ups, 3% item non-response) are
@@ -23,18 +23,19 @@ import sys
 import tempfile
 import time
 import tracemalloc
-import zipfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from feedback.regions import REGIONS
+# `python tools/bench.py`: tools/ is not an installed package, so the project folder goes on the path.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-ROLES = ["Education", "Health", "Police", "Social worker"]
-AGREE = ["Strongly agree", "Tend to agree", "Neither agree nor disagree", "Tend to disagree",
-         "Strongly disagree", "Don't know"]
-YES_NO = ["Yes", "No", "Not sure"]
+from feedback.regions import REGIONS  # noqa: E402
+from tools.synthetic import (  # noqa: E402 - the data the benchmarks measure
+    ROLES, as_text, docx_with_table, hostile_notes, suggest_points, synthetic, synthetic_points, text_answers,
+    tracker_workbook, wide_csv)
+
 GROUPINGS = (("role",), ("region",), ("role", "region"))
 NOTES = """## Reading the figures
 
@@ -53,59 +54,6 @@ NOTES = """## Reading the figures
 
 
 # ----------------------------------------------------------------------------- data
-
-def synthetic(n: int, questions: int = 40, seed: int = 0) -> tuple[pd.DataFrame, object]:
-    """(frame, codebook): answers as categoricals, as a reader with value labels gives them.
-
-    Every fifth question is a yes/no awareness question and the next one is
-    routed on it ("of those aware"); the rest are agree scales.
-    """
-    from feedback.survey.codebook import Codebook, Question
-
-    rng = np.random.default_rng(seed)
-    role = rng.integers(0, len(ROLES), n)
-    columns: dict[str, object] = {
-        "respondent_id": np.arange(1, n + 1),
-        "role": pd.Categorical.from_codes(role, ROLES),
-        "region": pd.Categorical.from_codes(rng.integers(0, len(REGIONS), n), list(REGIONS)),
-        "weight": rng.lognormal(0.0, 0.4, n),
-    }
-    qs = []
-    aware_yes = None
-    for j in range(questions):
-        name = f"q{j + 1:02d}"
-        missing = rng.random(n) < 0.03
-        if j % 5 == 0:
-            probs = np.array([0.3, 0.5, 0.6, 0.4])[role]
-            codes = np.where(rng.random(n) < probs, 0, rng.integers(1, 3, n))
-            codes = np.where(missing, -1, codes)
-            columns[name] = pd.Categorical.from_codes(codes, YES_NO)
-            aware_yes = codes == 0
-            qs.append(Question(id=name, column=name, text=f"Aware of item {j + 1}?", kind="awareness",
-                               positive=["Yes"], exclude=[], base_question="", base_label="All respondents"))
-        else:
-            codes = rng.choice(len(AGREE), n, p=[0.25, 0.35, 0.15, 0.1, 0.08, 0.07])
-            routed = j % 5 == 1
-            codes = np.where(missing | (routed & ~aware_yes), -1, codes)
-            columns[name] = pd.Categorical.from_codes(codes, AGREE)
-            base = f"q{j:02d}" if routed else ""
-            qs.append(Question(id=name, column=name, text=f"Agree with statement {j + 1}?", kind="agreement",
-                               positive=AGREE[:2], exclude=[], base_question=base,
-                               base_label="Those aware" if routed else "All respondents"))
-    frame = pd.DataFrame(columns)
-    codebook = Codebook(title="Synthetic benchmark survey", audience="bench", fieldwork="", source="synthetic",
-                        role="role", region="region", weight="weight", questions=qs)
-    return frame, codebook
-
-
-def as_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """The same survey with plain text columns (as read from CSV or XLSX)."""
-    out = frame.copy()
-    for col in out.columns:
-        if isinstance(out[col].dtype, pd.CategoricalDtype):
-            out[col] = out[col].astype(object).where(out[col].notna(), None)
-    return out
-
 
 # ----------------------------------------------------------------------------- measuring
 
@@ -331,8 +279,8 @@ def report(figures: dict, info: dict[str, str], questions: int, repeats: int) ->
     lines = [
         "# Performance of the survey engine",
         "",
-        "Measured by `python -m feedback.bench` (`make bench`); regenerate this file with",
-        "`python -m feedback.bench --write docs/performance.md`. Figures vary with the machine's load:",
+        "Measured by `python tools/bench.py` (`make bench`); regenerate this file with",
+        "`python tools/bench.py --write docs/performance.md`. Figures vary with the machine's load:",
         "the development machine is shared, so treat them as orders of magnitude.",
         "",
         "## Machine",
@@ -349,7 +297,7 @@ def report(figures: dict, info: dict[str, str], questions: int, repeats: int) ->
         "weights. One call computes, for every question, the total, each role, each region and each role x",
         "region cell: unweighted and weighted bases, p, Wilson interval on the Kish base, se, deff, the test",
         "of each group against the rest with Holm adjustment; then all pairwise tests within each grouping",
-        f"(`engine` in `feedback.bench`). Best of {repeats} runs; peak memory by `tracemalloc` (numpy and",
+        f"(`engine` in `tools/bench.py`). Best of {repeats} runs; peak memory by `tracemalloc` (numpy and",
         "Python allocations during the call, not the input frame).",
         "",
         "The naive baseline loops over question x group cells in Python, masks the frame and calls",
@@ -422,15 +370,6 @@ t <- system.time(for (q in qs) {
 })
 cat(t[["elapsed"]], t[["user.self"]] + t[["sys.self"]], as.character(packageVersion("survey")), "\n")
 """
-
-
-def text_answers(frame: pd.DataFrame) -> pd.DataFrame:
-    """The survey with every categorical as a text column, as ``read_survey`` gives CSV and XLSX answers."""
-    out = frame.copy()
-    for col in out.columns:
-        if isinstance(out[col].dtype, pd.CategoricalDtype):
-            out[col] = out[col].astype("str").where(out[col].notna())
-    return out
 
 
 def design_engine(frame: pd.DataFrame, codebook, *, coded: bool = False):
@@ -589,7 +528,7 @@ def design_report(fig: dict) -> str:
         f"{n:,} respondents x {q} questions, every grouping (total, role, region, role x region):",
         "Wilson intervals, the design-based t test of each group against the rest and of every pair within",
         f"each grouping (Holm), and the column letters: {fig['rows']:,} result rows and {fig['pairs']:,} pairs",
-        f"(`design_engine` in `feedback.bench`). Median of {fig['repeats']} runs, wall clock and CPU time; all",
+        f"(`design_engine` in `tools/bench.py`). Median of {fig['repeats']} runs, wall clock and CPU time; all",
         "measured in the same run, one after the other. Load average (1, 5, 15 min) before:",
         f"{load(fig['load_before'])}; after: {load(fig['load_after'])} (2 cores shared with other jobs: a load",
         "above 2 means the wall clock includes waiting for a core; the CPU column does not).", "",
@@ -653,21 +592,6 @@ def _replace_engine_part(path: Path, text: str) -> None:
 TRACKER_SECTION = "\n## Tracker import"
 
 
-def tracker_workbook(n: int) -> bytes:
-    """A tracker workbook of ``n`` new items (every column filled), as people import them."""
-    from feedback.export import to_xlsx_bytes
-
-    regions = [REGIONS[i % len(REGIONS)] for i in range(n)]
-    items = pd.DataFrame({
-        "Reference": [f"BENCH-{i:06d}" for i in range(n)],
-        "Text": [f"Point {i} raised at a roundtable about multi-agency working and information sharing."
-                 for i in range(n)],
-        "Source": "roundtable event", "Source detail": "Bench roundtable", "Date raised": pd.Timestamp("2021-06-24"),
-        "Regions": regions, "Themes": "Information sharing; Multi-agency working", "Sample data": "yes",
-    })
-    return to_xlsx_bytes({"Items": items}, percent_columns=())
-
-
 def tracker_import(n: int, folder: Path, log) -> dict[str, float]:
     """Time one import of ``n`` new items into a fresh SQLite database: reading and checking the
     workbook, then the write transaction (how long SQLite's write lock is held), and in total."""
@@ -707,7 +631,7 @@ def tracker_import(n: int, folder: Path, log) -> dict[str, float]:
 
 
 def tracker_report(n: int, t: dict[str, float], info: dict[str, str]) -> str:
-    return (f"{TRACKER_SECTION} (`python -m feedback.bench --tracker-import {n}`)\n\n"
+    return (f"{TRACKER_SECTION} (`python tools/bench.py --tracker-import {n}`)\n\n"
             f"One XLSX of {n:,} new items ({t['bytes'] / 1e6:.1f} MB) imported into a fresh SQLite database "
             f"(`spreadsheet.import_workbook`), on the machine above (load average {info.get('load', '?')}):\n\n"
             "| Step | Seconds (wall clock) | CPU seconds of the import |\n| --- | --- | --- |\n"
@@ -745,7 +669,7 @@ def _write_section(path: str | None, heading: str, text: str, log) -> int:
     return 0
 
 
-# ------------------------------------------------------------------ raking (python -m feedback.bench --raking 100000)
+# ------------------------------------------------------------------ raking (python tools/bench.py --raking 100000)
 RAKING_SECTION = "\n## Raking to population margins"
 R_RAKING = r"""
 suppressMessages(library(survey))
@@ -810,7 +734,7 @@ def raking_bench(n: int, repeats: int, log) -> dict:
 def raking_report(fig: dict, info: dict[str, str]) -> str:
     ours, r = fig["ours"], fig["r"]
     lines = [RAKING_SECTION.strip("\n"), "",
-             f"`python -m feedback.bench --raking {fig['n']}`: `weighting.rake` on {fig['n']:,} synthetic "
+             f"`python tools/bench.py --raking {fig['n']}`: `weighting.rake` on {fig['n']:,} synthetic "
              "respondents with lognormal input weights, raked to two margins (4 roles, 9 regions; shares) to a "
              f"relative gap of 1e-12 ({fig['iterations']} sweeps over the table of margin cells, one `np.bincount` per "
              "margin each; each respondent then gets its cell's adjustment), reading the margins, the refusals' "
@@ -859,7 +783,7 @@ def tabbook_report(t: dict, info: dict[str, str]) -> str:
     wall = "met" if t["wall_best"] < 0.5 else "not met"
     return f"""{TABBOOK_SECTION.strip()}
 
-`python -m feedback.bench --tabbook --write docs/performance.md` ({info['cpus']} cores, {info['cpu']}, load
+`python tools/bench.py --tabbook --write docs/performance.md` ({info['cpus']} cores, {info['cpu']}, load
 average {info['load']} while measuring; median of {t['repeats']} runs after one warm run).
 
 `tab_book` on {t['n']:,} synthetic respondents x {t['questions']} questions (agree scales with "Don't know", every
@@ -877,7 +801,7 @@ other work; the wall clock is the CPU time plus the wait for a core).
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m feedback.bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python tools/bench.py", description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000,1000000", help="respondent counts, comma-separated")
     parser.add_argument("--questions", type=int, default=40)
     parser.add_argument("--repeats", type=int, default=3)
@@ -968,7 +892,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 
-# ------------------------------------------------------------------ untrusted uploads (python -m feedback.bench --uploads)
+# ------------------------------------------------------------------ untrusted uploads (python tools/bench.py --uploads)
 UPLOADS_SECTION = "\n## Untrusted uploads"
 
 
@@ -1001,55 +925,6 @@ def _measure(fn, repeats: int, pause: float = 0.0) -> tuple[float, float]:
         walls.append(time.perf_counter() - t)
         cpus.append(time.process_time() - c + isolation.last_measures().get("cpu", 0.0))
     return float(np.median(walls)), float(np.median(cpus))
-
-
-def synthetic_points(n: int, seed: int = 0, duplicates: float = 0.05) -> list:
-    """Distinct feedback points built from a vocabulary, with a share of near-copies (a word changed)."""
-    from feedback.roundtables.read import Point
-
-    rng = np.random.default_rng(seed)
-    words = np.array(("partners data sharing schools police health social care reviews rapid local child "
-                      "practice learning training funding delays agencies exploitation neglect housing courts "
-                      "guidance thresholds referrals workforce capacity leaders families safeguarding boards "
-                      "audit quality recording supervision early help assessment").split())
-    texts = []
-    for i in range(n):
-        if texts and rng.random() < duplicates:
-            base = texts[int(rng.integers(len(texts)))].split()
-            base[int(rng.integers(len(base)))] = str(rng.choice(words))
-            texts.append(" ".join(base))
-        else:
-            texts.append(" ".join(rng.choice(words, size=int(rng.integers(8, 25)))) + f" ({i})")
-    return [Point(seq=i + 1, text=t) for i, t in enumerate(texts)]
-
-
-def docx_with_table(rows: int) -> bytes:
-    """A Word document whose table has ``rows`` rows (the rows repeated in the XML: fast to build)."""
-    import docx
-
-    document = docx.Document()
-    document.add_paragraph("Region: London")
-    document.add_paragraph("Date: 24 June 2021")
-    table = document.add_table(rows=2, cols=2)
-    table.rows[0].cells[0].text, table.rows[0].cells[1].text = "Section", "Point"
-    table.rows[1].cells[0].text, table.rows[1].cells[1].text = "Data", "ROWTEXT"
-    buffer = io.BytesIO()
-    document.save(buffer)
-    out = io.BytesIO()
-    rng = np.random.default_rng(1)
-    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == "word/document.xml":
-                text = data.decode()
-                start = text.rindex("<w:tr", 0, text.index("ROWTEXT"))
-                end = text.index("</w:tr>", start) + len("</w:tr>")
-                row = text[start:end]
-                body = "".join(row.replace("ROWTEXT", f"Point {i}: " + " ".join(
-                    f"w{int(x)}" for x in rng.integers(0, 500, 12))) for i in range(rows))
-                data = (text[:start] + body + text[end:]).encode()
-            dst.writestr(info.filename, data)
-    return out.getvalue()
 
 
 def uploads(repeats: int = 5, log=print) -> dict:
@@ -1138,7 +1013,7 @@ def uploads_report(f: dict, info: dict[str, str]) -> str:
                                   f"{'met' if cpu <= aim else 'not met'} on CPU time")
     lines = [
         UPLOADS_SECTION.strip(), "",
-        "Measured by `python -m feedback.bench --uploads` (`make bench`). Every upload is parsed in a child",
+        "Measured by `python tools/bench.py --uploads` (`make bench`). Every upload is parsed in a child",
         "forked from a warm forkserver (`feedback.isolation`); medians of repeated runs, wall clock and CPU time",
         "(this process's plus the child's). Uploads are timed one at a time, 0.3 s apart (the time between two",
         "users' uploads, in which the last child is collected and the next spare forked), except the",
@@ -1235,21 +1110,6 @@ SUGGEST_SECTION = "\n## Roundtable theme suggestions: 2,000 points within 10 s"
 SUGGEST_LIMIT = 10.0
 
 
-def suggest_points(n: int, seed: int = 7) -> list[str]:
-    """``n`` distinct points in the sample's words: halves of two coded sample points joined (same
-    points every run)."""
-    from feedback.roundtables.suggest import load_examples
-
-    texts = [e.text for e in load_examples()]
-    rng = np.random.default_rng(seed)
-    out = []
-    for i in range(n):
-        a, b = rng.choice(len(texts), 2, replace=False)
-        wa, wb = texts[a].split(), texts[b].split()
-        out.append(" ".join(wa[: max(1, len(wa) // 2)] + wb[len(wb) // 2:]) + f" (note {i})")
-    return out
-
-
 def suggest_timings(n: int, repeats: int, log=print) -> dict:
     """Fitting the suggester on the coded sample and suggesting for ``n`` points: median wall and CPU."""
     from feedback.roundtables.suggest import Suggester, load_examples
@@ -1268,7 +1128,7 @@ def suggest_report(f: dict, info: dict[str, str]) -> str:
     ok = "yes" if f["wall"] <= SUGGEST_LIMIT else ("yes on CPU time" if f["cpu"] <= SUGGEST_LIMIT else "NO")
     return "\n".join([
         SUGGEST_SECTION.strip(), "",
-        "Measured by `python -m feedback.bench --suggest` (`--write docs/performance.md` replaces this section):",
+        "Measured by `python tools/bench.py --suggest` (`--write docs/performance.md` replaces this section):",
         f"fitting the suggester on the 54 coded sample points and the codebook, then ranked suggestions with",
         f"reasons for {f['n']:,} distinct points made from the sample's words (`suggest_points`); median of",
         "repeated runs, one process, no network.",
@@ -1282,51 +1142,6 @@ def suggest_report(f: dict, info: dict[str, str]) -> str:
 
 NOTES_SECTION = "\n## Roundtable notes: every file within 5 s"
 NOTES_LIMIT = 5.0
-
-
-def hostile_notes() -> dict[str, tuple[str, bytes]]:
-    """What a notes file can be made of to be slow: label -> (file name, bytes)."""
-    import docx
-
-    spaces = " " * 1500
-    heading = (f"# Roundtable\n\nRegion: London\n\n# x{spaces}#{spaces}y\n\n- a point\n").encode()
-    base = "Rapid reviews are hard to complete within fifteen working days because agencies return chronologies late"
-    rng = np.random.default_rng(3)
-
-    def near_copies(n: int) -> bytes:
-        lines = ["Region: London", ""]
-        for i in range(n):
-            words = base.split()
-            words[int(rng.integers(len(words)))] += str(i)
-            lines.append("- " + " ".join(words))
-        return "\n".join(lines).encode()
-
-    numbered = "\n".join(["Region: London", ""] + [f"- Point {i} about rapid reviews and chronologies number{i}"
-                                                    for i in range(5000)]).encode()
-    actions = "\n".join(["Region: London", "", "## Points"] + [f"- {p.text}" for p in synthetic_points(2000, seed=6)]
-                        + ["", "## Actions"] + [f"- Action {i}: {p.text}" for i, p in
-                                                enumerate(synthetic_points(2000, seed=7))]).encode()
-    distinct = "\n".join(["Region: London", ""] + [f"- {p.text}" for p in synthetic_points(5000, seed=4)]).encode()
-    document = docx.Document()
-    document.add_paragraph("Region: London")
-    table = document.add_table(rows=1, cols=2)
-    table.rows[0].cells[0].text, table.rows[0].cells[1].text = "Feedback", "Panel response"
-    for i, point in enumerate(synthetic_points(2000, seed=5)):
-        cells = table.add_row().cells
-        cells[0].text, cells[1].text = point.text, f"The Panel's response {i}: noted, with thanks."
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return {
-        "3 KB Markdown, one heading line of 3,000 spaces (took 49 s with the old regex)": ("heading.md", heading),
-        "4,000 near-copies of one point (Markdown)": ("near4000.md", near_copies(4000)),
-        "5,000 near-copies of one point (Markdown, the most points a file may hold)": ("near5000.md",
-                                                                                       near_copies(5000)),
-        "5,000 distinct points, 5% near-copies (Markdown)": ("distinct5000.md", distinct),
-        "5,000 points differing only in a number (alike by characters, not by words)": ("numbered.md", numbered),
-        "2,000 points and 2,000 actions (the first 200 matched to a point by their words; Markdown)": ("actions.md", actions),
-        "Word: a two-column Feedback, Panel response table of 2,000 rows": ("responses.docx", buffer.getvalue()),
-        "Word: a 5,000-row table of points": ("table.docx", docx_with_table(5000)),
-    }
 
 
 def notes_timings(repeats: int, log=print) -> dict:
@@ -1359,7 +1174,7 @@ def notes_report(f: dict, info: dict[str, str]) -> str:
     load = lambda values: " ".join(f"{v:.2f}" for v in values)
     lines = [
         NOTES_SECTION.strip(), "",
-        "Measured by `python -m feedback.bench --notes` (`--write docs/performance.md` replaces this section).",
+        "Measured by `python tools/bench.py --notes` (`--write docs/performance.md` replaces this section).",
         "Each file is read as an upload is: `read_notes` in the limited child, reading, roles of every line,",
         "responses and merging included; medians of repeated runs, 0.3 s apart, wall clock and CPU time (this",
         f"process's and the child's). The aim: every notes file within {NOTES_LIMIT:.0f} s.",
@@ -1390,19 +1205,9 @@ def _write_uploads(path: Path, text: str) -> None:
     _replace_section(path, UPLOADS_SECTION, text)
 
 
-# ------------------------------------------------------------------ limits (python -m feedback.bench --limits)
+# ------------------------------------------------------------------ limits (python tools/bench.py --limits)
 LIMITS_SECTION = "\n## Limits"
 LIMIT_S = 5.0  # what one upload may take, at most, on the app's largest allowed shapes
-
-
-def wide_csv(columns: int = 2000, rows: int = 4, seed: int = 0) -> bytes:
-    """A CSV of ``columns`` yes/no questions (some "Not sure", some blank) and a few rows: the widest
-    file the app reads, in a few tens of kilobytes."""
-    rng = np.random.default_rng(seed)
-    answers = np.array(["Yes", "No", "Not sure", ""])
-    grid = answers[rng.choice(len(answers), size=(rows, columns), p=[0.5, 0.3, 0.1, 0.1])]
-    lines = [",".join(f"q{i}" for i in range(columns)), *(",".join(r) for r in grid)]
-    return ("\n".join(lines) + "\n").encode()
 
 
 def limits(repeats: int = 3, log=print) -> list[dict]:
@@ -1439,7 +1244,7 @@ def limits(repeats: int = 3, log=print) -> list[dict]:
 def limits_report(rows: list[dict], info: dict[str, str], load_before, load_after) -> str:
     load = lambda values: " ".join(f"{v:.2f}" for v in values)
     lines = [LIMITS_SECTION.strip(), "",
-             "Measured by `python -m feedback.bench --limits` (`make bench`): uploads that once cost far more than",
+             "Measured by `python tools/bench.py --limits` (`make bench`): uploads that once cost far more than",
              f"their size, each within {LIMIT_S:g} s; the script exits with status 1 when the CPU time of one is over",
              "(the wall clock also counts waiting for a core on a busy machine). Medians of 3 runs, wall clock and",
              "CPU time (this process's plus the parsing child's). "
