@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from feedback.survey import explorer
-from tests.test_views import opened
+from tests.pages.helpers import opened
 
 
 def partners():

@@ -8,28 +8,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
-
 from feedback.survey import explorer
+from tests.pages.helpers import opened
 
 ROOT = Path(__file__).resolve().parents[1]
 PARTNERS = "Safeguarding partners 2021 (sample)"
 FRONTLINE = "Frontline professionals 2021 (sample)"
-
-
-def opened(page: str, params: dict, tmp_path, monkeypatch, region: str | None = None) -> AppTest:
-    """A first visit to PAGE from an address carrying PARAMS (a bookmark or an e-mailed link)."""
-    monkeypatch.setenv("FEEDBACK_DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite3'}")
-    monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-    for key, value in params.items():
-        at.query_params[key] = value
-    if region:
-        at.session_state["region"] = region
-    at.switch_page(f"pages/{page}.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def frontline_text(qid: str) -> str:

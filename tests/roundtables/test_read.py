@@ -12,7 +12,7 @@ import pytest
 from feedback.errors import InputError
 from feedback.roundtables.read import merge_near_duplicates, Point, read_notes, similarity
 
-from .conftest import make_docx
+from tests.roundtables.helpers import make_docx
 
 
 def _full_docx(document):

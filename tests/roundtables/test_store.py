@@ -14,7 +14,7 @@ from feedback.roundtables import seed, store, views
 from feedback.roundtables.coding import agreement
 from feedback.roundtables.models import RoundtableCoding, RoundtableEvent, RoundtablePoint
 
-from .conftest import make_docx
+from tests.roundtables.helpers import make_docx
 
 TABLES = {"roundtable_event", "roundtable_point", "roundtable_coding", "roundtable_codebook"}
 

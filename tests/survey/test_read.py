@@ -16,6 +16,7 @@ import pytest
 from feedback import safety
 from feedback.errors import InputError
 from feedback.survey.read import SurveyData, column_letter, read_survey
+from tests.helpers import BILLION_LAUGHS, replace_part
 
 SURVEYS = Path(__file__).resolve().parents[2] / "data" / "surveys"
 ROWS = [["id", "role", "region", "weight", "q1"],
@@ -170,8 +171,6 @@ def bomb_xlsx() -> bytes:
 
 
 def laughs_xlsx() -> bytes:
-    from tests.test_safety import BILLION_LAUGHS, replace_part
-
     return replace_part(xlsx_bytes([ROWS[0], ROWS[1]]), "xl/worksheets/sheet1.xml", BILLION_LAUGHS)
 
 

@@ -12,7 +12,7 @@ from feedback import access_log, db
 from feedback.tracker.models import Item
 
 pytestmark = pytest.mark.timeout(600)
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "test-secret",
         "client_id": "feedback", "client_secret": "secret",
         "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration"}

@@ -13,29 +13,12 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 from feedback.survey.codebook import load_codebook
+from tests.pages.helpers import ROOT, goto
 
-ROOT = Path(__file__).resolve().parents[1]
 SURVEYS = ROOT / "data" / "surveys"
 PARTNERS = "Safeguarding partners 2021 (sample)"
 FRONTLINE = "Frontline professionals 2021 (sample)"
 TABLES = "Frontline professionals 2021, data tables (sample)"
-
-
-@pytest.fixture
-def app(tmp_path, monkeypatch):
-    monkeypatch.setenv("FEEDBACK_DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite3'}")
-    monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def goto(at: AppTest, page: str) -> AppTest:
-    at.switch_page(f"pages/{page}.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def set_region(at: AppTest, region: str) -> AppTest:
@@ -570,7 +553,7 @@ def test_upload_a_platform_export_shows_its_multi_select_and_grid_as_sets(app):
 def test_upload_page_names_the_layout_read_and_why_each_column_was_chosen(app):
     """A Qualtrics export: the page says which layout it read, and under the role, region and weight
     boxes why the suggestion chose each column (the region found by its values)."""
-    path = Path(__file__).parent / "fixtures" / "suppliers" / "qualtrics_partners.csv"
+    path = ROOT / "tests" / "fixtures" / "suppliers" / "qualtrics_partners.csv"
     expected = load_codebook(path.with_name("qualtrics_partners.expected.toml"))
     at = goto(app, "upload")
     at.file_uploader(key="upload_file").set_value((path.name, path.read_bytes(), "text/csv"))

@@ -1,5 +1,5 @@
 """The access log and the migration version cannot be replaced or rewritten through the app's
-own connections, on SQLite and PostgreSQL (as history cannot: tests/test_history_guard.py).
+own connections, on SQLite and PostgreSQL (as history cannot: tests/test_db_history_guard.py).
 
 Each statement is one step of a forgery: rename the access log away, create a replacement
 without triggers (a table, or a temporary table or view that would hide the real one from

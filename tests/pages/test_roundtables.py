@@ -36,7 +36,7 @@ def test_import_preview_says_what_each_line_is_and_records_the_responses(app):
     from feedback.tracker import service
     from ui import common
 
-    from .test_notes_corpus import CORPUS
+    from tests.roundtables.helpers import CORPUS
 
     engine = common.db_engine()
     before = store.load_frames(engine)
