@@ -24,7 +24,8 @@ FENCE = re.compile(r"^```.*?^```", re.M | re.S)
 SPAN = re.compile(r"`([^`\n]+)`")
 PACKAGE = ROOT / "src" / "feedback"
 #: The package's own modules and sub-packages: `survey.read.read_survey` means feedback.survey.read....
-OWN = sorted({p.stem for p in PACKAGE.glob("*.py")} | {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()}
+OWN = sorted(({p.stem for p in PACKAGE.glob("*.py")}
+              | {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()})
              - {"__init__", "__main__"})
 #: `feedback.survey.rates.rates_by_group`, `feedback.annex.survey_annex(...)`: the name before any call.
 DOTTED = re.compile(r"^((?:feedback|ui|" + "|".join(OWN) + r")(?:\.[A-Za-z_][A-Za-z0-9_]*)+)(?:\(.*\))?$")
@@ -92,7 +93,8 @@ def test_the_checks_find_names_and_paths_and_catch_a_wrong_one(tmp_path, monkeyp
                    "```\n`feedback.in_a_fence`\n```\n", encoding="utf-8")
     monkeypatch.setattr(__import__(__name__, fromlist=["ROOT"]), "ROOT", tmp_path)
     names, paths = names_and_paths("doc.md")
-    assert names == ["feedback.nothing_here", "feedback.survey.rates.rates_by_group", "feedback.survey.read.read_survey"]
+    assert names == ["feedback.nothing_here", "feedback.survey.rates.rates_by_group",
+                     "feedback.survey.read.read_survey"]
     assert paths == ["pages/upload.py"]
     assert resolves("feedback.survey.rates.rates_by_group") and not resolves("feedback.nothing_here")
     assert not resolves("feedback.survey.rates.no_such_function")

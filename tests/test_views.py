@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pytest
+
 from feedback.survey import explorer
 from tests.pages.helpers import opened
 
@@ -163,7 +163,7 @@ def test_headline_cards_match_a_row_by_row_grouping():
     stems = [t.split("? ")[0] + "?" if k == "multi_select" else f"alone {i}" for i, (t, k) in
              enumerate(zip(texts, kinds))]
     expected = []
-    for stem, run in itertools.groupby(range(len(texts)), key=lambda i: stems[i]):
+    for _, run in itertools.groupby(range(len(texts)), key=lambda i: stems[i]):
         run = list(run)
         expected += [run] if len(run) > 1 else [[i] for i in run]
     assert [list(c.rows["question"]) for c in cards] == [[questions[i] for i in run] for run in expected]
@@ -206,7 +206,6 @@ def test_upload_and_codebook_edits_survive_leaving_the_page(tmp_path, monkeypatc
     assert not at.exception, [e.value for e in at.exception]
     assert any("Still working on frontline" in i.value for i in at.info)
     assert at.text_input(key=title_key).value == "My edited title"
-    editor = at.dataframe[-1] if at.dataframe else None
     assert not at.button(key="upload_use").disabled
     at.button(key="upload_use").click().run()
     assert any("Loaded My edited title" in s.value for s in at.success)

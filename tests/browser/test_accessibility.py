@@ -9,7 +9,7 @@ import contextlib
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.browser.conftest import LOADED_MS, open_expanders, problems, ready, screenshot, wait_for_app
+from tests.browser.conftest import LOADED_MS, open_expanders, problems, ready, screenshot
 from ui.navigation import DEFAULT_PAGE, SECTIONS
 
 pytestmark = pytest.mark.timeout(900)
@@ -66,7 +66,8 @@ def tab_to(page, matches, limit: int = 80) -> str:
         problem = page.evaluate(focus_ring())
         assert not problem, problem
         if page.evaluate(matches):
-            return page.evaluate("document.activeElement.getAttribute('aria-label') || document.activeElement.innerText")
+            return page.evaluate("document.activeElement.getAttribute('aria-label')"
+                                 " || document.activeElement.innerText")
     raise AssertionError(f"Tab never reached the element ({matches})")
 
 

@@ -7,7 +7,6 @@ import io
 import re
 
 import pytest
-
 from playwright.sync_api import expect
 
 from tests.browser.conftest import LOADED_MS, after_rerun, choose_option, screenshot, tall_screenshot, wait_for_app

@@ -130,7 +130,8 @@ def test_backup_and_access_log_are_for_admins(app_db, role):
         assert at.title[0].value == "Access log"
         assert any(t.value.endswith("entries.") for t in at.text)
     else:
-        assert [e.value.replace("\\", "") for e in at.error] == ["Only admins can see the access log: ask an admin to do it."]
+        assert [e.value.replace("\\", "") for e in at.error] == [
+            "Only admins can see the access log: ask an admin to do it."]
         refused = access_log.entries(app_db, events=(access_log.REFUSED,), limit=1).iloc[0]
         assert (refused["who"], refused["what"]) == (PEOPLE[role][0], at.error[0].value.replace("\\", ""))
 

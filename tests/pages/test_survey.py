@@ -7,11 +7,11 @@ import io
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
+
 from feedback.survey.codebook import load_codebook
 from tests.pages.helpers import ROOT, goto
 
@@ -211,7 +211,7 @@ def test_short_labels_drop_shared_lead_in_and_stay_unique():
 
 def test_upload_codebook_that_does_not_fit_lists_problems_and_blocks_use(app):
     at = goto(app, "upload")
-    csv = "role,region,q1\nPolice,London,Yes\nHealth,North East,No\n".encode()
+    csv = b"role,region,q1\nPolice,London,Yes\nHealth,North East,No\n"
     codebook = (SURVEYS / "frontline_2021.toml").read_bytes()  # names columns this CSV does not have
     at.file_uploader(key="upload_file").set_value(("mine.csv", csv, "text/csv"))
     at.file_uploader(key="upload_codebook").set_value(("frontline_2021.toml", codebook, "application/toml"))
@@ -225,7 +225,8 @@ def test_upload_codebook_that_does_not_fit_lists_problems_and_blocks_use(app):
 def test_upload_page_reads_and_checks_a_file_once_and_a_new_file_again(app, monkeypatch):
     """A rerun with nothing new (another person's upload, a click elsewhere) hashes, reads and
     checks nothing again; a different file, or a change to the codebook, is worked out afresh."""
-    from feedback.survey import codebook as cbmod, explorer, read
+    from feedback.survey import codebook as cbmod
+    from feedback.survey import explorer, read
 
     calls = {"hash": 0, "read": 0, "validate": 0}
 
@@ -239,7 +240,7 @@ def test_upload_page_reads_and_checks_a_file_once_and_a_new_file_again(app, monk
     monkeypatch.setattr(read, "read_survey", counted("read", read.read_survey))
     monkeypatch.setattr(cbmod, "validate", counted("validate", cbmod.validate))
     at = goto(app, "upload")
-    first = "role,region,q1\nPolice,London,Yes\nHealth,North East,No\n".encode()
+    first = b"role,region,q1\nPolice,London,Yes\nHealth,North East,No\n"
     at.file_uploader(key="upload_file").set_value(("first.csv", first, "text/csv"))
     at.run()
     assert not at.exception and any("2 respondents" in m.value for m in at.markdown)
@@ -251,7 +252,7 @@ def test_upload_page_reads_and_checks_a_file_once_and_a_new_file_again(app, monk
     title = next(w for w in at.text_input if w.key and w.key.startswith("cb_title_"))
     title.set_value("A new title").run()
     assert calls["validate"] == once["validate"] + 1 and calls["read"] == 1  # the codebook changed, not the file
-    second = "role,region,q1\nPolice,London,Yes\nHealth,North East,No\nHealth,London,Yes\n".encode()
+    second = b"role,region,q1\nPolice,London,Yes\nHealth,North East,No\nHealth,London,Yes\n"
     at.file_uploader(key="upload_file").set_value(("second.csv", second, "text/csv"))
     at.run()
     assert not at.exception and any("3 respondents" in m.value for m in at.markdown)
@@ -458,11 +459,12 @@ def test_annex_builder_offers_the_upload(app):
 
 def test_upload_questions_of_one_multi_select_are_shown_together(app):
     at = goto(app, "upload")
-    rows = [("Police", "London", "Selected", "Not selected", "Yes"), ("Health", "London", "Not selected", "Selected", "No")]
+    rows = [("Police", "London", "Selected", "Not selected", "Yes"),
+            ("Health", "London", "Not selected", "Selected", "No")]
     csv = "role,region,Q7_1,Q7_2,Q8\n" + "\n".join(",".join(r) for r in rows * 10)
     codebook = '[survey]\ntitle = "Sets"\n[columns]\nrole = "role"\nregion = "region"\n' + "".join(
         f'[[questions]]\nid = "{qid}"\ncolumn = "{col}"\ntext = "{text}"\nkind = "{kind}"\npositive = ["{pos}"]\n'
-        + (f'question_set = "Where do you hear about the Panel?"\n' if kind == "multi_select" else "")
+        + ('question_set = "Where do you hear about the Panel?"\n' if kind == "multi_select" else "")
         for qid, col, text, kind, pos in [("hear_letters", "Q7_1", "Letters", "multi_select", "Selected"),
                                           ("heard", "Q8", "Heard of it", "yes_no", "Yes"),
                                           ("hear_web", "Q7_2", "Website", "multi_select", "Selected")])

@@ -61,7 +61,8 @@ def test_significant_only_and_region(trends_app):
 
 def test_frontline_series_question_new_and_reworded(trends_app):
     at = trends_app
-    label = next(o for o in at.selectbox(key="trends_series").options if o == "Frontline professionals, respondent-level data")
+    label = next(o for o in at.selectbox(key="trends_series").options
+                 if o == "Frontline professionals, respondent-level data")
     at.selectbox(key="trends_series").set_value(label)
     _rerun(at)
     at.selectbox(key="trends_question").set_value("heard_of_panel")
@@ -140,7 +141,8 @@ def test_an_upload_that_cannot_be_a_wave_says_why(trends_app, wave, audience, wh
 def _frontline_upload(at: AppTest, wave: str = "2023") -> None:
     """Next year's frontline survey from another supplier: the 2022 records, its questions under
     ids of its own (so that it shares no id with the series)."""
-    from feedback.survey import codebook as cbmod, explorer
+    from feedback.survey import codebook as cbmod
+    from feedback.survey import explorer
 
     surveys = explorer.data_dir() / "surveys"
     cb = cbmod.load_codebook((surveys / "frontline_2022.toml").read_text(encoding="utf-8"))

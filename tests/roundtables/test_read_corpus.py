@@ -11,9 +11,8 @@ import zipfile
 
 import pytest
 
-from feedback.roundtables.read import ACTION, DETAIL, POINT, RESPONSE, SKIPPED, read_notes
+from feedback.roundtables.read import ACTION, POINT, RESPONSE, SKIPPED, read_notes
 from tests.roundtables.helpers import CORPUS, ROOT, SHARING, TIMESCALES
-
 
 # file -> (details, [(point, response)], other details, actions as (text, point line or None), skipped texts)
 EXPECTED = {

@@ -213,7 +213,8 @@ def test_column_letters():
 
 
 # ------------------------------------------------------------------ property: any CSV export reads back
-from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
 
 _WORD = st.text(alphabet="abcdefgh ’'\",;-:", min_size=1, max_size=12).map(str.strip).filter(bool)
 _NAME = st.text(alphabet="abcdefghijklmnop_", min_size=1, max_size=8).filter(lambda s: s != "id")

@@ -57,7 +57,8 @@ def test_each_group_against_the_rest_matches_svyttest(ours):
         res = ours[filter][0]
         j = part.merge(res, left_on=["question", "by", "group_a"], right_on=["question", "by", "group"],
                        validate="one_to_one")
-        # A group at 0% or 100% is tested by Rao-Scott (tests/survey/test_significance_rao_scott.py), the rest by svyttest.
+        # A group at 0% or 100% is tested by Rao-Scott (tests/survey/test_significance_rao_scott.py),
+        # the rest by svyttest.
         edge = j["p_y"].isin([0, 1])  # p_y: ours (R's rest rows have no p)
         assert (j.loc[edge, "test"] == "rao-scott").all() and edge.sum() <= 2
         j = j[~edge]
