@@ -237,7 +237,6 @@ def test_factorize_gives_pandas_codes_and_uniques_for_arrow_text(values):
         assert list(uniques) == list(expected_uniques)
 
 
-@pytest.mark.slow  # 25,000 x 40 answers: enough for the threaded path to run
 def test_coding_on_threads_gives_the_same_frame_and_rates_as_coding_in_turn(monkeypatch):
     from feedback import bench
     from feedback.survey import rates
