@@ -36,9 +36,9 @@ TEST_WORKERS ?= 2
 test: install-test
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile
 
-# Everything but the browser tests and the bounded fuzz campaign: the quick check while working.
+# Everything but the browser tests, the bounded fuzz campaign and tests marked slow: the quick check while working.
 test-fast: install-test
-	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile --ignore=tests/browser \
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile --ignore=tests/browser -m "not slow" \
 		--deselect tests/test_untrusted.py::test_fuzz_readers_raise_only_input_error
 
 # tools/ holds the measuring and fuzzing code: not part of the installed package.

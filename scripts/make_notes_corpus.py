@@ -3,7 +3,7 @@ tests/fixtures/notes_corpus/ (deterministic: same bytes on every run).
 
 Each file is one invented event (synthetic wording; the Panel's responses
 paraphrase Annex C of the Panel's annual report 2021). The tests in
-tests/roundtables/test_notes_corpus.py assert, per file, the points, the
+tests/roundtables/test_read_corpus.py assert, per file, the points, the
 Panel's responses kept with them, the event details and the actions.
 
 - bullets_then_response.docx: bullet points, then a "Panel response" heading

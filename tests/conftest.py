@@ -160,6 +160,23 @@ def page_app(tmp_path, monkeypatch):
     st.cache_resource.clear()
 
 
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    """The whole app (app.py and its navigation, on the sample surveys) run once in Streamlit's
+    AppTest on its own SQLite database; pages are reached with tests.pages.helpers.goto."""
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    root = Path(__file__).resolve().parents[1]
+    monkeypatch.setenv("FEEDBACK_DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    monkeypatch.chdir(root)
+    at = AppTest.from_file(str(root / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 def pytest_terminal_summary(terminalreporter):
     if _postgres_skips:
         terminalreporter.write_sep("-", "PostgreSQL")

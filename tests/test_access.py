@@ -521,4 +521,5 @@ def test_a_refused_import_changes_nothing_but_the_access_log(fresh):
     assert tracker() == before
     import_changing_items(fresh, ADMIN, "London")
     log = access_log.entries(fresh, events=(access_log.IMPORT,), limit=1).iloc[0]
-    assert log["who"] == "Ada Admin" and log["what"].startswith("tracker workbook tracker.xlsx: Items: 0 added, 1 changed")
+    assert log["who"] == "Ada Admin"
+    assert log["what"].startswith("tracker workbook tracker.xlsx: Items: 0 added, 1 changed")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from tests.test_pages_survey import app  # noqa: F401 - the shared app fixture
 from ui import common, navigation, warmup
 
 ROOT = Path(__file__).resolve().parents[1]

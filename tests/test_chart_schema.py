@@ -10,7 +10,6 @@ import pytest
 from altair.utils.schemapi import validate_jsonschema
 
 from feedback import charts
-from tests.test_pages_survey import app  # noqa: F401 - the shared app fixture
 
 CHARTED_PAGES = ["pages/results.py", "pages/compare.py", "pages/trends.py", "pages/roundtables.py",
                  "pages/tracker.py", "pages/audits.py", "pages/annex.py"]

@@ -49,8 +49,8 @@ def test_tables_page_shows_every_answer_by_role_with_bases_letters_and_text(app)
 
 def test_tables_page_switches_dont_know_breaks_by_a_question_and_filters(app):
     survey = _survey(app)
-    dk_question = next((q for q in survey.codebook.questions
-                        if survey.frame[q.column].astype(str).str.casefold().str.contains("don.t know").any()))
+    dk_question = next(q for q in survey.codebook.questions
+                        if survey.frame[q.column].astype(str).str.casefold().str.contains("don.t know").any())
     before = {h.value.replace("\\", ""): df.value for h, df in zip(app.subheader, app.dataframe)}
     app.toggle(key="tables_dont_know").set_value(False).run()
     assert not app.exception

@@ -7,7 +7,7 @@ import pandas as pd
 
 from feedback import regions
 from feedback.survey import examples, loading, views
-from tests.test_views import opened
+from tests.pages.helpers import opened
 
 
 def partners():

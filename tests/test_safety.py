@@ -12,6 +12,7 @@ import pytest
 
 from feedback import safety
 from feedback.errors import InputError
+from tests.helpers import BILLION_LAUGHS, replace_part
 
 
 def small_xlsx() -> bytes:
@@ -24,23 +25,7 @@ def small_xlsx() -> bytes:
     return buf.getvalue()
 
 
-def replace_part(xlsx: bytes, part: str, data: bytes) -> bytes:
-    """The same package with one part's bytes replaced (compressed as Excel does)."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(xlsx)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            dst.writestr(info.filename, data if info.filename == part else src.read(info.filename))
-    return out.getvalue()
-
-
 SHEET = "xl/worksheets/sheet1.xml"
-BILLION_LAUGHS = (b'<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n'
-                  + b"".join(b' <!ENTITY lol%d "%s">\n' % (i, b"".join([b"&lol%s;" % (str(i - 1).encode()
-                                                                                      if i > 1 else b"")] * 10))
-                             for i in range(1, 10))
-                  + b']>\n<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-                    b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row></sheetData>'
-                    b'</worksheet>')
 
 
 def test_defusedxml_protects_openpyxl():
@@ -111,7 +96,7 @@ def test_xml_bomb_refused_before_parsing():
 
 
 def test_decode_text():
-    assert safety.decode_text("a.csv", "é".encode("utf-8")) == "é"
+    assert safety.decode_text("a.csv", "é".encode()) == "é"
     assert safety.decode_text("a.csv", b"\xef\xbb\xbfid") == "id"
     assert safety.decode_text("a.csv", "Don’t know".encode("cp1252")) == "Don’t know"
     with pytest.raises(InputError, match="not a text file"):

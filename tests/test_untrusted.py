@@ -101,9 +101,11 @@ def test_sheet_check_reads_character_references_out_of_order_cells_and_cells_wit
     assert [(e.rows, e.columns) for e in safety.sheet_extents("unnumbered.xlsx", unnumbered)] == [(151, 3)]
 
 
-@pytest.mark.parametrize("name, reader", [("duplicate_sheet.xlsx", read_survey), ("duplicate_document.docx", read_notes)])
+@pytest.mark.parametrize("name, reader", [("duplicate_sheet.xlsx", read_survey),
+                                          ("duplicate_document.docx", read_notes)])
 def test_a_zip_with_two_parts_of_the_same_name_is_refused(name, reader):
-    with pytest.raises(InputError, match=rf"^{re.escape(name)} holds two parts named '[^']+' \(one can hide the other\)"):
+    two_parts = rf"^{re.escape(name)} holds two parts named '[^']+' \(one can hide the other\)"
+    with pytest.raises(InputError, match=two_parts):
         reader(name, fixture(name))
 
 
@@ -235,6 +237,7 @@ def test_the_pipe_passes_bytes_as_bytes_and_arrays_writable_and_children_run_at_
     import os
 
     import numpy as np
+
     from feedback import isolation
 
     content = b"x" * (isolation.OUT_OF_BAND_BYTES * 2)
@@ -248,7 +251,8 @@ def test_the_pipe_passes_bytes_as_bytes_and_arrays_writable_and_children_run_at_
 
 # ------------------------------------------------------------------ the annex's Word template
 @pytest.mark.parametrize("name, message", [
-    ("template_no_sectpr.docx", r" has no page set-up \(the document's last section properties, w:sectPr, are missing\)"),
+    ("template_no_sectpr.docx",
+     r" has no page set-up \(the document's last section properties, w:sectPr, are missing\)"),
     ("template_workbook.docx", r": not a Word document \(.docx\) that can be opened"),
     ("template_many_paragraphs.docx", r" holds 3,000,\d{3} XML elements in its text, more than the 500,000 a "
                                       r"house-style template may have"),

@@ -7,30 +7,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pytest
-from streamlit.testing.v1 import AppTest
 
 from feedback import regions
 from feedback.survey import examples, loading, views
+from tests.pages.helpers import opened
 
 ROOT = Path(__file__).resolve().parents[1]
 PARTNERS = "Safeguarding partners 2021 (sample)"
 FRONTLINE = "Frontline professionals 2021 (sample)"
-
-
-def opened(page: str, params: dict, tmp_path, monkeypatch, region: str | None = None) -> AppTest:
-    """A first visit to PAGE from an address carrying PARAMS (a bookmark or an e-mailed link)."""
-    monkeypatch.setenv("FEEDBACK_DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite3'}")
-    monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-    for key, value in params.items():
-        at.query_params[key] = value
-    if region:
-        at.session_state["region"] = region
-    at.switch_page(f"pages/{page}.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def frontline_text(qid: str) -> str:
@@ -180,7 +164,7 @@ def test_headline_cards_match_a_row_by_row_grouping():
     stems = [t.split("? ")[0] + "?" if k == "multi_select" else f"alone {i}" for i, (t, k) in
              enumerate(zip(texts, kinds))]
     expected = []
-    for stem, run in itertools.groupby(range(len(texts)), key=lambda i: stems[i]):
+    for _, run in itertools.groupby(range(len(texts)), key=lambda i: stems[i]):
         run = list(run)
         expected += [run] if len(run) > 1 else [[i] for i in run]
     assert [list(c.rows["question"]) for c in cards] == [[questions[i] for i in run] for run in expected]
@@ -223,7 +207,6 @@ def test_upload_and_codebook_edits_survive_leaving_the_page(tmp_path, monkeypatc
     assert not at.exception, [e.value for e in at.exception]
     assert any("Still working on frontline" in i.value for i in at.info)
     assert at.text_input(key=title_key).value == "My edited title"
-    editor = at.dataframe[-1] if at.dataframe else None
     assert not at.button(key="upload_use").disabled
     at.button(key="upload_use").click().run()
     assert any("Loaded My edited title" in s.value for s in at.success)

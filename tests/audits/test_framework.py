@@ -5,7 +5,12 @@ from pathlib import Path
 import pytest
 
 from feedback.audits.framework import (
-    DATA_DIR, available_editions, framework_for_year, load_framework, normalise_year, score_id,
+    DATA_DIR,
+    available_editions,
+    framework_for_year,
+    load_framework,
+    normalise_year,
+    score_id,
 )
 from feedback.errors import InputError
 

@@ -78,13 +78,15 @@ def test_failed_imports_leave_nothing_behind(seeded):
     before = counts(seeded)
     regions = store.partnership_regions(seeded)
     good = form_values("London sample partnership 01") | {"priorities": "Neglect", "practice_themes": ""}
-    bad = form_values("London sample partnership 02") | {"priorities": "Neglect", "practice_themes": "", "impact": "Mostly"}
+    bad = form_values("London sample partnership 02") | {"priorities": "Neglect", "practice_themes": "",
+                                                         "impact": "Mostly"}
     with pytest.raises(InputError, match="Row 3"):
         read_audits("a.csv", _import_csv([good, bad]), FW, regions)
     # every row valid on its own, but the second report is already audited: the first is not kept either
     frames = store.load_frames(seeded)
     done = frames["audits"].query("reporting_year == '2020-21'")["partnership"].iloc[0]
-    records = read_audits("a.csv", _import_csv([good, form_values(done) | {"priorities": "", "practice_themes": ""}]), FW, regions)
+    rows = [good, form_values(done) | {"priorities": "", "practice_themes": ""}]
+    records = read_audits("a.csv", _import_csv(rows), FW, regions)
     with pytest.raises(InputError, match=f"the 2020-21 report of {done} is already audited"):
         store.add_audits(seeded, records, who="Importer")
     assert counts(seeded) == before

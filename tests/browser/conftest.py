@@ -14,6 +14,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
@@ -275,6 +276,41 @@ def choose_option(page, box, option: str, attempts: int = 3) -> None:
 def choose_region(page, region: str) -> None:
     """Pick a region in the sidebar's region selector (its first select box)."""
     choose_option(page, page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first, region)
+
+
+#: axe-core's findings that fail an accessibility check: serious or critical ones, and the heading rules.
+FAILING_IMPACTS = ("serious", "critical")
+ALWAYS_FAILING_RULES = ("heading-order", "page-has-heading-one")  # the brief asks for ordered headings
+AXE = Axe()
+
+
+def problems(page, where: str) -> list[str]:
+    """axe-core's violations that fail the test, one line each."""
+    results = AXE.run(page)
+    out = []
+    for v in results.response["violations"]:
+        if v["impact"] in FAILING_IMPACTS or v["id"] in ALWAYS_FAILING_RULES:
+            targets = ", ".join(str(n["target"]) for n in v["nodes"][:3])
+            out.append(f"{where}: {v['impact']} {v['id']} ({v['help']}) at {targets}")
+    return out
+
+
+def ready(page) -> None:
+    """wait_for_app, with room for a machine shared by many test runs (pages with every tab
+    drawn take Chromium a while to lay out when the CPU is busy)."""
+    page.set_default_timeout(180_000)
+    wait_for_app(page, timeout=180_000)
+
+
+def open_expanders(page, scope) -> int:
+    """Open every closed expander inside scope; returns how many were opened."""
+    opened = 0
+    for summary in scope.locator("details:not([open]) > summary").element_handles():  # (these elements)
+        if summary.is_visible():
+            summary.click()
+            page.wait_for_function("summary => summary.parentElement.open", arg=summary)  # it has opened
+            opened += 1
+    return opened
 
 
 def screenshot(page, name: str, tmp_path: Path | None = None) -> Path:

@@ -8,51 +8,18 @@ import contextlib
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser.conftest import LOADED_MS, screenshot, wait_for_app
+from tests.browser.conftest import LOADED_MS, open_expanders, problems, ready, screenshot
 from ui.navigation import DEFAULT_PAGE, SECTIONS
 
 pytestmark = pytest.mark.timeout(900)
-FAILING_IMPACTS = ("serious", "critical")
-ALWAYS_FAILING_RULES = ("heading-order", "page-has-heading-one")  # the brief asks for ordered headings
-AXE = Axe()
 PAGES = [("" if path == DEFAULT_PAGE else path.removeprefix("pages/").removesuffix(".py"), title)
          for pages in SECTIONS.values() for path, title, _ in pages]
 CHARTED = ("results", "compare", "trends", "roundtables", "audits")  # pages with charts on the sample data
 
 
-def problems(page, where: str) -> list[str]:
-    """axe-core's violations that fail the test, one line each."""
-    results = AXE.run(page)
-    out = []
-    for v in results.response["violations"]:
-        if v["impact"] in FAILING_IMPACTS or v["id"] in ALWAYS_FAILING_RULES:
-            targets = ", ".join(str(n["target"]) for n in v["nodes"][:3])
-            out.append(f"{where}: {v['impact']} {v['id']} ({v['help']}) at {targets}")
-    return out
-
-
 def settle(page) -> None:
     ready(page)
-
-
-def ready(page) -> None:
-    """wait_for_app, with room for a machine shared by many test runs (pages with every tab
-    drawn take Chromium a while to lay out when the CPU is busy)."""
-    page.set_default_timeout(180_000)
-    wait_for_app(page, timeout=180_000)
-
-
-def open_expanders(page, scope) -> int:
-    """Open every closed expander inside scope; returns how many were opened."""
-    opened = 0
-    for summary in scope.locator("details:not([open]) > summary").element_handles():  # (these elements)
-        if summary.is_visible():
-            summary.click()
-            page.wait_for_function("summary => summary.parentElement.open", arg=summary)  # it has opened
-            opened += 1
-    return opened
 
 
 @pytest.mark.parametrize("path,title", PAGES, ids=[t for _, t in PAGES])
@@ -99,7 +66,8 @@ def tab_to(page, matches, limit: int = 80) -> str:
         problem = page.evaluate(focus_ring())
         assert not problem, problem
         if page.evaluate(matches):
-            return page.evaluate("document.activeElement.getAttribute('aria-label') || document.activeElement.innerText")
+            return page.evaluate("document.activeElement.getAttribute('aria-label')"
+                                 " || document.activeElement.innerText")
     raise AssertionError(f"Tab never reached the element ({matches})")
 
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 import urllib.parse
 
 import pytest
-
-from feedback.survey import examples, loading
 from playwright.sync_api import expect
 
+from feedback.survey import examples, loading
 from tests.browser.conftest import LOADED_MS, after_rerun, running_app, screenshot, wait_for_app
 
 pytestmark = pytest.mark.timeout(300)

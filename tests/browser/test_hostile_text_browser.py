@@ -11,7 +11,6 @@ import http.server
 import threading
 
 import pytest
-
 from playwright.sync_api import expect
 
 from tests.browser.conftest import LOADED_MS, after_rerun, tall_screenshot, wait_for_app
@@ -140,7 +139,7 @@ def test_hostile_texts_render_as_typed_and_fetch_nothing(app_url, page, tmp_path
              f"Panel lead: {hostile(port, 'lead')}\n\n- {hostile(port, 'point')} about information sharing.\n")
     page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(files=[
         {"name": f"notes {hostile(port, 'file')[:60]}.md", "mimeType": "text/markdown", "buffer": notes.encode()},
-        {"name": "bad ![z](http://127.0.0.1:%d/e.png) **boldbad**.docx" % port,
+        {"name": f"bad ![z](http://127.0.0.1:{port}/e.png) **boldbad**.docx",
          "mimeType": "application/octet-stream", "buffer": b"not a word file"},
     ])
     page.wait_for_selector("text=**boldbad**", timeout=LOADED_MS)  # the error names the file, as typed
@@ -152,7 +151,7 @@ def test_hostile_texts_render_as_typed_and_fetch_nothing(app_url, page, tmp_path
     go(page, "Yearly-report audits")
     page.get_by_role("tab", name="Register", exact=True).click()
     page.locator('[data-testid="stFileUploader"]:visible input[type="file"]').first.set_input_files(files=[
-        {"name": "reg **boldreg** ![r](http://127.0.0.1:%d/r.png).csv" % port, "mimeType": "text/csv",
+        {"name": f"reg **boldreg** ![r](http://127.0.0.1:{port}/r.png).csv", "mimeType": "text/csv",
          "buffer": b"partnership\n:red[x]\n"}])
     wait_for_app(page)
     page.get_by_role("button", name="Import the register").click()

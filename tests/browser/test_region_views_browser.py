@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import laid_out, tall_screenshot, wait_for_app
-from tests.browser.test_accessibility import problems, ready
+from tests.browser.conftest import laid_out, problems, ready, tall_screenshot, wait_for_app
 
 pytestmark = pytest.mark.timeout(900)
 

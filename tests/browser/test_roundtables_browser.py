@@ -7,7 +7,6 @@ import io
 import re
 
 import pytest
-
 from playwright.sync_api import expect
 
 from tests.browser.conftest import LOADED_MS, after_rerun, choose_option, screenshot, tall_screenshot, wait_for_app
@@ -142,7 +141,7 @@ def test_import_docx_recode_point_and_regional_count_changes(app_url, page, tmp_
 def test_import_of_annex_c_layout_shows_roles_and_records_the_panels_responses(app_url, page, tmp_path):
     """A Feedback | Panel response table (Annex C's layout): the preview says what each line is, only the
     feedback column becomes points, and the responses go to the tracker items raised from them."""
-    from tests.roundtables.test_notes_corpus import CORPUS
+    from tests.roundtables.helpers import CORPUS
 
     name = page.locator('[data-testid="stSidebar"] input[aria-label="Your name"]')
     page.goto(app_url)

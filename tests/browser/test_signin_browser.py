@@ -22,8 +22,15 @@ from feedback import access, access_log, db
 from feedback.errors import Refused
 from feedback.tracker import service
 from feedback.tracker.models import Item
-from tests.browser.conftest import (LOADED_MS, _free_port, running_app, screenshot, serving, tall_screenshot,
-                                    wait_for_app)
+from tests.browser.conftest import (
+    LOADED_MS,
+    _free_port,
+    running_app,
+    screenshot,
+    serving,
+    tall_screenshot,
+    wait_for_app,
+)
 
 pytestmark = pytest.mark.timeout(600)
 

@@ -136,7 +136,8 @@ def test_region_changes_base_and_downloads_match_cli(app_url, page, tmp_path):
     assert marked == (flags == "[u]").tolist()
     shown = got["Positive (%)"] != "[c]"
     # "(%)" columns hold percentages (87.05), the command line proportions (0.8705)
-    pd.testing.assert_series_equal(got.loc[shown, "Positive (%)"].astype(float) / 100, cli.loc[shown, "p"].astype(float),
+    pd.testing.assert_series_equal(got.loc[shown, "Positive (%)"].astype(float) / 100,
+                                   cli.loc[shown, "p"].astype(float),
                                    check_names=False, check_index=False, rtol=1e-12)
 
 

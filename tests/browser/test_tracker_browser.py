@@ -102,7 +102,8 @@ def test_import_with_a_bad_row_changes_nothing(app_url, page, tmp_path):
     main(page).get_by_text("nothing was imported, because of 1 problem(s)").wait_for()
     wait_for_app(page)
     tall_screenshot(page, "tracker_05_import_refused", tmp_path)
-    assert "SAMPLE-AC-07/1): an action can be marked complete only with evidence" in main(page).inner_text().replace("\\", "")
+    shown = main(page).inner_text().replace("\\", "")
+    assert "SAMPLE-AC-07/1): an action can be marked complete only with evidence" in shown
     with page.expect_download() as again:
         main(page).get_by_role("button", name="Download the tracker (XLSX)").click()
     after = tmp_path / "after.xlsx"
@@ -149,7 +150,8 @@ def test_two_people_edit_the_same_action_and_the_second_is_refused(app_url, page
             _open_tracker(p, app_url, who)
             _choose_item(p, "AC-02: The impact of reviews")
             main(p).get_by_text("Edit an action").click()
-            forms[who] = main(p).locator('[data-testid="stForm"]').filter(has=p.get_by_role("button", name="Save action"))
+            forms[who] = main(p).locator('[data-testid="stForm"]').filter(
+                has=p.get_by_role("button", name="Save action"))
             # retried until the previous item's form has gone and this item's action is shown
             expect(forms[who].locator(OWNER)).to_have_value("Panel secretariat: policy team")
 
@@ -168,7 +170,8 @@ def test_two_people_edit_the_same_action_and_the_second_is_refused(app_url, page
         # The form, now on the newer version, still holds what B typed, for B to compare with A's value
         # in the refusal and save again if still wanted; nothing of B's is written yet.
         main(other).get_by_text("still holds what you typed").wait_for()
-        form_b = main(other).locator('[data-testid="stForm"]').filter(has=other.get_by_role("button", name="Save action"))
+        form_b = main(other).locator('[data-testid="stForm"]').filter(
+            has=other.get_by_role("button", name="Save action"))
         expect(form_b.locator(OWNER)).to_have_value("Owner chosen by B")
         tall_screenshot(other, "tracker_06_second_edit_refused", tmp_path)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from feedback.survey import trends, waves
-from tests.browser.conftest import LOADED_MS, tall_screenshot, until_shown, wait_for_app
+from tests.browser.conftest import LOADED_MS, problems, tall_screenshot, until_shown, wait_for_app
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -74,7 +74,6 @@ def test_an_upload_sharing_no_id_is_matched_confirmed_and_joins(app_url, page, t
     """A frontline survey from another supplier (its own question ids): the Upload page's form,
     then Trends offers its questions matched to the series' by wording; confirmed, it joins."""
     from feedback.survey import codebook as cbmod, examples
-    from tests.browser.test_accessibility import problems
 
     surveys = examples.data_dir() / "surveys"
     cb = cbmod.load_codebook((surveys / "frontline_2022.toml").read_text(encoding="utf-8"))

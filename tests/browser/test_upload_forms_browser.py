@@ -10,8 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.browser.conftest import screenshot, tall_screenshot, wait_for_app
-from tests.browser.test_accessibility import open_expanders, problems
+from tests.browser.conftest import open_expanders, problems, screenshot, tall_screenshot, wait_for_app
 
 pytestmark = pytest.mark.timeout(300)
 RATING = "Overall, how would you rate the Panel's communication with your organisation?"

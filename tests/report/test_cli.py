@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import openpyxl
 import pytest
 from docx import Document
 
 from feedback.__main__ import main
-
-from pathlib import Path
 
 SURVEYS = str(Path(__file__).resolve().parents[2] / "data" / "surveys")
 

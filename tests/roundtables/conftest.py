@@ -1,26 +1,13 @@
-"""Shared helpers for roundtable tests: small .docx builders and the sample."""
+"""Fixtures shared by the roundtable tests: the sample generator and the sample files."""
 
 from __future__ import annotations
 
-import io
 import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE_DIR = ROOT / "data" / "roundtables"
-
-
-def make_docx(build) -> bytes:
-    """Run ``build(document)`` on a fresh python-docx Document and return the bytes."""
-    import docx
-
-    document = docx.Document()
-    build(document)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+from tests.roundtables.helpers import ROOT, SAMPLE_DIR
 
 
 @pytest.fixture(scope="session")

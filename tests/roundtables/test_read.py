@@ -12,8 +12,7 @@ import pytest
 from feedback.errors import InputError
 from feedback.roundtables.merging import merge_near_duplicates, similarity
 from feedback.roundtables.read import Point, read_notes
-
-from .conftest import make_docx
+from tests.roundtables.helpers import make_docx
 
 
 def _full_docx(document):
@@ -139,7 +138,8 @@ over two lines.
 
 
 def test_plain_text_in_windows_encoding():
-    text = "Region: South West\r\nDate: 4/11/2021\r\n\r\nPoints raised:\r\n\u2022 Neglect \u2013 persistent failure?\r\n\u2022 CAMHS waits.\r\n"
+    text = ("Region: South West\r\nDate: 4/11/2021\r\n\r\nPoints raised:\r\n"
+            "\u2022 Neglect \u2013 persistent failure?\r\n\u2022 CAMHS waits.\r\n")
     notes = read_notes("sw.txt", text.encode("cp1252"))
     assert notes.meta.region == "South West" and notes.meta.event_date == dt.date(2021, 11, 4)
     assert [(p.section, p.text) for p in notes.points] == [
@@ -185,9 +185,9 @@ def test_unusable_files_say_what_to_do(name, content, words):
 
 def test_near_identical_points_are_merged_keeping_both_texts():
     notes = read_notes("dup.txt", (
-        "- Access to Tier 4 beds remains a serious problem for children in crisis.\n"
-        "- Access to tier 4 beds remains a serious problem for children in a crisis.\n"
-        "- Information sharing between schools and GPs is poor.\n").encode())
+        b"- Access to Tier 4 beds remains a serious problem for children in crisis.\n"
+        b"- Access to tier 4 beds remains a serious problem for children in a crisis.\n"
+        b"- Information sharing between schools and GPs is poor.\n"))
     assert len(notes.points) == 2
     first = notes.points[0]
     assert first.merged == ["Access to tier 4 beds remains a serious problem for children in a crisis."]

@@ -1,4 +1,5 @@
-"""Roundtables in the database (SQLite, and PostgreSQL when a server is given): migration, seed, all-or-nothing import, coding
+"""Roundtables in the database (SQLite, and PostgreSQL when a server is given): migration, seed,
+all-or-nothing import, coding
 with history and stale-edit refusal, codebook edits, kappa from stored codings."""
 
 from __future__ import annotations
@@ -13,8 +14,7 @@ from feedback.errors import InputError
 from feedback.roundtables import seed, store, views
 from feedback.roundtables.coding import agreement
 from feedback.roundtables.models import RoundtableCoding, RoundtableEvent, RoundtablePoint
-
-from .conftest import make_docx
+from tests.roundtables.helpers import make_docx
 
 TABLES = {"roundtable_event", "roundtable_point", "roundtable_coding", "roundtable_codebook"}
 
@@ -105,7 +105,8 @@ def test_missing_details_come_from_the_form(engine):
                          "partnerships": 9, "panel_lead": "Peter Sidebotham"}}
     (event_id,) = store.import_files(engine, [("x.txt", content)], "Ann", details)
     events = store.load_frames(engine).events
-    assert events.loc[events["event_id"] == event_id, ["region", "attendees"]].values.tolist() == [["East Midlands", 30]]
+    event = events.loc[events["event_id"] == event_id, ["region", "attendees"]]
+    assert event.values.tolist() == [["East Midlands", 30]]
 
 
 def test_recoding_changes_the_regional_count_and_is_in_history(seeded):
@@ -185,7 +186,8 @@ def test_remove_event_takes_its_points_and_codings(seeded):
 
 def test_long_headings_and_titles_are_cut_not_refused(engine):
     title, heading = "T" * 400, "H" * 400
-    content = f"# {title}\nRegion: London\nDate: 1 May 2021\nAttendees: 3\nPartnerships: 1\nPanel lead: X\n\n## {heading}\n- a point\n"
+    content = (f"# {title}\nRegion: London\nDate: 1 May 2021\nAttendees: 3\nPartnerships: 1\nPanel lead: X\n\n"
+               f"## {heading}\n- a point\n")
     (event_id,) = store.import_files(engine, [("long.md", content.encode())], "Ann")
     frames = store.load_frames(engine)
     assert frames.events.loc[0, "title"] == "T" * 300 and frames.points.loc[0, "section"] == "H" * 300

@@ -16,8 +16,15 @@ from feedback import access
 from feedback.__main__ import main
 from feedback.errors import InputError, Refused
 from feedback.roundtables import seed, store, suggest, views
-from feedback.roundtables.coding import (SUGGESTER_CODER, agreement, auto_code, coders, disagreements,
-                                         krippendorff_alpha, multi_agreement)
+from feedback.roundtables.coding import (
+    SUGGESTER_CODER,
+    agreement,
+    auto_code,
+    coders,
+    disagreements,
+    krippendorff_alpha,
+    multi_agreement,
+)
 from feedback.roundtables.themes import load_themes
 
 NEW_WORDING = Path(__file__).resolve().parents[1] / "fixtures" / "new_wording.csv"
@@ -62,7 +69,8 @@ def test_suggestions_are_deterministic_ranked_and_explained(offline):
     again = suggest.Suggester(cb, list(reversed(suggest.load_examples()))).suggest(texts)
     assert [[(s.code, s.score) for s in r] for r in first] == [[(s.code, s.score) for s in r] for r in again]
     bed, rapid, empty, lunch = first
-    assert bed[0].code == "mental_health_suicide" and bed[0].suggested and bed[0].reason.startswith("like a coded point")
+    assert bed[0].code == "mental_health_suicide" and bed[0].suggested
+    assert bed[0].reason.startswith("like a coded point")
     assert "tier 4 mental health beds" in bed[0].reason
     assert rapid[0] == suggest.Suggestion("rapid_review_timescales", 1.0, True,
                                           "the codebook's words: rapid reviews, deadline, 15 working day")
@@ -85,7 +93,8 @@ def test_new_wording_the_rules_miss():
     cb = load_themes()
     data = pd.read_csv(NEW_WORDING)
     rows = suggest.Suggester(cb, suggest.load_examples()).suggest(list(data["text"]))
-    missed_by_rules = sum(code not in auto_code(text, cb) for text, code in zip(data["text"], data["codes"], strict=True))
+    missed_by_rules = sum(code not in auto_code(text, cb)
+                          for text, code in zip(data["text"], data["codes"], strict=True))
     in_top3 = sum(code in [s.code for s in r] for code, r in zip(data["codes"], rows, strict=True))
     suggested = sum(code in [s.code for s in r if s.suggested] for code, r in zip(data["codes"], rows, strict=True))
     first = sum(bool(r) and r[0].code == code for code, r in zip(data["codes"], rows, strict=True))

@@ -65,3 +65,16 @@ def frontline_like(n: int = 600, seed: int = 1, weighted: bool = False) -> tuple
          "kind": "agreement"},
     ], weight="wt" if weighted else "")
     return frame, codebook
+
+
+def design_survey():
+    """R survey's design-test fixture (a routed question, item non-response, weights of 0) and its codebook."""
+    frame = pd.read_csv(FIXTURES / "design_survey.csv")
+    codebook = make_codebook([
+        {"id": "heard_of_panel", "positive": ["Yes"]},
+        {"id": "panel_improves_system", "positive": ["Strongly agree", "Tend to agree"], "kind": "agreement"},
+        {"id": "attended_webinar", "positive": ["Yes"]},
+        {"id": "knows_panel_role", "positive": ["Yes"], "exclude": ["Don't know"],
+         "base_question": "heard_of_panel", "base_label": "Those who had heard of the Panel"},
+    ], weight="weight")
+    return frame, codebook

@@ -167,7 +167,6 @@ def test_suggestion_on_the_frontline_sample_finds_title_fieldwork_ids_and_routin
 
 
 def test_routing_needs_everyone_else_blank():
-    n = 40
     filt = ["Yes"] * 20 + ["No"] * 20
     follow = ["Very useful"] * 10 + ["Not very useful"] * 10 + [None] * 20
     leaky = follow[:-1] + ["Very useful"]  # one person answered without passing the filter

@@ -16,6 +16,7 @@ import pytest
 from feedback import safety
 from feedback.errors import InputError
 from feedback.survey.read import SurveyData, column_letter, read_survey
+from tests.helpers import BILLION_LAUGHS, replace_part
 
 SURVEYS = Path(__file__).resolve().parents[2] / "data" / "surveys"
 ROWS = [["id", "role", "region", "weight", "q1"],
@@ -170,8 +171,6 @@ def bomb_xlsx() -> bytes:
 
 
 def laughs_xlsx() -> bytes:
-    from tests.test_safety import BILLION_LAUGHS, replace_part
-
     return replace_part(xlsx_bytes([ROWS[0], ROWS[1]]), "xl/worksheets/sheet1.xml", BILLION_LAUGHS)
 
 
@@ -214,7 +213,8 @@ def test_column_letters():
 
 
 # ------------------------------------------------------------------ property: any CSV export reads back
-from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
 
 _WORD = st.text(alphabet="abcdefgh ’'\",;-:", min_size=1, max_size=12).map(str.strip).filter(bool)
 _NAME = st.text(alphabet="abcdefghijklmnop_", min_size=1, max_size=8).filter(lambda s: s != "id")

@@ -204,7 +204,7 @@ def test_bases(partners, frontline):
 def test_roles_and_regions(partners, frontline):
     from feedback.regions import REGIONS
 
-    for (data, codebook, rates), roles in (
+    for (data, codebook, _rates), roles in (
             (partners, {"Local authority", "Police", "Health (ICB/CCG)", "Business manager"}),
             (frontline, {"Social worker", "Health", "Police", "Education"})):
         frame = data.frame

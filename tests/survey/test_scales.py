@@ -186,7 +186,8 @@ def test_frequency_is_suggested_only_for_doing_something_useful_and_always_left_
 
 
 def test_the_middle_of_a_one_sided_scale_is_not_counted_without_asking():
-    match = classify(["Extremely useful", "Very useful", "Moderately useful", "Slightly useful", "Not at all useful"], "")
+    match = classify(["Extremely useful", "Very useful", "Moderately useful", "Slightly useful",
+                      "Not at all useful"], "")
     assert (match.positive, match.check) == (["Extremely useful", "Very useful"], "why")
     assert "'Slightly useful'" in match.reason
 

@@ -17,8 +17,7 @@ from feedback.errors import InputError
 from feedback.survey.codebook import dump_codebook, load_codebook
 from feedback.survey.rates import SmallBase, rates_by_group
 from feedback.survey.tabbook import POSITIVE_NET, tab_book, wide_table
-from tests.survey.engine_helpers import FIXTURES, make_codebook
-from tests.survey.test_design_tests import design_survey
+from tests.survey.engine_helpers import FIXTURES, design_survey, make_codebook
 
 EXPECTED = pd.read_csv(FIXTURES / "tabbook_api_expected.csv", keep_default_na=False, na_values=[""])
 TOL = dict(rtol=1e-8, atol=1e-10)

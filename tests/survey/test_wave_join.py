@@ -92,7 +92,8 @@ def test_matching_is_by_wording_one_to_one_and_leaves_unlike_questions_out():
 
 
 def test_a_mapping_that_gives_two_questions_one_id_is_refused():
-    cb = cbmod.Codebook(questions=[cbmod.Question("a", "A", positive=["Yes"]), cbmod.Question("b", "B", positive=["Yes"])])
+    cb = cbmod.Codebook(questions=[cbmod.Question("a", "A", positive=["Yes"]),
+                                   cbmod.Question("b", "B", positive=["Yes"])])
     with pytest.raises(InputError, match="matched to the series question 'x'"):
         wave_join.apply_mapping(cb, {"a": "x", "b": "x"})
     with pytest.raises(InputError, match="already the id"):

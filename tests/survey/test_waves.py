@@ -11,8 +11,7 @@ import pytest
 from feedback.errors import InputError
 from feedback.survey.rates import SmallBase
 from feedback.survey.significance import adjust_pvalues
-from feedback.survey.waves import (BREAK, change, change_words, latest_change, load_wave, series, sort_waves,
-                                   trend)
+from feedback.survey.waves import BREAK, change, change_words, latest_change, load_wave, series, sort_waves, trend
 
 HERE = Path(__file__).resolve().parents[1] / "fixtures" / "waves"
 ALL = (("role",), ("region",), ("role", "region"))
@@ -69,7 +68,7 @@ def test_question_new_in_later_wave_is_left_out_and_named(waves):
 
 def test_holm_family_is_one_question_within_one_grouping(waves):
     out = change(*waves, by=ALL, adjust="holm")
-    for (question, by), rows in out.groupby(["question", "by"]):
+    for _, rows in out.groupby(["question", "by"]):
         expected = adjust_pvalues(rows["p_value"].to_numpy(), np.zeros(len(rows)), "holm")
         np.testing.assert_allclose(rows["p_adj"], expected, atol=1e-15)
     regions = out[(out["question"] == "aware") & (out["by"] == "region")]

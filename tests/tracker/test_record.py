@@ -268,7 +268,7 @@ def test_as_of_rebuilds_the_record_from_the_history(engine, monkeypatch):
         seed.seed(session)
         earlier = record.files(record.build(session, day))
 
-    later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=40)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=40)
     monkeypatch.setattr(db, "utcnow", lambda: later)  # everything below happens 40 days on
     with db.session_scope(engine) as session:
         by_ref = {i.reference: i for i in session.scalars(select(Item))}

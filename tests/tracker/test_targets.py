@@ -3,7 +3,6 @@ against the latest change between waves."""
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError

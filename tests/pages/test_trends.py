@@ -7,12 +7,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from feedback.survey import trends, waves
-from tests.test_pages_survey import app, goto  # noqa: F401 - the shared app fixture
+from feedback.validation import markdown_literal
+from tests.pages.helpers import goto
 
 
 @pytest.fixture
 def trends_app(app):
-    """The app (tests/test_pages_survey.py's fixture: its own database) on the Trends page."""
+    """The app (the `app` fixture of tests/conftest.py: its own database) on the Trends page."""
     return goto(app, "trends")
 
 
@@ -60,7 +61,8 @@ def test_significant_only_and_region(trends_app):
 
 def test_frontline_series_question_new_and_reworded(trends_app):
     at = trends_app
-    label = next(o for o in at.selectbox(key="trends_series").options if o == "Frontline professionals, respondent-level data")
+    label = next(o for o in at.selectbox(key="trends_series").options
+                 if o == "Frontline professionals, respondent-level data")
     at.selectbox(key="trends_series").set_value(label)
     _rerun(at)
     at.selectbox(key="trends_question").set_value("heard_of_panel")
@@ -220,3 +222,37 @@ def test_trends_opens_on_the_series_of_the_upload(app):
     at = goto(app, "trends")
     assert at.selectbox(key="trends_series").value == "Frontline professionals, respondent-level data"
     assert any("shares no question id" in i.value for i in at.info)
+
+
+# Labels from an uploaded codebook (here a wave label) reach the pages as plain text: an image,
+# bold, a formula or HTML typed in the file is shown as typed, never rendered (a remote image
+# would be fetched by every reader's browser).
+HOSTILE = "2023 ![x](http://example.invalid/a.png) **bold** $x$ <b>b</b>"
+RAW = ("![x](", "**bold**", "$x$", "<b>")
+
+
+def rendered_texts(at) -> list[str]:
+    """Every string the page gave an element that renders Markdown (text, alerts, headings, and
+    the labels of metrics and widgets). Selectbox options and tables are shown as plain text."""
+    texts = [e.value for kind in ("caption", "markdown", "info", "warning", "error", "success", "header",
+                                  "subheader", "title") for e in getattr(at, kind)]
+    texts += [m.label for m in at.metric]
+    texts += [w.label for kind in ("toggle", "selectbox", "radio", "checkbox", "button", "multiselect")
+              for w in getattr(at, kind)]
+    return [str(t) for t in texts]
+
+
+def test_an_uploaded_wave_label_is_shown_as_typed_on_the_trends_page(app):
+    at = goto(app, "trends")
+    _upload(at, _partners_codebook(HOSTILE))
+    _rerun(at)
+    assert at.selectbox(key="trends_after").value == HOSTILE  # the upload is the latest wave
+    texts = rendered_texts(at)
+    leaked = [t for t in texts if any(raw in t for raw in RAW)]
+    assert not leaked, leaked
+    literal = markdown_literal(HOSTILE)
+    # where the label is shown: the toggle adding the upload, the caption naming the two waves
+    # compared, and the change's metric
+    assert any(literal in t.label for t in at.toggle), [t.label for t in at.toggle]
+    assert any(f"to {literal}: Wald interval" in c.value for c in at.caption), [c.value for c in at.caption]
+    assert any(m.label.endswith(f" to {literal}") for m in at.metric), [m.label for m in at.metric]

@@ -11,24 +11,12 @@ import pytest
 
 from feedback.survey.rates import SmallBase, rates_by_group
 from feedback.survey.significance import pairwise
-from tests.survey.engine_helpers import FIXTURES, make_codebook
+from tests.survey.engine_helpers import FIXTURES, design_survey
 
 EXPECTED = pd.read_csv(FIXTURES / "design_survey_expected.csv", keep_default_na=False, na_values=[""])
 EXPECTED["filter"] = EXPECTED["filter"].fillna("")
 ALL_ROWS = SmallBase(suppress=0, flag=0)
 TOL = dict(rtol=1e-8, atol=1e-10)
-
-
-def design_survey():
-    frame = pd.read_csv(FIXTURES / "design_survey.csv")
-    codebook = make_codebook([
-        {"id": "heard_of_panel", "positive": ["Yes"]},
-        {"id": "panel_improves_system", "positive": ["Strongly agree", "Tend to agree"], "kind": "agreement"},
-        {"id": "attended_webinar", "positive": ["Yes"]},
-        {"id": "knows_panel_role", "positive": ["Yes"], "exclude": ["Don't know"],
-         "base_question": "heard_of_panel", "base_label": "Those who had heard of the Panel"},
-    ], weight="weight")
-    return frame, codebook
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +57,8 @@ def test_each_group_against_the_rest_matches_svyttest(ours):
         res = ours[filter][0]
         j = part.merge(res, left_on=["question", "by", "group_a"], right_on=["question", "by", "group"],
                        validate="one_to_one")
-        # A group at 0% or 100% is tested by Rao-Scott (tests/survey/test_rao_scott.py), the rest by svyttest.
+        # A group at 0% or 100% is tested by Rao-Scott (tests/survey/test_significance_rao_scott.py),
+        # the rest by svyttest.
         edge = j["p_y"].isin([0, 1])  # p_y: ours (R's rest rows have no p)
         assert (j.loc[edge, "test"] == "rao-scott").all() and edge.sum() <= 2
         j = j[~edge]

@@ -5,7 +5,7 @@ temporary tables and views included, no switching the protection off) and
 recursive triggers, so REPLACE fires the no-delete trigger. PostgreSQL: the app
 runs as its own role, which may only SELECT and INSERT on history, does not own
 it and may not create temporary tables (one named history would hide the real
-one). The access log and the migration version: tests/test_access_log_guard.py.
+one). The access log and the migration version: tests/test_access_log.py.
 """
 
 from __future__ import annotations

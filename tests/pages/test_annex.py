@@ -1,10 +1,13 @@
-"""The Annex builder page builds the annex with the survey pages' current settings
-(in AppTest: the browser test covers downloading it)."""
+"""The Annex builder page builds the annex with the survey pages' current settings and for the
+sidebar's region, in AppTest (clicking a download is covered by the browser tests of other pages)."""
 
 import io
+import re
 
 import openpyxl
+from docx import Document
 
+from feedback import export
 from feedback.survey.significance import TEST_NAMES
 
 
@@ -30,6 +33,33 @@ def test_build_button_drafts_the_annex_with_the_current_settings(page_app):
     notes = " ".join(str(v) for r in wb["Notes"].iter_rows(values_only=True) for v in r if v)
     assert "[u] low reliability: effective base below 30" in notes
     assert at.session_state["annex_files"]["ods"][:2] == b"PK"  # the ODS twin is offered beside the XLSX
+
+
+def test_a_regional_annex_is_built_with_its_figures_workbook_and_named_for_the_region(page_app):
+    """The annex for London: the Word document names the region, and every reference it gives is a
+    row of the figures workbook (downloading a file is covered by the browser tests of other pages)."""
+    at = page_app("annex.py")
+    at.session_state["region"] = "London"
+    at.run()
+    assert any("Annex builder" in t.value for t in at.title), [t.value for t in at.title]
+    [build] = [b for b in at.button if b.label == "Build the annex"]
+    build.click().run(timeout=300)
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(s.value.startswith("Annex drafted for London") for s in at.success), [s.value for s in at.success]
+    built = at.session_state["annex_files"]
+    assert export.file_stem("annex", built["region"]) == "annex_london"  # the download is annex_london.docx
+
+    doc = Document(io.BytesIO(built["docx"]))
+    assert doc.core_properties.title.endswith(": London")
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "Region: London" in text and "Annex D: Summary of the survey findings" in text
+    cells = "\n".join(c.text for t in doc.tables for r in t.rows for c in r.cells)
+    refs = set(re.findall(r"\[([CDR]\d+(?:\.\d+|w)?)\]", text + cells))
+
+    wb = openpyxl.load_workbook(io.BytesIO(built["xlsx"]))
+    assert wb.sheetnames == ["Cover", "Contents", "Notes", "Table 1"]
+    listed = {row[0] for row in wb["Table 1"].iter_rows(min_row=3, values_only=True)}
+    assert refs and refs == listed
 
 
 def test_the_annex_takes_survey_results_from_the_pages_cache(page_app, monkeypatch):

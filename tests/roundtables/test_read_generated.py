@@ -96,7 +96,8 @@ def word_notes(seed: int) -> tuple[bytes, dict]:
         else:  # a one-cell layout table holding a table of points
             add(f"<w:tbl {W}><w:tblPr/><w:tblGrid><w:gridCol/></w:tblGrid><w:tr><w:tc>"
                 "<w:tbl><w:tblPr/><w:tblGrid><w:gridCol/><w:gridCol/></w:tblGrid>"
-                f"<w:tr><w:tc>{para(_r('Group'), None, False)}</w:tc><w:tc>{para(_r('Point'), None, False)}</w:tc></w:tr>"
+                f"<w:tr><w:tc>{para(_r('Group'), None, False)}</w:tc>"
+                f"<w:tc>{para(_r('Point'), None, False)}</w:tc></w:tr>"
                 f"<w:tr><w:tc>{para(_r(f'G{n}'), None, False)}</w:tc><w:tc>{para(_hidden_runs(rng, text), None, False)}"
                 "</w:tc></w:tr></w:tbl>" f"{para('', None, False)}</w:tc></w:tr></w:tbl>")
         expected["points"].append(text)

@@ -6,7 +6,6 @@ import copy
 
 from feedback.survey import scoring
 from feedback.survey.codebook import load_codebook
-
 from tests.survey.supplier_helpers import SUPPLIERS
 
 

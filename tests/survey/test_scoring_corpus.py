@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from feedback.survey import scoring
-
 from tests.survey.supplier_helpers import SUPPLIERS
 
 

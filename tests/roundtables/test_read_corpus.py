@@ -11,16 +11,8 @@ import zipfile
 
 import pytest
 
-from feedback.roundtables.read import ACTION, DETAIL, POINT, RESPONSE, SKIPPED, read_notes
-
-from .conftest import ROOT
-
-CORPUS = ROOT / "tests" / "fixtures" / "notes_corpus"
-
-TIMESCALES = ("The Panel recognise it is a challenge but overall, timescales are improving and more safeguarding "
-              "partnerships are now managing to meet the 15 day timeframe.")
-SHARING = ("The Panel is keen to identify barriers to timely and appropriate information sharing and will raise "
-           "them with government.")
+from feedback.roundtables.read import ACTION, POINT, RESPONSE, SKIPPED, read_notes
+from tests.roundtables.helpers import CORPUS, ROOT, SHARING, TIMESCALES
 
 # file -> (details, [(point, response)], other details, actions as (text, point line or None), skipped texts)
 EXPECTED = {

@@ -12,7 +12,7 @@ from feedback import access_log, db
 from feedback.tracker.models import Item
 
 pytestmark = pytest.mark.timeout(600)
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "test-secret",
         "client_id": "feedback", "client_secret": "secret",
         "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration"}
@@ -130,7 +130,8 @@ def test_backup_and_access_log_are_for_admins(app_db, role):
         assert at.title[0].value == "Access log"
         assert any(t.value.endswith("entries.") for t in at.text)
     else:
-        assert [e.value.replace("\\", "") for e in at.error] == ["Only admins can see the access log: ask an admin to do it."]
+        assert [e.value.replace("\\", "") for e in at.error] == [
+            "Only admins can see the access log: ask an admin to do it."]
         refused = access_log.entries(app_db, events=(access_log.REFUSED,), limit=1).iloc[0]
         assert (refused["who"], refused["what"]) == (PEOPLE[role][0], at.error[0].value.replace("\\", ""))
 

@@ -1,5 +1,5 @@
 """The access log and the migration version cannot be replaced or rewritten through the app's
-own connections, on SQLite and PostgreSQL (as history cannot: tests/test_history_guard.py).
+own connections, on SQLite and PostgreSQL (as history cannot: tests/test_db_history_guard.py).
 
 Each statement is one step of a forgery: rename the access log away, create a replacement
 without triggers (a table, or a temporary table or view that would hide the real one from
@@ -68,8 +68,8 @@ VERSION = {
     "drop the version table": "DROP TABLE alembic_version",
     "rename the version table": "ALTER TABLE alembic_version RENAME TO alembic_old",
     "temporary version table": "CREATE TEMP TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY)",
-    "upsert the version": ("INSERT INTO alembic_version (version_num) SELECT version_num FROM alembic_version WHERE true "
-                           "ON CONFLICT (version_num) DO UPDATE SET version_num = '9999'"),
+    "upsert the version": ("INSERT INTO alembic_version (version_num) SELECT version_num FROM alembic_version "
+                           "WHERE true ON CONFLICT (version_num) DO UPDATE SET version_num = '9999'"),
 }
 VERSION_SQLITE = {
     "replace the version": "REPLACE INTO alembic_version (version_num) VALUES ('9999')",

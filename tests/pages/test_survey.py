@@ -7,37 +7,20 @@ import io
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
+
 from feedback.survey import examples, loading, views
 from feedback.survey.codebook import load_codebook
 from feedback.survey.settings import Settings
+from tests.pages.helpers import ROOT, goto
 
-ROOT = Path(__file__).resolve().parents[1]
 SURVEYS = ROOT / "data" / "surveys"
 PARTNERS = "Safeguarding partners 2021 (sample)"
 FRONTLINE = "Frontline professionals 2021 (sample)"
 TABLES = "Frontline professionals 2021, data tables (sample)"
-
-
-@pytest.fixture
-def app(tmp_path, monkeypatch):
-    monkeypatch.setenv("FEEDBACK_DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite3'}")
-    monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def goto(at: AppTest, page: str) -> AppTest:
-    at.switch_page(f"pages/{page}.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def set_region(at: AppTest, region: str) -> AppTest:
@@ -263,7 +246,7 @@ def test_short_labels_drop_shared_lead_in_and_stay_unique():
 
 def test_upload_codebook_that_does_not_fit_lists_problems_and_blocks_use(app):
     at = goto(app, "upload")
-    csv = "role,region,q1\nPolice,London,Yes\nHealth,North East,No\n".encode()
+    csv = b"role,region,q1\nPolice,London,Yes\nHealth,North East,No\n"
     codebook = (SURVEYS / "frontline_2021.toml").read_bytes()  # names columns this CSV does not have
     at.file_uploader(key="upload_file").set_value(("mine.csv", csv, "text/csv"))
     at.file_uploader(key="upload_codebook").set_value(("frontline_2021.toml", codebook, "application/toml"))
@@ -291,7 +274,7 @@ def test_upload_page_reads_and_checks_a_file_once_and_a_new_file_again(app, monk
     monkeypatch.setattr(read, "read_survey", counted("read", read.read_survey))
     monkeypatch.setattr(cbmod, "validate", counted("validate", cbmod.validate))
     at = goto(app, "upload")
-    first = "role,region,q1\nPolice,London,Yes\nHealth,North East,No\n".encode()
+    first = b"role,region,q1\nPolice,London,Yes\nHealth,North East,No\n"
     at.file_uploader(key="upload_file").set_value(("first.csv", first, "text/csv"))
     at.run()
     assert not at.exception and any("2 respondents" in m.value for m in at.markdown)
@@ -303,7 +286,7 @@ def test_upload_page_reads_and_checks_a_file_once_and_a_new_file_again(app, monk
     title = next(w for w in at.text_input if w.key and w.key.startswith("cb_title_"))
     title.set_value("A new title").run()
     assert calls["validate"] == once["validate"] + 1 and calls["read"] == 1  # the codebook changed, not the file
-    second = "role,region,q1\nPolice,London,Yes\nHealth,North East,No\nHealth,London,Yes\n".encode()
+    second = b"role,region,q1\nPolice,London,Yes\nHealth,North East,No\nHealth,London,Yes\n"
     at.file_uploader(key="upload_file").set_value(("second.csv", second, "text/csv"))
     at.run()
     assert not at.exception and any("3 respondents" in m.value for m in at.markdown)
@@ -509,11 +492,12 @@ def test_annex_builder_offers_the_upload(app):
 
 def test_upload_questions_of_one_multi_select_are_shown_together(app):
     at = goto(app, "upload")
-    rows = [("Police", "London", "Selected", "Not selected", "Yes"), ("Health", "London", "Not selected", "Selected", "No")]
+    rows = [("Police", "London", "Selected", "Not selected", "Yes"),
+            ("Health", "London", "Not selected", "Selected", "No")]
     csv = "role,region,Q7_1,Q7_2,Q8\n" + "\n".join(",".join(r) for r in rows * 10)
     codebook = '[survey]\ntitle = "Sets"\n[columns]\nrole = "role"\nregion = "region"\n' + "".join(
         f'[[questions]]\nid = "{qid}"\ncolumn = "{col}"\ntext = "{text}"\nkind = "{kind}"\npositive = ["{pos}"]\n'
-        + (f'question_set = "Where do you hear about the Panel?"\n' if kind == "multi_select" else "")
+        + ('question_set = "Where do you hear about the Panel?"\n' if kind == "multi_select" else "")
         for qid, col, text, kind, pos in [("hear_letters", "Q7_1", "Letters", "multi_select", "Selected"),
                                           ("heard", "Q8", "Heard of it", "yes_no", "Yes"),
                                           ("hear_web", "Q7_2", "Website", "multi_select", "Selected")])
@@ -604,7 +588,7 @@ def test_upload_a_platform_export_shows_its_multi_select_and_grid_as_sets(app):
 def test_upload_page_names_the_layout_read_and_why_each_column_was_chosen(app):
     """A Qualtrics export: the page says which layout it read, and under the role, region and weight
     boxes why the suggestion chose each column (the region found by its values)."""
-    path = Path(__file__).parent / "fixtures" / "suppliers" / "qualtrics_partners.csv"
+    path = ROOT / "tests" / "fixtures" / "suppliers" / "qualtrics_partners.csv"
     expected = load_codebook(path.with_name("qualtrics_partners.expected.toml"))
     at = goto(app, "upload")
     at.file_uploader(key="upload_file").set_value((path.name, path.read_bytes(), "text/csv"))

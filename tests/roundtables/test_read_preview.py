@@ -52,8 +52,7 @@ from feedback import access  # noqa: E402
 from feedback.errors import InputError, Refused  # noqa: E402
 from feedback.roundtables import links  # noqa: E402
 from feedback.roundtables.read import POINT, RESPONSE, SKIPPED, read_notes, with_roles  # noqa: E402
-
-from .test_notes_corpus import CORPUS, TIMESCALES  # noqa: E402
+from tests.roundtables.helpers import CORPUS, TIMESCALES  # noqa: E402
 
 
 def _corpus(name: str):

@@ -16,7 +16,6 @@ from feedback.export import to_csv_bytes, to_xlsx_bytes
 from feedback.tracker import service, spreadsheet
 from feedback.validation import clean_name, clean_text, whole_number
 
-
 # ----------------------------------------------------------------------------- the text rules
 
 def test_clean_text_normalises_and_strips_invisible_characters():

@@ -87,8 +87,10 @@ def test_two_uploads_with_the_same_name(page_app):
 
     at = page_app("roundtables.py")
     before = len(store.load_frames(common.db_engine()).events)
-    first = b"Region: London\nDate: 1 March 2022\nAttendees: 10\nPartnerships: 2\nPanel lead: A Lead\n\n- A point about training.\n"
-    second = b"Region: London\nDate: 2 March 2022\nAttendees: 12\nPartnerships: 3\nPanel lead: B Lead\n\n- Another point.\n"
+    first = (b"Region: London\nDate: 1 March 2022\nAttendees: 10\nPartnerships: 2\nPanel lead: A Lead\n\n"
+             b"- A point about training.\n")
+    second = (b"Region: London\nDate: 2 March 2022\nAttendees: 12\nPartnerships: 3\nPanel lead: B Lead\n\n"
+              b"- Another point.\n")
     at.file_uploader(key="rt_upload_0").set_value([("notes.md", first, "text/markdown"),
                                                   ("notes.md", second, "text/markdown")]).run()
     assert not at.exception, [e.value for e in at.exception]

@@ -16,10 +16,9 @@ from feedback.__main__ import build_parser
 from feedback.errors import InputError
 from feedback.regions import normalise_regions
 from feedback.survey import platforms
+from feedback.survey.cli import compute_rates
 from feedback.survey.codebook import load_codebook, validate
 from feedback.survey.read import read_survey
-from feedback.survey.cli import compute_rates
-
 from tests.survey.supplier_helpers import FILES, SUPPLIERS, independent_rates, raw_frame
 
 LAYOUTS = {
@@ -230,8 +229,8 @@ def test_plain_file_keeps_its_columns():
 
 
 def test_single_choice_answers_with_commas_are_not_split():
-    content = ("Timestamp,Did you read it?\n2025-01-01,\"Yes, all of it\"\n2025-01-02,\"Yes, some of it\"\n"
-               "2025-01-03,\"No, none of it\"\n").encode()
+    content = (b"Timestamp,Did you read it?\n2025-01-01,\"Yes, all of it\"\n2025-01-02,\"Yes, some of it\"\n"
+               b"2025-01-03,\"No, none of it\"\n")
     data = read_survey("g.csv", content)
     assert data.layout.platform == "googleforms"
     assert data.frame["Did you read it?"].tolist() == ["Yes, all of it", "Yes, some of it", "No, none of it"]
@@ -252,9 +251,9 @@ def test_read_in_the_isolated_child_gives_the_layout():
 
 
 def test_ask_if_yes_at_and_ask_all_in_a_plain_file():
-    content = ("id,Q3. Are you aware of the review?,Q4. (ASK IF YES AT Q3) How useful is it?,"
-               "Q5. [ASK ALL] Any comments?,Q6. [ASK IF Q9 = Yes] Why?\n"
-               "1,Yes,Very useful,None,\n2,No,,Fine,\n3,Yes,Not very useful,,\n").encode()
+    content = (b"id,Q3. Are you aware of the review?,Q4. (ASK IF YES AT Q3) How useful is it?,"
+               b"Q5. [ASK ALL] Any comments?,Q6. [ASK IF Q9 = Yes] Why?\n"
+               b"1,Yes,Very useful,None,\n2,No,,Fine,\n3,Yes,Not very useful,,\n")
     data = read_survey("plain.csv", content)
     route = data.layout.routes["Q4. (ASK IF YES AT Q3) How useful is it?"]
     assert (route.base, route.answers) == ("Q3. Are you aware of the review?", ["Yes"])
@@ -291,8 +290,8 @@ def test_qualtrics_xlsx_three_header_rows():
 
 
 def test_options_only_seen_together_are_kept_whole_and_named():
-    content = ("Timestamp,Which apply?\n1,\"Neglect, Domestic abuse\"\n2,Neglect\n3,\"Neglect, Online, social media\"\n"
-               "4,Domestic abuse\n").encode()
+    content = (b"Timestamp,Which apply?\n1,\"Neglect, Domestic abuse\"\n2,Neglect\n"
+               b"3,\"Neglect, Online, social media\"\n4,Domestic abuse\n")
     data = read_survey("g.csv", content)
     assert sorted(data.layout.options.values()) == ["Domestic abuse", "Neglect", "Online, social media"]
     assert data.frame["Which apply? [Online, social media]"].tolist() == ["Not selected", "Not selected",

@@ -34,9 +34,8 @@ def test_import_preview_says_what_each_line_is_and_records_the_responses(app):
     from feedback import db
     from feedback.roundtables import store
     from feedback.tracker import service
+    from tests.roundtables.helpers import CORPUS
     from ui import common
-
-    from .test_notes_corpus import CORPUS
 
     engine = common.db_engine()
     before = store.load_frames(engine)
