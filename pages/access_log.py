@@ -11,7 +11,9 @@ import streamlit as st
 
 from feedback import access, access_log
 from feedback.errors import Refused
-from ui import common
+from ui import common, navigation
+
+navigation.route_through_app()  # a bookmark to this page on a fresh server goes through app.py
 
 engine = common.db_engine()
 st.title("Access log")

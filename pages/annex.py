@@ -8,7 +8,9 @@ from feedback import export
 from feedback.errors import InputError
 from feedback.report import cli as annex_cli
 from feedback.survey import examples, loading
-from ui import common, survey_ui
+from ui import common, navigation, survey_ui
+
+navigation.route_through_app()  # a bookmark to this page on a fresh server goes through app.py
 
 survey_ui.keep_state()
 st.title("Annex builder")
@@ -38,7 +40,7 @@ if c3.checkbox("Audit findings", value=True, key="annex_part_audits"):
 chosen = []
 if "survey" in parts:
     if uploaded:
-        st.info(f"{loading.YOUR_UPLOAD} is offered: {common.plain(uploaded[0])}. It is chosen below instead of the samples; "
+        st.info(f"{loading.YOUR_UPLOAD} is offered: {common.markdown_literal(uploaded[0])}. It is chosen below instead of the samples; "
                 "add a sample wave to compare with it.", icon=":material/upload_file:")
     chosen = st.multiselect(
         "Surveys", respondent_options, default=uploaded or respondent_options,

@@ -19,8 +19,9 @@ from feedback.audits.framework import SCORES, framework_for_year
 from feedback.audits.register import read_register, submission_rate
 from feedback.audits.sample import SAMPLE_NOTICE
 from feedback.errors import InputError, Refused
-from ui import audits_ui, common
+from ui import audits_ui, common, navigation
 
+navigation.route_through_app()  # a bookmark to this page on a fresh server goes through app.py
 
 def table(frame: pd.DataFrame, name: str, key: str, *, notes=(), config: dict | None = None) -> None:
     """A table on the page, shares as percentages, with its downloads."""
@@ -50,10 +51,10 @@ if is_sample:
 audits_ui.show_flash()
 
 years_shown, years_allowed = views.year_choices(frames, dt.date.today())
-year = st.selectbox("Reporting year", years_shown, key="aud_year", **common.IN_ADDRESS,
+year = st.selectbox("Reporting year", years_shown, key="aud_year", **common.KEPT_IN_ADDRESS,
                     help="The year the yearly reports cover (April to March).")
 fw = framework_for_year(year)  # the edition of Working Together this year's reports are audited against
-caption.caption(f"Region: {common.plain(where)}. Audits of safeguarding partners' yearly reports against the "
+caption.caption(f"Region: {common.markdown_literal(where)}. Audits of safeguarding partners' yearly reports against the "
                 f"{fw.edition} ({fw.short_name}) audit framework, and the register of reports received.")
 
 summary = criterion_summary(frames, fw, year=year, region=region)
@@ -71,20 +72,20 @@ c4.metric("Partnerships on the register", f"{top.partnerships}")
 # (``tab.open``); forms and uploads are drawn in every run, so what someone has typed or chosen
 # there survives a look at another tab.
 tabs = st.tabs(["Summary", "Themes", "By region and year", "Register", "Enter an audit", "Import",
-                "Audits and history", "Raise a finding"], key="aud_tab", **common.IN_ADDRESS)
+                "Audits and history", "Raise a finding"], key="aud_tab", **common.KEPT_IN_ADDRESS)
 
 # ------------------------------------------------------------------ summary
 if tabs[0].open:
-    with tabs[0], common.section('The summary'):
+    with tabs[0], common.error_boundary('The summary'):
         if summary.empty:
-            st.info(common.plain(f"No audits of {year} reports in {where} yet. Enter one on the 'Enter an audit' tab."))
+            st.info(common.markdown_literal(f"No audits of {year} reports in {where} yet. Enter one on the 'Enter an audit' tab."))
         else:
             chart = figures.criteria_chart(summary, year=year, where=where, sample=is_sample)
             crit_alt = figures.criteria_alt(summary, year=year, where=where)
             common.show_chart(chart, crit_alt)
             common.download_chart(chart, f"Audit criteria {year} {where}", alt=crit_alt, key="aud_crit")
             if region:
-                st.caption(common.plain(f"England's figures are beside {where}'s in the table below."))
+                st.caption(common.markdown_literal(f"England's figures are beside {where}'s in the table below."))
             table(views.summary_table(summary, criterion_summary(frames, fw, year=year) if region else None),
                   f"Audit criteria {year} {where}", "aud_crit_t",
                   notes=[figures.SOURCE, figures.INTERVAL_NOTE, *([figures.SAMPLE_NOTE] if is_sample else [])])
@@ -95,12 +96,12 @@ if tabs[0].open:
 
 # ------------------------------------------------------------------ coded lists
 if tabs[1].open:
-    with tabs[1], common.section('The priorities and practice themes'):
+    with tabs[1], common.error_boundary('The priorities and practice themes'):
         for lst in fw.lists:
             freq = code_frequencies(frames, fw, lst.id, year=year, region=region)
             st.header(lst.name)
             if freq.empty:
-                st.info(common.plain(f"No audits of {year} reports in {where} yet."))
+                st.info(common.markdown_literal(f"No audits of {year} reports in {where} yet."))
                 continue
             chart = figures.codes_chart(freq, list_name=lst.name, year=year, where=where, sample=is_sample)
             codes_alt = figures.codes_alt(freq, list_name=lst.name, year=year, where=where)
@@ -110,11 +111,11 @@ if tabs[1].open:
 
 # ------------------------------------------------------------------ by region and year against year
 if tabs[2].open:
-    with tabs[2], common.section('The figures by region and year'):
+    with tabs[2], common.error_boundary('The figures by region and year'):
         by_region = criterion_summary(frames, fw, year=year, region=region, by_region=True)
         st.header(f"By region, {year}")
         if by_region.empty:
-            st.info(common.plain(f"No audits of {year} reports in {where} yet."))
+            st.info(common.markdown_literal(f"No audits of {year} reports in {where} yet."))
         else:
             heat = figures.region_chart(by_region, year=year, regions=views.regions_in(by_region), sample=is_sample)
             heat_alt = figures.region_alt(by_region, year=year)
@@ -124,7 +125,7 @@ if tabs[2].open:
         st.header("Year against year")
         yoy = year_on_year(frames, fw, region=region)
         if yoy.empty:
-            st.info(common.plain(f"No audits in {where} yet."))
+            st.info(common.markdown_literal(f"No audits in {where} yet."))
         else:
             years_chart = figures.years_chart(yoy, where=where, sample=is_sample)
             years_alt = figures.years_alt(yoy, where=where)
@@ -135,7 +136,7 @@ if tabs[2].open:
                   f"Audit criteria year against year {where}", "aud_years_t")
 
 # ------------------------------------------------------------------ register
-with tabs[3], common.section('The register and submission rate'):
+with tabs[3], common.error_boundary('The register and submission rate'):
     shown_reg = views.register_rows(store.load_register(engine), year, region)
     with st.container():  # holds the figures' place, so the form below keeps its place (and its input)
         if tabs[3].open:
@@ -173,13 +174,13 @@ with tabs[3], common.section('The register and submission rate'):
 
 # ------------------------------------------------------------------ enter an audit
 with tabs[4]:
-    with common.section('Entering an audit'):
+    with common.error_boundary('Entering an audit'):
         if common.may_edit_some() or common.edit_allowed(what="audits"):
             audits_ui.entry_form(engine, fw, year, years_allowed, region, frames["audits"])
 
 # ------------------------------------------------------------------ import audits
 with tabs[5]:
-    with common.section('Importing audits'):
+    with common.error_boundary('Importing audits'):
         if common.may_edit_some() or common.edit_allowed(what="audits"):
             st.caption("One row per report, with the columns of the template. Scores: Fully evidenced, Partly "
                        "evidenced or Not evidenced; lists separated by semicolons. Every row is checked first; if any "
@@ -211,7 +212,7 @@ with tabs[5]:
 
 # ------------------------------------------------------------------ audits and history
 with tabs[6]:
-    with common.section('The audits and their history'):
+    with common.error_boundary('The audits and their history'):
         audits_shown = views.audits_of(frames, fw, year, region)
         with st.container():  # the figures' place, so the form below keeps its place (and its input)
             if tabs[6].open:
@@ -251,11 +252,11 @@ with tabs[6]:
 
 # ------------------------------------------------------------------ raise a finding
 with tabs[7]:
-    with common.section('Raising a finding'):
+    with common.error_boundary('Raising a finding'):
         st.caption("Turn a result into an item on the Panel's response tracker (source: yearly-report audit), "
                    "where the Panel's response and actions are then recorded.")
         if summary.empty:
-            st.info(common.plain(f"No audits of {year} reports in {where} yet."))
+            st.info(common.markdown_literal(f"No audits of {year} reports in {where} yet."))
         else:
             by_crit = summary.set_index("criterion")
             crit = st.selectbox("Criterion", list(by_crit.index), format_func=lambda c: by_crit.loc[c, "label"],

@@ -9,7 +9,9 @@ from feedback.regions import region_name, rest_of_england, rest_of_england_label
 from feedback.survey import views
 from feedback.survey.notes import difference_notes
 from feedback.survey.settings import Adjust, Level
-from ui import common, survey_ui
+from ui import common, navigation, survey_ui
+
+navigation.route_through_app()  # a bookmark to this page on a fresh server goes through app.py
 
 survey_ui.keep_state()
 survey_ui.title("Compare")
@@ -35,7 +37,7 @@ if mode == "Two groups in one survey":
                    "not against England as a whole: England includes the region, and two sets of respondents "
                    "that share no one can be tested as independent samples.")
         res = rest = None
-        with common.section("The rates to compare"), st.spinner("Calculating rates…"):
+        with common.error_boundary("The rates to compare"), st.spinner("Calculating rates…"):
             res = survey_ui.results(survey, "Role", region)
             rest = survey_ui.results(survey, "Role", rest_of_england(region))
         if res is None or rest is None:
@@ -49,7 +51,7 @@ if mode == "Two groups in one survey":
         group_a, group_b = region_name(region), rest_of_england_label(region)
     else:
         res = None
-        with common.section("The rates to compare"), st.spinner("Calculating rates…"):
+        with common.error_boundary("The rates to compare"), st.spinner("Calculating rates…"):
             res = survey_ui.results(survey, grouping, region)
         if res is None:
             st.stop()
@@ -101,7 +103,7 @@ else:
                 "audiences when their codebooks give them the same id.)")
         st.stop()
     res_a = res_b = None
-    with common.section("The rates to compare"), st.spinner("Calculating rates…"):
+    with common.error_boundary("The rates to compare"), st.spinner("Calculating rates…"):
         res_a = survey_ui.results(survey_a, "Role", region)
         res_b = survey_ui.results(survey_b, "Role", region)
     if res_a is None or res_b is None:
@@ -125,7 +127,7 @@ st.caption(f"{len(diff)} question(s). A positive difference means the first is h
            f"▲ / ▼: significant at the {Level.label_of(s.level)} level after "
            f"{Adjust.label_of(s.adjust)} adjustment across the questions.")
 
-with common.section('The comparison'):
+with common.error_boundary('The comparison'):
     plot = views.difference_rows(diff, symbols=charts.SIG_SYMBOLS)
     notes = difference_notes(diff, level=s.level)
     chart = charts.bar_with_intervals(plot, category="question_label", value="diff", low="diff_low", high="diff_high",

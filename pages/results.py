@@ -9,7 +9,9 @@ from feedback.survey import figures as survey_figures
 from feedback.survey import significance, views
 from feedback.survey.cli import cli_command
 from feedback.survey.notes import table_notes
-from ui import common, survey_ui
+from ui import common, navigation, survey_ui
+
+navigation.route_through_app()  # a bookmark to this page on a fresh server goes through app.py
 
 survey_ui.keep_state()
 survey_ui.title("Results by role")
@@ -58,10 +60,10 @@ if not picked:
     st.info("Pick one or more questions above.")
     st.stop()
 if survey.kind == "data tables" and region:
-    st.info(f"Published data tables do not cross region with role: showing the {common.plain(region)} column only.")
+    st.info(f"Published data tables do not cross region with role: showing the {common.markdown_literal(region)} column only.")
 
 res_all = None
-with common.section("The results"), st.spinner("Calculating rates…"):
+with common.error_boundary("The results"), st.spinner("Calculating rates…"):
     res_all = survey_ui.results_with_england(survey, grouping, region)
 if res_all is None:
     st.stop()
@@ -75,7 +77,7 @@ region_words = region_text if region else None  # for chart titles and alt text
 
 st.header("Charts")
 if layout == "Combined" and len(picked) > 1:
-    with common.section("The combined chart"):
+    with common.error_boundary("The combined chart"):
         title = f"{survey.title or survey.name}: {len(picked)} questions by {grouping.lower()}"
         chart = survey_figures.survey_questions_chart(res, region=region_words, title=title, source=survey.source,
                                               mark=mark_kind, thresholds=thresholds, sort=sort, hide_c=hide_c)
@@ -85,22 +87,22 @@ if layout == "Combined" and len(picked) > 1:
         common.download_chart(chart, f"combined_{grouping}_{region_text}", alt=alt_text, key="chart_combined")
 else:
     for qid, rows in res.groupby("question", sort=False):
-        with st.container(border=True), common.section(f"The chart of {qid}"):
+        with st.container(border=True), common.error_boundary(f"The chart of {qid}"):
             chart = survey_figures.survey_chart(rows, region=region_words, source=survey.source, mark=mark_kind,
                                         thresholds=thresholds, sort=sort, hide_c=hide_c)
             alt_text = survey_figures.survey_alt_text(rows, region=region_words, mark=mark_kind)
             common.show_chart(chart, alt_text)
-            st.caption(survey_ui.plain(survey_figures.base_and_region(rows, region_words)))
+            st.caption(common.markdown_literal(survey_figures.base_and_region(rows, region_words)))
             common.download_chart(chart, f"{qid}_{grouping}_{region_text}", alt=alt_text, key=f"chart_{qid}")
 
 st.header("Table")
-with common.section('The table'):
+with common.error_boundary('The table'):
     st.caption("Unweighted n, weighted base, positive share, interval, effective n, the test against the rest "
                "of the sample and the column letters of the groups each is significantly higher than. "
                + " ".join(survey_figures.survey_notes(res, thresholds=thresholds)))
     legend = significance.letters_legend(res)
     if legend:
-        st.caption(survey_ui.plain(" ".join(legend)))
+        st.caption(common.markdown_literal(" ".join(legend)))
     shown = views.table_for_display(res)
     st.dataframe(shown, hide_index=True, width="stretch", column_config=survey_ui.percent_columns(shown))
     notes = table_notes(survey, res, region=region, grouping=grouping, settings=s)

@@ -15,8 +15,10 @@ from feedback.errors import InputError
 from feedback.regions import REGIONS
 from feedback.roundtables import coding, edits, figures, import_preview, links, store, suggest, views
 from feedback.roundtables.themes import dump_themes
-from ui import common
+from ui import common, navigation
 from ui import roundtables_ui as ui
+
+navigation.route_through_app()  # a bookmark to this page on a fresh server goes through app.py
 
 # Tables from the notes, cached by the notes' content: a page switch recomputes nothing.
 event_totals = common.by_content(views.event_totals)
@@ -40,7 +42,7 @@ ui.show_kept()
 
 totals = event_totals(frames.events, region=region)
 overall = totals.iloc[-1]
-with common.section("The totals"):
+with common.error_boundary("The totals"):
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Events", f"{int(overall['Events']):,}")
     c2.metric("Attendees", f"{int(overall['Attendees']):,}")
@@ -49,14 +51,14 @@ with common.section("The totals"):
 
 tab_region, tab_event, tab_code, tab_agree, tab_import, tab_codebook = st.tabs(
     ["Themes by region", "Themes per event", "Points and coding", "Coder agreement", "Import notes",
-     "Theme codebook"], key="rt_tab", **common.IN_ADDRESS)
+     "Theme codebook"], key="rt_tab", **common.KEPT_IN_ADDRESS)
 # Tabs kept in the address rerun the page when switched: the counts and charts are drawn only in
 # the open tab (``tab.open``); the coding, import and codebook forms in every run, so what someone
 # has typed or chosen there survives a look at another tab.
 
 if tab_region.open:
-    with tab_region, common.section('The themes by region'):
-        level_word = st.radio("Count by", list(views.LEVELS), horizontal=True, key="rt_level", **common.IN_ADDRESS)
+    with tab_region, common.error_boundary('The themes by region'):
+        level_word = st.radio("Count by", list(views.LEVELS), horizontal=True, key="rt_level", **common.KEPT_IN_ADDRESS)
         level = views.LEVELS[level_word]
         table = themes_by_region(frames, codebook, level=level, region=region)
         title = f"Feedback points by {level_word.lower()} and region"
@@ -104,9 +106,9 @@ if tab_region.open:
                               notes=["Sample data built from the published summary." if is_sample else ""])
 
 if tab_event.open:
-    with tab_event, common.section('The themes per event'):
+    with tab_event, common.error_boundary('The themes per event'):
         level_word_e = st.radio("Count by", list(views.LEVELS), horizontal=True, key="rt_level_event",
-                                **common.IN_ADDRESS)
+                                **common.KEPT_IN_ADDRESS)
         per_event = themes_by_event(frames, codebook, level=views.LEVELS[level_word_e], region=region)
         title_e = f"Feedback points by {level_word_e.lower()} and event"
         heat_e = figures.heat_chart(per_event, title=title_e, subtitle=common.region_label(), sample=is_sample,
@@ -120,7 +122,7 @@ if tab_event.open:
 
 
 with tab_code:
-    with common.section('The points and their coding'):
+    with common.error_boundary('The points and their coding'):
         events = regional.events.sort_values(["event_date", "event_id"])
         if events.empty:
             st.info("No roundtable notes for this region yet. Import some on the 'Import notes' tab.")
@@ -184,7 +186,7 @@ with tab_code:
             ui.panel_response(engine, int(point_id), point, may_code=may_code, who=who)
 
 if tab_agree.open:
-    with tab_agree, common.section('Coder agreement'):
+    with tab_agree, common.error_boundary('Coder agreement'):
         people = coding.coders(regional.codings)
         if len(people) < 2:
             st.info("Agreement needs two coders who have coded the same points. The automatic rules count as a "
@@ -223,7 +225,7 @@ if tab_agree.open:
 
 
 with tab_import:
-    with common.section("Importing notes"):
+    with common.error_boundary("Importing notes"):
         if not common.may_edit_some():
             common.edit_allowed(what="roundtable events")  # says why there is no import form
         else:
@@ -264,12 +266,12 @@ with tab_import:
                         st.rerun()
 
     # Its own section: removing an event stays possible when a view above fails.
-    with common.section("Removing an event"):
+    with common.error_boundary("Removing an event"):
         if common.edit_allowed(action=access.DELETE, what="roundtable events"):
             ui.remove_event_form(engine, frames.events)
 
 with tab_codebook:
-    with common.section('The theme codebook'):
+    with common.error_boundary('The theme codebook'):
         book = views.codebook_table(codebook)
         st.dataframe(book, hide_index=True, width="stretch")
         common.download_table(book, "Roundtable theme codebook", key="rt_codebook_table")

@@ -6,7 +6,9 @@ import streamlit as st
 from feedback.errors import InputError
 from feedback.export import xlsx_to_ods
 from feedback.survey.tabbook import PERCENT_COLUMNS, tab_book_notes, table_workbook, wide_table
-from ui import common, survey_ui, tables_ui
+from ui import common, navigation, survey_ui, tables_ui
+
+navigation.route_through_app()  # a bookmark to this page on a fresh server goes through app.py
 
 survey_ui.keep_state()
 region = common.current_region()
@@ -35,7 +37,7 @@ if filter_key != "(no filter)":
         flt = {filter_key: answer}
 if region and getattr(survey.codebook, "region", ""):
     flt = {"region": region, **{k: v for k, v in flt.items() if k != "region"}}
-    st.caption(f"Only respondents in {common.plain(region)} (the region chosen in the sidebar); every group "
+    st.caption(f"Only respondents in {common.markdown_literal(region)} (the region chosen in the sidebar); every group "
                "is a domain of the whole survey's design.")
 o1, o2 = st.columns(2)
 dont_know = o1.toggle("Include \"Don't know\" in the base", value=True, key="tables_dont_know")
@@ -56,7 +58,7 @@ st.caption("Each cell: the share of the question's base giving that answer, then
            "(same break) it is significantly higher than. The first row is each column's unweighted base. "
            "[c]: too few responses to show.")
 for qid in dict.fromkeys(table["question"]):
-    st.subheader(common.plain(texts.get(qid, qid)))
+    st.subheader(common.markdown_literal(texts.get(qid, qid)))
     st.dataframe(wide_table(table, qid, sort=sort), hide_index=True, key=f"tables_{qid}")
 
 st.header("Download")

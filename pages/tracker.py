@@ -17,7 +17,9 @@ import streamlit as st
 from feedback.charts import vega_spec
 from feedback.tracker import edits, figures, record, service, views
 from feedback.tracker.models import RAGS, SOURCES, STATUSES, split_list
-from ui import common, targets_ui, tracker_ui
+from ui import common, navigation, targets_ui, tracker_ui
+
+navigation.route_through_app()  # a bookmark to this page on a fresh server goes through app.py
 
 GRID = "tracker_grid"
 GRID_REPORT = "tracker_grid_report"
@@ -36,17 +38,17 @@ options = views.filter_choices(engine)
 
 with st.expander("Filters", expanded=True, icon=":material/filter_alt:"):
     c1, c2, c3, c4 = st.columns(4)
-    sources = c1.multiselect("Source", SOURCES, key="tracker_f_source", **common.IN_ADDRESS)
-    themes = c2.multiselect("Theme", options["themes"], key="tracker_f_theme", **common.IN_ADDRESS)
-    statuses = c3.multiselect("Action status", STATUSES, key="tracker_f_status", **common.IN_ADDRESS)
-    owners = c4.multiselect("Owner", options["owners"], key="tracker_f_owner", **common.IN_ADDRESS)
+    sources = c1.multiselect("Source", SOURCES, key="tracker_f_source", **common.KEPT_IN_ADDRESS)
+    themes = c2.multiselect("Theme", options["themes"], key="tracker_f_theme", **common.KEPT_IN_ADDRESS)
+    statuses = c3.multiselect("Action status", STATUSES, key="tracker_f_status", **common.KEPT_IN_ADDRESS)
+    owners = c4.multiselect("Owner", options["owners"], key="tracker_f_owner", **common.KEPT_IN_ADDRESS)
     c5, c6, c7 = st.columns([1, 1, 2])
-    overdue_only = c5.toggle("Overdue actions only", key="tracker_f_overdue", **common.IN_ADDRESS)
+    overdue_only = c5.toggle("Overdue actions only", key="tracker_f_overdue", **common.KEPT_IN_ADDRESS)
     include_national = c6.toggle("National items too", value=True, key="tracker_f_national",
                                  help="Items raised for all of England show under every region.",
-                                 disabled=region is None, **common.IN_ADDRESS)
+                                 disabled=region is None, **common.KEPT_IN_ADDRESS)
     search = c7.text_input("Search the text", key="tracker_f_text", placeholder="e.g. information sharing",
-                           **common.IN_ADDRESS)
+                           **common.KEPT_IN_ADDRESS)
 
 filters = service.Filters(region=region, include_national=include_national, sources=tuple(sources),
                           themes=tuple(themes), statuses=tuple(statuses), owners=tuple(owners),
@@ -63,11 +65,11 @@ m4.metric("Overdue actions", f"{counts['overdue_actions']:,}")
 can_edit = common.may_edit_some()
 tab_items, tab_grid, tab_dash, tab_public = st.tabs(
     ["Items, responses and history", "Edit actions in a grid" if can_edit else "Actions", "Dashboard",
-     "Public record"], key="tracker_tab", **common.IN_ADDRESS)
+     "Public record"], key="tracker_tab", **common.KEPT_IN_ADDRESS)
 
 # --------------------------------------------------------------------------- items and one item in full
 with tab_items:
-    with common.section('The items, responses and history'):
+    with common.error_boundary('The items, responses and history'):
         if items.empty:
             st.info("No item matches these filters.")
         else:
@@ -85,20 +87,20 @@ with tab_items:
             labels = {int(r.id): f"{r.reference}: {r.text[:90]}{'…' if len(r.text) > 90 else ''}"
                       for r in items.itertuples()}
             item_id = st.selectbox("Open an item", list(labels), format_func=labels.get, key="tracker_item",
-                                   **common.IN_ADDRESS)
+                                   **common.KEPT_IN_ADDRESS)
 
             shown = views.item_page(engine, item_id)
             item, response, item_actions = shown.item, shown.response, shown.actions
-            st.header(views.md_escape(item["reference"]) + (" (sample)" if item["is_sample"] else ""), anchor=False)
-            st.markdown(views.md_escape(item["text"]))
-            st.caption(" · ".join(views.md_escape(x) for x in views.item_caption(item)))
+            st.header(common.markdown_literal(item["reference"]) + (" (sample)" if item["is_sample"] else ""), anchor=False)
+            st.markdown(common.markdown_literal(item["text"]))
+            st.caption(" · ".join(common.markdown_literal(x) for x in views.item_caption(item)))
 
             st.markdown("**The Panel's response**")
             if response:
-                st.markdown(f"Decision: **{views.md_escape(response['decision'])}**"
+                st.markdown(f"Decision: **{common.markdown_literal(response['decision'])}**"
                             + (f", {response['decided_on']:%d %B %Y}" if response["decided_on"] else "")
-                            + (f", by {views.md_escape(response['decided_by'])}" if response["decided_by"] else ""))
-                st.markdown(views.md_escape(response["text"]) or "_No wording recorded._")
+                            + (f", by {common.markdown_literal(response['decided_by'])}" if response["decided_by"] else ""))
+                st.markdown(common.markdown_literal(response["text"]) or "_No wording recorded._")
             else:
                 st.markdown("_No response recorded yet._")
             st.markdown(f"**Actions ({len(item_actions)})**")
@@ -126,7 +128,7 @@ with tab_items:
 
 # --------------------------------------------------------------------------- the actions grid
 with tab_grid:
-    with common.section('The actions grid'):
+    with common.error_boundary('The actions grid'):
         if can_edit:
             st.caption("Change cells, give a reason, then save. The changed rows are saved together or not at all: "
                        "if anyone changed one of them since this grid was loaded, nothing is saved, your edits "
@@ -134,9 +136,9 @@ with tab_grid:
         report = st.session_state.get(GRID_REPORT)
         if report:
             for message in report["messages"]:
-                {"success": st.success, "error": st.error}[message[0]](views.md_escape(message[1]))
+                {"success": st.success, "error": st.error}[message[0]](common.markdown_literal(message[1]))
             for ref, text, table in report["stale"]:
-                st.error(views.md_escape(text), icon=":material/sync_problem:")
+                st.error(common.markdown_literal(text), icon=":material/sync_problem:")
                 st.dataframe(table, hide_index=True)
             if st.button("Dismiss these messages", key="tracker_grid_dismiss"):
                 st.session_state.pop(GRID_REPORT, None)
@@ -196,7 +198,7 @@ with tab_grid:
 
 # --------------------------------------------------------------------------- dashboard
 if tab_dash.open:  # figures only: drawn while its tab is open (forms elsewhere are drawn in every run)
-    with tab_dash, common.section('The dashboard'):
+    with tab_dash, common.error_boundary('The dashboard'):
         where = common.region_label() + ("" if filters == service.Filters(region=region) else ", filtered")
         targets_ui.dashboard_targets(engine, items)
         st.divider()
@@ -214,7 +216,7 @@ if tab_dash.open:  # figures only: drawn while its tab is open (forms elsewhere 
 
 # --------------------------------------------------------------------------- the public record
 if tab_public.open:
-    with tab_public, common.section('The public record'):
+    with tab_public, common.error_boundary('The public record'):
         from feedback.export import annex_zip
 
         st.markdown("**You said, we did**: every point whose Panel response is marked *published*, with the "

@@ -15,8 +15,10 @@ from feedback import access, db
 from feedback.errors import InputError, Refused
 from feedback.export import xlsx_to_ods
 from feedback.tracker.spreadsheet import ImportProblems, export_from, import_workbook
-from feedback.tracker.views import md_escape
-from ui import common
+from feedback.validation import markdown_literal
+from ui import common, navigation
+
+navigation.route_through_app()  # a bookmark to this page on a fresh server goes through app.py
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RESULT = "tracker_import_result"
@@ -36,7 +38,7 @@ region = common.current_region()
 scope = None
 if region:
     scope = st.radio("Items to export", [f"{region} and national items", f"{region} only", "All of England"],
-                     key="tracker_export_scope", horizontal=True, **common.IN_ADDRESS,
+                     key="tracker_export_scope", horizontal=True, **common.KEPT_IN_ADDRESS,
                      help="The region chosen in the sidebar. Importing a regional export changes only its rows.")
 export_region = None if scope in (None, "All of England") else region
 export_national = scope != f"{region} only"
@@ -84,14 +86,14 @@ result = st.session_state.get(RESULT)
 if result:
     kind, name, detail = result
     if kind == "done":
-        st.success(md_escape(f"{name} imported. {detail}"), icon=":material/check_circle:")
+        st.success(markdown_literal(f"{name} imported. {detail}"), icon=":material/check_circle:")
     elif kind == "error":
-        st.error(md_escape(detail), icon=":material/error:")
+        st.error(markdown_literal(detail), icon=":material/error:")
     else:
-        st.error(f"{md_escape(name)}: nothing was imported, because of {len(detail)} problem(s). Fix them in the "
+        st.error(f"{markdown_literal(name)}: nothing was imported, because of {len(detail)} problem(s). Fix them in the "
                  "spreadsheet and import it again.", icon=":material/error:")
         with st.container(height=400 if len(detail) > 12 else "content", border=True):
-            st.markdown("\n".join(f"- {md_escape(problem)}" for problem in detail))
+            st.markdown("\n".join(f"- {markdown_literal(problem)}" for problem in detail))
 
 st.header("Backup and restore", anchor=False)
 if engine.dialect.name == "sqlite" and common.edit_allowed(action=access.BACKUP):

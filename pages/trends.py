@@ -7,7 +7,9 @@ import streamlit as st
 from feedback import charts
 from feedback.survey import trends, views, waves
 from feedback.survey.cli import change_command
-from ui import common, survey_ui, trends_ui
+from ui import common, navigation, survey_ui, trends_ui
+
+navigation.route_through_app()  # a bookmark to this page on a fresh server goes through app.py
 
 survey_ui.keep_state()
 common.page_title("Trends: year on year")  # names the region in a region view
@@ -26,9 +28,9 @@ with st.spinner("Reading the waves…"):
     join = trends_ui.upload_wave(audience, kind, series)
 for note, show in (("trends_linked", st.success), ("trends_link_error", st.error)):
     if note in st.session_state:
-        show(common.plain(st.session_state.pop(note)), icon=":material/link:")
+        show(common.markdown_literal(st.session_state.pop(note)), icon=":material/link:")
 if join is not None and join.joins:
-    if st.toggle(f"Add your upload as the {common.plain(join.wave.label)} wave", value=True, key="trends_with_upload",
+    if st.toggle(f"Add your upload as the {common.markdown_literal(join.wave.label)} wave", value=True, key="trends_with_upload",
                  help="The survey uploaded on the Upload page, linked to these waves by question id."):
         series = waves.sort_waves([*series, join.wave])
 elif join is not None:
@@ -55,7 +57,7 @@ with st.expander("Method: interval, level, small bases, multiple comparisons"):
 if kind == "data tables" and region:
     st.info(f"Published data tables do not cross region with role: showing the {region} column only.")
 
-with common.section("The survey trends"):  # two waves that share no question: one line, not an error page
+with common.error_boundary("The survey trends"):  # two waves that share no question: one line, not an error page
     before = next(w for w in series if w.label == before_label)
     after = next(w for w in series if w.label == after_label)
     with st.spinner("Calculating the trends and changes…"):
@@ -65,7 +67,7 @@ with common.section("The survey trends"):  # two waves that share no question: o
         change = trends_ui.change(before, after, grouping, region)
     source = after.survey.source
     left_out = change.attrs.get("left_out") or {}
-    st.caption(f"Region: {region_text}. Change from {common.plain(before_label)} to {common.plain(after_label)}: "
+    st.caption(f"Region: {region_text}. Change from {common.markdown_literal(before_label)} to {common.markdown_literal(after_label)}: "
                "Wald interval and test on the two independent samples, adjusted within each question and grouping."
                + (" Figures from published data tables (bases as published)." if kind == "data tables" else ""))
 
@@ -79,7 +81,7 @@ with common.section("The survey trends"):  # two waves that share no question: o
     rows = trend[trend["question"] == qid]
     asked = list(dict.fromkeys(rows["wave"]))
     if len(asked) < len(series):
-        st.caption(survey_ui.plain(f"Asked in {', '.join(asked)} only."))
+        st.caption(common.markdown_literal(f"Asked in {', '.join(asked)} only."))
     chart, alt_text = trends.question_chart(rows, region=region, grouping=grouping, source=source)
     common.show_chart(chart, alt_text)
     left, right = st.columns([2, 1])
@@ -91,10 +93,10 @@ with common.section("The survey trends"):  # two waves that share no question: o
             row = latest.iloc[0]
             detail = ("" if row["flag"] in ("[c]", "[b]") or row["change"] != row["change"] else
                       f" ({100 * row['ci_low']:+.1f} to {100 * row['ci_high']:+.1f} points)")
-            st.metric(f"Change, {common.plain(before_label)} to {common.plain(after_label)}",
+            st.metric(f"Change, {common.markdown_literal(before_label)} to {common.markdown_literal(after_label)}",
                       "[c]" if row["change"] != row["change"] else f"{100 * row['change']:+.1f} pts",
                       help="Percentage points, with its interval.")
-            st.caption(survey_ui.plain(trends.change_words(row) + detail))
+            st.caption(common.markdown_literal(trends.change_words(row) + detail))
     common.download_chart(chart, f"trend_{qid}_{grouping}_{region_text}", alt=alt_text, key="trend_chart")
     common.download_table(rows.reset_index(drop=True), f"trend_{qid}_{region_text}", key="trend_table",
                           notes=trends.trend_notes(rows), percent_columns=("p", "ci_low", "ci_high", "level"))
@@ -112,7 +114,7 @@ with common.section("The survey trends"):  # two waves that share no question: o
         st.dataframe(shown, hide_index=True, width="stretch",
                      column_config={"Adjusted p value": st.column_config.NumberColumn(format="%.4f")})
     if left_out:
-        st.caption(survey_ui.plain("Not compared (asked in one wave only): "
+        st.caption(common.markdown_literal("Not compared (asked in one wave only): "
                                    + "; ".join(f"{text_of.get(q, q)} ({why})" for q, why in left_out.items()) + "."))
     notes = trends.change_notes(change, region=region)
     common.download_table(change.reset_index(drop=True), f"change_{before_label}_{after_label}_{region_text}",

@@ -11,7 +11,9 @@ from feedback.errors import InputError
 from feedback.survey import codebook as cbmod
 from feedback.survey import codebook_form as form
 from feedback.survey import examples, loading, waves
-from ui import common, survey_ui, upload_ui, weighting_ui
+from ui import common, navigation, survey_ui, upload_ui, weighting_ui
+
+navigation.route_through_app()  # a bookmark to this page on a fresh server goes through app.py
 
 survey_ui.keep_state()
 PENDING = "upload_pending"  # the file being worked on, kept for the session when the person leaves the page
@@ -30,7 +32,7 @@ kind = st.radio("What kind of file is it?", list(loading.FILE_KINDS), format_fun
 
 current = st.session_state.get(survey_ui.UPLOAD_KEY)
 if current:
-    st.success(f"In use this session: {survey_ui.plain(current.get('name') or current['filename'])}. "
+    st.success(f"In use this session: {common.markdown_literal(current.get('name') or current['filename'])}. "
                "Choose it at the top of the "
                "Overview, Results and Compare pages.", icon=":material/check_circle:")
     if st.button("Stop using the uploaded survey", key="upload_forget"):
@@ -52,7 +54,7 @@ if pending is None:
     st.stop()
 if file is None:
     left, right = st.columns([3, 1])
-    left.info(f"Still working on {survey_ui.plain(pending['filename'])}, uploaded earlier in this session, with "
+    left.info(f"Still working on {common.markdown_literal(pending['filename'])}, uploaded earlier in this session, with "
               "your codebook edits.", icon=":material/history:")
     if right.button("Start again with another file", key="upload_clear"):
         for k in [k for k in st.session_state
@@ -111,7 +113,7 @@ def use(upload: dict) -> None:
     st.session_state[survey_ui.UPLOAD_KEY] = upload
     st.session_state[survey_ui.CHOICE_KEY] = survey_ui.upload_label(upload)
     st.session_state.pop("survey_questions", None)
-    st.success(f"Loaded {survey_ui.plain(survey.name)}: {survey.n:,} respondents, {len(survey.questions())} questions. "
+    st.success(f"Loaded {common.markdown_literal(survey.name)}: {survey.n:,} respondents, {len(survey.questions())} questions. "
                "Every survey page now offers it.", icon=":material/check_circle:")
     st.page_link("pages/results.py", label="See its results", icon=":material/bar_chart:")
 
@@ -202,10 +204,10 @@ for slot, col, label, help_text in (("role", r1, "Role column", "Results by role
     chosen = survey_vals[slot] if survey_vals[slot] in columns else form.NONE
     survey_vals[slot] = col.selectbox(label, columns, index=columns.index(chosen), key=f"cb_{slot}_{key}",
                                       help=help_text)
-    col.caption(survey_ui.plain(form.column_summary(data.frame, survey_vals[slot], numbers=slot == "weight")))
+    col.caption(common.markdown_literal(form.column_summary(data.frame, survey_vals[slot], numbers=slot == "weight")))
     suggested_column, reason, sure = column_reasons.get(slot, ("", "", True))
     if not codebook_text and reason and survey_vals[slot] == (suggested_column or form.NONE):
-        (col.caption if sure else col.warning)(survey_ui.plain(("Suggested: " if sure else "Check: ") + reason))
+        (col.caption if sure else col.warning)(common.markdown_literal(("Suggested: " if sure else "Check: ") + reason))
 
 answers = survey_ui.read_once_for_session(survey_ui.UPLOAD_PAGE_ANSWERS_KEY, f"{data_key}\x1f{survey_vals['weight']}",
                          lambda: form.distributions(data.frame, [v["column"] for v in question_vals],
@@ -223,7 +225,7 @@ shorts = form.short_texts(question_vals)
 slots = {}
 for label, members in form.question_groups(question_vals):
     if label:
-        st.subheader(survey_ui.plain(label))
+        st.subheader(common.markdown_literal(label))
         st.caption("Questions made from one multi-select or one grid.")
     for i in members:
         if question_vals[i]["column"] not in answers and question_vals[i]["column"] in data.frame.columns:
@@ -257,7 +259,7 @@ checks, preview = _checked(edited_cb)
 by_id = {row["question"]: row for row in preview.to_dict("records")}
 for i, slot in slots.items():
     row = by_id.get(question_vals[i]["id"].strip()) if question_vals[i].get("use", True) else None
-    slot.caption(survey_ui.plain("Preview: " + (form.share_words(row) if row else "not used.")))
+    slot.caption(common.markdown_literal("Preview: " + (form.share_words(row) if row else "not used.")))
 
 st.header("Preview")
 st.write("Each question's positive share over all respondents in its base (weighted when a weight column is "
@@ -271,7 +273,7 @@ if checks.fits:
 else:
     st.warning(checks.summary(), icon=":material/warning:")
     if checks.pending:
-        st.caption(survey_ui.plain("Still to tick: " + ", ".join(checks.pending) + ". Or untick \"Use this "
+        st.caption(common.markdown_literal("Still to tick: " + ", ".join(checks.pending) + ". Or untick \"Use this "
                                    "question\" to leave a question out."))
     if checks.problems:
         st.dataframe(pd.DataFrame({"Problem": checks.problems}), hide_index=True, width="stretch")

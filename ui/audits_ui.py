@@ -26,9 +26,9 @@ def flash(kind: str, message: str) -> None:
 def show_flash() -> None:
     kind, message = st.session_state.pop(FLASH, (None, None))
     if kind == "success":
-        st.success(common.plain(message), icon=":material/check_circle:")
+        st.success(common.markdown_literal(message), icon=":material/check_circle:")
     elif kind == "error":
-        st.error(common.plain(message), icon=":material/error:")
+        st.error(common.markdown_literal(message), icon=":material/error:")
 
 
 def entry_form(engine, fw: Framework, year: str, years_allowed: list[str], region: str | None,
@@ -45,7 +45,7 @@ def entry_form(engine, fw: Framework, year: str, years_allowed: list[str], regio
     def beside(where, field: str) -> None:
         """The problems found with one field, shown under it (each once)."""
         for problem in problems.get(field, []):
-            where.error(common.plain(problem[:1].upper() + problem[1:]), icon=":material/error:")
+            where.error(common.markdown_literal(problem[:1].upper() + problem[1:]), icon=":material/error:")
 
     if problems:
         count = sum(map(len, problems.values()))
@@ -101,7 +101,7 @@ def entry_form(engine, fw: Framework, year: str, years_allowed: list[str], regio
             try:
                 audit_id = store.enter_audit(engine, values, fw, who)
             except (InputError, Refused) as err:
-                st.error(common.plain("The audit was not saved. " + str(err)), icon=":material/error:")
+                st.error(common.markdown_literal("The audit was not saved. " + str(err)), icon=":material/error:")
             else:
                 st.session_state[FORM_ROUND] = round_ + 1
                 flash("success", f"Saved the audit of {partnership}'s {entry_year} report (audit {audit_id}). "

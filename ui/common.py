@@ -351,14 +351,3 @@ def upload_queue():
         yield
     finally:
         note.empty()
-
-
-# Old names, removed once every page uses the new ones.
-plain = markdown_literal
-section = error_boundary
-IN_ADDRESS = KEPT_IN_ADDRESS
-# Until every page script starts with `navigation.route_through_app()` (pages/accessibility.py
-# does), the first import of this module does it for them; removed with the old names.
-from ui.navigation import route_through_app  # noqa: E402
-
-route_through_app()

@@ -33,7 +33,7 @@ def show_kept() -> None:
     if outcome is not None:
         show, icon = _SHOW[outcome.kind]
         with slot:
-            show(common.plain(outcome.message), icon=icon)
+            show(common.markdown_literal(outcome.message), icon=icon)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -92,9 +92,9 @@ def file_preview(i: int, name: str, notes, content: bytes, region: str | None) -
     with st.container(border=True):
         st.text(import_preview.read_summary(name, notes))
         for problem in notes.problems:
-            st.warning(common.plain(problem), icon=":material/warning:")
+            st.warning(common.markdown_literal(problem), icon=":material/warning:")
         if unsure := import_preview.unsure_warning(notes):
-            st.warning(common.plain(unsure), icon=":material/help:")
+            st.warning(common.markdown_literal(unsure), icon=":material/help:")
         for text in (import_preview.missing_text(notes), import_preview.other_details_text(notes)):
             if text:
                 st.text(text)

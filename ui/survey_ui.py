@@ -34,7 +34,7 @@ SETTINGS_DEFAULTS = {SETTING_PREFIX + name: value for name, value in Settings().
 # Widget options for a view kept in the page address (bind="query-params"): a bookmark or an
 # e-mailed link reopens it. The widgets' defaults are the app's defaults, so an address without
 # a choice means the default.
-SAVED_IN_ADDRESS = common.IN_ADDRESS
+SAVED_IN_ADDRESS = common.KEPT_IN_ADDRESS
 # Choices kept for the session when the person moves to another page (Streamlit drops a widget's
 # state when a page without it runs; re-assigning it each run keeps it).
 KEPT_BETWEEN_PAGES = (CHOICE_KEY, COMBINE_KEY, *SETTINGS_DEFAULTS, "survey_grouping", "survey_questions", "survey_mark",
@@ -49,7 +49,6 @@ def keep_state() -> None:
             st.session_state[key] = st.session_state[key]
 
 
-plain = common.plain  # text from a file or user, shown literally by Markdown
 
 
 # ---------------------------------------------------------------- loading (cached by content)
@@ -184,7 +183,7 @@ def pick_survey(label: str = "Survey", key: str = CHOICE_KEY, *, respondents_onl
 
 def show_error(err: Exception) -> None:
     """A bad-input error as plain text (the message may quote the user's file)."""
-    st.error(plain(err) if isinstance(err, InputError) else "Something went wrong reading this survey.",
+    st.error(common.markdown_literal(err) if isinstance(err, InputError) else "Something went wrong reading this survey.",
              icon=":material/error:")
 
 

@@ -16,7 +16,7 @@ from feedback.survey import trends
 from feedback.tracker import targets
 from feedback.tracker.models import split_list
 from feedback.tracker.service import TrackerError
-from ui import common, survey_ui, trends_ui
+from ui import common, trends_ui
 
 GROUPING = "Role and region"  # targets name the total, a role or a region; re-measured nationally
 
@@ -39,7 +39,7 @@ def _remeasured(engine) -> pd.DataFrame:
 
 def _refused(err: Exception) -> None:
     """A refusal or a broken rule, as plain text (the package's check is what protects)."""
-    st.error(survey_ui.plain(err), icon=":material/block:" if isinstance(err, Refused) else ":material/error:")
+    st.error(common.markdown_literal(err), icon=":material/block:" if isinstance(err, Refused) else ":material/error:")
 
 
 def item_targets(engine, item: dict, actions: list[dict]) -> None:
@@ -59,11 +59,11 @@ def item_targets(engine, item: dict, actions: list[dict]) -> None:
         who = f"Action {row.action_reference}" if row.action_reference else "This item"
         with st.container(border=True):
             text = row.question_text if isinstance(row.question_text, str) else row.question
-            st.markdown(survey_ui.plain(f"{who} aims to move: {text}")
-                        + f" ({survey_ui.plain(row.audience)}, {survey_ui.plain(row.group)})"
+            st.markdown(common.markdown_literal(f"{who} aims to move: {text}")
+                        + f" ({common.markdown_literal(row.audience)}, {common.markdown_literal(row.group)})"
                         + (" · sample target" if row.is_sample else ""))
             if row.outcome == "Not measured" or not series:
-                st.caption(f"Not in the latest two waves of the {survey_ui.plain(row.audience)} survey.")
+                st.caption(f"Not in the latest two waves of the {common.markdown_literal(row.audience)} survey.")
                 continue
             trend = trends_ui.trend(series, GROUPING, None)
             rows = trend[(trend["question"] == row.question) & (trend["group"] == row.group)
@@ -75,11 +75,11 @@ def item_targets(engine, item: dict, actions: list[dict]) -> None:
                     common.show_chart(chart, alt)
             with right:
                 value = "[c]" if pd.isna(row.change) else f"{100 * row.change:+.1f} pts"
-                st.metric(f"Change, {survey_ui.plain(row.wave_before)} to {survey_ui.plain(row.wave_after)}", value)
+                st.metric(f"Change, {common.markdown_literal(row.wave_before)} to {common.markdown_literal(row.wave_after)}", value)
                 interval = ("" if pd.isna(row.ci_low) else
                             f" Interval {100 * row.ci_low:+.1f} to {100 * row.ci_high:+.1f} points.")
                 words = row.in_words[:1].upper() + row.in_words[1:]
-                st.caption(survey_ui.plain(f"{words}.{interval}"))
+                st.caption(common.markdown_literal(f"{words}.{interval}"))
                 st.dataframe(trends.trend_table(rows), hide_index=True, width="stretch")
             if may_remove and st.button("Remove this target", key=f"target_rm_{row.target_id}",
                                         icon=":material/delete:"):

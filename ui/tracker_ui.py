@@ -27,7 +27,7 @@ def flash(kind: str, message: str) -> None:
 
 def show_flash() -> None:
     for kind, message in st.session_state.pop(FLASH, []):
-        {"success": st.success, "error": st.error, "warning": st.warning}[kind](views.md_escape(message))
+        {"success": st.success, "error": st.error, "warning": st.warning}[kind](common.markdown_literal(message))
 
 
 def seen(kind: str, record: dict) -> dict:
@@ -52,7 +52,7 @@ def save(engine, kind: str, record_id: int, snapshot: dict, new_values: dict, re
         st.info("Nothing to save: no field differs from what you opened.")
         return
     for message in outcome.errors:
-        st.error(views.md_escape(message), icon=":material/error:")
+        st.error(common.markdown_literal(message), icon=":material/error:")
     if outcome.errors:
         return
     st.session_state.pop(f"tracker_seen_{kind}_{record_id}", None)
@@ -69,7 +69,7 @@ def save(engine, kind: str, record_id: int, snapshot: dict, new_values: dict, re
 def added(outcome: edits.Outcome, message: str) -> None:
     """After adding a response or an action: the refusal, or a rerun showing it."""
     for error in outcome.errors:
-        st.error(views.md_escape(error))
+        st.error(common.markdown_literal(error))
     if outcome.ok:
         flash("success", message)
         st.rerun()
@@ -80,7 +80,7 @@ def show_refusal(kind: str, record_id: int) -> None:
     key = f"tracker_stale_{kind}_{record_id}"
     if key in st.session_state:
         message, table = st.session_state[key]
-        st.error(views.md_escape(message), icon=":material/sync_problem:")
+        st.error(common.markdown_literal(message), icon=":material/sync_problem:")
         st.dataframe(table, hide_index=True)
         st.caption("The form below still holds what you typed, now on the newer version: compare it with "
                    "the newer values above and save again if your change still applies.")

@@ -15,7 +15,6 @@ from feedback.errors import InputError
 from feedback.survey import loading, views, wave_join, waves
 from ui import common, survey_ui
 
-plain = common.plain
 
 AUDIENCE_NAMES = waves.AUDIENCE_NAMES
 
@@ -95,7 +94,7 @@ def _link(matches, keys: list[str]) -> None:
 def join_advice(join: wave_join.Join, audience: str, options: dict[str, tuple[str, str]], kind: str) -> None:
     """Say why the upload is not a wave of this series and offer what fixes it: its own series,
     this series' audience, or its questions matched to the series' by their text."""
-    st.info(plain(join.message), icon=":material/info:")
+    st.info(common.markdown_literal(join.message), icon=":material/info:")
     if join.status == wave_join.OTHER_AUDIENCE:
         label = next((lab for lab, (a, k) in options.items() if a == join.audience and k == kind), None)
         if label:
@@ -123,7 +122,7 @@ def _mapping_form(matches, series: dict[str, str]) -> None:
         for i, row in enumerate(matches.itertuples(index=False)):
             key = f"trends_link_{tag}_{i}"
             keys.append(key)
-            st.selectbox(f"{plain(row.upload_text)} ({plain(row.upload_id)})", ids,
+            st.selectbox(f"{common.markdown_literal(row.upload_text)} ({common.markdown_literal(row.upload_id)})", ids,
                          index=ids.index(row.series_id) if row.series_id in ids else 0, key=key,
                          format_func=lambda q: f"{q}: {series.get(q, '')}" if q else "Not in these waves",
                          help=f"Similarity of the suggested match: {row.score:.0f} of 100." if row.series_id

@@ -15,7 +15,6 @@ from feedback.survey import codebook_form as form
 from feedback.survey.rates import answer_key
 from ui import common
 
-plain = common.plain
 
 
 def _answer_key(answer: str) -> str:
@@ -54,7 +53,7 @@ def question_form(i: int, values: dict, dist: pd.DataFrame | None, key: str, ids
     v = values  # edited in place: the page keeps it for the session
     waiting = v.get("check") == "why"
     label = f"{v['id']}: {_short(short or v.get('text') or v['column'])}"
-    with st.expander(plain(label + (" (tick its positive answers)" if waiting else "")),
+    with st.expander(common.markdown_literal(label + (" (tick its positive answers)" if waiting else "")),
                      expanded=bool(v.get("asked", waiting)), key=f"cb_q{k}_open",
                      icon=":material/warning:" if waiting else None):
         v.setdefault("asked", waiting)  # opened while it waited: stays open once settled
@@ -66,9 +65,9 @@ def question_form(i: int, values: dict, dist: pd.DataFrame | None, key: str, ids
         v["kind"] = c3.selectbox("Kind", kinds, index=kinds.index(v["kind"]) if v["kind"] in kinds else 0,
                                  format_func=form.kind_label, key=f"cb_q{k}_kind")
         v["text"] = st.text_input("Question text", value=v.get("text") or "", key=f"cb_q{k}_text")
-        st.caption(plain(f"Column in the file: {v['column']}"))
+        st.caption(common.markdown_literal(f"Column in the file: {v['column']}"))
         if dist is None:
-            st.error(plain(f"The column {v['column']} is not in the data."), icon=":material/error:")
+            st.error(common.markdown_literal(f"The column {v['column']} is not in the data."), icon=":material/error:")
             return v, st.empty()
         if waiting:
             st.warning("The suggestion could not tell which of these answers are favourable. Tick the positive "
@@ -81,7 +80,7 @@ def question_form(i: int, values: dict, dist: pd.DataFrame | None, key: str, ids
             share = "" if row.share != row.share else f", {100 * row.share:.1f}%"
             widget = f"cb_q{k}_pos_{_answer_key(row.answer)}"
             # Only the answer is escaped: the numbers need none, and the label is also what a screen reader says.
-            st.checkbox(f"{plain(row.answer)} ({row.count:,} answer{'s' if row.count != 1 else ''}{share})",
+            st.checkbox(f"{common.markdown_literal(row.answer)} ({row.count:,} answer{'s' if row.count != 1 else ''}{share})",
                         value=answer_key(row.answer) in ticked,
                         key=widget, on_change=_tick, args=(v, row.answer, widget))
         if dist.attrs.get("missing"):

@@ -16,10 +16,10 @@ def test_a_failing_section_shows_one_line_and_the_rest_of_the_page_runs():
 
         from ui import common
 
-        with common.section("The **first** chart"):
+        with common.error_boundary("The **first** chart"):
             st.text("before the failure")
             raise ZeroDivisionError("boom")
-        with common.section("Bad input"):
+        with common.error_boundary("Bad input"):
             from feedback.errors import InputError
 
             raise InputError("notes.docx: row 3 is **empty**")

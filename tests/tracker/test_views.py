@@ -10,6 +10,7 @@ import pandas as pd
 from feedback import db
 from feedback.charts import vega_spec
 from feedback.tracker import figures, seed, service, views
+from feedback.validation import markdown_literal
 
 
 def test_grid_changes_sees_only_real_edits_and_keeps_the_version_seen():
@@ -23,9 +24,9 @@ def test_grid_changes_sees_only_real_edits_and_keeps_the_version_seen():
         {"id": 1, "version": 3, "reference": "A/1", "changes": {"due_date": dt.date(2024, 2, 1)}}]
 
 
-def test_md_escape_stops_markdown_and_html():
+def test_markdown_literal_stops_markdown_and_html():
     text = "**bold** [link](http://x) <img src=x onerror=alert(1)> # heading"
-    escaped = views.md_escape(text)
+    escaped = markdown_literal(text)
     assert "\\*\\*bold\\*\\*" in escaped and "\\[link\\]\\(http" in escaped and "\\<img" in escaped
 
 

@@ -23,7 +23,6 @@ from feedback.tracker.service import LABELS, stored_value
 from feedback.validation import markdown_literal
 
 
-md_escape = markdown_literal  # Old name, removed once every page uses markdown_literal.
 
 
 TEXT_FIELDS = {"description", "owner", "completion_criteria", "evidence", "rag", "status", "text", "themes",
@@ -121,11 +120,11 @@ def word_changes_markdown(old: Any, new: Any, context: int = 6) -> str:
                 head = [] if first else w[:context]
                 tail = [] if last else w[-context:]
                 words = " ".join([*head, "…", *tail])
-            parts.append(md_escape(words))
+            parts.append(markdown_literal(words))
         elif op == "removed":
-            parts.append(f"~~{md_escape(words)}~~")
+            parts.append(f"~~{markdown_literal(words)}~~")
         else:
-            parts.append(f"**{md_escape(words)}**")
+            parts.append(f"**{markdown_literal(words)}**")
     return " ".join(p for p in parts if p)
 
 
@@ -199,14 +198,14 @@ def grid_frame(actions: pd.DataFrame) -> pd.DataFrame:
 def history_markdown(entry: dict[str, Any]) -> str:
     """One timeline entry as Markdown: when, who, what and why, then each field's change (long
     texts as the words that changed). Everything a person typed is escaped."""
-    head = f"**{entry['when']}** · {md_escape(entry['who'])} · {md_escape(entry['what'])}"
+    head = f"**{entry['when']}** · {markdown_literal(entry['who'])} · {markdown_literal(entry['what'])}"
     if entry.get("created"):
         head += " · created"
     if entry["reason"] and entry["reason"] != "created":
-        head += f" · _{md_escape(entry['reason'])}_"
-    lines = [f"- {md_escape(field)}: " + (
+        head += f" · _{markdown_literal(entry['reason'])}_"
+    lines = [f"- {markdown_literal(field)}: " + (
         word_changes_markdown(old, new) if max(len(old or ""), len(new or "")) > LONG_TEXT
-        else f"{md_escape(old) or '(empty)'} → **{md_escape(new) or '(empty)'}**")
+        else f"{markdown_literal(old) or '(empty)'} → **{markdown_literal(new) or '(empty)'}**")
         for field, old, new in entry["changes"]]
     return "\n".join([head, *lines])
 
