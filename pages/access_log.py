@@ -16,7 +16,7 @@ from ui import common
 engine = common.db_engine()
 st.title("Access log")
 try:
-    access.require(common.current_user() or "", access.SEE_ACCESS_LOG, log=engine)
+    access.require(common.current_user() or "", access.SEE_ACCESS_LOG, log=access_log.refusals(engine))
 except Refused as err:
     common.show_input_error(err)
     st.stop()

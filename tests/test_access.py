@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import func, select
 
 from feedback import access, access_log, db
+from feedback.backup import backup_bytes
 from feedback.access import User
 from feedback.audits import store as audit_store
 from feedback.audits.framework import load_framework
@@ -409,7 +410,7 @@ def _an_action(engine, region):
 
 
 def backup(engine, who, region):
-    assert db.backup_bytes(engine, who)[:16] == b"SQLite format 3\x00"
+    assert backup_bytes(engine, who)[:16] == b"SQLite format 3\x00"
 
 
 # name: (operation, region of the record (None: national), admin only?)
