@@ -7,7 +7,7 @@ from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.weightstats import DescrStatsW
 
 from feedback.errors import InputError
-from feedback.survey.intervals import METHODS, check_level, count_interval, proportion_interval
+from feedback.intervals import METHODS, check_level, count_interval, proportion_interval
 
 STATSMODELS_NAME = {"wilson": "wilson", "clopper-pearson": "beta", "jeffreys": "jeffreys",
                     "agresti-coull": "agresti_coull"}

@@ -12,7 +12,7 @@ import pytest
 
 from feedback.errors import InputError
 from feedback.survey.codebook import Codebook, Question
-from feedback.survey.intervals import proportion_interval
+from feedback.intervals import proportion_interval
 from feedback.survey.read import read_survey
 from feedback.survey.rates import COLUMNS, SmallBase
 from feedback.survey.tables import TABLE_COLUMNS, is_data_tables, rates_from_tables, read_data_tables, slugify

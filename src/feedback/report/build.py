@@ -25,7 +25,7 @@ from feedback.report import document
 from feedback.report.figures import Figures, content_hash
 from feedback.report.survey_findings import SurveyInput, survey_findings
 from feedback.survey import explorer, waves
-from feedback.survey.rates import SmallBase
+from feedback.intervals import SmallBase
 from feedback.survey.significance import TEST_NAMES, check_test
 
 PARTS = ("survey", "roundtables", "audits")

@@ -10,7 +10,7 @@ from pathlib import Path
 from feedback.errors import InputError
 from feedback.regions import region_option
 from feedback.survey.cli import small_base_arguments
-from feedback.survey.intervals import METHODS
+from feedback.intervals import METHODS
 from feedback.survey.significance import TESTS
 
 

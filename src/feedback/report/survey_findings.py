@@ -24,7 +24,7 @@ from feedback.report import wording
 from feedback.report.document import Chart, Heading, Paragraph, Table
 from feedback.report.figures import Figures
 from feedback.survey import explorer, waves
-from feedback.survey.rates import SmallBase
+from feedback.intervals import SmallBase
 from feedback.survey.significance import TEST_NAMES, check_test
 
 OTHER_SECTION = "Other findings"

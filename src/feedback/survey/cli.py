@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from feedback.errors import InputError
-from feedback.survey.intervals import METHODS
+from feedback.intervals import METHODS
 
 FORMATS = ("csv", "xlsx", "json")
 _CROSS = re.compile(r"\s*(?:\*|×|\bx\b)\s*")
@@ -60,7 +60,7 @@ def parse_filters(items: list[str] | None) -> dict[str, str | list[str]] | None:
 
 def parse_small_base(text: str, on: str = "unweighted"):
     """'10,30' (and 'unweighted,effective') -> SmallBase(suppress=10, flag=30, suppress_on="n", flag_on="n_eff")."""
-    from feedback.survey.rates import SmallBase, check_base
+    from feedback.intervals import SmallBase, check_base
 
     bases = [b.strip() for b in str(on or "unweighted").split(",")]
     if len(bases) not in (1, 2):

@@ -21,7 +21,7 @@ import pandas as pd
 from feedback.errors import InputError
 from feedback.survey.cli import (FORMATS, _load_codebook, _one_line_errors, _test_arguments, parse_by,
                                  parse_filters, parse_small_base, small_base_arguments)
-from feedback.survey.intervals import METHODS
+from feedback.intervals import METHODS
 
 TABLE_FORMATS = (*FORMATS, "ods")
 

@@ -480,7 +480,7 @@ def looks_like_tables(text: pd.DataFrame) -> bool:
 # ------------------------------------------------------------------ results model
 def _chosen(tables: pd.DataFrame, codebook) -> tuple[pd.Series, pd.Series]:
     """(positive, excluded) per row: which answer rows make up p, and which leave the base."""
-    from feedback.survey.rates import answer_key
+    from feedback.survey.answers import answer_key
 
     key = tables["answer"].map(answer_key)
     bare = tables["answer"].str.replace(_NET, "", regex=True).map(answer_key)
@@ -553,7 +553,7 @@ def rates_from_tables(tables, codebook=None, *, by=None, filter: Mapping | None 
     n and n_eff are the unweighted base, so intervals are those of a simple
     random sample of the published base; deff is unknown (NaN).
     """
-    from feedback.survey.intervals import check_level, check_method, proportion_interval
+    from feedback.intervals import check_level, check_method, proportion_interval
     from feedback.survey.rates import COLUMN_DEFAULTS, COLUMNS, SmallBase
 
     if isinstance(codebook, (bytes, bytearray)):

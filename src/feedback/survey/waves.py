@@ -29,7 +29,7 @@ import pandas as pd
 from scipy.special import ndtr, ndtri  # scipy.stats' own normal functions, without its 0.5 s import
 
 from feedback.errors import InputError
-from feedback.survey.intervals import check_level, check_method
+from feedback.intervals import check_level, check_method
 from feedback.survey.rates import SmallBase, answer_key, rates_by_group
 from feedback.survey.significance import UNTESTABLE, adjust_pvalues, at_boundary, check_adjust, check_test, untestable
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from feedback.errors import InputError
 from feedback.survey.cli import FORMATS, _one_line_errors, parse_by, parse_filters, parse_small_base, small_base_arguments, write_frame
-from feedback.survey.intervals import METHODS
+from feedback.intervals import METHODS
 from feedback.survey.trends import change_notes
 
 CHANGE_PERCENTS = ("p_before", "p_after", "change", "ci_low", "ci_high", "level")
