@@ -172,7 +172,7 @@ def is_data_tables(filename: str, content: bytes) -> bool:
     """Does this XLSX look like a YouGov-style data tables workbook (not respondent rows)?"""
     if not filename.lower().endswith((".xlsx", ".xlsm")):
         return False
-    from feedback.survey import tables
+    from feedback.survey import data_tables as tables
 
     detector = getattr(tables, "is_data_tables", None)
     if detector is not None:
@@ -194,7 +194,7 @@ def load_survey(filename: str, content: bytes, codebook_text: str | None = None,
         kind = "data tables" if codebook_text is None and is_data_tables(filename, content) else "respondents"
     if kind == "data tables":
         from feedback.survey import codebook as cbmod
-        from feedback.survey import tables
+        from feedback.survey import data_tables as tables
 
         cb = cbmod.load_codebook(codebook_text) if codebook_text else None
         frame = tables.read_data_tables(filename, content, cb)
@@ -350,7 +350,7 @@ def _tables_results(survey: Survey, *, grouping, region, method, level, suppress
     """Data tables: the engine's ``rates_from_tables`` (intervals from the
     published bases). A region view is the published region column alone:
     published tables do not cross region with role."""
-    from feedback.survey import tables
+    from feedback.survey import data_tables as tables
     from feedback.survey.rates import SmallBase
 
     small = SmallBase(suppress=suppress, flag=flag)

@@ -182,7 +182,7 @@ def wave_rates(wave: Wave, *, by=DEFAULT_BY, filter: Mapping | None = None, leve
     if survey.kind == "respondents":
         return rates_by_group(survey.frame, survey.codebook, by=by, filter=filter, method=method, level=level,
                               small_base=small_base, adjust="none")
-    from feedback.survey.tables import rates_from_tables
+    from feedback.survey.data_tables import rates_from_tables
 
     try:
         return rates_from_tables(survey.tables, survey.codebook, by=None if filter else by, filter=filter,

@@ -44,7 +44,7 @@ def _waves(files: list[str], codebooks: list[str] | None):
             except UnicodeDecodeError:
                 raise InputError(f"codebook {codebooks[i]}: not UTF-8 text; save it as UTF-8 TOML") from None
         content = path.read_bytes()
-        from feedback.survey.tables import is_data_tables
+        from feedback.survey.data_tables import is_data_tables
 
         if text is None and not is_data_tables(path.name, content):
             raise InputError(f"{file}: a respondent-level file needs its --codebook CB.toml (one per file, "
