@@ -4,7 +4,7 @@ two waves (with intervals and tests), exports, and the other areas by year
 
 import streamlit as st
 
-from feedback import charts
+from feedback import annex, charts
 from feedback.survey import explorer, trends, waves
 from ui import common, survey_ui, trends_ui
 
@@ -132,7 +132,7 @@ with common.section("The survey trends"):  # two waves that share no question: o
                "trend tables (XLSX with notes, and CSV) and a methods note.")
     st.download_button(
         "Download annex pack (ZIP)",
-        lambda: trends.trends_annex(trend, change, title=f"{label}: trends", region=region, grouping=grouping,
+        lambda: annex.trends_annex(trend, change, title=f"{label}: trends", region=region, grouping=grouping,
                                     source=source),
         file_name=f"annex_pack_trends_{common._slug(audience)}_{common._slug(region_text)}.zip",
         mime="application/zip", on_click="ignore", icon=":material/folder_zip:", key="trends_annex",
@@ -149,10 +149,11 @@ except Exception as err:  # noqa: BLE001 - the survey part above does not need t
     st.warning(f"The database could not be opened, so roundtables and audits are not shown: {err}")
     st.stop()
 from feedback.roundtables import store as rt_store  # noqa: E402 - only once the database is open
+from feedback.roundtables.views import coded_points  # noqa: E402
 
 frames = rt_store.load_frames(engine)
 codebook, _, _ = rt_store.current_codebook(engine)
-themes = trends.roundtable_themes_by_year(frames, codebook, region=region)
+themes = trends.roundtable_themes_by_year(coded_points(frames, codebook), codebook.themes, region=region)
 if themes["points"].sum() == 0:
     st.info(f"No coded roundtable points in {region_text} yet.")
 else:
