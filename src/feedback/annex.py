@@ -93,7 +93,7 @@ def pack_name(survey, grouping: str, region: str | None) -> str:
 def published_notes(notes: Sequence[str]) -> list[str]:
     """The results notes written against the published workbook's headers ("Interval from (%)"), not the
     results model's internal names (``ci_low``, ``n_eff``, ``higher_than``)."""
-    from feedback.survey.explorer import TABLE_LABELS
+    from feedback.export import TABLE_LABELS
 
     skip = {"p", "n", "by", "group", "question", "test", "source", "method", "letter", "flag", "level"}
     labels = {**{k: v for k, v in TABLE_LABELS.items() if k not in skip}, "ci_low": "Interval from (%)",

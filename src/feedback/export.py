@@ -503,6 +503,19 @@ def file_stem(*parts: str | None) -> str:
 
 # ---------------------------------------------------------------- survey results for publication
 
+# The survey results model's columns as a published table heads them (also the survey pages' table).
+TABLE_LABELS = {
+    "question": "Question id", "question_text": "Question", "base_label": "Base", "by": "Grouping",
+    "group": "Group", "n": "Unweighted n", "base_weighted": "Weighted base", "p": "Positive (%)",
+    "ci_low": "Interval from", "ci_high": "Interval to", "n_eff": "Effective n", "deff": "Design effect (variance ratio)",
+    "se": "Standard error", "flag": "Flag", "sig_vs_rest": "Versus rest of sample", "p_value_vs_rest": "p value",
+    "p_adj_vs_rest": "Adjusted p value", "method": "Interval method", "level": "Confidence level",
+    "source": "Figures from", "deff_kish": "Weighting effect (Kish deff)", "t_vs_rest": "Test statistic",
+    "df_vs_rest": "Degrees of freedom", "test": "Test", "letter": "Column letter",
+    "higher_than": "Significantly higher than", "n_not_grouped": "In no group (no label)",
+}
+
+
 def _shorthand_values(res: pd.DataFrame, column: str) -> pd.Series:
     """A value column with [c] where suppressed and [x] where not computed, numbers elsewhere."""
     values = res[column].astype(object)
@@ -515,8 +528,6 @@ def _shorthand_values(res: pd.DataFrame, column: str) -> pd.Series:
 
 def survey_long_table(res: pd.DataFrame) -> pd.DataFrame:
     """The tidy layout: one row per question and group, plain-English headers as on screen."""
-    from feedback.survey.explorer import TABLE_LABELS
-
     out = pd.DataFrame({
         TABLE_LABELS["question_text"]: res["question_text"].astype(str),
         TABLE_LABELS["base_label"]: res["base_label"].astype(str),
@@ -586,8 +597,6 @@ def survey_wide_table(res: pd.DataFrame) -> pd.DataFrame:
 
 def survey_tables(res: pd.DataFrame, *, survey: str, grouping: str, region: str | None) -> list[PublishedTable]:
     """The two publication layouts of a results selection, named by survey, grouping and region."""
-    from feedback.survey.explorer import TABLE_LABELS
-
     where = region or "England (all regions)"
     wide, wide_markers = _wide_layout(res)
     long = survey_long_table(res)

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from feedback.errors import InputError
+from feedback.export import TABLE_LABELS  # the survey pages' table heads as published
 
 GROUPINGS: dict[str, tuple[tuple[str, ...], ...]] = {
     "Role": (("role",),),
@@ -48,16 +49,6 @@ TABLE_COLUMNS = ["question", "question_text", "base_label", "by", "group", "n", 
                  "ci_high", "n_eff", "deff", "se", "flag", "sig_vs_rest", "p_value_vs_rest", "p_adj_vs_rest",
                  "method", "level", "source", "deff_kish", "t_vs_rest", "df_vs_rest", "test", "letter", "higher_than",
                  "n_not_grouped"]
-TABLE_LABELS = {
-    "question": "Question id", "question_text": "Question", "base_label": "Base", "by": "Grouping",
-    "group": "Group", "n": "Unweighted n", "base_weighted": "Weighted base", "p": "Positive (%)",
-    "ci_low": "Interval from", "ci_high": "Interval to", "n_eff": "Effective n", "deff": "Design effect (variance ratio)",
-    "se": "Standard error", "flag": "Flag", "sig_vs_rest": "Versus rest of sample", "p_value_vs_rest": "p value",
-    "p_adj_vs_rest": "Adjusted p value", "method": "Interval method", "level": "Confidence level",
-    "source": "Figures from", "deff_kish": "Weighting effect (Kish deff)", "t_vs_rest": "Test statistic",
-    "df_vs_rest": "Degrees of freedom", "test": "Test", "letter": "Column letter",
-    "higher_than": "Significantly higher than", "n_not_grouped": "In no group (no label)",
-}
 
 
 def data_dir() -> Path:
