@@ -34,10 +34,8 @@ import pandas as pd
 from feedback import safety
 from feedback.errors import InputError
 from feedback.grids import XLSX_SUFFIXES, as_text, column_letter, workbook_grids
-from feedback.intervals import SmallBase, check_level, check_method, proportion_interval
 from feedback.survey.answers import answer_key
 from feedback.survey.codebook import Codebook, Question
-from feedback.survey.rates import COLUMN_DEFAULTS, COLUMNS
 
 TABLE_COLUMNS = ["sheet", "question", "question_text", "base_label", "answer", "is_net", "by", "group", "n",
                  "base_weighted", "percent", "letter", "sig"]
@@ -556,6 +554,9 @@ def rates_from_tables(tables, codebook=None, *, by=None, filter: Mapping | None 
     n and n_eff are the unweighted base, so intervals are those of a simple
     random sample of the published base; deff is unknown (NaN).
     """
+    # Here, not at the top: the parsing child reads workbooks without the results engine (and SciPy).
+    from feedback.intervals import SmallBase, check_level, check_method, proportion_interval
+    from feedback.survey.rates import COLUMN_DEFAULTS, COLUMNS
 
     if isinstance(codebook, (bytes, bytearray)):
         tables, codebook = read_data_tables(str(tables), bytes(codebook)), None
