@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 
-import openpyxl
 import pandas as pd
 import pytest
 
@@ -13,14 +12,10 @@ from feedback.errors import InputError
 
 
 def _xlsx(sheets: dict[str, list[list]]) -> bytes:
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for title, rows in sheets.items():
-        ws = wb.create_sheet(title)
-        for row in rows:
-            ws.append(row)
     out = io.BytesIO()
-    wb.save(out)
+    with pd.ExcelWriter(out, engine="openpyxl") as writer:
+        for title, rows in sheets.items():
+            pd.DataFrame(rows).to_excel(writer, sheet_name=title, header=False, index=False)
     return out.getvalue()
 
 
