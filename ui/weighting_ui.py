@@ -13,13 +13,13 @@ import pandas as pd
 import streamlit as st
 
 from feedback.errors import InputError
-from feedback.survey.rates import _display
+from feedback.survey.answers import display_label
 
 KEY = "upload_weighting"
 
 
 def _categories(frame: pd.DataFrame, column: str, limit: int = 40) -> list[str]:
-    values = frame[column].dropna().map(_display)
+    values = frame[column].dropna().map(display_label)
     return sorted(v for v in values.unique() if v)[:limit]
 
 
