@@ -4,6 +4,9 @@ Every reader returns answers as text labels (missing = NA), one row per
 respondent, one column per source column, so the codebook and the engine see
 the same thing whatever the format. Bad input raises ``InputError`` with one
 plain sentence naming the file, sheet, row or column and what to do.
+
+Plain grids (cells as text, the header row) are read by ``feedback.grids``;
+the layouts survey platforms export by ``survey.platforms``.
 """
 
 from __future__ import annotations
@@ -122,7 +125,8 @@ def read_survey(filename: str, content: bytes) -> SurveyData:
 
 
 def _read_survey(name: str, content: bytes) -> SurveyData:
-    return platforms.read_layout(name, content, _read_plain)  # survey platforms' layouts (header rows, multi-selects, grids)
+    # Survey platforms' layouts (header rows, multi-selects, grids) first; the plain reader otherwise.
+    return platforms.read_layout(name, content, _read_plain)
 
 
 def _read_plain(name: str, content: bytes, sheets: dict[str, pd.DataFrame] | None = None) -> SurveyData:
