@@ -18,7 +18,7 @@ navigation.route_through_app()  # a bookmark to this page on a fresh server goes
 engine = common.db_engine()
 st.title("Access log")
 try:
-    access.require(common.current_user() or "", access.SEE_ACCESS_LOG, log=engine)
+    access.require(common.current_user() or "", access.SEE_ACCESS_LOG, log=access_log.refusals(engine))
 except Refused as err:
     common.show_input_error(err)
     st.stop()

@@ -11,7 +11,7 @@ import datetime as dt
 
 import streamlit as st
 
-from feedback import access, db
+from feedback import access, backup
 from feedback.errors import InputError, Refused
 from feedback.export import xlsx_to_ods
 from feedback.tracker.spreadsheet import ImportProblems, export_from, import_workbook
@@ -101,7 +101,7 @@ if engine.dialect.name == "sqlite" and common.edit_allowed(action=access.BACKUP)
     st.markdown("A consistent copy of the whole database (tracker, roundtables, audits and all history), "
                 "taken with SQLite's online backup, so it is safe while people are using the app.")
     st.download_button("Download a backup",
-                       common.logged_export(lambda: db.backup_bytes(engine, backup_user),
+                       common.logged_export(lambda: backup.backup_bytes(engine, backup_user),
                                             "database backup"),
                        file_name=f"feedback-backup-{stamp}.sqlite3", mime="application/vnd.sqlite3",
                        on_click="ignore", icon=":material/backup:", key="tracker_backup")

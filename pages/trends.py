@@ -4,7 +4,7 @@ two waves (with intervals and tests), exports, and the other areas by year
 
 import streamlit as st
 
-from feedback import charts
+from feedback import charts, download_pack
 from feedback.survey import trends, views, waves
 from feedback.survey.cli import change_command
 from ui import common, navigation, survey_ui, trends_ui
@@ -129,7 +129,7 @@ with common.error_boundary("The survey trends"):  # two waves that share no ques
                "trend tables (XLSX with notes, and CSV) and a methods note.")
     st.download_button(
         "Download annex pack (ZIP)",
-        lambda: trends.trends_annex(trend, change, title=f"{label}: trends", region=region, grouping=grouping,
+        lambda: download_pack.trends_annex(trend, change, title=f"{label}: trends", region=region, grouping=grouping,
                                     source=source),
         file_name=f"annex_pack_trends_{common._slug(audience)}_{common._slug(region_text)}.zip",
         mime="application/zip", on_click="ignore", icon=":material/folder_zip:", key="trends_annex",
@@ -146,10 +146,11 @@ except Exception as err:  # noqa: BLE001 - the survey part above does not need t
     st.warning(f"The database could not be opened, so roundtables and audits are not shown: {err}")
     st.stop()
 from feedback.roundtables import store as rt_store  # noqa: E402 - only once the database is open
+from feedback.roundtables.views import coded_points  # noqa: E402
 
 frames = rt_store.load_frames(engine)
 codebook, _, _ = rt_store.current_codebook(engine)
-themes = trends.roundtable_themes_by_year(frames, codebook, region=region)
+themes = trends.roundtable_themes_by_year(coded_points(frames, codebook), codebook.themes, region=region)
 if themes["points"].sum() == 0:
     st.info(f"No coded roundtable points in {region_text} yet.")
 else:

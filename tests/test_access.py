@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import func, select
 
 from feedback import access, access_log, db
+from feedback.backup import backup_bytes
 from feedback.access import User
 from feedback.audits import store as audit_store
 from feedback.audits.framework import load_framework
@@ -148,6 +149,26 @@ def test_a_mistake_in_the_roles_section_is_one_clear_line():
         access.role_rules({"people": {"a@b.org": "boss", "c@d.org": "regional lead: Narnia"}})
     with pytest.raises(InputError, match="unknown setting"):
         access.role_rules({"admins": ["a@b.org"]})
+
+
+def test_a_refusal_is_given_to_the_log_passed_in_before_it_is_raised():
+    seen: list[Refused] = []
+    with pytest.raises(Refused) as raised:
+        access.require(VIEWER, access.EDIT, "London", what="responses", log=seen.append)
+    assert seen == [raised.value] and seen[0].user is VIEWER and seen[0].regions == ("London",)
+    assert access.require(EDITOR, access.EDIT, "London", log=seen.append) is EDITOR and len(seen) == 1
+    with pytest.raises(TypeError, match=r"access_log\.refusals\(engine\)"):  # an engine is not a log: said at once
+        access.require(EDITOR, access.EDIT, "London", log=object())
+
+
+def test_refusals_are_written_to_the_access_log_in_their_own_transaction(engine):
+    with pytest.raises(Refused):
+        with db.session_scope(engine) as session:
+            access.require(LEAD, access.EDIT, "North East", what="audits", log=access_log.refusals(session))
+    refused = access_log.entries(engine, events=(access_log.REFUSED,))
+    assert refused[["who", "role", "region"]].values.tolist() == [["Lee Lead", "regional lead for London",
+                                                                    "North East"]]
+    assert refused["what"].iloc[0].startswith("As regional lead for London you can change only London's audits")
 
 
 def test_the_access_log_is_append_only(engine):
@@ -409,7 +430,7 @@ def _an_action(engine, region):
 
 
 def backup(engine, who, region):
-    assert db.backup_bytes(engine, who)[:16] == b"SQLite format 3\x00"
+    assert backup_bytes(engine, who)[:16] == b"SQLite format 3\x00"
 
 
 # name: (operation, region of the record (None: national), admin only?)

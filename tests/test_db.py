@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from feedback import db
+from feedback import backup, db
 from feedback.tracker import service
 from feedback.tracker.models import Action, Item
 
@@ -239,7 +239,7 @@ def test_sqlite_backup_is_a_working_copy(sqlite_engine, tmp_path):
     with db.session_scope(restored) as session:
         assert session.scalar(select(func.count()).select_from(Action)) == 1
     restored.dispose()
-    assert db.backup_bytes(sqlite_engine)[:16] == b"SQLite format 3\x00"
+    assert backup.backup_bytes(sqlite_engine, "Ann")[:16] == b"SQLite format 3\x00"
 
 
 @pytest.mark.postgres

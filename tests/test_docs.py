@@ -1,5 +1,5 @@
-"""The docs stay true: every module, function and file that docs/architecture.md and
-CONTRIBUTING.md name in backticks exists.
+"""The docs stay true: every module, function and file that docs/architecture.md,
+docs/contracts.md and CONTRIBUTING.md name in backticks exists.
 
 Checked: dotted names starting with ``feedback.`` or ``ui.``, or with one of the package's own
 modules (`survey.rates.rates_by_group` is read as `feedback.survey.rates.rates_by_group`): the
@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-DOCS = ["docs/architecture.md", "CONTRIBUTING.md"]
+DOCS = ["docs/architecture.md", "docs/contracts.md", "CONTRIBUTING.md"]
 
 FENCE = re.compile(r"^```.*?^```", re.M | re.S)
 SPAN = re.compile(r"`([^`\n]+)`")
@@ -27,7 +27,7 @@ PACKAGE = ROOT / "src" / "feedback"
 OWN = sorted(({p.stem for p in PACKAGE.glob("*.py")}
               | {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()})
              - {"__init__", "__main__"})
-#: `feedback.survey.rates.rates_by_group`, `feedback.annex.survey_annex(...)`: the name before any call.
+#: `feedback.survey.rates.rates_by_group`, `feedback.download_pack.survey_annex(...)`: the name before any call.
 DOTTED = re.compile(r"^((?:feedback|ui|" + "|".join(OWN) + r")(?:\.[A-Za-z_][A-Za-z0-9_]*)+)(?:\(.*\))?$")
 FOLDERS = ("src", "pages", "ui", "tests", "docs", "data", "scripts", "tools", ".streamlit", ".ci")
 #: A path in one of the project's folders: letters, digits, dots, dashes and underscores only.
@@ -98,3 +98,27 @@ def test_the_checks_find_names_and_paths_and_catch_a_wrong_one(tmp_path, monkeyp
     assert paths == ["pages/upload.py"]
     assert resolves("feedback.survey.rates.rates_by_group") and not resolves("feedback.nothing_here")
     assert not resolves("feedback.survey.rates.no_such_function")
+
+
+def test_the_figure_traced_in_the_architecture_map_is_what_the_code_gives():
+    """docs/architecture.md follows one figure from the file to the annex: its count, percentage,
+    interval and annex reference are worked out again here, so the map cannot drift from the code."""
+    from feedback.report import build
+    from feedback.survey import examples, loading, views
+    from feedback.survey.settings import Settings
+
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    m = re.search(r"Traced: `(\w+)`, Total, n = (\d+), (\d+)% \(([\d.]+)% to ([\d.]+)%\), \[(D\d+)\]", text)
+    assert m, "the traced figure's line is missing from docs/architecture.md"
+    question, n, pct, low, high, ref = m.groups()
+    example = next(e for e in examples.EXAMPLES if e.data_file == "partners_2021.sav")
+    content, codebook = examples.example_files(example)
+    survey = loading.load_survey(example.data_file, content, codebook)
+    res = views.results(survey, grouping="Role", settings=Settings())
+    row = res[(res["question"] == question) & (res["group"] == "Total")].iloc[0]
+    assert (int(row["n"]), round(100 * row["p"])) == (int(n), int(pct))
+    assert (round(100 * row["ci_low"], 1), round(100 * row["ci_high"], 1)) == (float(low), float(high))
+    figures = build.build_annex(parts=("survey",)).figures  # the default annex: every example survey
+    found = figures[(figures["Reference"] == ref)].iloc[0]
+    assert found["As written in the annex"] == f"{pct}%" and found["Base (number)"] == int(n)
+    assert "remit" in found["Question or criterion"]

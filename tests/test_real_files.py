@@ -15,11 +15,12 @@ from pathlib import Path
 import pyreadstat
 import pytest
 
+from feedback import grids as grids_read
 from feedback import safety
 from feedback.errors import InputError
 from feedback.roundtables import read as notes_read
+from feedback.survey import data_tables as tables
 from feedback.survey import read as survey_read
-from feedback.survey import tables
 
 REAL = Path(__file__).resolve().parent / "fixtures" / "real"
 FILES = sorted(p for p in REAL.glob("*/*") if p.is_file())
@@ -100,7 +101,7 @@ def _survey(kind: str, name: str):
 
 def test_readxl_datasets_every_row():
     """readxl's datasets.xlsx: mtcars 32 rows, chickwts 71, quakes 1,000 (each with a header row)."""
-    grids = survey_read.workbook_grids("datasets.xlsx", (REAL / "xlsx" / "datasets.xlsx").read_bytes())
+    grids = grids_read.workbook_grids("datasets.xlsx", (REAL / "xlsx" / "datasets.xlsx").read_bytes())
     assert {k: g.shape for k, g in grids.items()} == {"mtcars": (33, 11), "chickwts": (72, 2), "quakes": (1001, 5)}
     data = _survey("xlsx", "datasets.xlsx")  # the first sheet with a header: mtcars
     assert data.frame.shape == (32, 11)
@@ -124,7 +125,7 @@ def test_workbook_without_dimension_matches_openpyxl_full_read():
     content = (REAL / "xlsx" / "Ekaterinburg_IP_9.xlsx").read_bytes()
     wb = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
     expected = {ws.title: (ws.max_row, ws.max_column) for ws in wb}
-    grids = survey_read.workbook_grids("Ekaterinburg_IP_9.xlsx", content)
+    grids = grids_read.workbook_grids("Ekaterinburg_IP_9.xlsx", content)
     assert {k: g.shape for k, g in grids.items()} == expected
 
 

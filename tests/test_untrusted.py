@@ -16,7 +16,7 @@ from tools import fuzz
 from feedback.errors import InputError
 from feedback.roundtables.read import read_notes
 from feedback.survey.read import read_survey
-from feedback.survey.tables import is_data_tables, read_data_tables
+from feedback.survey.data_tables import is_data_tables, read_data_tables
 from feedback.tracker.spreadsheet import read_rows
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -92,8 +92,8 @@ def readers() -> dict[str, object]:
     """format -> the inner reader (runs in the child; must raise only InputError)."""
     from feedback.audits import register
     from feedback.roundtables import read as notes
+    from feedback.survey import data_tables as tables
     from feedback.survey import read as survey
-    from feedback.survey import tables
     from feedback.tracker import spreadsheet
 
     return {"csv": survey._read_survey, "xlsx": survey._read_survey, "sav": survey._read_survey,

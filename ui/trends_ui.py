@@ -143,7 +143,7 @@ def _key(series: list[waves.Wave]) -> tuple:
 @st.cache_data(max_entries=128, ttl=3600, show_spinner=False)
 def _trend(key: tuple, _series: list, grouping: str, region: str | None, method: str, level: float,
            suppress: int, flag: int, suppress_on: str = "n", flag_on: str = "n") -> pd.DataFrame:
-    from feedback.survey.rates import SmallBase
+    from feedback.intervals import SmallBase
 
     out = waves.trend(_series, by=views.GROUPINGS[grouping], filter={"region": region} if region else None,
                       level=level, method=method, small_base=SmallBase(suppress, flag, suppress_on, flag_on))
@@ -153,7 +153,7 @@ def _trend(key: tuple, _series: list, grouping: str, region: str | None, method:
 @st.cache_data(max_entries=128, ttl=3600, show_spinner=False)
 def _change(key: tuple, _before, _after, grouping: str, region: str | None, level: float, adjust: str,
             suppress: int, flag: int, suppress_on: str = "n", flag_on: str = "n") -> pd.DataFrame:
-    from feedback.survey.rates import SmallBase
+    from feedback.intervals import SmallBase
 
     out = waves.change(_before, _after, by=views.GROUPINGS[grouping],
                        filter={"region": region} if region else None, level=level, adjust=adjust,

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from feedback.survey import codebook_form as form
-from feedback.survey.rates import answer_key
+from feedback.survey.answers import answer_key
 from ui import common
 
 

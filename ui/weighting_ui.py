@@ -14,15 +14,15 @@ import streamlit as st
 
 from feedback.errors import InputError
 from feedback.regions import with_regions_normalised
+from feedback.survey.answers import display_label
 from feedback.survey.notes import raking_notes
-from feedback.survey.rates import _display
 from feedback.survey.weighting import rake, read_targets
 
 KEY = "upload_weighting"
 
 
 def _categories(frame: pd.DataFrame, column: str, limit: int = 40) -> list[str]:
-    values = frame[column].dropna().map(_display)
+    values = frame[column].dropna().map(display_label)
     return sorted(v for v in values.unique() if v)[:limit]
 
 

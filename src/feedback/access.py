@@ -24,7 +24,7 @@ already open the database file: it acts as an admin under that name.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -129,16 +129,20 @@ def _regions(regions: str | Iterable[str] | None) -> tuple[str, ...]:
 
 
 def require(who: str | User, action: str, regions: str | Iterable[str] | None = None, *,
-            what: str = "records", log=None) -> User:
+            what: str = "records", log: Callable[[Refused], None] | None = None) -> User:
     """Refuse (raise :class:`feedback.errors.Refused`) unless the person may do ``action``.
 
     ``regions`` are the regions of the record concerned (a tracker item's tags,
     an event's or a partnership's region); empty means a national record.
-    ``what`` names the records in the message ("responses", "audits"). With
-    ``log`` (an engine or session) a refusal is also written to the access log,
-    in its own transaction, so call this before writing anything. Returns the
+    ``what`` names the records in the message ("responses", "audits"). ``log`` is
+    called with the refusal before it is raised: pass
+    ``feedback.access_log.refusals(engine)`` to write it to the access log in its
+    own transaction (so call this before writing anything). The log is passed in
+    so that this module stays below the database and the log. Returns the
     :class:`User`.
     """
+    if log is not None and not callable(log):
+        raise TypeError("log is a function given the refusal, such as access_log.refusals(engine).")
     user = actor(who)
     if action not in ACTIONS:
         raise ValueError(f"Unknown action {action!r}.")
@@ -158,9 +162,7 @@ def require(who: str | User, action: str, regions: str | Iterable[str] | None = 
         return user
     err = Refused(message, user=user, action=action, regions=regions)
     if log is not None:
-        from feedback import access_log
-
-        access_log.record_refusal(log, err)
+        log(err)
     raise err
 
 

@@ -5,11 +5,14 @@ Like the history, the database itself refuses UPDATE and DELETE on this table
 (triggers in migration 0005). Entries about a change (an import) are written in
 the change's own transaction with :func:`add`; the others (a refusal, which
 rolls its transaction back; a sign-in; an export) with :func:`record`.
+Refusals reach the log through :func:`refusals`, the function that
+``feedback.access.require`` is given as ``log``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import pandas as pd
 from sqlalchemy import DateTime, Engine, Integer, String, Text, select
@@ -64,8 +67,14 @@ def record(bind: Engine | Session, who: str | User, event: str, what: str, regio
         add(session, who, event, what, region)
 
 
-def record_refusal(bind: Engine | Session, err: Refused) -> None:
-    record(bind, err.user or "", REFUSED, str(err), "; ".join(err.regions))
+def refusals(bind: Engine | Session) -> Callable[[Refused], None]:
+    """The ``log`` for ``feedback.access.require``: writes each refusal to the log in its own
+    transaction (the refused change's own transaction is rolled back)."""
+
+    def write(err: Refused) -> None:
+        record(bind, err.user or "", REFUSED, str(err), "; ".join(err.regions))
+
+    return write
 
 
 def signed_in_before(engine: Engine, who: User, what: str) -> bool:

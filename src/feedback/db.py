@@ -46,6 +46,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, declared_attr, mapped_column
 
+from feedback.errors import InputError
+from feedback.validation import length_problems
+
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SQLITE_PATH = ROOT / "var" / "feedback.sqlite3"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -219,9 +222,6 @@ def get_engine(url: str | None = None) -> Engine:
 def _check_text_limits(session: Session, _context, _instances) -> None:
     """Every ORM insert or update: text longer than its column is refused here, with the same
     plain message on SQLite (which would store it) and PostgreSQL (which would raise DataError)."""
-    from feedback.errors import InputError
-    from feedback.validation import length_problems
-
     problems: list[str] = []
     for obj in [*session.new, *session.dirty]:
         mapper = inspect(obj).mapper
@@ -452,9 +452,6 @@ def apply_edit(session: Session, obj: Base, seen_version: int, changes: Mapping[
     if unknown:
         raise ValueError(f"apply_edit: {entity} has no editable field(s) {', '.join(map(str, unknown))}.")
     seen_version = int(seen_version)
-    from feedback.errors import InputError
-    from feedback.validation import length_problems
-
     if too_long := length_problems(table, changes):
         raise InputError("Not saved: " + "; ".join(too_long) + ".")
 
@@ -509,18 +506,3 @@ def backup_sqlite(engine: Engine, destination: str | Path) -> Path:
         raw.close()
     tmp.replace(destination)
     return destination
-
-
-def backup_bytes(engine: Engine, who=None) -> bytes:
-    """The SQLite backup as bytes, for a download button; ``who`` (a ``feedback.access.User``
-    or name), when given, must be an admin (the backup holds everything, the access log too)."""
-    import tempfile
-
-    if who is not None:
-        from feedback import access
-
-        access.require(who, access.BACKUP, log=engine)
-
-    with tempfile.TemporaryDirectory() as folder:
-        path = backup_sqlite(engine, Path(folder) / "backup.sqlite3")
-        return path.read_bytes()

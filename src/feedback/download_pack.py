@@ -14,6 +14,7 @@ import pandas as pd
 
 from feedback import charts, export
 from feedback.survey import figures as survey_figures
+from feedback.survey import trends
 from feedback.survey.settings import Settings
 
 
@@ -148,3 +149,18 @@ def survey_annex(survey, res: pd.DataFrame, *, region: str | None, grouping: str
              f"annex/{annex_stem}_figures.ods": drafted.figures_ods}
     return annex_pack(items, [], notes, title=f"{survey.title or survey.name}: "
                                               f"{region or 'England (all regions)'}", ppi=ppi, extra=extra)
+
+
+def trends_annex(trend: pd.DataFrame, change: pd.DataFrame, *, title: str, region: str | None, grouping: str,
+                 source: str | None = None, ppi: int = 200) -> bytes:
+    """The Trends page's annex pack: one trend chart per question, the trend and change tables, methods."""
+    items = []
+    for i, (qid, rows) in enumerate(trend.groupby("question", sort=False), start=1):
+        chart, alt = trends.question_chart(rows, region=region, grouping=grouping, source=source)
+        items.append(AnnexChart(f"{i:02d}_{qid}_trend", chart, alt))
+    notes = trends.change_notes(change, region=region)
+    tables = [AnnexTable("Change", change.reset_index(drop=True), notes,
+                         percent_columns=("p_before", "p_after", "change", "ci_low", "ci_high", "level")),
+              AnnexTable("Trend", trend.reset_index(drop=True), trends.trend_notes(trend),
+                         percent_columns=("p", "ci_low", "ci_high"))]
+    return annex_pack(items, tables, notes, title=f"{title}: {region or 'England (all regions)'}", ppi=ppi)

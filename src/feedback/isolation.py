@@ -75,7 +75,7 @@ CHILD_NICENESS = 10
 #: Imported once by the forkserver, so every child starts with them.
 PRELOAD = ["feedback.isolation", "numpy", "pandas", "pyarrow", "python_calamine", "pyreadstat", "docx",
            "openpyxl", "defusedxml", "rapidfuzz", "scipy.sparse", "feedback.safety", "feedback.survey.read",
-           "feedback.survey.tables", "feedback.roundtables.read", "feedback.audits.register",
+           "feedback.survey.data_tables", "feedback.roundtables.read", "feedback.audits.register",
            "feedback.warm_readers"]
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from feedback.errors import InputError
+
 if TYPE_CHECKING:  # pandas is imported where a column is read, not by every user of the names
     import pandas as pd
 
@@ -165,8 +167,6 @@ def normalise_regions(series: pd.Series) -> RegionValues:
 
 def region_option(value: str | None, option: str = "--region") -> str | None:
     """A region given on the command line, made canonical; None stays None (all England)."""
-    from feedback.errors import InputError
-
     if value is None:
         return None
     region = normalise_region(value)

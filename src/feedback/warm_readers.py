@@ -36,7 +36,7 @@ def warm() -> None:
     from feedback.audits.register import read_table
     from feedback.roundtables.read import read_notes
     from feedback.survey.read import read_survey
-    from feedback.survey.tables import is_data_tables
+    from feedback.survey.data_tables import is_data_tables
 
     files = _tiny_files()
     with isolation.in_process():

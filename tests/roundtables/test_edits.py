@@ -8,7 +8,7 @@ import pytest
 from feedback.roundtables import edits, links, seed, store
 from feedback.roundtables.read import read_notes
 
-from .conftest import make_docx
+from tests.roundtables.helpers import make_docx
 
 
 @pytest.fixture

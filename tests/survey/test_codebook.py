@@ -231,7 +231,7 @@ def test_positive_answers_are_matched_per_distinct_answer_as_per_row():
     import numpy as np
 
     from feedback.survey import codebook as cbmod
-    from feedback.survey.rates import answer_key
+    from feedback.survey.answers import answer_key
 
     values = ["Yes", " yes ", "YES", "No", None, np.nan, 1.0, "1", 2, "Strongly  agree"] * 3
     for series in (pd.Series(values, dtype=object), pd.Series([str(v) if isinstance(v, str) else v for v in values]),

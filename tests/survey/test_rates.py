@@ -14,7 +14,7 @@ from feedback.survey.rates import COLUMNS, SmallBase, rates_by_group
 from tests.survey.engine_helpers import FOUR_REGIONS, ROLES, frontline_like, make_codebook
 
 ALL_ROWS = SmallBase(suppress=0, flag=0)
-ARCHITECTURE = Path(__file__).resolve().parents[2] / "docs" / "architecture.md"
+ARCHITECTURE = Path(__file__).resolve().parents[2] / "docs" / "contracts.md"
 
 
 def test_columns_are_those_of_the_documented_results_model():
@@ -226,7 +226,7 @@ def test_grouping_by_a_column_the_codebook_does_not_name_is_explained():
     [],
 ])
 def test_factorize_gives_pandas_codes_and_uniques_for_arrow_text(values):
-    from feedback.survey.rates import factorize
+    from feedback.survey.answers import factorize
 
     series = pd.Series(values, dtype="str")
     joined = pd.concat([series, series.iloc[::-1]], ignore_index=True)  # two Arrow chunks

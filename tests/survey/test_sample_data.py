@@ -250,7 +250,7 @@ def test_routed_partner_questions_are_user_missing_not_asked():
 
 # ------------------------------------------------------------------ data tables
 def test_data_tables_give_the_same_whole_percentages(frontline):
-    from feedback.survey.tables import rates_from_tables, read_data_tables
+    from feedback.survey.data_tables import rates_from_tables, read_data_tables
 
     name = "frontline_2021_tables.xlsx"
     tables = read_data_tables(name, (SURVEYS / name).read_bytes())

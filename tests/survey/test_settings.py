@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from feedback.__main__ import build_parser
 from feedback.errors import InputError
-from feedback.survey.intervals import METHODS
+from feedback.intervals import METHODS
 from feedback.survey.settings import Adjust, Base, Level, Method, Settings, SignificanceTest
 from feedback.survey.significance import ADJUSTMENTS, TESTS
 

@@ -41,7 +41,7 @@ def save_register(engine, register: pd.DataFrame, who: str | access.User, *, rea
     who = user.label
     counts = {"partnerships": 0, "reports": 0, "dates": 0}
     for region in sorted(set(register["region"])):
-        access.require(user, access.EDIT, region, what="register entries", log=engine)
+        access.require(user, access.EDIT, region, what="register entries", log=access_log.refusals(engine))
     with db.session_scope(engine) as session:
         stored = {p.name.casefold(): p for p in session.scalars(select(Partnership))}
         reports = {(r.partnership_id, r.reporting_year): r for r in session.scalars(select(YearlyReport))}
@@ -50,7 +50,7 @@ def save_register(engine, register: pd.DataFrame, who: str | access.User, *, rea
             report = reports.get((p.id, rec["reporting_year"])) if p is not None else None
             received = rec["received_on"] if pd.notna(rec["received_on"]) else None
             if report is not None and report.received_on != received:
-                access.require(user, access.REPLACE, what="register dates", log=engine)
+                access.require(user, access.REPLACE, what="register dates", log=access_log.refusals(engine))
                 break
         clashes = []
         for name, region in register.drop_duplicates("partnership")[["partnership", "region"]].itertuples(index=False):
@@ -114,7 +114,8 @@ def set_received(engine, report_id: int, seen_version: int, received_on: dt.date
         report = session.get(YearlyReport, report_id)
         if report is None:
             raise InputError("That yearly report is no longer on the register.")
-        access.require(user, access.EDIT, report.partnership.region, what="register entries", log=engine)
+        access.require(user, access.EDIT, report.partnership.region, what="register entries",
+                       log=access_log.refusals(engine))
         db.apply_edit(session, report, seen_version, {"received_on": received_on}, user.label, reason)
 
 
@@ -145,7 +146,7 @@ def add_audits(engine, records: list[AuditRecord], who: str | access.User, *, re
         with db.session_scope(engine) as session:
             partners = {p.name: p for p in session.scalars(select(Partnership))}
             for region in sorted({partners[r.partnership].region for r in records if r.partnership in partners}):
-                access.require(user, access.EDIT, region, what="audits", log=engine)
+                access.require(user, access.EDIT, region, what="audits", log=access_log.refusals(engine))
             done = set(session.execute(select(Partnership.name, Audit.reporting_year)
                                        .join(Audit, Audit.partnership_id == Partnership.id)).all())
             problems = [f"{r.partnership} is not on the register" for r in records if r.partnership not in partners]
@@ -193,7 +194,7 @@ def edit_score(engine, score_id: int, seen_version: int, changes: dict, framewor
         if row is None:
             raise InputError("That score is no longer stored.")
         audit = row.audit
-        access.require(user, access.EDIT, audit.partnership.region, what="audits", log=engine)
+        access.require(user, access.EDIT, audit.partnership.region, what="audits", log=access_log.refusals(engine))
         values = {"partnership": audit.partnership.name, "reporting_year": audit.reporting_year,
                   "auditor": audit.auditor}
         for s in audit.scores:
@@ -293,7 +294,7 @@ def raise_finding(engine, *, text: str, reporting_year: str, who: str | access.U
     who = user.label
     if not who:
         raise InputError("Give your name first: every change records who made it.")
-    access.require(user, access.EDIT, region, what="tracker items", log=engine)
+    access.require(user, access.EDIT, region, what="tracker items", log=access_log.refusals(engine))
     text = " ".join(str(text).split())
     if not text:
         raise InputError("Write the finding first: the tracker item needs its text.")

@@ -5,7 +5,7 @@ Everything here takes the three tidy frames of
 (``audits``, ``scores``, ``codes``) and returns one row per thing counted,
 with the base ``n`` and a Wilson interval on the proportion (the audited
 reports are a sample of all yearly reports, so the share carries sampling
-uncertainty; the intervals come from ``feedback.survey.intervals`` so the
+uncertainty; the intervals come from ``feedback.intervals`` so the
 whole app uses one implementation).
 """
 
@@ -20,8 +20,8 @@ import pandas as pd
 
 from feedback.audits.framework import DATA_DIR, SCORES, Framework, normalise_year
 from feedback.audits.register import submission_rate
+from feedback.intervals import SmallBase, proportion_interval
 from feedback.regions import REGIONS
-from feedback.survey.intervals import proportion_interval
 
 PUBLISHED_FIGURES = DATA_DIR / "published_figures.toml"
 SOURCE = "Source: audits of safeguarding partners' yearly reports"
@@ -41,8 +41,6 @@ def with_small_base(df: pd.DataFrame, shares: tuple[str, ...], small_base=None, 
     """The survey pages' small-base rules on audit shares: a base under ``suppress``
     reports is ``[c]`` (shares and intervals not shown), under ``flag`` ``[u]`` (low
     reliability). Counts stay: they are counts of published reports, read beside the base."""
-    from feedback.survey.rates import SmallBase
-
     small_base = small_base or SmallBase()
     nn = pd.to_numeric(df[n], errors="coerce").fillna(0).to_numpy()
     suppressed = nn < small_base.suppress

@@ -23,7 +23,7 @@ from feedback.audits.register import default_cutoff, submission_rate
 from feedback.report import wording
 from feedback.report.document import Chart, Heading, Paragraph, Table
 from feedback.report.figures import Figures, content_hash
-from feedback.survey.rates import SmallBase
+from feedback.intervals import SmallBase
 
 AREA = "Yearly-report audits"
 WILSON = "95% Wilson interval on the share (the audited reports are a sample)"

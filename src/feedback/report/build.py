@@ -24,9 +24,9 @@ from feedback import export
 from feedback.report import document
 from feedback.report.figures import Figures, content_hash
 from feedback.report.survey_findings import SurveyInput, survey_findings
+from feedback.intervals import SmallBase
 from feedback.survey import examples, loading, waves
 from feedback.survey.settings import Settings
-from feedback.survey.rates import SmallBase
 from feedback.survey.significance import TEST_NAMES
 
 PARTS = ("survey", "roundtables", "audits")

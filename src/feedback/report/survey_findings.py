@@ -23,10 +23,10 @@ from feedback.errors import InputError
 from feedback.report import wording
 from feedback.report.document import Chart, Heading, Paragraph, Table
 from feedback.report.figures import Figures
+from feedback.intervals import SmallBase
 from feedback.survey import loading, views, waves
 from feedback.survey import figures as survey_figures
 from feedback.survey.labels import short_labels
-from feedback.survey.rates import SmallBase
 from feedback.survey.settings import Method, Settings
 from feedback.survey.significance import TEST_NAMES, check_test
 

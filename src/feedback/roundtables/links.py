@@ -12,7 +12,7 @@ import re
 
 import pandas as pd
 
-from feedback import access, db
+from feedback import access, access_log, db
 from feedback.errors import InputError
 from feedback.roundtables import views
 from feedback.roundtables.coding import auto_code
@@ -77,7 +77,7 @@ def raise_item(engine, point_id: int, who: str | access.User, seen_version: int,
     names = codebook.names()
     with db.session_scope(engine) as session:
         point, event = _point(session, point_id, seen_version)
-        access.require(user, access.EDIT, event.region, what="roundtable points", log=engine)
+        access.require(user, access.EDIT, event.region, what="roundtable points", log=access_log.refusals(engine))
         if point.tracker_item_id is not None:
             raise InputError("This point is already linked to a tracker item; link it to another instead.")
         try:
@@ -100,7 +100,7 @@ def link_item(engine, point_id: int, item_id: int | None, who: str | access.User
     user = access.actor(who)
     with db.session_scope(engine) as session:
         point, event = _point(session, point_id, seen_version)
-        access.require(user, access.EDIT, event.region, what="roundtable points", log=engine)
+        access.require(user, access.EDIT, event.region, what="roundtable points", log=access_log.refusals(engine))
         from feedback.tracker.models import Item
 
         item = session.get(Item, int(item_id))
@@ -260,7 +260,7 @@ def record_responses(engine, event_id: int, offers: pd.DataFrame, who: str | acc
         event = session.get(RoundtableEvent, int(event_id))
         if event is None:
             raise InputError(f"Event {event_id} no longer exists; reload the page.")
-        access.require(user, access.EDIT, event.region, what="roundtable points", log=engine)
+        access.require(user, access.EDIT, event.region, what="roundtable points", log=access_log.refusals(engine))
         by_seq = {p.seq: p for p in event.points}
         number = int(_next_reference(session, service)[len(REFERENCE_PREFIX):])
         for row in chosen.itertuples(index=False):

@@ -1170,7 +1170,7 @@ def parse_date(value: str) -> dt.date | None:
 
 def _read_points_table(name: str, content: bytes, suffix: str, merge_threshold: float) -> EventNotes:
     """A table with one point per row; event details in columns must be the same on every row."""
-    from feedback.survey.read import read_csv, read_xlsx  # the survey's readers: delimiters, header row, safety
+    from feedback.grids import read_csv, read_xlsx  # plain CSV/XLSX grids: delimiters, header row, safety
 
     frame = (read_csv if suffix == ".csv" else read_xlsx)(name, content)
     frame = frame.astype("string").fillna("")

@@ -96,7 +96,7 @@ def import_notes(engine, batch: list[tuple[EventNotes, bytes]], who: str | acces
     hashes: dict[str, str] = {}
     for notes, content in batch:
         _check_complete(notes)
-        access.require(user, access.EDIT, notes.meta.region, what="roundtable events", log=engine)
+        access.require(user, access.EDIT, notes.meta.region, what="roundtable events", log=access_log.refusals(engine))
         digest = hashlib.sha256(content).hexdigest()
         if digest in hashes:
             raise InputError(f"{notes.filename} is the same file as {hashes[digest]}; import it once.")
@@ -158,7 +158,7 @@ def import_files(engine, files: Iterable[tuple[str, bytes]], who: str | access.U
 
 def remove_event(engine, event_id: int, seen_version: int, who: str | access.User, reason: str) -> None:
     """Delete an imported event and its points and codings (history keeps the record). Admins only."""
-    who = access.require(who, access.DELETE, what="roundtable events", log=engine).label
+    who = access.require(who, access.DELETE, what="roundtable events", log=access_log.refusals(engine)).label
     with db.session_scope(engine) as session:
         event = session.get(RoundtableEvent, event_id)
         if event is None:
@@ -227,7 +227,8 @@ def code_point(engine, point_id: int, codes: Iterable[str], who: str | access.Us
         point = session.get(RoundtablePoint, point_id)
         if point is None:
             raise InputError(f"Point {point_id} no longer exists; reload the page.")
-        access.require(user, access.EDIT, point.event.region, what="codings of roundtable points", log=engine)
+        access.require(user, access.EDIT, point.event.region, what="codings of roundtable points",
+                       log=access_log.refusals(engine))
         row = session.execute(select(RoundtableCoding).where(
             RoundtableCoding.point_id == point_id, RoundtableCoding.coder == who)).scalar_one_or_none()
         if row is None:
@@ -281,7 +282,7 @@ def record_suggestions(engine, who: str | access.User, event_ids: Iterable[int] 
     codebook = current_codebook(engine)[0]
     events = frames.events if event_ids is None else frames.events[frames.events["event_id"].isin(list(event_ids))]
     for region in sorted(set(events["region"])):
-        access.require(user, access.EDIT, region, what="codings of roundtable points", log=engine)
+        access.require(user, access.EDIT, region, what="codings of roundtable points", log=access_log.refusals(engine))
     shipped = suggest.load_examples()
     changed = 0
     with db.session_scope(engine) as session:
@@ -339,7 +340,7 @@ def save_codebook(engine, text: str, who: str | access.User, seen_version: int |
     who = user.label
     if not who:
         raise InputError("Give your name before changing the codebook.")
-    access.require(user, access.EDIT, what="the theme codebook", log=engine)
+    access.require(user, access.EDIT, what="the theme codebook", log=access_log.refusals(engine))
     codebook = load_themes(text, name="the edited codebook")
     with db.session_scope(engine) as session:
         row = session.execute(select(RoundtableCodebook).order_by(RoundtableCodebook.id)).scalars().first()

@@ -11,7 +11,7 @@
 one row per question x grouping x pair.
 
 Every number comes from ``rates_by_group`` (or, for a YouGov data tables
-workbook, from ``feedback.survey.tables``), so the CLI and the app agree.
+workbook, from ``feedback.survey.data_tables``), so the CLI and the app agree.
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def _rates_from_tables(args, name: str, content: bytes, groupings, filters, sett
     ids come from the question text and p from each table's first net.
     """
     try:
-        from feedback.survey import tables
+        from feedback.survey import data_tables as tables
     except ModuleNotFoundError:
         return None
     if not tables.is_data_tables(name, content):
@@ -285,7 +285,7 @@ def targets_arguments(parser) -> None:
 
 
 def run_suggest(args) -> int:
-    from feedback.survey import tables
+    from feedback.survey import data_tables as tables
     from feedback.survey.codebook import dump_codebook
     from feedback.survey.read import read_survey
 

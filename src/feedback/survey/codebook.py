@@ -19,7 +19,7 @@ import pandas as pd
 
 from feedback.errors import InputError
 from feedback.survey import platforms
-from feedback.survey.rates import answer_key  # the engine's own answer matching
+from feedback.survey.answers import answer_key  # the engine's own answer matching
 
 KINDS = ("awareness", "agreement", "usefulness", "yes_no", "multi_select")
 MAX_SCALE_ANSWERS = 12  # more distinct answers than this: free text or an id, not a question

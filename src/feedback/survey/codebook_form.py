@@ -21,7 +21,9 @@ import pandas as pd
 from feedback.errors import InputError
 from feedback.survey import codebook as cbmod
 from feedback.survey.labels import short_labels
-from feedback.survey.rates import SmallBase, answer_key, factorize, rates_by_group
+from feedback.intervals import SmallBase
+from feedback.survey.answers import answer_key, factorize
+from feedback.survey.rates import rates_by_group
 
 NONE = "(none)"  # the column choice meaning "no such column"
 KINDS = cbmod.KINDS

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from feedback.errors import InputError
-from feedback.survey.intervals import check_level
+from feedback.intervals import check_level
 from feedback.survey.significance import (UNTESTABLE, _row_tests, adjust_pvalues, at_boundary, check_adjust, mark,
                                           pair_statistics, rao_scott_test, refuse_raked, results_test, untestable)
 

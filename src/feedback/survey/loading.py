@@ -18,7 +18,7 @@ import pandas as pd
 from feedback.errors import InputError
 from feedback.regions import region_groups_normalised, with_regions_normalised
 from feedback.survey import codebook as cbmod
-from feedback.survey import read, tables
+from feedback.survey import data_tables, read
 from feedback.survey.rates import code_answers
 from feedback.survey.weighting import rake, read_targets
 
@@ -109,11 +109,11 @@ def is_data_tables(filename: str, content: bytes) -> bool:
     """Does this XLSX look like a YouGov-style data tables workbook (not respondent rows)?"""
     if not filename.lower().endswith((".xlsx", ".xlsm")):
         return False
-    detector = getattr(tables, "is_data_tables", None)
+    detector = getattr(data_tables, "is_data_tables", None)
     if detector is not None:
         return bool(detector(filename, content))
     try:
-        tables.read_data_tables(filename, content)
+        data_tables.read_data_tables(filename, content)
     except InputError:
         return False
     return True
@@ -149,7 +149,7 @@ def load_survey(filename: str, content: bytes, codebook=None, *, name: str | Non
 def tables_survey(filename: str, content: bytes, codebook=None, *, name: str | None = None) -> Survey:
     """A data tables workbook read as its published results (``codebook``, optional, gives
     question ids and positive answers)."""
-    frame = tables.read_data_tables(filename, content, codebook)
+    frame = data_tables.read_data_tables(filename, content, codebook)
     if "by" in frame and (frame["by"] == "region").any():  # published region columns in the Panel's spelling
         regional = frame["by"] == "region"
         frame.loc[regional, "group"] = region_groups_normalised(frame.loc[regional, "group"])

@@ -35,6 +35,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
+from feedback import grids, safety
 from feedback.errors import InputError
 
 SELECTED, NOT_SELECTED = "Selected", "Not selected"
@@ -117,6 +118,24 @@ class Layout:
         return asdict(self)
 
 
+@dataclass
+class SurveyData:
+    """A respondent file as read: one row per respondent; ``question_text`` maps columns to
+    SPSS variable labels (or a platform's question text row). ``layout``: the platform
+    :class:`Layout` found and what the reader did. (Here, beside ``Layout``, so that the
+    readers in ``survey.read`` import this module and not the other way round.)"""
+
+    frame: pd.DataFrame
+    question_text: dict[str, str] = field(default_factory=dict)
+    filename: str = ""
+    layout: object = None
+
+    @property
+    def title_rows(self) -> list[str]:
+        """The text of any title rows above the header (CSV/XLSX), for the suggested codebook."""
+        return list(self.frame.attrs.get("title_rows", []))
+
+
 def _key(text) -> str:
     return re.sub(r"[^a-z0-9]", "", str(text).casefold())
 
@@ -166,11 +185,10 @@ def _layout_name(platform: str, kind: str, header_rows: int) -> str:
 def read_layout(name: str, content: bytes, read_plain):
     """The respondent file as the platform wrote it: a ``SurveyData`` with its ``layout``.
 
-    ``read_plain(name, content)`` is the plain reader (one header row); files
-    whose header takes two rows (SurveyMonkey) are read here instead.
+    ``read_plain(name, content, sheets)`` is the plain reader (one header row; ``sheets``:
+    an XLSX workbook already read); files whose header takes two rows (SurveyMonkey) are
+    read here instead.
     """
-    from feedback.survey import read
-
     suffix = name.lower().rsplit(".", 1)[-1] if "." in name else ""
     kind = {"csv": "CSV", "txt": "CSV", "tsv": "CSV", "xlsx": "XLSX", "xlsm": "XLSX", "sav": "SPSS",
             "zsav": "SPSS"}.get(suffix, "file")
@@ -180,17 +198,17 @@ def read_layout(name: str, content: bytes, read_plain):
             grid = _csv_grid(name, content, top)
             return _from_two_rows(name, grid, kind)
     if kind == "XLSX":
-        grids = read.workbook_grids(name, content)
-        for sheet, grid in grids.items():  # the first sheet with something in its first rows
-            rows = read.as_text(grid.iloc[:read.HEADER_SEARCH_ROWS]).dropna(how="all").head(3)
+        sheets = grids.workbook_grids(name, content)
+        for sheet, grid in sheets.items():  # the first sheet with something in its first rows
+            rows = grids.as_text(grid.iloc[:grids.HEADER_SEARCH_ROWS]).dropna(how="all").head(3)
             if rows.empty:
                 continue
             if len(rows) >= 2 and detect(list(rows.iloc[0]), [list(r) for _, r in rows.iloc[1:].iterrows()]) \
                     == ("surveymonkey", 2):
-                return _from_two_rows(f"{name}, sheet {sheet!r}", read.as_text(grid.iloc[rows.index[0]:]), kind,
+                return _from_two_rows(f"{name}, sheet {sheet!r}", grids.as_text(grid.iloc[rows.index[0]:]), kind,
                                       filename=name)
             break
-        data = read.SurveyData(frame=read.read_xlsx(name, content, grids=grids), filename=name)
+        data = read_plain(name, content, sheets)
     else:
         data = read_plain(name, content)
     return interpret(data, kind)
@@ -198,13 +216,10 @@ def read_layout(name: str, content: bytes, read_plain):
 
 def _csv_top(name: str, content: bytes) -> list[list[str]] | None:
     """The first three non-blank lines of a CSV as cells, or None when they cannot be split."""
-    from feedback import safety
-    from feedback.survey import read
-
     try:
         encoding = safety.text_encoding(name, content)
-        lines = read._first_lines(content, encoding, 40)
-        delimiter = "\t" if name.lower().endswith(".tsv") else read._delimiter(lines)
+        lines = grids.first_lines(content, encoding, 40)
+        delimiter = "\t" if name.lower().endswith(".tsv") else grids.guess_delimiter(lines)
         rows = [r for r in csv.reader(lines, delimiter=delimiter) if any(c.strip() for c in r)]
     except (csv.Error, UnicodeDecodeError, InputError):
         return None
@@ -212,12 +227,9 @@ def _csv_top(name: str, content: bytes) -> list[list[str]] | None:
 
 
 def _csv_grid(name: str, content: bytes, top) -> pd.DataFrame:
-    from feedback import safety
-    from feedback.survey import read
-
     encoding = safety.text_encoding(name, content)
-    lines = read._first_lines(content, encoding, 40)
-    delimiter = "\t" if name.lower().endswith(".tsv") else read._delimiter(lines)
+    lines = grids.first_lines(content, encoding, 40)
+    delimiter = "\t" if name.lower().endswith(".tsv") else grids.guess_delimiter(lines)
     safety.csv_field_limit()
     try:
         raw = pd.read_csv(io.BytesIO(content), sep=delimiter, header=None, dtype=str,
@@ -229,14 +241,12 @@ def _csv_grid(name: str, content: bytes, top) -> pd.DataFrame:
     if raw.shape[1] > safety.MAX_CSV_COLUMNS:
         raise InputError(f"{name}: {raw.shape[1]:,} columns, more than the {safety.MAX_CSV_COLUMNS:,} this app "
                          "reads. Delete unused columns and upload it again.")
-    return read.as_text(raw)
+    return grids.as_text(raw)
 
 
 def _from_two_rows(where: str, grid: pd.DataFrame, kind: str, filename: str | None = None):
     """SurveyMonkey's two header rows: question text (once, over all its columns), then
     "Response" / "Open-Ended Response" or the option or grid row of each column."""
-    from feedback.survey import read
-
     filename = filename or where
     grid = grid.reset_index(drop=True)
     top, sub, body = grid.iloc[0], grid.iloc[1], grid.iloc[2:]
@@ -256,7 +266,7 @@ def _from_two_rows(where: str, grid: pd.DataFrame, kind: str, filename: str | No
         if single.iloc[j]:
             names.append(stem)
             continue
-        part = str(sub.iloc[j]) if pd.notna(sub.iloc[j]) else f"column {read.column_letter(j)}"
+        part = str(sub.iloc[j]) if pd.notna(sub.iloc[j]) else f"column {grids.column_letter(j)}"
         names.append(f"{stem} [{part}]")
         texts[names[-1]] = f"{stem} - {part}"
         groups.setdefault(stem, []).append((names[-1], part))
@@ -271,7 +281,7 @@ def _from_two_rows(where: str, grid: pd.DataFrame, kind: str, filename: str | No
     layout.notes.append("Two header rows read as one: question text, then each column's answer option")
     for column in names:
         texts.setdefault(column, column)
-    data = read.SurveyData(frame=frame, question_text=texts, filename=filename)
+    data = SurveyData(frame=frame, question_text=texts, filename=filename)
     for stem, members in groups.items():
         _option_or_grid(data, layout, stem, members)
     return _finish(data, layout)

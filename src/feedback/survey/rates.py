@@ -23,18 +23,19 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 
 from feedback.errors import InputError
+from feedback.intervals import SmallBase, check_level, check_method, proportion_interval, small_base_flags
 from feedback.regions import REGIONS
-from feedback.survey.intervals import check_level, check_method, proportion_interval
+from feedback.survey.answers import answer_key, column_for, display_label, factorize, respondent_weights
 from feedback.survey.significance import (UNTESTABLE, adjust_pvalues, at_boundary, check_adjust, check_test,
-                                          column_letters, design_test, mark, rao_scott_test, two_proportion_test,
-                                          untestable)
+                                          column_letters, design_test, mark, rao_scott_coefficients, rao_scott_test,
+                                          two_proportion_test, untestable)
+from feedback.survey.weighting import calibrated_covariance, calibrated_variance, calibration_projection
 
 COLUMNS = ["question", "question_text", "base_label", "by", "group", "n", "base_weighted", "p",
            "ci_low", "ci_high", "n_eff", "deff", "se", "flag", "sig_vs_rest", "p_value_vs_rest",
@@ -50,102 +51,6 @@ GROUP_JOIN = " / "
 _CODING_THREADS = 2  # code_answers' threads: the machine's two cores
 _THREADED_CELLS = 1_000_000  # answers from which coding on threads pays for starting them
 _BINS = 8192  # bins per pass of group_sums: 64 kB per power of the weight, in cache
-
-
-BASES = {"n": "unweighted base", "n_eff": "effective base"}
-_BASE_ALIASES = {"unweighted": "n", "n": "n", "effective": "n_eff", "n_eff": "n_eff", "neff": "n_eff",
-                 "effective base": "n_eff", "unweighted base": "n"}
-
-
-def check_base(base: str) -> str:
-    """``n`` (unweighted base) or ``n_eff`` (Kish effective base) from the words a user may type."""
-    key = _BASE_ALIASES.get(" ".join(str(base).strip().lower().replace("-", " ").split()))
-    if key is None:
-        raise InputError(f"unknown base {base!r} for a small-base rule: use unweighted or effective")
-    return key
-
-
-@dataclass(frozen=True)
-class SmallBase:
-    """Bases below ``suppress`` are shown as [c], below ``flag`` as [u].
-
-    Each rule is applied to the unweighted base (``"n"``, the default) or to
-    the Kish effective base (``"n_eff"``): e.g. suppress when n < 10 and flag
-    when n_eff < 30, as a weighted cell of 83 respondents can have n_eff 29.
-    """
-
-    suppress: int = 10
-    flag: int = 30
-    suppress_on: str = "n"
-    flag_on: str = "n"
-
-    def __post_init__(self):
-        object.__setattr__(self, "suppress_on", check_base(self.suppress_on))
-        object.__setattr__(self, "flag_on", check_base(self.flag_on))
-
-    def describe(self) -> list[str]:
-        """The two rules in words, for notes."""
-        return [f"[c] suppressed: {BASES[self.suppress_on]} below {self.suppress} (and any cell with no "
-                "respondent of positive weight); a suppressed cell is never tested.",
-                f"[u] low reliability: {BASES[self.flag_on]} below {self.flag}."]
-
-
-def _display(value) -> str:
-    """A label as shown: spaces tidied, 1.0 -> '1' (numeric codes read from files)."""
-    if isinstance(value, (float, np.floating)) and float(value).is_integer():
-        value = int(value)
-    return " ".join(str(value).split())
-
-
-def answer_key(value) -> str:
-    """A label as compared with the codebook (also case-folded): the one matching rule."""
-    return _display(value).casefold()
-
-
-
-
-def _weights(frame: pd.DataFrame, codebook) -> np.ndarray:
-    column = getattr(codebook, "weight", None) or ""
-    if not column:
-        return np.ones(len(frame))
-    if column not in frame.columns:
-        raise InputError(f"weight column {column!r} (from the codebook) is not in the data: "
-                         "correct [columns] weight in the codebook, or set it to \"\" for unweighted data")
-    raw = frame[column]
-    values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
-    bad = ~np.isfinite(values) | (values < 0)
-    if bad.any():
-        row = int(np.flatnonzero(bad)[0])
-        what = "missing" if pd.isna(raw.iloc[row]) else f"{raw.iloc[row]!r}, not a number of 0 or more"
-        raise InputError(f"weight column {column!r}, data row {row + 1}: the weight is {what} "
-                         f"({int(bad.sum())} such row(s)); every respondent needs a weight of 0 or more")
-    return values
-
-
-def factorize(series: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """``pd.factorize(series)``: codes (-1 = missing, smallest integer type) and uniques in order of appearance.
-
-    Text read by pandas is Arrow-backed; hashing it with pyarrow directly
-    skips pandas' own work around the same hash pass (40 columns of 100,000
-    answers: about 60 ms instead of 100 to 130 ms of CPU).
-    """
-    dtype = series.dtype
-    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
-        codes, uniques = pd.factorize(series)
-        return codes, pd.Index(uniques)
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    values = pa.array(series.array)  # the column's own Arrow data (the Arrow protocol), not a copy
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()  # one chunk (no copy) unless the column was concatenated
-    encoded = pc.dictionary_encode(values, null_encoding="encode")  # no null mask on the indices: no fill pass
-    dictionary = encoded.dictionary
-    missing = dictionary.is_null().to_numpy(zero_copy_only=False)
-    kind = np.min_scalar_type(-len(dictionary) - 1)
-    remap = np.where(missing, -1, np.cumsum(~missing) - 1).astype(kind)  # the null's entry -> -1, as pandas
-    codes = np.take(remap, encoded.indices.to_numpy())  # np.take: no intp copy of the int32 indices
-    return codes, pd.Index(dictionary.filter(pc.invert(dictionary.is_null())).to_pylist(), dtype=dtype)
 
 
 def _factorized(series: pd.Series) -> tuple[np.ndarray, list[str]]:
@@ -210,32 +115,15 @@ def answer_status(frame: pd.DataFrame, codebook) -> np.ndarray:
     return status
 
 
-def _column_for(key: str, frame: pd.DataFrame, codebook) -> str:
-    """The data column behind a grouping or filter key (codebook role/region, else a column name)."""
-    column = getattr(codebook, key, None) if key in ("role", "region") else None
-    if column:
-        if column not in frame.columns:
-            raise InputError(f"{key} column {column!r} (from the codebook) is not in the data: "
-                             f"correct [columns] {key} in the codebook")
-        return column
-    if key in frame.columns:
-        return key
-    if key in ("role", "region"):
-        raise InputError(f"the codebook names no {key} column ([columns] {key} = \"\"), so the results "
-                         f"cannot be grouped or filtered by {key}: name the column in the codebook")
-    raise InputError(f"cannot group or filter by {key!r}: it is neither a codebook column "
-                     "(role, region) nor a column of the data")
-
-
 def _labels(series: pd.Series, key: str) -> tuple[np.ndarray, list[str]]:
     """Integer group code per respondent (-1: no group) and the labels in display order.
 
     Order: a categorical column's own order, the Panel's for regions, else alphabetical.
     """
     codes, uniques = factorize(series)
-    shown = [_display(u) for u in uniques]
+    shown = [display_label(u) for u in uniques]
     if isinstance(series.dtype, pd.CategoricalDtype):
-        order = [_display(c) for c in series.cat.categories]
+        order = [display_label(c) for c in series.cat.categories]
     elif key == "region":
         order = list(REGIONS)
     else:
@@ -260,7 +148,7 @@ def _domain(frame: pd.DataFrame, codebook, filter: Mapping | None) -> np.ndarray
     inside = np.ones(len(frame), dtype=bool)
     for key, wanted in (filter or {}).items():
         values = [wanted] if isinstance(wanted, str) or not isinstance(wanted, Iterable) else list(wanted)
-        inside &= _coded(frame[_column_for(key, frame, codebook)], values)
+        inside &= _coded(frame[column_for(key, frame, codebook)], values)
     if filter and not inside.any():
         shown = ", ".join(f"{k} = {v!r}" for k, v in filter.items())
         raise InputError(f"no respondents match the filter {shown}: check the spelling against the data")
@@ -280,7 +168,7 @@ def _groupings(frame, codebook, by, inside) -> list[tuple[str, list[str], np.nda
         code, labels = None, [""]
         for key in keys:
             if key not in coded:
-                coded[key] = _labels(frame[_column_for(key, frame, codebook)], key)
+                coded[key] = _labels(frame[column_for(key, frame, codebook)], key)
             c, labs = coded[key]
             code = c if code is None else np.where((code < 0) | (c < 0), -1, code * len(labs) + c)
             labels = [a + GROUP_JOIN + b if a else b for a in labels for b in labs]
@@ -380,15 +268,6 @@ def domain_estimates(s: Mapping[str, np.ndarray], n_sample: int) -> dict[str, np
     return {"n": n, "base_weighted": sw, "p": p, "se": np.sqrt(var), "deff": deff, "n_eff": n_eff}
 
 
-def small_base_flags(n, n_eff, small_base: SmallBase) -> tuple[np.ndarray, np.ndarray]:
-    """(suppressed, flag text) per cell under the small-base rules; a cell with n = 0 is always [c]."""
-    n, n_eff = np.asarray(n, dtype=float), np.asarray(n_eff, dtype=float)
-    on = {"n": n, "n_eff": np.nan_to_num(n_eff, nan=0.0)}
-    suppressed = (n <= 0) | (on[small_base.suppress_on] < small_base.suppress)
-    flag = np.where(suppressed, "[c]", np.where(on[small_base.flag_on] < small_base.flag, "[u]", ""))
-    return suppressed, flag
-
-
 def code_answers(frame: pd.DataFrame, codebook) -> pd.DataFrame:
     """The frame with each question's answers coded once, as categoricals (text labels kept).
 
@@ -435,7 +314,7 @@ def rates_by_group(frame: pd.DataFrame, codebook, by=(("role",), ("region",)), f
     method, level, adjust, test = check_method(method), check_level(level), check_adjust(adjust), check_test(test)
     if len(frame) == 0:
         raise InputError("the data has no respondent rows: check that the right file and sheet were read")
-    weights = _weights(frame, codebook)
+    weights = respondent_weights(frame, codebook)
     if raking is not None:
         if len(raking.weights) != len(frame):
             raise InputError(f"the raking is of {len(raking.weights)} rows, the data has {len(frame)}: rake this data")
@@ -581,8 +460,6 @@ class _Calibrated:
     """Variances of a raked design's domain means (``weighting``'s linearisation), from per-cell sums."""
 
     def __init__(self, raking, cells, base_cells, groupings, n_groups, n_sample):
-        from feedback.survey.weighting import calibration_projection
-
         self.h, self.t1, self.t2 = calibration_projection(raking)
         self.n_sample = n_sample
         expand = np.concatenate([[0]] + [np.full(len(g[1]), n_groups + i) for i, g in enumerate(groupings[1:])])
@@ -601,8 +478,6 @@ class _Calibrated:
         return np.nan_to_num(a).transpose(0, 2, 1), np.nan_to_num(b).transpose(0, 2, 1)
 
     def apply(self, est, rest):
-        from feedback.survey.weighting import calibrated_covariance, calibrated_variance
-
         out = []
         for part, cell, base in ((est, self.group, self.base_group), (rest, self.rest, self.base_rest)):
             p, total = part["p"], part["base_weighted"]
@@ -619,9 +494,6 @@ class _Calibrated:
 
     def rao_scott_variance(self, p, est, rest):
         """Var of the Rao-Scott contrast of each group against its rest, after calibration."""
-        from feedback.survey.significance import rao_scott_coefficients
-        from feedback.survey.weighting import calibrated_variance
-
         p_g, p_r = np.nan_to_num(est["p"]), np.nan_to_num(rest["p"])
         coef = rao_scott_coefficients(p_g, est["base_weighted"], p_r, rest["base_weighted"])
         sides = ((self.group, self.base_group, "w21", "w1"), (self.group, self.base_group, "w20", "w0"),

@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from feedback.survey.rates import answer_key
+from feedback.survey.answers import answer_key
 
 SLOTS = ("role", "region", "weight")
 

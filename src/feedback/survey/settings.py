@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from feedback.errors import InputError
-from feedback.survey.rates import SmallBase, check_base
+from feedback.intervals import SmallBase, check_base
 
 
 class Choice(Enum):

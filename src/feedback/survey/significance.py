@@ -51,7 +51,8 @@ import pandas as pd
 from scipy import special  # not scipy.stats: see intervals.py
 
 from feedback.errors import InputError
-from feedback.survey.intervals import check_level, proportion_interval
+from feedback.intervals import check_level, proportion_interval
+from feedback.survey.weighting import calibrated_covariance, calibrated_variance
 
 ADJUSTMENTS = ("holm", "bh", "none")
 TESTS = ("design", "effective-base", "rao-scott")
@@ -373,8 +374,6 @@ def _calibrated_pairs(results, cal, a, b, design, rs, cols, stat, level, interva
     on the margins (``weighting``); R's svyttest / svychisq on ``subset(calibrated, group %in% c(a, b))``.
     Updates ``stat`` in place on the design rows.
     """
-    from feedback.survey.weighting import calibrated_covariance, calibrated_variance
-
     keys = (results["question"].astype(str) + "\x1f" + results["by"].astype(str) + "\x1f"
             + results["group"].astype(str)).to_numpy()
     where = pd.Series(keys).map(cal["row"]).to_numpy()

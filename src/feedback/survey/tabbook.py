@@ -32,10 +32,10 @@ import numpy as np
 import pandas as pd
 
 from feedback.errors import InputError
-from feedback.survey.intervals import check_level, check_method, proportion_interval
-from feedback.survey.rates import (SmallBase, _cells, _display, _domain, _factorized, _groupings, _normalise_by,
-                                   _weights, answer_key, answer_status, domain_estimates, factorize,
-                                   small_base_flags)
+from feedback.intervals import check_level, check_method, proportion_interval
+from feedback.survey.answers import answer_key, display_label, factorize, respondent_weights
+from feedback.survey.rates import (SmallBase, _cells, _domain, _factorized, _groupings, _normalise_by, answer_status,
+                                   domain_estimates, small_base_flags)
 from feedback.survey.significance import check_adjust, check_test, column_letters
 from feedback.survey.scales import SCALES, answer_words, _favourable, _unfavourable
 
@@ -73,7 +73,7 @@ def _answers(series: pd.Series) -> list[str]:
         values = list(factorize(series)[1])
     out: dict[str, str] = {}
     for v in values:
-        shown = _display(v)
+        shown = display_label(v)
         if shown and answer_key(shown) not in out:
             out[answer_key(shown)] = shown
     return list(out.values())
@@ -158,7 +158,7 @@ def tab_book(frame: pd.DataFrame, codebook, by=None, filter: Mapping | None = No
 
     method, level = check_method(method), check_level(level)
     adjust, test = check_adjust(adjust), check_test(test)
-    weights = _weights(frame, codebook)
+    weights = respondent_weights(frame, codebook)
     counted = weights > 0
     inside = _domain(frame, codebook, filter) if not filter else None  # filters need the break columns below
 

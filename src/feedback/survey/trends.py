@@ -1,6 +1,7 @@
 """What the Trends page shows, without Streamlit: each question over the
-waves, the "what changed" table, their notes, charts with alt text, the annex
-pack, and the other areas by year (roundtable themes, audit criteria).
+waves, the "what changed" table, their notes, charts with alt text, and the
+other areas by year (roundtable themes, audit criteria). The annex pack of a
+trend is ``feedback.download_pack.trends_annex``.
 
 Every survey number comes from ``feedback.survey.waves``; this module only
 chooses what to ask it and how to label it.
@@ -155,35 +156,17 @@ def change_notes(out: pd.DataFrame, *, region: str | None = None) -> list[str]:
     return notes
 
 
-def trends_annex(trend: pd.DataFrame, change: pd.DataFrame, *, title: str, region: str | None, grouping: str,
-                 source: str | None = None, ppi: int = 200) -> bytes:
-    """The annex pack: one trend chart per question, the trend and change tables, methods."""
-    from feedback.download_pack import AnnexChart, AnnexTable, annex_pack
-
-    items = []
-    for i, (qid, rows) in enumerate(trend.groupby("question", sort=False), start=1):
-        chart, alt = question_chart(rows, region=region, grouping=grouping, source=source)
-        items.append(AnnexChart(f"{i:02d}_{qid}_trend", chart, alt))
-    notes = change_notes(change, region=region)
-    tables = [AnnexTable("Change", change.reset_index(drop=True), notes,
-                         percent_columns=("p_before", "p_after", "change", "ci_low", "ci_high", "level")),
-              AnnexTable("Trend", trend.reset_index(drop=True), trend_notes(trend),
-                         percent_columns=("p", "ci_low", "ci_high"))]
-    return annex_pack(items, tables, notes, title=f"{title}: {region or 'England (all regions)'}", ppi=ppi)
-
-
 # ---------------------------------------------------------------- the other areas by year
 
-def roundtable_themes_by_year(frames, codebook, *, region: str | None = None) -> pd.DataFrame:
-    """Points per theme and year of the event (long: ``Theme, year, points``), every theme shown."""
-    from feedback.roundtables.views import coded_points
-
-    coded = coded_points(frames, codebook)
+def roundtable_themes_by_year(coded: pd.DataFrame, themes, *, region: str | None = None) -> pd.DataFrame:
+    """Points per theme and year of the event (long: ``Theme, year, points``), every theme in ``themes``
+    shown. ``coded``: the coded points (``feedback.roundtables.views.coded_points``), passed in so that
+    the survey does not import the roundtables."""
     if region:
         coded = coded[coded["region"] == region]
     years = pd.to_datetime(coded["event_date"], errors="coerce").dt.year
     coded = coded.assign(year=years.astype("Int64").astype(str).replace("<NA>", "date not given"))
     cells = coded.drop_duplicates(["point_id", "theme"])
-    table = pd.crosstab(cells["theme"], cells["year"]).reindex(index=list(codebook.themes), fill_value=0)
+    table = pd.crosstab(cells["theme"], cells["year"]).reindex(index=list(themes), fill_value=0)
     long = table.reset_index().melt(id_vars="theme", var_name="year", value_name="points")
     return long.rename(columns={"theme": "Theme"}).assign(points=lambda d: d["points"].astype(np.int64))

@@ -20,7 +20,7 @@ import pandas as pd
 from feedback.charts import percent_label
 from feedback.export import TABLE_LABELS
 from feedback.regions import ENGLAND, REGIONS, neighbours, region_name, region_total_label, rest_of_england_label
-from feedback.survey import tables
+from feedback.survey import data_tables
 from feedback.survey.compare import compare_groups
 from feedback.survey.labels import short_labels, stem_split
 from feedback.survey.rates import rates_by_group
@@ -130,7 +130,7 @@ def _tables_results(survey: Survey, *, grouping: str, region, settings: Settings
     region with role."""
     small = settings.replace(suppress_on="n", flag_on="n").small_base
     by, filter = (None, {"region": region}) if region else (GROUPINGS[grouping], None)
-    return tables.rates_from_tables(survey.tables, survey.codebook, by=by, filter=filter, method=settings.method,
+    return data_tables.rates_from_tables(survey.tables, survey.codebook, by=by, filter=filter, method=settings.method,
                                     level=settings.level, small_base=small)
 
 

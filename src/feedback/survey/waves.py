@@ -29,8 +29,10 @@ import pandas as pd
 from scipy.special import ndtr, ndtri  # scipy.stats' own normal functions, without its 0.5 s import
 
 from feedback.errors import InputError
-from feedback.survey.intervals import check_level, check_method
-from feedback.survey.rates import SmallBase, answer_key, rates_by_group
+from feedback.intervals import check_level, check_method
+from feedback.intervals import SmallBase
+from feedback.survey.answers import answer_key
+from feedback.survey.rates import rates_by_group
 from feedback.survey.significance import UNTESTABLE, adjust_pvalues, at_boundary, check_adjust, check_test, untestable
 
 CHANGE_COLUMNS = ["question", "question_text", "base_label", "by", "group", "wave_before", "wave_after",
@@ -182,7 +184,7 @@ def wave_rates(wave: Wave, *, by=DEFAULT_BY, filter: Mapping | None = None, leve
     if survey.kind == "respondents":
         return rates_by_group(survey.frame, survey.codebook, by=by, filter=filter, method=method, level=level,
                               small_base=small_base, adjust="none")
-    from feedback.survey.tables import rates_from_tables
+    from feedback.survey.data_tables import rates_from_tables
 
     try:
         return rates_from_tables(survey.tables, survey.codebook, by=None if filter else by, filter=filter,

@@ -19,9 +19,9 @@ from pathlib import Path
 
 
 from feedback.errors import InputError
+from feedback.intervals import METHODS
 from feedback.survey.cli import FORMATS, one_line_errors, parse_by, parse_filters, write_frame
 from feedback.survey.settings import parse_small_base, small_base_arguments
-from feedback.survey.intervals import METHODS
 from feedback.survey.trends import change_notes
 
 CHANGE_PERCENTS = ("p_before", "p_after", "change", "ci_low", "ci_high", "level")
@@ -45,7 +45,7 @@ def _waves(files: list[str], codebooks: list[str] | None):
             except UnicodeDecodeError:
                 raise InputError(f"codebook {codebooks[i]}: not UTF-8 text; save it as UTF-8 TOML") from None
         content = path.read_bytes()
-        from feedback.survey.tables import is_data_tables
+        from feedback.survey.data_tables import is_data_tables
 
         if text is None and not is_data_tables(path.name, content):
             raise InputError(f"{file}: a respondent-level file needs its --codebook CB.toml (one per file, "

@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from feedback.errors import InputError
+from feedback.survey.answers import answer_key, column_for, factorize, respondent_weights
 
 TOLERANCE = 1e-12  # largest relative gap between a weighted margin and its target at convergence
 MAX_SWEEPS = 2000
@@ -127,22 +128,14 @@ def read_targets(content: bytes | str) -> pd.DataFrame:
     return frame.assign(target=values.astype(float)).reset_index(drop=True)
 
 
-def _key(value) -> str:
-    from feedback.survey.rates import answer_key
-
-    return answer_key(value)
-
-
 def _margins(frame: pd.DataFrame, codebook, targets: pd.DataFrame, counted: np.ndarray, total_weight: float):
     """Per margin: (variable, column, levels, code per respondent, population totals); refuses misfits."""
-    from feedback.survey.rates import _column_for, factorize
-
     out = []
     names = targets["variable"].to_numpy()
     for variable in dict.fromkeys(names):
         part = targets[names == variable]
-        column = _column_for(variable, frame, codebook)
-        keys = [_key(c) for c in part["category"]]
+        column = column_for(variable, frame, codebook)
+        keys = [answer_key(c) for c in part["category"]]
         if len(set(keys)) < len(keys):
             twice = next(c for c, k in zip(part["category"], keys) if keys.count(k) > 1)
             raise InputError(f"targets: variable {variable!r} lists category {twice!r} twice")
@@ -152,7 +145,7 @@ def _margins(frame: pd.DataFrame, codebook, targets: pd.DataFrame, counted: np.n
         else:
             codes, uniques = factorize(series)
         position = {k: i for i, k in enumerate(keys)}
-        remap = np.array([position.get(_key(u), -2) if _key(u) else -3 for u in uniques] + [-3])
+        remap = np.array([position.get(answer_key(u), -2) if answer_key(u) else -3 for u in uniques] + [-3])
         code = remap[codes]  # -2: a category with no target; -3: no category recorded
         flagged = code.min(initial=0) < 0 and (counted & (code < 0)).any()
         if flagged and (counted & (code == -3)).any():
@@ -190,13 +183,11 @@ def _margins(frame: pd.DataFrame, codebook, targets: pd.DataFrame, counted: np.n
 def rake(frame: pd.DataFrame, codebook, targets: pd.DataFrame, *, cap: float | None = None,
          tolerance: float = TOLERANCE, max_sweeps: int = MAX_SWEEPS) -> Raking:
     """Rake the respondents' weights (the codebook's weight, or 1) to the targets' margins."""
-    from feedback.survey.rates import _weights
-
     if len(frame) == 0:
         raise InputError("the data has no respondent rows: nothing to weight")
     if cap is not None and not cap > 1:
         raise InputError(f"--cap {cap!r}: the cap is a multiple of the mean weight, above 1 (e.g. 5)")
-    base = _weights(frame, codebook)
+    base = respondent_weights(frame, codebook)
     counted = base > 0
     if not counted.any():
         raise InputError("every input weight is 0: no respondent to weight")

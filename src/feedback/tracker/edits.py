@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from feedback import access, db
+from feedback import access, access_log, db
 from feedback.errors import InputError, Refused
 from feedback.tracker import service
 from feedback.tracker.models import Action, Item, Response, split_list
@@ -141,7 +141,7 @@ def save_grid(engine, before: pd.DataFrame, after: pd.DataFrame, who: str | acce
                     continue
                 try:
                     access.require(user, access.EDIT, split_list(action.item.regions),
-                                   what=service.WHAT[Action], log=session)
+                                   what=service.WHAT[Action], log=access_log.refusals(session))
                 except Refused as err:  # one refusal is enough to say (and to log)
                     errors.append(f"{row['reference']}: {err}")
                     raise _NothingSaved from None

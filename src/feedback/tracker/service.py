@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from feedback import access, db
+from feedback import access, access_log, db
 from feedback.errors import InputError
 from feedback.regions import REGIONS
 from feedback.tracker.models import (
@@ -230,7 +230,8 @@ def create_item(session: Session, who: str | access.User, **values) -> Item:
     """
     who = editor(who)
     values = _normalise(Item, values)
-    who = access.require(who, access.EDIT, split_list(values.get("regions")), what=WHAT[Item], log=session).label
+    who = access.require(who, access.EDIT, split_list(values.get("regions")), what=WHAT[Item],
+                         log=access_log.refusals(session)).label
     problems = item_problems(values)
     if not problems and (taken := _reference_taken(session, Item, values["reference"])):
         problems.append(taken)
@@ -244,7 +245,8 @@ def create_item(session: Session, who: str | access.User, **values) -> Item:
 
 def create_response(session: Session, item: Item, who: str | access.User, **values) -> Response:
     """Record the Panel's response to an item (one per item; later changes are edits)."""
-    who = access.require(editor(who), access.EDIT, split_list(item.regions), what=WHAT[Response], log=session).label
+    who = access.require(editor(who), access.EDIT, split_list(item.regions), what=WHAT[Response],
+                         log=access_log.refusals(session)).label
     values = _normalise(Response, values)
     problems = response_problems(values)
     if problems:
@@ -259,7 +261,8 @@ def create_response(session: Session, item: Item, who: str | access.User, **valu
 
 def create_action(session: Session, item: Item, who: str | access.User, **values) -> Action:
     """Add an action to an item; refuses invalid values (complete needs evidence)."""
-    who = access.require(editor(who), access.EDIT, split_list(item.regions), what=WHAT[Action], log=session).label
+    who = access.require(editor(who), access.EDIT, split_list(item.regions), what=WHAT[Action],
+                         log=access_log.refusals(session)).label
     values = {"status": "not started", "rag": "", **_normalise(Action, values)}
     if values.get("revised_due_date") is not None and not _text(values.get("revision_reason")):
         raise TrackerError(NO_REVISION_REASON)
@@ -289,9 +292,11 @@ def edit(session: Session, obj, seen_version: int, changes: Mapping[str, Any], w
     user = editor(who)
     changes = _normalise(type(obj), changes)
     session.refresh(obj)
-    access.require(user, access.EDIT, split_list(_item_of(obj).regions), what=WHAT[type(obj)], log=session)
+    access.require(user, access.EDIT, split_list(_item_of(obj).regions), what=WHAT[type(obj)],
+                   log=access_log.refusals(session))
     if isinstance(obj, Item) and "regions" in changes:
-        access.require(user, access.EDIT, split_list(changes["regions"]), what=WHAT[Item], log=session)
+        access.require(user, access.EDIT, split_list(changes["regions"]), what=WHAT[Item],
+                       log=access_log.refusals(session))
     who = user.label
     label = describe(obj)
     if obj.version != int(seen_version):  # someone else got there first: say so, before any rule

@@ -506,13 +506,14 @@ def _require_roles(session: Session, rows: dict[str, list[Row]], user: access.Us
     existing_rows += [(getattr(items_db.get(r.values.get("item", "")), "response", None), r) for r in rows["Responses"]]
     existing_rows += [(actions_db.get(r.values.get("reference", "")), r) for r in rows["Actions"]]
     if any(obj is not None and _changes(obj, row.values) for obj, row in existing_rows):
-        access.require(user, access.REPLACE, what="tracker records", log=session)
+        access.require(user, access.REPLACE, what="tracker records", log=access_log.refusals(session))
     for obj, row in existing_rows:  # rows to add (unchanged rows need nothing)
         if obj is None:
             name = row.sheet
             regions = (service.split_list(row.values.get("regions")) if name == "Items"
                        else regions_of(row.values.get("item", "")))
-            access.require(user, access.EDIT, regions, what=service.WHAT[_SHEET_MODEL[name]], log=session)
+            access.require(user, access.EDIT, regions, what=service.WHAT[_SHEET_MODEL[name]],
+                           log=access_log.refusals(session))
 
 
 def import_workbook(engine: Engine, filename: str, content: bytes, who: str | access.User) -> ImportReport:

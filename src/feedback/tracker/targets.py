@@ -20,7 +20,7 @@ import pandas as pd
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from feedback import access, db
+from feedback import access, access_log, db
 from feedback.db import Base, utcnow
 from feedback.tracker.models import Action, Item, split_list
 from feedback.tracker.service import TrackerError, editor
@@ -72,7 +72,8 @@ def add_target(session: Session, who: str | access.User, *, audience: str, quest
     user = editor(who)
     if (item is None) == (action is None):
         raise TrackerError("A survey target belongs to one item or one action.")
-    label = access.require(user, access.EDIT, _regions_of(item, action), what=WHAT, log=session).label
+    label = access.require(user, access.EDIT, _regions_of(item, action), what=WHAT,
+                           log=access_log.refusals(session)).label
     audience, question = str(audience).strip(), str(question).strip()
     if not audience or not question:
         raise TrackerError("A survey target needs the survey (audience) and the question id.")
@@ -106,7 +107,8 @@ def change_target(session: Session, target_id: int, who: str | access.User, reas
     if target is None:
         raise TrackerError("That survey target has been removed.")
     item, action = _owner_of(session, target)
-    label = access.require(user, access.EDIT, _regions_of(item, action), what=WHAT, log=session).label
+    label = access.require(user, access.EDIT, _regions_of(item, action), what=WHAT,
+                           log=access_log.refusals(session)).label
     new = {field: str(value).strip() for field, value in changes.items()}
     if any(not value for value in new.values()):
         raise TrackerError("A survey target needs the survey (audience), the question id and the group.")
@@ -135,7 +137,8 @@ def remove_target(session: Session, target_id: int, who: str | access.User, reas
     if target is None:
         raise TrackerError("That survey target has already been removed.")
     item, action = _owner_of(session, target)
-    label = access.require(user, access.DELETE, _regions_of(item, action), what=WHAT, log=session).label
+    label = access.require(user, access.DELETE, _regions_of(item, action), what=WHAT,
+                           log=access_log.refusals(session)).label
     db.record_change(session, "survey_target", target.id, "removed",
                      f"{target.audience} {target.question} ({target.by}: {target.group_name})", None, label, reason)
     session.delete(target)

@@ -7,7 +7,8 @@ from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.weightstats import DescrStatsW
 
 from feedback.errors import InputError
-from feedback.survey.intervals import METHODS, check_level, count_interval, proportion_interval
+from feedback.intervals import (METHODS, SmallBase, check_base, check_level, count_interval, proportion_interval,
+                                small_base_flags)
 
 STATSMODELS_NAME = {"wilson": "wilson", "clopper-pearson": "beta", "jeffreys": "jeffreys",
                     "agresti-coull": "agresti_coull"}
@@ -100,3 +101,17 @@ def test_bad_level_is_an_input_error(bad):
 def test_unknown_method_is_an_input_error_listing_the_choices():
     with pytest.raises(InputError, match="wilson"):
         proportion_interval(0.5, 10, "bayes")
+
+
+# --------------------------------------------------------------------------- small-base rules
+
+
+def test_small_base_rules_on_either_base():
+    assert check_base("Effective base") == "n_eff" and check_base("unweighted") == "n"
+    with pytest.raises(InputError, match="unknown base 'weighted'"):
+        check_base("weighted")
+    rules = SmallBase(suppress=10, flag=30, flag_on="effective")
+    suppressed, flag = small_base_flags([0, 9, 10, 83, 83], [0, 9, 10, 29, 30], rules)
+    assert suppressed.tolist() == [True, True, False, False, False]
+    assert flag.tolist() == ["[c]", "[c]", "[u]", "[u]", ""]  # 83 respondents, n_eff 29: low reliability
+    assert "effective base below 30" in rules.describe()[1]

@@ -1,4 +1,8 @@
-"""Confidence intervals for proportions, vectorised over any array shape.
+"""How sure a percentage is: confidence intervals for proportions, vectorised over
+any array shape, and the small-base rules ([c] suppressed, [u] low reliability).
+
+Shared by the survey and the audits (both show shares with intervals under the
+same rules), so it sits below both and imports neither.
 
 Two families, one entry point (:func:`proportion_interval`):
 
@@ -17,6 +21,8 @@ Two families, one entry point (:func:`proportion_interval`):
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 # scipy.special, not scipy.stats: the same boost/cephes functions that scipy.stats calls, without
@@ -175,3 +181,52 @@ def count_interval(count, nobs, method: str = "wilson", level: float = 0.95):
     with np.errstate(divide="ignore", invalid="ignore"):
         p = count / nobs
     return proportion_interval(p, nobs, method, level)
+
+
+# --------------------------------------------------------------------------- small-base rules
+
+BASES = {"n": "unweighted base", "n_eff": "effective base"}
+_BASE_ALIASES = {"unweighted": "n", "n": "n", "effective": "n_eff", "n_eff": "n_eff", "neff": "n_eff",
+                 "effective base": "n_eff", "unweighted base": "n"}
+
+
+def check_base(base: str) -> str:
+    """``n`` (unweighted base) or ``n_eff`` (Kish effective base) from the words a user may type."""
+    key = _BASE_ALIASES.get(" ".join(str(base).strip().lower().replace("-", " ").split()))
+    if key is None:
+        raise InputError(f"unknown base {base!r} for a small-base rule: use unweighted or effective")
+    return key
+
+
+@dataclass(frozen=True)
+class SmallBase:
+    """Bases below ``suppress`` are shown as [c], below ``flag`` as [u].
+
+    Each rule is applied to the unweighted base (``"n"``, the default) or to
+    the Kish effective base (``"n_eff"``): e.g. suppress when n < 10 and flag
+    when n_eff < 30, as a weighted cell of 83 respondents can have n_eff 29.
+    """
+
+    suppress: int = 10
+    flag: int = 30
+    suppress_on: str = "n"
+    flag_on: str = "n"
+
+    def __post_init__(self):
+        object.__setattr__(self, "suppress_on", check_base(self.suppress_on))
+        object.__setattr__(self, "flag_on", check_base(self.flag_on))
+
+    def describe(self) -> list[str]:
+        """The two rules in words, for notes."""
+        return [f"[c] suppressed: {BASES[self.suppress_on]} below {self.suppress} (and any cell with no "
+                "respondent of positive weight); a suppressed cell is never tested.",
+                f"[u] low reliability: {BASES[self.flag_on]} below {self.flag}."]
+
+
+def small_base_flags(n, n_eff, small_base: SmallBase) -> tuple[np.ndarray, np.ndarray]:
+    """(suppressed, flag text) per cell under the small-base rules; a cell with n = 0 is always [c]."""
+    n, n_eff = np.asarray(n, dtype=float), np.asarray(n_eff, dtype=float)
+    on = {"n": n, "n_eff": np.nan_to_num(n_eff, nan=0.0)}
+    suppressed = (n <= 0) | (on[small_base.suppress_on] < small_base.suppress)
+    flag = np.where(suppressed, "[c]", np.where(on[small_base.flag_on] < small_base.flag, "[u]", ""))
+    return suppressed, flag

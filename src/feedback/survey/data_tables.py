@@ -33,7 +33,9 @@ import pandas as pd
 
 from feedback import safety
 from feedback.errors import InputError
-from feedback.survey.read import XLSX_SUFFIXES, as_text, column_letter, workbook_grids
+from feedback.grids import XLSX_SUFFIXES, as_text, column_letter, workbook_grids
+from feedback.survey.answers import answer_key
+from feedback.survey.codebook import Codebook, Question
 
 TABLE_COLUMNS = ["sheet", "question", "question_text", "base_label", "answer", "is_net", "by", "group", "n",
                  "base_weighted", "percent", "letter", "sig"]
@@ -480,7 +482,6 @@ def looks_like_tables(text: pd.DataFrame) -> bool:
 # ------------------------------------------------------------------ results model
 def _chosen(tables: pd.DataFrame, codebook) -> tuple[pd.Series, pd.Series]:
     """(positive, excluded) per row: which answer rows make up p, and which leave the base."""
-    from feedback.survey.rates import answer_key
 
     key = tables["answer"].map(answer_key)
     bare = tables["answer"].str.replace(_NET, "", regex=True).map(answer_key)
@@ -553,8 +554,9 @@ def rates_from_tables(tables, codebook=None, *, by=None, filter: Mapping | None 
     n and n_eff are the unweighted base, so intervals are those of a simple
     random sample of the published base; deff is unknown (NaN).
     """
-    from feedback.survey.intervals import check_level, check_method, proportion_interval
-    from feedback.survey.rates import COLUMN_DEFAULTS, COLUMNS, SmallBase
+    # Here, not at the top: the parsing child reads workbooks without the results engine (and SciPy).
+    from feedback.intervals import SmallBase, check_level, check_method, proportion_interval
+    from feedback.survey.rates import COLUMN_DEFAULTS, COLUMNS
 
     if isinstance(codebook, (bytes, bytearray)):
         tables, codebook = read_data_tables(str(tables), bytes(codebook)), None
@@ -596,7 +598,6 @@ def suggest_tables_codebook(tables: pd.DataFrame):
     """A draft codebook for a data tables workbook: one question per table, with its id,
     text, base label and positive answers (the first net, else "Yes", else the first
     answer), so several waves can share ids once the drafts are edited to match."""
-    from feedback.survey.codebook import Codebook, Question
 
     questions = []
     for qid, rows in tables.groupby("question", sort=False):

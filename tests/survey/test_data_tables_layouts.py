@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from feedback.errors import InputError
-from feedback.survey.tables import is_data_tables, rates_from_tables, read_data_tables
+from feedback.survey.data_tables import is_data_tables, rates_from_tables, read_data_tables
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "data_tables"
 
@@ -79,7 +79,7 @@ def by_sheet(tables, column: str) -> dict:
 def test_fixtures_are_what_the_script_makes():
     import sys
 
-    from feedback.survey.read import as_text, workbook_grids
+    from feedback.grids import as_text, workbook_grids
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
     try:
