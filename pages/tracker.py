@@ -16,7 +16,7 @@ import streamlit as st
 
 from feedback.charts import vega_spec
 from feedback.tracker import edits, figures, record, service, views
-from feedback.tracker.models import RAGS, SOURCES, STATUSES, split_list
+from feedback.tracker.choices import RAGS, SOURCES, STATUSES, split_list
 from ui import common, navigation, targets_ui, tracker_ui
 
 navigation.route_through_app()  # a bookmark to this page on a fresh server goes through app.py

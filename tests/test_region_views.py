@@ -101,7 +101,7 @@ def test_audits_in_london_show_england_beside_and_alt_text_on_the_chart(tmp_path
     assert "England: share fully or partly" in table.columns and table["England: share fully or partly"].notna().all()
     assert table["Share fully or partly"].isna().all()  # suppressed as on the chart
     charts_ = at.get("vega_lite_chart")
-    assert charts_ and "Every share is suppressed [c]" in str(charts_[0].proto)  # the chart's own alt text
+    assert charts_ and "Every share is suppressed [c]" in charts_[0].alt  # the chart's own alt text
 
 
 def test_trends_in_london_show_england_beside_the_region(tmp_path, monkeypatch):
@@ -110,7 +110,7 @@ def test_trends_in_london_show_england_beside_the_region(tmp_path, monkeypatch):
     groups = set(trend.iloc[:, 2])
     assert "England" in groups and "London (all)" in groups, groups
     charts_ = at.get("vega_lite_chart")
-    assert "England" in str(charts_[0].proto)
+    assert "England" in charts_[0].spec
     audit_table = at.dataframe[-1].value
     assert "England: share" in audit_table.columns and audit_table["England: share"].notna().all()
 

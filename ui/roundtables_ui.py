@@ -12,7 +12,7 @@ from feedback.regions import REGIONS
 from feedback.roundtables import edits, import_preview, links, views
 from feedback.roundtables.edits import Outcome, PreviewedFile
 from feedback.roundtables.read import ROLES, read_notes, with_roles
-from feedback.tracker.models import DECISIONS
+from feedback.tracker.choices import DECISIONS
 from ui import common
 
 FLASH = "roundtables_flash"

@@ -14,7 +14,7 @@ from feedback import access
 from feedback.errors import InputError, Refused
 from feedback.survey import trends
 from feedback.tracker import targets
-from feedback.tracker.models import split_list
+from feedback.tracker.choices import split_list
 from feedback.tracker.service import TrackerError
 from ui import common, trends_ui
 

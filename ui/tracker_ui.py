@@ -14,7 +14,7 @@ import streamlit as st
 
 from feedback.regions import REGIONS
 from feedback.tracker import edits, views
-from feedback.tracker.models import DECISIONS, RAGS, SOURCES, STATUSES, split_list
+from feedback.tracker.choices import DECISIONS, RAGS, SOURCES, STATUSES, split_list
 from ui import common
 
 FLASH = "tracker_flash"

@@ -50,12 +50,12 @@ def test_public_record_tab_previews_and_offers_the_three_files(app_db):
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Published points"] == "15"  # Annex C's nine, chapter 6's three, chapter 11's three
-    labels = [b.proto.label for b in at.get("download_button")]
+    labels = [b.label for b in at.get("download_button")]
     assert labels[-4:] == ["The page (HTML)", "Open data (CSV)", "Open data (ODS)", "All three (ZIP)"]
     (frame,) = at.get("iframe")
     import base64
 
-    page = base64.b64decode(frame.proto.src.split(",", 1)[1]).decode()
+    page = base64.b64decode(frame.src.split(",", 1)[1]).decode()
     assert "<h1>You said, we did" in page and "AC-09" in page and "<script" not in page
 
 

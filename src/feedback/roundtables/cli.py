@@ -15,7 +15,7 @@ import pandas as pd
 
 from feedback.errors import InputError
 from feedback.regions import region_option
-from feedback.tracker.models import DECISIONS
+from feedback.tracker.choices import DECISIONS
 
 
 def register(subparsers) -> None:

@@ -13,15 +13,9 @@ from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Tex
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback.db import Base, Versioned, utcnow
+from feedback.tracker.choices import (  # noqa: F401 - the lists and list storage, as the models use them
+    DECISIONS, LIST_SEPARATOR, OPEN_STATUSES, RAGS, SOURCES, STATUSES, join_list, split_list)
 
-# The same lists are checked by the database (migration 0001).
-SOURCES = ("roundtable event", "local review", "national review", "survey finding",
-           "yearly-report audit", "commissioned research", "Panel commitment", "other")
-DECISIONS = ("accepted", "accepted in principle", "partially accepted", "not accepted", "noted")
-STATUSES = ("not started", "in progress", "complete", "closed", "overtaken by events")
-OPEN_STATUSES = ("not started", "in progress")
-RAGS = ("", "red", "amber", "green")
-LIST_SEPARATOR = "; "
 
 
 class _Audited(Versioned):
@@ -94,13 +88,3 @@ class Action(_Audited, Base):
     completed_on: Mapped[dt.date | None] = mapped_column(Date)
 
     item: Mapped[Item] = relationship(back_populates="actions")
-
-
-def split_list(text: str | None) -> list[str]:
-    """``"London; South East"`` -> ``["London", "South East"]`` (semicolons only: themes may hold commas)."""
-    return [part.strip() for part in str(text or "").split(";") if part.strip()]
-
-
-def join_list(values) -> str:
-    """The stored form of a list: items joined by "; ", blanks dropped."""
-    return LIST_SEPARATOR.join(v.strip() for v in values if v and v.strip())
