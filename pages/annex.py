@@ -40,8 +40,8 @@ if c3.checkbox("Audit findings", value=True, key="annex_part_audits"):
 chosen = []
 if "survey" in parts:
     if uploaded:
-        st.info(f"{loading.YOUR_UPLOAD} is offered: {common.markdown_literal(uploaded[0])}. It is chosen below instead of the samples; "
-                "add a sample wave to compare with it.", icon=":material/upload_file:")
+        st.info(f"{loading.YOUR_UPLOAD} is offered: {common.markdown_literal(uploaded[0])}. It is chosen below "
+                "instead of the samples; add a sample wave to compare with it.", icon=":material/upload_file:")
     chosen = st.multiselect(
         "Surveys", respondent_options, default=uploaded or respondent_options,
         key="annex_surveys",
@@ -96,11 +96,13 @@ if built:
                        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                        key="annex_docx", icon=":material/description:", on_click="ignore")
     d2.download_button("Download the figures workbook (XLSX)",
-                       common.logged_export(lambda: built["xlsx"], f"{stem}_figures.xlsx"), file_name=f"{stem}_figures.xlsx",
+                       common.logged_export(lambda: built["xlsx"], f"{stem}_figures.xlsx"),
+                       file_name=f"{stem}_figures.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key="annex_xlsx", icon=":material/grid_on:", on_click="ignore")
     d3.download_button("Download the figures workbook (ODS)",
-                       common.logged_export(lambda: built["ods"], f"{stem}_figures.ods"), file_name=f"{stem}_figures.ods",
+                       common.logged_export(lambda: built["ods"], f"{stem}_figures.ods"),
+                       file_name=f"{stem}_figures.ods",
                        mime="application/vnd.oasis.opendocument.spreadsheet",
                        key="annex_ods", icon=":material/grid_on:", on_click="ignore")
     st.markdown("**Headings in the document**")
@@ -110,5 +112,6 @@ every_sample = [k for k in respondent_options if isinstance(options[k], examples
 cli_files = None if sorted(chosen) == sorted(every_sample) else [
     (c.data_file, c.codebook_file) if isinstance(c, examples.Example)
     else (c["filename"], c["filename"].rsplit(".", 1)[0] + ".toml") for c in (options[k] for k in chosen)]
+# unstyled: the highlighter's colours fail contrast
 st.code(annex_cli.annex_command(cli_files, region=region, detail=detail, compare_waves=compare_waves,
-                                settings=survey_ui.settings()), language=None, wrap_lines=True)  # unstyled: the highlighter's colours fail contrast
+                                settings=survey_ui.settings()), language=None, wrap_lines=True)

@@ -54,8 +54,8 @@ years_shown, years_allowed = views.year_choices(frames, dt.date.today())
 year = st.selectbox("Reporting year", years_shown, key="aud_year", **common.KEPT_IN_ADDRESS,
                     help="The year the yearly reports cover (April to March).")
 fw = framework_for_year(year)  # the edition of Working Together this year's reports are audited against
-caption.caption(f"Region: {common.markdown_literal(where)}. Audits of safeguarding partners' yearly reports against the "
-                f"{fw.edition} ({fw.short_name}) audit framework, and the register of reports received.")
+caption.caption(f"Region: {common.markdown_literal(where)}. Audits of safeguarding partners' yearly reports "
+                f"against the {fw.edition} ({fw.short_name}) audit framework, and the register of reports received.")
 
 summary = criterion_summary(frames, fw, year=year, region=region)
 top = views.headline(frames, year, region)
@@ -78,7 +78,8 @@ tabs = st.tabs(["Summary", "Themes", "By region and year", "Register", "Enter an
 if tabs[0].open:
     with tabs[0], common.error_boundary('The summary'):
         if summary.empty:
-            st.info(common.markdown_literal(f"No audits of {year} reports in {where} yet. Enter one on the 'Enter an audit' tab."))
+            st.info(common.markdown_literal(f"No audits of {year} reports in {where} yet. "
+                                            "Enter one on the 'Enter an audit' tab."))
         else:
             chart = figures.criteria_chart(summary, year=year, where=where, sample=is_sample)
             crit_alt = figures.criteria_alt(summary, year=year, where=where)
@@ -232,8 +233,8 @@ with tabs[6]:
                 with st.form("aud_correct"):
                     st.markdown("**Correct one score**")
                     crit_audit_labels = dict(zip(scores["criterion"], detail["Criterion"], strict=True))
-                    crit_fix = st.selectbox("Criterion", list(scores["criterion"]), format_func=lambda c: crit_audit_labels[c],
-                                        key="aud_cor_crit")
+                    crit_fix = st.selectbox("Criterion", list(scores["criterion"]),
+                                            format_func=lambda c: crit_audit_labels[c], key="aud_cor_crit")
                     new_score = st.radio("Score", list(SCORES.values()), horizontal=True, key="aud_cor_score")
                     new_page = st.text_input("Page", key="aud_cor_page", max_chars=30)
                     new_quote = st.text_input("Quote", key="aud_cor_quote", max_chars=1000)
@@ -247,7 +248,8 @@ with tabs[6]:
                             except (InputError, Refused) as err:
                                 common.show_input_error(err)
                             else:
-                                audits_ui.flash("success", f"Corrected '{crit_audit_labels[crit_fix]}' for {audit_labels[audit_id]}.")
+                                audits_ui.flash("success", f"Corrected '{crit_audit_labels[crit_fix]}' "
+                                                           f"for {audit_labels[audit_id]}.")
                                 st.rerun()
 
 # ------------------------------------------------------------------ raise a finding
@@ -268,13 +270,13 @@ with tabs[7]:
                     who = common.require_user()
                     if who:
                         try:
-                            ref = store.raise_finding(engine, text=text, reporting_year=year, criterion=crit, framework=fw,
-                                                      region=region, who=who)
+                            ref = store.raise_finding(engine, text=text, reporting_year=year, criterion=crit,
+                                                      framework=fw, region=region, who=who)
                         except (InputError, Refused) as err:
                             common.show_input_error(err)
                         else:
-                            audits_ui.flash("success", f"Raised tracker item {ref}. Record the Panel's response on the Response "
-                                             "tracker page.")
+                            audits_ui.flash("success", f"Raised tracker item {ref}. Record the Panel's response "
+                                                       "on the Response tracker page.")
                             st.rerun()
         raised = views.findings_table(engine)
         if not raised.empty:

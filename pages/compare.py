@@ -144,5 +144,7 @@ with common.error_boundary('The comparison'):
     st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
     common.download_table(diff, f"compare_{title}", key="compare_table",
                           percent_columns=("p_a", "p_b", "p_england", "diff", "diff_low", "diff_high", "level"),
-                          notes=[title, *subtitle, *notes, "p_a, p_b (and p_england, England as a whole, where given), diff and its interval are proportions (0 to 1).",
+                          notes=[title, *subtitle, *notes,
+                                 "p_a, p_b (and p_england, England as a whole, where given), diff and its interval "
+                                 "are proportions (0 to 1).",
                                  source])

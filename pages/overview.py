@@ -44,7 +44,8 @@ with common.error_boundary("The survey's size"):
     c2.metric("Questions", f"{len(survey.questions()):,}")
     c3.metric("Weighted", "Yes" if survey.weighted else "No",
               help="Weighted results use the Kish effective base for intervals and tests.")
-    st.caption(common.markdown_literal(f"{survey.title or survey.name} · fieldwork {survey.fieldwork or 'not stated'} · "
+    st.caption(common.markdown_literal(f"{survey.title or survey.name} · "
+                                       f"fieldwork {survey.fieldwork or 'not stated'} · "
                                f"{survey.filename} · ")
                + (" respondent-level data" if survey.kind == "respondents" else " published data tables"))
     for note in getattr(survey, "notes", None) or ():  # e.g. region values that are not English regions
@@ -82,7 +83,8 @@ with common.error_boundary("The headline figures"):
         cards = views.headline_cards(head, survey.questions(), england=england)
         for i, card in enumerate(cards):
             with cols[i % 3].container(border=True):
-                st.markdown(common.markdown_literal(card.title), help=common.markdown_literal(card.help) if card.help else None)
+                st.markdown(common.markdown_literal(card.title),
+                            help=common.markdown_literal(card.help) if card.help else None)
                 for row in card.lines(CARD_COLUMNS):
                     name = row.item if len(card.rows) > 1 else card.title
                     st.metric(common.markdown_literal(name), charts.percent_label(row.p, row.flag),

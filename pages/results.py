@@ -60,7 +60,8 @@ if not picked:
     st.info("Pick one or more questions above.")
     st.stop()
 if survey.kind == "data tables" and region:
-    st.info(f"Published data tables do not cross region with role: showing the {common.markdown_literal(region)} column only.")
+    st.info(f"Published data tables do not cross region with role: showing the {common.markdown_literal(region)} "
+            "column only.")
 
 res_all = None
 with common.error_boundary("The results"), st.spinner("Calculating rates…"):

@@ -175,8 +175,8 @@ with tab_code:
                                    default=None if codes_key in st.session_state else
                                    [c for c in default if c in names], format_func=lambda c: names.get(c, c),
                                    key=codes_key,
-                                   help="Starts from your own earlier coding, else the coding in force. Accept it as it "
-                                        "is, remove codes, or add others. An empty list records 'none of these'.")
+                                   help="Starts from your own earlier coding, else the coding in force. Accept it as "
+                                        "it is, remove codes, or add others. An empty list records 'none of these'.")
                     st.text_input("Reason (optional)", key=f"rt_reason_{point_id}")
                     number = int(listing.loc[listing["point_id"] == point_id, "No."].iloc[0])
                     st.form_submit_button("Save my coding", on_click=ui.save_coding,

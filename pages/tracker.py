@@ -91,7 +91,8 @@ with tab_items:
 
             shown = views.item_page(engine, item_id)
             item, response, item_actions = shown.item, shown.response, shown.actions
-            st.header(common.markdown_literal(item["reference"]) + (" (sample)" if item["is_sample"] else ""), anchor=False)
+            st.header(common.markdown_literal(item["reference"]) + (" (sample)" if item["is_sample"] else ""),
+                      anchor=False)
             st.markdown(common.markdown_literal(item["text"]))
             st.caption(" · ".join(common.markdown_literal(x) for x in views.item_caption(item)))
 
@@ -99,7 +100,8 @@ with tab_items:
             if response:
                 st.markdown(f"Decision: **{common.markdown_literal(response['decision'])}**"
                             + (f", {response['decided_on']:%d %B %Y}" if response["decided_on"] else "")
-                            + (f", by {common.markdown_literal(response['decided_by'])}" if response["decided_by"] else ""))
+                            + (f", by {common.markdown_literal(response['decided_by'])}"
+                               if response["decided_by"] else ""))
                 st.markdown(common.markdown_literal(response["text"]) or "_No wording recorded._")
             else:
                 st.markdown("_No response recorded yet._")
@@ -137,7 +139,7 @@ with tab_grid:
         if report:
             for message in report["messages"]:
                 {"success": st.success, "error": st.error}[message[0]](common.markdown_literal(message[1]))
-            for ref, text, table in report["stale"]:
+            for _ref, text, table in report["stale"]:
                 st.error(common.markdown_literal(text), icon=":material/sync_problem:")
                 st.dataframe(table, hide_index=True)
             if st.button("Dismiss these messages", key="tracker_grid_dismiss"):

@@ -90,8 +90,8 @@ if result:
     elif kind == "error":
         st.error(markdown_literal(detail), icon=":material/error:")
     else:
-        st.error(f"{markdown_literal(name)}: nothing was imported, because of {len(detail)} problem(s). Fix them in the "
-                 "spreadsheet and import it again.", icon=":material/error:")
+        st.error(f"{markdown_literal(name)}: nothing was imported, because of {len(detail)} problem(s). Fix them in "
+                 "the spreadsheet and import it again.", icon=":material/error:")
         with st.container(height=400 if len(detail) > 12 else "content", border=True):
             st.markdown("\n".join(f"- {markdown_literal(problem)}" for problem in detail))
 

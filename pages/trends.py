@@ -30,7 +30,8 @@ for note, show in (("trends_linked", st.success), ("trends_link_error", st.error
     if note in st.session_state:
         show(common.markdown_literal(st.session_state.pop(note)), icon=":material/link:")
 if join is not None and join.joins:
-    if st.toggle(f"Add your upload as the {common.markdown_literal(join.wave.label)} wave", value=True, key="trends_with_upload",
+    if st.toggle(f"Add your upload as the {common.markdown_literal(join.wave.label)} wave", value=True,
+                 key="trends_with_upload",
                  help="The survey uploaded on the Upload page, linked to these waves by question id."):
         series = waves.sort_waves([*series, join.wave])
 elif join is not None:
@@ -67,7 +68,8 @@ with common.error_boundary("The survey trends"):  # two waves that share no ques
         change = trends_ui.change(before, after, grouping, region)
     source = after.survey.source
     left_out = change.attrs.get("left_out") or {}
-    st.caption(f"Region: {region_text}. Change from {common.markdown_literal(before_label)} to {common.markdown_literal(after_label)}: "
+    st.caption(f"Region: {region_text}. Change from {common.markdown_literal(before_label)} "
+               f"to {common.markdown_literal(after_label)}: "
                "Wald interval and test on the two independent samples, adjusted within each question and grouping."
                + (" Figures from published data tables (bases as published)." if kind == "data tables" else ""))
 
@@ -190,7 +192,8 @@ else:
             yoy = summaries.with_england(yoy, summaries.year_on_year(audit_frames, framework_for_year(years[-1])))
         st.dataframe(yoy[["reporting_year", "label", "evidenced", "n", "p", "flag", *england]].rename(columns={
             "reporting_year": "Year", "label": "Criterion", "evidenced": "Evidenced", "n": "Audited",
-            "p": "Share", "flag": "Flag ([c] under 10 reports, [u] under 30)", "england_evidenced": "England: evidenced",
+            "p": "Share", "flag": "Flag ([c] under 10 reports, [u] under 30)",
+            "england_evidenced": "England: evidenced",
             "england_n": "England: audited", "england_p": "England: share"}), hide_index=True, width="stretch",
             column_config={c: st.column_config.NumberColumn(format="percent") for c in ("Share", "England: share")})
         common.download_chart(years_chart, f"audit_criteria_by_year_{region_text}", alt=years_alt,

@@ -28,7 +28,8 @@ file = st.file_uploader("Survey file", type=["csv", "xlsx", "sav"], key="upload_
                         help="CSV (UTF-8 or Windows-1252; comma, semicolon or tab), Excel XLSX or SPSS SAV.")
 codebook_file = st.file_uploader("Codebook (optional, TOML)", type=["toml"], key="upload_codebook",
                                  help="Leave empty to start from a suggested codebook, which you can edit below.")
-kind = st.radio("What kind of file is it?", list(loading.FILE_KINDS), format_func=loading.FILE_KINDS.get, key="upload_kind", horizontal=True)
+kind = st.radio("What kind of file is it?", list(loading.FILE_KINDS), format_func=loading.FILE_KINDS.get,
+                key="upload_kind", horizontal=True)
 
 current = st.session_state.get(survey_ui.UPLOAD_KEY)
 if current:
@@ -54,8 +55,8 @@ if pending is None:
     st.stop()
 if file is None:
     left, right = st.columns([3, 1])
-    left.info(f"Still working on {common.markdown_literal(pending['filename'])}, uploaded earlier in this session, with "
-              "your codebook edits.", icon=":material/history:")
+    left.info(f"Still working on {common.markdown_literal(pending['filename'])}, uploaded earlier in this session, "
+              "with your codebook edits.", icon=":material/history:")
     if right.button("Start again with another file", key="upload_clear"):
         for k in [k for k in st.session_state
                   if str(k).startswith(("cb_", PENDING, CHECKED, "upload_form_"))]:
@@ -113,8 +114,8 @@ def use(upload: dict) -> None:
     st.session_state[survey_ui.UPLOAD_KEY] = upload
     st.session_state[survey_ui.CHOICE_KEY] = survey_ui.upload_label(upload)
     st.session_state.pop("survey_questions", None)
-    st.success(f"Loaded {common.markdown_literal(survey.name)}: {survey.n:,} respondents, {len(survey.questions())} questions. "
-               "Every survey page now offers it.", icon=":material/check_circle:")
+    st.success(f"Loaded {common.markdown_literal(survey.name)}: {survey.n:,} respondents, "
+               f"{len(survey.questions())} questions. Every survey page now offers it.", icon=":material/check_circle:")
     st.page_link("pages/results.py", label="See its results", icon=":material/bar_chart:")
 
 
@@ -231,7 +232,8 @@ for label, members in form.question_groups(question_vals):
         if question_vals[i]["column"] not in answers and question_vals[i]["column"] in data.frame.columns:
             answers[question_vals[i]["column"]] = form.distribution(data.frame, question_vals[i]["column"],
                                                                     survey_vals["weight"])
-        question_vals[i], slots[i] = upload_ui.question_form(i, question_vals[i], answers.get(question_vals[i]["column"]),
+        question_vals[i], slots[i] = upload_ui.question_form(i, question_vals[i],
+                                                             answers.get(question_vals[i]["column"]),
                                                              key, ids, shorts[i])
 
 unused = form.unused_columns(data.frame.columns, survey_vals, question_vals)
@@ -278,7 +280,8 @@ else:
     if checks.problems:
         st.dataframe(pd.DataFrame({"Problem": checks.problems}), hide_index=True, width="stretch")
 
-st.download_button("Download this codebook (TOML)", lambda: cbmod.dump_codebook(edited_cb), file_name=f"{filename.rsplit('.', 1)[0]}.toml",
+st.download_button("Download this codebook (TOML)", lambda: cbmod.dump_codebook(edited_cb),
+                   file_name=f"{filename.rsplit('.', 1)[0]}.toml",
                    mime="application/toml", on_click="ignore", key="upload_codebook_download",
                    icon=":material/download:")
 raking = weighting_ui.weight_step(data.frame, edited_cb) if checks.fits else {}  # "Weight to population"

@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
 from tests.browser.conftest import SCRIPT_DONE  # noqa: E402 - the same "script finished" check as the browser tests
+
 SECTION = "\n## Load test"
 SESSION_TTL_S = 10  # how long the server keeps a closed session (set for the test; Streamlit's default is 120 s)
 RELEASE_WINDOW_S = 60  # then memory is watched this long (serve.py collects and trims every 30 s)
@@ -276,10 +277,10 @@ def report(f: dict) -> str:
         SECTION.strip(), "",
         f"Measured by `scripts/load_test.py` (`make load`): {f['sessions']} Chromium sessions on 127.0.0.1 each "
         f"upload a different {mb(f['csv_bytes'])} survey CSV to the app (`python serve.py`) at the same moment (at "
-        f"most `FEEDBACK_PARSE_SLOTS` = {f['parse_slots']} parsed at once, the rest queue), while another session opens the "
-        "Overview in a browser of its own. Server memory is the server process and all its children (the parsing forkserver and the "
-        "children it forks), sampled every 0.2 s: resident memory counts the pages a child shares with the "
-        "forkserver in each process, proportional memory (PSS) shares them out.", "",
+        f"most `FEEDBACK_PARSE_SLOTS` = {f['parse_slots']} parsed at once, the rest queue), while another session "
+        "opens the Overview in a browser of its own. Server memory is the server process and all its children "
+        "(the parsing forkserver and the children it forks), sampled every 0.2 s: resident memory counts the "
+        "pages a child shares with the forkserver in each process, proportional memory (PSS) shares them out.", "",
         f"Load average (1, 5, 15 min) before the run {load(f['load_before'])}, after {load(f['load_after'])} "
         "(2 cores, shared with other work: above 2, the wall clock includes waiting for a core).", "",
         "| What | Figure | Target |", "|---|---:|---|",
@@ -300,7 +301,8 @@ def report(f: dict) -> str:
         f"| server memory after the uploads (each session holds its upload) | {mb(f['after_rss'])} "
         f"({mb(f['after_pss'])}) | |",
         f"| server memory once the uploaders have closed their tabs and their sessions are dropped "
-        f"({SESSION_TTL_S} s later, when the next visitor arrives; lowest in the next {RELEASE_WINDOW_S} s) | {mb(f['released_rss'])} ({mb(f['released_pss'])}) | |",
+        f"({SESSION_TTL_S} s later, when the next visitor arrives; lowest in the next {RELEASE_WINDOW_S} s) "
+        f"| {mb(f['released_rss'])} ({mb(f['released_pss'])}) | |",
         "",
     ])
 

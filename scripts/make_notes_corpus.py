@@ -145,7 +145,8 @@ def _r(text: str) -> str:
 
 
 def _del(text: str) -> str:
-    return f'<w:del w:id="9" w:author="Editor" w:date="2021-10-01T10:00:00Z"><w:r><w:delText xml:space="preserve">{text}</w:delText></w:r></w:del>'
+    return (f'<w:del w:id="9" w:author="Editor" w:date="2021-10-01T10:00:00Z"><w:r>'
+            f'<w:delText xml:space="preserve">{text}</w:delText></w:r></w:del>')
 
 
 def _ins(text: str) -> str:
@@ -165,7 +166,8 @@ def tracked_changes() -> bytes:
         _p(_r("Rapid reviews ") + _ins("rarely ") + _del("often ") + _r("meet the 15 day deadline."), bullet),
         _p(_ins("Access to tier 4 beds for children in crisis is getting worse."), bullet),
         _p(_del("A point the note-taker deleted before sending."), bullet),
-        f'<w:p {W}><w:pPr><w:pStyle w:val="{bullet}"/></w:pPr><w:moveFrom w:id="5" w:author="E" w:date="2021-10-01T10:00:00Z">'
+        f'<w:p {W}><w:pPr><w:pStyle w:val="{bullet}"/></w:pPr>'
+        '<w:moveFrom w:id="5" w:author="E" w:date="2021-10-01T10:00:00Z">'
         f'<w:r><w:t>Moved text, old place.</w:t></w:r></w:moveFrom></w:p>',
         _p(f'<w:moveTo w:id="6" w:author="E" w:date="2021-10-01T10:00:00Z">{_r("Moved text, new place.")}</w:moveTo>',
            bullet),

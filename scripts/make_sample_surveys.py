@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import textwrap
 import sys
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -510,7 +510,8 @@ def _save_stable_xlsx(wb, path: Path) -> None:
     _fix_props(wb)
     buf = io.BytesIO()
     wb.save(buf)
-    stamp = "%04d-%02d-%02dT%02d:%02d:%02dZ" % FIXED_STAMP
+    year, month, day, hour, minute, second = FIXED_STAMP
+    stamp = f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}Z"
     out = io.BytesIO()
     with zipfile.ZipFile(buf) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for item in src.infolist():

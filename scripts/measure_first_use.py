@@ -75,7 +75,8 @@ def cold_start(browser) -> dict:
         _shown(page, "Survey overview")
         done = time.monotonic() - start
         # performance.now() counts from the start of the navigation.
-        result = {"first_figure": page.evaluate("window.__firstFigure") / 1000, "overview_done": done, "file_list": page.evaluate("window.__fileList")}
+        result = {"first_figure": page.evaluate("window.__firstFigure") / 1000, "overview_done": done,
+                  "file_list": page.evaluate("window.__fileList")}
         switches = page_switches(page)
         context.close()
     return {**result, **switches}

@@ -17,12 +17,12 @@ import pytest
 from sqlalchemy import func, select
 
 from feedback import access, access_log, db
-from feedback.backup import backup_bytes
 from feedback.access import User
 from feedback.audits import store as audit_store
 from feedback.audits.framework import load_framework
 from feedback.audits.models import Audit, AuditScore, Partnership, YearlyReport
 from feedback.audits.register import read_register
+from feedback.backup import backup_bytes
 from feedback.errors import InputError, Refused
 from feedback.roundtables import links
 from feedback.roundtables import store as rt_store

@@ -93,7 +93,8 @@ def test_survey_chart_refuses_several_questions():
 
 
 def test_chart_png_is_a_png_at_200_ppi_and_svg_is_svg():
-    chart = survey_figures.survey_questions_chart(results_frame(), title="Perceptions of the Panel", source="Source: test")
+    chart = survey_figures.survey_questions_chart(results_frame(), title="Perceptions of the Panel",
+                                                  source="Source: test")
     png = charts.chart_png(chart)
     width, height, ppi = png_info(png)
     assert ppi == pytest.approx(200, abs=1)

@@ -7,8 +7,15 @@ from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.weightstats import DescrStatsW
 
 from feedback.errors import InputError
-from feedback.intervals import (METHODS, SmallBase, check_base, check_level, count_interval, proportion_interval,
-                                small_base_flags)
+from feedback.intervals import (
+    METHODS,
+    SmallBase,
+    check_base,
+    check_level,
+    count_interval,
+    proportion_interval,
+    small_base_flags,
+)
 
 STATSMODELS_NAME = {"wilson": "wilson", "clopper-pearson": "beta", "jeffreys": "jeffreys",
                     "agresti-coull": "agresti_coull"}

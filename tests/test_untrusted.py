@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from feedback import safety
-from tools import fuzz
 from feedback.errors import InputError
 from feedback.roundtables.read import read_notes
-from feedback.survey.read import read_survey
 from feedback.survey.data_tables import is_data_tables, read_data_tables
+from feedback.survey.read import read_survey
 from feedback.tracker.spreadsheet import read_rows
+from tools import fuzz
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "untrusted"

@@ -3,7 +3,6 @@
 from streamlit.testing.v1 import AppTest
 
 from feedback.survey import loading
-
 from tests.survey.engine_helpers import FIXTURES
 
 

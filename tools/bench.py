@@ -33,8 +33,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from feedback.regions import REGIONS  # noqa: E402
 from tools.synthetic import (  # noqa: E402 - the data the benchmarks measure
-    ROLES, as_text, docx_with_table, hostile_notes, suggest_points, synthetic, synthetic_points, text_answers,
-    tracker_workbook, wide_csv)
+    ROLES,
+    as_text,
+    docx_with_table,
+    hostile_notes,
+    suggest_points,
+    synthetic,
+    synthetic_points,
+    text_answers,
+    tracker_workbook,
+    wide_csv,
+)
 
 GROUPINGS = (("role",), ("region",), ("role", "region"))
 NOTES = """## Reading the figures
@@ -198,7 +207,7 @@ def read_times(paths: dict[str, Path], repeats: int, openpyxl: bool):
     for name, kind, fn in readers:
         if kind in paths:
             try:
-                best, _, _ = best_time(lambda: fn(paths[kind]), 1 if "openpyxl" in name else repeats)
+                best, _, _ = best_time(lambda fn=fn, kind=kind: fn(paths[kind]), 1 if "openpyxl" in name else repeats)
             except InputError as err:  # e.g. the app's upload size limit
                 best = f"refused: {err}"
             yield name, best
@@ -241,21 +250,22 @@ def run(sizes, questions, repeats, naive_questions, read_sizes, openpyxl_max, lo
         frame, codebook = synthetic(n, questions)
         log(f"{n:,} respondents: frame {_mb(frame.memory_usage(deep=True).sum())}")
         engine(frame.head(1000), codebook)  # warm imports
-        best, median, (results, pairs) = best_time(lambda: engine(frame, codebook), repeats)
-        peak = peak_memory(lambda: engine(frame, codebook))
+        best, median, (results, pairs) = best_time(lambda frame=frame, codebook=codebook: engine(frame, codebook),
+                                                   repeats)
+        peak = peak_memory(lambda frame=frame, codebook=codebook: engine(frame, codebook))
         text = as_text(frame)
-        text_best, _, _ = best_time(lambda: engine(text, codebook), max(1, repeats // 2))
+        text_best, _, _ = best_time(lambda text=text, codebook=codebook: engine(text, codebook), max(1, repeats // 2))
         cells = questions * cells_per_question(frame)
         nq = questions if naive_questions is None or naive_questions(n) >= questions else naive_questions(n)
-        naive_time, _, _ = best_time(lambda: naive(frame, codebook, nq), 1)
-        naive_peak = peak_memory(lambda: naive(frame, codebook, min(nq, 2)))
+        naive_time, _, _ = best_time(lambda frame=frame, codebook=codebook, nq=nq: naive(frame, codebook, nq), 1)
+        naive_peak = peak_memory(lambda frame=frame, codebook=codebook, nq=nq: naive(frame, codebook, min(nq, 2)))
         naive_total = naive_time * questions / nq
         row = dict(n=n, cells=cells, rows=len(results), pairs=len(pairs), best=best, median=median, peak=peak,
                    text=text_best, naive=naive_total, naive_measured_questions=nq, naive_peak=naive_peak,
                    frame_mb=frame.memory_usage(deep=True).sum())
         figures["engine"].append(row)
         log(f"  engine best {_s(best)} (median {_s(median)}), text columns {_s(text_best)}, peak {_mb(peak)}; "
-            f"naive {_s(naive_total)}{' (extrapolated from %d questions)' % nq if nq < questions else ''}; "
+            f"naive {_s(naive_total)}{f' (extrapolated from {nq} questions)' if nq < questions else ''}; "
             f"speed-up {naive_total / best:,.0f}x")
         del frame, text, results, pairs
         gc.collect()
@@ -428,7 +438,7 @@ def design_naive(frame: pd.DataFrame, codebook, questions: int):
             rows.append((q.id, by, group, p, se))
         for values in family_p.values():
             multipletests(values, method="holm")
-        for by, groups in stats_of.items():
+        for _by, groups in stats_of.items():
             pair_p = []
             for i, (_, p_a, se_a, n_a) in enumerate(groups):
                 for _, p_b, se_b, n_b in groups[i + 1:]:
@@ -753,8 +763,9 @@ def raking_report(fig: dict, info: dict[str, str]) -> str:
     else:
         lines += ["", "R was not available: no comparison."]
     plain, raked = fig["rates_plain"], fig["rates_raked"]
-    lines += ["", f"The rates of 40 questions x 50 groups (total, 4 roles, 9 regions, 36 role x region cells) on the same "
-                  f"{fig['n']:,} respondents: {plain['cpu_median']:.2f} s of CPU ({plain['wall_median']:.2f} s wall) on "
+    lines += ["", f"The rates of 40 questions x 50 groups (total, 4 roles, 9 regions, 36 role x region cells) on the "
+                  f"same {fig['n']:,} respondents: {plain['cpu_median']:.2f} s of CPU "
+                  f"({plain['wall_median']:.2f} s wall) on "
                   f"the input weights, {raked['cpu_median']:.2f} s ({raked['wall_median']:.2f} s wall) on the raked "
                   "design with the calibration's variance (the sums are taken per cell of the margins too: 36 times "
                   "as many cells; the column letters test 26,880 pairs with their covariance through the raking)."]
@@ -930,10 +941,8 @@ def _measure(fn, repeats: int, pause: float = 0.0) -> tuple[float, float]:
 def uploads(repeats: int = 5, log=print) -> dict:
     """Isolation overhead, merging, a long Word table, the sheet check, memory per upload."""
     from feedback import isolation, safety
-    from feedback.roundtables.read import merge_near_duplicates, read_notes
+    from feedback.roundtables.read import _docx_blocks, merge_near_duplicates, read_notes
     from feedback.survey.read import read_survey
-
-    from feedback.roundtables.read import _docx_blocks
 
     figures: dict = {"load_before": os.getloadavg()}
     isolation.warm_up(background=False)
@@ -959,7 +968,7 @@ def uploads(repeats: int = 5, log=print) -> dict:
     for n in (500, 2000, 5000):
         points = synthetic_points(n)
         merge_near_duplicates(points[:50])  # imports
-        figures[f"merge_{n}"], figures[f"merge_{n}_cpu"] = _measure(lambda: merge_near_duplicates(points),
+        figures[f"merge_{n}"], figures[f"merge_{n}_cpu"] = _measure(lambda points=points: merge_near_duplicates(points),
                                                                     max(3, repeats))
         figures[f"merge_{n}_kept"] = len(merge_near_duplicates(points))
     log("merging measured")
@@ -1078,7 +1087,8 @@ UPLOADS_NOTES = """Where the time went, and what changed:
   and, where most pairs pass that (texts made of the same characters in another order, as the rows
   of this numbered table), the longest common subsequence of the texts without their commonest
   characters (as few as leave most texts at 64 characters or less, which rapidfuzz compares several
-  at a time) plus how many of those characters they share. Word sets are compared only between sizes that can reach the threshold,
+  at a time) plus how many of those characters they share. Word sets are compared only between sizes that \
+can reach the threshold,
   common words as bits (AND and popcount). The merged points are the same as before (a test checks
   every pair against `similarity`).
 - Word tables: the rows were read through python-docx's cell objects (~0.15 ms a cell, not
@@ -1129,7 +1139,7 @@ def suggest_report(f: dict, info: dict[str, str]) -> str:
     return "\n".join([
         SUGGEST_SECTION.strip(), "",
         "Measured by `python tools/bench.py --suggest` (`--write docs/performance.md` replaces this section):",
-        f"fitting the suggester on the 54 coded sample points and the codebook, then ranked suggestions with",
+        "fitting the suggester on the 54 coded sample points and the codebook, then ranked suggestions with",
         f"reasons for {f['n']:,} distinct points made from the sample's words (`suggest_points`); median of",
         "repeated runs, one process, no network.",
         f"Machine: {info.get('cpus', '?')} cores ({info.get('cpu', '?')}), Python {info.get('python', '?')}; load "
@@ -1161,7 +1171,8 @@ def notes_timings(repeats: int, log=print) -> dict:
             notes = read_notes(name, content)
             read = (f"{len(notes.points):,} point(s), {sum(bool(p.response) for p in notes.points):,} with a "
                     f"response, {len(notes.lines):,} line(s) given a role")
-            wall, cpu = _measure(lambda: read_notes(name, content), max(1, repeats), pause=0.3)
+            wall, cpu = _measure(lambda name=name, content=content: read_notes(name, content), max(1, repeats),
+                                 pause=0.3)
         except isolation.LimitExceeded:
             read, wall, cpu = "stopped at the child's time limit", float("inf"), float("nan")
         figures["rows"].append((label, len(content), read, wall, cpu))
@@ -1225,7 +1236,7 @@ def limits(repeats: int = 3, log=print) -> list[dict]:
     for columns, n in ((500, 4), (1000, 4), (2000, 4), (2000, 200)):
         content = wide_csv(columns, n)
 
-        def upload():
+        def upload(content=content, n=n, columns=columns):
             data = read_survey("wide.csv", content)  # in a limited child, as the Upload page reads it
             cb = suggest_codebook(data)
             # every column read; a question suggested wherever a "Yes" was (all but a few columns)

@@ -199,7 +199,8 @@ def hostile_notes() -> dict[str, tuple[str, bytes]]:
                                                                                        near_copies(5000)),
         "5,000 distinct points, 5% near-copies (Markdown)": ("distinct5000.md", distinct),
         "5,000 points differing only in a number (alike by characters, not by words)": ("numbered.md", numbered),
-        "2,000 points and 2,000 actions (the first 200 matched to a point by their words; Markdown)": ("actions.md", actions),
+        "2,000 points and 2,000 actions (the first 200 matched to a point by their words; Markdown)":
+            ("actions.md", actions),
         "Word: a two-column Feedback, Panel response table of 2,000 rows": ("responses.docx", buffer.getvalue()),
         "Word: a 5,000-row table of points": ("table.docx", docx_with_table(5000)),
     }

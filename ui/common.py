@@ -279,9 +279,11 @@ def download_chart(chart, name: str, *, alt: str, key: str | None = None) -> Non
     key = key or slug
     col1, col2 = st.columns(2)
     # Rendered only when clicked (callables): vl-convert takes ~0.2-0.6 s per image, too slow for every rerun.
-    col1.download_button("Download chart (PNG)", logged_export(lambda: chart_png(chart), f"{name} (PNG)"), file_name=f"{slug}.png",
+    col1.download_button("Download chart (PNG)", logged_export(lambda: chart_png(chart), f"{name} (PNG)"),
+                         file_name=f"{slug}.png",
                          mime="image/png", key=f"png_{key}", on_click="ignore", icon=":material/image:")
-    col2.download_button("Download chart (SVG)", logged_export(lambda: chart_svg(chart, desc=alt), f"{name} (SVG)"), file_name=f"{slug}.svg",
+    col2.download_button("Download chart (SVG)", logged_export(lambda: chart_svg(chart, desc=alt), f"{name} (SVG)"),
+                         file_name=f"{slug}.svg",
                          mime="image/svg+xml", key=f"svg_{key}", on_click="ignore", icon=":material/draw:")
     with st.expander("Alt text for this chart"):
         st.text(alt)
@@ -296,7 +298,9 @@ def download_table(df: pd.DataFrame, name: str, *, notes: list[str] | tuple[str,
     key = key or slug
     col1, col2, col3 = st.columns(3)
     # Built only when clicked (callables), so a rerun does not pay for openpyxl.
-    col1.download_button("Download table (CSV)", logged_export(lambda: percent_csv_bytes(df, percent_columns), f"{name} (CSV)"), file_name=f"{slug}.csv",
+    col1.download_button("Download table (CSV)",
+                         logged_export(lambda: percent_csv_bytes(df, percent_columns), f"{name} (CSV)"),
+                         file_name=f"{slug}.csv",
                          mime="text/csv", key=f"csv_{key}", on_click="ignore", icon=":material/table:")
     col2.download_button(
         "Download table (XLSX)",
@@ -324,9 +328,9 @@ def db_engine():
     owner (FEEDBACK_OWNER_DATABASE_URL or ``owner_database_url``) when one is given. The schema is
     upgraded to the latest migration on first use.
     """
-    from feedback import db
-
     import os
+
+    from feedback import db
 
     try:
         secret = st.secrets.get("database_url")

@@ -38,8 +38,8 @@ SAVED_IN_ADDRESS = common.KEPT_IN_ADDRESS
 # Choices kept for the session when the person moves to another page (Streamlit drops a widget's
 # state when a page without it runs; re-assigning it each run keeps it).
 KEPT_BETWEEN_PAGES = (CHOICE_KEY, COMBINE_KEY, *SETTINGS_DEFAULTS, "survey_grouping", "survey_questions", "survey_mark",
-              "survey_layout", "survey_sort_value", "survey_hide_c", "compare_mode", "compare_grouping", "compare_a", "compare_b",
-              "compare_survey_a", "compare_survey_b")
+                      "survey_layout", "survey_sort_value", "survey_hide_c", "compare_mode", "compare_grouping",
+                      "compare_a", "compare_b", "compare_survey_a", "compare_survey_b")
 
 
 def keep_state() -> None:
@@ -183,7 +183,8 @@ def pick_survey(label: str = "Survey", key: str = CHOICE_KEY, *, respondents_onl
 
 def show_error(err: Exception) -> None:
     """A bad-input error as plain text (the message may quote the user's file)."""
-    st.error(common.markdown_literal(err) if isinstance(err, InputError) else "Something went wrong reading this survey.",
+    st.error(common.markdown_literal(err) if isinstance(err, InputError)
+             else "Something went wrong reading this survey.",
              icon=":material/error:")
 
 

@@ -75,7 +75,8 @@ def item_targets(engine, item: dict, actions: list[dict]) -> None:
                     common.show_chart(chart, alt)
             with right:
                 value = "[c]" if pd.isna(row.change) else f"{100 * row.change:+.1f} pts"
-                st.metric(f"Change, {common.markdown_literal(row.wave_before)} to {common.markdown_literal(row.wave_after)}", value)
+                st.metric(f"Change, {common.markdown_literal(row.wave_before)} "
+                          f"to {common.markdown_literal(row.wave_after)}", value)
                 interval = ("" if pd.isna(row.ci_low) else
                             f" Interval {100 * row.ci_low:+.1f} to {100 * row.ci_high:+.1f} points.")
                 words = row.in_words[:1].upper() + row.in_words[1:]

@@ -15,7 +15,6 @@ from feedback.errors import InputError
 from feedback.survey import loading, views, wave_join, waves
 from ui import common, survey_ui
 
-
 AUDIENCE_NAMES = waves.AUDIENCE_NAMES
 
 

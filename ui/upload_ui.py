@@ -16,7 +16,6 @@ from feedback.survey.answers import answer_key
 from ui import common
 
 
-
 def _answer_key(answer: str) -> str:
     """A widget key part for an answer: stable whatever the answer's characters."""
     return hashlib.sha1(answer_key(answer).encode("utf-8")).hexdigest()[:10]
@@ -80,7 +79,8 @@ def question_form(i: int, values: dict, dist: pd.DataFrame | None, key: str, ids
             share = "" if row.share != row.share else f", {100 * row.share:.1f}%"
             widget = f"cb_q{k}_pos_{_answer_key(row.answer)}"
             # Only the answer is escaped: the numbers need none, and the label is also what a screen reader says.
-            st.checkbox(f"{common.markdown_literal(row.answer)} ({row.count:,} answer{'s' if row.count != 1 else ''}{share})",
+            st.checkbox(f"{common.markdown_literal(row.answer)} "
+                        f"({row.count:,} answer{'s' if row.count != 1 else ''}{share})",
                         value=answer_key(row.answer) in ticked,
                         key=widget, on_change=_tick, args=(v, row.answer, widget))
         if dist.attrs.get("missing"):

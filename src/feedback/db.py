@@ -78,7 +78,7 @@ class Versioned:
 
 def utcnow() -> dt.datetime:
     """Timezone-aware now, so history times mean the same thing on every server."""
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 class History(Base):
@@ -272,7 +272,8 @@ def _migration_engine(engine: Engine, owner_url: str | None) -> Iterator[Engine]
     """The engine migrations run on: the owner's (PostgreSQL), or SQLite without the app's guard."""
     owner_url = owner_url or owner_url_for(engine)
     if owner_url:
-        owner = get_engine(owner_url) if not owner_url.startswith("sqlite") else _sqlite_engine(owner_url, guarded=False)
+        owner = (get_engine(owner_url) if not owner_url.startswith("sqlite")
+                 else _sqlite_engine(owner_url, guarded=False))
     elif engine.dialect.name == "sqlite":
         owner = _sqlite_engine(engine.url, guarded=False)
     else:

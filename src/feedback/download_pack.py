@@ -134,7 +134,8 @@ def survey_annex(survey, res: pd.DataFrame, *, region: str | None, grouping: str
         chart = survey_figures.survey_chart(rows, region=region, source=survey.source, mark=mark,
                                     thresholds=settings.thresholds, sort=sort,
                                     hide_c=hide_c)
-        items.append(AnnexChart(f"{i:02d}_{qid}", chart, survey_figures.survey_alt_text(rows, region=region, mark=mark)))
+        items.append(AnnexChart(f"{i:02d}_{qid}", chart,
+                                survey_figures.survey_alt_text(rows, region=region, mark=mark)))
     notes = survey_notes.table_notes(survey, res, region=region, grouping=grouping, settings=settings)
     stem = export.file_stem("results", survey.name, grouping, region or "England")
     tables = export.survey_tables(res, survey=survey.title or survey.name, grouping=grouping, region=region)

@@ -22,7 +22,7 @@ import re
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
@@ -121,7 +121,7 @@ def _cell_value(v):
     if isinstance(v, pd.Timestamp):
         v = v.to_pydatetime()
     if isinstance(v, datetime) and v.tzinfo is not None:  # XLSX has no time zones: write UTC clock time
-        return v.astimezone(timezone.utc).replace(tzinfo=None)
+        return v.astimezone(UTC).replace(tzinfo=None)
     return safe_cell(v) if isinstance(v, str) else v
 
 
@@ -466,7 +466,8 @@ def publication_workbook(tables: Sequence[PublishedTable], *, title: str, survey
     cover.title = "Cover"
     _put(cover.cell(1, 1), title)
     cover["A1"].font = Font(bold=True, size=16)
-    for label, value in (("Description", description or f"{len(tables)} table(s): {'; '.join(t.title for t in tables)}"),
+    for label, value in (("Description",
+                          description or f"{len(tables)} table(s): {'; '.join(t.title for t in tables)}"),
                          ("Survey", survey), ("Fieldwork", fieldwork or "Not applicable: no survey in these tables"),
                          ("Source", source), ("Contact", contact), ("Next update", next_update),
                          ("Produced", export_timestamp()),
@@ -534,7 +535,8 @@ def file_stem(*parts: str | None) -> str:
 TABLE_LABELS = {
     "question": "Question id", "question_text": "Question", "base_label": "Base", "by": "Grouping",
     "group": "Group", "n": "Unweighted n", "base_weighted": "Weighted base", "p": "Positive (%)",
-    "ci_low": "Interval from", "ci_high": "Interval to", "n_eff": "Effective n", "deff": "Design effect (variance ratio)",
+    "ci_low": "Interval from", "ci_high": "Interval to", "n_eff": "Effective n",
+    "deff": "Design effect (variance ratio)",
     "se": "Standard error", "flag": "Flag", "sig_vs_rest": "Versus rest of sample", "p_value_vs_rest": "p value",
     "p_adj_vs_rest": "Adjusted p value", "method": "Interval method", "level": "Confidence level",
     "source": "Figures from", "deff_kish": "Weighting effect (Kish deff)", "t_vs_rest": "Test statistic",

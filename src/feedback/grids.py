@@ -48,7 +48,7 @@ AT_ONCE_CELLS = 200_000
 
 def _few_cells_one_dtype(grid: pd.DataFrame) -> bool:
     return 0 < grid.size <= AT_ONCE_CELLS and grid.shape[1] > 1 and grid.dtypes.nunique() == 1 and (
-        grid.dtypes.iloc[0] == object or pd.api.types.is_string_dtype(grid.dtypes.iloc[0]))
+        grid.dtypes.iloc[0] == np.dtype(object) or pd.api.types.is_string_dtype(grid.dtypes.iloc[0]))
 
 
 def _text_at_once(grid: pd.DataFrame) -> pd.DataFrame:

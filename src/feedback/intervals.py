@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
 # scipy.special, not scipy.stats: the same boost/cephes functions that scipy.stats calls, without
 # importing scipy.stats (about 1 s of CPU at a server's first page).
 from scipy.special import betainccinv, betaincinv, expit, logit, ndtri, stdtrit

@@ -40,10 +40,11 @@ import sys
 import tempfile
 import threading
 import time
-from typing import NamedTuple
 from multiprocessing import connection, popen_forkserver, reduction, spawn, util
+from typing import NamedTuple
 
 from feedback.errors import InputError
+
 
 def parse_slots(setting: str | None, cpus: int | None) -> int:
     """How many uploads may be parsed at the same time (each in its own child); the rest queue.
@@ -745,7 +746,8 @@ def _answer(func, args, kwargs, *, name, timeout, memory, turn=None):
         raise LimitExceeded(f"{name} took longer than {timeout:g} s of processor time to read and was stopped: "
                             "check it is the right file, or save it again (e.g. as CSV) and retry.",
                             f"took longer than {timeout:g} s of processor time")
-    raise LimitExceeded(f"{name} made the reader stop abruptly ({_signal_name(exitcode)}): the file is damaged, or needs more memory than the "
+    raise LimitExceeded(f"{name} made the reader stop abruptly ({_signal_name(exitcode)}): the file is damaged, "
+                        "or needs more memory than the "
                         f"{memory / 2**30:.1f} GB allowed. Open it in its program, save it again, and retry "
                         "(or save it as CSV).", f"made the reader stop abruptly ({_signal_name(exitcode)})") from None
 

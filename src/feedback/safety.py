@@ -24,7 +24,14 @@ import defusedxml  # noqa: F401 - required: openpyxl parses untrusted XML throug
 
 from feedback.errors import InputError
 from feedback.isolation import (  # noqa: F401 - re-exported: one mechanism for every reader
-    CHILD_TIMEOUT_S, LimitExceeded, damaged, in_process, parse_untrusted, parsing_busy, run_limited, warm_up)
+    CHILD_TIMEOUT_S,
+    LimitExceeded,
+    in_process,
+    parse_untrusted,
+    parsing_busy,
+    run_limited,
+    warm_up,
+)
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024          # one upload (Streamlit's server.maxUploadSize is 50 MB too)
 MAX_UNZIPPED_BYTES = 500 * 1024 * 1024       # everything inside an XLSX/DOCX, decompressed
@@ -255,7 +262,8 @@ def sheet_extents(name: str, content: bytes) -> list[SheetExtent]:
                         scan.parser.Parse(chunk, False)
                     scan.parser.Parse(b"", True)
                 except pyexpat.ExpatError as err:
-                    raise InputError(f"{name}, sheet {sheet!r}: the sheet's XML is damaged ({pyexpat.ErrorString(err.code)}"
+                    raise InputError(f"{name}, sheet {sheet!r}: the sheet's XML is damaged "
+                                     f"({pyexpat.ErrorString(err.code)}"
                                      f", line {err.lineno}): open the file in Excel and save it again.") from None
             _check_cells(name, extent)
             extents.append(extent)
@@ -529,7 +537,7 @@ def checked_workbook(name: str, content: bytes) -> bytes:
             extent = wrong.get(info.filename)
             if extent is not None:
                 real = f"A1:{column_letters(max(extent.columns, 1))}{max(extent.rows, 1)}".encode()
-                data = _DIMENSION_TAG.sub(lambda m: b"<" + (m.group(1) or b"") + b'dimension ref="' + real + b'"'
-                                          + (b"/>" if m.group(0).endswith(b"/>") else b">"), data)
+                data = _DIMENSION_TAG.sub(lambda m, real=real: b"<" + (m.group(1) or b"") + b'dimension ref="'
+                                          + real + b'"' + (b"/>" if m.group(0).endswith(b"/>") else b">"), data)
             dst.writestr(info.filename, data)
     return out.getvalue()

@@ -29,7 +29,8 @@ NAME_LENGTH = 200  # people's names (who made a change, owners, coders): String(
 # C0/C1 controls except tab and newline (kept in multi-line text), DEL.
 _CONTROL = "\x00-\x08\x0b-\x1f\x7f-\x9f"
 # Zero-width and invisible formatting characters, bidirectional embeddings/overrides/isolates, BOM.
-_INVISIBLE = "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufeff\uffa0"
+_INVISIBLE = ("\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e"
+              "\u2060-\u2064\u2066-\u206f\u3164\ufeff\uffa0")
 _STRIP_MULTILINE = re.compile(f"[{_CONTROL}{_INVISIBLE}]")
 _STRIP_ONE_LINE = re.compile(f"[\t\n{_CONTROL}{_INVISIBLE}]")
 _SPACES = re.compile(r"[ \u00a0\u2000-\u200a\u202f\u205f\u3000]+")

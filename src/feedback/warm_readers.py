@@ -35,8 +35,8 @@ def warm() -> None:
     from feedback import isolation
     from feedback.audits.register import read_table
     from feedback.roundtables.read import read_notes
-    from feedback.survey.read import read_survey
     from feedback.survey.data_tables import is_data_tables
+    from feedback.survey.read import read_survey
 
     files = _tiny_files()
     with isolation.in_process():

@@ -73,7 +73,8 @@ def test_next_years_upload_joins_the_waves(app_url, page, tmp_path):
 def test_an_upload_sharing_no_id_is_matched_confirmed_and_joins(app_url, page, tmp_path):
     """A frontline survey from another supplier (its own question ids): the Upload page's form,
     then Trends offers its questions matched to the series' by wording; confirmed, it joins."""
-    from feedback.survey import codebook as cbmod, examples
+    from feedback.survey import codebook as cbmod
+    from feedback.survey import examples
 
     surveys = examples.data_dir() / "surveys"
     cb = cbmod.load_codebook((surveys / "frontline_2022.toml").read_text(encoding="utf-8"))

@@ -175,7 +175,8 @@ def test_upload_xlsx_with_suggested_codebook_feeds_results(app):
 def test_an_upload_is_parsed_once_from_the_upload_page_to_the_results_chart(app, monkeypatch, with_codebook):
     """Upload -> "Use this survey" -> Results: the file is parsed once (in the limited child), a
     codebook file's TOML is read once, and no TOML is written (the codebook stays an object)."""
-    from feedback.survey import codebook as cbmod, read
+    from feedback.survey import codebook as cbmod
+    from feedback.survey import read
 
     content = (SURVEYS / "frontline_2021.xlsx").read_bytes()
     given = (SURVEYS / "frontline_2021.toml").read_text() + "# the uploaded copy\n"  # not a sample's own text
@@ -260,7 +261,8 @@ def test_upload_codebook_that_does_not_fit_lists_problems_and_blocks_use(app):
 def test_upload_page_reads_and_checks_a_file_once_and_a_new_file_again(app, monkeypatch):
     """A rerun with nothing new (another person's upload, a click elsewhere) hashes, reads and
     checks nothing again; a different file, or a change to the codebook, is worked out afresh."""
-    from feedback.survey import codebook as cbmod, read
+    from feedback.survey import codebook as cbmod
+    from feedback.survey import read
 
     calls = {"hash": 0, "read": 0, "validate": 0}
 

@@ -141,7 +141,8 @@ def test_an_upload_that_cannot_be_a_wave_says_why(trends_app, wave, audience, wh
 def _frontline_upload(at: AppTest, wave: str = "2023") -> None:
     """Next year's frontline survey from another supplier: the 2022 records, its questions under
     ids of its own (so that it shares no id with the series)."""
-    from feedback.survey import codebook as cbmod, examples
+    from feedback.survey import codebook as cbmod
+    from feedback.survey import examples
 
     surveys = examples.data_dir() / "surveys"
     cb = cbmod.load_codebook((surveys / "frontline_2022.toml").read_text(encoding="utf-8"))

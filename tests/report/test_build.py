@@ -13,8 +13,8 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from feedback import sample_data
-from feedback.survey import loading
 from feedback.report import build, wording
+from feedback.survey import loading
 from feedback.survey.settings import Settings
 
 REF = re.compile(r"(\d[\d,]*(?: of \d+)?%?) \[([CDR]\d+(?:\.\d+|w)?)\]")

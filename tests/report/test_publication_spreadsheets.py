@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from feedback import charts, export
-from feedback.survey import figures as survey_figures
 from feedback.survey import examples, loading, views
+from feedback.survey import figures as survey_figures
 
 
 @pytest.fixture(scope="module")

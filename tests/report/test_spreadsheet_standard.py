@@ -12,7 +12,8 @@ from openpyxl.utils import range_boundaries
 
 from feedback import download_pack, export
 from feedback.report import build
-from feedback.survey import examples, loading, notes as survey_notes, views
+from feedback.survey import examples, loading, views
+from feedback.survey import notes as survey_notes
 from feedback.survey.settings import Settings
 
 INTERNAL_NAMES = ("ci_low", "ci_high", "n_eff", "higher_than", "p_adj", "sig_vs_rest", "base_label")

@@ -12,7 +12,8 @@ import pytest
 from feedback import download_pack
 from feedback.errors import InputError
 from feedback.export import to_xlsx_bytes
-from feedback.survey import loading, notes as survey_notes, views
+from feedback.survey import loading, views
+from feedback.survey import notes as survey_notes
 from feedback.survey.settings import Settings
 
 ONE = b"role,region,q1,q2\nHealth,London,Yes,No\n"

@@ -7,7 +7,6 @@ import pytest
 
 from feedback.roundtables import edits, links, seed, store
 from feedback.roundtables.read import read_notes
-
 from tests.roundtables.helpers import make_docx
 
 

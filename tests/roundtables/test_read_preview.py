@@ -177,7 +177,8 @@ def test_the_summary_counts_every_role_and_the_unsure_lines_are_named_up_to_five
 def test_missing_and_other_details_and_what_will_be_imported():
     notes = _notes([], region="London", other={"Venue": "online", "Chair": "Ann"})
     assert import_preview.missing_text(notes) == "Missing from the notes: date, attendees, partnerships, panel lead"
-    assert import_preview.other_details_text(notes) == "Other details (kept in the event's note): Venue: online; Chair: Ann"
+    assert import_preview.other_details_text(notes) == ("Other details (kept in the event's note): "
+                                                        "Venue: online; Chair: Ann")
     assert import_preview.other_details_text(_notes([])) is None
     assert import_preview.to_import_text(notes) == "To import: 2 feedback point(s) (2 near-identical merged into them)."
 

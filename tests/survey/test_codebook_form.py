@@ -168,8 +168,10 @@ def test_a_question_of_a_set_is_named_by_its_option_or_row():
 
 def test_the_page_helpers_name_questions_and_what_is_left():
     questions = [
-        {"id": "q1", "column": "Q1", "text": "To what extent do you agree: the Panel listens", "use": True, "check": ""},
-        {"id": "q2", "column": "Q2", "text": "To what extent do you agree: the Panel acts", "use": True, "check": "why"},
+        {"id": "q1", "column": "Q1", "text": "To what extent do you agree: the Panel listens", "use": True,
+         "check": ""},
+        {"id": "q2", "column": "Q2", "text": "To what extent do you agree: the Panel acts", "use": True,
+         "check": "why"},
         {"id": "q3", "column": "Q3", "text": "", "use": False, "check": "why"},
     ]
     assert form.short_texts(questions) == ["The Panel listens", "The Panel acts", "Q3"]

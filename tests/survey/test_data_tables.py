@@ -11,11 +11,11 @@ import openpyxl
 import pytest
 
 from feedback.errors import InputError
-from feedback.survey.codebook import Codebook, Question
 from feedback.intervals import proportion_interval
-from feedback.survey.read import read_survey
-from feedback.survey.rates import COLUMNS, SmallBase
+from feedback.survey.codebook import Codebook, Question
 from feedback.survey.data_tables import TABLE_COLUMNS, is_data_tables, rates_from_tables, read_data_tables, slugify
+from feedback.survey.rates import COLUMNS, SmallBase
+from feedback.survey.read import read_survey
 
 SURVEYS = Path(__file__).resolve().parents[2] / "data" / "surveys"
 GROUPS = [("Total", "Total"), ("Role", "Social worker"), ("Role", "Police"), ("Region", "London"),

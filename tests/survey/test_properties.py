@@ -5,8 +5,8 @@ import pandas as pd
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from feedback.survey.compare import compare_groups
 from feedback.intervals import METHODS, proportion_interval
+from feedback.survey.compare import compare_groups
 from feedback.survey.rates import SmallBase, rates_by_group
 from tests.survey.engine_helpers import make_codebook
 

@@ -78,7 +78,8 @@ SUPPRESSED_ALT = ("Every share is suppressed [c]: fewer than 10 audited reports,
 def criteria_alt(summary: pd.DataFrame, *, year: str, where: str) -> str:
     items = [f"{r.label}: {r.evidenced} of {r.n}, share not shown (fewer than 10 audited reports) [c]"
              if getattr(r, "flag", "") == "[c]" else
-             f"{r.label}: {r.evidenced} of {r.n} ({charts.percent_text(r.p)}, interval {charts.percent_text(r.ci_low)} to "
+             f"{r.label}: {r.evidenced} of {r.n} ({charts.percent_text(r.p)}, "
+             f"interval {charts.percent_text(r.ci_low)} to "
              f"{charts.percent_text(r.ci_high)}{', low reliability' if getattr(r, 'flag', '') == '[u]' else ''}); "
              f"fully {r.fully}, partly {r.partly}, not {r.not_evidenced}"
              for r in summary.itertuples(index=False)]
@@ -132,7 +133,8 @@ def years_chart(yoy: pd.DataFrame, *, where: str, sample: bool = False):
         color="reporting_year", color_domain=years, offset="reporting_year",
         sort=list(pd.unique(yoy["label"])), title="Criteria fully or partly evidenced, year against year",
         subtitle=[f"{where}. Reporting years {', '.join(years)}; bases differ by year."], source=SOURCE,
-        notes=_notes(sample, (INTERVAL_NOTE, *small_base_notes(data))), value_title="Reports fully or partly evidencing the criterion",
+        notes=_notes(sample, (INTERVAL_NOTE, *small_base_notes(data))),
+        value_title="Reports fully or partly evidencing the criterion",
         width=PLOT_WIDTH)
 
 
@@ -161,6 +163,8 @@ def rate_chart(rate: pd.DataFrame, *, year: str, by, sample: bool = False):
 
 
 def rate_alt(rate: pd.DataFrame, *, year: str, by) -> str:
-    parts = [f"{r.region}: {r.received} of {r.partnerships}" + ("" if pd.isna(r.rate) else f" ({charts.percent_text(r.rate)})")
+    parts = [f"{r.region}: {r.received} of {r.partnerships}"
+             + ("" if pd.isna(r.rate) else f" ({charts.percent_text(r.rate)})")
              for r in rate.itertuples(index=False)]
-    return f"Bar chart: partnerships that had sent their {year} yearly report by {by.day} {by:%B %Y}. " + "; ".join(parts) + "."
+    return (f"Bar chart: partnerships that had sent their {year} yearly report by {by.day} {by:%B %Y}. "
+            + "; ".join(parts) + ".")

@@ -167,7 +167,8 @@ def submission_rate(register: pd.DataFrame, year: str, by: date, *, region: str 
     per_region = (flags.groupby("region", observed=True)["received"].agg(partnerships="size", received="sum")
                   .reindex([r for r in REGIONS if region in (None, r)]).fillna(0).astype(int).reset_index())
     if region is None:
-        total = pd.DataFrame([{"region": "England", "partnerships": len(flags), "received": int(flags["received"].sum())}])
+        total = pd.DataFrame([{"region": "England", "partnerships": len(flags),
+                               "received": int(flags["received"].sum())}])
         per_region = pd.concat([per_region, total], ignore_index=True)
     per_region["rate"] = per_region["received"] / per_region["partnerships"].where(per_region["partnerships"] > 0)
     per_region.insert(0, "reporting_year", year)

@@ -22,7 +22,6 @@ from feedback.audits.models import Audit, AuditCode, AuditFinding, AuditScore, P
 from feedback.audits.register import REGISTER_COLUMNS
 from feedback.errors import InputError
 
-
 # --------------------------------------------------------------------------- register
 
 
@@ -79,7 +78,8 @@ def save_register(engine, register: pd.DataFrame, who: str | access.User, *, rea
                                  f"{p.name} {rec['reporting_year']} received {received or 'not yet'}", who, reason)
                 counts["reports"] += 1
             elif report.received_on != received:
-                db.apply_edit(session, report, report.version, {"received_on": received}, who, reason or "register import")
+                db.apply_edit(session, report, report.version, {"received_on": received}, who,
+                              reason or "register import")
                 counts["dates"] += 1
         if source:
             access_log.add(session, user, access_log.IMPORT,

@@ -20,10 +20,10 @@ from feedback.audits import figures as audit_charts
 from feedback.audits import store, summaries
 from feedback.audits.framework import framework_for_year
 from feedback.audits.register import default_cutoff, submission_rate
+from feedback.intervals import SmallBase
 from feedback.report import wording
 from feedback.report.document import Chart, Heading, Paragraph, Table
 from feedback.report.figures import Figures, content_hash
-from feedback.intervals import SmallBase
 
 AREA = "Yearly-report audits"
 WILSON = "95% Wilson interval on the share (the audited reports are a sample)"

@@ -21,10 +21,10 @@ from dataclasses import dataclass
 import pandas as pd
 
 from feedback import export
+from feedback.intervals import SmallBase
 from feedback.report import document
 from feedback.report.figures import Figures, content_hash
 from feedback.report.survey_findings import SurveyInput, survey_findings
-from feedback.intervals import SmallBase
 from feedback.survey import examples, loading, waves
 from feedback.survey.settings import Settings
 from feedback.survey.significance import TEST_NAMES
@@ -32,6 +32,7 @@ from feedback.survey.significance import TEST_NAMES
 PARTS = ("survey", "roundtables", "audits")
 CONTACT = "Child Safeguarding Practice Review Panel secretariat"
 TITLE = "Draft annual report annexes"
+DEFAULT_SETTINGS = Settings()  # frozen: one shared default
 
 
 @dataclass
@@ -81,7 +82,8 @@ def region_words(region: str | None) -> str:
 def build_annex(*, surveys: Sequence[tuple[str, bytes, str | None]] | None = None, loaded: Sequence | None = None,
                 engine=None,
                 region: str | None = None, template: bytes | None = None, parts: Sequence[str] = PARTS,
-                settings: Settings = Settings(), title: str | None = None, detail: str = "publication", compare_waves: bool = False,
+                settings: Settings = DEFAULT_SETTINGS, title: str | None = None, detail: str = "publication",
+                compare_waves: bool = False,
                 questions: Sequence[str] | None = None, progress: Callable[[float, str], None] | None = None,
                 results: Callable | None = None) -> AnnexFiles:
     """The annex document and its figures workbook.

@@ -11,6 +11,8 @@ from feedback.errors import InputError
 from feedback.regions import region_option
 from feedback.survey.settings import Settings
 
+DEFAULT_SETTINGS = Settings()  # frozen: one shared default
+
 
 class _SurveyPairs(argparse.Action):
     """--survey FILE [--codebook CB]: each --codebook belongs to the --survey just before it."""
@@ -75,7 +77,7 @@ def _annex(args) -> int:
 
 
 def annex_command(files: Sequence[tuple[str, str | None]] | None, *, region: str | None, detail: str = "publication",
-                  compare_waves: bool = False, settings: Settings = Settings()) -> str:
+                  compare_waves: bool = False, settings: Settings = DEFAULT_SETTINGS) -> str:
     """The ``annex`` command for these surveys ((data file, codebook file) each; None = the embedded
     samples), region, detail, wave comparison and survey settings, quoted for the shell."""
     parts = ["python -m feedback annex --out annex"]

@@ -81,7 +81,8 @@ class Annex:
             elif isinstance(b, Table):
                 out += [b.caption, *[" | ".join(map(str, r)) for r in b.frame.astype(str).itertuples(index=False)]]
             elif isinstance(b, Chart):
-                out += [b.caption, *[" | ".join(map(str, r)) for r in b.table.frame.astype(str).itertuples(index=False)]]
+                out += [b.caption,
+                        *[" | ".join(map(str, r)) for r in b.table.frame.astype(str).itertuples(index=False)]]
         return "\n".join(out)
 
     def comments(self) -> list[str]:

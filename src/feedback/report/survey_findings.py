@@ -20,12 +20,12 @@ import pandas as pd
 
 from feedback import charts
 from feedback.errors import InputError
+from feedback.intervals import SmallBase
 from feedback.report import wording
 from feedback.report.document import Chart, Heading, Paragraph, Table
 from feedback.report.figures import Figures
-from feedback.intervals import SmallBase
-from feedback.survey import loading, views, waves
 from feedback.survey import figures as survey_figures
+from feedback.survey import loading, views, waves
 from feedback.survey.labels import short_labels
 from feedback.survey.settings import Method, Settings
 from feedback.survey.significance import TEST_NAMES, check_test

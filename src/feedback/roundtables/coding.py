@@ -98,8 +98,10 @@ def agreement(codings: pd.DataFrame, coder_a: str, coder_b: str, code_ids: list[
     both = a.index.intersection(b.index)
     n = len(both)
     ids = list(code_ids)
-    mat_a = np.array([[c in set(codes) for c in ids] for codes in a.loc[both, "codes"]], dtype=bool).reshape(n, len(ids))
-    mat_b = np.array([[c in set(codes) for c in ids] for codes in b.loc[both, "codes"]], dtype=bool).reshape(n, len(ids))
+    mat_a = np.array([[c in set(codes) for c in ids] for codes in a.loc[both, "codes"]],
+                     dtype=bool).reshape(n, len(ids))
+    mat_b = np.array([[c in set(codes) for c in ids] for codes in b.loc[both, "codes"]],
+                     dtype=bool).reshape(n, len(ids))
     yes_yes = (mat_a & mat_b).sum(axis=0)
     yes_no = (mat_a & ~mat_b).sum(axis=0)
     no_yes = (~mat_a & mat_b).sum(axis=0)
@@ -188,7 +190,8 @@ def multi_agreement(codings: pd.DataFrame, coder_list: list[str], code_ids: list
         pairs = m * (m - 1) / 2
         with np.errstate(invalid="ignore", divide="ignore"):
             pct = float(np.mean(agree_pairs[pairable] / pairs[pairable])) if pairable.any() else float("nan")
-        rows.append({"code": code or "", "sub_theme": "All sub-themes" if code is None else (names or {}).get(code, code),
+        rows.append({"code": code or "",
+                     "sub_theme": "All sub-themes" if code is None else (names or {}).get(code, code),
                      "coders": len(coder_list), "points_compared": n_points,
                      "percent_agreement": pct, "alpha": krippendorff_alpha(data)})
     return pd.DataFrame(rows)

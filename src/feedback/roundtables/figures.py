@@ -9,7 +9,8 @@ import pandas as pd
 from feedback import charts
 
 SOURCE = "Source: notes of the Child Safeguarding Practice Review Panel's regional roundtables"
-NOTE = "Counts are feedback points; near-identical points within an event are counted once. A point can have several themes."
+NOTE = ("Counts are feedback points; near-identical points within an event are counted once. "
+        "A point can have several themes.")
 
 
 def _rows(table: pd.DataFrame) -> pd.Series:

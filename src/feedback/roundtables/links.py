@@ -59,7 +59,8 @@ def _next_reference(session, service) -> str:
     return f"{REFERENCE_PREFIX}{max(numbers, default=0) + 1:03d}"
 
 
-def raise_item(engine, point_id: int, who: str | access.User, seen_version: int, codebook: ThemeCodebook | None = None) -> str:
+def raise_item(engine, point_id: int, who: str | access.User, seen_version: int,
+               codebook: ThemeCodebook | None = None) -> str:
     """Create a tracker item (source 'roundtable event') from a point and link them; returns its reference.
 
     The item carries the point's text, event, date, region and the sub-themes

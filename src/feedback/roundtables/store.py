@@ -30,7 +30,7 @@ from feedback.validation import clean_text, whole_number
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 # ---------------------------------------------------------------- import
@@ -122,7 +122,7 @@ def _write(engine, batch, hashes: dict[str, str], user: access.User, codebook: T
                 f"{hashes[existing.content_sha256]} was already imported by {existing.imported_by} on "
                 f"{existing.imported_at:%d %b %Y} as '{existing.title}'. Nothing was imported: remove that file "
                 "from the list, or remove the earlier import first.")
-        for (notes, content), digest in zip(batch, hashes, strict=True):
+        for (notes, _content), digest in zip(batch, hashes, strict=True):
             m = notes.meta
             event = RoundtableEvent(  # text columns have limits on PostgreSQL: cut, never fail, on long values
                 title=(m.title or f"Roundtable: {m.region}")[:300], region=m.region, event_date=m.event_date,

@@ -240,7 +240,8 @@ def held_out_agreement(codebook: ThemeCodebook, examples: Sequence[Example], *, 
     n = len(examples)
     alpha = krippendorff_alpha(np.array([human_bits, model_bits], dtype=float))
     return {"points": n, "events": len(sources), "exact": exact / n, "top1": top1 / n,
-            "precision": tp / (tp + fp) if tp + fp else float("nan"), "recall": tp / (tp + fn) if tp + fn else float("nan"),
+            "precision": tp / (tp + fp) if tp + fp else float("nan"),
+            "recall": tp / (tp + fn) if tp + fn else float("nan"),
             "alpha": alpha}
 
 
@@ -263,7 +264,8 @@ def examples_for_event(frames, event_id: int | None, shipped: Sequence[Example] 
     for point_id, codes in zip(latest["point_id"], latest["codes"], strict=True):
         if point_id not in pts.index or pts.loc[point_id, "event_id"] == event_id:
             continue
-        src = events.loc[pts.loc[point_id, "event_id"], "filename"] if pts.loc[point_id, "event_id"] in events.index else ""
+        src = (events.loc[pts.loc[point_id, "event_id"], "filename"]
+               if pts.loc[point_id, "event_id"] in events.index else "")
         out.append(Example(str(pts.loc[point_id, "text"]), frozenset(codes), f"{src}, coded by a person"))
     return out
 

@@ -215,7 +215,8 @@ def point_codings(frames: Frames, codebook: ThemeCodebook, point_id: int) -> pd.
                        for codes in rows["codes"]],
         "Matched words": ["; ".join(f"{names.get(c, c)}: {', '.join(w)}" for c, w in (m or {}).items())
                           for m in rows["matched"]],
-        "Coded at": pd.to_datetime(rows["coded_at"], utc=True, errors="coerce").dt.strftime("%d %b %Y %H:%M").to_numpy(),
+        "Coded at": pd.to_datetime(rows["coded_at"], utc=True, errors="coerce")
+                      .dt.strftime("%d %b %Y %H:%M").to_numpy(),
         "version": rows["version"].to_numpy() if "version" in rows else 1,
     })
 

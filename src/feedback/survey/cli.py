@@ -270,7 +270,8 @@ def _cap(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"--cap {text!r} is not a number (a multiple of the mean weight, e.g. 5)")
+        raise argparse.ArgumentTypeError(f"--cap {text!r} is not a number (a multiple of the mean weight, e.g. 5)"
+                                         ) from None
     if not value > 1:
         raise argparse.ArgumentTypeError(f"--cap {text!r}: give a multiple of the mean weight above 1, e.g. 5")
     return value

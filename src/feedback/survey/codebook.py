@@ -250,8 +250,9 @@ def suggest(data, known=()) -> Suggestion:
             left_out[str(column)] = prof.left_out
             continue
         if column not in matches:
-            left_out[str(column)] = ("more than {} different answers: free text or numbers, not a question"
-                                     .format(MAX_SCALE_ANSWERS) if prof.n_distinct else "no answers")
+            left_out[str(column)] = (f"more than {MAX_SCALE_ANSWERS} different answers: free text or numbers, "
+                                      "not a question"
+                                      if prof.n_distinct else "no answers")
             continue
         match = matches[column]
         text = str(texts.get(column, "") or "")

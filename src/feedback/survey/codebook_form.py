@@ -19,10 +19,10 @@ import numpy as np
 import pandas as pd
 
 from feedback.errors import InputError
-from feedback.survey import codebook as cbmod
-from feedback.survey.labels import short_labels
 from feedback.intervals import SmallBase
+from feedback.survey import codebook as cbmod
 from feedback.survey.answers import answer_key, factorize
+from feedback.survey.labels import short_labels
 from feedback.survey.rates import rates_by_group
 
 NONE = "(none)"  # the column choice meaning "no such column"
@@ -296,7 +296,8 @@ def column_summary(frame: pd.DataFrame, column: str, numbers: bool = False) -> s
     counts = series.dropna().astype(str).value_counts()
     shown = ", ".join(counts.index[:6])
     more = len(counts) - 6
-    return f"{len(counts)} value{'s' if len(counts) != 1 else ''}: {shown}" + (f" and {more} more." if more > 0 else ".")
+    return (f"{len(counts)} value{'s' if len(counts) != 1 else ''}: {shown}"
+            + (f" and {more} more." if more > 0 else "."))
 
 
 def pending(cb: cbmod.Codebook) -> list[str]:

@@ -12,8 +12,19 @@ import pandas as pd
 
 from feedback.errors import InputError
 from feedback.intervals import check_level
-from feedback.survey.significance import (UNTESTABLE, _row_tests, adjust_pvalues, at_boundary, check_adjust, mark,
-                                          pair_statistics, rao_scott_test, refuse_raked, results_test, untestable)
+from feedback.survey.significance import (
+    UNTESTABLE,
+    _row_tests,
+    adjust_pvalues,
+    at_boundary,
+    check_adjust,
+    mark,
+    pair_statistics,
+    rao_scott_test,
+    refuse_raked,
+    results_test,
+    untestable,
+)
 
 COMPARE_COLUMNS = ["question", "question_text", "group_a", "group_b", "p_a", "p_b", "n_eff_a", "n_eff_b",
                    "diff", "diff_low", "diff_high", "se", "t", "df", "p_value", "p_adj", "sig", "test", "level",

@@ -25,8 +25,8 @@ skipped; a fault in a table sheet is raised, naming its cell.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 import numpy as np
 import pandas as pd

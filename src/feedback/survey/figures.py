@@ -11,8 +11,21 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from feedback.charts import (DARK_BLUE, PALETTE, SIG_SYMBOLS, TEXT, WIDTH, altair, bar_with_intervals, group_order,
-                             mark_chart, percent_label, percent_text, records, titled)
+from feedback.charts import (
+    DARK_BLUE,
+    PALETTE,
+    SIG_SYMBOLS,
+    TEXT,
+    WIDTH,
+    altair,
+    bar_with_intervals,
+    group_order,
+    mark_chart,
+    percent_label,
+    percent_text,
+    records,
+    titled,
+)
 
 
 def _level_text(level: float) -> str:
@@ -26,7 +39,8 @@ def survey_notes(results: pd.DataFrame, *, thresholds: tuple[int, int] | None = 
         method = str(results["method"].iloc[0]) if "method" in results else "wilson"
         level = float(results["level"].iloc[0]) if "level" in results else 0.95
         weighted = "n_eff" in results and "n" in results and bool(
-            (pd.to_numeric(results["n_eff"], errors="coerce") - pd.to_numeric(results["n"], errors="coerce")).abs().gt(0.5).any())
+            (pd.to_numeric(results["n_eff"], errors="coerce")
+             - pd.to_numeric(results["n"], errors="coerce")).abs().gt(0.5).any())
         notes.append(f"Lines show {_level_text(level)} confidence intervals ({method.replace('-', ' ').title()} method"
                      + (", on the effective base of weighted data" if weighted else "") + ").")
         if "source" in results and (results["source"] == "data tables").any():
@@ -227,7 +241,8 @@ def survey_alt_text(results: pd.DataFrame, *, region: str | None = None, title: 
         if getattr(row, "flag", "") == "[c]" or pd.isna(row.p):
             items.append(f"{label}: not shown, fewer than the minimum responses [c]")
             continue
-        item = f"{label}: {percent_text(row.p)} (interval {percent_text(row.ci_low)} to {percent_text(row.ci_high)}, base {int(row.n)})"
+        item = (f"{label}: {percent_text(row.p)} (interval {percent_text(row.ci_low)} to "
+                f"{percent_text(row.ci_high)}, base {int(row.n)})")
         if getattr(row, "flag", "") == "[u]":
             item += ", low reliability"
         if getattr(row, "sig_vs_rest", "") in ("higher", "lower"):

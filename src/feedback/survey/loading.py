@@ -167,7 +167,8 @@ def survey_from(data, codebook=None, *, filename: str, name: str | None = None, 
     when ``targets`` are given, answers coded. Nothing is parsed again."""
     notes: list[str] = []
     cb = codebook
-    if cb is None:  # a suggestion nobody reviewed: questions whose positive answers are unknown are left out, and said so
+    # a suggestion nobody reviewed: questions whose positive answers are unknown are left out, and said so
+    if cb is None:
         cb, notes = cbmod.without_unchecked(cbmod.suggest_codebook(data))
     problems = cbmod.validate(cb, data.frame)
     if problems:

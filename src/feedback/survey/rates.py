@@ -22,8 +22,8 @@ in any group's "rest"; ``n_not_grouped`` counts them.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -32,9 +32,20 @@ from feedback.errors import InputError
 from feedback.intervals import SmallBase, check_level, check_method, proportion_interval, small_base_flags
 from feedback.regions import REGIONS
 from feedback.survey.answers import answer_key, column_for, display_label, factorize, respondent_weights
-from feedback.survey.significance import (UNTESTABLE, adjust_pvalues, at_boundary, check_adjust, check_test,
-                                          column_letters, design_test, mark, rao_scott_coefficients, rao_scott_test,
-                                          two_proportion_test, untestable)
+from feedback.survey.significance import (
+    UNTESTABLE,
+    adjust_pvalues,
+    at_boundary,
+    check_adjust,
+    check_test,
+    column_letters,
+    design_test,
+    mark,
+    rao_scott_coefficients,
+    rao_scott_test,
+    two_proportion_test,
+    untestable,
+)
 from feedback.survey.weighting import calibrated_covariance, calibrated_variance, calibration_projection
 
 COLUMNS = ["question", "question_text", "base_label", "by", "group", "n", "base_weighted", "p",
@@ -51,6 +62,7 @@ GROUP_JOIN = " / "
 _CODING_THREADS = 2  # code_answers' threads: the machine's two cores
 _THREADED_CELLS = 1_000_000  # answers from which coding on threads pays for starting them
 _BINS = 8192  # bins per pass of group_sums: 64 kB per power of the weight, in cache
+DEFAULT_SMALL_BASE = SmallBase()  # frozen: one shared default
 
 
 def _factorized(series: pd.Series) -> tuple[np.ndarray, list[str]]:
@@ -296,7 +308,7 @@ def code_answers(frame: pd.DataFrame, codebook) -> pd.DataFrame:
 
 
 def rates_by_group(frame: pd.DataFrame, codebook, by=(("role",), ("region",)), filter: Mapping | None = None,
-                   method: str = "wilson", level: float = 0.95, small_base: SmallBase = SmallBase(),
+                   method: str = "wilson", level: float = 0.95, small_base: SmallBase = DEFAULT_SMALL_BASE,
                    adjust: str = "holm", test: str = "design", raking=None) -> pd.DataFrame:
     """One row per question x group (total first), in the results model of docs/architecture.md.
 

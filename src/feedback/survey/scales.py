@@ -52,7 +52,8 @@ def answer_words(answer) -> str:
     text = text.replace("&", " and ").casefold()
     text = re.sub(r"['’‘`´]", "", text)
     text = " ".join(re.sub(r"[^0-9a-z]+", " ", text).split())
-    return re.sub(r"^(?:i have |ive |i am |im |i )(?=\S)", "", text)  # "I have never heard of it" -> "never heard of it"
+    # "I have never heard of it" -> "never heard of it"
+    return re.sub(r"^(?:i have |ive |i am |im |i )(?=\S)", "", text)
 
 
 def answer_number(answer) -> int | None:
@@ -281,8 +282,8 @@ _SUPPORT = Scale("support/oppose", "agreement", (
 ), 2, _set(*NEUTRAL, "neither support nor oppose", "neither support or oppose"),
     about="Strongly support ... Strongly oppose")
 
-SCALES: tuple[Scale, ...] = (_AGREE, _KNOWLEDGE, _GOOD, *_SCALES_BIPOLAR, _TRUST, _WOULD, _AMOUNT, _BETTER_WORSE, _SUPPORT,
-                             _FREQUENCY, _HIGH_LOW, _MORE_LESS)
+SCALES: tuple[Scale, ...] = (_AGREE, _KNOWLEDGE, _GOOD, *_SCALES_BIPOLAR, _TRUST, _WOULD, _AMOUNT, _BETTER_WORSE,
+                             _SUPPORT, _FREQUENCY, _HIGH_LOW, _MORE_LESS)
 
 # Multi-select columns: one column per option, ticked or not.
 MULTI_SELECT = (
@@ -504,7 +505,7 @@ def _unfavourable(words: str) -> bool:
         return False
     if re.match(r"(?:no|not|never|none|nothing|n)\b", words):
         return True
-    return any(scale.sure and ((lv := scale.level_of(words)) is not None or words in scale.neutral)
+    return any(scale.sure and (scale.level_of(words) is not None or words in scale.neutral)
                for scale in SCALES)
 
 

@@ -109,7 +109,6 @@ def rao_scott_test(p_a, w_a, v1_a, v0_a, p_b, w_b, v1_b, v0_b, nu, var=None):
     with np.errstate(divide="ignore", invalid="ignore"):
         total = w_a + w_b
         cells = (p_a * w_a / total, (1 - p_a) * w_a / total, p_b * w_b / total, (1 - p_b) * w_b / total)
-        contrast = (1.0, -1.0, -1.0, 1.0)
         pieces = (v1_a, v0_a, v1_b, v0_b)
         if var is None:
             var = sum(coef**2 * v for coef, v in zip(rao_scott_coefficients(p_a, w_a, p_b, w_b), pieces))
@@ -519,7 +518,7 @@ def letters_legend(results: pd.DataFrame) -> list[str]:
     lines = []
     rows = results[(results["by"] != "total") & (results["letter"] != "")].drop_duplicates(["by", "group"])
     for by, part in rows.groupby("by", sort=False):
-        pairs = ", ".join(f"{l} = {g}" for l, g in zip(part["letter"], part["group"]))
+        pairs = ", ".join(f"{letter} = {g}" for letter, g in zip(part["letter"], part["group"]))
         lines.append(f"Column letters ({by}): {pairs}.")
     if lines:
         level = float(results["level"].iloc[0]) if "level" in results and len(results) else 0.95

@@ -25,8 +25,8 @@ groups). Filters: any question's answer or any break column.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -34,10 +34,19 @@ import pandas as pd
 from feedback.errors import InputError
 from feedback.intervals import check_level, check_method, proportion_interval
 from feedback.survey.answers import answer_key, display_label, factorize, respondent_weights
-from feedback.survey.rates import (SmallBase, _cells, _domain, _factorized, _groupings, _normalise_by, answer_status,
-                                   domain_estimates, small_base_flags)
+from feedback.survey.rates import (
+    SmallBase,
+    _cells,
+    _domain,
+    _factorized,
+    _groupings,
+    _normalise_by,
+    answer_status,
+    domain_estimates,
+    small_base_flags,
+)
+from feedback.survey.scales import SCALES, _favourable, _unfavourable, answer_words
 from feedback.survey.significance import check_adjust, check_test, column_letters
-from feedback.survey.scales import SCALES, answer_words, _favourable, _unfavourable
 
 SEP = "\x1f"
 POSITIVE_NET = "Positive net"
@@ -47,6 +56,7 @@ TABBOOK_COLUMNS = ["question", "question_text", "answer", "row_kind", "by", "gro
                    "base_weighted", "p", "ci_low", "ci_high", "n_eff", "flag", "higher_than", "method", "level",
                    "test", "dont_know_in_base"]
 PERCENT_COLUMNS = ("p", "ci_low", "ci_high", "level")
+DEFAULT_SMALL_BASE = SmallBase()  # frozen: one shared default
 DONT_KNOW = frozenset({"dont know", "do not know", "not sure", "unsure", "dont know not sure",
                        "not sure dont know", "cant say", "cannot say", "dont know cant say", "no opinion"})
 _NEUTRAL = frozenset(n for s in SCALES for n in s.neutral)
@@ -123,7 +133,7 @@ def break_keys(codebook) -> list[str]:
 
 
 def tab_book(frame: pd.DataFrame, codebook, by=None, filter: Mapping | None = None,
-             method: str = "wilson", level: float = 0.95, small_base: SmallBase = SmallBase(),
+             method: str = "wilson", level: float = 0.95, small_base: SmallBase = DEFAULT_SMALL_BASE,
              adjust: str = "holm", test: str = "design", dont_know: bool = True,
              questions: Iterable[str] | None = None) -> pd.DataFrame:
     """One row per question x answer x group (total first), columns ``TABBOOK_COLUMNS``.
@@ -297,7 +307,8 @@ def wide_table(table: pd.DataFrame, question: str, *, letters: bool = True, sort
     if sort:
         total = part[part["by"] == "total"].set_index("answer")["p"]
         nets = set(part.loc[part["row_kind"] == "net", "answer"])
-        plain = sorted((a for a in answers if a not in nets), key=lambda a: -np.nan_to_num(total.get(a, np.nan), nan=-1))
+        plain = sorted((a for a in answers if a not in nets),
+                       key=lambda a: -np.nan_to_num(total.get(a, np.nan), nan=-1))
         answers = plain + [a for a in answers if a in nets]
     pct = np.where(part["p"].isna(), "[c]", (part["p"] * 100).round(0).map(lambda v: f"{v:.0f}%"))
     if letters:

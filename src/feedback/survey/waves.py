@@ -20,17 +20,16 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri  # scipy.stats' own normal functions, without its 0.5 s import
 
 from feedback.errors import InputError
-from feedback.intervals import check_level, check_method
-from feedback.intervals import SmallBase
+from feedback.intervals import SmallBase, check_level, check_method
 from feedback.survey.answers import answer_key
 from feedback.survey.rates import rates_by_group
 from feedback.survey.significance import UNTESTABLE, adjust_pvalues, at_boundary, check_adjust, check_test, untestable
@@ -43,6 +42,7 @@ TREND_COLUMNS = ["wave", "wave_order", "question", "question_text", "base_label"
 SERIES_COLUMNS = ["question", "question_text", "wave", "wave_order", "present", "break_before"]
 DEFAULT_BY = (("role",), ("region",))
 BREAK = "[b]"
+DEFAULT_SMALL_BASE = SmallBase()  # frozen: one shared default
 # How ``change`` tests a change, in words (the annex's figures workbook and notes quote it).
 CHANGE_TEST = ("Wald z test of the change on two independent samples (se = sqrt(se_before² + se_after²), "
                "each the design-based standard error of its wave)")
@@ -177,7 +177,7 @@ def _normalise_by(by) -> tuple[tuple[str, ...], ...]:
 
 
 def wave_rates(wave: Wave, *, by=DEFAULT_BY, filter: Mapping | None = None, level: float = 0.95,
-               method: str = "wilson", small_base: SmallBase = SmallBase()) -> pd.DataFrame:
+               method: str = "wilson", small_base: SmallBase = DEFAULT_SMALL_BASE) -> pd.DataFrame:
     """The results model of one wave (respondents: ``rates_by_group``; data tables: ``rates_from_tables``)."""
     survey = wave.survey
     by = _normalise_by(by)
@@ -194,7 +194,7 @@ def wave_rates(wave: Wave, *, by=DEFAULT_BY, filter: Mapping | None = None, leve
 
 
 def trend(waves: Iterable[Wave], *, by=DEFAULT_BY, filter: Mapping | None = None, level: float = 0.95,
-          method: str = "wilson", small_base: SmallBase = SmallBase()) -> pd.DataFrame:
+          method: str = "wilson", small_base: SmallBase = DEFAULT_SMALL_BASE) -> pd.DataFrame:
     """One row per wave x question x group, oldest wave first; ``[b]`` on the first wave after a break."""
     waves = sort_waves(waves)
     level, method = check_level(level), check_method(method)
@@ -214,7 +214,7 @@ def trend(waves: Iterable[Wave], *, by=DEFAULT_BY, filter: Mapping | None = None
 # ---------------------------------------------------------------- change between two waves
 
 def change(before: Wave, after: Wave, *, by=DEFAULT_BY, filter: Mapping | None = None, level: float = 0.95,
-           adjust: str = "holm", small_base: SmallBase = SmallBase(), method: str = "wilson",
+           adjust: str = "holm", small_base: SmallBase = DEFAULT_SMALL_BASE, method: str = "wilson",
            test: str = "design") -> pd.DataFrame:
     """Change from ``before`` to ``after`` for every shared question x group (docs/architecture.md).
 
@@ -362,7 +362,8 @@ def series_position(survey) -> tuple[list, int]:
 def sample_series(kind: str = "respondents") -> dict[str, list]:
     """Audience -> the embedded samples of that kind, oldest first (``examples.Example``s),
     for audiences with two or more waves."""
-    from feedback.survey.examples import available_examples as available_samples, data_dir
+    from feedback.survey.examples import available_examples as available_samples
+    from feedback.survey.examples import data_dir
 
     found: dict[str, list[tuple[int, object]]] = {}
     for sample in available_samples():

@@ -17,7 +17,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-
 from feedback.errors import InputError
 from feedback.intervals import METHODS
 from feedback.survey.cli import FORMATS, one_line_errors, parse_by, parse_filters, write_frame

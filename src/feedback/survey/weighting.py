@@ -213,7 +213,7 @@ def rake(frame: pd.DataFrame, codebook, targets: pd.DataFrame, *, cap: float | N
         codes_in, w = codes, base.astype(float).copy()
     cut = np.inf
     trimmed = 0
-    for sweep in range(1, max_sweeps + 1):
+    for sweep in range(1, max_sweeps + 1):  # noqa: B007 - the last sweep is reported after the loop (iterations)
         gap = 0.0  # each margin's gap before its adjustment: converged when a whole sweep changed nothing
         for code, total in zip(codes_in, totals):
             sums = np.bincount(code, weights=w, minlength=len(total))

@@ -108,11 +108,11 @@ def cutoff_for(as_of: dt.date | dt.datetime) -> dt.datetime:
     """The moment a record "as of" means: the end of that day, UK time (a datetime: itself)."""
     if isinstance(as_of, dt.datetime):
         return _aware(as_of)
-    return dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(0), tzinfo=UK).astimezone(dt.timezone.utc)
+    return dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(0), tzinfo=UK).astimezone(dt.UTC)
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:
-    return moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment.astimezone(dt.timezone.utc)
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
 def _parse(column, text: str | None) -> Any:
@@ -191,7 +191,7 @@ def _revisions(values: Mapping[str, Any], changes: list[db.History]) -> list[tup
         return tuple(_value_after(values, changes, moment, name, table.c[name])
                      for name in ("due_date", "revised_due_date", "revision_reason"))
 
-    previous = state(created or dt.datetime.min.replace(tzinfo=dt.timezone.utc))
+    previous = state(created or dt.datetime.min.replace(tzinfo=dt.UTC))
     out = [(previous[1], previous[2] or "")] if previous[1] is not None else []
     for moment in moments:
         due, revised, reason = state(moment)
@@ -518,8 +518,8 @@ def to_html(record: Record) -> str:
         f"<header><p>{_e(PUBLISHER)}</p></header>",
         '<main id="main">',
         f"<h1>{_e(TITLE)}</h1>",
-        f'<p class="lead">What safeguarding partnerships and others raised with the Panel, the Panel\'s '
-        f"response, and how each action it committed to stands.</p>",
+        '<p class="lead">What safeguarding partnerships and others raised with the Panel, the Panel\'s '
+        "response, and how each action it committed to stands.</p>",
         f'<p class="meta">Position at {_e(long_date(record.as_of))}. Last updated: '
         f"{_e(long_date(record.last_updated) or 'not yet published')}.</p>",
     ]
@@ -543,7 +543,8 @@ def to_html(record: Record) -> str:
         f"<p><strong>Completed on time: {_e(share)}.</strong> " + (
             f"Of the {base:,} {'action that is' if base == 1 else 'actions that are'} complete or whose original "
             f"target date had passed, {done:,} {'was' if done == 1 else 'were'} completed by "
-            f"{'its' if done == 1 else 'their'} original target date." if base else "No action has reached its target date.")
+            f"{'its' if done == 1 else 'their'} original target date."
+            if base else "No action has reached its target date.")
         + "</p>",
         "<p>An action is overdue when its current target date has passed and it is not complete. A target date "
         "is revised only with a reason, shown beside it. Closed means no longer pursued (for example, overtaken "
@@ -586,7 +587,8 @@ def to_html(record: Record) -> str:
         for a in p.actions:
             out.append(
                 f"<tr><td>{_e(a.reference)}</td><td>{_e(a.description)}</td><td>{_status_html(a)}</td>"
-                f"<td>{_e(long_date(a.due_date) or 'None set')}</td><td>{_e(long_date(a.current_due) or 'None set')}</td>"
+                f"<td>{_e(long_date(a.due_date) or 'None set')}</td>"
+                f"<td>{_e(long_date(a.current_due) or 'None set')}</td>"
                 f"<td>{_revisions_html(a.revisions)}</td><td>{_evidence(a.evidence) or 'None yet'}</td></tr>")
         out += ["</tbody>", "</table>", "</div>"]
     out += [

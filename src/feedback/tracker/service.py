@@ -8,7 +8,6 @@ returns plain values or pandas frames, so pages, the CLI and tests share it.
 from __future__ import annotations
 
 import dataclasses
-
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -305,7 +304,8 @@ def edit(session: Session, obj, seen_version: int, changes: Mapping[str, Any], w
         changes, reason = _action_dates(obj, changes, reason)
     merged = {**_values(obj), **changes}
     problems = PROBLEMS[type(obj)](merged)
-    if "reference" in changes and not problems and (taken := _reference_taken(session, type(obj), changes["reference"], obj.id)):
+    if "reference" in changes and not problems and (
+            taken := _reference_taken(session, type(obj), changes["reference"], obj.id)):
         problems.append(taken)
     if problems:
         raise TrackerError("The change was not saved: " + "; ".join(problems) + ".")

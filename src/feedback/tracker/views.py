@@ -22,9 +22,6 @@ from feedback.tracker.models import Item
 from feedback.tracker.service import LABELS, stored_value
 from feedback.validation import markdown_literal
 
-
-
-
 TEXT_FIELDS = {"description", "owner", "completion_criteria", "evidence", "rag", "status", "text", "themes",
                "regions", "source_detail", "decided_by", "reference"}
 

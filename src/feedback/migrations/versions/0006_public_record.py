@@ -28,7 +28,7 @@ def _day(value) -> dt.date | None:
         value = dt.datetime.fromisoformat(value)
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
-            value = value.astimezone(dt.timezone.utc)
+            value = value.astimezone(dt.UTC)
         return value.date()
     return value
 
