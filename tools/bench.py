@@ -945,7 +945,7 @@ def uploads(repeats: int = 5, log=print) -> dict:
     from feedback.survey.read import read_survey
 
     figures: dict = {"load_before": os.getloadavg()}
-    isolation.warm_up(background=False)
+    isolation.start_forkserver(background=False)
     small = ("id,role,q1\n" + "".join(f"{i},Health,Yes\n" for i in range(40))).encode()
     read_survey("small.csv", small)  # the forkserver is up and warm
 
@@ -1160,7 +1160,7 @@ def notes_timings(repeats: int, log=print) -> dict:
     from feedback import isolation
     from feedback.roundtables.read import read_notes
 
-    isolation.warm_up(background=False)
+    isolation.start_forkserver(background=False)
     files = hostile_notes()
     corpus = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "notes_corpus"
     for path in sorted(corpus.glob("*")) if corpus.is_dir() else []:
@@ -1230,7 +1230,7 @@ def limits(repeats: int = 3, log=print) -> list[dict]:
     from feedback.survey.codebook import suggest_codebook, validate
     from feedback.survey.read import read_survey
 
-    isolation.warm_up(background=False)
+    isolation.start_forkserver(background=False)
     read_survey("warm.csv", b"id,q1\n1,Yes\n")  # the forkserver is up and warm
     rows = []
     for columns, n in ((500, 4), (1000, 4), (2000, 4), (2000, 200)):

@@ -61,7 +61,7 @@ def warm_up(argv: list[str] | None = None) -> None:
     _convert_a_frame_for_display()
     from feedback import isolation
 
-    isolation.warm_up()
+    isolation.start_forkserver()
     _import((*OTHER_PAGES, *page_modules()))
     if argv is not None:
         prepare_database(argv)

@@ -375,7 +375,7 @@ def _ctx():
     return _context
 
 
-def warm_up(background: bool = True) -> None:
+def start_forkserver(background: bool = True) -> None:
     """Start the forkserver now (it imports the parsing libraries once, ~1-2 s), so the
     first upload does not wait for it."""
     def start():
@@ -550,7 +550,7 @@ class _Child(NamedTuple):
 
 _spare: list[_Child] = []  # at most one, forked ahead of need
 _spare_lock = threading.Lock()
-_keep_spare = False  # set by warm_up() (a server); a command-line run forks each child when needed
+_keep_spare = False  # set by start_forkserver() (a server); a command-line run forks each child when needed
 
 
 @atexit.register

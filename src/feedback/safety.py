@@ -30,7 +30,7 @@ from feedback.isolation import (  # noqa: F401 - re-exported: one mechanism for 
     parse_untrusted,
     parsing_busy,
     run_limited,
-    warm_up,
+    start_forkserver,
 )
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024          # one upload (Streamlit's server.maxUploadSize is 50 MB too)

@@ -14,8 +14,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback.db import Base, Versioned, utcnow
 from feedback.tracker.choices import (  # noqa: F401 - the lists and list storage, as the models use them
-    DECISIONS, LIST_SEPARATOR, OPEN_STATUSES, RAGS, SOURCES, STATUSES, join_list, split_list)
-
+    DECISIONS,
+    LIST_SEPARATOR,
+    OPEN_STATUSES,
+    RAGS,
+    SOURCES,
+    STATUSES,
+    join_list,
+    split_list,
+)
 
 
 class _Audited(Versioned):

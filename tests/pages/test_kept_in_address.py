@@ -12,7 +12,7 @@ from feedback import regions
 from feedback.survey import examples, loading, views
 from tests.pages.helpers import opened
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PARTNERS = "Safeguarding partners 2021 (sample)"
 FRONTLINE = "Frontline professionals 2021 (sample)"
 

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from feedback.survey import examples, loading
 from feedback.survey.tabbook import tab_book, wide_table
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
