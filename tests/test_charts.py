@@ -74,8 +74,9 @@ def test_survey_chart_carries_title_base_region_flags_and_notes():
         assert expected in spec, expected
     values = [v for ds in chart.to_dict()["datasets"].values() for v in ds if "__label" in v]
     labels = {v["group"]: v["__label"] for v in values}
-    assert labels == {"Total": "87%", "Director": "95% ▲", "Business manager": "80%", "Police": "76% [u]",
-                      "Health": "[c]"}
+    # each label ends with its unweighted base, a suppressed [c] row's too
+    assert labels == {"Total": "87% (n=139)", "Director": "95% ▲ (n=40)", "Business manager": "80% (n=60)",
+                      "Police": "76% [u] (n=25)", "Health": "[c] (n=8)"}
 
 
 def test_survey_chart_keeps_codebook_order_and_sorts_by_value_only_when_asked():

@@ -75,6 +75,75 @@ def _survey_labels(results: pd.DataFrame) -> list[str]:
     return labels
 
 
+NO_DIFFERENCES = "No significant differences between groups."
+
+
+def _text_column(results: pd.DataFrame, column: str) -> pd.Series:
+    if column not in results:
+        return pd.Series("", index=results.index)
+    return results[column].fillna("").astype(str)
+
+
+def letter_list(letters: str) -> list[str]:
+    """'BC' -> ['B', 'C']; 'AA AB' -> ['AA', 'AB'] (letters past Z are separated by spaces)."""
+    letters = str(letters or "").strip()
+    return letters.split() if " " in letters else list(letters)
+
+
+def higher_text(letters: str) -> str:
+    """The ``higher_than`` letters as written beside a value: 'BC' -> '> B, C'; '' -> ''."""
+    found = letter_list(letters)
+    return f"> {', '.join(found)}" if found else ""
+
+
+def has_letters(results: pd.DataFrame) -> bool:
+    """Whether the groups carry column letters (the pairwise tests were run)."""
+    return bool(((_text_column(results, "letter") != "") & (results["by"] != "total")).any())
+
+
+def no_differences(results: pd.DataFrame) -> bool:
+    """True when the groups were compared (they carry column letters) and no group is significantly
+    higher than another: no row has ``higher_than``."""
+    return has_letters(results) and not (_text_column(results, "higher_than").str.strip() != "").any()
+
+
+def group_label(group: str, letter: str) -> str:
+    """'Police (B)': a group with its column letter (the total, which has none, as it is)."""
+    return f"{group} ({letter})" if letter else str(group)
+
+
+def value_label(label: str, n, higher: str) -> str:
+    """'87% ▲ (n=30) > B, C': the value, its base (kept for a suppressed [c] row) and the letters of
+    the groups it is significantly higher than."""
+    base = f"(n={int(n):,})" if pd.notna(n) else ""
+    return " ".join(part for part in (label, base, higher_text(higher)) if part)
+
+
+def letters_note(results: pd.DataFrame) -> list[str]:
+    """The chart's note on column letters: what the letter after a group and '> B, C' after a value
+    mean, or that no group differs significantly from another."""
+    if not has_letters(results):
+        return []
+    if no_differences(results):
+        return [NO_DIFFERENCES]
+    level = float(results["level"].iloc[0]) if "level" in results and len(results) else 0.95
+    return [f"(A), (B)...: each group's column letter. '> B, C' after a value: significantly higher than groups B "
+            f"and C at the {_level_text(level)} level (pairwise test, adjusted for multiple comparisons); the "
+            "table's 'Significantly higher than' column gives the same letters."]
+
+
+def _chart_rows(res: pd.DataFrame) -> pd.DataFrame:
+    """The rows with their drawn texts: ``__category`` (group and letter) and ``__label`` (value,
+    flags, base, letters)."""
+    res = res.copy()
+    res["__category"] = [group_label(g, letter) for g, letter in zip(res["group"].astype(str),
+                                                                      _text_column(res, "letter"), strict=True)]
+    res["__label"] = [value_label(label, n, higher) for label, n, higher in
+                      zip(_survey_labels(res), pd.to_numeric(res["n"], errors="coerce"),
+                          _text_column(res, "higher_than"), strict=True)]
+    return res
+
+
 def _base_text(results: pd.DataFrame) -> str:
     """'Base: all safeguarding partners (139; weighted 139)' from the total row (or the sum of groups)."""
     label = str(results["base_label"].iloc[0]) if "base_label" in results and len(results) else "all respondents"
@@ -146,8 +215,11 @@ def survey_chart(
     Groups keep the fixed order (``group_order``: total on top, regions in the
     Panel's order, roles in codebook order), or largest first within their
     grouping with ``sort="value"``; ``hide_c`` drops suppressed groups and
-    says how many in the notes; labels carry the percentage, ``[u]``/``[c]`` and
-    ``▲``/``▼`` for significant differences, all explained in the notes. The
+    says how many in the notes; each group is named with its column letter ("Police (B)") and
+    its label carries the percentage, ``[u]``/``[c]``, ``▲``/``▼`` against the rest, the
+    unweighted base (also for ``[c]``) and the letters of the groups it is significantly higher
+    than ("87% (n=30) > A, C"), all explained in the notes, which say "No significant
+    differences between groups" when no group is higher than another. The
     title is the question text (or ``title``, and the question text moves to
     the subtitle); the subtitle gives the base and the region.
     """
@@ -157,7 +229,7 @@ def survey_chart(
     hidden_note = None
     if hide_c:
         res, hidden_note = hide_suppressed(res, suppress=thresholds[0])
-    res["__label"] = _survey_labels(res)
+    res = _chart_rows(res)
     text = str(res["question_text"].iloc[0]) if "question_text" in res else str(res["question"].iloc[0])
     subtitle = [base_and_region(res, region)]
     if title:
@@ -167,12 +239,12 @@ def survey_chart(
     res["__series"] = _series(res)
     color_domain = list(pd.unique(res["__series"]))
     return bar_with_intervals(
-        res, category="group", value="p", low="ci_low", high="ci_high", label="__label", bases="n",
+        res, category="__category", value="p", low="ci_low", high="ci_high", label="__label",
         color="__series" if len(color_domain) > 1 else None, color_domain=color_domain,
         legend=len(color_domain) > 2,
         title=title or text, subtitle=subtitle, source=source,
-        notes=survey_notes(res, thresholds=thresholds) + ([hidden_note] if hidden_note else []), mark=mark,
-        sort=list(res["group"]),
+        notes=survey_notes(res, thresholds=thresholds) + letters_note(res) + ([hidden_note] if hidden_note else []),
+        mark=mark, sort=list(res["__category"]),
         value_title="Percentage giving a positive answer",
     )
 
@@ -193,6 +265,7 @@ def survey_questions_chart(
     ``survey_chart``."""
     parts = []
     hidden = 0
+    say_each = not no_differences(results)  # when no question's groups differ, the notes say it once
     for _, res in results.groupby("question", sort=False):
         res = _sorted_for_chart(res, sort)
         if hide_c:
@@ -200,22 +273,23 @@ def survey_questions_chart(
             res, _ = hide_suppressed(res, suppress=thresholds[0])
             hidden += before - len(res)
         text = str(res["question_text"].iloc[0]) if "question_text" in res else str(res["question"].iloc[0])
-        res["__panel"] = f"{text} — {_base_text(res).replace('Base: ', 'base: ')}"
+        res["__panel"] = (f"{text} — {_base_text(res).replace('Base: ', 'base: ')}"
+                          + (f". {NO_DIFFERENCES}" if say_each and no_differences(res) else ""))
         parts.append(res)
-    res = pd.concat(parts, ignore_index=True)
-    res["__label"] = _survey_labels(res)
+    res = _chart_rows(pd.concat(parts, ignore_index=True))
+    category_of = dict(zip(res["group"].astype(str), res["__category"], strict=True))
     res["__series"] = _series(res)
     color_domain = list(pd.unique(res["__series"]))
     subtitle = [f"Region: {region or 'England (all regions)'}. Base for each question in its heading."]
     return bar_with_intervals(
-        res, category="group", value="p", low="ci_low", high="ci_high", label="__label", bases="n", row="__panel",
+        res, category="__category", value="p", low="ci_low", high="ci_high", label="__label", row="__panel",
         color="__series" if len(color_domain) > 1 else None, color_domain=color_domain,
         legend=len(color_domain) > 2,
         title=title, subtitle=subtitle, source=source,
-        notes=survey_notes(res, thresholds=thresholds)
+        notes=survey_notes(res, thresholds=thresholds) + letters_note(res)
         + ([f"{hidden} {'group' if hidden == 1 else 'groups'} with fewer than {thresholds[0]} responses [c] not shown."]
            if hidden else []),
-        mark=mark, sort=[g for g in group_order(res) if g in set(res["group"].astype(str))],
+        mark=mark, sort=[category_of[g] for g in group_order(res) if g in category_of],
         value_title="Percentage giving a positive answer",
     )
 
@@ -236,10 +310,14 @@ def survey_alt_text(results: pd.DataFrame, *, region: str | None = None, title: 
     res = results
     text = str(res["question_text"].iloc[0]) if "question_text" in res and len(res) else ""
     items = []
-    for row in res.itertuples(index=False):
-        label = f"{row.group}" if res["question"].nunique() == 1 else f"{row.question_text} – {row.group}"
+    letters = _text_column(res, "letter")
+    higher = _text_column(res, "higher_than")
+    for row, letter, above in zip(res.itertuples(index=False), letters, higher, strict=True):
+        group = group_label(str(row.group), letter)
+        label = group if res["question"].nunique() == 1 else f"{row.question_text} – {group}"
         if getattr(row, "flag", "") == "[c]" or pd.isna(row.p):
-            items.append(f"{label}: not shown, fewer than the minimum responses [c]")
+            base = f", base {int(row.n)}" if pd.notna(row.n) else ""
+            items.append(f"{label}: not shown, fewer than the minimum responses [c]{base}")
             continue
         item = (f"{label}: {percent_text(row.p)} (interval {percent_text(row.ci_low)} to "
                 f"{percent_text(row.ci_high)}, base {int(row.n)})")
@@ -247,9 +325,19 @@ def survey_alt_text(results: pd.DataFrame, *, region: str | None = None, title: 
             item += ", low reliability"
         if getattr(row, "sig_vs_rest", "") in ("higher", "lower"):
             item += f", significantly {row.sig_vs_rest} than the rest"
+        if letter_list(above):
+            item += f", significantly higher than groups {_and_list(letter_list(above))}"
         items.append(item)
     head = f"{chart_kind(mark)}: {title or text}. Region: {region or 'England (all regions)'}. "
-    return head + "; ".join(items) + "."
+    tail = ""
+    if has_letters(res):
+        tail = (f" {NO_DIFFERENCES}" if no_differences(res)
+                else " Letters in brackets are the groups' column letters; bases are unweighted.")
+    return head + "; ".join(items) + "." + tail
+
+
+def _and_list(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 # ---------------------------------------------------------------- trends over waves
