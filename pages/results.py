@@ -6,9 +6,9 @@ import streamlit as st
 
 from feedback import download_pack, export
 from feedback.survey import figures as survey_figures
-from feedback.survey import significance, views
+from feedback.survey import notes as survey_notes
+from feedback.survey import views
 from feedback.survey.cli import cli_command
-from feedback.survey.notes import table_notes
 from ui import common, navigation, survey_ui
 
 navigation.route_through_app()  # a bookmark to this page on a fresh server goes through app.py
@@ -99,14 +99,15 @@ else:
 st.header("Table")
 with common.error_boundary('The table'):
     st.caption("Unweighted n, weighted base, positive share, interval, effective n, the test against the rest "
-               "of the sample and the column letters of the groups each is significantly higher than. "
+               "of the sample, each group's 'Column letter' and, under 'Significantly higher than', the letters "
+               "of the groups it is significantly higher than. "
                + " ".join(survey_figures.survey_notes(res, thresholds=thresholds)))
-    legend = significance.letters_legend(res)
+    legend = survey_notes.letters_legend(res, headers=survey_notes.EXPORTED_HEADERS)
     if legend:
         st.caption(common.markdown_literal(" ".join(legend)))
     shown = views.table_for_display(res)
     st.dataframe(shown, hide_index=True, width="stretch", column_config=survey_ui.percent_columns(shown))
-    notes = table_notes(survey, res, region=region, grouping=grouping, settings=s)
+    notes = survey_notes.table_notes(survey, res, region=region, grouping=grouping, settings=s)
     stem = export.file_stem("results", survey.name, grouping, region_text)
     t1, t2, t3 = st.columns(3)
     t1.download_button("Download table (CSV)",

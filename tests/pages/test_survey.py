@@ -80,6 +80,12 @@ def test_results_page_table_matches_cli_and_region_filter_changes_base(app):
     cli = cli[cli["question"].isin(table["Question id"])].reset_index(drop=True)
     assert table["Group"].tolist() == cli["group"].tolist()
     assert table["Unweighted n"].tolist() == cli["n"].tolist()
+    captions = " ".join(c.value for c in at.caption).replace("\\", "")
+    assert "Letters in 'Significantly higher than'" in captions and "'higher_than'" not in captions
+    charts_ = at.get("vega_lite_chart")  # one a question: groups with letters and bases on the bars
+    assert "Police (B)" in charts_[0].spec and "(n=30)" in charts_[0].spec and "base 30" in charts_[0].alt
+    assert "No significant differences between groups" in charts_[0].spec  # understand_remit: none is higher
+    assert "> B, C" in charts_[1].spec and "No significant differences" not in charts_[1].spec
     # On screen: percentages to one decimal place, and [c] where the CLI suppresses the figure.
     for shown, column in (("Positive (%)", "p"), ("Interval from (%)", "ci_low"), ("Interval to (%)", "ci_high")):
         expected = (100 * cli[column]).map("{:.1f}".format).where(cli[column].notna(), "[c]")

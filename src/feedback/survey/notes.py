@@ -7,9 +7,18 @@ from __future__ import annotations
 
 import pandas as pd
 
+from feedback.export import TABLE_LABELS
 from feedback.regions import region_name
+from feedback.survey import significance
 from feedback.survey.settings import Adjust, Level, Method, Settings
-from feedback.survey.significance import TEST_NAMES, letters_legend, results_test
+from feedback.survey.significance import TEST_NAMES, results_test
+
+# The results columns as the exported table (Results XLSX, ODS and CSV, the Results page's table) heads
+# them: the notes of an export name these, and only the columns the export holds.
+EXPORTED_HEADERS = {**{c: TABLE_LABELS[c] for c in (
+    "question_text", "base_label", "by", "group", "letter", "p", "n", "base_weighted", "n_eff", "sig_vs_rest",
+    "higher_than", "p_value_vs_rest", "p_adj_vs_rest", "method")},
+    "ci_low": "Interval from (%)", "ci_high": "Interval to (%)", "level": "Confidence level (%)"}
 
 
 def interval_notes(method: str) -> list[str]:
@@ -24,14 +33,32 @@ def interval_notes(method: str) -> list[str]:
     return []
 
 
-def test_notes(res: pd.DataFrame, *, level: float, adjust: str) -> list[str]:
-    """Which test the significance marks and letters come from, in words."""
+def letters_legend(res: pd.DataFrame, *, headers: dict[str, str] | None = None) -> list[str]:
+    """The column letters explained, naming the columns by ``headers`` (e.g. ``EXPORTED_HEADERS``;
+    the results model's names without): the first line of ``significance.letters_legend`` in the
+    words of the table it goes with, then one line per grouping."""
+    lines = significance.letters_legend(res)
+    if not lines or not headers:
+        return lines
+    level = float(res["level"].iloc[0]) if "level" in res and len(res) else 0.95
+    first = (f"'{headers['letter']}': each group's letter within its grouping. Letters in "
+             f"'{headers['higher_than']}' name the groups of the same grouping that a group is significantly "
+             f"higher than at the {level:.0%} level, after adjustment for multiple comparisons "
+             f"({TEST_NAMES[results_test(res)]}); suppressed cells [c] are never tested.")
+    return [first, *lines[1:]]
+
+
+def test_notes(res: pd.DataFrame, *, level: float, adjust: str, headers: dict[str, str] | None = None) -> list[str]:
+    """Which test the significance marks and letters come from, in words. With ``headers`` (the exported
+    table's, ``EXPORTED_HEADERS``) the notes name columns by those headers and leave out columns the
+    table does not hold; without, by the results model's names (the command line's output)."""
     used = [t for t in pd.unique(res["test"].astype(str)) if t] if "test" in res and len(res) else []
     if not used:
         return ["No significance tests: published data tables give no respondent-level data for them."]
     test = results_test(res)
     lvl = Level.label_of(level)
-    notes = [f"Test: {TEST_NAMES[test]}. sig_vs_rest: 'higher' or 'lower' when the group differs from the rest of "
+    sig = f"'{headers['sig_vs_rest']}'" if headers else "sig_vs_rest"
+    notes = [f"Test: {TEST_NAMES[test]}. {sig}: 'higher' or 'lower' when the group differs from the rest of "
              f"the sample at the {lvl} level ({Adjust.label_of(adjust)} adjustment within each question and "
              "grouping); shown on charts as ▲ / ▼. The rest is the other respondents with a label for the grouping "
              "(within the region, if one is chosen)."]
@@ -41,15 +68,15 @@ def test_notes(res: pd.DataFrame, *, level: float, adjust: str) -> list[str]:
                      "(R survey's svyttest); respondents outside a question's base stay in the design. Where either "
                      "side is at exactly 0% or 100% (no design variance on that side, where the t test would claim "
                      "certainty) the comparison is made by the Rao-Scott test instead (R's svychisq(~y + group, "
-                     "design, statistic = \"F\")); the test column says which.")
+                     "design, statistic = \"F\"))" + ("." if headers else "; the test column says which."))
     if test == "rao-scott":
         notes.append("Rao-Scott test: Pearson's X² of answer by group against the rest, divided by its design "
-                     "effect, on F(1, respondents in the design - 1), as R survey's svychisq(statistic = \"F\"); "
-                     "t_vs_rest is the signed square root of F.")
+                     "effect, on F(1, respondents in the design - 1), as R survey's svychisq(statistic = \"F\")"
+                     + ("." if headers else "; t_vs_rest is the signed square root of F."))
     if "sig_vs_rest" in res and (res["sig_vs_rest"] == "[z]").any():
         notes.append("[z]: the group and the rest are both at 0%, or both at 100%: nothing to test; such "
                      "comparisons are left out of the adjustment's family.")
-    notes += letters_legend(res)
+    notes += letters_legend(res, headers=headers)
     return notes
 
 
@@ -65,8 +92,8 @@ def difference_notes(diff: pd.DataFrame, *, level: float) -> list[str]:
 
 DESIGN_NOTE = ("Design: weights only (R's svydesign(ids = ~1, weights = ~weight)); no strata or clusters are used. "
                "For a clustered or stratified sample the standard errors, intervals and tests are wrong (on R's "
-               "apiclus1, a cluster sample, a se of 0.035 against 0.080 with the clusters): analyse such a design "
-               "in R's survey package with its strata and clusters.")
+               "apiclus1, a cluster sample, a standard error of 0.035 against 0.080 with the clusters): analyse such a "
+               "design in R's survey package with its strata and clusters.")
 
 
 def raking_notes(raking) -> list[str]:
@@ -96,25 +123,27 @@ def design_notes(survey) -> list[str]:
 
 
 def table_notes(survey, res: pd.DataFrame, *, region: str | None, grouping: str, settings: Settings) -> list[str]:
-    """The notes sheet of an exported table: what the figures are and how they were made."""
+    """The notes sheet of an exported table: what the figures are and how they were made, naming only
+    the columns the export holds, by their headers (``EXPORTED_HEADERS``)."""
     weighted = survey.weighted
+    h = {k: f"'{v}'" for k, v in EXPORTED_HEADERS.items()}
     notes = [
         f"Survey: {survey.title or survey.name}" + (f", fieldwork {survey.fieldwork}" if survey.fieldwork else "")
         + f" (file {survey.filename}).",
         f"Region: {region_name(region)}"
         + (" — a domain of the full sample, so intervals use the full design." if region else "."),
         f"Grouping: {grouping.lower()}.",
-        "p, ci_low and ci_high are proportions (0 to 1) shown as percentages: p is the share giving a positive "
-        "answer (the net, e.g. 'Strongly agree' + 'Tend to agree') among those in the question's base.",
+        f"{h['p']}, {h['ci_low']} and {h['ci_high']} are percentages from 0 to 100: {h['p']} is the share "
+        "giving a positive answer (the net, e.g. 'Strongly agree' + 'Tend to agree') among those in the "
+        "question's base.",
         f"Intervals: {Level.label_of(settings.level)} confidence, {Method.label_of(settings.method)} method"
-        + (", on the Kish effective base (n_eff) because the data are weighted." if weighted else "."),
+        + (f", on the Kish effective base ({h['n_eff']}) because the data are weighted." if weighted else "."),
         *interval_notes(settings.method),
-        "n is the unweighted base (respondents with a weight above 0); base_weighted the weighted base; n_eff the "
-        "Kish effective base; se the standard error. deff is R survey's design effect, the ratio of the design "
-        "variance to simple random sampling's (below 1 is possible in small groups of unweighted data); "
-        "deff_kish is Kish's n / n_eff, the effect of the weights alone.",
+        f"{h['n']} is the unweighted base (respondents with a weight above 0); {h['base_weighted']} the weighted "
+        f"base; {h['n_eff']} the Kish effective base (the unweighted base divided by Kish's design effect, "
+        "1 + the squared coefficient of variation of the weights).",
         *settings.small_base.describe(),
-        *test_notes(res, level=settings.level, adjust=settings.adjust),
+        *test_notes(res, level=settings.level, adjust=settings.adjust, headers=EXPORTED_HEADERS),
         *design_notes(survey),
     ]
     if "n_not_grouped" in res and len(res):
@@ -122,7 +151,7 @@ def table_notes(survey, res: pd.DataFrame, *, region: str | None, grouping: str,
         for by, count in missing.items():
             if count > 0:
                 notes.append(f"{int(count)} respondent(s) have no {by} recorded: they count in the total but in no "
-                             f"{by} group and in no group's rest (column n_not_grouped, per question).")
+                             f"{by} group and in no group's rest.")
     if survey.kind == "data tables":
         notes.append("Figures read from published data tables; intervals computed from the published bases.")
     if survey.source:
