@@ -125,7 +125,9 @@ def letters_note(results: pd.DataFrame) -> list[str]:
     if not has_letters(results):
         return []
     if no_differences(results):
-        return [NO_DIFFERENCES]
+        sig = set(_text_column(results, "sig_vs_rest"))
+        return [NO_DIFFERENCES if not sig & {"higher", "lower"} else
+                f"{NO_DIFFERENCES[:-1]} (compared pairwise; ▲ / ▼ compare a group with the rest of the sample)."]
     level = float(results["level"].iloc[0]) if "level" in results and len(results) else 0.95
     return [f"(A), (B)...: each group's column letter. '> B, C' after a value: significantly higher than groups B "
             f"and C at the {_level_text(level)} level (pairwise test, adjusted for multiple comparisons); the "
