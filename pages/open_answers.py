@@ -145,3 +145,6 @@ with tab_rates, common.error_boundary("The theme rates"):
     notes = [f"Themes coded by {coder} from suggestions by {coding.SUGGESTER_CODER}; {summary['coded']} of "
              f"{summary['answers']} answers coded.", *survey_figures.survey_notes(rates, thresholds=s.thresholds)]
     common.download_table(rates, title, notes=notes, key="open_answers_rates")
+    st.caption("Same figures from the command line, with the codings downloaded on the 'Code the answers' tab "
+               "saved as codings.csv:")
+    st.code(verbatims.cli_command(survey, column, by=by.lower(), settings=s), language="bash", wrap_lines=True)

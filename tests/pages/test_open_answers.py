@@ -5,12 +5,20 @@ table equals rates_by_group on indicator columns built here from the same coding
 from __future__ import annotations
 
 import io
+import json
+import os
+import shlex
+import subprocess
+import sys
 
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
+from feedback.export import to_csv_bytes
+from feedback.roundtables import verbatims
 from feedback.roundtables.themes import load_themes
 from feedback.survey.codebook import Question, load_codebook
+from feedback.survey.loading import load_survey
 from feedback.survey.rates import rates_by_group
 from feedback.survey.views import table_for_display
 from tests.pages.helpers import ROOT, goto
@@ -99,3 +107,44 @@ def test_pages_of_twenty_and_codings_survive_a_page_switch(app):
     at = goto(at, "open_answers")
     state = next(iter(at.session_state["open_answers_codings"].values()))
     assert len(state) == 20  # the first page's codings are kept for the session
+
+
+def test_answers_and_column_names_from_the_file_are_shown_as_plain_text(app):
+    hostile = "**Bold** [click](https://evil.example) <img src=x onerror=alert(1)> meets :red[colour] in our area"
+    frame = pd.read_csv(io.BytesIO(CSV), dtype=str, keep_default_na=False)
+    first = frame.index[frame["comments"] != ""][0]
+    frame.loc[first, "comments"] = hostile
+    at = goto(app, "upload")
+    at.file_uploader(key="upload_file").set_value(("hostile.csv", frame.to_csv(index=False).encode(), "text/csv"))
+    at.file_uploader(key="upload_codebook").set_value(("staff_comments.toml", TOML, "application/toml"))
+    at.run()
+    at.button(key="upload_use").click().run()
+    at = goto(at, "open_answers")
+    assert hostile in [t.value for t in at.text]  # st.text: never Markdown
+    shown = " ".join(e.value for e in [*at.markdown, *at.caption, *at.info, *at.warning, *at.error])
+    assert "evil.example" not in shown and "onerror" not in shown
+
+
+def test_the_codings_export_and_the_command_shown_give_the_table_s_rates(app, tmp_path):
+    at = uploaded(app)
+    at.button(key="open_answers_accept").click().run()
+    at.radio(key="open_answers_by").set_value("Region").run()
+    page_rates = at.dataframe[-1].value
+    command = next(c.value for c in at.code if "theme-rates" in c.value)
+    # The export the download button gives (its data is built when clicked: built here the same way).
+    survey = load_survey("staff_comments.csv", CSV, TOML.decode())
+    answers = verbatims.answers_with_suggestions(survey.frame, "comments", load_themes())
+    codes = next(iter(at.session_state["open_answers_codings"].values()))
+    table = verbatims.codings_table(survey.frame, "comments", codes, answers, load_themes(), coder="me")
+    (tmp_path / "codings.csv").write_bytes(to_csv_bytes(table))
+    (tmp_path / "staff_comments.csv").write_bytes(CSV)
+    (tmp_path / "staff_comments.toml").write_bytes(TOML)
+    args = shlex.split(command)[3:]  # after "python -m feedback"
+    out = subprocess.run([sys.executable, "-m", "feedback", *args, "--format", "json"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    assert out.returncode == 0, out.stderr
+    cli = table_for_display(pd.DataFrame(json.loads(out.stdout)))
+    cols = ["Question", "Group", "Unweighted n", "Positive (%)", "Interval from (%)", "Interval to (%)"]
+    pd.testing.assert_frame_equal(cli[cols].reset_index(drop=True), page_rates[cols].reset_index(drop=True),
+                                  check_dtype=False)

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import shlex
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 
 import pandas as pd
 
@@ -79,7 +81,7 @@ def theme_questions(frame: pd.DataFrame, survey_codebook, column: str, accepted:
             qid += "_"
         used.add(qid)
         questions.append(Question(id=qid, column=col, text=f"{column}: {text}", kind="multi_select",
-                                  positive=[YES], question_set=label))
+                                  positive=[YES], question_set=label, base_label="respondents whose answer was coded"))
     return out, dataclasses.replace(survey_codebook, questions=questions)
 
 
@@ -222,3 +224,34 @@ def codings_table(frame: pd.DataFrame, column: str, accepted: Mapping[object, It
                         "Same as suggested": "Yes" if set(codes) == set(a.suggested) else "No"})
     return pd.DataFrame(records, columns=["Respondent row", "Column", "Answer", "Codes", "Sub-themes", "Themes",
                                           "Coded by", "Suggester", "Same as suggested"])
+
+
+def codings_from_table(frame: pd.DataFrame, table: pd.DataFrame) -> dict:
+    """The codings of an export (``codings_table``'s CSV read back: "Respondent row" and "Codes")
+    as ``accepted`` (the frame's index label -> sub-theme ids)."""
+    for col in ("Respondent row", "Codes"):
+        if col not in table.columns:
+            raise InputError(f"The codings file has no '{col}' column: use the file the Open answers page exports.")
+    out = {}
+    for number, codes in zip(table["Respondent row"], table["Codes"].fillna(""), strict=True):
+        position = int(number) - 1
+        if not 0 <= position < len(frame):
+            raise InputError(f"Respondent row {number} is not in the survey ({len(frame)} respondents).")
+        out[frame.index[position]] = [c for c in str(codes).split(";") if c]
+    return out
+
+
+def cli_command(survey, column: str, *, by: str, settings: Settings, level: str = "theme") -> str:
+    """The command line that gives the same theme rates from the survey's files (its codebook as
+    FILE.toml, as ``feedback.survey.cli.cli_command`` names it) and the codings export."""
+    parts = ["python -m feedback roundtables theme-rates", shlex.quote(survey.filename), "--codebook",
+             shlex.quote(Path(survey.filename).with_suffix(".toml").name), "--column", shlex.quote(column),
+             "--codings", "codings.csv", "--by", by]
+    raking = getattr(survey, "raking", None)
+    if raking is not None:
+        parts += ["--targets", shlex.quote(Path(survey.filename).stem + "_targets.csv")]
+        if raking.cap:
+            parts.append(f"--cap {raking.cap:g}")
+    if level != "theme":
+        parts += ["--count", level]
+    return " ".join(parts + settings.options())
