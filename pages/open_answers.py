@@ -20,6 +20,7 @@ navigation.route_through_app()  # a bookmark to this page on a fresh server goes
 
 CODINGS_KEY = "open_answers_codings"        # {(survey key, column): {row: [sub-theme ids]}}: this session's
 SUGGESTIONS_KEY = "open_answers_suggested"  # (key, [Answer]) of the column shown, read once per session
+COLUMNS_KEY = "open_answers_columns"        # (survey key, the free-text check of its columns)
 
 survey_ui.keep_state()
 survey_ui.title("Open answers")
@@ -37,7 +38,8 @@ if survey.kind != "respondents":
 engine = common.db_engine()
 themes, _toml, themes_version = store.current_codebook(engine)
 names = themes.names()
-found = verbatims.free_text_columns(survey.frame, survey.codebook)
+found = survey_ui.read_once_for_session(COLUMNS_KEY, survey.key,
+                                        lambda: verbatims.free_text_columns(survey.frame, survey.codebook))
 free = list(found.loc[found["free_text"], "column"])
 with st.expander(f"Columns checked for free text: {len(free)} of {len(found)} look like open answers"):
     st.caption("Columns the codebook does not use as a question, role, region or weight, and why each is or "
