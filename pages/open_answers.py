@@ -134,6 +134,8 @@ with tab_rates, common.error_boundary("The theme rates"):
         st.info("No answer is coded yet: code some on the 'Code the answers' tab.")
         st.stop()
     by = st.radio("Group by", ["Role", "Region"], horizontal=True, key="open_answers_by")
+    if common.current_region():
+        st.caption("The rates are for every coded answer in England: group by region to see each region's.")
     rates = verbatims.theme_rates(survey.frame, survey.codebook, column, codes, themes, by=by.lower(), settings=s,
                                   raking=survey.raking)
     title = f"Respondents mentioning each theme in '{column}', by {by.lower()}"
