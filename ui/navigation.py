@@ -25,6 +25,7 @@ SECTIONS: dict[str, list[tuple[str, str, str]]] = {
         ("pages/compare.py", "Compare", ":material/compare_arrows:"),
         ("pages/tables.py", "Tables", ":material/table_view:"),
         ("pages/trends.py", "Trends", ":material/trending_up:"),
+        ("pages/open_answers.py", "Open answers", ":material/rate_review:"),
         ("pages/upload.py", "Upload a survey", ":material/upload_file:"),
     ],
     "Roundtables": [

@@ -3,6 +3,8 @@ theme rates by role and region from the survey engine equal to the rates on the 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -90,3 +92,88 @@ def test_cli_suggests_for_a_survey_s_free_text_column(capsys, tmp_path):
         [1, "mental_health_suicide", True], [3, "panel_engagement", True]]  # the empty answer (row 2) left out
     assert main(["roundtables", "suggest-themes", str(data), "--column", "comments"]) == 0
     assert "survey.csv answer 3: The Panel newsletter is useful" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------- the Open answers page's model
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "open_answers"
+
+
+@pytest.fixture
+def staff():
+    from feedback.isolation import in_process
+    from feedback.survey import loading
+
+    with in_process():
+        return loading.load_survey("staff_comments.csv", (FIXTURE / "staff_comments.csv").read_bytes(),
+                                   (FIXTURE / "staff_comments.toml").read_text(encoding="utf-8"))
+
+
+def test_free_text_columns_are_the_unused_columns_of_mostly_distinct_sentences(staff):
+    found = verbatims.free_text_columns(staff.frame, staff.codebook).set_index("column")
+    assert list(found.index) == ["respondent_id", "job_title", "comments"]  # role, region, the question: used
+    assert found.loc["comments", "free_text"] and "differ" in found.loc["comments", "why"]
+    assert found.loc["comments", "answers"] + found.loc["comments", "blank"] == len(staff.frame)
+    assert not found.loc["job_title", "free_text"] and "categories" in found.loc["job_title", "why"]
+    assert not found.loc["respondent_id", "free_text"] and "word" in found.loc["respondent_id", "why"]
+
+
+def test_theme_level_indicator_is_yes_when_any_sub_theme_of_the_theme_is_coded(survey):
+    frame, codebook = survey
+    themes = load_themes()
+    code = themes.codes[0]
+    rows = list(frame.index[:3])
+    accepted = {rows[0]: [code.id], rows[1]: [], rows[2]: [c.id for c in themes.codes if c.theme != code.theme][:1]}
+    out, cb = verbatims.theme_questions(frame, codebook, "comments", accepted, themes, level="theme")
+    assert len(cb.questions) == len(codebook.questions) + len(themes.themes)
+    col = f"comments: {code.theme}"
+    assert list(out.loc[rows, col]) == ["Yes", "No", "No"]
+    assert (out.loc[frame.index[3:], col] == "").all()
+    with pytest.raises(InputError, match="unknown level"):
+        verbatims.theme_questions(frame, codebook, "comments", accepted, themes, level="nope")
+
+
+def test_page_model_suggests_pages_summarises_rates_and_exports(staff):
+    from feedback.survey.settings import Settings
+
+    themes = load_themes()
+    frame = staff.frame
+    answers = verbatims.answers_with_suggestions(frame, "comments", themes)
+    blank = int((frame["comments"].astype("string").fillna("").str.strip() == "").sum())
+    assert len(answers) == len(frame) - blank > 0
+    assert [a.number for a in answers] == sorted(a.number for a in answers)
+    assert frame.loc[answers[0].row, "comments"] == answers[0].text
+    assert all(s.reason for a in answers for s in a.offered)
+    assert verbatims.page_count(len(answers)) == -(-len(answers) // 20)
+    assert verbatims.page(answers, 2) == answers[20:40]
+    assert verbatims.page(answers, 99) == answers[20 * (verbatims.page_count(len(answers)) - 1):]
+
+    accepted = {a.row: a.suggested for a in answers[:20]}
+    s = Settings()
+    summary = verbatims.coding_summary(frame, "comments", accepted, s)
+    assert (summary["answers"], summary["blank"], summary["coded"]) == (len(answers), blank, 20)
+    assert "fewer than 30" in summary["few"]
+    accepted = {a.row: a.suggested for a in answers}
+    assert verbatims.coding_summary(frame, "comments", accepted, s)["few"] == ""
+
+    rates = verbatims.theme_rates(frame, staff.codebook, "comments", accepted, themes, by="region", settings=s)
+    assert set(rates["by"]) == {"total", "region"}
+    total = rates[rates["by"] == "total"].set_index("question")
+    for theme in themes.themes:
+        ids = {c.id for c in themes.codes if c.theme == theme}
+        share = sum(bool(ids & set(codes)) for codes in accepted.values()) / len(accepted)
+        qid = next(q for q in total.index if total.loc[q, "question_text"] == f"comments: {theme}")
+        assert total.loc[qid, "p"] == pytest.approx(share)
+        assert total.loc[qid, "n"] == len(accepted)
+    with pytest.raises(InputError, match="No answer is coded"):
+        verbatims.theme_rates(frame, staff.codebook, "comments", {}, themes)
+
+    first = answers[0]
+    table = verbatims.codings_table(frame, "comments", accepted, answers, themes, coder="A. Coder")
+    assert len(table) == len(answers)
+    assert table["Respondent row"].iloc[0] == first.number
+    assert set(table["Coded by"]) == {"A. Coder"} and set(table["Same as suggested"]) == {"Yes"}
+    assert (table["Suggester"] == suggest.SUGGESTER_CODER).all()
+    hostile = [verbatims.Answer(first.row, first.number, "=HYPERLINK(\"http://x\")", ())]
+    assert verbatims.codings_table(frame, "comments", {first.row: []}, hostile, themes, coder="me")[
+        "Answer"].iloc[0].startswith("'=")

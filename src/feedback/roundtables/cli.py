@@ -15,6 +15,7 @@ import pandas as pd
 
 from feedback.errors import InputError
 from feedback.regions import region_option
+from feedback.survey.settings import Settings
 from feedback.tracker.choices import DECISIONS
 
 
@@ -63,6 +64,21 @@ def register(subparsers) -> None:
     sug.add_argument("--format", choices=("table", "csv"), default="table")
     sug.add_argument("--output", type=Path, help="write here instead of standard output")
     sug.set_defaults(func=_suggest)
+
+    rates = sub.add_parser("theme-rates", help="the share of a survey's respondents mentioning each theme in a "
+                                               "free-text column, by role or region, from the codings the Open "
+                                               "answers page exports (the survey engine: intervals and bases)")
+    rates.add_argument("file", type=Path, help="the survey data (CSV, XLSX, SAV), one row per respondent")
+    rates.add_argument("--codebook", type=Path, required=True, help="the survey's codebook (TOML)")
+    rates.add_argument("--column", required=True, help="the column of free-text answers")
+    rates.add_argument("--codings", type=Path, required=True, help="the codings CSV the Open answers page exports")
+    rates.add_argument("--by", choices=("role", "region"), default="role")
+    rates.add_argument("--count", choices=("theme", "sub_theme"), default="theme", help="themes or sub-themes")
+    rates.add_argument("--targets", type=Path, help="population margins to rake to (CSV: variable,category,target)")
+    rates.add_argument("--cap", type=float, help="cap on the raked weights")
+    Settings.add_arguments(rates)
+    rates.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    rates.set_defaults(func=_theme_rates)
 
     agree = sub.add_parser("agreement", help="Krippendorff's alpha and percent agreement per sub-theme for any "
                                              "number of coders, and the points they disagree on (database)")
@@ -222,6 +238,24 @@ def _suggest(args) -> int:
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     table.insert(len(table.columns), "coder", suggest.SUGGESTER_CODER)
     return _show_suggestions(table, args, unit="point")
+
+
+def _theme_rates(args) -> int:
+    from feedback.roundtables import verbatims
+    from feedback.roundtables.themes import load_themes
+    from feedback.survey.loading import load_survey
+
+    survey = load_survey(args.file.name, args.file.read_bytes(), args.codebook.read_text(encoding="utf-8"),
+                         targets=args.targets.read_text(encoding="utf-8") if args.targets else None, cap=args.cap)
+    codings = pd.read_csv(args.codings, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    accepted = verbatims.codings_from_table(survey.frame, codings)
+    table = verbatims.theme_rates(survey.frame, survey.codebook, args.column, accepted, load_themes(), by=args.by,
+                                  settings=Settings.from_args(args), level=args.count, raking=survey.raking)
+    if args.format == "json":
+        print(table.to_json(orient="records"))
+        return 0
+    args.output = None
+    return _write(table, args, name="theme rates")
 
 
 def _show_suggestions(table: pd.DataFrame, args, *, unit: str) -> int:
