@@ -213,6 +213,7 @@ def bar_with_intervals(
     label: str | None = None,
     color: str | None = None,
     color_domain: Sequence[str] | None = None,
+    palette: Sequence[str] | None = None,
     offset: str | None = None,
     row: str | None = None,
     legend: bool = True,
@@ -238,7 +239,8 @@ def bar_with_intervals(
       ``label`` a text column written at the end of each bar/interval (default:
       the value, as a percentage when ``percent``).
     - ``color``: column for colour (Analysis Function palette in order, or
-      ``color_domain`` to fix the order); with ``offset`` (usually the same
+      ``color_domain`` to fix the order; ``palette`` another Analysis Function set, such as
+      ``TWO_SERIES`` for a region beside England); with ``offset`` (usually the same
       column) bars of the same category sit side by side.
     - ``row``: one panel per value of this column (e.g. a question), each with
       its own categories, headed by the value.
@@ -302,7 +304,7 @@ def bar_with_intervals(
         if color:
             dom = list(color_domain) if color_domain is not None else list(pd.unique(data[color].dropna()))
             enc["color"] = {"field": _f(color), "type": "nominal", "title": None, "sort": dom,
-                            "scale": {"domain": dom, "range": list(PALETTE[: max(1, len(dom))])},
+                            "scale": {"domain": dom, "range": list((palette or PALETTE)[: max(1, len(dom))])},
                             "legend": {"orient": "top", "title": None, "direction": "vertical", "labelLimit": 560}
                             if (legend and first) else None}
         else:
