@@ -310,7 +310,11 @@ def bar_with_intervals(
         else:
             enc["color"] = {"value": DARK_BLUE}
         if offset:
-            enc["yOffset"] = {"field": _f(offset), "type": "nominal", "sort": list(pd.unique(data[offset].dropna()))}
+            # The domain is given: a layer that leaves out rows without a value (the bars, the error
+            # bars) would otherwise place the others at other offsets than the labels.
+            offsets = list(pd.unique(data[offset].dropna()))
+            enc["yOffset"] = {"field": _f(offset), "type": "nominal", "sort": offsets,
+                              "scale": {"domain": offsets, "paddingInner": 0.15, "paddingOuter": 0.3}}
         tooltip = [{"field": _f(category), "type": "nominal", "title": "Group"},
                    {"field": _f(label), "type": "nominal", "title": "Value"}]
         if low and high:
@@ -330,7 +334,9 @@ def bar_with_intervals(
         if mark == "dot":
             main_mark = {"type": "point", "filled": True, "size": 90, "opacity": 1}
         else:
-            main_mark = {"type": "bar", "height": {"band": 0.7}}
+            # Side by side (``offset``): the offset scale's padding parts the bars (a band height would
+            # be taken of the category's band and push each bar below its interval and label).
+            main_mark = {"type": "bar"} if offset else {"type": "bar", "height": {"band": 0.7}}
         # Nothing to draw (every value suppressed [c]): the empty marks are hidden from screen readers
         # (an SVG group with no name fails axe's svg-img-alt); the labels and the alt text say [c].
         empty = bool(pd.to_numeric(rows[value], errors="coerce").isna().all())

@@ -47,9 +47,10 @@ def beside_england(frame: pd.DataFrame, england: pd.DataFrame | None, *, where: 
     ("London: 2 of 2 [c]", "England: 13 of 18 (72%) [u]"), so the two are told apart in words.
     The small-base rules are those of each frame: a region's suppressed share stays [c] beside
     England's share."""
-    data = frame.assign(__series=where, __label=_labels(frame, count, "n", "p"))
+    data = frame.assign(__label=_labels(frame, count, "n", "p"))
     if england is None:
         return data
+    data["__series"] = where
     eng = england.merge(frame[keys].drop_duplicates(), on=keys)
     both = pd.concat([data, eng.assign(__series=ENGLAND, __label=_labels(eng, count, "n", "p"))],
                      ignore_index=True)
