@@ -81,13 +81,15 @@ if tabs[0].open:
             st.info(common.markdown_literal(f"No audits of {year} reports in {where} yet. "
                                             "Enter one on the 'Enter an audit' tab."))
         else:
-            chart = figures.criteria_chart(summary, year=year, where=where, sample=is_sample)
-            crit_alt = figures.criteria_alt(summary, year=year, where=where)
+            england = criterion_summary(frames, fw, year=year) if region else None
+            chart = figures.criteria_chart(summary, year=year, where=where, sample=is_sample, england=england)
+            crit_alt = figures.criteria_alt(summary, year=year, where=where, england=england)
             common.show_chart(chart, crit_alt)
             common.download_chart(chart, f"Audit criteria {year} {where}", alt=crit_alt, key="aud_crit")
             if region:
-                st.caption(common.markdown_literal(f"England's figures are beside {where}'s in the table below."))
-            table(views.summary_table(summary, criterion_summary(frames, fw, year=year) if region else None),
+                st.caption(common.markdown_literal(f"England's figures are beside {where}'s in the chart above "
+                                                   "and the table below."))
+            table(views.summary_table(summary, england),
                   f"Audit criteria {year} {where}", "aud_crit_t",
                   notes=[figures.SOURCE, figures.INTERVAL_NOTE, *([figures.SAMPLE_NOTE] if is_sample else [])])
         with st.expander("Published figures beside the same figures from these data"):
@@ -104,16 +106,20 @@ if tabs[1].open:
             if freq.empty:
                 st.info(common.markdown_literal(f"No audits of {year} reports in {where} yet."))
                 continue
-            chart = figures.codes_chart(freq, list_name=lst.name, year=year, where=where, sample=is_sample)
-            codes_alt = figures.codes_alt(freq, list_name=lst.name, year=year, where=where)
+            england = code_frequencies(frames, fw, lst.id, year=year) if region else None
+            chart = figures.codes_chart(freq, list_name=lst.name, year=year, where=where, sample=is_sample,
+                                        england=england)
+            codes_alt = figures.codes_alt(freq, list_name=lst.name, year=year, where=where, england=england)
             common.show_chart(chart, codes_alt)
             common.download_chart(chart, f"{lst.name} {year} {where}", alt=codes_alt, key=f"aud_codes_{lst.id}")
-            table(views.codes_table(freq, lst.name), f"{lst.name} {year} {where}", f"aud_codes_t_{lst.id}")
+            table(views.codes_table(freq, lst.name, england), f"{lst.name} {year} {where}", f"aud_codes_t_{lst.id}")
 
 # ------------------------------------------------------------------ by region and year against year
 if tabs[2].open:
     with tabs[2], common.error_boundary('The figures by region and year'):
         by_region = criterion_summary(frames, fw, year=year, region=region, by_region=True)
+        if region and not by_region.empty:  # England as a second column beside the region's
+            by_region = views.by_region_with_england(by_region, criterion_summary(frames, fw, year=year))
         st.header(f"By region, {year}")
         if by_region.empty:
             st.info(common.markdown_literal(f"No audits of {year} reports in {where} yet."))
@@ -128,12 +134,13 @@ if tabs[2].open:
         if yoy.empty:
             st.info(common.markdown_literal(f"No audits in {where} yet."))
         else:
-            years_chart = figures.years_chart(yoy, where=where, sample=is_sample)
-            years_alt = figures.years_alt(yoy, where=where)
+            england = year_on_year(frames, fw) if region else None
+            years_chart = figures.years_chart(yoy, where=where, sample=is_sample, england=england)
+            years_alt = figures.years_alt(yoy, where=where, england=england)
             common.show_chart(years_chart, years_alt)
             common.download_chart(years_chart, f"Audit criteria year against year {where}", alt=years_alt,
                                   key="aud_years")
-            table(views.years_table(yoy, year_on_year(frames, fw) if region else None),
+            table(views.years_table(yoy, england),
                   f"Audit criteria year against year {where}", "aud_years_t")
 
 # ------------------------------------------------------------------ register
@@ -144,6 +151,8 @@ with tabs[3], common.error_boundary('The register and submission rate'):
             cutoff = st.date_input("Reports received on or before", value=top.cutoff, key=f"aud_cutoff_{year}",
                                    format="DD/MM/YYYY")
             rate = submission_rate(frames["register"], year, cutoff, region=region)
+            if region:  # England's rate below the region's
+                rate = views.rate_with_england(rate, submission_rate(frames["register"], year, cutoff))
             chart = figures.rate_chart(rate, year=year, by=cutoff, sample=is_sample)
             rate_alt = figures.rate_alt(rate, year=year, by=cutoff)
             common.show_chart(chart, rate_alt)

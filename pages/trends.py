@@ -184,12 +184,13 @@ else:
         st.info(f"No audits in {region_text} yet.")
     else:
         is_sample = bool(audit_frames["audits"]["is_sample"].any())
-        years_chart = audit_figures.years_chart(yoy, where=region_text, sample=is_sample)
-        years_alt = audit_figures.years_alt(yoy, where=region_text)
+        yoy_england = summaries.year_on_year(audit_frames, framework_for_year(years[-1])) if region else None
+        years_chart = audit_figures.years_chart(yoy, where=region_text, sample=is_sample, england=yoy_england)
+        years_alt = audit_figures.years_alt(yoy, where=region_text, england=yoy_england)
         common.show_chart(years_chart, years_alt)
         england = ["england_evidenced", "england_n", "england_p"] if region else []
-        if region:  # England's figures beside the region's
-            yoy = summaries.with_england(yoy, summaries.year_on_year(audit_frames, framework_for_year(years[-1])))
+        if region:  # England's figures beside the region's, as in the chart
+            yoy = summaries.with_england(yoy, yoy_england)
         st.dataframe(yoy[["reporting_year", "label", "evidenced", "n", "p", "flag", *england]].rename(columns={
             "reporting_year": "Year", "label": "Criterion", "evidenced": "Evidenced", "n": "Audited",
             "p": "Share", "flag": "Flag ([c] under 10 reports, [u] under 30)",

@@ -196,3 +196,15 @@ def test_heat_table_draws_cells_without_a_value():
     svg = vlc.vegalite_to_svg(chart.to_json()).lower()
     assert svg.count('fill="#f3f2f1"') == 3
     assert all(text in svg for text in ("1/3 [c]", "0/2 [c]", "2/4 [c]", "5/10"))
+
+
+def test_side_by_side_bars_share_offsets_with_their_intervals_and_labels_when_a_value_is_missing():
+    """A suppressed share (no value) leaves its bar and interval out; the others must still sit at
+    the offsets of their labels: the offset domain is given, and the bars fill their offset band."""
+    df = pd.DataFrame({"q": ["A", "A", "B", "B"], "s": ["London", "England"] * 2, "p": [None, 0.7, 0.4, 0.6],
+                       "lo": [None, 0.5, 0.2, 0.4], "hi": [None, 0.8, 0.6, 0.7]})
+    spec = json.dumps(charts.vega_spec(charts.bar_with_intervals(
+        df, category="q", value="p", low="lo", high="hi", color="s", offset="s", palette=charts.TWO_SERIES,
+        title="t")))
+    assert spec.count('"domain": ["London", "England"]') >= 4  # the bars, both error bars and the labels
+    assert '"band": 0.7' not in spec and charts.TWO_SERIES[1] in spec

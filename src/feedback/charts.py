@@ -213,6 +213,7 @@ def bar_with_intervals(
     label: str | None = None,
     color: str | None = None,
     color_domain: Sequence[str] | None = None,
+    palette: Sequence[str] | None = None,
     offset: str | None = None,
     row: str | None = None,
     legend: bool = True,
@@ -238,7 +239,8 @@ def bar_with_intervals(
       ``label`` a text column written at the end of each bar/interval (default:
       the value, as a percentage when ``percent``).
     - ``color``: column for colour (Analysis Function palette in order, or
-      ``color_domain`` to fix the order); with ``offset`` (usually the same
+      ``color_domain`` to fix the order; ``palette`` another Analysis Function set, such as
+      ``TWO_SERIES`` for a region beside England); with ``offset`` (usually the same
       column) bars of the same category sit side by side.
     - ``row``: one panel per value of this column (e.g. a question), each with
       its own categories, headed by the value.
@@ -302,13 +304,17 @@ def bar_with_intervals(
         if color:
             dom = list(color_domain) if color_domain is not None else list(pd.unique(data[color].dropna()))
             enc["color"] = {"field": _f(color), "type": "nominal", "title": None, "sort": dom,
-                            "scale": {"domain": dom, "range": list(PALETTE[: max(1, len(dom))])},
+                            "scale": {"domain": dom, "range": list((palette or PALETTE)[: max(1, len(dom))])},
                             "legend": {"orient": "top", "title": None, "direction": "vertical", "labelLimit": 560}
                             if (legend and first) else None}
         else:
             enc["color"] = {"value": DARK_BLUE}
         if offset:
-            enc["yOffset"] = {"field": _f(offset), "type": "nominal", "sort": list(pd.unique(data[offset].dropna()))}
+            # The domain is given: a layer that leaves out rows without a value (the bars, the error
+            # bars) would otherwise place the others at other offsets than the labels.
+            offsets = list(pd.unique(data[offset].dropna()))
+            enc["yOffset"] = {"field": _f(offset), "type": "nominal", "sort": offsets,
+                              "scale": {"domain": offsets, "paddingInner": 0.15, "paddingOuter": 0.3}}
         tooltip = [{"field": _f(category), "type": "nominal", "title": "Group"},
                    {"field": _f(label), "type": "nominal", "title": "Value"}]
         if low and high:
@@ -328,7 +334,9 @@ def bar_with_intervals(
         if mark == "dot":
             main_mark = {"type": "point", "filled": True, "size": 90, "opacity": 1}
         else:
-            main_mark = {"type": "bar", "height": {"band": 0.7}}
+            # Side by side (``offset``): the offset scale's padding parts the bars (a band height would
+            # be taken of the category's band and push each bar below its interval and label).
+            main_mark = {"type": "bar"} if offset else {"type": "bar", "height": {"band": 0.7}}
         # Nothing to draw (every value suppressed [c]): the empty marks are hidden from screen readers
         # (an SVG group with no name fails axe's svg-img-alt); the labels and the alt text say [c].
         empty = bool(pd.to_numeric(rows[value], errors="coerce").isna().all())

@@ -3,11 +3,12 @@ the tables as people read them, an audit's history, and corrections refused in w
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 
 from feedback.audits import seed, store, summaries, views
 from feedback.audits.framework import load_framework
-from feedback.audits.register import default_cutoff
+from feedback.audits.register import default_cutoff, submission_rate
 from feedback.audits.sample import sample_frames
 from feedback.errors import InputError
 from feedback.report import audit_findings
@@ -59,10 +60,30 @@ def test_summary_table_puts_england_beside_a_region(sample):
     beside = views.summary_table(region, england)
     assert "England: reports audited" not in alone.columns
     assert (beside["England: reports audited"] == 18).all()
-    assert views.percent_columns(beside)[:4] == views.PERCENT and "Share fully" in views.percent_columns(beside)
+    assert views.percent_columns(beside)[:6] == views.PERCENT and "Share fully" in views.percent_columns(beside)
+    # England's interval and flag are in the table too: the region view's chart draws them.
+    assert (beside["England: flag"] == "[u]").all() and beside["England: interval from"].notna().all()
+    assert beside["Share fully or partly"].isna().all()  # London's suppressed [c] share stays blank
     years = views.years_table(summaries.year_on_year(sample, FW, region="London"), summaries.year_on_year(sample, FW))
-    assert list(years.columns[-3:]) == ["England: fully or partly", "England: reports audited",
-                                        "England: share fully or partly"]
+    assert list(years.columns[-6:]) == ["England: fully or partly", "England: reports audited",
+                                        "England: share fully or partly", "England: interval from",
+                                        "England: interval to", "England: flag"]
+
+
+def test_codes_by_region_and_rate_tables_put_england_beside_a_region(sample):
+    freq = summaries.code_frequencies(sample, FW, "priorities", year="2020-21", region="London")
+    eng = summaries.code_frequencies(sample, FW, "priorities", year="2020-21")
+    table = views.codes_table(freq, "Priorities", eng)
+    assert (table["England: reports audited"] == 18).all() and table["England: share"].notna().all()
+    assert table["Share"].isna().all() and (table["Flag ([c] under 10 reports, [u] under 30)"] == "[c]").all()
+    assert "England: share" in views.percent_columns(table)
+    by_region = summaries.criterion_summary(sample, FW, year="2020-21", region="London", by_region=True)
+    both = views.by_region_with_england(by_region, summaries.criterion_summary(sample, FW, year="2020-21"))
+    assert list(pd.unique(both["region"])) == ["London", "England"]
+    assert both.groupby("region")["criterion"].count().tolist() == [len(by_region)] * 2
+    rate = views.rate_with_england(submission_rate(sample["register"], "2020-21", dt.date(2022, 6, 1), region="London"),
+                                   submission_rate(sample["register"], "2020-21", dt.date(2022, 6, 1)))
+    assert rate["region"].tolist() == ["London", "England"] and rate["partnerships"].tolist()[1] == 137
 
 
 def test_register_rows_are_the_year_and_region(sample):

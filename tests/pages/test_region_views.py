@@ -3,7 +3,10 @@ of groups that has data, and the same suppression in a chart, its table and its 
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
+import pytest
 
 from feedback import regions
 from feedback.survey import examples, loading, views
@@ -82,6 +85,91 @@ def test_audit_suppression_is_the_same_in_chart_table_and_download():
     assert england["england_n"].eq(18).all() and england["england_p"].notna().all()
 
 
+def _rows(spec) -> list[dict]:
+    return [row for _, rows in _find(spec, "values") for row in rows]
+
+
+def test_london_audit_chart_draws_england_beside_each_criterion_with_london_still_suppressed():
+    """In a region view each criterion has two bars, London's and England's, told apart in words (the
+    labels and a legend) as well as by the two-series colours; London's share stays [c] on the chart,
+    in its alt text and in the table, and England's share is drawn and said."""
+    from feedback import charts
+    from feedback.audits import figures, summaries, views
+    from feedback.audits.framework import load_framework
+    from feedback.audits.sample import sample_frames
+
+    frames, fw = sample_frames(), load_framework("wt2018")
+    london = summaries.criterion_summary(frames, fw, year="2020-21", region="London")
+    england = summaries.criterion_summary(frames, fw, year="2020-21")
+    spec = charts.vega_spec(figures.criteria_chart(london, year="2020-21", where="London", england=england))
+    rows = _rows(spec)
+    for r in london.itertuples(index=False):
+        mine = [row for row in rows if row["label"] == r.label]
+        assert {row["__series"] for row in mine} == {"London", "England"}, r.label
+        ldn = next(row for row in mine if row["__series"] == "London")
+        eng = next(row for row in mine if row["__series"] == "England")
+        assert ldn["p"] is None and ldn["__label"] == f"London: {r.evidenced} of {r.n} [c]"
+        e = england.set_index("criterion").loc[r.criterion]
+        assert eng["p"] == pytest.approx(e["p"]) and eng["__label"] == (
+            f"England: {e['evidenced']} of 18 ({charts.percent_text(e['p'])}) [u]")
+    text = json.dumps(spec)
+    assert charts.TWO_SERIES[1] in text and "London beside England (all regions)" in text
+    assert '"legend": {"orient": "top"' in text  # the series named in a legend too, not colour alone
+    assert "[c] fewer than 10 audited reports" in text and "[u] fewer than 30" in text
+    alt = figures.criteria_alt(london, year="2020-21", where="London", england=england)
+    assert "Every London share is suppressed [c]" in alt and "only England's bars are drawn" in alt
+    first, first_england = london.iloc[0], england.iloc[0]
+    assert (f"{first['label']}: London {first['evidenced']} of {first['n']}, share not shown "
+            f"(fewer than 10 audited reports) [c]; England {first_england['evidenced']} of 18 "
+            f"({charts.percent_text(first_england['p'])}, interval") in alt
+    table = views.summary_table(london, england)
+    assert table["Share fully or partly"].isna().all() and table["England: share fully or partly"].notna().all()
+    # The national chart is as before: one bar per criterion, no series.
+    national = _rows(charts.vega_spec(figures.criteria_chart(england, year="2020-21", where="England")))
+    assert len(national) == len(england) and not any("__series" in row and ": " in row["__label"]
+                                                     for row in national)
+
+
+def test_london_codes_years_region_and_rate_charts_draw_england():
+    from datetime import date
+
+    from feedback import charts
+    from feedback.audits import figures, summaries, views
+    from feedback.audits.framework import load_framework
+    from feedback.audits.register import submission_rate
+    from feedback.audits.sample import sample_frames
+
+    frames, fw = sample_frames(), load_framework("wt2018")
+    freq = summaries.code_frequencies(frames, fw, "priorities", year="2020-21", region="London")
+    eng = summaries.code_frequencies(frames, fw, "priorities", year="2020-21")
+    rows = _rows(charts.vega_spec(figures.codes_chart(freq, list_name="Priorities", year="2020-21", where="London",
+                                                      england=eng)))
+    assert {(r["label"], r["__series"]) for r in rows} == {(lab, s) for lab in freq["label"]
+                                                          for s in ("London", "England")}
+    assert "Neglect: London" in figures.codes_alt(freq, list_name="Priorities", year="2020-21", where="London",
+                                                  england=eng) and ", England 11 of 18" in figures.codes_alt(
+        freq, list_name="Priorities", year="2020-21", where="London", england=eng)
+    yoy, yoy_eng = summaries.year_on_year(frames, fw, region="London"), summaries.year_on_year(frames, fw)
+    rows = _rows(charts.vega_spec(figures.years_chart(yoy, where="London", england=yoy_eng)))
+    bars = {r["__bar"] for r in rows}
+    assert bars == {"London 2019-20", "England 2019-20", "London 2020-21", "England 2020-21"}
+    assert any(r["__label"].startswith("London 2020-21: ") and r["__label"].endswith("[c]") for r in rows)
+    assert all(r["p"] is not None for r in rows if r["__series"] == "England")
+    years_alt = figures.years_alt(yoy, where="London", england=yoy_eng)
+    assert "London beside England" in years_alt and ", England 49 of 68 (72%)" in years_alt
+    by_region = views.by_region_with_england(
+        summaries.criterion_summary(frames, fw, year="2020-21", region="London", by_region=True),
+        summaries.criterion_summary(frames, fw, year="2020-21"))
+    heat = json.dumps(charts.vega_spec(figures.region_chart(by_region, year="2020-21",
+                                                            regions=views.regions_in(by_region))))
+    assert '"region": "England"' in heat and '"region": "London"' in heat and "(England: all" in heat
+    by = date(2022, 6, 1)
+    rate = views.rate_with_england(submission_rate(frames["register"], "2020-21", by, region="London"),
+                                   submission_rate(frames["register"], "2020-21", by))
+    assert "London: 16 of 29" in figures.rate_alt(rate, year="2020-21", by=by) and "England: 67 of 137" in \
+        figures.rate_alt(rate, year="2020-21", by=by)
+
+
 def _find(node, key):
     if isinstance(node, dict):
         for k, v in node.items():
@@ -101,7 +189,23 @@ def test_audits_in_london_show_england_beside_and_alt_text_on_the_chart(tmp_path
     assert "England: share fully or partly" in table.columns and table["England: share fully or partly"].notna().all()
     assert table["Share fully or partly"].isna().all()  # suppressed as on the chart
     charts_ = at.get("vega_lite_chart")
-    assert charts_ and "Every share is suppressed [c]" in charts_[0].alt  # the chart's own alt text
+    # The chart draws England's bars beside London's suppressed ones (it used to draw none), and its
+    # own alt text says both.
+    assert charts_ and "Every London share is suppressed [c]" in charts_[0].alt  # the chart's own alt text
+    assert "; England 13 of 18 (72%" in charts_[0].alt
+    spec = charts_[0].spec
+    assert '"__series": "England"' in spec and '"__series": "London"' in spec and "England: 13 of 18" in spec
+    assert table["England: flag"].eq("[u]").all()
+
+
+@pytest.mark.parametrize("tab", ["Themes", "By region and year", "Register"])
+def test_every_audit_chart_in_london_draws_england(tab, tmp_path, monkeypatch):
+    at = opened("audits", {"aud_tab": tab}, tmp_path, monkeypatch, region="London")
+    charts_ = at.get("vega_lite_chart")
+    assert charts_
+    for chart in charts_:
+        assert "England" in chart.spec and "London" in chart.spec
+        assert "England" in chart.alt and "London" in chart.alt
 
 
 def test_trends_in_london_show_england_beside_the_region(tmp_path, monkeypatch):
@@ -111,6 +215,8 @@ def test_trends_in_london_show_england_beside_the_region(tmp_path, monkeypatch):
     assert "England" in groups and "London (all)" in groups, groups
     charts_ = at.get("vega_lite_chart")
     assert "England" in charts_[0].spec
+    audit_chart = charts_[-1]  # the audit criteria by year: England's bars beside London's
+    assert '"__series": "England"' in audit_chart.spec and "London beside England" in audit_chart.alt
     audit_table = at.dataframe[-1].value
     assert "England: share" in audit_table.columns and audit_table["England: share"].notna().all()
 

@@ -156,13 +156,15 @@ def code_frequencies(frames: dict, framework: Framework, list_id: str, *, year: 
     return out[columns].reset_index(drop=True)
 
 
-ENGLAND_COLUMNS = {"evidenced": "england_evidenced", "n": "england_n", "p": "england_p"}
+ENGLAND_COLUMNS = {"evidenced": "england_evidenced", "n": "england_n", "p": "england_p",
+                   "ci_low": "england_ci_low", "ci_high": "england_ci_high", "flag": "england_flag"}
 
 
 def with_england(region_summary: pd.DataFrame, england_summary: pd.DataFrame) -> pd.DataFrame:
     """A region's criterion summary with England's figures beside each row (``england_evidenced``,
-    ``england_n``, ``england_p``, matched on reporting year and criterion), for a regional lead
-    reading the region against the national figure."""
+    ``england_n``, ``england_p``, its interval and small-base flag, matched on reporting year and
+    criterion), for a regional lead reading the region against the national figure: the figures
+    the region view's chart draws beside the region's."""
     keys = ["reporting_year", "criterion"]
     eng = england_summary[[*keys, *ENGLAND_COLUMNS]].rename(columns=ENGLAND_COLUMNS)
     return region_summary.merge(eng, on=keys, how="left")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from feedback import access, db
-from feedback.audits import store, summaries
+from feedback.audits import figures, store, summaries
 from feedback.audits.entry import AuditRecord, record_to_row
 from feedback.audits.framework import (
     DEFAULT_EDITION,
@@ -34,10 +34,12 @@ COLUMN_NAMES = {
     "p_fully": "Share fully", "fully_ci_low": "Fully: interval from", "fully_ci_high": "Fully: interval to",
     "flag": "Flag ([c] under 10 reports, [u] under 30)",
     "england_evidenced": "England: fully or partly", "england_n": "England: reports audited",
-    "england_p": "England: share fully or partly"}
-PERCENT = ("Share fully or partly", "Interval from", "Interval to", "England: share fully or partly")
+    "england_p": "England: share fully or partly", "england_ci_low": "England: interval from",
+    "england_ci_high": "England: interval to", "england_flag": "England: flag"}
+PERCENT = ("Share fully or partly", "Interval from", "Interval to", "England: share fully or partly",
+           "England: interval from", "England: interval to")
 FULLY_PERCENT = ("Share fully", "Fully: interval from", "Fully: interval to")
-CODES_PERCENT = ("Share", "Interval from", "Interval to")
+CODES_PERCENT = ("Share", "Interval from", "Interval to", "England: share")
 RATE_PERCENT = ("Rate",)
 BY_REGION = ["region", "label", "n", "fully", "partly", "not_evidenced", "evidenced", "p", "ci_low", "ci_high", "flag"]
 
@@ -84,17 +86,39 @@ def percent_columns(table: pd.DataFrame) -> tuple[str, ...]:
     return tuple(c for c in shares if c in table.columns)
 
 
-def codes_table(freq: pd.DataFrame, list_name: str) -> pd.DataFrame:
-    """How often each code of a coded list was ticked, most common first."""
-    return freq[["label", "count", "n", "p", "ci_low", "ci_high", "rank"]].rename(columns={
+def codes_table(freq: pd.DataFrame, list_name: str, england: pd.DataFrame | None = None) -> pd.DataFrame:
+    """How often each code of a coded list was ticked, most common first; with ``england`` (the same
+    list's frequencies for all regions), England's count, base and share beside the region's."""
+    table = freq[["reporting_year", "code", "label", "count", "n", "p", "ci_low", "ci_high", "rank", "flag"]]
+    extra = []
+    if england is not None:
+        extra = ["england_count", "england_n", "england_p", "england_flag"]
+        table = table.merge(england[["reporting_year", "code", "count", "n", "p", "flag"]].rename(
+            columns=lambda c: c if c in ("reporting_year", "code") else f"england_{c}"),
+            on=["reporting_year", "code"], how="left")
+    return table[["label", "count", "n", "p", "ci_low", "ci_high", "rank", "flag", *extra]].rename(columns={
         "label": list_name, "count": "Reports", "n": "Reports audited", "p": "Share", "ci_low": "Interval from",
-        "ci_high": "Interval to", "rank": "Rank"})
+        "ci_high": "Interval to", "rank": "Rank", "flag": COLUMN_NAMES["flag"], "england_count": "England: reports",
+        "england_n": "England: reports audited", "england_p": "England: share", "england_flag": "England: flag"})
 
 
 def regions_in(by_region: pd.DataFrame) -> list[str]:
-    """The regions with audits in a by-region summary, in the Panel's order."""
+    """The regions with audits in a by-region summary, in the Panel's order (England last, when there)."""
     found = set(by_region["region"])
-    return [r for r in REGIONS if r in found]
+    return [r for r in (*REGIONS, figures.ENGLAND) if r in found]
+
+
+def by_region_with_england(by_region: pd.DataFrame, england: pd.DataFrame) -> pd.DataFrame:
+    """A region's criteria by region (its one column) with England's as a second column, the
+    criteria the region has, for the region view's table chart."""
+    eng = england.merge(by_region[["reporting_year", "criterion"]].drop_duplicates(),
+                        on=["reporting_year", "criterion"])
+    return pd.concat([by_region, eng.assign(region=figures.ENGLAND)[by_region.columns]], ignore_index=True)
+
+
+def rate_with_england(rate: pd.DataFrame, all_rates: pd.DataFrame) -> pd.DataFrame:
+    """A region's submission rate with England's (the last row of ``all_rates``) below it."""
+    return pd.concat([rate, all_rates[all_rates["region"] == figures.ENGLAND]], ignore_index=True)
 
 
 def region_table(by_region: pd.DataFrame) -> pd.DataFrame:

@@ -46,6 +46,26 @@ def _criterion_words(label: str) -> tuple[str, str]:
     return "included reference to", text
 
 
+def _share_words(r, *, count: bool = True) -> str:
+    """A criterion's share as the annex's table gives it: "72% [u] (49% to 88%)", "[c]" when suppressed;
+    with ``count``, the count and base first ("13 of 18: 72% [u] (49% to 88%)")."""
+    share = charts.percent_label(r.p, r.flag) + (
+        "" if r.flag == "[c]" else f" ({wording.percent(r.ci_low)} to {wording.percent(r.ci_high)})")
+    return f"{r.evidenced} of {r.n}: {share}" if count else share
+
+
+def _beside_alt(summary: pd.DataFrame, england: pd.DataFrame, where: str) -> str:
+    """The regional chart's second sentence: two bars per criterion, and England's figures in words."""
+    eng = england.set_index("criterion")
+    suppressed = (summary["flag"] == "[c]").all()
+    return (f"Each criterion has two bars, {where}'s and England's as a whole"
+            + (f"; every {where} share is suppressed [c] (fewer than 10 audited reports), so only England's "
+               "bars are drawn" if suppressed else "")
+            + ". England: " + "; ".join(f"“{r.label}” {eng.loc[r.criterion, 'evidenced']} of "
+                                        f"{eng.loc[r.criterion, 'n']}" for r in summary.itertuples(index=False)
+                                        if r.criterion in eng.index) + ".")
+
+
 def audit_findings(engine, figures: Figures, *, region: str | None = None, year: str | None = None,
                    cutoff: dt.date | None = None, ppi: int = 150, small_base: SmallBase | None = None,
                    detail: str = "publication") -> list:
@@ -112,6 +132,9 @@ def audit_findings(engine, figures: Figures, *, region: str | None = None, year:
                                **source) + ")"
                  for r in freq.itertuples(index=False)]
         bullets.append(f"The most common {lst.name[:1].lower() + lst.name[1:]} were {wording.list_words(parts)}.")
+    # A regional annex draws England beside the region in the chart and its table (same small-base rules).
+    england = summaries.criterion_summary(frames, framework, year=year, small_base=small_base) if region else None
+    england_by = {} if england is None else {r.criterion: r for r in england.itertuples(index=False)}
     rows = []
     for r in summary.itertuples(index=False):
         verb, words = _criterion_words(r.label)
@@ -130,18 +153,24 @@ def audit_findings(engine, figures: Figures, *, region: str | None = None, year:
             bullets.append(f"None of the reports {verb} {words} ({yes}).")
         rows.append({"Criterion": r.label, "Fully": str(r.fully), "Partly": str(r.partly),
                      "Not evidenced": str(r.not_evidenced), "Reports": str(r.n),
-                     "Fully or partly (interval)": charts.percent_label(r.p, r.flag) + (
-                         "" if r.flag == "[c]" else f" ({wording.percent(r.ci_low)} to {wording.percent(r.ci_high)})"),
+                     "Fully or partly (interval)": _share_words(r, count=False),
+                     **({"England: fully or partly (interval)": _share_words(england_by[r.criterion])}
+                        if r.criterion in england_by else {}),
                      "Reference": yes.split("[")[-1].rstrip("]")})
     blocks += [Paragraph(b, bullet=True) for b in bullets]
     if len(summary):
-        chart = audit_charts.criteria_chart(summary, year=year, where=where, compact=True)
+        chart = audit_charts.criteria_chart(summary, year=year, where=where, compact=True, england=england)
         best = summary.loc[summary["evidenced"].idxmax()]
         alt = (f"Bar chart of how many of the {n} audited yearly reports for {year} fully or partly evidenced each "
                f"of {len(summary)} criteria, in {summary['theme'].nunique()} groups; most evidenced "
                f"“{best['label']}” ({best['evidenced']} of {best['n']}). Data in the table below.")
-        notes = " ".join([*audit_charts.criteria_notes(summary), audit_charts.SOURCE + "."])
-        blocks.append(Chart(caption=f"Chart: yearly reports fully or partly evidencing each criterion, {year}",
+        shown = summary
+        if england is not None:
+            alt = alt.replace(" Data in", f" {_beside_alt(summary, england, where)} Data in")
+            shown = pd.concat([summary, england], ignore_index=True)
+        notes = " ".join([*audit_charts.criteria_notes(shown), audit_charts.SOURCE + "."])
+        beside = f", {where} beside England" if england is not None else ""
+        blocks.append(Chart(caption=f"Chart: yearly reports fully or partly evidencing each criterion, {year}{beside}",
                             png=charts.chart_png(chart, ppi=ppi), alt=alt, ppi=ppi,
                             font_px=charts.smallest_font(chart), notes=notes,
                             table=Table(caption=f"Table: audit criteria, {year}, {where} (the figures in the chart "
