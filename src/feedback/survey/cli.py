@@ -277,12 +277,14 @@ def _cap(text: str) -> float:
     return value
 
 
-def targets_arguments(parser, *, per: str = "") -> None:
-    """``--targets`` and ``--cap``; ``per`` ("wave", "--survey"): --targets may be repeated, one each."""
-    parser.add_argument("--targets", metavar="T.csv", action="append" if per else "store",
-                        help="rake to population margins first: CSV with columns variable,category,target "
-                             "(population counts, or shares summing to 1 per variable)"
-                             + (f"; once for every {per}, or repeated: one per {per}, in order" if per else ""))
+def targets_arguments(parser, *, per: str = "", **targets) -> None:
+    """``--targets`` and ``--cap``; ``per`` (e.g. "wave"): --targets may be repeated, one each;
+    ``targets``: add_argument's keywords for --targets instead (its action and help, say)."""
+    parser.add_argument("--targets", **{"metavar": "T.csv", "action": "append" if per else "store",
+                        "help": "rake to population margins first: CSV with columns variable,category,target "
+                                "(population counts, or shares summing to 1 per variable)"
+                                + (f"; once for every {per}, or repeated: one per {per}, in order" if per else ""),
+                        **targets})
     parser.add_argument("--cap", type=_cap, metavar="C",
                         help="with --targets: no raked weight above C times the mean weight (trimmed)")
 
