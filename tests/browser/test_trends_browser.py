@@ -37,8 +37,8 @@ def test_trends_for_a_region_shows_change_with_interval(app_url, page, tmp_path)
     assert info.value.suggested_filename.endswith(".png")
     with page.expect_download() as pack:  # the pack's name carries the series, grouping and region
         main.get_by_role("button", name="Download annex pack (ZIP)").click()
-    assert pack.value.suggested_filename == "annex-pack_trends_safeguarding-partners-respondent-level-data_role_london.zip", \
-        pack.value.suggested_filename
+    expected = "annex-pack_trends_safeguarding-partners-respondent-level-data_role_london.zip"
+    assert pack.value.suggested_filename == expected, pack.value.suggested_filename
     tall_screenshot(page, "trends_london_frontline", tmp_path, height=4200)
 
 
