@@ -40,8 +40,10 @@ if c3.checkbox("Audit findings", value=True, key="annex_part_audits"):
 chosen = []
 if "survey" in parts:
     if uploaded:
+        raked = " It is weighted to population margins (raking), as on the Upload page: the annex says so." \
+            if options[uploaded[0]].get("targets") else ""
         st.info(f"{loading.YOUR_UPLOAD} is offered: {common.markdown_literal(uploaded[0])}. It is chosen below "
-                "instead of the samples; add a sample wave to compare with it.", icon=":material/upload_file:")
+                f"instead of the samples; add a sample wave to compare with it.{raked}", icon=":material/upload_file:")
     chosen = st.multiselect(
         "Surveys", respondent_options, default=uploaded or respondent_options,
         key="annex_surveys",
