@@ -84,3 +84,20 @@ def test_a_targets_mismatch_is_refused_in_one_line(capsys, extra, words):
     assert main(["change", *FILES, *CODEBOOKS, *extra]) == 2
     err = capsys.readouterr().err
     assert words in err and err.count("\n") == 1, err
+
+
+def test_a_dash_leaves_one_wave_unraked_and_the_trends_command_says_so(capsys):
+    from feedback.survey.cli import change_command
+    from feedback.survey.settings import Settings
+
+    out = _change(capsys, "--targets", "-", "--targets", TARGETS)
+    after = _raked("2022")
+    before = loading.load_survey("wave_2021.csv", (HERE / "wave_2021.csv").read_bytes(),
+                                 (HERE / "wave_2021.toml").read_text(encoding="utf-8"))
+    rates = [rates_by_group(s.frame, s.codebook, by=(("role",), ("region",)), adjust="none", raking=s.raking)
+             for s in (before, after)]
+    both = rates[0].merge(rates[1], on=KEYS, suffixes=("_b", "_a")).merge(out, on=KEYS)
+    np.testing.assert_allclose(both["change"].astype(float), both["p_a"] - both["p_b"], rtol=1e-10, atol=1e-14)
+    command = change_command([before, after], grouping="Role", region=None, settings=Settings())
+    assert "--targets - --targets wave_2022_targets.csv" in command
+    assert "--targets" not in change_command([before, before], grouping="Role", region=None, settings=Settings())

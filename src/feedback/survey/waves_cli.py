@@ -7,7 +7,8 @@
 
 ``--targets T.csv [--cap C]`` rakes each wave to population margins before the change is
 computed: one targets file for both waves, or ``--targets`` repeated, one per wave in the order
-of the files (any other count is refused); the cap applies to every wave.
+of the files (``-`` for a wave not to rake; any other count is refused); the cap applies to
+every raked wave.
 
 ``python -m feedback trend FILE... --codebook CB... [same options]``
 
@@ -33,13 +34,17 @@ TREND_PERCENTS = ("p", "ci_low", "ci_high")
 
 
 def wave_targets(files: list[str], targets: list[str] | None) -> list[str | None]:
-    """Each file's targets CSV text: one --targets for every wave, or one per wave in order (or none)."""
+    """Each file's targets CSV text: one --targets for every wave, or one per wave in order (``-``:
+    that wave is not raked), or none."""
     targets = targets or []
     if len(targets) not in (0, 1, len(files)):
         raise InputError(f"{len(files)} files but {len(targets)} --targets: give one targets file for every wave, "
-                         "or one per wave in the order of the files")
+                         "or one per wave in the order of the files (- for a wave not to rake)")
     texts = []
     for path in targets:
+        if path == "-":
+            texts.append(None)
+            continue
         try:
             texts.append(Path(path).read_text(encoding="utf-8-sig"))
         except UnicodeDecodeError:
