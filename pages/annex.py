@@ -40,8 +40,10 @@ if c3.checkbox("Audit findings", value=True, key="annex_part_audits"):
 chosen = []
 if "survey" in parts:
     if uploaded:
+        raked = " It is weighted to population margins (raking), as on the Upload page: the annex says so." \
+            if options[uploaded[0]].get("targets") else ""
         st.info(f"{loading.YOUR_UPLOAD} is offered: {common.markdown_literal(uploaded[0])}. It is chosen below "
-                "instead of the samples; add a sample wave to compare with it.", icon=":material/upload_file:")
+                f"instead of the samples; add a sample wave to compare with it.{raked}", icon=":material/upload_file:")
     chosen = st.multiselect(
         "Surveys", respondent_options, default=uploaded or respondent_options,
         key="annex_surveys",
@@ -109,9 +111,14 @@ if built:
     st.text("\n".join(("  " * max(0, level - 1)) + text for level, text in built["headings"] if level))
 st.caption("Same annex from the command line (with the settings chosen above):")
 every_sample = [k for k in respondent_options if isinstance(options[k], examples.Example)]
+chosen_uploads = [options[k] for k in chosen if survey_ui.is_upload(options[k])]
 cli_files = None if sorted(chosen) == sorted(every_sample) else [
     (c.data_file, c.codebook_file) if isinstance(c, examples.Example)
-    else (c["filename"], c["filename"].rsplit(".", 1)[0] + ".toml") for c in (options[k] for k in chosen)]
+    else (c["filename"], c["filename"].rsplit(".", 1)[0] + ".toml",  # a raked upload: its targets, saved as CSV
+          *([c["filename"].rsplit(".", 1)[0] + "_targets.csv"] if c.get("targets") else []))
+    for c in (options[k] for k in chosen)]
 # unstyled: the highlighter's colours fail contrast
 st.code(annex_cli.annex_command(cli_files, region=region, detail=detail, compare_waves=compare_waves,
-                                settings=survey_ui.settings()), language=None, wrap_lines=True)
+                                settings=survey_ui.settings(),
+                                cap=next((c.get("cap") for c in chosen_uploads if c.get("targets")), None)),
+        language=None, wrap_lines=True)

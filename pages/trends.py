@@ -133,7 +133,7 @@ with common.error_boundary("The survey trends"):  # two waves that share no ques
         "Download annex pack (ZIP)",
         lambda: download_pack.trends_annex(trend, change, title=f"{label}: trends", region=region, grouping=grouping,
                                     source=source),
-        file_name=f"annex_pack_trends_{common._slug(audience)}_{common._slug(region_text)}.zip",
+        file_name=download_pack.pack_name(label, grouping, region, what="trends"),  # packs never overwrite
         mime="application/zip", on_click="ignore", icon=":material/folder_zip:", key="trends_annex",
     )
 

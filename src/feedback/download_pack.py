@@ -87,9 +87,11 @@ def annex_pack(charts_: Sequence[AnnexChart], tables: Sequence[AnnexTable], meth
     return export.annex_zip(files)
 
 
-def pack_name(survey, grouping: str, region: str | None) -> str:
-    """The pack's file name, different for every survey, grouping and region (packs never overwrite)."""
-    return export.file_stem("annex_pack", survey.name, grouping, region or "England") + ".zip"
+def pack_name(survey, grouping: str, region: str | None, *, what: str = "") -> str:
+    """The pack's file name, different for every survey, grouping and region (packs never overwrite);
+    ``what`` says which page's pack ("trends"); ``survey``: a survey, or a series' name."""
+    name = survey if isinstance(survey, str) else survey.name
+    return export.file_stem("annex_pack", what, name, grouping, region or "England") + ".zip"
 
 
 def published_notes(notes: Sequence[str]) -> list[str]:
@@ -154,7 +156,8 @@ def survey_annex(survey, res: pd.DataFrame, *, region: str | None, grouping: str
 
 def trends_annex(trend: pd.DataFrame, change: pd.DataFrame, *, title: str, region: str | None, grouping: str,
                  source: str | None = None, ppi: int = 200) -> bytes:
-    """The Trends page's annex pack: one trend chart per question, the trend and change tables, methods."""
+    """The Trends page's annex pack: one trend chart per question, the trend and change tables, methods.
+    Its file name: ``pack_name(series, grouping, region, what="trends")``."""
     items = []
     for i, (qid, rows) in enumerate(trend.groupby("question", sort=False), start=1):
         chart, alt = trends.question_chart(rows, region=region, grouping=grouping, source=source)

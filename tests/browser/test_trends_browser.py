@@ -35,6 +35,10 @@ def test_trends_for_a_region_shows_change_with_interval(app_url, page, tmp_path)
     with page.expect_download() as info:
         main.get_by_role("button", name="Download chart (PNG)").first.click()
     assert info.value.suggested_filename.endswith(".png")
+    with page.expect_download(timeout=240_000) as pack:  # built on click; named by series, grouping, region
+        main.get_by_role("button", name="Download annex pack (ZIP)").click()
+    expected = "annex-pack_trends_safeguarding-partners-respondent-level-data_role_london.zip"
+    assert pack.value.suggested_filename == expected, pack.value.suggested_filename
     tall_screenshot(page, "trends_london_frontline", tmp_path, height=4200)
 
 

@@ -83,3 +83,44 @@ def test_the_annex_takes_survey_results_from_the_pages_cache(page_app, monkeypat
     assert not at.exception, [e.value for e in at.exception]
     assert any(s.value.startswith("Annex drafted for") for s in at.success)
     assert worked_out == first  # nothing worked out again
+
+
+def test_a_raked_upload_goes_into_the_annex_raked_and_the_notes_say_so(page_app):
+    """An upload weighted on the Upload page is reported on its raked design: the figures workbook
+    states the raked rates, its notes and the Word annex say how it was raked, and the command shown
+    rakes it too."""
+    from pathlib import Path
+
+    from feedback.survey import loading, views
+
+    waves = Path(__file__).resolve().parents[1] / "fixtures" / "waves"
+    content, codebook = (waves / "wave_2021.csv").read_bytes(), (waves / "wave_2021.toml").read_text("utf-8")
+    targets = (waves / "targets.csv").read_text("utf-8")
+    at = page_app("annex.py")
+    at.session_state["survey_upload"] = {"filename": "wave_2021.csv", "content": content, "codebook_text": codebook,
+                                         "kind": "respondents", "name": "Fixture survey 2021", "targets": targets,
+                                         "cap": 2.5}
+    at.session_state["annex_surveys"] = ["Your upload: Fixture survey 2021"]
+    at.session_state["annex_part_roundtables"] = False
+    at.session_state["annex_part_audits"] = False
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("--survey wave_2021.csv --codebook wave_2021.toml --targets wave_2021_targets.csv" in c.value
+               and "--cap 2.5" in c.value for c in at.code), [c.value for c in at.code]
+    [build] = [b for b in at.button if b.label == "Build the annex"]
+    build.click().run(timeout=300)
+    assert not at.exception, [e.value for e in at.exception]
+    built = at.session_state["annex_files"]
+    raked = loading.load_survey("wave_2021.csv", content, codebook, targets=targets, cap=2.5)
+    expected = views.results(raked, grouping="Role")
+    total = expected[expected["by"] == "total"].set_index("question_text")["p"]
+    wb = openpyxl.load_workbook(io.BytesIO(built["xlsx"]))
+    rows = list(wb["Table 1"].iter_rows(min_row=2, values_only=True))
+    header, body = rows[0], rows[1:]
+    stated = {r[header.index("Question or criterion")]: r[header.index("Percentage (%)")] for r in body
+              if r[header.index("Group")] == "Total" and r[header.index("Percentage (%)")] != "[z]"}
+    assert stated and all(abs(v - 100 * total[q]) < 1e-9 for q, v in stated.items()), (stated, total)
+    notes = " ".join(str(v) for r in wb["Notes"].iter_rows(values_only=True) for v in r if v)
+    assert "Weighted to population margins by raking (role, region)" in notes and "capped at 2.5" in notes
+    text = "\n".join(p.text for p in Document(io.BytesIO(built["docx"])).paragraphs)
+    assert "weighted to the population by role and region (raking)" in text

@@ -37,3 +37,16 @@ def test_trends_annex_holds_a_chart_per_question_and_the_two_tables():
         assert f"charts/{i:02d}_{qid.lower()}_trend.png" in names, (qid, names)
     assert {"tables/change.xlsx", "tables/trend.csv", "methods.txt"} <= set(names)
     assert len([n for n in names if n.endswith(".png")]) == len(first)
+
+
+def test_trends_pack_names_differ_by_series_grouping_and_region():
+    """Two trends packs (another grouping, region or series) never overwrite each other; nor a Results pack."""
+    name = download_pack.pack_name("Safeguarding partners", "Role", "London", what="trends")
+    assert name == "annex-pack_trends_safeguarding-partners_role_london.zip"
+    others = {download_pack.pack_name("Safeguarding partners", "Region", "London", what="trends"),
+              download_pack.pack_name("Safeguarding partners", "Role × region", "London", what="trends"),
+              download_pack.pack_name("Safeguarding partners", "Role", None, what="trends"),
+              download_pack.pack_name("Safeguarding partners", "Role", "North West", what="trends"),
+              download_pack.pack_name("Frontline professionals", "Role", "London", what="trends"),
+              download_pack.pack_name("Safeguarding partners", "Role", "London")}
+    assert name not in others and len(others) == 6

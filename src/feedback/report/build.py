@@ -21,10 +21,11 @@ from dataclasses import dataclass
 import pandas as pd
 
 from feedback import export
+from feedback.errors import InputError
 from feedback.intervals import SmallBase
 from feedback.report import document
 from feedback.report.figures import Figures, content_hash
-from feedback.report.survey_findings import SurveyInput, survey_findings
+from feedback.report.survey_findings import SurveyInput, raking_methods, survey_findings
 from feedback.survey import examples, loading, waves
 from feedback.survey.settings import Settings
 from feedback.survey.significance import TEST_NAMES
@@ -62,13 +63,20 @@ def sample_surveys() -> list[tuple[str, bytes, str | None]]:
     return out
 
 
-def load_inputs(files: Sequence[tuple[str, bytes, str | None]]) -> list[SurveyInput]:
-    """Read each survey (raises InputError naming the file) with its source hash."""
+def load_inputs(files: Sequence[tuple], *, cap: float | None = None) -> list[SurveyInput]:
+    """Read each survey (raises InputError naming the file) with its source hash. Each file is
+    (filename, content, codebook text or None[, targets CSV text]): with targets it is raked to
+    those population margins (``cap``: no weight above cap times the mean), and the hash covers them."""
     inputs = []
-    for filename, content, codebook in files:
-        survey = loading.load_survey(filename, content, codebook)
-        inputs.append(SurveyInput(survey, filename, content_hash(content, codebook)))
+    for filename, content, codebook, *targets in files:
+        rake_to = targets[0] if targets else None
+        survey = loading.load_survey(filename, content, codebook, targets=rake_to, cap=cap if rake_to else None)
+        if rake_to and survey.kind != "respondents":
+            raise InputError(f"{filename} is a data tables workbook: raking (--targets) needs respondent-level data")
+        raked = (rake_to, f"{cap or ''}") if rake_to else ()
+        inputs.append(SurveyInput(survey, filename, content_hash(content, codebook, *raked)))
     return inputs
+
 
 
 DETAILS = ("publication", "full")
@@ -83,7 +91,7 @@ def build_annex(*, surveys: Sequence[tuple[str, bytes, str | None]] | None = Non
                 engine=None,
                 region: str | None = None, template: bytes | None = None, parts: Sequence[str] = PARTS,
                 settings: Settings = DEFAULT_SETTINGS, title: str | None = None, detail: str = "publication",
-                compare_waves: bool = False,
+                compare_waves: bool = False, cap: float | None = None,
                 questions: Sequence[str] | None = None, progress: Callable[[float, str], None] | None = None,
                 results: Callable | None = None) -> AnnexFiles:
     """The annex document and its figures workbook.
@@ -98,6 +106,9 @@ def build_annex(*, surveys: Sequence[tuple[str, bytes, str | None]] | None = Non
     published shape, drafting notes as Word comments) or ``"full"`` (the analyst's appendix: theme
     counts, tracker status, every significant group, each section's chart and table).
     ``compare_waves``: state the change to or from the other wave of a survey, when one is loaded.
+    A survey given with targets (a fourth item, CSV text of population margins; ``cap`` for all)
+    or loaded raked (``Survey.raking``) is reported on its raked design, and the methods notes
+    (the Word annex's and the figures workbook's) say how it was raked.
     ``questions``: only these question ids (e.g. those chosen on the Results page), in survey order.
     ``progress(fraction, message)`` is told how far the work has gone.
     ``results(survey)``: a loaded survey's results by role in ``region`` with these settings, as the
@@ -137,7 +148,7 @@ def build_annex(*, surveys: Sequence[tuple[str, bytes, str | None]] | None = Non
         if loaded is not None:
             inputs = [SurveyInput(s, s.filename, s.key or content_hash(s.content)) for s in loaded]
         else:
-            inputs = load_inputs(sample_surveys() if surveys is None else surveys)
+            inputs = load_inputs(sample_surveys() if surveys is None else surveys, cap=cap)
         surveys_read += [i.survey.title for i in inputs]
         sources += list(dict.fromkeys(re.sub(r"^Source:\s*", "", i.survey.source or i.survey.title)
                                       for i in inputs))
@@ -160,7 +171,8 @@ def build_annex(*, surveys: Sequence[tuple[str, bytes, str | None]] | None = Non
                + (" (by the Rao-Scott test where either side is at 0% or 100%)" if settings.test == "design" else "")
                + f", {settings.adjust} adjustment within each question"
                + (f"; a change between waves with the {waves.CHANGE_TEST} (as on the Trends page and the "
-                  "change command)." if compare_waves else "."), *settings.small_base.describe()] \
+                  "change command)." if compare_waves else "."), *settings.small_base.describe(),
+               *raking_methods([i.survey for i in inputs])] \
         if "survey" in parts else []
     workbook = figures_workbook(frame, title=annex.title, sources=sources, where=where,
                                 shorthand=figures.markers(), methods=methods, fieldwork="; ".join(fieldwork),

@@ -27,6 +27,7 @@ from feedback.report.figures import Figures
 from feedback.survey import figures as survey_figures
 from feedback.survey import loading, views, waves
 from feedback.survey.labels import short_labels
+from feedback.survey.notes import raking_notes
 from feedback.survey.settings import Method, Settings
 from feedback.survey.significance import TEST_NAMES, check_test
 
@@ -234,8 +235,12 @@ def survey_findings(inputs: list[SurveyInput], figures: Figures, *, region: str 
             section.bullets.append(bullet)
             rows_so_far, refs = section.charts.get(i, (None, []))
             section.charts[i] = (rows if rows_so_far is None else pd.concat([rows_so_far, rows]), refs + [ref])
+    raked = [i.survey for i in inputs if getattr(i.survey, "raking", None) is not None]
     intro = (f"Findings of {wording.list_words(intros)}. Region: {where}. Each figure is the share giving a "
-             "positive answer among those asked the question.")
+             "positive answer among those asked the question."
+             + "".join(f" The {s.title} figures are weighted to the population by "
+                       f"{wording.list_words(s.raking.variables)} (raking)." for s in raked))
+    notes += raking_methods(raked)
     drafting = (f"Drafting note: {round(100 * level)}% confidence intervals ({method_name(settings.method)} method) "
                 "and every base "
                 "are in the figures workbook beside each reference. A group is named only where it differs from "
@@ -251,6 +256,14 @@ def survey_findings(inputs: list[SurveyInput], figures: Figures, *, region: str 
                 blocks.append(_section_chart(reported[i].item, rows, refs, section=name, where=where, ppi=ppi,
                                              thresholds=settings.thresholds))
     return figures.finish(blocks)
+
+
+def raking_methods(surveys: Sequence[loading.Survey]) -> list[str]:
+    """For each raked survey, how it was raked (margins, iterations, weighting efficiency, Kish
+    design effect, cap), then once how the variance allows for it; nothing when none is raked."""
+    raked = [s for s in surveys if getattr(s, "raking", None) is not None]
+    lines = [f"{s.title}: {raking_notes(s.raking)[0]}" for s in raked]
+    return lines + raking_notes(raked[0].raking)[1:] if raked else []
 
 
 @dataclass

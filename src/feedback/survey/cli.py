@@ -277,10 +277,15 @@ def _cap(text: str) -> float:
     return value
 
 
-def targets_arguments(parser) -> None:
-    parser.add_argument("--targets", metavar="T.csv",
-                        help="rake to population margins first: CSV with columns variable,category,target "
-                             "(population counts, or shares summing to 1 per variable)")
+def targets_arguments(parser, *, per: str = "", **targets) -> None:
+    """``--targets`` and ``--cap``; ``per`` (e.g. "wave"): --targets may be repeated, one each;
+    ``targets``: add_argument's keywords for --targets instead (its action and help, say)."""
+    parser.add_argument("--targets", **{"metavar": "T.csv", "action": "append" if per else "store",
+                        "help": "rake to population margins first: CSV with columns variable,category,target "
+                                "(population counts, or shares summing to 1 per variable)"
+                                + (f"; once for every {per}, or repeated: one per {per}, in order (- for one not "
+                                   "to rake)" if per else ""),
+                        **targets})
     parser.add_argument("--cap", type=_cap, metavar="C",
                         help="with --targets: no raked weight above C times the mean weight (trimmed)")
 
@@ -338,6 +343,10 @@ def change_command(surveys, *, grouping: str, region: str | None, settings: Sett
     books = [] if any(s.kind == "data tables" for s in surveys) else [
         f"--codebook {f.rsplit('.', 1)[0].replace('_tables', '')}.toml" for f in files]
     by = [f"--by {'*'.join(g)}" for g in GROUPINGS[grouping]]
+    raked = [getattr(s, "raking", None) for s in surveys]  # a raked upload: its targets saved as CSV, "-" the rest
+    if any(raked):
+        books += [f"--targets {Path(f).stem + '_targets.csv' if r is not None else '-'}" for f, r in zip(files, raked)]
+        books += [f"--cap {c:g}" for c in {r.cap for r in raked if r is not None and r.cap}]
     return " ".join(["python -m feedback change", *files, *books, *by,
                      *([f'--filter region="{region}"'] if region else []), f"--level {settings.level:g}",
                      f"--adjust {settings.adjust}"])

@@ -93,11 +93,14 @@ def wave_label(survey) -> str:
 
 
 def load_wave(filename: str, content: bytes, codebook_text: str | None = None, *, label: str | None = None,
-              kind: str = "auto") -> Wave:
-    """Read one wave (respondent-level file with its codebook, or a data tables workbook)."""
+              kind: str = "auto", targets: str | None = None, cap: float | None = None) -> Wave:
+    """Read one wave (respondent-level file with its codebook, or a data tables workbook);
+    ``targets`` (CSV text of population margins) and ``cap`` rake it, as ``loading.load_survey``."""
     from feedback.survey.loading import load_survey
 
-    survey = load_survey(filename, content, codebook_text, kind=kind)
+    survey = load_survey(filename, content, codebook_text, kind=kind, targets=targets, cap=cap)
+    if targets and survey.kind != "respondents":
+        raise InputError(f"{filename} is a data tables workbook: raking (--targets) needs respondent-level data")
     return Wave(label or wave_label(survey), survey)
 
 
@@ -178,12 +181,13 @@ def _normalise_by(by) -> tuple[tuple[str, ...], ...]:
 
 def wave_rates(wave: Wave, *, by=DEFAULT_BY, filter: Mapping | None = None, level: float = 0.95,
                method: str = "wilson", small_base: SmallBase = DEFAULT_SMALL_BASE) -> pd.DataFrame:
-    """The results model of one wave (respondents: ``rates_by_group``; data tables: ``rates_from_tables``)."""
+    """The results model of one wave (respondents: ``rates_by_group``, on the raked design when the
+    wave was raked (``Survey.raking``); data tables: ``rates_from_tables``)."""
     survey = wave.survey
     by = _normalise_by(by)
     if survey.kind == "respondents":
         return rates_by_group(survey.frame, survey.codebook, by=by, filter=filter, method=method, level=level,
-                              small_base=small_base, adjust="none")
+                              small_base=small_base, adjust="none", raking=getattr(survey, "raking", None))
     from feedback.survey.data_tables import rates_from_tables
 
     try:
@@ -222,6 +226,8 @@ def change(before: Wave, after: Wave, *, by=DEFAULT_BY, filter: Mapping | None =
     ``design`` (Wald z; where either wave is at 0% or 100%, Rao-Scott), or ``rao-scott``
     everywhere: R's ``svychisq(~y + wave, subset(design, group), statistic = "F")`` with the
     waves stacked as strata (respondent-level waves only; data tables keep the Wald z).
+    A raked wave (``Survey.raking``) gives its rates and standard errors on the raked design
+    (R's ``calibrate(calfun = "raking")``); the change is then always tested by the Wald z.
     """
     level, adjust, test = check_level(level), check_adjust(adjust), check_test(test)
     if test == "effective-base":
@@ -229,6 +235,10 @@ def change(before: Wave, after: Wave, *, by=DEFAULT_BY, filter: Mapping | None =
     if before.label == after.label:
         raise InputError(f"both waves are labelled {before.label!r}: give each wave its own "
                          "[survey] wave = \"...\" in its codebook")
+    raked = any(getattr(w.survey, "raking", None) is not None for w in (before, after))
+    if raked and test == "rao-scott":
+        raise InputError("the Rao-Scott test of a change is not available on raked waves: use --test design "
+                         "(the Wald z on the raked design's standard errors)")
     qb, qa = _questions(before), _questions(after)
     shared = [q for q in qa if q in qb]
     left_out = {q: f"only in {before.label}" for q in qb if q not in qa}
@@ -258,6 +268,7 @@ def change(before: Wave, after: Wave, *, by=DEFAULT_BY, filter: Mapping | None =
     col = lambda c: merged[c].to_numpy(dtype=float)  # noqa: E731
     use_rs = np.isfinite(col("sw2_pos_before")) & np.isfinite(col("sw2_pos_after")) & np.isfinite(z)
     use_rs &= True if test == "rao-scott" else at_boundary(p_b, p_a)
+    use_rs &= not raked  # the Rao-Scott sums do not allow for the calibration: raked waves keep the Wald z
     if use_rs.any():
         root, p_rs, nu = _rao_scott_change(col, p_b, p_a, rb.attrs.get("n_sample"), ra.attrs.get("n_sample"))
         z, p_value = np.where(use_rs, root, z), np.where(use_rs, p_rs, p_value)

@@ -3,7 +3,12 @@
 ``python -m feedback change BEFORE AFTER --codebook CB_BEFORE --codebook CB_AFTER [--by role]
 [--by region] [--filter KEY="VALUE"] [--level L] [--small-base 10,30]
 [--small-base-on unweighted,effective] [--adjust holm|bh|none] [--test design|rao-scott]
-[--format csv|xlsx|json] [--out PATH]``
+[--targets T.csv [--targets T2.csv]] [--cap C] [--format csv|xlsx|json] [--out PATH]``
+
+``--targets T.csv [--cap C]`` rakes each wave to population margins before the change is
+computed: one targets file for both waves, or ``--targets`` repeated, one per wave in the order
+of the files (``-`` for a wave not to rake; any other count is refused); the cap applies to
+every raked wave.
 
 ``python -m feedback trend FILE... --codebook CB... [same options]``
 
@@ -19,7 +24,8 @@ from pathlib import Path
 
 from feedback.errors import InputError
 from feedback.intervals import METHODS
-from feedback.survey.cli import FORMATS, one_line_errors, parse_by, parse_filters, write_frame
+from feedback.survey.cli import FORMATS, one_line_errors, parse_by, parse_filters, targets_arguments, write_frame
+from feedback.survey.notes import raking_notes
 from feedback.survey.settings import parse_small_base, small_base_arguments
 from feedback.survey.trends import change_notes
 
@@ -27,13 +33,34 @@ CHANGE_PERCENTS = ("p_before", "p_after", "change", "ci_low", "ci_high", "level"
 TREND_PERCENTS = ("p", "ci_low", "ci_high")
 
 
-def _waves(files: list[str], codebooks: list[str] | None):
+def wave_targets(files: list[str], targets: list[str] | None) -> list[str | None]:
+    """Each file's targets CSV text: one --targets for every wave, or one per wave in order (``-``:
+    that wave is not raked), or none."""
+    targets = targets or []
+    if len(targets) not in (0, 1, len(files)):
+        raise InputError(f"{len(files)} files but {len(targets)} --targets: give one targets file for every wave, "
+                         "or one per wave in the order of the files (- for a wave not to rake)")
+    texts = []
+    for path in targets:
+        if path == "-":
+            texts.append(None)
+            continue
+        try:
+            texts.append(Path(path).read_text(encoding="utf-8-sig"))
+        except UnicodeDecodeError:
+            raise InputError(f"targets {path}: not UTF-8 text; save it as a UTF-8 CSV") from None
+    return texts * len(files) if len(texts) == 1 else texts or [None] * len(files)
+
+
+def _waves(files: list[str], codebooks: list[str] | None, targets: list[str] | None = None,
+           cap: float | None = None):
     from feedback.survey.waves import load_wave, sort_waves
 
     codebooks = codebooks or []
     if codebooks and len(codebooks) != len(files):
         raise InputError(f"{len(files)} files but {len(codebooks)} --codebook: give one codebook per file, "
                          "in the same order (data tables workbooks may all go without)")
+    rake_to = wave_targets(files, targets)
     waves = []
     for i, file in enumerate(files):
         path = Path(file)
@@ -50,7 +77,7 @@ def _waves(files: list[str], codebooks: list[str] | None):
             raise InputError(f"{file}: a respondent-level file needs its --codebook CB.toml (one per file, "
                              "in the order of the files)")
         try:
-            waves.append(load_wave(path.name, content, text))
+            waves.append(load_wave(path.name, content, text, targets=rake_to[i], cap=cap))
         except InputError as err:  # one line, as every refusal on the command line (the pages list problems)
             text = str(err).replace(":\n- ", ": ").replace("\n- ", "; ").replace("\n", " ")
             raise InputError(text if path.name in text else f"{path.name}: {text}") from None
@@ -66,12 +93,14 @@ def run_change(args) -> int:
 
     if len(args.files) != 2:
         raise InputError(f"change compares two waves: give BEFORE and AFTER (got {len(args.files)} files)")
-    before, after = _waves(args.files, args.codebook)
+    before, after = _waves(args.files, args.codebook, args.targets, args.cap)
     out = change(before, after, by=_groupings(args), filter=parse_filters(args.filter), level=args.level,
                  adjust=args.adjust, small_base=parse_small_base(args.small_base, args.small_base_on), test=args.test)
     for question, why in (out.attrs.get("left_out") or {}).items():
         print(f"left out: {question} ({why})", file=sys.stderr)
-    write_frame(out, args, sheet="Change", notes=change_notes(out), percent_columns=CHANGE_PERCENTS)
+    raked = [f"Wave {w.label}: {note}" for w in (before, after) for note in raking_notes(w.survey.raking)[:1]]
+    notes = change_notes(out) + raked + raking_notes(before.survey.raking or after.survey.raking)[1:2]
+    write_frame(out, args, sheet="Change", notes=notes, percent_columns=CHANGE_PERCENTS)
     return 0
 
 
@@ -115,6 +144,7 @@ def register(subparsers) -> None:
                         help="design: Wald z on the two waves' design-based standard errors, by Rao-Scott where a "
                              "wave is at 0%% or 100%% (default); rao-scott: Rao-Scott F everywhere, as R's "
                              "svychisq(~y + wave) with the waves as strata")
+    targets_arguments(change, per="wave")
     change.set_defaults(func=run_change)
 
     trend = one_line_errors(subparsers.add_parser(
