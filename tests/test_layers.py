@@ -60,3 +60,22 @@ def test_every_module_and_area_of_the_package_sits_in_a_layer():
     parts |= {f"feedback.{p.name}" for p in package.iterdir() if (p / "__init__.py").exists()}
     assert parts - named == set(), f"add these to the layers contract in pyproject.toml: {sorted(parts - named)}"
     assert named - parts == set(), f"the layers contract names what is not in the package: {sorted(named - parts)}"
+
+
+def test_pages_only_gather_input_call_the_package_and_draw():
+    """A page script stays short and holds no database or statistics code: that lives in the package."""
+    import ast
+
+    for page in sorted((ROOT / "pages").glob("*.py")):
+        text = page.read_text(encoding="utf-8")
+        assert len(text.splitlines()) <= 300, f"{page.name} is {len(text.splitlines())} lines: move logic to its model"
+        imported = set()
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.Import):
+                imported |= {a.name for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                imported |= {node.module} | {f"{node.module}.{a.name}" for a in node.names}
+        banned = {n for n in imported if n.split(".")[0] in {"sqlalchemy", "scipy", "statsmodels"}
+                  or n in {"feedback.db", "feedback.survey.rates", "feedback.intervals"}
+                  or n.endswith(".models")}
+        assert not banned, f"{page.name} imports {sorted(banned)}: call the area's page model instead"
