@@ -19,7 +19,7 @@ from feedback.errors import InputError
 from feedback.isolation import in_process
 from feedback.regions import region_name
 from feedback.survey import examples, loading, views
-from feedback.survey.settings import Adjust, Base, Level, Method, Settings, SignificanceTest
+from feedback.survey.settings import DEFAULT_SETTINGS, Adjust, Base, Level, Method, Settings, SignificanceTest
 from ui import common  # first import hands a deep link over to app.py
 
 UPLOAD_KEY = "survey_upload"          # {"filename", "content", "codebook" (object) or "codebook_text", "kind", "name"}
@@ -30,7 +30,7 @@ CHOICE_KEY = "survey_choice"
 COMBINE_KEY = "combine"               # neighbouring regions added to the sidebar's region
 SETTING_PREFIX = "survey_"           # each setting's widget key: "survey_" + its Settings field
 # The method settings' widget keys and defaults: ``Settings()``'s (an address without them means these).
-SETTINGS_DEFAULTS = {SETTING_PREFIX + name: value for name, value in Settings().as_dict().items()}
+SETTINGS_DEFAULTS = {SETTING_PREFIX + name: value for name, value in DEFAULT_SETTINGS.as_dict().items()}
 # Widget options for a view kept in the page address (bind="query-params"): a bookmark or an
 # e-mailed link reopens it. The widgets' defaults are the app's defaults, so an address without
 # a choice means the default.
@@ -190,7 +190,7 @@ def show_error(err: Exception) -> None:
 
 def settings() -> Settings:
     """The method settings chosen on the Results page (``Settings()``'s defaults where none is chosen)."""
-    chosen = {name: st.session_state[SETTING_PREFIX + name] for name in Settings().as_dict()
+    chosen = {name: st.session_state[SETTING_PREFIX + name] for name in DEFAULT_SETTINGS.as_dict()
               if SETTING_PREFIX + name in st.session_state}
     return Settings(**chosen)
 
@@ -199,13 +199,13 @@ def _choice(column, label: str, options: type, name: str, **kwargs) -> None:
     """A select box of one setting's options, labelled in users' words, on the default unless chosen."""
     values = options.values()
     column.selectbox(label, values, format_func=options.label_of, key=SETTING_PREFIX + name,
-                     index=values.index(getattr(Settings(), name)), **SAVED_IN_ADDRESS, **kwargs)
+                     index=values.index(getattr(DEFAULT_SETTINGS, name)), **SAVED_IN_ADDRESS, **kwargs)
 
 
 def settings_controls() -> None:
     """Interval method, level, small-base thresholds and multiple-comparison adjustment."""
     c1, c2, c3 = st.columns(3)
-    d = Settings()
+    d = DEFAULT_SETTINGS
     _choice(c1, "Interval method", Method, "method",
             help="Wilson is the default. The design-based methods (logit, beta, mean) follow R's survey "
                  "package; with weights, intervals use the effective base.")

@@ -224,6 +224,9 @@ class SmallBase:
                 f"[u] low reliability: {BASES[self.flag_on]} below {self.flag}."]
 
 
+
+DEFAULT_SMALL_BASE = SmallBase()  # frozen: the one default rule (10 and 30, unweighted bases)
+
 def small_base_flags(n, n_eff, small_base: SmallBase) -> tuple[np.ndarray, np.ndarray]:
     """(suppressed, flag text) per cell under the small-base rules; a cell with n = 0 is always [c]."""
     n, n_eff = np.asarray(n, dtype=float), np.asarray(n_eff, dtype=float)

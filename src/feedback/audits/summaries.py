@@ -20,7 +20,7 @@ import pandas as pd
 
 from feedback.audits.framework import DATA_DIR, SCORES, Framework, normalise_year
 from feedback.audits.register import submission_rate
-from feedback.intervals import SmallBase, proportion_interval
+from feedback.intervals import DEFAULT_SMALL_BASE, proportion_interval
 from feedback.regions import REGIONS
 
 PUBLISHED_FIGURES = DATA_DIR / "published_figures.toml"
@@ -41,7 +41,7 @@ def with_small_base(df: pd.DataFrame, shares: tuple[str, ...], small_base=None, 
     """The survey pages' small-base rules on audit shares: a base under ``suppress``
     reports is ``[c]`` (shares and intervals not shown), under ``flag`` ``[u]`` (low
     reliability). Counts stay: they are counts of published reports, read beside the base."""
-    small_base = small_base or SmallBase()
+    small_base = small_base or DEFAULT_SMALL_BASE
     nn = pd.to_numeric(df[n], errors="coerce").fillna(0).to_numpy()
     suppressed = nn < small_base.suppress
     out = df.assign(flag=np.where(suppressed, "[c]", np.where(nn < small_base.flag, "[u]", "")))

@@ -20,7 +20,7 @@ from feedback.audits import figures as audit_charts
 from feedback.audits import store, summaries
 from feedback.audits.framework import framework_for_year
 from feedback.audits.register import default_cutoff, submission_rate
-from feedback.intervals import SmallBase
+from feedback.intervals import DEFAULT_SMALL_BASE, SmallBase
 from feedback.report import wording
 from feedback.report.document import Chart, Heading, Paragraph, Table
 from feedback.report.figures import Figures, content_hash
@@ -74,7 +74,7 @@ def audit_findings(engine, figures: Figures, *, region: str | None = None, year:
     ``small_base``: the annex's small-base rules, applied alike to the chart's bars, the text and the
     workbook's rows (an audited year of 18 reports is under the usual 30: every share is [u]).
     ``detail``: the key figures are the same in the publication draft and the full appendix."""
-    small_base = small_base or SmallBase()
+    small_base = small_base or DEFAULT_SMALL_BASE
     frames = store.load_frames(engine)
     where = region or "England (all regions)"
     blocks: list = [Heading(HEADING, 1)]

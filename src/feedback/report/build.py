@@ -27,13 +27,12 @@ from feedback.report import document
 from feedback.report.figures import Figures, content_hash
 from feedback.report.survey_findings import SurveyInput, raking_methods, survey_findings
 from feedback.survey import examples, loading, waves
-from feedback.survey.settings import Settings
+from feedback.survey.settings import DEFAULT_SETTINGS, Settings
 from feedback.survey.significance import TEST_NAMES
 
 PARTS = ("survey", "roundtables", "audits")
 CONTACT = "Child Safeguarding Practice Review Panel secretariat"
 TITLE = "Draft annual report annexes"
-DEFAULT_SETTINGS = Settings()  # frozen: one shared default
 
 
 @dataclass

@@ -10,9 +10,7 @@ from pathlib import Path
 from feedback.errors import InputError
 from feedback.regions import region_option
 from feedback.survey.cli import one_line_errors, targets_arguments
-from feedback.survey.settings import Settings
-
-DEFAULT_SETTINGS = Settings()  # frozen: one shared default
+from feedback.survey.settings import DEFAULT_SETTINGS, Settings
 
 
 class _SurveyPairs(argparse.Action):

@@ -28,12 +28,11 @@ from feedback.survey import figures as survey_figures
 from feedback.survey import loading, views, waves
 from feedback.survey.labels import short_labels
 from feedback.survey.notes import raking_notes
-from feedback.survey.settings import Method, Settings
+from feedback.survey.settings import DEFAULT_SETTINGS, Method, Settings
 from feedback.survey.significance import TEST_NAMES, check_test
 
 OTHER_SECTION = "Other findings"
 AREA = "Survey"
-DEFAULT_SETTINGS = Settings()
 ADJUST_NAMES = {"holm": "Holm-adjusted", "bh": "Benjamini-Hochberg-adjusted", "none": "unadjusted"}
 
 

@@ -26,7 +26,7 @@ from feedback.roundtables import suggest
 from feedback.roundtables.themes import ThemeCodebook
 from feedback.survey.codebook import Question
 from feedback.survey.rates import rates_by_group
-from feedback.survey.settings import Settings
+from feedback.survey.settings import DEFAULT_SETTINGS, Settings
 
 YES, NO = "Yes", "No"
 LEVELS = ("theme", "sub_theme")
@@ -34,7 +34,6 @@ LEVELS = ("theme", "sub_theme")
 # different from each other and the typical (median) answer has at least MIN_WORDS words.
 MIN_ANSWERS, MIN_DISTINCT, MIN_WORDS = 5, 0.5, 3
 PAGE_SIZE = 20
-DEFAULT = Settings()
 
 
 def suggest_answers(frame: pd.DataFrame, column: str, codebook: ThemeCodebook,
@@ -190,8 +189,8 @@ def coding_summary(frame: pd.DataFrame, column: str, accepted: Mapping[object, I
 
 
 def theme_rates(frame: pd.DataFrame, survey_codebook, column: str, accepted: Mapping[object, Iterable[str]],
-                codebook: ThemeCodebook, *, by: str = "role", settings: Settings = DEFAULT, level: str = "theme",
-                raking=None) -> pd.DataFrame:
+                codebook: ThemeCodebook, *, by: str = "role", settings: Settings = DEFAULT_SETTINGS,
+                level: str = "theme", raking=None) -> pd.DataFrame:
     """The share of respondents mentioning each theme (``level="sub_theme"``: each sub-theme) by
     ``by`` ("role" or "region"), with total: ``rates_by_group`` on one yes/no column per theme
     (``theme_questions``), with the settings' interval, level and small-base rules. The base is

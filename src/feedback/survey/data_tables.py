@@ -555,13 +555,13 @@ def rates_from_tables(tables, codebook=None, *, by=None, filter: Mapping | None 
     random sample of the published base; deff is unknown (NaN).
     """
     # Here, not at the top: the parsing child reads workbooks without the results engine (and SciPy).
-    from feedback.intervals import SmallBase, check_level, check_method, proportion_interval
+    from feedback.intervals import DEFAULT_SMALL_BASE, check_level, check_method, proportion_interval
     from feedback.survey.rates import COLUMN_DEFAULTS, COLUMNS
 
     if isinstance(codebook, (bytes, bytearray)):
         tables, codebook = read_data_tables(str(tables), bytes(codebook)), None
     method, level = check_method(method), check_level(level)
-    small_base = small_base or SmallBase()
+    small_base = small_base or DEFAULT_SMALL_BASE
     if codebook is not None or "question" not in tables:
         tables = assign_ids(tables, codebook)
     positive, excluded = _chosen(tables, codebook)

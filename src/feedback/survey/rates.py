@@ -29,7 +29,14 @@ import numpy as np
 import pandas as pd
 
 from feedback.errors import InputError
-from feedback.intervals import SmallBase, check_level, check_method, proportion_interval, small_base_flags
+from feedback.intervals import (
+    DEFAULT_SMALL_BASE,
+    SmallBase,
+    check_level,
+    check_method,
+    proportion_interval,
+    small_base_flags,
+)
 from feedback.regions import REGIONS
 from feedback.survey.answers import answer_key, column_for, display_label, factorize, respondent_weights
 from feedback.survey.significance import (
@@ -62,7 +69,6 @@ GROUP_JOIN = " / "
 _CODING_THREADS = 2  # code_answers' threads: the machine's two cores
 _THREADED_CELLS = 1_000_000  # answers from which coding on threads pays for starting them
 _BINS = 8192  # bins per pass of group_sums: 64 kB per power of the weight, in cache
-DEFAULT_SMALL_BASE = SmallBase()  # frozen: one shared default
 
 
 def _factorized(series: pd.Series) -> tuple[np.ndarray, list[str]]:

@@ -131,7 +131,7 @@ class Settings:
 
     def options(self) -> list[str]:
         """The command-line options that give these settings (defaults left out, but method and level)."""
-        default = Settings()
+        default = DEFAULT_SETTINGS
         parts = [f"--method {self.method}", f"--level {self.level:g}"]
         if (self.suppress, self.flag) != (default.suppress, default.flag):
             parts.append(f"--small-base {self.suppress},{self.flag}")
@@ -172,9 +172,12 @@ class Settings:
                    adjust=getattr(args, "adjust", d.adjust), test=getattr(args, "test", d.test))
 
 
+DEFAULT_SETTINGS = Settings()  # frozen: the one set of defaults, shared
+
+
 def small_base_arguments(parser, *, where: str = "") -> None:
     """``--small-base`` and ``--small-base-on``, the same for every command that shows rates."""
-    d = Settings()
+    d = DEFAULT_SETTINGS
     parser.add_argument("--small-base", default=f"{d.suppress},{d.flag}", metavar="SUPPRESS,FLAG",
                         help=f"bases below SUPPRESS{where} shown as [c], below FLAG as [u] "
                              f"(default {d.suppress},{d.flag})")

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from feedback.errors import InputError
-from feedback.intervals import check_level, check_method, proportion_interval
+from feedback.intervals import DEFAULT_SMALL_BASE, check_level, check_method, proportion_interval
 from feedback.survey.answers import answer_key, display_label, factorize, respondent_weights
 from feedback.survey.rates import (
     SmallBase,
@@ -56,7 +56,6 @@ TABBOOK_COLUMNS = ["question", "question_text", "answer", "row_kind", "by", "gro
                    "base_weighted", "p", "ci_low", "ci_high", "n_eff", "flag", "higher_than", "method", "level",
                    "test", "dont_know_in_base"]
 PERCENT_COLUMNS = ("p", "ci_low", "ci_high", "level")
-DEFAULT_SMALL_BASE = SmallBase()  # frozen: one shared default
 DONT_KNOW = frozenset({"dont know", "do not know", "not sure", "unsure", "dont know not sure",
                        "not sure dont know", "cant say", "cannot say", "dont know cant say", "no opinion"})
 _NEUTRAL = frozenset(n for s in SCALES for n in s.neutral)

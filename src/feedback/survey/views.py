@@ -24,12 +24,11 @@ from feedback.survey import data_tables
 from feedback.survey.compare import compare_groups
 from feedback.survey.labels import short_labels, stem_split
 from feedback.survey.rates import rates_by_group
-from feedback.survey.settings import Settings
+from feedback.survey.settings import DEFAULT_SETTINGS, Settings
 
 if TYPE_CHECKING:
     from feedback.survey.loading import Survey
 
-DEFAULT = Settings()
 
 GROUPINGS: dict[str, tuple[tuple[str, ...], ...]] = {
     "Role": (("role",),),
@@ -50,7 +49,7 @@ TABLE_COLUMNS = ["question", "question_text", "base_label", "by", "group", "n", 
                  "n_not_grouped"]
 
 
-def results(survey: Survey, *, grouping: str = "Role", region: str | None = None, settings: Settings = DEFAULT,
+def results(survey: Survey, *, grouping: str = "Role", region: str | None = None, settings: Settings = DEFAULT_SETTINGS,
             questions: list[str] | None = None) -> pd.DataFrame:
     """The results model for the chosen grouping, region (a domain of the full
     design) and settings; questions in the order asked (else the survey's)."""
@@ -175,7 +174,7 @@ def _group_order(key: str, groups: list[str]) -> list[str]:
     return sorted(groups)
 
 
-def headline(survey: Survey, *, region: str | None = None, settings: Settings = DEFAULT) -> pd.DataFrame:
+def headline(survey: Survey, *, region: str | None = None, settings: Settings = DEFAULT_SETTINGS) -> pd.DataFrame:
     """The total row of every question (the Overview's cards)."""
     out = results(survey, grouping="Role", region=region, settings=settings)
     return out[out["by"] == "total"].reset_index(drop=True)
@@ -183,7 +182,7 @@ def headline(survey: Survey, *, region: str | None = None, settings: Settings = 
 
 def _test_keywords(settings: Settings | None) -> dict:
     """Level and adjustment of a comparison: the settings', or (None) the results' own level and Holm."""
-    return {"level": None, "adjust": DEFAULT.adjust} if settings is None \
+    return {"level": None, "adjust": DEFAULT_SETTINGS.adjust} if settings is None \
         else {"level": settings.level, "adjust": settings.adjust}
 
 

@@ -29,7 +29,7 @@ import pandas as pd
 from scipy.special import ndtr, ndtri  # scipy.stats' own normal functions, without its 0.5 s import
 
 from feedback.errors import InputError
-from feedback.intervals import SmallBase, check_level, check_method
+from feedback.intervals import DEFAULT_SMALL_BASE, SmallBase, check_level, check_method
 from feedback.survey.answers import answer_key
 from feedback.survey.rates import rates_by_group
 from feedback.survey.significance import UNTESTABLE, adjust_pvalues, at_boundary, check_adjust, check_test, untestable
@@ -42,7 +42,6 @@ TREND_COLUMNS = ["wave", "wave_order", "question", "question_text", "base_label"
 SERIES_COLUMNS = ["question", "question_text", "wave", "wave_order", "present", "break_before"]
 DEFAULT_BY = (("role",), ("region",))
 BREAK = "[b]"
-DEFAULT_SMALL_BASE = SmallBase()  # frozen: one shared default
 # How ``change`` tests a change, in words (the annex's figures workbook and notes quote it).
 CHANGE_TEST = ("Wald z test of the change on two independent samples (se = sqrt(se_before² + se_after²), "
                "each the design-based standard error of its wave)")
